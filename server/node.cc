@@ -1,0 +1,151 @@
+#include "server/node.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "lifecycle/exit_codes.h"
+#include "lifecycle/node_store.h"
+#include "lifecycle/readiness.h"
+#include "lifecycle/volume.h"
+#include "server/grpc_server.h"
+#include "server/http_metrics.h"
+#include "server/http_router.h"
+#include "server/http_server.h"
+#include "server/node_routes.h"
+#include "server/version.h"
+
+namespace holdfast {
+
+namespace {
+
+int ExitCodeFor(VolumeError e) {
+  switch (e) {
+    case VolumeError::kLocked: return kExitVolumeLocked;
+    case VolumeError::kClusterMismatch: return kExitClusterMismatch;
+    case VolumeError::kTooNew: return kExitVolumeTooNew;
+    case VolumeError::kCorrupt: return kExitVolumeCorrupt;
+    case VolumeError::kIO:
+    case VolumeError::kNone: return kExitFailure;
+  }
+  return kExitFailure;
+}
+
+sigset_t StopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+HttpServerOptions HttpOptionsFrom(const NodeConfig& c) {
+  HttpServerOptions o;
+  uint16_t port = 0;
+  SplitHostPort(c.http_address, &o.host, &port);  // validated when the config was loaded
+  o.port = port;
+  o.threads = c.http_threads;
+  o.max_body_bytes = c.http_max_body_bytes;
+  o.max_header_bytes = c.http_max_header_bytes;
+  o.header_timeout = c.http_header_timeout;
+  o.idle_timeout = c.http_idle_timeout;
+  o.max_connections = c.http_max_connections;
+  if (c.elasticsearch_compat) o.response_headers.emplace_back("X-Elastic-Product", "Elasticsearch");
+  return o;
+}
+
+std::string WithPort(const std::string& address, int port) {
+  return address.substr(0, address.rfind(':') + 1) + std::to_string(port);
+}
+
+}  // namespace
+
+int RunNode(const NodeConfig& config) {
+  // Stop signals are taken by sigwait below, never by a handler in a random thread.
+  sigset_t stop = StopSignals();
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  VolumeError volume_error = VolumeError::kNone;
+  auto volume = Volume::Open({config.data_dir, config.cluster_uuid}, &volume_error);
+  if (!volume.ok()) {
+    spdlog::error("cannot open volume {}: {}", config.data_dir, volume.status().message());
+    return ExitCodeFor(volume_error);
+  }
+  auto node_store = NodeStore::Open((*volume)->node_dir());
+  if (!node_store.ok()) {
+    spdlog::error("cannot open node store: {}", node_store.status().ToString());
+    return kExitFailure;
+  }
+  auto last_stop = (*node_store)->BeginRun();
+  if (!last_stop.ok()) {
+    spdlog::error("cannot record node start: {}", last_stop.status().ToString());
+    return kExitFailure;
+  }
+  const VolumeIdentity& id = (*volume)->identity();
+  switch (last_stop.value()) {
+    case LastStop::kFirstStart: spdlog::info("new volume created at {}", config.data_dir); break;
+    case LastStop::kClean: spdlog::info("last stop was clean"); break;
+    case LastStop::kUnclean:
+      spdlog::warn("last stop was NOT clean (crash or kill); recovering from the op log");
+      break;
+  }
+
+  Readiness readiness;
+  NodeRouteContext ctx;
+  ctx.config = &config;
+  ctx.volume = volume->get();
+  ctx.readiness = &readiness;
+  ctx.last_stop = last_stop.value();
+  HttpRouter router;
+  AddNodeRoutes(&ctx, &router);
+  HttpMetrics metrics(router.RouteNames());
+  ctx.metrics = &metrics;
+
+  HttpServer http(HttpOptionsFrom(config), &router, &metrics);
+  GrpcServer grpc({config.node_name, &id, &readiness});
+  Status s = http.Start();
+  if (s.ok()) s = grpc.Start(config.grpc_address);
+  if (!s.ok()) {
+    spdlog::error("{}", s.message());
+    http.Shutdown(std::chrono::milliseconds(0));
+    (*node_store)->MarkCleanShutdown();
+    return kExitFailure;
+  }
+  spdlog::info(
+      "holdfast {} started: node_name={} node_id={} cluster_name={} cluster_uuid={} "
+      "volume_uuid={} data_dir={} http_address={} grpc_address={} pid={}",
+      kHoldfastVersion, config.node_name, id.node_id, config.cluster_name, id.cluster_uuid,
+      id.volume_uuid, config.data_dir, WithPort(config.http_address, http.port()),
+      WithPort(config.grpc_address, grpc.port()), getpid());
+
+  // Startup recovery: the node holds no shard copies yet, so it is complete.
+  readiness.set_phase(NodePhase::kReady);
+  grpc.SetServing(true);
+  spdlog::info("node ready");
+
+  int sig = 0;
+  while (sigwait(&stop, &sig) != 0) {
+  }
+  const auto grace = config.shutdown_grace;
+  spdlog::info("received {}; stopping (grace period {} ms)", strsignal(sig), grace.count());
+  readiness.set_phase(NodePhase::kStopping);
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  size_t cut = http.Shutdown(grace);
+  if (cut > 0) spdlog::warn("grace period over: closed {} connection(s) with requests in flight", cut);
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  grpc.Shutdown(std::max(left, std::chrono::milliseconds(0)));
+  s = (*node_store)->MarkCleanShutdown();
+  if (!s.ok()) {
+    spdlog::error("cannot write the clean-shutdown marker: {}", s.ToString());
+    return kExitFailure;
+  }
+  node_store->reset();
+  volume->reset();
+  spdlog::info("stopped cleanly");
+  return kExitOk;
+}
+
+}  // namespace holdfast

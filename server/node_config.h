@@ -1,0 +1,68 @@
+// NodeConfig: every setting of `holdfast serve`, and where it comes from.
+//
+// Precedence, highest first: command-line flag, HOLDFAST_* environment
+// variable, the YAML config file (--config / HOLDFAST_CONFIG), built-in
+// default. docs/operations.md lists every setting; `holdfast serve --help`
+// prints the same table. Loading is pure: no files but the config file read.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "index/util/status.h"
+
+namespace CLI {
+class App;
+}
+
+namespace holdfast {
+
+struct NodeConfig {
+  std::string config_file;
+  std::string node_name;  // default: the host name
+  std::string cluster_name = "holdfast";
+  std::string cluster_uuid;  // empty: accept the volume's; new volume gets a fresh one
+  std::string data_dir = "data";
+  std::string http_address = "127.0.0.1:9200";
+  std::string grpc_address = "127.0.0.1:9300";
+  std::chrono::milliseconds shutdown_grace{30'000};
+  uint64_t http_max_body_bytes = 100ull << 20;
+  uint64_t http_max_header_bytes = 8u << 10;
+  std::chrono::milliseconds http_header_timeout{10'000};
+  std::chrono::milliseconds http_idle_timeout{300'000};
+  uint64_t http_max_connections = 10'000;
+  uint64_t http_threads = 0;  // 0: one per core
+  bool elasticsearch_compat = true;
+  std::string log_level = "info";    // trace | debug | info | warn | error
+  std::string log_format = "text";   // text | json
+};
+
+// Registers the flags of `serve` on a CLI11 app (the help text names each
+// setting's environment variable and config-file key), then, after the app has
+// parsed the command line, merges flags, environment, file and defaults.
+class NodeConfigLoader {
+ public:
+  NodeConfigLoader();
+  ~NodeConfigLoader();
+  NodeConfigLoader(const NodeConfigLoader&) = delete;
+  NodeConfigLoader& operator=(const NodeConfigLoader&) = delete;
+
+  void RegisterFlags(CLI::App* app);
+  // InvalidArgument names the offending setting and where its value came from.
+  Result<NodeConfig> Resolve() const;
+
+ private:
+  struct Setting;
+  std::vector<Setting> settings_;
+};
+
+// "100mb", "8kb", "1gb", "512b" or a plain byte count.
+Result<uint64_t> ParseByteSize(const std::string& text);
+// "30s", "500ms", "2m", "1h"; "0" alone is allowed.
+Result<std::chrono::milliseconds> ParseDuration(const std::string& text);
+// "host:port" or "[v6]:port" → host and port (0 = any free port).
+Status SplitHostPort(const std::string& address, std::string* host, uint16_t* port);
+
+}  // namespace holdfast

@@ -1,0 +1,108 @@
+#include "server/node_routes.h"
+
+#include "server/http_metrics.h"
+#include "server/http_router.h"
+#include "server/json_writer.h"
+#include "server/version.h"
+
+namespace holdfast {
+
+namespace {
+
+HttpResponse Json(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse Root(const NodeRouteContext& ctx) {
+  const bool compat = ctx.config->elasticsearch_compat;
+  const VolumeIdentity& id = ctx.volume->identity();
+  JsonWriter w;
+  w.StartObject()
+      .Field("name", ctx.config->node_name)
+      .Field("cluster_name", ctx.config->cluster_name)
+      .Field("cluster_uuid", id.cluster_uuid)
+      .Key("version")
+      .StartObject()
+      .Field("number", compat ? kCompatEsVersion : kHoldfastVersion)
+      .Field("build_flavor", "default")
+      .Field("build_type", "holdfast")
+      .Field("build_hash", "")
+      .Field("build_date", "")
+      .Field("build_snapshot", false)
+      .Field("lucene_version", kCompatLuceneVersion)
+      .Field("minimum_wire_compatibility_version", "6.8.0")
+      .Field("minimum_index_compatibility_version", "6.0.0-beta1")
+      .Field("distribution", "holdfast")
+      .Field("holdfast_version", kHoldfastVersion)
+      .EndObject();
+  if (compat) w.Field("tagline", "You Know, for Search");
+  w.EndObject();
+  return Json(200, w.TakeString());
+}
+
+HttpResponse Ready(const NodeRouteContext& ctx) {
+  const bool ready = ctx.readiness->ready();
+  JsonWriter w;
+  w.StartObject()
+      .Field("ready", ready)
+      .Field("phase", NodePhaseName(ctx.readiness->phase()))
+      .EndObject();
+  return Json(ready ? 200 : 503, w.TakeString());
+}
+
+HttpResponse StatusReport(const NodeRouteContext& ctx) {
+  const VolumeIdentity& id = ctx.volume->identity();
+  const auto uptime = std::chrono::steady_clock::now() - ctx.started;
+  JsonWriter w;
+  w.StartObject()
+      .Key("node").StartObject()
+      .Field("name", ctx.config->node_name)
+      .Field("id", id.node_id)
+      .EndObject()
+      .Key("cluster").StartObject()
+      .Field("name", ctx.config->cluster_name)
+      .Field("uuid", id.cluster_uuid)
+      .EndObject()
+      .Key("volume").StartObject()
+      .Field("uuid", id.volume_uuid)
+      .Field("format_version", id.format_version)
+      .Field("created_at", id.created_at)
+      .Field("data_dir", ctx.volume->data_dir())
+      .EndObject()
+      .Field("version", kHoldfastVersion)
+      .Field("phase", NodePhaseName(ctx.readiness->phase()))
+      .Field("ready", ctx.readiness->ready())
+      .Field("previous_shutdown", LastStopName(ctx.last_stop))
+      .Field("uptime_ms",
+             static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(uptime).count()))
+      .Key("drain").StartObject()
+      .Field("state", ctx.readiness->phase() == NodePhase::kDraining ? "draining" : "none")
+      .EndObject()
+      .Key("shards").StartArray().EndArray()
+      .EndObject();
+  return Json(200, w.TakeString());
+}
+
+}  // namespace
+
+void AddNodeRoutes(const NodeRouteContext* ctx, HttpRouter* router) {
+  router->Add(HttpMethod::kGet, "/", "root", [ctx](const HttpRequest&) { return Root(*ctx); });
+  router->Add(HttpMethod::kGet, "/_lifecycle/live", "lifecycle_live", [](const HttpRequest&) {
+    return Json(200, R"({"live":true})");
+  });
+  router->Add(HttpMethod::kGet, "/_lifecycle/ready", "lifecycle_ready",
+              [ctx](const HttpRequest&) { return Ready(*ctx); });
+  router->Add(HttpMethod::kGet, "/_lifecycle/status", "lifecycle_status",
+              [ctx](const HttpRequest&) { return StatusReport(*ctx); });
+  router->Add(HttpMethod::kGet, "/metrics", "metrics", [ctx](const HttpRequest&) {
+    HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = ctx->metrics->RenderPrometheus(std::chrono::steady_clock::now() - ctx->started);
+    return r;
+  });
+}
+
+}  // namespace holdfast

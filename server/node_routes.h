@@ -1,0 +1,32 @@
+// The node's own HTTP routes: `GET /` (identity in Elasticsearch's shape),
+// the orchestrator's `/_lifecycle/{live,ready,status}`, and `/metrics`.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "lifecycle/node_store.h"
+#include "lifecycle/readiness.h"
+#include "lifecycle/volume.h"
+#include "server/node_config.h"
+
+namespace holdfast {
+
+class HttpRouter;
+class HttpMetrics;
+
+// What the routes read. Owned by Node; outlives the HTTP server. All fields
+// are set before the server starts, except `metrics`, set right after the
+// router is built (the metrics need the route names).
+struct NodeRouteContext {
+  const NodeConfig* config = nullptr;
+  const Volume* volume = nullptr;
+  const Readiness* readiness = nullptr;
+  LastStop last_stop = LastStop::kFirstStart;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  const HttpMetrics* metrics = nullptr;
+};
+
+void AddNodeRoutes(const NodeRouteContext* ctx, HttpRouter* router);
+
+}  // namespace holdfast
