@@ -147,6 +147,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
                        "request head exceeds http.max_header_size (" +
                            std::to_string(server_->options().max_header_bytes) + " bytes)");
     }
+    if (ec == http::error::body_limit) return SendBodyTooLarge();  // Content-Length over the limit
     if (ec == beast::error::timeout) {
       spdlog::debug("http: dropped a client that did not send its request head in time");
       return Close();

@@ -1,0 +1,132 @@
+// holdfast serve's configuration: precedence flag > env > file > default,
+// and clear errors (server/node_config.h).
+#include "server/node_config.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <CLI/CLI.hpp>
+
+#include "index/util/file_util.h"
+#include "tests/support/test_process.h"
+
+namespace holdfast {
+namespace {
+
+// Parses `args` (without argv[0]) as `serve` flags.
+Result<NodeConfig> Load(std::vector<std::string> args) {
+  CLI::App app;
+  NodeConfigLoader loader;
+  loader.RegisterFlags(&app);
+  std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
+  try {
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    return Status::InvalidArgument(e.what());
+  }
+  return loader.Resolve();
+}
+
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
+  ~ScopedEnv() { ::unsetenv(name_); }
+
+ private:
+  const char* name_;
+};
+
+TEST(NodeConfigTest, DefaultsAreTheEmbeddedSingleNode) {
+  auto c = Load({});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->data_dir, "data");
+  EXPECT_EQ(c->http_address, "127.0.0.1:9200");
+  EXPECT_EQ(c->grpc_address, "127.0.0.1:9300");
+  EXPECT_EQ(c->shutdown_grace, std::chrono::seconds(30));
+  EXPECT_EQ(c->http_max_body_bytes, 100u << 20);
+  EXPECT_FALSE(c->node_name.empty());
+  EXPECT_GE(c->http_threads, 1u);
+}
+
+TEST(NodeConfigTest, FlagBeatsEnvBeatsFileBeatsDefault) {
+  testing::TempDir tmp;
+  const std::string file = tmp.Sub("holdfast.yml");
+  ASSERT_TRUE(WriteFileDurably(file,
+                               "node:\n  name: from-file\n"
+                               "path.data: file-data\n"
+                               "http:\n  max_body_size: 1mb\n  address: 127.0.0.1:7000\n"
+                               "log:\n  format: json\n")
+                  .ok());
+  ScopedEnv env_name("HOLDFAST_NODE_NAME", "from-env");
+  ScopedEnv env_addr("HOLDFAST_HTTP_ADDR", "127.0.0.1:8000");
+  auto c = Load({"--config", file, "--node-name", "from-flag"});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->node_name, "from-flag");          // flag over env and file
+  EXPECT_EQ(c->http_address, "127.0.0.1:8000");  // env over file
+  EXPECT_EQ(c->data_dir, "file-data");           // file over default (dotted key)
+  EXPECT_EQ(c->http_max_body_bytes, 1u << 20);   // nested key
+  EXPECT_EQ(c->log_format, "json");
+  EXPECT_EQ(c->grpc_address, "127.0.0.1:9300");  // default
+}
+
+TEST(NodeConfigTest, ConfigFileFromEnvironment) {
+  testing::TempDir tmp;
+  const std::string file = tmp.Sub("c.yml");
+  ASSERT_TRUE(WriteFileDurably(file, "shutdown:\n  grace_period: 5s\n").ok());
+  ScopedEnv env("HOLDFAST_CONFIG", file.c_str());
+  auto c = Load({});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->shutdown_grace, std::chrono::seconds(5));
+}
+
+TEST(NodeConfigTest, ErrorsNameTheSettingAndItsSource) {
+  auto bad_flag = Load({"--http-max-body-size", "12parsecs"});
+  ASSERT_FALSE(bad_flag.ok());
+  EXPECT_NE(bad_flag.status().message().find("--http-max-body-size"), std::string::npos);
+
+  ScopedEnv env("HOLDFAST_SHUTDOWN_GRACE", "10");
+  auto bad_env = Load({});
+  ASSERT_FALSE(bad_env.ok());
+  EXPECT_NE(bad_env.status().message().find("HOLDFAST_SHUTDOWN_GRACE"), std::string::npos)
+      << bad_env.status().message();
+}
+
+TEST(NodeConfigTest, UnknownOrMalformedConfigFileIsRefused) {
+  testing::TempDir tmp;
+  const std::string typo = tmp.Sub("typo.yml");
+  ASSERT_TRUE(WriteFileDurably(typo, "http:\n  max_body_sise: 1mb\n").ok());
+  auto c = Load({"--config", typo});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("http.max_body_sise"), std::string::npos);
+
+  const std::string broken = tmp.Sub("broken.yml");
+  ASSERT_TRUE(WriteFileDurably(broken, "http: [unclosed\n").ok());
+  EXPECT_FALSE(Load({"--config", broken}).ok());
+  EXPECT_FALSE(Load({"--config", tmp.Sub("missing.yml")}).ok());
+}
+
+TEST(NodeConfigTest, ChoicesAndAddressesAreValidated) {
+  EXPECT_FALSE(Load({"--log-level", "loud"}).ok());
+  EXPECT_FALSE(Load({"--log-format", "xml"}).ok());
+  EXPECT_FALSE(Load({"--http-addr", "localhost"}).ok());
+  EXPECT_FALSE(Load({"--http-addr", "127.0.0.1:99999"}).ok());
+  EXPECT_FALSE(Load({"--http-max-connections", "0"}).ok());
+  auto v6 = Load({"--http-addr", "[::1]:9201"});
+  ASSERT_TRUE(v6.ok()) << v6.status().ToString();
+}
+
+TEST(ParseTest, SizesAndDurations) {
+  EXPECT_EQ(ParseByteSize("8kb").value(), 8192u);
+  EXPECT_EQ(ParseByteSize("100MB").value(), 100u << 20);
+  EXPECT_EQ(ParseByteSize("512").value(), 512u);
+  EXPECT_FALSE(ParseByteSize("1tb").ok());
+  EXPECT_FALSE(ParseByteSize("-1kb").ok());
+  EXPECT_EQ(ParseDuration("30s").value(), std::chrono::seconds(30));
+  EXPECT_EQ(ParseDuration("250ms").value(), std::chrono::milliseconds(250));
+  EXPECT_EQ(ParseDuration("2m").value(), std::chrono::minutes(2));
+  EXPECT_EQ(ParseDuration("0").value(), std::chrono::milliseconds(0));
+  EXPECT_FALSE(ParseDuration("30").ok());
+}
+
+}  // namespace
+}  // namespace holdfast

@@ -1,0 +1,219 @@
+// holdfast serve as a real process on a real volume: identity across
+// restarts, the LOCK, refusal of foreign volumes, and SIGTERM/SIGKILL.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "index/util/file_util.h"
+#include "lifecycle/exit_codes.h"
+#include "lifecycle/volume.h"
+#include "tests/support/http_client.h"
+#include "tests/support/test_process.h"
+
+namespace holdfast {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::HttpCall;
+using testing::HttpConnection;
+using testing::NodeProcess;
+using testing::TempDir;
+
+rapidjson::Document Json(const std::string& body) {
+  rapidjson::Document d;
+  d.Parse(body.c_str());
+  EXPECT_FALSE(d.HasParseError()) << body;
+  return d;
+}
+
+std::string VolumeUuidOf(int port) {
+  auto reply = HttpCall(port, "GET", "/_lifecycle/status");
+  EXPECT_EQ(reply.status, 200);
+  auto d = Json(reply.body);
+  return d.HasParseError() ? "" : d["volume"]["uuid"].GetString();
+}
+
+std::string PreviousShutdownOf(int port) {
+  auto d = Json(HttpCall(port, "GET", "/_lifecycle/status").body);
+  return d.HasParseError() ? "" : d["previous_shutdown"].GetString();
+}
+
+std::map<std::string, std::string> Snapshot(const std::string& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    std::string rel = std::filesystem::relative(e.path(), dir).string();
+    files[rel] = e.is_regular_file() ? ReadFileToString(e.path().string()).value() : "<dir>";
+  }
+  return files;
+}
+
+void StopCleanly(NodeProcess& node) {
+  node.process().Signal(SIGTERM);
+  auto code = node.process().WaitExit(20s);
+  ASSERT_TRUE(code.has_value()) << node.Log();
+  ASSERT_EQ(*code, 0) << node.Log();
+}
+
+TEST(NodeProcessTest, VolumeIdentitySurvivesRestartAndCleanStopIsRecorded) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("data");
+  NodeProcess first;
+  ASSERT_TRUE(first.Start(dir)) << first.Log();
+  const std::string uuid = VolumeUuidOf(first.http_port());
+  ASSERT_FALSE(uuid.empty());
+  EXPECT_EQ(PreviousShutdownOf(first.http_port()), "first_start");
+  StopCleanly(first);
+  EXPECT_NE(first.Log().find("stopped cleanly"), std::string::npos);
+
+  NodeProcess second;
+  ASSERT_TRUE(second.Start(dir)) << second.Log();
+  EXPECT_EQ(VolumeUuidOf(second.http_port()), uuid);
+  EXPECT_EQ(PreviousShutdownOf(second.http_port()), "clean");
+  EXPECT_NE(second.Log().find("last stop was clean"), std::string::npos);
+  StopCleanly(second);
+}
+
+TEST(NodeProcessTest, SigkillIsSeenAsUncleanOnNextStart) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("data");
+  NodeProcess first;
+  ASSERT_TRUE(first.Start(dir)) << first.Log();
+  const std::string uuid = VolumeUuidOf(first.http_port());
+  first.process().Signal(SIGKILL);
+  ASSERT_EQ(first.process().WaitExit(10s).value_or(-1), 128 + SIGKILL);
+
+  NodeProcess second;  // the kernel released the flock with the dead process
+  ASSERT_TRUE(second.Start(dir)) << second.Log();
+  EXPECT_EQ(VolumeUuidOf(second.http_port()), uuid);
+  EXPECT_EQ(PreviousShutdownOf(second.http_port()), "unclean");
+  EXPECT_NE(second.Log().find("NOT clean"), std::string::npos);
+  StopCleanly(second);
+}
+
+TEST(NodeProcessTest, SecondProcessOnSameDataDirExitsAtOnceNamingTheHolder) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("data");
+  NodeProcess first;
+  ASSERT_TRUE(first.Start(dir)) << first.Log();
+
+  NodeProcess second;
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(second.Launch(dir));
+  auto code = second.process().WaitExit(10s);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, kExitVolumeLocked);
+  EXPECT_LT(took, 2s);
+  EXPECT_NE(second.Log().find("locked by pid " + std::to_string(first.process().pid())),
+            std::string::npos)
+      << second.Log();
+  // The first node is unharmed.
+  EXPECT_EQ(HttpCall(first.http_port(), "GET", "/_lifecycle/live").status, 200);
+  StopCleanly(first);
+}
+
+TEST(NodeProcessTest, ForeignClusterVolumeIsRefusedAndLeftByteIdentical) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("data");
+  {
+    NodeProcess node;
+    ASSERT_TRUE(node.Start(dir, {"--cluster-uuid", "cluster-a"})) << node.Log();
+    StopCleanly(node);
+  }
+  const auto before = Snapshot(dir);
+  NodeProcess other;
+  ASSERT_TRUE(other.Launch(dir, {"--cluster-uuid", "cluster-b"}));
+  EXPECT_EQ(other.process().WaitExit(10s).value_or(-1), kExitClusterMismatch) << other.Log();
+  EXPECT_NE(other.Log().find("belongs to cluster cluster-a"), std::string::npos) << other.Log();
+  EXPECT_EQ(Snapshot(dir), before);
+}
+
+TEST(NodeProcessTest, NewerFormatVolumeIsRefusedAndLeftByteIdentical) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("data");
+  {
+    NodeProcess node;
+    ASSERT_TRUE(node.Start(dir)) << node.Log();
+    StopCleanly(node);
+  }
+  auto id = DecodeVolumeIdentity(ReadFileToString(dir + "/VOLUME").value());
+  ASSERT_TRUE(id.ok());
+  id->format_version = kVolumeFormatVersion + 7;
+  ASSERT_TRUE(WriteFileDurably(dir + "/VOLUME", EncodeVolumeIdentity(id.value())).ok());
+  const auto before = Snapshot(dir);
+  NodeProcess newer;
+  ASSERT_TRUE(newer.Launch(dir));
+  EXPECT_EQ(newer.process().WaitExit(10s).value_or(-1), kExitVolumeTooNew) << newer.Log();
+  EXPECT_NE(newer.Log().find("newer than this holdfast reads"), std::string::npos) << newer.Log();
+  EXPECT_EQ(Snapshot(dir), before);
+}
+
+TEST(NodeProcessTest, BadConfigurationExitsWithUsageCode) {
+  TempDir tmp;
+  NodeProcess node;
+  ASSERT_TRUE(node.Launch(tmp.Sub("data"), {"--log-level", "loud"}));
+  EXPECT_EQ(node.process().WaitExit(10s).value_or(-1), kExitUsage);
+  EXPECT_NE(node.Log().find("--log-level"), std::string::npos) << node.Log();
+  EXPECT_FALSE(std::filesystem::exists(tmp.Sub("data")));
+}
+
+TEST(NodeProcessTest, SigtermLetsASlowRequestFinishThenExitsCleanly) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("data");
+  NodeProcess node;
+  ASSERT_TRUE(node.Start(dir, {"--shutdown-grace", "20s"})) << node.Log();
+
+  // A client uploading its request body slowly: the request is in flight.
+  const std::string body = R"({"query":{"match_all":{}}})";
+  HttpConnection slow(node.http_port(), 20s);
+  ASSERT_TRUE(slow.SendRaw("GET / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                           "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+                           body.substr(0, 5)));
+  // An idle keep-alive connection must not hold the shutdown up.
+  HttpConnection idle(node.http_port());
+  ASSERT_EQ(idle.Request("GET", "/_lifecycle/live").status, 200);
+
+  node.process().Signal(SIGTERM);
+  ASSERT_TRUE(node.process().WaitForLog("received", 10s)) << node.Log();
+  EXPECT_TRUE(idle.WaitClosed(5s));
+  // The server is still waiting for the rest of the body; it must not have exited.
+  EXPECT_TRUE(node.process().running());
+  ASSERT_TRUE(slow.SendRaw(body.substr(5)));
+  auto reply = slow.ReadReply();
+  EXPECT_EQ(reply.status, 200) << node.Log();
+  EXPECT_EQ(reply.Header("connection"), "close");
+  EXPECT_NE(reply.body.find("cluster_uuid"), std::string::npos);
+
+  auto code = node.process().WaitExit(20s);
+  ASSERT_TRUE(code.has_value()) << node.Log();
+  EXPECT_EQ(*code, 0) << node.Log();
+  EXPECT_NE(node.Log().find("stopped cleanly"), std::string::npos);
+
+  NodeProcess again;  // the marker was written
+  ASSERT_TRUE(again.Start(dir)) << again.Log();
+  EXPECT_EQ(PreviousShutdownOf(again.http_port()), "clean");
+  StopCleanly(again);
+}
+
+TEST(NodeProcessTest, GracePeriodBoundsAStuckRequest) {
+  TempDir tmp;
+  NodeProcess node;
+  ASSERT_TRUE(node.Start(tmp.Sub("data"), {"--shutdown-grace", "500ms"})) << node.Log();
+  HttpConnection stuck(node.http_port());
+  ASSERT_TRUE(stuck.SendRaw("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc"));
+  ASSERT_TRUE(testing::WaitFor(
+      [&] { return HttpCall(node.http_port(), "GET", "/metrics").body.find("connections_open 2") != std::string::npos; },
+      5s));
+  node.process().Signal(SIGTERM);
+  auto code = node.process().WaitExit(10s);
+  ASSERT_TRUE(code.has_value()) << node.Log();
+  EXPECT_EQ(*code, 0);
+  EXPECT_NE(node.Log().find("grace period over"), std::string::npos) << node.Log();
+}
+
+}  // namespace
+}  // namespace holdfast

@@ -1,0 +1,128 @@
+#include "tests/support/test_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+namespace holdfast::testing {
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/holdfast-test-XXXXXX";
+  char* made = ::mkdtemp(tmpl.data());
+  path_ = made ? made : "";
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+}
+
+bool WaitFor(const std::function<bool()>& cond, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (cond()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+ChildProcess::~ChildProcess() {
+  if (running()) {
+    ::kill(pid_, SIGKILL);
+    WaitExit(std::chrono::seconds(10));
+  }
+}
+
+bool ChildProcess::Start(const std::vector<std::string>& argv, const std::string& log_path) {
+  log_path_ = log_path;
+  exit_code_.reset();
+  pid_ = ::fork();
+  if (pid_ < 0) return false;
+  if (pid_ == 0) {
+    int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      ::close(fd);
+    }
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  return true;
+}
+
+bool ChildProcess::running() {
+  if (pid_ <= 0 || exit_code_) return false;
+  int status = 0;
+  pid_t r = ::waitpid(pid_, &status, WNOHANG);
+  if (r == 0) return true;
+  if (r == pid_) {
+    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  return false;
+}
+
+void ChildProcess::Signal(int sig) {
+  if (running()) ::kill(pid_, sig);
+}
+
+std::optional<int> ChildProcess::WaitExit(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return std::nullopt;
+  WaitFor([this] { return !running(); }, timeout);
+  return exit_code_;
+}
+
+std::string ChildProcess::Log() const {
+  std::ifstream in(log_path_);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool ChildProcess::WaitForLog(const std::string& needle, std::chrono::milliseconds timeout) const {
+  return WaitFor([&] { return Log().find(needle) != std::string::npos; }, timeout);
+}
+
+std::string NodeProcess::BinaryPath() { return HOLDFAST_BINARY; }
+
+bool NodeProcess::Launch(const std::string& data_dir, const std::vector<std::string>& extra) {
+  static int counter = 0;
+  log_path_ = data_dir + ".log." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+  std::vector<std::string> argv = {BinaryPath(), "serve", "--data-dir", data_dir,
+                                   "--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return process_.Start(argv, log_path_);
+}
+
+bool NodeProcess::Start(const std::string& data_dir, const std::vector<std::string>& extra,
+                        std::chrono::milliseconds timeout) {
+  if (!Launch(data_dir, extra)) return false;
+  static const std::regex kBanner(R"(http_address=[^ ]*:(\d+) grpc_address=[^ ]*:(\d+))");
+  std::smatch m;
+  bool ok = WaitFor(
+      [&] {
+        std::string log = Log();
+        if (std::regex_search(log, m, kBanner)) {
+          http_port_ = std::stoi(m[1].str());
+          grpc_port_ = std::stoi(m[2].str());
+          return true;
+        }
+        return !process_.running();
+      },
+      timeout);
+  return ok && http_port_ > 0;
+}
+
+}  // namespace holdfast::testing

@@ -1,0 +1,83 @@
+// Test support: temporary directories and real child processes (a holdfast
+// node or any binary) whose output goes to a log file the test can wait on.
+// Waits are conditions polled against a deadline, never bare sleeps.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace holdfast::testing {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Polls `cond` every few milliseconds until it is true or `timeout` passes.
+bool WaitFor(const std::function<bool()>& cond, std::chrono::milliseconds timeout);
+
+class ChildProcess {
+ public:
+  ChildProcess() = default;
+  ~ChildProcess();  // SIGKILLs and reaps a child still running
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  // Starts argv[0] with stdout and stderr appended to `log_path`.
+  bool Start(const std::vector<std::string>& argv, const std::string& log_path);
+  pid_t pid() const { return pid_; }
+  bool running();
+  void Signal(int sig);
+  // Exit code, or 128+signal when killed; nullopt on timeout.
+  std::optional<int> WaitExit(std::chrono::milliseconds timeout);
+  std::string Log() const;
+  bool WaitForLog(const std::string& needle, std::chrono::milliseconds timeout) const;
+
+ private:
+  pid_t pid_ = -1;
+  std::optional<int> exit_code_;
+  std::string log_path_;
+};
+
+// A holdfast node on loopback with ports chosen by the kernel (port 0) and
+// read back from its startup banner.
+class NodeProcess {
+ public:
+  static std::string BinaryPath();  // the holdfast binary under test
+
+  // Starts `holdfast serve --data-dir <data_dir> --http-addr 127.0.0.1:0
+  // --grpc-addr 127.0.0.1:0 <extra...>` and waits for its banner. False when
+  // it exited or did not start within the deadline (see Log()).
+  bool Start(const std::string& data_dir, const std::vector<std::string>& extra = {},
+             std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  // Starts without waiting for the banner (for runs expected to fail).
+  bool Launch(const std::string& data_dir, const std::vector<std::string>& extra = {});
+
+  int http_port() const { return http_port_; }
+  int grpc_port() const { return grpc_port_; }
+  ChildProcess& process() { return process_; }
+  std::string Log() const { return process_.Log(); }
+  const std::string& log_path() const { return log_path_; }
+
+ private:
+  ChildProcess process_;
+  std::string log_path_;
+  int http_port_ = 0;
+  int grpc_port_ = 0;
+};
+
+}  // namespace holdfast::testing
