@@ -1,1 +1,4 @@
 # Tests of index/mapping/.
+holdfast_add_test(mapping_test
+  SOURCES index/mapping_test.cc index/document_parser_test.cc
+  LIBS holdfast_index)

@@ -1,0 +1,218 @@
+#include "index/mapping/mapping_parser.h"
+
+#include <simdjson.h>
+
+#include <string>
+
+#include "index/mapping/mapping_error.h"
+
+namespace holdfast::mapping {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+std::string Quote(std::string_view s) { return "[" + std::string(s) + "]"; }
+
+Result<DynamicMode> ParseDynamicValue(element value, std::string_view where) {
+  bool flag = false;
+  std::string_view text;
+  if (value.get(flag) == simdjson::SUCCESS) return flag ? DynamicMode::kTrue : DynamicMode::kFalse;
+  if (value.get(text) == simdjson::SUCCESS) {
+    if (text == "true") return DynamicMode::kTrue;
+    if (text == "false") return DynamicMode::kFalse;
+    if (text == "strict") return DynamicMode::kStrict;
+  }
+  return MapperParsingError("Could not convert [dynamic] to boolean or \"strict\" on " +
+                            std::string(where));
+}
+
+Result<bool> ParseBoolParam(element value, std::string_view param, std::string_view path) {
+  bool flag = false;
+  std::string_view text;
+  if (value.get(flag) == simdjson::SUCCESS) return flag;
+  if (value.get(text) == simdjson::SUCCESS && (text == "true" || text == "false")) {
+    return text == "true";
+  }
+  return MapperParsingError("Failed to parse value for " + Quote(param) + " on mapper " +
+                            Quote(path) + ": only [true] or [false] are allowed");
+}
+
+class MappingDefinitionParser {
+ public:
+  explicit MappingDefinitionParser(MappingUpdate* out) : out_(out) {}
+
+  Status ParseProperties(element properties, const std::string& prefix);
+
+ private:
+  Result<FieldMapping> ParseField(const std::string& path, element definition, bool multi_field);
+  Status ParseParameter(const std::string& path, std::string_view key, element value,
+                        bool multi_field, FieldMapping* field);
+
+  MappingUpdate* out_;
+};
+
+Status MappingDefinitionParser::ParseProperties(element properties, const std::string& prefix) {
+  object props;
+  if (properties.get(props) != simdjson::SUCCESS) {
+    return MapperParsingError("Expected map for property [properties] on field " +
+                              Quote(prefix.empty() ? "_doc" : prefix));
+  }
+  for (auto [name, definition] : props) {
+    if (name.empty()) return MapperParsingError("field name cannot be an empty string");
+    std::string path = prefix.empty() ? std::string(name) : prefix + "." + std::string(name);
+    if (!definition.is_object()) {
+      return MapperParsingError("Expected map for property [" + std::string(name) +
+                                "] on field " + Quote(path));
+    }
+    Result<FieldMapping> field = ParseField(path, definition, /*multi_field=*/false);
+    if (!field.ok()) return field.status();
+    out_->fields.emplace_back(path, std::move(field.value()));
+    object def = definition.get_object().value_unsafe();
+    element children;
+    if (def["properties"].get(children) == simdjson::SUCCESS) {
+      HOLDFAST_RETURN_IF_ERROR(ParseProperties(children, path));
+    }
+  }
+  return Status::OK();
+}
+
+Result<FieldMapping> MappingDefinitionParser::ParseField(const std::string& path,
+                                                         element definition, bool multi_field) {
+  object def = definition.get_object().value_unsafe();
+  FieldMapping field;
+  std::string_view type_name = "object";
+  element type_value;
+  if (def["type"].get(type_value) == simdjson::SUCCESS) {
+    if (type_value.get(type_name) != simdjson::SUCCESS) {
+      return MapperParsingError("type must be a string on field " + Quote(path));
+    }
+  }
+  std::optional<FieldType> type = FieldTypeFromName(type_name);
+  if (!type) {
+    return MapperParsingError("No handler for type " + Quote(type_name) + " declared on field " +
+                              Quote(path));
+  }
+  if (multi_field && *type == FieldType::kObject) {
+    return MapperParsingError("Type [object] cannot be used in multi field [" + path + "]");
+  }
+  field.type = *type;
+  for (auto [key, value] : def) {
+    if (key == "type") continue;
+    HOLDFAST_RETURN_IF_ERROR(ParseParameter(path, key, value, multi_field, &field));
+  }
+  return field;
+}
+
+Status MappingDefinitionParser::ParseParameter(const std::string& path, std::string_view key,
+                                               element value, bool multi_field,
+                                               FieldMapping* field) {
+  const FieldType type = field->type;
+  if (type == FieldType::kObject) {
+    if (key == "properties") return Status::OK();  // walked by ParseProperties
+    if (key == "dynamic") {
+      Result<DynamicMode> mode = ParseDynamicValue(value, "field " + Quote(path));
+      if (!mode.ok()) return mode.status();
+      field->dynamic = mode.value();
+      return Status::OK();
+    }
+  } else if (key == "fields" && !multi_field) {
+    object subfields;
+    if (value.get(subfields) != simdjson::SUCCESS) {
+      return MapperParsingError("Expected map for property [fields] on field " + Quote(path));
+    }
+    for (auto [name, definition] : subfields) {
+      if (name.empty() || name.find('.') != std::string_view::npos) {
+        return MapperParsingError("Field name [" + std::string(name) + "] on multi field [" +
+                                  path + "] must not be empty or contain dots");
+      }
+      if (!definition.is_object()) {
+        return MapperParsingError("Expected map for multi field [" + std::string(name) +
+                                  "] on field " + Quote(path));
+      }
+      Result<FieldMapping> sub = ParseField(path + "." + std::string(name), definition, true);
+      if (!sub.ok()) return sub.status();
+      field->multi_fields.push_back(MultiField{std::string(name), std::move(sub.value())});
+    }
+    return Status::OK();
+  } else if (type == FieldType::kText && key == "analyzer") {
+    std::string_view name;
+    std::optional<Analyzer> analyzer;
+    if (value.get(name) == simdjson::SUCCESS) analyzer = AnalyzerFromName(name);
+    if (!analyzer) {
+      return MapperParsingError("analyzer [" + std::string(name) + "] has not been configured " +
+                                "in mappings (field " + Quote(path) + ")");
+    }
+    field->analyzer = *analyzer;
+    return Status::OK();
+  } else if (type == FieldType::kKeyword && key == "ignore_above") {
+    int64_t limit = -1;
+    if (value.get(limit) != simdjson::SUCCESS || limit < 0 || limit > FieldMapping::kNoIgnoreAbove) {
+      return MapperParsingError("[ignore_above] on mapper " + Quote(path) +
+                                " must be a non-negative integer");
+    }
+    field->ignore_above = limit;
+    return Status::OK();
+  } else if ((type == FieldType::kLong || type == FieldType::kDouble) && key == "coerce") {
+    Result<bool> coerce = ParseBoolParam(value, key, path);
+    if (!coerce.ok()) return coerce.status();
+    field->coerce = coerce.value();
+    return Status::OK();
+  } else if (type == FieldType::kDate && key == "format") {
+    std::string_view spec;
+    std::optional<DateFormatList> formats;
+    if (value.get(spec) == simdjson::SUCCESS) formats = DateFormatList::Parse(spec);
+    if (!formats) {
+      return MapperParsingError("Invalid format: [" + std::string(spec) + "] on field " +
+                                Quote(path) + ": unsupported date format");
+    }
+    field->date_formats = *formats;
+    return Status::OK();
+  }
+  return MapperParsingError("unknown parameter [" + std::string(key) + "] on mapper [" + path +
+                            "] of type [" + std::string(FieldTypeName(type)) + "]");
+}
+
+}  // namespace
+
+Result<Mapping> ParseMapping(std::string_view json, const MappingLimits& limits) {
+  simdjson::dom::parser parser;
+  element root;
+  if (auto error = parser.parse(json.data(), json.size()).get(root); error) {
+    return MapperParsingError("Failed to parse mapping: " +
+                              std::string(simdjson::error_message(error)));
+  }
+  object root_object;
+  if (root.get(root_object) != simdjson::SUCCESS) {
+    return MapperParsingError("Failed to parse mapping: the mapping must be a JSON object");
+  }
+  MappingOptions options;
+  options.limits = limits;
+  MappingUpdate fields;
+  MappingDefinitionParser definition_parser(&fields);
+  std::string unsupported;
+  for (auto [key, value] : root_object) {
+    if (key == "dynamic") {
+      Result<DynamicMode> mode = ParseDynamicValue(value, "[_doc]");
+      if (!mode.ok()) return mode.status();
+      options.dynamic = mode.value();
+    } else if (key == "date_detection" || key == "numeric_detection") {
+      Result<bool> flag = ParseBoolParam(value, key, "_doc");
+      if (!flag.ok()) return flag.status();
+      (key == "date_detection" ? options.date_detection : options.numeric_detection) = flag.value();
+    } else if (key == "properties") {
+      HOLDFAST_RETURN_IF_ERROR(definition_parser.ParseProperties(value, ""));
+    } else {
+      unsupported += (unsupported.empty() ? "[" : ", [") + std::string(key) + "]";
+    }
+  }
+  if (!unsupported.empty()) {
+    return MapperParsingError("Root mapping definition has unsupported parameters:  " +
+                              unsupported);
+  }
+  Result<Mapping> mapping = Mapping::Create(options, fields);
+  if (!mapping.ok()) return MapperParsingError(ToMappingError(mapping.status()).reason);
+  return mapping;
+}
+
+}  // namespace holdfast::mapping
