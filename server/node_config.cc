@@ -199,8 +199,8 @@ NodeConfigLoader::~NodeConfigLoader() = default;
 
 void NodeConfigLoader::RegisterFlags(CLI::App* app) {
   for (Setting& s : settings_) {
-    std::string help = std::string(s.help) + "  [env " + s.env + "]";
-    if (*s.key) help += std::string("  [file ") + s.key + "]";
+    std::string help = s.help;
+    if (*s.key) help += std::string("  [config key ") + s.key + "]";
     s.option = app->add_option(s.flag, s.flag_value, help)->envname(s.env);
   }
 }

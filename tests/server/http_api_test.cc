@@ -146,6 +146,15 @@ TEST_F(HttpApiTest, OversizedHeadIs431) {
   ExpectEsError(r, 431, "request_header_fields_too_large");
 }
 
+TEST_F(HttpApiTest, ExpectContinueIsAnswered) {
+  HttpConnection c(port());
+  const std::string body = "{}";
+  ASSERT_TRUE(c.SendRaw("GET / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n"));
+  EXPECT_EQ(c.ReadReply().status, 100);
+  ASSERT_TRUE(c.SendRaw(body));
+  EXPECT_EQ(c.ReadReply().status, 200);
+}
+
 TEST_F(HttpApiTest, GarbageIs400) {
   HttpConnection c(port());
   ASSERT_TRUE(c.SendRaw("THIS IS NOT HTTP\r\n\r\n"));

@@ -152,6 +152,30 @@ TEST(NodeProcessTest, NewerFormatVolumeIsRefusedAndLeftByteIdentical) {
   EXPECT_EQ(Snapshot(dir), before);
 }
 
+TEST(NodeProcessTest, JsonLogsAreOneObjectPerLine) {
+  TempDir tmp;
+  NodeProcess node;
+  ASSERT_TRUE(node.Start(tmp.Sub("data"), {"--log-format", "json", "--node-name", "with \"quotes\""}))
+      << node.Log();
+  StopCleanly(node);
+  const std::string log = node.Log();
+  size_t lines = 0, pos = 0;
+  bool saw_banner = false;
+  while (pos < log.size()) {
+    size_t eol = log.find('\n', pos);
+    std::string line = log.substr(pos, eol - pos);
+    pos = eol == std::string::npos ? log.size() : eol + 1;
+    auto d = Json(line);
+    ASSERT_TRUE(d.IsObject()) << line;
+    EXPECT_TRUE(d.HasMember("ts") && d.HasMember("level") && d.HasMember("msg")) << line;
+    std::string msg = d["msg"].GetString();
+    saw_banner = saw_banner || msg.find("node_name=with \"quotes\"") != std::string::npos;
+    ++lines;
+  }
+  EXPECT_GE(lines, 3u);
+  EXPECT_TRUE(saw_banner) << log;
+}
+
 TEST(NodeProcessTest, BadConfigurationExitsWithUsageCode) {
   TempDir tmp;
   NodeProcess node;
