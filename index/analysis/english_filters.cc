@@ -1,6 +1,8 @@
 // English token filters: possessive removal, stop words and Snowball stemming.
 #include <libstemmer.h>
 
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -40,11 +42,57 @@ struct StemmerDeleter {
 
 // Owns one libstemmer object: libstemmer keeps per-call state in it, hence the
 // one-thread-at-a-time contract of TokenFilter.
+//
+// Stemming is a pure function of the term and costs far more than the rest of the
+// english pipeline, while word frequencies in text are Zipfian, so results are
+// memoized in a small direct-mapped cache (fixed size: kCacheSlots slots of one cache
+// line each; a collision simply overwrites the slot).
 class SnowballStemFilter : public TokenFilter {
  public:
-  explicit SnowballStemFilter(sb_stemmer* stemmer) : stemmer_(stemmer) {}
+  explicit SnowballStemFilter(sb_stemmer* stemmer)
+      : stemmer_(stemmer), cache_(std::make_unique<CacheSlot[]>(kCacheSlots)) {}
 
   Status Apply(std::string& term) override {
+    if (term.size() > kMaxCachedBytes) return Stem(term);
+    CacheSlot& slot = cache_[Hash(term) & (kCacheSlots - 1)];
+    if (slot.term_length == term.size() && slot.term_length != 0 &&
+        std::memcmp(slot.term, term.data(), term.size()) == 0) {
+      term.assign(slot.stem, slot.stem_length);
+      return Status::OK();
+    }
+    const size_t term_length = term.size();
+    std::memcpy(slot.term, term.data(), term_length);
+    slot.term_length = 0;  // invalid until the stem is in place
+    HOLDFAST_RETURN_IF_ERROR(Stem(term));
+    if (term.size() <= kMaxCachedBytes) {
+      std::memcpy(slot.stem, term.data(), term.size());
+      slot.stem_length = static_cast<uint8_t>(term.size());
+      slot.term_length = static_cast<uint8_t>(term_length);
+    }
+    return Status::OK();
+  }
+
+ private:
+  static constexpr size_t kCacheSlots = 16384;  // a power of two; 1 MiB per filter
+  static constexpr size_t kMaxCachedBytes = 31;
+
+  // One cache line: a term and its stem. term_length == 0 marks an empty slot (the
+  // empty term never reaches a filter).
+  struct alignas(64) CacheSlot {
+    uint8_t term_length = 0;
+    uint8_t stem_length = 0;
+    char term[kMaxCachedBytes];
+    char stem[kMaxCachedBytes];
+  };
+  static_assert(sizeof(CacheSlot) == 64);
+
+  static uint64_t Hash(std::string_view term) {
+    uint64_t h = 1469598103934665603ULL;  // FNV-1a
+    for (char c : term) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    return h ^ (h >> 29);
+  }
+
+  Status Stem(std::string& term) {
     const sb_symbol* stem = sb_stemmer_stem(
         stemmer_.get(), reinterpret_cast<const sb_symbol*>(term.data()),
         static_cast<int>(term.size()));
@@ -54,8 +102,8 @@ class SnowballStemFilter : public TokenFilter {
     return Status::OK();
   }
 
- private:
   std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer_;
+  std::unique_ptr<CacheSlot[]> cache_;
 };
 
 }  // namespace

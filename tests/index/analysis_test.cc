@@ -1,6 +1,7 @@
 // Tests of index/analysis: tokenizers, filters and the named analyzers.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <libstemmer.h>
 #include <unicode/ustring.h>
 
 #include <random>
@@ -193,6 +194,36 @@ TEST(EnglishAnalyzerTest, OffsetsPointAtTheUnstemmedSurface) {
 TEST(EnglishAnalyzerTest, AsciiFoldingBeforeStemming) {
   EXPECT_THAT(Terms("english_asciifolding", "Café Crème cafés"),
               ElementsAre("cafe", "creme", "cafe"));
+}
+
+TEST(EnglishAnalyzerTest, StemCacheNeverChangesTheStem) {
+  // Far more distinct words than the stem cache has slots, seen twice, so both
+  // cache hits and slot collisions happen; every term must equal libstemmer's stem.
+  std::string text;
+  std::vector<std::string> words;
+  const char* const syllables[] = {"con", "ver", "sa", "tion", "pro", "duc", "ing", "ment",
+                                   "al", "re", "ter", "ly", "ness", "ies", "ed", "ful"};
+  for (int i = 0; i < 40000; ++i) {
+    std::string word;
+    for (int n = i; word.size() < 6 || n > 0; n /= 16) word += syllables[n % 16];
+    words.push_back(word);
+  }
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const std::string& word : words) text += word + " ";
+  }
+  sb_stemmer* stemmer = sb_stemmer_new("english", "UTF_8");
+  ASSERT_NE(stemmer, nullptr);
+  auto tokens = Analyze(*Make("english"), text);
+  ASSERT_EQ(tokens.size(), 2 * words.size());
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const std::string& word = words[i % words.size()];
+    const sb_symbol* stem = sb_stemmer_stem(
+        stemmer, reinterpret_cast<const sb_symbol*>(word.data()), static_cast<int>(word.size()));
+    const std::string expected(reinterpret_cast<const char*>(stem),
+                               static_cast<size_t>(sb_stemmer_length(stemmer)));
+    ASSERT_EQ(tokens[i].term, expected) << word;
+  }
+  sb_stemmer_delete(stemmer);
 }
 
 TEST(EnglishAnalyzerTest, StopWordListIsLucenes) {
