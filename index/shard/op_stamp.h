@@ -1,4 +1,4 @@
-// Sequence numbers and primary terms: the stamp every shard operation carries
+// OpStamp: sequence numbers and primary terms: the stamp every shard operation carries
 // (DESIGN.md §4, §6), following Elasticsearch's model.
 //
 // seq_no orders the operations of one shard; the primary assigns it. A

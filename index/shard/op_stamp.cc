@@ -1,4 +1,4 @@
-#include "replication/sequence_numbers.h"
+#include "index/shard/op_stamp.h"
 
 namespace holdfast {
 

@@ -1,0 +1,232 @@
+#include "index/shard/shard_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+
+#include "index/codec/varint.h"
+
+namespace holdfast {
+
+namespace {
+
+constexpr size_t kMeta = 0, kSource = 1, kOplog = 2;
+
+using codec::PutVarint64;
+
+// Reads a varint from the front of `in`, advancing it; false when truncated.
+bool GetVarint64(std::string_view* in, uint64_t* v) {
+  auto* p = reinterpret_cast<const uint8_t*>(in->data());
+  const uint8_t* next = codec::GetVarint64(p, p + in->size(), v);
+  if (next == nullptr) return false;
+  in->remove_prefix(static_cast<size_t>(next - p));
+  return true;
+}
+
+Status FromRocks(const rocksdb::Status& s, const char* what) {
+  if (s.ok()) return Status::OK();
+  if (s.IsNotFound()) return Status::NotFound(what);
+  if (s.IsCorruption()) return Status::Corruption(std::string(what) + ": " + s.ToString());
+  return Status::IOError(std::string(what) + ": " + s.ToString());
+}
+
+std::string SeqKey(int64_t seq) {
+  std::string k(8, '\0');
+  uint64_t v = static_cast<uint64_t>(seq);
+  for (int i = 7; i >= 0; --i) {
+    k[static_cast<size_t>(i)] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+  return k;
+}
+
+int64_t SeqFromKey(const rocksdb::Slice& k) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8 && i < k.size(); ++i) v = (v << 8) | static_cast<uint8_t>(k[i]);
+  return static_cast<int64_t>(v);
+}
+
+std::string EncodeRecord(const ShardOp& op) {
+  std::string out;
+  out.push_back(op.type == OpType::kDelete ? 1 : 0);
+  PutVarint64(&out, static_cast<uint64_t>(op.version));
+  PutVarint64(&out, static_cast<uint64_t>(op.stamp.primary_term));
+  PutVarint64(&out, static_cast<uint64_t>(op.stamp.seq_no));
+  out.append(op.source);
+  return out;
+}
+
+Result<DocRecord> DecodeRecord(std::string_view in) {
+  DocRecord r;
+  if (in.empty()) return Status::Corruption("empty document record");
+  r.deleted = in[0] == 1;
+  in.remove_prefix(1);
+  uint64_t version, term, seq;
+  if (!GetVarint64(&in, &version) || !GetVarint64(&in, &term) || !GetVarint64(&in, &seq)) {
+    return Status::Corruption("truncated document record");
+  }
+  r.version = static_cast<int64_t>(version);
+  r.stamp = {static_cast<int64_t>(term), static_cast<int64_t>(seq)};
+  r.source.assign(in.data(), in.size());
+  return r;
+}
+
+rocksdb::ColumnFamilyOptions SourceOptions(const ShardStoreOptions& o) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = o.write_buffer_bytes;
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.whole_key_filtering = true;
+  table.format_version = 5;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf.compression = rocksdb::kLZ4Compression;
+  cf.bottommost_compression = rocksdb::kZSTD;
+  return cf;
+}
+
+rocksdb::ColumnFamilyOptions OplogOptions(const ShardStoreOptions& o) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = o.write_buffer_bytes;
+  cf.compression = rocksdb::kLZ4Compression;
+  return cf;
+}
+
+}  // namespace
+
+std::string EncodeShardOp(const ShardOp& op) {
+  std::string out;
+  out.push_back(static_cast<char>(op.type));
+  PutVarint64(&out, static_cast<uint64_t>(op.stamp.primary_term));
+  PutVarint64(&out, static_cast<uint64_t>(op.version));
+  PutVarint64(&out, op.id.size());
+  out.append(op.id);
+  out.append(op.source);
+  return out;
+}
+
+Result<ShardOp> DecodeShardOp(int64_t seq_no, std::string_view in) {
+  ShardOp op;
+  if (in.empty() || (in[0] != static_cast<char>(OpType::kIndex) && in[0] != static_cast<char>(OpType::kDelete))) {
+    return Status::Corruption("bad op type in op log entry " + std::to_string(seq_no));
+  }
+  op.type = static_cast<OpType>(in[0]);
+  in.remove_prefix(1);
+  uint64_t term, version, id_len;
+  if (!GetVarint64(&in, &term) || !GetVarint64(&in, &version) || !GetVarint64(&in, &id_len) ||
+      id_len > in.size()) {
+    return Status::Corruption("truncated op log entry " + std::to_string(seq_no));
+  }
+  op.stamp = {static_cast<int64_t>(term), seq_no};
+  op.version = static_cast<int64_t>(version);
+  op.id.assign(in.data(), id_len);
+  in.remove_prefix(id_len);
+  op.source.assign(in.data(), in.size());
+  return op;
+}
+
+ShardStore::ShardStore(ShardStoreOptions options, rocksdb::DB* db,
+                       std::vector<rocksdb::ColumnFamilyHandle*> cfs)
+    : options_(options), db_(db), cfs_(std::move(cfs)) {}
+
+ShardStore::~ShardStore() {
+  for (auto* cf : cfs_) db_->DestroyColumnFamilyHandle(cf);
+  db_->Close();
+}
+
+Result<std::unique_ptr<ShardStore>> ShardStore::Open(const std::string& dir,
+                                                     const ShardStoreOptions& options) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.paranoid_checks = true;
+  db_options.max_open_files = 256;
+  db_options.keep_log_file_num = 2;
+  db_options.max_background_jobs = 2;
+  db_options.bytes_per_sync = 1 << 20;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {"source", SourceOptions(options)},
+      {"oplog", OplogOptions(options)},
+  };
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, dir, descriptors, &handles, &db);
+  if (!s.ok()) return FromRocks(s, ("open shard store " + dir).c_str());
+  return std::unique_ptr<ShardStore>(new ShardStore(options, db, std::move(handles)));
+}
+
+Status ShardStore::Write(const std::vector<ShardOp>& ops) {
+  if (ops.empty()) return Status::OK();
+  rocksdb::WriteBatch batch;
+  for (const ShardOp& op : ops) {
+    batch.Put(cfs_[kSource], op.id, EncodeRecord(op));
+    batch.Put(cfs_[kOplog], SeqKey(op.stamp.seq_no), EncodeShardOp(op));
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.durability == Durability::kRequest;
+  return FromRocks(db_->Write(wo, &batch), "write shard ops");
+}
+
+Result<DocRecord> ShardStore::GetRecord(std::string_view id) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kSource], rocksdb::Slice(id.data(), id.size()), &value);
+  if (s.IsNotFound()) return Status::NotFound("no document with id " + std::string(id));
+  if (!s.ok()) return FromRocks(s, "read document");
+  return DecodeRecord(value);
+}
+
+Status ShardStore::ForEachOp(int64_t from_seq_no, const std::function<bool(const ShardOp&)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kOplog]));
+  for (it->Seek(SeqKey(std::max<int64_t>(from_seq_no, 0))); it->Valid(); it->Next()) {
+    auto op = DecodeShardOp(SeqFromKey(it->key()), std::string_view(it->value().data(), it->value().size()));
+    if (!op.ok()) return op.status();
+    if (!fn(op.value())) break;
+  }
+  return FromRocks(it->status(), "scan op log");
+}
+
+Result<int64_t> ShardStore::MaxSeqNo() const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kOplog]));
+  it->SeekToLast();
+  if (!it->status().ok()) return FromRocks(it->status(), "scan op log");
+  return it->Valid() ? SeqFromKey(it->key()) : kNoOpsPerformed;
+}
+
+Status ShardStore::TrimOpLog(int64_t up_to) {
+  if (up_to < 0) return Status::OK();
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->DeleteRange(wo, cfs_[kOplog], SeqKey(0), SeqKey(up_to + 1)), "trim op log");
+}
+
+Status ShardStore::SyncWal() { return FromRocks(db_->FlushWAL(true), "sync shard WAL"); }
+
+Status ShardStore::PutMeta(const std::string& key, const std::string& value) {
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Put(wo, cfs_[kMeta], key, value), "write shard meta");
+}
+
+Result<std::string> ShardStore::GetMeta(const std::string& key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kMeta], key, &value);
+  if (s.IsNotFound()) return Status::NotFound("shard meta " + key);
+  if (!s.ok()) return FromRocks(s, "read shard meta");
+  return value;
+}
+
+Result<uint64_t> ShardStore::CountLiveDocs() const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kSource]));
+  uint64_t n = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->value().size() > 0 && it->value()[0] == 0) ++n;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "scan documents");
+  return n;
+}
+
+}  // namespace holdfast

@@ -1,0 +1,101 @@
+// ShardStore: a shard's durable store (<shard>/store, RocksDB): the current
+// source and version of every document, and the op log keyed by seq_no
+// (DESIGN.md §3, §4). It is the source of truth; segments are derived from it
+// and can always be rebuilt by replaying the op log above a flush point.
+//
+// Column families:
+//   source  _id → DocRecord (version, stamp, tombstone flag, _source bytes)
+//   oplog   big-endian seq_no → ShardOp
+//   meta    small named values
+// Write() is atomic per batch (one RocksDB WriteBatch) and, with
+// Durability::kRequest, synced before it returns: one fsync per batch, and
+// RocksDB's write-group leader merges concurrent batches into one fsync
+// (group commit). Thread-safe; callers order ops (seq_no assignment) above it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "index/shard/op_stamp.h"
+#include "index/util/status.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+}  // namespace rocksdb
+
+namespace holdfast {
+
+enum class OpType : uint8_t { kIndex = 1, kDelete = 2 };
+
+// One entry of the op log: what happened to one document, stamped.
+struct ShardOp {
+  OpType type = OpType::kIndex;
+  std::string id;
+  OpStamp stamp;
+  int64_t version = 0;
+  std::string source;  // empty for deletes
+};
+std::string EncodeShardOp(const ShardOp& op);
+Result<ShardOp> DecodeShardOp(int64_t seq_no, std::string_view bytes);
+
+// The latest state of one _id. A tombstone keeps the version of a deleted doc
+// so that versions keep increasing across delete + re-create.
+struct DocRecord {
+  int64_t version = 0;
+  OpStamp stamp;
+  bool deleted = false;
+  std::string source;
+};
+
+enum class Durability {
+  kRequest,  // fsync before Write() returns (default; ES translog.durability=request)
+  kAsync,    // no fsync per write; SyncWal() is called periodically by the owner
+};
+
+struct ShardStoreOptions {
+  Durability durability = Durability::kRequest;
+  size_t write_buffer_bytes = 64u << 20;
+};
+
+class ShardStore {
+ public:
+  static Result<std::unique_ptr<ShardStore>> Open(const std::string& dir, const ShardStoreOptions& options);
+  ~ShardStore();
+  ShardStore(const ShardStore&) = delete;
+  ShardStore& operator=(const ShardStore&) = delete;
+
+  // Records the ops (sources or tombstones + op log entries) atomically.
+  Status Write(const std::vector<ShardOp>& ops);
+  // The latest record of `id`, tombstones included. NotFound when never seen.
+  Result<DocRecord> GetRecord(std::string_view id) const;
+  // The op log from `from_seq_no` upward, in order, until `fn` returns false.
+  Status ForEachOp(int64_t from_seq_no, const std::function<bool(const ShardOp&)>& fn) const;
+  // Highest seq_no in the op log (kNoOpsPerformed when empty).
+  Result<int64_t> MaxSeqNo() const;
+  // Drops op log entries with seq_no <= `up_to` (covered by flushed segments
+  // and no longer needed for recovery).
+  Status TrimOpLog(int64_t up_to);
+  // Makes every write so far durable (for Durability::kAsync).
+  Status SyncWal();
+
+  Status PutMeta(const std::string& key, const std::string& value);
+  Result<std::string> GetMeta(const std::string& key) const;  // NotFound when absent
+
+  // Number of live (non-tombstone) documents; a full scan, for checks and tests.
+  Result<uint64_t> CountLiveDocs() const;
+
+  Durability durability() const { return options_.durability; }
+
+ private:
+  ShardStore(ShardStoreOptions options, rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> cfs);
+  ShardStoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs_;  // default(meta), source, oplog
+};
+
+}  // namespace holdfast

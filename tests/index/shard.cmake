@@ -1,0 +1,3 @@
+# Tests of index/shard/ and replication/.
+holdfast_add_test(shard_test SOURCES index/shard_store_test.cc replication/checkpoint_test.cc
+  LIBS holdfast_replication holdfast_test_support)
