@@ -7,7 +7,8 @@
 // nothing. TermIterator walks terms in order from any point (prefix and
 // fuzzy queries).
 //
-// The reader does not own the bytes; they must outlive it and its iterators.
+// The reader does not own the bytes; they must outlive it and its iterators,
+// and an iterator must not outlive (or see a move of) its reader.
 // Immutable after Open: safe to share between threads; each thread uses its
 // own TermIterator. Corrupt blocks yield Corruption, never a read outside
 // the bytes.
