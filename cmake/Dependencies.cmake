@@ -12,6 +12,7 @@ find_package(Boost 1.74 REQUIRED)
 find_package(ICU REQUIRED COMPONENTS uc i18n)
 find_package(Protobuf REQUIRED)
 find_package(gRPC CONFIG REQUIRED)
+find_package(absl CONFIG REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 

@@ -1,0 +1,300 @@
+#include "index/segment/segment_builder.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "index/codec/file_footer.h"
+#include "index/codec/norms.h"
+#include "index/codec/postings_writer.h"
+#include "index/codec/term_dictionary_writer.h"
+#include "index/codec/varint.h"
+#include "index/segment/segment_format.h"
+
+namespace holdfast::segment {
+
+namespace {
+constexpr uint32_t kNone = 0xffffffffu;
+constexpr size_t kArenaBlock = 64 * 1024;
+}  // namespace
+
+// Postings of one term while buffering: per doc {doc, freq, positions...}.
+struct SegmentBuilder::Term {
+  std::vector<uint32_t> data;
+  uint32_t last_doc = kNone;
+  uint32_t freq_index = 0;
+  uint32_t doc_freq = 0;
+  uint64_t total_freq = 0;
+};
+
+struct SegmentBuilder::Field {
+  std::string_view name;
+  FieldKind kind = FieldKind::kText;
+  bool is_id = false;
+  absl::flat_hash_map<std::string_view, uint32_t> term_ids;
+  std::vector<Term> terms;
+  std::vector<std::string_view> term_text;
+  std::vector<uint8_t> norms;                          // kText, by doc
+  uint32_t doc_length = 0;                             // kText, of the doc being added
+  uint32_t last_doc = kNone;
+  FieldStats stats;
+  std::vector<std::pair<uint32_t, int64_t>> values;    // numeric doc values (doc, value)
+  std::vector<std::pair<uint32_t, uint32_t>> ords;     // keyword doc values (doc, term id)
+};
+
+SegmentBuilder::SegmentBuilder() = default;
+SegmentBuilder::~SegmentBuilder() = default;
+
+std::string_view SegmentBuilder::Intern(std::string_view s) {
+  if (s.size() > arena_left_) {
+    size_t size = std::max(kArenaBlock, s.size());
+    arena_blocks_.push_back(std::make_unique<char[]>(size));
+    arena_next_ = arena_blocks_.back().get();
+    arena_left_ = size;
+    memory_ += size;
+  }
+  std::memcpy(arena_next_, s.data(), s.size());
+  std::string_view out(arena_next_, s.size());
+  arena_next_ += s.size();
+  arena_left_ -= s.size();
+  return out;
+}
+
+SegmentBuilder::Field* SegmentBuilder::FieldFor(std::string_view name, FieldKind kind, Status* status) {
+  auto it = field_by_name_.find(name);
+  if (it != field_by_name_.end()) {
+    if (it->second->kind != kind) {
+      *status = Status::InvalidArgument("field [" + std::string(name) + "] is " +
+                                        FieldKindName(it->second->kind) + ", not " + FieldKindName(kind));
+      return nullptr;
+    }
+    return it->second;
+  }
+  auto f = std::make_unique<Field>();
+  f->name = Intern(name);
+  f->kind = kind;
+  f->is_id = name == kIdField;
+  Field* raw = f.get();
+  field_by_name_.emplace(raw->name, raw);
+  fields_.push_back(std::move(f));
+  memory_ += sizeof(Field) + 64;
+  return raw;
+}
+
+void SegmentBuilder::AddTerm(Field* f, std::string_view term, uint32_t doc, const uint32_t* position) {
+  auto it = f->term_ids.find(term);
+  uint32_t id;
+  if (it == f->term_ids.end()) {
+    id = static_cast<uint32_t>(f->terms.size());
+    std::string_view stored = Intern(term);
+    f->term_ids.emplace(stored, id);
+    f->term_text.push_back(stored);
+    f->terms.emplace_back();
+    memory_ += sizeof(Term) + sizeof(std::string_view) + 32;
+  } else {
+    id = it->second;
+  }
+  Term& t = f->terms[id];
+  const size_t before = t.data.capacity();
+  if (t.last_doc != doc) {
+    t.last_doc = doc;
+    t.data.push_back(doc);
+    t.freq_index = static_cast<uint32_t>(t.data.size());
+    t.data.push_back(0);
+    ++t.doc_freq;
+    ++f->stats.sum_doc_freq;
+  }
+  ++t.data[t.freq_index];
+  ++t.total_freq;
+  if (position) t.data.push_back(*position);
+  memory_ += (t.data.capacity() - before) * sizeof(uint32_t);
+  if (f->kind == FieldKind::kKeyword && !f->is_id && t.data[t.freq_index] == 1) {
+    f->ords.emplace_back(doc, id);
+    memory_ += sizeof(std::pair<uint32_t, uint32_t>);
+  }
+}
+
+Result<uint32_t> SegmentBuilder::Add(const AnalyzedDocument& doc) {
+  if (doc_count_ >= codec::kMaxDocId) return Status::FailedPrecondition("segment is full");
+  const uint32_t d = doc_count_;
+  Status status;
+  std::vector<Field*> touched_text;
+  for (const AnalyzedField& af : doc.fields()) {
+    Field* f = FieldFor(af.name, af.kind, &status);
+    if (!f) return status;
+    if (f->last_doc != d) {
+      f->last_doc = d;
+      ++f->stats.doc_count;
+      f->doc_length = 0;
+      if (f->kind == FieldKind::kText) touched_text.push_back(f);
+    }
+    switch (af.kind) {
+      case FieldKind::kText:
+        for (uint32_t i = af.token_begin; i < af.token_end; ++i) {
+          const AnalyzedToken& t = doc.tokens()[i];
+          AddTerm(f, doc.term(t), d, &t.position);
+        }
+        f->doc_length += af.token_end - af.token_begin;
+        f->stats.sum_total_term_freq += af.token_end - af.token_begin;
+        break;
+      case FieldKind::kKeyword:
+        AddTerm(f, af.keyword, d, nullptr);
+        break;
+      case FieldKind::kBoolean:
+        AddTerm(f, af.numeric ? "true" : "false", d, nullptr);
+        [[fallthrough]];
+      case FieldKind::kLong:
+      case FieldKind::kDouble:
+      case FieldKind::kDate:
+        f->values.emplace_back(d, af.numeric);
+        memory_ += sizeof(std::pair<uint32_t, int64_t>);
+        break;
+    }
+  }
+  for (Field* f : touched_text) {
+    if (f->norms.size() <= d) f->norms.resize(d + 1, 0);
+    f->norms[d] = codec::EncodeNorm(std::max<uint32_t>(f->doc_length, 1));
+  }
+  Field* id_field = FieldFor(kIdField, FieldKind::kKeyword, &status);
+  ++id_field->stats.doc_count;
+  AddTerm(id_field, doc.id(), d, nullptr);
+  ids_.append(doc.id());
+  id_ends_.push_back(static_cast<uint32_t>(ids_.size()));
+  memory_ += doc.id().size() + sizeof(uint32_t) + 4;
+  ++doc_count_;
+  return d;
+}
+
+namespace {
+
+void PutSection(std::string* dir, const Section& s) {
+  codec::PutVarint64(dir, s.offset);
+  codec::PutVarint64(dir, s.length);
+}
+
+// Offsets table + fixed-width values, grouped by doc.
+template <typename V, typename Put>
+Section WriteDocValues(std::string* out, uint32_t doc_count, std::vector<std::pair<uint32_t, V>> entries,
+                       Put put) {
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : a.second < b.second;
+  });
+  Section s{out->size(), 0};
+  size_t e = 0;
+  uint32_t count = 0;
+  for (uint32_t doc = 0; doc <= doc_count; ++doc) {
+    codec::PutFixed32(out, count);
+    while (e < entries.size() && entries[e].first == doc) {
+      ++e;
+      ++count;
+    }
+  }
+  for (const auto& [doc, v] : entries) put(out, v);
+  s.length = out->size() - s.offset;
+  return s;
+}
+
+}  // namespace
+
+std::string SegmentBuilder::Build() const {
+  std::string out;
+  std::string dir;
+  std::vector<Field*> sorted;
+  for (const auto& f : fields_) sorted.push_back(f.get());
+  std::sort(sorted.begin(), sorted.end(), [](Field* a, Field* b) { return a->name < b->name; });
+  codec::PutVarint32(&dir, static_cast<uint32_t>(sorted.size()));
+
+  std::vector<uint32_t> positions;
+  for (Field* f : sorted) {
+    Section sections[kFieldSectionCount];
+    std::vector<uint32_t> order(f->terms.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [f](uint32_t a, uint32_t b) { return f->term_text[a] < f->term_text[b]; });
+    if (!f->terms.empty()) {
+      const bool text = f->kind == FieldKind::kText;
+      codec::PostingsOptions options;
+      options.freqs = text;
+      options.positions = text;
+      options.norms = text;
+      codec::PostingsWriter writer(options);
+      codec::TermDictionaryWriter dict;
+      std::string postings;
+      for (uint32_t id : order) {
+        const Term& t = f->terms[id];
+        const uint64_t start = postings.size();
+        for (size_t i = 0; i < t.data.size();) {
+          const uint32_t doc = t.data[i], freq = t.data[i + 1];
+          i += 2;
+          if (text) {
+            positions.assign(t.data.begin() + static_cast<ptrdiff_t>(i),
+                             t.data.begin() + static_cast<ptrdiff_t>(i + freq));
+            i += freq;
+            (void)writer.AddDoc(doc, freq, f->norms[doc], positions);
+          } else {
+            (void)writer.AddDoc(doc, freq, 0, {});
+          }
+        }
+        (void)writer.Finish(&postings);
+        codec::TermInfo info{t.doc_freq, t.total_freq, start, postings.size() - start};
+        (void)dict.Add(f->term_text[id], info);
+      }
+      std::string dict_bytes = dict.Finish();
+      sections[kTermsSection] = {out.size(), dict_bytes.size()};
+      out += dict_bytes;
+      sections[kPostingsSection] = {out.size(), postings.size()};
+      out += postings;
+    }
+    if (f->kind == FieldKind::kText) {
+      sections[kNormsSection] = {out.size(), doc_count_};
+      out.append(reinterpret_cast<const char*>(f->norms.data()), std::min<size_t>(f->norms.size(), doc_count_));
+      out.append(doc_count_ - std::min<size_t>(f->norms.size(), doc_count_), '\0');
+    }
+    if (IsNumericKind(f->kind)) {
+      sections[kValuesSection] = WriteDocValues(&out, doc_count_, f->values, [](std::string* o, int64_t v) {
+        codec::PutFixed64(o, static_cast<uint64_t>(v));
+      });
+    }
+    if (f->kind == FieldKind::kKeyword && !f->is_id) {
+      std::vector<uint32_t> ord_of(f->terms.size());
+      for (uint32_t ord = 0; ord < order.size(); ++ord) ord_of[order[ord]] = ord;
+      std::vector<std::pair<uint32_t, uint32_t>> ords;
+      ords.reserve(f->ords.size());
+      for (const auto& [doc, id] : f->ords) ords.emplace_back(doc, ord_of[id]);
+      sections[kValuesSection] = WriteDocValues(&out, doc_count_, std::move(ords),
+                                                [](std::string* o, uint32_t v) { codec::PutFixed32(o, v); });
+      Section& terms = sections[kOrdTermsSection];
+      terms.offset = out.size();
+      uint32_t end = 0;
+      codec::PutFixed32(&out, 0);
+      for (uint32_t id : order) {
+        end += static_cast<uint32_t>(f->term_text[id].size());
+        codec::PutFixed32(&out, end);
+      }
+      for (uint32_t id : order) out.append(f->term_text[id]);
+      terms.length = out.size() - terms.offset;
+    }
+    codec::PutVarint32(&dir, static_cast<uint32_t>(f->name.size()));
+    dir.append(f->name);
+    dir.push_back(static_cast<char>(f->kind));
+    codec::PutVarint32(&dir, f->stats.doc_count);
+    codec::PutVarint64(&dir, f->stats.sum_total_term_freq);
+    codec::PutVarint64(&dir, f->stats.sum_doc_freq);
+    for (const Section& s : sections) PutSection(&dir, s);
+  }
+  // The ids column.
+  Section ids{out.size(), 0};
+  codec::PutFixed32(&out, 0);
+  for (uint32_t end : id_ends_) codec::PutFixed32(&out, end);
+  out += ids_;
+  ids.length = out.size() - ids.offset;
+  PutSection(&dir, ids);
+  codec::PutVarint32(&dir, doc_count_);
+
+  const uint64_t dir_offset = out.size();
+  out += dir;
+  codec::PutFixed64(&out, dir_offset);
+  codec::AppendFileFooter(&out, kSegmentMagic, kSegmentVersion);
+  return out;
+}
+
+}  // namespace holdfast::segment
