@@ -62,12 +62,16 @@ Status Analyzer::Analyze(std::string_view text, TokenSink& sink) {
                                    " bytes is too long to analyze");
   }
   HOLDFAST_RETURN_IF_ERROR(tokenizer_->Tokenize(text, spans_));
+  // Word and letter spans never hold ill-formed UTF-8; the keyword span may.
+  const bool text_is_valid = IsValidUtf8(text);
   uint32_t position = 0;
   for (const TokenSpan& span : spans_) {
     const std::string_view surface = text.substr(span.start, span.end - span.start);
-    term_.assign(surface);
-    // Word and letter spans never hold ill-formed UTF-8; the keyword span may.
-    if (!IsAscii(term_) && !IsValidUtf8(term_)) term_ = SanitizeUtf8(surface);
+    if (text_is_valid || IsValidUtf8(surface)) {
+      term_.assign(surface);
+    } else {
+      term_ = SanitizeUtf8(surface);
+    }
     bool dropped = false;
     if (!term_.empty()) {
       for (const auto& filter : filters_) {

@@ -22,7 +22,7 @@
 // Threading: an Analyzer owns its tokenizer, filters and scratch buffers (ICU break
 // iterator, libstemmer object), so one instance must be used by one thread at a
 // time. Build one per indexing thread and keep it: building one clones prebuilt ICU
-// data (tens of microseconds), and an english analyzer holds a 1 MiB stem cache.
+// data (tens of microseconds), and an english analyzer holds a 512 KiB stem cache.
 // Different instances may run concurrently.
 #pragma once
 

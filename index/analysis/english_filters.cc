@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <utility>
 #include <string>
 
 #include "index/analysis/stop_words.h"
@@ -45,46 +46,59 @@ struct StemmerDeleter {
 //
 // Stemming is a pure function of the term and costs far more than the rest of the
 // english pipeline, while word frequencies in text are Zipfian, so results are
-// memoized in a small direct-mapped cache (fixed size: kCacheSlots slots of one cache
-// line each; a collision simply overwrites the slot).
+// memoized in a fixed-size cache: 8192 sets of two 32-byte entries, one cache line
+// per set; a new entry pushes the set's older one out (LRU of two).
 class SnowballStemFilter : public TokenFilter {
  public:
   explicit SnowballStemFilter(sb_stemmer* stemmer)
-      : stemmer_(stemmer), cache_(std::make_unique<CacheSlot[]>(kCacheSlots)) {}
+      : stemmer_(stemmer), cache_(std::make_unique<CacheSet[]>(kCacheSets)) {}
 
   Status Apply(std::string& term) override {
     if (term.size() > kMaxCachedBytes) return Stem(term);
-    CacheSlot& slot = cache_[Hash(term) & (kCacheSlots - 1)];
-    if (slot.term_length == term.size() && slot.term_length != 0 &&
-        std::memcmp(slot.term, term.data(), term.size()) == 0) {
-      term.assign(slot.stem, slot.stem_length);
+    CacheSet& set = cache_[Hash(term) & (kCacheSets - 1)];
+    if (set.recent.Holds(term)) {
+      term.assign(set.recent.stem, set.recent.stem_length);
       return Status::OK();
     }
-    const size_t term_length = term.size();
-    std::memcpy(slot.term, term.data(), term_length);
-    slot.term_length = 0;  // invalid until the stem is in place
+    if (set.older.Holds(term)) {
+      std::swap(set.recent, set.older);
+      term.assign(set.recent.stem, set.recent.stem_length);
+      return Status::OK();
+    }
+    CacheEntry entry;
+    entry.term_length = static_cast<uint8_t>(term.size());
+    std::memcpy(entry.term, term.data(), term.size());
     HOLDFAST_RETURN_IF_ERROR(Stem(term));
     if (term.size() <= kMaxCachedBytes) {
-      std::memcpy(slot.stem, term.data(), term.size());
-      slot.stem_length = static_cast<uint8_t>(term.size());
-      slot.term_length = static_cast<uint8_t>(term_length);
+      entry.stem_length = static_cast<uint8_t>(term.size());
+      std::memcpy(entry.stem, term.data(), term.size());
+      set.older = set.recent;
+      set.recent = entry;
     }
     return Status::OK();
   }
 
  private:
-  static constexpr size_t kCacheSlots = 16384;  // a power of two; 1 MiB per filter
-  static constexpr size_t kMaxCachedBytes = 31;
+  static constexpr size_t kCacheSets = 8192;     // a power of two; 512 KiB per filter
+  static constexpr size_t kMaxCachedBytes = 15;  // longer words are rare; stem them directly
 
-  // One cache line: a term and its stem. term_length == 0 marks an empty slot (the
-  // empty term never reaches a filter).
-  struct alignas(64) CacheSlot {
+  // A term and its stem. term_length == 0 marks an empty entry (the empty term never
+  // reaches a filter).
+  struct CacheEntry {
     uint8_t term_length = 0;
     uint8_t stem_length = 0;
     char term[kMaxCachedBytes];
     char stem[kMaxCachedBytes];
+
+    bool Holds(const std::string& word) const {
+      return term_length == word.size() && std::memcmp(term, word.data(), word.size()) == 0;
+    }
   };
-  static_assert(sizeof(CacheSlot) == 64);
+  struct alignas(64) CacheSet {
+    CacheEntry recent;
+    CacheEntry older;
+  };
+  static_assert(sizeof(CacheSet) == 64);
 
   static uint64_t Hash(std::string_view term) {
     uint64_t h = 1469598103934665603ULL;  // FNV-1a
@@ -103,7 +117,7 @@ class SnowballStemFilter : public TokenFilter {
   }
 
   std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer_;
-  std::unique_ptr<CacheSlot[]> cache_;
+  std::unique_ptr<CacheSet[]> cache_;
 };
 
 }  // namespace
