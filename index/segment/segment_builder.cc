@@ -3,12 +3,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "index/codec/file_footer.h"
 #include "index/codec/norms.h"
-#include "index/codec/postings_writer.h"
-#include "index/codec/term_dictionary_writer.h"
-#include "index/codec/varint.h"
-#include "index/segment/segment_format.h"
+#include "index/codec/postings_format.h"
+#include "index/segment/segment_writer.h"
 
 namespace holdfast::segment {
 
@@ -164,137 +161,78 @@ Result<uint32_t> SegmentBuilder::Add(const AnalyzedDocument& doc) {
   return d;
 }
 
-namespace {
-
-void PutSection(std::string* dir, const Section& s) {
-  codec::PutVarint64(dir, s.offset);
-  codec::PutVarint64(dir, s.length);
-}
-
-// Offsets table + fixed-width values, grouped by doc.
-template <typename V, typename Put>
-Section WriteDocValues(std::string* out, uint32_t doc_count, std::vector<std::pair<uint32_t, V>> entries,
-                       Put put) {
-  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first < b.first : a.second < b.second;
-  });
-  Section s{out->size(), 0};
-  size_t e = 0;
-  uint32_t count = 0;
-  for (uint32_t doc = 0; doc <= doc_count; ++doc) {
-    codec::PutFixed32(out, count);
-    while (e < entries.size() && entries[e].first == doc) {
-      ++e;
-      ++count;
-    }
-  }
-  for (const auto& [doc, v] : entries) put(out, v);
-  s.length = out->size() - s.offset;
-  return s;
-}
-
-}  // namespace
-
 std::string SegmentBuilder::Build() const {
-  std::string out;
-  std::string dir;
+  SegmentWriter w(doc_count_);
   std::vector<Field*> sorted;
   for (const auto& f : fields_) sorted.push_back(f.get());
   std::sort(sorted.begin(), sorted.end(), [](Field* a, Field* b) { return a->name < b->name; });
-  codec::PutVarint32(&dir, static_cast<uint32_t>(sorted.size()));
-
-  std::vector<uint32_t> positions;
+  std::vector<uint32_t> counts;
   for (Field* f : sorted) {
-    Section sections[kFieldSectionCount];
+    w.StartField(f->name, f->kind);
     std::vector<uint32_t> order(f->terms.size());
     for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
     std::sort(order.begin(), order.end(),
               [f](uint32_t a, uint32_t b) { return f->term_text[a] < f->term_text[b]; });
-    if (!f->terms.empty()) {
-      const bool text = f->kind == FieldKind::kText;
-      codec::PostingsOptions options;
-      options.freqs = text;
-      options.positions = text;
-      options.norms = text;
-      codec::PostingsWriter writer(options);
-      codec::TermDictionaryWriter dict;
-      std::string postings;
-      for (uint32_t id : order) {
-        const Term& t = f->terms[id];
-        const uint64_t start = postings.size();
-        for (size_t i = 0; i < t.data.size();) {
-          const uint32_t doc = t.data[i], freq = t.data[i + 1];
-          i += 2;
-          if (text) {
-            positions.assign(t.data.begin() + static_cast<ptrdiff_t>(i),
-                             t.data.begin() + static_cast<ptrdiff_t>(i + freq));
-            i += freq;
-            (void)writer.AddDoc(doc, freq, f->norms[doc], positions);
-          } else {
-            (void)writer.AddDoc(doc, freq, 0, {});
-          }
+    const bool text = f->kind == FieldKind::kText;
+    for (uint32_t id : order) {
+      const Term& t = f->terms[id];
+      for (size_t i = 0; i < t.data.size();) {
+        const uint32_t doc = t.data[i], freq = t.data[i + 1];
+        i += 2;
+        if (text) {
+          w.AddPosting(doc, freq, f->norms[doc], std::span<const uint32_t>(t.data.data() + i, freq));
+          i += freq;
+        } else {
+          w.AddPosting(doc, freq, 0, {});
         }
-        (void)writer.Finish(&postings);
-        codec::TermInfo info{t.doc_freq, t.total_freq, start, postings.size() - start};
-        (void)dict.Add(f->term_text[id], info);
       }
-      std::string dict_bytes = dict.Finish();
-      sections[kTermsSection] = {out.size(), dict_bytes.size()};
-      out += dict_bytes;
-      sections[kPostingsSection] = {out.size(), postings.size()};
-      out += postings;
+      w.FinishTerm(f->term_text[id]);
     }
-    if (f->kind == FieldKind::kText) {
-      sections[kNormsSection] = {out.size(), doc_count_};
-      out.append(reinterpret_cast<const char*>(f->norms.data()), std::min<size_t>(f->norms.size(), doc_count_));
-      out.append(doc_count_ - std::min<size_t>(f->norms.size(), doc_count_), '\0');
+    if (text) {
+      std::string norms(doc_count_, '\0');
+      std::copy(f->norms.begin(), f->norms.begin() + static_cast<ptrdiff_t>(std::min<size_t>(f->norms.size(), doc_count_)),
+                norms.begin());
+      w.SetNorms(norms);
     }
     if (IsNumericKind(f->kind)) {
-      sections[kValuesSection] = WriteDocValues(&out, doc_count_, f->values, [](std::string* o, int64_t v) {
-        codec::PutFixed64(o, static_cast<uint64_t>(v));
-      });
+      auto entries = f->values;
+      std::stable_sort(entries.begin(), entries.end());
+      counts.assign(doc_count_, 0);
+      std::vector<int64_t> values;
+      values.reserve(entries.size());
+      for (const auto& [doc, v] : entries) {
+        ++counts[doc];
+        values.push_back(v);
+      }
+      w.SetNumericValues(counts, values);
     }
     if (f->kind == FieldKind::kKeyword && !f->is_id) {
       std::vector<uint32_t> ord_of(f->terms.size());
       for (uint32_t ord = 0; ord < order.size(); ++ord) ord_of[order[ord]] = ord;
-      std::vector<std::pair<uint32_t, uint32_t>> ords;
-      ords.reserve(f->ords.size());
-      for (const auto& [doc, id] : f->ords) ords.emplace_back(doc, ord_of[id]);
-      sections[kValuesSection] = WriteDocValues(&out, doc_count_, std::move(ords),
-                                                [](std::string* o, uint32_t v) { codec::PutFixed32(o, v); });
-      Section& terms = sections[kOrdTermsSection];
-      terms.offset = out.size();
-      uint32_t end = 0;
-      codec::PutFixed32(&out, 0);
-      for (uint32_t id : order) {
-        end += static_cast<uint32_t>(f->term_text[id].size());
-        codec::PutFixed32(&out, end);
+      std::vector<std::pair<uint32_t, uint32_t>> entries;
+      entries.reserve(f->ords.size());
+      for (const auto& [doc, id] : f->ords) entries.emplace_back(doc, ord_of[id]);
+      std::sort(entries.begin(), entries.end());
+      counts.assign(doc_count_, 0);
+      std::vector<uint32_t> ords;
+      ords.reserve(entries.size());
+      for (const auto& [doc, ord] : entries) {
+        ++counts[doc];
+        ords.push_back(ord);
       }
-      for (uint32_t id : order) out.append(f->term_text[id]);
-      terms.length = out.size() - terms.offset;
+      w.SetOrdValues(counts, ords);
+      for (uint32_t id : order) w.AddOrdTerm(f->term_text[id]);
     }
-    codec::PutVarint32(&dir, static_cast<uint32_t>(f->name.size()));
-    dir.append(f->name);
-    dir.push_back(static_cast<char>(f->kind));
-    codec::PutVarint32(&dir, f->stats.doc_count);
-    codec::PutVarint64(&dir, f->stats.sum_total_term_freq);
-    codec::PutVarint64(&dir, f->stats.sum_doc_freq);
-    for (const Section& s : sections) PutSection(&dir, s);
+    w.FinishField(f->stats);
   }
-  // The ids column.
-  Section ids{out.size(), 0};
-  codec::PutFixed32(&out, 0);
-  for (uint32_t end : id_ends_) codec::PutFixed32(&out, end);
-  out += ids_;
-  ids.length = out.size() - ids.offset;
-  PutSection(&dir, ids);
-  codec::PutVarint32(&dir, doc_count_);
-
-  const uint64_t dir_offset = out.size();
-  out += dir;
-  codec::PutFixed64(&out, dir_offset);
-  codec::AppendFileFooter(&out, kSegmentMagic, kSegmentVersion);
-  return out;
+  std::vector<std::string_view> ids(doc_count_);
+  uint32_t begin = 0;
+  for (uint32_t d = 0; d < doc_count_; ++d) {
+    ids[d] = std::string_view(ids_).substr(begin, id_ends_[d] - begin);
+    begin = id_ends_[d];
+  }
+  w.SetIds(ids);
+  return w.Finish();
 }
 
 }  // namespace holdfast::segment
