@@ -11,6 +11,7 @@
 #include "index/mapping/mapping_parser.h"
 #include "index/segment/analyzed_document.h"
 #include "index/segment/segment_builder.h"
+#include "index/segment/segment_merger.h"
 #include "index/segment/segment_reader.h"
 #include "index/util/mmap_file.h"
 #include "index/util/file_util.h"
@@ -182,6 +183,99 @@ TEST_F(SegmentTest, EveryFlippedByteOrTruncationIsReportedNamingTheFile) {
   auto r = SegmentReader::Open(file.value(), (*file)->bytes(), path);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find(path), std::string::npos);
+}
+
+// Everything a reader exposes, as comparable text.
+std::string Dump(const SegmentReader& r) {
+  std::string out = "docs=" + std::to_string(r.doc_count()) + "\n";
+  for (uint32_t d = 0; d < r.doc_count(); ++d) out += "id " + std::string(r.id(d)) + "\n";
+  for (const FieldReader& f : r.fields()) {
+    const FieldStats& st = f.info().stats;
+    out += "field " + f.name() + " " + FieldKindName(f.kind()) + " dc=" + std::to_string(st.doc_count) +
+           " ttf=" + std::to_string(st.sum_total_term_freq) + " sdf=" + std::to_string(st.sum_doc_freq) + "\n";
+    if (f.terms()) {
+      auto it = f.terms()->NewIterator();
+      for (bool ok = it.SeekToFirst(); ok; ok = it.Next()) {
+        out += " term " + std::string(it.term()) + ":";
+        codec::PostingsIterator p;
+        EXPECT_TRUE(p.Reset(f.Postings(it.info())).ok());
+        for (uint32_t d = p.NextDoc(); d != codec::kNoMoreDocs; d = p.NextDoc()) {
+          out += " " + std::to_string(d) + "x" + std::to_string(p.freq());
+          for (uint32_t pos = p.NextPosition(); pos != codec::kNoMorePositions; pos = p.NextPosition()) {
+            out += "@" + std::to_string(pos);
+          }
+        }
+        out += "\n";
+      }
+    }
+    for (uint32_t d = 0; d < r.doc_count(); ++d) {
+      if (f.has_norms()) out += " norm " + std::to_string(f.norm(d));
+      if (f.has_values()) {
+        out += " v" + std::to_string(d) + "=";
+        for (uint32_t j = 0; j < f.ValueCount(d); ++j) {
+          const uint32_t i = f.ValueStart(d) + j;
+          out += f.kind() == FieldKind::kKeyword ? std::string(f.OrdTerm(f.OrdAt(i))) : std::to_string(f.NumericAt(i));
+          out += ",";
+        }
+      }
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+TEST(SegmentMergerTest, MergedSegmentEqualsOneBuiltFromTheLiveDocs) {
+  auto m = mapping::ParseMapping(R"({"properties":{"title":{"type":"text","analyzer":"english"},
+      "tags":{"type":"keyword"},"n":{"type":"long"},"ok":{"type":"boolean"}}})");
+  ASSERT_TRUE(m.ok());
+  const mapping::Mapping& mapping = m.value();
+  const char* words[] = {"alpha", "beta", "gamma", "delta", "running", "runs", "shoe", "shoes", "red", "blue"};
+  auto source = [&](int i) {
+    std::string title;
+    for (int k = 0; k < 1 + i % 5; ++k) title += std::string(words[(i * 7 + k * 3) % 10]) + " ";
+    return "{\"title\":\"" + title + "\",\"tags\":[\"" + words[i % 10] + "\",\"t" + std::to_string(i % 3) +
+           "\"],\"n\":" + std::to_string(i * 13 % 17) + (i % 4 ? ",\"ok\":true" : "") + "}";
+  };
+  DocumentAnalyzer analyzer;
+  mapping::DocumentParser parser;
+  auto add = [&](SegmentBuilder& b, int i) {
+    auto parsed = parser.Parse(mapping, "id" + std::to_string(i), source(i), nullptr);
+    ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+    AnalyzedDocument doc;
+    ASSERT_TRUE(analyzer.Analyze(parsed.value(), &doc).ok());
+    ASSERT_TRUE(b.Add(doc).ok());
+  };
+  // Three segments of 0..59, 60..99, 100..299; every doc divisible by 3 or 7 deleted.
+  const int bounds[] = {0, 60, 100, 300};
+  std::vector<std::shared_ptr<std::string>> bytes;
+  std::vector<std::shared_ptr<SegmentReader>> readers;
+  std::vector<LiveDocs> live;
+  for (int s = 0; s < 3; ++s) {
+    SegmentBuilder b;
+    for (int i = bounds[s]; i < bounds[s + 1]; ++i) add(b, i);
+    bytes.push_back(std::make_shared<std::string>(b.Build()));
+    readers.push_back(SegmentReader::Open(bytes.back(), *bytes.back(), "s").value());
+    live.emplace_back(readers.back()->doc_count());
+    for (int i = bounds[s]; i < bounds[s + 1]; ++i) {
+      if (i % 3 == 0 || i % 7 == 0) live.back().Delete(static_cast<uint32_t>(i - bounds[s]));
+    }
+  }
+  std::vector<MergeInput> inputs;
+  for (int s = 0; s < 3; ++s) inputs.push_back({readers[s].get(), &live[s]});
+  auto merged = MergeSegments(inputs);
+  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+  SegmentBuilder expected;
+  for (int i = 0; i < 300; ++i) {
+    if (i % 3 != 0 && i % 7 != 0) add(expected, i);
+  }
+  auto expected_bytes = std::make_shared<std::string>(expected.Build());
+  auto merged_reader = SegmentReader::Open(nullptr, merged->bytes, "merged");
+  ASSERT_TRUE(merged_reader.ok()) << merged_reader.status().ToString();
+  auto expected_reader = SegmentReader::Open(expected_bytes, *expected_bytes, "expected").value();
+  EXPECT_EQ(Dump(*merged_reader.value()), Dump(*expected_reader));
+  EXPECT_EQ(merged->doc_count, expected_reader->doc_count());
+  EXPECT_EQ(merged->doc_maps[0][1], 0);   // doc 1 is the first live one
+  EXPECT_EQ(merged->doc_maps[0][3], -1);  // doc 3 was deleted
 }
 
 }  // namespace
