@@ -219,6 +219,16 @@ Result<std::string> ShardStore::GetMeta(const std::string& key) const {
   return value;
 }
 
+Status ShardStore::ForEachDoc(const std::function<bool(std::string_view, const DocRecord&)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kSource]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto record = DecodeRecord(std::string_view(it->value().data(), it->value().size()));
+    if (!record.ok()) return record.status();
+    if (!fn(std::string_view(it->key().data(), it->key().size()), record.value())) break;
+  }
+  return FromRocks(it->status(), "scan documents");
+}
+
 Result<uint64_t> ShardStore::CountLiveDocs() const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kSource]));
   uint64_t n = 0;

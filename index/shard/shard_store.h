@@ -86,6 +86,9 @@ class ShardStore {
   Status PutMeta(const std::string& key, const std::string& value);
   Result<std::string> GetMeta(const std::string& key) const;  // NotFound when absent
 
+  // Every record in id order (tombstones included) until `fn` returns false.
+  Status ForEachDoc(const std::function<bool(std::string_view id, const DocRecord&)>& fn) const;
+
   // Number of live (non-tombstone) documents; a full scan, for checks and tests.
   Result<uint64_t> CountLiveDocs() const;
 

@@ -79,9 +79,14 @@ class Result {
 
 }  // namespace holdfast
 
+#define HOLDFAST_CONCAT_INNER(a, b) a##b
+#define HOLDFAST_CONCAT(a, b) HOLDFAST_CONCAT_INNER(a, b)
+
 // Returns early from the calling function when `expr` yields a non-OK Status.
-#define HOLDFAST_RETURN_IF_ERROR(expr)        \
-  do {                                        \
-    ::holdfast::Status _hf_status = (expr);   \
-    if (!_hf_status.ok()) return _hf_status;  \
+#define HOLDFAST_RETURN_IF_ERROR(expr) \
+  HOLDFAST_RETURN_IF_ERROR_IMPL(HOLDFAST_CONCAT(hf_status_, __COUNTER__), expr)
+#define HOLDFAST_RETURN_IF_ERROR_IMPL(var, expr) \
+  do {                                          \
+    ::holdfast::Status var = (expr);            \
+    if (!var.ok()) return var;                  \
   } while (0)

@@ -1,0 +1,159 @@
+// ShardEngine: one shard of an index on one node — a small Lucene-like engine
+// (DESIGN.md §4).
+//
+// Write path: parse + analyze outside any lock (per-thread parser and
+// analyzers) → under the write lock: version / optimistic-concurrency checks,
+// seq_no assignment, add to the indexing buffer → outside the lock: the
+// ShardStore write (source + op log; fsync per batch, group-committed across
+// threads, unless durability is async) → ack. One batch of a bulk request is
+// one store write.
+//
+// Refresh (every refresh_interval, on demand, or when the buffer passes its
+// limit) turns the buffer into an in-memory segment and publishes a new
+// searcher snapshot; deletes of older copies are applied in the same publish.
+// Flush writes in-memory segments and deletions as checksummed files, then
+// atomically replaces the manifest (which records the highest seq_no the
+// segments cover) and trims the op log. Open = manifest + mmap + replay of
+// ops above it. Merges run in the background on their own thread and never
+// block searches or writes. Searchers are snapshots: a segment file is removed
+// only when no snapshot holds it.
+//
+// Thread-safe: any thread may write, get, search or refresh concurrently.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "index/search/search_context.h"
+#include "index/shard/local_checkpoint_tracker.h"
+#include "index/shard/manifest.h"
+#include "index/shard/mapping_source.h"
+#include "index/shard/shard_store.h"
+#include "index/util/status.h"
+
+namespace holdfast {
+
+namespace segment {
+class SegmentBuilder;
+}
+
+struct ShardEngineOptions {
+  std::string dir;  // holds store/ and segments/
+  Durability durability = Durability::kRequest;
+  size_t indexing_buffer_bytes = 64u << 20;
+  // Automatic refresh period; zero or negative disables it (refresh on demand only).
+  std::chrono::milliseconds refresh_interval{1000};
+  std::chrono::milliseconds async_sync_interval{5000};  // Durability::kAsync
+  int64_t primary_term = 1;
+  bool background_merges = true;
+  // Merge policy (tiered): merge this many segments of a similar size at once.
+  size_t merge_factor = 10;
+  // Flushed state is also written when the op log holds more than this.
+  size_t flush_threshold_ops = 500'000;
+};
+
+enum class WriteOpType { kIndex, kCreate, kDelete };
+
+struct WriteRequest {
+  WriteOpType type = WriteOpType::kIndex;
+  std::string id;
+  std::string source;  // kIndex, kCreate
+  std::optional<int64_t> if_seq_no;
+  std::optional<int64_t> if_primary_term;
+};
+
+enum class WriteOutcome { kCreated, kUpdated, kDeleted, kNotFound, kNoop };
+const char* WriteOutcomeName(WriteOutcome o);  // "created", "updated", ... as in ES
+
+struct WriteResult {
+  // Errors: InvalidArgument "<es_type>: <reason>" for documents that do not
+  // fit the mapping; FailedPrecondition "version_conflict_engine_exception: ..."
+  // for create-on-existing and if_seq_no mismatches; IOError when the store failed.
+  Status status;
+  WriteOutcome outcome = WriteOutcome::kCreated;
+  int64_t version = 0;
+  OpStamp stamp;
+};
+
+struct GetResult {
+  bool found = false;
+  int64_t version = 0;
+  OpStamp stamp;
+  std::string source;
+};
+
+struct ShardStats {
+  uint64_t docs = 0;           // live docs in the searcher
+  uint64_t deleted_docs = 0;   // deleted but not yet merged away
+  uint64_t segments = 0;
+  uint64_t segment_bytes = 0;  // flushed + in-memory segment bytes
+  uint64_t buffered_docs = 0;  // indexed, not yet refreshed
+  size_t buffer_bytes = 0;
+  int64_t max_seq_no = kNoOpsPerformed;
+  int64_t local_checkpoint = kNoOpsPerformed;
+  int64_t flushed_seq_no = kNoOpsPerformed;
+  uint64_t merges_done = 0;
+};
+
+class ShardEngine {
+ public:
+  static Result<std::unique_ptr<ShardEngine>> Open(const ShardEngineOptions& options,
+                                                   std::shared_ptr<MappingSource> mappings);
+  ~ShardEngine();  // stops background work; does not flush (Close() does)
+  ShardEngine(const ShardEngine&) = delete;
+  ShardEngine& operator=(const ShardEngine&) = delete;
+
+  // Applies the requests in order as one batch (one store write). Per-item
+  // results; an item refused by parsing or versioning does not affect others.
+  std::vector<WriteResult> Write(const std::vector<WriteRequest>& requests);
+  WriteResult Write(const WriteRequest& request);
+
+  // Partial update (`doc` merged into the current source), or upsert when
+  // `doc_as_upsert` and the doc is missing (else NotFound "document_missing_exception").
+  // Retries internally on concurrent modification.
+  WriteResult Update(const std::string& id, const std::string& partial_doc, bool doc_as_upsert,
+                     std::optional<int64_t> if_seq_no = {}, std::optional<int64_t> if_primary_term = {});
+
+  // Realtime get from the store (sees acknowledged writes before a refresh).
+  Result<GetResult> Get(const std::string& id) const;
+
+  // Makes everything indexed so far searchable.
+  Status Refresh();
+  // Waits until a refresh covers `seq_no` (refresh=wait_for), up to `timeout`.
+  bool WaitForRefresh(int64_t seq_no, std::chrono::milliseconds timeout);
+  // Refresh + write segments and deletions to files + new manifest + trim op log.
+  Status Flush();
+  // Merges down to at most `max_segments` segments (force merge); blocks.
+  Status ForceMerge(size_t max_segments);
+  // Flush and stop background threads. Idempotent.
+  Status Close();
+
+  search::SearcherSnapshot AcquireSearcher() const;
+  ShardStats Stats() const;
+
+  // Cross-checks segments against the store: every live store doc is live in
+  // exactly one segment with the same version's source, and nothing else is.
+  // Corruption with a description of the first difference.
+  Status CheckConsistency() const;
+
+  std::shared_ptr<MappingSource> mappings() const { return mappings_; }
+  int64_t primary_term() const { return options_.primary_term; }
+
+ private:
+  class Impl;
+  explicit ShardEngine(std::unique_ptr<Impl> impl, std::shared_ptr<MappingSource> mappings,
+                       const ShardEngineOptions& options);
+  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<MappingSource> mappings_;
+  ShardEngineOptions options_;
+};
+
+}  // namespace holdfast
