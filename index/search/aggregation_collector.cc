@@ -1,0 +1,237 @@
+#include "index/search/aggregation_collector.h"
+
+#include <absl/container/flat_hash_map.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <string>
+#include <utility>
+
+namespace holdfast::search {
+namespace {
+
+bool KindMatches(AggValueKind kind, segment::FieldKind field_kind) {
+  switch (kind) {
+    case AggValueKind::kKeyword: return field_kind == segment::FieldKind::kKeyword;
+    case AggValueKind::kDouble: return field_kind == segment::FieldKind::kDouble;
+    case AggValueKind::kLong:
+      return field_kind == segment::FieldKind::kLong || field_kind == segment::FieldKind::kDate ||
+             field_kind == segment::FieldKind::kBoolean;
+    case AggValueKind::kUnmapped: return false;
+  }
+  return false;
+}
+
+// Grows `v` (doubling) so that index `i` exists; new entries are `fill`.
+template <typename T>
+void EnsureIndex(std::vector<T>* v, size_t i, const T& fill = T()) {
+  if (i >= v->size()) v->resize(std::max(i + 1, v->size() * 2), fill);
+}
+
+}  // namespace
+
+// One aggregation of the tree. `owner` is the bucket of the parent that a doc
+// falls in (0 at the top level); this aggregator keeps state per owner.
+class AggregationCollector::Aggregator {
+ public:
+  Aggregator(const AggregationSpec& spec, bool top_level) : spec_(spec), top_level_(top_level) {
+    for (const AggregationSpec& child : spec.children) {
+      children_.push_back(std::make_unique<Aggregator>(child, false));
+    }
+  }
+
+  void SetSegment(const segment::SegmentReader& reader) {
+    field_ = reader.field(spec_.field);
+    if (field_ != nullptr && (!field_->has_values() || !KindMatches(spec_.kind, field_->kind()))) field_ = nullptr;
+    if (spec_.type == AggregationType::kTerms && spec_.kind == AggValueKind::kKeyword) {
+      if (top_level_) ord_bucket_.assign(field_ != nullptr ? field_->num_ords() : 0, -1);
+      owner_ord_bucket_.clear();
+    }
+    for (auto& child : children_) child->SetSegment(reader);
+  }
+
+  void Collect(uint32_t doc, uint32_t owner) {
+    if (field_ == nullptr) return;
+    const uint32_t count = field_->ValueCount(doc);
+    if (count == 0) return;
+    const uint32_t start = field_->ValueStart(doc);
+    switch (spec_.type) {
+      case AggregationType::kTerms: CollectTerms(doc, owner, start, count); break;
+      case AggregationType::kRange: CollectRange(doc, owner, start, count); break;
+      case AggregationType::kStats:
+        EnsureIndex(&stats_, owner, StatsResult{spec_.kind});
+        for (uint32_t i = 0; i < count; ++i) stats_[owner].Add(field_->NumericAt(start + i));
+        break;
+    }
+  }
+
+  AggregationResult Build(uint32_t owner) {
+    AggregationResult r = AggregationResult::Empty(spec_);
+    switch (spec_.type) {
+      case AggregationType::kTerms: BuildTerms(owner, &r.terms); break;
+      case AggregationType::kRange:
+        for (size_t i = 0; i < spec_.ranges.size(); ++i) {
+          const size_t bucket = owner * spec_.ranges.size() + i;
+          r.range.buckets[i].doc_count = bucket < range_counts_.size() ? range_counts_[bucket] : 0;
+          r.range.buckets[i].children = BuildChildren(static_cast<uint32_t>(bucket));
+        }
+        break;
+      case AggregationType::kStats:
+        if (owner < stats_.size()) r.stats = stats_[owner];
+        break;
+    }
+    return r;
+  }
+
+ private:
+  // Values of a doc are sorted, so repeats are adjacent: a doc counts once per term.
+  void CollectTerms(uint32_t doc, uint32_t owner, uint32_t start, uint32_t count) {
+    for (uint32_t i = 0; i < count; ++i) {
+      uint32_t bucket;
+      if (spec_.kind == AggValueKind::kKeyword) {
+        const uint32_t ord = field_->OrdAt(start + i);
+        if (i > 0 && ord == field_->OrdAt(start + i - 1)) continue;
+        bucket = KeywordBucket(owner, ord);
+      } else {
+        const int64_t value = field_->NumericAt(start + i);
+        if (i > 0 && value == field_->NumericAt(start + i - 1)) continue;
+        bucket = NumericBucket(owner, value);
+      }
+      ++bucket_count_[bucket];
+      for (auto& child : children_) child->Collect(doc, bucket);
+    }
+  }
+
+  void CollectRange(uint32_t doc, uint32_t owner, uint32_t start, uint32_t count) {
+    const size_t n = spec_.ranges.size();
+    for (size_t r = 0; r < n; ++r) {
+      const AggRange& range = spec_.ranges[r];
+      for (uint32_t i = 0; i < count; ++i) {
+        const int64_t raw = field_->NumericAt(start + i);
+        const double v = spec_.kind == AggValueKind::kDouble ? std::bit_cast<double>(raw) : static_cast<double>(raw);
+        if ((range.from && v < *range.from) || (range.to && v >= *range.to)) continue;
+        const size_t bucket = owner * n + r;
+        EnsureIndex(&range_counts_, bucket);
+        ++range_counts_[bucket];
+        for (auto& child : children_) child->Collect(doc, static_cast<uint32_t>(bucket));
+        break;
+      }
+    }
+  }
+
+  uint32_t KeywordBucket(uint32_t owner, uint32_t ord) {
+    if (top_level_) {
+      int32_t& slot = ord_bucket_[ord];
+      if (slot < 0) slot = static_cast<int32_t>(GlobalKeywordBucket(owner, ord));
+      return static_cast<uint32_t>(slot);
+    }
+    const uint64_t pair = (static_cast<uint64_t>(owner) << 32) | ord;
+    auto it = owner_ord_bucket_.find(pair);
+    if (it != owner_ord_bucket_.end()) return it->second;
+    const uint32_t bucket = GlobalKeywordBucket(owner, ord);
+    owner_ord_bucket_.emplace(pair, bucket);
+    return bucket;
+  }
+
+  // Once per (segment, owner, ordinal): find the bucket by term bytes.
+  uint32_t GlobalKeywordBucket(uint32_t owner, uint32_t ord) {
+    const std::string_view term = field_->OrdTerm(ord);
+    key_scratch_.assign(reinterpret_cast<const char*>(&owner), sizeof(owner));
+    key_scratch_.append(term);
+    auto it = keyword_buckets_.find(key_scratch_);
+    if (it != keyword_buckets_.end()) return it->second;
+    const uint32_t bucket = NewBucket(owner);
+    bucket_text_.emplace_back(term);
+    keyword_buckets_.emplace(key_scratch_, bucket);
+    return bucket;
+  }
+
+  uint32_t NumericBucket(uint32_t owner, int64_t value) {
+    auto [it, inserted] = numeric_buckets_.try_emplace({owner, value}, 0);
+    if (inserted) {
+      it->second = NewBucket(owner);
+      bucket_number_.push_back(value);
+    }
+    return it->second;
+  }
+
+  uint32_t NewBucket(uint32_t owner) {
+    bucket_owner_.push_back(owner);
+    bucket_count_.push_back(0);
+    return static_cast<uint32_t>(bucket_count_.size() - 1);
+  }
+
+  void BuildTerms(uint32_t owner, TermsResult* out) {
+    if (buckets_by_owner_.empty() && !bucket_owner_.empty()) {
+      for (uint32_t b = 0; b < bucket_owner_.size(); ++b) {
+        EnsureIndex(&buckets_by_owner_, bucket_owner_[b]);
+        buckets_by_owner_[bucket_owner_[b]].push_back(b);
+      }
+    }
+    if (owner >= buckets_by_owner_.size()) return;
+    for (uint32_t b : buckets_by_owner_[owner]) {
+      TermsBucket bucket;
+      if (spec_.kind == AggValueKind::kKeyword) {
+        bucket.text = bucket_text_[b];
+      } else {
+        bucket.number = bucket_number_[b];
+      }
+      bucket.doc_count = bucket_count_[b];
+      bucket.children = BuildChildren(b);
+      out->buckets.push_back(std::move(bucket));
+    }
+    std::sort(out->buckets.begin(), out->buckets.end(),
+              [out](const TermsBucket& a, const TermsBucket& b) { return out->CompareKeys(a, b) < 0; });
+  }
+
+  std::vector<AggregationResult> BuildChildren(uint32_t bucket) {
+    std::vector<AggregationResult> out;
+    out.reserve(children_.size());
+    for (auto& child : children_) out.push_back(child->Build(bucket));
+    return out;
+  }
+
+  const AggregationSpec& spec_;
+  const bool top_level_;
+  std::vector<std::unique_ptr<Aggregator>> children_;
+  const segment::FieldReader* field_ = nullptr;  // this segment's; nullptr: no values
+
+  std::vector<StatsResult> stats_;       // stats: per owner
+  std::vector<uint64_t> range_counts_;   // range: per owner * ranges + range
+
+  // terms: buckets across segments, numbered in order of creation.
+  std::vector<uint32_t> bucket_owner_;
+  std::vector<uint64_t> bucket_count_;
+  std::vector<std::string> bucket_text_;  // keyword key
+  std::vector<int64_t> bucket_number_;    // numeric key
+  absl::flat_hash_map<std::string, uint32_t> keyword_buckets_;  // owner bytes + term → bucket
+  absl::flat_hash_map<std::pair<uint32_t, int64_t>, uint32_t> numeric_buckets_;
+  std::vector<int32_t> ord_bucket_;                             // top level: this segment's ord → bucket
+  absl::flat_hash_map<uint64_t, uint32_t> owner_ord_bucket_;   // nested: (owner, ord) → bucket
+  std::string key_scratch_;
+  std::vector<std::vector<uint32_t>> buckets_by_owner_;  // built by the first BuildTerms
+};
+
+AggregationCollector::AggregationCollector(const std::vector<AggregationSpec>* specs) : specs_(specs) {
+  for (const AggregationSpec& spec : *specs) roots_.push_back(std::make_unique<Aggregator>(spec, true));
+}
+
+AggregationCollector::~AggregationCollector() = default;
+
+void AggregationCollector::SetSegment(const SegmentView& segment) {
+  for (auto& root : roots_) root->SetSegment(*segment.reader);
+}
+
+void AggregationCollector::Collect(uint32_t doc, float) {
+  for (auto& root : roots_) root->Collect(doc, 0);
+}
+
+AggregationResults AggregationCollector::Finish() {
+  AggregationResults out;
+  out.reserve(roots_.size());
+  for (auto& root : roots_) out.push_back(root->Build(0));
+  return out;
+}
+
+}  // namespace holdfast::search

@@ -1,0 +1,310 @@
+#include "index/search/aggregation_spec.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+
+#include "index/mapping/date_parser.h"
+#include "index/search/aggregation_format.h"
+#include "index/search/aggregation_json.h"
+
+namespace holdfast::search {
+namespace {
+
+using mapping::FieldType;
+
+std::string Quote(std::string_view s) { return "[" + std::string(s) + "]"; }
+
+std::string_view TypeName(AggregationType type) {
+  switch (type) {
+    case AggregationType::kTerms: return "terms";
+    case AggregationType::kRange: return "range";
+    case AggregationType::kStats: return "stats";
+  }
+  return "";
+}
+
+std::optional<AggregationType> TypeFromName(std::string_view name) {
+  if (name == "terms") return AggregationType::kTerms;
+  if (name == "range") return AggregationType::kRange;
+  if (name == "stats") return AggregationType::kStats;
+  return std::nullopt;
+}
+
+class AggregationParser {
+ public:
+  explicit AggregationParser(const mapping::Mapping& mapping) : mapping_(mapping) {}
+
+  Status ParseList(od::value& value, std::vector<AggregationSpec>* out);
+
+ private:
+  Status ParseOne(std::string_view name, od::value& body, AggregationSpec* spec);
+  Status ParseParams(od::value& params, AggregationSpec* spec);
+  Status ParseParam(std::string_view key, od::value& value, AggregationSpec* spec);
+  Status SetField(std::string_view field, AggregationSpec* spec);
+  Status ParseOrder(od::value& value, AggregationSpec* spec);
+  Status ParseRanges(od::value& value, AggregationSpec* spec);
+  Result<double> ParseBound(od::value& value, const AggregationSpec& spec);
+
+  const mapping::Mapping& mapping_;
+  const mapping::MappedField* field_ = nullptr;  // of the aggregation being parsed
+};
+
+Status AggregationParser::ParseList(od::value& value, std::vector<AggregationSpec>* out) {
+  od::object object;
+  if (value.get_object().get(object) != simdjson::SUCCESS) {
+    return ParsingError("Expected [START_OBJECT] for aggregations");
+  }
+  for (auto field : object) {
+    std::string_view name;
+    if (auto e = field.unescaped_key().get(name); e) return JsonError(e);
+    std::string owned_name(name);
+    for (const AggregationSpec& seen : *out) {
+      if (seen.name == owned_name) return ParsingError("Two sibling aggregations cannot have the same name: " + Quote(owned_name));
+    }
+    od::value body;
+    if (auto e = field.value().get(body); e) return JsonError(e);
+    AggregationSpec spec;
+    HOLDFAST_RETURN_IF_ERROR(ParseOne(owned_name, body, &spec));
+    out->push_back(std::move(spec));
+  }
+  return Status::OK();
+}
+
+Status AggregationParser::ParseOne(std::string_view name, od::value& body, AggregationSpec* spec) {
+  spec->name = std::string(name);
+  od::object object;
+  if (body.get_object().get(object) != simdjson::SUCCESS) {
+    return ParsingError("Expected [START_OBJECT] under [" + spec->name + "]");
+  }
+  bool typed = false;
+  for (auto field : object) {
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key); e) return JsonError(e);
+    od::value value;
+    if (auto e = field.value().get(value); e) return JsonError(e);
+    if (key == "aggs" || key == "aggregations") {
+      HOLDFAST_RETURN_IF_ERROR(ParseList(value, &spec->children));
+      continue;
+    }
+    if (key == "meta") continue;
+    std::optional<AggregationType> type = TypeFromName(key);
+    if (!type) return ParsingError("Unknown aggregation type " + Quote(key));
+    if (typed) {
+      return ParsingError("Found two aggregation type definitions in " + Quote(spec->name) + ": " +
+                          Quote(TypeName(spec->type)) + " and " + Quote(key));
+    }
+    typed = true;
+    spec->type = *type;
+    HOLDFAST_RETURN_IF_ERROR(ParseParams(value, spec));
+  }
+  if (!typed) return ParsingError("Missing definition for aggregation " + Quote(spec->name));
+  return Status::OK();
+}
+
+Status AggregationParser::ParseParams(od::value& params, AggregationSpec* spec) {
+  od::object object;
+  if (params.get_object().get(object) != simdjson::SUCCESS) {
+    return ParsingError("Expected [START_OBJECT] for " + Quote(TypeName(spec->type)) + " in " + Quote(spec->name));
+  }
+  // The field first, whatever its position: range bounds depend on its type.
+  field_ = nullptr;
+  bool has_field = false;
+  od::value field_value;
+  if (object.find_field_unordered("field").get(field_value) == simdjson::SUCCESS) {
+    has_field = true;
+    Result<std::string_view> name = StringOf(field_value, "field");
+    if (!name.ok()) return name.status();
+    HOLDFAST_RETURN_IF_ERROR(SetField(name.value(), spec));
+  }
+  if (auto e = object.reset().error(); e) return JsonError(e);
+  bool has_ranges = false;
+  for (auto field : object) {
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key); e) return JsonError(e);
+    od::value value;
+    if (auto e = field.value().get(value); e) return JsonError(e);
+    if (key == "field") continue;
+    has_ranges |= key == "ranges";
+    HOLDFAST_RETURN_IF_ERROR(ParseParam(key, value, spec));
+  }
+  if (!has_field) {
+    return IllegalArgumentError("Required one of fields [field, script], but none were specified.");
+  }
+  if (spec->type == AggregationType::kRange && !has_ranges) {
+    return IllegalArgumentError("No [ranges] specified for the " + Quote(spec->name) + " aggregation");
+  }
+  if (spec->type == AggregationType::kRange) {
+    std::stable_sort(spec->ranges.begin(), spec->ranges.end(), [](const AggRange& a, const AggRange& b) {
+      double af = a.from.value_or(-HUGE_VAL), bf = b.from.value_or(-HUGE_VAL);
+      if (af != bf) return af < bf;
+      return a.to.value_or(HUGE_VAL) < b.to.value_or(HUGE_VAL);
+    });
+  }
+  return Status::OK();
+}
+
+Status AggregationParser::ParseParam(std::string_view key, od::value& value, AggregationSpec* spec) {
+  const std::string where = "[" + std::string(TypeName(spec->type)) + "]";
+  if (spec->type == AggregationType::kTerms) {
+    if (key == "size") {
+      Result<int64_t> size = CountOf(value, "size");
+      if (!size.ok()) return size.status();
+      if (size.value() == 0 || size.value() > UINT32_MAX) {
+        return IllegalArgumentError("[size] must be greater than 0. Found [" + std::to_string(size.value()) +
+                                    "] in " + Quote(spec->name));
+      }
+      spec->size = static_cast<uint32_t>(size.value());
+      return Status::OK();
+    }
+    if (key == "order") return ParseOrder(value, spec);
+    if (key == "shard_size") return CountOf(value, "shard_size").status();  // every term is kept
+  }
+  if (spec->type == AggregationType::kRange) {
+    if (key == "ranges") return ParseRanges(value, spec);
+    if (key == "keyed") {
+      if (value.get_bool().get(spec->keyed) != simdjson::SUCCESS) return ParsingError("[keyed] must be a boolean");
+      return Status::OK();
+    }
+  }
+  return ParsingError(where + " unknown field " + Quote(key));
+}
+
+Status AggregationParser::SetField(std::string_view field, AggregationSpec* spec) {
+  spec->field = std::string(field);
+  field_ = mapping_.Find(field);
+  if (field_ == nullptr) {
+    spec->kind = AggValueKind::kUnmapped;
+    return Status::OK();
+  }
+  spec->field_type = field_->mapping.type;
+  switch (spec->field_type) {
+    case FieldType::kText: return TextFieldDataError(field);
+    case FieldType::kKeyword:
+      if (spec->type != AggregationType::kTerms) break;
+      spec->kind = AggValueKind::kKeyword;
+      return Status::OK();
+    case FieldType::kDouble: spec->kind = AggValueKind::kDouble; return Status::OK();
+    case FieldType::kLong:
+    case FieldType::kDate:
+    case FieldType::kBoolean: spec->kind = AggValueKind::kLong; return Status::OK();
+    case FieldType::kObject: break;
+  }
+  return IllegalArgumentError("Field " + Quote(field) + " of type " +
+                              Quote(mapping::FieldTypeName(spec->field_type)) +
+                              " is not supported for aggregation " + Quote(TypeName(spec->type)));
+}
+
+Status AggregationParser::ParseOrder(od::value& value, AggregationSpec* spec) {
+  od::object object;
+  od::array array;
+  if (value.get_array().get(array) == simdjson::SUCCESS) {
+    // [{"_count": "desc"}, ...]: the first criterion decides; ties go to _key asc.
+    for (auto element : array) {
+      od::value first;
+      if (auto e = element.get(first); e) return JsonError(e);
+      return ParseOrder(first, spec);
+    }
+    return Status::OK();
+  }
+  if (value.get_object().get(object) != simdjson::SUCCESS) return ParsingError("[order] must be an object");
+  for (auto field : object) {
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key); e) return JsonError(e);
+    od::value direction;
+    if (auto e = field.value().get(direction); e) return JsonError(e);
+    Result<std::string_view> dir = StringOf(direction, "order");
+    if (!dir.ok()) return dir.status();
+    if (dir.value() != "asc" && dir.value() != "desc") {
+      return ParsingError("Unknown terms order direction " + Quote(dir.value()) + " in terms aggregation " + Quote(spec->name));
+    }
+    bool asc = dir.value() == "asc";
+    if (key == "_count") {
+      spec->order = asc ? TermsOrder::kCountAsc : TermsOrder::kCountDesc;
+    } else if (key == "_key" || key == "_term") {
+      spec->order = asc ? TermsOrder::kKeyAsc : TermsOrder::kKeyDesc;
+    } else {
+      return IllegalArgumentError("Invalid aggregation order path " + Quote(key) +
+                                  ". Only _count and _key are supported.");
+    }
+  }
+  return Status::OK();
+}
+
+Result<double> AggregationParser::ParseBound(od::value& value, const AggregationSpec& spec) {
+  double number = 0;
+  if (value.get_double().get(number) == simdjson::SUCCESS) return number;
+  std::string_view text;
+  if (value.get_string().get(text) == simdjson::SUCCESS) {
+    int64_t millis = 0;
+    if (spec.field_type == FieldType::kDate && field_ != nullptr &&
+        mapping::ParseDate(text, field_->mapping.date_formats, &millis)) {
+      return static_cast<double>(millis);
+    }
+    char* end = nullptr;
+    std::string owned(text);
+    double parsed = std::strtod(owned.c_str(), &end);
+    if (!owned.empty() && end == owned.c_str() + owned.size()) return parsed;
+    return IllegalArgumentError("failed to parse range bound " + Quote(text) + " for field " + Quote(spec.field));
+  }
+  return ParsingError("[range] bounds must be numbers or strings in " + Quote(spec.name));
+}
+
+std::string BoundText(double bound, const AggregationSpec& spec) {
+  if (spec.field_type == FieldType::kDate) return FormatEpochMillis(static_cast<int64_t>(bound));
+  return FormatJavaDouble(bound);
+}
+
+Status AggregationParser::ParseRanges(od::value& value, AggregationSpec* spec) {
+  od::array array;
+  if (value.get_array().get(array) != simdjson::SUCCESS) return ParsingError("[ranges] must be an array");
+  for (auto element : array) {
+    od::object object;
+    if (element.get_object().get(object) != simdjson::SUCCESS) {
+      return ParsingError("[ranges] entries must be objects in " + Quote(spec->name));
+    }
+    AggRange range;
+    bool keyed = false;
+    for (auto field : object) {
+      std::string_view key;
+      if (auto e = field.unescaped_key().get(key); e) return JsonError(e);
+      od::value v;
+      if (auto e = field.value().get(v); e) return JsonError(e);
+      bool is_null = false;
+      if (v.is_null().get(is_null) == simdjson::SUCCESS && is_null) continue;
+      if (key == "from" || key == "to") {
+        Result<double> bound = ParseBound(v, *spec);
+        if (!bound.ok()) return bound.status();
+        (key == "from" ? range.from : range.to) = bound.value();
+      } else if (key == "key") {
+        Result<std::string_view> k = StringOf(v, "key");
+        if (!k.ok()) return k.status();
+        range.key = std::string(k.value());
+        keyed = true;
+      } else {
+        return ParsingError("[range] unknown field " + Quote(key));
+      }
+    }
+    if (!keyed) {
+      range.key = (range.from ? BoundText(*range.from, *spec) : "*") + "-" +
+                  (range.to ? BoundText(*range.to, *spec) : "*");
+    }
+    spec->ranges.push_back(std::move(range));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::vector<AggregationSpec>> ParseAggregations(std::string_view json,
+                                                       const mapping::Mapping& mapping) {
+  RequestJson input;
+  HOLDFAST_RETURN_IF_ERROR(input.Open(json));
+  std::vector<AggregationSpec> specs;
+  AggregationParser parser(mapping);
+  HOLDFAST_RETURN_IF_ERROR(parser.ParseList(input.root(), &specs));
+  return specs;
+}
+
+}  // namespace holdfast::search

@@ -1,0 +1,5 @@
+# Tests of sorting, search_after, aggregations and highlighting (index/search/).
+holdfast_add_test(search_extras_test
+  SOURCES index/search_extras_sort_test.cc index/search_extras_aggregation_test.cc
+          index/search_extras_highlight_test.cc
+  LIBS holdfast_index)

@@ -1,0 +1,208 @@
+// Aggregations: parsing, collecting over segments, merging partial results,
+// and the Elasticsearch JSON they render.
+#include <gtest/gtest.h>
+
+#include "index/search/aggregation_collector.h"
+#include "index/search/aggregation_format.h"
+#include "index/search/aggregation_result.h"
+#include "index/search/aggregation_spec.h"
+#include "tests/index/search_extras_fixture.h"
+
+namespace holdfast::search {
+namespace {
+
+using testing::Corpus;
+using testing::Doc;
+using testing::ErrorReason;
+using testing::ErrorType;
+using testing::MatchAll;
+
+const std::vector<Doc> kDocs = {
+    {"d1", R"({"tags":["a","b"],"price":5,"stock":1,"added":"2020-01-01"})"},
+    {"d2", R"({"tags":["a"],"price":15.5,"stock":2,"added":"2020-06-01"})"},
+    {"d3", R"({"tags":["b","c"],"price":100,"stock":1})"},
+    {"d4", R"({"tags":["c","a"],"price":250.25,"stock":3,"added":"2021-01-01"})"},
+    {"d5", R"({"tags":["d"],"stock":2})"},
+    {"d6", R"({"tags":"a","price":10,"stock":1,"sale":true})"},
+    {"d7", R"({"price":9.99,"sale":false})"},
+    {"d8", R"({"tags":["e","e"],"price":50,"stock":5,"sale":true})"},
+};
+
+constexpr char kAggs[] = R"({
+  "tags": {"terms": {"field": "tags", "size": 3}},
+  "prices": {"range": {"field": "price", "ranges": [{"from": 100}, {"to": 10}, {"from": 10, "to": 100}]}},
+  "price_stats": {"stats": {"field": "price"}},
+  "stock": {"terms": {"field": "stock"}},
+  "sale": {"terms": {"field": "sale"}},
+  "by_tag": {"terms": {"field": "tags", "order": {"_key": "asc"}, "size": 2},
+             "aggs": {"s": {"stats": {"field": "stock"}}}},
+  "r": {"range": {"field": "stock", "ranges": [{"to": 2}, {"from": 2}]},
+        "aggregations": {"t": {"terms": {"field": "tags"}}}}
+})";
+
+constexpr char kExpected[] =
+    R"({"tags":{"doc_count_error_upper_bound":0,"sum_other_doc_count":2,"buckets":[)"
+    R"({"key":"a","doc_count":4},{"key":"b","doc_count":2},{"key":"c","doc_count":2}]},)"
+    R"("prices":{"buckets":[{"key":"*-10.0","to":10.0,"doc_count":2},)"
+    R"({"key":"10.0-100.0","from":10.0,"to":100.0,"doc_count":3},{"key":"100.0-*","from":100.0,"doc_count":2}]},)"
+    R"("price_stats":{"count":7,"min":5.0,"max":250.25,"avg":62.962857142857146,"sum":440.74},)"
+    R"("stock":{"doc_count_error_upper_bound":0,"sum_other_doc_count":0,"buckets":[)"
+    R"({"key":1,"doc_count":3},{"key":2,"doc_count":2},{"key":3,"doc_count":1},{"key":5,"doc_count":1}]},)"
+    R"("sale":{"doc_count_error_upper_bound":0,"sum_other_doc_count":0,"buckets":[)"
+    R"({"key":1,"key_as_string":"true","doc_count":2},{"key":0,"key_as_string":"false","doc_count":1}]},)"
+    R"("by_tag":{"doc_count_error_upper_bound":0,"sum_other_doc_count":4,"buckets":[)"
+    R"({"key":"a","doc_count":4,"s":{"count":4,"min":1.0,"max":3.0,"avg":1.75,"sum":7.0}},)"
+    R"({"key":"b","doc_count":2,"s":{"count":2,"min":1.0,"max":1.0,"avg":1.0,"sum":2.0}}]},)"
+    R"("r":{"buckets":[{"key":"*-2.0","to":2.0,"doc_count":3,)"
+    R"("t":{"doc_count_error_upper_bound":0,"sum_other_doc_count":0,"buckets":[)"
+    R"({"key":"a","doc_count":2},{"key":"b","doc_count":2},{"key":"c","doc_count":1}]}},)"
+    R"({"key":"2.0-*","from":2.0,"doc_count":4,)"
+    R"("t":{"doc_count_error_upper_bound":0,"sum_other_doc_count":0,"buckets":[)"
+    R"({"key":"a","doc_count":2},{"key":"c","doc_count":1},{"key":"d","doc_count":1},{"key":"e","doc_count":1}]}}]}})";
+
+class AggregationTest : public ::testing::Test {
+ protected:
+  std::vector<AggregationSpec> Specs(const Corpus& corpus, const std::string& json) {
+    auto specs = ParseAggregations(json, corpus.mapping());
+    EXPECT_TRUE(specs.ok()) << specs.status().ToString();
+    return specs.ok() ? specs.value() : std::vector<AggregationSpec>{};
+  }
+
+  // Aggregates every live doc of `views` with one collector.
+  static AggregationResults Collect(const std::vector<AggregationSpec>& specs, const std::vector<SegmentView>& views) {
+    AggregationCollector collector(&specs);
+    EXPECT_FALSE(collector.NeedsScores());
+    MatchAll(views, &collector);
+    return collector.Finish();
+  }
+
+  std::string Run(const std::string& aggs, size_t segments = 1) {
+    Corpus corpus;
+    corpus.AddSplit(kDocs, segments);
+    std::vector<AggregationSpec> specs = Specs(corpus, aggs);
+    return AggregationsToJson(specs, Collect(specs, corpus.Views()));
+  }
+
+  Status ParseError(const std::string& aggs) {
+    Corpus corpus;
+    return ParseAggregations(aggs, corpus.mapping()).status();
+  }
+};
+
+TEST_F(AggregationTest, TermsRangeStatsAndSubAggregations) { EXPECT_EQ(Run(kAggs), kExpected); }
+
+TEST_F(AggregationTest, SameResultOverOneOrFourSegments) { EXPECT_EQ(Run(kAggs, 4), kExpected); }
+
+TEST_F(AggregationTest, MergedShardPartsMatchOneShard) {
+  Corpus corpus;
+  corpus.AddSplit(kDocs, 4);
+  std::vector<AggregationSpec> specs = Specs(corpus, kAggs);
+  // Merge the four "shards" in two different orders.
+  for (const std::vector<size_t>& order : {std::vector<size_t>{0, 1, 2, 3}, std::vector<size_t>{3, 1, 0, 2}}) {
+    AggregationResults merged;
+    for (size_t shard : order) MergeAggregationResults(Collect(specs, corpus.Views(shard, 1)), &merged);
+    EXPECT_EQ(AggregationsToJson(specs, merged), kExpected);
+  }
+}
+
+TEST_F(AggregationTest, DeletedDocsAreNotCounted) {
+  Corpus corpus;
+  corpus.AddSplit(kDocs, 3);
+  corpus.Delete("d1");
+  corpus.Delete("d4");
+  std::vector<AggregationSpec> specs =
+      Specs(corpus, R"({"tags":{"terms":{"field":"tags","size":3}},"n":{"stats":{"field":"stock"}}})");
+  EXPECT_EQ(AggregationsToJson(specs, Collect(specs, corpus.Views())),
+            R"({"tags":{"doc_count_error_upper_bound":0,"sum_other_doc_count":2,"buckets":[)"
+            R"({"key":"a","doc_count":2},{"key":"b","doc_count":1},{"key":"c","doc_count":1}]},)"
+            R"("n":{"count":5,"min":1.0,"max":5.0,"avg":2.2,"sum":11.0}})");
+}
+
+TEST_F(AggregationTest, DateRangeKeysAndDateStats) {
+  EXPECT_EQ(Run(R"({"when":{"range":{"field":"added","ranges":[{"from":"2020-03-01"},{"to":"2020-03-01"}]}},
+                    "d":{"stats":{"field":"added"}}})", 2),
+            R"({"when":{"buckets":[{"key":"*-2020-03-01T00:00:00.000Z","to":1.5830208E12,)"
+            R"("to_as_string":"2020-03-01T00:00:00.000Z","doc_count":1},)"
+            R"({"key":"2020-03-01T00:00:00.000Z-*","from":1.5830208E12,)"
+            R"("from_as_string":"2020-03-01T00:00:00.000Z","doc_count":2}]},)"
+            R"("d":{"count":3,"min":1.5778368E12,"max":1.6094592E12,"avg":1.5927552E12,"sum":4.7782656E12,)"
+            R"("min_as_string":"2020-01-01T00:00:00.000Z","max_as_string":"2021-01-01T00:00:00.000Z",)"
+            R"("avg_as_string":"2020-06-21T16:00:00.000Z","sum_as_string":"2121-06-02T00:00:00.000Z"}})");
+}
+
+TEST_F(AggregationTest, KeyedRangeAndDoubleTermsByKey) {
+  EXPECT_EQ(Run(R"({"k":{"range":{"field":"price","keyed":true,"ranges":[{"key":"cheap","to":10},{"key":"rest","from":10}]}},
+                    "p":{"terms":{"field":"price","size":2,"order":{"_key":"desc"}}}})", 3),
+            R"({"k":{"buckets":{"cheap":{"to":10.0,"doc_count":2},"rest":{"from":10.0,"doc_count":5}}},)"
+            R"("p":{"doc_count_error_upper_bound":0,"sum_other_doc_count":5,"buckets":[)"
+            R"({"key":250.25,"doc_count":1},{"key":100.0,"doc_count":1}]}})");
+}
+
+TEST_F(AggregationTest, TermsOrderedByCountAscending) {
+  EXPECT_EQ(Run(R"({"s":{"terms":{"field":"stock","order":{"_count":"asc"},"size":3}}})", 2),
+            R"({"s":{"doc_count_error_upper_bound":0,"sum_other_doc_count":3,"buckets":[)"
+            R"({"key":3,"doc_count":1},{"key":5,"doc_count":1},{"key":2,"doc_count":2}]}})");
+}
+
+TEST_F(AggregationTest, UnmappedFieldsAggregateNothing) {
+  EXPECT_EQ(Run(R"({"x":{"stats":{"field":"nope"}},"y":{"terms":{"field":"nope"}},
+                    "z":{"range":{"field":"nope","ranges":[{"to":1}]}}})"),
+            R"({"x":{"count":0,"min":null,"max":null,"avg":null,"sum":0.0},)"
+            R"("y":{"doc_count_error_upper_bound":0,"sum_other_doc_count":0,"buckets":[]},)"
+            R"("z":{"buckets":[{"key":"*-1.0","to":1.0,"doc_count":0}]}})");
+}
+
+TEST_F(AggregationTest, ErrorsCarryElasticsearchTypes) {
+  Status unknown = ParseError(R"({"x":{"foo":{}}})");
+  EXPECT_EQ(ErrorType(unknown), "parsing_exception");
+  EXPECT_EQ(ErrorReason(unknown), "Unknown aggregation type [foo]");
+  Status text = ParseError(R"({"x":{"terms":{"field":"title"}}})");
+  EXPECT_EQ(ErrorType(text), "illegal_argument_exception");
+  EXPECT_EQ(ErrorReason(text).rfind("Text fields are not optimised", 0), 0u);
+  Status keyword_stats = ParseError(R"({"x":{"stats":{"field":"tags"}}})");
+  EXPECT_EQ(ErrorType(keyword_stats), "illegal_argument_exception");
+  EXPECT_EQ(ErrorReason(keyword_stats), "Field [tags] of type [keyword] is not supported for aggregation [stats]");
+  EXPECT_EQ(ErrorReason(ParseError(R"({"x":{"terms":{}}})")),
+            "Required one of fields [field, script], but none were specified.");
+  EXPECT_EQ(ErrorType(ParseError(R"({"x":{"range":{"field":"price"}}})")), "illegal_argument_exception");
+  EXPECT_EQ(ErrorType(ParseError(R"({"x":{"terms":{"field":"tags","size":0}}})")), "illegal_argument_exception");
+  EXPECT_EQ(ErrorType(ParseError(R"({"x":{"terms":{"field":"tags","colour":1}}})")), "parsing_exception");
+  EXPECT_EQ(ErrorType(ParseError(R"({"x":{}})")), "parsing_exception");
+  EXPECT_EQ(ErrorType(ParseError(R"({"x":{"terms":{"field":"tags"},"stats":{"field":"price"}}})")),
+            "parsing_exception");
+  EXPECT_EQ(ErrorType(ParseError(R"({"x":{"terms":{"field":"tags"}},"x":{"stats":{"field":"price"}}})")),
+            "parsing_exception");
+  EXPECT_EQ(ErrorType(ParseError(R"([1])")), "parsing_exception");
+  EXPECT_EQ(ErrorType(ParseError(R"({"x":{"terms":{"field":"tags"})")), "parsing_exception");
+}
+
+TEST(AggregationFormatTest, NumbersAndDatesAsElasticsearchWritesThem) {
+  EXPECT_EQ(FormatJavaDouble(100), "100.0");
+  EXPECT_EQ(FormatJavaDouble(0.5), "0.5");
+  EXPECT_EQ(FormatJavaDouble(-2.25), "-2.25");
+  EXPECT_EQ(FormatJavaDouble(1e7), "1.0E7");
+  EXPECT_EQ(FormatJavaDouble(9999999), "9999999.0");
+  EXPECT_EQ(FormatJavaDouble(0.001), "0.001");
+  EXPECT_EQ(FormatJavaDouble(0.0001), "1.0E-4");
+  EXPECT_EQ(FormatJavaDouble(123456.789), "123456.789");
+  EXPECT_EQ(FormatJavaDouble(1.5e300), "1.5E300");
+  EXPECT_EQ(FormatJavaDouble(0), "0.0");
+  EXPECT_EQ(FormatEpochMillis(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatEpochMillis(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatEpochMillis(951782400123), "2000-02-29T00:00:00.123Z");
+}
+
+TEST(ExactDoubleSumTest, OrderDoesNotChangeTheSum) {
+  ExactDoubleSum forward, backward, parts_a, parts_b;
+  const std::vector<double> values = {0.1, 1e16, 0.2, -1e16, 0.3, 9.99, 1e-8};
+  for (double v : values) forward.Add(v);
+  for (auto it = values.rbegin(); it != values.rend(); ++it) backward.Add(*it);
+  for (size_t i = 0; i < values.size(); ++i) (i % 2 ? parts_a : parts_b).Add(values[i]);
+  parts_b.Merge(parts_a);
+  EXPECT_EQ(forward.Value(), backward.Value());
+  EXPECT_EQ(forward.Value(), parts_b.Value());
+  EXPECT_EQ(forward.Value(), 10.59000001);
+}
+
+}  // namespace
+}  // namespace holdfast::search
