@@ -31,12 +31,21 @@ Status RequestJson::Open(std::string_view json) {
   wrapped.append("[").append(json).append("]");
   padded_ = simdjson::padded_string(wrapped);
   if (auto e = parser_.iterate(padded_).get(doc_); e) return JsonError(e);
-  od::array array;
-  if (auto e = doc_.get_array().get(array); e) return JsonError(e);
-  auto it = array.begin();
-  if (auto e = it.error(); e) return JsonError(e);
-  if (it == array.end()) return ParsingError("empty request value");
-  if (auto e = (*it).get(root_); e) return JsonError(e);
+  if (auto e = doc_.get_array().get(array_); e) return JsonError(e);
+  it_ = array_.begin();
+  if (auto e = it_.error(); e) return JsonError(e);
+  if (!(it_ != array_.end())) return ParsingError("empty request value");
+  if (auto e = (*it_).get(root_); e) return JsonError(e);
+  return Status::OK();
+}
+
+Status RequestJson::Close() {
+  ++it_;
+  if (auto e = it_.error(); e) return JsonError(e);
+  const char* trailing = nullptr;
+  if (it_ != array_.end() || doc_.current_location().get(trailing) == simdjson::SUCCESS) {
+    return ParsingError("unexpected content after the request value");
+  }
   return Status::OK();
 }
 

@@ -35,11 +35,16 @@ class RequestJson {
   // Parses `json`; parsing_exception when it is not JSON.
   Status Open(std::string_view json);
   od::value& root() { return root_; }
+  // After the root has been read: parsing_exception when more follows it
+  // ("{...}, {...}").
+  Status Close();
 
  private:
   simdjson::padded_string padded_;
   od::parser parser_;
   od::document doc_;
+  od::array array_;  // the wrapper "[...]"
+  simdjson::simdjson_result<od::array_iterator> it_;
   od::value root_;
 };
 

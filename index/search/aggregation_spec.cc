@@ -304,6 +304,7 @@ Result<std::vector<AggregationSpec>> ParseAggregations(std::string_view json,
   std::vector<AggregationSpec> specs;
   AggregationParser parser(mapping);
   HOLDFAST_RETURN_IF_ERROR(parser.ParseList(input.root(), &specs));
+  HOLDFAST_RETURN_IF_ERROR(input.Close());
   return specs;
 }
 

@@ -122,6 +122,7 @@ Result<HighlightSpec> ParseHighlightSpec(std::string_view json) {
   if (auto e = object.reset().error(); e) return JsonError(e);
   if (auto e = object.find_field_unordered("fields").get(fields); e) return JsonError(e);
   HOLDFAST_RETURN_IF_ERROR(ParseFields(fields, defaults, &spec));
+  HOLDFAST_RETURN_IF_ERROR(input.Close());
   return spec;
 }
 

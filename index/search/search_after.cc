@@ -66,6 +66,7 @@ Result<std::vector<SortValue>> ParseSearchAfter(std::string_view json, const Sor
     if (!v.ok()) return v.status();
     values.push_back(std::move(v.value()));
   }
+  HOLDFAST_RETURN_IF_ERROR(input.Close());
   if (count != spec.keys.size()) {
     return IllegalArgumentError("search_after has " + std::to_string(count) +
                                 " value(s) but sort has " + std::to_string(spec.keys.size()) + ".");

@@ -150,6 +150,7 @@ Result<SortSpec> ParseSortSpec(std::string_view json, const mapping::Mapping& ma
   if (!type.ok()) return type.status();
   if (type.value() != od::json_type::array) {
     HOLDFAST_RETURN_IF_ERROR(ParseOneKey(input.root(), mapping, &spec));
+    HOLDFAST_RETURN_IF_ERROR(input.Close());
     return spec;
   }
   od::array array;
@@ -159,6 +160,7 @@ Result<SortSpec> ParseSortSpec(std::string_view json, const mapping::Mapping& ma
     if (auto e = element.get(value); e) return JsonError(e);
     HOLDFAST_RETURN_IF_ERROR(ParseOneKey(value, mapping, &spec));
   }
+  HOLDFAST_RETURN_IF_ERROR(input.Close());
   return spec;
 }
 

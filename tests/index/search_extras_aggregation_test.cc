@@ -173,6 +173,7 @@ TEST_F(AggregationTest, ErrorsCarryElasticsearchTypes) {
   EXPECT_EQ(ErrorType(ParseError(R"({"x":{"terms":{"field":"tags"}},"x":{"stats":{"field":"price"}}})")),
             "parsing_exception");
   EXPECT_EQ(ErrorType(ParseError(R"([1])")), "parsing_exception");
+  EXPECT_EQ(ErrorType(ParseError(R"({"x":{"stats":{"field":"price"}}}, {"y":1})")), "parsing_exception");
   EXPECT_EQ(ErrorType(ParseError(R"({"x":{"terms":{"field":"tags"})")), "parsing_exception");
 }
 

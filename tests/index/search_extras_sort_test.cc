@@ -204,6 +204,7 @@ TEST_F(SortTest, MalformedSpecsAreRefused) {
             "illegal_argument_exception");
   EXPECT_EQ(ErrorType(ParseSortSpec(R"({"price":{"color":"red"}})", corpus_.mapping()).status()), "parsing_exception");
   EXPECT_EQ(ErrorType(ParseSortSpec(R"([42])", corpus_.mapping()).status()), "parsing_exception");
+  EXPECT_EQ(ErrorType(ParseSortSpec(R"("price"], ["tags")", corpus_.mapping()).status()), "parsing_exception");
   EXPECT_EQ(ErrorType(ParseSortSpec(R"({"price":"asc")", corpus_.mapping()).status()), "parsing_exception");
 }
 
