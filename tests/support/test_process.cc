@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -23,6 +24,10 @@ TempDir::TempDir() {
 
 TempDir::~TempDir() {
   std::error_code ec;
+  if (std::getenv("HOLDFAST_KEEP_TEST_DIRS") != nullptr) {
+    std::fprintf(stderr, "kept test dir %s\n", path_.c_str());
+    return;
+  }
   if (!path_.empty()) std::filesystem::remove_all(path_, ec);
 }
 

@@ -13,7 +13,8 @@
 
 namespace holdfast::testing {
 
-// A fresh directory under $TMPDIR (or /tmp), removed with its contents on destruction.
+// A fresh directory under $TMPDIR (or /tmp), removed with its contents on
+// destruction — unless HOLDFAST_KEEP_TEST_DIRS is set (for debugging).
 class TempDir {
  public:
   TempDir();
