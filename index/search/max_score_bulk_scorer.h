@@ -1,0 +1,153 @@
+// MaxScoreBulkScorer: the hot path — a disjunction of scored term scorers
+// (a `match` with operator or, or a single term) over one segment, scored in
+// windows of kWindow docs with block-max MaxScore pruning.
+//
+// Per window [start, start + kWindow): each term's bound over the window is
+// read from the postings skip data (block max freq / min norm, no decoding).
+// Terms are sorted by that bound; the longest prefix whose bounds sum to at
+// most the sink's MinCompetitiveScore() is "non-essential": a doc matching
+// only those cannot enter the top k. The essential terms are decoded and
+// their scores summed into a window array (a bitset marks matches); each
+// candidate then adds the non-essential terms' scores (Advance), stopping as
+// soon as its remaining bound cannot beat the threshold. A window whose
+// bounds all together cannot compete is skipped without decoding.
+//
+// With MinCompetitiveScore() = -inf (exact counting, or the heap not yet
+// full) every term is essential and every match reaches the sink, so
+// counts are exact. A doc is never lost: a skipped doc's score is at most
+// the threshold, which only grows.
+//
+// Sink requirements (a concrete class, so the calls inline):
+//   bool  IsLive(uint32_t doc) const
+//   float MinCompetitiveScore() const   docs scoring <= this may be skipped
+//   void  Collect(uint32_t doc, float score)
+// Owns its term scorers; one thread; one Run per scorer.
+#pragma once
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "index/search/term_scorer.h"
+
+namespace holdfast::search {
+
+class MaxScoreBulkScorer {
+ public:
+  static constexpr uint32_t kWindow = 4096;
+
+  explicit MaxScoreBulkScorer(std::vector<std::unique_ptr<TermScorer>> terms);
+
+  template <class Sink>
+  Status Run(Sink& sink);
+
+ private:
+  // The bound of a sum of floats, widened so that float rounding in the
+  // actual sum can never make a skipped doc competitive.
+  static bool CanBeat(float bound, float threshold) { return bound * 1.00001f > threshold; }
+
+  template <class Sink>
+  void ScoreCandidate(Sink& sink, uint32_t doc, float score, size_t n_nonessential, float nonessential_sum);
+  // Bounds per term over [start, up_to]; sorts order_ by them; returns the
+  // number of non-essential terms and their bound sum.
+  size_t Partition(uint32_t start, uint32_t up_to, float threshold, float* nonessential_sum);
+
+  std::vector<std::unique_ptr<TermScorer>> terms_;
+  std::vector<float> window_max_;
+  std::vector<uint32_t> order_;
+  std::unique_ptr<float[]> acc_;
+  std::unique_ptr<uint64_t[]> bits_;
+};
+
+template <class Sink>
+inline void MaxScoreBulkScorer::ScoreCandidate(Sink& sink, uint32_t doc, float score, size_t n_nonessential,
+                                               float nonessential_sum) {
+  if (!sink.IsLive(doc)) return;
+  if (n_nonessential > 0) {
+    float threshold = sink.MinCompetitiveScore();
+    float rest = nonessential_sum;
+    for (size_t j = n_nonessential; j-- > 0;) {
+      if (!CanBeat(score + rest, threshold)) return;
+      TermScorer* t = terms_[order_[j]].get();
+      if (t->doc() < doc) t->Advance(doc);
+      if (t->doc() == doc) score += t->score();
+      rest -= window_max_[order_[j]];
+    }
+  }
+  sink.Collect(doc, score);
+}
+
+template <class Sink>
+Status MaxScoreBulkScorer::Run(Sink& sink) {
+  const size_t n = terms_.size();
+  for (auto& t : terms_) t->Next();
+  uint32_t start = 0;
+  while (start <= codec::kMaxDocId) {
+    // Jump over gaps where no term has a doc.
+    uint32_t lowest = kNoMoreDocs;
+    bool behind = false;
+    for (auto& t : terms_) {
+      if (t->doc() < start) {
+        behind = true;
+      } else {
+        lowest = std::min(lowest, t->doc());
+      }
+    }
+    if (!behind) start = lowest;
+    if (start > codec::kMaxDocId) break;
+    const uint32_t up_to = std::min(start + (kWindow - 1), codec::kMaxDocId);
+
+    float threshold = sink.MinCompetitiveScore();
+    float nonessential_sum = 0;
+    size_t n_ness = 0;
+    if (threshold > -kInfiniteScore) {
+      n_ness = Partition(start, up_to, threshold, &nonessential_sum);
+      if (n_ness == n) {  // nothing in this window can compete
+        start = up_to + 1;
+        continue;
+      }
+    } else {
+      for (size_t i = 0; i < n; ++i) order_[i] = static_cast<uint32_t>(i);
+    }
+
+    if (n - n_ness == 1) {  // one essential term: doc at a time, no window array
+      TermScorer* t = terms_[order_[n_ness]].get();
+      if (t->doc() < start) t->Advance(start);
+      for (uint32_t d = t->doc(); d <= up_to; d = t->Next()) {
+        ScoreCandidate(sink, d, t->score(), n_ness, nonessential_sum);
+      }
+    } else {
+      float* acc = acc_.get();
+      uint64_t* bits = bits_.get();
+      uint32_t max_off = 0;
+      for (size_t k = n_ness; k < n; ++k) {
+        TermScorer* t = terms_[order_[k]].get();
+        if (t->doc() < start) t->Advance(start);
+        for (uint32_t d = t->doc(); d <= up_to; d = t->Next()) {
+          uint32_t off = d - start;
+          acc[off] += t->score();
+          bits[off >> 6] |= uint64_t{1} << (off & 63);
+          max_off = std::max(max_off, off);
+        }
+      }
+      for (uint32_t w = 0; w <= (max_off >> 6); ++w) {
+        uint64_t word = bits[w];
+        bits[w] = 0;
+        while (word != 0) {
+          uint32_t off = (w << 6) + static_cast<uint32_t>(std::countr_zero(word));
+          word &= word - 1;
+          float s = acc[off];
+          acc[off] = 0;
+          ScoreCandidate(sink, start + off, s, n_ness, nonessential_sum);
+        }
+      }
+    }
+    start = up_to + 1;
+  }
+  for (auto& t : terms_) HOLDFAST_RETURN_IF_ERROR(t->status());
+  return Status::OK();
+}
+
+}  // namespace holdfast::search

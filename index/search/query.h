@@ -1,0 +1,81 @@
+// Query and Weight: the first two steps of Query → Weight → Scorer.
+//
+// A Query is what the user asked, independent of any index (built by
+// query_parser.h or in code). Query::CreateWeight binds it to a snapshot's
+// statistics (BM25 idf and average length come from the CollectionStatistics
+// passed in, never from one segment); the Weight then makes one Scorer per
+// segment.
+//
+// Boosts: every query has a boost; CreateWeight multiplies the boosts on the
+// way down (a bool with boost 2 doubles its clauses' scores), as Lucene does.
+//
+// Queries and Weights are immutable once built and may be shared between
+// threads; Scorers belong to one thread. The CollectionStatistics must
+// outlive the Weights made from them, and so must the Query (multi-term
+// queries expand per segment
+// and look their terms' statistics up when a scorer is made).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "index/search/scorer.h"
+#include "index/search/search_context.h"
+#include "index/util/status.h"
+
+namespace holdfast::search {
+
+class MaxScoreBulkScorer;
+class TermWeight;
+
+class Weight {
+ public:
+  virtual ~Weight() = default;
+
+  // nullptr when no doc of the segment can match.
+  virtual Result<ScorerPtr> MakeScorer(const SegmentView& segment) const = 0;
+
+  // The weights of a pure disjunction of scored term queries (a term query
+  // alone, or a bool of should-only term clauses with minimum_should_match
+  // <= 1): the searcher then runs the block-max MaxScore bulk scorer instead
+  // of MakeScorer. Empty for every other query.
+  virtual std::vector<const TermWeight*> TermDisjunction() const { return {}; }
+
+  // The number of matches in `segment` when known without iterating (a term
+  // query without deletions), or -1.
+  virtual int64_t CountWithoutIterating(const SegmentView& /*segment*/) const { return -1; }
+};
+
+using WeightPtr = std::unique_ptr<Weight>;
+
+class Query {
+ public:
+  virtual ~Query() = default;
+
+  float boost() const { return boost_; }
+  void set_boost(float boost) { boost_ = boost; }
+
+  Result<WeightPtr> CreateWeight(const CollectionStatistics& stats, bool needs_scores) const {
+    return CreateWeight(stats, needs_scores, 1.0f);
+  }
+  // `parent_boost` is the product of the enclosing queries' boosts.
+  Result<WeightPtr> CreateWeight(const CollectionStatistics& stats, bool needs_scores,
+                                 float parent_boost) const {
+    return DoCreateWeight(stats, needs_scores, parent_boost * boost_);
+  }
+
+  // A short description for tests and logs, e.g. "title:shoe^2".
+  virtual std::string ToString() const = 0;
+
+ protected:
+  virtual Result<WeightPtr> DoCreateWeight(const CollectionStatistics& stats, bool needs_scores,
+                                           float boost) const = 0;
+
+ private:
+  float boost_ = 1.0f;
+};
+
+using QueryPtr = std::unique_ptr<Query>;
+
+}  // namespace holdfast::search

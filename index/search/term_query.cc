@@ -1,0 +1,56 @@
+#include "index/search/term_query.h"
+
+namespace holdfast::search {
+
+Bm25Weight MakeBm25Weight(const CollectionStatistics& stats, std::string_view field,
+                          std::string_view term, float boost) {
+  segment::FieldStats fs = stats.Field(field);
+  uint64_t df = stats.DocFreq(field, term);
+  return Bm25Weight(boost, Bm25Idf(df, fs.doc_count), Bm25AvgFieldLength(fs));
+}
+
+std::string TermQuery::ToString() const {
+  std::string s = field_ + ":" + term_;
+  if (boost() != 1.0f) s += "^" + std::to_string(boost());
+  return s;
+}
+
+Result<WeightPtr> TermQuery::DoCreateWeight(const CollectionStatistics& stats, bool needs_scores,
+                                            float boost) const {
+  Bm25Weight bm25 = needs_scores ? MakeBm25Weight(stats, field_, term_, boost) : Bm25Weight();
+  return WeightPtr(std::make_unique<TermWeight>(field_, term_, bm25, needs_scores));
+}
+
+Result<std::unique_ptr<TermScorer>> TermWeight::MakeTermScorer(const SegmentView& segment) const {
+  const segment::FieldReader* f = segment.reader->field(field_);
+  if (f == nullptr || !f->has_terms()) return std::unique_ptr<TermScorer>();
+  auto info = f->LookupTerm(term_);
+  if (!info.ok()) {
+    if (info.status().code() == StatusCode::kNotFound) return std::unique_ptr<TermScorer>();
+    return info.status();
+  }
+  auto scorer = std::make_unique<TermScorer>(f, needs_scores_ ? &bm25_ : nullptr, 0.0f);
+  HOLDFAST_RETURN_IF_ERROR(scorer->Reset(f->Postings(info.value())));
+  return scorer;
+}
+
+Result<ScorerPtr> TermWeight::MakeScorer(const SegmentView& segment) const {
+  auto s = MakeTermScorer(segment);
+  if (!s.ok()) return s.status();
+  return ScorerPtr(std::move(s).value());
+}
+
+std::vector<const TermWeight*> TermWeight::TermDisjunction() const {
+  if (!needs_scores_) return {};
+  return {this};
+}
+
+int64_t TermWeight::CountWithoutIterating(const SegmentView& segment) const {
+  if (segment.live != nullptr && segment.live->deleted_count() > 0) return -1;
+  const segment::FieldReader* f = segment.reader->field(field_);
+  if (f == nullptr || !f->has_terms()) return 0;
+  auto info = f->LookupTerm(term_);
+  return info.ok() ? static_cast<int64_t>(info->doc_freq) : 0;
+}
+
+}  // namespace holdfast::search

@@ -1,0 +1,89 @@
+// TopKCollector: the k best (score, segment, doc) hits of a search, kept in a
+// min-heap of k entries (no allocation after construction).
+//
+// Order: higher score first; equal scores by (segment ordinal, doc)
+// ascending. Segments and docs arrive in increasing order, so a new hit is
+// competitive only when its score is strictly greater than the heap's worst:
+// MinCompetitiveScore() is what block-max pruning may skip up to (inclusive).
+// Not thread-safe: one search, one thread.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "index/search/scorer.h"
+
+namespace holdfast::search {
+
+struct ScoredHit {
+  uint32_t segment = 0;  // SegmentView::ordinal
+  uint32_t doc = 0;
+  float score = 0;
+  bool operator==(const ScoredHit&) const = default;
+};
+
+class TopKCollector {
+ public:
+  explicit TopKCollector(size_t k) : k_(k) { heap_.reserve(k); }
+
+  void SetSegment(uint32_t ordinal) { segment_ = ordinal; }
+
+  void Collect(uint32_t doc, float score) {
+    if (heap_.size() < k_) {
+      heap_.push_back({segment_, doc, score});
+      SiftUp(heap_.size() - 1);
+    } else if (k_ > 0 && score > heap_[0].score) {
+      heap_[0] = {segment_, doc, score};
+      SiftDown(0);
+    }
+  }
+
+  bool full() const { return heap_.size() >= k_; }
+  // -inf until full; +inf when k is 0 (nothing can enter).
+  float MinCompetitiveScore() const {
+    if (k_ == 0) return kInfiniteScore;
+    return full() ? heap_[0].score : -kInfiniteScore;
+  }
+
+  // The hits, best first. Leaves the collector empty.
+  std::vector<ScoredHit> TakeSorted() {
+    std::vector<ScoredHit> out = std::move(heap_);
+    std::sort(out.begin(), out.end(), Better);
+    heap_.clear();
+    return out;
+  }
+
+ private:
+  static bool Better(const ScoredHit& a, const ScoredHit& b) {
+    if (a.score != b.score) return a.score > b.score;
+    if (a.segment != b.segment) return a.segment < b.segment;
+    return a.doc < b.doc;
+  }
+  // Min-heap on "worse": the root is the worst hit.
+  void SiftUp(size_t i) {
+    while (i > 0) {
+      size_t p = (i - 1) / 2;
+      if (!Better(heap_[p], heap_[i])) break;
+      std::swap(heap_[p], heap_[i]);
+      i = p;
+    }
+  }
+  void SiftDown(size_t i) {
+    size_t n = heap_.size();
+    for (;;) {
+      size_t l = 2 * i + 1, worst = i;
+      if (l < n && Better(heap_[worst], heap_[l])) worst = l;
+      if (l + 1 < n && Better(heap_[worst], heap_[l + 1])) worst = l + 1;
+      if (worst == i) return;
+      std::swap(heap_[i], heap_[worst]);
+      i = worst;
+    }
+  }
+
+  size_t k_;
+  uint32_t segment_ = 0;
+  std::vector<ScoredHit> heap_;
+};
+
+}  // namespace holdfast::search

@@ -1,0 +1,3 @@
+# Tests of index/search/: scoring, queries, the query DSL parser, top-k search.
+holdfast_add_test(search_test SOURCES index/search_test.cc index/search_dsl_test.cc index/search_topk_test.cc
+  LIBS holdfast_index holdfast_test_support)
