@@ -1,0 +1,77 @@
+#include "index/shard/index_metadata.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "index/codec/file_footer.h"
+#include "index/mapping/mapping_parser.h"
+#include "index/mapping/mapping_serializer.h"
+
+namespace holdfast {
+
+namespace {
+constexpr uint32_t kIndexMagic = 0x58444948;  // "HIDX"
+constexpr uint32_t kIndexVersion = 1;
+}  // namespace
+
+std::string EncodeIndexMetadata(const IndexMetadata& m) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("name");
+  w.String(m.name.c_str());
+  w.Key("uuid");
+  w.String(m.uuid.c_str());
+  w.Key("creation_date");
+  w.Int64(m.creation_date_ms);
+  w.Key("number_of_shards");
+  w.Uint(m.settings.number_of_shards);
+  w.Key("number_of_replicas");
+  w.Uint(m.settings.number_of_replicas);
+  w.Key("refresh_interval_ms");
+  w.Int64(m.settings.refresh_interval.count());
+  w.Key("durability");
+  w.String(m.settings.durability == Durability::kAsync ? "async" : "request");
+  w.Key("mappings");
+  const std::string mapping = m.mapping ? mapping::MappingToJson(*m.mapping) : "{}";
+  w.RawValue(mapping.data(), mapping.size(), rapidjson::kObjectType);
+  w.EndObject();
+  std::string out(buf.GetString(), buf.GetSize());
+  codec::AppendFileFooter(&out, kIndexMagic, kIndexVersion);
+  return out;
+}
+
+Result<IndexMetadata> DecodeIndexMetadata(std::string_view bytes, std::string_view file_name) {
+  auto verified = codec::VerifyFileFooter(bytes, file_name, kIndexMagic);
+  if (!verified.ok()) return verified.status();
+  const std::string name(file_name);
+  rapidjson::Document d;
+  d.Parse(verified->body.data(), verified->body.size());
+  if (d.HasParseError() || !d.IsObject()) return Status::Corruption(name + ": not a JSON object");
+  auto str = [&](const char* k) { return d.HasMember(k) && d[k].IsString() ? std::string(d[k].GetString()) : std::string(); };
+  IndexMetadata m;
+  m.name = str("name");
+  m.uuid = str("uuid");
+  if (m.name.empty() || m.uuid.empty() || !d.HasMember("number_of_shards") || !d["number_of_shards"].IsUint() ||
+      !d.HasMember("mappings") || !d["mappings"].IsObject()) {
+    return Status::Corruption(name + ": fields missing");
+  }
+  m.creation_date_ms = d.HasMember("creation_date") && d["creation_date"].IsInt64() ? d["creation_date"].GetInt64() : 0;
+  m.settings.number_of_shards = d["number_of_shards"].GetUint();
+  if (d.HasMember("number_of_replicas") && d["number_of_replicas"].IsUint()) m.settings.number_of_replicas = d["number_of_replicas"].GetUint();
+  if (d.HasMember("refresh_interval_ms") && d["refresh_interval_ms"].IsInt64()) {
+    m.settings.refresh_interval = std::chrono::milliseconds(d["refresh_interval_ms"].GetInt64());
+  }
+  m.settings.durability = str("durability") == "async" ? Durability::kAsync : Durability::kRequest;
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  d["mappings"].Accept(w);
+  auto mapping = mapping::ParseMapping(std::string_view(buf.GetString(), buf.GetSize()));
+  if (!mapping.ok()) return Status::Corruption(name + ": mapping: " + mapping.status().message());
+  m.mapping = std::make_shared<const mapping::Mapping>(std::move(mapping).value());
+  if (m.settings.number_of_shards == 0 || m.settings.number_of_shards > 1024) return Status::Corruption(name + ": bad shard count");
+  return m;
+}
+
+}  // namespace holdfast
