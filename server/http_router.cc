@@ -124,8 +124,9 @@ HttpResponse ErrorResponse(int status, std::string_view type, std::string_view r
   return r;
 }
 
-void HttpRouter::Add(HttpMethod method, std::string pattern, std::string name, HttpHandler handler) {
-  Route r{method, {}, std::move(name), std::move(handler)};
+void HttpRouter::Add(HttpMethod method, std::string pattern, std::string name, HttpHandler handler,
+                     HttpRouteOptions options) {
+  Route r{method, {}, std::move(name), std::move(handler), options};
   for (std::string_view seg : SplitPath(pattern)) r.segments.emplace_back(seg);
   routes_.push_back(std::move(r));
 }
@@ -157,6 +158,7 @@ HttpRouter::Match HttpRouter::Find(HttpMethod method, std::string_view path) con
     if (r.method == method) {
       m.handler = &r.handler;
       m.route_name = r.name;
+      m.options = r.options;
       m.params = std::move(params);
       return m;
     }
@@ -173,6 +175,7 @@ HttpRouter::Match HttpRouter::Find(HttpMethod method, std::string_view path) con
     MatchSegments(*get_route, parts, &params);
     m.handler = &get_route->handler;
     m.route_name = get_route->name;
+    m.options = get_route->options;
     m.params = std::move(params);
   }
   return m;

@@ -17,12 +17,24 @@ namespace holdfast {
 enum class HttpMethod { kGet, kHead, kPost, kPut, kDelete, kOther };
 const char* HttpMethodName(HttpMethod m);
 
+// How the server runs a route.
+struct HttpRouteOptions {
+  // Run on the I/O thread (cheap, never blocking: probes, metrics) instead of
+  // the worker pool, so that it answers even when workers are saturated.
+  bool inline_handler = false;
+  // The body is spilled to a temporary file instead of memory (bulk requests):
+  // HttpRequest::body_file names it, and the larger http.max_bulk_size applies.
+  bool large_body = false;
+};
+
 struct HttpRequest {
   HttpMethod method = HttpMethod::kGet;
   std::string path;   // decoded of nothing: exactly as sent, without the query
   std::string query;  // after '?', raw
   std::vector<std::pair<std::string, std::string>> path_params;  // {index} → value
   std::string body;
+  std::string body_file;  // large_body routes: the spilled body (removed after the handler)
+  std::string content_type;
 
   // Value of ?name=value (percent-decoded); `fallback` when absent.
   std::string QueryParam(std::string_view name, std::string_view fallback = {}) const;
@@ -47,13 +59,15 @@ class HttpRouter {
  public:
   // `pattern` is a path like "/_lifecycle/ready" or "/{index}/_doc/{id}";
   // `name` labels the route in metrics (low cardinality, unlike raw paths).
-  void Add(HttpMethod method, std::string pattern, std::string name, HttpHandler handler);
+  void Add(HttpMethod method, std::string pattern, std::string name, HttpHandler handler,
+           HttpRouteOptions options = {});
 
   struct Match {
     const HttpHandler* handler = nullptr;  // null: no route for this method
     std::string_view route_name = "unmatched";
     std::vector<std::pair<std::string, std::string>> params;
     std::string allowed_methods;  // for 405: "GET, HEAD"
+    HttpRouteOptions options;
   };
   // HEAD falls back to the GET route. `handler == nullptr` with non-empty
   // allowed_methods means 405; with empty, 404.
@@ -68,6 +82,7 @@ class HttpRouter {
     std::vector<std::string> segments;  // "{x}" segments capture
     std::string name;
     HttpHandler handler;
+    HttpRouteOptions options;
   };
   static bool MatchSegments(const Route& r, const std::vector<std::string_view>& parts,
                             std::vector<std::pair<std::string, std::string>>* params);

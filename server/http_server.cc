@@ -10,8 +10,10 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unistd.h>
 #include <unordered_map>
 
+#include "index/util/thread_pool.h"
 #include "server/http_metrics.h"
 #include "server/http_router.h"
 
@@ -85,6 +87,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       : server_(server), stream_(std::move(socket)) {}
 
   ~Connection() {
+    DropSpill();
     server_->metrics().ConnectionClosed();
     server_->Unregister(this);
   }
@@ -147,7 +150,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
                        "request head exceeds http.max_header_size (" +
                            std::to_string(server_->options().max_header_bytes) + " bytes)");
     }
-    if (ec == http::error::body_limit) return SendBodyTooLarge();  // Content-Length over the limit
+    if (ec == http::error::body_limit) {  // Content-Length over the limit
+      return SendBodyTooLarge(server_->options().max_body_bytes);
+    }
     if (ec == beast::error::timeout) {
       spdlog::debug("http: dropped a client that did not send its request head in time");
       return Close();
@@ -158,8 +163,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     if (ec) return SendError(400, "bad_request", "malformed HTTP request: " + ec.message());
     const auto& head = parser_->get();
+    {
+      std::string_view target(head.target().data(), head.target().size());
+      auto match = server_->router().Find(ToMethod(head.method()), target.substr(0, target.find('?')));
+      large_body_ = match.handler != nullptr && match.options.large_body;
+    }
+    const uint64_t limit = large_body_ ? server_->options().max_large_body_bytes : server_->options().max_body_bytes;
     auto length = parser_->content_length();
-    if (length && *length > server_->options().max_body_bytes) return SendBodyTooLarge();
+    if (length && *length > limit) return SendBodyTooLarge(limit);
     if (beast::iequals(head[http::field::expect], "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, head.version());
       http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code e, size_t) {
@@ -172,45 +183,128 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void ReadBody() {
+    if (large_body_) return ReadBodyToFile();
     stream_.expires_after(server_->options().body_timeout);
     http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec == http::error::body_limit) return self->SendBodyTooLarge();
-      if (ec == beast::error::timeout) return self->Close();
-      if (ec) return self->Close();
+      if (ec == http::error::body_limit) return self->SendBodyTooLarge(self->server_->options().max_body_bytes);
+      if (ec) return self->Close();  // timeout, reset, malformed chunking
       self->Dispatch();
     });
   }
 
-  void Dispatch() {
-    auto& msg = parser_->get();
-    HttpRequest req;
-    req.method = ToMethod(msg.method());
-    std::string_view target(msg.target().data(), msg.target().size());
-    size_t q = target.find('?');
-    req.path = std::string(target.substr(0, q));
-    if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
-    req.body = std::move(msg.body());
-    keep_alive_ = msg.keep_alive();
-    version_ = msg.version();
+  // Large bodies (bulk) go to a temporary file: memory stays bounded however
+  // large the request. The body arrives in many reads, each with the body timeout.
+  void ReadBodyToFile() {
+    static std::atomic<uint64_t> counter{0};
+    spill_path_ = server_->options().spill_dir + "/holdfast-body-" + std::to_string(::getpid()) + "-" +
+                  std::to_string(counter++);
+    file_parser_.emplace(std::move(*parser_));
+    file_parser_->body_limit(server_->options().max_large_body_bytes);
+    beast::error_code ec;
+    file_parser_->get().body().open(spill_path_.c_str(), beast::file_mode::write, ec);
+    if (ec) {
+      spill_path_.clear();
+      return SendError(500, "io_exception", "cannot spill the request body to disk: " + ec.message());
+    }
+    ReadFileChunk();
+  }
 
-    HttpRouter::Match match = server_->router().Find(req.method, req.path);
-    HttpResponse res;
-    if (match.handler == nullptr && match.allowed_methods.empty()) {
-      res = ErrorResponse(404, "resource_not_found_exception",
-                          "no handler found for uri [" + std::string(target) + "] and method [" +
-                              std::string(msg.method_string()) + "]");
-    } else if (match.handler == nullptr) {
-      res = ErrorResponse(405, "method_not_allowed_exception",
-                          "Incorrect HTTP method for uri [" + std::string(target) +
-                              "] and method [" + std::string(msg.method_string()) +
-                              "], allowed: [" + match.allowed_methods + "]");
-      res.headers.emplace_back("Allow", match.allowed_methods);
+  void ReadFileChunk() {
+    stream_.expires_after(server_->options().body_timeout);
+    http::async_read_some(stream_, buffer_, *file_parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec == http::error::body_limit) {
+        self->DropSpill();
+        return self->SendBodyTooLarge(self->server_->options().max_large_body_bytes);
+      }
+      if (ec) {
+        self->DropSpill();
+        return self->Close();
+      }
+      if (!self->file_parser_->is_done()) return self->ReadFileChunk();
+      beast::error_code close_ec;
+      self->file_parser_->get().body().close();
+      self->Dispatch();
+    });
+  }
+
+  void DropSpill() {
+    if (file_parser_) {
+      beast::error_code ec;
+      file_parser_->get().body().close();
+    }
+    if (!spill_path_.empty()) ::unlink(spill_path_.c_str());
+    spill_path_.clear();
+    file_parser_.reset();
+  }
+
+  void Dispatch() {
+    HttpRequest req;
+    unsigned version;
+    {
+      auto& head = file_parser_ ? file_parser_->get().base() : parser_->get().base();
+      req.method = ToMethod(head.method());
+      std::string_view target(head.target().data(), head.target().size());
+      size_t q = target.find('?');
+      req.path = std::string(target.substr(0, q));
+      if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
+      req.content_type = std::string(head[http::field::content_type]);
+      keep_alive_ = file_parser_ ? file_parser_->get().keep_alive() : parser_->get().keep_alive();
+      version = head.version();
+      method_string_ = std::string(head.method_string());
+      target_ = std::string(target);
+    }
+    if (file_parser_) {
+      req.body_file = spill_path_;
+      spill_path_.clear();
+      file_parser_.reset();
     } else {
-      req.path_params = std::move(match.params);
-      res = (*match.handler)(req);
+      req.body = std::move(parser_->get().body());
     }
     head_only_ = req.method == HttpMethod::kHead;
-    Send(res, version_, match.route_name);
+
+    HttpRouter::Match match = server_->router().Find(req.method, req.path);
+    if (match.handler == nullptr) {
+      if (!req.body_file.empty()) ::unlink(req.body_file.c_str());
+      HttpResponse res;
+      if (match.allowed_methods.empty()) {
+        res = ErrorResponse(404, "resource_not_found_exception",
+                            "no handler found for uri [" + target_ + "] and method [" + method_string_ + "]");
+      } else {
+        res = ErrorResponse(405, "method_not_allowed_exception",
+                            "Incorrect HTTP method for uri [" + target_ + "] and method [" + method_string_ +
+                                "], allowed: [" + match.allowed_methods + "]");
+        res.headers.emplace_back("Allow", match.allowed_methods);
+      }
+      return Send(res, version, match.route_name);
+    }
+    req.path_params = std::move(match.params);
+    const HttpHandler* handler = match.handler;
+    const std::string_view route = match.route_name;
+    ThreadPool* workers = server_->options().workers;
+    if (match.options.inline_handler || workers == nullptr) {
+      HttpResponse res = RunHandler(*handler, req);
+      return Send(res, version, route);
+    }
+    // Off the I/O thread: the handler may block (fsync, search); the response
+    // is written back on this connection's strand.
+    workers->Submit([self = shared_from_this(), handler, req = std::move(req), version, route]() mutable {
+      HttpResponse res = RunHandler(*handler, req);
+      asio::post(self->stream_.get_executor(), [self, res = std::move(res), version, route] {
+        self->Send(res, version, route);
+      });
+    });
+  }
+
+  static HttpResponse RunHandler(const HttpHandler& handler, const HttpRequest& req) {
+    HttpResponse res;
+    try {
+      res = handler(req);
+    } catch (const std::exception& e) {  // a handler bug must not take the node down
+      spdlog::error("http handler failed: {}", e.what());
+      res = ErrorResponse(500, "exception", std::string("internal error: ") + e.what());
+    }
+    if (!req.body_file.empty()) ::unlink(req.body_file.c_str());
+    return res;
   }
 
   void SendError(int status, std::string_view type, const std::string& reason) {
@@ -220,10 +314,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Send(r, 11, "unmatched");
   }
 
-  void SendBodyTooLarge() {
+  void SendBodyTooLarge(uint64_t limit) {
     SendError(413, "content_too_long_exception",
-              "request body exceeds http.max_body_size (" +
-                  std::to_string(server_->options().max_body_bytes) + " bytes)");
+              "request body exceeds the limit of " + std::to_string(limit) +
+                  " bytes (http.max_body_size; http.max_bulk_size for bulk requests)");
   }
 
   void Send(const HttpResponse& r, unsigned version, std::string_view route) {
@@ -261,11 +355,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::request_parser<http::file_body>> file_parser_;
+  std::string spill_path_;
+  std::string method_string_;
+  std::string target_;
+  bool large_body_ = false;
   std::chrono::steady_clock::time_point start_{std::chrono::steady_clock::now()};
   bool in_request_ = false;
   bool keep_alive_ = true;
   bool head_only_ = false;
-  unsigned version_ = 11;
 };
 
 void HttpServer::Impl::Register(Connection* c, std::weak_ptr<Connection> w) {

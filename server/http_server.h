@@ -21,6 +21,7 @@ namespace holdfast {
 
 class HttpRouter;
 class HttpMetrics;
+class ThreadPool;
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
@@ -33,6 +34,11 @@ struct HttpServerOptions {
   // A request body must keep arriving: each read of it gets this long.
   std::chrono::milliseconds body_timeout{60'000};
   uint64_t max_connections = 10'000;
+  // Routes flagged large_body spill their body to a file in `spill_dir`, up to this size.
+  uint64_t max_large_body_bytes = 1ull << 30;
+  std::string spill_dir = "/tmp";
+  // Handlers not flagged inline run here (never on the I/O threads). Null: inline.
+  ThreadPool* workers = nullptr;
   // Extra headers on every response (e.g. product identification).
   std::vector<std::pair<std::string, std::string>> response_headers;
 };

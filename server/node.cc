@@ -5,6 +5,9 @@
 
 #include <chrono>
 #include <cstring>
+#include <filesystem>
+
+#include "index/util/thread_pool.h"
 
 #include "lifecycle/exit_codes.h"
 #include "lifecycle/node_store.h"
@@ -52,6 +55,7 @@ HttpServerOptions HttpOptionsFrom(const NodeConfig& c) {
   o.header_timeout = c.http_header_timeout;
   o.idle_timeout = c.http_idle_timeout;
   o.max_connections = c.http_max_connections;
+  o.max_large_body_bytes = c.http_max_bulk_bytes;
   if (c.elasticsearch_compat) o.response_headers.emplace_back("X-Elastic-Product", "Elasticsearch");
   return o;
 }
@@ -104,7 +108,16 @@ int RunNode(const NodeConfig& config) {
   HttpMetrics metrics(router.RouteNames());
   ctx.metrics = &metrics;
 
-  HttpServer http(HttpOptionsFrom(config), &router, &metrics);
+  // Request bodies of bulk requests spill here; leftovers of a crash are removed.
+  const std::string spill_dir = (*volume)->data_dir() + "/tmp";
+  std::error_code ec;
+  std::filesystem::remove_all(spill_dir, ec);
+  std::filesystem::create_directories(spill_dir, ec);
+  ThreadPool workers(config.worker_threads);
+  HttpServerOptions http_options = HttpOptionsFrom(config);
+  http_options.spill_dir = spill_dir;
+  http_options.workers = &workers;
+  HttpServer http(http_options, &router, &metrics);
   GrpcServer grpc({config.node_name, &id, &readiness});
   Status s = http.Start();
   if (s.ok()) s = grpc.Start(config.grpc_address);

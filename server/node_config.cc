@@ -175,6 +175,8 @@ NodeConfigLoader::NodeConfigLoader() {
        "how long in-flight requests may run after SIGTERM (30s)", Duration(&C::shutdown_grace)},
       {"--http-max-body-size", "HOLDFAST_HTTP_MAX_BODY_SIZE", "http.max_body_size",
        "largest request body (100mb); larger gets 413", Bytes(&C::http_max_body_bytes)},
+      {"--http-max-bulk-size", "HOLDFAST_HTTP_MAX_BULK_SIZE", "http.max_bulk_size",
+       "largest _bulk body (1gb); spooled to disk, not memory", Bytes(&C::http_max_bulk_bytes)},
       {"--http-max-header-size", "HOLDFAST_HTTP_MAX_HEADER_SIZE", "http.max_header_size",
        "largest request head (8kb); larger gets 431", Bytes(&C::http_max_header_bytes)},
       {"--http-header-timeout", "HOLDFAST_HTTP_HEADER_TIMEOUT", "http.header_timeout",
@@ -186,6 +188,8 @@ NodeConfigLoader::NodeConfigLoader() {
        "open connections at most (10000); more get 503", Count(&C::http_max_connections, 1)},
       {"--http-threads", "HOLDFAST_HTTP_THREADS", "http.threads", "I/O threads (0 = one per core)",
        Count(&C::http_threads, 0)},
+      {"--worker-threads", "HOLDFAST_WORKER_THREADS", "node.worker_threads",
+       "request worker threads (0 = two per core)", Count(&C::worker_threads, 0)},
       {"--elasticsearch-compat", "HOLDFAST_ELASTICSEARCH_COMPAT", "compat.elasticsearch",
        "answer as Elasticsearch 7.17 for official clients (true)", Bool(&C::elasticsearch_compat)},
       {"--log-level", "HOLDFAST_LOG_LEVEL", "log.level", "trace|debug|info|warn|error (info)",
@@ -250,6 +254,9 @@ Result<NodeConfig> NodeConfigLoader::Resolve() const {
   if (config.node_name.empty()) config.node_name = HostName();
   if (config.http_threads == 0) {
     config.http_threads = std::max(1u, std::thread::hardware_concurrency());
+  }
+  if (config.worker_threads == 0) {
+    config.worker_threads = 2 * std::max(1u, std::thread::hardware_concurrency());
   }
   return config;
 }

@@ -30,10 +30,12 @@ struct NodeConfig {
   std::chrono::milliseconds shutdown_grace{30'000};
   uint64_t http_max_body_bytes = 100ull << 20;
   uint64_t http_max_header_bytes = 8u << 10;
+  uint64_t http_max_bulk_bytes = 1ull << 30;  // bulk bodies spill to disk, so this may be large
   std::chrono::milliseconds http_header_timeout{10'000};
   std::chrono::milliseconds http_idle_timeout{300'000};
   uint64_t http_max_connections = 10'000;
   uint64_t http_threads = 0;  // 0: one per core
+  uint64_t worker_threads = 0;  // 0: two per core (request handlers: search, writes)
   bool elasticsearch_compat = true;
   std::string log_level = "info";    // trace | debug | info | warn | error
   std::string log_format = "text";   // text | json

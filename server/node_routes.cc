@@ -89,20 +89,22 @@ HttpResponse StatusReport(const NodeRouteContext& ctx) {
 }  // namespace
 
 void AddNodeRoutes(const NodeRouteContext* ctx, HttpRouter* router) {
-  router->Add(HttpMethod::kGet, "/", "root", [ctx](const HttpRequest&) { return Root(*ctx); });
+  // Cheap and non-blocking: answered on the I/O threads even when every worker is busy.
+  const HttpRouteOptions kInline{.inline_handler = true};
+  router->Add(HttpMethod::kGet, "/", "root", [ctx](const HttpRequest&) { return Root(*ctx); }, kInline);
   router->Add(HttpMethod::kGet, "/_lifecycle/live", "lifecycle_live", [](const HttpRequest&) {
     return Json(200, R"({"live":true})");
-  });
+  }, kInline);
   router->Add(HttpMethod::kGet, "/_lifecycle/ready", "lifecycle_ready",
-              [ctx](const HttpRequest&) { return Ready(*ctx); });
+              [ctx](const HttpRequest&) { return Ready(*ctx); }, kInline);
   router->Add(HttpMethod::kGet, "/_lifecycle/status", "lifecycle_status",
-              [ctx](const HttpRequest&) { return StatusReport(*ctx); });
+              [ctx](const HttpRequest&) { return StatusReport(*ctx); }, kInline);
   router->Add(HttpMethod::kGet, "/metrics", "metrics", [ctx](const HttpRequest&) {
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4";
     r.body = ctx->metrics->RenderPrometheus(std::chrono::steady_clock::now() - ctx->started);
     return r;
-  });
+  }, kInline);
 }
 
 }  // namespace holdfast
