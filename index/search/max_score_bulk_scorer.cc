@@ -2,8 +2,9 @@
 
 namespace holdfast::search {
 
-MaxScoreBulkScorer::MaxScoreBulkScorer(std::vector<std::unique_ptr<TermScorer>> terms)
+MaxScoreBulkScorer::MaxScoreBulkScorer(std::vector<std::unique_ptr<TermScorer>> terms, uint32_t max_doc)
     : terms_(std::move(terms)),
+      max_doc_(max_doc),
       window_max_(terms_.size(), 0.0f),
       order_(terms_.size(), 0),
       acc_(new float[kWindow]()),

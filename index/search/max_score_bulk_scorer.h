@@ -1,16 +1,19 @@
 // MaxScoreBulkScorer: the hot path — a disjunction of scored term scorers
 // (a `match` with operator or, or a single term) over one segment, scored in
-// windows of kWindow docs with block-max MaxScore pruning.
+// windows of docs with block-max MaxScore pruning.
 //
-// Per window [start, start + kWindow): each term's bound over the window is
-// read from the postings skip data (block max freq / min norm, no decoding).
-// Terms are sorted by that bound; the longest prefix whose bounds sum to at
-// most the sink's MinCompetitiveScore() is "non-essential": a doc matching
-// only those cannot enter the top k. The essential terms are decoded and
-// their scores summed into a window array (a bitset marks matches); each
-// candidate then adds the non-essential terms' scores (Advance), stopping as
-// soon as its remaining bound cannot beat the threshold. A window whose
-// bounds all together cannot compete is skipped without decoding.
+// Per window: each term's score bound over the window is read from the
+// postings skip data (block max freq / min norm, no decoding). While pruning,
+// a window ends where the first term's current block ends, so bounds cover
+// one or two blocks and stay tight; otherwise windows are kWindow docs.
+// Terms are sorted by bound; the longest prefix whose bounds sum to at most
+// the sink's MinCompetitiveScore() is "non-essential": a doc matching only
+// those cannot enter the top k. The essential terms are decoded and their
+// scores summed into a window array (a bitset marks matches; one essential
+// term is scored doc at a time); each candidate then adds the non-essential
+// terms' scores (Advance), stopping as soon as its remaining bound cannot
+// beat the threshold. A window whose bounds together cannot compete is
+// skipped without decoding.
 //
 // With MinCompetitiveScore() = -inf (exact counting, or the heap not yet
 // full) every term is essential and every match reaches the sink, so
@@ -38,7 +41,8 @@ class MaxScoreBulkScorer {
  public:
   static constexpr uint32_t kWindow = 4096;
 
-  explicit MaxScoreBulkScorer(std::vector<std::unique_ptr<TermScorer>> terms);
+  // `max_doc`: the segment's doc count (windows never pass it).
+  MaxScoreBulkScorer(std::vector<std::unique_ptr<TermScorer>> terms, uint32_t max_doc);
 
   template <class Sink>
   Status Run(Sink& sink);
@@ -55,6 +59,7 @@ class MaxScoreBulkScorer {
   size_t Partition(uint32_t start, uint32_t up_to, float threshold, float* nonessential_sum);
 
   std::vector<std::unique_ptr<TermScorer>> terms_;
+  uint32_t max_doc_;
   std::vector<float> window_max_;
   std::vector<uint32_t> order_;
   std::unique_ptr<float[]> acc_;
@@ -84,7 +89,7 @@ Status MaxScoreBulkScorer::Run(Sink& sink) {
   const size_t n = terms_.size();
   for (auto& t : terms_) t->Next();
   uint32_t start = 0;
-  while (start <= codec::kMaxDocId) {
+  while (start < max_doc_) {
     // Jump over gaps where no term has a doc.
     uint32_t lowest = kNoMoreDocs;
     bool behind = false;
@@ -96,13 +101,20 @@ Status MaxScoreBulkScorer::Run(Sink& sink) {
       }
     }
     if (!behind) start = lowest;
-    if (start > codec::kMaxDocId) break;
-    const uint32_t up_to = std::min(start + (kWindow - 1), codec::kMaxDocId);
+    if (start >= max_doc_) break;
+    uint32_t up_to = std::min(start + (kWindow - 1), max_doc_ - 1);
 
     float threshold = sink.MinCompetitiveScore();
     float nonessential_sum = 0;
     size_t n_ness = 0;
     if (threshold > -kInfiniteScore) {
+      // Pruning: end the window where the first term's block ends, so that
+      // every bound is one or two blocks and stays tight.
+      for (auto& t : terms_) {
+        if (t->doc() > up_to) continue;
+        uint32_t block_end = t->AdvanceShallow(std::max(start, t->doc()));
+        up_to = std::max(start, std::min(up_to, block_end));
+      }
       n_ness = Partition(start, up_to, threshold, &nonessential_sum);
       if (n_ness == n) {  // nothing in this window can compete
         start = up_to + 1;

@@ -50,7 +50,7 @@ Status RunTermDisjunction(const std::vector<const TermWeight*>& terms, const Seg
     if (s.value() != nullptr) scorers.push_back(std::move(s).value());
   }
   if (scorers.empty()) return Status::OK();
-  MaxScoreBulkScorer bulk(std::move(scorers));
+  MaxScoreBulkScorer bulk(std::move(scorers), view.doc_count());
   return bulk.Run(*sink);
 }
 
