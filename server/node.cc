@@ -13,6 +13,7 @@
 #include "lifecycle/node_store.h"
 #include "lifecycle/readiness.h"
 #include "lifecycle/volume.h"
+#include "server/api_context.h"
 #include "server/grpc_server.h"
 #include "server/http_metrics.h"
 #include "server/http_router.h"
@@ -105,6 +106,12 @@ int RunNode(const NodeConfig& config) {
   ctx.last_stop = last_stop.value();
   HttpRouter router;
   AddNodeRoutes(&ctx, &router);
+  ThreadPool search_pool(std::max<uint64_t>(2, config.worker_threads / 2));
+  ApiContext api;
+  api.config = &config;
+  api.search_pool = &search_pool;
+  AddIndexApiRoutes(&api, &router);
+  AddSearchApiRoutes(&api, &router);
   HttpMetrics metrics(router.RouteNames());
   ctx.metrics = &metrics;
 
@@ -134,7 +141,18 @@ int RunNode(const NodeConfig& config) {
       id.volume_uuid, config.data_dir, WithPort(config.http_address, http.port()),
       WithPort(config.grpc_address, grpc.port()), getpid());
 
-  // Startup recovery: the node holds no shard copies yet, so it is complete.
+  // Startup recovery: open every index (each shard replays its op log).
+  LocalIndexOptions index_options;
+  index_options.search_pool = &search_pool;
+  auto indices = IndexRegistry::Open((*volume)->indices_dir(), node_store->get(), index_options);
+  if (!indices.ok()) {
+    spdlog::error("startup recovery failed: {}", indices.status().ToString());
+    http.Shutdown(std::chrono::milliseconds(0));
+    grpc.Shutdown(std::chrono::milliseconds(0));
+    (*node_store)->MarkCleanShutdown();
+    return indices.status().code() == StatusCode::kCorruption ? kExitVolumeCorrupt : kExitFailure;
+  }
+  api.indices.store(indices->get(), std::memory_order_release);
   readiness.set_phase(NodePhase::kReady);
   grpc.SetServing(true);
   spdlog::info("node ready");
@@ -150,6 +168,13 @@ int RunNode(const NodeConfig& config) {
   if (cut > 0) spdlog::warn("grace period over: closed {} connection(s) with requests in flight", cut);
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   grpc.Shutdown(std::max(left, std::chrono::milliseconds(0)));
+  api.indices.store(nullptr);
+  s = (*indices)->CloseAll();
+  if (!s.ok()) {
+    spdlog::error("closing indices failed: {}", s.ToString());
+    return kExitFailure;
+  }
+  indices->reset();
   s = (*node_store)->MarkCleanShutdown();
   if (!s.ok()) {
     spdlog::error("cannot write the clean-shutdown marker: {}", s.ToString());

@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "index/util/file_util.h"
 
@@ -11,7 +12,13 @@ namespace holdfast {
 LocalIndex::LocalIndex(std::string dir, IndexMetadata metadata, LocalIndexOptions options)
     : dir_(std::move(dir)), metadata_(std::move(metadata)), options_(options) {}
 
-LocalIndex::~LocalIndex() = default;
+LocalIndex::~LocalIndex() {
+  shards_.clear();  // stops background threads, closes stores
+  if (remove_files_) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+}
 
 Status LocalIndex::PersistMetadata(const mapping::Mapping& mapping) {
   std::lock_guard<std::mutex> lock(metadata_mu_);

@@ -81,6 +81,9 @@ class LocalIndex {
   Status Flush();
   Status ForceMerge(size_t max_segments);
   Status Close();  // flushes every shard
+  // The index was deleted: when this object is destroyed (its last user is
+  // done), its shards stop and its directory is removed.
+  void RemoveFilesWhenClosed() { remove_files_ = true; }
 
   std::vector<search::SearcherSnapshot> AcquireSearchers() const;
   // Index-wide statistics over the given snapshots (one per shard).
@@ -103,6 +106,7 @@ class LocalIndex {
   std::mutex metadata_mu_;
   std::shared_ptr<InMemoryMappingSource> mappings_;
   std::vector<std::unique_ptr<ShardEngine>> shards_;
+  std::atomic<bool> remove_files_{false};
 };
 
 }  // namespace holdfast
