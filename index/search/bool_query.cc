@@ -87,8 +87,7 @@ class BoolWeight final : public Weight {
   }
 
   std::vector<const TermWeight*> TermDisjunction() const override {
-    if (!must.empty() || !filter.empty() || !must_not.empty() || should.empty() || min_should_match > 1 ||
-        !needs_scores) {
+    if (!must.empty() || !filter.empty() || !must_not.empty() || should.empty() || min_should_match > 1) {
       return {};
     }
     std::vector<const TermWeight*> terms;

@@ -36,10 +36,10 @@ class Weight {
   // nullptr when no doc of the segment can match.
   virtual Result<ScorerPtr> MakeScorer(const SegmentView& segment) const = 0;
 
-  // The weights of a pure disjunction of scored term queries (a term query
-  // alone, or a bool of should-only term clauses with minimum_should_match
-  // <= 1): the searcher then runs the block-max MaxScore bulk scorer instead
-  // of MakeScorer. Empty for every other query.
+  // The weights of a pure disjunction of term queries (a term query alone,
+  // or a bool of should-only term clauses with minimum_should_match <= 1,
+  // nested or not): the searcher then runs the block-max MaxScore bulk
+  // scorer instead of MakeScorer. Empty for every other query.
   virtual std::vector<const TermWeight*> TermDisjunction() const { return {}; }
 
   // The number of matches in `segment` when known without iterating (a term

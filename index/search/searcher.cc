@@ -42,7 +42,22 @@ class HitSink {
   uint64_t count_ = 0;
 };
 
-Status RunTermDisjunction(const std::vector<const TermWeight*>& terms, const SegmentView& view, HitSink* sink) {
+// Counts live matches (Count's sink for the bulk scorer).
+class CountSink {
+ public:
+  explicit CountSink(const SegmentView& segment) : segment_(segment) {}
+  bool IsLive(uint32_t doc) const { return segment_.IsLive(doc); }
+  float MinCompetitiveScore() const { return -kInfiniteScore; }
+  void Collect(uint32_t, float) { ++count_; }
+  uint64_t count() const { return count_; }
+
+ private:
+  const SegmentView& segment_;
+  uint64_t count_ = 0;
+};
+
+template <class Sink>
+Status RunTermDisjunction(const std::vector<const TermWeight*>& terms, const SegmentView& view, Sink* sink) {
   std::vector<std::unique_ptr<TermScorer>> scorers;
   for (const TermWeight* t : terms) {
     auto s = t->MakeTermScorer(view);
@@ -106,11 +121,18 @@ Result<SearchResult> Search(const SearcherSnapshot& snapshot, const Query& query
 Result<uint64_t> Count(const SearcherSnapshot& snapshot, const Query& query, const CollectionStatistics& stats) {
   auto weight = query.CreateWeight(stats, false);
   if (!weight.ok()) return weight.status();
+  std::vector<const TermWeight*> terms = weight.value()->TermDisjunction();
   uint64_t total = 0;
   for (const SegmentView& view : snapshot.Views()) {
     int64_t n = weight.value()->CountWithoutIterating(view);
     if (n >= 0) {
       total += static_cast<uint64_t>(n);
+      continue;
+    }
+    if (!terms.empty()) {
+      CountSink sink(view);
+      HOLDFAST_RETURN_IF_ERROR(RunTermDisjunction(terms, view, &sink));
+      total += sink.count();
       continue;
     }
     auto made = weight.value()->MakeScorer(view);

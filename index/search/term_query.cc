@@ -40,10 +40,7 @@ Result<ScorerPtr> TermWeight::MakeScorer(const SegmentView& segment) const {
   return ScorerPtr(std::move(s).value());
 }
 
-std::vector<const TermWeight*> TermWeight::TermDisjunction() const {
-  if (!needs_scores_) return {};
-  return {this};
-}
+std::vector<const TermWeight*> TermWeight::TermDisjunction() const { return {this}; }
 
 int64_t TermWeight::CountWithoutIterating(const SegmentView& segment) const {
   if (segment.live != nullptr && segment.live->deleted_count() > 0) return -1;
