@@ -14,9 +14,10 @@ constexpr uint32_t kNone = 0xffffffffu;
 constexpr size_t kArenaBlock = 64 * 1024;
 }  // namespace
 
-// Postings of one term while buffering: per doc {doc, freq, positions...}.
+// Postings of one term while buffering: a pool stream of per doc
+// {doc, freq, positions...}; the freq is updated in place.
 struct SegmentBuilder::Term {
-  std::vector<uint32_t> data;
+  IntSlicePool::Stream stream;
   uint32_t last_doc = kNone;
   uint32_t freq_index = 0;
   uint32_t doc_freq = 0;
@@ -86,29 +87,29 @@ void SegmentBuilder::AddTerm(Field* f, std::string_view term, uint32_t doc, cons
     f->term_ids.emplace(stored, id);
     f->term_text.push_back(stored);
     f->terms.emplace_back();
+    f->terms.back().stream = pool_.NewStream();
     memory_ += sizeof(Term) + sizeof(std::string_view) + 32;
   } else {
     id = it->second;
   }
   Term& t = f->terms[id];
-  const size_t before = t.data.capacity();
   if (t.last_doc != doc) {
     t.last_doc = doc;
-    t.data.push_back(doc);
-    t.freq_index = static_cast<uint32_t>(t.data.size());
-    t.data.push_back(0);
+    pool_.Append(&t.stream, doc);
+    t.freq_index = pool_.Append(&t.stream, 0);
     ++t.doc_freq;
     ++f->stats.sum_doc_freq;
   }
-  ++t.data[t.freq_index];
+  const uint32_t freq = ++pool_.At(t.freq_index);
   ++t.total_freq;
-  if (position) t.data.push_back(*position);
-  memory_ += (t.data.capacity() - before) * sizeof(uint32_t);
-  if (f->kind == FieldKind::kKeyword && !f->is_id && t.data[t.freq_index] == 1) {
+  if (position) pool_.Append(&t.stream, *position);
+  if (f->kind == FieldKind::kKeyword && !f->is_id && freq == 1) {
     f->ords.emplace_back(doc, id);
     memory_ += sizeof(std::pair<uint32_t, uint32_t>);
   }
 }
+
+size_t SegmentBuilder::MemoryUsage() const { return memory_ + pool_.bytes(); }
 
 Result<uint32_t> SegmentBuilder::Add(const AnalyzedDocument& doc) {
   if (doc_count_ >= codec::kMaxDocId) return Status::FailedPrecondition("segment is full");
@@ -174,14 +175,16 @@ std::string SegmentBuilder::Build() const {
     std::sort(order.begin(), order.end(),
               [f](uint32_t a, uint32_t b) { return f->term_text[a] < f->term_text[b]; });
     const bool text = f->kind == FieldKind::kText;
+    std::vector<uint32_t> positions;
     for (uint32_t id : order) {
       const Term& t = f->terms[id];
-      for (size_t i = 0; i < t.data.size();) {
-        const uint32_t doc = t.data[i], freq = t.data[i + 1];
-        i += 2;
+      IntSlicePool::Reader r(pool_, t.stream);
+      while (!r.done()) {
+        const uint32_t doc = r.Next(), freq = r.Next();
         if (text) {
-          w.AddPosting(doc, freq, f->norms[doc], std::span<const uint32_t>(t.data.data() + i, freq));
-          i += freq;
+          positions.resize(freq);
+          for (uint32_t k = 0; k < freq; ++k) positions[k] = r.Next();
+          w.AddPosting(doc, freq, f->norms[doc], positions);
         } else {
           w.AddPosting(doc, freq, 0, {});
         }

@@ -20,6 +20,7 @@
 
 #include "index/segment/analyzed_document.h"
 #include "index/segment/field_info.h"
+#include "index/segment/int_slice_pool.h"
 #include "index/util/status.h"
 
 namespace holdfast::segment {
@@ -36,7 +37,7 @@ class SegmentBuilder {
   Result<uint32_t> Add(const AnalyzedDocument& doc);
 
   uint32_t doc_count() const { return doc_count_; }
-  size_t MemoryUsage() const { return memory_; }
+  size_t MemoryUsage() const;
 
   // The segment bytes, footer included. The builder is unchanged.
   std::string Build() const;
@@ -50,6 +51,7 @@ class SegmentBuilder {
   // Stable storage for term bytes and field names (views into it never move).
   std::string_view Intern(std::string_view s);
 
+  IntSlicePool pool_;
   std::vector<std::unique_ptr<Field>> fields_;
   absl::flat_hash_map<std::string_view, Field*> field_by_name_;
   std::vector<std::unique_ptr<char[]>> arena_blocks_;

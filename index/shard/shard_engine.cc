@@ -3,6 +3,7 @@
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <cinttypes>
@@ -83,6 +84,26 @@ struct VersionEntry {
   bool deleted = false;
 };
 
+// Optimistic concurrency (if_seq_no / if_primary_term) and create-only checks.
+Status CheckPreconditions(const WriteRequest& r, const std::optional<VersionEntry>& cur) {
+  const bool exists = cur && !cur->deleted;
+  if (r.if_seq_no || r.if_primary_term) {
+    const int64_t want_seq = r.if_seq_no.value_or(-1), want_term = r.if_primary_term.value_or(-1);
+    const std::string required = "[" + r.id + "]: version conflict, required seqNo [" + std::to_string(want_seq) +
+                                 "], primary term [" + std::to_string(want_term) + "]. ";
+    if (!exists) return Conflict(required + "but no document was found");
+    if (cur->stamp.seq_no != want_seq || cur->stamp.primary_term != want_term) {
+      return Conflict(required + "current document has seqNo [" + std::to_string(cur->stamp.seq_no) +
+                      "] and primary term [" + std::to_string(cur->stamp.primary_term) + "]");
+    }
+  }
+  if (r.type == WriteOpType::kCreate && exists) {
+    return Conflict("[" + r.id + "]: version conflict, document already exists (current version [" +
+                    std::to_string(cur->version) + "])");
+  }
+  return Status::OK();
+}
+
 struct Prepared {
   Status status;
   mapping::ParsedDocument parsed;
@@ -108,7 +129,9 @@ class ShardEngine::Impl {
       : options_(std::move(options)),
         mappings_(std::move(mappings)),
         segments_dir_(options_.dir + "/segments"),
-        builder_(std::make_unique<segment::SegmentBuilder>()) {}
+        lanes_(std::max<size_t>(options_.indexing_lanes, 1)) {
+    for (auto& lane : lanes_) lane = std::make_unique<Lane>();
+  }
 
   Status Open();
   void StartBackground();
@@ -131,7 +154,19 @@ class ShardEngine::Impl {
   // Under write_mu_: the latest version of `id` (version map, then store).
   Result<std::optional<VersionEntry>> LookupVersion(const std::string& id);
   // Under write_mu_: adds a doc to the buffer, superseding an older buffered copy.
-  void BufferDocument(const std::string& id, const segment::AnalyzedDocument* doc, bool had_previous);
+  // One indexing buffer of the shard. Ids map to a fixed lane, so all ops on
+  // one id are buffered in seq_no order under that lane's lock, while
+  // different lanes index in parallel. Each lane becomes its own segment.
+  struct Lane {
+    std::mutex mu;
+    std::unique_ptr<segment::SegmentBuilder> builder = std::make_unique<segment::SegmentBuilder>();
+    absl::flat_hash_map<std::string, uint32_t> ids;  // id → local doc of its newest buffered copy
+    std::vector<uint32_t> deleted;                    // superseded local docs
+  };
+  size_t LaneOf(std::string_view id) const;
+  size_t BufferBytes() const;
+  // Under the lane's lock: adds a doc to the lane, superseding an older buffered copy.
+  void BufferDocument(Lane& lane, const std::string& id, const segment::AnalyzedDocument* doc);
   Status Replay(int64_t from_seq_no);
   Status OpenManifest();
   Status WriteManifestLocked(int64_t max_seq_no, std::vector<Entry>* written);
@@ -148,9 +183,7 @@ class ShardEngine::Impl {
 
   // Write path state.
   mutable std::mutex write_mu_;
-  std::unique_ptr<segment::SegmentBuilder> builder_;
-  absl::flat_hash_map<std::string, uint32_t> buffer_ids_;
-  std::vector<uint32_t> buffer_deleted_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
   std::vector<std::string> pending_deletes_;
   absl::flat_hash_map<std::string, VersionEntry> version_map_;
   Status failed_;
@@ -265,7 +298,10 @@ void ShardEngine::Impl::RemoveUnreferencedFiles() {
 
 Status ShardEngine::Impl::Replay(int64_t from_seq_no) {
   return store_->ForEachOp(from_seq_no, [&](const ShardOp& op) {
+    Lane& lane = *lanes_[LaneOf(op.id)];
+    std::lock_guard<std::mutex> lane_lock(lane.mu);
     std::lock_guard<std::mutex> lock(write_mu_);
+    pending_deletes_.push_back(op.id);
     if (op.type == OpType::kIndex) {
       Prepared p;
       p.status = PrepareDocument(op.id, op.source, &p);
@@ -274,9 +310,9 @@ Status ShardEngine::Impl::Replay(int64_t from_seq_no) {
         failed_ = Status::Corruption("op " + std::to_string(op.stamp.seq_no) + " no longer parses: " + p.status.message());
         return false;
       }
-      BufferDocument(op.id, &p.analyzed, true);
+      BufferDocument(lane, op.id, &p.analyzed);
     } else {
-      BufferDocument(op.id, nullptr, true);
+      BufferDocument(lane, op.id, nullptr);
     }
     return true;
   });
@@ -308,16 +344,29 @@ Result<std::optional<VersionEntry>> ShardEngine::Impl::LookupVersion(const std::
   return std::optional<VersionEntry>(VersionEntry{record->version, record->stamp, record->deleted});
 }
 
-void ShardEngine::Impl::BufferDocument(const std::string& id, const segment::AnalyzedDocument* doc, bool had_previous) {
-  auto it = buffer_ids_.find(id);
-  if (it != buffer_ids_.end()) {
-    buffer_deleted_.push_back(it->second);
-    buffer_ids_.erase(it);
+size_t ShardEngine::Impl::LaneOf(std::string_view id) const {
+  // Seeded differently from shard routing, so the ids of one shard spread over its lanes.
+  return static_cast<size_t>(XXH3_64bits_withSeed(id.data(), id.size(), 0x9e3779b97f4a7c15ull) % lanes_.size());
+}
+
+size_t ShardEngine::Impl::BufferBytes() const {
+  size_t total = 0;
+  for (const auto& lane : lanes_) {
+    std::lock_guard<std::mutex> lock(lane->mu);
+    total += lane->builder->MemoryUsage();
   }
-  if (had_previous) pending_deletes_.push_back(id);
+  return total;
+}
+
+void ShardEngine::Impl::BufferDocument(Lane& lane, const std::string& id, const segment::AnalyzedDocument* doc) {
+  auto it = lane.ids.find(id);
+  if (it != lane.ids.end()) {
+    lane.deleted.push_back(it->second);
+    lane.ids.erase(it);
+  }
   if (doc != nullptr) {
-    auto local = builder_->Add(*doc);
-    if (local.ok()) buffer_ids_.emplace(id, local.value());
+    auto local = lane.builder->Add(*doc);
+    if (local.ok()) lane.ids.emplace(id, local.value());
   }
 }
 
@@ -335,53 +384,51 @@ std::vector<WriteResult> ShardEngine::Impl::Write(const std::vector<WriteRequest
   }
   std::vector<ShardOp> ops;
   std::vector<size_t> op_items;
-  {
-    std::lock_guard<std::mutex> lock(write_mu_);
-    for (size_t i = 0; i < requests.size(); ++i) {
-      WriteResult& res = results[i];
-      if (!failed_.ok()) res.status = failed_;
-      if (!res.status.ok()) continue;
-      const WriteRequest& r = requests[i];
-      auto current = LookupVersion(r.id);
-      if (!current.ok()) {
-        res.status = current.status();
-        continue;
-      }
-      const std::optional<VersionEntry>& cur = current.value();
-      const bool exists = cur && !cur->deleted;
-      if (r.if_seq_no || r.if_primary_term) {
-        const int64_t want_seq = r.if_seq_no.value_or(-1), want_term = r.if_primary_term.value_or(-1);
-        const std::string required = "[" + r.id + "]: version conflict, required seqNo [" + std::to_string(want_seq) +
-                                     "], primary term [" + std::to_string(want_term) + "]. ";
-        if (!exists) {
-          res.status = Conflict(required + "but no document was found");
+  std::vector<std::vector<size_t>> by_lane(lanes_.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (results[i].status.ok()) by_lane[LaneOf(requests[i].id)].push_back(i);
+  }
+  for (size_t l = 0; l < lanes_.size(); ++l) {
+    if (by_lane[l].empty()) continue;
+    Lane& lane = *lanes_[l];
+    std::lock_guard<std::mutex> lane_lock(lane.mu);
+    const size_t first_op = ops.size();
+    {
+      std::lock_guard<std::mutex> lock(write_mu_);
+      for (size_t i : by_lane[l]) {
+        WriteResult& res = results[i];
+        if (!failed_.ok()) res.status = failed_;
+        if (!res.status.ok()) continue;
+        const WriteRequest& r = requests[i];
+        auto current = LookupVersion(r.id);
+        if (!current.ok()) {
+          res.status = current.status();
           continue;
         }
-        if (cur->stamp.seq_no != want_seq || cur->stamp.primary_term != want_term) {
-          res.status = Conflict(required + "current document has seqNo [" + std::to_string(cur->stamp.seq_no) +
-                                "] and primary term [" + std::to_string(cur->stamp.primary_term) + "]");
-          continue;
-        }
+        const std::optional<VersionEntry>& cur = current.value();
+        res.status = CheckPreconditions(r, cur);
+        if (!res.status.ok()) continue;
+        const bool exists = cur && !cur->deleted;
+        ShardOp op;
+        op.type = r.type == WriteOpType::kDelete ? OpType::kDelete : OpType::kIndex;
+        op.id = r.id;
+        op.version = cur ? cur->version + 1 : 1;
+        op.stamp = {options_.primary_term, tracker_->GenerateSeqNo()};
+        if (op.type == OpType::kIndex) op.source = r.source;
+        if (cur.has_value()) pending_deletes_.push_back(r.id);  // older copies in published segments
+        version_map_[r.id] = VersionEntry{op.version, op.stamp, op.type == OpType::kDelete};
+        res.version = op.version;
+        res.stamp = op.stamp;
+        res.outcome = op.type == OpType::kDelete ? (exists ? WriteOutcome::kDeleted : WriteOutcome::kNotFound)
+                                                 : (exists ? WriteOutcome::kUpdated : WriteOutcome::kCreated);
+        ops.push_back(std::move(op));
+        op_items.push_back(i);
       }
-      if (r.type == WriteOpType::kCreate && exists) {
-        res.status = Conflict("[" + r.id + "]: version conflict, document already exists (current version [" +
-                              std::to_string(cur->version) + "])");
-        continue;
-      }
-      ShardOp op;
-      op.type = r.type == WriteOpType::kDelete ? OpType::kDelete : OpType::kIndex;
-      op.id = r.id;
-      op.version = cur ? cur->version + 1 : 1;
-      op.stamp = {options_.primary_term, tracker_->GenerateSeqNo()};
-      if (op.type == OpType::kIndex) op.source = r.source;
-      BufferDocument(r.id, op.type == OpType::kIndex ? &prepared[i].analyzed : nullptr, cur.has_value());
-      version_map_[r.id] = VersionEntry{op.version, op.stamp, op.type == OpType::kDelete};
-      res.version = op.version;
-      res.stamp = op.stamp;
-      res.outcome = op.type == OpType::kDelete ? (exists ? WriteOutcome::kDeleted : WriteOutcome::kNotFound)
-                                               : (exists ? WriteOutcome::kUpdated : WriteOutcome::kCreated);
-      ops.push_back(std::move(op));
-      op_items.push_back(i);
+    }
+    // Still under the lane lock: buffered in seq_no order per id.
+    for (size_t k = first_op; k < ops.size(); ++k) {
+      const size_t i = op_items[k];
+      BufferDocument(lane, ops[k].id, ops[k].type == OpType::kIndex ? &prepared[i].analyzed : nullptr);
     }
   }
   if (ops.empty()) return results;
@@ -396,7 +443,7 @@ std::vector<WriteResult> ShardEngine::Impl::Write(const std::vector<WriteRequest
   }
   for (const ShardOp& op : ops) tracker_->MarkProcessed(op.stamp.seq_no);
   ops_since_flush_ += ops.size();
-  if (builder_->MemoryUsage() > options_.indexing_buffer_bytes) bg_cv_.notify_one();
+  if (BufferBytes() > options_.indexing_buffer_bytes) bg_cv_.notify_one();
   return results;
 }
 
@@ -473,37 +520,49 @@ Result<GetResult> ShardEngine::Impl::Get(const std::string& id) const {
 
 Status ShardEngine::Impl::Refresh() {
   std::lock_guard<std::mutex> refresh_lock(refresh_mu_);
-  std::unique_ptr<segment::SegmentBuilder> builder;
-  std::vector<uint32_t> buffer_deleted;
+  struct Taken {
+    std::unique_ptr<segment::SegmentBuilder> builder;
+    std::vector<uint32_t> deleted;
+  };
+  std::vector<Taken> taken;
   std::vector<std::string> pending;
   int64_t covered;
   {
+    std::vector<std::unique_lock<std::mutex>> lane_locks;
+    for (auto& lane : lanes_) lane_locks.emplace_back(lane->mu);
     std::lock_guard<std::mutex> lock(write_mu_);
     covered = tracker_->max_seq_no();
-    if (builder_->doc_count() > 0) {
-      builder = std::make_unique<segment::SegmentBuilder>();
-      builder.swap(builder_);
+    for (auto& lane : lanes_) {
+      if (lane->builder->doc_count() > 0) {
+        Taken t;
+        t.builder = std::make_unique<segment::SegmentBuilder>();
+        t.builder.swap(lane->builder);
+        t.deleted.swap(lane->deleted);
+        taken.push_back(std::move(t));
+      }
+      lane->deleted.clear();
+      lane->ids.clear();
     }
-    buffer_deleted.swap(buffer_deleted_);
     pending.swap(pending_deletes_);
-    buffer_ids_.clear();
     const int64_t checkpoint = tracker_->checkpoint();
     absl::erase_if(version_map_, [&](const auto& kv) { return kv.second.stamp.seq_no <= checkpoint; });
   }
-  Entry fresh;
-  if (builder) {
-    auto bytes = std::make_shared<std::string>(builder->Build());
-    builder.reset();
+  std::vector<Entry> fresh_entries;
+  for (Taken& t : taken) {
+    Entry fresh;
+    auto bytes = std::make_shared<std::string>(t.builder->Build());
+    t.builder.reset();
     fresh.number = next_segment_++;
     auto reader = segment::SegmentReader::Open(bytes, *bytes, "in-memory segment " + std::to_string(fresh.number));
     if (!reader.ok()) return reader.status();
     fresh.reader = reader.value();
     fresh.memory = bytes;
-    if (!buffer_deleted.empty()) {
+    if (!t.deleted.empty()) {
       auto live = std::make_shared<segment::LiveDocs>(fresh.reader->doc_count());
-      for (uint32_t d : buffer_deleted) live->Delete(d);
+      for (uint32_t d : t.deleted) live->Delete(d);
       fresh.live = live;
     }
+    fresh_entries.push_back(std::move(fresh));
   }
   std::lock_guard<std::mutex> lock(segments_mu_);
   std::vector<Entry> next = segments_;
@@ -521,7 +580,7 @@ Status ShardEngine::Impl::Refresh() {
       if (copy) e.live = copy;
     }
   }
-  if (fresh.reader) next.push_back(std::move(fresh));
+  for (Entry& fresh : fresh_entries) next.push_back(std::move(fresh));
   segments_.swap(next);
   refreshed_seq_ = std::max(refreshed_seq_, covered);
   refreshed_cv_.notify_all();
@@ -781,7 +840,7 @@ void ShardEngine::Impl::BackgroundLoop() {
       if (stop_) return;
     }
     const auto now = Clock::now();
-    bool refresh = builder_->MemoryUsage() > options_.indexing_buffer_bytes;
+    bool refresh = BufferBytes() > options_.indexing_buffer_bytes;
     if (options_.refresh_interval.count() > 0 && now - last_refresh >= options_.refresh_interval) refresh = true;
     if (refresh) {
       last_refresh = now;
@@ -839,10 +898,10 @@ ShardStats ShardEngine::Impl::Stats() const {
       ++st.segments;
     }
   }
-  {
-    std::lock_guard<std::mutex> lock(write_mu_);
-    st.buffered_docs = builder_->doc_count();
-    st.buffer_bytes = builder_->MemoryUsage();
+  for (const auto& lane : lanes_) {
+    std::lock_guard<std::mutex> lock(lane->mu);
+    st.buffered_docs += lane->builder->doc_count();
+    st.buffer_bytes += lane->builder->MemoryUsage();
   }
   st.max_seq_no = tracker_->max_seq_no();
   st.local_checkpoint = tracker_->checkpoint();

@@ -49,6 +49,9 @@ struct ShardEngineOptions {
   std::string dir;  // holds store/ and segments/
   Durability durability = Durability::kRequest;
   size_t indexing_buffer_bytes = 64u << 20;
+  // Parallel indexing buffers (each id always uses the same one); each
+  // becomes its own segment at refresh.
+  size_t indexing_lanes = 2;
   // Automatic refresh period; zero or negative disables it (refresh on demand only).
   std::chrono::milliseconds refresh_interval{1000};
   std::chrono::milliseconds async_sync_interval{5000};  // Durability::kAsync
