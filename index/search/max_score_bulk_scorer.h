@@ -10,7 +10,8 @@
 // the sink's MinCompetitiveScore() is "non-essential": a doc matching only
 // those cannot enter the top k. The essential terms are decoded and their
 // scores summed into a window array (a bitset marks matches; one essential
-// term is scored doc at a time); each candidate then adds the non-essential
+// term is scored doc at a time; two essential terms neither of which can
+// compete alone are intersected); each candidate then adds the non-essential
 // terms' scores (Advance), stopping as soon as its remaining bound cannot
 // beat the threshold. A window whose bounds together cannot compete is
 // skipped without decoding.
@@ -124,7 +125,18 @@ Status MaxScoreBulkScorer::Run(Sink& sink) {
       for (size_t i = 0; i < n; ++i) order_[i] = static_cast<uint32_t>(i);
     }
 
-    if (n - n_ness == 1) {  // one essential term: doc at a time, no window array
+    if (n - n_ness == 2 && !CanBeat(nonessential_sum + window_max_[order_[n - 1]], threshold)) {
+      // Neither essential term can compete alone: a competitive doc holds
+      // both, so intersect them (lead: the one with fewer docs).
+      TermScorer* a = terms_[order_[n_ness]].get();
+      TermScorer* b = terms_[order_[n_ness + 1]].get();
+      if (a->cost() > b->cost()) std::swap(a, b);
+      if (a->doc() < start) a->Advance(start);
+      for (uint32_t d = a->doc(); d <= up_to; d = a->Next()) {
+        if (b->doc() < d) b->Advance(d);
+        if (b->doc() == d) ScoreCandidate(sink, d, a->score() + b->score(), n_ness, nonessential_sum);
+      }
+    } else if (n - n_ness == 1) {  // one essential term: doc at a time, no window array
       TermScorer* t = terms_[order_[n_ness]].get();
       if (t->doc() < start) t->Advance(start);
       for (uint32_t d = t->doc(); d <= up_to; d = t->Next()) {
