@@ -84,6 +84,42 @@ TEST(LocalIndexTest, ScoresAndRankingDoNotDependOnTheShardCount) {
             (*four)->Count(*parser.Parse(R"({"match":{"title":"red"}})").value()).value());
 }
 
+TEST(LocalIndexTest, SameResultsBeforeAndAfterMerges) {
+  testing::TempDir tmp;
+  LocalIndexOptions options;
+  options.background_merges = false;
+  auto index = LocalIndex::Create(tmp.Sub("idx"), Meta(2), options);
+  ASSERT_TRUE(index.ok());
+  const auto docs = Corpus(600);
+  for (size_t start = 0; start < docs.size(); start += 100) {  // six flushes: several segments per shard
+    std::vector<WriteRequest> part(docs.begin() + static_cast<ptrdiff_t>(start),
+                                   docs.begin() + static_cast<ptrdiff_t>(start + 100));
+    for (const auto& r : (*index)->Write(part)) ASSERT_TRUE(r.status.ok());
+    ASSERT_TRUE((*index)->Flush().ok());
+  }
+  ASSERT_GE((*index)->Stats().segments, 6u);
+  const char* queries[] = {R"({"match":{"title":"red running shoes"}})", R"({"match":{"title":"winter boot"}})",
+                           R"({"match_phrase":{"title":"leather boot"}})"};
+  auto all_hits = [&](const char* q) {
+    auto hits = RunQuery(**index, q, 1000);
+    std::sort(hits.begin(), hits.end());
+    return hits;
+  };
+  std::vector<std::vector<std::pair<std::string, float>>> before;
+  for (const char* q : queries) before.push_back(all_hits(q));
+  ASSERT_TRUE((*index)->ForceMerge(1).ok());
+  EXPECT_EQ((*index)->Stats().segments, 2u);
+  for (size_t i = 0; i < std::size(queries); ++i) {
+    auto after = all_hits(queries[i]);
+    ASSERT_EQ(after.size(), before[i].size()) << queries[i];
+    ASSERT_GT(after.size(), 0u) << queries[i];
+    for (size_t k = 0; k < after.size(); ++k) {
+      EXPECT_EQ(after[k].first, before[i][k].first) << queries[i];
+      EXPECT_NEAR(after[k].second, before[i][k].second, 1e-5) << queries[i] << " " << after[k].first;
+    }
+  }
+}
+
 TEST(LocalIndexTest, RoutingIsStableAndReopenKeepsMetadataAndDynamicMapping) {
   testing::TempDir tmp;
   LocalIndexOptions options;
