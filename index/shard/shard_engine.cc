@@ -20,6 +20,7 @@
 #include "index/shard/merge_policy.h"
 #include "index/util/file_util.h"
 #include "index/util/mmap_file.h"
+#include "index/util/rate_limiter.h"
 
 namespace holdfast {
 
@@ -202,6 +203,7 @@ class ShardEngine::Impl {
   ShardManifest manifest_;
   std::atomic<uint64_t> next_segment_{1};
   std::atomic<uint64_t> merges_done_{0};
+  RateLimiter merge_limiter_{options_.merge_max_bytes_per_sec};
 
   // Background work.
   std::mutex bg_mu_;
@@ -634,9 +636,9 @@ Status ShardEngine::Impl::WriteManifestLocked(int64_t max_seq_no, std::vector<En
 
 // Writes `bytes` as segment file `number` and opens it through mmap.
 static Result<std::pair<std::shared_ptr<SegmentFile>, std::shared_ptr<const segment::SegmentReader>>> WriteSegmentFile(
-    const std::string& dir, uint64_t number, std::string_view bytes) {
+    const std::string& dir, uint64_t number, std::string_view bytes, RateLimiter* limiter = nullptr) {
   const std::string path = dir + "/" + SegmentFileName(number);
-  HOLDFAST_RETURN_IF_ERROR(WriteFileDurably(path, bytes));
+  HOLDFAST_RETURN_IF_ERROR(WriteFileDurably(path, bytes, limiter));
   auto map = MmapFile::Open(path);
   if (!map.ok()) return map.status();
   auto file = std::make_shared<SegmentFile>();
@@ -738,7 +740,7 @@ Status ShardEngine::Impl::MergeOnce(size_t max_segments, bool* merged) {
     return out.status();
   }
   const uint64_t number = next_segment_++;
-  auto written = WriteSegmentFile(segments_dir_, number, out->bytes);
+  auto written = WriteSegmentFile(segments_dir_, number, out->bytes, &merge_limiter_);
   out->bytes.clear();
   out->bytes.shrink_to_fit();
   if (!written.ok()) {

@@ -57,6 +57,9 @@ struct ShardEngineOptions {
   std::chrono::milliseconds async_sync_interval{5000};  // Durability::kAsync
   int64_t primary_term = 1;
   bool background_merges = true;
+  // Merge output is written at most this fast (0 = unlimited), so merges leave
+  // disk bandwidth to the op log and searches.
+  uint64_t merge_max_bytes_per_sec = 128ull << 20;
   // Merge policy (tiered): merge this many segments of a similar size at once.
   size_t merge_factor = 10;
   // Flushed state is also written when the op log holds more than this.

@@ -1,5 +1,7 @@
 #include "index/util/file_util.h"
 
+#include "index/util/rate_limiter.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -47,11 +49,17 @@ Status SyncDirectory(const std::string& dir) {
   return s;
 }
 
-Status WriteFileDurably(const std::string& path, std::string_view contents) {
+Status WriteFileDurably(const std::string& path, std::string_view contents, RateLimiter* limiter) {
   const std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoStatus("create", tmp);
-  Status s = WriteAll(fd, contents, tmp);
+  Status s;
+  constexpr size_t kChunk = 1 << 20;
+  for (size_t off = 0; s.ok() && off < contents.size(); off += kChunk) {
+    std::string_view chunk = contents.substr(off, kChunk);
+    if (limiter) limiter->Acquire(chunk.size());
+    s = WriteAll(fd, chunk, tmp);
+  }
   if (s.ok() && ::fsync(fd) != 0) s = ErrnoStatus("fsync", tmp);
   if (::close(fd) != 0 && s.ok()) s = ErrnoStatus("close", tmp);
   if (!s.ok()) {

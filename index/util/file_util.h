@@ -13,7 +13,9 @@ namespace holdfast {
 // Replaces `path` with `contents` so that a crash leaves either the old or the
 // new file, never a mix: write `path.tmp`, fsync it, rename over `path`, fsync
 // the parent directory.
-Status WriteFileDurably(const std::string& path, std::string_view contents);
+// With a `limiter`, the data is written in 1 MiB chunks, each acquired from it.
+class RateLimiter;
+Status WriteFileDurably(const std::string& path, std::string_view contents, RateLimiter* limiter = nullptr);
 
 // Reads the whole file. NotFound when it does not exist.
 Result<std::string> ReadFileToString(const std::string& path);
