@@ -27,6 +27,14 @@ class JsonWriter {
   JsonWriter& Double(double v) { w_.Double(v); return *this; }
   JsonWriter& Bool(bool v) { w_.Bool(v); return *this; }
   JsonWriter& Null() { w_.Null(); return *this; }
+  // A value that is already JSON (a stored _source, a serialized mapping),
+  // copied as it is: the caller vouches that it is one valid JSON value.
+  JsonWriter& RawJson(std::string_view json) {
+    w_.RawValue(json.data(), json.size(), rapidjson::kObjectType);
+    return *this;
+  }
+  // The underlying writer, for code that writes through RapidJSON directly.
+  rapidjson::Writer<rapidjson::StringBuffer>* writer() { return &w_; }
 
   // Key + value in one call.
   JsonWriter& Field(std::string_view k, std::string_view v) { return Key(k).String(v); }

@@ -1,0 +1,205 @@
+#include "server/index_api_settings.h"
+
+#include <charconv>
+#include <utility>
+#include <vector>
+
+#include "index/mapping/mapping_error.h"
+#include "index/mapping/mapping_parser.h"
+#include "index/mapping/mapping_serializer.h"
+#include "server/index_api_support.h"
+#include "server/node_config.h"
+
+namespace holdfast {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+constexpr uint32_t kMaxShards = 1024;
+
+using FlatSettings = std::vector<std::pair<std::string, std::string>>;  // "index.x.y" → value text
+
+Status BadSetting(const std::string& key, const std::string& value, std::string_view why) {
+  return mapping::IllegalArgumentError("Failed to parse value [" + value + "] for setting [" + key + "]" +
+                                       (why.empty() ? "" : " " + std::string(why)));
+}
+
+// Settings objects nest or use dotted keys; both become "index.<path>".
+Status FlattenSettings(od::object object, const std::string& prefix, FlatSettings* out) {
+  for (auto field : object) {
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key); e) return JsonError("failed to parse settings", e);
+    std::string path = prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
+    od::value value;
+    if (auto e = field.value().get(value); e) return JsonError("failed to parse settings", e);
+    od::json_type type;
+    if (auto e = value.type().get(type); e) return JsonError("failed to parse settings", e);
+    switch (type) {
+      case od::json_type::object: {
+        od::object inner;
+        if (auto e = value.get_object().get(inner); e) return JsonError("failed to parse settings", e);
+        HOLDFAST_RETURN_IF_ERROR(FlattenSettings(inner, path, out));
+        break;
+      }
+      case od::json_type::string: {
+        std::string_view s;
+        if (auto e = value.get_string().get(s); e) return JsonError("failed to parse settings", e);
+        out->emplace_back(std::move(path), std::string(s));
+        break;
+      }
+      case od::json_type::number:
+      case od::json_type::boolean: {
+        std::string_view token = value.raw_json_token();
+        while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' ||
+                                  token.back() == '\t')) {
+          token.remove_suffix(1);
+        }
+        out->emplace_back(std::move(path), std::string(token));
+        break;
+      }
+      default:
+        return mapping::IllegalArgumentError("setting [" + path + "] must be a string, number or boolean");
+    }
+  }
+  return Status::OK();
+}
+
+Result<uint32_t> ParseCount(const std::string& key, const std::string& text, uint32_t min, uint32_t max) {
+  uint32_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) return BadSetting(key, text, "");
+  if (v < min) return BadSetting(key, text, "must be >= " + std::to_string(min));
+  if (v > max) return BadSetting(key, text, "must be <= " + std::to_string(max));
+  return v;
+}
+
+Result<std::chrono::milliseconds> ParseTimeSetting(const std::string& key, const std::string& text) {
+  if (text == "-1") return std::chrono::milliseconds(-1);
+  auto d = ParseDuration(text);
+  if (!d.ok()) {
+    return mapping::IllegalArgumentError("failed to parse setting [" + key + "] with value [" + text +
+                                         "] as a time value: unit is missing or unrecognized");
+  }
+  return d.value();
+}
+
+Status ApplySetting(const std::string& raw_key, const std::string& value, IndexSettings* s) {
+  const std::string key = raw_key.rfind("index.", 0) == 0 ? raw_key : "index." + raw_key;
+  if (key == "index.number_of_shards") {
+    auto n = ParseCount(key, value, 1, kMaxShards);
+    if (!n.ok()) return n.status();
+    s->number_of_shards = *n;
+  } else if (key == "index.number_of_replicas") {
+    auto n = ParseCount(key, value, 0, 1024);
+    if (!n.ok()) return n.status();
+    s->number_of_replicas = *n;
+  } else if (key == "index.refresh_interval") {
+    auto d = ParseTimeSetting(key, value);
+    if (!d.ok()) return d.status();
+    s->refresh_interval = *d;
+  } else if (key == "index.translog.durability") {
+    if (value == "request" || value == "REQUEST") {
+      s->durability = Durability::kRequest;
+    } else if (value == "async" || value == "ASYNC") {
+      s->durability = Durability::kAsync;
+    } else {
+      return mapping::IllegalArgumentError("No enum constant for [index.translog.durability]: [" + value + "]");
+    }
+  } else {
+    return mapping::IllegalArgumentError("unknown setting [" + key +
+                                         "] please check that any required plugins are installed, or check the "
+                                         "breaking changes documentation for removed settings");
+  }
+  return Status::OK();
+}
+
+Result<std::shared_ptr<const mapping::Mapping>> MappingFrom(od::value value) {
+  od::object object;
+  if (auto e = value.get_object().get(object); e) return JsonError("[mappings] must be an object", e);
+  std::string_view raw;
+  if (auto e = object.raw_json().get(raw); e) return JsonError("failed to parse mappings", e);
+  auto parsed = mapping::ParseMapping(raw);
+  if (!parsed.ok()) return parsed.status();
+  return std::shared_ptr<const mapping::Mapping>(std::make_shared<mapping::Mapping>(std::move(parsed).value()));
+}
+
+bool IsBlank(std::string_view body) {
+  return body.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+}  // namespace
+
+Result<CreateIndexBody> ParseCreateIndexBody(std::string_view body) {
+  CreateIndexBody out;
+  if (IsBlank(body)) return out;
+  JsonBody json;
+  HOLDFAST_RETURN_IF_ERROR(json.Parse(body));
+  od::object root;
+  if (auto e = json.doc().get_object().get(root); e) return JsonError("the request body must be an object", e);
+  FlatSettings flat;
+  for (auto field : root) {
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key); e) return JsonError("failed to parse the request body", e);
+    od::value value;
+    if (auto e = field.value().get(value); e) return JsonError("failed to parse the request body", e);
+    if (key == "settings") {
+      od::object settings;
+      if (auto e = value.get_object().get(settings); e) return JsonError("[settings] must be an object", e);
+      HOLDFAST_RETURN_IF_ERROR(FlattenSettings(settings, "", &flat));
+    } else if (key == "mappings") {
+      auto m = MappingFrom(value);
+      if (!m.ok()) return m.status();
+      out.mapping = std::move(m).value();
+    } else if (key == "aliases") {
+      od::object aliases;
+      if (auto e = value.get_object().get(aliases); e) return JsonError("[aliases] must be an object", e);
+      size_t n = 0;
+      if (auto e = aliases.count_fields().get(n); e) return JsonError("failed to parse [aliases]", e);
+      if (n != 0) return mapping::IllegalArgumentError("aliases are not supported by holdfast");
+    } else {
+      return mapping::MappingErrorStatus("parse_exception",
+                                         "unknown key [" + std::string(key) + "] for create index");
+    }
+  }
+  for (const auto& [key, value] : flat) HOLDFAST_RETURN_IF_ERROR(ApplySetting(key, value, &out.settings));
+  return out;
+}
+
+Result<mapping::MappingUpdate> ParseMappingUpdate(std::string_view body) {
+  HOLDFAST_RETURN_IF_ERROR(CheckJsonText(body));
+  if (IsBlank(body)) return mapping::MappingErrorStatus("parse_exception", "request body is required");
+  auto parsed = mapping::ParseMapping(body);
+  if (!parsed.ok()) return parsed.status();
+  return parsed->ToUpdate();
+}
+
+std::string FormatTimeValue(std::chrono::milliseconds value) {
+  const int64_t ms = value.count();
+  if (ms < 0) return "-1";
+  if (ms == 0) return "0s";
+  if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
+  if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
+void WriteIndexSettings(JsonWriter& w, const LocalIndex& index) {
+  const IndexSettings& s = index.settings();
+  w.Key("settings").StartObject().Key("index").StartObject();
+  w.Field("refresh_interval", FormatTimeValue(s.refresh_interval));
+  w.Field("number_of_shards", std::to_string(s.number_of_shards));
+  w.Field("provided_name", index.name());
+  w.Field("creation_date", std::to_string(index.creation_date_ms()));
+  w.Field("number_of_replicas", std::to_string(s.number_of_replicas));
+  w.Field("uuid", index.uuid());
+  if (s.durability == Durability::kAsync) w.Key("translog").StartObject().Field("durability", "async").EndObject();
+  w.Key("version").StartObject().Field("created", "7170099").EndObject();
+  w.EndObject().EndObject();
+}
+
+void WriteIndexMappings(JsonWriter& w, const LocalIndex& index) {
+  w.Key("mappings").RawJson(mapping::MappingToJson(*index.mapping()));
+}
+
+}  // namespace holdfast

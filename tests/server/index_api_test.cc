@@ -1,0 +1,198 @@
+// Index management, _cat and _cluster/health on a real node.
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "tests/server/index_api_fixture.h"
+
+namespace holdfast {
+namespace {
+
+using namespace std::chrono_literals;
+
+class IndexApiTest : public IndexApiFixture {};
+
+TEST_F(IndexApiTest, CreateGetAndDeleteAnIndex) {
+  auto r = Call("PUT", "/products",
+                R"({"settings":{"number_of_shards":3,"index.number_of_replicas":"0","refresh_interval":"500ms"},
+                    "mappings":{"properties":{"title":{"type":"text","analyzer":"english"},"price":{"type":"long"}}}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, R"({"acknowledged":true,"shards_acknowledged":true,"index":"products"})");
+
+  r = Call("GET", "/products");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto d = Json(r.body);
+  const auto& idx = d["products"];
+  EXPECT_TRUE(idx["aliases"].IsObject() && idx["aliases"].ObjectEmpty());
+  EXPECT_EQ(Str(idx["mappings"]["properties"]["title"]["type"]), "text");
+  EXPECT_EQ(Str(idx["mappings"]["properties"]["title"]["analyzer"]), "english");
+  EXPECT_EQ(Str(idx["mappings"]["properties"]["price"]["type"]), "long");
+  const auto& s = idx["settings"]["index"];
+  EXPECT_EQ(Str(s["number_of_shards"]), "3");
+  EXPECT_EQ(Str(s["number_of_replicas"]), "0");
+  EXPECT_EQ(Str(s["refresh_interval"]), "500ms");
+  EXPECT_EQ(Str(s["provided_name"]), "products");
+  EXPECT_EQ(Str(s["uuid"]).size(), 36u);
+  EXPECT_GT(std::stoll(Str(s["creation_date"])), 1600000000000LL);
+
+  EXPECT_EQ(Call("HEAD", "/products").status, 200);
+  EXPECT_TRUE(Call("HEAD", "/products").body.empty());
+
+  // The index lives in data/indices/<uuid>; DELETE removes it.
+  const std::string dir = tmp_->Sub("data") + "/indices/" + Str(s["uuid"]);
+  EXPECT_TRUE(std::filesystem::exists(dir));
+  r = Call("DELETE", "/products");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, R"({"acknowledged":true})");
+  EXPECT_EQ(Call("HEAD", "/products").status, 404);
+  ExpectEsError(Call("GET", "/products"), 404, "index_not_found_exception");
+  EXPECT_TRUE(testing::WaitFor([&] { return !std::filesystem::exists(dir); }, 10s));
+
+  // A new index with the same name starts empty.
+  ASSERT_EQ(Call("PUT", "/products").status, 200);
+  ASSERT_EQ(Call("GET", "/products/_doc/1").status, 404);
+  EXPECT_EQ(Call("DELETE", "/products").status, 200);
+}
+
+TEST_F(IndexApiTest, DefaultsAndDuplicateCreate) {
+  ASSERT_EQ(Call("PUT", "/plain").status, 200);
+  auto d = Json(Call("GET", "/plain/_settings").body);
+  EXPECT_EQ(Str(d["plain"]["settings"]["index"]["number_of_shards"]), "1");
+  EXPECT_EQ(Str(d["plain"]["settings"]["index"]["number_of_replicas"]), "1");
+  EXPECT_EQ(Str(d["plain"]["settings"]["index"]["refresh_interval"]), "1s");
+  ExpectEsError(Call("PUT", "/plain"), 400, "resource_already_exists_exception");
+  EXPECT_EQ(Call("DELETE", "/plain").status, 200);
+  ExpectEsError(Call("DELETE", "/plain"), 404, "index_not_found_exception");
+}
+
+TEST_F(IndexApiTest, BadIndexNamesAndBodiesAreRefused) {
+  for (const char* name : {"Bad", "a%2Fb", "..", "-x", "+x", "a%20b", "a*b"}) {
+    ExpectEsError(Call("PUT", std::string("/") + name), 400, "invalid_index_name_exception");
+  }
+  // A "_name" segment is never an index: such paths are API names, and unknown ones are 404.
+  ExpectEsError(Call("PUT", "/_x"), 404, "resource_not_found_exception");
+  ExpectEsError(Call("PUT", "/badjson", "{\"settings\": {"), 400, "parse_exception");
+  ExpectEsError(Call("PUT", "/badutf8", "{\"settings\": {\"refresh_interval\": \"\xff\xfe\"}}"), 400,
+                "parse_exception");
+  std::string deep;
+  for (int i = 0; i < 200; ++i) deep += "{\"a\":";
+  deep += "1";
+  for (int i = 0; i < 200; ++i) deep += "}";
+  ExpectEsError(Call("PUT", "/deep", deep), 400, "parse_exception");
+  ExpectEsError(Call("PUT", "/unknown", R"({"settings":{"index.frobnicate":1}})"), 400, "illegal_argument_exception");
+  ExpectEsError(Call("PUT", "/zero", R"({"settings":{"number_of_shards":0}})"), 400, "illegal_argument_exception");
+  ExpectEsError(Call("PUT", "/badmap", R"({"mappings":{"properties":{"f":{"type":"nope"}}}})"), 400,
+                "mapper_parsing_exception");
+  ExpectEsError(Call("PUT", "/badri", R"({"settings":{"refresh_interval":"10"}})"), 400, "illegal_argument_exception");
+  // None of them was created.
+  auto d = Json(Call("GET", "/_cat/indices?format=json").body);
+  for (const auto& row : d.GetArray()) {
+    const std::string n = Str(row["index"]);
+    EXPECT_TRUE(n != "badjson" && n != "deep" && n != "unknown" && n != "zero" && n != "badmap") << n;
+  }
+}
+
+TEST_F(IndexApiTest, MappingsCanBeReadAndExtended) {
+  ASSERT_EQ(Call("PUT", "/mapped", R"({"mappings":{"properties":{"a":{"type":"keyword"}}}})").status, 200);
+  auto r = Call("PUT", "/mapped/_mapping", R"({"properties":{"b":{"type":"long"}}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, R"({"acknowledged":true})");
+  auto d = Json(Call("GET", "/mapped/_mapping").body);
+  EXPECT_EQ(Str(d["mapped"]["mappings"]["properties"]["a"]["type"]), "keyword");
+  EXPECT_EQ(Str(d["mapped"]["mappings"]["properties"]["b"]["type"]), "long");
+  ExpectEsError(Call("PUT", "/mapped/_mapping", R"({"properties":{"a":{"type":"long"}}})"), 400,
+                "illegal_argument_exception");
+  ExpectEsError(Call("GET", "/missing/_mapping"), 404, "index_not_found_exception");
+  EXPECT_EQ(Call("DELETE", "/mapped").status, 200);
+}
+
+TEST_F(IndexApiTest, RefreshFlushAndForceMergeTakeIndexExpressions) {
+  ASSERT_EQ(Call("PUT", "/logs-a", R"({"settings":{"number_of_shards":2,"number_of_replicas":0}})").status, 200);
+  ASSERT_EQ(Call("PUT", "/logs-b", R"({"settings":{"number_of_shards":1,"number_of_replicas":1}})").status, 200);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(Call("PUT", "/logs-a/_doc/" + std::to_string(i), R"({"n":1})").status, 201);
+  }
+  auto r = Call("POST", "/logs-*/_refresh");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, R"({"_shards":{"total":4,"successful":3,"failed":0}})");
+  EXPECT_EQ(Call("GET", "/logs-a,logs-b/_refresh").status, 200);
+  r = Call("POST", "/_all/_flush");
+  EXPECT_EQ(r.status, 200) << r.body;
+  r = Call("POST", "/logs-a/_forcemerge?max_num_segments=1");
+  EXPECT_EQ(r.body, R"({"_shards":{"total":2,"successful":2,"failed":0}})");
+  ExpectEsError(Call("POST", "/nope/_refresh"), 404, "index_not_found_exception");
+  ExpectEsError(Call("POST", "/logs-a/_forcemerge?max_num_segments=x"), 400, "illegal_argument_exception");
+
+  // _cat/indices: aligned text, header with ?v, JSON with ?format=json.
+  r = Call("GET", "/_cat/indices/logs-*?v");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("content-type").rfind("text/plain", 0), 0u);
+  std::vector<std::string> lines;
+  for (size_t pos = 0; pos < r.body.size();) {
+    size_t nl = r.body.find('\n', pos);
+    lines.push_back(r.body.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  ASSERT_EQ(lines.size(), 3u) << r.body;
+  EXPECT_EQ(lines[0].rfind("health status index  uuid", 0), 0u) << r.body;
+  EXPECT_NE(lines[0].find("pri rep docs.count docs.deleted store.size pri.store.size"), std::string::npos) << r.body;
+  EXPECT_EQ(lines[1].rfind("green  open   logs-a ", 0), 0u) << r.body;
+  EXPECT_EQ(lines[2].rfind("yellow open   logs-b ", 0), 0u) << r.body;
+  // docs.count is right-aligned under its header.
+  const size_t end_of_count = lines[0].find("docs.count") + std::string("docs.count").size();
+  EXPECT_EQ(lines[1][end_of_count - 1], '5') << r.body;
+  auto d = Json(Call("GET", "/_cat/indices/logs-a?format=json").body);
+  ASSERT_EQ(d.Size(), 1u);
+  EXPECT_EQ(Str(d[0]["health"]), "green");
+  EXPECT_EQ(Str(d[0]["pri"]), "2");
+  EXPECT_EQ(Str(d[0]["rep"]), "0");
+  EXPECT_EQ(Str(d[0]["docs.count"]), "5");
+  const std::string size = Str(d[0]["store.size"]);
+  EXPECT_TRUE(size.size() > 1 && (size.back() == 'b')) << size;
+  EXPECT_EQ(Call("GET", "/_cat/indices/logs-a?h=index,docs.count").body, "logs-a 5\n");
+
+  // _cat/shards: one row per primary, unassigned replicas like Elasticsearch.
+  r = Call("GET", "/_cat/shards/logs-*?v");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.rfind("index  shard prirep state", 0), 0u) << r.body;
+  EXPECT_NE(r.body.find("logs-a     0 p      STARTED"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("logs-b     0 r      UNASSIGNED"), std::string::npos) << r.body;
+  d = Json(Call("GET", "/_cat/shards/logs-a?format=json").body);
+  ASSERT_EQ(d.Size(), 2u);
+  EXPECT_EQ(Str(d[0]["prirep"]), "p");
+  EXPECT_EQ(Str(d[0]["ip"]), "127.0.0.1");
+  EXPECT_EQ(Call("DELETE", "/logs-*").status, 200);
+}
+
+TEST_F(IndexApiTest, ClusterHealth) {
+  ASSERT_EQ(Call("PUT", "/h0", R"({"settings":{"number_of_replicas":0,"number_of_shards":2}})").status, 200);
+  ASSERT_EQ(Call("PUT", "/h1", R"({"settings":{"number_of_replicas":1}})").status, 200);
+  auto r = Call("GET", "/_cluster/health/h0");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto d = Json(r.body);
+  EXPECT_EQ(Str(d["status"]), "green");
+  EXPECT_FALSE(d["timed_out"].GetBool());
+  EXPECT_EQ(d["number_of_nodes"].GetInt(), 1);
+  EXPECT_EQ(d["active_primary_shards"].GetInt(), 2);
+  EXPECT_EQ(d["unassigned_shards"].GetInt(), 0);
+  d = Json(Call("GET", "/_cluster/health/h1").body);
+  EXPECT_EQ(Str(d["status"]), "yellow");
+  EXPECT_EQ(d["unassigned_shards"].GetInt(), 1);
+  // Already satisfied: immediate. Never satisfied: 408 after the timeout.
+  EXPECT_EQ(Call("GET", "/_cluster/health?wait_for_status=yellow&timeout=5s").status, 200);
+  const auto start = std::chrono::steady_clock::now();
+  r = Call("GET", "/_cluster/health/h1?wait_for_status=green&timeout=300ms");
+  EXPECT_EQ(r.status, 408) << r.body;
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 300ms);
+  d = Json(r.body);
+  EXPECT_TRUE(d["timed_out"].GetBool());
+  EXPECT_EQ(Str(d["status"]), "yellow");
+  r = Call("GET", "/_cluster/health/nothere?timeout=100ms");
+  EXPECT_EQ(r.status, 408);
+  EXPECT_EQ(Str(Json(r.body)["status"]), "red");
+  ExpectEsError(Call("GET", "/_cluster/health?wait_for_status=purple"), 400, "illegal_argument_exception");
+  EXPECT_EQ(Call("DELETE", "/h0,h1").status, 200);
+}
+
+}  // namespace
+}  // namespace holdfast
