@@ -1,6 +1,7 @@
-// Internal to query_parser.cc and query_parser_leaf.cc: the recursive-descent
-// reader of the query DSL over simdjson On-Demand values, and the JSON and
-// error helpers both files share. Not part of the search API.
+// Internal to query_parser.cc, query_parser_leaf.cc and query_parser_range.cc:
+// the recursive-descent reader of the query DSL over simdjson On-Demand
+// values, and the JSON and error helpers the three files share. Not part of
+// the search API.
 #pragma once
 
 #include <simdjson.h>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "index/analysis/analyzer.h"
+#include "index/mapping/date_parser.h"
 #include "index/mapping/mapping.h"
 #include "index/search/query.h"
 
@@ -32,6 +34,63 @@ Status ReadBool(od::value value, bool* out, std::string_view what);
 Status ReadFloat(od::value value, float* out, std::string_view what);
 bool IsObject(od::value& value);
 bool IsNull(od::value& value);
+
+// Returns a parsing_exception Status from a simdjson error.
+#define HF_JSON(expr)                                     \
+  do {                                                    \
+    if (auto _hf_err = (expr)) return JsonError(_hf_err); \
+  } while (0)
+
+// "[<query>] query does not support [<key>]"
+Status Unsupported(std::string_view query_name, std::string_view key);
+// "failed to create query: For input string: ..."
+Status BadValue(std::string_view text);
+QueryPtr None();                               // match_none
+QueryPtr WithBoost(QueryPtr q, float boost);   // multiplies q's boost
+bool ParseLong(std::string_view s, int64_t* out);  // integers, or integral decimals
+bool ParseDoubleText(std::string_view s, double* out);
+Status ParseDateValue(std::string_view text, const mapping::DateFormatList& formats, int64_t* millis);
+
+// {"<query>": {"<field>": <value>}}: calls fn(field, value) for the one field.
+template <class Fn>
+Status ForSingleField(od::value value, std::string_view query_name, Fn fn) {
+  od::object object;
+  if (!IsObject(value) || value.get_object().get(object)) {
+    return ParsingError("[" + std::string(query_name) + "] query malformed, no start_object after query name");
+  }
+  std::string field_name;
+  for (auto field_result : object) {
+    od::field field;
+    HF_JSON(std::move(field_result).get(field));
+    std::string_view key;
+    HF_JSON(field.unescaped_key().get(key));
+    if (!field_name.empty()) {
+      return ParsingError("[" + std::string(query_name) + "] query doesn't support multiple fields, found [" +
+                          field_name + "] and [" + std::string(key) + "]");
+    }
+    field_name.assign(key);
+    HOLDFAST_RETURN_IF_ERROR(fn(field_name, field.value()));
+  }
+  if (field_name.empty()) return ParsingError("[" + std::string(query_name) + "] query requires a field");
+  return Status::OK();
+}
+
+// Calls fn(key, value) -> Status for every member of an object value.
+template <class Fn>
+Status ForEachKey(od::value value, std::string_view query_name, Fn fn) {
+  od::object object;
+  if (!IsObject(value) || value.get_object().get(object)) {
+    return ParsingError("[" + std::string(query_name) + "] query malformed, no start_object after query name");
+  }
+  for (auto field_result : object) {
+    od::field field;
+    HF_JSON(std::move(field_result).get(field));
+    std::string_view key;
+    HF_JSON(field.unescaped_key().get(key));
+    HOLDFAST_RETURN_IF_ERROR(fn(key, field.value()));
+  }
+  return Status::OK();
+}
 
 class DslReader {
  public:
@@ -59,7 +118,7 @@ class DslReader {
   Result<QueryPtr> ParseMultiMatch(od::value value);
   Result<QueryPtr> ParsePrefix(od::value value);
   Result<QueryPtr> ParseFuzzy(od::value value);
-  Result<QueryPtr> ParseRange(od::value value);
+  Result<QueryPtr> ParseRange(od::value value);  // query_parser_range.cc
   Result<QueryPtr> ParseExists(od::value value);
 
  public:

@@ -25,11 +25,6 @@ Status JsonError(simdjson::error_code error) {
   return ParsingError(std::string("failed to parse query: ") + simdjson::error_message(error));
 }
 
-#define HF_JSON(expr)                                 \
-  do {                                                \
-    if (auto _hf_err = (expr)) return JsonError(_hf_err); \
-  } while (0)
-
 bool IsObject(od::value& value) {
   od::json_type t;
   return !value.type().get(t) && t == od::json_type::object;
@@ -118,6 +113,45 @@ Status ReadBool(od::value value, bool* out, std::string_view what) {
   return ParsingError("[" + std::string(what) + "] expected a boolean");
 }
 
+QueryPtr None() { return std::make_unique<MatchNoneQuery>(); }
+
+QueryPtr WithBoost(QueryPtr q, float boost) {
+  q->set_boost(q->boost() * boost);
+  return q;
+}
+
+Status BadValue(std::string_view text) {
+  return QueryShardError("failed to create query: For input string: \"" + std::string(text) + "\"");
+}
+
+bool ParseLong(std::string_view s, int64_t* out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  if (ec == std::errc() && end == s.data() + s.size() && !s.empty()) return true;
+  double d;
+  auto [end2, ec2] = std::from_chars(s.data(), s.data() + s.size(), d);
+  if (ec2 != std::errc() || end2 != s.data() + s.size() || s.empty() || d != std::floor(d) || std::abs(d) > 9.2e18) {
+    return false;
+  }
+  *out = static_cast<int64_t>(d);
+  return true;
+}
+
+bool ParseDoubleText(std::string_view s, double* out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && end == s.data() + s.size() && !s.empty();
+}
+
+Status ParseDateValue(std::string_view text, const mapping::DateFormatList& formats, int64_t* millis) {
+  if (mapping::ParseDate(text, formats, millis)) return Status::OK();
+  return QueryShardError("failed to create query: failed to parse date field [" + std::string(text) +
+                         "] with format [" + formats.ToString() + "]");
+}
+
+
+Status Unsupported(std::string_view query_name, std::string_view key) {
+  return ParsingError("[" + std::string(query_name) + "] query does not support [" + std::string(key) + "]");
+}
+
 Result<analysis::Analyzer*> DslReader::AnalyzerFor(mapping::Analyzer which) {
   auto& slot = analyzers_[static_cast<size_t>(which)];
   if (!slot) {
@@ -178,27 +212,6 @@ Result<QueryPtr> DslReader::Dispatch(std::string_view name, od::value value, int
   return ParsingError("unknown query [" + std::string(name) + "]");
 }
 
-// Iterates the fields of an object value, calling fn(key, value) -> Status.
-template <class Fn>
-Status ForEachField(od::value value, std::string_view query_name, Fn fn) {
-  od::object object;
-  if (!IsObject(value) || value.get_object().get(object)) {
-    return ParsingError("[" + std::string(query_name) + "] query malformed, no start_object after query name");
-  }
-  for (auto field_result : object) {
-    od::field field;
-    HF_JSON(std::move(field_result).get(field));
-    std::string_view key;
-    HF_JSON(field.unescaped_key().get(key));
-    HOLDFAST_RETURN_IF_ERROR(fn(key, field.value()));
-  }
-  return Status::OK();
-}
-
-Status Unsupported(std::string_view query_name, std::string_view key) {
-  return ParsingError("[" + std::string(query_name) + "] query does not support [" + std::string(key) + "]");
-}
-
 Status DslReader::ParseClauses(od::value value, int depth, std::vector<QueryPtr>* out) {
   od::json_type t;
   HF_JSON(value.type().get(t));
@@ -223,7 +236,7 @@ Status DslReader::ParseClauses(od::value value, int depth, std::vector<QueryPtr>
 Result<QueryPtr> DslReader::ParseBool(od::value value, int depth) {
   auto q = std::make_unique<BoolQuery>();
   float boost = 1.0f;
-  HOLDFAST_RETURN_IF_ERROR(ForEachField(value, "bool", [&](std::string_view key, od::value v) -> Status {
+  HOLDFAST_RETURN_IF_ERROR(ForEachKey(value, "bool", [&](std::string_view key, od::value v) -> Status {
     if (key == "must") return ParseClauses(v, depth, &q->must);
     if (key == "filter") return ParseClauses(v, depth, &q->filter);
     if (key == "should") return ParseClauses(v, depth, &q->should);
@@ -251,7 +264,7 @@ Result<QueryPtr> DslReader::ParseBool(od::value value, int depth) {
 Result<QueryPtr> DslReader::ParseDisMax(od::value value, int depth) {
   auto q = std::make_unique<DisMaxQuery>();
   float boost = 1.0f;
-  HOLDFAST_RETURN_IF_ERROR(ForEachField(value, "dis_max", [&](std::string_view key, od::value v) -> Status {
+  HOLDFAST_RETURN_IF_ERROR(ForEachKey(value, "dis_max", [&](std::string_view key, od::value v) -> Status {
     if (key == "queries") return ParseClauses(v, depth, &q->queries);
     if (key == "tie_breaker") return ReadFloat(v, &q->tie_breaker, key);
     if (key == "boost") return ReadFloat(v, &boost, key);
@@ -265,7 +278,7 @@ Result<QueryPtr> DslReader::ParseDisMax(od::value value, int depth) {
 Result<QueryPtr> DslReader::ParseConstantScore(od::value value, int depth) {
   QueryPtr filter;
   float boost = 1.0f;
-  HOLDFAST_RETURN_IF_ERROR(ForEachField(value, "constant_score", [&](std::string_view key, od::value v) -> Status {
+  HOLDFAST_RETURN_IF_ERROR(ForEachKey(value, "constant_score", [&](std::string_view key, od::value v) -> Status {
     if (key == "filter") {
       auto f = ParseQueryValue(v, depth + 1);
       if (!f.ok()) return f.status();
@@ -285,7 +298,7 @@ namespace {
 
 Status ParseFieldValueFactor(od::value value, FieldValueFactor* fvf, bool* seen) {
   *seen = true;
-  return ForEachField(value, "field_value_factor", [&](std::string_view key, od::value v) -> Status {
+  return ForEachKey(value, "field_value_factor", [&](std::string_view key, od::value v) -> Status {
     if (key == "field") return ReadText(v, &fvf->field, key);
     if (key == "factor") return ReadDouble(v, &fvf->factor, key);
     if (key == "missing") {
@@ -315,7 +328,7 @@ Result<QueryPtr> DslReader::ParseFunctionScore(od::value value, int depth) {
   BoostMode mode = BoostMode::kMultiply;
   float boost = 1.0f;
   float max_boost = std::numeric_limits<float>::max();
-  HOLDFAST_RETURN_IF_ERROR(ForEachField(value, "function_score", [&](std::string_view key, od::value v) -> Status {
+  HOLDFAST_RETURN_IF_ERROR(ForEachKey(value, "function_score", [&](std::string_view key, od::value v) -> Status {
     if (key == "query") {
       auto q = ParseQueryValue(v, depth + 1);
       if (!q.ok()) return q.status();
@@ -332,7 +345,7 @@ Result<QueryPtr> DslReader::ParseFunctionScore(od::value value, int depth) {
       for (auto element : array) {
         od::value fv;
         HF_JSON(element.get(fv));
-        HOLDFAST_RETURN_IF_ERROR(ForEachField(fv, "functions", [&](std::string_view k, od::value f) -> Status {
+        HOLDFAST_RETURN_IF_ERROR(ForEachKey(fv, "functions", [&](std::string_view k, od::value f) -> Status {
           if (k != "field_value_factor") return Unsupported("function_score", k);
           if (has_function) return IllegalArgument("[function_score] supports one field_value_factor function");
           return ParseFieldValueFactor(f, &fvf, &has_function);
@@ -369,7 +382,7 @@ Result<QueryPtr> DslReader::ParseFunctionScore(od::value value, int depth) {
 
 Result<QueryPtr> DslReader::ParseMatchAll(od::value value, bool none) {
   float boost = 1.0f;
-  HOLDFAST_RETURN_IF_ERROR(ForEachField(value, none ? "match_none" : "match_all",
+  HOLDFAST_RETURN_IF_ERROR(ForEachKey(value, none ? "match_none" : "match_all",
                                         [&](std::string_view key, od::value v) -> Status {
                                           if (key == "boost") return ReadFloat(v, &boost, key);
                                           return Unsupported(none ? "match_none" : "match_all", key);
