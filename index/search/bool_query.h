@@ -29,6 +29,11 @@ class BoolQuery final : public Query {
   std::optional<std::string> minimum_should_match;
 
   std::string ToString() const override;
+  void CollectTerms(std::string_view field, std::vector<std::string>* out) const override {
+    for (const auto* clauses : {&must, &filter, &should}) {
+      for (const QueryPtr& q : *clauses) q->CollectTerms(field, out);
+    }
+  }
 
  protected:
   Result<WeightPtr> DoCreateWeight(const CollectionStatistics& stats, bool needs_scores,
@@ -43,6 +48,9 @@ class DisMaxQuery final : public Query {
   float tie_breaker = 0;
 
   std::string ToString() const override;
+  void CollectTerms(std::string_view field, std::vector<std::string>* out) const override {
+    for (const QueryPtr& q : queries) q->CollectTerms(field, out);
+  }
 
  protected:
   Result<WeightPtr> DoCreateWeight(const CollectionStatistics& stats, bool needs_scores,

@@ -11,6 +11,9 @@ class ConstantScoreQuery final : public Query {
  public:
   explicit ConstantScoreQuery(QueryPtr filter) : filter_(std::move(filter)) {}
   std::string ToString() const override { return "ConstantScore(" + filter_->ToString() + ")"; }
+  void CollectTerms(std::string_view field, std::vector<std::string>* out) const override {
+    filter_->CollectTerms(field, out);
+  }
 
  protected:
   Result<WeightPtr> DoCreateWeight(const CollectionStatistics& stats, bool, float boost) const override {

@@ -41,6 +41,9 @@ class FunctionScoreQuery final : public Query {
                      float max_boost = std::numeric_limits<float>::max())
       : query_(std::move(query)), function_(std::move(function)), mode_(mode), max_boost_(max_boost) {}
   std::string ToString() const override;
+  void CollectTerms(std::string_view field, std::vector<std::string>* out) const override {
+    query_->CollectTerms(field, out);
+  }
 
  protected:
   Result<WeightPtr> DoCreateWeight(const CollectionStatistics& stats, bool needs_scores,

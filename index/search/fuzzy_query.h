@@ -36,6 +36,9 @@ class FuzzyQuery final : public Query {
   FuzzyQuery(std::string field, std::string term, Options options)
       : field_(std::move(field)), term_(std::move(term)), options_(options) {}
   std::string ToString() const override { return field_ + ":" + term_ + "~" + std::to_string(options_.max_edits); }
+  void CollectTerms(std::string_view field, std::vector<std::string>* out) const override {
+    if (field == field_) out->push_back(term_);
+  }
 
  protected:
   Result<WeightPtr> DoCreateWeight(const CollectionStatistics& stats, bool needs_scores,

@@ -57,6 +57,9 @@ class TermsQuery final : public Query {
  public:
   TermsQuery(std::string field, std::vector<std::string> terms) : field_(std::move(field)), terms_(std::move(terms)) {}
   std::string ToString() const override;
+  void CollectTerms(std::string_view field, std::vector<std::string>* out) const override {
+    if (field == field_) out->insert(out->end(), terms_.begin(), terms_.end());
+  }
 
  protected:
   Result<WeightPtr> DoCreateWeight(const CollectionStatistics& stats, bool needs_scores,

@@ -28,6 +28,10 @@ class PhraseQuery final : public Query {
   PhraseQuery(std::string field, std::vector<PhraseTerm> terms, uint32_t slop)
       : field_(std::move(field)), terms_(std::move(terms)), slop_(slop) {}
   std::string ToString() const override;
+  void CollectTerms(std::string_view field, std::vector<std::string>* out) const override {
+    if (field != field_) return;
+    for (const PhraseTerm& t : terms_) out->push_back(t.term);
+  }
 
  protected:
   Result<WeightPtr> DoCreateWeight(const CollectionStatistics& stats, bool needs_scores,

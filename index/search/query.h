@@ -18,6 +18,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "index/search/scorer.h"
@@ -67,6 +68,11 @@ class Query {
 
   // A short description for tests and logs, e.g. "title:shoe^2".
   virtual std::string ToString() const = 0;
+
+  // Appends the (analyzed) terms this query looks for in `field` — what a
+  // highlighter marks. Queries that match no listed term (range, exists,
+  // prefix) and must_not clauses add nothing.
+  virtual void CollectTerms(std::string_view /*field*/, std::vector<std::string>* /*out*/) const {}
 
  protected:
   virtual Result<WeightPtr> DoCreateWeight(const CollectionStatistics& stats, bool needs_scores,

@@ -19,6 +19,9 @@ class TermQuery final : public Query {
   TermQuery(std::string field, std::string term) : field_(std::move(field)), term_(std::move(term)) {}
   const std::string& field() const { return field_; }
   const std::string& term() const { return term_; }
+  void CollectTerms(std::string_view field, std::vector<std::string>* out) const override {
+    if (field == field_) out->push_back(term_);
+  }
   std::string ToString() const override;
 
  protected:

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""The official Elasticsearch Python client (7.17, Debian's python3-elasticsearch)
+against a running holdfast node: index management, helpers.bulk, searches,
+aggregations, count, get/update/delete and helpers.scan. Every answer is checked
+against what the generated documents say it must be.
+
+Usage: python_client_test.py --port N   (the node is started by the caller)
+Exit status 0 when every check passed.
+"""
+import argparse
+import warnings
+import collections
+import random
+import sys
+
+from elasticsearch import Elasticsearch, helpers
+
+# The 7.17 client deprecates `body=`; the calls below use it on purpose (the wire form).
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+INDEX = "clients-products"
+N_DOCS = 10_000
+COLORS = ["red", "green", "blue", "black", "white"]
+WORDS = ["shoe", "boot", "jacket", "scarf", "glove", "hat", "sock", "coat"]
+
+
+def make_docs(seed=7):
+    rng = random.Random(seed)
+    docs = []
+    for i in range(N_DOCS):
+        words = rng.sample(WORDS, 2)
+        docs.append({
+            "_id": str(i),
+            "title": f"{words[0]} {words[1]} number {i}",
+            "color": rng.choice(COLORS),
+            "price": rng.randint(1, 1000),
+            "in_stock": rng.random() < 0.5,
+        })
+    return docs
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+    print(f"ok: {what}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port", type=int, required=True)
+    args = ap.parse_args()
+    es = Elasticsearch([f"http://127.0.0.1:{args.port}"], request_timeout=60)
+
+    info = es.info()
+    check(info["version"]["number"].startswith("7."), "info() accepted the node as Elasticsearch 7")
+
+    es.indices.create(index=INDEX, body={
+        "settings": {"number_of_shards": 2},
+        "mappings": {"properties": {
+            "title": {"type": "text"},
+            "color": {"type": "keyword"},
+            "price": {"type": "long"},
+            "in_stock": {"type": "boolean"},
+        }},
+    })
+    check(es.indices.exists(index=INDEX), "index created")
+
+    docs = make_docs()
+    actions = ({"_index": INDEX, "_id": d["_id"], "_source": {k: v for k, v in d.items() if k != "_id"}}
+               for d in docs)
+    ok, errors = helpers.bulk(es, actions, chunk_size=1000, refresh=True)
+    check(ok == N_DOCS and not errors, f"helpers.bulk indexed {N_DOCS} docs")
+
+    check(es.count(index=INDEX)["count"] == N_DOCS, "count of all docs")
+
+    # match: every doc whose title holds "jacket"
+    jackets = {d["_id"] for d in docs if "jacket" in d["title"].split()}
+    r = es.search(index=INDEX, body={"query": {"match": {"title": "jacket"}}, "size": 10,
+                                     "track_total_hits": True})
+    check(r["hits"]["total"]["value"] == len(jackets), "match total")
+    check(all(h["_id"] in jackets for h in r["hits"]["hits"]) and len(r["hits"]["hits"]) == 10,
+          "match hits are jackets")
+
+    # bool + filter + range
+    expected = {d["_id"] for d in docs
+                if "boot" in d["title"].split() and d["color"] == "red" and 100 <= d["price"] < 500}
+    r = es.search(index=INDEX, body={
+        "query": {"bool": {"must": [{"match": {"title": "boot"}}],
+                           "filter": [{"term": {"color": "red"}},
+                                      {"range": {"price": {"gte": 100, "lt": 500}}}]}},
+        "size": 10000, "_source": ["price"]})
+    got = {h["_id"] for h in r["hits"]["hits"]}
+    check(got == expected, f"bool+filter+range returns exactly {len(expected)} docs")
+    check(all(set(h["_source"]) == {"price"} for h in r["hits"]["hits"]), "_source filtering")
+
+    # terms aggregation over the in-stock docs
+    counts = collections.Counter(d["color"] for d in docs if d["in_stock"])
+    r = es.search(index=INDEX, body={"size": 0, "query": {"term": {"in_stock": True}},
+                                     "aggs": {"colors": {"terms": {"field": "color"}}}})
+    buckets = {b["key"]: b["doc_count"] for b in r["aggregations"]["colors"]["buckets"]}
+    check(buckets == dict(counts), "terms aggregation counts")
+
+    # sort by price, then id-free tie break through search_after paging
+    cheap = sorted(docs, key=lambda d: d["price"])[:5]
+    r = es.search(index=INDEX, body={"sort": [{"price": "asc"}], "size": 5})
+    check([h["sort"][0] for h in r["hits"]["hits"]] == [d["price"] for d in cheap], "sort by price")
+
+    # get, update, delete
+    g = es.get(index=INDEX, id="42")
+    check(g["found"] and g["_source"]["price"] == docs[42]["price"], "get")
+    es.update(index=INDEX, id="42", body={"doc": {"price": 123456}}, refresh=True)
+    check(es.get(index=INDEX, id="42")["_source"]["price"] == 123456, "update")
+    r = es.search(index=INDEX, body={"query": {"range": {"price": {"gte": 100000}}}})
+    check([h["_id"] for h in r["hits"]["hits"]] == ["42"], "updated doc is searchable")
+    es.delete(index=INDEX, id="43", refresh=True)
+    check(es.count(index=INDEX)["count"] == N_DOCS - 1, "delete")
+    check(not es.exists(index=INDEX, id="43"), "deleted doc is gone")
+
+    # helpers.scan: every remaining doc exactly once
+    seen = collections.Counter(h["_id"] for h in helpers.scan(es, index=INDEX, size=700,
+                                                               query={"query": {"match_all": {}}}))
+    expected_ids = {d["_id"] for d in docs} - {"43"}
+    check(set(seen) == expected_ids and max(seen.values()) == 1, "helpers.scan returns every doc once")
+
+    # scan with a query
+    seen = [h["_id"] for h in helpers.scan(es, index=INDEX, query={"query": {"match": {"title": "jacket"}}})]
+    check(set(seen) == jackets - {"43"} and len(seen) == len(set(seen)), "helpers.scan with a query")
+
+    es.indices.delete(index=INDEX)
+    check(not es.indices.exists(index=INDEX), "index deleted")
+    print("python client test: all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except Exception as e:  # report and fail: the CTest wrapper shows this output
+        import traceback
+        traceback.print_exc()
+        print(f"FAILED: {e}")
+        sys.exit(1)

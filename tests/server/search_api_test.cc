@@ -1,0 +1,317 @@
+// _search, _count and scroll on a real node: a small corpus indexed over
+// HTTP into a 1-shard and a 4-shard index, exact hits, totals, sort values,
+// aggregations, highlights and _source; every error case answers with
+// Elasticsearch's error shape and the node keeps serving.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tests/support/http_client.h"
+#include "tests/support/test_process.h"
+
+namespace holdfast {
+namespace {
+
+using testing::HttpCall;
+using testing::HttpReply;
+using testing::NodeProcess;
+using testing::TempDir;
+
+constexpr char kMapping[] = R"({"mappings":{"properties":{
+  "title":{"type":"text"},"tags":{"type":"keyword"},"price":{"type":"long"},"year":{"type":"long"},
+  "user":{"properties":{"name":{"type":"keyword"},"secret":{"type":"keyword"}}}}}})";
+
+const std::vector<std::pair<std::string, std::string>> kDocs = {
+    {"1", R"({"title":"The quick brown fox","tags":["animal","fast"],"price":10,"year":2001})"},
+    {"2", R"({"title":"Lazy dogs sleep all day","tags":["animal"],"price":25,"year":2005})"},
+    {"3", R"({"title":"Quick recipes for busy cooks","tags":["food"],"price":15,"year":2010})"},
+    {"4", R"({"title":"The brown bear","tags":["animal"],"price":40,"year":2001})"},
+    {"5", R"({"title":"Fast cars and quick wins","tags":["cars","fast"],"price":55,"year":2015})"},
+    {"6", R"({"title":"Cooking with brown rice","tags":["food"],"price":8,"year":2010})"},
+    {"7", R"({"title":"A history of the world","tags":[],"price":30,"year":1999})"},
+    {"8", R"({"title":"Quick quick quick","tags":["fast"],"price":5,"year":2020,"user":{"name":"ann","secret":"s"}})"},
+};
+
+std::string ToJson(const rapidjson::Value& v) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  v.Accept(w);
+  return buffer.GetString();
+}
+
+class SearchApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    tmp_ = new TempDir();
+    node_ = new NodeProcess();
+    ASSERT_TRUE(node_->Start(tmp_->Sub("data"))) << node_->Log();
+    for (const char* index : {"books1", "books4"}) {
+      std::string body = kMapping;
+      body.insert(1, std::string(R"("settings":{"number_of_shards":)") + (index[5] == '1' ? "1" : "4") + "},");
+      HttpReply r = HttpCall(port(), "PUT", std::string("/") + index, body);
+      ASSERT_EQ(r.status, 200) << r.body;
+      std::string bulk;
+      for (const auto& [id, doc] : kDocs) bulk += R"({"index":{"_id":")" + id + "\"}}\n" + doc + "\n";
+      r = HttpCall(port(), "POST", std::string("/") + index + "/_bulk?refresh=true", bulk);
+      ASSERT_EQ(r.status, 200) << r.body;
+      ASSERT_EQ(r.body.find(R"("errors":true)"), std::string::npos) << r.body;
+    }
+  }
+  static void TearDownTestSuite() {
+    delete node_;
+    delete tmp_;
+  }
+  static int port() { return node_->http_port(); }
+
+  void TearDown() override { EXPECT_EQ(HttpCall(port(), "GET", "/_lifecycle/live").status, 200); }
+
+  static rapidjson::Document Json(const HttpReply& r, int status = 200) {
+    EXPECT_EQ(r.status, status) << r.body;
+    rapidjson::Document d;
+    d.Parse(r.body.c_str());
+    EXPECT_FALSE(d.HasParseError()) << r.body;
+    return d;
+  }
+  static rapidjson::Document Search(const std::string& target, const std::string& body) {
+    return Json(HttpCall(port(), "POST", target, body));
+  }
+  static std::vector<std::string> Ids(const rapidjson::Document& d) {
+    std::vector<std::string> ids;
+    for (const auto& h : d["hits"]["hits"].GetArray()) ids.emplace_back(h["_id"].GetString());
+    return ids;
+  }
+  static std::map<std::string, double> Scores(const rapidjson::Document& d) {
+    std::map<std::string, double> scores;
+    for (const auto& h : d["hits"]["hits"].GetArray()) scores[h["_id"].GetString()] = h["_score"].GetDouble();
+    return scores;
+  }
+  static void ExpectError(const HttpReply& r, int status, const std::string& type) {
+    rapidjson::Document d = Json(r, status);
+    ASSERT_TRUE(d.IsObject() && d.HasMember("error")) << r.body;
+    EXPECT_EQ(std::string(d["error"]["type"].GetString()), type) << r.body;
+    EXPECT_EQ(d["status"].GetInt(), status);
+  }
+
+  static TempDir* tmp_;
+  static NodeProcess* node_;
+};
+
+TempDir* SearchApiTest::tmp_ = nullptr;
+NodeProcess* SearchApiTest::node_ = nullptr;
+
+TEST_F(SearchApiTest, MatchAllDefaultsAndShape) {
+  auto d = Search("/books4/_search", "");
+  EXPECT_EQ(d["hits"]["total"]["value"].GetInt(), 8);
+  EXPECT_STREQ(d["hits"]["total"]["relation"].GetString(), "eq");
+  EXPECT_EQ(d["_shards"]["total"].GetInt(), 4);
+  EXPECT_EQ(d["_shards"]["successful"].GetInt(), 4);
+  EXPECT_FALSE(d["timed_out"].GetBool());
+  EXPECT_EQ(Ids(d).size(), 8u);
+  const auto& hit = d["hits"]["hits"][0];
+  EXPECT_STREQ(hit["_index"].GetString(), "books4");
+  EXPECT_DOUBLE_EQ(hit["_score"].GetDouble(), 1.0);
+  EXPECT_TRUE(hit["_source"].IsObject());
+}
+
+TEST_F(SearchApiTest, MatchQueryHitsTotalsAndOrder) {
+  auto d = Search("/books1/_search", R"({"query":{"match":{"title":"quick"}}})");
+  EXPECT_EQ(d["hits"]["total"]["value"].GetInt(), 4);
+  auto ids = Ids(d);
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()), (std::set<std::string>{"1", "3", "5", "8"}));
+  EXPECT_EQ(ids[0], "8");  // three occurrences in a short title
+  EXPECT_DOUBLE_EQ(d["hits"]["max_score"].GetDouble(), d["hits"]["hits"][0]["_score"].GetDouble());
+  // from / size
+  auto page = Search("/books1/_search", R"({"query":{"match":{"title":"quick"}},"from":1,"size":2})");
+  EXPECT_EQ(Ids(page), std::vector<std::string>(ids.begin() + 1, ids.begin() + 3));
+  // URL parameters and q
+  auto q = Json(HttpCall(port(), "GET", "/books1/_search?q=title:quick&size=1"));
+  EXPECT_EQ(Ids(q), std::vector<std::string>{"8"});
+}
+
+TEST_F(SearchApiTest, OneAndFourShardsScoreAlike) {
+  const std::string body = R"({"query":{"match":{"title":"quick brown"}},"size":10})";
+  auto one = Search("/books1/_search", body);
+  auto four = Search("/books4/_search", body);
+  EXPECT_EQ(Ids(one), Ids(four));
+  auto a = Scores(one), b = Scores(four);
+  ASSERT_EQ(a.size(), 6u);
+  for (const auto& [id, score] : a) EXPECT_FLOAT_EQ(static_cast<float>(score), static_cast<float>(b[id])) << id;
+}
+
+TEST_F(SearchApiTest, BoolFilterRange) {
+  auto d = Search("/books4/_search", R"({"query":{"bool":{"filter":[{"term":{"tags":"animal"}},
+      {"range":{"price":{"gte":10,"lt":40}}}]}}})");
+  auto ids = Ids(d);
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()), (std::set<std::string>{"1", "2"}));
+}
+
+TEST_F(SearchApiTest, SortAndSearchAfter) {
+  auto d = Search("/books4/_search", R"({"sort":[{"price":"asc"}],"size":3})");
+  EXPECT_EQ(Ids(d), (std::vector<std::string>{"8", "6", "1"}));
+  EXPECT_TRUE(d["hits"]["max_score"].IsNull());
+  EXPECT_TRUE(d["hits"]["hits"][0]["_score"].IsNull());
+  EXPECT_EQ(ToJson(d["hits"]["hits"][2]["sort"]), "[10]");
+  auto next = Search("/books4/_search", R"({"sort":[{"price":"asc"}],"size":3,"search_after":[10]})");
+  EXPECT_EQ(Ids(next), (std::vector<std::string>{"3", "2", "7"}));
+  auto desc = Search("/books4/_search", R"({"sort":[{"year":"desc"},{"price":"asc"}],"size":4})");
+  EXPECT_EQ(Ids(desc), (std::vector<std::string>{"8", "5", "6", "3"}));
+  auto url = Json(HttpCall(port(), "GET", "/books4/_search?sort=price:desc&size=2"));
+  EXPECT_EQ(Ids(url), (std::vector<std::string>{"5", "4"}));
+}
+
+TEST_F(SearchApiTest, SourceFiltering) {
+  auto d = Search("/books1/_search", R"({"query":{"term":{"tags":"fast"}},"sort":["price"],
+      "_source":{"includes":["user.*","price"],"excludes":["*.secret"]}})");
+  ASSERT_EQ(Ids(d), (std::vector<std::string>{"8", "1", "5"}));
+  EXPECT_EQ(ToJson(d["hits"]["hits"][0]["_source"]), R"({"price":5,"user":{"name":"ann"}})");
+  EXPECT_EQ(ToJson(d["hits"]["hits"][1]["_source"]), R"({"price":10})");
+  auto off = Search("/books1/_search", R"({"_source":false,"size":1})");
+  EXPECT_FALSE(off["hits"]["hits"][0].HasMember("_source"));
+  auto list = Json(HttpCall(port(), "GET", "/books1/_search?q=title:quick&size=1&_source=title,tags"));
+  EXPECT_EQ(ToJson(list["hits"]["hits"][0]["_source"]), R"({"title":"Quick quick quick","tags":["fast"]})");
+}
+
+TEST_F(SearchApiTest, Highlight) {
+  auto d = Search("/books4/_search", R"({"query":{"match":{"title":"bear"}},"highlight":{"fields":{"title":{}}}})");
+  ASSERT_EQ(Ids(d), std::vector<std::string>{"4"});
+  EXPECT_EQ(ToJson(d["hits"]["hits"][0]["highlight"]), R"({"title":["The brown <em>bear</em>"]})");
+}
+
+TEST_F(SearchApiTest, Aggregations) {
+  auto d = Search("/books4/_search", R"({"size":0,"aggs":{"tags":{"terms":{"field":"tags"}},
+      "price":{"stats":{"field":"price"}}}})");
+  EXPECT_EQ(Ids(d).size(), 0u);
+  EXPECT_EQ(ToJson(d["aggregations"]["tags"]),
+            R"({"doc_count_error_upper_bound":0,"sum_other_doc_count":0,"buckets":[{"key":"animal","doc_count":3},)"
+            R"({"key":"fast","doc_count":3},{"key":"food","doc_count":2},{"key":"cars","doc_count":1}]})");
+  EXPECT_EQ(d["aggregations"]["price"]["count"].GetInt(), 8);
+  EXPECT_EQ(d["aggregations"]["price"]["sum"].GetDouble(), 188.0);
+  // 1 shard and 4 shards agree
+  auto one = Search("/books1/_search", R"({"size":0,"aggs":{"tags":{"terms":{"field":"tags"}}}})");
+  EXPECT_EQ(ToJson(one["aggregations"]["tags"]), ToJson(d["aggregations"]["tags"]));
+}
+
+TEST_F(SearchApiTest, TotalsTracking) {
+  auto none = Search("/books4/_search", R"({"track_total_hits":false})");
+  EXPECT_FALSE(none["hits"].HasMember("total"));
+  auto capped = Search("/books1/_search", R"({"track_total_hits":2})");
+  EXPECT_EQ(capped["hits"]["total"]["value"].GetInt(), 2);
+  EXPECT_STREQ(capped["hits"]["total"]["relation"].GetString(), "gte");
+  auto as_int = Json(HttpCall(port(), "GET", "/books1/_search?rest_total_hits_as_int=true"));
+  EXPECT_EQ(as_int["hits"]["total"].GetInt(), 8);
+  auto min = Search("/books1/_search", R"({"query":{"match":{"title":"quick"}},"min_score":100})");
+  EXPECT_EQ(min["hits"]["total"]["value"].GetInt(), 0);
+}
+
+TEST_F(SearchApiTest, Count) {
+  auto d = Json(HttpCall(port(), "POST", "/books4/_count", R"({"query":{"match":{"title":"quick"}}})"));
+  EXPECT_EQ(d["count"].GetInt(), 4);
+  EXPECT_EQ(d["_shards"]["total"].GetInt(), 4);
+  EXPECT_EQ(Json(HttpCall(port(), "GET", "/books*/_count"))["count"].GetInt(), 16);
+  EXPECT_EQ(Json(HttpCall(port(), "GET", "/_count?q=tags:food"))["count"].GetInt(), 4);
+}
+
+TEST_F(SearchApiTest, SeveralIndicesShareStatistics) {
+  auto d = Search("/books1,books4/_search", R"({"query":{"match":{"title":"brown"}}})");
+  EXPECT_EQ(d["hits"]["total"]["value"].GetInt(), 6);
+  std::map<std::string, std::map<std::string, double>> by_index;
+  for (const auto& h : d["hits"]["hits"].GetArray()) {
+    by_index[h["_index"].GetString()][h["_id"].GetString()] = h["_score"].GetDouble();
+  }
+  ASSERT_EQ(by_index.size(), 2u);
+  EXPECT_EQ(by_index["books1"], by_index["books4"]);  // same docs, same statistics, same scores
+  auto all = Search("/_search", R"({"size":0})");
+  EXPECT_EQ(all["hits"]["total"]["value"].GetInt(), 16);
+  auto wildcard = Search("/nothing-*/_search", "");
+  EXPECT_EQ(wildcard["hits"]["total"]["value"].GetInt(), 0);
+}
+
+// Pages through a scroll until an empty page; returns ids in page order.
+std::vector<std::string> ScrollAll(int port, const std::string& first_target, const std::string& body,
+                                   std::string* scroll_id) {
+  std::vector<std::string> ids;
+  HttpReply r = HttpCall(port, "POST", first_target, body);
+  for (int page = 0; page < 100; ++page) {
+    EXPECT_EQ(r.status, 200) << r.body;
+    rapidjson::Document d;
+    d.Parse(r.body.c_str());
+    if (d.HasParseError() || !d.HasMember("_scroll_id")) return ids;
+    *scroll_id = d["_scroll_id"].GetString();
+    if (d["hits"]["hits"].Empty()) return ids;
+    for (const auto& h : d["hits"]["hits"].GetArray()) ids.emplace_back(h["_id"].GetString());
+    r = HttpCall(port, "POST", "/_search/scroll", R"({"scroll":"1m","scroll_id":")" + *scroll_id + "\"}");
+  }
+  ADD_FAILURE() << "scroll did not end";
+  return ids;
+}
+
+TEST_F(SearchApiTest, ScrollPagesThroughEverythingOnce) {
+  std::string id;
+  auto ids = ScrollAll(port(), "/books4/_search?scroll=1m", R"({"size":3})", &id);
+  EXPECT_EQ(ids.size(), 8u);
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 8u);
+  auto cleared = Json(HttpCall(port(), "DELETE", "/_search/scroll", R"({"scroll_id":[")" + id + "\"]}"));
+  EXPECT_EQ(cleared["num_freed"].GetInt(), 1);
+  ExpectError(HttpCall(port(), "POST", "/_search/scroll", R"({"scroll":"1m","scroll_id":")" + id + "\"}"), 404,
+              "search_context_missing_exception");
+
+  // sorted, over two indices, pages of 5: the same order as one big page
+  auto sorted = ScrollAll(port(), "/books1,books4/_search?scroll=1m",
+                          R"({"size":5,"sort":[{"price":"desc"}],"query":{"match_all":{}}})", &id);
+  auto whole = Search("/books1,books4/_search", R"({"size":16,"sort":[{"price":"desc"}]})");
+  EXPECT_EQ(sorted, Ids(whole));
+  EXPECT_EQ(Json(HttpCall(port(), "DELETE", "/_search/scroll/_all"))["succeeded"].GetBool(), true);
+}
+
+TEST_F(SearchApiTest, ScrollByScoreWithQueryAndUrlForms) {
+  HttpReply r = HttpCall(port(), "POST", "/books4/_search?scroll=30s&size=2", R"({"query":{"match":{"title":"quick"}}})");
+  auto d = Json(r);
+  std::string id = d["_scroll_id"].GetString();
+  std::vector<std::string> ids = Ids(d);
+  for (int i = 0; i < 10; ++i) {
+    auto page = Json(HttpCall(port(), "GET", "/_search/scroll/" + id + "?scroll=30s"));
+    if (page["hits"]["hits"].Empty()) break;
+    for (auto& x : Ids(page)) ids.push_back(x);
+  }
+  auto whole = Search("/books4/_search", R"({"query":{"match":{"title":"quick"}}})");
+  EXPECT_EQ(ids, Ids(whole));
+  auto freed = Json(HttpCall(port(), "DELETE", "/_search/scroll/" + id));
+  EXPECT_EQ(freed["num_freed"].GetInt(), 1);
+}
+
+TEST_F(SearchApiTest, Errors) {
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"query":{"nope":{}}})"), 400, "parsing_exception");
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"query":{"match_all":{}},"bogus":1})"), 400,
+              "parsing_exception");
+  ExpectError(HttpCall(port(), "POST", "/missing/_search", ""), 404, "index_not_found_exception");
+  ExpectError(HttpCall(port(), "POST", "/missing/_count", ""), 404, "index_not_found_exception");
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"query":{"match":)"), 400, "parse_exception");
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", "{\"query\":{\"match\":{\"title\":\"\xff\xfe\"}}}"), 400,
+              "parse_exception");
+  std::string deep;
+  for (int i = 0; i < 100; ++i) deep += R"({"bool":{"must":[)";
+  deep += R"({"match_all":{}})";
+  for (int i = 0; i < 100; ++i) deep += "]}}";
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"query":)" + deep + "}"), 400, "parsing_exception");
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"from":9995,"size":10})"), 400,
+              "illegal_argument_exception");
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"size":-1})"), 400, "illegal_argument_exception");
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"sort":[{"title":"asc"}]})"), 400,
+              "illegal_argument_exception");
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"aggs":{"x":{"nope":{}}}})"), 400, "parsing_exception");
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"highlight":[1]})"), 400, "parsing_exception");
+  ExpectError(HttpCall(port(), "POST", "/books1/_search?scroll=forever", ""), 400, "illegal_argument_exception");
+  ExpectError(HttpCall(port(), "POST", "/_search/scroll", R"({"scroll_id":"x"})"), 404,
+              "search_context_missing_exception");
+  // the node still searches
+  EXPECT_EQ(Search("/books1/_search", "")["hits"]["total"]["value"].GetInt(), 8);
+}
+
+}  // namespace
+}  // namespace holdfast
