@@ -206,6 +206,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
       spill_path_.clear();
       return SendError(500, "io_exception", "cannot spill the request body to disk: " + ec.message());
     }
+    if (file_parser_->is_done()) {  // an empty body: nothing to read
+      file_parser_->get().body().close();
+      return Dispatch();
+    }
     ReadFileChunk();
   }
 
