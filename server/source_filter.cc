@@ -162,6 +162,9 @@ class SourceFilterWalker {
  public:
   explicit SourceFilterWalker(const SourceFilter& filter) : filter_(filter) {}
 
+  // True when the source turned out not to be JSON (the output is then void).
+  bool failed() const { return failed_; }
+
   // Writes the kept fields of `object` (at `path`, "" for the root) as an
   // object into `out`; returns how many fields were written.
   size_t WriteObject(od::object object, const std::string& path, bool ancestor_kept,
@@ -170,7 +173,10 @@ class SourceFilterWalker {
     out->StartObject();
     for (auto field : object) {
       std::string_view key;
-      if (field.unescaped_key().get(key)) break;
+      if (field.unescaped_key().get(key)) {
+        failed_ = true;
+        break;
+      }
       std::string child = path.empty() ? std::string(key) : path + "." + std::string(key);
       bool kept = false;
       Decision d = Decide(child, ancestor_kept, &kept);
@@ -179,7 +185,7 @@ class SourceFilterWalker {
       SourceFilter::Writer value_writer(buffer);
       if (!WriteValue(field.value(), child, d, kept, &value_writer)) continue;
       out->Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-      out->RawValue(buffer.GetString(), buffer.GetSize(), rapidjson::kObjectType);
+      WriteRaw(std::string_view(buffer.GetString(), buffer.GetSize()), out);
       ++written;
     }
     out->EndObject();
@@ -216,46 +222,47 @@ class SourceFilterWalker {
   // Writes a value under decision `d`; false when nothing is left of it.
   bool WriteValue(od::value value, const std::string& path, Decision d, bool kept_here, SourceFilter::Writer* out) {
     od::json_type type;
-    if (value.type().get(type)) return false;
+    if (value.type().get(type)) return Fail();
     if (d == Decision::kKeep) {
       std::string_view raw;
       if (type == od::json_type::object) {
         od::object o;
-        if (value.get_object().get(o) || o.raw_json().get(raw)) return false;
+        if (value.get_object().get(o) || o.raw_json().get(raw)) return Fail();
       } else if (type == od::json_type::array) {
         od::array a;
-        if (value.get_array().get(a) || a.raw_json().get(raw)) return false;
+        if (value.get_array().get(a) || a.raw_json().get(raw)) return Fail();
       } else {
         raw = RawToken(value);
       }
-      out->RawValue(raw.data(), raw.size(), rapidjson::kObjectType);
+      WriteRaw(raw, out);
       return true;
     }
     if (type == od::json_type::object) {
       od::object o;
-      if (value.get_object().get(o)) return false;
+      if (value.get_object().get(o)) return Fail();
       return WriteObject(o, path, kept_here, out) > 0;
     }
     if (type == od::json_type::array) {
       od::array a;
-      if (value.get_array().get(a)) return false;
+      if (value.get_array().get(a)) return Fail();
       size_t written = 0;
       out->StartArray();
       for (auto element : a) {
         od::value v;
-        if (element.get(v)) break;
         od::json_type et;
-        if (v.type().get(et)) break;
+        if (element.get(v) || v.type().get(et)) {
+          Fail();
+          break;
+        }
         if (et == od::json_type::object || et == od::json_type::array) {
           rapidjson::StringBuffer buffer;
           SourceFilter::Writer element_writer(buffer);
           if (WriteValue(v, path, Decision::kDescend, kept_here, &element_writer)) {
-            out->RawValue(buffer.GetString(), buffer.GetSize(), rapidjson::kObjectType);
+            WriteRaw(std::string_view(buffer.GetString(), buffer.GetSize()), out);
             ++written;
           }
         } else if (kept_here) {
-          std::string_view raw = RawToken(v);
-          out->RawValue(raw.data(), raw.size(), rapidjson::kObjectType);
+          WriteRaw(RawToken(v), out);
           ++written;
         }
       }
@@ -263,15 +270,37 @@ class SourceFilterWalker {
       return written > 0;
     }
     if (!kept_here) return false;  // a scalar below a partly kept path
-    std::string_view raw = RawToken(value);
-    out->RawValue(raw.data(), raw.size(), rapidjson::kObjectType);
+    WriteRaw(RawToken(value), out);
     return true;
   }
 
+  bool Fail() {
+    failed_ = true;
+    return false;
+  }
+
+  // A piece of the source as it is — unless it could not be JSON (empty, or
+  // holding a NUL byte, which RapidJSON refuses).
+  void WriteRaw(std::string_view raw, SourceFilter::Writer* out) {
+    if (raw.empty() || raw.find('\0') != std::string_view::npos) {
+      failed_ = true;
+      out->Null();
+      return;
+    }
+    out->RawValue(raw.data(), raw.size(), rapidjson::kObjectType);
+  }
+
   const SourceFilter& filter_;
+  bool failed_ = false;
 };
 
 void SourceFilter::Write(std::string_view source, Writer* writer) const {
+  // A source that cannot be JSON (never one stored by indexing) becomes {}.
+  if (source.empty() || source.find('\0') != std::string_view::npos) {
+    writer->StartObject();
+    writer->EndObject();
+    return;
+  }
   if (!filters()) {
     writer->RawValue(source.data(), source.size(), rapidjson::kObjectType);
     return;
@@ -280,12 +309,16 @@ void SourceFilter::Write(std::string_view source, Writer* writer) const {
   thread_local od::parser parser;
   od::document doc;
   od::object root;
-  if (parser.iterate(padded).get(doc) || doc.get_object().get(root)) {
-    writer->RawValue(source.data(), source.size(), rapidjson::kObjectType);
+  rapidjson::StringBuffer buffer;
+  Writer filtered(buffer);
+  SourceFilterWalker walker(*this);
+  if (parser.iterate(padded).get(doc) || doc.get_object().get(root) ||
+      (walker.WriteObject(root, "", false, &filtered), walker.failed())) {
+    writer->StartObject();
+    writer->EndObject();
     return;
   }
-  SourceFilterWalker walker(*this);
-  walker.WriteObject(root, "", false, writer);
+  writer->RawValue(buffer.GetString(), buffer.GetSize(), rapidjson::kObjectType);
 }
 
 }  // namespace holdfast

@@ -39,8 +39,9 @@ class SourceFilter {
   bool filters() const { return !includes_.empty() || !excludes_.empty(); }
 
   // Writes `source` (one JSON object), filtered, as the next value of
-  // `writer`. The source is trusted to be valid JSON (it was parsed at
-  // indexing); a source that is not an object is written as it is.
+  // `writer`. Sources are JSON checked at indexing; one that is not (a walk
+  // error, a NUL byte) is written as {} rather than passed on. A source that
+  // is not an object is written as it is when nothing is filtered.
   void Write(std::string_view source, Writer* writer) const;
 
   // `*` matches any run of characters (dots included); exposed for tests.

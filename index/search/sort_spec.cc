@@ -119,6 +119,7 @@ Status ParseOneKey(od::value& value, const mapping::Mapping& mapping, SortSpec* 
     if (!options_type.ok()) return options_type.status();
     if (options_type.value() == od::json_type::string) {
       Result<std::string_view> order = StringOf(options, "order");
+      if (!order.ok()) return order.status();  // e.g. a bad escape in the string
       HOLDFAST_RETURN_IF_ERROR(ParseOrder(order.value(), &key.value()));
     } else if (options_type.value() == od::json_type::object) {
       od::object opts;
