@@ -15,7 +15,6 @@ namespace holdfast {
 namespace {
 
 constexpr std::string_view kMagicLine = "holdfast-volume\n";
-constexpr std::string_view kChecksumKey = "checksum=";
 
 std::string NowIso8601() {
   std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -100,7 +99,7 @@ Result<VolumeIdentity> ReadIdentity(const std::string& path, const VolumeOptions
 
 std::string EncodeVolumeIdentity(const VolumeIdentity& id) {
   std::string body = IdentityBody(id);
-  body += std::string(kChecksumKey) + ChecksumHex(Checksum64(body)) + "\n";
+  AppendChecksumLine(&body);
   return body;
 }
 
@@ -108,18 +107,11 @@ Result<VolumeIdentity> DecodeVolumeIdentity(std::string_view text) {
   if (text.substr(0, kMagicLine.size()) != kMagicLine) {
     return Status::Corruption("not a holdfast VOLUME file (bad first line)");
   }
-  const size_t sum_pos = text.rfind(kChecksumKey);
-  if (sum_pos == std::string_view::npos || (sum_pos > 0 && text[sum_pos - 1] != '\n')) {
-    return Status::Corruption("checksum line missing");
-  }
-  std::string_view sum = text.substr(sum_pos + kChecksumKey.size());
-  if (!sum.empty() && sum.back() == '\n') sum.remove_suffix(1);
-  if (sum != ChecksumHex(Checksum64(text.substr(0, sum_pos)))) {
-    return Status::Corruption("checksum mismatch");
-  }
+  const std::optional<std::string_view> body = StripChecksumLine(text);
+  if (!body) return Status::Corruption("checksum line missing or checksum mismatch");
   VolumeIdentity id;
   id.format_version = 0;
-  std::string_view rest = text.substr(kMagicLine.size(), sum_pos - kMagicLine.size());
+  std::string_view rest = body->substr(kMagicLine.size());
   while (!rest.empty()) {
     size_t eol = rest.find('\n');
     std::string_view line = rest.substr(0, eol);

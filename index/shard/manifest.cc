@@ -10,7 +10,6 @@ namespace holdfast {
 namespace {
 
 constexpr std::string_view kMagic = "holdfast-shard-manifest 1\n";
-constexpr std::string_view kChecksum = "checksum=";
 
 template <typename T>
 bool ParseInt(std::string_view s, T* out) {
@@ -36,20 +35,17 @@ std::string EncodeManifest(const ShardManifest& m) {
   for (const ManifestSegment& s : m.segments) {
     out += "segment=" + s.file + " " + std::to_string(s.doc_count) + " " + (s.live_file.empty() ? "-" : s.live_file) + "\n";
   }
-  out += std::string(kChecksum) + ChecksumHex(Checksum64(out)) + "\n";
+  AppendChecksumLine(&out);
   return out;
 }
 
 Result<ShardManifest> DecodeManifest(std::string_view text, std::string_view file_name) {
   auto bad = [&](const std::string& why) { return Status::Corruption(std::string(file_name) + ": " + why); };
   if (text.substr(0, kMagic.size()) != kMagic) return bad("not a shard manifest");
-  size_t sum = text.rfind(kChecksum);
-  if (sum == std::string_view::npos || text[sum - 1] != '\n') return bad("checksum missing");
-  std::string_view given = text.substr(sum + kChecksum.size());
-  if (!given.empty() && given.back() == '\n') given.remove_suffix(1);
-  if (given != ChecksumHex(Checksum64(text.substr(0, sum)))) return bad("checksum mismatch");
+  const std::optional<std::string_view> body = StripChecksumLine(text);
+  if (!body) return bad("checksum line missing or checksum mismatch");
   ShardManifest m;
-  std::string_view rest = text.substr(kMagic.size(), sum - kMagic.size());
+  std::string_view rest = body->substr(kMagic.size());
   while (!rest.empty()) {
     size_t eol = rest.find('\n');
     std::string_view line = rest.substr(0, eol);

@@ -14,4 +14,21 @@ std::string ChecksumHex(uint64_t checksum) {
   return buf;
 }
 
+namespace {
+constexpr std::string_view kChecksumKey = "checksum=";
+}  // namespace
+
+void AppendChecksumLine(std::string* text) {
+  *text += std::string(kChecksumKey) + ChecksumHex(Checksum64(*text)) + "\n";
+}
+
+std::optional<std::string_view> StripChecksumLine(std::string_view text) {
+  const size_t pos = text.rfind(kChecksumKey);
+  if (pos == std::string_view::npos || (pos > 0 && text[pos - 1] != '\n')) return std::nullopt;
+  std::string_view given = text.substr(pos + kChecksumKey.size());
+  if (!given.empty() && given.back() == '\n') given.remove_suffix(1);
+  if (given != ChecksumHex(Checksum64(text.substr(0, pos)))) return std::nullopt;
+  return text.substr(0, pos);
+}
+
 }  // namespace holdfast

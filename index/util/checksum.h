@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,5 +13,11 @@ uint64_t Checksum64(std::string_view data);
 
 // Lower-case, zero-padded 16-digit hex of a checksum.
 std::string ChecksumHex(uint64_t checksum);
+
+// Small text files (VOLUME, MANIFEST) end in a line "checksum=<hex>" over
+// every byte before it. AppendChecksumLine adds it; StripChecksumLine checks
+// it and returns the text before it, or nullopt when it is missing or wrong.
+void AppendChecksumLine(std::string* text);
+std::optional<std::string_view> StripChecksumLine(std::string_view text);
 
 }  // namespace holdfast

@@ -17,15 +17,6 @@ namespace {
 
 using testing::TempDir;
 
-// Every file under `dir` with its bytes: to prove a refused volume is untouched.
-std::map<std::string, std::string> Snapshot(const std::string& dir) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    std::string rel = std::filesystem::relative(e.path(), dir).string();
-    files[rel] = e.is_regular_file() ? ReadFileToString(e.path().string()).value() : "<dir>";
-  }
-  return files;
-}
 
 std::unique_ptr<Volume> MustOpen(const VolumeOptions& options) {
   VolumeError err;
@@ -71,14 +62,14 @@ TEST(VolumeTest, AnotherClustersVolumeIsRefusedAndLeftByteIdentical) {
   TempDir tmp;
   const std::string dir = tmp.Sub("data");
   { ASSERT_NE(MustOpen({dir, "cluster-a"}), nullptr); }
-  const auto before = Snapshot(dir);
+  const auto before = testing::DirectorySnapshot(dir);
   VolumeError err = VolumeError::kNone;
   auto v = Volume::Open({dir, "cluster-b"}, &err);
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(err, VolumeError::kClusterMismatch);
   EXPECT_NE(v.status().message().find("cluster-a"), std::string::npos) << v.status().message();
   EXPECT_NE(v.status().message().find("cluster-b"), std::string::npos) << v.status().message();
-  EXPECT_EQ(Snapshot(dir), before);
+  EXPECT_EQ(testing::DirectorySnapshot(dir), before);
 }
 
 TEST(VolumeTest, NewerFormatIsRefusedAndLeftByteIdentical) {
@@ -88,13 +79,13 @@ TEST(VolumeTest, NewerFormatIsRefusedAndLeftByteIdentical) {
   { auto v = MustOpen({dir, ""}); id = v->identity(); }
   id.format_version = kVolumeFormatVersion + 1;
   ASSERT_TRUE(WriteFileDurably(dir + "/VOLUME", EncodeVolumeIdentity(id)).ok());
-  const auto before = Snapshot(dir);
+  const auto before = testing::DirectorySnapshot(dir);
   VolumeError err = VolumeError::kNone;
   auto v = Volume::Open({dir, ""}, &err);
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(err, VolumeError::kTooNew);
   EXPECT_NE(v.status().message().find("newer"), std::string::npos);
-  EXPECT_EQ(Snapshot(dir), before);
+  EXPECT_EQ(testing::DirectorySnapshot(dir), before);
 }
 
 TEST(VolumeTest, FlippedByteInVolumeFileIsReportedAsCorrupt) {
@@ -127,12 +118,12 @@ TEST(VolumeTest, NonEmptyDirectoryWithoutVolumeIsRefusedUntouched) {
   const std::string dir = tmp.Sub("somebody-elses");
   ASSERT_TRUE(CreateDirectories(dir).ok());
   ASSERT_TRUE(WriteFileDurably(dir + "/notes.txt", "keep me").ok());
-  const auto before = Snapshot(dir);
+  const auto before = testing::DirectorySnapshot(dir);
   VolumeError err = VolumeError::kNone;
   auto v = Volume::Open({dir, ""}, &err);
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(err, VolumeError::kCorrupt);
-  EXPECT_EQ(Snapshot(dir), before);
+  EXPECT_EQ(testing::DirectorySnapshot(dir), before);
 }
 
 TEST(VolumeTest, SecondOpenWhileHeldIsRefusedWithThePid) {

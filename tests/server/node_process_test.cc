@@ -42,14 +42,6 @@ std::string PreviousShutdownOf(int port) {
   return d.HasParseError() ? "" : d["previous_shutdown"].GetString();
 }
 
-std::map<std::string, std::string> Snapshot(const std::string& dir) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    std::string rel = std::filesystem::relative(e.path(), dir).string();
-    files[rel] = e.is_regular_file() ? ReadFileToString(e.path().string()).value() : "<dir>";
-  }
-  return files;
-}
 
 void StopCleanly(NodeProcess& node) {
   node.process().Signal(SIGTERM);
@@ -124,12 +116,12 @@ TEST(NodeProcessTest, ForeignClusterVolumeIsRefusedAndLeftByteIdentical) {
     ASSERT_TRUE(node.Start(dir, {"--cluster-uuid", "cluster-a"})) << node.Log();
     StopCleanly(node);
   }
-  const auto before = Snapshot(dir);
+  const auto before = testing::DirectorySnapshot(dir);
   NodeProcess other;
   ASSERT_TRUE(other.Launch(dir, {"--cluster-uuid", "cluster-b"}));
   EXPECT_EQ(other.process().WaitExit(10s).value_or(-1), kExitClusterMismatch) << other.Log();
   EXPECT_NE(other.Log().find("belongs to cluster cluster-a"), std::string::npos) << other.Log();
-  EXPECT_EQ(Snapshot(dir), before);
+  EXPECT_EQ(testing::DirectorySnapshot(dir), before);
 }
 
 TEST(NodeProcessTest, NewerFormatVolumeIsRefusedAndLeftByteIdentical) {
@@ -144,12 +136,12 @@ TEST(NodeProcessTest, NewerFormatVolumeIsRefusedAndLeftByteIdentical) {
   ASSERT_TRUE(id.ok());
   id->format_version = kVolumeFormatVersion + 7;
   ASSERT_TRUE(WriteFileDurably(dir + "/VOLUME", EncodeVolumeIdentity(id.value())).ok());
-  const auto before = Snapshot(dir);
+  const auto before = testing::DirectorySnapshot(dir);
   NodeProcess newer;
   ASSERT_TRUE(newer.Launch(dir));
   EXPECT_EQ(newer.process().WaitExit(10s).value_or(-1), kExitVolumeTooNew) << newer.Log();
   EXPECT_NE(newer.Log().find("newer than this holdfast reads"), std::string::npos) << newer.Log();
-  EXPECT_EQ(Snapshot(dir), before);
+  EXPECT_EQ(testing::DirectorySnapshot(dir), before);
 }
 
 TEST(NodeProcessTest, JsonLogsAreOneObjectPerLine) {

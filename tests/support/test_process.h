@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,10 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// Every file under `dir` (relative path → bytes; directories as "<dir>"):
+// proves that a refused volume was left untouched.
+std::map<std::string, std::string> DirectorySnapshot(const std::string& dir);
 
 // Polls `cond` every few milliseconds until it is true or `timeout` passes.
 bool WaitFor(const std::function<bool()>& cond, std::chrono::milliseconds timeout);
