@@ -16,6 +16,7 @@
 #include "index/mapping/date_parser.h"
 #include "index/mapping/mapping.h"
 #include "index/search/query.h"
+#include "index/segment/analyzer_set.h"
 
 namespace holdfast::search::dsl {
 
@@ -138,11 +139,11 @@ class DslReader {
   // The query for one exact value of a field (term / terms / match on
   // non-text fields): postings for text/keyword/boolean, doc values else.
   Result<QueryPtr> BuildExactValue(std::string_view field, const mapping::FieldMapping& fm, std::string_view text);
-  Result<analysis::Analyzer*> AnalyzerFor(mapping::Analyzer which);
+  Result<analysis::Analyzer*> AnalyzerFor(mapping::Analyzer which) { return analyzers_.For(which); }
 
  private:
   const mapping::Mapping& mapping_;
-  std::array<std::unique_ptr<analysis::Analyzer>, 4> analyzers_;
+  segment::AnalyzerSet analyzers_;
 };
 
 }  // namespace holdfast::search::dsl

@@ -152,16 +152,6 @@ Status Unsupported(std::string_view query_name, std::string_view key) {
   return ParsingError("[" + std::string(query_name) + "] query does not support [" + std::string(key) + "]");
 }
 
-Result<analysis::Analyzer*> DslReader::AnalyzerFor(mapping::Analyzer which) {
-  auto& slot = analyzers_[static_cast<size_t>(which)];
-  if (!slot) {
-    auto made = analysis::MakeAnalyzer(mapping::AnalyzerName(which));
-    if (!made.ok()) return made.status();
-    slot = std::move(made).value();
-  }
-  return slot.get();
-}
-
 Result<QueryPtr> DslReader::ParseQueryValue(od::value value, int depth) {
   od::object object;
   if (!IsObject(value) || value.get_object().get(object)) {

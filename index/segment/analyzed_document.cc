@@ -37,16 +37,6 @@ class DocumentAnalyzer::Sink final : public analysis::TokenSink {
 DocumentAnalyzer::DocumentAnalyzer() : sink_(std::make_unique<Sink>()) {}
 DocumentAnalyzer::~DocumentAnalyzer() = default;
 
-Result<analysis::Analyzer*> DocumentAnalyzer::AnalyzerFor(mapping::Analyzer which) {
-  auto& slot = analyzers_[static_cast<size_t>(which)];
-  if (!slot) {
-    auto made = analysis::MakeAnalyzer(mapping::AnalyzerName(which));
-    if (!made.ok()) return made.status();
-    slot = std::move(made).value();
-  }
-  return slot.get();
-}
-
 namespace {
 
 FieldKind KindOf(mapping::FieldType t) {

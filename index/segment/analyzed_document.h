@@ -18,6 +18,7 @@
 
 #include "index/analysis/analyzer.h"
 #include "index/mapping/parsed_document.h"
+#include "index/segment/analyzer_set.h"
 #include "index/segment/field_info.h"
 #include "index/util/status.h"
 
@@ -70,11 +71,11 @@ class DocumentAnalyzer {
   Status Analyze(const mapping::ParsedDocument& doc, AnalyzedDocument* out);
 
   // The analyzer for a mapping analyzer, built on first use.
-  Result<analysis::Analyzer*> AnalyzerFor(mapping::Analyzer which);
+  Result<analysis::Analyzer*> AnalyzerFor(mapping::Analyzer which) { return analyzers_.For(which); }
 
  private:
   class Sink;
-  std::array<std::unique_ptr<analysis::Analyzer>, 4> analyzers_;
+  AnalyzerSet analyzers_;
   std::unique_ptr<Sink> sink_;
 };
 
