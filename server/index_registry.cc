@@ -11,32 +11,13 @@
 
 #include "index/mapping/mapping_error.h"
 #include "lifecycle/uuid.h"
+#include "server/source_filter.h"
 
 namespace holdfast {
 
 namespace {
 
 constexpr char kIndicesKey[] = "indices";  // node store: {"name": "uuid", ...}
-
-bool WildcardMatch(std::string_view pattern, std::string_view s) {
-  size_t p = 0, i = 0, star = std::string_view::npos, mark = 0;
-  while (i < s.size()) {
-    if (p < pattern.size() && pattern[p] == s[i]) {
-      ++p;
-      ++i;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = i;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      i = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
 
 }  // namespace
 
@@ -178,7 +159,7 @@ Result<std::vector<std::string>> IndexRegistry::Resolve(std::string_view express
     if (part.empty()) continue;
     if (part.find('*') != std::string_view::npos) {
       for (const auto& [name, index] : indices_) {
-        if (WildcardMatch(part, name)) out.insert(name);
+        if (SourceFilter::GlobMatch(part, name)) out.insert(name);
       }
     } else if (indices_.count(part)) {
       out.insert(std::string(part));

@@ -13,17 +13,6 @@
 
 namespace holdfast::codec {
 
-inline void PutVarint32(std::string* out, uint32_t v) {
-  char buf[5];
-  int n = 0;
-  while (v >= 0x80) {
-    buf[n++] = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  buf[n++] = static_cast<char>(v);
-  out->append(buf, n);
-}
-
 inline void PutVarint64(std::string* out, uint64_t v) {
   char buf[10];
   int n = 0;
@@ -34,6 +23,9 @@ inline void PutVarint64(std::string* out, uint64_t v) {
   buf[n++] = static_cast<char>(v);
   out->append(buf, n);
 }
+
+// Same bytes as PutVarint64 of the value.
+inline void PutVarint32(std::string* out, uint32_t v) { PutVarint64(out, v); }
 
 inline void PutFixed32(std::string* out, uint32_t v) {
   char buf[4];
