@@ -89,11 +89,12 @@ std::string QueryStringToJson(const mapping::Mapping& mapping, std::string_view 
 }  // namespace
 
 Result<search::QueryPtr> ParseRequestQuery(const std::shared_ptr<const mapping::Mapping>& mapping,
-                                           std::string_view query_json, std::string_view q) {
+                                           std::string_view query_json, std::string_view q,
+                                           const search::QueryContext* context) {
   search::QueryParser& parser = ParserFor(mapping);
-  if (!query_json.empty()) return parser.Parse(query_json);
-  if (!q.empty()) return parser.Parse(QueryStringToJson(*mapping, q));
-  return parser.Parse(R"({"match_all":{}})");
+  if (!query_json.empty()) return parser.Parse(query_json, context);
+  if (!q.empty()) return parser.Parse(QueryStringToJson(*mapping, q), context);
+  return parser.Parse(R"({"match_all":{}})", context);
 }
 
 }  // namespace holdfast

@@ -18,11 +18,14 @@
 
 #include "index/mapping/mapping.h"
 #include "index/search/query.h"
+#include "index/search/query_context.h"
 
 namespace holdfast {
 
 // Parses `query_json` (empty: `q`, and when that is empty too, match_all).
+// `context` serves more_like_this documents and `_popularity` (may be null).
 Result<search::QueryPtr> ParseRequestQuery(const std::shared_ptr<const mapping::Mapping>& mapping,
-                                           std::string_view query_json, std::string_view q);
+                                           std::string_view query_json, std::string_view q,
+                                           const search::QueryContext* context = nullptr);
 
 }  // namespace holdfast

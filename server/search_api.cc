@@ -14,6 +14,7 @@
 #include "server/search_plan.h"
 #include "server/search_request.h"
 #include "server/search_response.h"
+#include "server/index_query_context.h"
 #include "server/request_query.h"
 
 namespace holdfast {
@@ -101,7 +102,8 @@ class SearchRoutes {
     uint64_t count = 0;
     size_t shards = 0;
     for (const auto& [name, index] : indices.value()) {
-      auto query = ParseRequestQuery(index->mapping(), request.value().query_json, request.value().q);
+      IndexQueryContext context(index, indices.value());
+      auto query = ParseRequestQuery(index->mapping(), request.value().query_json, request.value().q, &context);
       if (!query.ok()) return ErrorFromStatus(query.status());
       auto n = index->Count(*query.value());
       if (!n.ok()) return ErrorFromStatus(n.status());

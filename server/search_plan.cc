@@ -9,6 +9,7 @@
 #include "index/search/search_after.h"
 #include "index/search/searcher.h"
 #include "index/search/top_field_collector.h"
+#include "server/index_query_context.h"
 #include "server/request_query.h"
 
 namespace holdfast {
@@ -96,13 +97,18 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(
     p.name = name;
     p.index = index;
     p.mapping = index->mapping();
-    auto query = ParseRequestQuery(p.mapping, request.query_json, request.q);
+    IndexQueryContext context(index, indices);
+    auto query = ParseRequestQuery(p.mapping, request.query_json, request.q, &context);
     if (!query.ok()) return query.status();
     p.query = std::move(query).value();
+    if (request.popularity_boost && *request.popularity_boost > 0) {
+      p.query = WithPopularityBoost(std::move(p.query), *request.popularity_boost, context.Popularity());
+    }
     if (plan->sorted_by_request_) {
       auto sort = search::ParseSortSpec(request.sort_json, *p.mapping);
       if (!sort.ok()) return sort.status();
       p.sort = std::move(sort).value();
+      HOLDFAST_RETURN_IF_ERROR(search::BindSortSources(&p.sort, context.Popularity()));
     } else {
       p.sort.keys.push_back(ScoreKey());
     }

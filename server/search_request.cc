@@ -151,6 +151,13 @@ Status ApplyBodyField(std::string_view key, od::value value, bool for_count, Sea
     auto [end, ec] = std::from_chars(json.data(), json.data() + json.size(), d);
     if (ec != std::errc() || end != json.data() + json.size()) return ParsingError("[min_score] expected a number");
     out->min_score = static_cast<float>(d);
+  } else if (key == "popularity_boost") {
+    double d = 0;
+    auto [end, ec] = std::from_chars(json.data(), json.data() + json.size(), d);
+    if (ec != std::errc() || end != json.data() + json.size() || !(d >= 0)) {
+      return ParsingError("[popularity_boost] expected a number >= 0");
+    }
+    out->popularity_boost = d;
   } else if (for_count) {
     return ParsingError("request does not support [" + std::string(key) + "]");
   } else if (key == "from" || key == "size") {

@@ -4,7 +4,8 @@
 // later, per index. Nothing here depends on a mapping.
 //
 // Body keys: query, from, size, sort, search_after, track_total_hits,
-// track_scores, _source, highlight, aggs / aggregations, min_score, timeout
+// track_scores, _source, highlight, aggs / aggregations, min_score,
+// popularity_boost (holdfast: see docs/recommendations.md), timeout
 // (accepted, not enforced), explain/version/seq_no_primary_term/stored_fields
 // (accepted, ignored). URL parameters: q, from, size, sort ("f:asc,g"),
 // _source, _source_includes, _source_excludes, track_total_hits, scroll,
@@ -47,6 +48,8 @@ struct SearchRequest {
   bool total_as_int = false;          // rest_total_hits_as_int
   bool track_scores = false;
   std::optional<float> min_score;
+  // holdfast extension: score × ln(2 + popularity_boost × _popularity).
+  std::optional<double> popularity_boost;
   std::optional<std::chrono::milliseconds> scroll;  // keep-alive of a scroll
 };
 

@@ -56,6 +56,7 @@ class FunctionScoreScorer final : public Scorer {
                       float max_boost, float boost)
       : inner_(std::move(inner)), field_(field), fn_(fn), mode_(mode), max_boost_(max_boost), boost_(boost) {}
 
+  void set_values(std::unique_ptr<SegmentDocValues> values) { values_ = std::move(values); }
   uint32_t Next() override { return doc_ = inner_->Next(); }
   uint32_t Advance(uint32_t target) override {
     if (AtOrPast(target)) return doc_;
@@ -81,7 +82,10 @@ class FunctionScoreScorer final : public Scorer {
  private:
   float Function() const {
     double value;
-    if (field_ != nullptr && field_->has_values() && field_->ValueCount(doc_) > 0) {
+    std::optional<double> external;
+    if (values_ != nullptr && (external = values_->Get(doc_))) {
+      value = *external;
+    } else if (values_ == nullptr && field_ != nullptr && field_->has_values() && field_->ValueCount(doc_) > 0) {
       int64_t raw = field_->NumericAt(field_->ValueStart(doc_));
       value = field_->kind() == segment::FieldKind::kDouble ? std::bit_cast<double>(raw) : static_cast<double>(raw);
     } else if (fn_->missing) {
@@ -95,6 +99,7 @@ class FunctionScoreScorer final : public Scorer {
 
   ScorerPtr inner_;
   const segment::FieldReader* field_;
+  std::unique_ptr<SegmentDocValues> values_;
   const FieldValueFactor* fn_;
   BoostMode mode_;
   float max_boost_;
@@ -113,7 +118,9 @@ class FunctionScoreWeight final : public Weight {
     if (!s.ok() || s.value() == nullptr || !needs_scores_) return s;
     const segment::FieldReader* f = segment.reader->field(fn_->field);
     if (f != nullptr && !segment::IsNumericKind(f->kind())) f = nullptr;
-    return ScorerPtr(std::make_unique<FunctionScoreScorer>(std::move(s).value(), f, fn_, mode_, max_boost_, boost_));
+    auto scorer = std::make_unique<FunctionScoreScorer>(std::move(s).value(), f, fn_, mode_, max_boost_, boost_);
+    if (fn_->source != nullptr) scorer->set_values(fn_->source->ForSegment(segment));
+    return ScorerPtr(std::move(scorer));
   }
 
  private:

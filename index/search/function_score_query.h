@@ -11,10 +11,12 @@
 #pragma once
 
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "index/search/query.h"
+#include "index/search/query_context.h"
 
 namespace holdfast::search {
 
@@ -30,6 +32,9 @@ double ApplyFieldValueFactor(double value, double factor, FieldValueModifier mod
 
 struct FieldValueFactor {
   std::string field;
+  // When set, values come from here instead of the field's doc values
+  // (the `_popularity` virtual field).
+  std::shared_ptr<const DocValueSource> source;
   double factor = 1.0;
   FieldValueModifier modifier = FieldValueModifier::kNone;
   std::optional<double> missing;

@@ -16,6 +16,7 @@
 #include "index/mapping/date_parser.h"
 #include "index/mapping/mapping.h"
 #include "index/search/query.h"
+#include "index/search/query_context.h"
 #include "index/segment/analyzer_set.h"
 
 namespace holdfast::search::dsl {
@@ -121,6 +122,7 @@ class DslReader {
   Result<QueryPtr> ParseFuzzy(od::value value);
   Result<QueryPtr> ParseRange(od::value value);  // query_parser_range.cc
   Result<QueryPtr> ParseExists(od::value value);
+  Result<QueryPtr> ParseMoreLikeThis(od::value value);  // query_parser_more_like_this.cc
 
  public:
   // Shared by leaf builders.
@@ -140,9 +142,13 @@ class DslReader {
   // non-text fields): postings for text/keyword/boolean, doc values else.
   Result<QueryPtr> BuildExactValue(std::string_view field, const mapping::FieldMapping& fm, std::string_view text);
   Result<analysis::Analyzer*> AnalyzerFor(mapping::Analyzer which) { return analyzers_.For(which); }
+  // The context of the Parse call in progress (may be null).
+  void set_context(const QueryContext* context) { context_ = context; }
+  const QueryContext* context() const { return context_; }
 
  private:
   const mapping::Mapping& mapping_;
+  const QueryContext* context_ = nullptr;
   segment::AnalyzerSet analyzers_;
 };
 

@@ -199,6 +199,7 @@ Result<QueryPtr> DslReader::Dispatch(std::string_view name, od::value value, int
   if (name == "dis_max") return ParseDisMax(value, depth);
   if (name == "constant_score") return ParseConstantScore(value, depth);
   if (name == "function_score") return ParseFunctionScore(value, depth);
+  if (name == "more_like_this" || name == "mlt") return ParseMoreLikeThis(value);
   return ParsingError("unknown query [" + std::string(name) + "]");
 }
 
@@ -365,6 +366,12 @@ Result<QueryPtr> DslReader::ParseFunctionScore(od::value value, int depth) {
     return inner;
   }
   if (fvf.field.empty()) return ParsingError("[field_value_factor] requires a 'field'");
+  if (fvf.field == kPopularityField) {
+    fvf.source = context_ != nullptr ? context_->Popularity() : nullptr;
+    if (fvf.source == nullptr) {
+      return IllegalArgument("[field_value_factor] field [_popularity] is only available on indices that take events");
+    }
+  }
   auto q = std::make_unique<FunctionScoreQuery>(std::move(inner), std::move(fvf), mode, max_boost);
   q->set_boost(boost);
   return QueryPtr(std::move(q));
@@ -394,8 +401,13 @@ class QueryParser::Impl {
 QueryParser::QueryParser(const mapping::Mapping& mapping) : impl_(std::make_unique<Impl>(mapping)) {}
 QueryParser::~QueryParser() = default;
 
-Result<QueryPtr> QueryParser::Parse(std::string_view json) {
+Result<QueryPtr> QueryParser::Parse(std::string_view json, const QueryContext* context) {
   using dsl::JsonError;
+  impl_->reader.set_context(context);
+  struct Reset {
+    dsl::DslReader& reader;
+    ~Reset() { reader.set_context(nullptr); }
+  } reset{impl_->reader};
   simdjson::padded_string padded(json);
   simdjson::ondemand::document doc;
   HF_JSON(impl_->parser.iterate(padded).get(doc));

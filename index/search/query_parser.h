@@ -4,7 +4,8 @@
 // Supported: match_all, match_none, term, terms, match, multi_match
 // (best_fields — the default —, most_fields, phrase), match_phrase,
 // prefix, fuzzy, range, exists, bool, dis_max, constant_score,
-// function_score (one field_value_factor), each with `boost`; short forms
+// function_score (one field_value_factor; the field may be `_popularity`),
+// more_like_this, each with `boost`; short forms
 // ({"term":{"tags":"x"}}) and long forms ({"term":{"tags":{"value":"x"}}}).
 // Text is analyzed with the field's analyzer from the mapping (or the
 // query's `analyzer`). Queries on unmapped fields match nothing, as in ES.
@@ -28,6 +29,7 @@
 
 #include "index/mapping/mapping.h"
 #include "index/search/query.h"
+#include "index/search/query_context.h"
 
 namespace holdfast::search {
 
@@ -41,7 +43,9 @@ class QueryParser {
   QueryParser& operator=(const QueryParser&) = delete;
 
   // `json` is one query object, e.g. {"match":{"title":"red shoes"}}.
-  Result<QueryPtr> Parse(std::string_view json);
+  // `context` (optional) serves more_like_this documents given by id and the
+  // `_popularity` field; it is used during the call only.
+  Result<QueryPtr> Parse(std::string_view json, const QueryContext* context = nullptr);
 
  private:
   class Impl;

@@ -20,6 +20,11 @@ Result<SortKey> KeyFor(std::string_view field, const mapping::Mapping& mapping) 
     key.kind = SortKeyKind::kDoc;
     return key;
   }
+  if (field == kPopularityField) {
+    key.kind = SortKeyKind::kDouble;
+    key.field_type = FieldType::kDouble;
+    return key;
+  }
   const mapping::MappedField* mapped = mapping.Find(field);
   if (mapped == nullptr) {
     key.kind = SortKeyKind::kUnmapped;
@@ -141,6 +146,17 @@ bool SortSpec::NeedsScores() const {
     if (key.kind == SortKeyKind::kScore) return true;
   }
   return false;
+}
+
+Status BindSortSources(SortSpec* spec, std::shared_ptr<const DocValueSource> popularity) {
+  for (SortKey& key : spec->keys) {
+    if (key.field != kPopularityField) continue;
+    if (popularity == nullptr) {
+      return IllegalArgumentError("No mapping found for [_popularity] in order to sort on: the index takes no events");
+    }
+    key.source = popularity;
+  }
+  return Status::OK();
 }
 
 Result<SortSpec> ParseSortSpec(std::string_view json, const mapping::Mapping& mapping) {

@@ -8,6 +8,7 @@
 //     multi-valued doc sorts by its min value (asc) or max value (desc) unless
 //     `mode` says otherwise (min | max);
 //   - keyword fields: by term bytes (unsigned byte order), with the same modes.
+// `_popularity` sorts by item popularity (index/recommend/), as a double.
 // Docs without a value sort `missing: _last` (default) or `_first`, in either
 // order. A field the mapping does not know is missing in every doc (as if
 // Elasticsearch's `unmapped_type` were given). Text fields are refused.
@@ -19,11 +20,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "index/mapping/mapping.h"
+#include "index/search/query_context.h"
 #include "index/util/status.h"
 
 namespace holdfast::search {
@@ -46,6 +49,9 @@ struct SortKey {
   bool descending = false;
   bool missing_first = false;
   SortMode mode = SortMode::kMin;  // which value of a multi-valued doc counts
+  // `_popularity` (kDouble): values come from here, bound by the caller
+  // (BindSortSources) since they live outside the segments.
+  std::shared_ptr<const DocValueSource> source;
 };
 
 struct SortSpec {
@@ -55,6 +61,11 @@ struct SortSpec {
 };
 
 // Parses the JSON value of `sort` (a string, an object or an array of them).
+// `_popularity` parses as a double key; BindSortSources gives it its values.
 Result<SortSpec> ParseSortSpec(std::string_view json, const mapping::Mapping& mapping);
+
+// Binds `_popularity` keys to `popularity`; illegal_argument_exception when
+// the spec has one and `popularity` is null.
+Status BindSortSources(SortSpec* spec, std::shared_ptr<const DocValueSource> popularity);
 
 }  // namespace holdfast::search

@@ -44,6 +44,7 @@ TopFieldCollector::TopFieldCollector(SortSpec spec, uint32_t from, uint32_t size
       num_keys_(spec_.keys.size()) {
   for (const SortValue& v : after_owned_) after_.push_back(v.View());
   readers_.assign(num_keys_, nullptr);
+  external_.resize(num_keys_);
   values_.resize((static_cast<size_t>(capacity_) + 1) * num_keys_);
   slots_.resize(static_cast<size_t>(capacity_) + 1);
   heap_.reserve(capacity_);
@@ -60,6 +61,7 @@ void TopFieldCollector::SetSegment(const SegmentView& segment) {
       if (f != nullptr && (!f->has_values() || !KindMatches(key.kind, f->kind()))) f = nullptr;
     }
     readers_[k] = f;
+    external_[k] = key.source != nullptr ? key.source->ForSegment(segment) : nullptr;
   }
 }
 
@@ -73,6 +75,12 @@ void TopFieldCollector::ReadValues(uint32_t doc, float score, SortKeyValue* out)
       case SortKeyKind::kDoc: v.number = (static_cast<int64_t>(segment_.ordinal) << 32) | doc; continue;
       case SortKeyKind::kUnmapped: v.missing = true; continue;
       default: break;
+    }
+    if (external_[k] != nullptr) {
+      std::optional<double> x = external_[k]->Get(doc);
+      v.missing = !x.has_value();
+      if (x) v.real = *x;
+      continue;
     }
     const segment::FieldReader* f = readers_[k];
     uint32_t count = f == nullptr ? 0 : f->ValueCount(doc);

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "index/search/search_context.h"
@@ -68,6 +69,7 @@ class TopFieldCollector final : public Collector {
 
   SegmentView segment_;
   std::vector<const segment::FieldReader*> readers_;  // per key, this segment
+  std::vector<std::unique_ptr<SegmentDocValues>> external_;  // per key: `_popularity` values, this segment
 
   size_t num_keys_;
   std::vector<SortKeyValue> values_;  // capacity_ + 1 rows of num_keys_ (last: scratch)

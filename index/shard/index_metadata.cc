@@ -33,6 +33,38 @@ std::string EncodeIndexMetadata(const IndexMetadata& m) {
   w.Int64(m.settings.refresh_interval.count());
   w.Key("durability");
   w.String(m.settings.durability == Durability::kAsync ? "async" : "request");
+  const recommend::RecommendSettings& r = m.settings.recommend;
+  w.Key("recommend");
+  w.StartObject();
+  w.Key("weights");
+  w.StartArray();
+  for (double x : r.weights) w.Double(x);
+  w.EndArray();
+  w.Key("popularity_half_life_ms");
+  w.Int64(r.popularity_half_life_ms);
+  w.Key("history_size");
+  w.Uint(r.history_size);
+  w.Key("pair_new");
+  w.Double(r.pair_new);
+  w.Key("pair_same");
+  w.Double(r.pair_same);
+  w.Key("pair_decay");
+  w.Double(r.pair_decay);
+  w.Key("pair_tau_ms");
+  w.Int64(r.pair_tau_ms);
+  w.Key("pair_max_gap_ms");
+  w.Int64(r.pair_max_gap_ms);
+  w.Key("alpha");
+  w.Double(r.alpha);
+  w.Key("profile_size");
+  w.Uint(r.profile_size);
+  w.Key("profile_decay");
+  w.Double(r.profile_decay);
+  w.Key("own_weight");
+  w.Double(r.own_weight);
+  w.Key("popularity_weight");
+  w.Double(r.popularity_weight);
+  w.EndObject();
   w.Key("mappings");
   const std::string mapping = m.mapping ? mapping::MappingToJson(*m.mapping) : "{}";
   w.RawValue(mapping.data(), mapping.size(), rapidjson::kObjectType);
@@ -64,6 +96,36 @@ Result<IndexMetadata> DecodeIndexMetadata(std::string_view bytes, std::string_vi
     m.settings.refresh_interval = std::chrono::milliseconds(d["refresh_interval_ms"].GetInt64());
   }
   m.settings.durability = str("durability") == "async" ? Durability::kAsync : Durability::kRequest;
+  if (d.HasMember("recommend") && d["recommend"].IsObject()) {
+    const auto& o = d["recommend"];
+    recommend::RecommendSettings& r = m.settings.recommend;
+    auto num = [&](const char* k, double* out) {
+      if (o.HasMember(k) && o[k].IsNumber()) *out = o[k].GetDouble();
+    };
+    auto i64 = [&](const char* k, int64_t* out) {
+      if (o.HasMember(k) && o[k].IsInt64()) *out = o[k].GetInt64();
+    };
+    auto u32 = [&](const char* k, uint32_t* out) {
+      if (o.HasMember(k) && o[k].IsUint()) *out = o[k].GetUint();
+    };
+    if (o.HasMember("weights") && o["weights"].IsArray() && o["weights"].Size() == r.weights.size()) {
+      for (rapidjson::SizeType i = 0; i < o["weights"].Size(); ++i) {
+        if (o["weights"][i].IsNumber()) r.weights[i] = o["weights"][i].GetDouble();
+      }
+    }
+    i64("popularity_half_life_ms", &r.popularity_half_life_ms);
+    u32("history_size", &r.history_size);
+    num("pair_new", &r.pair_new);
+    num("pair_same", &r.pair_same);
+    num("pair_decay", &r.pair_decay);
+    i64("pair_tau_ms", &r.pair_tau_ms);
+    i64("pair_max_gap_ms", &r.pair_max_gap_ms);
+    num("alpha", &r.alpha);
+    u32("profile_size", &r.profile_size);
+    num("profile_decay", &r.profile_decay);
+    num("own_weight", &r.own_weight);
+    num("popularity_weight", &r.popularity_weight);
+  }
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   d["mappings"].Accept(w);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "index/mapping/mapping.h"
+#include "index/recommend/recommend_settings.h"
 #include "index/shard/shard_store.h"
 #include "index/util/status.h"
 
@@ -19,6 +20,7 @@ struct IndexSettings {
   uint32_t number_of_replicas = 1;  // recorded; a single node holds primaries only
   std::chrono::milliseconds refresh_interval{1000};  // <= 0: refresh on demand only
   Durability durability = Durability::kRequest;
+  recommend::RecommendSettings recommend;  // index.recommend.*
 };
 
 struct IndexMetadata {

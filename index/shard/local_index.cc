@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "index/recommend/recommender.h"
 #include "index/util/file_util.h"
 
 namespace holdfast {
@@ -13,6 +14,7 @@ LocalIndex::LocalIndex(std::string dir, IndexMetadata metadata, LocalIndexOption
     : dir_(std::move(dir)), metadata_(std::move(metadata)), options_(options) {}
 
 LocalIndex::~LocalIndex() {
+  recommender_.reset();
   shards_.clear();  // stops background threads, closes stores
   if (remove_files_) {
     std::error_code ec;
@@ -42,6 +44,9 @@ Status LocalIndex::OpenShards() {
     if (!shard.ok()) return Status(shard.status().code(), "shard " + std::to_string(i) + " of index [" + metadata_.name + "]: " + shard.status().message());
     shards_.push_back(std::move(shard).value());
   }
+  auto rec = recommend::IndexRecommender::Open(this, metadata_.settings.recommend);
+  if (!rec.ok()) return Status(rec.status().code(), "events of index [" + metadata_.name + "]: " + rec.status().message());
+  recommender_ = std::move(rec).value();
   return Status::OK();
 }
 

@@ -22,6 +22,10 @@
 #include "index/shard/shard_engine.h"
 #include "index/util/thread_pool.h"
 
+namespace holdfast::recommend {
+class IndexRecommender;
+}
+
 namespace holdfast {
 
 struct LocalIndexOptions {
@@ -92,6 +96,9 @@ class LocalIndex {
   Result<IndexSearchResult> Search(const search::Query& query, const search::SearchOptions& options) const;
   Result<uint64_t> Count(const search::Query& query) const;
 
+  // Events, popularity and recommendations of this index (index/recommend/).
+  recommend::IndexRecommender& recommender() const { return *recommender_; }
+
   ShardStats Stats() const;  // summed over shards
   Status CheckConsistency() const;
 
@@ -106,6 +113,7 @@ class LocalIndex {
   std::mutex metadata_mu_;
   std::shared_ptr<InMemoryMappingSource> mappings_;
   std::vector<std::unique_ptr<ShardEngine>> shards_;
+  std::unique_ptr<recommend::IndexRecommender> recommender_;
   std::atomic<bool> remove_files_{false};
 };
 

@@ -142,6 +142,8 @@ class ShardEngine::Impl {
   WriteResult Update(const std::string& id, const std::string& partial, bool doc_as_upsert,
                      std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term);
   Result<GetResult> Get(const std::string& id) const;
+  Result<OpStamp> WriteEvents(std::string payload, const EventBatch& batch);
+  const ShardStore& store() const { return *store_; }
   Status Refresh();
   bool WaitForRefresh(int64_t seq_no, std::chrono::milliseconds timeout);
   Status Flush();
@@ -300,6 +302,9 @@ void ShardEngine::Impl::RemoveUnreferencedFiles() {
 
 Status ShardEngine::Impl::Replay(int64_t from_seq_no) {
   return store_->ForEachOp(from_seq_no, [&](const ShardOp& op) {
+    // Event ops were applied to the event spaces in the same atomic write as
+    // their op log entry: nothing to rebuild.
+    if (op.type == OpType::kEvent) return true;
     Lane& lane = *lanes_[LaneOf(op.id)];
     std::lock_guard<std::mutex> lane_lock(lane.mu);
     std::lock_guard<std::mutex> lock(write_mu_);
@@ -447,6 +452,26 @@ std::vector<WriteResult> ShardEngine::Impl::Write(const std::vector<WriteRequest
   ops_since_flush_ += ops.size();
   if (BufferBytes() > options_.indexing_buffer_bytes) bg_cv_.notify_one();
   return results;
+}
+
+Result<OpStamp> ShardEngine::Impl::WriteEvents(std::string payload, const EventBatch& batch) {
+  ShardOp op;
+  op.type = OpType::kEvent;
+  op.source = std::move(payload);
+  {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    if (!failed_.ok()) return failed_;
+    op.stamp = {options_.primary_term, tracker_->GenerateSeqNo()};
+  }
+  Status s = store_->WriteEventOp(op, batch);
+  if (!s.ok()) {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    failed_ = Status::IOError("shard failed: " + s.message());
+    return failed_;
+  }
+  tracker_->MarkProcessed(op.stamp.seq_no);
+  ops_since_flush_ += 1;
+  return op.stamp;
 }
 
 WriteResult ShardEngine::Impl::Update(const std::string& id, const std::string& partial, bool doc_as_upsert,
@@ -975,6 +1000,10 @@ WriteResult ShardEngine::Update(const std::string& id, const std::string& partia
   return impl_->Update(id, partial_doc, doc_as_upsert, if_seq_no, if_primary_term);
 }
 Result<GetResult> ShardEngine::Get(const std::string& id) const { return impl_->Get(id); }
+Result<OpStamp> ShardEngine::WriteEvents(std::string payload, const EventBatch& batch) {
+  return impl_->WriteEvents(std::move(payload), batch);
+}
+const ShardStore& ShardEngine::store() const { return impl_->store(); }
 Status ShardEngine::Refresh() { return impl_->Refresh(); }
 bool ShardEngine::WaitForRefresh(int64_t seq_no, std::chrono::milliseconds timeout) {
   return impl_->WaitForRefresh(seq_no, timeout);

@@ -131,6 +131,14 @@ class ShardEngine {
   // Realtime get from the store (sees acknowledged writes before a refresh).
   Result<GetResult> Get(const std::string& id) const;
 
+  // Appends one event op (`payload`: the encoded events, for recovery and
+  // replication) to the op log, atomically with `batch` (its effects on the
+  // event spaces), durable as document writes are. The caller serializes
+  // event application for the shard (index/recommend/).
+  Result<OpStamp> WriteEvents(std::string payload, const EventBatch& batch);
+  // Read access to the store (the event spaces).
+  const ShardStore& store() const;
+
   // Makes everything indexed so far searchable.
   Status Refresh();
   // Waits until a refresh covers `seq_no` (refresh=wait_for), up to `timeout`.

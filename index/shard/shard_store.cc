@@ -2,6 +2,7 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -9,12 +10,15 @@
 #include <algorithm>
 
 #include "index/codec/varint.h"
+#include "index/shard/event_merge_operators.h"
 
 namespace holdfast {
 
 namespace {
 
-constexpr size_t kMeta = 0, kSource = 1, kOplog = 2;
+constexpr size_t kMeta = 0, kSource = 1, kOplog = 2, kFirstEventSpace = 3;
+
+size_t CfOf(EventSpace space) { return kFirstEventSpace + static_cast<size_t>(space); }
 
 using codec::PutVarint64;
 
@@ -95,7 +99,39 @@ rocksdb::ColumnFamilyOptions OplogOptions(const ShardStoreOptions& o) {
   return cf;
 }
 
+rocksdb::ColumnFamilyOptions EventSpaceOptions(EventSpace space) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = 16u << 20;
+  cf.compression = rocksdb::kLZ4Compression;
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.format_version = 5;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  switch (space) {
+    case EventSpace::kUsers: break;
+    case EventSpace::kPairs:
+    case EventSpace::kItemStats: cf.merge_operator = NewInt64VectorAddOperator(); break;
+    case EventSpace::kPopularity: cf.merge_operator = NewDecayedCountsOperator(); break;
+  }
+  return cf;
+}
+
 }  // namespace
+
+EventBatch::EventBatch() = default;
+EventBatch::~EventBatch() = default;
+EventBatch::EventBatch(EventBatch&&) noexcept = default;
+EventBatch& EventBatch::operator=(EventBatch&&) noexcept = default;
+
+void EventBatch::Put(EventSpace space, std::string_view key, std::string_view value) {
+  entries_.push_back(Entry{space, false, std::string(key), std::string(value)});
+  bytes_ += key.size() + value.size();
+}
+
+void EventBatch::Merge(EventSpace space, std::string_view key, std::string_view operand) {
+  entries_.push_back(Entry{space, true, std::string(key), std::string(operand)});
+  bytes_ += key.size() + operand.size();
+}
 
 std::string EncodeShardOp(const ShardOp& op) {
   std::string out;
@@ -110,7 +146,8 @@ std::string EncodeShardOp(const ShardOp& op) {
 
 Result<ShardOp> DecodeShardOp(int64_t seq_no, std::string_view in) {
   ShardOp op;
-  if (in.empty() || (in[0] != static_cast<char>(OpType::kIndex) && in[0] != static_cast<char>(OpType::kDelete))) {
+  if (in.empty() || (in[0] != static_cast<char>(OpType::kIndex) && in[0] != static_cast<char>(OpType::kDelete) &&
+                     in[0] != static_cast<char>(OpType::kEvent))) {
     return Status::Corruption("bad op type in op log entry " + std::to_string(seq_no));
   }
   op.type = static_cast<OpType>(in[0]);
@@ -151,6 +188,10 @@ Result<std::unique_ptr<ShardStore>> ShardStore::Open(const std::string& dir,
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {"source", SourceOptions(options)},
       {"oplog", OplogOptions(options)},
+      {"ev_users", EventSpaceOptions(EventSpace::kUsers)},
+      {"ev_pairs", EventSpaceOptions(EventSpace::kPairs)},
+      {"ev_items", EventSpaceOptions(EventSpace::kItemStats)},
+      {"ev_popularity", EventSpaceOptions(EventSpace::kPopularity)},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
@@ -169,6 +210,59 @@ Status ShardStore::Write(const std::vector<ShardOp>& ops) {
   rocksdb::WriteOptions wo;
   wo.sync = options_.durability == Durability::kRequest;
   return FromRocks(db_->Write(wo, &batch), "write shard ops");
+}
+
+Status ShardStore::WriteEventOp(const ShardOp& op, const EventBatch& events) {
+  rocksdb::WriteBatch batch;
+  for (const EventBatch::Entry& e : events.entries_) {
+    if (e.merge) {
+      batch.Merge(cfs_[CfOf(e.space)], e.key, e.value);
+    } else {
+      batch.Put(cfs_[CfOf(e.space)], e.key, e.value);
+    }
+  }
+  batch.Put(cfs_[kOplog], SeqKey(op.stamp.seq_no), EncodeShardOp(op));
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.durability == Durability::kRequest;
+  return FromRocks(db_->Write(wo, &batch), "write event op");
+}
+
+Result<std::string> ShardStore::GetEvent(EventSpace space, std::string_view key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[CfOf(space)], rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return Status::NotFound("no event state for key");
+  if (!s.ok()) return FromRocks(s, "read event state");
+  return value;
+}
+
+Status ShardStore::MultiGetEvent(EventSpace space, const std::vector<std::string>& keys,
+                                 std::vector<std::optional<std::string>>* values) const {
+  values->assign(keys.size(), std::nullopt);
+  if (keys.empty()) return Status::OK();
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> out(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(rocksdb::ReadOptions(), cfs_[CfOf(space)], keys.size(), slices.data(), out.data(), statuses.data());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) return FromRocks(statuses[i], "read event state");
+    (*values)[i] = out[i].ToString();
+  }
+  return Status::OK();
+}
+
+Status ShardStore::ForEachEventWithPrefix(EventSpace space, std::string_view prefix,
+                                          const std::function<bool(std::string_view, std::string_view)>& fn) const {
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[CfOf(space)]));
+  const rocksdb::Slice p(prefix.data(), prefix.size());
+  for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
+    if (!fn(std::string_view(it->key().data(), it->key().size()),
+            std::string_view(it->value().data(), it->value().size()))) {
+      break;
+    }
+  }
+  return FromRocks(it->status(), "scan event state");
 }
 
 Result<DocRecord> ShardStore::GetRecord(std::string_view id) const {

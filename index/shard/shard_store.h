@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,19 +27,59 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class WriteBatch;
 }  // namespace rocksdb
 
 namespace holdfast {
 
-enum class OpType : uint8_t { kIndex = 1, kDelete = 2 };
+// kEvent: a batch of user events (index/recommend/); its effects on the
+// event spaces below are written in the same atomic batch as the op itself.
+enum class OpType : uint8_t { kIndex = 1, kDelete = 2, kEvent = 3 };
 
-// One entry of the op log: what happened to one document, stamped.
+// One entry of the op log: what happened to one document (or a batch of
+// events, encoded in `source`), stamped.
 struct ShardOp {
   OpType type = OpType::kIndex;
   std::string id;
   OpStamp stamp;
   int64_t version = 0;
-  std::string source;  // empty for deletes
+  std::string source;  // empty for deletes; the encoded events for kEvent
+};
+
+// Key spaces of the shard store that hold event-derived state
+// (index/recommend/). Counters are updated with RocksDB merge operators,
+// never read-modify-write:
+//   kUsers       user → bounded recent history (plain values)
+//   kPairs       item pair → co-occurrence counters (int64 vector add)
+//   kItemStats   item → per-item counters (int64 vector add)
+//   kPopularity  item → time-decayed counts per event type (decay-and-add)
+enum class EventSpace : uint8_t { kUsers = 0, kPairs = 1, kItemStats = 2, kPopularity = 3 };
+inline constexpr size_t kEventSpaces = 4;
+
+class ShardStore;
+
+// Writes to the event spaces, applied atomically with one op log entry by
+// ShardStore::WriteEventOp.
+class EventBatch {
+ public:
+  EventBatch();
+  ~EventBatch();
+  EventBatch(EventBatch&&) noexcept;
+  EventBatch& operator=(EventBatch&&) noexcept;
+  void Put(EventSpace space, std::string_view key, std::string_view value);
+  void Merge(EventSpace space, std::string_view key, std::string_view operand);
+  size_t size() const { return entries_.size(); }
+  size_t bytes() const { return bytes_; }
+
+ private:
+  friend class ShardStore;
+  struct Entry {
+    EventSpace space;
+    bool merge;
+    std::string key, value;
+  };
+  std::vector<Entry> entries_;
+  size_t bytes_ = 0;
 };
 std::string EncodeShardOp(const ShardOp& op);
 Result<ShardOp> DecodeShardOp(int64_t seq_no, std::string_view bytes);
@@ -71,6 +112,16 @@ class ShardStore {
 
   // Records the ops (sources or tombstones + op log entries) atomically.
   Status Write(const std::vector<ShardOp>& ops);
+  // Records one kEvent op log entry and `batch` atomically (synced as Write).
+  Status WriteEventOp(const ShardOp& op, const EventBatch& batch);
+
+  // Event spaces: point reads (NotFound when absent; merge operands applied),
+  // batched reads (missing keys give empty optionals), and prefix scans.
+  Result<std::string> GetEvent(EventSpace space, std::string_view key) const;
+  Status MultiGetEvent(EventSpace space, const std::vector<std::string>& keys,
+                       std::vector<std::optional<std::string>>* values) const;
+  Status ForEachEventWithPrefix(EventSpace space, std::string_view prefix,
+                                const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
   // The latest record of `id`, tombstones included. NotFound when never seen.
   Result<DocRecord> GetRecord(std::string_view id) const;
   // The op log from `from_seq_no` upward, in order, until `fn` returns false.
@@ -98,7 +149,7 @@ class ShardStore {
   ShardStore(ShardStoreOptions options, rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> cfs);
   ShardStoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> cfs_;  // default(meta), source, oplog
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs_;  // default(meta), source, oplog, event spaces
 };
 
 }  // namespace holdfast
