@@ -2,6 +2,7 @@
 //
 //   python3 ../shared/tools/gen_corpus.py --docs-out docs.jsonl --queries-out queries.tsv
 //   holdfast-bench --docs docs.jsonl --queries queries.tsv [--shards 1] [--threads 2]
+//   holdfast-bench ... --data-dir DIR --search-only   (queries an index kept by an earlier --data-dir run)
 //
 // 1. Indexes title + text as one `english` text field, durably (op log
 //    fsynced per bulk batch), with --threads writer threads, then flushes.
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
   std::string docs, queries, data_dir;
   uint32_t shards = 1, threads = 2, batch_size = 1000;
   size_t max_queries = 0;
+  bool search_only = false;
   app.add_option("--docs", docs, "docs.jsonl from gen_corpus.py")->required();
   app.add_option("--queries", queries, "queries.tsv from gen_corpus.py")->required();
   app.add_option("--shards", shards, "shards of the index")->capture_default_str();
@@ -73,6 +75,7 @@ int main(int argc, char** argv) {
   app.add_option("--batch", batch_size, "docs per bulk batch (one fsync each)")->capture_default_str();
   app.add_option("--max-queries", max_queries, "run at most this many queries (0 = all)");
   app.add_option("--data-dir", data_dir, "keep the index here (default: a temporary directory)");
+  app.add_flag("--search-only", search_only, "skip indexing: query the index an earlier run kept in --data-dir");
   CLI11_PARSE(app, argc, argv);
 
   auto mapping = mapping::ParseMapping(R"({"dynamic":"strict","properties":{"body":{"type":"text","analyzer":"english"}}})");
@@ -89,7 +92,11 @@ int main(int argc, char** argv) {
   options.search_pool = &pool;
   uint64_t indexed = 0;
   double index_s = 0;
-  {
+  if (search_only && data_dir.empty()) {
+    std::fprintf(stderr, "holdfast-bench: --search-only needs --data-dir\n");
+    return 1;
+  }
+  if (!search_only) {
     auto index = LocalIndex::Create(dir, meta, options);
     if (!index.ok()) {
       std::fprintf(stderr, "holdfast-bench: %s\n", index.status().ToString().c_str());
@@ -180,7 +187,7 @@ int main(int argc, char** argv) {
       "{\"docs\":%llu,\"docs_per_s\":%.0f,\"index_bytes\":%llu,\"peak_rss_bytes\":%llu,\"open_s\":%.3f,"
       "\"qps_top10\":%.0f,\"p50_us_top10\":%.0f,\"p99_us_top10\":%.0f,"
       "\"qps_count\":%.0f,\"p50_us_count\":%.0f,\"p99_us_count\":%.0f,\"total_hits_counted\":%llu}\n",
-      static_cast<unsigned long long>(indexed), static_cast<double>(indexed) / index_s,
+      static_cast<unsigned long long>(indexed), index_s > 0 ? static_cast<double>(indexed) / index_s : 0.0,
       static_cast<unsigned long long>(index_bytes), static_cast<unsigned long long>(indexing_rss), open_s,
       n / top10.total_s, top10.Percentile(0.5), top10.Percentile(0.99), n / count.total_s, count.Percentile(0.5),
       count.Percentile(0.99), static_cast<unsigned long long>(hits_count));

@@ -1,6 +1,7 @@
 // The block codec of docs/formats.md: a run of up to 128 uint32 values is a
-// full block (bit width byte + packed bits) when it has exactly 128 values,
-// otherwise a tail block of varints. Doc-id blocks store gaps minus one and
+// full block (bit width byte + vertically packed bits) when it has exactly 128
+// values, otherwise a tail block (bit width byte + a plain bit stream, or
+// varints when those are smaller). Doc-id blocks store gaps minus one and
 // decode them with a fused prefix sum. A value stream is full blocks followed
 // by one tail block (used for positions).
 //

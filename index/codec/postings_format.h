@@ -16,6 +16,8 @@ inline constexpr uint32_t kNoMorePositions = 0x7fffffff;
 inline constexpr uint8_t kPostingsHasFreqs = 1;
 inline constexpr uint8_t kPostingsHasPositions = 2;
 inline constexpr uint8_t kPostingsHasNorms = 4;
+// The header varint holds doc_count << kPostingsFlagBits | flags.
+inline constexpr int kPostingsFlagBits = 3;
 
 // What a field indexes. Positions need freqs.
 struct PostingsOptions {

@@ -8,37 +8,65 @@ namespace holdfast::codec {
 Status PostingsIterator::Reset(std::string_view postings) {
   const auto* p = reinterpret_cast<const uint8_t*>(postings.data());
   const uint8_t* end = p + postings.size();
-  uint32_t doc_count = 0;
-  uint32_t skip_bytes = 0;
-  if ((p = GetVarint32(p, end, &doc_count)) == nullptr || p == end) {
-    return Status::Corruption("postings: truncated header");
-  }
-  const uint8_t flags = *p++;
-  if ((p = GetVarint32(p, end, &skip_bytes)) == nullptr) {
-    return Status::Corruption("postings: truncated header");
-  }
+  uint64_t header = 0;
+  if ((p = GetVarint64(p, end, &header)) == nullptr) return Status::Corruption("postings: truncated header");
+  const uint64_t doc_count = header >> kPostingsFlagBits;
+  const uint8_t flags = static_cast<uint8_t>(header & ((1u << kPostingsFlagBits) - 1));
   if (doc_count == 0 || doc_count > kMaxDocId + 1) {
     return Status::Corruption("postings: bad doc count " + std::to_string(doc_count));
   }
-  if ((flags & ~(kPostingsHasFreqs | kPostingsHasPositions | kPostingsHasNorms)) != 0 ||
-      ((flags & kPostingsHasPositions) && !(flags & kPostingsHasFreqs))) {
-    return Status::Corruption("postings: bad flags");
-  }
-  if (skip_bytes > static_cast<size_t>(end - p)) return Status::Corruption("postings: truncated skip table");
+  if ((flags & kPostingsHasPositions) && !(flags & kPostingsHasFreqs)) return Status::Corruption("postings: bad flags");
 
-  doc_count_ = doc_count;
+  doc_count_ = static_cast<uint32_t>(doc_count);
   num_blocks_ = static_cast<int32_t>((doc_count + kBlockSize - 1) / kBlockSize);
   flags_ = flags;
-  skip_end_ = p + skip_bytes;
-  blocks_ = skip_end_;
-  blocks_size_ = static_cast<size_t>(end - blocks_);
   status_ = Status::OK();
   cur_ = SkipCursor{};
-  cur_.next_entry = p;
-  shallow_ = cur_;
   index_ = -1;
   count_ = 0;
   doc_ = 0;
+  single_block_ = num_blocks_ == 1;
+  singleton_ = doc_count_ == 1;
+  if (single_block_) {
+    // No skip table: the block's impact, then (singleton) the doc or the block.
+    SkipCursor& one = one_block_;
+    one = SkipCursor{};
+    uint32_t doc = 0;
+    if (singleton_ && (p = GetVarint32(p, end, &doc)) == nullptr) return Status::Corruption("postings: truncated doc");
+    if (flags & kPostingsHasFreqs) {
+      if ((p = GetVarint32(p, end, &one.max_freq)) == nullptr) return Status::Corruption("postings: truncated impact");
+      if (singleton_) one.max_freq += 1;  // stored as freq - 1
+      if (one.max_freq == 0) return Status::Corruption("postings: bad freq");
+    }
+    if (flags & kPostingsHasNorms) {
+      if (p == end) return Status::Corruption("postings: truncated impact");
+      one.min_norm = *p++;
+    }
+    blocks_ = p;
+    blocks_size_ = static_cast<size_t>(end - p);
+    one.data_end = blocks_size_;
+    if (singleton_) {
+      if (doc > kMaxDocId) return Status::Corruption("postings: bad doc");
+      docs_[0] = doc;
+      freqs_[0] = one.max_freq;
+      freqs_begin_ = blocks_;
+    } else {
+      freqs_begin_ = DecodeDocBlock(blocks_, end, doc_count_, 0xffffffff, docs_);
+      if (freqs_begin_ == nullptr || docs_[doc_count_ - 1] > kMaxDocId) return Status::Corruption("postings: bad block");
+    }
+    one.last_doc = docs_[doc_count_ - 1];
+    cur_.next_entry = p;
+    shallow_ = cur_;
+    return Status::OK();
+  }
+  uint32_t skip_bytes = 0;
+  if ((p = GetVarint32(p, end, &skip_bytes)) == nullptr) return Status::Corruption("postings: truncated header");
+  if (skip_bytes > static_cast<size_t>(end - p)) return Status::Corruption("postings: truncated skip table");
+  skip_end_ = p + skip_bytes;
+  blocks_ = skip_end_;
+  blocks_size_ = static_cast<size_t>(end - blocks_);
+  cur_.next_entry = p;
+  shallow_ = cur_;
   return Status::OK();
 }
 
@@ -53,6 +81,11 @@ uint32_t PostingsIterator::Fail(const char* what) {
 
 bool PostingsIterator::ReadSkipEntry(SkipCursor* c) {
   if (c->block + 1 >= num_blocks_) return false;
+  if (single_block_) {
+    *c = one_block_;
+    c->block = 0;
+    return true;
+  }
   const uint8_t* p = c->next_entry;
   uint32_t delta = 0;
   uint32_t block_bytes = 0;
@@ -91,6 +124,14 @@ bool PostingsIterator::ReadSkipEntry(SkipCursor* c) {
 }
 
 bool PostingsIterator::DecodeDocs() {
+  if (single_block_) {  // decoded by Reset, and never overwritten
+    count_ = static_cast<int32_t>(doc_count_);
+    index_ = 0;
+    freqs_decoded_ = singleton_;
+    positions_begin_ = freqs_begin_;
+    positions_decoded_ = false;
+    return true;
+  }
   const bool last_block = cur_.block == num_blocks_ - 1;
   count_ = last_block ? static_cast<int32_t>(doc_count_ - kBlockSize * (num_blocks_ - 1))
                       : static_cast<int32_t>(kBlockSize);
@@ -160,6 +201,10 @@ uint32_t PostingsIterator::ShallowAdvance(uint32_t target) {
 
 void PostingsIterator::DecodeFreqs() {
   freqs_decoded_ = true;
+  if (!(flags_ & kPostingsHasFreqs)) {
+    for (int32_t i = 0; i < count_; ++i) freqs_[i] = 1;
+    return;
+  }
   positions_begin_ = DecodeBlock(freqs_begin_, blocks_ + cur_.data_end, count_, freqs_);
   if (positions_begin_ == nullptr) {
     for (int32_t i = 0; i < count_; ++i) freqs_[i] = 0;

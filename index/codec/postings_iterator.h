@@ -64,6 +64,24 @@ class PostingsIterator {
   // Min norm byte of the block, i.e. its shortest field (0 without norms).
   uint8_t BlockMinNorm() const { return shallow_.min_norm; }
 
+  // Block access for bulk scoring. The decoded docs of the current block are
+  // BlockDocs()[0, BlockSize()); doc() is BlockDocs()[BlockIndex()].
+  // BlockFreqs() decodes the block's freqs (all 1 without freqs).
+  // MoveInBlock(i) moves doc() forward to BlockDocs()[i] (BlockIndex() < i <
+  // BlockSize()); NextBlock() moves to the first doc of the next block.
+  const uint32_t* BlockDocs() const { return docs_; }
+  int32_t BlockIndex() const { return index_; }
+  int32_t BlockSize() const { return count_; }
+  const uint32_t* BlockFreqs() {
+    if (!freqs_decoded_) DecodeFreqs();
+    return freqs_;
+  }
+  uint32_t MoveInBlock(int32_t i) {
+    index_ = i;
+    return doc_ = docs_[i];
+  }
+  uint32_t NextBlock();
+
   bool has_positions() const { return flags_ & kPostingsHasPositions; }
   // OK unless the bytes were found corrupt.
   const Status& status() const { return status_; }
@@ -82,7 +100,6 @@ class PostingsIterator {
   };
 
   bool ReadSkipEntry(SkipCursor* c);
-  uint32_t NextBlock();
   // Moves to the first block whose last doc >= target and decodes its docs.
   bool EnterBlockFor(uint32_t target);
   bool DecodeDocs();
@@ -98,6 +115,9 @@ class PostingsIterator {
   uint8_t flags_ = 0;
   Status status_;
 
+  bool single_block_ = false;  // one block, no skip table: one_block_ stands for it
+  bool singleton_ = false;     // one doc: docs_[0] and freqs_[0] hold it
+  SkipCursor one_block_;
   SkipCursor cur_;      // the block whose docs are decoded
   SkipCursor shallow_;  // the block of the last ShallowAdvance
   int32_t index_ = -1;  // of doc() in docs_

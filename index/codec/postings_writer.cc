@@ -58,10 +58,12 @@ void PostingsWriter::FlushBlock() {
   const uint32_t last = docs_[buffered_ - 1];
   PutVarint32(&skip_, last - (block_prev_doc_ + 1));
   PutVarint32(&skip_, static_cast<uint32_t>(blocks_.size() - start));
+  impacts_.clear();
   if (options_.freqs) {
-    PutVarint32(&skip_, *std::max_element(freqs_minus_one_, freqs_minus_one_ + buffered_) + 1);
+    PutVarint32(&impacts_, *std::max_element(freqs_minus_one_, freqs_minus_one_ + buffered_) + 1);
   }
-  if (options_.norms) skip_.push_back(static_cast<char>(min_norm_));
+  if (options_.norms) impacts_.push_back(static_cast<char>(min_norm_));
+  skip_ += impacts_;
 
   block_prev_doc_ = last;
   buffered_ = 0;
@@ -71,12 +73,25 @@ void PostingsWriter::FlushBlock() {
 
 Status PostingsWriter::Finish(std::string* out) {
   if (doc_count_ == 0) return Status::FailedPrecondition("postings without docs");
-  if (buffered_ > 0) FlushBlock();
-  PutVarint32(out, doc_count_);
-  out->push_back(static_cast<char>(options_.flags()));
-  PutVarint32(out, static_cast<uint32_t>(skip_.size()));
-  out->append(skip_);
-  out->append(blocks_);
+  PutVarint64(out, (uint64_t{doc_count_} << kPostingsFlagBits) | options_.flags());
+  if (doc_count_ == 1) {  // singleton: the doc itself, no skip table, no block
+    PutVarint32(out, docs_[0]);
+    if (options_.freqs) PutVarint32(out, freqs_minus_one_[0]);
+    if (options_.norms) out->push_back(static_cast<char>(min_norm_));
+    if (options_.positions) EncodeStream(position_deltas_.data(), position_deltas_.size(), out);
+    buffered_ = 0;
+    min_norm_ = 0xff;
+    position_deltas_.clear();
+  } else {
+    if (buffered_ > 0) FlushBlock();
+    if (doc_count_ <= kBlockSize) {  // one block: only its impact, the block runs to the end
+      out->append(impacts_);
+    } else {
+      PutVarint32(out, static_cast<uint32_t>(skip_.size()));
+      out->append(skip_);
+    }
+    out->append(blocks_);
+  }
 
   skip_.clear();
   blocks_.clear();

@@ -53,6 +53,7 @@ class PostingsWriter {
   uint32_t doc_count_ = 0;
   uint64_t total_term_freq_ = 0;
   std::string skip_;
+  std::string impacts_;  // max freq / min norm of the last flushed block
   std::string blocks_;
 };
 

@@ -36,14 +36,23 @@ struct Entry {
 };
 
 const uint8_t* ParseEntry(const uint8_t* p, const uint8_t* end, Entry* e) {
-  uint32_t suffix_len = 0;
-  if ((p = GetVarint32(p, end, &e->shared)) == nullptr) return nullptr;
-  if ((p = GetVarint32(p, end, &suffix_len)) == nullptr) return nullptr;
-  if (suffix_len > static_cast<size_t>(end - p)) return nullptr;
+  uint64_t prefix = 0;
+  uint64_t df_code = 0;
+  if ((p = GetVarint64(p, end, &prefix)) == nullptr) return nullptr;
+  uint64_t suffix_len = prefix & ((uint64_t{1} << kSuffixLenBits) - 1);
+  if (suffix_len == kSuffixLenEscape) {
+    uint64_t more = 0;
+    if ((p = GetVarint64(p, end, &more)) == nullptr) return nullptr;
+    suffix_len += more;
+  }
+  if ((prefix >> kSuffixLenBits) > UINT32_MAX || suffix_len > static_cast<size_t>(end - p)) return nullptr;
+  e->shared = static_cast<uint32_t>(prefix >> kSuffixLenBits);
   e->suffix = std::string_view(reinterpret_cast<const char*>(p), suffix_len);
   p += suffix_len;
-  if ((p = GetVarint32(p, end, &e->doc_freq)) == nullptr) return nullptr;
-  if ((p = GetVarint64(p, end, &e->ttf_minus_df)) == nullptr) return nullptr;
+  if ((p = GetVarint64(p, end, &df_code)) == nullptr || (df_code >> 1) > UINT32_MAX) return nullptr;
+  e->doc_freq = static_cast<uint32_t>(df_code >> 1);
+  e->ttf_minus_df = 0;
+  if ((df_code & 1) && (p = GetVarint64(p, end, &e->ttf_minus_df)) == nullptr) return nullptr;
   return GetVarint64(p, end, &e->postings_length);
 }
 

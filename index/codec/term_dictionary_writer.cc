@@ -31,11 +31,13 @@ Status TermDictionaryWriter::Add(std::string_view term, const TermInfo& info) {
     const size_t limit = std::min(term.size(), last_term_.size());
     while (shared < limit && term[shared] == last_term_[shared]) ++shared;
   }
-  PutVarint32(&blocks_, static_cast<uint32_t>(shared));
-  PutVarint32(&blocks_, static_cast<uint32_t>(term.size() - shared));
+  const uint64_t suffix_len = term.size() - shared;
+  PutVarint64(&blocks_, (uint64_t{shared} << kSuffixLenBits) | std::min<uint64_t>(suffix_len, kSuffixLenEscape));
+  if (suffix_len >= kSuffixLenEscape) PutVarint64(&blocks_, suffix_len - kSuffixLenEscape);
   blocks_.append(term.substr(shared));
-  PutVarint32(&blocks_, info.doc_freq);
-  PutVarint64(&blocks_, info.total_term_freq - info.doc_freq);
+  const bool more_freq = info.total_term_freq > info.doc_freq;
+  PutVarint64(&blocks_, (uint64_t{info.doc_freq} << 1) | (more_freq ? 1 : 0));
+  if (more_freq) PutVarint64(&blocks_, info.total_term_freq - info.doc_freq);
   PutVarint64(&blocks_, info.postings_length);
 
   last_term_.assign(term);

@@ -17,7 +17,11 @@
 
 namespace holdfast::codec {
 
-inline constexpr uint32_t kTermDictionaryVersion = 1;
+inline constexpr uint32_t kTermDictionaryVersion = 2;
+// A term entry starts with varint64 shared << kSuffixLenBits | min(suffix_len,
+// kSuffixLenEscape); an escaped length continues in a second varint.
+inline constexpr int kSuffixLenBits = 4;
+inline constexpr uint64_t kSuffixLenEscape = 15;
 inline constexpr uint32_t kDefaultTermsPerBlock = 32;
 
 class TermDictionaryWriter {

@@ -41,6 +41,15 @@ class Bm25Weight {
   float Score(float freq, uint8_t norm) const {
     return weight_ - weight_ / (1.0f + freq * cache_[norm]);
   }
+  // Score(freq[i], norm) for m postings, norm_factor[i] = NormFactor(norm):
+  // the same float operations as Score, four lanes at a time.
+  void ScoreBlock(const uint32_t* freqs, const float* norm_factor, int32_t m, float* out) const {
+    const float w = weight_;
+    for (int32_t i = 0; i < m; ++i) {
+      out[i] = w - w / (1.0f + static_cast<float>(static_cast<int32_t>(freqs[i])) * norm_factor[i]);
+    }
+  }
+  float NormFactor(uint8_t norm) const { return cache_[norm]; }
   // The largest score any freq can reach (freq → ∞).
   float MaxScore() const { return weight_; }
   float weight() const { return weight_; }

@@ -65,6 +65,9 @@ class MaxScoreBulkScorer {
   std::vector<uint32_t> order_;
   std::unique_ptr<float[]> acc_;
   std::unique_ptr<uint64_t[]> bits_;
+  // One block of an essential term, scored (TermScorer::ScoreBlockUpTo).
+  uint32_t block_docs_[codec::kBlockSize];
+  float block_scores_[codec::kBlockSize];
 };
 
 template <class Sink>
@@ -136,11 +139,11 @@ Status MaxScoreBulkScorer::Run(Sink& sink) {
         if (b->doc() < d) b->Advance(d);
         if (b->doc() == d) ScoreCandidate(sink, d, a->score() + b->score(), n_ness, nonessential_sum);
       }
-    } else if (n - n_ness == 1) {  // one essential term: doc at a time, no window array
+    } else if (n - n_ness == 1) {  // one essential term: a block at a time, no window array
       TermScorer* t = terms_[order_[n_ness]].get();
       if (t->doc() < start) t->Advance(start);
-      for (uint32_t d = t->doc(); d <= up_to; d = t->Next()) {
-        ScoreCandidate(sink, d, t->score(), n_ness, nonessential_sum);
+      for (int32_t m; (m = t->ScoreBlockUpTo(up_to, block_docs_, block_scores_)) > 0;) {
+        for (int32_t i = 0; i < m; ++i) ScoreCandidate(sink, block_docs_[i], block_scores_[i], n_ness, nonessential_sum);
       }
     } else {
       float* acc = acc_.get();
@@ -149,11 +152,13 @@ Status MaxScoreBulkScorer::Run(Sink& sink) {
       for (size_t k = n_ness; k < n; ++k) {
         TermScorer* t = terms_[order_[k]].get();
         if (t->doc() < start) t->Advance(start);
-        for (uint32_t d = t->doc(); d <= up_to; d = t->Next()) {
-          uint32_t off = d - start;
-          acc[off] += t->score();
-          bits[off >> 6] |= uint64_t{1} << (off & 63);
-          max_off = std::max(max_off, off);
+        for (int32_t m; (m = t->ScoreBlockUpTo(up_to, block_docs_, block_scores_)) > 0;) {
+          for (int32_t i = 0; i < m; ++i) {
+            const uint32_t off = block_docs_[i] - start;
+            acc[off] += block_scores_[i];
+            bits[off >> 6] |= uint64_t{1} << (off & 63);
+          }
+          max_off = std::max(max_off, block_docs_[m - 1] - start);
         }
       }
       for (uint32_t w = 0; w <= (max_off >> 6); ++w) {

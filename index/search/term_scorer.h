@@ -38,6 +38,38 @@ class TermScorer final : public Scorer {
   float score() override { return weight_ ? weight_->Score(static_cast<float>(it_.freq()), Norm(doc_)) : constant_; }
   uint64_t cost() const override { return it_.cost(); }
 
+  // Bulk scoring: copies the docs from doc() up to `up_to` (inclusive) or to
+  // the end of doc()'s block, whichever comes first, into docs[] and their
+  // scores into scores[] (both of at least kBlockSize entries); doc() moves
+  // past them. Returns how many (0 once doc() > up_to). Same scores as score().
+  int32_t ScoreBlockUpTo(uint32_t up_to, uint32_t* docs, float* scores) {
+    if (doc_ > up_to) return 0;  // also kNoMoreDocs and after the end
+    const uint32_t* block = it_.BlockDocs();
+    const int32_t from = it_.BlockIndex();
+    const int32_t size = it_.BlockSize();
+    int32_t end = size;
+    if (block[size - 1] > up_to) {
+      end = from + 1;
+      while (block[end] <= up_to) ++end;
+    }
+    const int32_t m = end - from;
+    std::copy(block + from, block + end, docs);
+    if (weight_ != nullptr) {
+      const uint32_t* freqs = it_.BlockFreqs() + from;
+      float norm_factor[codec::kBlockSize];
+      if (has_norms_) {
+        for (int32_t i = 0; i < m; ++i) norm_factor[i] = weight_->NormFactor(field_->norm(docs[i]));
+      } else {
+        std::fill(norm_factor, norm_factor + m, weight_->NormFactor(1));
+      }
+      weight_->ScoreBlock(freqs, norm_factor, m, scores);
+    } else {
+      std::fill(scores, scores + m, constant_);
+    }
+    doc_ = end < size ? it_.MoveInBlock(end) : it_.NextBlock();
+    return m;
+  }
+
   uint32_t AdvanceShallow(uint32_t target) override { return it_.ShallowAdvance(target); }
   // The bound over every block from the one holding doc() (or the shallow
   // cursor) to the one holding up_to.

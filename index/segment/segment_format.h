@@ -8,9 +8,12 @@
 namespace holdfast::segment {
 
 inline constexpr uint32_t kSegmentMagic = 0x47534648;  // "HFSG" little-endian
-inline constexpr uint32_t kSegmentVersion = 1;
+inline constexpr uint32_t kSegmentVersion = 2;
 inline constexpr uint32_t kLiveDocsMagic = 0x56494c48;  // "HLIV"
 inline constexpr uint32_t kLiveDocsVersion = 1;
+
+// The ids column keeps one offset per this many docs (docs/formats.md).
+inline constexpr uint32_t kIdGroupSize = 16;
 
 // A byte range inside the segment body.
 struct Section {

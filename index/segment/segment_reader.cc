@@ -1,5 +1,6 @@
 #include "index/segment/segment_reader.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "index/codec/file_footer.h"
@@ -66,9 +67,9 @@ Result<std::shared_ptr<SegmentReader>> SegmentReader::Open(std::shared_ptr<const
                                                            std::string_view bytes, std::string name) {
   auto verified = codec::VerifyFileFooter(bytes, name, kSegmentMagic);
   if (!verified.ok()) return verified.status();
-  if (verified->version > kSegmentVersion) {
-    return Status::Corruption(name + ": segment version " + std::to_string(verified->version) +
-                              " is newer than this build reads");
+  if (verified->version != kSegmentVersion) {
+    return Status::Corruption(name + ": segment version " + std::to_string(verified->version) + " is " +
+                              (verified->version > kSegmentVersion ? "newer" : "older") + " than this build reads");
   }
   std::shared_ptr<SegmentReader> r(new SegmentReader());
   r->owner_ = std::move(owner);
@@ -162,7 +163,7 @@ Status SegmentReader::Parse() {
     }
     if (f.info_.name == kIdField) id_field_ = &f;
   }
-  HOLDFAST_RETURN_IF_ERROR(check_table(ids, 1, &id_offsets_, &id_bytes_, "ids"));
+  HOLDFAST_RETURN_IF_ERROR(ParseIds(data.substr(ids.offset, ids.length)));
   if (doc_count_ > 0 && id_field_ == nullptr) return Status::Corruption("no _id field");
   return Status::OK();
 }
@@ -181,10 +182,39 @@ const FieldReader* SegmentReader::field(std::string_view name) const {
   return lo < fields_.size() && fields_[lo].name() == name ? &fields_[lo] : nullptr;
 }
 
+Status SegmentReader::ParseIds(std::string_view ids) {
+  const size_t groups = (static_cast<size_t>(doc_count_) + kIdGroupSize - 1) / kIdGroupSize;
+  const size_t table = 4 * (groups + 1);
+  if (ids.size() < table) return Status::Corruption("ids offsets truncated");
+  id_offsets_ = ids.data();
+  id_bytes_ = ids.data() + table;
+  id_bytes_size_ = ids.size() - table;
+  uint32_t prev = 0;
+  for (size_t g = 0; g <= groups; ++g) {
+    const uint32_t at = FieldReader::Fixed32(id_offsets_ + 4 * g);
+    if (at < prev || at > id_bytes_size_ || (g == 0 && at != 0)) return Status::Corruption("bad ids offsets");
+    prev = at;
+  }
+  return Status::OK();
+}
+
 std::string_view SegmentReader::id(uint32_t doc) const {
-  uint32_t begin = FieldReader::Fixed32(id_offsets_ + 4 * doc);
-  uint32_t end = FieldReader::Fixed32(id_offsets_ + 4 * (doc + 1));
-  return std::string_view(id_bytes_ + begin, end - begin);
+  // Offsets were checked at open; lengths are checked here against their group.
+  const uint32_t group = doc / kIdGroupSize;
+  const uint32_t in_group = std::min<uint32_t>(kIdGroupSize, doc_count_ - group * kIdGroupSize);
+  const auto* p = reinterpret_cast<const uint8_t*>(id_bytes_ + FieldReader::Fixed32(id_offsets_ + 4 * group));
+  const auto* end = reinterpret_cast<const uint8_t*>(id_bytes_ + FieldReader::Fixed32(id_offsets_ + 4 * (group + 1)));
+  const uint32_t which = doc % kIdGroupSize;
+  uint64_t skip = 0;
+  uint32_t length = 0;
+  for (uint32_t i = 0; i < in_group; ++i) {
+    uint32_t l = 0;
+    if ((p = codec::GetVarint32(p, end, &l)) == nullptr) return {};
+    if (i < which) skip += l;
+    if (i == which) length = l;
+  }
+  if (skip + length > static_cast<uint64_t>(end - p)) return {};
+  return std::string_view(reinterpret_cast<const char*>(p) + skip, length);
 }
 
 int64_t SegmentReader::FindDoc(std::string_view id) const {

@@ -85,6 +85,7 @@ class SegmentReader {
  private:
   SegmentReader() = default;
   Status Parse();
+  Status ParseIds(std::string_view ids);
   std::shared_ptr<const void> owner_;
   std::string_view bytes_;  // body, without footer
   std::string name_;
@@ -92,7 +93,8 @@ class SegmentReader {
   std::vector<FieldReader> fields_;
   const FieldReader* id_field_ = nullptr;
   const char* id_offsets_ = nullptr;
-  const char* id_bytes_ = nullptr;
+  const char* id_bytes_ = nullptr;  // the groups of the ids column
+  size_t id_bytes_size_ = 0;
 };
 
 }  // namespace holdfast::segment

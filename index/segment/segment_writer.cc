@@ -99,13 +99,18 @@ void SegmentWriter::FinishField(const FieldStats& stats) {
 
 void SegmentWriter::SetIds(std::span<const std::string_view> ids) {
   ids_.offset = out_.size();
-  uint32_t end = 0;
-  codec::PutFixed32(&out_, 0);
-  for (std::string_view id : ids) {
-    end += static_cast<uint32_t>(id.size());
-    codec::PutFixed32(&out_, end);
+  const size_t groups = (ids.size() + kIdGroupSize - 1) / kIdGroupSize;
+  std::string data;
+  std::string offsets;
+  for (size_t g = 0; g < groups; ++g) {
+    codec::PutFixed32(&offsets, static_cast<uint32_t>(data.size()));
+    const auto group = ids.subspan(g * kIdGroupSize, std::min<size_t>(kIdGroupSize, ids.size() - g * kIdGroupSize));
+    for (std::string_view id : group) codec::PutVarint32(&data, static_cast<uint32_t>(id.size()));
+    for (std::string_view id : group) data += id;
   }
-  for (std::string_view id : ids) out_ += id;
+  codec::PutFixed32(&offsets, static_cast<uint32_t>(data.size()));
+  out_ += offsets;
+  out_ += data;
   ids_.length = out_.size() - ids_.offset;
 }
 

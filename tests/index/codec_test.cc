@@ -111,6 +111,75 @@ TEST(BlockCodecTest, StreamRoundTripsAndRejectsTruncation) {
   }
 }
 
+TEST(BlockCodecTest, TailBlocksRoundTripPackedOrAsVarints) {
+  std::mt19937 rng(5);
+  for (size_t n = 1; n < kBlockSize; n += 1 + n / 8) {
+    for (int width : {0, 1, 7, 13, 32}) {
+      std::vector<uint32_t> in(n);
+      const uint64_t limit = width == 32 ? UINT32_MAX : (uint64_t{1} << width) - 1;
+      for (auto& v : in) v = static_cast<uint32_t>(rng() & limit);
+      std::string buf;
+      EncodeBlock(in.data(), n, &buf);
+      // Never larger than the varints (plus the marker byte).
+      std::string varints;
+      for (uint32_t v : in) PutVarint32(&varints, v);
+      EXPECT_LE(buf.size(), varints.size() + 1) << n << " " << width;
+      std::vector<uint32_t> out(n);
+      ASSERT_EQ(DecodeBlock(Begin(buf), End(buf), n, out.data()), End(buf)) << n << " " << width;
+      EXPECT_EQ(out, in);
+      for (size_t cut = 0; cut < buf.size(); ++cut) {
+        EXPECT_EQ(DecodeBlock(Begin(buf), Begin(buf) + cut, n, out.data()), nullptr) << n << " " << cut;
+      }
+    }
+  }
+  // 100 values below 128 pack at 7 bits; one huge outlier among small values
+  // makes the varint form smaller.
+  std::vector<uint32_t> small(100, 100);
+  std::string buf;
+  EncodeBlock(small.data(), small.size(), &buf);
+  EXPECT_EQ(buf.size(), 1u + (100 * 7 + 7) / 8);
+  small[50] = 0xffffffff;
+  buf.clear();
+  EncodeBlock(small.data(), small.size(), &buf);
+  EXPECT_EQ(static_cast<uint8_t>(buf[0]), 0xff);
+  EXPECT_EQ(buf.size(), 1u + 99 + 5);
+}
+
+TEST(BlockCodecTest, FullBlocksStoreRareWideValuesAsExceptions) {
+  std::mt19937 rng(9);
+  std::vector<uint32_t> in(kBlockSize);
+  for (auto& v : in) v = rng() % 8;  // 3 bits
+  in[3] = 1u << 20;
+  in[100] = 0xffffffff;
+  std::string buf;
+  EncodeBlock(in.data(), kBlockSize, &buf);
+  // Width 3 plus two exceptions, far below 32 bits for every value.
+  EXPECT_LT(buf.size(), 1u + PackedBytes(3) + 1 + 2 * 6);
+  std::vector<uint32_t> out(kBlockSize);
+  ASSERT_EQ(DecodeBlock(Begin(buf), End(buf), kBlockSize, out.data()), End(buf));
+  EXPECT_EQ(out, in);
+  for (size_t cut = 0; cut < buf.size(); ++cut) {
+    EXPECT_EQ(DecodeBlock(Begin(buf), Begin(buf) + cut, kBlockSize, out.data()), nullptr) << cut;
+  }
+  // An exception index past the block is corrupt.
+  std::string bad = buf;
+  bad[bad.size() - 6] = static_cast<char>(200);  // index byte of the last exception (varint of 2^29 - 1: 5 bytes)
+  EXPECT_EQ(DecodeBlock(Begin(bad), End(bad), kBlockSize, out.data()), nullptr);
+
+  // Doc ids with a few long gaps come back through the unfused path.
+  for (uint32_t prev : {0xffffffffu, 7u}) {
+    std::vector<uint32_t> docs(kBlockSize);
+    uint32_t d = prev;
+    for (size_t i = 0; i < kBlockSize; ++i) docs[i] = d = d + 1 + (i % 40 == 0 ? 100000 : rng() % 4);
+    std::string enc;
+    EncodeDocBlock(docs.data(), kBlockSize, prev, &enc);
+    EXPECT_LT(enc.size(), 1u + PackedBytes(17));
+    std::vector<uint32_t> back(kBlockSize);
+    ASSERT_EQ(DecodeDocBlock(Begin(enc), End(enc), kBlockSize, prev, back.data()), End(enc));
+    EXPECT_EQ(back, docs);
+  }
+}
+
 TEST(BlockCodecTest, RejectsWidthAbove32) {
   const std::string buf(1 + 16 * 40, '\x21');  // width byte 33
   std::vector<uint32_t> out(kBlockSize);

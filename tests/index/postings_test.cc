@@ -233,9 +233,76 @@ TEST(PostingsIteratorTest, ShallowAdvanceThenAdvanceAgree) {
 TEST(PostingsIteratorTest, HeaderCorruptionIsReported) {
   PostingsIterator it;
   EXPECT_EQ(it.Reset("").code(), StatusCode::kCorruption);
-  EXPECT_EQ(it.Reset(std::string("\x00\x01\x00", 3)).code(), StatusCode::kCorruption);  // 0 docs
-  EXPECT_EQ(it.Reset(std::string("\x01\x02\x00", 3)).code(), StatusCode::kCorruption);  // pos w/o freqs
-  EXPECT_EQ(it.Reset(std::string("\x01\x01\x09", 3)).code(), StatusCode::kCorruption);  // skip too long
+  EXPECT_EQ(it.Reset(std::string("\x01\x00", 2)).code(), StatusCode::kCorruption);  // 0 docs
+  EXPECT_EQ(it.Reset(std::string("\x0a\x00", 2)).code(), StatusCode::kCorruption);  // pos w/o freqs
+  EXPECT_EQ(it.Reset(std::string("\xc1\x0c\x09", 3)).code(), StatusCode::kCorruption);  // 200 docs, skip too long
+  EXPECT_EQ(it.Reset(std::string("\x08", 1)).code(), StatusCode::kCorruption);  // singleton without its doc
+  EXPECT_EQ(it.Reset(std::string("\x0d\x07", 2)).code(), StatusCode::kCorruption);  // singleton without its freq
+  EXPECT_EQ(it.Reset(std::string("\x2d\x03", 2)).code(), StatusCode::kCorruption);  // 5 docs, no min norm
+  EXPECT_EQ(it.Reset(std::string("\x29\x03\x05", 3)).code(), StatusCode::kCorruption);  // 5 docs, no block
+}
+
+TEST(PostingsWriterTest, SingletonsAndShortListsAreCompact) {
+  // A docs-only singleton is the header byte and the doc.
+  EXPECT_EQ(Write({{1000, 1, 0, {}}}, {.freqs = false, .positions = false, .norms = false}).size(), 3u);
+  // With freq, norm and two positions: header, doc, freq - 1, norm, tail block.
+  const std::string text = Write({{7, 2, 9, {3, 5}}}, {.freqs = true, .positions = true, .norms = true});
+  EXPECT_EQ(text.size(), 1u + 1 + 1 + 1 + 2);
+  PostingsIterator it = Open(text);
+  EXPECT_EQ(it.ShallowAdvance(0), 7u);
+  EXPECT_EQ(it.BlockMaxFreq(), 2u);
+  EXPECT_EQ(it.BlockMinNorm(), 9);
+  EXPECT_EQ(it.NextDoc(), 7u);
+  EXPECT_EQ(it.freq(), 2u);
+  EXPECT_EQ(it.NextPosition(), 3u);
+  EXPECT_EQ(it.NextPosition(), 5u);
+  EXPECT_EQ(it.NextPosition(), kNoMorePositions);
+  EXPECT_EQ(it.NextDoc(), kNoMoreDocs);
+  EXPECT_EQ(it.ShallowAdvance(8), kNoMoreDocs);
+  // Under 128 docs there is no skip table: a run of consecutive docs with
+  // freq 1 costs the header, the impact (max freq, min norm), and two width
+  // bytes (docs, freqs).
+  std::vector<Posting> run;
+  for (uint32_t d = 0; d < 100; ++d) run.push_back({d, 1, 5, {}});
+  EXPECT_EQ(Write(run, {.freqs = true, .positions = false, .norms = true}).size(), 2u + 1 + 1 + 2);
+}
+
+TEST(PostingsIteratorTest, ShortListsWithoutFreqsOrNorms) {
+  for (size_t count : {1u, 2u, 127u, 128u}) {
+    const auto postings = MakePostings(count, false, false, static_cast<uint32_t>(count));
+    const std::string bytes = Write(postings, {.freqs = false, .positions = false, .norms = false});
+    PostingsIterator it = Open(bytes);
+    EXPECT_EQ(it.ShallowAdvance(0), postings.back().doc);
+    EXPECT_EQ(it.BlockMaxFreq(), 1u);
+    for (const Posting& p : postings) {
+      ASSERT_EQ(it.NextDoc(), p.doc);
+      ASSERT_EQ(it.freq(), 1u);
+      ASSERT_EQ(it.NextPosition(), kNoMorePositions);
+    }
+    EXPECT_EQ(it.NextDoc(), kNoMoreDocs);
+    PostingsIterator again = Open(bytes);
+    EXPECT_EQ(again.Advance(postings.back().doc), postings.back().doc);
+    EXPECT_EQ(again.BlockFreqs()[again.BlockIndex()], 1u);
+    EXPECT_TRUE(it.status().ok());
+  }
+}
+
+TEST(PostingsIteratorTest, BlockAccessMatchesNextDoc) {
+  const auto postings = MakePostings(1000, false, false, 41);
+  const std::string bytes = Write(postings, {.freqs = true, .positions = false, .norms = true});
+  PostingsIterator it = Open(bytes);
+  size_t i = 0;
+  for (uint32_t doc = it.NextDoc(); doc != kNoMoreDocs;) {
+    const uint32_t* docs = it.BlockDocs();
+    const uint32_t* freqs = it.BlockFreqs();
+    for (int32_t k = it.BlockIndex(); k < it.BlockSize(); ++k, ++i) {
+      ASSERT_EQ(docs[k], postings[i].doc);
+      ASSERT_EQ(freqs[k], postings[i].freq);
+    }
+    if (it.BlockSize() > it.BlockIndex() + 1) ASSERT_EQ(it.MoveInBlock(it.BlockSize() - 1), postings[i - 1].doc);
+    doc = it.NextBlock();
+  }
+  EXPECT_EQ(i, postings.size());
 }
 
 // Reads everything the iterator offers; must never crash or read out of bounds
