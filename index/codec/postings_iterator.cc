@@ -70,6 +70,26 @@ Status PostingsIterator::Reset(std::string_view postings) {
   return Status::OK();
 }
 
+void PostingsIterator::ResetInlineDoc(uint32_t doc) {
+  doc_count_ = 1;
+  num_blocks_ = 1;
+  flags_ = 0;
+  status_ = Status::OK();
+  cur_ = SkipCursor{};
+  shallow_ = cur_;
+  index_ = -1;
+  count_ = 0;
+  doc_ = 0;
+  single_block_ = singleton_ = true;
+  one_block_ = SkipCursor{};
+  one_block_.last_doc = doc;
+  blocks_ = nullptr;
+  blocks_size_ = 0;
+  freqs_begin_ = nullptr;
+  docs_[0] = doc;
+  freqs_[0] = 1;
+}
+
 uint32_t PostingsIterator::Fail(const char* what) {
   if (status_.ok()) status_ = Status::Corruption(std::string("postings: ") + what);
   cur_.block = num_blocks_;  // nothing more to read

@@ -32,6 +32,9 @@ class PostingsIterator {
   // its first doc. Corruption when the header is malformed. Reusable: a scorer
   // may Reset one iterator for term after term.
   Status Reset(std::string_view postings);
+  // The postings of a term whose one doc the dictionary holds inline (no
+  // freqs, no positions, no norms).
+  void ResetInlineDoc(uint32_t doc);
 
   // Doc ids. doc() is defined after the first NextDoc() or Advance().
   uint32_t doc() const { return doc_; }

@@ -38,6 +38,7 @@ class PostingsWriter {
   // Of the term being written.
   uint32_t doc_count() const { return doc_count_; }
   uint64_t total_term_freq() const { return total_term_freq_; }
+  uint32_t last_doc() const { return last_doc_; }
 
  private:
   void FlushBlock();

@@ -33,9 +33,12 @@ struct Entry {
   uint32_t doc_freq;
   uint64_t ttf_minus_df;
   uint64_t postings_length;
+  uint32_t inline_doc;
 };
 
-const uint8_t* ParseEntry(const uint8_t* p, const uint8_t* end, Entry* e) {
+// `prev_inline_doc` is the inline doc of the previous entry of the block that
+// had one (0 at the block's start); updated when this entry has one.
+const uint8_t* ParseEntry(const uint8_t* p, const uint8_t* end, uint32_t* prev_inline_doc, Entry* e) {
   uint64_t prefix = 0;
   uint64_t df_code = 0;
   if ((p = GetVarint64(p, end, &prefix)) == nullptr) return nullptr;
@@ -49,15 +52,25 @@ const uint8_t* ParseEntry(const uint8_t* p, const uint8_t* end, Entry* e) {
   e->shared = static_cast<uint32_t>(prefix >> kSuffixLenBits);
   e->suffix = std::string_view(reinterpret_cast<const char*>(p), suffix_len);
   p += suffix_len;
-  if ((p = GetVarint64(p, end, &df_code)) == nullptr || (df_code >> 1) > UINT32_MAX) return nullptr;
-  e->doc_freq = static_cast<uint32_t>(df_code >> 1);
+  if ((p = GetVarint64(p, end, &df_code)) == nullptr || (df_code >> 2) > UINT32_MAX) return nullptr;
+  e->doc_freq = static_cast<uint32_t>(df_code >> 2);
   e->ttf_minus_df = 0;
-  if ((df_code & 1) && (p = GetVarint64(p, end, &e->ttf_minus_df)) == nullptr) return nullptr;
+  e->inline_doc = kNoInlineDoc;
+  if ((df_code & 2) && (p = GetVarint64(p, end, &e->ttf_minus_df)) == nullptr) return nullptr;
+  if (df_code & 1) {
+    uint64_t zigzag = 0;
+    if ((p = GetVarint64(p, end, &zigzag)) == nullptr || e->doc_freq != 1 || e->ttf_minus_df != 0) return nullptr;
+    const int64_t doc = int64_t{*prev_inline_doc} + static_cast<int64_t>((zigzag >> 1) ^ (~(zigzag & 1) + 1));
+    if (doc < 0 || doc > kMaxInlineDoc) return nullptr;
+    e->inline_doc = *prev_inline_doc = static_cast<uint32_t>(doc);
+    e->postings_length = 0;
+    return p;
+  }
   return GetVarint64(p, end, &e->postings_length);
 }
 
 TermInfo InfoOf(const Entry& e, uint64_t offset) {
-  return TermInfo{e.doc_freq, e.doc_freq + e.ttf_minus_df, offset, e.postings_length};
+  return TermInfo{e.doc_freq, e.doc_freq + e.ttf_minus_df, offset, e.postings_length, e.inline_doc};
 }
 
 }  // namespace
@@ -141,10 +154,11 @@ Result<TermInfo> TermDictionaryReader::Seek(std::string_view target) const {
   // one sharing fewer is after it; only an equal share needs a comparison.
   size_t matched = 0;
   size_t prev_len = 0;
+  uint32_t prev_inline_doc = 0;
   const uint32_t terms = BlockTerms(static_cast<size_t>(b));
   for (uint32_t i = 0; i < terms; ++i) {
     Entry e;
-    if ((p = ParseEntry(p, end, &e)) == nullptr || e.shared > prev_len || (i == 0 && e.shared != 0)) {
+    if ((p = ParseEntry(p, end, &prev_inline_doc, &e)) == nullptr || e.shared > prev_len || (i == 0 && e.shared != 0)) {
       return Status::Corruption("term dictionary: bad block");
     }
     prev_len = e.shared + e.suffix.size();
@@ -180,6 +194,7 @@ bool TermIterator::EnterBlock(size_t block) {
   end_ = p_ + bytes.size();
   left_in_block_ = reader_->BlockTerms(block);
   term_.clear();
+  prev_inline_doc_ = 0;
   info_ = TermInfo{};
   info_.postings_offset = reader_->index_[block].first_postings_offset;
   return ReadEntry();
@@ -187,7 +202,7 @@ bool TermIterator::EnterBlock(size_t block) {
 
 bool TermIterator::ReadEntry() {
   Entry e;
-  if ((p_ = ParseEntry(p_, end_, &e)) == nullptr || e.shared > term_.size()) {
+  if ((p_ = ParseEntry(p_, end_, &prev_inline_doc_, &e)) == nullptr || e.shared > term_.size()) {
     return Fail("bad block");
   }
   term_.resize(e.shared);

@@ -90,6 +90,7 @@ class TermIterator {
   const uint8_t* p_ = nullptr;
   const uint8_t* end_ = nullptr;
   std::string term_;
+  uint32_t prev_inline_doc_ = 0;  // of the block, for the next inline doc
   TermInfo info_;
   bool valid_ = false;
   Status status_;

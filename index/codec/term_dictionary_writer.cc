@@ -16,6 +16,10 @@ Status TermDictionaryWriter::Add(std::string_view term, const TermInfo& info) {
   if (info.doc_freq == 0 || info.total_term_freq < info.doc_freq) {
     return Status::InvalidArgument("bad doc_freq / total_term_freq");
   }
+  if (info.has_inline_doc() && (info.doc_freq != 1 || info.total_term_freq != 1 || info.postings_length != 0 ||
+                                info.inline_doc > kMaxInlineDoc)) {
+    return Status::InvalidArgument("an inline doc needs one doc with freq 1 and no postings");
+  }
   if (num_terms_ > 0 && info.postings_offset != next_postings_offset_) {
     return Status::InvalidArgument("postings are not contiguous");
   }
@@ -23,6 +27,7 @@ Status TermDictionaryWriter::Add(std::string_view term, const TermInfo& info) {
 
   size_t shared = 0;
   if (num_terms_ % terms_per_block_ == 0) {  // first term of a block
+    prev_inline_doc_ = 0;
     PutVarint32(&index_, static_cast<uint32_t>(term.size()));
     index_.append(term);
     PutVarint64(&index_, blocks_.size());
@@ -36,9 +41,18 @@ Status TermDictionaryWriter::Add(std::string_view term, const TermInfo& info) {
   if (suffix_len >= kSuffixLenEscape) PutVarint64(&blocks_, suffix_len - kSuffixLenEscape);
   blocks_.append(term.substr(shared));
   const bool more_freq = info.total_term_freq > info.doc_freq;
-  PutVarint64(&blocks_, (uint64_t{info.doc_freq} << 1) | (more_freq ? 1 : 0));
+  const bool inline_doc = info.has_inline_doc();
+  PutVarint64(&blocks_, (uint64_t{info.doc_freq} << 2) | (more_freq ? 2 : 0) | (inline_doc ? 1 : 0));
   if (more_freq) PutVarint64(&blocks_, info.total_term_freq - info.doc_freq);
-  PutVarint64(&blocks_, info.postings_length);
+  if (inline_doc) {
+    // Zigzag difference to the previous inline doc of the block: ids written
+    // in order make neighbouring terms neighbouring docs.
+    const int64_t delta = int64_t{info.inline_doc} - int64_t{prev_inline_doc_};
+    PutVarint64(&blocks_, (static_cast<uint64_t>(delta) << 1) ^ static_cast<uint64_t>(delta >> 63));
+    prev_inline_doc_ = info.inline_doc;
+  } else {
+    PutVarint64(&blocks_, info.postings_length);
+  }
 
   last_term_.assign(term);
   next_postings_offset_ = info.postings_offset + info.postings_length;

@@ -17,7 +17,9 @@
 
 namespace holdfast::codec {
 
-inline constexpr uint32_t kTermDictionaryVersion = 2;
+inline constexpr uint32_t kTermDictionaryVersion = 3;
+// Inline docs are doc ids (docs/formats.md: at most 2^31 - 2).
+inline constexpr uint32_t kMaxInlineDoc = 0x7ffffffe;
 // A term entry starts with varint64 shared << kSuffixLenBits | min(suffix_len,
 // kSuffixLenEscape); an escaped length continues in a second varint.
 inline constexpr int kSuffixLenBits = 4;
@@ -46,6 +48,7 @@ class TermDictionaryWriter {
   std::string last_term_;
   uint64_t num_terms_ = 0;
   uint64_t next_postings_offset_ = 0;
+  uint32_t prev_inline_doc_ = 0;  // of the current block
 };
 
 }  // namespace holdfast::codec

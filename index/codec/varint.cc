@@ -16,7 +16,7 @@ const uint8_t* GetVarint32Slow(const uint8_t* p, const uint8_t* end, uint32_t* v
   return nullptr;
 }
 
-const uint8_t* GetVarint64(const uint8_t* p, const uint8_t* end, uint64_t* v) {
+const uint8_t* GetVarint64Slow(const uint8_t* p, const uint8_t* end, uint64_t* v) {
   uint64_t result = 0;
   for (int shift = 0; shift <= 63 && p < end; shift += 7) {
     const uint64_t byte = *p++;

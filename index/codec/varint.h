@@ -57,6 +57,14 @@ inline const uint8_t* GetVarint32(const uint8_t* p, const uint8_t* end, uint32_t
   return GetVarint32Slow(p, end, v);
 }
 
-const uint8_t* GetVarint64(const uint8_t* p, const uint8_t* end, uint64_t* v);
+const uint8_t* GetVarint64Slow(const uint8_t* p, const uint8_t* end, uint64_t* v);
+
+inline const uint8_t* GetVarint64(const uint8_t* p, const uint8_t* end, uint64_t* v) {
+  if (p < end && *p < 0x80) {
+    *v = *p;
+    return p + 1;
+  }
+  return GetVarint64Slow(p, end, v);
+}
 
 }  // namespace holdfast::codec

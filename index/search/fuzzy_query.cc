@@ -68,7 +68,7 @@ class FuzzyWeight final : public Weight {
       float term_boost = min_len == 0 ? 0.0f : 1.0f - static_cast<float>(c.edits) / static_cast<float>(min_len);
       auto s = std::make_unique<TermScorer>(f, nullptr, 0.0f);
       s->OwnWeight(std::make_unique<Bm25Weight>(boost_ * std::max(0.0f, term_boost), idf, avgdl));
-      HOLDFAST_RETURN_IF_ERROR(s->Reset(f->Postings(c.info)));
+      HOLDFAST_RETURN_IF_ERROR(s->Reset(c.info));
       scorers.push_back(std::move(s));
     }
     if (scorers.size() == 1) return std::move(scorers[0]);

@@ -1,14 +1,27 @@
 #include "index/search/max_score_bulk_scorer.h"
 
 namespace holdfast::search {
+namespace {
+
+struct WindowArrays {
+  float acc[MaxScoreBulkScorer::kWindow] = {};
+  uint64_t bits[MaxScoreBulkScorer::kWindow / 64] = {};
+};
+
+WindowArrays& ThreadWindowArrays() {
+  static thread_local WindowArrays arrays;
+  return arrays;
+}
+
+}  // namespace
 
 MaxScoreBulkScorer::MaxScoreBulkScorer(std::vector<std::unique_ptr<TermScorer>> terms, uint32_t max_doc)
     : terms_(std::move(terms)),
       max_doc_(max_doc),
       window_max_(terms_.size(), 0.0f),
       order_(terms_.size(), 0),
-      acc_(new float[kWindow]()),
-      bits_(new uint64_t[kWindow / 64]()) {}
+      acc_(ThreadWindowArrays().acc),
+      bits_(ThreadWindowArrays().bits) {}
 
 size_t MaxScoreBulkScorer::Partition(uint32_t start, uint32_t up_to, float threshold, float* nonessential_sum) {
   const size_t n = terms_.size();

@@ -63,8 +63,10 @@ class MaxScoreBulkScorer {
   uint32_t max_doc_;
   std::vector<float> window_max_;
   std::vector<uint32_t> order_;
-  std::unique_ptr<float[]> acc_;
-  std::unique_ptr<uint64_t[]> bits_;
+  // The window arrays: per thread, all zero between windows (a window clears
+  // what it set), so no segment of no query pays for allocating or zeroing them.
+  float* acc_;
+  uint64_t* bits_;
   // One block of an essential term, scored (TermScorer::ScoreBlockUpTo).
   uint32_t block_docs_[codec::kBlockSize];
   float block_scores_[codec::kBlockSize];
@@ -146,8 +148,8 @@ Status MaxScoreBulkScorer::Run(Sink& sink) {
         for (int32_t i = 0; i < m; ++i) ScoreCandidate(sink, block_docs_[i], block_scores_[i], n_ness, nonessential_sum);
       }
     } else {
-      float* acc = acc_.get();
-      uint64_t* bits = bits_.get();
+      float* acc = acc_;
+      uint64_t* bits = bits_;
       uint32_t max_off = 0;
       for (size_t k = n_ness; k < n; ++k) {
         TermScorer* t = terms_[order_[k]].get();

@@ -13,7 +13,7 @@ Result<ScorerPtr> UnionOfTerms(const segment::FieldReader& field, const std::vec
   codec::PostingsIterator it;
   uint64_t cost = 0;
   for (const codec::TermInfo& info : terms) {
-    HOLDFAST_RETURN_IF_ERROR(it.Reset(field.Postings(info)));
+    HOLDFAST_RETURN_IF_ERROR(field.OpenPostings(info, &it));
     for (uint32_t d = it.NextDoc(); d != codec::kNoMoreDocs; d = it.NextDoc()) {
       if (d < max_doc) bits[d >> 6] |= uint64_t{1} << (d & 63);
     }

@@ -23,7 +23,7 @@ class PhraseWeight final : public Weight {
         return info.status();
       }
       auto t = std::make_unique<PhraseScorer::Term>();
-      HOLDFAST_RETURN_IF_ERROR(t->postings.Reset(f->Postings(info.value())));
+      HOLDFAST_RETURN_IF_ERROR(f->OpenPostings(info.value(), &t->postings));
       if (!t->postings.has_positions()) {
         return mapping::MappingErrorStatus(
             "illegal_argument_exception",

@@ -30,7 +30,7 @@ Result<std::unique_ptr<TermScorer>> TermWeight::MakeTermScorer(const SegmentView
     return info.status();
   }
   auto scorer = std::make_unique<TermScorer>(f, needs_scores_ ? &bm25_ : nullptr, 0.0f);
-  HOLDFAST_RETURN_IF_ERROR(scorer->Reset(f->Postings(info.value())));
+  HOLDFAST_RETURN_IF_ERROR(scorer->Reset(info.value()));
   return scorer;
 }
 

@@ -28,7 +28,8 @@ class TermScorer final : public Scorer {
     owned_ = std::move(weight);
     weight_ = owned_.get();
   }
-  Status Reset(std::string_view postings) { return it_.Reset(postings); }
+  // Positions the scorer on a term of its field.
+  Status Reset(const codec::TermInfo& info) { return field_->OpenPostings(info, &it_); }
 
   uint32_t Next() override { return doc_ = it_.NextDoc(); }
   uint32_t Advance(uint32_t target) override {

@@ -45,7 +45,7 @@ void MergePostings(const std::vector<FieldSource>& sources, const MergeOutput& o
       if (c.it.term() != term) continue;
       const FieldSource& src = sources[c.source];
       const std::vector<int32_t>& map = out.doc_maps[src.input];
-      if (postings.Reset(src.field->Postings(c.it.info())).ok()) {
+      if (src.field->OpenPostings(c.it.info(), &postings).ok()) {
         for (uint32_t d = postings.NextDoc(); d != codec::kNoMoreDocs; d = postings.NextDoc()) {
           const int32_t nd = map[d];
           if (nd < 0) continue;

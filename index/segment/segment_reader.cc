@@ -56,11 +56,15 @@ Result<codec::TermInfo> FieldReader::LookupTerm(std::string_view term) const {
   return terms_->Seek(term);
 }
 
-std::string_view FieldReader::Postings(const codec::TermInfo& info) const {
-  if (info.postings_offset > postings_.size() || info.postings_length > postings_.size() - info.postings_offset) {
-    return {};
+Status FieldReader::OpenPostings(const codec::TermInfo& info, codec::PostingsIterator* it) const {
+  if (info.has_inline_doc()) {
+    it->ResetInlineDoc(info.inline_doc);
+    return Status::OK();
   }
-  return postings_.substr(info.postings_offset, info.postings_length);
+  if (info.postings_offset > postings_.size() || info.postings_length > postings_.size() - info.postings_offset) {
+    return Status::Corruption("postings of field " + info_.name + " out of bounds");
+  }
+  return it->Reset(postings_.substr(info.postings_offset, info.postings_length));
 }
 
 Result<std::shared_ptr<SegmentReader>> SegmentReader::Open(std::shared_ptr<const void> owner,
@@ -221,8 +225,9 @@ int64_t SegmentReader::FindDoc(std::string_view id) const {
   if (!id_field_) return -1;
   auto info = id_field_->LookupTerm(id);
   if (!info.ok()) return -1;
+  if (info->has_inline_doc()) return info->inline_doc < doc_count_ ? info->inline_doc : -1;
   codec::PostingsIterator it;
-  if (!it.Reset(id_field_->Postings(info.value())).ok()) return -1;
+  if (!id_field_->OpenPostings(info.value(), &it).ok()) return -1;
   int64_t last = -1;
   for (uint32_t d = it.NextDoc(); d != codec::kNoMoreDocs; d = it.NextDoc()) last = d;
   return last;

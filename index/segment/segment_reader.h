@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "index/codec/postings_iterator.h"
 #include "index/codec/term_dictionary_reader.h"
 #include "index/segment/field_info.h"
 #include "index/segment/segment_format.h"
@@ -33,8 +34,9 @@ class FieldReader {
   // NotFound when the term is absent (or the field has no postings).
   Result<codec::TermInfo> LookupTerm(std::string_view term) const;
   const codec::TermDictionaryReader* terms() const { return terms_ ? &*terms_ : nullptr; }
-  // The postings blob of a term found in this field's dictionary.
-  std::string_view Postings(const codec::TermInfo& info) const;
+  // Positions `it` on the postings of a term found in this field's
+  // dictionary (a blob in the postings section, or a doc held inline).
+  Status OpenPostings(const codec::TermInfo& info, codec::PostingsIterator* it) const;
 
   // kText: the norm byte of `doc` (0 when the doc lacks the field).
   uint8_t norm(uint32_t doc) const { return static_cast<uint8_t>(norms_[doc]); }

@@ -31,6 +31,13 @@ void SegmentWriter::FinishTerm(std::string_view term) {
   const uint64_t start = postings_bytes_.size();
   const uint32_t df = postings_->doc_count();
   const uint64_t ttf = postings_->total_term_freq();
+  if (df == 1 && !OptionsFor(field_kind_).freqs) {  // the dictionary holds the doc
+    const uint32_t doc = postings_->last_doc();
+    scratch_.clear();
+    (void)postings_->Finish(&scratch_);
+    (void)dict_->Add(term, codec::TermInfo{1, 1, start, 0, doc});
+    return;
+  }
   (void)postings_->Finish(&postings_bytes_);
   (void)dict_->Add(term, codec::TermInfo{df, ttf, start, postings_bytes_.size() - start});
 }

@@ -68,6 +68,7 @@ class SegmentWriter {
   std::optional<codec::PostingsWriter> postings_;
   std::optional<codec::TermDictionaryWriter> dict_;
   std::string postings_bytes_;
+  std::string scratch_;  // postings of a term the dictionary holds inline
   std::vector<std::string> ord_terms_;
   Section ids_;
 };

@@ -53,7 +53,7 @@ class TopKTest : public ::testing::Test {
         auto info = f->LookupTerm(t);
         if (!info.ok()) continue;
         codec::PostingsIterator it;
-        EXPECT_TRUE(it.Reset(f->Postings(info.value())).ok());
+        EXPECT_TRUE(f->OpenPostings(info.value(), &it).ok());
         for (uint32_t d = it.NextDoc(); d != codec::kNoMoreDocs; d = it.NextDoc()) {
           if (!v.IsLive(d)) continue;
           double dl = codec::DecodeNorm(f->norm(d));

@@ -64,7 +64,7 @@ class SegmentTest : public ::testing::Test {
     auto info = f->LookupTerm(term);
     if (!info.ok()) return out;
     codec::PostingsIterator it;
-    EXPECT_TRUE(it.Reset(f->Postings(info.value())).ok());
+    EXPECT_TRUE(f->OpenPostings(info.value(), &it).ok());
     for (uint32_t d = it.NextDoc(); d != codec::kNoMoreDocs; d = it.NextDoc()) {
       Posting p{d, it.freq(), {}};
       if (it.has_positions()) {
@@ -198,7 +198,7 @@ std::string Dump(const SegmentReader& r) {
       for (bool ok = it.SeekToFirst(); ok; ok = it.Next()) {
         out += " term " + std::string(it.term()) + ":";
         codec::PostingsIterator p;
-        EXPECT_TRUE(p.Reset(f.Postings(it.info())).ok());
+        EXPECT_TRUE(f.OpenPostings(it.info(), &p).ok());
         for (uint32_t d = p.NextDoc(); d != codec::kNoMoreDocs; d = p.NextDoc()) {
           out += " " + std::to_string(d) + "x" + std::to_string(p.freq());
           for (uint32_t pos = p.NextPosition(); pos != codec::kNoMorePositions; pos = p.NextPosition()) {

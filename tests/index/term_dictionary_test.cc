@@ -32,6 +32,10 @@ Dictionary MakeTerms(size_t count, uint32_t seed) {
   Dictionary dict;
   uint64_t offset = 100;
   for (const auto& t : terms) {
+    if (rng() % 4 == 0) {  // a term of one doc, held inline (no postings)
+      dict[t] = TermInfo{1, 1, offset, 0, static_cast<uint32_t>(rng() % (rng() % 2 ? 100 : kMaxInlineDoc + 1))};
+      continue;
+    }
     const uint32_t df = 1 + rng() % 1000;
     const uint64_t len = 3 + rng() % 5000;
     dict[t] = TermInfo{df, df + rng() % 3000, offset, len};
@@ -175,6 +179,32 @@ TEST(TermDictionaryTest, WriterRejectsUnsortedTermsAndGaps) {
   EXPECT_EQ(writer.Add("c", {2, 1, 5, 5}).code(), StatusCode::kInvalidArgument);  // ttf < df
   EXPECT_TRUE(writer.Add("c", {1, 1, 5, 5}).ok());
   EXPECT_EQ(writer.num_terms(), 2u);
+}
+
+TEST(TermDictionaryTest, InlineDocsOfIdsWrittenInOrderAreSmall) {
+  // Ids "0".."9999" of docs 0..9999: sorted as strings, neighbours are
+  // mostly neighbouring docs.
+  Dictionary dict;
+  for (uint32_t d = 0; d < 10000; ++d) dict[std::to_string(d)] = TermInfo{1, 1, 0, 0, d};
+  const std::string bytes = Build(dict);
+  EXPECT_LT(bytes.size(), 10000u * 5);
+  const TermDictionaryReader reader = OpenOrDie(bytes);
+  for (const auto& [term, info] : dict) {
+    auto found = reader.Seek(term);
+    ASSERT_TRUE(found.ok()) << term;
+    EXPECT_EQ(*found, info) << term;
+    EXPECT_TRUE(found->has_inline_doc());
+  }
+  TermIterator it = reader.NewIterator();
+  size_t n = 0;
+  for (bool ok = it.SeekToFirst(); ok; ok = it.Next(), ++n) EXPECT_EQ(it.info(), dict[std::string(it.term())]);
+  EXPECT_EQ(n, dict.size());
+
+  TermDictionaryWriter writer;
+  EXPECT_EQ(writer.Add("a", {2, 2, 0, 0, 5}).code(), StatusCode::kInvalidArgument);  // inline needs one doc
+  EXPECT_EQ(writer.Add("a", {1, 1, 0, 3, 5}).code(), StatusCode::kInvalidArgument);  // and no postings
+  EXPECT_EQ(writer.Add("a", {1, 1, 0, 0, kMaxInlineDoc + 1}).code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(writer.Add("a", {1, 1, 0, 0, kMaxInlineDoc}).ok());
 }
 
 TEST(TermDictionaryTest, FooterDetectsFlippedBytes) {
