@@ -12,3 +12,7 @@ holdfast_set_warnings(holdfast-eval)
 add_executable(holdfast-bench holdfast_bench.cc)
 target_link_libraries(holdfast-bench PRIVATE holdfast_bench_corpus)
 holdfast_set_warnings(holdfast-bench)
+
+add_executable(holdfast-receval holdfast_receval.cc)
+target_link_libraries(holdfast-receval PRIVATE holdfast_bench_corpus)
+holdfast_set_warnings(holdfast-receval)

@@ -174,6 +174,7 @@ void AddIndexApiRoutes(ApiContext* ctx, HttpRouter* router) {
   AddBulkApiRoutes(ctx, router);
   AddCatApiRoutes(ctx, router);
   AddClusterHealthRoutes(ctx, router);
+  AddEventApiRoutes(ctx, router);
 }
 
 }  // namespace holdfast

@@ -20,6 +20,13 @@ constexpr uint32_t kMaxShards = 1024;
 
 using FlatSettings = std::vector<std::pair<std::string, std::string>>;  // "index.x.y" → value text
 
+// Shortest text that reads back as the same double ("1", "0.5", "1e-06").
+std::string FormatNumber(double v) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  return std::string(buf, r.ptr);
+}
+
 Status BadSetting(const std::string& key, const std::string& value, std::string_view why) {
   return mapping::IllegalArgumentError("Failed to parse value [" + value + "] for setting [" + key + "]" +
                                        (why.empty() ? "" : " " + std::string(why)));
@@ -84,6 +91,67 @@ Result<std::chrono::milliseconds> ParseTimeSetting(const std::string& key, const
   return d.value();
 }
 
+Result<double> ParseNumberSetting(const std::string& key, const std::string& text, double min, double max) {
+  double v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || !(v >= min && v <= max)) {
+    return BadSetting(key, text, "must be a number in [" + FormatNumber(min) + ", " + FormatNumber(max) + "]");
+  }
+  return v;
+}
+
+// index.recommend.*: fixed at creation (stored counters depend on them).
+Status ApplyRecommendSetting(const std::string& key, const std::string& value, recommend::RecommendSettings* r) {
+  const std::string name = key.substr(std::string("index.recommend.").size());
+  auto number = [&](double* out, double min, double max) -> Status {
+    auto v = ParseNumberSetting(key, value, min, max);
+    if (!v.ok()) return v.status();
+    *out = *v;
+    return Status::OK();
+  };
+  auto duration = [&](int64_t* out, bool allow_zero) -> Status {
+    auto d = ParseTimeSetting(key, value);
+    if (!d.ok()) return d.status();
+    if (d->count() < 0 || (!allow_zero && d->count() == 0)) return BadSetting(key, value, "must be a positive time value");
+    *out = d->count();
+    return Status::OK();
+  };
+  if (name == "weights.view") return number(&r->weights[0], 0, 1e6);
+  if (name == "weights.cart") return number(&r->weights[1], 0, 1e6);
+  if (name == "weights.purchase") return number(&r->weights[2], 0, 1e6);
+  if (name == "popularity_half_life") return duration(&r->popularity_half_life_ms, false);
+  if (name == "history_size") {
+    auto n = ParseCount(key, value, 1, 10000);
+    if (!n.ok()) return n.status();
+    r->history_size = *n;
+    return Status::OK();
+  }
+  if (name == "pair_window") {
+    auto n = ParseCount(key, value, 0, 10000);
+    if (!n.ok()) return n.status();
+    r->pair_window = *n;
+    return Status::OK();
+  }
+  if (name == "pair_new") return number(&r->pair_new, 0, 1e6);
+  if (name == "pair_same") return number(&r->pair_same, 0, 1e6);
+  if (name == "pair_decay") return number(&r->pair_decay, 0, 1e6);
+  if (name == "pair_tau") return duration(&r->pair_tau_ms, false);
+  if (name == "pair_max_gap") return duration(&r->pair_max_gap_ms, true);
+  if (name == "alpha") return number(&r->alpha, 0, 1);
+  if (name == "profile_size") {
+    auto n = ParseCount(key, value, 1, 10000);
+    if (!n.ok()) return n.status();
+    r->profile_size = *n;
+    return Status::OK();
+  }
+  if (name == "profile_decay") return number(&r->profile_decay, 0, 1);
+  if (name == "own_weight") return number(&r->own_weight, 0, 1e6);
+  if (name == "popularity_weight") return number(&r->popularity_weight, 0, 1e6);
+  if (name == "own_smoothing") return number(&r->own_smoothing, 0, 1e6);
+  if (name == "cooccurrence_weight") return number(&r->cooccurrence_weight, 0, 1e6);
+  return mapping::IllegalArgumentError("unknown setting [" + key + "]: see docs/recommendations.md for index.recommend.*");
+}
+
 Status ApplySetting(const std::string& raw_key, const std::string& value, IndexSettings* s) {
   const std::string key = raw_key.rfind("index.", 0) == 0 ? raw_key : "index." + raw_key;
   if (key == "index.number_of_shards") {
@@ -106,6 +174,8 @@ Status ApplySetting(const std::string& raw_key, const std::string& value, IndexS
     } else {
       return mapping::IllegalArgumentError("No enum constant for [index.translog.durability]: [" + value + "]");
     }
+  } else if (key.rfind("index.recommend.", 0) == 0) {
+    return ApplyRecommendSetting(key, value, &s->recommend);
   } else {
     return mapping::IllegalArgumentError("unknown setting [" + key +
                                          "] please check that any required plugins are installed, or check the "
@@ -194,6 +264,24 @@ void WriteIndexSettings(JsonWriter& w, const LocalIndex& index) {
   w.Field("number_of_replicas", std::to_string(s.number_of_replicas));
   w.Field("uuid", index.uuid());
   if (s.durability == Durability::kAsync) w.Key("translog").StartObject().Field("durability", "async").EndObject();
+  const recommend::RecommendSettings& r = s.recommend;
+  w.Key("recommend").StartObject();
+  w.Key("weights").StartObject();
+  w.Field("view", FormatNumber(r.weights[0])).Field("cart", FormatNumber(r.weights[1]));
+  w.Field("purchase", FormatNumber(r.weights[2])).EndObject();
+  w.Field("popularity_half_life", FormatTimeValue(std::chrono::milliseconds(r.popularity_half_life_ms)));
+  w.Field("history_size", std::to_string(r.history_size));
+  w.Field("pair_window", std::to_string(r.pair_window));
+  w.Field("pair_new", FormatNumber(r.pair_new)).Field("pair_same", FormatNumber(r.pair_same));
+  w.Field("pair_decay", FormatNumber(r.pair_decay));
+  w.Field("pair_tau", FormatTimeValue(std::chrono::milliseconds(r.pair_tau_ms)));
+  w.Field("pair_max_gap", FormatTimeValue(std::chrono::milliseconds(r.pair_max_gap_ms)));
+  w.Field("alpha", FormatNumber(r.alpha)).Field("profile_size", std::to_string(r.profile_size));
+  w.Field("profile_decay", FormatNumber(r.profile_decay)).Field("own_weight", FormatNumber(r.own_weight));
+  w.Field("popularity_weight", FormatNumber(r.popularity_weight));
+  w.Field("own_smoothing", FormatNumber(r.own_smoothing));
+  w.Field("cooccurrence_weight", FormatNumber(r.cooccurrence_weight));
+  w.EndObject();
   w.Key("version").StartObject().Field("created", "7170099").EndObject();
   w.EndObject().EndObject();
 }

@@ -20,6 +20,7 @@ Status Parsing(std::string_view reason) { return mapping::MappingErrorStatus("pa
 
 Status CheckId(std::string_view what, std::string_view id) {
   if (id.empty()) return Bad(std::string("[") + std::string(what) + "] must be a non-empty string");
+  if (id.find('\0') != std::string_view::npos) return Bad(std::string("[") + std::string(what) + "] must not contain NUL");
   if (id.size() > kMaxEventIdBytes) {
     return Bad(std::string("[") + std::string(what) + "] is longer than " + std::to_string(kMaxEventIdBytes) + " bytes");
   }

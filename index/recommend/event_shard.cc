@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
+
+#include <absl/container/flat_hash_set.h>
 
 #include "index/codec/varint.h"
 #include "index/shard/event_merge_operators.h"
@@ -28,6 +31,15 @@ PopularityCounts FromDecayed(const DecayedCounts& d) {
   return p;
 }
 
+// Keys of the users space that are not user ids start with a NUL byte
+// (ids never contain one): the last time (item, user, type) was counted.
+std::string SeenKey(std::string_view item, std::string_view user, EventType type) {
+  std::string k(1, '\0');
+  k.push_back(static_cast<char>(type));
+  k += PairKey(item, user);
+  return k;
+}
+
 }  // namespace
 
 const HistoryEntry* UserHistory::Find(std::string_view item) const {
@@ -40,11 +52,14 @@ const HistoryEntry* UserHistory::Find(std::string_view item) const {
 std::string EncodeUserHistory(const UserHistory& h) {
   std::string out;
   out.push_back(1);  // format version
+  codec::PutVarint64(&out, h.baskets);
+  codec::PutVarint64(&out, static_cast<uint64_t>(h.last_ms + 1));
   codec::PutVarint64(&out, h.entries.size());
   for (const HistoryEntry& e : h.entries) {
     codec::PutVarint64(&out, e.item.size());
     out.append(e.item);
     codec::PutVarint64(&out, e.baskets);
+    codec::PutVarint64(&out, e.basket0);
     codec::PutVarint64(&out, static_cast<uint64_t>(e.first_ms));
     codec::PutVarint64(&out, static_cast<uint64_t>(e.last_ms - e.first_ms));
     char w[4];
@@ -58,18 +73,24 @@ Result<UserHistory> DecodeUserHistory(std::string_view in) {
   UserHistory h;
   if (in.empty() || in[0] != 1) return Status::Corruption("unknown user history format");
   in.remove_prefix(1);
-  uint64_t n;
-  if (!GetVarint(&in, &n) || n > in.size()) return Status::Corruption("truncated user history");
+  uint64_t n, baskets, last;
+  if (!GetVarint(&in, &baskets) || !GetVarint(&in, &last) || !GetVarint(&in, &n) || n > in.size()) {
+    return Status::Corruption("truncated user history");
+  }
+  h.baskets = static_cast<uint32_t>(baskets);
+  h.last_ms = static_cast<int64_t>(last) - 1;
   h.entries.resize(n);
   for (HistoryEntry& e : h.entries) {
-    uint64_t len, baskets, first, span;
+    uint64_t len, count, basket0, first, span;
     if (!GetVarint(&in, &len) || len > in.size()) return Status::Corruption("truncated user history");
     e.item.assign(in.data(), len);
     in.remove_prefix(len);
-    if (!GetVarint(&in, &baskets) || !GetVarint(&in, &first) || !GetVarint(&in, &span) || in.size() < 4) {
+    if (!GetVarint(&in, &count) || !GetVarint(&in, &basket0) || !GetVarint(&in, &first) || !GetVarint(&in, &span) ||
+        in.size() < 4) {
       return Status::Corruption("truncated user history");
     }
-    e.baskets = static_cast<uint32_t>(baskets);
+    e.baskets = static_cast<uint32_t>(count);
+    e.basket0 = static_cast<uint32_t>(basket0);
     e.first_ms = static_cast<int64_t>(first);
     e.last_ms = e.first_ms + static_cast<int64_t>(span);
     std::memcpy(&e.weight, in.data(), 4);
@@ -102,7 +123,21 @@ Result<std::unique_ptr<EventShard>> EventShard::Open(ShardEngine* engine, const 
           bad = Status::Corruption("bad popularity record for item " + std::string(key));
           return false;
         }
-        shard->popularity_.emplace(std::string(key), FromDecayed(d));
+        const std::string item(key);
+        shard->IndexPopularity(item, shard->popularity_.emplace(item, FromDecayed(d)).first->second);
+        return true;
+      }));
+  HOLDFAST_RETURN_IF_ERROR(bad);
+  HOLDFAST_RETURN_IF_ERROR(engine->store().ForEachEventWithPrefix(
+      EventSpace::kItemStats, "", [&](std::string_view key, std::string_view value) {
+        std::vector<int64_t> v;
+        if (!DecodeInt64Vector(value, &v)) {
+          bad = Status::Corruption("bad item stats of item " + std::string(key));
+          return false;
+        }
+        ItemStats& st = shard->item_stats_[std::string(key)];
+        st.users = v.size() > 0 ? v[0] : 0;
+        st.row_sum = v.size() > 1 ? v[1] : 0;
         return true;
       }));
   HOLDFAST_RETURN_IF_ERROR(bad);
@@ -122,7 +157,7 @@ Result<OpStamp> EventShard::Apply(const EventOpPayload& payload) {
     if (x.user != y.user) return x.user < y.user;
     return x.ts_ms < y.ts_ms;
   });
-  absl::flat_hash_map<std::string, int64_t> pair_deltas;
+  absl::flat_hash_map<std::string, absl::flat_hash_map<std::string, int64_t>> pair_deltas;  // row → column → delta
   absl::flat_hash_map<std::string, ItemStats> item_deltas;
   for (size_t begin = 0; begin < order.size();) {
     const std::string& user = payload.user_role[order[begin]].user;
@@ -145,8 +180,14 @@ Result<OpStamp> EventShard::Apply(const EventOpPayload& payload) {
         it->weight = std::max(it->weight, static_cast<float>(w));  // same basket line again
         continue;
       }
+      if (e.ts_ms != h.last_ms) {  // a new basket
+        h.baskets += 1;
+        h.last_ms = e.ts_ms;
+      }
       const bool is_new = it == h.entries.end();
-      for (const HistoryEntry& j : h.entries) {
+      const size_t window = std::min<size_t>(h.entries.size(), settings_.pair_window);
+      for (size_t x = h.entries.size() - window; x < h.entries.size(); ++x) {
+        const HistoryEntry& j = h.entries[x];
         if (j.item == e.item) continue;
         const int64_t gap = std::max<int64_t>(0, e.ts_ms - j.last_ms);
         if (settings_.pair_max_gap_ms > 0 && gap > settings_.pair_max_gap_ms) continue;
@@ -158,14 +199,14 @@ Result<OpStamp> EventShard::Apply(const EventOpPayload& payload) {
         }
         const int64_t fixed = Fixed(inc * w);
         if (fixed == 0) continue;
-        pair_deltas[PairKey(e.item, j.item)] += fixed;
-        pair_deltas[PairKey(j.item, e.item)] += fixed;
+        pair_deltas[e.item][j.item] += fixed;
+        pair_deltas[j.item][e.item] += fixed;
         item_deltas[e.item].row_sum += fixed;
         item_deltas[j.item].row_sum += fixed;
       }
       if (is_new) {
         item_deltas[e.item].users += 1;
-        h.entries.push_back(HistoryEntry{e.item, 1, e.ts_ms, e.ts_ms, static_cast<float>(w)});
+        h.entries.push_back(HistoryEntry{e.item, 1, h.baskets, e.ts_ms, e.ts_ms, static_cast<float>(w)});
         if (h.entries.size() > settings_.history_size) h.entries.erase(h.entries.begin());
       } else {
         HistoryEntry moved = std::move(*it);
@@ -179,14 +220,35 @@ Result<OpStamp> EventShard::Apply(const EventOpPayload& payload) {
     batch.Put(EventSpace::kUsers, user, EncodeUserHistory(h));
     begin = end;
   }
-  for (const auto& [key, delta] : pair_deltas) batch.Merge(EventSpace::kPairs, key, EncodeInt64Vector({delta}));
+  for (const auto& [row, columns] : pair_deltas) {
+    SparseRow r(columns.begin(), columns.end());
+    std::sort(r.begin(), r.end());
+    batch.Merge(EventSpace::kPairs, row, EncodeSparseRow(r));
+  }
   for (const auto& [item, d] : item_deltas) {
     batch.Merge(EventSpace::kItemStats, item, EncodeInt64Vector({d.users, d.row_sum}));
   }
 
-  // Item role: popularity, one decayed-count operand per event.
+  // Item role: popularity, one decayed-count operand per distinct
+  // (user, item, type, time): the last time of each (item, user, type) is
+  // kept, so repeated lines of one basket count once.
   absl::flat_hash_map<std::string, DecayedCounts> pops;
-  for (const Event& e : payload.item_role) {
+  std::vector<std::string> seen_keys;
+  for (const Event& e : payload.item_role) seen_keys.push_back(SeenKey(e.item, e.user, e.type));
+  std::vector<std::optional<std::string>> stored;
+  HOLDFAST_RETURN_IF_ERROR(engine_->store().MultiGetEvent(EventSpace::kUsers, seen_keys, &stored));
+  absl::flat_hash_map<std::string, int64_t> seen;  // key → last time, this batch included
+  absl::flat_hash_set<std::string> changed;
+  for (size_t k = 0; k < payload.item_role.size(); ++k) {
+    const Event& e = payload.item_role[k];
+    auto [last, fresh] = seen.try_emplace(seen_keys[k], -1);
+    if (fresh && stored[k]) {
+      std::vector<int64_t> v;
+      if (DecodeInt64Vector(*stored[k], &v) && v.size() == 1) last->second = v[0];
+    }
+    if (last->second == e.ts_ms) continue;
+    last->second = e.ts_ms;
+    changed.insert(seen_keys[k]);
     DecayedCounts d;
     d.ref_ms = e.ts_ms;
     d.half_life_ms = settings_.popularity_half_life_ms;
@@ -196,11 +258,17 @@ Result<OpStamp> EventShard::Apply(const EventOpPayload& payload) {
     if (!inserted) it->second = MergeDecayedCounts(it->second, d);
   }
   for (const auto& [item, d] : pops) batch.Merge(EventSpace::kPopularity, item, EncodeDecayedCounts(d));
+  for (const std::string& key : changed) batch.Put(EventSpace::kUsers, key, EncodeInt64Vector({seen[key]}));
 
   auto stamp = engine_->WriteEvents(EncodeEventOp(payload), batch);
   if (!stamp.ok()) return stamp.status();
-  if (!pops.empty()) {
+  if (!pops.empty() || !item_deltas.empty()) {
     std::unique_lock<std::shared_mutex> plock(popularity_mu_);
+    for (const auto& [item, d] : item_deltas) {
+      ItemStats& st = item_stats_[item];
+      st.users += d.users;
+      st.row_sum += d.row_sum;
+    }
     for (const auto& [item, d] : pops) {
       auto [it, inserted] = popularity_.try_emplace(item);
       DecayedCounts cur;
@@ -208,6 +276,7 @@ Result<OpStamp> EventShard::Apply(const EventOpPayload& payload) {
       cur.half_life_ms = settings_.popularity_half_life_ms;
       cur.counts.assign(it->second.counts.begin(), it->second.counts.end());
       it->second = FromDecayed(inserted ? d : MergeDecayedCounts(cur, d));
+      IndexPopularity(item, it->second);
     }
   }
   return stamp;
@@ -225,32 +294,24 @@ Result<std::optional<UserHistory>> EventShard::History(std::string_view user) co
 }
 
 Status EventShard::AddNeighbours(std::string_view item, absl::flat_hash_map<std::string, int64_t>* out) const {
-  const std::string prefix = PairPrefix(item);
-  Status bad;
-  HOLDFAST_RETURN_IF_ERROR(engine_->store().ForEachEventWithPrefix(
-      EventSpace::kPairs, prefix, [&](std::string_view key, std::string_view value) {
-        std::vector<int64_t> v;
-        if (!DecodeInt64Vector(value, &v) || v.empty()) {
-          bad = Status::Corruption("bad co-occurrence counter");
-          return false;
-        }
-        const std::string_view other = key.substr(prefix.size());
-        (*out)[absl::string_view(other.data(), other.size())] += v[0];
-        return true;
-      }));
-  return bad;
+  auto got = engine_->store().GetEvent(EventSpace::kPairs, item);
+  if (!got.ok()) return got.status().code() == StatusCode::kNotFound ? Status::OK() : got.status();
+  if (!ForEachInSparseRow(got.value(), [out](std::string_view other, int64_t count) {
+        (*out)[absl::string_view(other.data(), other.size())] += count;
+      })) {
+    return Status::Corruption("bad co-occurrence row of item " + std::string(item));
+  }
+  return Status::OK();
 }
 
 Status EventShard::AddItemStats(const std::vector<std::string>& items, std::vector<ItemStats>* out) const {
-  std::vector<std::optional<std::string>> values;
-  HOLDFAST_RETURN_IF_ERROR(engine_->store().MultiGetEvent(EventSpace::kItemStats, items, &values));
   out->resize(items.size());
+  std::shared_lock<std::shared_mutex> lock(popularity_mu_);
   for (size_t i = 0; i < items.size(); ++i) {
-    if (!values[i]) continue;
-    std::vector<int64_t> v;
-    if (!DecodeInt64Vector(*values[i], &v)) return Status::Corruption("bad item stats of " + items[i]);
-    if (v.size() > 0) (*out)[i].users += v[0];
-    if (v.size() > 1) (*out)[i].row_sum += v[1];
+    auto it = item_stats_.find(items[i]);
+    if (it == item_stats_.end()) continue;
+    (*out)[i].users += it->second.users;
+    (*out)[i].row_sum += it->second.row_sum;
   }
   return Status::OK();
 }
@@ -271,9 +332,33 @@ std::optional<double> EventShard::Popularity(std::string_view item, int64_t now_
   return v * f;
 }
 
-void EventShard::ForEachPopular(const std::function<void(std::string_view, const PopularityCounts&)>& fn) const {
+double PopularityLog(const PopularityCounts& p, const std::array<double, kEventTypes>& weights, int64_t half_life_ms) {
+  double v = 0;
+  for (size_t t = 0; t < kEventTypes; ++t) v += weights[t] * p.counts[t];
+  if (!(v > 0)) return -std::numeric_limits<double>::infinity();
+  return std::log2(v) + static_cast<double>(p.ref_ms) / static_cast<double>(std::max<int64_t>(half_life_ms, 1));
+}
+
+void EventShard::IndexPopularity(const std::string& item, const PopularityCounts& p) {
+  const double log = PopularityLog(p, settings_.weights, settings_.popularity_half_life_ms);
+  auto [it, inserted] = log_of_.try_emplace(item, log);
+  if (!inserted) {
+    by_popularity_.erase({it->second, item});
+    it->second = log;
+  }
+  by_popularity_.emplace(log, item);
+}
+
+void EventShard::ForEachByPopularity(const std::function<bool(std::string_view, double)>& fn) const {
   std::shared_lock<std::shared_mutex> lock(popularity_mu_);
-  for (const auto& [item, p] : popularity_) fn(item, p);
+  for (const auto& [log, item] : by_popularity_) {
+    if (!fn(item, log)) break;
+  }
+}
+
+double EventShard::MaxPopularityLog() const {
+  std::shared_lock<std::shared_mutex> lock(popularity_mu_);
+  return by_popularity_.empty() ? -std::numeric_limits<double>::infinity() : by_popularity_.begin()->first;
 }
 
 size_t EventShard::popular_items() const {

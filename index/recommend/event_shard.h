@@ -10,16 +10,24 @@
 //     event, each with its count of distinct event times ("baskets"), first
 //     and last time, and the largest type weight seen;
 //   - unless the same (u, i, ts) was seen already (a duplicate line of one
-//     basket), for every other item j of H(u) with gap = ts - last(j):
+//     basket), for every other item j among the `pair_window` most recent
+//     of H(u), with gap = ts - last(j):
 //       inc = w(type) * ( pair_new   * [i is new to H(u)]
 //                       + pair_same  * [gap == 0]
 //                       + pair_decay * exp(-gap / pair_tau) )   (0 if gap > pair_max_gap)
-//     C(i, j) += inc and C(j, i) += inc (both rows, so the neighbours of an
-//     item are one prefix scan), and the row sums R(i), R(j) grow by inc;
+//     C(i, j) += inc and C(j, i) += inc (a row per item, one key each: the
+//     neighbours of an item are one read), and the row sums R(i), R(j) grow by inc;
 //   - U(i) += 1 when i enters H(u) (users who have i; approximately
 //     distinct users once histories evict).
-// Item role: popularity P(i) += w(type) * quantity-independent count 1 per
-// event type, time-decayed with `popularity_half_life`.
+//   - a new basket starts when ts differs from the user's latest basket
+//     time: B(u) += 1; an item entering H(u) records b0 = B(u).
+// Popularity and item stats are also mirrored in memory (loaded at open,
+// updated after each durable write), so ranking reads no disk.
+// Item role: popularity — one decayed count per distinct (user, item, time)
+// and event type (duplicate lines of one basket count once), weighted by
+// the type's weight and halving every `popularity_half_life`. Each shard
+// also keeps its items ordered by popularity (decay is the same for every
+// item, so the order only changes when events arrive).
 // All counters are merge-operator updates (never read-modify-write); the
 // history is read and rewritten under the shard's event mutex (one writer
 // per shard), atomically with the op log entry.
@@ -28,7 +36,9 @@
 #include <array>
 #include <cstdint>
 #include <mutex>
+#include <functional>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -49,16 +59,21 @@ inline constexpr double kCounterScale = 1e6;
 
 struct HistoryEntry {
   std::string item;
-  uint32_t baskets = 0;  // distinct event times
+  uint32_t baskets = 0;  // c: the user's baskets (distinct event times) holding the item
+  uint32_t basket0 = 0;  // b0: the user's basket count when the item entered the history
   int64_t first_ms = 0;
   int64_t last_ms = 0;
   float weight = 0;      // largest type weight seen
 };
 
-// Oldest first (the order of eviction).
+// Least recently used first (the order of eviction).
 struct UserHistory {
+  uint32_t baskets = 0;   // B: the user's baskets so far (distinct event times)
+  int64_t last_ms = -1;   // time of the user's latest basket
   std::vector<HistoryEntry> entries;
   const HistoryEntry* Find(std::string_view item) const;
+  // n = B - b0 + 1: the user's baskets since `e` entered the history.
+  uint32_t BasketsSince(const HistoryEntry& e) const { return baskets - e.basket0 + 1; }
 };
 std::string EncodeUserHistory(const UserHistory& h);
 Result<UserHistory> DecodeUserHistory(std::string_view bytes);
@@ -75,7 +90,12 @@ struct ItemStats {
   int64_t row_sum = 0;   // R(i), fixed point
 };
 
-// Pair-space key: varint(len(a)) a b. Neighbours of `a` share PairPrefix(a).
+// log2 of the popularity at time 0: log2(Σ weight × count) + ref_ms / half_life.
+// The popularity at `now` is 2^(log - now / half_life): one number per item
+// that orders items the same at every time.
+double PopularityLog(const PopularityCounts& p, const std::array<double, kEventTypes>& weights, int64_t half_life_ms);
+
+// A key made of two ids: varint(len(a)) a b (keys sharing `a` share PairPrefix(a)).
 std::string PairKey(std::string_view a, std::string_view b);
 std::string PairPrefix(std::string_view a);
 
@@ -96,8 +116,11 @@ class EventShard {
   // Popularity of an item held by this shard: Σ_type weight × decayed count at `now_ms`.
   std::optional<double> Popularity(std::string_view item, int64_t now_ms) const;
   std::optional<PopularityCounts> PopularityOf(std::string_view item) const;
-  // Every item with popularity on this shard (for ranking candidates).
-  void ForEachPopular(const std::function<void(std::string_view item, const PopularityCounts&)>& fn) const;
+  // This shard's most popular items, best first: (item, log2 of the
+  // popularity at time 0 — see PopularityLog); stops when fn returns false.
+  void ForEachByPopularity(const std::function<bool(std::string_view item, double log_pop)>& fn) const;
+  // The largest log popularity on this shard (-inf when none).
+  double MaxPopularityLog() const;
   size_t popular_items() const;
 
  private:
@@ -107,8 +130,13 @@ class EventShard {
   ShardEngine* engine_;
   const RecommendSettings settings_;
   std::mutex apply_mu_;  // one event writer per shard: histories are read-modify-write
+  void IndexPopularity(const std::string& item, const PopularityCounts& p);  // under popularity_mu_
+
   mutable std::shared_mutex popularity_mu_;
   absl::flat_hash_map<std::string, PopularityCounts> popularity_;  // mirror of the popularity space
+  absl::flat_hash_map<std::string, double> log_of_;                // item → its key in by_popularity_
+  absl::flat_hash_map<std::string, ItemStats> item_stats_;         // mirror of the item stats space
+  std::set<std::pair<double, std::string>, std::greater<>> by_popularity_;
 };
 
 }  // namespace holdfast::recommend

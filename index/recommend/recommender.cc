@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 
 #include "index/shard/event_merge_operators.h"
 #include "index/shard/local_index.h"
@@ -105,23 +106,32 @@ Result<std::optional<UserHistory>> IndexRecommender::History(std::string_view us
 
 std::vector<std::pair<std::string, double>> IndexRecommender::TopPopular(
     int64_t now_ms, size_t limit, const std::function<bool(const std::string&)>& skip) const {
+  // Each shard walks its items best first; a k-way merge of the shards'
+  // next items would be tighter, but each shard's first `limit` unskipped
+  // items always contain the global top `limit`.
   std::vector<std::pair<std::string, double>> all;
   for (const auto& shard : shards_) {
-    shard->ForEachPopular([&](std::string_view item, const PopularityCounts&) {
+    size_t taken = 0;
+    shard->ForEachByPopularity([&](std::string_view item, double log) {
       std::string id(item);
-      if (skip && skip(id)) return;
-      all.emplace_back(std::move(id), 0.0);
+      if (skip && skip(id)) return true;
+      all.emplace_back(std::move(id), log);
+      return ++taken < limit;
     });
   }
-  for (auto& [id, score] : all) score = Popularity(id, now_ms).value_or(0.0);
   auto better = [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; };
-  if (all.size() > limit) {
-    std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(limit), all.end(), better);
-    all.resize(limit);
-  } else {
-    std::sort(all.begin(), all.end(), better);
-  }
+  std::sort(all.begin(), all.end(), better);
+  if (all.size() > limit) all.resize(limit);
+  const double scale = static_cast<double>(now_ms) / static_cast<double>(std::max<int64_t>(settings_.popularity_half_life_ms, 1));
+  for (auto& [id, v] : all) v = std::exp2(v - scale);
   return all;
+}
+
+double IndexRecommender::MaxPopularity(int64_t now_ms) const {
+  double best = -std::numeric_limits<double>::infinity();
+  for (const auto& shard : shards_) best = std::max(best, shard->MaxPopularityLog());
+  if (best == -std::numeric_limits<double>::infinity()) return 0;
+  return std::exp2(best - static_cast<double>(now_ms) / static_cast<double>(std::max<int64_t>(settings_.popularity_half_life_ms, 1)));
 }
 
 Result<RecommendResult> IndexRecommender::Recommend(const RecommendRequest& req) const {
@@ -129,8 +139,10 @@ Result<RecommendResult> IndexRecommender::Recommend(const RecommendRequest& req)
     return Status::InvalidArgument("illegal_argument_exception: give exactly one of [item] and [user]");
   }
   const int64_t now = req.now_ms.value_or(NowMs());
+  const bool for_user = req.user.has_value();
   const double own_weight = req.own_weight.value_or(settings_.own_weight);
-  const double pop_weight = req.popularity_weight.value_or(settings_.popularity_weight);
+  const double pop_weight = for_user ? req.popularity_weight.value_or(settings_.popularity_weight) : 0.0;
+  const double cooc_weight = for_user ? settings_.cooccurrence_weight : 1.0;
   RecommendResult result;
 
   // The profile: weighted items whose neighbours are gathered.
@@ -138,7 +150,7 @@ Result<RecommendResult> IndexRecommender::Recommend(const RecommendRequest& req)
   std::optional<UserHistory> history;
   absl::flat_hash_map<std::string, bool> excluded;
   for (const std::string& x : req.exclude) excluded[x] = true;
-  if (req.item) {
+  if (!for_user) {
     profile.emplace_back(*req.item, 1.0);
     excluded[*req.item] = true;
   } else {
@@ -146,30 +158,32 @@ Result<RecommendResult> IndexRecommender::Recommend(const RecommendRequest& req)
     if (!h.ok()) return h.status();
     history = std::move(h).value();
     if (history) {
-      std::vector<const HistoryEntry*> recent;
-      for (const HistoryEntry& e : history->entries) recent.push_back(&e);
-      std::stable_sort(recent.begin(), recent.end(), [](const HistoryEntry* a, const HistoryEntry* b) {
-        return a->last_ms != b->last_ms ? a->last_ms > b->last_ms : a->item < b->item;
-      });
-      if (recent.size() > settings_.profile_size) recent.resize(settings_.profile_size);
-      double w = 1.0;
-      for (const HistoryEntry* e : recent) {
-        profile.emplace_back(e->item, w);
-        w *= settings_.profile_decay;
-      }
       if (req.exclude_seen) {
         for (const HistoryEntry& e : history->entries) excluded[e.item] = true;
       }
+      if (cooc_weight > 0) {
+        std::vector<const HistoryEntry*> recent;
+        for (const HistoryEntry& e : history->entries) recent.push_back(&e);
+        std::stable_sort(recent.begin(), recent.end(), [](const HistoryEntry* a, const HistoryEntry* b) {
+          return a->last_ms != b->last_ms ? a->last_ms > b->last_ms : a->item < b->item;
+        });
+        if (recent.size() > settings_.profile_size) recent.resize(settings_.profile_size);
+        double w = 1.0;
+        for (const HistoryEntry* e : recent) {
+          profile.emplace_back(e->item, w);
+          w *= settings_.profile_decay;
+        }
+      }
     }
   }
-  result.profile_items = req.user ? profile.size() : 0;
+  result.profile_items = for_user && history ? history->entries.size() : 0;
 
   // Scatter: neighbour rows of every profile item, summed over shards.
   std::vector<absl::flat_hash_map<std::string, int64_t>> rows(profile.size());
   for (size_t p = 0; p < profile.size(); ++p) {
     for (const auto& shard : shards_) HOLDFAST_RETURN_IF_ERROR(shard->AddNeighbours(profile[p].first, &rows[p]));
   }
-  // Item stats of profile items and every neighbour.
+  // Item stats (U) of profile items and every neighbour, summed over shards.
   absl::flat_hash_map<std::string, size_t> stat_index;
   std::vector<std::string> stat_items;
   auto want = [&](const std::string& id) {
@@ -185,35 +199,37 @@ Result<RecommendResult> IndexRecommender::Recommend(const RecommendRequest& req)
   absl::flat_hash_map<std::string, Candidate> cands;
   const double alpha = settings_.alpha;
   for (size_t p = 0; p < profile.size(); ++p) {
-    const ItemStats& si = stats[stat_index[profile[p].first]];
-    const double ui = std::max<int64_t>(si.users, 1);
+    const double ui = static_cast<double>(std::max<int64_t>(stats[stat_index[profile[p].first]].users, 1));
     for (const auto& [j, c] : rows[p]) {
       if (excluded.count(j)) continue;
-      const ItemStats& sj = stats[stat_index[j]];
-      const double uj = std::max<int64_t>(sj.users, 1);
-      const double s = (static_cast<double>(c) / kCounterScale) / (std::pow(ui, alpha) * std::pow(uj, 1.0 - alpha));
+      const double uj = static_cast<double>(std::max<int64_t>(stats[stat_index[j]].users, 1));
+      const double sim = (static_cast<double>(c) / kCounterScale) / (std::pow(ui, alpha) * std::pow(uj, 1.0 - alpha));
       Candidate& cand = cands[j];
-      cand.cooc += profile[p].second * s;
-      if (req.explain) cand.because.push_back({profile[p].first, profile[p].second * s});
+      cand.cooc += profile[p].second * sim;
+      if (req.explain) cand.because.push_back({profile[p].first, profile[p].second * sim});
     }
   }
-  // The user's own items (repeat purchases), when not excluded.
+  // The user's own items: the smoothed rate at which they come back.
   if (history && own_weight > 0) {
     for (const HistoryEntry& e : history->entries) {
       if (excluded.count(e.item)) continue;
-      cands[e.item].own = static_cast<double>(e.baskets);
+      cands[e.item].own = static_cast<double>(e.baskets) / (history->BasketsSince(e) + settings_.own_smoothing);
     }
   }
-  double max_cooc = 0, max_own = 0;
-  for (const auto& [id, c] : cands) {
-    max_cooc = std::max(max_cooc, c.cooc);
-    max_own = std::max(max_own, c.own);
-  }
+  // Trending items.
   const double max_pop = pop_weight > 0 ? MaxPopularity(now) : 0;
+  if (max_pop > 0) {
+    const size_t want_popular = req.size * 4 + 16;
+    for (auto& [id, pop] : TopPopular(now, want_popular, [&](const std::string& id) { return excluded.count(id) > 0; })) {
+      cands[id];
+    }
+  }
+  double max_cooc = 0;
+  for (const auto& [id, c] : cands) max_cooc = std::max(max_cooc, c.cooc);
   for (auto& [id, c] : cands) {
     c.pop = Popularity(id, now).value_or(0.0);
-    c.score = (max_cooc > 0 ? c.cooc / max_cooc : 0) + (max_own > 0 ? own_weight * c.own / max_own : 0) +
-              (max_pop > 0 ? pop_weight * c.pop / max_pop : 0);
+    c.score = own_weight * c.own + (max_pop > 0 ? pop_weight * c.pop / max_pop : 0) +
+              (max_cooc > 0 ? cooc_weight * c.cooc / max_cooc : 0);
   }
   result.candidates = cands.size();
   std::vector<std::pair<std::string, Candidate*>> ranked;
@@ -229,7 +245,7 @@ Result<RecommendResult> IndexRecommender::Recommend(const RecommendRequest& req)
 
   // Filter in rank order, in chunks, until `size` pass.
   absl::flat_hash_map<std::string, bool> chosen;
-  auto take = [&](const std::vector<std::pair<std::string, Candidate*>>& batch) -> Status {
+  auto take = [&](const std::vector<std::pair<std::string, Candidate*>>& batch, bool padding) -> Status {
     std::vector<bool> pass(batch.size(), true);
     if (req.filter) {
       std::vector<std::string> ids;
@@ -239,19 +255,29 @@ Result<RecommendResult> IndexRecommender::Recommend(const RecommendRequest& req)
       pass = std::move(r).value();
     }
     for (size_t k = 0; k < batch.size() && result.items.size() < req.size; ++k) {
-      if (!pass[k]) continue;
+      if (!pass[k] || chosen.count(batch[k].first)) continue;
       const Candidate& c = *batch[k].second;
       Recommendation r;
       r.item = batch[k].first;
       r.score = c.score;
-      r.cooccurrence = max_cooc > 0 ? c.cooc / max_cooc : 0;
-      r.own = max_own > 0 ? own_weight * c.own / max_own : 0;
+      r.cooccurrence = max_cooc > 0 ? cooc_weight * c.cooc / max_cooc : 0;
+      r.own = own_weight * c.own;
       r.popularity = c.pop;
-      r.source = c.own > 0 && r.own >= r.cooccurrence ? "history" : (c.cooc > 0 ? "cooccurrence" : "popularity");
+      const double pop_part = max_pop > 0 ? pop_weight * c.pop / max_pop : 0;
+      if (padding) {
+        r.source = "popularity";
+      } else if (r.own >= r.cooccurrence && r.own >= pop_part && r.own > 0) {
+        r.source = "history";
+      } else if (r.cooccurrence >= pop_part && r.cooccurrence > 0) {
+        r.source = "cooccurrence";
+      } else {
+        r.source = "popularity";
+      }
       if (req.explain) {
         r.because = c.because;
-        std::sort(r.because.begin(), r.because.end(),
-                  [](const Contribution& a, const Contribution& b) { return a.score != b.score ? a.score > b.score : a.item < b.item; });
+        std::sort(r.because.begin(), r.because.end(), [](const Contribution& a, const Contribution& b) {
+          return a.score != b.score ? a.score > b.score : a.item < b.item;
+        });
         if (r.because.size() > 5) r.because.resize(5);
       }
       chosen[r.item] = true;
@@ -264,10 +290,11 @@ Result<RecommendResult> IndexRecommender::Recommend(const RecommendRequest& req)
     std::vector<std::pair<std::string, Candidate*>> batch(
         ranked.begin() + static_cast<std::ptrdiff_t>(begin),
         ranked.begin() + static_cast<std::ptrdiff_t>(std::min(ranked.size(), begin + chunk)));
-    HOLDFAST_RETURN_IF_ERROR(take(batch));
+    HOLDFAST_RETURN_IF_ERROR(take(batch, false));
   }
-  if (req.fallback_popular && result.items.size() < req.size) {
-    auto popular = TopPopular(now, req.size * 8 + excluded.size() + chosen.size(),
+  // Padding with popular items, in growing rounds while filters reject them.
+  for (size_t limit = req.size * 4 + 16; req.fallback_popular && result.items.size() < req.size; limit *= 4) {
+    auto popular = TopPopular(now, limit + chosen.size(),
                               [&](const std::string& id) { return excluded.count(id) > 0 || chosen.count(id) > 0; });
     std::vector<Candidate> holders(popular.size());
     std::vector<std::pair<std::string, Candidate*>> batch;
@@ -275,21 +302,10 @@ Result<RecommendResult> IndexRecommender::Recommend(const RecommendRequest& req)
       holders[k].pop = popular[k].second;
       batch.emplace_back(popular[k].first, &holders[k]);
     }
-    HOLDFAST_RETURN_IF_ERROR(take(batch));
+    HOLDFAST_RETURN_IF_ERROR(take(batch, true));
+    if (popular.size() < limit) break;  // every popular item was offered
   }
   return result;
-}
-
-double IndexRecommender::MaxPopularity(int64_t now_ms) const {
-  double best = 0;
-  for (const auto& shard : shards_) {
-    shard->ForEachPopular([&](std::string_view, const PopularityCounts& p) {
-      double v = 0;
-      for (size_t t = 0; t < kEventTypes; ++t) v += settings_.weights[t] * p.counts[t];
-      best = std::max(best, v * DecayFactor(now_ms - p.ref_ms, settings_.popularity_half_life_ms));
-    });
-  }
-  return best;
 }
 
 }  // namespace holdfast::recommend

@@ -6,6 +6,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <deque>
+#include <map>
+
+#include "index/codec/varint.h"
 
 namespace holdfast {
 
@@ -63,7 +67,117 @@ class DecayedCountsOperator final : public rocksdb::AssociativeMergeOperator {
   const char* Name() const override { return "holdfast.DecayedCounts"; }
 };
 
+// Merges all operands of a key in one pass (a hash map of counters), so a
+// row with many pending operands costs their total size, not their count
+// times the row size.
+class SparseRowAddOperator final : public rocksdb::MergeOperator {
+ public:
+  bool FullMergeV2(const MergeOperationInput& in, MergeOperationOutput* out) const override {
+    std::vector<rocksdb::Slice> all;
+    all.reserve(in.operand_list.size() + 1);
+    if (in.existing_value != nullptr) all.push_back(*in.existing_value);
+    all.insert(all.end(), in.operand_list.begin(), in.operand_list.end());
+    return MergeAll(all, &out->new_value);
+  }
+  bool PartialMergeMulti(const rocksdb::Slice& /*key*/, const std::deque<rocksdb::Slice>& operands,
+                         std::string* new_value, rocksdb::Logger* /*logger*/) const override {
+    std::vector<rocksdb::Slice> all(operands.begin(), operands.end());
+    return MergeAll(all, new_value);
+  }
+  bool PartialMerge(const rocksdb::Slice& /*key*/, const rocksdb::Slice& left, const rocksdb::Slice& right,
+                    std::string* new_value, rocksdb::Logger* /*logger*/) const override {
+    return MergeAll({left, right}, new_value);
+  }
+  const char* Name() const override { return "holdfast.SparseRowAdd"; }
+
+ private:
+  static bool MergeAll(const std::vector<rocksdb::Slice>& values, std::string* out) {
+    std::map<std::string, int64_t, std::less<>> sums;
+    for (const rocksdb::Slice& v : values) {
+      if (!ForEachInSparseRow(std::string_view(v.data(), v.size()), [&](std::string_view name, int64_t count) {
+            auto it = sums.find(name);
+            if (it == sums.end()) {
+              sums.emplace(std::string(name), count);
+            } else {
+              it->second += count;
+            }
+          })) {
+        return false;
+      }
+    }
+    SparseRow row;
+    row.reserve(sums.size());
+    for (auto& [name, count] : sums) {
+      if (count != 0) row.emplace_back(name, count);
+    }
+    *out = EncodeSparseRow(row);
+    return true;
+  }
+};
+
+bool GetVarint(std::string_view* in, uint64_t* v) {
+  auto* p = reinterpret_cast<const uint8_t*>(in->data());
+  const uint8_t* next = codec::GetVarint64(p, p + in->size(), v);
+  if (next == nullptr) return false;
+  in->remove_prefix(static_cast<size_t>(next - p));
+  return true;
+}
+
 }  // namespace
+
+std::shared_ptr<rocksdb::MergeOperator> NewSparseRowAddOperator() {
+  return std::make_shared<SparseRowAddOperator>();
+}
+
+std::string EncodeSparseRow(const SparseRow& row) {
+  std::string out;
+  codec::PutVarint64(&out, row.size());
+  for (const auto& [name, count] : row) {
+    codec::PutVarint64(&out, name.size());
+    out.append(name);
+    const uint64_t zz = (static_cast<uint64_t>(count) << 1) ^ static_cast<uint64_t>(count >> 63);
+    codec::PutVarint64(&out, zz);
+  }
+  return out;
+}
+
+bool ForEachInSparseRow(std::string_view in, const std::function<void(std::string_view, int64_t)>& fn) {
+  uint64_t n;
+  if (!GetVarint(&in, &n) || n > in.size()) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t len, zz;
+    if (!GetVarint(&in, &len) || len > in.size()) return false;
+    const std::string_view name = in.substr(0, len);
+    in.remove_prefix(len);
+    if (!GetVarint(&in, &zz)) return false;
+    fn(name, static_cast<int64_t>((zz >> 1) ^ (~(zz & 1) + 1)));
+  }
+  return in.empty();
+}
+
+bool DecodeSparseRow(std::string_view in, SparseRow* out) {
+  out->clear();
+  return ForEachInSparseRow(in, [out](std::string_view name, int64_t count) { out->emplace_back(std::string(name), count); });
+}
+
+SparseRow AddSparseRows(const SparseRow& a, const SparseRow& b) {
+  SparseRow out;
+  out.reserve(a.size() + b.size());
+  size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (j == b.size() || (i < a.size() && a[i].first < b[j].first)) {
+      out.push_back(a[i++]);
+    } else if (i == a.size() || b[j].first < a[i].first) {
+      out.push_back(b[j++]);
+    } else {
+      const int64_t sum = a[i].second + b[j].second;
+      if (sum != 0) out.emplace_back(a[i].first, sum);
+      ++i;
+      ++j;
+    }
+  }
+  return out;
+}
 
 std::shared_ptr<rocksdb::MergeOperator> NewInt64VectorAddOperator() {
   return std::make_shared<Int64VectorAddOperator>();

@@ -44,6 +44,8 @@ std::string EncodeIndexMetadata(const IndexMetadata& m) {
   w.Int64(r.popularity_half_life_ms);
   w.Key("history_size");
   w.Uint(r.history_size);
+  w.Key("pair_window");
+  w.Uint(r.pair_window);
   w.Key("pair_new");
   w.Double(r.pair_new);
   w.Key("pair_same");
@@ -64,6 +66,10 @@ std::string EncodeIndexMetadata(const IndexMetadata& m) {
   w.Double(r.own_weight);
   w.Key("popularity_weight");
   w.Double(r.popularity_weight);
+  w.Key("own_smoothing");
+  w.Double(r.own_smoothing);
+  w.Key("cooccurrence_weight");
+  w.Double(r.cooccurrence_weight);
   w.EndObject();
   w.Key("mappings");
   const std::string mapping = m.mapping ? mapping::MappingToJson(*m.mapping) : "{}";
@@ -115,6 +121,7 @@ Result<IndexMetadata> DecodeIndexMetadata(std::string_view bytes, std::string_vi
     }
     i64("popularity_half_life_ms", &r.popularity_half_life_ms);
     u32("history_size", &r.history_size);
+    u32("pair_window", &r.pair_window);
     num("pair_new", &r.pair_new);
     num("pair_same", &r.pair_same);
     num("pair_decay", &r.pair_decay);
@@ -125,6 +132,8 @@ Result<IndexMetadata> DecodeIndexMetadata(std::string_view bytes, std::string_vi
     num("profile_decay", &r.profile_decay);
     num("own_weight", &r.own_weight);
     num("popularity_weight", &r.popularity_weight);
+    num("own_smoothing", &r.own_smoothing);
+    num("cooccurrence_weight", &r.cooccurrence_weight);
   }
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);

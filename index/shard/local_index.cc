@@ -196,6 +196,52 @@ Result<IndexSearchResult> LocalIndex::Search(const search::Query& query, const s
   return out;
 }
 
+Result<std::vector<bool>> LocalIndex::MatchingIds(const search::Query& query,
+                                                  const std::vector<std::string>& ids) const {
+  std::vector<bool> out(ids.size(), false);
+  const auto snapshots = AcquireSearchers();
+  const search::SegmentStatistics stats = StatisticsOf(snapshots);
+  auto weight = query.CreateWeight(stats, /*needs_scores=*/false);
+  if (!weight.ok()) return weight.status();
+  // (shard, segment, doc, position in ids), visited in doc order per segment
+  // because scorers only move forward.
+  struct Probe {
+    uint32_t shard, segment, doc;
+    size_t pos;
+  };
+  std::vector<Probe> probes;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const uint32_t s = ShardOf(ids[i]);
+    const auto views = snapshots[s].Views();
+    for (uint32_t g = 0; g < views.size(); ++g) {
+      const int64_t doc = views[g].reader->FindDoc(ids[i]);
+      if (doc >= 0 && views[g].IsLive(static_cast<uint32_t>(doc))) {
+        probes.push_back({s, g, static_cast<uint32_t>(doc), i});
+        break;
+      }
+    }
+  }
+  std::sort(probes.begin(), probes.end(), [](const Probe& a, const Probe& b) {
+    if (a.shard != b.shard) return a.shard < b.shard;
+    if (a.segment != b.segment) return a.segment < b.segment;
+    return a.doc < b.doc;
+  });
+  for (size_t k = 0; k < probes.size();) {
+    const Probe& first = probes[k];
+    const auto views = snapshots[first.shard].Views();
+    auto scorer = weight.value()->MakeScorer(views[first.segment]);
+    if (!scorer.ok()) return scorer.status();
+    for (; k < probes.size() && probes[k].shard == first.shard && probes[k].segment == first.segment; ++k) {
+      if (scorer.value() == nullptr) continue;
+      search::Scorer& sc = *scorer.value();
+      const bool positioned = sc.doc() != search::kUnpositioned;
+      const uint32_t at = positioned && sc.doc() >= probes[k].doc ? sc.doc() : sc.Advance(probes[k].doc);
+      out[probes[k].pos] = at == probes[k].doc;
+    }
+  }
+  return out;
+}
+
 Result<uint64_t> LocalIndex::Count(const search::Query& query) const {
   auto snapshots = AcquireSearchers();
   const search::SegmentStatistics stats = StatisticsOf(snapshots);

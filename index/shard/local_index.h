@@ -95,6 +95,9 @@ class LocalIndex {
 
   Result<IndexSearchResult> Search(const search::Query& query, const search::SearchOptions& options) const;
   Result<uint64_t> Count(const search::Query& query) const;
+  // Which of `ids` are live, searchable documents matching `query` (a filter:
+  // scores are not computed). Parallel to `ids`.
+  Result<std::vector<bool>> MatchingIds(const search::Query& query, const std::vector<std::string>& ids) const;
 
   // Events, popularity and recommendations of this index (index/recommend/).
   recommend::IndexRecommender& recommender() const { return *recommender_; }

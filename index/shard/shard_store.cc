@@ -109,8 +109,13 @@ rocksdb::ColumnFamilyOptions EventSpaceOptions(EventSpace space) {
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   switch (space) {
     case EventSpace::kUsers: break;
-    case EventSpace::kPairs:
-    case EventSpace::kItemStats: cf.merge_operator = NewInt64VectorAddOperator(); break;
+    case EventSpace::kPairs: cf.merge_operator = NewSparseRowAddOperator(); break;
+    case EventSpace::kItemStats:
+      cf.merge_operator = NewInt64VectorAddOperator();
+      // Reads of hot counters stay cheap: the memtable folds a key's operands
+      // once it holds this many.
+      cf.max_successive_merges = 16;
+      break;
     case EventSpace::kPopularity: cf.merge_operator = NewDecayedCountsOperator(); break;
   }
   return cf;

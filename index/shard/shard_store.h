@@ -50,7 +50,7 @@ struct ShardOp {
 // (index/recommend/). Counters are updated with RocksDB merge operators,
 // never read-modify-write:
 //   kUsers       user → bounded recent history (plain values)
-//   kPairs       item pair → co-occurrence counters (int64 vector add)
+//   kPairs       item → its co-occurrence row (sparse row add)
 //   kItemStats   item → per-item counters (int64 vector add)
 //   kPopularity  item → time-decayed counts per event type (decay-and-add)
 enum class EventSpace : uint8_t { kUsers = 0, kPairs = 1, kItemStats = 2, kPopularity = 3 };
