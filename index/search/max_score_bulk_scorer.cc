@@ -6,6 +6,7 @@ namespace {
 struct WindowArrays {
   float acc[MaxScoreBulkScorer::kWindow] = {};
   uint64_t bits[MaxScoreBulkScorer::kWindow / 64] = {};
+  uint64_t seen[MaxScoreBulkScorer::kWindow / 64] = {};
 };
 
 WindowArrays& ThreadWindowArrays() {
@@ -21,7 +22,8 @@ MaxScoreBulkScorer::MaxScoreBulkScorer(std::vector<std::unique_ptr<TermScorer>> 
       window_max_(terms_.size(), 0.0f),
       order_(terms_.size(), 0),
       acc_(ThreadWindowArrays().acc),
-      bits_(ThreadWindowArrays().bits) {}
+      bits_(ThreadWindowArrays().bits),
+      seen_(ThreadWindowArrays().seen) {}
 
 size_t MaxScoreBulkScorer::Partition(uint32_t start, uint32_t up_to, float threshold, float* nonessential_sum) {
   const size_t n = terms_.size();

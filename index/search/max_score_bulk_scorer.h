@@ -16,15 +16,23 @@
 // beat the threshold. A window whose bounds together cannot compete is
 // skipped without decoding.
 //
-// With MinCompetitiveScore() = -inf (exact counting, or the heap not yet
-// full) every term is essential and every match reaches the sink, so
-// counts are exact. A doc is never lost: a skipped doc's score is at most
-// the threshold, which only grows.
+// With MinCompetitiveScore() = -inf (the heap not yet full, or a sink that
+// wants every match) every term is essential and every match reaches the
+// sink. A doc is never lost: a skipped doc's score is at most the threshold,
+// which only grows.
+//
+// A sink that needs the exact number of matches but only the top k hits
+// (CountsEveryMatch()) still gets pruning: docs skipped as not competitive
+// are counted without being scored. In a pruning window every term's docs
+// lie in one decoded block, so the non-essential terms' docs are read from
+// their blocks and counted unless an essential term already had them.
 //
 // Sink requirements (a concrete class, so the calls inline):
 //   bool  IsLive(uint32_t doc) const
 //   float MinCompetitiveScore() const   docs scoring <= this may be skipped
 //   void  Collect(uint32_t doc, float score)
+//   bool  CountsEveryMatch() const      count skipped live matches too
+//   void  CountSkipped(uint64_t n)      n live matches that were not collected
 // Owns its term scorers; one thread; one Run per scorer.
 #pragma once
 
@@ -55,6 +63,10 @@ class MaxScoreBulkScorer {
 
   template <class Sink>
   void ScoreCandidate(Sink& sink, uint32_t doc, float score, size_t n_nonessential, float nonessential_sum);
+  // CountsEveryMatch: counts the live docs in [start, up_to] of the first
+  // n_terms terms of order_ that seen_ does not hold yet, then clears seen_.
+  template <class Sink>
+  void CountUnseen(Sink& sink, uint32_t start, uint32_t up_to, size_t n_terms);
   // Bounds per term over [start, up_to]; sorts order_ by them; returns the
   // number of non-essential terms and their bound sum.
   size_t Partition(uint32_t start, uint32_t up_to, float threshold, float* nonessential_sum);
@@ -67,6 +79,7 @@ class MaxScoreBulkScorer {
   // what it set), so no segment of no query pays for allocating or zeroing them.
   float* acc_;
   uint64_t* bits_;
+  uint64_t* seen_;  // CountsEveryMatch: window docs already counted
   // One block of an essential term, scored (TermScorer::ScoreBlockUpTo).
   uint32_t block_docs_[codec::kBlockSize];
   float block_scores_[codec::kBlockSize];
@@ -80,7 +93,10 @@ inline void MaxScoreBulkScorer::ScoreCandidate(Sink& sink, uint32_t doc, float s
     float threshold = sink.MinCompetitiveScore();
     float rest = nonessential_sum;
     for (size_t j = n_nonessential; j-- > 0;) {
-      if (!CanBeat(score + rest, threshold)) return;
+      if (!CanBeat(score + rest, threshold)) {
+        if (sink.CountsEveryMatch()) sink.CountSkipped(1);
+        return;
+      }
       TermScorer* t = terms_[order_[j]].get();
       if (t->doc() < doc) t->Advance(doc);
       if (t->doc() == doc) score += t->score();
@@ -91,8 +107,34 @@ inline void MaxScoreBulkScorer::ScoreCandidate(Sink& sink, uint32_t doc, float s
 }
 
 template <class Sink>
+void MaxScoreBulkScorer::CountUnseen(Sink& sink, uint32_t start, uint32_t up_to, size_t n_terms) {
+  uint64_t count = 0;
+  for (size_t k = 0; k < n_terms; ++k) {
+    TermScorer* t = terms_[order_[k]].get();
+    if (t->doc() < start) t->Advance(start);
+    // The window lies within t's current block (it ends at or before the
+    // block's last doc, and ScoreCandidate advanced t to docs <= up_to only),
+    // so the block holds all of t's docs in it, even those t has moved past.
+    const codec::PostingsIterator& it = t->postings();
+    const uint32_t* docs = it.BlockDocs();
+    const int32_t size = it.BlockSize();
+    for (int32_t i = static_cast<int32_t>(std::lower_bound(docs, docs + size, start) - docs);
+         i < size && docs[i] <= up_to; ++i) {
+      const uint32_t off = docs[i] - start;
+      const uint64_t bit = uint64_t{1} << (off & 63);
+      if (seen_[off >> 6] & bit) continue;
+      seen_[off >> 6] |= bit;
+      count += sink.IsLive(docs[i]);
+    }
+  }
+  for (uint32_t w = 0; w <= ((up_to - start) >> 6); ++w) seen_[w] = 0;
+  if (count > 0) sink.CountSkipped(count);
+}
+
+template <class Sink>
 Status MaxScoreBulkScorer::Run(Sink& sink) {
   const size_t n = terms_.size();
+  const bool count_skipped = sink.CountsEveryMatch();
   for (auto& t : terms_) t->Next();
   uint32_t start = 0;
   while (start < max_doc_) {
@@ -123,6 +165,7 @@ Status MaxScoreBulkScorer::Run(Sink& sink) {
       }
       n_ness = Partition(start, up_to, threshold, &nonessential_sum);
       if (n_ness == n) {  // nothing in this window can compete
+        if (count_skipped) CountUnseen(sink, start, up_to, n);
         start = up_to + 1;
         continue;
       }
@@ -130,7 +173,9 @@ Status MaxScoreBulkScorer::Run(Sink& sink) {
       for (size_t i = 0; i < n; ++i) order_[i] = static_cast<uint32_t>(i);
     }
 
-    if (n - n_ness == 2 && !CanBeat(nonessential_sum + window_max_[order_[n - 1]], threshold)) {
+    // (Not when counting every match: the intersection skips docs of either term.)
+    const bool count_nonessential = count_skipped && n_ness > 0;
+    if (n - n_ness == 2 && !count_skipped && !CanBeat(nonessential_sum + window_max_[order_[n - 1]], threshold)) {
       // Neither essential term can compete alone: a competitive doc holds
       // both, so intersect them (lead: the one with fewer docs).
       TermScorer* a = terms_[order_[n_ness]].get();
@@ -145,6 +190,12 @@ Status MaxScoreBulkScorer::Run(Sink& sink) {
       TermScorer* t = terms_[order_[n_ness]].get();
       if (t->doc() < start) t->Advance(start);
       for (int32_t m; (m = t->ScoreBlockUpTo(up_to, block_docs_, block_scores_)) > 0;) {
+        if (count_nonessential) {
+          for (int32_t i = 0; i < m; ++i) {
+            const uint32_t off = block_docs_[i] - start;
+            seen_[off >> 6] |= uint64_t{1} << (off & 63);
+          }
+        }
         for (int32_t i = 0; i < m; ++i) ScoreCandidate(sink, block_docs_[i], block_scores_[i], n_ness, nonessential_sum);
       }
     } else {
@@ -166,6 +217,7 @@ Status MaxScoreBulkScorer::Run(Sink& sink) {
       for (uint32_t w = 0; w <= (max_off >> 6); ++w) {
         uint64_t word = bits[w];
         bits[w] = 0;
+        if (count_nonessential) seen_[w] |= word;
         while (word != 0) {
           uint32_t off = (w << 6) + static_cast<uint32_t>(std::countr_zero(word));
           word &= word - 1;
@@ -175,6 +227,7 @@ Status MaxScoreBulkScorer::Run(Sink& sink) {
         }
       }
     }
+    if (count_nonessential) CountUnseen(sink, start, up_to, n_ness);
     start = up_to + 1;
   }
   for (auto& t : terms_) HOLDFAST_RETURN_IF_ERROR(t->status());

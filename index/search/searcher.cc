@@ -10,8 +10,14 @@ namespace {
 // A concrete class so that the bulk scorer's calls inline.
 class HitSink {
  public:
-  HitSink(TopKCollector* top, Collector* extra, uint64_t track_total_hits, std::optional<float> min_score)
-      : top_(top), extra_(extra), track_(track_total_hits), min_score_(min_score.value_or(-kInfiniteScore)) {}
+  HitSink(TopKCollector* top, size_t k, Collector* extra, uint64_t track_total_hits, std::optional<float> min_score)
+      : top_(top),
+        extra_(extra),
+        track_(track_total_hits),
+        min_score_(min_score.value_or(-kInfiniteScore)),
+        // An exact total with top k hits and nothing else that needs every
+        // score: the bulk scorer prunes and counts what it skips.
+        count_skipped_(k > 0 && extra == nullptr && track_total_hits == kExactTotalHits && !min_score) {}
 
   void SetSegment(const SegmentView& segment) {
     segment_ = &segment;
@@ -21,9 +27,12 @@ class HitSink {
   bool IsLive(uint32_t doc) const { return segment_->IsLive(doc); }
   // Pruning starts once the count is past the threshold (so "gte" is true).
   float MinCompetitiveScore() const {
+    if (count_skipped_) return top_->MinCompetitiveScore();
     if (extra_ != nullptr || track_ == kExactTotalHits || count_ <= track_) return -kInfiniteScore;
     return top_->MinCompetitiveScore();
   }
+  bool CountsEveryMatch() const { return count_skipped_; }
+  void CountSkipped(uint64_t n) { count_ += n; }
   bool Done() const { return MinCompetitiveScore() == kInfiniteScore; }
   void Collect(uint32_t doc, float score) {
     if (score < min_score_) return;
@@ -38,6 +47,7 @@ class HitSink {
   Collector* extra_;
   uint64_t track_;
   float min_score_;
+  bool count_skipped_;
   const SegmentView* segment_ = nullptr;
   uint64_t count_ = 0;
 };
@@ -48,6 +58,8 @@ class CountSink {
   explicit CountSink(const SegmentView& segment) : segment_(segment) {}
   bool IsLive(uint32_t doc) const { return segment_.IsLive(doc); }
   float MinCompetitiveScore() const { return -kInfiniteScore; }
+  bool CountsEveryMatch() const { return false; }
+  void CountSkipped(uint64_t) {}
   void Collect(uint32_t, float) { ++count_; }
   uint64_t count() const { return count_; }
 
@@ -93,7 +105,7 @@ Result<SearchResult> Search(const SearcherSnapshot& snapshot, const Query& query
   std::vector<const TermWeight*> terms = weight.value()->TermDisjunction();
 
   TopKCollector top(k);
-  HitSink sink(&top, extra, options.track_total_hits, options.min_score);
+  HitSink sink(&top, k, extra, options.track_total_hits, options.min_score);
   std::vector<SegmentView> views = snapshot.Views();
   for (const SegmentView& view : views) {
     if (sink.Done()) break;

@@ -73,7 +73,7 @@ class TopKTest : public ::testing::Test {
 
 TEST_F(TopKTest, PrunedAndExactTopKMatchBruteForce) {
   std::mt19937 rng(7);
-  std::uniform_int_distribution<int> nterms(2, 5);
+  std::uniform_int_distribution<int> nterms(1, 5);
   std::uniform_int_distribution<int> pick(0, kVocab + 20);  // some terms absent from the corpus
   for (int round = 0; round < 60; ++round) {
     std::vector<std::string> terms;
