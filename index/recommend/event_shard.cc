@@ -205,7 +205,7 @@ Result<OpStamp> EventShard::Apply(const EventOpPayload& payload) {
         item_deltas[j.item].row_sum += fixed;
       }
       if (is_new) {
-        item_deltas[e.item].users += 1;
+        item_deltas[e.item].users += Fixed(w);
         h.entries.push_back(HistoryEntry{e.item, 1, h.baskets, e.ts_ms, e.ts_ms, static_cast<float>(w)});
         if (h.entries.size() > settings_.history_size) h.entries.erase(h.entries.begin());
       } else {

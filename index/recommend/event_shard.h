@@ -17,8 +17,9 @@
 //                       + pair_decay * exp(-gap / pair_tau) )   (0 if gap > pair_max_gap)
 //     C(i, j) += inc and C(j, i) += inc (a row per item, one key each: the
 //     neighbours of an item are one read), and the row sums R(i), R(j) grow by inc;
-//   - U(i) += 1 when i enters H(u) (users who have i; approximately
-//     distinct users once histories evict).
+//   - U(i) += w(type) when i enters H(u) (the weight of users who have i;
+//     distinct users once histories evict, for purchases only: with one
+//     event type, S below is the cosine of distinct-user co-occurrence).
 //   - a new basket starts when ts differs from the user's latest basket
 //     time: B(u) += 1; an item entering H(u) records b0 = B(u).
 // Popularity and item stats are also mirrored in memory (loaded at open,
@@ -86,7 +87,7 @@ struct PopularityCounts {
 
 // Item stats summed over this shard's users.
 struct ItemStats {
-  int64_t users = 0;     // U(i)
+  int64_t users = 0;     // U(i), fixed point
   int64_t row_sum = 0;   // R(i), fixed point
 };
 

@@ -199,10 +199,10 @@ Result<RecommendResult> IndexRecommender::Recommend(const RecommendRequest& req)
   absl::flat_hash_map<std::string, Candidate> cands;
   const double alpha = settings_.alpha;
   for (size_t p = 0; p < profile.size(); ++p) {
-    const double ui = static_cast<double>(std::max<int64_t>(stats[stat_index[profile[p].first]].users, 1));
+    const double ui = static_cast<double>(std::max<int64_t>(stats[stat_index[profile[p].first]].users, 1)) / kCounterScale;
     for (const auto& [j, c] : rows[p]) {
       if (excluded.count(j)) continue;
-      const double uj = static_cast<double>(std::max<int64_t>(stats[stat_index[j]].users, 1));
+      const double uj = static_cast<double>(std::max<int64_t>(stats[stat_index[j]].users, 1)) / kCounterScale;
       const double sim = (static_cast<double>(c) / kCounterScale) / (std::pow(ui, alpha) * std::pow(uj, 1.0 - alpha));
       Candidate& cand = cands[j];
       cand.cooc += profile[p].second * sim;
@@ -224,12 +224,14 @@ Result<RecommendResult> IndexRecommender::Recommend(const RecommendRequest& req)
       cands[id];
     }
   }
+  // User requests blend normalized parts; item requests rank by S itself.
   double max_cooc = 0;
   for (const auto& [id, c] : cands) max_cooc = std::max(max_cooc, c.cooc);
+  const double cooc_scale = for_user ? (max_cooc > 0 ? cooc_weight / max_cooc : 0) : 1.0;
   for (auto& [id, c] : cands) {
     c.pop = Popularity(id, now).value_or(0.0);
     c.score = own_weight * c.own + (max_pop > 0 ? pop_weight * c.pop / max_pop : 0) +
-              (max_cooc > 0 ? cooc_weight * c.cooc / max_cooc : 0);
+              cooc_scale * c.cooc;
   }
   result.candidates = cands.size();
   std::vector<std::pair<std::string, Candidate*>> ranked;
@@ -260,7 +262,7 @@ Result<RecommendResult> IndexRecommender::Recommend(const RecommendRequest& req)
       Recommendation r;
       r.item = batch[k].first;
       r.score = c.score;
-      r.cooccurrence = max_cooc > 0 ? cooc_weight * c.cooc / max_cooc : 0;
+      r.cooccurrence = cooc_scale * c.cooc;
       r.own = own_weight * c.own;
       r.popularity = c.pop;
       const double pop_part = max_pop > 0 ? pop_weight * c.pop / max_pop : 0;

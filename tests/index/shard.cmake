@@ -10,3 +10,4 @@ holdfast_add_test(shard_crash_test SOURCES index/shard_crash_test.cc LIBS holdfa
 target_compile_definitions(shard_crash_test PRIVATE SHARD_CRASH_CHILD="$<TARGET_FILE:shard_crash_child>")
 add_dependencies(shard_crash_test shard_crash_child)
 holdfast_add_test(local_index_test SOURCES index/local_index_test.cc LIBS holdfast_index holdfast_test_support)
+holdfast_add_test(recommend_test SOURCES index/recommend_test.cc LIBS holdfast_index holdfast_test_support)
