@@ -24,12 +24,24 @@ segment::FieldStats SegmentStatistics::Field(std::string_view field) const {
 }
 
 uint64_t SegmentStatistics::DocFreq(std::string_view field, std::string_view term) const {
+  return DocFreq(field, term, nullptr);
+}
+
+uint64_t SegmentStatistics::DocFreq(std::string_view field, std::string_view term,
+                                    std::vector<SegmentTermInfo>* infos) const {
   uint64_t df = 0;
   for (const SegmentView& v : views_) {
+    SegmentTermInfo found{v.reader, {}};
     if (const segment::FieldReader* f = v.reader->field(field)) {
       auto info = f->LookupTerm(term);
-      if (info.ok()) df += info->doc_freq;
+      if (info.ok()) {
+        df += info->doc_freq;
+        found.info = info.value();
+      } else if (info.status().code() != StatusCode::kNotFound) {
+        continue;  // corrupt: let the scorer's own lookup report it
+      }
     }
+    if (infos != nullptr) infos->push_back(found);
   }
   return df;
 }

@@ -37,6 +37,12 @@ struct SearcherSnapshot {
   std::vector<SegmentView> Views() const;
 };
 
+// A term's dictionary entry in one segment (doc_freq 0: the segment lacks it).
+struct SegmentTermInfo {
+  const segment::SegmentReader* reader = nullptr;
+  codec::TermInfo info;
+};
+
 // Term and field statistics for scoring. A single shard answers from its own
 // segments; a multi-shard search sums the shards' answers first (the DFS
 // phase), so every shard scores with the same numbers. Deleted docs still
@@ -48,6 +54,12 @@ class CollectionStatistics {
   virtual segment::FieldStats Field(std::string_view field) const = 0;
   // Docs holding `term` in `field`.
   virtual uint64_t DocFreq(std::string_view field, std::string_view term) const = 0;
+  // DocFreq, and where the statistics looked the term up in segments, its
+  // entry in each, so that a term scorer need not look it up again.
+  virtual uint64_t DocFreq(std::string_view field, std::string_view term, std::vector<SegmentTermInfo>* infos) const {
+    (void)infos;
+    return DocFreq(field, term);
+  }
 };
 
 // Statistics summed over the segments of snapshots (one shard or several).
@@ -56,6 +68,7 @@ class SegmentStatistics final : public CollectionStatistics {
   explicit SegmentStatistics(std::vector<SegmentView> views) : views_(std::move(views)) {}
   segment::FieldStats Field(std::string_view field) const override;
   uint64_t DocFreq(std::string_view field, std::string_view term) const override;
+  uint64_t DocFreq(std::string_view field, std::string_view term, std::vector<SegmentTermInfo>* infos) const override;
 
  private:
   std::vector<SegmentView> views_;

@@ -3,9 +3,9 @@
 namespace holdfast::search {
 
 Bm25Weight MakeBm25Weight(const CollectionStatistics& stats, std::string_view field,
-                          std::string_view term, float boost) {
+                          std::string_view term, float boost, std::vector<SegmentTermInfo>* infos) {
   segment::FieldStats fs = stats.Field(field);
-  uint64_t df = stats.DocFreq(field, term);
+  uint64_t df = infos != nullptr ? stats.DocFreq(field, term, infos) : stats.DocFreq(field, term);
   return Bm25Weight(boost, Bm25Idf(df, fs.doc_count), Bm25AvgFieldLength(fs));
 }
 
@@ -17,18 +17,26 @@ std::string TermQuery::ToString() const {
 
 Result<WeightPtr> TermQuery::DoCreateWeight(const CollectionStatistics& stats, bool needs_scores,
                                             float boost) const {
-  Bm25Weight bm25 = needs_scores ? MakeBm25Weight(stats, field_, term_, boost) : Bm25Weight();
-  return WeightPtr(std::make_unique<TermWeight>(field_, term_, bm25, needs_scores));
+  std::vector<SegmentTermInfo> infos;
+  Bm25Weight bm25 = needs_scores ? MakeBm25Weight(stats, field_, term_, boost, &infos) : Bm25Weight();
+  return WeightPtr(std::make_unique<TermWeight>(field_, term_, bm25, needs_scores, std::move(infos)));
+}
+
+Result<codec::TermInfo> TermWeight::Lookup(const SegmentView& segment, const segment::FieldReader& field) const {
+  for (const SegmentTermInfo& known : infos_) {
+    if (known.reader == segment.reader) return known.info;
+  }
+  auto info = field.LookupTerm(term_);
+  if (!info.ok() && info.status().code() == StatusCode::kNotFound) return codec::TermInfo{};
+  return info;
 }
 
 Result<std::unique_ptr<TermScorer>> TermWeight::MakeTermScorer(const SegmentView& segment) const {
   const segment::FieldReader* f = segment.reader->field(field_);
   if (f == nullptr || !f->has_terms()) return std::unique_ptr<TermScorer>();
-  auto info = f->LookupTerm(term_);
-  if (!info.ok()) {
-    if (info.status().code() == StatusCode::kNotFound) return std::unique_ptr<TermScorer>();
-    return info.status();
-  }
+  auto info = Lookup(segment, *f);
+  if (!info.ok()) return info.status();
+  if (info->doc_freq == 0) return std::unique_ptr<TermScorer>();
   auto scorer = std::make_unique<TermScorer>(f, needs_scores_ ? &bm25_ : nullptr, 0.0f);
   HOLDFAST_RETURN_IF_ERROR(scorer->Reset(info.value()));
   return scorer;
@@ -46,7 +54,7 @@ int64_t TermWeight::CountWithoutIterating(const SegmentView& segment) const {
   if (segment.live != nullptr && segment.live->deleted_count() > 0) return -1;
   const segment::FieldReader* f = segment.reader->field(field_);
   if (f == nullptr || !f->has_terms()) return 0;
-  auto info = f->LookupTerm(term_);
+  auto info = Lookup(segment, *f);
   return info.ok() ? static_cast<int64_t>(info->doc_freq) : 0;
 }
 

@@ -36,8 +36,15 @@ class TermQuery final : public Query {
 class TermWeight final : public Weight {
  public:
   // needs_scores false: every doc scores 0.
-  TermWeight(std::string field, std::string term, const Bm25Weight& bm25, bool needs_scores)
-      : field_(std::move(field)), term_(std::move(term)), bm25_(bm25), needs_scores_(needs_scores) {}
+  // `infos`: the term's entries in segments, from the statistics (a segment
+  // not listed is looked up when a scorer is made).
+  TermWeight(std::string field, std::string term, const Bm25Weight& bm25, bool needs_scores,
+             std::vector<SegmentTermInfo> infos = {})
+      : field_(std::move(field)),
+        term_(std::move(term)),
+        bm25_(bm25),
+        needs_scores_(needs_scores),
+        infos_(std::move(infos)) {}
 
   Result<ScorerPtr> MakeScorer(const SegmentView& segment) const override;
   std::vector<const TermWeight*> TermDisjunction() const override;
@@ -50,12 +57,17 @@ class TermWeight final : public Weight {
  private:
   std::string field_;
   std::string term_;
+  // The term's entry in the segment: OK with doc_freq 0 when it lacks it.
+  Result<codec::TermInfo> Lookup(const SegmentView& segment, const segment::FieldReader& field) const;
+
   Bm25Weight bm25_;
   bool needs_scores_;
+  std::vector<SegmentTermInfo> infos_;
 };
 
-// The BM25 table of (field, term) from the statistics, with `boost`.
+// The BM25 table of (field, term) from the statistics, with `boost`;
+// `infos` (optional) receives the term's entries in the statistics' segments.
 Bm25Weight MakeBm25Weight(const CollectionStatistics& stats, std::string_view field,
-                          std::string_view term, float boost);
+                          std::string_view term, float boost, std::vector<SegmentTermInfo>* infos = nullptr);
 
 }  // namespace holdfast::search
