@@ -8,10 +8,7 @@ namespace holdfast {
 
 IndexQueryContext::IndexQueryContext(std::shared_ptr<LocalIndex> index,
                                      std::vector<std::pair<std::string, std::shared_ptr<LocalIndex>>> others)
-    : index_(std::move(index)),
-      others_(std::move(others)),
-      now_ms_(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-                  .count()) {}
+    : index_(std::move(index)), others_(std::move(others)) {}
 
 Result<std::optional<std::string>> IndexQueryContext::FetchSource(std::string_view index, std::string_view id) const {
   LocalIndex* target = nullptr;
@@ -33,7 +30,7 @@ Result<std::optional<std::string>> IndexQueryContext::FetchSource(std::string_vi
 }
 
 std::shared_ptr<const search::DocValueSource> IndexQueryContext::Popularity() const {
-  return index_->recommender().PopularitySource(now_ms_);
+  return index_->recommender().PopularitySource();
 }
 
 search::QueryPtr WithPopularityBoost(search::QueryPtr query, double boost,

@@ -1,10 +1,9 @@
 // IndexQueryContext: the search::QueryContext of one index in a request —
 // more_like_this `like` documents are read (realtime) from the index itself
-// or from the other indices of the same request, and `_popularity` comes
-// from the index's events, decayed to the request's start.
+// or from the other indices of the same request, and `_popularity` is the
+// relative popularity from the index's events (recommender.h).
 #pragma once
 
-#include <chrono>
 #include <memory>
 #include <string>
 #include <utility>
@@ -27,7 +26,6 @@ class IndexQueryContext final : public search::QueryContext {
  private:
   std::shared_ptr<LocalIndex> index_;
   std::vector<std::pair<std::string, std::shared_ptr<LocalIndex>>> others_;
-  int64_t now_ms_;
 };
 
 // The wrapper of `popularity_boost`: function_score(query, field_value_factor

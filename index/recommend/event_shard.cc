@@ -356,6 +356,13 @@ void EventShard::ForEachByPopularity(const std::function<bool(std::string_view, 
   }
 }
 
+std::optional<double> EventShard::PopularityLogOf(std::string_view item) const {
+  std::shared_lock<std::shared_mutex> lock(popularity_mu_);
+  auto it = log_of_.find(absl::string_view(item.data(), item.size()));
+  if (it == log_of_.end()) return std::nullopt;
+  return it->second;
+}
+
 double EventShard::MaxPopularityLog() const {
   std::shared_lock<std::shared_mutex> lock(popularity_mu_);
   return by_popularity_.empty() ? -std::numeric_limits<double>::infinity() : by_popularity_.begin()->first;

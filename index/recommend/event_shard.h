@@ -122,6 +122,8 @@ class EventShard {
   void ForEachByPopularity(const std::function<bool(std::string_view item, double log_pop)>& fn) const;
   // The largest log popularity on this shard (-inf when none).
   double MaxPopularityLog() const;
+  // PopularityLog of one item (nullopt: no events).
+  std::optional<double> PopularityLogOf(std::string_view item) const;
   size_t popular_items() const;
 
  private:

@@ -18,30 +18,30 @@ int64_t NowMs() {
 }
 
 // `_popularity` of the docs of one segment: the doc's _id → its item's
-// popularity (0 when the item has no events, so sorting and boosting treat
-// unknown items as unpopular rather than missing).
+// relative popularity (0 when the item has no events, so sorting and boosting
+// treat unknown items as unpopular rather than missing).
 class SegmentPopularity final : public search::SegmentDocValues {
  public:
-  SegmentPopularity(const IndexRecommender* rec, const segment::SegmentReader* reader, int64_t now_ms)
-      : rec_(rec), reader_(reader), now_ms_(now_ms) {}
-  std::optional<double> Get(uint32_t doc) override { return rec_->Popularity(reader_->id(doc), now_ms_).value_or(0.0); }
+  SegmentPopularity(const IndexRecommender* rec, const segment::SegmentReader* reader, double max_log)
+      : rec_(rec), reader_(reader), max_log_(max_log) {}
+  std::optional<double> Get(uint32_t doc) override { return rec_->RelativePopularity(reader_->id(doc), max_log_); }
 
  private:
   const IndexRecommender* rec_;
   const segment::SegmentReader* reader_;
-  int64_t now_ms_;
+  double max_log_;
 };
 
 class PopularityValueSource final : public search::DocValueSource {
  public:
-  PopularityValueSource(const IndexRecommender* rec, int64_t now_ms) : rec_(rec), now_ms_(now_ms) {}
+  PopularityValueSource(const IndexRecommender* rec, double max_log) : rec_(rec), max_log_(max_log) {}
   std::unique_ptr<search::SegmentDocValues> ForSegment(const search::SegmentView& segment) const override {
-    return std::make_unique<SegmentPopularity>(rec_, segment.reader, now_ms_);
+    return std::make_unique<SegmentPopularity>(rec_, segment.reader, max_log_);
   }
 
  private:
   const IndexRecommender* rec_;
-  int64_t now_ms_;
+  double max_log_;
 };
 
 struct Candidate {
@@ -96,8 +96,20 @@ std::optional<double> IndexRecommender::Popularity(std::string_view item, int64_
   return shards_[index_->ShardOf(item)]->Popularity(item, now_ms);
 }
 
-std::shared_ptr<const search::DocValueSource> IndexRecommender::PopularitySource(int64_t now_ms) const {
-  return std::make_shared<PopularityValueSource>(this, now_ms);
+std::shared_ptr<const search::DocValueSource> IndexRecommender::PopularitySource() const {
+  return std::make_shared<PopularityValueSource>(this, MaxPopularityLog());
+}
+
+double IndexRecommender::MaxPopularityLog() const {
+  double best = -std::numeric_limits<double>::infinity();
+  for (const auto& shard : shards_) best = std::max(best, shard->MaxPopularityLog());
+  return best;
+}
+
+double IndexRecommender::RelativePopularity(std::string_view item, double max_log) const {
+  const auto log = shards_[index_->ShardOf(item)]->PopularityLogOf(item);
+  if (!log || max_log == -std::numeric_limits<double>::infinity()) return 0.0;
+  return std::exp2(*log - max_log);
 }
 
 Result<std::optional<UserHistory>> IndexRecommender::History(std::string_view user) const {
@@ -128,8 +140,7 @@ std::vector<std::pair<std::string, double>> IndexRecommender::TopPopular(
 }
 
 double IndexRecommender::MaxPopularity(int64_t now_ms) const {
-  double best = -std::numeric_limits<double>::infinity();
-  for (const auto& shard : shards_) best = std::max(best, shard->MaxPopularityLog());
+  const double best = MaxPopularityLog();
   if (best == -std::numeric_limits<double>::infinity()) return 0;
   return std::exp2(best - static_cast<double>(now_ms) / static_cast<double>(std::max<int64_t>(settings_.popularity_half_life_ms, 1)));
 }

@@ -84,8 +84,13 @@ class IndexRecommender {
 
   // Popularity of `item` at `now_ms` (nullopt: no events).
   std::optional<double> Popularity(std::string_view item, int64_t now_ms) const;
-  // `_popularity` for search: values decayed to `now_ms`.
-  std::shared_ptr<const search::DocValueSource> PopularitySource(int64_t now_ms) const;
+  // `_popularity` for search: each item's popularity relative to the most
+  // popular item of the index right now, in [0, 1] (0: no events) — a
+  // scale-free number that float scores hold whatever the event times.
+  std::shared_ptr<const search::DocValueSource> PopularitySource() const;
+  // The relative popularity of one item given the index maximum's log.
+  double RelativePopularity(std::string_view item, double max_log) const;
+  double MaxPopularityLog() const;
 
   // The user's history (from the user's shard).
   Result<std::optional<UserHistory>> History(std::string_view user) const;
