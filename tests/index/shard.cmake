@@ -11,3 +11,4 @@ target_compile_definitions(shard_crash_test PRIVATE SHARD_CRASH_CHILD="$<TARGET_
 add_dependencies(shard_crash_test shard_crash_child)
 holdfast_add_test(local_index_test SOURCES index/local_index_test.cc LIBS holdfast_index holdfast_test_support)
 holdfast_add_test(recommend_test SOURCES index/recommend_test.cc LIBS holdfast_index holdfast_test_support)
+holdfast_add_test(more_like_this_test SOURCES index/more_like_this_test.cc LIBS holdfast_index holdfast_test_support)
