@@ -34,7 +34,7 @@ class HitSink {
   bool CountsEveryMatch() const { return count_skipped_; }
   void CountSkipped(uint64_t n) { count_ += n; }
   bool Done() const { return MinCompetitiveScore() == kInfiniteScore; }
-  void Collect(uint32_t doc, float score) {
+  [[gnu::always_inline]] void Collect(uint32_t doc, float score) {
     if (score < min_score_) return;
     ++count_;
     if (extra_) extra_->Collect(doc, score);

@@ -29,13 +29,12 @@ class TopKCollector {
 
   void SetSegment(uint32_t ordinal) { segment_ = ordinal; }
 
-  void Collect(uint32_t doc, float score) {
+  // Inlined into the scoring loops: most hits are rejected by one compare.
+  [[gnu::always_inline]] void Collect(uint32_t doc, float score) {
     if (heap_.size() < k_) {
-      heap_.push_back({segment_, doc, score});
-      SiftUp(heap_.size() - 1);
+      Push(doc, score);
     } else if (k_ > 0 && score > heap_[0].score) {
-      heap_[0] = {segment_, doc, score};
-      SiftDown(0);
+      ReplaceWorst(doc, score);
     }
   }
 
@@ -59,6 +58,14 @@ class TopKCollector {
     if (a.score != b.score) return a.score > b.score;
     if (a.segment != b.segment) return a.segment < b.segment;
     return a.doc < b.doc;
+  }
+  [[gnu::noinline]] void Push(uint32_t doc, float score) {
+    heap_.push_back({segment_, doc, score});
+    SiftUp(heap_.size() - 1);
+  }
+  [[gnu::noinline]] void ReplaceWorst(uint32_t doc, float score) {
+    heap_[0] = {segment_, doc, score};
+    SiftDown(0);
   }
   // Min-heap on "worse": the root is the worst hit.
   void SiftUp(size_t i) {
