@@ -1,5 +1,6 @@
 #include "server/http_server.h"
 
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -136,7 +137,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     start_ = std::chrono::steady_clock::now();
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(server_->options().max_header_bytes));
-    parser_->body_limit(server_->options().max_body_bytes);
+    // The head is read before the route (and so the body limit) is known:
+    // allow the larger limit here; OnHeader applies the route's own.
+    parser_->body_limit(std::max(server_->options().max_body_bytes, server_->options().max_large_body_bytes));
     stream_.expires_after(server_->options().header_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, size_t) {
@@ -150,8 +153,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
                        "request head exceeds http.max_header_size (" +
                            std::to_string(server_->options().max_header_bytes) + " bytes)");
     }
-    if (ec == http::error::body_limit) {  // Content-Length over the limit
-      return SendBodyTooLarge(server_->options().max_body_bytes);
+    if (ec == http::error::body_limit) {  // Content-Length over every limit
+      return SendBodyTooLarge(std::max(server_->options().max_body_bytes, server_->options().max_large_body_bytes));
     }
     if (ec == beast::error::timeout) {
       spdlog::debug("http: dropped a client that did not send its request head in time");
@@ -171,6 +174,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const uint64_t limit = large_body_ ? server_->options().max_large_body_bytes : server_->options().max_body_bytes;
     auto length = parser_->content_length();
     if (length && *length > limit) return SendBodyTooLarge(limit);
+    parser_->body_limit(limit);
     if (beast::iequals(head[http::field::expect], "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, head.version());
       http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code e, size_t) {

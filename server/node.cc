@@ -1,6 +1,7 @@
 #include "server/node.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -65,9 +66,22 @@ std::string WithPort(const std::string& address, int port) {
   return address.substr(0, address.rfind(':') + 1) + std::to_string(port);
 }
 
+// Every connection, segment file and RocksDB table is a descriptor: take the
+// whole hard limit (http.max_connections defaults to 10,000).
+void RaiseOpenFileLimit(uint64_t wanted) {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
+  lim.rlim_cur = lim.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  if (lim.rlim_cur < wanted) {
+    spdlog::warn("open file limit {} is below http.max_connections + 1024 ({}): raise it (ulimit -n)", lim.rlim_cur, wanted);
+  }
+}
+
 }  // namespace
 
 int RunNode(const NodeConfig& config) {
+  RaiseOpenFileLimit(config.http_max_connections + 1024);
   // Stop signals are taken by sigwait below, never by a handler in a random thread.
   sigset_t stop = StopSignals();
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
