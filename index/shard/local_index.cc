@@ -133,6 +133,11 @@ Status LocalIndex::ForceMerge(size_t max_segments) {
   return Status::OK();
 }
 
+Status LocalIndex::FinishMerges() {
+  for (auto& s : shards_) HOLDFAST_RETURN_IF_ERROR(s->FinishMerges());
+  return Status::OK();
+}
+
 Status LocalIndex::Close() {
   Status first;
   for (auto& s : shards_) {

@@ -84,6 +84,7 @@ class LocalIndex {
   bool WaitForRefresh(const std::vector<std::pair<uint32_t, int64_t>>& shard_seq_nos, std::chrono::milliseconds timeout);
   Status Flush();
   Status ForceMerge(size_t max_segments);
+  Status FinishMerges();  // every shard (ShardEngine::FinishMerges)
   Status Close();  // flushes every shard
   // The index was deleted: when this object is destroyed (its last user is
   // done), its shards stop and its directory is removed.

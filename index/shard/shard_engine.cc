@@ -148,6 +148,7 @@ class ShardEngine::Impl {
   bool WaitForRefresh(int64_t seq_no, std::chrono::milliseconds timeout);
   Status Flush();
   Status ForceMerge(size_t max_segments);
+  Status FinishMerges();
   search::SearcherSnapshot AcquireSearcher() const;
   ShardStats Stats() const;
   Status CheckConsistency() const;
@@ -839,6 +840,25 @@ Status ShardEngine::Impl::ForceMerge(size_t max_segments) {
   return Status::OK();
 }
 
+Status ShardEngine::Impl::FinishMerges() {
+  HOLDFAST_RETURN_IF_ERROR(Flush());
+  // Run the tiered policy's merges here until it wants none and no
+  // background merge is still running (whose output may want another).
+  for (int round = 0; round < 100'000; ++round) {
+    bool merged = false;
+    HOLDFAST_RETURN_IF_ERROR(MergeOnce(0, &merged));
+    if (merged) continue;
+    bool busy;
+    {
+      std::lock_guard<std::mutex> lock(segments_mu_);
+      busy = !merging_.empty();
+    }
+    if (!busy) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return Flush();
+}
+
 // ---------------------------------------------------------------- background
 
 void ShardEngine::Impl::StartBackground() {
@@ -1010,6 +1030,7 @@ bool ShardEngine::WaitForRefresh(int64_t seq_no, std::chrono::milliseconds timeo
 }
 Status ShardEngine::Flush() { return impl_->Flush(); }
 Status ShardEngine::ForceMerge(size_t max_segments) { return impl_->ForceMerge(max_segments); }
+Status ShardEngine::FinishMerges() { return impl_->FinishMerges(); }
 Status ShardEngine::Close() {
   impl_->StopBackground();
   return impl_->Flush();

@@ -147,6 +147,9 @@ class ShardEngine {
   Status Flush();
   // Merges down to at most `max_segments` segments (force merge); blocks.
   Status ForceMerge(size_t max_segments);
+  // Flush, then runs every merge the tiered policy still wants (what Lucene's
+  // IndexWriter.close() waits for) and waits for background merges; blocks.
+  Status FinishMerges();
   // Flush and stop background threads. Idempotent.
   Status Close();
 

@@ -201,9 +201,30 @@ TEST_F(ShardEngineTest, MergesReclaimDeletesAndKeepDocs) {
   EXPECT_EQ(LiveIds(), ids_before);
 }
 
+TEST_F(ShardEngineTest, FinishMergesRunsWhatThePolicyWants) {
+  ShardEngineOptions o;
+  o.background_merges = false;
+  o.merge_factor = 4;
+  o.indexing_lanes = 1;  // one segment per flush
+  Open(o);
+  for (int round = 0; round < 9; ++round) {
+    for (int i = 0; i < 30; ++i) Index("f" + std::to_string(round) + "-" + std::to_string(i), R"({"title":"finish"})");
+    ASSERT_TRUE(engine_->Flush().ok());
+  }
+  const auto ids_before = LiveIds();
+  ASSERT_EQ(engine_->Stats().segments, 9u);
+  ASSERT_TRUE(engine_->FinishMerges().ok());
+  // Nine equal segments with a merge factor of 4: two merges of 4, then the
+  // two merged segments and the ninth are below the factor: 3 left.
+  EXPECT_EQ(engine_->Stats().segments, 3u);
+  EXPECT_EQ(LiveIds(), ids_before);
+  EXPECT_TRUE(engine_->CheckConsistency().ok());
+}
+
 TEST_F(ShardEngineTest, BackgroundMergesKeepSegmentCountBounded) {
   ShardEngineOptions o;
   o.merge_factor = 4;
+  o.indexing_lanes = 1;  // one segment per flush
   Open(o);
   for (int round = 0; round < 12; ++round) {
     for (int i = 0; i < 20; ++i) Index("k" + std::to_string(round * 20 + i), R"({"title":"bg"})");
