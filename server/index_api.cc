@@ -3,6 +3,7 @@
 // bulk and _cat route groups.
 #include <spdlog/spdlog.h>
 
+#include "index/mapping/mapping_error.h"
 #include "server/api_context.h"
 #include "server/api_errors.h"
 #include "server/index_api_settings.h"
@@ -117,7 +118,16 @@ HttpResponse RunOnIndices(IndexRegistry& registry, const HttpRequest& req, Shard
 }
 
 Status RefreshOp(LocalIndex& index, const HttpRequest&) { return index.Refresh(); }
-Status FlushOp(LocalIndex& index, const HttpRequest&) { return index.Flush(); }
+// ?wait_for_merges=true (holdfast): also run the merges the merge policy
+// still wants and wait for them, as Lucene's IndexWriter.close() does.
+Status FlushOp(LocalIndex& index, const HttpRequest& req) {
+  const std::string wait = req.QueryParam("wait_for_merges", "false");
+  if (wait == "true" || (req.HasQueryParam("wait_for_merges") && wait.empty())) return index.FinishMerges();
+  if (wait != "false") {
+    return mapping::IllegalArgumentError("[wait_for_merges] must be true or false, got [" + wait + "]");
+  }
+  return index.Flush();
+}
 Status ForceMergeOp(LocalIndex& index, const HttpRequest& req) {
   auto n = Int64Param(req, "max_num_segments");
   if (!n.ok()) return n.status();
