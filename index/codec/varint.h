@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 namespace holdfast::codec {
 
@@ -65,6 +66,16 @@ inline const uint8_t* GetVarint64(const uint8_t* p, const uint8_t* end, uint64_t
     return p + 1;
   }
   return GetVarint64Slow(p, end, v);
+}
+
+// Reads a varint from the front of `in` and drops it from `in`; false when
+// truncated (then `in` is unchanged).
+inline bool ConsumeVarint64(std::string_view* in, uint64_t* v) {
+  auto* p = reinterpret_cast<const uint8_t*>(in->data());
+  const uint8_t* next = GetVarint64(p, p + in->size(), v);
+  if (next == nullptr) return false;
+  in->remove_prefix(static_cast<size_t>(next - p));
+  return true;
 }
 
 }  // namespace holdfast::codec

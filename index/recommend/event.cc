@@ -53,17 +53,10 @@ void PutString(std::string* out, std::string_view s) {
   out->append(s);
 }
 
-bool GetVarint(std::string_view* in, uint64_t* v) {
-  auto* p = reinterpret_cast<const uint8_t*>(in->data());
-  const uint8_t* next = codec::GetVarint64(p, p + in->size(), v);
-  if (next == nullptr) return false;
-  in->remove_prefix(static_cast<size_t>(next - p));
-  return true;
-}
 
 bool GetString(std::string_view* in, std::string* s) {
   uint64_t n;
-  if (!GetVarint(in, &n) || n > in->size()) return false;
+  if (!codec::ConsumeVarint64(in, &n) || n > in->size()) return false;
   s->assign(in->data(), n);
   in->remove_prefix(n);
   return true;
@@ -84,7 +77,7 @@ void PutEvents(std::string* out, const std::vector<Event>& events) {
 
 bool GetEvents(std::string_view* in, std::vector<Event>* events) {
   uint64_t n;
-  if (!GetVarint(in, &n) || n > in->size()) return false;
+  if (!codec::ConsumeVarint64(in, &n) || n > in->size()) return false;
   events->resize(n);
   for (Event& e : *events) {
     uint64_t ts;
@@ -93,7 +86,7 @@ bool GetEvents(std::string_view* in, std::vector<Event>* events) {
     if (type >= kEventTypes) return false;
     e.type = static_cast<EventType>(type);
     in->remove_prefix(1);
-    if (!GetVarint(in, &ts) || in->size() < 8) return false;
+    if (!codec::ConsumeVarint64(in, &ts) || in->size() < 8) return false;
     e.ts_ms = static_cast<int64_t>(ts);
     std::memcpy(&e.quantity, in->data(), 8);
     in->remove_prefix(8);

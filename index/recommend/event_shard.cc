@@ -14,13 +14,6 @@ namespace holdfast::recommend {
 
 namespace {
 
-bool GetVarint(std::string_view* in, uint64_t* v) {
-  auto* p = reinterpret_cast<const uint8_t*>(in->data());
-  const uint8_t* next = codec::GetVarint64(p, p + in->size(), v);
-  if (next == nullptr) return false;
-  in->remove_prefix(static_cast<size_t>(next - p));
-  return true;
-}
 
 int64_t Fixed(double x) { return static_cast<int64_t>(std::llround(x * kCounterScale)); }
 
@@ -74,7 +67,7 @@ Result<UserHistory> DecodeUserHistory(std::string_view in) {
   if (in.empty() || in[0] != 1) return Status::Corruption("unknown user history format");
   in.remove_prefix(1);
   uint64_t n, baskets, last;
-  if (!GetVarint(&in, &baskets) || !GetVarint(&in, &last) || !GetVarint(&in, &n) || n > in.size()) {
+  if (!codec::ConsumeVarint64(&in, &baskets) || !codec::ConsumeVarint64(&in, &last) || !codec::ConsumeVarint64(&in, &n) || n > in.size()) {
     return Status::Corruption("truncated user history");
   }
   h.baskets = static_cast<uint32_t>(baskets);
@@ -82,10 +75,10 @@ Result<UserHistory> DecodeUserHistory(std::string_view in) {
   h.entries.resize(n);
   for (HistoryEntry& e : h.entries) {
     uint64_t len, count, basket0, first, span;
-    if (!GetVarint(&in, &len) || len > in.size()) return Status::Corruption("truncated user history");
+    if (!codec::ConsumeVarint64(&in, &len) || len > in.size()) return Status::Corruption("truncated user history");
     e.item.assign(in.data(), len);
     in.remove_prefix(len);
-    if (!GetVarint(&in, &count) || !GetVarint(&in, &basket0) || !GetVarint(&in, &first) || !GetVarint(&in, &span) ||
+    if (!codec::ConsumeVarint64(&in, &count) || !codec::ConsumeVarint64(&in, &basket0) || !codec::ConsumeVarint64(&in, &first) || !codec::ConsumeVarint64(&in, &span) ||
         in.size() < 4) {
       return Status::Corruption("truncated user history");
     }

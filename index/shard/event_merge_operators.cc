@@ -15,17 +15,9 @@ namespace holdfast {
 
 namespace {
 
-void PutFixed64(std::string* out, uint64_t v) {
-  char buf[8];
-  for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-  out->append(buf, 8);
-}
+using codec::PutFixed64;
 
-uint64_t GetFixed64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
-}
+uint64_t GetFixed64(const char* p) { return codec::DecodeFixed64(reinterpret_cast<const uint8_t*>(p)); }
 
 class Int64VectorAddOperator final : public rocksdb::AssociativeMergeOperator {
  public:
@@ -115,13 +107,6 @@ class SparseRowAddOperator final : public rocksdb::MergeOperator {
   }
 };
 
-bool GetVarint(std::string_view* in, uint64_t* v) {
-  auto* p = reinterpret_cast<const uint8_t*>(in->data());
-  const uint8_t* next = codec::GetVarint64(p, p + in->size(), v);
-  if (next == nullptr) return false;
-  in->remove_prefix(static_cast<size_t>(next - p));
-  return true;
-}
 
 }  // namespace
 
@@ -143,13 +128,13 @@ std::string EncodeSparseRow(const SparseRow& row) {
 
 bool ForEachInSparseRow(std::string_view in, const std::function<void(std::string_view, int64_t)>& fn) {
   uint64_t n;
-  if (!GetVarint(&in, &n) || n > in.size()) return false;
+  if (!codec::ConsumeVarint64(&in, &n) || n > in.size()) return false;
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t len, zz;
-    if (!GetVarint(&in, &len) || len > in.size()) return false;
+    if (!codec::ConsumeVarint64(&in, &len) || len > in.size()) return false;
     const std::string_view name = in.substr(0, len);
     in.remove_prefix(len);
-    if (!GetVarint(&in, &zz)) return false;
+    if (!codec::ConsumeVarint64(&in, &zz)) return false;
     fn(name, static_cast<int64_t>((zz >> 1) ^ (~(zz & 1) + 1)));
   }
   return in.empty();

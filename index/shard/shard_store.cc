@@ -22,14 +22,6 @@ size_t CfOf(EventSpace space) { return kFirstEventSpace + static_cast<size_t>(sp
 
 using codec::PutVarint64;
 
-// Reads a varint from the front of `in`, advancing it; false when truncated.
-bool GetVarint64(std::string_view* in, uint64_t* v) {
-  auto* p = reinterpret_cast<const uint8_t*>(in->data());
-  const uint8_t* next = codec::GetVarint64(p, p + in->size(), v);
-  if (next == nullptr) return false;
-  in->remove_prefix(static_cast<size_t>(next - p));
-  return true;
-}
 
 Status FromRocks(const rocksdb::Status& s, const char* what) {
   if (s.ok()) return Status::OK();
@@ -70,7 +62,7 @@ Result<DocRecord> DecodeRecord(std::string_view in) {
   r.deleted = in[0] == 1;
   in.remove_prefix(1);
   uint64_t version, term, seq;
-  if (!GetVarint64(&in, &version) || !GetVarint64(&in, &term) || !GetVarint64(&in, &seq)) {
+  if (!codec::ConsumeVarint64(&in, &version) || !codec::ConsumeVarint64(&in, &term) || !codec::ConsumeVarint64(&in, &seq)) {
     return Status::Corruption("truncated document record");
   }
   r.version = static_cast<int64_t>(version);
@@ -158,7 +150,7 @@ Result<ShardOp> DecodeShardOp(int64_t seq_no, std::string_view in) {
   op.type = static_cast<OpType>(in[0]);
   in.remove_prefix(1);
   uint64_t term, version, id_len;
-  if (!GetVarint64(&in, &term) || !GetVarint64(&in, &version) || !GetVarint64(&in, &id_len) ||
+  if (!codec::ConsumeVarint64(&in, &term) || !codec::ConsumeVarint64(&in, &version) || !codec::ConsumeVarint64(&in, &id_len) ||
       id_len > in.size()) {
     return Status::Corruption("truncated op log entry " + std::to_string(seq_no));
   }
