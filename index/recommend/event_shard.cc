@@ -361,9 +361,4 @@ double EventShard::MaxPopularityLog() const {
   return by_popularity_.empty() ? -std::numeric_limits<double>::infinity() : by_popularity_.begin()->first;
 }
 
-size_t EventShard::popular_items() const {
-  std::shared_lock<std::shared_mutex> lock(popularity_mu_);
-  return popularity_.size();
-}
-
 }  // namespace holdfast::recommend

@@ -124,7 +124,6 @@ class EventShard {
   double MaxPopularityLog() const;
   // PopularityLog of one item (nullopt: no events).
   std::optional<double> PopularityLogOf(std::string_view item) const;
-  size_t popular_items() const;
 
  private:
   EventShard(ShardEngine* engine, const RecommendSettings& settings) : engine_(engine), settings_(settings) {}

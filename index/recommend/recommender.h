@@ -96,7 +96,6 @@ class IndexRecommender {
   Result<std::optional<UserHistory>> History(std::string_view user) const;
 
   const RecommendSettings& settings() const { return settings_; }
-  EventShard& shard(uint32_t i) { return *shards_[i]; }
 
  private:
   IndexRecommender(LocalIndex* index, const RecommendSettings& settings) : index_(index), settings_(settings) {}

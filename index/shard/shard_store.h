@@ -54,7 +54,6 @@ struct ShardOp {
 //   kItemStats   item → per-item counters (int64 vector add)
 //   kPopularity  item → time-decayed counts per event type (decay-and-add)
 enum class EventSpace : uint8_t { kUsers = 0, kPairs = 1, kItemStats = 2, kPopularity = 3 };
-inline constexpr size_t kEventSpaces = 4;
 
 class ShardStore;
 
