@@ -116,34 +116,25 @@ Status ApplyRecommendSetting(const std::string& key, const std::string& value, r
     *out = d->count();
     return Status::OK();
   };
+  auto count = [&](uint32_t* out, uint32_t min) -> Status {
+    auto n = ParseCount(key, value, min, 10000);
+    if (!n.ok()) return n.status();
+    *out = *n;
+    return Status::OK();
+  };
   if (name == "weights.view") return number(&r->weights[0], 0, 1e6);
   if (name == "weights.cart") return number(&r->weights[1], 0, 1e6);
   if (name == "weights.purchase") return number(&r->weights[2], 0, 1e6);
   if (name == "popularity_half_life") return duration(&r->popularity_half_life_ms, false);
-  if (name == "history_size") {
-    auto n = ParseCount(key, value, 1, 10000);
-    if (!n.ok()) return n.status();
-    r->history_size = *n;
-    return Status::OK();
-  }
-  if (name == "pair_window") {
-    auto n = ParseCount(key, value, 0, 10000);
-    if (!n.ok()) return n.status();
-    r->pair_window = *n;
-    return Status::OK();
-  }
+  if (name == "history_size") return count(&r->history_size, 1);
+  if (name == "pair_window") return count(&r->pair_window, 0);
   if (name == "pair_new") return number(&r->pair_new, 0, 1e6);
   if (name == "pair_same") return number(&r->pair_same, 0, 1e6);
   if (name == "pair_decay") return number(&r->pair_decay, 0, 1e6);
   if (name == "pair_tau") return duration(&r->pair_tau_ms, false);
   if (name == "pair_max_gap") return duration(&r->pair_max_gap_ms, true);
   if (name == "alpha") return number(&r->alpha, 0, 1);
-  if (name == "profile_size") {
-    auto n = ParseCount(key, value, 1, 10000);
-    if (!n.ok()) return n.status();
-    r->profile_size = *n;
-    return Status::OK();
-  }
+  if (name == "profile_size") return count(&r->profile_size, 1);
   if (name == "profile_decay") return number(&r->profile_decay, 0, 1);
   if (name == "own_weight") return number(&r->own_weight, 0, 1e6);
   if (name == "popularity_weight") return number(&r->popularity_weight, 0, 1e6);
@@ -248,6 +239,7 @@ std::string FormatTimeValue(std::chrono::milliseconds value) {
   const int64_t ms = value.count();
   if (ms < 0) return "-1";
   if (ms == 0) return "0s";
+  if (ms % 86'400'000 == 0) return std::to_string(ms / 86'400'000) + "d";
   if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
   if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
   if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";

@@ -32,7 +32,7 @@ Result<CreateIndexBody> ParseCreateIndexBody(std::string_view body);
 // PUT /{index}/_mapping: {"properties": {...}} → the fields to add.
 Result<mapping::MappingUpdate> ParseMappingUpdate(std::string_view body);
 
-// "1s", "500ms", "-1" (disabled) as Elasticsearch prints time values.
+// "1s", "500ms", "3d", "-1" (disabled) as Elasticsearch prints time values.
 std::string FormatTimeValue(std::chrono::milliseconds value);
 
 // "settings": {"index": {...}} as GET /{index} shows it (values as strings).

@@ -278,11 +278,11 @@ Result<std::chrono::milliseconds> ParseDuration(const std::string& text) {
   if (!split.ok()) return Status::InvalidArgument("not a duration: \"" + text + "\"");
   const auto& [n, unit] = split.value();
   static const std::map<std::string, uint64_t> kUnits = {
-      {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}};
+      {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
   if (unit.empty() && n == 0) return std::chrono::milliseconds(0);
   auto it = kUnits.find(unit);
   if (it == kUnits.end()) {
-    return Status::InvalidArgument("duration \"" + text + "\" needs a unit (ms, s, m, h)");
+    return Status::InvalidArgument("duration \"" + text + "\" needs a unit (ms, s, m, h, d)");
   }
   return std::chrono::milliseconds(n * it->second);
 }

@@ -177,6 +177,21 @@ TEST_F(RecommendApiTest, MoreLikeThisByIdAndText) {
                 "illegal_argument_exception");
 }
 
+TEST_F(RecommendApiTest, RecommendSettingsAreValidatedAndShown) {
+  auto r = Call("PUT", "/tuned", R"({"settings":{"index.recommend.history_size":"7","index.recommend.pair_window":0,
+    "index.recommend.popularity_half_life":"2d","index.recommend.weights.view":0.5}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto d = Json(Call("GET", "/tuned").body);
+  const auto& rec = d["tuned"]["settings"]["index"]["recommend"];
+  EXPECT_EQ(Str(rec["history_size"]), "7");
+  EXPECT_EQ(Str(rec["pair_window"]), "0");
+  EXPECT_EQ(Str(rec["popularity_half_life"]), "2d");
+  EXPECT_EQ(Str(rec["weights"]["view"]), "0.5");
+  ExpectEsError(Call("PUT", "/bad1", R"({"settings":{"index.recommend.history_size":0}})"), 400, "illegal_argument_exception");
+  ExpectEsError(Call("PUT", "/bad2", R"({"settings":{"index.recommend.alpha":2}})"), 400, "illegal_argument_exception");
+  ExpectEsError(Call("PUT", "/bad3", R"({"settings":{"index.recommend.nope":1}})"), 400, "illegal_argument_exception");
+}
+
 TEST(RecommendDurabilityTest, AcknowledgedEventsSurviveSigkill) {
   testing::TempDir tmp;
   const std::string dir = tmp.Sub("data");
