@@ -77,6 +77,10 @@ class HttpServer::Impl {
   asio::io_context io_;
   tcp::acceptor acceptor_;
   uint16_t port_ = 0;
+  // Keeps the I/O threads running while no socket operation is pending —
+  // at shutdown, with the acceptor closed and every request on a worker, the
+  // workers' responses still need a thread to write them.
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopping_{false};
 };
@@ -400,6 +404,7 @@ Status HttpServer::Impl::Start() {
   }
   port_ = acceptor_.local_endpoint().port();
   Accept();
+  work_.emplace(io_.get_executor());
   for (size_t i = 0; i < options_.threads; ++i) {
     threads_.emplace_back([this] { io_.run(); });
   }
@@ -447,6 +452,7 @@ size_t HttpServer::Impl::Shutdown(std::chrono::milliseconds grace) {
       cut = connections_.size();
     }
   }
+  work_.reset();
   io_.stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
