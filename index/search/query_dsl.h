@@ -116,6 +116,7 @@ class DslReader {
   // Leaf queries (query_parser_leaf.cc).
   Result<QueryPtr> ParseTerm(od::value value);
   Result<QueryPtr> ParseTerms(od::value value);
+  Result<QueryPtr> ParseIds(od::value value);
   Result<QueryPtr> ParseMatch(od::value value, bool phrase);
   Result<QueryPtr> ParseMultiMatch(od::value value);
   Result<QueryPtr> ParsePrefix(od::value value);

@@ -190,6 +190,7 @@ Result<QueryPtr> DslReader::Dispatch(std::string_view name, od::value value, int
   if (name == "multi_match") return ParseMultiMatch(value);
   if (name == "term") return ParseTerm(value);
   if (name == "terms") return ParseTerms(value);
+  if (name == "ids") return ParseIds(value);
   if (name == "range") return ParseRange(value);
   if (name == "prefix") return ParsePrefix(value);
   if (name == "fuzzy") return ParseFuzzy(value);

@@ -17,6 +17,7 @@
 #include "index/search/phrase_query.h"
 #include "index/search/query_dsl.h"
 #include "index/search/term_query.h"
+#include "index/segment/field_info.h"
 
 namespace holdfast::search::dsl {
 namespace {
@@ -107,6 +108,10 @@ Result<QueryPtr> DslReader::ParseTerm(od::value value) {
     } else {
       HOLDFAST_RETURN_IF_ERROR(ReadText(v, &text, "term"));
     }
+    if (field == segment::kIdField) {  // as Elasticsearch: a constant score
+      out = WithBoost(std::make_unique<TermsQuery>(field, std::vector<std::string>{std::move(text)}), boost);
+      return Status::OK();
+    }
     const mapping::MappedField* mf = mapping_.Find(field);
     if (mf == nullptr) {
       out = None();
@@ -118,6 +123,34 @@ Result<QueryPtr> DslReader::ParseTerm(od::value value) {
     return Status::OK();
   }));
   return out;
+}
+
+// {"ids": {"values": ["1", "2"]}}: documents by _id, constant score.
+Result<QueryPtr> DslReader::ParseIds(od::value value) {
+  std::vector<std::string> values;
+  float boost = 1.0f;
+  bool has_values = false;
+  HOLDFAST_RETURN_IF_ERROR(ForEachKey(value, "ids", [&](std::string_view key, od::value v) -> Status {
+    if (key == "boost") return ReadFloat(v, &boost, key);
+    if (key == "_name") {
+      std::string ignored;
+      return ReadText(v, &ignored, key);
+    }
+    if (key != "values") return Unsupported("ids", key);
+    has_values = true;
+    od::array array;
+    if (v.get_array().get(array)) return ParsingError("[ids] query: [values] must be an array of ids");
+    for (auto element : array) {
+      od::value e;
+      HF_JSON(element.get(e));
+      std::string text;
+      HOLDFAST_RETURN_IF_ERROR(ReadText(e, &text, "values"));
+      values.push_back(std::move(text));
+    }
+    return Status::OK();
+  }));
+  if (!has_values || values.empty()) return None();
+  return WithBoost(std::make_unique<TermsQuery>(std::string(segment::kIdField), std::move(values)), boost);
 }
 
 Result<QueryPtr> DslReader::ParseTerms(od::value value) {
@@ -149,6 +182,10 @@ Result<QueryPtr> DslReader::ParseTerms(od::value value) {
     return Status::OK();
   }));
   if (field.empty()) return ParsingError("[terms] query requires a field");
+  if (field == segment::kIdField) {
+    if (values.empty()) return None();
+    return WithBoost(std::make_unique<TermsQuery>(field, std::move(values)), boost);
+  }
   const mapping::MappedField* mf = mapping_.Find(field);
   if (mf == nullptr || values.empty()) return None();
   QueryPtr q;

@@ -151,6 +151,27 @@ TEST_F(SearchApiTest, BoolFilterRange) {
   EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()), (std::set<std::string>{"1", "2"}));
 }
 
+TEST_F(SearchApiTest, DocumentsByIdWithIdsTermAndTerms) {
+  auto as_set = [](const std::vector<std::string>& v) { return std::set<std::string>(v.begin(), v.end()); };
+  for (const char* index : {"/books1/_search", "/books4/_search"}) {
+    auto d = Search(index, R"({"query":{"ids":{"values":["2","5","404"]}}})");
+    EXPECT_EQ(as_set(Ids(d)), (std::set<std::string>{"2", "5"})) << index;
+    EXPECT_EQ(d["hits"]["total"]["value"].GetInt(), 2);
+    EXPECT_DOUBLE_EQ(d["hits"]["max_score"].GetDouble(), 1.0);  // constant score, as Elasticsearch
+    EXPECT_EQ(Ids(Search(index, R"({"query":{"term":{"_id":"7"}}})")), std::vector<std::string>{"7"});
+    EXPECT_EQ(as_set(Ids(Search(index, R"({"query":{"terms":{"_id":["1",8]}}})"))),
+              (std::set<std::string>{"1", "8"}));
+    // In a bool with other clauses; an empty id list matches nothing.
+    EXPECT_EQ(Ids(Search(index, R"({"query":{"bool":{"must":{"match":{"title":"quick"}},
+        "filter":{"ids":{"values":["3","4"]}}}}})")), std::vector<std::string>{"3"});
+    EXPECT_TRUE(Ids(Search(index, R"({"query":{"ids":{"values":[]}}})")).empty());
+  }
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"query":{"ids":{"values":"1"}}})"), 400,
+              "parsing_exception");
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"query":{"ids":{"value":["1"]}}})"), 400,
+              "parsing_exception");
+}
+
 TEST_F(SearchApiTest, SortAndSearchAfter) {
   auto d = Search("/books4/_search", R"({"sort":[{"price":"asc"}],"size":3})");
   EXPECT_EQ(Ids(d), (std::vector<std::string>{"8", "6", "1"}));
