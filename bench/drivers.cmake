@@ -16,3 +16,6 @@ holdfast_set_warnings(holdfast-bench)
 add_executable(holdfast-receval holdfast_receval.cc)
 target_link_libraries(holdfast-receval PRIVATE holdfast_bench_corpus)
 holdfast_set_warnings(holdfast-receval)
+
+# The fetch phase: _source reads from a shard store (point vs batched).
+holdfast_add_benchmark(fetch_bench SOURCES fetch_bench.cc LIBS holdfast_bench_corpus)

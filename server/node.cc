@@ -8,6 +8,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "index/shard/shard_store.h"
+#include "index/util/mmap_file.h"
 #include "index/util/thread_pool.h"
 
 #include "lifecycle/exit_codes.h"
@@ -112,8 +114,16 @@ int RunNode(const NodeConfig& config) {
       break;
   }
 
+  // Memory the index keeps in the process: segment files up to a budget (the
+  // rest is mapped) and one cache of source blocks for every shard.
+  MmapFile::SetMemoryBudget(config.segments_memory_bytes);
+  std::shared_ptr<rocksdb::Cache> source_cache;
+  if (config.source_cache_bytes > 0) source_cache = NewSourceCache(config.source_cache_bytes);
+
   Readiness readiness;
   NodeRouteContext ctx;
+  ctx.source_cache = source_cache;
+  ctx.source_cache_capacity = config.source_cache_bytes;
   ctx.config = &config;
   ctx.volume = volume->get();
   ctx.readiness = &readiness;
@@ -158,6 +168,7 @@ int RunNode(const NodeConfig& config) {
   // Startup recovery: open every index (each shard replays its op log).
   LocalIndexOptions index_options;
   index_options.search_pool = &search_pool;
+  index_options.source_cache = source_cache;
   auto indices = IndexRegistry::Open((*volume)->indices_dir(), node_store->get(), index_options);
   if (!indices.ok()) {
     spdlog::error("startup recovery failed: {}", indices.status().ToString());

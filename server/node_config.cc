@@ -6,7 +6,9 @@
 #include <CLI/CLI.hpp>
 #include <cctype>
 #include <charconv>
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <thread>
@@ -74,6 +76,14 @@ Apply Duration(std::chrono::milliseconds NodeConfig::*field) {
 Apply Bytes(uint64_t NodeConfig::*field) {
   return [field](NodeConfig& c, const std::string& v) {
     auto b = ParseByteSize(v);
+    if (!b.ok()) return b.status();
+    c.*field = b.value();
+    return Status::OK();
+  };
+}
+Apply MemoryShare(uint64_t NodeConfig::*field) {
+  return [field](NodeConfig& c, const std::string& v) {
+    auto b = ParseByteSizeOrPercent(v, NodeMemoryBytes());
     if (!b.ok()) return b.status();
     c.*field = b.value();
     return Status::OK();
@@ -190,6 +200,12 @@ NodeConfigLoader::NodeConfigLoader() {
        Count(&C::http_threads, 0)},
       {"--worker-threads", "HOLDFAST_WORKER_THREADS", "node.worker_threads",
        "request worker threads (0 = two per core)", Count(&C::worker_threads, 0)},
+      {"--segments-memory", "HOLDFAST_SEGMENTS_MEMORY", "store.segments_memory",
+       "index segment files held in process memory, in all (50%); beyond, mapped from the page cache",
+       MemoryShare(&C::segments_memory_bytes)},
+      {"--source-cache-size", "HOLDFAST_SOURCE_CACHE_SIZE", "store.source_cache_size",
+       "cache of document source blocks, shared by all shards (10%, at most 1gb)",
+       MemoryShare(&C::source_cache_bytes)},
       {"--elasticsearch-compat", "HOLDFAST_ELASTICSEARCH_COMPAT", "compat.elasticsearch",
        "answer as Elasticsearch 7.17 for official clients (true)", Bool(&C::elasticsearch_compat)},
       {"--log-level", "HOLDFAST_LOG_LEVEL", "log.level", "trace|debug|info|warn|error (info)",
@@ -211,6 +227,9 @@ void NodeConfigLoader::RegisterFlags(CLI::App* app) {
 
 Result<NodeConfig> NodeConfigLoader::Resolve() const {
   NodeConfig config;
+  const uint64_t memory = NodeMemoryBytes();
+  config.segments_memory_bytes = memory / 2;
+  config.source_cache_bytes = std::min<uint64_t>(memory / 10, 1ull << 30);
   // The config file itself comes from flag or env only (settings_[0]).
   std::map<std::string, std::string> file_values;
   const Setting& config_setting = settings_.front();
@@ -271,6 +290,32 @@ Result<uint64_t> ParseByteSize(const std::string& text) {
     return Status::InvalidArgument("unknown size unit in \"" + text + "\" (use b, kb, mb, gb)");
   }
   return split.value().first * it->second;
+}
+
+Result<uint64_t> ParseByteSizeOrPercent(const std::string& text, uint64_t total) {
+  if (!text.empty() && text.back() == '%') {
+    const std::string number = text.substr(0, text.size() - 1);
+    auto n = ParseNumber(number, number.size());
+    if (!n.ok() || n.value() > 100) {
+      return Status::InvalidArgument("not a percentage from 0% to 100%: \"" + text + "\"");
+    }
+    return total / 100 * n.value();
+  }
+  return ParseByteSize(text);
+}
+
+uint64_t NodeMemoryBytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+  uint64_t memory = pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) : 0;
+  // A container's limit: cgroup v2, then v1 ("max" or a huge number: none).
+  for (const char* path : {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+    std::ifstream in(path);
+    std::string value;
+    if (!(in >> value) || value.empty() || value == "max") continue;
+    auto n = ParseNumber(value, value.size());
+    if (n.ok() && n.value() > 0 && (memory == 0 || n.value() < memory)) memory = n.value();
+  }
+  return memory;
 }
 
 Result<std::chrono::milliseconds> ParseDuration(const std::string& text) {

@@ -36,6 +36,12 @@ struct NodeConfig {
   uint64_t http_max_connections = 10'000;
   uint64_t http_threads = 0;  // 0: one per core
   uint64_t worker_threads = 0;  // 0: two per core (request handlers: search, writes)
+  // Index segment files held in process memory, in all; beyond, they are
+  // mapped from the page cache. Resolved from a percentage of the node's
+  // memory (default 50%); 0 maps every file.
+  uint64_t segments_memory_bytes = 0;
+  // The shared cache of document source blocks (default 10% of memory, at most 1gb).
+  uint64_t source_cache_bytes = 0;
   bool elasticsearch_compat = true;
   std::string log_level = "info";    // trace | debug | info | warn | error
   std::string log_format = "text";   // text | json
@@ -62,6 +68,10 @@ class NodeConfigLoader {
 
 // "100mb", "8kb", "1gb", "512b" or a plain byte count.
 Result<uint64_t> ParseByteSize(const std::string& text);
+// A byte size, or a percentage ("50%") of `total`.
+Result<uint64_t> ParseByteSizeOrPercent(const std::string& text, uint64_t total);
+// The memory this process may use: physical memory, or the cgroup's limit when lower.
+uint64_t NodeMemoryBytes();
 // "30s", "500ms", "2m", "1h"; "0" alone is allowed.
 Result<std::chrono::milliseconds> ParseDuration(const std::string& text);
 // "host:port" or "[v6]:port" → host and port (0 = any free port).

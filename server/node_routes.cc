@@ -1,5 +1,9 @@
 #include "server/node_routes.h"
 
+#include <fmt/format.h>
+
+#include "index/shard/shard_store.h"
+#include "index/util/mmap_file.h"
 #include "server/http_metrics.h"
 #include "server/http_router.h"
 #include "server/json_writer.h"
@@ -41,6 +45,22 @@ HttpResponse Root(const NodeRouteContext& ctx) {
   if (compat) w.Field("tagline", "You Know, for Search");
   w.EndObject();
   return Json(200, w.TakeString());
+}
+
+// Gauges of the memory the index keeps in the process (segments, source cache).
+std::string MemoryMetrics(const NodeRouteContext& ctx) {
+  std::string out;
+  auto gauge = [&out](const char* name, const char* help, uint64_t value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", name, help, name, name, value);
+  };
+  gauge("holdfast_segments_memory_bytes", "Index segment bytes held in process memory.", MmapFile::memory_bytes());
+  gauge("holdfast_segments_memory_budget_bytes", "At most this many segment bytes are held in process memory.",
+        MmapFile::memory_budget());
+  gauge("holdfast_source_cache_bytes", "Bytes in the cache of document source blocks.",
+        ctx.source_cache ? SourceCacheUsage(*ctx.source_cache) : 0);
+  gauge("holdfast_source_cache_capacity_bytes", "Capacity of the cache of document source blocks.",
+        ctx.source_cache_capacity);
+  return out;
 }
 
 HttpResponse Ready(const NodeRouteContext& ctx) {
@@ -103,6 +123,7 @@ void AddNodeRoutes(const NodeRouteContext* ctx, HttpRouter* router) {
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4";
     r.body = ctx->metrics->RenderPrometheus(std::chrono::steady_clock::now() - ctx->started);
+    r.body += MemoryMetrics(*ctx);
     return r;
   }, kInline);
 }

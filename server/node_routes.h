@@ -3,12 +3,17 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include "lifecycle/node_store.h"
 #include "lifecycle/readiness.h"
 #include "lifecycle/volume.h"
 #include "server/node_config.h"
+
+namespace rocksdb {
+class Cache;
+}
 
 namespace holdfast {
 
@@ -25,6 +30,8 @@ struct NodeRouteContext {
   LastStop last_stop = LastStop::kFirstStart;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   const HttpMetrics* metrics = nullptr;
+  uint64_t source_cache_capacity = 0;
+  std::shared_ptr<rocksdb::Cache> source_cache;  // may be null
 };
 
 void AddNodeRoutes(const NodeRouteContext* ctx, HttpRouter* router);

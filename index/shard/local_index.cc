@@ -39,6 +39,7 @@ Status LocalIndex::OpenShards() {
     o.refresh_interval = metadata_.settings.refresh_interval;
     o.indexing_buffer_bytes = options_.indexing_buffer_bytes;
     o.background_merges = options_.background_merges;
+    o.source_cache = options_.source_cache;
     o.flush_threshold_ops = options_.flush_threshold_ops;
     auto shard = ShardEngine::Open(o, mappings_);
     if (!shard.ok()) return Status(shard.status().code(), "shard " + std::to_string(i) + " of index [" + metadata_.name + "]: " + shard.status().message());

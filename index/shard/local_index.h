@@ -33,6 +33,7 @@ struct LocalIndexOptions {
   bool background_merges = true;
   size_t flush_threshold_ops = 500'000;
   ThreadPool* search_pool = nullptr;  // null: shards are searched one after another
+  std::shared_ptr<rocksdb::Cache> source_cache;  // shared by every shard; see ShardStoreOptions
 };
 
 // A hit of an index search: which shard, which segment of its snapshot.

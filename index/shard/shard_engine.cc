@@ -224,6 +224,7 @@ Status ShardEngine::Impl::Open() {
   HOLDFAST_RETURN_IF_ERROR(CreateDirectories(segments_dir_));
   ShardStoreOptions store_options;
   store_options.durability = options_.durability;
+  store_options.source_cache = options_.source_cache;
   auto store = ShardStore::Open(options_.dir + "/store", store_options);
   if (!store.ok()) return store.status();
   store_ = std::move(store).value();

@@ -64,6 +64,7 @@ struct ShardEngineOptions {
   size_t merge_factor = 10;
   // Flushed state is also written when the op log holds more than this.
   size_t flush_threshold_ops = 500'000;
+  std::shared_ptr<rocksdb::Cache> source_cache;  // see ShardStoreOptions
 };
 
 enum class WriteOpType { kIndex, kCreate, kDelete };

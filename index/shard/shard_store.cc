@@ -1,5 +1,6 @@
 #include "index/shard/shard_store.h"
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/merge_operator.h>
@@ -78,9 +79,10 @@ rocksdb::ColumnFamilyOptions SourceOptions(const ShardStoreOptions& o) {
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.whole_key_filtering = true;
   table.format_version = 5;
+  if (o.source_cache) table.block_cache = o.source_cache;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // LZ4 at every level: a search page decompresses a block per hit.
   cf.compression = rocksdb::kLZ4Compression;
-  cf.bottommost_compression = rocksdb::kZSTD;
   return cf;
 }
 
@@ -114,6 +116,10 @@ rocksdb::ColumnFamilyOptions EventSpaceOptions(EventSpace space) {
 }
 
 }  // namespace
+
+std::shared_ptr<rocksdb::Cache> NewSourceCache(size_t capacity) { return rocksdb::NewLRUCache(capacity); }
+
+size_t SourceCacheUsage(const rocksdb::Cache& cache) { return cache.GetUsage(); }
 
 EventBatch::EventBatch() = default;
 EventBatch::~EventBatch() = default;
@@ -270,6 +276,26 @@ Result<DocRecord> ShardStore::GetRecord(std::string_view id) const {
   return DecodeRecord(value);
 }
 
+Status ShardStore::GetRecords(const std::vector<std::string_view>& ids,
+                              std::vector<std::optional<DocRecord>>* out) const {
+  out->assign(ids.size(), std::nullopt);
+  if (ids.empty()) return Status::OK();
+  std::vector<rocksdb::Slice> keys;
+  keys.reserve(ids.size());
+  for (std::string_view id : ids) keys.emplace_back(id.data(), id.size());
+  std::vector<rocksdb::PinnableSlice> values(ids.size());
+  std::vector<rocksdb::Status> statuses(ids.size());
+  db_->MultiGet(rocksdb::ReadOptions(), cfs_[kSource], ids.size(), keys.data(), values.data(), statuses.data());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) return FromRocks(statuses[i], "read documents");
+    auto record = DecodeRecord(std::string_view(values[i].data(), values[i].size()));
+    if (!record.ok()) return record.status();
+    (*out)[i] = std::move(record).value();
+  }
+  return Status::OK();
+}
+
 Status ShardStore::ForEachOp(int64_t from_seq_no, const std::function<bool(const ShardOp&)>& fn) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kOplog]));
   for (it->Seek(SeqKey(std::max<int64_t>(from_seq_no, 0))); it->Valid(); it->Next()) {
@@ -292,6 +318,15 @@ Status ShardStore::TrimOpLog(int64_t up_to) {
   rocksdb::WriteOptions wo;
   wo.sync = true;
   return FromRocks(db_->DeleteRange(wo, cfs_[kOplog], SeqKey(0), SeqKey(up_to + 1)), "trim op log");
+}
+
+Status ShardStore::Compact() {
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  HOLDFAST_RETURN_IF_ERROR(FromRocks(db_->Flush(flush, cfs_), "flush shard store"));
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  return FromRocks(db_->CompactRange(compact, cfs_[kSource], nullptr, nullptr), "compact shard store");
 }
 
 Status ShardStore::SyncWal() { return FromRocks(db_->FlushWAL(true), "sync shard WAL"); }

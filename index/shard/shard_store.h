@@ -25,6 +25,7 @@
 #include "index/util/status.h"
 
 namespace rocksdb {
+class Cache;
 class DB;
 class ColumnFamilyHandle;
 class WriteBatch;
@@ -100,7 +101,15 @@ enum class Durability {
 struct ShardStoreOptions {
   Durability durability = Durability::kRequest;
   size_t write_buffer_bytes = 64u << 20;
+  // Uncompressed blocks of document sources, shared by the shards of a node
+  // (NewSourceCache). Null: each store keeps RocksDB's small default cache.
+  std::shared_ptr<rocksdb::Cache> source_cache;
 };
+
+// An LRU cache of `capacity` bytes for ShardStoreOptions::source_cache.
+std::shared_ptr<rocksdb::Cache> NewSourceCache(size_t capacity);
+// Bytes the cache holds now.
+size_t SourceCacheUsage(const rocksdb::Cache& cache);
 
 class ShardStore {
  public:
@@ -123,6 +132,9 @@ class ShardStore {
                                 const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
   // The latest record of `id`, tombstones included. NotFound when never seen.
   Result<DocRecord> GetRecord(std::string_view id) const;
+  // The latest records of `ids` in one batched read (the fetch of a search
+  // page); (*out)[i] is empty when ids[i] was never seen.
+  Status GetRecords(const std::vector<std::string_view>& ids, std::vector<std::optional<DocRecord>>* out) const;
   // The op log from `from_seq_no` upward, in order, until `fn` returns false.
   Status ForEachOp(int64_t from_seq_no, const std::function<bool(const ShardOp&)>& fn) const;
   // Highest seq_no in the op log (kNoOpsPerformed when empty).
@@ -132,6 +144,9 @@ class ShardStore {
   Status TrimOpLog(int64_t up_to);
   // Makes every write so far durable (for Durability::kAsync).
   Status SyncWal();
+  // Flushes the memtables and compacts the sources into the last level (a
+  // settled store, as after a long run; benchmarks and tests).
+  Status Compact();
 
   Status PutMeta(const std::string& key, const std::string& value);
   Result<std::string> GetMeta(const std::string& key) const;  // NotFound when absent

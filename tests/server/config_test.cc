@@ -115,6 +115,28 @@ TEST(NodeConfigTest, ChoicesAndAddressesAreValidated) {
   ASSERT_TRUE(v6.ok()) << v6.status().ToString();
 }
 
+TEST(NodeConfigTest, MemoryForSegmentsAndSourcesIsAShareOfTheNodes) {
+  const uint64_t memory = NodeMemoryBytes();
+  ASSERT_GT(memory, 0u);
+  auto d = Load({});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->segments_memory_bytes, memory / 2);
+  EXPECT_EQ(d->source_cache_bytes, std::min<uint64_t>(memory / 10, 1ull << 30));
+  auto c = Load({"--segments-memory", "25%", "--source-cache-size", "64mb"});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->segments_memory_bytes, memory / 100 * 25);
+  EXPECT_EQ(c->source_cache_bytes, 64u << 20);
+  auto off = Load({"--segments-memory", "0", "--source-cache-size", "0%"});
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(off->segments_memory_bytes, 0u);
+  EXPECT_EQ(off->source_cache_bytes, 0u);
+  for (const char* bad : {"150%", "x%", "%", "lots"}) {
+    auto r = Load({"--segments-memory", bad});
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("--segments-memory"), std::string::npos) << r.status().message();
+  }
+}
+
 TEST(ParseTest, SizesAndDurations) {
   EXPECT_EQ(ParseByteSize("8kb").value(), 8192u);
   EXPECT_EQ(ParseByteSize("100MB").value(), 100u << 20);
@@ -126,6 +148,9 @@ TEST(ParseTest, SizesAndDurations) {
   EXPECT_EQ(ParseDuration("2m").value(), std::chrono::minutes(2));
   EXPECT_EQ(ParseDuration("0").value(), std::chrono::milliseconds(0));
   EXPECT_FALSE(ParseDuration("30").ok());
+  EXPECT_EQ(ParseByteSizeOrPercent("50%", 1000).value(), 500u);
+  EXPECT_EQ(ParseByteSizeOrPercent("2kb", 1000).value(), 2048u);
+  EXPECT_FALSE(ParseByteSizeOrPercent("101%", 1000).ok());
 }
 
 }  // namespace

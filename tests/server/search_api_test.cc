@@ -172,6 +172,23 @@ TEST_F(SearchApiTest, DocumentsByIdWithIdsTermAndTerms) {
               "parsing_exception");
 }
 
+// Flushed segments are held in the node's memory and hits are read through the source cache.
+TEST_F(SearchApiTest, SegmentsAndFetchedSourcesAreHeldInProcessMemory) {
+  auto gauge = [](const std::string& name) -> double {
+    const std::string metrics = HttpCall(port(), "GET", "/metrics").body;
+    const size_t at = metrics.find("\n" + name + " ");
+    return at == std::string::npos ? -1 : std::stod(metrics.substr(at + name.size() + 2));
+  };
+  // Refreshed segments live in memory already; flushed ones are files, read back in.
+  ASSERT_EQ(HttpCall(port(), "POST", "/books4/_flush").status, 200);
+  EXPECT_GT(gauge("holdfast_segments_memory_bytes"), 0);
+  EXPECT_GT(gauge("holdfast_segments_memory_budget_bytes"), gauge("holdfast_segments_memory_bytes"));
+  EXPECT_GT(gauge("holdfast_source_cache_capacity_bytes"), 0);
+  auto d = Search("/books4/_search", R"({"query":{"match_all":{}}})");
+  ASSERT_EQ(Ids(d).size(), 8u);
+  EXPECT_GT(gauge("holdfast_source_cache_bytes"), 0);
+}
+
 TEST_F(SearchApiTest, SortAndSearchAfter) {
   auto d = Search("/books4/_search", R"({"sort":[{"price":"asc"}],"size":3})");
   EXPECT_EQ(Ids(d), (std::vector<std::string>{"8", "6", "1"}));
