@@ -81,12 +81,27 @@ Result<std::string> RenderSearchResponse(const SearchResponseParts& parts) {
     request_sort = plan.indices()[0].sort;
     request_sort.keys.resize(plan.request_sort_keys());
   }
-  for (const PlanHit& hit : result.hits) {
+  // The fetch phase: the page's sources, one batched read per index.
+  std::vector<GetResult> fetched(result.hits.size());
+  {
+    std::vector<std::vector<size_t>> by_index(plan.indices().size());
+    for (size_t i = 0; i < result.hits.size(); ++i) by_index[plan.shards()[result.hits[i].shard].index].push_back(i);
+    std::vector<std::string_view> ids;
+    std::vector<GetResult> got;
+    for (size_t x = 0; x < by_index.size(); ++x) {
+      if (by_index[x].empty()) continue;
+      ids.clear();
+      for (size_t i : by_index[x]) ids.push_back(plan.IdOf(result.hits[i]));
+      HOLDFAST_RETURN_IF_ERROR(plan.indices()[x].index->MultiGet(ids, &got));
+      for (size_t k = 0; k < by_index[x].size(); ++k) fetched[by_index[x][k]] = std::move(got[k]);
+    }
+  }
+  for (size_t i = 0; i < result.hits.size(); ++i) {
+    const PlanHit& hit = result.hits[i];
+    if (!fetched[i].found) continue;  // deleted since the query phase
     const PlanIndex& index = plan.indices()[plan.shards()[hit.shard].index];
     std::string_view id = plan.IdOf(hit);
-    auto got = index.index->Get(std::string(id));
-    if (!got.ok() || !got.value().found) continue;  // deleted since the query phase
-    const std::string& source = got.value().source;
+    const std::string& source = fetched[i].source;
     w.StartObject();
     Key(&w, "_index");
     Str(&w, index.name);

@@ -23,7 +23,8 @@
 //
 // A sink that needs the exact number of matches but only the top k hits
 // (CountsEveryMatch()) still gets pruning: docs skipped as not competitive
-// are counted without being scored. In a pruning window every term's docs
+// are counted without being scored. The sink may stop wanting counts (a
+// total past track_total_hits need not be exact): asked per window. In a pruning window every term's docs
 // lie in one decoded block, so the non-essential terms' docs are read from
 // their blocks and counted unless an essential term already had them.
 //
@@ -134,7 +135,6 @@ void MaxScoreBulkScorer::CountUnseen(Sink& sink, uint32_t start, uint32_t up_to,
 template <class Sink>
 Status MaxScoreBulkScorer::Run(Sink& sink) {
   const size_t n = terms_.size();
-  const bool count_skipped = sink.CountsEveryMatch();
   for (auto& t : terms_) t->Next();
   uint32_t start = 0;
   while (start < max_doc_) {
@@ -152,6 +152,7 @@ Status MaxScoreBulkScorer::Run(Sink& sink) {
     if (start >= max_doc_) break;
     uint32_t up_to = std::min(start + (kWindow - 1), max_doc_ - 1);
 
+    const bool count_skipped = sink.CountsEveryMatch();
     float threshold = sink.MinCompetitiveScore();
     float nonessential_sum = 0;
     size_t n_ness = 0;

@@ -15,9 +15,10 @@ class HitSink {
         extra_(extra),
         track_(track_total_hits),
         min_score_(min_score.value_or(-kInfiniteScore)),
-        // An exact total with top k hits and nothing else that needs every
-        // score: the bulk scorer prunes and counts what it skips.
-        count_skipped_(k > 0 && extra == nullptr && track_total_hits == kExactTotalHits && !min_score) {}
+        // Top k hits and nothing else that needs every score: the bulk
+        // scorer prunes from the start and counts the matches it skips
+        // while the total must be exact (up to track_total_hits).
+        count_skipped_(k > 0 && extra == nullptr && !min_score) {}
 
   void SetSegment(const SegmentView& segment) {
     segment_ = &segment;
@@ -25,13 +26,14 @@ class HitSink {
     if (extra_) extra_->SetSegment(segment);
   }
   bool IsLive(uint32_t doc) const { return segment_->IsLive(doc); }
-  // Pruning starts once the count is past the threshold (so "gte" is true).
+  // Pruning starts at once when skipped matches can be counted; otherwise
+  // once the count is past the threshold (so "gte" is true).
   float MinCompetitiveScore() const {
     if (count_skipped_) return top_->MinCompetitiveScore();
     if (extra_ != nullptr || track_ == kExactTotalHits || count_ <= track_) return -kInfiniteScore;
     return top_->MinCompetitiveScore();
   }
-  bool CountsEveryMatch() const { return count_skipped_; }
+  bool CountsEveryMatch() const { return count_skipped_ && count_ <= track_; }
   void CountSkipped(uint64_t n) { count_ += n; }
   bool Done() const { return MinCompetitiveScore() == kInfiniteScore; }
   [[gnu::always_inline]] void Collect(uint32_t doc, float score) {

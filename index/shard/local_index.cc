@@ -109,6 +109,22 @@ WriteResult LocalIndex::Update(const std::string& id, const std::string& partial
 
 Result<GetResult> LocalIndex::Get(const std::string& id) const { return shards_[ShardOf(id)]->Get(id); }
 
+Status LocalIndex::MultiGet(const std::vector<std::string_view>& ids, std::vector<GetResult>* out) const {
+  out->assign(ids.size(), GetResult{});
+  std::vector<std::vector<size_t>> by_shard(shards_.size());
+  for (size_t i = 0; i < ids.size(); ++i) by_shard[ShardOf(ids[i])].push_back(i);
+  std::vector<std::string_view> shard_ids;
+  std::vector<GetResult> shard_out;
+  for (size_t s = 0; s < shards_.size(); ++s) {
+    if (by_shard[s].empty()) continue;
+    shard_ids.clear();
+    for (size_t i : by_shard[s]) shard_ids.push_back(ids[i]);
+    HOLDFAST_RETURN_IF_ERROR(shards_[s]->MultiGet(shard_ids, &shard_out));
+    for (size_t k = 0; k < by_shard[s].size(); ++k) (*out)[by_shard[s][k]] = std::move(shard_out[k]);
+  }
+  return Status::OK();
+}
+
 Status LocalIndex::Refresh() {
   for (auto& s : shards_) HOLDFAST_RETURN_IF_ERROR(s->Refresh());
   return Status::OK();

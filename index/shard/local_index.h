@@ -79,6 +79,8 @@ class LocalIndex {
   WriteResult Update(const std::string& id, const std::string& partial_doc, bool doc_as_upsert,
                      std::optional<int64_t> if_seq_no = {}, std::optional<int64_t> if_primary_term = {});
   Result<GetResult> Get(const std::string& id) const;
+  // Realtime gets of several ids: one batched read per shard holding any.
+  Status MultiGet(const std::vector<std::string_view>& ids, std::vector<GetResult>* out) const;
 
   Status Refresh();
   // Waits until every shard holding one of `stamps`' ops has refreshed past it.

@@ -1021,6 +1021,21 @@ WriteResult ShardEngine::Update(const std::string& id, const std::string& partia
   return impl_->Update(id, partial_doc, doc_as_upsert, if_seq_no, if_primary_term);
 }
 Result<GetResult> ShardEngine::Get(const std::string& id) const { return impl_->Get(id); }
+Status ShardEngine::MultiGet(const std::vector<std::string_view>& ids, std::vector<GetResult>* out) const {
+  std::vector<std::optional<DocRecord>> records;
+  HOLDFAST_RETURN_IF_ERROR(impl_->store().GetRecords(ids, &records));
+  out->assign(ids.size(), GetResult{});
+  for (size_t i = 0; i < ids.size(); ++i) {
+    std::optional<DocRecord>& r = records[i];
+    if (!r || r->deleted) continue;
+    GetResult& g = (*out)[i];
+    g.found = true;
+    g.version = r->version;
+    g.stamp = r->stamp;
+    g.source = std::move(r->source);
+  }
+  return Status::OK();
+}
 Result<OpStamp> ShardEngine::WriteEvents(std::string payload, const EventBatch& batch) {
   return impl_->WriteEvents(std::move(payload), batch);
 }

@@ -131,6 +131,9 @@ class ShardEngine {
 
   // Realtime get from the store (sees acknowledged writes before a refresh).
   Result<GetResult> Get(const std::string& id) const;
+  // Realtime gets of several ids in one batched read; (*out)[i].found is
+  // false for a missing or deleted ids[i].
+  Status MultiGet(const std::vector<std::string_view>& ids, std::vector<GetResult>* out) const;
 
   // Appends one event op (`payload`: the encoded events, for recovery and
   // replication) to the op log, atomically with `batch` (its effects on the

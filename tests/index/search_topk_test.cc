@@ -86,7 +86,7 @@ TEST_F(TopKTest, PrunedAndExactTopKMatchBruteForce) {
     auto expected = BruteForce(terms);
     std::string dsl = R"({"match":{"body":")" + text + R"("}})";
     for (size_t k : {1, 10, 100}) {
-      for (uint64_t track : {uint64_t{0}, uint64_t{10}, kExactTotalHits}) {
+      for (uint64_t track : {uint64_t{0}, uint64_t{10}, uint64_t{300}, kExactTotalHits}) {
         SearchOptions o;
         o.size = k;
         o.track_total_hits = track;
@@ -108,6 +108,9 @@ TEST_F(TopKTest, PrunedAndExactTopKMatchBruteForce) {
         } else if (expected.size() > track) {
           EXPECT_EQ(r.total, track);
           EXPECT_EQ(r.total_relation, "gte");
+        } else {  // up to the threshold the count is exact, pruned or not
+          EXPECT_EQ(r.total, expected.size()) << dsl << " k=" << k << " track=" << track;
+          EXPECT_EQ(r.total_relation, "eq");
         }
       }
     }
