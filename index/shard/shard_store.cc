@@ -10,6 +10,8 @@
 
 #include <algorithm>
 
+#include <xxhash.h>
+
 #include "index/codec/varint.h"
 #include "index/shard/event_merge_operators.h"
 
@@ -170,7 +172,25 @@ Result<ShardOp> DecodeShardOp(int64_t seq_no, std::string_view in) {
 
 ShardStore::ShardStore(ShardStoreOptions options, rocksdb::DB* db,
                        std::vector<rocksdb::ColumnFamilyHandle*> cfs)
-    : options_(options), db_(db), cfs_(std::move(cfs)) {}
+    : options_(options), db_(db), cfs_(std::move(cfs)) {
+  // 'R' + 8 bytes unique to this store in this process: block cache keys are
+  // binary file/offset keys, and other stores get other prefixes.
+  static std::atomic<uint64_t> next_store{0};
+  const uint64_t n = XXH3_64bits_withSeed(this, sizeof(this), next_store.fetch_add(1) + 1);
+  cache_prefix_.push_back('R');
+  cache_prefix_.append(reinterpret_cast<const char*>(&n), sizeof(n));
+}
+
+std::string ShardStore::RecordCacheKey(std::string_view id) const {
+  std::string key;
+  key.reserve(cache_prefix_.size() + id.size());
+  key.append(cache_prefix_).append(id);
+  return key;
+}
+
+std::mutex& ShardStore::RecordCacheStripe(std::string_view key) const {
+  return cache_stripes_[XXH3_64bits(key.data(), key.size()) % cache_stripes_.size()];
+}
 
 ShardStore::~ShardStore() {
   for (auto* cf : cfs_) db_->DestroyColumnFamilyHandle(cf);
@@ -212,7 +232,17 @@ Status ShardStore::Write(const std::vector<ShardOp>& ops) {
   }
   rocksdb::WriteOptions wo;
   wo.sync = options_.durability == Durability::kRequest;
-  return FromRocks(db_->Write(wo, &batch), "write shard ops");
+  rocksdb::Cache* cache = options_.source_cache.get();
+  Status s = FromRocks(db_->Write(wo, &batch), "write shard ops");
+  if (cache != nullptr) {  // failed or not, the cached records may be stale now
+    write_epoch_.fetch_add(1);
+    for (const ShardOp& op : ops) {
+      const std::string key = RecordCacheKey(op.id);
+      std::lock_guard<std::mutex> lock(RecordCacheStripe(key));
+      cache->Erase(key);
+    }
+  }
+  return s;
 }
 
 Status ShardStore::WriteEventOp(const ShardOp& op, const EventBatch& events) {
@@ -280,18 +310,48 @@ Status ShardStore::GetRecords(const std::vector<std::string_view>& ids,
                               std::vector<std::optional<DocRecord>>* out) const {
   out->assign(ids.size(), std::nullopt);
   if (ids.empty()) return Status::OK();
+  rocksdb::Cache* cache = options_.source_cache.get();
+  std::vector<size_t> misses;
+  std::vector<std::string> cache_keys;
+  if (cache != nullptr) {
+    cache_keys.reserve(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      cache_keys.push_back(RecordCacheKey(ids[i]));
+      rocksdb::Cache::Handle* h = cache->Lookup(cache_keys.back());
+      if (h == nullptr) {
+        misses.push_back(i);
+        continue;
+      }
+      auto record = DecodeRecord(*static_cast<const std::string*>(cache->Value(h)));
+      cache->Release(h);
+      if (!record.ok()) return record.status();
+      (*out)[i] = std::move(record).value();
+    }
+    if (misses.empty()) return Status::OK();
+  } else {
+    for (size_t i = 0; i < ids.size(); ++i) misses.push_back(i);
+  }
+  const uint64_t epoch = write_epoch_.load();
   std::vector<rocksdb::Slice> keys;
-  keys.reserve(ids.size());
-  for (std::string_view id : ids) keys.emplace_back(id.data(), id.size());
-  std::vector<rocksdb::PinnableSlice> values(ids.size());
-  std::vector<rocksdb::Status> statuses(ids.size());
-  db_->MultiGet(rocksdb::ReadOptions(), cfs_[kSource], ids.size(), keys.data(), values.data(), statuses.data());
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (statuses[i].IsNotFound()) continue;
-    if (!statuses[i].ok()) return FromRocks(statuses[i], "read documents");
-    auto record = DecodeRecord(std::string_view(values[i].data(), values[i].size()));
+  keys.reserve(misses.size());
+  for (size_t i : misses) keys.emplace_back(ids[i].data(), ids[i].size());
+  std::vector<rocksdb::PinnableSlice> values(misses.size());
+  std::vector<rocksdb::Status> statuses(misses.size());
+  db_->MultiGet(rocksdb::ReadOptions(), cfs_[kSource], keys.size(), keys.data(), values.data(), statuses.data());
+  for (size_t m = 0; m < misses.size(); ++m) {
+    if (statuses[m].IsNotFound()) continue;
+    if (!statuses[m].ok()) return FromRocks(statuses[m], "read documents");
+    const std::string_view encoded(values[m].data(), values[m].size());
+    auto record = DecodeRecord(encoded);
     if (!record.ok()) return record.status();
-    (*out)[i] = std::move(record).value();
+    (*out)[misses[m]] = std::move(record).value();
+    if (cache == nullptr) continue;
+    const std::string& key = cache_keys[misses[m]];
+    std::lock_guard<std::mutex> lock(RecordCacheStripe(key));
+    if (write_epoch_.load() != epoch) continue;  // a write ran meanwhile: this may be stale
+    auto* copy = new std::string(encoded);
+    cache->Insert(key, copy, key.size() + copy->capacity() + sizeof(std::string),
+                  [](const rocksdb::Slice&, void* value) { delete static_cast<std::string*>(value); });
   }
   return Status::OK();
 }

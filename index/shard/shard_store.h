@@ -13,9 +13,12 @@
 // (group commit). Thread-safe; callers order ops (seq_no assignment) above it.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -101,8 +104,9 @@ enum class Durability {
 struct ShardStoreOptions {
   Durability durability = Durability::kRequest;
   size_t write_buffer_bytes = 64u << 20;
-  // Uncompressed blocks of document sources, shared by the shards of a node
-  // (NewSourceCache). Null: each store keeps RocksDB's small default cache.
+  // Uncompressed blocks of document sources and, for GetRecords, whole
+  // records, shared by the shards of a node (NewSourceCache). Null: each
+  // store keeps RocksDB's small default block cache and no record cache.
   std::shared_ptr<rocksdb::Cache> source_cache;
 };
 
@@ -133,7 +137,9 @@ class ShardStore {
   // The latest record of `id`, tombstones included. NotFound when never seen.
   Result<DocRecord> GetRecord(std::string_view id) const;
   // The latest records of `ids` in one batched read (the fetch of a search
-  // page); (*out)[i] is empty when ids[i] was never seen.
+  // page); (*out)[i] is empty when ids[i] was never seen. Records read are
+  // kept in the source cache (a hit costs one hash lookup, where a read
+  // seeks the SST index and a block); Write drops the ids it writes.
   Status GetRecords(const std::vector<std::string_view>& ids, std::vector<std::optional<DocRecord>>* out) const;
   // The op log from `from_seq_no` upward, in order, until `fn` returns false.
   Status ForEachOp(int64_t from_seq_no, const std::function<bool(const ShardOp&)>& fn) const;
@@ -161,7 +167,20 @@ class ShardStore {
 
  private:
   ShardStore(ShardStoreOptions options, rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> cfs);
+  std::string RecordCacheKey(std::string_view id) const;
+  std::mutex& RecordCacheStripe(std::string_view key) const;
+
   ShardStoreOptions options_;
+  // Record cache: keys are cache_prefix_ + id (the prefix is unique to this
+  // store, so shards sharing the cache never collide). A stale record is
+  // never left cached: Write writes, then bumps write_epoch_, then drops its
+  // ids, each under its stripe lock; a reader caches what it read only if
+  // the epoch it saw before reading is unchanged, checked under that lock.
+  // (A reader that saw the old record either sees the bump, or caches it
+  // before the drop — which then removes it.)
+  std::string cache_prefix_;
+  std::atomic<uint64_t> write_epoch_{0};
+  mutable std::array<std::mutex, 64> cache_stripes_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_;  // default(meta), source, oplog, event spaces
 };

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "tests/support/test_process.h"
 
 namespace holdfast {
@@ -36,6 +39,86 @@ TEST(ShardStoreTest, WritesAreReadBackAndSurviveReopen) {
   EXPECT_EQ((*store)->GetRecord("zzz").status().code(), StatusCode::kNotFound);
   EXPECT_EQ((*store)->MaxSeqNo().value(), 3);
   EXPECT_EQ((*store)->CountLiveDocs().value(), 1u);
+}
+
+// The records a page fetch reads, batched: found, missing, tombstones; with
+// and without the shared source cache; the cache never returns what a later
+// write replaced, and stores sharing it never see each other's records.
+TEST(ShardStoreTest, BatchedReadsThroughTheSourceCache) {
+  testing::TempDir tmp;
+  ShardStoreOptions options;
+  options.durability = Durability::kAsync;
+  options.source_cache = NewSourceCache(4u << 20);
+  auto a = ShardStore::Open(tmp.Sub("a"), options);
+  auto b = ShardStore::Open(tmp.Sub("b"), options);
+  auto plain = ShardStore::Open(tmp.Sub("plain"), {Durability::kAsync});
+  ASSERT_TRUE(a.ok() && b.ok() && plain.ok());
+  for (ShardStore* s : {a->get(), b->get(), plain->get()}) {
+    const std::string tag = s == b->get() ? "b" : "a";
+    ASSERT_TRUE(s->Write({Index("1", 0, 1, "{\"v\":\"" + tag + "1\"}"), Index("2", 1, 1, "{\"v\":\"" + tag + "2\"}")}).ok());
+    ASSERT_TRUE(s->Write({{OpType::kDelete, "2", {1, 2}, 2, ""}}).ok());
+  }
+  for (int pass = 0; pass < 2; ++pass) {  // the second pass is served by the cache
+    for (ShardStore* s : {a->get(), b->get(), plain->get()}) {
+      const std::string tag = s == b->get() ? "b" : "a";
+      std::vector<std::optional<DocRecord>> out;
+      ASSERT_TRUE(s->GetRecords({"1", "missing", "2"}, &out).ok());
+      ASSERT_EQ(out.size(), 3u);
+      ASSERT_TRUE(out[0].has_value());
+      EXPECT_EQ(out[0]->source, "{\"v\":\"" + tag + "1\"}") << "pass " << pass;
+      EXPECT_EQ(out[0]->version, 1);
+      EXPECT_FALSE(out[1].has_value());
+      ASSERT_TRUE(out[2].has_value());
+      EXPECT_TRUE(out[2]->deleted);
+    }
+  }
+  EXPECT_GT(SourceCacheUsage(*options.source_cache), 0u);
+  // A write replaces what the cache holds.
+  ASSERT_TRUE((*a)->Write({Index("1", 3, 2, R"({"v":"new"})")}).ok());
+  std::vector<std::optional<DocRecord>> out;
+  ASSERT_TRUE((*a)->GetRecords({"1"}, &out).ok());
+  EXPECT_EQ(out[0]->source, R"({"v":"new"})");
+  EXPECT_EQ(out[0]->version, 2);
+}
+
+// Readers racing a writer: once the writer is done, every read sees its last
+// version (a read that overlapped a write never leaves a stale record cached).
+TEST(ShardStoreTest, SourceCacheNeverKeepsARecordAWriteReplaced) {
+  testing::TempDir tmp;
+  ShardStoreOptions options;
+  options.durability = Durability::kAsync;
+  options.source_cache = NewSourceCache(4u << 20);
+  auto store = ShardStore::Open(tmp.Sub("s"), options);
+  ASSERT_TRUE(store.ok());
+  constexpr int kIds = 20, kRounds = 300;
+  std::vector<std::string> id_strings;
+  for (int i = 0; i < kIds; ++i) id_strings.push_back(std::to_string(i));
+  const std::vector<std::string_view> ids(id_strings.begin(), id_strings.end());
+  std::atomic<bool> done{false};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 3; ++r) {
+    readers.emplace_back([&] {
+      std::vector<std::optional<DocRecord>> out;
+      while (!done.load()) ASSERT_TRUE((*store)->GetRecords(ids, &out).ok());
+    });
+  }
+  int64_t seq = 0;
+  for (int round = 1; round <= kRounds; ++round) {
+    std::vector<ShardOp> ops;
+    for (int i = 0; i < kIds; ++i) ops.push_back(Index(id_strings[i], seq++, round, std::to_string(round)));
+    ASSERT_TRUE((*store)->Write(ops).ok());
+  }
+  done.store(true);
+  for (auto& t : readers) t.join();
+  std::vector<std::optional<DocRecord>> out;
+  for (int pass = 0; pass < 2; ++pass) {
+    ASSERT_TRUE((*store)->GetRecords(ids, &out).ok());
+    for (int i = 0; i < kIds; ++i) {
+      ASSERT_TRUE(out[i].has_value());
+      EXPECT_EQ(out[i]->version, kRounds) << "id " << i << " pass " << pass;
+      EXPECT_EQ(out[i]->source, std::to_string(kRounds));
+    }
+  }
 }
 
 TEST(ShardStoreTest, OpLogReplaysInOrderFromASeqNoAndTrims) {
