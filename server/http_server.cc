@@ -111,7 +111,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
                                    "the node has reached http.max_connections; retry later");
     r.close_connection = true;
     asio::dispatch(stream_.get_executor(),
-                   [self = shared_from_this(), r = std::move(r)] { self->Send(r, 11, "unmatched"); });
+                   [self = shared_from_this(), r = std::move(r)]() mutable { self->Send(std::move(r), 11, "unmatched"); });
   }
 
   // Called from the control thread at shutdown.
@@ -287,7 +287,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
                                 "], allowed: [" + match.allowed_methods + "]");
         res.headers.emplace_back("Allow", match.allowed_methods);
       }
-      return Send(res, version, match.route_name);
+      return Send(std::move(res), version, match.route_name);
     }
     req.path_params = std::move(match.params);
     const HttpHandler* handler = match.handler;
@@ -295,14 +295,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     ThreadPool* workers = server_->options().workers;
     if (match.options.inline_handler || workers == nullptr) {
       HttpResponse res = RunHandler(*handler, req);
-      return Send(res, version, route);
+      return Send(std::move(res), version, route);
     }
     // Off the I/O thread: the handler may block (fsync, search); the response
     // is written back on this connection's strand.
     workers->Submit([self = shared_from_this(), handler, req = std::move(req), version, route]() mutable {
       HttpResponse res = RunHandler(*handler, req);
-      asio::post(self->stream_.get_executor(), [self, res = std::move(res), version, route] {
-        self->Send(res, version, route);
+      asio::post(self->stream_.get_executor(), [self, res = std::move(res), version, route]() mutable {
+        self->Send(std::move(res), version, route);
       });
     });
   }
@@ -323,7 +323,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     HttpResponse r = ErrorResponse(status, type, reason);
     r.close_connection = true;
     head_only_ = false;
-    Send(r, 11, "unmatched");
+    Send(std::move(r), 11, "unmatched");
   }
 
   void SendBodyTooLarge(uint64_t limit) {
@@ -332,7 +332,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
                   " bytes (http.max_body_size; http.max_bulk_size for bulk requests)");
   }
 
-  void Send(const HttpResponse& r, unsigned version, std::string_view route) {
+  void Send(HttpResponse r, unsigned version, std::string_view route) {
     auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(r.status), version ? version : 11);
     res->set(http::field::content_type, r.content_type);
@@ -343,7 +343,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (head_only_) {
       res->content_length(r.body.size());
     } else {
-      res->body() = r.body;
+      res->body() = std::move(r.body);
       res->prepare_payload();
     }
     server_->metrics().Record(route, r.status, std::chrono::steady_clock::now() - start_);
