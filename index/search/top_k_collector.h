@@ -25,31 +25,33 @@ struct ScoredHit {
 
 class TopKCollector {
  public:
-  explicit TopKCollector(size_t k) : k_(k) { heap_.reserve(k); }
+  explicit TopKCollector(size_t k) : k_(k) {
+    heap_.reserve(k);
+    Reset();
+  }
 
   void SetSegment(uint32_t ordinal) { segment_ = ordinal; }
 
   // Inlined into the scoring loops: most hits are rejected by one compare.
   [[gnu::always_inline]] void Collect(uint32_t doc, float score) {
-    if (heap_.size() < k_) {
+    if (!full_) {
       Push(doc, score);
-    } else if (k_ > 0 && score > heap_[0].score) {
+    } else if (score > threshold_) {
       ReplaceWorst(doc, score);
     }
   }
 
-  bool full() const { return heap_.size() >= k_; }
-  // -inf until full; +inf when k is 0 (nothing can enter).
-  float MinCompetitiveScore() const {
-    if (k_ == 0) return kInfiniteScore;
-    return full() ? heap_[0].score : -kInfiniteScore;
-  }
+  bool full() const { return full_; }
+  // -inf until full; +inf when k is 0 (nothing can enter). Kept up to date
+  // by Push/ReplaceWorst: the scorers ask for it once per candidate.
+  float MinCompetitiveScore() const { return threshold_; }
 
   // The hits, best first. Leaves the collector empty.
   std::vector<ScoredHit> TakeSorted() {
     std::vector<ScoredHit> out = std::move(heap_);
     std::sort(out.begin(), out.end(), Better);
     heap_.clear();
+    Reset();
     return out;
   }
 
@@ -59,13 +61,22 @@ class TopKCollector {
     if (a.segment != b.segment) return a.segment < b.segment;
     return a.doc < b.doc;
   }
+  void Reset() {
+    full_ = k_ == 0;
+    threshold_ = k_ == 0 ? kInfiniteScore : -kInfiniteScore;
+  }
   [[gnu::noinline]] void Push(uint32_t doc, float score) {
     heap_.push_back({segment_, doc, score});
     SiftUp(heap_.size() - 1);
+    if (heap_.size() == k_) {
+      full_ = true;
+      threshold_ = heap_[0].score;
+    }
   }
   [[gnu::noinline]] void ReplaceWorst(uint32_t doc, float score) {
     heap_[0] = {segment_, doc, score};
     SiftDown(0);
+    threshold_ = heap_[0].score;
   }
   // Min-heap on "worse": the root is the worst hit.
   void SiftUp(size_t i) {
@@ -91,6 +102,8 @@ class TopKCollector {
   size_t k_;
   uint32_t segment_ = 0;
   std::vector<ScoredHit> heap_;
+  bool full_ = false;
+  float threshold_ = 0;  // heap_[0].score once full
 };
 
 }  // namespace holdfast::search
