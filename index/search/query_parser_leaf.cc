@@ -44,6 +44,20 @@ Result<uint32_t> ResolveFuzziness(std::string_view spec, std::string_view term) 
   return static_cast<uint32_t>(n);
 }
 
+// An array of strings, numbers or booleans as text; `not_array`: the error otherwise.
+Status ReadTextArray(od::value v, std::string_view what, const std::string& not_array, std::vector<std::string>* out) {
+  od::array array;
+  if (v.get_array().get(array)) return ParsingError(not_array);
+  for (auto element : array) {
+    od::value e;
+    HF_JSON(element.get(e));
+    std::string text;
+    HOLDFAST_RETURN_IF_ERROR(ReadText(e, &text, what));
+    out->push_back(std::move(text));
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<QueryPtr> DslReader::BuildExactValue(std::string_view field, const mapping::FieldMapping& fm,
@@ -138,16 +152,7 @@ Result<QueryPtr> DslReader::ParseIds(od::value value) {
     }
     if (key != "values") return Unsupported("ids", key);
     has_values = true;
-    od::array array;
-    if (v.get_array().get(array)) return ParsingError("[ids] query: [values] must be an array of ids");
-    for (auto element : array) {
-      od::value e;
-      HF_JSON(element.get(e));
-      std::string text;
-      HOLDFAST_RETURN_IF_ERROR(ReadText(e, &text, "values"));
-      values.push_back(std::move(text));
-    }
-    return Status::OK();
+    return ReadTextArray(v, "values", "[ids] query: [values] must be an array of ids", &values);
   }));
   if (!has_values || values.empty()) return None();
   return WithBoost(std::make_unique<TermsQuery>(std::string(segment::kIdField), std::move(values)), boost);
@@ -168,18 +173,8 @@ Result<QueryPtr> DslReader::ParseTerms(od::value value) {
                           std::string(key) + "]");
     }
     field.assign(key);
-    od::array array;
-    if (v.get_array().get(array)) {
-      return ParsingError("[terms] query does not support [" + field + "]: expected an array of values");
-    }
-    for (auto element : array) {
-      od::value e;
-      HF_JSON(element.get(e));
-      std::string text;
-      HOLDFAST_RETURN_IF_ERROR(ReadText(e, &text, "terms"));
-      values.push_back(std::move(text));
-    }
-    return Status::OK();
+    return ReadTextArray(v, "terms", "[terms] query does not support [" + field + "]: expected an array of values",
+                         &values);
   }));
   if (field.empty()) return ParsingError("[terms] query requires a field");
   if (field == segment::kIdField) {
