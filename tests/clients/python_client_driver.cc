@@ -19,6 +19,7 @@ TEST(PythonClientTest, OfficialClientAgainstNode) {
   TempDir tmp;
   NodeProcess node;
   ASSERT_TRUE(node.Start(tmp.Sub("data"))) << node.Log();
+  ASSERT_TRUE(node.WaitReady()) << node.Log();
   ChildProcess script;
   ASSERT_TRUE(script.Start({HOLDFAST_CLIENT_PYTHON, HOLDFAST_PYTHON_CLIENT_TEST, "--port",
                             std::to_string(node.http_port())},

@@ -51,6 +51,7 @@ class SearchApiTest : public ::testing::Test {
     tmp_ = new TempDir();
     node_ = new NodeProcess();
     ASSERT_TRUE(node_->Start(tmp_->Sub("data"))) << node_->Log();
+    ASSERT_TRUE(node_->WaitReady()) << node_->Log();
     for (const char* index : {"books1", "books4"}) {
       std::string body = kMapping;
       body.insert(1, std::string(R"("settings":{"number_of_shards":)") + (index[5] == '1' ? "1" : "4") + "},");

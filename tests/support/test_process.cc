@@ -13,6 +13,8 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/http_client.h"
+
 namespace holdfast::testing {
 
 TempDir::TempDir() {
@@ -125,6 +127,10 @@ bool NodeProcess::Launch(const std::string& data_dir, const std::vector<std::str
                                    "--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return process_.Start(argv, log_path_);
+}
+
+bool NodeProcess::WaitReady(std::chrono::milliseconds timeout) {
+  return WaitFor([this] { return HttpCall(http_port_, "GET", "/_lifecycle/ready").status == 200; }, timeout);
 }
 
 bool NodeProcess::Start(const std::string& data_dir, const std::vector<std::string>& extra,

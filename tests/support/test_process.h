@@ -70,6 +70,9 @@ class NodeProcess {
   // it exited or did not start within the deadline (see Log()).
   bool Start(const std::string& data_dir, const std::vector<std::string>& extra = {},
              std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  // Waits until /_lifecycle/ready answers 200 (startup recovery done: index
+  // and document requests are served). False at the deadline.
+  bool WaitReady(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // Starts without waiting for the banner (for runs expected to fail).
   bool Launch(const std::string& data_dir, const std::vector<std::string>& extra = {});
 
