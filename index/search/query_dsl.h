@@ -30,6 +30,8 @@ Status JsonError(simdjson::error_code error);
 
 // Scalars with Elasticsearch's leniency (numbers given as strings and back).
 Status ReadText(od::value value, std::string* out, std::string_view what);  // string, number or bool
+// An array of such scalars, appended to `out`; `not_array`: the error otherwise.
+Status ReadTextArray(od::value value, std::string_view what, const std::string& not_array, std::vector<std::string>* out);
 Status ReadDouble(od::value value, double* out, std::string_view what);
 Status ReadInt(od::value value, int64_t* out, std::string_view what);
 Status ReadBool(od::value value, bool* out, std::string_view what);

@@ -64,6 +64,19 @@ Status ReadText(od::value value, std::string* out, std::string_view what) {
   }
 }
 
+Status ReadTextArray(od::value value, std::string_view what, const std::string& not_array, std::vector<std::string>* out) {
+  od::array array;
+  if (value.get_array().get(array)) return ParsingError(not_array);
+  for (auto element : array) {
+    od::value e;
+    HF_JSON(element.get(e));
+    std::string text;
+    HOLDFAST_RETURN_IF_ERROR(ReadText(e, &text, what));
+    out->push_back(std::move(text));
+  }
+  return Status::OK();
+}
+
 Status ReadDouble(od::value value, double* out, std::string_view what) {
   od::json_type t;
   HF_JSON(value.type().get(t));

@@ -44,20 +44,6 @@ Result<uint32_t> ResolveFuzziness(std::string_view spec, std::string_view term) 
   return static_cast<uint32_t>(n);
 }
 
-// An array of strings, numbers or booleans as text; `not_array`: the error otherwise.
-Status ReadTextArray(od::value v, std::string_view what, const std::string& not_array, std::vector<std::string>* out) {
-  od::array array;
-  if (v.get_array().get(array)) return ParsingError(not_array);
-  for (auto element : array) {
-    od::value e;
-    HF_JSON(element.get(e));
-    std::string text;
-    HOLDFAST_RETURN_IF_ERROR(ReadText(e, &text, what));
-    out->push_back(std::move(text));
-  }
-  return Status::OK();
-}
-
 }  // namespace
 
 Result<QueryPtr> DslReader::BuildExactValue(std::string_view field, const mapping::FieldMapping& fm,

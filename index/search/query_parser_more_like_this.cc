@@ -71,16 +71,7 @@ Status ReadLikeItems(od::value v, std::vector<LikeItem>* out) {
 }
 
 Status ReadStrings(od::value v, std::vector<std::string>* out, std::string_view what) {
-  od::array array;
-  if (v.get_array().get(array)) return ParsingError("[more_like_this] [" + std::string(what) + "] must be an array");
-  for (auto element : array) {
-    od::value e;
-    HF_JSON(element.get(e));
-    std::string s;
-    HOLDFAST_RETURN_IF_ERROR(ReadText(e, &s, what));
-    out->push_back(std::move(s));
-  }
-  return Status::OK();
+  return ReadTextArray(v, what, "[more_like_this] [" + std::string(what) + "] must be an array", out);
 }
 
 // The string values at dotted `path` of a JSON document (arrays flattened).

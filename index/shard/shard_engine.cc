@@ -530,19 +530,24 @@ WriteResult ShardEngine::Impl::Update(const std::string& id, const std::string& 
   return res;
 }
 
-Result<GetResult> ShardEngine::Impl::Get(const std::string& id) const {
+// A get's answer from the latest record (a tombstone: not found).
+static GetResult FromRecord(DocRecord&& record) {
   GetResult g;
+  if (record.deleted) return g;
+  g.found = true;
+  g.version = record.version;
+  g.stamp = record.stamp;
+  g.source = std::move(record.source);
+  return g;
+}
+
+Result<GetResult> ShardEngine::Impl::Get(const std::string& id) const {
   auto record = store_->GetRecord(id);
   if (!record.ok()) {
-    if (record.status().code() == StatusCode::kNotFound) return g;
+    if (record.status().code() == StatusCode::kNotFound) return GetResult{};
     return record.status();
   }
-  if (record->deleted) return g;
-  g.found = true;
-  g.version = record->version;
-  g.stamp = record->stamp;
-  g.source = std::move(record->source);
-  return g;
+  return FromRecord(std::move(record).value());
 }
 
 // ---------------------------------------------------------------- refresh
@@ -1026,13 +1031,7 @@ Status ShardEngine::MultiGet(const std::vector<std::string_view>& ids, std::vect
   HOLDFAST_RETURN_IF_ERROR(impl_->store().GetRecords(ids, &records));
   out->assign(ids.size(), GetResult{});
   for (size_t i = 0; i < ids.size(); ++i) {
-    std::optional<DocRecord>& r = records[i];
-    if (!r || r->deleted) continue;
-    GetResult& g = (*out)[i];
-    g.found = true;
-    g.version = r->version;
-    g.stamp = r->stamp;
-    g.source = std::move(r->source);
+    if (records[i]) (*out)[i] = FromRecord(std::move(*records[i]));
   }
   return Status::OK();
 }

@@ -15,6 +15,14 @@ ShardOp Index(const std::string& id, int64_t seq, int64_t version, const std::st
   return {OpType::kIndex, id, {1, seq}, version, source};
 }
 
+// A store with its own 4 MB source cache.
+ShardStoreOptions CachedOptions() {
+  ShardStoreOptions options;
+  options.durability = Durability::kAsync;
+  options.source_cache = NewSourceCache(4u << 20);
+  return options;
+}
+
 TEST(ShardStoreTest, WritesAreReadBackAndSurviveReopen) {
   testing::TempDir tmp;
   {
@@ -46,9 +54,7 @@ TEST(ShardStoreTest, WritesAreReadBackAndSurviveReopen) {
 // write replaced, and stores sharing it never see each other's records.
 TEST(ShardStoreTest, BatchedReadsThroughTheSourceCache) {
   testing::TempDir tmp;
-  ShardStoreOptions options;
-  options.durability = Durability::kAsync;
-  options.source_cache = NewSourceCache(4u << 20);
+  const ShardStoreOptions options = CachedOptions();
   auto a = ShardStore::Open(tmp.Sub("a"), options);
   auto b = ShardStore::Open(tmp.Sub("b"), options);
   auto plain = ShardStore::Open(tmp.Sub("plain"), {Durability::kAsync});
@@ -85,9 +91,7 @@ TEST(ShardStoreTest, BatchedReadsThroughTheSourceCache) {
 // version (a read that overlapped a write never leaves a stale record cached).
 TEST(ShardStoreTest, SourceCacheNeverKeepsARecordAWriteReplaced) {
   testing::TempDir tmp;
-  ShardStoreOptions options;
-  options.durability = Durability::kAsync;
-  options.source_cache = NewSourceCache(4u << 20);
+  const ShardStoreOptions options = CachedOptions();
   auto store = ShardStore::Open(tmp.Sub("s"), options);
   ASSERT_TRUE(store.ok());
   constexpr int kIds = 20, kRounds = 300;
