@@ -1,0 +1,161 @@
+// ClusterState: the cluster's shared truth (DESIGN.md §6) — index metadata
+// (name → uuid, settings, mapping) and the routing table (which copy of which
+// shard is where, with role, state, allocation id and the shard's primary
+// term and in-sync set).
+//
+// Everything a node serves is derived from it: the shard copies it opens
+// (ShardRegistry converges to the routing table), the copies a coordinator
+// sends requests to, `_cluster/health`, `_cat/indices` and `_cat/shards`
+// (cluster_health.h). Mapping changes — explicit (PUT _mapping) and dynamic
+// (a new field seen while indexing) — go through PutMapping so that every
+// copy of an index parses documents with the same mapping.
+//
+// Two implementations: LocalClusterState (one node, persisted in the node
+// store: the embedded default) and, in the cluster issue, one on etcd.
+//
+// Readers take immutable snapshots (`Current()`, a shared_ptr copy): a
+// request sees one consistent version from start to end. Changes are
+// serialized; each produces a new snapshot with version + 1. Watchers are
+// called after each change, in version order, never concurrently with each
+// other, and never while the state's own lock is held, so a watcher may make
+// a change itself (it is delivered after the watcher returns).
+// Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "index/mapping/mapping.h"
+#include "index/shard/index_metadata.h"
+#include "index/util/status.h"
+#include "replication/shard_id.h"
+
+namespace holdfast {
+
+// A shard copy's state in the routing table (Elasticsearch's ShardRoutingState
+// plus closed and failed, which holdfast keeps visible with their reason).
+enum class ShardCopyState : uint8_t {
+  kUnassigned,    // no node holds it (e.g. a replica on a one-node cluster)
+  kInitializing,  // allocated; the node is opening or recovering it
+  kStarted,       // serving
+  kRelocating,    // serving, being copied to another node
+  kClosed,        // the index is closed
+  kFailed,        // stopped serving; `failure` says why
+};
+// "UNASSIGNED", "INITIALIZING", "STARTED", "RELOCATING", "CLOSED", "FAILED" (as _cat/shards prints).
+const char* ShardCopyStateName(ShardCopyState state);
+
+struct ShardCopyRouting {
+  std::string node_id;        // empty when unassigned
+  bool primary = false;
+  ShardCopyState state = ShardCopyState::kUnassigned;
+  std::string allocation_id;  // empty when unassigned; new for every allocation
+  std::string failure;        // kFailed: why
+  friend bool operator==(const ShardCopyRouting&, const ShardCopyRouting&) = default;
+};
+
+// One shard of an index: its copies (primary first) and replication facts.
+struct ShardRouting {
+  uint32_t shard = 0;
+  int64_t primary_term = 1;             // + 1 whenever another copy becomes primary
+  std::vector<std::string> in_sync;     // allocation ids of the in-sync copies
+  std::vector<ShardCopyRouting> copies; // 1 + number_of_replicas entries, primary first
+
+  const ShardCopyRouting* primary() const;  // null when none is assigned
+  friend bool operator==(const ShardRouting&, const ShardRouting&) = default;
+};
+
+struct IndexRouting {
+  std::vector<ShardRouting> shards;  // by shard number
+  friend bool operator==(const IndexRouting&, const IndexRouting&) = default;
+};
+
+// A member of the cluster (one entry for the local node in a one-node cluster).
+struct ClusterNode {
+  std::string node_id;  // from the node's VOLUME
+  std::string name;     // node.name
+  std::string http_address;
+  std::string grpc_address;
+  friend bool operator==(const ClusterNode&, const ClusterNode&) = default;
+};
+
+// One immutable version of the cluster state.
+class ClusterStateSnapshot {
+ public:
+  int64_t version = 0;
+  std::string cluster_uuid;
+  std::string cluster_name;
+  std::string master_node_id;                     // the local node in a one-node cluster
+  std::map<std::string, ClusterNode> nodes;       // by node id
+  std::map<std::string, IndexMetadata> indices;   // by index uuid
+  std::map<std::string, IndexRouting> routing;    // by index uuid
+
+  // By name; null when absent.
+  const IndexMetadata* FindIndex(std::string_view name) const;
+  const IndexMetadata* FindIndexByUuid(std::string_view uuid) const;
+  const IndexRouting* RoutingOf(std::string_view index_uuid) const;
+  const ShardRouting* RoutingOf(const ShardId& shard) const;
+
+  // Index names matching an expression — "a", "a,b", "logs-*", "*", "_all",
+  // "" (all) — sorted, without duplicates. A concrete name that does not
+  // exist → kIndexNotFound ("no such index [x]"); wildcards may match nothing.
+  Result<std::vector<std::string>> ResolveIndices(std::string_view expression) const;
+  // Index metadata in name order.
+  std::vector<const IndexMetadata*> IndicesByName() const;
+};
+
+using ClusterStatePtr = std::shared_ptr<const ClusterStateSnapshot>;
+
+// Keeps a watcher registered; destroying it unregisters (and waits for a
+// call in progress to return, so the watcher's captures may die afterwards).
+class ClusterStateWatch {
+ public:
+  virtual ~ClusterStateWatch() = default;
+};
+
+class ClusterState {
+ public:
+  using Watcher = std::function<void(const ClusterStatePtr& state)>;
+
+  virtual ~ClusterState() = default;
+
+  virtual ClusterStatePtr Current() const = 0;
+
+  // Creates an index from `metadata` (name, uuid, creation date, settings,
+  // mapping; the caller picks the uuid) and allocates its copies: every
+  // primary to a node (this node, in a one-node cluster) in kInitializing
+  // with a new allocation id and primary term 1; replicas to other nodes, or
+  // kUnassigned when none can take them (never two copies of a shard on one
+  // node). kResourceAlreadyExists when the name is taken ("index [name/uuid]
+  // already exists"); kInvalidIndexName for a bad name.
+  virtual Result<ClusterStatePtr> CreateIndex(IndexMetadata metadata) = 0;
+
+  // Removes an index's metadata and routing; nodes then close and delete
+  // their copies. kIndexNotFound ("no such index [name]").
+  virtual Status DeleteIndex(std::string_view name) = 0;
+
+  // Merges `update` into the mapping of index `index_uuid` (or finds it
+  // already merged) and returns the mapping to use. A type conflict is
+  // refused (kInvalidArgument, the mapping unchanged); kIndexNotFound when
+  // the index is gone.
+  virtual Result<std::shared_ptr<const mapping::Mapping>> PutMapping(std::string_view index_uuid,
+                                                                     const mapping::MappingUpdate& update) = 0;
+
+  // A node reports a copy's state: kStarted once opened and recovered,
+  // kFailed with the reason when it stopped serving, kClosed. Ignored
+  // (OK) when `allocation_id` no longer names a copy of the shard (a stale
+  // report). A failed copy leaves the in-sync set.
+  virtual Status UpdateShardCopy(const ShardId& shard, std::string_view allocation_id, ShardCopyState state,
+                                 std::string_view failure) = 0;
+
+  // Calls `watcher` with every new version from now on (not with the current
+  // one: read Current() after registering to start from it).
+  virtual std::unique_ptr<ClusterStateWatch> Watch(Watcher watcher) = 0;
+};
+
+}  // namespace holdfast
