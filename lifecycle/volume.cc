@@ -8,7 +8,7 @@
 
 #include "index/util/checksum.h"
 #include "index/util/file_util.h"
-#include "lifecycle/uuid.h"
+#include "index/util/uuid.h"
 
 namespace holdfast {
 

@@ -5,7 +5,7 @@
 #include <atomic>
 
 #include "server/http_router.h"
-#include "server/index_registry.h"
+#include "server/coordinator/cluster_indices.h"
 #include "server/node_config.h"
 
 namespace holdfast {
@@ -16,13 +16,13 @@ class HttpRouter;
 struct ApiContext {
   const NodeConfig* config = nullptr;
   // Set once startup recovery has opened every index; null before.
-  std::atomic<IndexRegistry*> indices{nullptr};
+  std::atomic<ClusterIndices*> indices{nullptr};
   ThreadPool* search_pool = nullptr;  // fan-out of one search over shards
 };
 
 // The registry, or null with *error set to 503 cluster_block_exception while
 // the node is still recovering.
-IndexRegistry* RequireIndices(ApiContext* ctx, HttpResponse* error);
+ClusterIndices* RequireIndices(ApiContext* ctx, HttpResponse* error);
 
 // Index management, documents, bulk, _cat, _cluster/health, refresh/flush
 // (server/index_api*.cc, server/document_api*.cc, server/bulk_api*.cc).

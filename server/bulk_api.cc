@@ -3,7 +3,7 @@
 // The body (spooled to a file by the transport) is read line by line
 // (BulkLineReader), parsed into items (BulkParser) and executed in batches:
 // consecutive index/create/delete items for one index gather into one
-// LocalIndex::Write (one store write and fsync per shard) of up to
+// IndexHandle::Write (one store write and fsync per shard) of up to
 // kBatchItems items or kBatchBytes of sources. An update, an item error or a
 // change of index closes the batch first, so items apply and answer in order.
 //
@@ -30,7 +30,7 @@ constexpr size_t kTookWidth = 16;  // room for the "took" value, patched in at t
 
 class BulkExecutor {
  public:
-  BulkExecutor(IndexRegistry& registry, RefreshPolicy refresh) : registry_(registry), refresh_(refresh) {
+  BulkExecutor(ClusterIndices& registry, RefreshPolicy refresh) : registry_(registry), refresh_(refresh) {
     out_.StartObject().Key("took").RawJson(std::string(kTookWidth, ' '));
     out_.Key("errors").RawJson("false").Key("items").StartArray();
   }
@@ -42,34 +42,34 @@ class BulkExecutor {
 
  private:
   struct Touched {
-    std::shared_ptr<LocalIndex> index;
+    std::shared_ptr<IndexHandle> index;
     std::vector<int64_t> max_seq_no;  // per shard; -1: not written
   };
 
-  Result<std::shared_ptr<LocalIndex>> IndexFor(const BulkItem& item);
+  Result<std::shared_ptr<IndexHandle>> IndexFor(const BulkItem& item);
   void FlushBatch();
-  void WriteSuccess(BulkAction action, const LocalIndex& index, std::string_view id, const WriteResult& r);
-  void WriteFailure(BulkAction action, std::string_view index_name, const LocalIndex* index, std::string_view id,
+  void WriteSuccess(BulkAction action, const IndexHandle& index, std::string_view id, const WriteResult& r);
+  void WriteFailure(BulkAction action, std::string_view index_name, const IndexHandle* index, std::string_view id,
                     const Status& status);
-  void NoteWritten(const std::shared_ptr<LocalIndex>& index, std::string_view id, int64_t seq_no);
+  void NoteWritten(const std::shared_ptr<IndexHandle>& index, std::string_view id, int64_t seq_no);
 
-  IndexRegistry& registry_;
+  ClusterIndices& registry_;
   const RefreshPolicy refresh_;
   JsonWriter out_;
   bool errors_ = false;
   uint64_t items_ = 0;
-  std::map<std::string, std::shared_ptr<LocalIndex>, std::less<>> known_;  // indices seen in this request
-  std::map<const LocalIndex*, Touched> touched_;
+  std::map<std::string, std::shared_ptr<IndexHandle>, std::less<>> known_;  // indices seen in this request
+  std::map<const IndexHandle*, Touched> touched_;
 
   // The open batch: requests_[0, used_) for batch_index_, reused across batches.
-  std::shared_ptr<LocalIndex> batch_index_;
+  std::shared_ptr<IndexHandle> batch_index_;
   std::vector<WriteRequest> requests_;
   std::vector<BulkAction> actions_;
   size_t used_ = 0;
   size_t batch_bytes_ = 0;
 };
 
-Result<std::shared_ptr<LocalIndex>> BulkExecutor::IndexFor(const BulkItem& item) {
+Result<std::shared_ptr<IndexHandle>> BulkExecutor::IndexFor(const BulkItem& item) {
   if (auto it = known_.find(item.index); it != known_.end()) return it->second;
   // Like Elasticsearch, a delete alone never creates its index.
   auto index = item.action == BulkAction::kDelete ? FindIndex(registry_, item.index)
@@ -146,7 +146,7 @@ void BulkExecutor::FlushBatch() {
   batch_bytes_ = 0;
 }
 
-void BulkExecutor::NoteWritten(const std::shared_ptr<LocalIndex>& index, std::string_view id, int64_t seq_no) {
+void BulkExecutor::NoteWritten(const std::shared_ptr<IndexHandle>& index, std::string_view id, int64_t seq_no) {
   if (refresh_ == RefreshPolicy::kNone) return;
   Touched& t = touched_[index.get()];
   if (!t.index) {
@@ -157,7 +157,7 @@ void BulkExecutor::NoteWritten(const std::shared_ptr<LocalIndex>& index, std::st
   max = std::max(max, seq_no);
 }
 
-void BulkExecutor::WriteSuccess(BulkAction action, const LocalIndex& index, std::string_view id,
+void BulkExecutor::WriteSuccess(BulkAction action, const IndexHandle& index, std::string_view id,
                                 const WriteResult& r) {
   out_.StartObject().Key(BulkActionName(action)).StartObject();
   WriteDocumentResult(out_, index, id, r, false);
@@ -165,7 +165,7 @@ void BulkExecutor::WriteSuccess(BulkAction action, const LocalIndex& index, std:
   out_.EndObject().EndObject();
 }
 
-void BulkExecutor::WriteFailure(BulkAction action, std::string_view index_name, const LocalIndex* index,
+void BulkExecutor::WriteFailure(BulkAction action, std::string_view index_name, const IndexHandle* index,
                                 std::string_view id, const Status& status) {
   errors_ = true;
   const int code = HttpStatusForErrorType(mapping::ToMappingError(status).type, status.code());
@@ -204,7 +204,7 @@ std::string BulkExecutor::Finish(std::chrono::steady_clock::time_point start) {
   return body;
 }
 
-HttpResponse Bulk(ApiContext* ctx, IndexRegistry& registry, const HttpRequest& req) {
+HttpResponse Bulk(ApiContext* ctx, ClusterIndices& registry, const HttpRequest& req) {
   const auto start = std::chrono::steady_clock::now();
   auto refresh = ParseRefreshPolicy(req);
   if (!refresh.ok()) return ErrorFromStatus(refresh.status());
@@ -244,7 +244,7 @@ void AddBulkApiRoutes(ApiContext* ctx, HttpRouter* router) {
   options.large_body = true;
   for (HttpMethod m : {HttpMethod::kPost, HttpMethod::kPut}) {
     for (const char* pattern : {"/_bulk", "/{index}/_bulk"}) {
-      router->Add(m, pattern, "bulk", WithIndices(ctx, [ctx](IndexRegistry& r, const HttpRequest& req) {
+      router->Add(m, pattern, "bulk", WithIndices(ctx, [ctx](ClusterIndices& r, const HttpRequest& req) {
                     return Bulk(ctx, r, req);
                   }), options);
     }

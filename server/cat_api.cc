@@ -8,6 +8,7 @@
 
 #include "server/api_errors.h"
 #include "server/index_api_support.h"
+#include "replication/cluster_health.h"
 #include "server/node_config.h"
 
 namespace holdfast {
@@ -45,6 +46,7 @@ class CatTable {
   struct Column {
     const char* name;
     bool right_aligned;
+    bool shown_by_default = true;  // others only with ?h=
   };
   explicit CatTable(std::vector<Column> columns) : columns_(std::move(columns)) {}
 
@@ -64,7 +66,9 @@ class CatTable {
         start = comma + 1;
       }
     } else {
-      for (size_t c = 0; c < columns_.size(); ++c) shown.push_back(c);
+      for (size_t c = 0; c < columns_.size(); ++c) {
+        if (columns_[c].shown_by_default) shown.push_back(c);
+      }
     }
     return req.QueryParam("format") == "json" ? Json(shown) : Text(shown, req.HasQueryParam("v"));
   }
@@ -117,9 +121,7 @@ class CatTable {
   std::vector<std::vector<std::string>> rows_;
 };
 
-const char* HealthOf(const LocalIndex& index) { return index.settings().number_of_replicas > 0 ? "yellow" : "green"; }
-
-HttpResponse CatIndices(IndexRegistry& registry, const HttpRequest& req) {
+HttpResponse CatIndices(ClusterIndices& registry, const HttpRequest& req) {
   auto indices = ResolveIndices(registry, req.PathParam("index"));
   if (!indices.ok()) return ErrorFromStatus(indices.status());
   const std::string unit = req.QueryParam("bytes");
@@ -127,38 +129,63 @@ HttpResponse CatIndices(IndexRegistry& registry, const HttpRequest& req) {
                   {"rep", true}, {"docs.count", true}, {"docs.deleted", true}, {"store.size", true},
                   {"pri.store.size", true}});
   for (const auto& index : *indices) {
-    const ShardStats stats = index->Stats();
+    const IndexHealth health = ComputeIndexHealth(*index->state(), *index->state()->FindIndexByUuid(index->uuid()));
+    // Documents and sizes of the started primaries (a red index counts what it can reach).
+    ShardStats stats;
+    for (uint32_t s = 0; s < index->num_shards(); ++s) {
+      auto st = index->ShardStatsOf(s);
+      if (!st.ok()) continue;
+      stats.docs += st->docs();
+      stats.deleted_docs += st->deleted_docs();
+      stats.segment_bytes += st->segment_bytes();
+    }
     const std::string size = FormatBytes(stats.segment_bytes, unit);
-    table.AddRow({HealthOf(*index), "open", index->name(), index->uuid(), std::to_string(index->num_shards()),
-                  std::to_string(index->settings().number_of_replicas), std::to_string(stats.docs),
-                  std::to_string(stats.deleted_docs), size, size});
+    table.AddRow({HealthStatusName(health.status), "open", index->name(), index->uuid(),
+                  std::to_string(index->num_shards()), std::to_string(index->settings().number_of_replicas),
+                  std::to_string(stats.docs), std::to_string(stats.deleted_docs), size, size});
   }
   return table.Render(req);
 }
 
-HttpResponse CatShards(ApiContext* ctx, IndexRegistry& registry, const HttpRequest& req) {
+HttpResponse CatShards(ApiContext* ctx, ClusterIndices& registry, const HttpRequest& req) {
   auto indices = ResolveIndices(registry, req.PathParam("index"));
   if (!indices.ok()) return ErrorFromStatus(indices.status());
   const std::string unit = req.QueryParam("bytes");
-  std::string ip = "127.0.0.1", node = "holdfast";
-  if (ctx->config != nullptr) {
-    uint16_t port = 0;
-    if (!SplitHostPort(ctx->config->http_address, &ip, &port).ok()) ip = "127.0.0.1";
-    node = ctx->config->node_name;
-  }
   CatTable table({{"index", false}, {"shard", true}, {"prirep", false}, {"state", false}, {"docs", true},
-                  {"store", true}, {"ip", false}, {"node", false}});
+                  {"store", true}, {"ip", false}, {"node", false},
+                  {"id", false, false}, {"allocation_id", false, false}, {"primary_term", true, false},
+                  {"unassigned.reason", false, false}, {"failure", false, false}});
   for (const auto& index : *indices) {
-    for (uint32_t s = 0; s < index->num_shards(); ++s) {
-      const ShardStats stats = index->shard(s).Stats();
-      table.AddRow({index->name(), std::to_string(s), "p", "STARTED", std::to_string(stats.docs),
-                    FormatBytes(stats.segment_bytes, unit), ip, node});
-      // Replicas cannot be allocated on the node that holds the primary.
-      for (uint32_t r = 0; r < index->settings().number_of_replicas; ++r) {
-        table.AddRow({index->name(), std::to_string(s), "r", "UNASSIGNED", "", "", "", ""});
+    const ClusterStateSnapshot& state = *index->state();
+    const IndexRouting* routing = state.RoutingOf(index->uuid());
+    if (routing == nullptr) continue;
+    for (const ShardRouting& shard : routing->shards) {
+      for (const ShardCopyRouting& copy : shard.copies) {
+        std::string docs, store, ip, node;
+        if (!copy.node_id.empty()) {
+          if (auto n = state.nodes.find(copy.node_id); n != state.nodes.end()) {
+            node = n->second.name;
+            uint16_t port = 0;
+            if (!SplitHostPort(n->second.http_address, &ip, &port).ok()) ip.clear();
+          }
+        }
+        if (copy.state == ShardCopyState::kStarted || copy.state == ShardCopyState::kRelocating) {
+          auto st = index->ShardStatsOf(shard.shard);
+          if (st.ok()) {
+            docs = std::to_string(st->docs());
+            store = FormatBytes(st->segment_bytes(), unit);
+          }
+        }
+        const bool unassigned = copy.state == ShardCopyState::kUnassigned || copy.state == ShardCopyState::kFailed;
+        table.AddRow({index->name(), std::to_string(shard.shard), copy.primary ? "p" : "r",
+                      copy.state == ShardCopyState::kFailed ? "UNASSIGNED" : ShardCopyStateName(copy.state), docs, store,
+                      ip, node, copy.node_id, copy.allocation_id, std::to_string(shard.primary_term),
+                      copy.state == ShardCopyState::kFailed ? "ALLOCATION_FAILED" : unassigned ? "INDEX_CREATED" : "",
+                      copy.failure});
       }
     }
   }
+  (void)ctx;
   return table.Render(req);
 }
 
@@ -170,7 +197,7 @@ void AddCatApiRoutes(ApiContext* ctx, HttpRouter* router) {
   }
   for (const char* pattern : {"/_cat/shards", "/_cat/shards/{index}"}) {
     router->Add(HttpMethod::kGet, pattern, "cat_shards",
-                WithIndices(ctx, [ctx](IndexRegistry& r, const HttpRequest& req) { return CatShards(ctx, r, req); }));
+                WithIndices(ctx, [ctx](ClusterIndices& r, const HttpRequest& req) { return CatShards(ctx, r, req); }));
   }
 }
 

@@ -1,15 +1,16 @@
 // GET /_cluster/health[/{index}]: Elasticsearch's cluster health for one node.
 //
-// Every primary is open once startup recovery is done, so an index is green
-// with number_of_replicas 0 and yellow otherwise (replicas cannot be
-// allocated on the primary's node); a named index that does not exist makes
-// the answer red. ?wait_for_status=green|yellow|red returns at once when
+// The status and counts come from the routing table
+// (replication/cluster_health.h): green when every copy is started, yellow
+// when a replica is not (on one node replicas stay unassigned), red when a
+// primary is not; a named index that does not exist makes the answer red. ?wait_for_status=green|yellow|red returns at once when
 // already satisfied, else re-checks until ?timeout (default 30s) and then
 // answers 408 with "timed_out": true, as Elasticsearch does.
 #include <chrono>
 #include <thread>
 
 #include "index/mapping/mapping_error.h"
+#include "replication/cluster_health.h"
 #include "server/api_errors.h"
 #include "server/index_api_support.h"
 #include "server/node_config.h"
@@ -18,27 +19,28 @@ namespace holdfast {
 
 namespace {
 
-enum class Health { kGreen = 0, kYellow = 1, kRed = 2 };
-const char* HealthName(Health h) { return h == Health::kGreen ? "green" : h == Health::kYellow ? "yellow" : "red"; }
+using Health = HealthStatus;
 
 struct HealthReport {
   Health status = Health::kGreen;
-  uint64_t primaries = 0;
-  uint64_t unassigned = 0;
+  ClusterHealth cluster;
 };
 
-HealthReport Measure(IndexRegistry& registry, std::string_view expression) {
+HealthReport Measure(ClusterIndices& registry, std::string_view expression) {
   HealthReport report;
-  auto indices = ResolveIndices(registry, expression);
-  if (!indices.ok()) {
-    report.status = Health::kRed;
-    return report;
+  ClusterStatePtr state = registry.cluster()->Current();
+  std::vector<std::string> names;
+  if (!expression.empty()) {
+    auto resolved = state->ResolveIndices(expression);
+    if (!resolved.ok()) {
+      report.status = Health::kRed;
+      return report;
+    }
+    names = std::move(resolved).value();
+    if (names.empty()) return report;  // a wildcard that matched nothing
   }
-  for (const auto& index : *indices) {
-    report.primaries += index->num_shards();
-    report.unassigned += uint64_t{index->num_shards()} * index->settings().number_of_replicas;
-  }
-  if (report.unassigned > 0) report.status = Health::kYellow;
+  report.cluster = ComputeClusterHealth(*state, names);
+  report.status = report.cluster.status;
   return report;
 }
 
@@ -50,7 +52,7 @@ Result<Health> ParseWantedStatus(const HttpRequest& req) {
   return mapping::IllegalArgumentError("unknown cluster health status [" + v + "]");
 }
 
-HttpResponse ClusterHealth(ApiContext* ctx, IndexRegistry& registry, const HttpRequest& req) {
+HttpResponse ClusterHealthResponse(ApiContext* ctx, ClusterIndices& registry, const HttpRequest& req) {
   std::optional<Health> wanted;
   if (req.HasQueryParam("wait_for_status")) {
     auto w = ParseWantedStatus(req);
@@ -83,18 +85,19 @@ HttpResponse ClusterHealth(ApiContext* ctx, IndexRegistry& registry, const HttpR
     std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
         std::chrono::milliseconds(50), deadline - std::chrono::steady_clock::now()));
   }
-  const uint64_t total = report.primaries + report.unassigned;
+  const ShardCounts& counts = report.cluster.counts;
+  const uint64_t nodes = std::max<uint64_t>(1, registry.cluster()->Current()->nodes.size());
   JsonWriter w;
   w.StartObject();
   w.Field("cluster_name", ctx->config != nullptr ? ctx->config->cluster_name : std::string("holdfast"));
-  w.Field("status", HealthName(report.status)).Field("timed_out", timed_out);
-  w.Field("number_of_nodes", 1).Field("number_of_data_nodes", 1);
-  w.Field("active_primary_shards", report.primaries).Field("active_shards", report.primaries);
-  w.Field("relocating_shards", 0).Field("initializing_shards", 0).Field("unassigned_shards", report.unassigned);
+  w.Field("status", HealthStatusName(report.status)).Field("timed_out", timed_out);
+  w.Field("number_of_nodes", nodes).Field("number_of_data_nodes", nodes);
+  w.Field("active_primary_shards", counts.active_primary_shards).Field("active_shards", counts.active_shards);
+  w.Field("relocating_shards", counts.relocating_shards).Field("initializing_shards", counts.initializing_shards);
+  w.Field("unassigned_shards", counts.unassigned_shards);
   w.Field("delayed_unassigned_shards", 0).Field("number_of_pending_tasks", 0);
   w.Field("number_of_in_flight_fetch", 0).Field("task_max_waiting_in_queue_millis", 0);
-  w.Key("active_shards_percent_as_number")
-      .Double(total == 0 ? 100.0 : 100.0 * static_cast<double>(report.primaries) / static_cast<double>(total));
+  w.Key("active_shards_percent_as_number").Double(report.cluster.active_shards_percent());
   w.EndObject();
   return JsonResponse(timed_out ? 408 : 200, w);
 }
@@ -104,7 +107,7 @@ HttpResponse ClusterHealth(ApiContext* ctx, IndexRegistry& registry, const HttpR
 void AddClusterHealthRoutes(ApiContext* ctx, HttpRouter* router) {
   for (const char* pattern : {"/_cluster/health", "/_cluster/health/{index}"}) {
     router->Add(HttpMethod::kGet, pattern, "cluster_health",
-                WithIndices(ctx, [ctx](IndexRegistry& r, const HttpRequest& req) { return ClusterHealth(ctx, r, req); }));
+                WithIndices(ctx, [ctx](ClusterIndices& r, const HttpRequest& req) { return ClusterHealthResponse(ctx, r, req); }));
   }
 }
 

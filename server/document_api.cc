@@ -32,7 +32,7 @@ bool IsBlank(std::string_view body) { return body.find_first_not_of(" \t\r\n") =
 
 // Runs one write (or update) against the index and answers in Elasticsearch's shape.
 template <typename Op>
-HttpResponse RunWrite(IndexRegistry& registry, const HttpRequest& req, const std::string& id, bool may_create_index,
+HttpResponse RunWrite(ClusterIndices& registry, const HttpRequest& req, const std::string& id, bool may_create_index,
                       Op op) {
   WriteParams params;
   if (Status s = ParseWriteParams(req, &params); !s.ok()) return ErrorFromStatus(s);
@@ -55,7 +55,7 @@ HttpResponse RunWrite(IndexRegistry& registry, const HttpRequest& req, const std
   return response;
 }
 
-HttpResponse IndexDocument(IndexRegistry& registry, const HttpRequest& req, std::string id, bool create) {
+HttpResponse IndexDocument(ClusterIndices& registry, const HttpRequest& req, std::string id, bool create) {
   if (req.HasQueryParam("op_type")) {
     const std::string op_type = req.QueryParam("op_type");
     if (op_type == "create") {
@@ -67,7 +67,7 @@ HttpResponse IndexDocument(IndexRegistry& registry, const HttpRequest& req, std:
   if (IsBlank(req.body)) {
     return ErrorResponse(400, "action_request_validation_exception", "Validation Failed: 1: source is missing;");
   }
-  return RunWrite(registry, req, id, true, [&](LocalIndex& index, const WriteParams& p) {
+  return RunWrite(registry, req, id, true, [&](IndexHandle& index, const WriteParams& p) {
     WriteRequest w;
     w.type = create ? WriteOpType::kCreate : WriteOpType::kIndex;
     w.id = id;
@@ -78,9 +78,9 @@ HttpResponse IndexDocument(IndexRegistry& registry, const HttpRequest& req, std:
   });
 }
 
-HttpResponse DeleteDocument(IndexRegistry& registry, const HttpRequest& req) {
+HttpResponse DeleteDocument(ClusterIndices& registry, const HttpRequest& req) {
   const std::string id(req.PathParam("id"));
-  return RunWrite(registry, req, id, false, [&](LocalIndex& index, const WriteParams& p) {
+  return RunWrite(registry, req, id, false, [&](IndexHandle& index, const WriteParams& p) {
     WriteRequest w;
     w.type = WriteOpType::kDelete;
     w.id = id;
@@ -90,18 +90,18 @@ HttpResponse DeleteDocument(IndexRegistry& registry, const HttpRequest& req) {
   });
 }
 
-HttpResponse UpdateDocument(IndexRegistry& registry, const HttpRequest& req) {
+HttpResponse UpdateDocument(ClusterIndices& registry, const HttpRequest& req) {
   UpdateBody body;
   if (Status s = ParseUpdateBody(req.body, &body); !s.ok()) return ErrorFromStatus(s);
   const std::string id(req.PathParam("id"));
   const bool may_create = body.doc_as_upsert || !body.upsert.empty();
-  return RunWrite(registry, req, id, may_create, [&](LocalIndex& index, const WriteParams& p) {
+  return RunWrite(registry, req, id, may_create, [&](IndexHandle& index, const WriteParams& p) {
     return ApplyUpdate(index, id, body, p.if_seq_no, p.if_primary_term);
   });
 }
 
 // GET and HEAD /{index}/_doc/{id} (realtime); `source_only` for /_source/{id}.
-HttpResponse GetDocument(IndexRegistry& registry, const HttpRequest& req, bool source_only) {
+HttpResponse GetDocument(ClusterIndices& registry, const HttpRequest& req, bool source_only) {
   const std::string name(req.PathParam("index"));
   const std::string id(req.PathParam("id"));
   auto index = FindIndex(registry, name);
@@ -131,19 +131,19 @@ void AddDocumentApiRoutes(ApiContext* ctx, HttpRouter* router) {
     router->Add(m, pattern, name, WithIndices(ctx, std::move(h)));
   };
   for (HttpMethod m : {HttpMethod::kPut, HttpMethod::kPost}) {
-    add(m, "/{index}/_doc/{id}", "doc_index", [](IndexRegistry& r, const HttpRequest& req) {
+    add(m, "/{index}/_doc/{id}", "doc_index", [](ClusterIndices& r, const HttpRequest& req) {
       return IndexDocument(r, req, std::string(req.PathParam("id")), false);
     });
-    add(m, "/{index}/_create/{id}", "doc_create", [](IndexRegistry& r, const HttpRequest& req) {
+    add(m, "/{index}/_create/{id}", "doc_create", [](ClusterIndices& r, const HttpRequest& req) {
       return IndexDocument(r, req, std::string(req.PathParam("id")), true);
     });
   }
   add(HttpMethod::kPost, "/{index}/_doc", "doc_index_auto_id",
-      [](IndexRegistry& r, const HttpRequest& req) { return IndexDocument(r, req, NewDocumentId(), true); });
+      [](ClusterIndices& r, const HttpRequest& req) { return IndexDocument(r, req, NewDocumentId(), true); });
   add(HttpMethod::kGet, "/{index}/_doc/{id}", "doc_get",
-      [](IndexRegistry& r, const HttpRequest& req) { return GetDocument(r, req, false); });
+      [](ClusterIndices& r, const HttpRequest& req) { return GetDocument(r, req, false); });
   add(HttpMethod::kGet, "/{index}/_source/{id}", "doc_get_source",
-      [](IndexRegistry& r, const HttpRequest& req) { return GetDocument(r, req, true); });
+      [](ClusterIndices& r, const HttpRequest& req) { return GetDocument(r, req, true); });
   add(HttpMethod::kDelete, "/{index}/_doc/{id}", "doc_delete", DeleteDocument);
   add(HttpMethod::kPost, "/{index}/_update/{id}", "doc_update", UpdateDocument);
 }

@@ -93,11 +93,11 @@ Result<std::vector<DocRef>> ParseMultiGetBody(std::string_view body, const std::
   return refs;
 }
 
-HttpResponse MultiGet(IndexRegistry& registry, const HttpRequest& req) {
+HttpResponse MultiGet(ClusterIndices& registry, const HttpRequest& req) {
   const std::string default_index(req.PathParam("index"));
   auto refs = ParseMultiGetBody(req.body, default_index, req.QueryParam("_source", "true") != "false");
   if (!refs.ok()) return ErrorFromStatus(refs.status());
-  std::map<std::string, std::shared_ptr<LocalIndex>, std::less<>> indices;
+  std::map<std::string, std::shared_ptr<IndexHandle>, std::less<>> indices;
   JsonWriter w;
   w.StartObject().Key("docs").StartArray();
   for (const DocRef& ref : *refs) {

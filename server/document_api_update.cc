@@ -70,7 +70,7 @@ Status ParseUpdateBody(std::string_view json, UpdateBody* out) {
   return Status::OK();
 }
 
-WriteResult ApplyUpdate(LocalIndex& index, const std::string& id, const UpdateBody& body,
+WriteResult ApplyUpdate(IndexHandle& index, const std::string& id, const UpdateBody& body,
                         std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term) {
   const bool plain_upsert = !body.doc_as_upsert && !body.upsert.empty();
   WriteResult result;

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "index/shard/local_index.h"
+#include "server/coordinator/index_handle.h"
 #include "index/util/status.h"
 
 namespace holdfast {
@@ -35,7 +35,7 @@ Status ParseUpdateBody(std::string_view json, UpdateBody* out);
 // Merges body.doc into document `id`; when it is missing: indexes body.doc
 // (doc_as_upsert) or body.upsert, else document_missing_exception (404).
 // Outcome kNoop when the merge changes nothing.
-WriteResult ApplyUpdate(LocalIndex& index, const std::string& id, const UpdateBody& body,
+WriteResult ApplyUpdate(IndexHandle& index, const std::string& id, const UpdateBody& body,
                         std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term);
 
 }  // namespace holdfast

@@ -6,12 +6,11 @@
 #include <chrono>
 
 #include "index/mapping/mapping_error.h"
-#include "index/recommend/recommender.h"
-#include "index/search/match_all_query.h"
+#include "index/recommend/recommend_model.h"
+#include "index/search/parsed_search.h"
 #include "server/api_errors.h"
 #include "server/index_api_support.h"
-#include "server/index_query_context.h"
-#include "server/request_query.h"
+#include "server/coordinator/coordinator_query_context.h"
 
 namespace holdfast {
 
@@ -32,7 +31,7 @@ int64_t MillisSince(Clock::time_point start) {
 // Events past this many in one request are refused (split the batch).
 constexpr size_t kMaxEventsPerRequest = 100'000;
 
-HttpResponse IngestEvents(IndexRegistry& registry, const HttpRequest& req) {
+HttpResponse IngestEvents(ClusterIndices& registry, const HttpRequest& req) {
   const Clock::time_point start = Clock::now();
   auto refresh = ParseRefreshPolicy(req);
   if (!refresh.ok()) return ErrorFromStatus(refresh.status());
@@ -65,7 +64,7 @@ HttpResponse IngestEvents(IndexRegistry& registry, const HttpRequest& req) {
     positions.push_back(i);
   }
   WrittenOps written;
-  std::vector<Status> applied = (*index)->recommender().Ingest(events, &written);
+  std::vector<Status> applied = (*index)->IngestEvents(events, &written);
   for (size_t k = 0; k < applied.size(); ++k) statuses[positions[k]] = applied[k];
   // Popularity and histories are read from the store, not from segments:
   // they are visible as soon as this returns; refresh is accepted for
@@ -216,7 +215,7 @@ void WriteRecommendation(JsonWriter& w, const recommend::Recommendation& r, bool
   w.EndObject();
 }
 
-HttpResponse Recommend(IndexRegistry& registry, const HttpRequest& req) {
+HttpResponse Recommend(ClusterIndices& registry, const HttpRequest& req) {
   const Clock::time_point start = Clock::now();
   const std::string name(req.PathParam("index"));
   auto index = FindIndex(registry, name);
@@ -232,20 +231,23 @@ HttpResponse Recommend(IndexRegistry& registry, const HttpRequest& req) {
   if (p.request.item.has_value() == p.request.user.has_value()) {
     return ErrorFromStatus(mapping::IllegalArgumentError("[_recommend] needs exactly one of [item] and [user]"));
   }
-  // Candidates must be searchable documents of the index (and match `filter`).
-  IndexQueryContext context(*index);
-  search::QueryPtr filter;
-  if (!p.filter_json.empty()) {
-    auto q = ParseRequestQuery((*index)->mapping(), p.filter_json, {}, &context);
-    if (!q.ok()) return ErrorFromStatus(q.status());
-    filter = std::move(q).value();
-  } else {
-    filter = std::make_unique<search::MatchAllQuery>();
+  // Candidates must be searchable documents of the index (and match
+  // `filter`), which their shards check; the filter is parsed here first,
+  // so a bad one is refused before any shard is asked.
+  const IndexHandle* idx = index->get();
+  pb::SearchSource filter;
+  filter.set_query_json(p.filter_json.empty() ? std::string(R"({"match_all":{}})") : p.filter_json);
+  {
+    NamedIndices self{{name, *index}};
+    CoordinatorQueryContext context(idx, &self);
+    search::SearchSourceParts parts;
+    parts.query_json = filter.query_json();
+    auto parsed = search::ParseSearch(idx->mapping(), parts, &context);
+    if (!parsed.ok()) return ErrorFromStatus(parsed.status());
+    context.AddLikeDocuments(&filter);
   }
-  LocalIndex* idx = index->get();
-  const search::Query* fq = filter.get();
-  p.request.filter = [idx, fq](const std::vector<std::string>& ids) { return idx->MatchingIds(*fq, ids); };
-  auto result = idx->recommender().Recommend(p.request);
+  p.request.filter = [idx, &filter](const std::vector<std::string>& ids) { return idx->MatchingIds(filter, ids); };
+  auto result = idx->Recommend(p.request);
   if (!result.ok()) return ErrorFromStatus(result.status());
   const auto& items = result->items;
   JsonWriter w;
@@ -283,12 +285,12 @@ HttpResponse Recommend(IndexRegistry& registry, const HttpRequest& req) {
   return JsonResponse(200, w);
 }
 
-HttpResponse UserHistory(IndexRegistry& registry, const HttpRequest& req) {
+HttpResponse UserHistory(ClusterIndices& registry, const HttpRequest& req) {
   const std::string name(req.PathParam("index"));
   auto index = FindIndex(registry, name);
   if (!index.ok()) return ErrorFromStatus(index.status());
   const std::string user(req.PathParam("user"));
-  auto h = (*index)->recommender().History(user);
+  auto h = (*index)->History(user);
   if (!h.ok()) return ErrorFromStatus(h.status());
   JsonWriter w;
   w.StartObject().Field("user", user).Field("found", h->has_value());

@@ -11,8 +11,8 @@
 
 namespace holdfast {
 
-IndexRegistry* RequireIndices(ApiContext* ctx, HttpResponse* error) {
-  IndexRegistry* r = ctx->indices.load(std::memory_order_acquire);
+ClusterIndices* RequireIndices(ApiContext* ctx, HttpResponse* error) {
+  ClusterIndices* r = ctx->indices.load(std::memory_order_acquire);
   if (r == nullptr) {
     *error = ErrorResponse(503, "cluster_block_exception",
                            "blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];");
@@ -23,7 +23,7 @@ IndexRegistry* RequireIndices(ApiContext* ctx, HttpResponse* error) {
 HttpHandler WithIndices(ApiContext* ctx, RegistryHandler handler) {
   return [ctx, handler = std::move(handler)](const HttpRequest& req) {
     HttpResponse error;
-    IndexRegistry* registry = RequireIndices(ctx, &error);
+    ClusterIndices* registry = RequireIndices(ctx, &error);
     if (registry == nullptr) return error;
     return handler(*registry, req);
   };
@@ -37,7 +37,7 @@ HttpResponse Acknowledged() {
   return JsonResponse(200, w);
 }
 
-HttpResponse CreateIndex(IndexRegistry& registry, const HttpRequest& req) {
+HttpResponse CreateIndex(ClusterIndices& registry, const HttpRequest& req) {
   const std::string name(req.PathParam("index"));
   if (Status s = ValidateIndexName(name); !s.ok()) return ErrorFromStatus(s);
   auto body = ParseCreateIndexBody(req.body);
@@ -59,7 +59,7 @@ struct IndexParts {
   bool settings = false;
 };
 
-HttpResponse DescribeIndices(IndexRegistry& registry, const HttpRequest& req, IndexParts parts) {
+HttpResponse DescribeIndices(ClusterIndices& registry, const HttpRequest& req, IndexParts parts) {
   auto indices = ResolveIndices(registry, req.PathParam("index"));
   if (!indices.ok()) return ErrorFromStatus(indices.status());
   JsonWriter w;
@@ -75,7 +75,7 @@ HttpResponse DescribeIndices(IndexRegistry& registry, const HttpRequest& req, In
   return JsonResponse(200, w);
 }
 
-HttpResponse DeleteIndices(IndexRegistry& registry, const HttpRequest& req) {
+HttpResponse DeleteIndices(ClusterIndices& registry, const HttpRequest& req) {
   auto names = registry.Resolve(req.PathParam("index"));
   if (!names.ok()) return ErrorFromStatus(names.status());
   for (const std::string& name : *names) {
@@ -86,7 +86,7 @@ HttpResponse DeleteIndices(IndexRegistry& registry, const HttpRequest& req) {
   return Acknowledged();
 }
 
-HttpResponse PutMapping(IndexRegistry& registry, const HttpRequest& req) {
+HttpResponse PutMapping(ClusterIndices& registry, const HttpRequest& req) {
   auto update = ParseMappingUpdate(req.body);
   if (!update.ok()) return ErrorFromStatus(update.status());
   auto indices = ResolveIndices(registry, req.PathParam("index"));
@@ -99,9 +99,9 @@ HttpResponse PutMapping(IndexRegistry& registry, const HttpRequest& req) {
 
 // _refresh, _flush, _forcemerge: one operation over every shard of the
 // resolved indices; {"_shards": {...}} counts shard copies like Elasticsearch.
-using ShardwiseOp = Status (*)(LocalIndex&, const HttpRequest&);
+using ShardwiseOp = Status (*)(IndexHandle&, const HttpRequest&);
 
-HttpResponse RunOnIndices(IndexRegistry& registry, const HttpRequest& req, ShardwiseOp op) {
+HttpResponse RunOnIndices(ClusterIndices& registry, const HttpRequest& req, ShardwiseOp op) {
   auto indices = ResolveIndices(registry, req.PathParam("index"));
   if (!indices.ok()) return ErrorFromStatus(indices.status());
   uint64_t total = 0, successful = 0;
@@ -117,10 +117,10 @@ HttpResponse RunOnIndices(IndexRegistry& registry, const HttpRequest& req, Shard
   return JsonResponse(200, w);
 }
 
-Status RefreshOp(LocalIndex& index, const HttpRequest&) { return index.Refresh(); }
+Status RefreshOp(IndexHandle& index, const HttpRequest&) { return index.Refresh(); }
 // ?wait_for_merges=true (holdfast): also run the merges the merge policy
 // still wants and wait for them, as Lucene's IndexWriter.close() does.
-Status FlushOp(LocalIndex& index, const HttpRequest& req) {
+Status FlushOp(IndexHandle& index, const HttpRequest& req) {
   const std::string wait = req.QueryParam("wait_for_merges", "false");
   if (wait == "true" || (req.HasQueryParam("wait_for_merges") && wait.empty())) return index.FinishMerges();
   if (wait != "false") {
@@ -128,7 +128,7 @@ Status FlushOp(LocalIndex& index, const HttpRequest& req) {
   }
   return index.Flush();
 }
-Status ForceMergeOp(LocalIndex& index, const HttpRequest& req) {
+Status ForceMergeOp(IndexHandle& index, const HttpRequest& req) {
   auto n = Int64Param(req, "max_num_segments");
   if (!n.ok()) return n.status();
   const int64_t segments = n->value_or(1);
@@ -141,17 +141,17 @@ void AddIndexAdminRoutes(ApiContext* ctx, HttpRouter* router) {
     router->Add(m, std::move(pattern), std::move(name), WithIndices(ctx, std::move(h)));
   };
   add(HttpMethod::kPut, "/{index}", "index_create", CreateIndex);
-  add(HttpMethod::kGet, "/{index}", "index_get", [](IndexRegistry& r, const HttpRequest& req) {
+  add(HttpMethod::kGet, "/{index}", "index_get", [](ClusterIndices& r, const HttpRequest& req) {
     return DescribeIndices(r, req, {.aliases = true, .mappings = true, .settings = true});
   });
   add(HttpMethod::kDelete, "/{index}", "index_delete", DeleteIndices);
   for (const char* pattern : {"/{index}/_mapping", "/_mapping", "/_all/_mapping"}) {
-    add(HttpMethod::kGet, pattern, "index_get_mapping", [](IndexRegistry& r, const HttpRequest& req) {
+    add(HttpMethod::kGet, pattern, "index_get_mapping", [](ClusterIndices& r, const HttpRequest& req) {
       return DescribeIndices(r, req, {.mappings = true});
     });
   }
   for (const char* pattern : {"/{index}/_settings", "/_settings", "/_all/_settings"}) {
-    add(HttpMethod::kGet, pattern, "index_get_settings", [](IndexRegistry& r, const HttpRequest& req) {
+    add(HttpMethod::kGet, pattern, "index_get_settings", [](ClusterIndices& r, const HttpRequest& req) {
       return DescribeIndices(r, req, {.settings = true});
     });
   }
@@ -169,7 +169,7 @@ void AddIndexAdminRoutes(ApiContext* ctx, HttpRouter* router) {
          {"/{index}/" + std::string(o.suffix), "/" + std::string(o.suffix), "/_all/" + std::string(o.suffix)}) {
       for (HttpMethod m : {HttpMethod::kPost, HttpMethod::kGet}) {
         ShardwiseOp op = o.op;
-        add(m, pattern, o.name, [op](IndexRegistry& r, const HttpRequest& req) { return RunOnIndices(r, req, op); });
+        add(m, pattern, o.name, [op](ClusterIndices& r, const HttpRequest& req) { return RunOnIndices(r, req, op); });
       }
     }
   }

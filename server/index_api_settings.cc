@@ -246,7 +246,7 @@ std::string FormatTimeValue(std::chrono::milliseconds value) {
   return std::to_string(ms) + "ms";
 }
 
-void WriteIndexSettings(JsonWriter& w, const LocalIndex& index) {
+void WriteIndexSettings(JsonWriter& w, const IndexHandle& index) {
   const IndexSettings& s = index.settings();
   w.Key("settings").StartObject().Key("index").StartObject();
   w.Field("refresh_interval", FormatTimeValue(s.refresh_interval));
@@ -278,7 +278,7 @@ void WriteIndexSettings(JsonWriter& w, const LocalIndex& index) {
   w.EndObject().EndObject();
 }
 
-void WriteIndexMappings(JsonWriter& w, const LocalIndex& index) {
+void WriteIndexMappings(JsonWriter& w, const IndexHandle& index) {
   w.Key("mappings").RawJson(mapping::MappingToJson(*index.mapping()));
 }
 

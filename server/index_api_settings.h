@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "index/mapping/mapping.h"
-#include "index/shard/local_index.h"
+#include "server/coordinator/index_handle.h"
 #include "index/util/status.h"
 #include "server/json_writer.h"
 
@@ -36,8 +36,8 @@ Result<mapping::MappingUpdate> ParseMappingUpdate(std::string_view body);
 std::string FormatTimeValue(std::chrono::milliseconds value);
 
 // "settings": {"index": {...}} as GET /{index} shows it (values as strings).
-void WriteIndexSettings(JsonWriter& w, const LocalIndex& index);
+void WriteIndexSettings(JsonWriter& w, const IndexHandle& index);
 // "mappings": {...} (the mapping serializer's output).
-void WriteIndexMappings(JsonWriter& w, const LocalIndex& index);
+void WriteIndexMappings(JsonWriter& w, const IndexHandle& index);
 
 }  // namespace holdfast

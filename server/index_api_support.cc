@@ -30,13 +30,13 @@ Status IndexNotFound(std::string_view name) {
   return Status::NotFound("index_not_found_exception: no such index [" + std::string(name) + "]");
 }
 
-Result<std::shared_ptr<LocalIndex>> FindIndex(IndexRegistry& registry, std::string_view name) {
+Result<std::shared_ptr<IndexHandle>> FindIndex(ClusterIndices& registry, std::string_view name) {
   auto index = registry.Get(name);
   if (!index) return IndexNotFound(name);
   return index;
 }
 
-Result<std::shared_ptr<LocalIndex>> IndexForWrite(IndexRegistry& registry, const std::string& name) {
+Result<std::shared_ptr<IndexHandle>> IndexForWrite(ClusterIndices& registry, const std::string& name) {
   if (auto index = registry.Get(name)) return index;
   HOLDFAST_RETURN_IF_ERROR(ValidateIndexName(name));
   auto created = registry.Create(name, IndexSettings{}, nullptr);
@@ -50,11 +50,11 @@ Result<std::shared_ptr<LocalIndex>> IndexForWrite(IndexRegistry& registry, const
   return created.status();
 }
 
-Result<std::vector<std::shared_ptr<LocalIndex>>> ResolveIndices(IndexRegistry& registry,
+Result<std::vector<std::shared_ptr<IndexHandle>>> ResolveIndices(ClusterIndices& registry,
                                                                 std::string_view expression) {
   auto names = registry.Resolve(expression.empty() ? std::string_view("_all") : expression);
   if (!names.ok()) return names.status();
-  std::vector<std::shared_ptr<LocalIndex>> out;
+  std::vector<std::shared_ptr<IndexHandle>> out;
   out.reserve(names->size());
   for (const std::string& name : *names) {
     if (auto index = registry.Get(name)) out.push_back(std::move(index));  // skip one deleted meanwhile
@@ -160,7 +160,7 @@ Result<RefreshPolicy> ParseRefreshPolicy(const HttpRequest& req) {
   return mapping::IllegalArgumentError("Unknown value for refresh: [" + v + "].");
 }
 
-bool ApplyRefresh(LocalIndex& index, RefreshPolicy policy, const WrittenOps& written) {
+bool ApplyRefresh(IndexHandle& index, RefreshPolicy policy, const WrittenOps& written) {
   if (policy == RefreshPolicy::kNone || written.empty()) return false;
   std::map<uint32_t, int64_t> highest;  // shard → highest seq_no written
   for (const auto& [shard, seq] : written) {
@@ -169,7 +169,7 @@ bool ApplyRefresh(LocalIndex& index, RefreshPolicy policy, const WrittenOps& wri
   }
   auto refresh_written = [&] {
     for (const auto& [shard, seq] : highest) {
-      Status s = index.shard(shard).Refresh();
+      Status s = index.RefreshShard(shard);
       if (!s.ok()) spdlog::warn("refresh of [{}][{}] failed: {}", index.name(), shard, s.ToString());
     }
     return true;
@@ -194,7 +194,7 @@ void WriteShardsHeader(JsonWriter& w, uint64_t total, uint64_t successful) {
   w.EndObject();
 }
 
-void WriteDocumentResult(JsonWriter& w, const LocalIndex& index, std::string_view id, const WriteResult& result,
+void WriteDocumentResult(JsonWriter& w, const IndexHandle& index, std::string_view id, const WriteResult& result,
                          bool forced_refresh) {
   w.Field("_index", index.name()).Field("_type", "_doc").Field("_id", id);
   w.Field("_version", result.version).Field("result", WriteOutcomeName(result.outcome));
@@ -207,7 +207,7 @@ void WriteDocumentResult(JsonWriter& w, const LocalIndex& index, std::string_vie
   w.Field("_seq_no", result.stamp.seq_no).Field("_primary_term", result.stamp.primary_term);
 }
 
-void WriteErrorMember(JsonWriter& w, const Status& status, const LocalIndex* index, std::string_view index_name) {
+void WriteErrorMember(JsonWriter& w, const Status& status, const IndexHandle* index, std::string_view index_name) {
   mapping::MappingError e = mapping::ToMappingError(status);
   w.Key("error").StartObject().Field("type", e.type.empty() ? "exception" : e.type).Field("reason", e.reason);
   if (index != nullptr) w.Field("index_uuid", index->uuid());

@@ -17,8 +17,9 @@
 #include <utility>
 #include <vector>
 
-#include "index/shard/local_index.h"
+#include "server/coordinator/index_handle.h"
 #include "index/util/status.h"
+#include "replication/index_names.h"
 #include "server/api_context.h"
 #include "server/json_writer.h"
 
@@ -35,7 +36,7 @@ void AddEventApiRoutes(ApiContext* ctx, HttpRouter* router);       // events_api
 
 // A handler that needs the index registry: answers 503 while the node is
 // still recovering (RequireIndices), else calls `handler`.
-using RegistryHandler = std::function<HttpResponse(IndexRegistry&, const HttpRequest&)>;
+using RegistryHandler = std::function<HttpResponse(ClusterIndices&, const HttpRequest&)>;
 HttpHandler WithIndices(ApiContext* ctx, RegistryHandler handler);
 
 // --- Finding indices -------------------------------------------------------
@@ -43,13 +44,13 @@ HttpHandler WithIndices(ApiContext* ctx, RegistryHandler handler);
 // NotFound "index_not_found_exception: no such index [name]".
 Status IndexNotFound(std::string_view name);
 // The index called `name`, or IndexNotFound.
-Result<std::shared_ptr<LocalIndex>> FindIndex(IndexRegistry& registry, std::string_view name);
+Result<std::shared_ptr<IndexHandle>> FindIndex(ClusterIndices& registry, std::string_view name);
 // The index a write goes to: created with the defaults (1 shard, 1 replica,
 // dynamic mapping) when missing, as Elasticsearch's action.auto_create_index
 // does. invalid_index_name_exception for a bad name.
-Result<std::shared_ptr<LocalIndex>> IndexForWrite(IndexRegistry& registry, const std::string& name);
+Result<std::shared_ptr<IndexHandle>> IndexForWrite(ClusterIndices& registry, const std::string& name);
 // An index expression ("a,b", "logs-*", "_all") → indices, sorted by name.
-Result<std::vector<std::shared_ptr<LocalIndex>>> ResolveIndices(IndexRegistry& registry,
+Result<std::vector<std::shared_ptr<IndexHandle>>> ResolveIndices(ClusterIndices& registry,
                                                                 std::string_view expression);
 
 // --- Request bodies --------------------------------------------------------
@@ -103,7 +104,7 @@ using WrittenOps = std::vector<std::pair<uint32_t, int64_t>>;
 // kImmediate refreshes the shards in `written`; kWaitFor waits until a
 // refresh covers them (forcing one when the index never refreshes on its own
 // or the wait passes 30 s). True when a refresh was forced (forced_refresh).
-bool ApplyRefresh(LocalIndex& index, RefreshPolicy policy, const WrittenOps& written);
+bool ApplyRefresh(IndexHandle& index, RefreshPolicy policy, const WrittenOps& written);
 
 // --- Responses -------------------------------------------------------------
 
@@ -114,14 +115,14 @@ int WriteStatusCode(const WriteResult& result);
 // The members of one successful write response (the caller opens and closes
 // the object): _index, _type, _id, _version, result, [forced_refresh],
 // _shards, _seq_no, _primary_term.
-void WriteDocumentResult(JsonWriter& w, const LocalIndex& index, std::string_view id, const WriteResult& result,
+void WriteDocumentResult(JsonWriter& w, const IndexHandle& index, std::string_view id, const WriteResult& result,
                          bool forced_refresh);
 // The "_shards" member: total = copies of the shards (primaries and
 // replicas), successful = the primaries this node holds.
 void WriteShardsHeader(JsonWriter& w, uint64_t total, uint64_t successful);
 // An "error" member in Elasticsearch's shape from a Status "<type>: <reason>";
 // `index` (may be null) adds "index" and "index_uuid".
-void WriteErrorMember(JsonWriter& w, const Status& status, const LocalIndex* index, std::string_view index_name);
+void WriteErrorMember(JsonWriter& w, const Status& status, const IndexHandle* index, std::string_view index_name);
 
 // The members of a get response (the caller opens and closes the object):
 // _index, _type, _id, and when found _version, _seq_no, _primary_term,

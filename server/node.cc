@@ -12,11 +12,13 @@
 #include "index/util/mmap_file.h"
 #include "index/util/thread_pool.h"
 
+#include "lifecycle/drain.h"
 #include "lifecycle/exit_codes.h"
-#include "lifecycle/node_store.h"
+#include "lifecycle/node_startup.h"
 #include "lifecycle/readiness.h"
-#include "lifecycle/volume.h"
 #include "server/api_context.h"
+#include "server/coordinator/cluster_indices.h"
+#include "server/coordinator/shard_router.h"
 #include "server/grpc_server.h"
 #include "server/http_metrics.h"
 #include "server/http_router.h"
@@ -89,29 +91,26 @@ int RunNode(const NodeConfig& config) {
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  // Startup, step 1: the volume and the node store.
   VolumeError volume_error = VolumeError::kNone;
-  auto volume = Volume::Open({config.data_dir, config.cluster_uuid}, &volume_error);
-  if (!volume.ok()) {
-    spdlog::error("cannot open volume {}: {}", config.data_dir, volume.status().message());
+  auto opened = OpenNodeVolume({config.data_dir, config.cluster_uuid}, &volume_error);
+  if (!opened.ok()) {
+    spdlog::error("cannot open volume {}: {}", config.data_dir, opened.status().message());
     return ExitCodeFor(volume_error);
   }
-  auto node_store = NodeStore::Open((*volume)->node_dir());
-  if (!node_store.ok()) {
-    spdlog::error("cannot open node store: {}", node_store.status().ToString());
-    return kExitFailure;
-  }
-  auto last_stop = (*node_store)->BeginRun();
-  if (!last_stop.ok()) {
-    spdlog::error("cannot record node start: {}", last_stop.status().ToString());
-    return kExitFailure;
-  }
-  const VolumeIdentity& id = (*volume)->identity();
-  switch (last_stop.value()) {
+  NodeVolume& node = opened.value();
+  const VolumeIdentity& id = node.volume->identity();
+  switch (node.last_stop) {
     case LastStop::kFirstStart: spdlog::info("new volume created at {}", config.data_dir); break;
     case LastStop::kClean: spdlog::info("last stop was clean"); break;
     case LastStop::kUnclean:
       spdlog::warn("last stop was NOT clean (crash or kill); recovering from the op log");
       break;
+  }
+  auto transport = ShardTransportFromName(config.shard_transport);
+  if (!transport.ok()) {
+    spdlog::error("{}", transport.status().message());
+    return kExitFailure;
   }
 
   // Memory the index keeps in the process: segment files up to a budget (the
@@ -125,9 +124,9 @@ int RunNode(const NodeConfig& config) {
   ctx.source_cache = source_cache;
   ctx.source_cache_capacity = config.source_cache_bytes;
   ctx.config = &config;
-  ctx.volume = volume->get();
+  ctx.volume = node.volume.get();
   ctx.readiness = &readiness;
-  ctx.last_stop = last_stop.value();
+  ctx.last_stop = node.last_stop;
   HttpRouter router;
   AddNodeRoutes(&ctx, &router);
   ThreadPool search_pool(std::max<uint64_t>(2, config.worker_threads / 2));
@@ -140,7 +139,7 @@ int RunNode(const NodeConfig& config) {
   ctx.metrics = &metrics;
 
   // Request bodies of bulk requests spill here; leftovers of a crash are removed.
-  const std::string spill_dir = (*volume)->data_dir() + "/tmp";
+  const std::string spill_dir = node.volume->data_dir() + "/tmp";
   std::error_code ec;
   std::filesystem::remove_all(spill_dir, ec);
   std::filesystem::create_directories(spill_dir, ec);
@@ -155,7 +154,7 @@ int RunNode(const NodeConfig& config) {
   if (!s.ok()) {
     spdlog::error("{}", s.message());
     http.Shutdown(std::chrono::milliseconds(0));
-    (*node_store)->MarkCleanShutdown();
+    (void)node.store->MarkCleanShutdown();  // nothing was opened: the stop is clean
     return kExitFailure;
   }
   spdlog::info(
@@ -165,48 +164,46 @@ int RunNode(const NodeConfig& config) {
       id.volume_uuid, config.data_dir, WithPort(config.http_address, http.port()),
       WithPort(config.grpc_address, grpc.port()), getpid());
 
-  // Startup recovery: open every index (each shard replays its op log).
-  LocalIndexOptions index_options;
-  index_options.search_pool = &search_pool;
-  index_options.source_cache = source_cache;
-  auto indices = IndexRegistry::Open((*volume)->indices_dir(), node_store->get(), index_options);
-  if (!indices.ok()) {
-    spdlog::error("startup recovery failed: {}", indices.status().ToString());
+  // Startup, step 2: the cluster state and every shard copy (op log replay).
+  NodeShardsOptions shard_options;
+  shard_options.node = ClusterNode{id.node_id, config.node_name, WithPort(config.http_address, http.port()),
+                                   WithPort(config.grpc_address, grpc.port())};
+  shard_options.cluster_name = config.cluster_name;
+  shard_options.engine.source_cache = source_cache;
+  shard_options.on_shard_failure = [](const ShardId& shard, const Status& failure) {
+    spdlog::error("shard {} failed: {}", shard.ToString(), failure.ToString());
+  };
+  auto shards = RecoverShards(node, std::move(shard_options));
+  if (!shards.ok()) {
+    spdlog::error("startup recovery failed: {}", shards.status().ToString());
     http.Shutdown(std::chrono::milliseconds(0));
     grpc.Shutdown(std::chrono::milliseconds(0));
-    (*node_store)->MarkCleanShutdown();
-    return indices.status().code() == StatusCode::kCorruption ? kExitVolumeCorrupt : kExitFailure;
+    (void)node.store->MarkCleanShutdown();  // nothing was written: the stop is clean
+    return shards.status().code() == StatusCode::kCorruption ? kExitVolumeCorrupt : kExitFailure;
   }
-  api.indices.store(indices->get(), std::memory_order_release);
+  ShardRouter shard_router(shards->service.get(), id.node_id, transport.value());
+  ClusterIndices indices(shards->cluster_state.get(), &shard_router);
+  ctx.shards.store(shards->registry.get(), std::memory_order_release);
+  api.indices.store(&indices, std::memory_order_release);
   readiness.set_phase(NodePhase::kReady);
   grpc.SetServing(true);
-  spdlog::info("node ready");
+  spdlog::info("node ready ({} shard copies)", shards->registry->All().size());
 
   int sig = 0;
   while (sigwait(&stop, &sig) != 0) {
   }
-  const auto grace = config.shutdown_grace;
-  spdlog::info("received {}; stopping (grace period {} ms)", strsignal(sig), grace.count());
-  readiness.set_phase(NodePhase::kStopping);
-  const auto deadline = std::chrono::steady_clock::now() + grace;
-  size_t cut = http.Shutdown(grace);
-  if (cut > 0) spdlog::warn("grace period over: closed {} connection(s) with requests in flight", cut);
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-  grpc.Shutdown(std::max(left, std::chrono::milliseconds(0)));
-  api.indices.store(nullptr);
-  s = (*indices)->CloseAll();
-  if (!s.ok()) {
-    spdlog::error("closing indices failed: {}", s.ToString());
-    return kExitFailure;
-  }
-  indices->reset();
-  s = (*node_store)->MarkCleanShutdown();
-  if (!s.ok()) {
-    spdlog::error("cannot write the clean-shutdown marker: {}", s.ToString());
-    return kExitFailure;
-  }
-  node_store->reset();
-  volume->reset();
+  spdlog::info("received {}; stopping (grace period {} ms)", strsignal(sig), config.shutdown_grace.count());
+  DrainSteps steps;
+  steps.stop_http = [&](std::chrono::milliseconds grace) { return http.Shutdown(grace); };
+  steps.stop_grpc = [&](std::chrono::milliseconds left) { grpc.Shutdown(left); };
+  steps.close_shards = [&] {
+    api.indices.store(nullptr);
+    ctx.shards.store(nullptr);
+    return shards->Close();
+  };
+  steps.mark_clean = [&] { return node.store->MarkCleanShutdown(); };
+  DrainOutcome drained = RunDrain(&readiness, config.shutdown_grace, steps);
+  if (!drained.status.ok()) return kExitFailure;
   spdlog::info("stopped cleanly");
   return kExitOk;
 }

@@ -208,6 +208,10 @@ NodeConfigLoader::NodeConfigLoader() {
        MemoryShare(&C::source_cache_bytes)},
       {"--elasticsearch-compat", "HOLDFAST_ELASTICSEARCH_COMPAT", "compat.elasticsearch",
        "answer as Elasticsearch 7.17 for official clients (true)", Bool(&C::elasticsearch_compat)},
+      {"--shard-transport", "HOLDFAST_SHARD_TRANSPORT", "shard.transport",
+       "local|loopback: how requests reach this node's shard copies (local); loopback sends every one "
+       "through bytes, as across a network",
+       Choice(&C::shard_transport, {"local", "loopback"})},
       {"--log-level", "HOLDFAST_LOG_LEVEL", "log.level", "trace|debug|info|warn|error (info)",
        Choice(&C::log_level, {"trace", "debug", "info", "warn", "error"})},
       {"--log-format", "HOLDFAST_LOG_FORMAT", "log.format", "text|json (text)",

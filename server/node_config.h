@@ -43,6 +43,9 @@ struct NodeConfig {
   // The shared cache of document source blocks (default 10% of memory, at most 1gb).
   uint64_t source_cache_bytes = 0;
   bool elasticsearch_compat = true;
+  // How the coordinator reaches this node's shard copies: "local" (in
+  // process) or "loopback" (every request through bytes, as across a network).
+  std::string shard_transport = "local";
   std::string log_level = "info";    // trace | debug | info | warn | error
   std::string log_format = "text";   // text | json
 };

@@ -101,8 +101,28 @@ HttpResponse StatusReport(const NodeRouteContext& ctx) {
       .Key("drain").StartObject()
       .Field("state", ctx.readiness->phase() == NodePhase::kDraining ? "draining" : "none")
       .EndObject()
-      .Key("shards").StartArray().EndArray()
-      .EndObject();
+      .Key("shards").StartArray();
+  if (const ShardRegistry* shards = ctx.shards.load(std::memory_order_acquire)) {
+    for (const auto& copy : shards->All()) {
+      const ShardStats st = copy->engine().Stats();
+      w.StartObject()
+          .Field("index", copy->index_name())
+          .Field("index_uuid", copy->id().index_uuid)
+          .Field("shard", uint64_t{copy->id().shard})
+          .Field("primary", copy->primary())
+          .Field("state", ShardCopyStateName(copy->state()))
+          .Field("allocation_id", copy->allocation_id())
+          .Field("primary_term", copy->engine().primary_term())
+          .Field("local_checkpoint", st.local_checkpoint)
+          .Field("global_checkpoint", st.local_checkpoint)
+          .Field("max_seq_no", st.max_seq_no)
+          .Field("docs", st.docs);
+      const std::string failure = copy->failure();
+      if (!failure.empty()) w.Field("failure", failure);
+      w.EndObject();
+    }
+  }
+  w.EndArray().EndObject();
   return Json(200, w.TakeString());
 }
 

@@ -2,6 +2,7 @@
 // the orchestrator's `/_lifecycle/{live,ready,status}`, and `/metrics`.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -9,6 +10,7 @@
 #include "lifecycle/node_store.h"
 #include "lifecycle/readiness.h"
 #include "lifecycle/volume.h"
+#include "replication/shard_registry.h"
 #include "server/node_config.h"
 
 namespace rocksdb {
@@ -32,6 +34,8 @@ struct NodeRouteContext {
   const HttpMetrics* metrics = nullptr;
   uint64_t source_cache_capacity = 0;
   std::shared_ptr<rocksdb::Cache> source_cache;  // may be null
+  // The shard copies, once startup recovery has opened them (null before).
+  std::atomic<const ShardRegistry*> shards{nullptr};
 };
 
 void AddNodeRoutes(const NodeRouteContext* ctx, HttpRouter* router);

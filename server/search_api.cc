@@ -10,12 +10,11 @@
 #include "server/api_context.h"
 #include "server/api_errors.h"
 #include "server/json_writer.h"
-#include "server/scroll_registry.h"
-#include "server/search_plan.h"
+#include "server/coordinator/scroll_registry.h"
+#include "server/coordinator/search_plan.h"
 #include "server/search_request.h"
-#include "server/search_response.h"
-#include "server/index_query_context.h"
-#include "server/request_query.h"
+#include "server/coordinator/search_response.h"
+#include "index/search/request_query.h"
 
 namespace holdfast {
 namespace {
@@ -34,14 +33,13 @@ HttpResponse JsonResponse(int status, std::string body) {
   return r;
 }
 
-// The indices an expression names, open; "_all" without a path index.
-Result<std::vector<std::pair<std::string, std::shared_ptr<LocalIndex>>>> ResolveIndices(IndexRegistry* registry,
-                                                                                          const HttpRequest& http) {
+// The indices an expression names; "_all" without a path index.
+Result<NamedIndices> ResolveIndices(ClusterIndices* registry, const HttpRequest& http) {
   std::string_view expression = http.PathParam("index");
   if (expression.empty()) expression = "_all";
   auto names = registry->Resolve(expression);
   if (!names.ok()) return names.status();
-  std::vector<std::pair<std::string, std::shared_ptr<LocalIndex>>> out;
+  NamedIndices out;
   for (const auto& name : names.value()) {
     auto index = registry->Get(name);
     if (index) out.emplace_back(name, std::move(index));  // null: deleted meanwhile
@@ -56,7 +54,7 @@ class SearchRoutes {
   HttpResponse Search(const HttpRequest& http) {
     const Clock::time_point start = Clock::now();
     HttpResponse error;
-    IndexRegistry* registry = RequireIndices(ctx_, &error);
+    ClusterIndices* registry = RequireIndices(ctx_, &error);
     if (registry == nullptr) return error;
     auto request = ParseSearchRequest(http);
     if (!request.ok()) return ErrorFromStatus(request.status());
@@ -71,17 +69,22 @@ class SearchRoutes {
       highlight = std::move(spec).value();
     }
     const SearchRequest& req = request.value();
-    auto result = plan.value()->RunQueryPhase(req.from, req.size, std::nullopt, true, ctx_->search_pool);
+    std::shared_ptr<ScrollContext> scroll;
+    if (req.scroll) {
+      scroll = std::make_shared<ScrollContext>();
+      scroll->plan = plan.value();
+      scroll->request = req;
+      scroll->size = req.size;
+      scroll->cursor.keep_alive = *req.scroll;
+    }
+    auto result = plan.value()->RunQueryPhase(req.from, req.size, true, ctx_->search_pool,
+                                              scroll ? &scroll->cursor : nullptr);
     if (!result.ok()) return ErrorFromStatus(result.status());
 
-    SearchResponseParts parts{plan.value().get(), &result.value(), &req, &highlight, std::nullopt, 0};
-    if (req.scroll) {
-      auto context = std::make_shared<ScrollContext>();
-      context->plan = plan.value();
-      context->request = req;
-      context->size = req.size;
-      if (!result.value().hits.empty()) context->after = plan.value()->PositionOf(result.value().hits.back());
-      auto id = scrolls_.Open(std::move(context), *req.scroll);
+    SearchResponseParts parts{plan.value().get(), &result.value(), &req, &highlight, std::nullopt, 0, ctx_->search_pool};
+    if (scroll) {
+      if (!result.value().hits.empty()) scroll->cursor.after = plan.value()->PositionOf(result.value().hits.back());
+      auto id = scrolls_.Open(std::move(scroll), *req.scroll);
       if (!id.ok()) return ErrorFromStatus(id.status());
       parts.scroll_id = std::move(id).value();
     }
@@ -93,23 +96,18 @@ class SearchRoutes {
 
   HttpResponse Count(const HttpRequest& http) {
     HttpResponse error;
-    IndexRegistry* registry = RequireIndices(ctx_, &error);
+    ClusterIndices* registry = RequireIndices(ctx_, &error);
     if (registry == nullptr) return error;
     auto request = ParseSearchRequest(http, /*for_count=*/true);
     if (!request.ok()) return ErrorFromStatus(request.status());
     auto indices = ResolveIndices(registry, http);
     if (!indices.ok()) return ErrorFromStatus(indices.status());
-    uint64_t count = 0;
-    size_t shards = 0;
-    for (const auto& [name, index] : indices.value()) {
-      IndexQueryContext context(index, indices.value());
-      auto query = ParseRequestQuery(index->mapping(), request.value().query_json, request.value().q, &context);
-      if (!query.ok()) return ErrorFromStatus(query.status());
-      auto n = index->Count(*query.value());
-      if (!n.ok()) return ErrorFromStatus(n.status());
-      count += n.value();
-      shards += index->num_shards();
-    }
+    auto plan = SearchPlan::Build(request.value(), std::move(indices).value());
+    if (!plan.ok()) return ErrorFromStatus(plan.status());
+    auto n = plan.value()->Count(ctx_->search_pool);
+    if (!n.ok()) return ErrorFromStatus(n.status());
+    const uint64_t count = n.value();
+    const size_t shards = plan.value()->shards().size();
     JsonWriter w;
     w.StartObject().Field("count", count).Key("_shards").StartObject();
     w.Field("total", uint64_t{shards}).Field("successful", uint64_t{shards});
@@ -134,10 +132,12 @@ class SearchRoutes {
     if (!context.ok()) return ErrorFromStatus(context.status());
     ScrollContext& ctx = *context.value();
     std::lock_guard<std::mutex> lock(ctx.mu);
-    auto result = ctx.plan->RunQueryPhase(0, ctx.size, ctx.after, false, ctx_->search_pool);
+    ctx.cursor.keep_alive = keep_alive;
+    auto result = ctx.plan->RunQueryPhase(0, ctx.size, false, ctx_->search_pool, &ctx.cursor);
     if (!result.ok()) return ErrorFromStatus(result.status());
-    if (!result.value().hits.empty()) ctx.after = ctx.plan->PositionOf(result.value().hits.back());
-    SearchResponseParts parts{ctx.plan.get(), &result.value(), &ctx.request, nullptr, args.ids[0], MillisSince(start)};
+    if (!result.value().hits.empty()) ctx.cursor.after = ctx.plan->PositionOf(result.value().hits.back());
+    SearchResponseParts parts{ctx.plan.get(), &result.value(), &ctx.request, nullptr, args.ids[0], MillisSince(start),
+                              ctx_->search_pool};
     auto body = RenderSearchResponse(parts);
     if (!body.ok()) return ErrorFromStatus(body.status());
     return JsonResponse(200, std::move(body).value());

@@ -27,7 +27,7 @@
 
 #include "index/util/status.h"
 #include "server/http_router.h"
-#include "server/source_filter.h"
+#include "index/mapping/source_filter.h"
 
 namespace holdfast {
 

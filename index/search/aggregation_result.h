@@ -36,6 +36,13 @@ class ExactDoubleSum {
   void Add(double x);
   void Merge(const ExactDoubleSum& other);
   double Value() const;
+  // The exact sum's parts (to ship a partial result between processes).
+  const std::vector<double>& partials() const { return partials_; }
+  static ExactDoubleSum FromPartials(std::vector<double> partials) {
+    ExactDoubleSum s;
+    s.partials_ = std::move(partials);
+    return s;
+  }
 
  private:
   std::vector<double> partials_;  // increasing magnitude

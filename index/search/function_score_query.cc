@@ -146,4 +146,13 @@ Result<WeightPtr> FunctionScoreQuery::DoCreateWeight(const CollectionStatistics&
                                                          boost, needs_scores));
 }
 
+QueryPtr WithPopularityBoost(QueryPtr query, double boost, std::shared_ptr<const DocValueSource> popularity) {
+  FieldValueFactor f;
+  f.field = kPopularityField;
+  f.factor = boost;
+  f.modifier = FieldValueModifier::kLn2p;
+  f.source = std::move(popularity);
+  return std::make_unique<FunctionScoreQuery>(std::move(query), std::move(f), BoostMode::kMultiply);
+}
+
 }  // namespace holdfast::search

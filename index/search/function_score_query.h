@@ -61,4 +61,9 @@ class FunctionScoreQuery final : public Query {
   float max_boost_;
 };
 
+// The query of `popularity_boost` (a holdfast search option):
+// function_score(query, field_value_factor {_popularity, factor: boost,
+// modifier: ln2p}), boost_mode multiply.
+QueryPtr WithPopularityBoost(QueryPtr query, double boost, std::shared_ptr<const DocValueSource> popularity);
+
 }  // namespace holdfast::search

@@ -1,9 +1,11 @@
 // QueryContext: what the query parser may ask of the index a query runs on,
-// beyond its mapping — the `_source` of documents named by id (the `like`
+// beyond its mapping — the term vectors of documents named by id (the `like`
 // documents of more_like_this) and per-document values that do not live in
 // segments (`_popularity`, kept with the item's shard by index/recommend/).
-// Implemented by the caller of QueryParser (the HTTP search API); optional:
-// without one, queries needing it are refused with a clear reason.
+// Implemented by the caller of QueryParser: the coordinator reads `like`
+// documents from their shards once; each shard then parses the same query
+// with the term vectors the coordinator sent and its own popularity.
+// Optional: without one, queries needing it are refused with a clear reason.
 #pragma once
 
 #include <memory>
@@ -11,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "index/mapping/field_type.h"
+#include "index/search/document_terms.h"
 #include "index/search/search_context.h"
 #include "index/util/status.h"
 
@@ -38,9 +42,17 @@ inline constexpr char kPopularityField[] = "_popularity";
 class QueryContext {
  public:
   virtual ~QueryContext() = default;
-  // The current `_source` of document `id` of `index` (empty: the index
-  // searched), nullopt when it does not exist; errors for a missing index.
-  virtual Result<std::optional<std::string>> FetchSource(std::string_view index, std::string_view id) const = 0;
+  // The terms of `fields` of document `id` of `index` (empty: the index
+  // searched) as AnalyzeDocumentTerms gives them, with `analyzer` instead of
+  // each field's own when set; found = false when the document does not
+  // exist; errors for a missing index.
+  struct DocumentTerms {
+    bool found = false;
+    FieldTermFreqs fields;
+  };
+  virtual Result<DocumentTerms> TermVectors(std::string_view index, std::string_view id,
+                                            const std::vector<std::string>& fields,
+                                            std::optional<mapping::Analyzer> analyzer) const = 0;
   // The `_popularity` source of the index searched (null: none).
   virtual std::shared_ptr<const DocValueSource> Popularity() const = 0;
 };

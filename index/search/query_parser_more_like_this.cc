@@ -1,9 +1,11 @@
 // more_like_this in the query DSL: reads `like` / `unlike` (texts, documents
-// by `_id` — fetched through the QueryContext — and artificial `doc`s),
-// analyzes them per field and builds a MoreLikeThisQuery.
+// by `_id` — their term vectors come through the QueryContext — and
+// artificial `doc`s), analyzes them per field (document_terms.h) and builds a
+// MoreLikeThisQuery.
 #include <algorithm>
 #include <map>
 
+#include "index/search/document_terms.h"
 #include "index/search/more_like_this_query.h"
 #include "index/search/query_context.h"
 #include "index/search/query_dsl.h"
@@ -72,32 +74,6 @@ Status ReadLikeItems(od::value v, std::vector<LikeItem>* out) {
 
 Status ReadStrings(od::value v, std::vector<std::string>* out, std::string_view what) {
   return ReadTextArray(v, what, "[more_like_this] [" + std::string(what) + "] must be an array", out);
-}
-
-// The string values at dotted `path` of a JSON document (arrays flattened).
-void CollectValues(simdjson::dom::element e, std::string_view path, std::vector<std::string>* out) {
-  if (e.is_array()) {
-    for (simdjson::dom::element x : e.get_array()) CollectValues(x, path, out);
-    return;
-  }
-  if (path.empty()) {
-    if (e.is_string()) {
-      out->emplace_back(std::string_view(e.get_string()));
-    } else if (e.is_number() || e.is_bool()) {
-      out->push_back(simdjson::minify(e));
-    }
-    return;
-  }
-  if (!e.is_object()) return;
-  simdjson::dom::object obj = e.get_object();
-  // Keys may themselves hold dots ("a.b": ...): try every split.
-  for (size_t dot = 0; dot <= path.size(); ++dot) {
-    if (dot < path.size() && path[dot] != '.') continue;
-    simdjson::dom::element child;
-    if (obj.at_key(path.substr(0, dot)).get(child) == simdjson::SUCCESS) {
-      CollectValues(child, dot < path.size() ? path.substr(dot + 1) : std::string_view(), out);
-    }
-  }
 }
 
 }  // namespace
@@ -172,65 +148,42 @@ Result<QueryPtr> DslReader::ParseMoreLikeThis(od::value value) {
   std::map<std::string, std::vector<std::string>> unlike_terms;
   std::vector<std::string> like_ids;
 
-  // Adds the terms of `text` in `field` to `freqs` (or to the unlike list).
-  auto add_text = [&](const std::string& field, std::string_view text, bool is_unlike) -> Status {
-    const mapping::MappedField* mf = mapping_.Find(field);
-    if (mf == nullptr) return Status::OK();
-    std::vector<std::string> terms;
-    if (mf->mapping.type == mapping::FieldType::kKeyword) {
-      terms.emplace_back(text);
-    } else if (mf->mapping.type == mapping::FieldType::kText) {
-      auto a = AnalyzerFor(analyzer.value_or(mf->mapping.analyzer));
-      if (!a.ok()) return a.status();
-      auto tokens = a.value()->AnalyzeToVector(text);
-      if (!tokens.ok()) return tokens.status();
-      for (auto& t : tokens.value()) terms.push_back(std::move(t.term));
-    } else {
-      return Status::OK();
-    }
-    for (std::string& t : terms) {
+  // Adds `terms` of `field` (with their counts) to the like or unlike terms.
+  auto add_terms = [&](const std::string& field, const std::map<std::string, uint32_t>& terms, bool is_unlike) {
+    for (const auto& [t, n] : terms) {
       if (std::find(stop_words.begin(), stop_words.end(), t) != stop_words.end()) continue;
       if (is_unlike) {
-        unlike_terms[field].push_back(std::move(t));
+        unlike_terms[field].insert(unlike_terms[field].end(), n, t);
       } else {
-        ++tfs[field][t];
+        tfs[field][t] += n;
       }
     }
-    return Status::OK();
   };
-  auto add_doc = [&](std::string_view json, bool is_unlike) -> Status {
-    simdjson::dom::parser parser;
-    simdjson::dom::element root;
-    if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) {
-      return ParsingError("[more_like_this] a [like] document is not valid JSON");
-    }
-    for (const std::string& field : fields) {
-      const mapping::MappedField* mf = mapping_.Find(field);
-      // A multi-field ("title.raw") takes its values from its parent.
-      std::string path = field;
-      if (mf != nullptr && mf->is_multi_field) path = field.substr(0, field.rfind('.'));
-      std::vector<std::string> values;
-      CollectValues(root, path, &values);
-      for (const std::string& v : values) HOLDFAST_RETURN_IF_ERROR(add_text(field, v, is_unlike));
-    }
-    return Status::OK();
+  auto add_fields = [&](const FieldTermFreqs& per_field, bool is_unlike) {
+    for (const auto& [field, terms] : per_field) add_terms(field, terms, is_unlike);
   };
   auto add_items = [&](const std::vector<LikeItem>& items, bool is_unlike) -> Status {
     for (const LikeItem& item : items) {
+      FieldTermFreqs terms;
       if (item.is_text) {
-        for (const std::string& field : fields) HOLDFAST_RETURN_IF_ERROR(add_text(field, item.text, is_unlike));
+        for (const std::string& field : fields) {
+          std::vector<std::string> found;
+          HOLDFAST_RETURN_IF_ERROR(AnalyzeFieldText(mapping_, field, item.text, analyzer, &analyzers_, &found));
+          for (std::string& t : found) ++terms[field][std::move(t)];
+        }
       } else if (!item.doc.empty()) {
-        HOLDFAST_RETURN_IF_ERROR(add_doc(item.doc, is_unlike));
+        HOLDFAST_RETURN_IF_ERROR(AnalyzeDocumentTerms(mapping_, item.doc, fields, analyzer, &analyzers_, &terms));
       } else {
         if (context_ == nullptr) {
           return IllegalArgument("[more_like_this] documents given by [_id] need an index to fetch them from");
         }
-        auto source = context_->FetchSource(item.index, item.id);
-        if (!source.ok()) return source.status();
+        auto doc = context_->TermVectors(item.index, item.id, fields, analyzer);
+        if (!doc.ok()) return doc.status();
         if (!is_unlike) like_ids.push_back(item.id);
-        if (!source->has_value()) continue;  // a missing document adds no terms, as in Elasticsearch
-        HOLDFAST_RETURN_IF_ERROR(add_doc(**source, is_unlike));
+        if (!doc->found) continue;  // a missing document adds no terms, as in Elasticsearch
+        terms = std::move(doc->fields);
       }
+      add_fields(terms, is_unlike);
     }
     return Status::OK();
   };

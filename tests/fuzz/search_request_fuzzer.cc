@@ -22,7 +22,7 @@
 #include "index/search/search_after.h"
 #include "index/search/sort_spec.h"
 #include "server/search_request.h"
-#include "server/source_filter.h"
+#include "index/mapping/source_filter.h"
 
 namespace {
 

@@ -9,7 +9,7 @@
 
 #include "index/util/file_util.h"
 #include "lifecycle/node_store.h"
-#include "lifecycle/uuid.h"
+#include "index/util/uuid.h"
 #include "tests/support/test_process.h"
 
 namespace holdfast {

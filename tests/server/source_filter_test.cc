@@ -1,5 +1,5 @@
 // SourceFilter: Elasticsearch _source filtering over stored sources.
-#include "server/source_filter.h"
+#include "index/mapping/source_filter.h"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,44 @@
+#include "lifecycle/node_startup.h"
+
+namespace holdfast {
+
+Result<NodeVolume> OpenNodeVolume(const VolumeOptions& options, VolumeError* volume_error) {
+  NodeVolume out;
+  auto volume = Volume::Open(options, volume_error);
+  if (!volume.ok()) return volume.status();
+  out.volume = std::move(volume).value();
+  auto store = NodeStore::Open(out.volume->node_dir());
+  if (!store.ok()) return Status(store.status().code(), "node store: " + store.status().message());
+  out.store = std::move(store).value();
+  auto last = out.store->BeginRun();
+  if (!last.ok()) return Status(last.status().code(), "recording the node start: " + last.status().message());
+  out.last_stop = last.value();
+  return out;
+}
+
+Result<NodeShards> RecoverShards(NodeVolume& volume, NodeShardsOptions options) {
+  NodeShards out;
+  const VolumeIdentity& id = volume.volume->identity();
+  options.node.node_id = id.node_id;
+  auto state = LocalClusterState::Open(volume.store.get(), options.node, id.cluster_uuid, options.cluster_name,
+                                       volume.volume->indices_dir());
+  if (!state.ok()) return Status(state.status().code(), "cluster state: " + state.status().message());
+  out.cluster_state = std::move(state).value();
+  ShardRegistryOptions ro;
+  ro.indices_dir = volume.volume->indices_dir();
+  ro.node_id = id.node_id;
+  ro.engine = options.engine;
+  ro.on_failure = options.on_shard_failure;
+  auto registry = ShardRegistry::Open(std::move(ro), out.cluster_state.get());
+  if (!registry.ok()) return Status(registry.status().code(), "shard copies: " + registry.status().message());
+  out.registry = std::move(registry).value();
+  out.service = std::make_unique<ShardService>(out.registry.get(), options.service);
+  return out;
+}
+
+Status NodeShards::Close() {
+  if (!registry) return Status::OK();
+  return registry->CloseAll();
+}
+
+}  // namespace holdfast

@@ -1,0 +1,57 @@
+// The startup of a node, step by step (DESIGN.md §3, §7):
+//
+//   1. OpenNodeVolume: the volume (VOLUME identity, LOCK) → the node store →
+//      how the previous run stopped (the clean-shutdown marker);
+//   2. RecoverShards: the cluster state (the local one on the node store:
+//      indices, mappings, routing) → every shard copy the state assigns to
+//      this node, opened and recovered (op log replay) and reported started
+//      — or failed, with the reason, while the rest of the node comes up →
+//      the shard service that answers requests for them.
+// The node turns ready (lifecycle/readiness.h) only after step 2.
+// NodeShards::Close is the matching last step of a stop (drain.h).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "index/shard/shard_engine.h"
+#include "lifecycle/node_store.h"
+#include "lifecycle/volume.h"
+#include "replication/local_cluster_state.h"
+#include "replication/shard_registry.h"
+#include "replication/shard_service.h"
+
+namespace holdfast {
+
+struct NodeVolume {
+  std::unique_ptr<Volume> volume;
+  std::unique_ptr<NodeStore> store;
+  LastStop last_stop = LastStop::kFirstStart;
+};
+
+// Step 1. On failure *volume_error says which kind (for the exit code);
+// errors of the node store leave it kNone.
+Result<NodeVolume> OpenNodeVolume(const VolumeOptions& options, VolumeError* volume_error);
+
+struct NodeShardsOptions {
+  ClusterNode node;            // name and addresses; node_id comes from the volume
+  std::string cluster_name;
+  ShardEngineOptions engine;   // what every copy starts from
+  ShardServiceOptions service;
+  std::function<void(const ShardId&, const Status&)> on_shard_failure;  // for the log
+};
+
+struct NodeShards {
+  std::unique_ptr<LocalClusterState> cluster_state;
+  std::unique_ptr<ShardRegistry> registry;
+  std::unique_ptr<ShardService> service;
+
+  // Flushes and closes every copy (the end of a clean stop).
+  Status Close();
+};
+
+// Step 2.
+Result<NodeShards> RecoverShards(NodeVolume& volume, NodeShardsOptions options);
+
+}  // namespace holdfast

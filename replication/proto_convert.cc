@@ -1,0 +1,241 @@
+#include "replication/proto_convert.h"
+
+namespace holdfast {
+
+void ToProto(const Status& status, pb::Error* out) {
+  out->set_kind(static_cast<uint32_t>(status.code()));
+  out->set_message(status.message());
+}
+
+Status FromProto(const pb::Error& error) {
+  if (error.kind() == 0) {
+    if (error.message().empty()) return Status::OK();
+    return Status::Internal(error.message());
+  }
+  return Status(static_cast<StatusCode>(error.kind()), error.message());
+}
+
+void ToProto(const search::SortValue& v, pb::SortValue* out) {
+  out->set_missing(v.missing);
+  out->set_number(v.number);
+  out->set_real(v.real);
+  out->set_text(v.text);
+}
+
+search::SortValue FromProto(const pb::SortValue& v) {
+  search::SortValue s;
+  s.missing = v.missing();
+  s.number = v.number();
+  s.real = v.real();
+  s.text = v.text();
+  return s;
+}
+
+void ToProto(const std::vector<search::SortValue>& values, google::protobuf::RepeatedPtrField<pb::SortValue>* out) {
+  out->Reserve(static_cast<int>(values.size()));
+  for (const auto& v : values) ToProto(v, out->Add());
+}
+
+std::vector<search::SortValue> FromProto(const google::protobuf::RepeatedPtrField<pb::SortValue>& values) {
+  std::vector<search::SortValue> out;
+  out.reserve(values.size());
+  for (const auto& v : values) out.push_back(FromProto(v));
+  return out;
+}
+
+void ToProto(const search::AggregationResult& r, pb::AggregationPartial* out) {
+  out->set_type(static_cast<uint32_t>(r.type));
+  switch (r.type) {
+    case search::AggregationType::kTerms:
+      out->set_value_kind(static_cast<uint32_t>(r.terms.kind));
+      for (const auto& b : r.terms.buckets) {
+        pb::TermsBucketPartial* pbb = out->add_terms_buckets();
+        pbb->set_text(b.text);
+        pbb->set_number(b.number);
+        pbb->set_doc_count(b.doc_count);
+        for (const auto& c : b.children) ToProto(c, pbb->add_children());
+      }
+      break;
+    case search::AggregationType::kRange:
+      for (const auto& b : r.range.buckets) {
+        pb::RangeBucketPartial* pbb = out->add_range_buckets();
+        pbb->set_doc_count(b.doc_count);
+        for (const auto& c : b.children) ToProto(c, pbb->add_children());
+      }
+      break;
+    case search::AggregationType::kStats: {
+      const search::StatsResult& s = r.stats;
+      out->set_value_kind(static_cast<uint32_t>(s.kind));
+      out->set_count(s.count);
+      out->set_long_sum(s.long_sum);
+      for (double d : s.double_sum.partials()) out->add_double_sum_partials(d);
+      out->set_long_min(s.long_min);
+      out->set_long_max(s.long_max);
+      out->set_double_min(s.double_min);
+      out->set_double_max(s.double_max);
+      break;
+    }
+  }
+}
+
+search::AggregationResult FromProto(const pb::AggregationPartial& p) {
+  search::AggregationResult r;
+  r.type = static_cast<search::AggregationType>(p.type());
+  switch (r.type) {
+    case search::AggregationType::kTerms:
+      r.terms.kind = static_cast<search::AggValueKind>(p.value_kind());
+      r.terms.buckets.reserve(p.terms_buckets_size());
+      for (const auto& pbb : p.terms_buckets()) {
+        search::TermsBucket b;
+        b.text = pbb.text();
+        b.number = pbb.number();
+        b.doc_count = pbb.doc_count();
+        for (const auto& c : pbb.children()) b.children.push_back(FromProto(c));
+        r.terms.buckets.push_back(std::move(b));
+      }
+      break;
+    case search::AggregationType::kRange:
+      for (const auto& pbb : p.range_buckets()) {
+        search::RangeBucket b;
+        b.doc_count = pbb.doc_count();
+        for (const auto& c : pbb.children()) b.children.push_back(FromProto(c));
+        r.range.buckets.push_back(std::move(b));
+      }
+      break;
+    case search::AggregationType::kStats: {
+      search::StatsResult& s = r.stats;
+      s.kind = static_cast<search::AggValueKind>(p.value_kind());
+      s.count = p.count();
+      s.long_sum = p.long_sum();
+      s.double_sum = search::ExactDoubleSum::FromPartials({p.double_sum_partials().begin(), p.double_sum_partials().end()});
+      s.long_min = p.long_min();
+      s.long_max = p.long_max();
+      s.double_min = p.double_min();
+      s.double_max = p.double_max();
+      break;
+    }
+  }
+  return r;
+}
+
+void ToProto(const WriteResult& r, pb::DocWriteResult* out) {
+  if (!r.status.ok()) ToProto(r.status, out->mutable_error());
+  out->set_outcome(static_cast<pb::DocWriteResult::Outcome>(r.outcome));
+  out->set_version(r.version);
+  out->set_seq_no(r.stamp.seq_no);
+  out->set_primary_term(r.stamp.primary_term);
+}
+
+WriteResult FromProto(const pb::DocWriteResult& r) {
+  WriteResult w;
+  if (r.has_error()) w.status = FromProto(r.error());
+  w.outcome = static_cast<WriteOutcome>(r.outcome());
+  w.version = r.version();
+  w.stamp.seq_no = r.seq_no();
+  w.stamp.primary_term = r.primary_term();
+  return w;
+}
+
+void ToProto(const GetResult& g, pb::Doc* out) {
+  out->set_found(g.found);
+  out->set_version(g.version);
+  out->set_seq_no(g.stamp.seq_no);
+  out->set_primary_term(g.stamp.primary_term);
+  out->set_source(g.source);
+}
+
+GetResult FromProto(const pb::Doc& d) {
+  GetResult g;
+  g.found = d.found();
+  g.version = d.version();
+  g.stamp.seq_no = d.seq_no();
+  g.stamp.primary_term = d.primary_term();
+  g.source = d.source();
+  return g;
+}
+
+void ToProto(const ShardOp& op, pb::Op* out) {
+  switch (op.type) {
+    case OpType::kIndex: out->set_type(pb::Op::INDEX); break;
+    case OpType::kDelete: out->set_type(pb::Op::DELETE); break;
+    case OpType::kEvent: out->set_type(pb::Op::EVENT); break;
+  }
+  out->set_id(op.id);
+  out->set_seq_no(op.stamp.seq_no);
+  out->set_primary_term(op.stamp.primary_term);
+  out->set_version(op.version);
+  out->set_source(op.source);
+}
+
+ShardOp FromProto(const pb::Op& op) {
+  ShardOp o;
+  switch (op.type()) {
+    case pb::Op::INDEX: o.type = OpType::kIndex; break;
+    case pb::Op::DELETE: o.type = OpType::kDelete; break;
+    case pb::Op::EVENT: o.type = OpType::kEvent; break;
+    default: o.type = OpType::kIndex; break;  // TODO(engine): kNoop once the engine has it
+  }
+  o.id = op.id();
+  o.stamp.seq_no = op.seq_no();
+  o.stamp.primary_term = op.primary_term();
+  o.version = op.version();
+  o.source = op.source();
+  return o;
+}
+
+void ToProto(const search::FieldTermFreqs& fields, google::protobuf::RepeatedPtrField<pb::FieldTerms>* out) {
+  for (const auto& [field, terms] : fields) {
+    pb::FieldTerms* f = out->Add();
+    f->set_field(field);
+    for (const auto& [term, freq] : terms) {
+      pb::TermFreq* t = f->add_terms();
+      t->set_term(term);
+      t->set_freq(freq);
+    }
+  }
+}
+
+search::FieldTermFreqs FromProto(const google::protobuf::RepeatedPtrField<pb::FieldTerms>& fields) {
+  search::FieldTermFreqs out;
+  for (const auto& f : fields) {
+    auto& terms = out[f.field()];
+    for (const auto& t : f.terms()) terms[t.term()] += t.freq();
+  }
+  return out;
+}
+
+void ToProto(const search::GlobalStatistics& stats, pb::GlobalStatistics* out) {
+  // Sorted, so that the same statistics always make the same bytes.
+  std::vector<const std::pair<const std::string, segment::FieldStats>*> fields;
+  for (const auto& kv : stats.fields) fields.push_back(&kv);
+  std::sort(fields.begin(), fields.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  for (const auto* kv : fields) {
+    pb::FieldStatistics* f = out->add_fields();
+    f->set_field(kv->first);
+    f->set_doc_count(kv->second.doc_count);
+    f->set_sum_total_term_freq(kv->second.sum_total_term_freq);
+    f->set_sum_doc_freq(kv->second.sum_doc_freq);
+  }
+  std::vector<const std::pair<const std::string, uint64_t>*> terms;
+  for (const auto& kv : stats.doc_freqs) terms.push_back(&kv);
+  std::sort(terms.begin(), terms.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  for (const auto* kv : terms) {
+    pb::TermStatistics* t = out->add_terms();
+    const size_t nul = kv->first.find('\0');
+    t->set_field(kv->first.substr(0, nul));
+    t->set_term(kv->first.substr(nul + 1));
+    t->set_doc_freq(kv->second);
+  }
+}
+
+search::GlobalStatistics FromProto(const pb::GlobalStatistics& stats) {
+  search::GlobalStatistics out;
+  for (const auto& f : stats.fields()) {
+    out.AddField(f.field(), segment::FieldStats{static_cast<uint32_t>(f.doc_count()), f.sum_total_term_freq(),
+                                                f.sum_doc_freq()});
+  }
+  for (const auto& t : stats.terms()) out.AddDocFreq(t.field(), t.term(), t.doc_freq());
+  return out;
+}
+
+}  // namespace holdfast

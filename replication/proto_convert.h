@@ -1,0 +1,49 @@
+// Conversions between holdfast's values and the shard protocol's messages
+// (proto/holdfast/v1/shard.proto). Each pair round-trips exactly: a value
+// sent and read back compares equal (doubles bit for bit), so a request
+// answered across a process boundary renders the same bytes as one
+// answered in process.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "holdfast/v1/shard.pb.h"
+#include "index/search/aggregation_result.h"
+#include "index/search/distributed_statistics.h"
+#include "index/search/document_terms.h"
+#include "index/search/sort_value.h"
+#include "index/shard/shard_engine.h"
+#include "index/shard/shard_store.h"
+#include "index/util/status.h"
+
+namespace holdfast {
+
+namespace pb = ::holdfast::v1;
+
+void ToProto(const Status& status, pb::Error* out);
+Status FromProto(const pb::Error& error);  // OK for an empty Error
+
+void ToProto(const search::SortValue& v, pb::SortValue* out);
+search::SortValue FromProto(const pb::SortValue& v);
+void ToProto(const std::vector<search::SortValue>& values, google::protobuf::RepeatedPtrField<pb::SortValue>* out);
+std::vector<search::SortValue> FromProto(const google::protobuf::RepeatedPtrField<pb::SortValue>& values);
+
+void ToProto(const search::AggregationResult& r, pb::AggregationPartial* out);
+search::AggregationResult FromProto(const pb::AggregationPartial& p);
+
+void ToProto(const WriteResult& r, pb::DocWriteResult* out);
+WriteResult FromProto(const pb::DocWriteResult& r);
+void ToProto(const GetResult& g, pb::Doc* out);
+GetResult FromProto(const pb::Doc& d);
+
+void ToProto(const ShardOp& op, pb::Op* out);
+ShardOp FromProto(const pb::Op& op);
+
+void ToProto(const search::FieldTermFreqs& fields, google::protobuf::RepeatedPtrField<pb::FieldTerms>* out);
+search::FieldTermFreqs FromProto(const google::protobuf::RepeatedPtrField<pb::FieldTerms>& fields);
+
+void ToProto(const search::GlobalStatistics& stats, pb::GlobalStatistics* out);
+search::GlobalStatistics FromProto(const pb::GlobalStatistics& stats);
+
+}  // namespace holdfast

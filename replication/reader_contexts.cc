@@ -1,0 +1,54 @@
+#include "replication/reader_contexts.h"
+
+#include "index/mapping/mapping_error.h"
+
+namespace holdfast {
+
+Result<std::string> ReaderContexts::Open(std::shared_ptr<const ReaderContext> context,
+                                         std::chrono::milliseconds keep_alive) {
+  const Clock::time_point now = Clock::now();
+  std::lock_guard<std::mutex> lock(mu_);
+  DropExpired(now);
+  if (contexts_.size() >= max_contexts_) {
+    return mapping::MappingErrorStatus(  // TODO(kind): kRejected
+        "es_rejected_execution_exception",
+        "Trying to create too many reader contexts. Must be less than or equal to: [" +
+            std::to_string(max_contexts_) + "]");
+  }
+  std::string id = std::to_string(next_id_++);
+  contexts_.emplace(id, Entry{std::move(context), now + keep_alive});
+  return id;
+}
+
+Result<std::shared_ptr<const ReaderContext>> ReaderContexts::Acquire(const std::string& id,
+                                                                     std::chrono::milliseconds keep_alive) {
+  const Clock::time_point now = Clock::now();
+  std::lock_guard<std::mutex> lock(mu_);
+  DropExpired(now);
+  auto it = contexts_.find(id);
+  if (it == contexts_.end()) {
+    return mapping::MappingErrorStatus("search_context_missing_exception",  // TODO(kind): kSearchContextMissing
+                                       "No search context found for id [" + id + "]");
+  }
+  if (keep_alive.count() > 0) it->second.expires = now + keep_alive;
+  return it->second.context;
+}
+
+bool ReaderContexts::Free(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return contexts_.erase(id) > 0;
+}
+
+size_t ReaderContexts::size() {
+  std::lock_guard<std::mutex> lock(mu_);
+  DropExpired(Clock::now());
+  return contexts_.size();
+}
+
+void ReaderContexts::DropExpired(Clock::time_point now) {
+  for (auto it = contexts_.begin(); it != contexts_.end();) {
+    it = it->second.expires <= now ? contexts_.erase(it) : std::next(it);
+  }
+}
+
+}  // namespace holdfast

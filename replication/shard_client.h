@@ -1,0 +1,83 @@
+// ShardClient: one interface to a shard copy, wherever it is. A coordinator
+// (search, writes, events, recommendations) and, later, a primary sending
+// ops to its replicas talk to copies only through it; requests and answers
+// are the protobuf messages of proto/holdfast/v1/shard.proto.
+//
+// Implementations:
+//   LocalShardClient     in process: the messages are passed by reference
+//                        to the node's ShardService (local_shard_client.h);
+//   LoopbackShardClient  in process, but every request and answer is
+//                        serialized to bytes and parsed back, errors included
+//                        — what crosses a process boundary, without a
+//                        network; the cluster issue replaces it with gRPC.
+//
+// Every call has a deadline (`Deadline`): a remote call that passes it
+// answers kUnavailable ("deadline exceeded"), which means *unknown* for a
+// write, never "failed". Errors carry their StatusCode kind across the
+// boundary. Thread-safe: any thread may call any method concurrently.
+#pragma once
+
+#include <chrono>
+
+#include "holdfast/v1/shard.pb.h"
+#include "index/util/status.h"
+
+namespace holdfast {
+
+namespace pb = ::holdfast::v1;
+
+using Deadline = std::chrono::steady_clock::time_point;
+
+// The default time a shard request may take (`shard.request_timeout`).
+inline constexpr std::chrono::seconds kDefaultShardRequestTimeout{30};
+inline Deadline DeadlineIn(std::chrono::milliseconds timeout) { return std::chrono::steady_clock::now() + timeout; }
+inline Deadline DefaultDeadline() { return DeadlineIn(kDefaultShardRequestTimeout); }
+
+// The methods of the Shard service: X(Name, Request, Response).
+#define HOLDFAST_SHARD_METHODS(X)                                      \
+  X(Write, WriteRequest, WriteResponse)                                \
+  X(Update, UpdateRequest, UpdateResponse)                             \
+  X(Get, GetRequest, GetResponse)                                      \
+  X(Maintenance, MaintenanceRequest, MaintenanceResponse)              \
+  X(WaitForRefresh, WaitForRefreshRequest, WaitForRefreshResponse)     \
+  X(Stats, ShardStatsRequest, ShardStatsResponse)                      \
+  X(Statistics, StatisticsRequest, StatisticsResponse)                 \
+  X(Query, QueryRequest, QueryResponse)                                \
+  X(Count, CountRequest, CountResponse)                                \
+  X(FreeContext, FreeContextRequest, FreeContextResponse)              \
+  X(Fetch, FetchRequest, FetchResponse)                                \
+  X(MatchIds, MatchIdsRequest, MatchIdsResponse)                       \
+  X(TermVectors, TermVectorsRequest, TermVectorsResponse)              \
+  X(Events, EventsRequest, EventsResponse)                             \
+  X(History, HistoryRequest, HistoryResponse)                          \
+  X(Neighbours, NeighboursRequest, NeighboursResponse)                 \
+  X(ItemStats, ItemStatsRequest, ItemStatsResponse)                    \
+  X(Popularity, PopularityRequest, PopularityResponse)                 \
+  X(TopPopular, TopPopularRequest, TopPopularResponse)                 \
+  X(Replicate, ReplicateRequest, ReplicateResponse)                    \
+  X(OpsSince, OpsSinceRequest, OpsSinceResponse)
+
+enum class ShardMethod : uint8_t {
+#define HOLDFAST_SHARD_METHOD_ENUM(name, req, resp) k##name,
+  HOLDFAST_SHARD_METHODS(HOLDFAST_SHARD_METHOD_ENUM)
+#undef HOLDFAST_SHARD_METHOD_ENUM
+};
+const char* ShardMethodName(ShardMethod method);  // "Write", "Query", ...
+
+class ShardClient {
+ public:
+  virtual ~ShardClient() = default;
+
+#define HOLDFAST_SHARD_CLIENT_METHOD(name, req, resp)                                             \
+  [[nodiscard]] Status name(const pb::req& request, pb::resp* response, Deadline deadline = DefaultDeadline()) { \
+    return Call(ShardMethod::k##name, request, response, deadline);                               \
+  }
+  HOLDFAST_SHARD_METHODS(HOLDFAST_SHARD_CLIENT_METHOD)
+#undef HOLDFAST_SHARD_CLIENT_METHOD
+
+  // `request` and `response` are the method's message types (the table above).
+  [[nodiscard]] virtual Status Call(ShardMethod method, const google::protobuf::Message& request,
+                                    google::protobuf::Message* response, Deadline deadline) = 0;
+};
+
+}  // namespace holdfast

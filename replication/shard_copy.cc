@@ -1,0 +1,51 @@
+#include "replication/shard_copy.h"
+
+#include <filesystem>
+
+namespace holdfast {
+
+Result<std::unique_ptr<ShardCopy>> ShardCopy::Open(ShardCopyOptions options) {
+  std::unique_ptr<ShardCopy> copy(new ShardCopy(std::move(options)));
+  copy->primary_ = copy->options_.primary;
+  ShardEngineOptions eo = copy->options_.engine;
+  eo.dir = copy->options_.dir;
+  eo.primary_term = copy->options_.primary_term;
+  const std::string where = "shard " + std::to_string(copy->options_.id.shard) + " of index [" +
+                            copy->options_.index_name + "]";
+  auto engine = ShardEngine::Open(eo, copy->options_.mappings);
+  if (!engine.ok()) return Status(engine.status().code(), where + ": " + engine.status().message());
+  copy->engine_ = std::move(engine).value();
+  auto events = recommend::EventShard::Open(copy->engine_.get(), copy->options_.recommend);
+  if (!events.ok()) return Status(events.status().code(), "events of " + where + ": " + events.status().message());
+  copy->events_ = std::move(events).value();
+  return copy;
+}
+
+ShardCopy::~ShardCopy() {
+  events_.reset();
+  engine_.reset();  // stops background threads, closes the store
+  if (remove_files_) {
+    std::error_code ec;
+    std::filesystem::remove_all(options_.dir, ec);
+    // The index directory goes with its last shard (what else it holds —
+    // an INDEX file of an older version — goes with it).
+    const std::filesystem::path index_dir = std::filesystem::path(options_.dir).parent_path();
+    bool shards_left = false;
+    for (const auto& e : std::filesystem::directory_iterator(index_dir, ec)) shards_left |= e.is_directory();
+    if (!shards_left) std::filesystem::remove_all(index_dir, ec);
+  }
+}
+
+ShardCopyState ShardCopy::state() const {
+  if (closed_) return ShardCopyState::kClosed;
+  return ShardCopyState::kStarted;  // TODO(engine): kFailed once the engine reports failures
+}
+
+std::string ShardCopy::failure() const { return {}; }
+
+Status ShardCopy::Close() {
+  if (closed_.exchange(true)) return Status::OK();
+  return engine_->Close();
+}
+
+}  // namespace holdfast

@@ -1,0 +1,76 @@
+// ShardCopy: one copy of one shard on this node — its engine (documents,
+// op log, segments: index/shard/), its event state (index/recommend/), the
+// mapping source it parses with, and its place in the routing table: role
+// (primary or replica), state and allocation id.
+//
+// Owned by the ShardRegistry and handed out as shared_ptr: a request in
+// flight keeps its copy open while the registry closes or deletes it; the
+// files of a deleted index go with the last reference.
+// Thread-safe: every accessor may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "index/recommend/event_shard.h"
+#include "index/recommend/recommend_settings.h"
+#include "index/shard/mapping_source.h"
+#include "index/shard/shard_engine.h"
+#include "replication/cluster_state.h"
+#include "replication/shard_id.h"
+
+namespace holdfast {
+
+struct ShardCopyOptions {
+  ShardId id;
+  std::string index_name;        // for messages and logs
+  std::string dir;               // <indices>/<index-uuid>/<shard>
+  std::string allocation_id;
+  bool primary = true;
+  int64_t primary_term = 1;
+  ShardEngineOptions engine;     // `dir` is set from `dir` above
+  recommend::RecommendSettings recommend;
+  std::shared_ptr<MappingSource> mappings;
+};
+
+class ShardCopy {
+ public:
+  // Opens (or creates) the copy and recovers it (op log replay).
+  static Result<std::unique_ptr<ShardCopy>> Open(ShardCopyOptions options);
+  ~ShardCopy();  // stops background work; removes the files if RemoveFilesWhenClosed
+  ShardCopy(const ShardCopy&) = delete;
+  ShardCopy& operator=(const ShardCopy&) = delete;
+
+  const ShardId& id() const { return options_.id; }
+  const std::string& index_name() const { return options_.index_name; }
+  const std::string& allocation_id() const { return options_.allocation_id; }
+  bool primary() const { return primary_.load(); }
+  ShardEngine& engine() const { return *engine_; }
+  recommend::EventShard& events() const { return *events_; }
+  std::shared_ptr<const mapping::Mapping> mapping() const { return options_.mappings->Current(); }
+  const recommend::RecommendSettings& recommend_settings() const { return options_.recommend; }
+
+  // kStarted while serving; kFailed (with failure()) once the engine failed.
+  ShardCopyState state() const;
+  std::string failure() const;
+
+  // Flushes and stops the engine. Idempotent.
+  Status Close();
+  // The copy is no longer wanted here (its index was deleted): when the
+  // last user is done, its directory is removed.
+  void RemoveFilesWhenClosed() { remove_files_ = true; }
+
+ private:
+  explicit ShardCopy(ShardCopyOptions options) : options_(std::move(options)) {}
+
+  ShardCopyOptions options_;
+  std::atomic<bool> primary_{true};
+  std::atomic<bool> closed_{false};
+  std::atomic<bool> remove_files_{false};
+  std::unique_ptr<ShardEngine> engine_;
+  std::unique_ptr<recommend::EventShard> events_;
+};
+
+}  // namespace holdfast

@@ -1,0 +1,145 @@
+#include "replication/shard_service.h"
+
+#include "index/mapping/mapping_error.h"
+#include "replication/proto_convert.h"
+
+namespace holdfast {
+
+const char* ShardMethodName(ShardMethod method) {
+  switch (method) {
+#define HOLDFAST_SHARD_METHOD_NAME(name, req, resp) \
+  case ShardMethod::k##name: return #name;
+    HOLDFAST_SHARD_METHODS(HOLDFAST_SHARD_METHOD_NAME)
+#undef HOLDFAST_SHARD_METHOD_NAME
+  }
+  return "unknown";
+}
+
+ShardService::ShardService(ShardRegistry* registry, ShardServiceOptions options)
+    : registry_(registry), options_(options), contexts_(options.max_reader_contexts) {}
+
+ShardService::~ShardService() = default;
+
+Status ShardService::Handle(ShardMethod method, const google::protobuf::Message& request,
+                            google::protobuf::Message* response) {
+  switch (method) {
+#define HOLDFAST_SHARD_DISPATCH(name, req, resp) \
+  case ShardMethod::k##name:                     \
+    return name(static_cast<const pb::req&>(request), static_cast<pb::resp*>(response));
+    HOLDFAST_SHARD_METHODS(HOLDFAST_SHARD_DISPATCH)
+#undef HOLDFAST_SHARD_DISPATCH
+  }
+  return Status::Internal("unknown shard method");
+}
+
+Result<std::shared_ptr<ShardCopy>> ShardService::CopyFor(const pb::ShardTarget& target) const {
+  ShardId id{target.shard().index_uuid(), target.shard().shard()};
+  std::shared_ptr<ShardCopy> copy = registry_->Get(id);
+  if (!copy) return Status::Unavailable("no copy of shard " + id.ToString() + " on this node");
+  const int64_t term = copy->engine().primary_term();
+  if (target.primary_term() != 0 && target.primary_term() < term) {
+    return Status::FailedPrecondition(  // TODO(kind): kFenced
+        "request for shard " + id.ToString() + " carries primary term [" + std::to_string(target.primary_term()) +
+        "], older than the copy's [" + std::to_string(term) + "]");
+  }
+  return copy;
+}
+
+// ------------------------------------------------------------ documents
+
+Status ShardService::Write(const pb::WriteRequest& request, pb::WriteResponse* response) {
+  auto copy = CopyFor(request.target());
+  if (!copy.ok()) return copy.status();
+  std::vector<WriteRequest> writes(static_cast<size_t>(request.items_size()));
+  for (int i = 0; i < request.items_size(); ++i) {
+    const pb::DocWrite& item = request.items(i);
+    WriteRequest& w = writes[static_cast<size_t>(i)];
+    w.type = item.op() == pb::DocWrite::DELETE   ? WriteOpType::kDelete
+             : item.op() == pb::DocWrite::CREATE ? WriteOpType::kCreate
+                                                 : WriteOpType::kIndex;
+    w.id = item.id();
+    w.source = item.source();
+    if (item.has_if_seq_no()) w.if_seq_no = item.if_seq_no();
+    if (item.has_if_primary_term()) w.if_primary_term = item.if_primary_term();
+  }
+  std::vector<WriteResult> results = (*copy)->engine().Write(writes);
+  response->mutable_results()->Reserve(static_cast<int>(results.size()));
+  for (const WriteResult& r : results) ToProto(r, response->add_results());
+  return Status::OK();
+}
+
+Status ShardService::Update(const pb::UpdateRequest& request, pb::UpdateResponse* response) {
+  auto copy = CopyFor(request.target());
+  if (!copy.ok()) return copy.status();
+  std::optional<int64_t> if_seq_no, if_primary_term;
+  if (request.has_if_seq_no()) if_seq_no = request.if_seq_no();
+  if (request.has_if_primary_term()) if_primary_term = request.if_primary_term();
+  WriteResult r = (*copy)->engine().Update(request.id(), request.partial_doc(), request.doc_as_upsert(), if_seq_no,
+                                           if_primary_term);
+  ToProto(r, response->mutable_result());
+  return Status::OK();
+}
+
+Status ShardService::Get(const pb::GetRequest& request, pb::GetResponse* response) {
+  auto copy = CopyFor(request.target());
+  if (!copy.ok()) return copy.status();
+  std::vector<std::string_view> ids(request.ids().begin(), request.ids().end());
+  std::vector<GetResult> got;
+  if (ids.size() == 1) {
+    auto one = (*copy)->engine().Get(request.ids(0));
+    if (!one.ok()) return one.status();
+    got.push_back(std::move(one).value());
+  } else {
+    HOLDFAST_RETURN_IF_ERROR((*copy)->engine().MultiGet(ids, &got));
+  }
+  response->mutable_docs()->Reserve(static_cast<int>(got.size()));
+  for (const GetResult& g : got) ToProto(g, response->add_docs());
+  return Status::OK();
+}
+
+// ------------------------------------------------------------ maintenance
+
+Status ShardService::Maintenance(const pb::MaintenanceRequest& request, pb::MaintenanceResponse* /*response*/) {
+  auto copy = CopyFor(request.target());
+  if (!copy.ok()) return copy.status();
+  ShardEngine& engine = (*copy)->engine();
+  switch (request.action()) {
+    case pb::MaintenanceRequest::REFRESH: return engine.Refresh();
+    case pb::MaintenanceRequest::FLUSH: return engine.Flush();
+    case pb::MaintenanceRequest::FORCE_MERGE: return engine.ForceMerge(request.max_segments());
+    case pb::MaintenanceRequest::FINISH_MERGES: return engine.FinishMerges();
+    default: return Status::InvalidArgument("unknown maintenance action");
+  }
+}
+
+Status ShardService::WaitForRefresh(const pb::WaitForRefreshRequest& request, pb::WaitForRefreshResponse* response) {
+  auto copy = CopyFor(request.target());
+  if (!copy.ok()) return copy.status();
+  response->set_refreshed(
+      (*copy)->engine().WaitForRefresh(request.seq_no(), std::chrono::milliseconds(std::max<int64_t>(0, request.timeout_ms()))));
+  return Status::OK();
+}
+
+Status ShardService::Stats(const pb::ShardStatsRequest& request, pb::ShardStatsResponse* response) {
+  auto copy = CopyFor(request.target());
+  if (!copy.ok()) return copy.status();
+  const ShardStats st = (*copy)->engine().Stats();
+  response->set_docs(st.docs);
+  response->set_deleted_docs(st.deleted_docs);
+  response->set_segments(st.segments);
+  response->set_segment_bytes(st.segment_bytes);
+  response->set_buffered_docs(st.buffered_docs);
+  response->set_buffer_bytes(st.buffer_bytes);
+  response->set_max_seq_no(st.max_seq_no);
+  response->set_local_checkpoint(st.local_checkpoint);
+  response->set_global_checkpoint(st.local_checkpoint);  // TODO(engine): the engine's global checkpoint
+  response->set_flushed_seq_no(st.flushed_seq_no);
+  response->set_merges_done(st.merges_done);
+  response->set_primary_term((*copy)->engine().primary_term());
+  response->set_allocation_id((*copy)->allocation_id());
+  response->set_state(ShardCopyStateName((*copy)->state()));
+  response->set_failure((*copy)->failure());
+  return Status::OK();
+}
+
+}  // namespace holdfast

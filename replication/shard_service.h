@@ -1,0 +1,63 @@
+// ShardService: what a node answers about the shard copies it holds — the
+// receiving end of ShardClient (shard_client.h). Every method takes a
+// request of proto/holdfast/v1/shard.proto, finds the target copy in the
+// ShardRegistry and runs it there:
+//
+//   documents     Write (one durable batch), Update, Get (realtime)
+//   maintenance   Maintenance (refresh, flush, merges), WaitForRefresh, Stats
+//   search        Statistics (the DFS phase), Query, Count, FreeContext,
+//                 Fetch (sources, `_source` filtering, highlight), MatchIds,
+//                 TermVectors (more_like_this documents)
+//   events        Events, History, Neighbours, ItemStats, Popularity, TopPopular
+//   replication   Replicate (ops stamped by the primary), OpsSince
+//
+// The search methods parse the request's JSON against the copy's mapping
+// (index/search/parsed_search.h), exactly as the coordinator did. A request
+// naming a primary term older than the copy's is refused (kFenced); a copy
+// this node does not hold is kUnavailable. Nothing here knows of HTTP.
+// Thread-safe: requests run concurrently on the caller's threads.
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "replication/reader_contexts.h"
+#include "replication/shard_client.h"
+#include "replication/shard_registry.h"
+
+namespace holdfast {
+
+struct ShardServiceOptions {
+  size_t max_reader_contexts = 1000;
+  // How long the statistics phase keeps its snapshot for the query phase.
+  std::chrono::milliseconds phase_context_keep_alive{60'000};
+};
+
+class ShardService {
+ public:
+  explicit ShardService(ShardRegistry* registry, ShardServiceOptions options = {});
+  ~ShardService();
+
+  // Runs `method`; `request` and `response` are its message types.
+  Status Handle(ShardMethod method, const google::protobuf::Message& request, google::protobuf::Message* response);
+
+#define HOLDFAST_SHARD_SERVICE_METHOD(name, req, resp) Status name(const pb::req& request, pb::resp* response);
+  HOLDFAST_SHARD_METHODS(HOLDFAST_SHARD_SERVICE_METHOD)
+#undef HOLDFAST_SHARD_SERVICE_METHOD
+
+  size_t open_contexts() { return contexts_.size(); }
+
+ private:
+  // The copy a request targets; kFenced for an older primary term.
+  Result<std::shared_ptr<ShardCopy>> CopyFor(const pb::ShardTarget& target) const;
+  // The snapshot a search phase runs on: a context's (named, or opened now
+  // when `keep_alive` > 0) or a fresh one.
+  Result<std::shared_ptr<const ReaderContext>> ReaderFor(const pb::ShardTarget& target, const std::string& context_id,
+                                                         int64_t keep_alive_ms, std::string* opened_id);
+
+  ShardRegistry* const registry_;
+  const ShardServiceOptions options_;
+  ReaderContexts contexts_;
+};
+
+}  // namespace holdfast

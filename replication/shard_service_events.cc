@@ -1,0 +1,101 @@
+// ShardService: events and the per-shard parts of recommendations
+// (index/recommend/event_shard.h). Each answer is this shard's partial sum;
+// the coordinator adds them up (server/coordinator/recommender.h).
+#include <absl/container/flat_hash_map.h>
+
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "index/recommend/event.h"
+#include "replication/proto_convert.h"
+#include "replication/shard_service.h"
+
+namespace holdfast {
+
+Status ShardService::Events(const pb::EventsRequest& request, pb::EventsResponse* response) {
+  auto copy = CopyFor(request.target());
+  if (!copy.ok()) return copy.status();
+  auto payload = recommend::DecodeEventOp(request.payload());
+  if (!payload.ok()) return payload.status();
+  auto stamp = (*copy)->events().Apply(payload.value());
+  if (!stamp.ok()) return stamp.status();
+  response->set_seq_no(stamp->seq_no);
+  response->set_primary_term(stamp->primary_term);
+  return Status::OK();
+}
+
+Status ShardService::History(const pb::HistoryRequest& request, pb::HistoryResponse* response) {
+  auto copy = CopyFor(request.target());
+  if (!copy.ok()) return copy.status();
+  auto history = (*copy)->events().History(request.user());
+  if (!history.ok()) return history.status();
+  if (!history->has_value()) return Status::OK();
+  response->set_found(true);
+  response->set_history(recommend::EncodeUserHistory(**history));
+  return Status::OK();
+}
+
+Status ShardService::Neighbours(const pb::NeighboursRequest& request, pb::NeighboursResponse* response) {
+  auto copy = CopyFor(request.target());
+  if (!copy.ok()) return copy.status();
+  for (const std::string& item : request.items()) {
+    absl::flat_hash_map<std::string, int64_t> row;
+    HOLDFAST_RETURN_IF_ERROR((*copy)->events().AddNeighbours(item, &row));
+    // Sorted, so that equal rows make equal bytes.
+    std::vector<std::pair<std::string, int64_t>> sorted(row.begin(), row.end());
+    std::sort(sorted.begin(), sorted.end());
+    pb::NeighbourRow* out = response->add_rows();
+    out->mutable_items()->Reserve(static_cast<int>(sorted.size()));
+    for (auto& [id, count] : sorted) {
+      out->add_items(std::move(id));
+      out->add_counts(count);
+    }
+  }
+  return Status::OK();
+}
+
+Status ShardService::ItemStats(const pb::ItemStatsRequest& request, pb::ItemStatsResponse* response) {
+  auto copy = CopyFor(request.target());
+  if (!copy.ok()) return copy.status();
+  std::vector<std::string> items(request.items().begin(), request.items().end());
+  std::vector<recommend::ItemStats> stats(items.size());
+  HOLDFAST_RETURN_IF_ERROR((*copy)->events().AddItemStats(items, &stats));
+  for (const recommend::ItemStats& s : stats) {
+    response->add_users(s.users);
+    response->add_row_sums(s.row_sum);
+  }
+  return Status::OK();
+}
+
+Status ShardService::Popularity(const pb::PopularityRequest& request, pb::PopularityResponse* response) {
+  auto copy = CopyFor(request.target());
+  if (!copy.ok()) return copy.status();
+  const recommend::EventShard& events = (*copy)->events();
+  for (const std::string& item : request.items()) {
+    const auto log = events.PopularityLogOf(item);
+    response->add_present(log.has_value());
+    response->add_log(log.value_or(0.0));
+    response->add_popularity(events.Popularity(item, request.now_ms()).value_or(0.0));
+  }
+  const double max = events.MaxPopularityLog();
+  if (max != -std::numeric_limits<double>::infinity()) response->set_max_log(max);
+  return Status::OK();
+}
+
+Status ShardService::TopPopular(const pb::TopPopularRequest& request, pb::TopPopularResponse* response) {
+  auto copy = CopyFor(request.target());
+  if (!copy.ok()) return copy.status();
+  const std::set<std::string, std::less<>> skip(request.skip().begin(), request.skip().end());
+  uint32_t taken = 0;
+  if (request.limit() == 0) return Status::OK();
+  (*copy)->events().ForEachByPopularity([&](std::string_view item, double log) {
+    if (skip.count(item)) return true;
+    response->add_items(std::string(item));
+    response->add_logs(log);
+    return ++taken < request.limit();
+  });
+  return Status::OK();
+}
+
+}  // namespace holdfast

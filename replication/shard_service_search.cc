@@ -1,0 +1,282 @@
+// ShardService: the search phases on one copy (statistics, query, count,
+// contexts, matching ids, term vectors).
+#include <cmath>
+#include <limits>
+
+#include "index/search/distributed_statistics.h"
+#include "index/search/parsed_search.h"
+#include "index/search/shard_query.h"
+#include "replication/proto_convert.h"
+#include "replication/shard_service.h"
+
+namespace holdfast {
+
+namespace {
+
+constexpr double kNoPopularity = -std::numeric_limits<double>::infinity();
+
+// `_popularity` of a segment's docs: the doc's item popularity on this shard
+// (an item's events live on its own shard, the shard of the doc with its
+// id) relative to the index's most popular item, in [0, 1].
+class SegmentPopularity final : public search::SegmentDocValues {
+ public:
+  SegmentPopularity(const recommend::EventShard* events, const segment::SegmentReader* reader, double max_log)
+      : events_(events), reader_(reader), max_log_(max_log) {}
+  std::optional<double> Get(uint32_t doc) override {
+    const auto log = events_->PopularityLogOf(reader_->id(doc));
+    if (!log || max_log_ == kNoPopularity) return 0.0;
+    return std::exp2(*log - max_log_);
+  }
+
+ private:
+  const recommend::EventShard* events_;
+  const segment::SegmentReader* reader_;
+  double max_log_;
+};
+
+class PopularitySource final : public search::DocValueSource {
+ public:
+  PopularitySource(std::shared_ptr<ShardCopy> copy, double max_log) : copy_(std::move(copy)), max_log_(max_log) {}
+  std::unique_ptr<search::SegmentDocValues> ForSegment(const search::SegmentView& segment) const override {
+    return std::make_unique<SegmentPopularity>(&copy_->events(), segment.reader, max_log_);
+  }
+
+ private:
+  std::shared_ptr<ShardCopy> copy_;
+  double max_log_;
+};
+
+// The QueryContext of a shard: `like` documents as the coordinator sent
+// them, popularity from this copy's events.
+class ShardQueryContext final : public search::QueryContext {
+ public:
+  ShardQueryContext(const pb::SearchSource& source, std::shared_ptr<ShardCopy> copy, double max_popularity_log)
+      : source_(source), copy_(std::move(copy)), max_log_(max_popularity_log) {}
+
+  Result<DocumentTerms> TermVectors(std::string_view index, std::string_view id, const std::vector<std::string>& fields,
+                                    std::optional<mapping::Analyzer> analyzer) const override {
+    const std::string_view analyzer_name = analyzer ? mapping::AnalyzerName(*analyzer) : std::string_view();
+    for (const pb::LikeDocument& doc : source_.like_documents()) {
+      if (doc.index() == index && doc.id() == id && doc.analyzer() == analyzer_name &&
+          std::equal(fields.begin(), fields.end(), doc.requested_fields().begin(), doc.requested_fields().end())) {
+        DocumentTerms out;
+        out.found = doc.found();
+        out.fields = FromProto(doc.fields());
+        return out;
+      }
+    }
+    return Status::Internal("more_like_this document [" + std::string(id) + "] was not sent with the request");
+  }
+
+  std::shared_ptr<const search::DocValueSource> Popularity() const override {
+    return std::make_shared<PopularitySource>(copy_, max_log_);
+  }
+
+ private:
+  const pb::SearchSource& source_;
+  std::shared_ptr<ShardCopy> copy_;
+  double max_log_;
+};
+
+search::SearchSourceParts PartsOf(const pb::SearchSource& s) {
+  search::SearchSourceParts p;
+  p.query_json = s.query_json();
+  p.q = s.q();
+  p.sort_json = s.sort_json();
+  p.aggs_json = s.aggs_json();
+  if (s.has_popularity_boost()) p.popularity_boost = s.popularity_boost();
+  return p;
+}
+
+double OwnMaxPopularityLog(const ShardCopy& copy) { return copy.events().MaxPopularityLog(); }
+
+// The popularity maximum a phase scores with: the index-wide one the
+// coordinator sent with the statistics, else this shard's (a one-shard search).
+double MaxPopularityLogFor(const ShardCopy& copy, const pb::GlobalStatistics* stats) {
+  if (stats == nullptr) return OwnMaxPopularityLog(copy);
+  return stats->has_max_popularity_log() ? stats->max_popularity_log() : kNoPopularity;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const ReaderContext>> ShardService::ReaderFor(const pb::ShardTarget& target,
+                                                                    const std::string& context_id,
+                                                                    int64_t keep_alive_ms, std::string* opened_id) {
+  if (!context_id.empty()) {
+    auto ctx = contexts_.Acquire(context_id, std::chrono::milliseconds(std::max<int64_t>(0, keep_alive_ms)));
+    if (!ctx.ok()) return ctx.status();
+    const ShardId want{target.shard().index_uuid(), target.shard().shard()};
+    if ((*ctx)->copy->id() != want) return Status::InvalidArgument("context [" + context_id + "] is of another shard");
+    return ctx;
+  }
+  auto copy = CopyFor(target);
+  if (!copy.ok()) return copy.status();
+  auto ctx = std::make_shared<ReaderContext>();
+  ctx->copy = *copy;
+  ctx->snapshot = (*copy)->engine().AcquireSearcher();
+  ctx->mapping = (*copy)->mapping();  // after the snapshot: it knows every field the snapshot has
+  if (keep_alive_ms > 0) {
+    auto id = contexts_.Open(ctx, std::chrono::milliseconds(keep_alive_ms));
+    if (!id.ok()) return id.status();
+    *opened_id = std::move(id).value();
+  }
+  return std::shared_ptr<const ReaderContext>(std::move(ctx));
+}
+
+Status ShardService::Statistics(const pb::StatisticsRequest& request, pb::StatisticsResponse* response) {
+  std::string opened;
+  const int64_t keep = request.context_id().empty() && request.keep_context_ms() == 0
+                           ? 0
+                           : std::max<int64_t>(request.keep_context_ms(), 0);
+  auto ctx = ReaderFor(request.target(), request.context_id(), keep, &opened);
+  if (!ctx.ok()) return ctx.status();
+  const ReaderContext& rc = **ctx;
+  if (!opened.empty()) response->set_context_id(opened);
+  const double own_max = OwnMaxPopularityLog(*rc.copy);
+  if (own_max != kNoPopularity) response->set_max_popularity_log(own_max);
+  if (request.terms_size() > 0) {  // a second round: just these terms
+    search::SegmentStatistics local(rc.snapshot.Views());
+    for (const pb::FieldTerms& f : request.terms()) {
+      for (const pb::TermFreq& t : f.terms()) {
+        pb::TermStatistics* out = response->add_terms();
+        out->set_field(f.field());
+        out->set_term(t.term());
+        out->set_doc_freq(local.DocFreq(f.field(), t.term()));
+      }
+    }
+    return Status::OK();
+  }
+  ShardQueryContext qc(request.source(), rc.copy, own_max);
+  auto parsed = search::ParseSearch(rc.mapping, PartsOf(request.source()), &qc);
+  if (!parsed.ok()) return parsed.status();
+  search::RecordingStatistics recording(rc.snapshot.Views());
+  HOLDFAST_RETURN_IF_ERROR(search::VisitStatistics(rc.snapshot, *parsed, recording));
+  search::SegmentStatistics local(rc.snapshot.Views());
+  for (const std::string& field : recording.fields()) {
+    const segment::FieldStats fs = local.Field(field);
+    pb::FieldStatistics* out = response->add_fields();
+    out->set_field(field);
+    out->set_doc_count(fs.doc_count);
+    out->set_sum_total_term_freq(fs.sum_total_term_freq);
+    out->set_sum_doc_freq(fs.sum_doc_freq);
+  }
+  for (const auto& [field, term] : recording.terms()) {
+    pb::TermStatistics* out = response->add_terms();
+    out->set_field(field);
+    out->set_term(term);
+    out->set_doc_freq(local.DocFreq(field, term));
+  }
+  return Status::OK();
+}
+
+Status ShardService::Query(const pb::QueryRequest& request, pb::QueryResponse* response) {
+  std::string opened;
+  auto ctx = ReaderFor(request.target(), request.context_id(), request.keep_context_ms(), &opened);
+  if (!ctx.ok()) return ctx.status();
+  const ReaderContext& rc = **ctx;
+  const pb::GlobalStatistics* global = request.has_stats() ? &request.stats() : nullptr;
+  ShardQueryContext qc(request.source(), rc.copy, MaxPopularityLogFor(*rc.copy, global));
+  auto parsed = search::ParseSearch(rc.mapping, PartsOf(request.source()), &qc);
+  if (!parsed.ok()) return parsed.status();
+  search::ShardQueryOptions options;
+  options.size = request.size();
+  options.by_sort_values = request.by_sort_values();
+  if (request.has_after()) options.after = FromProto(request.after());
+  options.with_aggs = request.with_aggs();
+  options.track_total_hits = request.source().track_total_hits();
+  if (request.source().has_min_score()) options.min_score = request.source().min_score();
+  Result<search::ShardQueryResult> result = Status::Internal("unset");
+  if (global != nullptr) {
+    const search::GlobalStatistics sums = FromProto(*global);
+    search::FixedStatistics stats(rc.snapshot.Views(), &sums);
+    result = search::RunShardQuery(rc.snapshot, *parsed, stats, options);
+  } else {
+    search::SegmentStatistics stats(rc.snapshot.Views());
+    result = search::RunShardQuery(rc.snapshot, *parsed, stats, options);
+  }
+  if (request.release_context() && !request.context_id().empty()) contexts_.Free(request.context_id());
+  if (!result.ok()) return result.status();
+  response->set_total(result->total);
+  response->set_total_is_lower_bound(result->total_is_lower_bound);
+  if (result->max_score) response->set_max_score(*result->max_score);
+  response->mutable_hits()->Reserve(static_cast<int>(result->hits.size()));
+  for (const search::ShardQueryHit& h : result->hits) {
+    pb::ShardHit* hit = response->add_hits();
+    hit->set_id(std::string(rc.snapshot.readers[h.segment]->id(h.doc)));
+    hit->set_score(h.score);
+    hit->set_segment(h.segment);
+    hit->set_doc(h.doc);
+    if (!h.sort_values.empty()) ToProto(h.sort_values, hit->mutable_sort_values());
+  }
+  for (const search::AggregationResult& a : result->aggs) ToProto(a, response->add_aggs());
+  response->set_context_id(!opened.empty() ? opened : request.release_context() ? "" : request.context_id());
+  return Status::OK();
+}
+
+Status ShardService::Count(const pb::CountRequest& request, pb::CountResponse* response) {
+  std::string opened;
+  auto ctx = ReaderFor(request.target(), request.context_id(), 0, &opened);
+  if (!ctx.ok()) return ctx.status();
+  const ReaderContext& rc = **ctx;
+  const pb::GlobalStatistics* global = request.has_stats() ? &request.stats() : nullptr;
+  ShardQueryContext qc(request.source(), rc.copy, MaxPopularityLogFor(*rc.copy, global));
+  auto parsed = search::ParseSearch(rc.mapping, PartsOf(request.source()), &qc);
+  if (!parsed.ok()) return parsed.status();
+  Result<uint64_t> n = Status::Internal("unset");
+  if (global != nullptr) {
+    const search::GlobalStatistics sums = FromProto(*global);
+    search::FixedStatistics stats(rc.snapshot.Views(), &sums);
+    n = search::RunShardCount(rc.snapshot, *parsed, stats);
+  } else {
+    search::SegmentStatistics stats(rc.snapshot.Views());
+    n = search::RunShardCount(rc.snapshot, *parsed, stats);
+  }
+  if (request.release_context() && !request.context_id().empty()) contexts_.Free(request.context_id());
+  if (!n.ok()) return n.status();
+  response->set_count(n.value());
+  return Status::OK();
+}
+
+Status ShardService::FreeContext(const pb::FreeContextRequest& request, pb::FreeContextResponse* response) {
+  response->set_freed(contexts_.Free(request.context_id()));
+  return Status::OK();
+}
+
+Status ShardService::MatchIds(const pb::MatchIdsRequest& request, pb::MatchIdsResponse* response) {
+  std::string opened;
+  auto ctx = ReaderFor(request.target(), "", 0, &opened);
+  if (!ctx.ok()) return ctx.status();
+  const ReaderContext& rc = **ctx;
+  ShardQueryContext qc(request.source(), rc.copy, OwnMaxPopularityLog(*rc.copy));
+  auto parsed = search::ParseSearch(rc.mapping, PartsOf(request.source()), &qc);
+  if (!parsed.ok()) return parsed.status();
+  search::SegmentStatistics stats(rc.snapshot.Views());
+  std::vector<std::string> ids(request.ids().begin(), request.ids().end());
+  auto matches = search::MatchingIds(rc.snapshot, *parsed->query, stats, ids);
+  if (!matches.ok()) return matches.status();
+  for (bool m : matches.value()) response->add_matches(m);
+  return Status::OK();
+}
+
+Status ShardService::TermVectors(const pb::TermVectorsRequest& request, pb::TermVectorsResponse* response) {
+  auto copy = CopyFor(request.target());
+  if (!copy.ok()) return copy.status();
+  std::optional<mapping::Analyzer> analyzer;
+  if (!request.analyzer().empty()) {
+    analyzer = mapping::AnalyzerFromName(request.analyzer());
+    if (!analyzer) return Status::InvalidArgument("analyzer [" + request.analyzer() + "] has not been configured");
+  }
+  auto got = (*copy)->engine().Get(request.id());
+  if (!got.ok()) return got.status();
+  if (!got->found) return Status::OK();
+  response->set_found(true);
+  thread_local segment::AnalyzerSet analyzers;
+  search::FieldTermFreqs terms;
+  std::vector<std::string> fields(request.fields().begin(), request.fields().end());
+  HOLDFAST_RETURN_IF_ERROR(
+      search::AnalyzeDocumentTerms(*(*copy)->mapping(), got->source, fields, analyzer, &analyzers, &terms));
+  ToProto(terms, response->mutable_fields());
+  return Status::OK();
+}
+
+}  // namespace holdfast

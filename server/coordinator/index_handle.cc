@@ -1,0 +1,201 @@
+#include "server/coordinator/index_handle.h"
+
+#include <algorithm>
+
+#include "replication/proto_convert.h"
+#include "replication/shard_routing.h"
+
+namespace holdfast {
+
+IndexHandle::IndexHandle(ClusterStatePtr state, const IndexMetadata* metadata, const ShardRouter* router,
+                         ClusterState* cluster)
+    : state_(std::move(state)), metadata_(metadata), router_(router), cluster_(cluster) {}
+
+uint32_t IndexHandle::ShardOf(std::string_view id) const { return ShardOfId(id, num_shards()); }
+
+Result<ShardTarget> IndexHandle::Primary(uint32_t shard) const { return router_->Primary(*state_, shard_id(shard)); }
+
+std::vector<WriteResult> IndexHandle::Write(const std::vector<WriteRequest>& requests) const {
+  std::vector<WriteResult> results(requests.size());
+  std::vector<std::vector<size_t>> by_shard(num_shards());
+  for (size_t i = 0; i < requests.size(); ++i) by_shard[ShardOf(requests[i].id)].push_back(i);
+  for (uint32_t s = 0; s < by_shard.size(); ++s) {
+    const std::vector<size_t>& items = by_shard[s];
+    if (items.empty()) continue;
+    auto to = Primary(s);
+    if (!to.ok()) {
+      for (size_t i : items) results[i].status = to.status();
+      continue;
+    }
+    pb::WriteRequest request;
+    *request.mutable_target() = to->target;
+    request.mutable_items()->Reserve(static_cast<int>(items.size()));
+    for (size_t i : items) {
+      const WriteRequest& w = requests[i];
+      pb::DocWrite* item = request.add_items();
+      item->set_op(w.type == WriteOpType::kDelete   ? pb::DocWrite::DELETE
+                   : w.type == WriteOpType::kCreate ? pb::DocWrite::CREATE
+                                                    : pb::DocWrite::INDEX);
+      item->set_id(w.id);
+      item->set_source(w.source);
+      if (w.if_seq_no) item->set_if_seq_no(*w.if_seq_no);
+      if (w.if_primary_term) item->set_if_primary_term(*w.if_primary_term);
+    }
+    pb::WriteResponse response;
+    Status st = to->client->Write(request, &response);
+    if (st.ok() && response.results_size() != static_cast<int>(items.size())) {
+      st = Status::Internal("shard " + shard_id(s).ToString() + " answered " + std::to_string(response.results_size()) +
+                            " results for " + std::to_string(items.size()) + " writes");
+    }
+    for (size_t k = 0; k < items.size(); ++k) {
+      results[items[k]] = st.ok() ? FromProto(response.results(static_cast<int>(k))) : WriteResult{st};
+    }
+  }
+  return results;
+}
+
+WriteResult IndexHandle::Write(const WriteRequest& request) const { return Write(std::vector<WriteRequest>{request}).front(); }
+
+WriteResult IndexHandle::Update(const std::string& id, const std::string& partial_doc, bool doc_as_upsert,
+                                std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term) const {
+  auto to = Primary(ShardOf(id));
+  if (!to.ok()) return WriteResult{to.status()};
+  pb::UpdateRequest request;
+  *request.mutable_target() = to->target;
+  request.set_id(id);
+  request.set_partial_doc(partial_doc);
+  request.set_doc_as_upsert(doc_as_upsert);
+  if (if_seq_no) request.set_if_seq_no(*if_seq_no);
+  if (if_primary_term) request.set_if_primary_term(*if_primary_term);
+  pb::UpdateResponse response;
+  if (Status st = to->client->Update(request, &response); !st.ok()) return WriteResult{st};
+  return FromProto(response.result());
+}
+
+Result<GetResult> IndexHandle::Get(const std::string& id) const {
+  std::vector<GetResult> out;
+  HOLDFAST_RETURN_IF_ERROR(MultiGet({std::string_view(id)}, &out));
+  return std::move(out.front());
+}
+
+Status IndexHandle::MultiGet(const std::vector<std::string_view>& ids, std::vector<GetResult>* out) const {
+  out->assign(ids.size(), GetResult{});
+  std::vector<std::vector<size_t>> by_shard(num_shards());
+  for (size_t i = 0; i < ids.size(); ++i) by_shard[ShardOf(ids[i])].push_back(i);
+  for (uint32_t s = 0; s < by_shard.size(); ++s) {
+    if (by_shard[s].empty()) continue;
+    auto to = router_->ForRead(*state_, shard_id(s));
+    if (!to.ok()) return to.status();
+    pb::GetRequest request;
+    *request.mutable_target() = to->target;
+    for (size_t i : by_shard[s]) request.add_ids(std::string(ids[i]));
+    pb::GetResponse response;
+    HOLDFAST_RETURN_IF_ERROR(to->client->Get(request, &response));
+    if (response.docs_size() != static_cast<int>(by_shard[s].size())) return Status::Internal("short get answer");
+    for (size_t k = 0; k < by_shard[s].size(); ++k) (*out)[by_shard[s][k]] = FromProto(response.docs(static_cast<int>(k)));
+  }
+  return Status::OK();
+}
+
+Status IndexHandle::ShardMaintenance(uint32_t shard, pb::MaintenanceRequest::Action action,
+                                     uint32_t max_segments) const {
+  auto to = Primary(shard);
+  if (!to.ok()) return to.status();
+  pb::MaintenanceRequest request;
+  *request.mutable_target() = to->target;
+  request.set_action(action);
+  request.set_max_segments(max_segments);
+  pb::MaintenanceResponse response;
+  // Merges of a large shard take long: no deadline but the shard's own.
+  return to->client->Maintenance(request, &response, Deadline::max());
+}
+
+Status IndexHandle::EveryShard(pb::MaintenanceRequest::Action action, uint32_t max_segments) const {
+  for (uint32_t s = 0; s < num_shards(); ++s) HOLDFAST_RETURN_IF_ERROR(ShardMaintenance(s, action, max_segments));
+  return Status::OK();
+}
+
+Status IndexHandle::RefreshShard(uint32_t shard) const {
+  return ShardMaintenance(shard, pb::MaintenanceRequest::REFRESH, 0);
+}
+
+Status IndexHandle::Refresh() const { return EveryShard(pb::MaintenanceRequest::REFRESH, 0); }
+Status IndexHandle::Flush() const { return EveryShard(pb::MaintenanceRequest::FLUSH, 0); }
+Status IndexHandle::ForceMerge(size_t max_segments) const {
+  return EveryShard(pb::MaintenanceRequest::FORCE_MERGE, static_cast<uint32_t>(max_segments));
+}
+Status IndexHandle::FinishMerges() const { return EveryShard(pb::MaintenanceRequest::FINISH_MERGES, 0); }
+
+bool IndexHandle::WaitForRefresh(const std::vector<std::pair<uint32_t, int64_t>>& shard_seq_nos,
+                                 std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (const auto& [shard, seq] : shard_seq_nos) {
+    auto to = Primary(shard);
+    if (!to.ok()) return false;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pb::WaitForRefreshRequest request;
+    *request.mutable_target() = to->target;
+    request.set_seq_no(seq);
+    request.set_timeout_ms(std::max<int64_t>(0, left.count()));
+    pb::WaitForRefreshResponse response;
+    if (!to->client->WaitForRefresh(request, &response, deadline + std::chrono::seconds(5)).ok() ||
+        !response.refreshed()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Result<pb::ShardStatsResponse> IndexHandle::ShardStatsOf(uint32_t shard) const {
+  auto to = router_->ForRead(*state_, shard_id(shard));
+  if (!to.ok()) return to.status();
+  pb::ShardStatsRequest request;
+  *request.mutable_target() = to->target;
+  pb::ShardStatsResponse response;
+  HOLDFAST_RETURN_IF_ERROR(to->client->Stats(request, &response));
+  return response;
+}
+
+Result<ShardStats> IndexHandle::Stats() const {
+  ShardStats total;
+  for (uint32_t s = 0; s < num_shards(); ++s) {
+    auto st = ShardStatsOf(s);
+    if (!st.ok()) return st.status();
+    total.docs += st->docs();
+    total.deleted_docs += st->deleted_docs();
+    total.segments += st->segments();
+    total.segment_bytes += st->segment_bytes();
+    total.buffered_docs += st->buffered_docs();
+    total.buffer_bytes += st->buffer_bytes();
+    total.merges_done += st->merges_done();
+  }
+  return total;
+}
+
+Status IndexHandle::PutMapping(const mapping::MappingUpdate& update) const {
+  auto merged = cluster_->PutMapping(uuid(), update);
+  return merged.ok() ? Status::OK() : merged.status();
+}
+
+Result<std::vector<bool>> IndexHandle::MatchingIds(const pb::SearchSource& source,
+                                                   const std::vector<std::string>& ids) const {
+  std::vector<bool> out(ids.size(), false);
+  std::vector<std::vector<size_t>> by_shard(num_shards());
+  for (size_t i = 0; i < ids.size(); ++i) by_shard[ShardOf(ids[i])].push_back(i);
+  for (uint32_t s = 0; s < by_shard.size(); ++s) {
+    if (by_shard[s].empty()) continue;
+    auto to = router_->ForRead(*state_, shard_id(s));
+    if (!to.ok()) return to.status();
+    pb::MatchIdsRequest request;
+    *request.mutable_target() = to->target;
+    *request.mutable_source() = source;
+    for (size_t i : by_shard[s]) request.add_ids(ids[i]);
+    pb::MatchIdsResponse response;
+    HOLDFAST_RETURN_IF_ERROR(to->client->MatchIds(request, &response));
+    if (response.matches_size() != static_cast<int>(by_shard[s].size())) return Status::Internal("short match answer");
+    for (size_t k = 0; k < by_shard[s].size(); ++k) out[by_shard[s][k]] = response.matches(static_cast<int>(k));
+  }
+  return out;
+}
+
+}  // namespace holdfast

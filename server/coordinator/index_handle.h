@@ -1,0 +1,89 @@
+// IndexHandle: one index as a coordinator sees it — its metadata from a
+// cluster state snapshot and its shards behind ShardClients. Documents are
+// routed by id (replication/shard_routing.h) to their shard's primary;
+// index-wide operations (refresh, flush, stats) go to every shard; events
+// and recommendations are a scatter-gather over the shards
+// (index/recommend/recommend_model.h).
+//
+// A handle is cheap (it holds the snapshot it was made from) and lives for
+// one request: the next request makes a new one from the newest state.
+// Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "index/recommend/recommend_model.h"
+#include "index/shard/shard_engine.h"
+#include "index/util/thread_pool.h"
+#include "replication/cluster_state.h"
+#include "server/coordinator/shard_router.h"
+
+namespace holdfast {
+
+class IndexHandle {
+ public:
+  IndexHandle(ClusterStatePtr state, const IndexMetadata* metadata, const ShardRouter* router, ClusterState* cluster);
+
+  const std::string& name() const { return metadata_->name; }
+  const std::string& uuid() const { return metadata_->uuid; }
+  const IndexSettings& settings() const { return metadata_->settings; }
+  int64_t creation_date_ms() const { return metadata_->creation_date_ms; }
+  std::shared_ptr<const mapping::Mapping> mapping() const { return metadata_->mapping; }
+  uint32_t num_shards() const { return metadata_->settings.number_of_shards; }
+  uint32_t ShardOf(std::string_view id) const;
+  ShardId shard_id(uint32_t shard) const { return ShardId{metadata_->uuid, shard}; }
+  const ClusterStatePtr& state() const { return state_; }
+  const ShardRouter& router() const { return *router_; }
+
+  // Documents (each to its shard's primary; one batch per shard).
+  std::vector<WriteResult> Write(const std::vector<WriteRequest>& requests) const;
+  WriteResult Write(const WriteRequest& request) const;
+  WriteResult Update(const std::string& id, const std::string& partial_doc, bool doc_as_upsert,
+                     std::optional<int64_t> if_seq_no = {}, std::optional<int64_t> if_primary_term = {}) const;
+  Result<GetResult> Get(const std::string& id) const;
+  // Realtime gets of several ids: one request per shard holding any.
+  Status MultiGet(const std::vector<std::string_view>& ids, std::vector<GetResult>* out) const;
+
+  // One shard.
+  Status RefreshShard(uint32_t shard) const;
+  // Every shard.
+  Status Refresh() const;
+  Status Flush() const;
+  Status ForceMerge(size_t max_segments) const;
+  Status FinishMerges() const;
+  // Waits until every (shard, seq_no) is covered by a refresh.
+  bool WaitForRefresh(const std::vector<std::pair<uint32_t, int64_t>>& shard_seq_nos,
+                      std::chrono::milliseconds timeout) const;
+  // Summed over shards.
+  Result<ShardStats> Stats() const;
+  Result<pb::ShardStatsResponse> ShardStatsOf(uint32_t shard) const;
+  // Explicit new fields (PUT _mapping) through the cluster state.
+  Status PutMapping(const mapping::MappingUpdate& update) const;
+
+  // Events: each to its user's and its item's shard. One status per event;
+  // `stamps` gets (shard, seq_no) of each op written.
+  std::vector<Status> IngestEvents(const std::vector<recommend::Event>& events,
+                                   std::vector<std::pair<uint32_t, int64_t>>* stamps) const;
+  Result<recommend::RecommendResult> Recommend(const recommend::RecommendRequest& request) const;
+  Result<std::optional<recommend::UserHistory>> History(std::string_view user) const;
+  // Which of `ids` are live documents matching the query of `source` (a filter).
+  Result<std::vector<bool>> MatchingIds(const pb::SearchSource& source, const std::vector<std::string>& ids) const;
+
+ private:
+  Result<ShardTarget> Primary(uint32_t shard) const;
+  Status ShardMaintenance(uint32_t shard, pb::MaintenanceRequest::Action action, uint32_t max_segments) const;
+  Status EveryShard(pb::MaintenanceRequest::Action action, uint32_t max_segments) const;
+
+  ClusterStatePtr state_;
+  const IndexMetadata* metadata_;
+  const ShardRouter* router_;
+  ClusterState* cluster_;
+};
+
+}  // namespace holdfast

@@ -1,0 +1,361 @@
+#include "server/coordinator/search_plan.h"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "index/mapping/mapping_error.h"
+#include "index/search/search_after.h"
+#include "index/search/searcher.h"
+#include "replication/proto_convert.h"
+#include "server/coordinator/fan_out.h"
+
+namespace holdfast {
+namespace {
+
+using search::SortValue;
+
+// How long the statistics phase keeps each shard's snapshot for the query
+// phase of a search that is not a scroll (freed by the query phase).
+constexpr std::chrono::milliseconds kPhaseKeepAlive{60'000};
+
+SortValue DocValue(int64_t v) {
+  SortValue s;
+  s.missing = false;
+  s.number = v;
+  return s;
+}
+
+// A term's key across shards: field NUL term.
+std::string TermKey(const std::string& field, const std::string& term) {
+  return search::GlobalStatistics::TermKey(field, term);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& request, NamedIndices indices) {
+  std::shared_ptr<SearchPlan> plan(new SearchPlan());
+  plan->sorted_by_request_ = !request.sort_json.empty();
+  plan->scroll_ = request.scroll.has_value();
+  plan->track_total_hits_ = request.scroll ? search::kExactTotalHits : request.track_total_hits;
+  search::SearchSourceParts parts;
+  parts.query_json = request.query_json;
+  parts.q = request.q;
+  parts.sort_json = request.sort_json;
+  parts.aggs_json = request.aggs_json;
+  parts.popularity_boost = request.popularity_boost;
+  for (auto& [name, index] : indices) {
+    PlanIndex p;
+    p.name = name;
+    p.index = index;
+    p.mapping = index->mapping();
+    CoordinatorQueryContext context(index.get(), &indices);
+    auto parsed = search::ParseSearch(p.mapping, parts, &context);
+    if (!parsed.ok()) return parsed.status();
+    p.parsed = std::move(parsed).value();
+    if (plan->indices_.empty()) {
+      plan->merge_sort_ = p.parsed.sort;
+      plan->merge_sort_.keys.pop_back();  // `_doc`
+      plan->request_sort_keys_ = p.parsed.request_sort_keys;
+      if (!request.search_after_json.empty()) {
+        if (!plan->sorted_by_request_) return mapping::IllegalArgumentError("Sort must contain at least one field.");
+        auto after = search::ParseSearchAfter(request.search_after_json, plan->merge_sort_);
+        if (!after.ok()) return after.status();
+        plan->search_after_ = std::move(after).value();
+      }
+    }
+    pb::SearchSource& source = p.source;
+    source.set_query_json(request.query_json);
+    source.set_q(request.q);
+    source.set_sort_json(request.sort_json);
+    source.set_aggs_json(request.aggs_json);
+    if (request.min_score) source.set_min_score(*request.min_score);
+    if (request.popularity_boost) source.set_popularity_boost(*request.popularity_boost);
+    source.set_track_total_hits(plan->track_total_hits_);
+    context.AddLikeDocuments(&source);
+    const uint32_t ordinal = static_cast<uint32_t>(plan->indices_.size());
+    for (uint32_t s = 0; s < index->num_shards(); ++s) {
+      PlanShard shard;
+      shard.index = ordinal;
+      shard.id = index->shard_id(s);
+      auto target = index->router().ForRead(*index->state(), shard.id);
+      if (!target.ok()) return target.status();
+      shard.target = std::move(target).value();
+      plan->shards_.push_back(std::move(shard));
+    }
+    plan->indices_.push_back(std::move(p));
+  }
+  return plan;
+}
+
+Result<std::vector<pb::GlobalStatistics>> SearchPlan::Statistics(ThreadPool* pool, std::chrono::milliseconds keep_alive,
+                                                                 std::vector<std::string>* contexts) const {
+  contexts->assign(shards_.size(), std::string());
+  auto answers = FanOut<Result<pb::StatisticsResponse>>(shards_.size(), pool, [&](size_t s) -> Result<pb::StatisticsResponse> {
+    const PlanShard& shard = shards_[s];
+    pb::StatisticsRequest request;
+    *request.mutable_target() = shard.target.target;
+    *request.mutable_source() = indices_[shard.index].source;
+    request.set_keep_context_ms(keep_alive.count());
+    pb::StatisticsResponse response;
+    HOLDFAST_RETURN_IF_ERROR(shard.target.client->Statistics(request, &response));
+    return response;
+  });
+  Status failed;
+  for (size_t s = 0; s < answers.size(); ++s) {
+    if (answers[s].ok()) {
+      (*contexts)[s] = answers[s]->context_id();
+    } else if (failed.ok()) {
+      failed = answers[s].status();
+    }
+  }
+  if (!failed.ok()) {
+    ScrollCursor opened;
+    opened.contexts = *contexts;
+    FreeContexts(opened);
+    return failed;
+  }
+  // Every field and term any shard looked up, and which shards answered for it.
+  search::GlobalStatistics sums;
+  std::map<std::string, std::set<size_t>> field_from, term_from;
+  std::map<std::string, std::pair<std::string, std::string>> term_parts;
+  std::vector<std::optional<double>> max_log(indices_.size());
+  for (size_t s = 0; s < answers.size(); ++s) {
+    const pb::StatisticsResponse& a = answers[s].value();
+    for (const pb::FieldStatistics& f : a.fields()) {
+      sums.AddField(f.field(), {static_cast<uint32_t>(f.doc_count()), f.sum_total_term_freq(), f.sum_doc_freq()});
+      field_from[f.field()].insert(s);
+    }
+    for (const pb::TermStatistics& t : a.terms()) {
+      sums.AddDocFreq(t.field(), t.term(), t.doc_freq());
+      const std::string key = TermKey(t.field(), t.term());
+      term_from[key].insert(s);
+      term_parts.emplace(key, std::make_pair(t.field(), t.term()));
+    }
+    if (a.has_max_popularity_log()) {
+      std::optional<double>& m = max_log[shards_[s].index];
+      m = std::max(m.value_or(a.max_popularity_log()), a.max_popularity_log());
+    }
+  }
+  // A second round for what some shards did not look up themselves.
+  auto second = FanOut<Result<pb::StatisticsResponse>>(shards_.size(), pool, [&](size_t s) -> Result<pb::StatisticsResponse> {
+    std::map<std::string, std::vector<std::string>> missing;  // field → terms ([] : the field only)
+    for (const auto& [field, from] : field_from) {
+      if (!from.count(s)) missing[field];
+    }
+    for (const auto& [key, from] : term_from) {
+      if (!from.count(s)) missing[term_parts.at(key).first].push_back(term_parts.at(key).second);
+    }
+    pb::StatisticsResponse response;
+    if (missing.empty()) return response;
+    pb::StatisticsRequest request;
+    *request.mutable_target() = shards_[s].target.target;
+    request.set_context_id((*contexts)[s]);
+    for (const auto& [field, terms] : missing) {
+      pb::FieldTerms* f = request.add_terms();
+      f->set_field(field);
+      for (const std::string& t : terms) f->add_terms()->set_term(t);
+    }
+    HOLDFAST_RETURN_IF_ERROR(shards_[s].target.client->Statistics(request, &response));
+    return response;
+  });
+  for (size_t s = 0; s < second.size(); ++s) {
+    if (!second[s].ok()) {
+      ScrollCursor opened;
+      opened.contexts = *contexts;
+      FreeContexts(opened);
+      return second[s].status();
+    }
+    for (const pb::FieldStatistics& f : second[s]->fields()) {
+      auto from = field_from.find(f.field());
+      if (from != field_from.end() && !from->second.count(s)) {
+        sums.AddField(f.field(), {static_cast<uint32_t>(f.doc_count()), f.sum_total_term_freq(), f.sum_doc_freq()});
+      }
+    }
+    for (const pb::TermStatistics& t : second[s]->terms()) sums.AddDocFreq(t.field(), t.term(), t.doc_freq());
+  }
+  std::vector<pb::GlobalStatistics> out(indices_.size());
+  pb::GlobalStatistics common;
+  ToProto(sums, &common);
+  for (size_t i = 0; i < indices_.size(); ++i) {
+    out[i] = common;
+    if (max_log[i]) out[i].set_max_popularity_log(*max_log[i]);
+  }
+  return out;
+}
+
+Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size, bool with_aggs, ThreadPool* pool,
+                                                   ScrollCursor* cursor) const {
+  with_aggs = with_aggs && !indices_.empty() && !indices_[0].parsed.aggs.empty();
+  const bool by_sort = sorted_by_request_ || scroll_;
+  const bool with_stats = shards_.size() > 1;
+  const bool first_page = cursor == nullptr || cursor->contexts.empty();
+  std::vector<std::string> contexts(shards_.size());
+  std::vector<pb::GlobalStatistics> stats;
+  if (!first_page) {
+    contexts = cursor->contexts;
+    stats = cursor->stats;
+  } else if (with_stats) {
+    auto sums = Statistics(pool, cursor != nullptr ? cursor->keep_alive : kPhaseKeepAlive, &contexts);
+    if (!sums.ok()) return sums.status();
+    stats = std::move(sums).value();
+  }
+  const std::optional<PagePosition>* after = cursor != nullptr ? &cursor->after : nullptr;
+  auto parts = FanOut<Result<pb::QueryResponse>>(shards_.size(), pool, [&](size_t s) -> Result<pb::QueryResponse> {
+    const PlanShard& shard = shards_[s];
+    pb::QueryRequest request;
+    *request.mutable_target() = shard.target.target;
+    *request.mutable_source() = indices_[shard.index].source;
+    if (with_stats) *request.mutable_stats() = stats[shard.index];
+    request.set_size(from + size);
+    request.set_by_sort_values(by_sort);
+    if (by_sort) {
+      // Where this shard resumes: ties on the request's keys were already
+      // returned by earlier shards, not yet by later ones.
+      std::vector<SortValue> resume;
+      if (after != nullptr && after->has_value()) {
+        resume = (*after)->values;
+        if (s != (*after)->shard) resume.back() = DocValue(s < (*after)->shard ? std::numeric_limits<int64_t>::max() : -1);
+      } else if (!search_after_.empty()) {
+        resume = search_after_;
+        resume.push_back(DocValue(std::numeric_limits<int64_t>::max()));
+      }
+      if (!resume.empty()) {
+        request.set_has_after(true);
+        ToProto(resume, request.mutable_after());
+      }
+    }
+    request.set_with_aggs(with_aggs);
+    request.set_context_id(contexts[s]);
+    if (cursor != nullptr) {
+      request.set_keep_context_ms(cursor->keep_alive.count());
+    } else {
+      request.set_release_context(!contexts[s].empty());
+    }
+    pb::QueryResponse response;
+    HOLDFAST_RETURN_IF_ERROR(shard.target.client->Query(request, &response));
+    return response;
+  });
+  std::vector<pb::QueryResponse> answers;
+  answers.reserve(parts.size());
+  Status failed;
+  for (auto& p : parts) {
+    if (p.ok()) {
+      answers.push_back(std::move(p).value());
+    } else {
+      if (failed.ok()) failed = p.status();
+      answers.emplace_back();
+    }
+  }
+  if (cursor != nullptr) {
+    for (size_t s = 0; s < answers.size(); ++s) {
+      if (!answers[s].context_id().empty()) contexts[s] = answers[s].context_id();
+    }
+  }
+  if (!failed.ok()) {
+    ScrollCursor opened;
+    opened.contexts = contexts;
+    if (cursor == nullptr || first_page) FreeContexts(opened);
+    return failed;
+  }
+  if (cursor != nullptr && first_page) {
+    cursor->contexts = contexts;
+    cursor->stats = stats;
+  }
+  QueryPhaseResult out;
+  Merge(answers, from, size, with_aggs, &out);
+  return out;
+}
+
+void SearchPlan::Merge(std::vector<pb::QueryResponse>& parts, uint64_t from, uint64_t size, bool with_aggs,
+                       QueryPhaseResult* out) const {
+  const bool by_sort = sorted_by_request_ || scroll_;
+  for (uint32_t s = 0; s < parts.size(); ++s) {
+    pb::QueryResponse& r = parts[s];
+    out->total += r.total();
+    if (r.total_is_lower_bound()) out->relation = "gte";
+    for (pb::ShardHit& h : *r.mutable_hits()) {
+      PlanHit hit;
+      hit.shard = s;
+      hit.segment = h.segment();
+      hit.doc = h.doc();
+      hit.score = h.score();
+      hit.id = std::move(*h.mutable_id());
+      if (by_sort) hit.sort_values = FromProto(h.sort_values());
+      out->hits.push_back(std::move(hit));
+    }
+  }
+  if (out->relation == "gte") out->total = std::min<uint64_t>(out->total, track_total_hits_);
+  auto tie = [](const PlanHit& a, const PlanHit& b) {
+    if (a.shard != b.shard) return a.shard < b.shard;
+    if (a.segment != b.segment) return a.segment < b.segment;
+    return a.doc < b.doc;
+  };
+  if (by_sort) {
+    // By the request's keys, then shard, then `_doc` (segment, doc).
+    std::sort(out->hits.begin(), out->hits.end(), [&](const PlanHit& a, const PlanHit& b) {
+      int c = search::CompareSortValues(merge_sort_, a.sort_values, b.sort_values);
+      return c != 0 ? c < 0 : tie(a, b);
+    });
+  } else {
+    std::sort(out->hits.begin(), out->hits.end(), [&](const PlanHit& a, const PlanHit& b) {
+      return a.score != b.score ? a.score > b.score : tie(a, b);
+    });
+  }
+  if (!out->hits.empty() && !sorted_by_request_) out->max_score = out->hits.front().score;
+  out->hits.erase(out->hits.begin(), out->hits.begin() + static_cast<ptrdiff_t>(std::min<uint64_t>(from, out->hits.size())));
+  if (out->hits.size() > size) out->hits.resize(size);
+  if (with_aggs) {
+    for (const auto& spec : indices_[0].parsed.aggs) out->aggs.push_back(search::AggregationResult::Empty(spec));
+    for (const pb::QueryResponse& r : parts) {
+      search::AggregationResults partial;
+      partial.reserve(r.aggs_size());
+      for (const pb::AggregationPartial& a : r.aggs()) partial.push_back(FromProto(a));
+      search::MergeAggregationResults(partial, &out->aggs);
+    }
+  }
+}
+
+Result<uint64_t> SearchPlan::Count(ThreadPool* pool) const {
+  std::vector<std::string> contexts(shards_.size());
+  std::vector<pb::GlobalStatistics> stats;
+  const bool with_stats = shards_.size() > 1;
+  if (with_stats) {
+    auto sums = Statistics(pool, kPhaseKeepAlive, &contexts);
+    if (!sums.ok()) return sums.status();
+    stats = std::move(sums).value();
+  }
+  auto counts = FanOut<Result<uint64_t>>(shards_.size(), pool, [&](size_t s) -> Result<uint64_t> {
+    const PlanShard& shard = shards_[s];
+    pb::CountRequest request;
+    *request.mutable_target() = shard.target.target;
+    *request.mutable_source() = indices_[shard.index].source;
+    if (with_stats) *request.mutable_stats() = stats[shard.index];
+    request.set_context_id(contexts[s]);
+    request.set_release_context(!contexts[s].empty());
+    pb::CountResponse response;
+    HOLDFAST_RETURN_IF_ERROR(shard.target.client->Count(request, &response));
+    return response.count();
+  });
+  uint64_t total = 0;
+  for (auto& c : counts) {
+    if (!c.ok()) return c.status();
+    total += c.value();
+  }
+  return total;
+}
+
+void SearchPlan::FreeContexts(const ScrollCursor& cursor) const {
+  for (size_t s = 0; s < cursor.contexts.size() && s < shards_.size(); ++s) {
+    if (cursor.contexts[s].empty()) continue;
+    pb::FreeContextRequest request;
+    *request.mutable_target() = shards_[s].target.target;
+    request.set_context_id(cursor.contexts[s]);
+    pb::FreeContextResponse response;
+    // Best effort: a context not freed expires with its keep-alive.
+    (void)shards_[s].target.client->FreeContext(request, &response);
+  }
+}
+
+}  // namespace holdfast

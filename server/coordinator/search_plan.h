@@ -1,0 +1,134 @@
+// SearchPlan: one search request bound to the indices it targets and run
+// over their shards through ShardClients — the coordinator of `_search`,
+// `_count` and scroll pages.
+//
+// Build parses the request per index (query, sort, aggregations — the same
+// JSON every shard parses again; errors come back before any shard is
+// asked), reads more_like_this documents once, and picks a copy of every
+// shard. RunQueryPhase then:
+//   1. statistics (more than one shard): every shard reports the doc
+//      frequencies and field statistics the query looks up; the sums go back
+//      with the query, so scores do not depend on how documents were split
+//      over shards and indices (a term one shard looked up and another did
+//      not is asked of that shard in a second round). The snapshot each
+//      shard used is kept (a reader context) for step 2;
+//   2. query: every shard returns its best hits (ids, scores, sort values),
+//      totals and partial aggregations;
+//   3. merge: by score (no `sort`, no scroll) — then shard order, segment,
+//      doc — or by sort values (a `sort`, or any scroll), whose keys end with
+//      `_doc` so that a page ends at an exact position a scroll resumes after.
+// Ties across shards go to the earlier shard (indices in name order, shards
+// in number order), so the order is total and repeatable. Nothing here
+// points into a shard's memory: a hit is an id and values.
+//
+// A plan is immutable after Build; a scroll keeps its per-shard reader
+// contexts and first-page statistics in a ScrollCursor.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "index/search/aggregation_result.h"
+#include "index/search/parsed_search.h"
+#include "index/search/sort_value.h"
+#include "index/util/thread_pool.h"
+#include "server/coordinator/coordinator_query_context.h"
+#include "server/coordinator/index_handle.h"
+#include "server/search_request.h"
+
+namespace holdfast {
+
+struct PlanIndex {
+  std::string name;
+  std::shared_ptr<IndexHandle> index;
+  std::shared_ptr<const mapping::Mapping> mapping;
+  search::ParsedSearch parsed;  // the coordinator's parse (validation, highlight terms)
+  pb::SearchSource source;      // what each of its shards parses
+};
+
+struct PlanShard {
+  uint32_t index = 0;  // into SearchPlan::indices
+  ShardId id;
+  ShardTarget target;
+};
+
+// Where a page ended: the last hit's sort values (with `_doc`) and shard.
+struct PagePosition {
+  std::vector<search::SortValue> values;
+  uint32_t shard = 0;
+};
+
+struct PlanHit {
+  uint32_t shard = 0;  // into SearchPlan::shards
+  uint32_t segment = 0;  // the shard's tie-break position (never dereferenced)
+  uint32_t doc = 0;
+  float score = 0;
+  std::string id;
+  std::vector<search::SortValue> sort_values;  // sorted pages only
+};
+
+struct QueryPhaseResult {
+  uint64_t total = 0;
+  std::string relation = "eq";
+  std::optional<float> max_score;
+  std::vector<PlanHit> hits;
+  search::AggregationResults aggs;  // parallel to indices[0]'s aggregations
+};
+
+// What a scroll keeps between pages.
+struct ScrollCursor {
+  std::chrono::milliseconds keep_alive{0};
+  std::vector<std::string> contexts;                 // per shard, after the first page
+  std::vector<pb::GlobalStatistics> stats;           // per index (several shards only)
+  std::optional<PagePosition> after;                 // unset before the first page
+};
+
+class SearchPlan {
+ public:
+  // Parses the request for each of `indices`. With no index the plan finds
+  // nothing (a wildcard that matched no index).
+  static Result<std::shared_ptr<SearchPlan>> Build(const SearchRequest& request, NamedIndices indices);
+
+  // One page: `size` hits after `from` (or after cursor->after, for scroll
+  // pages), totals and — when `with_aggs` — aggregations. `cursor` is null
+  // for a search without scroll.
+  Result<QueryPhaseResult> RunQueryPhase(uint64_t from, uint64_t size, bool with_aggs, ThreadPool* pool,
+                                         ScrollCursor* cursor) const;
+  // The number of matching documents (the `_count` API).
+  Result<uint64_t> Count(ThreadPool* pool) const;
+  // Frees a scroll's reader contexts on its shards (clear scroll, expiry).
+  void FreeContexts(const ScrollCursor& cursor) const;
+
+  // The position of a hit of a sorted page (for the next scroll page).
+  PagePosition PositionOf(const PlanHit& hit) const { return {hit.sort_values, hit.shard}; }
+
+  const std::vector<PlanIndex>& indices() const { return indices_; }
+  const std::vector<PlanShard>& shards() const { return shards_; }
+  // True when hits are ordered by a request `sort` (scores rendered only if it needs them).
+  bool sorted_by_request() const { return sorted_by_request_; }
+  size_t request_sort_keys() const { return request_sort_keys_; }
+  bool scroll() const { return scroll_; }
+
+ private:
+  SearchPlan() = default;
+  // Step 1: per-index sums of every shard's statistics; `contexts` gets
+  // each shard's reader context (kept `keep_alive`).
+  Result<std::vector<pb::GlobalStatistics>> Statistics(ThreadPool* pool, std::chrono::milliseconds keep_alive,
+                                                       std::vector<std::string>* contexts) const;
+  void Merge(std::vector<pb::QueryResponse>& parts, uint64_t from, uint64_t size, bool with_aggs,
+             QueryPhaseResult* out) const;
+
+  std::vector<PlanIndex> indices_;
+  std::vector<PlanShard> shards_;
+  search::SortSpec merge_sort_;  // indices_[0]'s request keys (without `_doc`)
+  size_t request_sort_keys_ = 0;
+  bool sorted_by_request_ = false;
+  bool scroll_ = false;
+  std::vector<search::SortValue> search_after_;  // the request's, without `_doc`
+  uint64_t track_total_hits_ = 0;
+};
+
+}  // namespace holdfast

@@ -1,0 +1,174 @@
+#include "server/coordinator/search_response.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "server/coordinator/fan_out.h"
+
+namespace holdfast {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void Key(Writer* w, std::string_view k) { w->Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); }
+void Str(Writer* w, std::string_view s) { w->String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+
+void WriteShards(Writer* w, size_t shards) {
+  Key(w, "_shards");
+  w->StartObject();
+  Key(w, "total");
+  w->Uint64(shards);
+  Key(w, "successful");
+  w->Uint64(shards);
+  Key(w, "skipped");
+  w->Uint64(0);
+  Key(w, "failed");
+  w->Uint64(0);
+  w->EndObject();
+}
+
+void WriteTotal(Writer* w, const SearchRequest& request, const QueryPhaseResult& result) {
+  if (request.total_hidden) return;
+  Key(w, "total");
+  if (request.total_as_int) {
+    w->Uint64(result.total);
+    return;
+  }
+  w->StartObject();
+  Key(w, "value");
+  w->Uint64(result.total);
+  Key(w, "relation");
+  Str(w, result.relation);
+  w->EndObject();
+}
+
+// The fetch phase: the page's documents, one request per shard holding any.
+Status FetchHits(const SearchResponseParts& parts, std::vector<pb::FetchedDoc>* fetched) {
+  const SearchPlan& plan = *parts.plan;
+  const QueryPhaseResult& result = *parts.result;
+  const SearchRequest& request = *parts.request;
+  fetched->assign(result.hits.size(), pb::FetchedDoc());
+  std::vector<std::vector<size_t>> by_shard(plan.shards().size());
+  for (size_t i = 0; i < result.hits.size(); ++i) by_shard[result.hits[i].shard].push_back(i);
+  std::vector<uint32_t> asked;
+  for (uint32_t s = 0; s < by_shard.size(); ++s) {
+    if (!by_shard[s].empty()) asked.push_back(s);
+  }
+  const bool highlight = parts.highlight != nullptr && !parts.highlight->fields.empty();
+  auto answers = FanOut<Result<pb::FetchResponse>>(asked.size(), parts.pool, [&](size_t k) -> Result<pb::FetchResponse> {
+    const uint32_t s = asked[k];
+    const PlanShard& shard = plan.shards()[s];
+    pb::FetchRequest fetch;
+    *fetch.mutable_target() = shard.target.target;
+    for (size_t i : by_shard[s]) fetch.add_ids(result.hits[i].id);
+    pb::SourceSpec* source = fetch.mutable_source();
+    source->set_enabled(request.source.enabled());
+    for (const std::string& p : request.source.includes()) source->add_includes(p);
+    for (const std::string& p : request.source.excludes()) source->add_excludes(p);
+    if (highlight) {
+      fetch.set_highlight_json(request.highlight_json);
+      const search::Query& query = *plan.indices()[shard.index].parsed.query;
+      for (const auto& [field, options] : parts.highlight->fields) {
+        std::vector<std::string> terms;
+        query.CollectTerms(field, &terms);
+        if (terms.empty()) continue;
+        pb::FieldTerms* f = fetch.add_highlight_terms();
+        f->set_field(field);
+        for (std::string& t : terms) f->add_terms()->set_term(std::move(t));
+      }
+    }
+    pb::FetchResponse response;
+    HOLDFAST_RETURN_IF_ERROR(shard.target.client->Fetch(fetch, &response));
+    if (response.docs_size() != fetch.ids_size()) return Status::Internal("short fetch answer");
+    return response;
+  });
+  for (size_t k = 0; k < asked.size(); ++k) {
+    if (!answers[k].ok()) return answers[k].status();
+    const std::vector<size_t>& hits = by_shard[asked[k]];
+    for (size_t j = 0; j < hits.size(); ++j) (*fetched)[hits[j]] = std::move(*answers[k]->mutable_docs(static_cast<int>(j)));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::string> RenderSearchResponse(const SearchResponseParts& parts) {
+  const SearchPlan& plan = *parts.plan;
+  const QueryPhaseResult& result = *parts.result;
+  const SearchRequest& request = *parts.request;
+  const bool sorted = plan.sorted_by_request() && !plan.indices().empty();
+  const bool show_scores = !sorted || plan.indices()[0].parsed.sort.NeedsScores();
+  std::vector<pb::FetchedDoc> fetched;
+  HOLDFAST_RETURN_IF_ERROR(FetchHits(parts, &fetched));
+
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  if (parts.scroll_id) {
+    Key(&w, "_scroll_id");
+    Str(&w, *parts.scroll_id);
+  }
+  Key(&w, "took");
+  w.Int64(parts.took_ms);
+  Key(&w, "timed_out");
+  w.Bool(false);
+  WriteShards(&w, plan.shards().size());
+  Key(&w, "hits");
+  w.StartObject();
+  WriteTotal(&w, request, result);
+  Key(&w, "max_score");
+  if (result.max_score) {
+    w.Double(*result.max_score);
+  } else {
+    w.Null();
+  }
+  Key(&w, "hits");
+  w.StartArray();
+  search::SortSpec request_sort;
+  if (sorted) {
+    request_sort = plan.indices()[0].parsed.sort;
+    request_sort.keys.resize(plan.request_sort_keys());
+  }
+  for (size_t i = 0; i < result.hits.size(); ++i) {
+    const PlanHit& hit = result.hits[i];
+    const pb::FetchedDoc& doc = fetched[i];
+    if (!doc.found()) continue;  // deleted since the query phase
+    const PlanIndex& index = plan.indices()[plan.shards()[hit.shard].index];
+    w.StartObject();
+    Key(&w, "_index");
+    Str(&w, index.name);
+    Key(&w, "_type");
+    Str(&w, "_doc");
+    Key(&w, "_id");
+    Str(&w, hit.id);
+    Key(&w, "_score");
+    if (show_scores) {
+      w.Double(hit.score);
+    } else {
+      w.Null();
+    }
+    if (request.source.enabled()) {
+      Key(&w, "_source");
+      w.RawValue(doc.source().data(), doc.source().size(), rapidjson::kObjectType);
+    }
+    if (!doc.highlight().empty()) {
+      Key(&w, "highlight");
+      w.RawValue(doc.highlight().data(), doc.highlight().size(), rapidjson::kObjectType);
+    }
+    if (sorted) {
+      Key(&w, "sort");
+      search::WriteSortValues(request_sort, hit.sort_values, &w);
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  if (!result.aggs.empty()) {
+    Key(&w, "aggregations");
+    search::RenderAggregations(plan.indices()[0].parsed.aggs, result.aggs, &w);
+  }
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace holdfast
