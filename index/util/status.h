@@ -1,7 +1,9 @@
 // Status and Result<T>: how holdfast reports errors across module boundaries.
 //
 // Errors are values. Every I/O path returns a Status (or a Result<T> carrying a
-// value or a Status), and callers check it. No exception escapes a module.
+// value or a Status), and callers check it: both types are [[nodiscard]], and
+// a caller that drops one on purpose says so with a (void) cast and a comment.
+// No exception escapes a module.
 //
 // A Status carries a kind (StatusCode) and a message. The kind is what code
 // decides on — retry on kConflict, 404 on kIndexNotFound — and never the
@@ -62,7 +64,7 @@ const char* StatusCodeName(StatusCode code);
 // Writes StatusCodeName(code) (test failure messages, logs).
 std::ostream& operator<<(std::ostream& os, StatusCode code);
 
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
@@ -113,7 +115,7 @@ class Status {
 
 // A value or the Status that explains why there is none.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {     // NOLINT: implicit by design
