@@ -16,10 +16,9 @@
 // order. A field the mapping does not know is missing in every doc (as if
 // Elasticsearch's `unmapped_type` were given). Text fields are refused.
 //
-// Errors are InvalidArgument "<es_type>: <reason>" (index/mapping/mapping_error.h):
-// parsing_exception for malformed clauses, illegal_argument_exception for
-// fields that cannot be sorted on. A SortSpec is a plain value; share it
-// read-only between threads.
+// Errors: kParse (parsing_exception) for malformed clauses, kInvalidArgument
+// (illegal_argument_exception) for fields that cannot be sorted on. A
+// SortSpec is a plain value; share it read-only between threads.
 #pragma once
 
 #include <cstdint>

@@ -15,7 +15,7 @@ namespace {
 
 using testing::Corpus;
 using testing::Doc;
-using testing::ErrorType;
+using testing::ErrorKind;
 using testing::MatchAll;
 
 const std::vector<Doc> kDocs = {
@@ -320,30 +320,30 @@ TEST_F(SortTest, SearchAfterTakesAnIdAsAString) {
 TEST_F(SortTest, TextFieldIsRefused) {
   auto spec = ParseSortSpec(R"({"title":"asc"})", corpus_.mapping());
   ASSERT_FALSE(spec.ok());
-  EXPECT_EQ(ErrorType(spec.status()), "illegal_argument_exception");
+  EXPECT_EQ(ErrorKind(spec.status()), StatusCode::kInvalidArgument);
   EXPECT_NE(testing::ErrorReason(spec.status()).find("Text fields are not optimised for operations that require "
                                                      "per-document field data"), std::string::npos);
   EXPECT_NE(testing::ErrorReason(spec.status()).find("Please use a keyword field instead"), std::string::npos);
 }
 
 TEST_F(SortTest, MalformedSpecsAreRefused) {
-  EXPECT_EQ(ErrorType(ParseSortSpec(R"({"price":"up"})", corpus_.mapping()).status()), "illegal_argument_exception");
-  EXPECT_EQ(ErrorType(ParseSortSpec(R"({"price":{"missing":"_middle"}})", corpus_.mapping()).status()),
-            "illegal_argument_exception");
-  EXPECT_EQ(ErrorType(ParseSortSpec(R"({"price":{"color":"red"}})", corpus_.mapping()).status()), "parsing_exception");
-  EXPECT_EQ(ErrorType(ParseSortSpec(R"([42])", corpus_.mapping()).status()), "parsing_exception");
-  EXPECT_EQ(ErrorType(ParseSortSpec(R"("price"], ["tags")", corpus_.mapping()).status()), "parsing_exception");
-  EXPECT_EQ(ErrorType(ParseSortSpec(R"({"price":"asc")", corpus_.mapping()).status()), "parsing_exception");
+  EXPECT_EQ(ErrorKind(ParseSortSpec(R"({"price":"up"})", corpus_.mapping()).status()), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorKind(ParseSortSpec(R"({"price":{"missing":"_middle"}})", corpus_.mapping()).status()),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorKind(ParseSortSpec(R"({"price":{"color":"red"}})", corpus_.mapping()).status()), StatusCode::kParse);
+  EXPECT_EQ(ErrorKind(ParseSortSpec(R"([42])", corpus_.mapping()).status()), StatusCode::kParse);
+  EXPECT_EQ(ErrorKind(ParseSortSpec(R"("price"], ["tags")", corpus_.mapping()).status()), StatusCode::kParse);
+  EXPECT_EQ(ErrorKind(ParseSortSpec(R"({"price":"asc")", corpus_.mapping()).status()), StatusCode::kParse);
 }
 
 TEST_F(SortTest, SearchAfterMustMatchTheSort) {
   SortSpec spec = Spec(R"(["price", "tags"])");
   auto short_list = ParseSearchAfter("[1.5]", spec);
   ASSERT_FALSE(short_list.ok());
-  EXPECT_EQ(ErrorType(short_list.status()), "illegal_argument_exception");
+  EXPECT_EQ(ErrorKind(short_list.status()), StatusCode::kInvalidArgument);
   EXPECT_EQ(testing::ErrorReason(short_list.status()), "search_after has 1 value(s) but sort has 2.");
-  EXPECT_EQ(ErrorType(ParseSearchAfter(R"([1.5, 3])", spec).status()), "illegal_argument_exception");
-  EXPECT_EQ(ErrorType(ParseSearchAfter(R"({"a":1})", spec).status()), "parsing_exception");
+  EXPECT_EQ(ErrorKind(ParseSearchAfter(R"([1.5, 3])", spec).status()), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorKind(ParseSearchAfter(R"({"a":1})", spec).status()), StatusCode::kParse);
   auto ok = ParseSearchAfter(R"([null, "x"])", spec);
   ASSERT_TRUE(ok.ok());
   EXPECT_TRUE(ok.value()[0].missing);
