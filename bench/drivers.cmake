@@ -2,7 +2,7 @@
 # and query throughput over a docs.jsonl).
 add_library(holdfast_bench_corpus STATIC bench_corpus.cc)
 target_include_directories(holdfast_bench_corpus PUBLIC ${PROJECT_SOURCE_DIR} ${RAPIDJSON_INCLUDE_DIR} ${CLI11_INCLUDE_DIR})
-target_link_libraries(holdfast_bench_corpus PUBLIC holdfast_index)
+target_link_libraries(holdfast_bench_corpus PUBLIC holdfast_server)
 holdfast_set_warnings(holdfast_bench_corpus)
 
 add_executable(holdfast-eval holdfast_eval.cc)

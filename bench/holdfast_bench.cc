@@ -8,10 +8,12 @@
 //    fsynced per bulk batch), with --threads writer threads, then flushes and
 //    runs the merges the tiered policy still wants (as Lucene's close does);
 //    docs_per_s counts all of it.
-// 2. Closes and reopens the index; times open + first search.
-// 3. Runs every query single-threaded as a `match` top-10: once without a
-//    total (dynamic pruning), once with the total exact up to 10,000 (what
-//    a search request gets by default), once counting every match exactly.
+// 2. Closes and reopens the node; times open + first search.
+// 3. Runs every query single-threaded as a `match` top-10 through the same
+//    coordinator as the server (SearchPlan: parse, shard query phase over
+//    the shard client, merge; no fetch): once without a total (dynamic
+//    pruning), once with the total exact up to 10,000 (what a search request
+//    gets by default), once counting every match exactly.
 // Prints one JSON line: docs, docs_per_s, index_bytes (segment files, not
 // the source store), peak_rss_bytes, open_s, qps_top10, p50_us_top10,
 // p99_us_top10, qps_top10_total10k, p50_/p99_us_top10_total10k, qps_count,
@@ -26,8 +28,8 @@
 
 #include "bench/bench_corpus.h"
 #include "index/mapping/mapping_parser.h"
-#include "index/search/query_parser.h"
-#include "index/shard/local_index.h"
+#include "server/coordinator/search_plan.h"
+#include "server/embedded_node.h"
 
 using namespace holdfast;
 
@@ -43,20 +45,20 @@ struct Latencies {
   }
 };
 
-Latencies RunQueries(const LocalIndex& index, const std::vector<bench::Query>& queries, uint64_t track_total_hits,
-                     uint64_t* total_hits) {
-  search::QueryParser parser(*index.mapping());
+Latencies RunQueries(const std::shared_ptr<IndexHandle>& index, ThreadPool* pool,
+                     const std::vector<bench::Query>& queries, uint64_t track_total_hits, uint64_t* total_hits) {
   Latencies lat;
   lat.us.reserve(queries.size());
   bench::Stopwatch all;
   for (const bench::Query& q : queries) {
     bench::Stopwatch one;
-    auto parsed = parser.Parse("{\"match\":{\"body\":" + bench::JsonString(q.text) + "}}");
-    if (!parsed.ok()) continue;
-    search::SearchOptions o;
-    o.size = 10;
-    o.track_total_hits = track_total_hits;
-    auto r = index.Search(*parsed.value(), o);
+    SearchRequest request;
+    request.query_json = "{\"match\":{\"body\":" + bench::JsonString(q.text) + "}}";
+    request.size = 10;
+    request.track_total_hits = track_total_hits;
+    auto plan = SearchPlan::Build(request, {{index->name(), index}});
+    if (!plan.ok()) continue;
+    auto r = plan.value()->RunQueryPhase(0, 10, false, pool, nullptr);
     if (r.ok()) *total_hits += r->total;
     lat.us.push_back(one.seconds() * 1e6);
   }
@@ -84,16 +86,13 @@ int main(int argc, char** argv) {
 
   auto mapping = mapping::ParseMapping(R"({"dynamic":"strict","properties":{"body":{"type":"text","analyzer":"english"}}})");
   bench::ScratchDir scratch(data_dir);
-  const std::string dir = scratch.path() + "/index";
-  IndexMetadata meta;
-  meta.name = "bench";
-  meta.uuid = "bench";
-  meta.settings.number_of_shards = shards;
-  meta.settings.durability = Durability::kRequest;
-  meta.mapping = std::make_shared<const mapping::Mapping>(std::move(mapping).value());
-  LocalIndexOptions options;
-  ThreadPool pool(2);
-  options.search_pool = &pool;
+  const std::string dir = scratch.path() + "/node";
+  IndexSettings settings;
+  settings.number_of_shards = shards;
+  settings.number_of_replicas = 0;
+  settings.durability = Durability::kRequest;
+  EmbeddedNodeOptions options;
+  options.data_dir = dir;
   uint64_t indexed = 0;
   double index_s = 0;
   if (search_only && data_dir.empty()) {
@@ -101,7 +100,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (!search_only) {
-    auto index = LocalIndex::Create(dir, meta, options);
+    auto node = EmbeddedNode::Open(options);
+    if (!node.ok()) {
+      std::fprintf(stderr, "holdfast-bench: %s\n", node.status().ToString().c_str());
+      return 1;
+    }
+    auto index = (*node)->indices().Create("bench", settings, std::make_shared<const mapping::Mapping>(std::move(mapping).value()));
     if (!index.ok()) {
       std::fprintf(stderr, "holdfast-bench: %s\n", index.status().ToString().c_str());
       return 1;
@@ -158,7 +162,7 @@ int main(int argc, char** argv) {
     // Like Lucene's IndexWriter.close(), closing waits for the merges the
     // policy still wants; the time counts as indexing time.
     Status closed = (*index)->FinishMerges();
-    if (closed.ok()) closed = (*index)->Close();
+    if (closed.ok()) closed = (*node)->Close();
     index_s = clock.seconds();
     if (!closed.ok()) {
       std::fprintf(stderr, "holdfast-bench: close: %s\n", closed.ToString().c_str());
@@ -176,21 +180,24 @@ int main(int argc, char** argv) {
   if (max_queries > 0 && query_list->size() > max_queries) query_list->resize(max_queries);
 
   bench::Stopwatch open_clock;
-  options.background_merges = false;
-  auto index = LocalIndex::Open(dir, options);
-  if (!index.ok()) {
-    std::fprintf(stderr, "holdfast-bench: reopen: %s\n", index.status().ToString().c_str());
+  options.engine.background_merges = false;
+  auto node = EmbeddedNode::Open(options);
+  std::shared_ptr<IndexHandle> index = node.ok() ? (*node)->indices().Get("bench") : nullptr;
+  if (index == nullptr) {
+    std::fprintf(stderr, "holdfast-bench: reopen: %s\n",
+                 node.ok() ? "no index [bench] in the data dir" : node.status().ToString().c_str());
     return 1;
   }
+  ThreadPool* pool = (*node)->search_pool();
   uint64_t warm = 0;
-  RunQueries(**index, {query_list->front()}, 0, &warm);
+  RunQueries(index, pool, {query_list->front()}, 0, &warm);
   const double open_s = open_clock.seconds();
 
   uint64_t hits_top10 = 0, hits_count = 0, hits_default = 0;
-  Latencies top10 = RunQueries(**index, query_list.value(), 0, &hits_top10);
+  Latencies top10 = RunQueries(index, pool, query_list.value(), 0, &hits_top10);
   // As a search request without track_total_hits: exact up to 10,000.
-  Latencies top10_default = RunQueries(**index, query_list.value(), search::kDefaultTrackTotalHits, &hits_default);
-  Latencies count = RunQueries(**index, query_list.value(), search::kExactTotalHits, &hits_count);
+  Latencies top10_default = RunQueries(index, pool, query_list.value(), search::kDefaultTrackTotalHits, &hits_default);
+  Latencies count = RunQueries(index, pool, query_list.value(), search::kExactTotalHits, &hits_count);
   const double n = static_cast<double>(query_list->size());
   std::printf(
       "{\"docs\":%llu,\"docs_per_s\":%.0f,\"index_bytes\":%llu,\"peak_rss_bytes\":%llu,\"open_s\":%.3f,"

@@ -16,8 +16,8 @@
 
 #include "bench/bench_corpus.h"
 #include "index/mapping/mapping_parser.h"
-#include "index/search/query_parser.h"
-#include "index/shard/local_index.h"
+#include "server/coordinator/search_plan.h"
+#include "server/embedded_node.h"
 
 using namespace holdfast;
 
@@ -39,14 +39,19 @@ int main(int argc, char** argv) {
     return 2;
   }
   bench::ScratchDir scratch;
-  IndexMetadata meta;
-  meta.name = "eval";
-  meta.uuid = "eval";
-  meta.settings.number_of_shards = shards;
-  meta.settings.refresh_interval = std::chrono::milliseconds(0);
-  meta.settings.durability = Durability::kAsync;
-  meta.mapping = std::make_shared<const mapping::Mapping>(std::move(mapping).value());
-  auto index = LocalIndex::Create(scratch.path() + "/index", meta, {});
+  IndexSettings settings;
+  settings.number_of_shards = shards;
+  settings.number_of_replicas = 0;
+  settings.refresh_interval = std::chrono::milliseconds(0);
+  settings.durability = Durability::kAsync;
+  EmbeddedNodeOptions node_options;
+  node_options.data_dir = scratch.path() + "/node";
+  auto node = EmbeddedNode::Open(node_options);
+  if (!node.ok()) {
+    std::fprintf(stderr, "holdfast-eval: %s\n", node.status().ToString().c_str());
+    return 1;
+  }
+  auto index = (*node)->indices().Create("eval", settings, std::make_shared<const mapping::Mapping>(std::move(mapping).value()));
   if (!index.ok()) {
     std::fprintf(stderr, "holdfast-eval: %s\n", index.status().ToString().c_str());
     return 1;
@@ -74,30 +79,27 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "holdfast-eval: cannot read queries or qrels\n");
     return 1;
   }
-  search::QueryParser parser(*(*index)->mapping());
   double ndcg_sum = 0, ap_sum = 0, recall_sum = 0;
   size_t judged_queries = 0;
   for (const bench::Query& q : query_list.value()) {
     auto it = judgements->find(q.id);
     if (it == judgements->end() || it->second.empty()) continue;
     const auto& grades = it->second;
-    auto parsed = parser.Parse("{\"match\":{\"body\":" + bench::JsonString(q.text) + "}}");
-    if (!parsed.ok()) {
-      std::fprintf(stderr, "holdfast-eval: query %s: %s\n", q.id.c_str(), parsed.status().ToString().c_str());
-      return 1;
-    }
-    search::SearchOptions options;
-    options.size = 1000;
-    options.track_total_hits = 0;
-    auto result = (*index)->Search(*parsed.value(), options);
+    // Through the server's coordinator: statistics over every shard, query, merge.
+    SearchRequest request;
+    request.query_json = "{\"match\":{\"body\":" + bench::JsonString(q.text) + "}}";
+    request.size = 1000;
+    request.track_total_hits = 0;
+    auto plan = SearchPlan::Build(request, {{"eval", *index}});
+    Result<QueryPhaseResult> result = plan.ok() ? plan.value()->RunQueryPhase(0, 1000, false, (*node)->search_pool(), nullptr)
+                                                : Result<QueryPhaseResult>(plan.status());
     if (!result.ok()) {
       std::fprintf(stderr, "holdfast-eval: query %s: %s\n", q.id.c_str(), result.status().ToString().c_str());
       return 1;
     }
     std::vector<int> ranked;  // grade per rank (0 = not judged relevant)
-    for (const IndexHit& h : result->hits) {
-      const std::string id(result->snapshots[h.shard].readers[h.segment]->id(h.doc));
-      auto g = grades.find(id);
+    for (const PlanHit& h : result->hits) {
+      auto g = grades.find(h.id);
       ranked.push_back(g == grades.end() ? 0 : g->second);
     }
     std::vector<int> ideal;

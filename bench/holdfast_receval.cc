@@ -5,8 +5,8 @@
 //                    [--shards 1] [--json] [--setting name=value ...]
 //
 // The train events (ts < cutoff) go through holdfast's own event ingestion
-// (IndexRecommender::Ingest, durable, 1,000 events per request, in file
-// order) into an index that also holds the products as documents; every test
+// (IndexHandle::IngestEvents, through the shard clients as the HTTP API
+// does; durable, 1,000 events per request, in file order) into an index that also holds the products as documents; every test
 // user's list comes from holdfast's recommend path (Recommend with the
 // candidate filter the HTTP API uses), decayed to the cutoff:
 //   variant a: ?user=U (own items allowed)
@@ -31,9 +31,8 @@
 
 #include "bench/bench_corpus.h"
 #include "index/mapping/date_parser.h"
-#include "index/recommend/recommender.h"
-#include "index/search/match_all_query.h"
-#include "index/shard/local_index.h"
+#include "index/recommend/recommend_model.h"
+#include "server/embedded_node.h"
 
 using namespace holdfast;
 
@@ -162,9 +161,8 @@ int main(int argc, char** argv) {
 
   // --- The index: products as documents, recommend settings.
   IndexMetadata meta;
-  meta.name = "retail";
-  meta.uuid = "retail";
   meta.settings.number_of_shards = shards;
+  meta.settings.number_of_replicas = 0;
   meta.settings.refresh_interval = std::chrono::milliseconds(0);
   meta.settings.durability = Durability::kRequest;
   for (const std::string& o : overrides) {
@@ -188,9 +186,13 @@ int main(int argc, char** argv) {
     else return Fail("unknown --setting " + name);
   }
   bench::ScratchDir scratch;
-  auto created = LocalIndex::Create(scratch.path() + "/index", meta, {});
+  EmbeddedNodeOptions node_options;
+  node_options.data_dir = scratch.path() + "/node";
+  auto node = EmbeddedNode::Open(node_options);
+  if (!node.ok()) return Fail(node.status().ToString());
+  auto created = (*node)->indices().Create("retail", meta.settings, std::make_shared<const mapping::Mapping>());
   if (!created.ok()) return Fail(created.status().ToString());
-  LocalIndex& index = **created;
+  const IndexHandle& index = **created;
   {
     std::ifstream products(products_path);
     if (!products) return Fail("cannot read " + products_path);
@@ -217,7 +219,7 @@ int main(int argc, char** argv) {
   size_t refused = 0;
   bench::Stopwatch ingest_clock;
   auto ingest = [&] {
-    for (const Status& s : index.recommender().Ingest(batch, nullptr)) refused += !s.ok();
+    for (const Status& s : index.IngestEvents(batch, nullptr)) refused += !s.ok();
     batch.clear();
   };
   for (const Line& l : train) {
@@ -232,9 +234,9 @@ int main(int argc, char** argv) {
 
   // --- Lists per test user.
   const int64_t now = Millis(kCutoff);
-  auto filter = [&index](const std::vector<std::string>& ids) {
-    return index.MatchingIds(search::MatchAllQuery(), ids);
-  };
+  pb::SearchSource match_all;
+  match_all.set_query_json(R"({"match_all":{}})");
+  auto filter = [&index, &match_all](const std::vector<std::string>& ids) { return index.MatchingIds(match_all, ids); };
   auto pad = [&](std::vector<std::string> list, const std::unordered_set<std::string>* excluded) {
     std::unordered_set<std::string> in_list(list.begin(), list.end());
     for (const std::string& item : popular) {
@@ -266,7 +268,7 @@ int main(int argc, char** argv) {
         req.exclude.assign(own.begin(), own.end());
       }
       bench::Stopwatch clock;
-      auto got = index.recommender().Recommend(req);
+      auto got = index.Recommend(req);
       user_latency_us.push_back(clock.seconds() * 1e6);
       if (!got.ok()) return Fail(got.status().ToString());
       std::vector<std::pair<double, std::string>> scored;
@@ -291,7 +293,7 @@ int main(int argc, char** argv) {
     req.now_ms = now;
     req.filter = filter;
     bench::Stopwatch clock;
-    auto got = index.recommender().Recommend(req);
+    auto got = index.Recommend(req);
     item_latency_us.push_back(clock.seconds() * 1e6);
     if (!got.ok()) return Fail(got.status().ToString());
   }

@@ -2,14 +2,12 @@
 
 #include <string>
 
-#include "index/mapping/mapping_error.h"
 
 namespace holdfast {
 
 Status ValidateIndexName(std::string_view name) {
   auto invalid = [&](const std::string& why) {
-    return mapping::MappingErrorStatus("invalid_index_name_exception",
-                                       "Invalid index name [" + std::string(name) + "], " + why);
+    return Status::InvalidIndexName("Invalid index name [" + std::string(name) + "], " + why);
   };
   if (name.empty()) return invalid("must not be empty");
   if (name.size() > 255) return invalid("index name is too long, (" + std::to_string(name.size()) + " > 255)");

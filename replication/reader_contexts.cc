@@ -1,6 +1,5 @@
 #include "replication/reader_contexts.h"
 
-#include "index/mapping/mapping_error.h"
 
 namespace holdfast {
 
@@ -10,10 +9,8 @@ Result<std::string> ReaderContexts::Open(std::shared_ptr<const ReaderContext> co
   std::lock_guard<std::mutex> lock(mu_);
   DropExpired(now);
   if (contexts_.size() >= max_contexts_) {
-    return mapping::MappingErrorStatus(  // TODO(kind): kRejected
-        "es_rejected_execution_exception",
-        "Trying to create too many reader contexts. Must be less than or equal to: [" +
-            std::to_string(max_contexts_) + "]");
+    return Status::Rejected("Trying to create too many reader contexts. Must be less than or equal to: [" +
+                            std::to_string(max_contexts_) + "]");
   }
   std::string id = std::to_string(next_id_++);
   contexts_.emplace(id, Entry{std::move(context), now + keep_alive});
@@ -27,8 +24,7 @@ Result<std::shared_ptr<const ReaderContext>> ReaderContexts::Acquire(const std::
   DropExpired(now);
   auto it = contexts_.find(id);
   if (it == contexts_.end()) {
-    return mapping::MappingErrorStatus("search_context_missing_exception",  // TODO(kind): kSearchContextMissing
-                                       "No search context found for id [" + id + "]");
+    return Status::SearchContextMissing("No search context found for id [" + id + "]");
   }
   if (keep_alive.count() > 0) it->second.expires = now + keep_alive;
   return it->second.context;

@@ -38,7 +38,7 @@ Result<std::shared_ptr<ShardCopy>> ShardService::CopyFor(const pb::ShardTarget& 
   if (!copy) return Status::Unavailable("no copy of shard " + id.ToString() + " on this node");
   const int64_t term = copy->engine().primary_term();
   if (target.primary_term() != 0 && target.primary_term() < term) {
-    return Status::FailedPrecondition(  // TODO(kind): kFenced
+    return Status::Fenced(
         "request for shard " + id.ToString() + " carries primary term [" + std::to_string(target.primary_term()) +
         "], older than the copy's [" + std::to_string(term) + "]");
   }

@@ -74,7 +74,7 @@ EventRouting RouteEvents(const std::vector<Event>& events, uint32_t num_shards,
 
 Result<RecommendResult> Recommend(const RecommendSettings& settings_, EventData& data, const RecommendRequest& req) {
   if (req.item.has_value() == req.user.has_value()) {
-    return Status::InvalidArgument("illegal_argument_exception: give exactly one of [item] and [user]");
+    return Status::InvalidArgument("give exactly one of [item] and [user]");
   }
   const int64_t now = req.now_ms.value_or(NowMs());
   const bool for_user = req.user.has_value();

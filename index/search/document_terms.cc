@@ -60,7 +60,7 @@ Status AnalyzeDocumentTerms(const mapping::Mapping& mapping, std::string_view so
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (parser.parse(source.data(), source.size()).get(root) != simdjson::SUCCESS) {
-    return mapping::MappingErrorStatus("parsing_exception", "[more_like_this] a [like] document is not valid JSON");
+    return Status::Parse("[more_like_this] a [like] document is not valid JSON");
   }
   std::vector<std::string> values, terms;
   for (const std::string& field : fields) {

@@ -41,9 +41,8 @@ Result<search::QueryContext::DocumentTerms> CoordinatorQueryContext::TermVectors
     }
   }
   if (target == nullptr) {
-    return mapping::MappingErrorStatus(  // TODO(kind): kIndexNotFound
-        "index_not_found_exception",
-        "no such index [" + std::string(index) + "] (a [like] document must be in a searched index)");
+    return Status::IndexNotFound("no such index [" + std::string(index) +
+                                 "] (a [like] document must be in a searched index)");
   }
   const uint32_t shard = target->ShardOf(id);
   auto to = target->router().ForRead(*target->state(), target->shard_id(shard));

@@ -72,6 +72,8 @@ class IndexHandle {
                                    std::vector<std::pair<uint32_t, int64_t>>* stamps) const;
   Result<recommend::RecommendResult> Recommend(const recommend::RecommendRequest& request) const;
   Result<std::optional<recommend::UserHistory>> History(std::string_view user) const;
+  // An item's popularity at `now_ms` (nullopt: no events), from its shard.
+  Result<std::optional<double>> Popularity(const std::string& item, int64_t now_ms) const;
   // Which of `ids` are live documents matching the query of `source` (a filter).
   Result<std::vector<bool>> MatchingIds(const pb::SearchSource& source, const std::vector<std::string>& ids) const;
 

@@ -174,4 +174,11 @@ Result<std::optional<recommend::UserHistory>> IndexHandle::History(std::string_v
   return data.History(user);
 }
 
+Result<std::optional<double>> IndexHandle::Popularity(const std::string& item, int64_t now_ms) const {
+  ShardEventData data(this);
+  std::vector<std::optional<double>> out;
+  HOLDFAST_RETURN_IF_ERROR(data.Popularity({item}, now_ms, &out));
+  return out.front();
+}
+
 }  // namespace holdfast

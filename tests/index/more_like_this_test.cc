@@ -1,6 +1,8 @@
 // more_like_this (index/search/more_like_this_query.h): term selection by
 // tf-idf with min_term_freq, min_doc_freq / max_doc_freq, max_query_terms and
-// word lengths; the liked document excluded unless `include`; usable inside bool.
+// word lengths; the liked document excluded unless `include`; usable inside
+// bool. Liked documents come from their shards (term vectors), as the
+// coordinator reads them.
 #include "index/search/more_like_this_query.h"
 
 #include <gtest/gtest.h>
@@ -9,38 +11,30 @@
 
 #include "index/mapping/mapping_parser.h"
 #include "index/search/query_parser.h"
-#include "index/shard/local_index.h"
+#include "server/coordinator/coordinator_query_context.h"
+#include "server/coordinator/search_plan.h"
+#include "server/embedded_node.h"
 #include "tests/support/test_process.h"
 
 namespace holdfast {
 namespace {
 
-class FetchFromIndex final : public search::QueryContext {
- public:
-  explicit FetchFromIndex(const LocalIndex* index) : index_(index) {}
-  Result<std::optional<std::string>> FetchSource(std::string_view, std::string_view id) const override {
-    auto got = index_->Get(std::string(id));
-    if (!got.ok()) return got.status();
-    if (!got->found) return std::optional<std::string>();
-    return std::optional<std::string>(got->source);
-  }
-  std::shared_ptr<const search::DocValueSource> Popularity() const override { return nullptr; }
-
- private:
-  const LocalIndex* index_;
-};
-
 class MoreLikeThisTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    IndexMetadata m;
-    m.name = "docs";
-    m.uuid = "mlt";
-    m.settings.number_of_shards = 2;
-    m.settings.refresh_interval = std::chrono::milliseconds(0);
-    m.mapping = std::make_shared<const mapping::Mapping>(
-        mapping::ParseMapping(R"({"properties":{"body":{"type":"text","analyzer":"standard"},"tag":{"type":"keyword"}}})").value());
-    auto index = LocalIndex::Create(tmp_.Sub("i"), m, {});
+    EmbeddedNodeOptions o;
+    o.data_dir = tmp_.Sub("node");
+    auto node = EmbeddedNode::Open(o);
+    ASSERT_TRUE(node.ok()) << node.status().ToString();
+    node_ = std::move(node).value();
+    IndexSettings settings;
+    settings.number_of_shards = 2;
+    settings.number_of_replicas = 0;
+    settings.refresh_interval = std::chrono::milliseconds(0);
+    auto index = node_->indices().Create(
+        "docs", settings,
+        std::make_shared<const mapping::Mapping>(
+            mapping::ParseMapping(R"({"properties":{"body":{"type":"text","analyzer":"standard"},"tag":{"type":"keyword"}}})").value()));
     ASSERT_TRUE(index.ok());
     index_ = std::move(index).value();
     const char* bodies[] = {
@@ -60,9 +54,11 @@ class MoreLikeThisTest : public ::testing::Test {
     ASSERT_TRUE(index_->Refresh().ok());
   }
 
+  // Parsed as the coordinator parses (like documents read from their shards).
   Result<search::QueryPtr> Parse(const std::string& json) {
     search::QueryParser parser(*index_->mapping());
-    FetchFromIndex ctx(index_.get());
+    NamedIndices self{{"docs", index_}};
+    CoordinatorQueryContext ctx(index_.get(), &self);
     return parser.Parse(json, &ctx);
   }
 
@@ -73,25 +69,35 @@ class MoreLikeThisTest : public ::testing::Test {
     EXPECT_NE(mlt, nullptr);
     std::vector<std::string> out;
     if (mlt == nullptr) return out;
-    const auto snaps = index_->AcquireSearchers();
-    for (const auto& t : mlt->SelectTerms(LocalIndex::StatisticsOf(snaps))) out.push_back(t.term);
+    // Index-wide statistics: every segment of both shards.
+    std::vector<search::SearcherSnapshot> snapshots;
+    std::vector<search::SegmentView> views;
+    for (const auto& copy : node_->shard_registry().All()) snapshots.push_back(copy->engine().AcquireSearcher());
+    for (const auto& snap : snapshots) {
+      for (const auto& v : snap.Views()) views.push_back(v);
+    }
+    for (const auto& t : mlt->SelectTerms(search::SegmentStatistics(views))) out.push_back(t.term);
     return out;
   }
 
   std::vector<std::string> Hits(const std::string& json) {
-    auto q = Parse(json);
-    EXPECT_TRUE(q.ok()) << q.status().ToString();
-    search::SearchOptions o;
-    o.size = 10;
-    auto r = index_->Search(*q.value(), o);
-    EXPECT_TRUE(r.ok());
+    SearchRequest request;
+    request.query_json = json;
+    auto plan = SearchPlan::Build(request, {{"docs", index_}});
+    EXPECT_TRUE(plan.ok()) << plan.status().ToString();
     std::vector<std::string> ids;
-    for (const IndexHit& h : r->hits) ids.emplace_back(r->snapshots[h.shard].readers[h.segment]->id(h.doc));
+    if (!plan.ok()) return ids;
+    auto r = plan.value()->RunQueryPhase(0, 10, false, node_->search_pool(), nullptr);
+    EXPECT_TRUE(r.ok());
+    if (r.ok()) {
+      for (const PlanHit& h : r->hits) ids.push_back(h.id);
+    }
     return ids;
   }
 
   testing::TempDir tmp_;
-  std::unique_ptr<LocalIndex> index_;
+  std::unique_ptr<EmbeddedNode> node_;
+  std::shared_ptr<IndexHandle> index_;
 };
 
 TEST_F(MoreLikeThisTest, TermsArePickedByTfIdfWithTheLimits) {
