@@ -311,10 +311,10 @@ TEST_F(SortTest, SearchAfterTakesAnIdAsAString) {
   EXPECT_FALSE(ok.value()[1].missing);
   EXPECT_EQ(ok.value()[1].text, "id7");
   auto number = ParseSearchAfter(R"([1.5, 7])", spec);
-  EXPECT_EQ(ErrorType(number.status()), "illegal_argument_exception");
+  EXPECT_EQ(ErrorKind(number.status()), StatusCode::kInvalidArgument);
   EXPECT_EQ(testing::ErrorReason(number.status()), "Failed to parse search_after value [7] for sort field [_id]");
-  EXPECT_EQ(ErrorType(ParseSearchAfter(R"([1.5, null])", spec).status()), "illegal_argument_exception");
-  EXPECT_EQ(ErrorType(ParseSearchAfter(R"([1.5, ["id7"]])", spec).status()), "illegal_argument_exception");
+  EXPECT_EQ(ErrorKind(ParseSearchAfter(R"([1.5, null])", spec).status()), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorKind(ParseSearchAfter(R"([1.5, ["id7"]])", spec).status()), StatusCode::kInvalidArgument);
 }
 
 TEST_F(SortTest, TextFieldIsRefused) {
