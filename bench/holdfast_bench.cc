@@ -29,7 +29,7 @@
 #include "bench/bench_corpus.h"
 #include "index/mapping/mapping_parser.h"
 #include "server/coordinator/search_plan.h"
-#include "server/embedded_node.h"
+#include "server/process/embedded_node.h"
 
 using namespace holdfast;
 

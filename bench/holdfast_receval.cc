@@ -32,7 +32,7 @@
 #include "bench/bench_corpus.h"
 #include "index/mapping/date_parser.h"
 #include "index/recommend/recommend_model.h"
-#include "server/embedded_node.h"
+#include "server/process/embedded_node.h"
 
 using namespace holdfast;
 

@@ -37,7 +37,7 @@
 #include "index/util/thread_pool.h"
 #include "server/coordinator/coordinator_query_context.h"
 #include "server/coordinator/index_handle.h"
-#include "server/search_request.h"
+#include "server/coordinator/search_request.h"
 
 namespace holdfast {
 

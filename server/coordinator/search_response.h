@@ -22,7 +22,7 @@
 #include "index/search/highlight_spec.h"
 #include "index/util/thread_pool.h"
 #include "server/coordinator/search_plan.h"
-#include "server/search_request.h"
+#include "server/coordinator/search_request.h"
 
 namespace holdfast {
 

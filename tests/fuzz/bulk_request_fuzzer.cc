@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "server/bulk_parser.h"
+#include "server/api/bulk_parser.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view body(reinterpret_cast<const char*>(data), size);

@@ -21,7 +21,7 @@
 #include "index/search/query_parser.h"
 #include "index/search/search_after.h"
 #include "index/search/sort_spec.h"
-#include "server/search_request.h"
+#include "server/api/search_request.h"
 #include "index/mapping/source_filter.h"
 
 namespace {

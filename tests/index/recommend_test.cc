@@ -14,7 +14,7 @@
 #include "index/mapping/mapping_parser.h"
 #include "index/recommend/event.h"
 #include "index/shard/event_merge_operators.h"
-#include "server/embedded_node.h"
+#include "server/process/embedded_node.h"
 #include "tests/support/test_process.h"
 
 namespace holdfast {

@@ -1,6 +1,6 @@
 // Status kinds → Elasticsearch error responses (server/api_errors.h): the
 // type and HTTP status come from the kind, the reason from the message.
-#include "server/api_errors.h"
+#include "server/api/api_errors.h"
 
 #include <gtest/gtest.h>
 

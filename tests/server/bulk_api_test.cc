@@ -5,8 +5,8 @@
 #include <fstream>
 #include <thread>
 
-#include "server/api_errors.h"
-#include "server/bulk_parser.h"
+#include "server/api/api_errors.h"
+#include "server/api/bulk_parser.h"
 #include "tests/server/index_api_fixture.h"
 
 namespace holdfast {

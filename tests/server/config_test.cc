@@ -1,6 +1,6 @@
 // holdfast serve's configuration: precedence flag > env > file > default,
 // and clear errors (server/node_config.h).
-#include "server/node_config.h"
+#include "server/process/node_config.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

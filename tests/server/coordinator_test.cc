@@ -13,7 +13,7 @@
 
 #include "index/mapping/mapping_parser.h"
 #include "server/coordinator/search_plan.h"
-#include "server/embedded_node.h"
+#include "server/process/embedded_node.h"
 #include "tests/support/test_process.h"
 
 namespace holdfast {

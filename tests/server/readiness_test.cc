@@ -3,8 +3,8 @@
 
 #include "lifecycle/readiness.h"
 #include "lifecycle/volume.h"
-#include "server/http_router.h"
-#include "server/node_routes.h"
+#include "server/http/http_router.h"
+#include "server/api/node_routes.h"
 #include "tests/support/test_process.h"
 
 namespace holdfast {

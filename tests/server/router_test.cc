@@ -1,5 +1,5 @@
 // Route matching, 404/405 decisions and query parsing (server/http_router.h).
-#include "server/http_router.h"
+#include "server/http/http_router.h"
 
 #include <gtest/gtest.h>
 

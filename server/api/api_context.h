@@ -1,0 +1,33 @@
+// ApiContext: what the Elasticsearch-compatible HTTP API handlers work with.
+// Owned by the node; outlives the HTTP server. All members are thread-safe.
+#pragma once
+
+#include <atomic>
+
+#include "server/http/http_router.h"
+#include "server/coordinator/cluster_indices.h"
+#include "server/process/node_config.h"
+
+namespace holdfast {
+
+class ThreadPool;
+class HttpRouter;
+
+struct ApiContext {
+  const NodeConfig* config = nullptr;
+  // Set once startup recovery has opened every index; null before.
+  std::atomic<ClusterIndices*> indices{nullptr};
+  ThreadPool* search_pool = nullptr;  // fan-out of one search over shards
+};
+
+// The registry, or null with *error set to 503 cluster_block_exception while
+// the node is still recovering.
+ClusterIndices* RequireIndices(ApiContext* ctx, HttpResponse* error);
+
+// Index management, documents, bulk, _cat, _cluster/health, refresh/flush
+// (server/index_api*.cc, server/document_api*.cc, server/bulk_api*.cc).
+void AddIndexApiRoutes(ApiContext* ctx, HttpRouter* router);
+// _search, _count, scroll (server/search_api*.cc).
+void AddSearchApiRoutes(ApiContext* ctx, HttpRouter* router);
+
+}  // namespace holdfast

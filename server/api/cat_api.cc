@@ -1,0 +1,204 @@
+// GET /_cat/indices[/{index}] and /_cat/shards[/{index}]: Elasticsearch's
+// compact tables. Text with aligned columns (numbers and sizes right-aligned,
+// ?v adds the header row, ?h=a,b picks columns, ?bytes=b|kb|mb|gb fixes the
+// size unit) or, with ?format=json, an array of objects of strings.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "server/api/api_errors.h"
+#include "server/api/index_api_support.h"
+#include "replication/cluster_health.h"
+#include "server/process/node_config.h"
+
+namespace holdfast {
+
+namespace {
+
+// "225b", "4.5kb", "1mb" like Elasticsearch's ByteSizeValue; a fixed unit
+// ("b", "kb", ...) gives a bare number in it.
+std::string FormatBytes(uint64_t bytes, std::string_view fixed_unit) {
+  static constexpr const char* kUnits[] = {"b", "kb", "mb", "gb", "tb", "pb"};
+  if (!fixed_unit.empty()) {
+    for (int u = 0; u < 6; ++u) {
+      if (fixed_unit == kUnits[u]) return std::to_string(bytes >> (10 * u));
+    }
+  }
+  int unit = 0;
+  double value = static_cast<double>(bytes);
+  while (value >= 1024 && unit < 5) {
+    value /= 1024;
+    ++unit;
+  }
+  char buf[32];
+  const double rounded = std::round(value * 10) / 10;
+  if (rounded == std::floor(rounded)) {
+    std::snprintf(buf, sizeof(buf), "%.0f%s", rounded, kUnits[unit]);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%.1f%s", rounded, kUnits[unit]);
+  }
+  return buf;
+}
+
+// One table: named columns, rows of cells; renders as text or JSON.
+class CatTable {
+ public:
+  struct Column {
+    const char* name;
+    bool right_aligned;
+    bool shown_by_default = true;  // others only with ?h=
+  };
+  explicit CatTable(std::vector<Column> columns) : columns_(std::move(columns)) {}
+
+  void AddRow(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
+
+  HttpResponse Render(const HttpRequest& req) const {
+    std::vector<size_t> shown;
+    if (req.HasQueryParam("h")) {
+      const std::string h = req.QueryParam("h");
+      size_t start = 0;
+      while (start <= h.size()) {
+        const size_t comma = std::min(h.find(',', start), h.size());
+        const std::string_view name(h.data() + start, comma - start);
+        for (size_t c = 0; c < columns_.size(); ++c) {
+          if (name == columns_[c].name) shown.push_back(c);
+        }
+        start = comma + 1;
+      }
+    } else {
+      for (size_t c = 0; c < columns_.size(); ++c) {
+        if (columns_[c].shown_by_default) shown.push_back(c);
+      }
+    }
+    return req.QueryParam("format") == "json" ? Json(shown) : Text(shown, req.HasQueryParam("v"));
+  }
+
+ private:
+  HttpResponse Json(const std::vector<size_t>& shown) const {
+    JsonWriter w;
+    w.StartArray();
+    for (const auto& row : rows_) {
+      w.StartObject();
+      for (size_t c : shown) w.Field(columns_[c].name, row[c]);
+      w.EndObject();
+    }
+    w.EndArray();
+    return JsonResponse(200, w);
+  }
+
+  HttpResponse Text(const std::vector<size_t>& shown, bool header) const {
+    std::vector<size_t> width(columns_.size(), 0);
+    for (size_t c : shown) {
+      if (header) width[c] = std::string_view(columns_[c].name).size();
+      for (const auto& row : rows_) width[c] = std::max(width[c], row[c].size());
+    }
+    std::string out;
+    auto line = [&](auto cell_of, bool is_header) {
+      std::string text;
+      for (size_t i = 0; i < shown.size(); ++i) {
+        const size_t c = shown[i];
+        const std::string_view cell = cell_of(c);
+        const std::string pad(width[c] - cell.size(), ' ');
+        if (i > 0) text += ' ';
+        if (columns_[c].right_aligned && !is_header) {
+          text.append(pad).append(cell);
+        } else {
+          text.append(cell).append(pad);
+        }
+      }
+      while (!text.empty() && text.back() == ' ') text.pop_back();
+      out.append(text).push_back('\n');
+    };
+    if (header) line([&](size_t c) { return std::string_view(columns_[c].name); }, true);
+    for (const auto& row : rows_) line([&](size_t c) { return std::string_view(row[c]); }, false);
+    HttpResponse r;
+    r.content_type = "text/plain; charset=UTF-8";
+    r.body = std::move(out);
+    return r;
+  }
+
+  std::vector<Column> columns_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+HttpResponse CatIndices(ClusterIndices& registry, const HttpRequest& req) {
+  auto indices = ResolveIndices(registry, req.PathParam("index"));
+  if (!indices.ok()) return ErrorFromStatus(indices.status());
+  const std::string unit = req.QueryParam("bytes");
+  CatTable table({{"health", false}, {"status", false}, {"index", false}, {"uuid", false}, {"pri", true},
+                  {"rep", true}, {"docs.count", true}, {"docs.deleted", true}, {"store.size", true},
+                  {"pri.store.size", true}});
+  for (const auto& index : *indices) {
+    const IndexHealth health = ComputeIndexHealth(*index->state(), *index->state()->FindIndexByUuid(index->uuid()));
+    // Documents and sizes of the started primaries (a red index counts what it can reach).
+    ShardStats stats;
+    for (uint32_t s = 0; s < index->num_shards(); ++s) {
+      auto st = index->ShardStatsOf(s);
+      if (!st.ok()) continue;
+      stats.docs += st->docs();
+      stats.deleted_docs += st->deleted_docs();
+      stats.segment_bytes += st->segment_bytes();
+    }
+    const std::string size = FormatBytes(stats.segment_bytes, unit);
+    table.AddRow({HealthStatusName(health.status), "open", index->name(), index->uuid(),
+                  std::to_string(index->num_shards()), std::to_string(index->settings().number_of_replicas),
+                  std::to_string(stats.docs), std::to_string(stats.deleted_docs), size, size});
+  }
+  return table.Render(req);
+}
+
+HttpResponse CatShards(ApiContext* ctx, ClusterIndices& registry, const HttpRequest& req) {
+  auto indices = ResolveIndices(registry, req.PathParam("index"));
+  if (!indices.ok()) return ErrorFromStatus(indices.status());
+  const std::string unit = req.QueryParam("bytes");
+  CatTable table({{"index", false}, {"shard", true}, {"prirep", false}, {"state", false}, {"docs", true},
+                  {"store", true}, {"ip", false}, {"node", false},
+                  {"id", false, false}, {"allocation_id", false, false}, {"primary_term", true, false},
+                  {"unassigned.reason", false, false}, {"failure", false, false}});
+  for (const auto& index : *indices) {
+    const ClusterStateSnapshot& state = *index->state();
+    const IndexRouting* routing = state.RoutingOf(index->uuid());
+    if (routing == nullptr) continue;
+    for (const ShardRouting& shard : routing->shards) {
+      for (const ShardCopyRouting& copy : shard.copies) {
+        std::string docs, store, ip, node;
+        if (!copy.node_id.empty()) {
+          if (auto n = state.nodes.find(copy.node_id); n != state.nodes.end()) {
+            node = n->second.name;
+            uint16_t port = 0;
+            if (!SplitHostPort(n->second.http_address, &ip, &port).ok()) ip.clear();
+          }
+        }
+        if (copy.state == ShardCopyState::kStarted || copy.state == ShardCopyState::kRelocating) {
+          auto st = index->ShardStatsOf(shard.shard);
+          if (st.ok()) {
+            docs = std::to_string(st->docs());
+            store = FormatBytes(st->segment_bytes(), unit);
+          }
+        }
+        const bool unassigned = copy.state == ShardCopyState::kUnassigned || copy.state == ShardCopyState::kFailed;
+        table.AddRow({index->name(), std::to_string(shard.shard), copy.primary ? "p" : "r",
+                      copy.state == ShardCopyState::kFailed ? "UNASSIGNED" : ShardCopyStateName(copy.state), docs, store,
+                      ip, node, copy.node_id, copy.allocation_id, std::to_string(shard.primary_term),
+                      copy.state == ShardCopyState::kFailed ? "ALLOCATION_FAILED" : unassigned ? "INDEX_CREATED" : "",
+                      copy.failure});
+      }
+    }
+  }
+  (void)ctx;
+  return table.Render(req);
+}
+
+}  // namespace
+
+void AddCatApiRoutes(ApiContext* ctx, HttpRouter* router) {
+  for (const char* pattern : {"/_cat/indices", "/_cat/indices/{index}"}) {
+    router->Add(HttpMethod::kGet, pattern, "cat_indices", WithIndices(ctx, CatIndices));
+  }
+  for (const char* pattern : {"/_cat/shards", "/_cat/shards/{index}"}) {
+    router->Add(HttpMethod::kGet, pattern, "cat_shards",
+                WithIndices(ctx, [ctx](ClusterIndices& r, const HttpRequest& req) { return CatShards(ctx, r, req); }));
+  }
+}
+
+}  // namespace holdfast

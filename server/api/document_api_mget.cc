@@ -1,0 +1,127 @@
+// GET|POST /_mget and /{index}/_mget: realtime gets of many documents.
+//
+// Body {"docs": [{"_index": "i", "_id": "1", "_source": false}, ...]} or,
+// with an index in the path, {"ids": ["1", "2"]}. Each doc answers like
+// GET /{index}/_doc/{id}; a missing index fails only its doc.
+#include <map>
+
+#include "index/mapping/mapping_error.h"
+#include "server/api/api_errors.h"
+#include "server/api/index_api_support.h"
+
+namespace holdfast {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+struct DocRef {
+  std::string index;
+  std::string id;
+  bool with_source = true;
+};
+
+Status ParseDocRef(od::value value, const std::string& default_index, DocRef* out) {
+  out->index = default_index;
+  od::json_type type;
+  if (auto e = value.type().get(type); e) return JsonError("failed to parse [docs]", e);
+  if (type != od::json_type::object) return mapping::IllegalArgumentError("[docs] entries must be objects");
+  od::object object;
+  if (auto e = value.get_object().get(object); e) return JsonError("failed to parse [docs]", e);
+  for (auto field : object) {
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key); e) return JsonError("failed to parse [docs]", e);
+    od::value v;
+    if (auto e = field.value().get(v); e) return JsonError("failed to parse [docs]", e);
+    std::string_view s;
+    if (key == "_index" || key == "_id") {
+      if (auto e = v.get_string().get(s); e) return JsonError("[" + std::string(key) + "] must be a string", e);
+      (key == "_index" ? out->index : out->id).assign(s);
+    } else if (key == "_source") {
+      bool b = true;
+      if (v.get_bool().get(b) == simdjson::SUCCESS) out->with_source = b;
+    } else if (key != "routing" && key != "_type" && key != "stored_fields") {
+      return mapping::IllegalArgumentError("unknown parameter [" + std::string(key) + "] in [docs]");
+    }
+  }
+  return Status::OK();
+}
+
+Result<std::vector<DocRef>> ParseMultiGetBody(std::string_view body, const std::string& default_index,
+                                              bool default_source) {
+  JsonBody json;
+  HOLDFAST_RETURN_IF_ERROR(json.Parse(body));
+  od::object root;
+  if (auto e = json.doc().get_object().get(root); e) return JsonError("the request body must be an object", e);
+  std::vector<DocRef> refs;
+  for (auto field : root) {
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key); e) return JsonError("failed to parse the request body", e);
+    od::array array;
+    if (auto e = field.value().get_array().get(array); e) return JsonError("[" + std::string(key) + "] must be an array", e);
+    for (auto element : array) {
+      od::value v;
+      if (auto e = element.get(v); e) return JsonError("failed to parse the request body", e);
+      DocRef ref;
+      ref.with_source = default_source;
+      if (key == "docs") {
+        HOLDFAST_RETURN_IF_ERROR(ParseDocRef(v, default_index, &ref));
+      } else if (key == "ids") {
+        std::string_view id;
+        if (auto e = v.get_string().get(id); e) return JsonError("[ids] must hold strings", e);
+        ref.index = default_index;
+        ref.id.assign(id);
+      } else {
+        return Status::ParseValue("unknown key [" + std::string(key) + "] for _mget");
+      }
+      refs.push_back(std::move(ref));
+    }
+  }
+  for (size_t i = 0; i < refs.size(); ++i) {
+    if (refs[i].index.empty()) {
+      return Status::Validation("Validation Failed: 1: index is missing for doc " + std::to_string(i) + ";");
+    }
+    if (refs[i].id.empty()) {
+      return Status::Validation("Validation Failed: 1: id is missing for doc " + std::to_string(i) + ";");
+    }
+  }
+  if (refs.empty()) {
+    return Status::Validation("Validation Failed: 1: no documents to get;");
+  }
+  return refs;
+}
+
+HttpResponse MultiGet(ClusterIndices& registry, const HttpRequest& req) {
+  const std::string default_index(req.PathParam("index"));
+  auto refs = ParseMultiGetBody(req.body, default_index, req.QueryParam("_source", "true") != "false");
+  if (!refs.ok()) return ErrorFromStatus(refs.status());
+  std::map<std::string, std::shared_ptr<IndexHandle>, std::less<>> indices;
+  JsonWriter w;
+  w.StartObject().Key("docs").StartArray();
+  for (const DocRef& ref : *refs) {
+    w.StartObject();
+    auto it = indices.find(ref.index);
+    if (it == indices.end()) it = indices.emplace(ref.index, registry.Get(ref.index)).first;
+    Result<GetResult> got = it->second ? it->second->Get(ref.id) : Result<GetResult>(IndexNotFound(ref.index));
+    if (got.ok()) {
+      WriteGetResult(w, ref.index, ref.id, *got, ref.with_source);
+    } else {
+      w.Field("_index", ref.index).Field("_type", "_doc").Field("_id", ref.id);
+      WriteErrorMember(w, got.status(), it->second.get(), ref.index);
+    }
+    w.EndObject();
+  }
+  w.EndArray().EndObject();
+  return JsonResponse(200, w);
+}
+
+}  // namespace
+
+void AddMultiGetRoutes(ApiContext* ctx, HttpRouter* router) {
+  for (HttpMethod m : {HttpMethod::kGet, HttpMethod::kPost}) {
+    router->Add(m, "/_mget", "doc_mget", WithIndices(ctx, MultiGet));
+    router->Add(m, "/{index}/_mget", "doc_mget", WithIndices(ctx, MultiGet));
+  }
+}
+
+}  // namespace holdfast

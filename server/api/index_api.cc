@@ -1,0 +1,191 @@
+// Index management routes (create, get, delete, mappings, refresh, flush,
+// force merge), and AddIndexApiRoutes, which adds these and the document,
+// bulk and _cat route groups.
+#include <spdlog/spdlog.h>
+
+#include "index/mapping/mapping_error.h"
+#include "server/api/api_context.h"
+#include "server/api/api_errors.h"
+#include "server/api/index_api_settings.h"
+#include "server/api/index_api_support.h"
+
+namespace holdfast {
+
+ClusterIndices* RequireIndices(ApiContext* ctx, HttpResponse* error) {
+  ClusterIndices* r = ctx->indices.load(std::memory_order_acquire);
+  if (r == nullptr) {
+    // Not Status::Blocked (429): Elasticsearch answers this retryable block with 503.
+    *error = ErrorResponse(503, "cluster_block_exception",
+                           "blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];");
+  }
+  return r;
+}
+
+HttpHandler WithIndices(ApiContext* ctx, RegistryHandler handler) {
+  return [ctx, handler = std::move(handler)](const HttpRequest& req) {
+    HttpResponse error;
+    ClusterIndices* registry = RequireIndices(ctx, &error);
+    if (registry == nullptr) return error;
+    return handler(*registry, req);
+  };
+}
+
+namespace {
+
+HttpResponse Acknowledged() {
+  JsonWriter w;
+  w.StartObject().Field("acknowledged", true).EndObject();
+  return JsonResponse(200, w);
+}
+
+HttpResponse CreateIndex(ClusterIndices& registry, const HttpRequest& req) {
+  const std::string name(req.PathParam("index"));
+  if (Status s = ValidateIndexName(name); !s.ok()) return ErrorFromStatus(s);
+  auto body = ParseCreateIndexBody(req.body);
+  if (!body.ok()) return ErrorFromStatus(body.status());
+  auto created = registry.Create(name, body->settings, body->mapping);
+  if (!created.ok()) return ErrorFromStatus(created.status());
+  spdlog::info("created index [{}] ({} shards, {} replicas)", name, body->settings.number_of_shards,
+               body->settings.number_of_replicas);
+  JsonWriter w;
+  w.StartObject().Field("acknowledged", true).Field("shards_acknowledged", true).Field("index", name).EndObject();
+  return JsonResponse(200, w);
+}
+
+// GET /{index}, /{index}/_mapping, /{index}/_settings: one object per index
+// with the parts asked for.
+struct IndexParts {
+  bool aliases = false;
+  bool mappings = false;
+  bool settings = false;
+};
+
+HttpResponse DescribeIndices(ClusterIndices& registry, const HttpRequest& req, IndexParts parts) {
+  auto indices = ResolveIndices(registry, req.PathParam("index"));
+  if (!indices.ok()) return ErrorFromStatus(indices.status());
+  JsonWriter w;
+  w.StartObject();
+  for (const auto& index : *indices) {
+    w.Key(index->name()).StartObject();
+    if (parts.aliases) w.Key("aliases").StartObject().EndObject();
+    if (parts.mappings) WriteIndexMappings(w, *index);
+    if (parts.settings) WriteIndexSettings(w, *index);
+    w.EndObject();
+  }
+  w.EndObject();
+  return JsonResponse(200, w);
+}
+
+HttpResponse DeleteIndices(ClusterIndices& registry, const HttpRequest& req) {
+  auto names = registry.Resolve(req.PathParam("index"));
+  if (!names.ok()) return ErrorFromStatus(names.status());
+  for (const std::string& name : *names) {
+    Status s = registry.Delete(name);
+    if (!s.ok() && s.kind() != StatusCode::kIndexNotFound) return ErrorFromStatus(s);  // deleted meanwhile: fine
+    if (s.ok()) spdlog::info("deleted index [{}]", name);
+  }
+  return Acknowledged();
+}
+
+HttpResponse PutMapping(ClusterIndices& registry, const HttpRequest& req) {
+  auto update = ParseMappingUpdate(req.body);
+  if (!update.ok()) return ErrorFromStatus(update.status());
+  auto indices = ResolveIndices(registry, req.PathParam("index"));
+  if (!indices.ok()) return ErrorFromStatus(indices.status());
+  for (const auto& index : *indices) {
+    if (Status s = index->PutMapping(*update); !s.ok()) return ErrorFromStatus(s);
+  }
+  return Acknowledged();
+}
+
+// _refresh, _flush, _forcemerge: one operation over every shard of the
+// resolved indices; {"_shards": {...}} counts shard copies like Elasticsearch.
+using ShardwiseOp = Status (*)(IndexHandle&, const HttpRequest&);
+
+HttpResponse RunOnIndices(ClusterIndices& registry, const HttpRequest& req, ShardwiseOp op) {
+  auto indices = ResolveIndices(registry, req.PathParam("index"));
+  if (!indices.ok()) return ErrorFromStatus(indices.status());
+  uint64_t total = 0, successful = 0;
+  for (const auto& index : *indices) {
+    if (Status s = op(*index, req); !s.ok()) return ErrorFromStatus(s);
+    total += uint64_t{index->num_shards()} * (1 + index->settings().number_of_replicas);
+    successful += index->num_shards();
+  }
+  JsonWriter w;
+  w.StartObject();
+  WriteShardsHeader(w, total, successful);
+  w.EndObject();
+  return JsonResponse(200, w);
+}
+
+Status RefreshOp(IndexHandle& index, const HttpRequest&) { return index.Refresh(); }
+// ?wait_for_merges=true (holdfast): also run the merges the merge policy
+// still wants and wait for them, as Lucene's IndexWriter.close() does.
+Status FlushOp(IndexHandle& index, const HttpRequest& req) {
+  const std::string wait = req.QueryParam("wait_for_merges", "false");
+  if (wait == "true" || (req.HasQueryParam("wait_for_merges") && wait.empty())) return index.FinishMerges();
+  if (wait != "false") {
+    return mapping::IllegalArgumentError("[wait_for_merges] must be true or false, got [" + wait + "]");
+  }
+  return index.Flush();
+}
+Status ForceMergeOp(IndexHandle& index, const HttpRequest& req) {
+  auto n = Int64Param(req, "max_num_segments");
+  if (!n.ok()) return n.status();
+  const int64_t segments = n->value_or(1);
+  if (segments < 1) return Status::InvalidArgument("max_num_segments must be >= 1");
+  return index.ForceMerge(static_cast<size_t>(segments));
+}
+
+void AddIndexAdminRoutes(ApiContext* ctx, HttpRouter* router) {
+  auto add = [&](HttpMethod m, std::string pattern, std::string name, RegistryHandler h) {
+    router->Add(m, std::move(pattern), std::move(name), WithIndices(ctx, std::move(h)));
+  };
+  add(HttpMethod::kPut, "/{index}", "index_create", CreateIndex);
+  add(HttpMethod::kGet, "/{index}", "index_get", [](ClusterIndices& r, const HttpRequest& req) {
+    return DescribeIndices(r, req, {.aliases = true, .mappings = true, .settings = true});
+  });
+  add(HttpMethod::kDelete, "/{index}", "index_delete", DeleteIndices);
+  for (const char* pattern : {"/{index}/_mapping", "/_mapping", "/_all/_mapping"}) {
+    add(HttpMethod::kGet, pattern, "index_get_mapping", [](ClusterIndices& r, const HttpRequest& req) {
+      return DescribeIndices(r, req, {.mappings = true});
+    });
+  }
+  for (const char* pattern : {"/{index}/_settings", "/_settings", "/_all/_settings"}) {
+    add(HttpMethod::kGet, pattern, "index_get_settings", [](ClusterIndices& r, const HttpRequest& req) {
+      return DescribeIndices(r, req, {.settings = true});
+    });
+  }
+  add(HttpMethod::kPut, "/{index}/_mapping", "index_put_mapping", PutMapping);
+  add(HttpMethod::kPost, "/{index}/_mapping", "index_put_mapping", PutMapping);
+  struct Op {
+    const char* suffix;
+    const char* name;
+    ShardwiseOp op;
+  };
+  for (const Op& o : {Op{"_refresh", "index_refresh", RefreshOp}, Op{"_flush", "index_flush", FlushOp},
+                      Op{"_forcemerge", "index_forcemerge", ForceMergeOp}}) {
+    // "_all" is never captured as {index}: it has routes of its own (no index = every index).
+    for (const std::string& pattern :
+         {"/{index}/" + std::string(o.suffix), "/" + std::string(o.suffix), "/_all/" + std::string(o.suffix)}) {
+      for (HttpMethod m : {HttpMethod::kPost, HttpMethod::kGet}) {
+        ShardwiseOp op = o.op;
+        add(m, pattern, o.name, [op](ClusterIndices& r, const HttpRequest& req) { return RunOnIndices(r, req, op); });
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void AddIndexApiRoutes(ApiContext* ctx, HttpRouter* router) {
+  AddIndexAdminRoutes(ctx, router);
+  AddDocumentApiRoutes(ctx, router);
+  AddMultiGetRoutes(ctx, router);
+  AddBulkApiRoutes(ctx, router);
+  AddCatApiRoutes(ctx, router);
+  AddClusterHealthRoutes(ctx, router);
+  AddEventApiRoutes(ctx, router);
+}
+
+}  // namespace holdfast

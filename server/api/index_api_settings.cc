@@ -1,0 +1,284 @@
+#include "server/api/index_api_settings.h"
+
+#include <charconv>
+#include <utility>
+#include <vector>
+
+#include "index/mapping/mapping_error.h"
+#include "index/mapping/mapping_parser.h"
+#include "index/mapping/mapping_serializer.h"
+#include "server/api/index_api_support.h"
+#include "server/process/node_config.h"
+
+namespace holdfast {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+constexpr uint32_t kMaxShards = 1024;
+
+using FlatSettings = std::vector<std::pair<std::string, std::string>>;  // "index.x.y" → value text
+
+// Shortest text that reads back as the same double ("1", "0.5", "1e-06").
+std::string FormatNumber(double v) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  return std::string(buf, r.ptr);
+}
+
+Status BadSetting(const std::string& key, const std::string& value, std::string_view why) {
+  return mapping::IllegalArgumentError("Failed to parse value [" + value + "] for setting [" + key + "]" +
+                                       (why.empty() ? "" : " " + std::string(why)));
+}
+
+// Settings objects nest or use dotted keys; both become "index.<path>".
+Status FlattenSettings(od::object object, const std::string& prefix, FlatSettings* out) {
+  for (auto field : object) {
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key); e) return JsonError("failed to parse settings", e);
+    std::string path = prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
+    od::value value;
+    if (auto e = field.value().get(value); e) return JsonError("failed to parse settings", e);
+    od::json_type type;
+    if (auto e = value.type().get(type); e) return JsonError("failed to parse settings", e);
+    switch (type) {
+      case od::json_type::object: {
+        od::object inner;
+        if (auto e = value.get_object().get(inner); e) return JsonError("failed to parse settings", e);
+        HOLDFAST_RETURN_IF_ERROR(FlattenSettings(inner, path, out));
+        break;
+      }
+      case od::json_type::string: {
+        std::string_view s;
+        if (auto e = value.get_string().get(s); e) return JsonError("failed to parse settings", e);
+        out->emplace_back(std::move(path), std::string(s));
+        break;
+      }
+      case od::json_type::number:
+      case od::json_type::boolean: {
+        std::string_view token = value.raw_json_token();
+        while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' ||
+                                  token.back() == '\t')) {
+          token.remove_suffix(1);
+        }
+        out->emplace_back(std::move(path), std::string(token));
+        break;
+      }
+      default:
+        return mapping::IllegalArgumentError("setting [" + path + "] must be a string, number or boolean");
+    }
+  }
+  return Status::OK();
+}
+
+Result<uint32_t> ParseCount(const std::string& key, const std::string& text, uint32_t min, uint32_t max) {
+  uint32_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) return BadSetting(key, text, "");
+  if (v < min) return BadSetting(key, text, "must be >= " + std::to_string(min));
+  if (v > max) return BadSetting(key, text, "must be <= " + std::to_string(max));
+  return v;
+}
+
+Result<std::chrono::milliseconds> ParseTimeSetting(const std::string& key, const std::string& text) {
+  if (text == "-1") return std::chrono::milliseconds(-1);
+  auto d = ParseDuration(text);
+  if (!d.ok()) {
+    return mapping::IllegalArgumentError("failed to parse setting [" + key + "] with value [" + text +
+                                         "] as a time value: unit is missing or unrecognized");
+  }
+  return d.value();
+}
+
+Result<double> ParseNumberSetting(const std::string& key, const std::string& text, double min, double max) {
+  double v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || !(v >= min && v <= max)) {
+    return BadSetting(key, text, "must be a number in [" + FormatNumber(min) + ", " + FormatNumber(max) + "]");
+  }
+  return v;
+}
+
+// index.recommend.*: fixed at creation (stored counters depend on them).
+Status ApplyRecommendSetting(const std::string& key, const std::string& value, recommend::RecommendSettings* r) {
+  const std::string name = key.substr(std::string("index.recommend.").size());
+  auto number = [&](double* out, double min, double max) -> Status {
+    auto v = ParseNumberSetting(key, value, min, max);
+    if (!v.ok()) return v.status();
+    *out = *v;
+    return Status::OK();
+  };
+  auto duration = [&](int64_t* out, bool allow_zero) -> Status {
+    auto d = ParseTimeSetting(key, value);
+    if (!d.ok()) return d.status();
+    if (d->count() < 0 || (!allow_zero && d->count() == 0)) return BadSetting(key, value, "must be a positive time value");
+    *out = d->count();
+    return Status::OK();
+  };
+  auto count = [&](uint32_t* out, uint32_t min) -> Status {
+    auto n = ParseCount(key, value, min, 10000);
+    if (!n.ok()) return n.status();
+    *out = *n;
+    return Status::OK();
+  };
+  if (name == "weights.view") return number(&r->weights[0], 0, 1e6);
+  if (name == "weights.cart") return number(&r->weights[1], 0, 1e6);
+  if (name == "weights.purchase") return number(&r->weights[2], 0, 1e6);
+  if (name == "popularity_half_life") return duration(&r->popularity_half_life_ms, false);
+  if (name == "history_size") return count(&r->history_size, 1);
+  if (name == "pair_window") return count(&r->pair_window, 0);
+  if (name == "pair_new") return number(&r->pair_new, 0, 1e6);
+  if (name == "pair_same") return number(&r->pair_same, 0, 1e6);
+  if (name == "pair_decay") return number(&r->pair_decay, 0, 1e6);
+  if (name == "pair_tau") return duration(&r->pair_tau_ms, false);
+  if (name == "pair_max_gap") return duration(&r->pair_max_gap_ms, true);
+  if (name == "alpha") return number(&r->alpha, 0, 1);
+  if (name == "profile_size") return count(&r->profile_size, 1);
+  if (name == "profile_decay") return number(&r->profile_decay, 0, 1);
+  if (name == "own_weight") return number(&r->own_weight, 0, 1e6);
+  if (name == "popularity_weight") return number(&r->popularity_weight, 0, 1e6);
+  if (name == "own_smoothing") return number(&r->own_smoothing, 0, 1e6);
+  if (name == "cooccurrence_weight") return number(&r->cooccurrence_weight, 0, 1e6);
+  return mapping::IllegalArgumentError("unknown setting [" + key + "]: see docs/recommendations.md for index.recommend.*");
+}
+
+Status ApplySetting(const std::string& raw_key, const std::string& value, IndexSettings* s) {
+  const std::string key = raw_key.rfind("index.", 0) == 0 ? raw_key : "index." + raw_key;
+  if (key == "index.number_of_shards") {
+    auto n = ParseCount(key, value, 1, kMaxShards);
+    if (!n.ok()) return n.status();
+    s->number_of_shards = *n;
+  } else if (key == "index.number_of_replicas") {
+    auto n = ParseCount(key, value, 0, 1024);
+    if (!n.ok()) return n.status();
+    s->number_of_replicas = *n;
+  } else if (key == "index.refresh_interval") {
+    auto d = ParseTimeSetting(key, value);
+    if (!d.ok()) return d.status();
+    s->refresh_interval = *d;
+  } else if (key == "index.translog.durability") {
+    if (value == "request" || value == "REQUEST") {
+      s->durability = Durability::kRequest;
+    } else if (value == "async" || value == "ASYNC") {
+      s->durability = Durability::kAsync;
+    } else {
+      return mapping::IllegalArgumentError("No enum constant for [index.translog.durability]: [" + value + "]");
+    }
+  } else if (key.rfind("index.recommend.", 0) == 0) {
+    return ApplyRecommendSetting(key, value, &s->recommend);
+  } else {
+    return mapping::IllegalArgumentError("unknown setting [" + key +
+                                         "] please check that any required plugins are installed, or check the "
+                                         "breaking changes documentation for removed settings");
+  }
+  return Status::OK();
+}
+
+Result<std::shared_ptr<const mapping::Mapping>> MappingFrom(od::value value) {
+  od::object object;
+  if (auto e = value.get_object().get(object); e) return JsonError("[mappings] must be an object", e);
+  std::string_view raw;
+  if (auto e = object.raw_json().get(raw); e) return JsonError("failed to parse mappings", e);
+  auto parsed = mapping::ParseMapping(raw);
+  if (!parsed.ok()) return parsed.status();
+  return std::shared_ptr<const mapping::Mapping>(std::make_shared<mapping::Mapping>(std::move(parsed).value()));
+}
+
+bool IsBlank(std::string_view body) {
+  return body.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+}  // namespace
+
+Result<CreateIndexBody> ParseCreateIndexBody(std::string_view body) {
+  CreateIndexBody out;
+  if (IsBlank(body)) return out;
+  JsonBody json;
+  HOLDFAST_RETURN_IF_ERROR(json.Parse(body));
+  od::object root;
+  if (auto e = json.doc().get_object().get(root); e) return JsonError("the request body must be an object", e);
+  FlatSettings flat;
+  for (auto field : root) {
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key); e) return JsonError("failed to parse the request body", e);
+    od::value value;
+    if (auto e = field.value().get(value); e) return JsonError("failed to parse the request body", e);
+    if (key == "settings") {
+      od::object settings;
+      if (auto e = value.get_object().get(settings); e) return JsonError("[settings] must be an object", e);
+      HOLDFAST_RETURN_IF_ERROR(FlattenSettings(settings, "", &flat));
+    } else if (key == "mappings") {
+      auto m = MappingFrom(value);
+      if (!m.ok()) return m.status();
+      out.mapping = std::move(m).value();
+    } else if (key == "aliases") {
+      od::object aliases;
+      if (auto e = value.get_object().get(aliases); e) return JsonError("[aliases] must be an object", e);
+      size_t n = 0;
+      if (auto e = aliases.count_fields().get(n); e) return JsonError("failed to parse [aliases]", e);
+      if (n != 0) return mapping::IllegalArgumentError("aliases are not supported by holdfast");
+    } else {
+      return Status::ParseValue("unknown key [" + std::string(key) + "] for create index");
+    }
+  }
+  for (const auto& [key, value] : flat) HOLDFAST_RETURN_IF_ERROR(ApplySetting(key, value, &out.settings));
+  return out;
+}
+
+Result<mapping::MappingUpdate> ParseMappingUpdate(std::string_view body) {
+  HOLDFAST_RETURN_IF_ERROR(CheckJsonText(body));
+  if (IsBlank(body)) return Status::ParseValue("request body is required");
+  auto parsed = mapping::ParseMapping(body);
+  if (!parsed.ok()) return parsed.status();
+  return parsed->ToUpdate();
+}
+
+std::string FormatTimeValue(std::chrono::milliseconds value) {
+  const int64_t ms = value.count();
+  if (ms < 0) return "-1";
+  if (ms == 0) return "0s";
+  if (ms % 86'400'000 == 0) return std::to_string(ms / 86'400'000) + "d";
+  if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
+  if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
+void WriteIndexSettings(JsonWriter& w, const IndexHandle& index) {
+  const IndexSettings& s = index.settings();
+  w.Key("settings").StartObject().Key("index").StartObject();
+  w.Field("refresh_interval", FormatTimeValue(s.refresh_interval));
+  w.Field("number_of_shards", std::to_string(s.number_of_shards));
+  w.Field("provided_name", index.name());
+  w.Field("creation_date", std::to_string(index.creation_date_ms()));
+  w.Field("number_of_replicas", std::to_string(s.number_of_replicas));
+  w.Field("uuid", index.uuid());
+  if (s.durability == Durability::kAsync) w.Key("translog").StartObject().Field("durability", "async").EndObject();
+  const recommend::RecommendSettings& r = s.recommend;
+  w.Key("recommend").StartObject();
+  w.Key("weights").StartObject();
+  w.Field("view", FormatNumber(r.weights[0])).Field("cart", FormatNumber(r.weights[1]));
+  w.Field("purchase", FormatNumber(r.weights[2])).EndObject();
+  w.Field("popularity_half_life", FormatTimeValue(std::chrono::milliseconds(r.popularity_half_life_ms)));
+  w.Field("history_size", std::to_string(r.history_size));
+  w.Field("pair_window", std::to_string(r.pair_window));
+  w.Field("pair_new", FormatNumber(r.pair_new)).Field("pair_same", FormatNumber(r.pair_same));
+  w.Field("pair_decay", FormatNumber(r.pair_decay));
+  w.Field("pair_tau", FormatTimeValue(std::chrono::milliseconds(r.pair_tau_ms)));
+  w.Field("pair_max_gap", FormatTimeValue(std::chrono::milliseconds(r.pair_max_gap_ms)));
+  w.Field("alpha", FormatNumber(r.alpha)).Field("profile_size", std::to_string(r.profile_size));
+  w.Field("profile_decay", FormatNumber(r.profile_decay)).Field("own_weight", FormatNumber(r.own_weight));
+  w.Field("popularity_weight", FormatNumber(r.popularity_weight));
+  w.Field("own_smoothing", FormatNumber(r.own_smoothing));
+  w.Field("cooccurrence_weight", FormatNumber(r.cooccurrence_weight));
+  w.EndObject();
+  w.Key("version").StartObject().Field("created", "7170099").EndObject();
+  w.EndObject().EndObject();
+}
+
+void WriteIndexMappings(JsonWriter& w, const IndexHandle& index) {
+  w.Key("mappings").RawJson(mapping::MappingToJson(*index.mapping()));
+}
+
+}  // namespace holdfast

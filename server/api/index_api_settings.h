@@ -1,0 +1,43 @@
+// Index settings and mappings as the index APIs read and show them: the body
+// of PUT /{index} and the "settings" member of GET /{index}. Stateless;
+// thread-safe.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "index/mapping/mapping.h"
+#include "server/coordinator/index_handle.h"
+#include "index/util/status.h"
+#include "server/http/json_writer.h"
+
+namespace holdfast {
+
+struct CreateIndexBody {
+  IndexSettings settings;
+  std::shared_ptr<const mapping::Mapping> mapping;  // null: empty, dynamic
+};
+
+// {"settings": {...}, "mappings": {...}, "aliases": {}} — every part optional;
+// settings nested ({"index": {"number_of_shards": 3}}) or dotted
+// ("index.number_of_shards": "3"), values as numbers or strings. Known
+// settings: number_of_shards (1..1024), number_of_replicas, refresh_interval
+// ("1s", "500ms", "-1"), translog.durability (request | async). Anything else
+// is illegal_argument_exception "unknown setting [...]"; bad JSON parse_exception;
+// a bad mapping mapper_parsing_exception. An empty body gives the defaults.
+Result<CreateIndexBody> ParseCreateIndexBody(std::string_view body);
+
+// PUT /{index}/_mapping: {"properties": {...}} → the fields to add.
+Result<mapping::MappingUpdate> ParseMappingUpdate(std::string_view body);
+
+// "1s", "500ms", "3d", "-1" (disabled) as Elasticsearch prints time values.
+std::string FormatTimeValue(std::chrono::milliseconds value);
+
+// "settings": {"index": {...}} as GET /{index} shows it (values as strings).
+void WriteIndexSettings(JsonWriter& w, const IndexHandle& index);
+// "mappings": {...} (the mapping serializer's output).
+void WriteIndexMappings(JsonWriter& w, const IndexHandle& index);
+
+}  // namespace holdfast

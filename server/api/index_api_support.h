@@ -1,0 +1,136 @@
+// What the index, document, bulk and _cat handlers share: finding indices
+// with Elasticsearch's errors, auto-creating them on first write, checking
+// and parsing request bodies, writing the response of one document write,
+// refresh policies (?refresh=) and generated document ids.
+//
+// Everything here is stateless or thread-local: safe from any worker thread.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "server/coordinator/index_handle.h"
+#include "index/util/status.h"
+#include "replication/index_names.h"
+#include "server/api/api_context.h"
+#include "server/http/json_writer.h"
+
+namespace holdfast {
+
+// Route groups, one file each; AddIndexApiRoutes (index_api.cc, which holds
+// the index management routes itself) adds them all.
+void AddDocumentApiRoutes(ApiContext* ctx, HttpRouter* router);  // document_api.cc
+void AddMultiGetRoutes(ApiContext* ctx, HttpRouter* router);     // document_api_mget.cc
+void AddBulkApiRoutes(ApiContext* ctx, HttpRouter* router);      // bulk_api.cc
+void AddCatApiRoutes(ApiContext* ctx, HttpRouter* router);       // cat_api.cc
+void AddClusterHealthRoutes(ApiContext* ctx, HttpRouter* router);  // cat_api_health.cc
+void AddEventApiRoutes(ApiContext* ctx, HttpRouter* router);       // events_api.cc
+
+// A handler that needs the index registry: answers 503 while the node is
+// still recovering (RequireIndices), else calls `handler`.
+using RegistryHandler = std::function<HttpResponse(ClusterIndices&, const HttpRequest&)>;
+HttpHandler WithIndices(ApiContext* ctx, RegistryHandler handler);
+
+// --- Finding indices -------------------------------------------------------
+
+// kIndexNotFound "no such index [name]".
+Status IndexNotFound(std::string_view name);
+// The index called `name`, or IndexNotFound.
+Result<std::shared_ptr<IndexHandle>> FindIndex(ClusterIndices& registry, std::string_view name);
+// The index a write goes to: created with the defaults (1 shard, 1 replica,
+// dynamic mapping) when missing, as Elasticsearch's action.auto_create_index
+// does. invalid_index_name_exception for a bad name.
+Result<std::shared_ptr<IndexHandle>> IndexForWrite(ClusterIndices& registry, const std::string& name);
+// An index expression ("a,b", "logs-*", "_all") → indices, sorted by name.
+Result<std::vector<std::shared_ptr<IndexHandle>>> ResolveIndices(ClusterIndices& registry,
+                                                                std::string_view expression);
+
+// --- Request bodies --------------------------------------------------------
+
+// Request bodies nesting deeper than this are refused (400 parse_exception):
+// a mapping 20 objects deep needs 41 levels.
+inline constexpr size_t kMaxRequestNesting = 100;
+
+// parse_exception unless `json` is valid UTF-8 nesting at most `max_nesting`
+// levels. Cheap (one pass); the structure itself is checked while parsing.
+Status CheckJsonText(std::string_view json, size_t max_nesting = kMaxRequestNesting);
+
+// A request body parsed with simdjson On-Demand: a padded copy of the body
+// and a parser, owned by this object. Not thread-safe; one per request.
+class JsonBody {
+ public:
+  // CheckJsonText, then starts iterating. parse_exception on failure.
+  Status Parse(std::string_view body);
+  simdjson::ondemand::document& doc() { return doc_; }
+
+ private:
+  simdjson::padded_string buffer_;
+  simdjson::ondemand::parser parser_;
+  simdjson::ondemand::document doc_;
+};
+
+// parse_exception "<what>: <simdjson's message>".
+Status JsonError(std::string_view what, simdjson::error_code error);
+
+// --- Request parameters ----------------------------------------------------
+
+// ?name=<integer>: nullopt when absent, illegal_argument_exception when not a number.
+Result<std::optional<int64_t>> Int64Param(const HttpRequest& req, std::string_view name);
+// if_seq_no and if_primary_term, which must come together (action_request_validation_exception).
+Status CheckConcurrencyPair(const std::optional<int64_t>& if_seq_no, const std::optional<int64_t>& if_primary_term);
+// action_request_validation_exception for an empty id or one over 512 bytes.
+Status ValidateDocumentId(std::string_view id);
+
+// A fresh document id: 20 characters of URL-safe base64 over 15 bytes
+// (milliseconds, a per-process sequence and random bits), like Elasticsearch's.
+std::string NewDocumentId();
+
+// --- Refresh after writes (?refresh=) --------------------------------------
+
+enum class RefreshPolicy { kNone, kImmediate, kWaitFor };
+// "" / "true" → immediate, "false" / absent → none, "wait_for"; else illegal_argument_exception.
+Result<RefreshPolicy> ParseRefreshPolicy(const HttpRequest& req);
+
+// The (shard, seq_no) pairs a request wrote, for ApplyRefresh.
+using WrittenOps = std::vector<std::pair<uint32_t, int64_t>>;
+// kImmediate refreshes the shards in `written`; kWaitFor waits until a
+// refresh covers them (forcing one when the index never refreshes on its own
+// or the wait passes 30 s). True when a refresh was forced (forced_refresh).
+bool ApplyRefresh(IndexHandle& index, RefreshPolicy policy, const WrittenOps& written);
+
+// --- Responses -------------------------------------------------------------
+
+// HTTP status of a document write: 201 created, 404 delete of a missing doc,
+// 200 otherwise; errors by their Elasticsearch type.
+int WriteStatusCode(const WriteResult& result);
+
+// The members of one successful write response (the caller opens and closes
+// the object): _index, _type, _id, _version, result, [forced_refresh],
+// _shards, _seq_no, _primary_term.
+void WriteDocumentResult(JsonWriter& w, const IndexHandle& index, std::string_view id, const WriteResult& result,
+                         bool forced_refresh);
+// The "_shards" member: total = copies of the shards (primaries and
+// replicas), successful = the primaries this node holds.
+void WriteShardsHeader(JsonWriter& w, uint64_t total, uint64_t successful);
+// An "error" member in Elasticsearch's shape from a Status "<type>: <reason>";
+// `index` (may be null) adds "index" and "index_uuid".
+void WriteErrorMember(JsonWriter& w, const Status& status, const IndexHandle* index, std::string_view index_name);
+
+// The members of a get response (the caller opens and closes the object):
+// _index, _type, _id, and when found _version, _seq_no, _primary_term,
+// found, [_source]. Shared by GET /{index}/_doc/{id} and _mget.
+void WriteGetResult(JsonWriter& w, std::string_view index_name, std::string_view id, const GetResult& result,
+                    bool with_source);
+
+// {"acknowledged":true} and friends.
+HttpResponse JsonResponse(int status, JsonWriter& w);
+
+}  // namespace holdfast

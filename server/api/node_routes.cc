@@ -1,0 +1,151 @@
+#include "server/api/node_routes.h"
+
+#include <fmt/format.h>
+
+#include "index/shard/shard_store.h"
+#include "index/util/mmap_file.h"
+#include "server/http/http_metrics.h"
+#include "server/http/http_router.h"
+#include "server/http/json_writer.h"
+#include "server/process/version.h"
+
+namespace holdfast {
+
+namespace {
+
+HttpResponse Json(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse Root(const NodeRouteContext& ctx) {
+  const bool compat = ctx.config->elasticsearch_compat;
+  const VolumeIdentity& id = ctx.volume->identity();
+  JsonWriter w;
+  w.StartObject()
+      .Field("name", ctx.config->node_name)
+      .Field("cluster_name", ctx.config->cluster_name)
+      .Field("cluster_uuid", id.cluster_uuid)
+      .Key("version")
+      .StartObject()
+      .Field("number", compat ? kCompatEsVersion : kHoldfastVersion)
+      .Field("build_flavor", "default")
+      .Field("build_type", "holdfast")
+      .Field("build_hash", "")
+      .Field("build_date", "")
+      .Field("build_snapshot", false)
+      .Field("lucene_version", kCompatLuceneVersion)
+      .Field("minimum_wire_compatibility_version", "6.8.0")
+      .Field("minimum_index_compatibility_version", "6.0.0-beta1")
+      .Field("distribution", "holdfast")
+      .Field("holdfast_version", kHoldfastVersion)
+      .EndObject();
+  if (compat) w.Field("tagline", "You Know, for Search");
+  w.EndObject();
+  return Json(200, w.TakeString());
+}
+
+// Gauges of the memory the index keeps in the process (segments, source cache).
+std::string MemoryMetrics(const NodeRouteContext& ctx) {
+  std::string out;
+  auto gauge = [&out](const char* name, const char* help, uint64_t value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", name, help, name, name, value);
+  };
+  gauge("holdfast_segments_memory_bytes", "Index segment bytes held in process memory.", MmapFile::memory_bytes());
+  gauge("holdfast_segments_memory_budget_bytes", "At most this many segment bytes are held in process memory.",
+        MmapFile::memory_budget());
+  gauge("holdfast_source_cache_bytes", "Bytes in the cache of document source blocks.",
+        ctx.source_cache ? SourceCacheUsage(*ctx.source_cache) : 0);
+  gauge("holdfast_source_cache_capacity_bytes", "Capacity of the cache of document source blocks.",
+        ctx.source_cache_capacity);
+  return out;
+}
+
+HttpResponse Ready(const NodeRouteContext& ctx) {
+  const bool ready = ctx.readiness->ready();
+  JsonWriter w;
+  w.StartObject()
+      .Field("ready", ready)
+      .Field("phase", NodePhaseName(ctx.readiness->phase()))
+      .EndObject();
+  return Json(ready ? 200 : 503, w.TakeString());
+}
+
+HttpResponse StatusReport(const NodeRouteContext& ctx) {
+  const VolumeIdentity& id = ctx.volume->identity();
+  const auto uptime = std::chrono::steady_clock::now() - ctx.started;
+  JsonWriter w;
+  w.StartObject()
+      .Key("node").StartObject()
+      .Field("name", ctx.config->node_name)
+      .Field("id", id.node_id)
+      .EndObject()
+      .Key("cluster").StartObject()
+      .Field("name", ctx.config->cluster_name)
+      .Field("uuid", id.cluster_uuid)
+      .EndObject()
+      .Key("volume").StartObject()
+      .Field("uuid", id.volume_uuid)
+      .Field("format_version", id.format_version)
+      .Field("created_at", id.created_at)
+      .Field("data_dir", ctx.volume->data_dir())
+      .EndObject()
+      .Field("version", kHoldfastVersion)
+      .Field("phase", NodePhaseName(ctx.readiness->phase()))
+      .Field("ready", ctx.readiness->ready())
+      .Field("previous_shutdown", LastStopName(ctx.last_stop))
+      .Field("uptime_ms",
+             static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(uptime).count()))
+      .Key("drain").StartObject()
+      .Field("state", ctx.readiness->phase() == NodePhase::kDraining ? "draining" : "none")
+      .EndObject()
+      .Key("shards").StartArray();
+  if (const ShardRegistry* shards = ctx.shards.load(std::memory_order_acquire)) {
+    for (const auto& copy : shards->All()) {
+      const ShardStats st = copy->engine().Stats();
+      w.StartObject()
+          .Field("index", copy->index_name())
+          .Field("index_uuid", copy->id().index_uuid)
+          .Field("shard", uint64_t{copy->id().shard})
+          .Field("primary", copy->primary())
+          .Field("state", ShardCopyStateName(copy->state()))
+          .Field("allocation_id", copy->allocation_id())
+          .Field("primary_term", copy->engine().primary_term())
+          .Field("local_checkpoint", st.local_checkpoint)
+          .Field("global_checkpoint", st.local_checkpoint)
+          .Field("max_seq_no", st.max_seq_no)
+          .Field("docs", st.docs);
+      const std::string failure = copy->failure();
+      if (!failure.empty()) w.Field("failure", failure);
+      w.EndObject();
+    }
+  }
+  w.EndArray().EndObject();
+  return Json(200, w.TakeString());
+}
+
+}  // namespace
+
+void AddNodeRoutes(const NodeRouteContext* ctx, HttpRouter* router) {
+  // Cheap and non-blocking: answered on the I/O threads even when every worker is busy.
+  const HttpRouteOptions kInline{.inline_handler = true};
+  router->Add(HttpMethod::kGet, "/", "root", [ctx](const HttpRequest&) { return Root(*ctx); }, kInline);
+  router->Add(HttpMethod::kGet, "/_lifecycle/live", "lifecycle_live", [](const HttpRequest&) {
+    return Json(200, R"({"live":true})");
+  }, kInline);
+  router->Add(HttpMethod::kGet, "/_lifecycle/ready", "lifecycle_ready",
+              [ctx](const HttpRequest&) { return Ready(*ctx); }, kInline);
+  router->Add(HttpMethod::kGet, "/_lifecycle/status", "lifecycle_status",
+              [ctx](const HttpRequest&) { return StatusReport(*ctx); }, kInline);
+  router->Add(HttpMethod::kGet, "/metrics", "metrics", [ctx](const HttpRequest&) {
+    HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = ctx->metrics->RenderPrometheus(std::chrono::steady_clock::now() - ctx->started);
+    r.body += MemoryMetrics(*ctx);
+    return r;
+  }, kInline);
+}
+
+}  // namespace holdfast

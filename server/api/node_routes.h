@@ -1,0 +1,43 @@
+// The node's own HTTP routes: `GET /` (identity in Elasticsearch's shape),
+// the orchestrator's `/_lifecycle/{live,ready,status}`, and `/metrics`.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "lifecycle/node_store.h"
+#include "lifecycle/readiness.h"
+#include "lifecycle/volume.h"
+#include "replication/shard_registry.h"
+#include "server/process/node_config.h"
+
+namespace rocksdb {
+class Cache;
+}
+
+namespace holdfast {
+
+class HttpRouter;
+class HttpMetrics;
+
+// What the routes read. Owned by Node; outlives the HTTP server. All fields
+// are set before the server starts, except `metrics`, set right after the
+// router is built (the metrics need the route names).
+struct NodeRouteContext {
+  const NodeConfig* config = nullptr;
+  const Volume* volume = nullptr;
+  const Readiness* readiness = nullptr;
+  LastStop last_stop = LastStop::kFirstStart;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  const HttpMetrics* metrics = nullptr;
+  uint64_t source_cache_capacity = 0;
+  std::shared_ptr<rocksdb::Cache> source_cache;  // may be null
+  // The shard copies, once startup recovery has opened them (null before).
+  std::atomic<const ShardRegistry*> shards{nullptr};
+};
+
+void AddNodeRoutes(const NodeRouteContext* ctx, HttpRouter* router);
+
+}  // namespace holdfast

@@ -1,0 +1,240 @@
+// _search, _count and scroll routes: request → SearchPlan → query phase →
+// fetch and render (search_response.h); scroll contexts in a ScrollRegistry
+// owned by the routes.
+#include <simdjson.h>
+
+#include <chrono>
+
+#include "index/search/highlight_spec.h"
+#include "server/api/api_context.h"
+#include "server/api/api_errors.h"
+#include "server/http/json_writer.h"
+#include "server/coordinator/scroll_registry.h"
+#include "server/coordinator/search_plan.h"
+#include "server/api/search_request.h"
+#include "server/coordinator/search_response.h"
+#include "index/search/request_query.h"
+
+namespace holdfast {
+namespace {
+
+namespace od = simdjson::ondemand;
+using Clock = std::chrono::steady_clock;
+
+int64_t MillisSince(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+}
+
+HttpResponse JsonResponse(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+// The indices an expression names; "_all" without a path index.
+Result<NamedIndices> ResolveIndices(ClusterIndices* registry, const HttpRequest& http) {
+  std::string_view expression = http.PathParam("index");
+  if (expression.empty()) expression = "_all";
+  auto names = registry->Resolve(expression);
+  if (!names.ok()) return names.status();
+  NamedIndices out;
+  for (const auto& name : names.value()) {
+    auto index = registry->Get(name);
+    if (index) out.emplace_back(name, std::move(index));  // null: deleted meanwhile
+  }
+  return out;
+}
+
+class SearchRoutes {
+ public:
+  explicit SearchRoutes(ApiContext* ctx) : ctx_(ctx) {}
+
+  HttpResponse Search(const HttpRequest& http) {
+    const Clock::time_point start = Clock::now();
+    HttpResponse error;
+    ClusterIndices* registry = RequireIndices(ctx_, &error);
+    if (registry == nullptr) return error;
+    auto request = ParseSearchRequest(http);
+    if (!request.ok()) return ErrorFromStatus(request.status());
+    auto indices = ResolveIndices(registry, http);
+    if (!indices.ok()) return ErrorFromStatus(indices.status());
+    auto plan = SearchPlan::Build(request.value(), std::move(indices).value());
+    if (!plan.ok()) return ErrorFromStatus(plan.status());
+    search::HighlightSpec highlight;
+    if (!request.value().highlight_json.empty()) {
+      auto spec = search::ParseHighlightSpec(request.value().highlight_json);
+      if (!spec.ok()) return ErrorFromStatus(spec.status());
+      highlight = std::move(spec).value();
+    }
+    const SearchRequest& req = request.value();
+    std::shared_ptr<ScrollContext> scroll;
+    if (req.scroll) {
+      scroll = std::make_shared<ScrollContext>();
+      scroll->plan = plan.value();
+      scroll->request = req;
+      scroll->size = req.size;
+      scroll->cursor.keep_alive = *req.scroll;
+    }
+    auto result = plan.value()->RunQueryPhase(req.from, req.size, true, ctx_->search_pool,
+                                              scroll ? &scroll->cursor : nullptr);
+    if (!result.ok()) return ErrorFromStatus(result.status());
+
+    SearchResponseParts parts{plan.value().get(), &result.value(), &req, &highlight, std::nullopt, 0, ctx_->search_pool};
+    if (scroll) {
+      if (!result.value().hits.empty()) scroll->cursor.after = plan.value()->PositionOf(result.value().hits.back());
+      auto id = scrolls_.Open(std::move(scroll), *req.scroll);
+      if (!id.ok()) return ErrorFromStatus(id.status());
+      parts.scroll_id = std::move(id).value();
+    }
+    parts.took_ms = MillisSince(start);
+    auto body = RenderSearchResponse(parts);
+    if (!body.ok()) return ErrorFromStatus(body.status());
+    return JsonResponse(200, std::move(body).value());
+  }
+
+  HttpResponse Count(const HttpRequest& http) {
+    HttpResponse error;
+    ClusterIndices* registry = RequireIndices(ctx_, &error);
+    if (registry == nullptr) return error;
+    auto request = ParseSearchRequest(http, /*for_count=*/true);
+    if (!request.ok()) return ErrorFromStatus(request.status());
+    auto indices = ResolveIndices(registry, http);
+    if (!indices.ok()) return ErrorFromStatus(indices.status());
+    auto plan = SearchPlan::Build(request.value(), std::move(indices).value());
+    if (!plan.ok()) return ErrorFromStatus(plan.status());
+    auto n = plan.value()->Count(ctx_->search_pool);
+    if (!n.ok()) return ErrorFromStatus(n.status());
+    const uint64_t count = n.value();
+    const size_t shards = plan.value()->shards().size();
+    JsonWriter w;
+    w.StartObject().Field("count", count).Key("_shards").StartObject();
+    w.Field("total", uint64_t{shards}).Field("successful", uint64_t{shards});
+    w.Field("skipped", 0).Field("failed", 0).EndObject().EndObject();
+    return JsonResponse(200, w.TakeString());
+  }
+
+  HttpResponse Scroll(const HttpRequest& http) {
+    const Clock::time_point start = Clock::now();
+    ScrollArgs args;
+    if (Status s = ReadScrollArgs(http, &args); !s.ok()) return ErrorFromStatus(s);
+    if (args.ids.size() != 1) {
+      return ErrorFromStatus(Status::Validation("Validation Failed: 1: scrollId is missing;"));
+    }
+    std::chrono::milliseconds keep_alive = std::chrono::minutes(5);
+    if (!args.scroll.empty()) {
+      auto parsed = ParseTimeValue(args.scroll, "scroll");
+      if (!parsed.ok()) return ErrorFromStatus(parsed.status());
+      keep_alive = parsed.value();
+    }
+    auto context = scrolls_.Acquire(args.ids[0], keep_alive);
+    if (!context.ok()) return ErrorFromStatus(context.status());
+    ScrollContext& ctx = *context.value();
+    std::lock_guard<std::mutex> lock(ctx.mu);
+    ctx.cursor.keep_alive = keep_alive;
+    auto result = ctx.plan->RunQueryPhase(0, ctx.size, false, ctx_->search_pool, &ctx.cursor);
+    if (!result.ok()) return ErrorFromStatus(result.status());
+    if (!result.value().hits.empty()) ctx.cursor.after = ctx.plan->PositionOf(result.value().hits.back());
+    SearchResponseParts parts{ctx.plan.get(), &result.value(), &ctx.request, nullptr, args.ids[0], MillisSince(start),
+                              ctx_->search_pool};
+    auto body = RenderSearchResponse(parts);
+    if (!body.ok()) return ErrorFromStatus(body.status());
+    return JsonResponse(200, std::move(body).value());
+  }
+
+  HttpResponse ClearScroll(const HttpRequest& http) {
+    ScrollArgs args;
+    if (Status s = ReadScrollArgs(http, &args); !s.ok()) return ErrorFromStatus(s);
+    bool all = http.path == "/_search/scroll/_all";
+    for (const auto& id : args.ids) all = all || id == "_all";
+    size_t freed = all ? scrolls_.ClearAll() : scrolls_.Clear(args.ids);
+    JsonWriter w;
+    w.StartObject().Field("succeeded", true).Field("num_freed", uint64_t{freed}).EndObject();
+    // Elasticsearch answers 404 when nothing was freed.
+    return JsonResponse(freed > 0 || all ? 200 : 404, w.TakeString());
+  }
+
+ private:
+  struct ScrollArgs {
+    std::vector<std::string> ids;
+    std::string scroll;
+  };
+
+  // scroll_id and scroll from the path ({scroll_id}, comma-separated), the
+  // URL parameters or the body ({"scroll_id": "x" | ["x", ...], "scroll": "1m"}).
+  static Status ReadScrollArgs(const HttpRequest& http, ScrollArgs* out) {
+    auto add_ids = [out](std::string_view list) {
+      while (!list.empty()) {
+        size_t comma = list.find(',');
+        if (comma != 0) out->ids.emplace_back(list.substr(0, comma));
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+      }
+    };
+    add_ids(http.PathParam("scroll_id"));
+    add_ids(http.QueryParam("scroll_id"));
+    out->scroll = http.QueryParam("scroll");
+    if (http.body.find_first_not_of(" \t\r\n") == std::string::npos) return Status::OK();
+    simdjson::padded_string padded(http.body);
+    od::parser parser;
+    od::document doc;
+    od::object root;
+    if (auto e = parser.iterate(padded).get(doc)) return BodyParseError(simdjson::error_message(e));
+    HOLDFAST_RETURN_IF_ERROR(CheckSingleJsonValue(doc, std::string_view(padded.data(), http.body.size())));
+    if (auto e = doc.get_object().get(root)) return BodyParseError(simdjson::error_message(e));
+    for (auto field : root) {
+      std::string_view key;
+      if (auto e = field.unescaped_key().get(key)) return BodyParseError(simdjson::error_message(e));
+      od::value value;
+      if (auto e = field.value().get(value)) return BodyParseError(simdjson::error_message(e));
+      std::string_view s;
+      if (key == "scroll") {
+        if (value.get_string().get(s)) return Status::Parse("[scroll] expected a string");
+        out->scroll.assign(s);
+      } else if (key == "scroll_id") {
+        od::array array;
+        if (!value.get_string().get(s)) {
+          add_ids(s);
+        } else if (!value.get_array().get(array)) {
+          for (auto element : array) {
+            if (element.get_string().get(s)) return Status::Parse("[scroll_id] expected strings");
+            out->ids.emplace_back(s);
+          }
+        } else {
+          return Status::Parse("[scroll_id] expected a string or an array");
+        }
+      } else {
+        return Status::Parse("Unknown parameter [" + std::string(key) +
+                             "] in request body or parameter is of the wrong type");
+      }
+    }
+    return Status::OK();
+  }
+
+  ApiContext* ctx_;
+  ScrollRegistry scrolls_;
+};
+
+}  // namespace
+
+void AddSearchApiRoutes(ApiContext* ctx, HttpRouter* router) {
+  auto routes = std::make_shared<SearchRoutes>(ctx);
+  auto search = [routes](const HttpRequest& r) { return routes->Search(r); };
+  auto count = [routes](const HttpRequest& r) { return routes->Count(r); };
+  auto scroll = [routes](const HttpRequest& r) { return routes->Scroll(r); };
+  auto clear = [routes](const HttpRequest& r) { return routes->ClearScroll(r); };
+  for (HttpMethod m : {HttpMethod::kGet, HttpMethod::kPost}) {
+    router->Add(m, "/_search", "search", search);
+    router->Add(m, "/{index}/_search", "search", search);
+    router->Add(m, "/_count", "count", count);
+    router->Add(m, "/{index}/_count", "count", count);
+    router->Add(m, "/_search/scroll", "scroll", scroll);
+    router->Add(m, "/_search/scroll/{scroll_id}", "scroll", scroll);
+  }
+  router->Add(HttpMethod::kDelete, "/_search/scroll", "clear_scroll", clear);
+  router->Add(HttpMethod::kDelete, "/_search/scroll/{scroll_id}", "clear_scroll", clear);
+  // "{scroll_id}" never captures a "_name" segment.
+  router->Add(HttpMethod::kDelete, "/_search/scroll/_all", "clear_scroll", clear);
+}
+
+}  // namespace holdfast

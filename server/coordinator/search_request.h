@@ -1,0 +1,38 @@
+// SearchRequest: what a `_search` / `_count` request asks, read once from
+// its body and URL (server/api/search_request.h parses it) into raw JSON
+// parts that the mapping-dependent parsers take later, per index and per
+// shard (index/search/parsed_search.h). A plain value.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "index/mapping/source_filter.h"
+
+namespace holdfast {
+
+inline constexpr uint64_t kMaxResultWindow = 10000;  // index.max_result_window
+
+struct SearchRequest {
+  std::string query_json;         // the `query` object; empty: match_all
+  std::string q;                  // the `q` URL parameter (see search_api.cc)
+  uint64_t from = 0;
+  uint64_t size = 10;
+  std::string sort_json;          // empty: by score
+  std::string search_after_json;  // empty: from the start
+  std::string highlight_json;     // empty: no highlight
+  std::string aggs_json;          // empty: no aggregations
+  SourceFilter source;
+  uint64_t track_total_hits = 10000;  // search::kExactTotalHits for true
+  bool total_hidden = false;          // track_total_hits: false → no hits.total
+  bool total_as_int = false;          // rest_total_hits_as_int
+  bool track_scores = false;
+  std::optional<float> min_score;
+  // holdfast extension: score × ln(2 + popularity_boost × _popularity).
+  std::optional<double> popularity_boost;
+  std::optional<std::chrono::milliseconds> scroll;  // keep-alive of a scroll
+};
+
+}  // namespace holdfast

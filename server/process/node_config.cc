@@ -1,0 +1,357 @@
+#include "server/process/node_config.h"
+
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <CLI/CLI.hpp>
+#include <cctype>
+#include <charconv>
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <thread>
+
+namespace holdfast {
+
+namespace {
+
+using Apply = std::function<Status(NodeConfig&, const std::string&)>;
+
+Result<uint64_t> ParseNumber(const std::string& text, size_t len) {
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + len, v);
+  if (ec != std::errc() || p != text.data() + len || len == 0) {
+    return Status::InvalidArgument("not a number: \"" + text + "\"");
+  }
+  return v;
+}
+
+// Splits "100mb" into 100 and "mb" (unit lower-cased).
+Result<std::pair<uint64_t, std::string>> SplitUnit(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+  auto n = ParseNumber(text, i);
+  if (!n.ok()) return n.status();
+  std::string unit = text.substr(i);
+  for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return std::make_pair(n.value(), unit);
+}
+
+Status ParseBool(const std::string& text, bool* out) {
+  if (text == "true" || text == "1" || text == "yes" || text == "on") {
+    *out = true;
+  } else if (text == "false" || text == "0" || text == "no" || text == "off") {
+    *out = false;
+  } else {
+    return Status::InvalidArgument("not a boolean: \"" + text + "\" (use true or false)");
+  }
+  return Status::OK();
+}
+
+Apply String(std::string NodeConfig::*field) {
+  return [field](NodeConfig& c, const std::string& v) {
+    c.*field = v;
+    return Status::OK();
+  };
+}
+Apply Address(std::string NodeConfig::*field) {
+  return [field](NodeConfig& c, const std::string& v) {
+    std::string host;
+    uint16_t port;
+    HOLDFAST_RETURN_IF_ERROR(SplitHostPort(v, &host, &port));
+    c.*field = v;
+    return Status::OK();
+  };
+}
+Apply Duration(std::chrono::milliseconds NodeConfig::*field) {
+  return [field](NodeConfig& c, const std::string& v) {
+    auto d = ParseDuration(v);
+    if (!d.ok()) return d.status();
+    c.*field = d.value();
+    return Status::OK();
+  };
+}
+Apply Bytes(uint64_t NodeConfig::*field) {
+  return [field](NodeConfig& c, const std::string& v) {
+    auto b = ParseByteSize(v);
+    if (!b.ok()) return b.status();
+    c.*field = b.value();
+    return Status::OK();
+  };
+}
+Apply MemoryShare(uint64_t NodeConfig::*field) {
+  return [field](NodeConfig& c, const std::string& v) {
+    auto b = ParseByteSizeOrPercent(v, NodeMemoryBytes());
+    if (!b.ok()) return b.status();
+    c.*field = b.value();
+    return Status::OK();
+  };
+}
+Apply Count(uint64_t NodeConfig::*field, uint64_t min) {
+  return [field, min](NodeConfig& c, const std::string& v) {
+    auto n = ParseNumber(v, v.size());
+    if (!n.ok()) return n.status();
+    if (n.value() < min) return Status::InvalidArgument("must be at least " + std::to_string(min));
+    c.*field = n.value();
+    return Status::OK();
+  };
+}
+Apply Choice(std::string NodeConfig::*field, std::initializer_list<const char*> allowed) {
+  std::vector<const char*> options(allowed);
+  return [field, options](NodeConfig& c, const std::string& v) {
+    for (const char* o : options) {
+      if (v == o) {
+        c.*field = v;
+        return Status::OK();
+      }
+    }
+    std::string list;
+    for (const char* o : options) list += list.empty() ? o : std::string(", ") + o;
+    return Status::InvalidArgument("\"" + v + "\" is not one of: " + list);
+  };
+}
+Apply Bool(bool NodeConfig::*field) {
+  return [field](NodeConfig& c, const std::string& v) { return ParseBool(v, &(c.*field)); };
+}
+
+// Flattens a YAML mapping into dotted keys: {http: {address: x}} → "http.address".
+Status Flatten(const YAML::Node& node, const std::string& prefix,
+               std::map<std::string, std::string>* out) {
+  if (node.IsMap()) {
+    for (const auto& kv : node) {
+      std::string key = kv.first.as<std::string>();
+      HOLDFAST_RETURN_IF_ERROR(Flatten(kv.second, prefix.empty() ? key : prefix + "." + key, out));
+    }
+    return Status::OK();
+  }
+  if (node.IsScalar()) {
+    (*out)[prefix] = node.Scalar();
+    return Status::OK();
+  }
+  if (node.IsNull()) return Status::OK();
+  return Status::InvalidArgument("config key " + prefix + " must be a single value");
+}
+
+std::string HostName() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof(buf) - 1) != 0 || buf[0] == '\0') return "holdfast-node";
+  return buf;
+}
+
+}  // namespace
+
+struct NodeConfigLoader::Setting {
+  Setting(const char* f, const char* e, const char* k, const char* h, Apply a)
+      : flag(f), env(e), key(k), help(h), apply(std::move(a)) {}
+  const char* flag;  // "--data-dir"
+  const char* env;   // "HOLDFAST_DATA_DIR"
+  const char* key;   // "path.data"
+  const char* help;
+  Apply apply;
+  std::string flag_value;
+  CLI::Option* option = nullptr;
+};
+
+NodeConfigLoader::NodeConfigLoader() {
+  using C = NodeConfig;
+  settings_ = {
+      {"--config", "HOLDFAST_CONFIG", "", "YAML config file", String(&C::config_file)},
+      {"--node-name", "HOLDFAST_NODE_NAME", "node.name", "node name (default: host name)",
+       String(&C::node_name)},
+      {"--cluster-name", "HOLDFAST_CLUSTER_NAME", "cluster.name", "cluster name (default holdfast)",
+       String(&C::cluster_name)},
+      {"--cluster-uuid", "HOLDFAST_CLUSTER_UUID", "cluster.uuid",
+       "refuse a volume of any other cluster; a new volume joins this one",
+       [](C& c, const std::string& v) {
+         if (!v.empty() && (v.size() > 128 || v.find_first_of(" \n\t=") != std::string::npos)) {
+           return Status::InvalidArgument("cluster uuid must be a token without spaces or '='");
+         }
+         c.cluster_uuid = v;
+         return Status::OK();
+       }},
+      {"--data-dir", "HOLDFAST_DATA_DIR", "path.data", "the volume (default ./data)",
+       [](C& c, const std::string& v) {
+         if (v.empty()) return Status::InvalidArgument("data dir must not be empty");
+         c.data_dir = v;
+         return Status::OK();
+       }},
+      {"--http-addr", "HOLDFAST_HTTP_ADDR", "http.address", "HTTP listen address (127.0.0.1:9200)",
+       Address(&C::http_address)},
+      {"--grpc-addr", "HOLDFAST_GRPC_ADDR", "grpc.address", "gRPC listen address (127.0.0.1:9300)",
+       Address(&C::grpc_address)},
+      {"--shutdown-grace", "HOLDFAST_SHUTDOWN_GRACE", "shutdown.grace_period",
+       "how long in-flight requests may run after SIGTERM (30s)", Duration(&C::shutdown_grace)},
+      {"--http-max-body-size", "HOLDFAST_HTTP_MAX_BODY_SIZE", "http.max_body_size",
+       "largest request body (100mb); larger gets 413", Bytes(&C::http_max_body_bytes)},
+      {"--http-max-bulk-size", "HOLDFAST_HTTP_MAX_BULK_SIZE", "http.max_bulk_size",
+       "largest _bulk body (1gb); spooled to disk, not memory", Bytes(&C::http_max_bulk_bytes)},
+      {"--http-max-header-size", "HOLDFAST_HTTP_MAX_HEADER_SIZE", "http.max_header_size",
+       "largest request head (8kb); larger gets 431", Bytes(&C::http_max_header_bytes)},
+      {"--http-header-timeout", "HOLDFAST_HTTP_HEADER_TIMEOUT", "http.header_timeout",
+       "a client must send its whole request head within this (10s)",
+       Duration(&C::http_header_timeout)},
+      {"--http-idle-timeout", "HOLDFAST_HTTP_IDLE_TIMEOUT", "http.idle_timeout",
+       "idle keep-alive connections are closed after this (5m)", Duration(&C::http_idle_timeout)},
+      {"--http-max-connections", "HOLDFAST_HTTP_MAX_CONNECTIONS", "http.max_connections",
+       "open connections at most (10000); more get 503", Count(&C::http_max_connections, 1)},
+      {"--http-threads", "HOLDFAST_HTTP_THREADS", "http.threads", "I/O threads (0 = one per core)",
+       Count(&C::http_threads, 0)},
+      {"--worker-threads", "HOLDFAST_WORKER_THREADS", "node.worker_threads",
+       "request worker threads (0 = two per core)", Count(&C::worker_threads, 0)},
+      {"--segments-memory", "HOLDFAST_SEGMENTS_MEMORY", "store.segments_memory",
+       "index segment files held in process memory, in all (50%); beyond, mapped from the page cache",
+       MemoryShare(&C::segments_memory_bytes)},
+      {"--source-cache-size", "HOLDFAST_SOURCE_CACHE_SIZE", "store.source_cache_size",
+       "cache of document source blocks, shared by all shards (10%, at most 1gb)",
+       MemoryShare(&C::source_cache_bytes)},
+      {"--elasticsearch-compat", "HOLDFAST_ELASTICSEARCH_COMPAT", "compat.elasticsearch",
+       "answer as Elasticsearch 7.17 for official clients (true)", Bool(&C::elasticsearch_compat)},
+      {"--shard-transport", "HOLDFAST_SHARD_TRANSPORT", "shard.transport",
+       "local|loopback: how requests reach this node's shard copies (local); loopback sends every one "
+       "through bytes, as across a network",
+       Choice(&C::shard_transport, {"local", "loopback"})},
+      {"--log-level", "HOLDFAST_LOG_LEVEL", "log.level", "trace|debug|info|warn|error (info)",
+       Choice(&C::log_level, {"trace", "debug", "info", "warn", "error"})},
+      {"--log-format", "HOLDFAST_LOG_FORMAT", "log.format", "text|json (text)",
+       Choice(&C::log_format, {"text", "json"})},
+  };
+}
+
+NodeConfigLoader::~NodeConfigLoader() = default;
+
+void NodeConfigLoader::RegisterFlags(CLI::App* app) {
+  for (Setting& s : settings_) {
+    std::string help = s.help;
+    if (*s.key) help += std::string("  [config key ") + s.key + "]";
+    s.option = app->add_option(s.flag, s.flag_value, help)->envname(s.env);
+  }
+}
+
+Result<NodeConfig> NodeConfigLoader::Resolve() const {
+  NodeConfig config;
+  const uint64_t memory = NodeMemoryBytes();
+  config.segments_memory_bytes = memory / 2;
+  config.source_cache_bytes = std::min<uint64_t>(memory / 10, 1ull << 30);
+  // The config file itself comes from flag or env only (settings_[0]).
+  std::map<std::string, std::string> file_values;
+  const Setting& config_setting = settings_.front();
+  if (config_setting.option->count() > 0 && !config_setting.flag_value.empty()) {
+    config.config_file = config_setting.flag_value;
+    try {
+      YAML::Node root = YAML::LoadFile(config.config_file);
+      if (!root.IsNull() && !root.IsMap()) {
+        return Status::InvalidArgument("config file " + config.config_file + " is not a mapping");
+      }
+      HOLDFAST_RETURN_IF_ERROR(Flatten(root, "", &file_values));
+    } catch (const YAML::Exception& e) {
+      return Status::InvalidArgument("config file " + config.config_file + ": " + e.what());
+    }
+    for (const auto& [key, value] : file_values) {
+      bool known = false;
+      for (const Setting& s : settings_) known = known || key == s.key;
+      if (!known) {
+        return Status::InvalidArgument("config file " + config.config_file +
+                                       ": unknown setting \"" + key + "\"");
+      }
+    }
+  }
+  for (size_t i = 1; i < settings_.size(); ++i) {
+    const Setting& s = settings_[i];
+    std::string value, origin;
+    if (s.option->count() > 0) {  // CLI11 fills from the flag, else from the env var
+      value = s.flag_value;
+      const char* env = std::getenv(s.env);
+      bool from_env = env != nullptr && value == env;
+      origin = from_env ? std::string("environment variable ") + s.env : std::string("flag ") + s.flag;
+    } else if (auto it = file_values.find(s.key); it != file_values.end()) {
+      value = it->second;
+      origin = "config file key " + std::string(s.key);
+    } else {
+      continue;
+    }
+    Status st = s.apply(config, value);
+    if (!st.ok()) return Status::InvalidArgument(origin + ": " + st.message());
+  }
+  if (config.node_name.empty()) config.node_name = HostName();
+  if (config.http_threads == 0) {
+    config.http_threads = std::max(1u, std::thread::hardware_concurrency());
+  }
+  if (config.worker_threads == 0) {
+    config.worker_threads = 2 * std::max(1u, std::thread::hardware_concurrency());
+  }
+  return config;
+}
+
+Result<uint64_t> ParseByteSize(const std::string& text) {
+  auto split = SplitUnit(text);
+  if (!split.ok()) return Status::InvalidArgument("not a byte size: \"" + text + "\"");
+  static const std::map<std::string, uint64_t> kUnits = {
+      {"", 1}, {"b", 1}, {"kb", 1ull << 10}, {"mb", 1ull << 20}, {"gb", 1ull << 30}};
+  auto it = kUnits.find(split.value().second);
+  if (it == kUnits.end()) {
+    return Status::InvalidArgument("unknown size unit in \"" + text + "\" (use b, kb, mb, gb)");
+  }
+  return split.value().first * it->second;
+}
+
+Result<uint64_t> ParseByteSizeOrPercent(const std::string& text, uint64_t total) {
+  if (!text.empty() && text.back() == '%') {
+    const std::string number = text.substr(0, text.size() - 1);
+    auto n = ParseNumber(number, number.size());
+    if (!n.ok() || n.value() > 100) {
+      return Status::InvalidArgument("not a percentage from 0% to 100%: \"" + text + "\"");
+    }
+    return total / 100 * n.value();
+  }
+  return ParseByteSize(text);
+}
+
+uint64_t NodeMemoryBytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+  uint64_t memory = pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) : 0;
+  // A container's limit: cgroup v2, then v1 ("max" or a huge number: none).
+  for (const char* path : {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+    std::ifstream in(path);
+    std::string value;
+    if (!(in >> value) || value.empty() || value == "max") continue;
+    auto n = ParseNumber(value, value.size());
+    if (n.ok() && n.value() > 0 && (memory == 0 || n.value() < memory)) memory = n.value();
+  }
+  return memory;
+}
+
+Result<std::chrono::milliseconds> ParseDuration(const std::string& text) {
+  auto split = SplitUnit(text);
+  if (!split.ok()) return Status::InvalidArgument("not a duration: \"" + text + "\"");
+  const auto& [n, unit] = split.value();
+  static const std::map<std::string, uint64_t> kUnits = {
+      {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
+  if (unit.empty() && n == 0) return std::chrono::milliseconds(0);
+  auto it = kUnits.find(unit);
+  if (it == kUnits.end()) {
+    return Status::InvalidArgument("duration \"" + text + "\" needs a unit (ms, s, m, h, d)");
+  }
+  return std::chrono::milliseconds(n * it->second);
+}
+
+Status SplitHostPort(const std::string& address, std::string* host, uint16_t* port) {
+  size_t colon = address.rfind(':');
+  if (colon == std::string::npos || colon + 1 == address.size()) {
+    return Status::InvalidArgument("address \"" + address + "\" must be host:port");
+  }
+  std::string h = address.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  if (h.empty()) return Status::InvalidArgument("address \"" + address + "\" has no host");
+  std::string p = address.substr(colon + 1);
+  auto n = ParseNumber(p, p.size());
+  if (!n.ok() || n.value() > 65535) {
+    return Status::InvalidArgument("address \"" + address + "\" has a bad port");
+  }
+  *host = h;
+  *port = static_cast<uint16_t>(n.value());
+  return Status::OK();
+}
+
+}  // namespace holdfast
