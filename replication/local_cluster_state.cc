@@ -121,6 +121,8 @@ LocalClusterState::LocalClusterState(MetadataStore* store, std::string node_id, 
       current_(std::move(initial)),
       watchers_(ClusterStateWatchers::Create()) {}
 
+LocalClusterState::~LocalClusterState() { watchers_->Stop(); }
+
 ClusterStatePtr LocalClusterState::Current() const {
   std::lock_guard<std::mutex> lock(mu_);
   return current_;
@@ -132,24 +134,20 @@ std::unique_ptr<ClusterStateWatch> LocalClusterState::Watch(Watcher watcher) {
 }
 
 Result<ClusterStatePtr> LocalClusterState::Change(const Edit& edit) {
-  ClusterStatePtr published;
-  {
-    std::lock_guard<std::mutex> change(change_mu_);
-    ClusterStatePtr base = Current();
-    auto next = std::make_shared<ClusterStateSnapshot>(*base);
-    MetadataMutations writes;
-    auto changed = edit(next.get(), &writes);
-    if (!changed.ok()) return changed.status();
-    if (!changed.value()) return base;
-    next->version = base->version + 1;
-    AppendVersionWrite(next->version, &writes);
-    HOLDFAST_RETURN_IF_ERROR(store_->Commit(writes));
-    published = std::move(next);
-    std::lock_guard<std::mutex> lock(mu_);
-    current_ = published;
-    watchers_->Enqueue(published);  // under mu_: queued in version order
-  }
-  watchers_->Deliver();
+  std::lock_guard<std::mutex> change(change_mu_);
+  ClusterStatePtr base = Current();
+  auto next = std::make_shared<ClusterStateSnapshot>(*base);
+  MetadataMutations writes;
+  auto changed = edit(next.get(), &writes);
+  if (!changed.ok()) return changed.status();
+  if (!changed.value()) return base;
+  next->version = base->version + 1;
+  AppendVersionWrite(next->version, &writes);
+  HOLDFAST_RETURN_IF_ERROR(store_->Commit(writes));
+  ClusterStatePtr published = std::move(next);
+  std::lock_guard<std::mutex> lock(mu_);
+  current_ = published;
+  watchers_->Enqueue(published);  // under mu_: queued in version order, delivered by its thread
   return published;
 }
 

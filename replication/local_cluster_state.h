@@ -19,8 +19,10 @@
 // legacy index with its primaries on this node, then the key is deleted; the
 // legacy INDEX files are left in place.
 //
-// Thread-safe; see ClusterState for the watcher contract (delivery:
-// cluster_state_watchers.h). The store must outlive this object.
+// Thread-safe. Watchers are called on a delivery thread of this object's
+// (cluster_state_watchers.h), never on the thread that made the change, so a
+// caller may hold its own locks while changing the state; destroying this
+// object ends deliveries. The store must outlive this object.
 #pragma once
 
 #include <functional>
@@ -43,6 +45,7 @@ class LocalClusterState : public ClusterState {
   static Result<std::unique_ptr<LocalClusterState>> Open(MetadataStore* store, ClusterNode local_node,
                                                          std::string cluster_uuid, std::string cluster_name,
                                                          std::string legacy_indices_dir);
+  ~LocalClusterState() override;
 
   ClusterStatePtr Current() const override;
   Result<ClusterStatePtr> CreateIndex(IndexMetadata metadata) override;
@@ -61,7 +64,7 @@ class LocalClusterState : public ClusterState {
   using Edit = std::function<Result<bool>(ClusterStateSnapshot* next, MetadataMutations* writes)>;
 
   LocalClusterState(MetadataStore* store, std::string node_id, ClusterStatePtr initial);
-  // Applies `edit` as the next version: writes durably, publishes, delivers.
+  // Applies `edit` as the next version: writes durably, publishes, queues it for the watchers.
   // Returns the published snapshot (the current one when nothing changed).
   Result<ClusterStatePtr> Change(const Edit& edit);
 
