@@ -1,7 +1,9 @@
 #include "lifecycle/node_store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/iterator.h>
 #include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
 
 namespace holdfast {
 
@@ -59,6 +61,33 @@ Status NodeStore::Put(const std::string& key, const std::string& value) {
   rocksdb::WriteOptions wo;
   wo.sync = true;
   return FromRocks(db_->Put(wo, key, value), "write node store key " + key);
+}
+
+Status NodeStore::Delete(const std::string& key) {
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Delete(wo, key), "delete node store key " + key);
+}
+
+Status NodeStore::ForEachWithPrefix(std::string_view prefix,
+                                    const std::function<bool(std::string_view key, std::string_view value)>& fn) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  const rocksdb::Slice p(prefix.data(), prefix.size());
+  for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
+    if (!fn(it->key().ToStringView(), it->value().ToStringView())) break;
+  }
+  return FromRocks(it->status(), "scan node store prefix " + std::string(prefix));
+}
+
+Status NodeStore::Commit(const std::vector<Mutation>& mutations) {
+  rocksdb::WriteBatch batch;
+  for (const Mutation& m : mutations) {
+    rocksdb::Status s = m.value ? batch.Put(m.key, *m.value) : batch.Delete(m.key);
+    if (!s.ok()) return FromRocks(s, "node store batch key " + m.key);
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Write(wo, &batch), "write node store batch");
 }
 
 Result<LastStop> NodeStore::BeginRun() {

@@ -5,7 +5,9 @@
 // its primary is started but a replica is not, red when its primary is not
 // started (unassigned, initializing, failed). An index's status is its worst
 // shard's; the cluster's is its worst index's (green with no index). A
-// relocating copy counts as active. Pure functions over a snapshot.
+// relocating copy counts as active. A closed copy is counted nowhere and
+// lowers no status (a closed index is not unhealthy). Pure functions over a
+// snapshot.
 #pragma once
 
 #include <cstdint>

@@ -18,7 +18,9 @@
 // serialized; each produces a new snapshot with version + 1. Watchers are
 // called after each change, in version order, never concurrently with each
 // other, and never while the state's own lock is held, so a watcher may make
-// a change itself (it is delivered after the watcher returns).
+// a change itself (it is delivered after the watcher returns). Nor are they
+// called on the thread that made the change: a caller may hold a lock of its
+// own that its watcher takes. Delivery is therefore asynchronous.
 // Thread-safe.
 #pragma once
 

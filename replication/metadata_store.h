@@ -7,8 +7,10 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "index/util/status.h"
 
@@ -24,6 +26,23 @@ class MetadataStore {
   // Every key starting with `prefix`, in key order, until `fn` returns false.
   virtual Status ForEachWithPrefix(std::string_view prefix,
                                    const std::function<bool(std::string_view key, std::string_view value)>& fn) = 0;
+
+  // One write of a Commit: a Put (`value` set) or a Delete (no `value`).
+  struct Mutation {
+    std::string key;
+    std::optional<std::string> value;
+  };
+  // Applies `mutations` in order, durably, all or nothing where the store can
+  // (NodeStore: one synced RocksDB write batch). This default applies them
+  // one by one and stops at the first error, so callers order them such that
+  // a prefix leaves only harmless leftovers.
+  virtual Status Commit(const std::vector<Mutation>& mutations) {
+    for (const Mutation& m : mutations) {
+      Status s = m.value ? Put(m.key, *m.value) : Delete(m.key);
+      if (!s.ok()) return s;
+    }
+    return Status::OK();
+  }
 };
 
 }  // namespace holdfast

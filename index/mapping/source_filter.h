@@ -51,7 +51,7 @@ class SourceFilter {
   // Write() into `out` (replacing it): the filtered source as JSON text.
   void Render(std::string_view source, std::string* out) const;
 
-  // `*` matches any run of characters (dots included); exposed for tests.
+  // index/util/glob.h: `*` matches any run of characters (dots included).
   static bool GlobMatch(std::string_view pattern, std::string_view text);
   // True when `pattern` could match `text` followed by more characters.
   static bool GlobMatchesPrefix(std::string_view pattern, std::string_view text);

@@ -1,0 +1,147 @@
+#include "replication/stored_cluster_state.h"
+
+#include <rapidjson/document.h>
+
+#include <charconv>
+
+#include "index/util/file_util.h"
+#include "index/util/uuid.h"
+#include "replication/index_routing_codec.h"
+
+namespace holdfast {
+
+namespace {
+
+// Every value under `prefix` decoded by `decode(key suffix, key, value)`; stops at the first error.
+template <typename Decode>
+Status ForEachDecoded(MetadataStore* store, std::string_view prefix, const Decode& decode) {
+  Status failed;
+  Status scan = store->ForEachWithPrefix(prefix, [&](std::string_view key, std::string_view value) {
+    failed = decode(key.substr(prefix.size()), std::string(key), value);
+    return failed.ok();
+  });
+  HOLDFAST_RETURN_IF_ERROR(scan);
+  return failed;
+}
+
+Result<int64_t> ParseVersion(const std::string& text) {
+  int64_t version = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
+  if (ec != std::errc() || end != text.data() + text.size() || version < 0) {
+    return Status::Corruption(std::string(kStateVersionKey) + ": not a version number");
+  }
+  return version;
+}
+
+}  // namespace
+
+std::string StateMetadataKey(std::string_view index_uuid) { return kStateMetadataPrefix + std::string(index_uuid); }
+
+std::string StateRoutingKey(std::string_view index_uuid) { return kStateRoutingPrefix + std::string(index_uuid); }
+
+void AppendIndexWrites(const IndexMetadata& metadata, const IndexRouting& routing, MetadataMutations* out) {
+  AppendRoutingWrite(metadata.uuid, routing, out);
+  AppendMetadataWrite(metadata, out);
+}
+
+void AppendMetadataWrite(const IndexMetadata& metadata, MetadataMutations* out) {
+  out->push_back({StateMetadataKey(metadata.uuid), EncodeIndexMetadata(metadata)});
+}
+
+void AppendRoutingWrite(std::string_view index_uuid, const IndexRouting& routing, MetadataMutations* out) {
+  out->push_back({StateRoutingKey(index_uuid), EncodeIndexRouting(routing)});
+}
+
+void AppendIndexRemoval(std::string_view index_uuid, MetadataMutations* out) {
+  out->push_back({StateMetadataKey(index_uuid), std::nullopt});
+  out->push_back({StateRoutingKey(index_uuid), std::nullopt});
+}
+
+void AppendVersionWrite(int64_t version, MetadataMutations* out) {
+  out->push_back({kStateVersionKey, std::to_string(version)});
+}
+
+Result<std::optional<StoredClusterState>> LoadClusterState(MetadataStore* store) {
+  auto version = store->Get(kStateVersionKey);
+  if (!version.ok()) {
+    if (version.status().code() == StatusCode::kNotFound) return std::optional<StoredClusterState>();
+    return version.status();
+  }
+  StoredClusterState state;
+  auto parsed = ParseVersion(version.value());
+  if (!parsed.ok()) return parsed.status();
+  state.version = parsed.value();
+  HOLDFAST_RETURN_IF_ERROR(ForEachDecoded(
+      store, kStateMetadataPrefix, [&](std::string_view uuid, const std::string& key, std::string_view value) {
+        auto metadata = DecodeIndexMetadata(value, key);
+        if (!metadata.ok()) return metadata.status();
+        if (metadata->uuid != uuid) return Status::Corruption(key + ": holds index uuid [" + metadata->uuid + "]");
+        state.indices.emplace(std::string(uuid), std::move(metadata).value());
+        return Status::OK();
+      }));
+  HOLDFAST_RETURN_IF_ERROR(ForEachDecoded(
+      store, kStateRoutingPrefix, [&](std::string_view uuid, const std::string& key, std::string_view value) {
+        auto routing = DecodeIndexRouting(value, key);
+        if (!routing.ok()) return routing.status();
+        auto index = state.indices.find(std::string(uuid));
+        if (index == state.indices.end()) {
+          state.orphan_keys.push_back(key);
+          return Status::OK();
+        }
+        if (routing->shards.size() != index->second.settings.number_of_shards) {
+          return Status::Corruption(key + ": " + std::to_string(routing->shards.size()) + " shards for index [" +
+                                    index->second.name + "] of " +
+                                    std::to_string(index->second.settings.number_of_shards));
+        }
+        state.routing.emplace(std::string(uuid), std::move(routing).value());
+        return Status::OK();
+      }));
+  for (const auto& [uuid, index] : state.indices) {
+    if (!state.routing.count(uuid)) {
+      return Status::Corruption(StateRoutingKey(uuid) + ": missing for index [" + index.name + "]");
+    }
+  }
+  return std::optional<StoredClusterState>(std::move(state));
+}
+
+Result<std::optional<std::map<std::string, std::string>>> ReadLegacyIndexList(MetadataStore* store) {
+  auto stored = store->Get(kLegacyIndicesKey);
+  if (!stored.ok()) {
+    if (stored.status().code() == StatusCode::kNotFound) return std::optional<std::map<std::string, std::string>>();
+    return stored.status();
+  }
+  const std::string what = std::string("node store key ") + kLegacyIndicesKey;
+  rapidjson::Document d;
+  d.Parse(stored->data(), stored->size());
+  if (d.HasParseError() || !d.IsObject()) return Status::Corruption(what + ": not a JSON object");
+  std::map<std::string, std::string> indices;
+  for (const auto& member : d.GetObject()) {
+    const std::string name(member.name.GetString(), member.name.GetStringLength());
+    if (!member.value.IsString() || !IsUuid(member.value.GetString())) {
+      return Status::Corruption(what + ": index [" + name + "] has a bad uuid");
+    }
+    indices[name] = member.value.GetString();
+  }
+  return std::optional<std::map<std::string, std::string>>(std::move(indices));
+}
+
+Result<IndexMetadata> ReadLegacyIndex(const std::string& indices_dir, const std::string& name,
+                                      const std::string& uuid) {
+  const std::string path = indices_dir + "/" + uuid + "/INDEX";
+  auto bytes = ReadFileToString(path);
+  if (!bytes.ok()) {
+    if (bytes.status().code() == StatusCode::kNotFound) {
+      return Status::Corruption(path + ": missing (the node store names index [" + name + "] with this uuid)");
+    }
+    return bytes.status();
+  }
+  auto metadata = DecodeIndexMetadata(bytes.value(), path);
+  if (!metadata.ok()) return metadata.status();
+  if (metadata->name != name || metadata->uuid != uuid) {
+    return Status::Corruption(path + ": holds index [" + metadata->name + "/" + metadata->uuid +
+                              "], the node store names [" + name + "/" + uuid + "]");
+  }
+  return metadata;
+}
+
+}  // namespace holdfast

@@ -1,0 +1,75 @@
+// StoredClusterState: the layout of a cluster state in a MetadataStore
+// (docs/formats.md, "Cluster state"), the same keys DESIGN.md §6 gives etcd:
+//
+//   state/version            decimal version of the last committed change
+//   state/metadata/<uuid>    one index's metadata: EncodeIndexMetadata
+//                            (JSON + footer with checksum)
+//   state/routing/<uuid>     one index's routing table: EncodeIndexRouting (JSON)
+//
+// A change is one MetadataStore::Commit, ordered so that a store without
+// atomic commits leaves only harmless leftovers: an index is written routing
+// first and removed metadata first (the metadata key is what makes an index
+// exist; routing without metadata is an orphan, removed on load), and the
+// version goes last.
+//
+// Also reads the layout written before the cluster state existed
+// (server/index_registry.cc): node store key "indices" = {"name": "uuid"}
+// and `<indices dir>/<uuid>/INDEX`. Stateless functions; thread-safe as the
+// store is.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "index/shard/index_metadata.h"
+#include "index/util/status.h"
+#include "replication/cluster_state.h"
+#include "replication/metadata_store.h"
+
+namespace holdfast {
+
+inline constexpr char kStateVersionKey[] = "state/version";
+inline constexpr char kStateMetadataPrefix[] = "state/metadata/";
+inline constexpr char kStateRoutingPrefix[] = "state/routing/";
+inline constexpr char kLegacyIndicesKey[] = "indices";
+
+std::string StateMetadataKey(std::string_view index_uuid);
+std::string StateRoutingKey(std::string_view index_uuid);
+
+using MetadataMutations = std::vector<MetadataStore::Mutation>;
+
+// Writes (or replaces) both keys of an index: routing, then metadata.
+void AppendIndexWrites(const IndexMetadata& metadata, const IndexRouting& routing, MetadataMutations* out);
+void AppendMetadataWrite(const IndexMetadata& metadata, MetadataMutations* out);
+void AppendRoutingWrite(std::string_view index_uuid, const IndexRouting& routing, MetadataMutations* out);
+// Removes both keys of an index: metadata, then routing.
+void AppendIndexRemoval(std::string_view index_uuid, MetadataMutations* out);
+void AppendVersionWrite(int64_t version, MetadataMutations* out);
+
+struct StoredClusterState {
+  int64_t version = 0;
+  std::map<std::string, IndexMetadata> indices;  // by uuid
+  std::map<std::string, IndexRouting> routing;   // by uuid; one per index
+  std::vector<std::string> orphan_keys;          // routing keys without metadata
+};
+
+// The stored state; nullopt when the store holds none (no state/version).
+// Corruption naming the key for a value that does not decode, a metadata key
+// whose uuid differs from its value's, an index without routing, or routing
+// whose shard count differs from the index's.
+Result<std::optional<StoredClusterState>> LoadClusterState(MetadataStore* store);
+
+// The legacy index list (name → uuid); nullopt when the key is absent.
+// Corruption when it is not a JSON object of uuid strings.
+Result<std::optional<std::map<std::string, std::string>>> ReadLegacyIndexList(MetadataStore* store);
+
+// `<indices_dir>/<uuid>/INDEX`, checked to name index `name`. Corruption
+// naming the file when it is missing, fails its checksum or names another index.
+Result<IndexMetadata> ReadLegacyIndex(const std::string& indices_dir, const std::string& name,
+                                      const std::string& uuid);
+
+}  // namespace holdfast

@@ -1,0 +1,9 @@
+# Tests of replication/: the cluster state (local, on a real NodeStore where
+# persistence matters), its watchers, and cluster health.
+holdfast_add_test(cluster_state_test SOURCES
+  replication/cluster_health_test.cc
+  replication/cluster_state_persistence_test.cc
+  replication/cluster_state_snapshot_test.cc
+  replication/cluster_state_watch_test.cc
+  replication/local_cluster_state_test.cc
+  LIBS holdfast_replication holdfast_lifecycle holdfast_test_support)

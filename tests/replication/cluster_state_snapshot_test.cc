@@ -1,0 +1,190 @@
+// ClusterStateSnapshot lookups and index expressions, ShardRouting::primary,
+// the stored forms (index routing JSON, index metadata round trip of every
+// setting and the mapping).
+#include <gtest/gtest.h>
+
+#include "index/mapping/mapping_parser.h"
+#include "index/mapping/mapping_serializer.h"
+#include "index/util/glob.h"
+#include "replication/cluster_state.h"
+#include "replication/index_routing_codec.h"
+#include "tests/replication/cluster_state_test_util.h"
+
+namespace holdfast {
+namespace {
+
+using testing::NewIndex;
+
+ClusterStateSnapshot WithIndices(std::initializer_list<const char*> names) {
+  ClusterStateSnapshot s;
+  for (const char* name : names) {
+    IndexMetadata m = NewIndex(name);
+    s.indices.emplace(m.uuid, m);
+  }
+  return s;
+}
+
+std::vector<std::string> Resolve(const ClusterStateSnapshot& s, std::string_view expression) {
+  auto r = s.ResolveIndices(expression);
+  EXPECT_TRUE(r.ok()) << expression << ": " << r.status().ToString();
+  return r.ok() ? r.value() : std::vector<std::string>{"<error>"};
+}
+
+using Names = std::vector<std::string>;
+
+TEST(ClusterStateSnapshotTest, ResolvesNamesListsAndWildcards) {
+  ClusterStateSnapshot s = WithIndices({"logs-2", "logs-1", "web", "a.b"});
+  const Names all{"a.b", "logs-1", "logs-2", "web"};
+  EXPECT_EQ(Resolve(s, ""), all);
+  EXPECT_EQ(Resolve(s, "_all"), all);
+  EXPECT_EQ(Resolve(s, "*"), all);
+  EXPECT_EQ(Resolve(s, "web"), Names{"web"});
+  EXPECT_EQ(Resolve(s, "web,logs-1,web"), (Names{"logs-1", "web"}));
+  EXPECT_EQ(Resolve(s, "logs-*"), (Names{"logs-1", "logs-2"}));
+  EXPECT_EQ(Resolve(s, "*-1,w*"), (Names{"logs-1", "web"}));
+  EXPECT_EQ(Resolve(s, "a*b"), Names{"a.b"});
+  EXPECT_EQ(Resolve(s, "nothing-*"), Names{});
+  EXPECT_EQ(Resolve(s, ",web,,"), Names{"web"});
+  auto missing = s.ResolveIndices("web,nope");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kIndexNotFound);
+  EXPECT_EQ(missing.status().message(), "no such index [nope]");
+  EXPECT_EQ(Resolve(ClusterStateSnapshot{}, "*"), Names{});
+  EXPECT_FALSE(ClusterStateSnapshot{}.ResolveIndices("x").ok());
+}
+
+TEST(ClusterStateSnapshotTest, GlobMatchesAnyRunOfCharacters) {
+  EXPECT_TRUE(GlobMatch("*", ""));
+  EXPECT_TRUE(GlobMatch("a*", "a"));
+  EXPECT_TRUE(GlobMatch("a*c*e", "abcdcde"));
+  EXPECT_TRUE(GlobMatch("**x", "yx"));
+  EXPECT_FALSE(GlobMatch("a*c", "abd"));
+  EXPECT_FALSE(GlobMatch("abc", "ab"));
+  EXPECT_FALSE(GlobMatch("a?", "ab")) << "only * is special";
+  EXPECT_TRUE(GlobMatchesPrefix("user.*.name", "user."));
+  EXPECT_FALSE(GlobMatchesPrefix("user.name", "post."));
+}
+
+TEST(ClusterStateSnapshotTest, FindsIndicesAndListsThemByName) {
+  ClusterStateSnapshot s = WithIndices({"c", "a", "b"});
+  ASSERT_NE(s.FindIndex("b"), nullptr);
+  EXPECT_EQ(s.FindIndexByUuid(s.FindIndex("b")->uuid), s.FindIndex("b"));
+  EXPECT_EQ(s.FindIndex("d"), nullptr);
+  EXPECT_EQ(s.FindIndexByUuid("d"), nullptr);
+  Names names;
+  for (const IndexMetadata* m : s.IndicesByName()) names.push_back(m->name);
+  EXPECT_EQ(names, (Names{"a", "b", "c"}));
+}
+
+TEST(ClusterStateSnapshotTest, PrimaryIsTheAssignedPrimaryCopy) {
+  ShardRouting shard;
+  EXPECT_EQ(shard.primary(), nullptr);
+  shard.copies.resize(2);
+  shard.copies[0].primary = true;  // unassigned primary
+  EXPECT_EQ(shard.primary(), nullptr);
+  shard.copies[1] = {"n2", true, ShardCopyState::kStarted, "x", ""};
+  shard.copies[0].primary = false;
+  EXPECT_EQ(shard.primary(), &shard.copies[1]);
+  EXPECT_STREQ(ShardCopyStateName(ShardCopyState::kUnassigned), "UNASSIGNED");
+  EXPECT_STREQ(ShardCopyStateName(ShardCopyState::kRelocating), "RELOCATING");
+  EXPECT_STREQ(ShardCopyStateName(ShardCopyState::kFailed), "FAILED");
+}
+
+TEST(IndexRoutingCodecTest, RoundTripsEveryField) {
+  IndexRouting routing;
+  for (uint32_t n = 0; n < 2; ++n) {
+    ShardRouting shard;
+    shard.shard = n;
+    shard.primary_term = 7 + n;
+    shard.in_sync = {"p" + std::to_string(n), "r"};
+    shard.copies.push_back({"node-1", true, ShardCopyState::kStarted, "p" + std::to_string(n), ""});
+    shard.copies.push_back({"node-2", false, ShardCopyState::kFailed, "r", "disk \"full\""});
+    shard.copies.push_back({"", false, ShardCopyState::kUnassigned, "", ""});
+    shard.copies.push_back({"node-3", false, ShardCopyState::kRelocating, "q", ""});
+    shard.copies.push_back({"node-4", false, ShardCopyState::kClosed, "c", ""});
+    shard.copies.push_back({"node-5", false, ShardCopyState::kInitializing, "i", ""});
+    routing.shards.push_back(shard);
+  }
+  auto decoded = DecodeIndexRouting(EncodeIndexRouting(routing), "key");
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded.value(), routing);
+  auto bad_state = DecodeIndexRouting(
+      R"({"format_version":1,"shards":[{"shard":0,"primary_term":1,"in_sync":[],"copies":[{"node_id":"",)"
+      R"("primary":true,"state":"SLEEPING","allocation_id":"","failure":""}]}]})",
+      "state/routing/x");
+  ASSERT_FALSE(bad_state.ok());
+  EXPECT_EQ(bad_state.status().message(), "state/routing/x: shards[0].copies[0].state: unknown state [SLEEPING]");
+}
+
+// EncodeIndexMetadata/DecodeIndexMetadata keep every setting and the mapping
+// (the local cluster state stores indices with them).
+TEST(IndexMetadataRoundTripTest, KeepsEverySettingAndTheMapping) {
+  IndexMetadata m = NewIndex("every-setting", 7, 3);
+  m.creation_date_ms = 1234567890123;
+  m.settings.refresh_interval = std::chrono::milliseconds(2500);
+  m.settings.durability = Durability::kAsync;
+  recommend::RecommendSettings& r = m.settings.recommend;
+  r.weights = {0.5, 2.25, 7.125};
+  r.popularity_half_life_ms = 11;
+  r.history_size = 12;
+  r.pair_window = 13;
+  r.pair_new = 0.1;
+  r.pair_same = 0.2;
+  r.pair_decay = 0.3;
+  r.pair_tau_ms = 14;
+  r.pair_max_gap_ms = 15;
+  r.alpha = 0.4;
+  r.profile_size = 16;
+  r.profile_decay = 0.6;
+  r.own_weight = 0.7;
+  r.own_smoothing = 0.8;
+  r.popularity_weight = 0.9;
+  r.cooccurrence_weight = 1.1;
+  auto parsed = mapping::ParseMapping(R"({"dynamic": "strict", "date_detection": false, "numeric_detection": true,
+    "properties": {"title": {"type": "text", "analyzer": "english",
+                             "fields": {"raw": {"type": "keyword", "ignore_above": 256}}},
+                   "price": {"type": "double", "coerce": false},
+                   "when": {"type": "date", "format": "yyyy/MM/dd||epoch_millis"},
+                   "ok": {"type": "boolean"},
+                   "user": {"dynamic": false, "properties": {"id": {"type": "long"}}}}})");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  m.mapping = std::make_shared<const mapping::Mapping>(std::move(parsed).value());
+
+  auto d = DecodeIndexMetadata(EncodeIndexMetadata(m), "INDEX");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->name, m.name);
+  EXPECT_EQ(d->uuid, m.uuid);
+  EXPECT_EQ(d->creation_date_ms, m.creation_date_ms);
+  EXPECT_EQ(d->settings.number_of_shards, 7u);
+  EXPECT_EQ(d->settings.number_of_replicas, 3u);
+  EXPECT_EQ(d->settings.refresh_interval, m.settings.refresh_interval);
+  EXPECT_EQ(d->settings.durability, Durability::kAsync);
+  const recommend::RecommendSettings& o = d->settings.recommend;
+  EXPECT_EQ(o.weights, r.weights);
+  EXPECT_EQ(o.popularity_half_life_ms, r.popularity_half_life_ms);
+  EXPECT_EQ(o.history_size, r.history_size);
+  EXPECT_EQ(o.pair_window, r.pair_window);
+  EXPECT_EQ(o.pair_new, r.pair_new);
+  EXPECT_EQ(o.pair_same, r.pair_same);
+  EXPECT_EQ(o.pair_decay, r.pair_decay);
+  EXPECT_EQ(o.pair_tau_ms, r.pair_tau_ms);
+  EXPECT_EQ(o.pair_max_gap_ms, r.pair_max_gap_ms);
+  EXPECT_EQ(o.alpha, r.alpha);
+  EXPECT_EQ(o.profile_size, r.profile_size);
+  EXPECT_EQ(o.profile_decay, r.profile_decay);
+  EXPECT_EQ(o.own_weight, r.own_weight);
+  EXPECT_EQ(o.own_smoothing, r.own_smoothing);
+  EXPECT_EQ(o.popularity_weight, r.popularity_weight);
+  EXPECT_EQ(o.cooccurrence_weight, r.cooccurrence_weight);
+  static_assert(sizeof(recommend::RecommendSettings) == 136, "a new recommend setting: add it to this test");
+  EXPECT_EQ(mapping::MappingToJson(*d->mapping), mapping::MappingToJson(*m.mapping));
+  EXPECT_EQ(d->mapping->dynamic(), mapping::DynamicMode::kStrict);
+  EXPECT_FALSE(d->mapping->date_detection());
+  EXPECT_TRUE(d->mapping->numeric_detection());
+  EXPECT_EQ(d->mapping->Find("title.raw")->mapping.ignore_above, 256);
+  EXPECT_FALSE(d->mapping->Find("price")->mapping.coerce);
+  EXPECT_EQ(d->mapping->Find("user")->mapping.dynamic, mapping::DynamicMode::kFalse);
+}
+
+}  // namespace
+}  // namespace holdfast
