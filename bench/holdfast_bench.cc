@@ -28,6 +28,7 @@
 
 #include "bench/bench_corpus.h"
 #include "index/mapping/mapping_parser.h"
+#include "index/search/searcher.h"
 #include "server/coordinator/search_plan.h"
 #include "server/process/embedded_node.h"
 

@@ -265,7 +265,7 @@ TEST(RecommendTest, OneAndFourShardsGiveIdenticalResults) {
     auto b = four->Recommend(with_filter(four.get(), req));
     ASSERT_TRUE(a.ok() && b.ok());
     EXPECT_EQ(Items(*a), Items(*b)) << "item p" << i;
-    if (*one->Popularity("p" + std::to_string(i), kT0 + 10 * kDay)) nonempty += !Items(*a).empty();
+    if (one->Popularity("p" + std::to_string(i), kT0 + 10 * kDay).value()) nonempty += !Items(*a).empty();
   }
   EXPECT_GT(nonempty, 30);
 }
@@ -301,8 +301,8 @@ TEST(RecommendTest, PopularityHalvesEveryHalfLifeAndDuplicateLinesCountOnce) {
   auto a = index->Popularity("A", kT0).value();
   ASSERT_TRUE(a.has_value());
   EXPECT_NEAR(*a, 2 * w, 1e-9);  // two users; u1's duplicate line counted once
-  EXPECT_NEAR(**index->Popularity("A", kT0 + s.popularity_half_life_ms), w, 1e-9);
-  EXPECT_NEAR(**index->Popularity("A", kT0 + 2 * s.popularity_half_life_ms), w / 2, 1e-9);
+  EXPECT_NEAR(*index->Popularity("A", kT0 + s.popularity_half_life_ms).value(), w, 1e-9);
+  EXPECT_NEAR(*index->Popularity("A", kT0 + 2 * s.popularity_half_life_ms).value(), w / 2, 1e-9);
   EXPECT_FALSE(index->Popularity("Z", kT0)->has_value());
 }
 

@@ -12,6 +12,7 @@
 #include <random>
 
 #include "index/mapping/mapping_parser.h"
+#include "index/search/searcher.h"
 #include "server/coordinator/search_plan.h"
 #include "server/process/embedded_node.h"
 #include "tests/support/test_process.h"
@@ -105,7 +106,7 @@ TEST(CoordinatorTest, ScoresAndRankingDoNotDependOnTheShardCount) {
   for (uint32_t s = 0; s < 4; ++s) EXPECT_GT((*four)->ShardStatsOf(s)->docs(), 50u);
   for (const char* q : {R"({"match":{"title":"red running shoes"}})", R"({"match":{"title":"winter boot"}})",
                         R"({"bool":{"must":{"match":{"title":"leather"}},"filter":{"term":{"tags":"red"}}}})",
-                        R"({"fuzzy":{"title":{"value":"runing","fuzziness":1}}})",
+                        R"({"fuzzy":{"title":{"value":"lether","fuzziness":1}}})",
                         R"({"match_phrase":{"title":"leather boot"}})"}) {
     auto a = RunQuery(*node, *one, q, 20), b = RunQuery(*node, *four, q, 20);
     ASSERT_EQ(a.size(), b.size()) << q;
@@ -210,7 +211,7 @@ std::vector<std::pair<std::string, std::string>> SearchRequests(const std::strin
       {s, R"({"query":{"match":{"title":"red running shoes"}}})"},
       {s, R"({"query":{"bool":{"must":{"match":{"title":"leather"}},"filter":{"term":{"tags":"red"}},"must_not":{"match":{"title":"summer"}}}},"size":20})"},
       {s, R"({"query":{"match_phrase":{"title":"leather boot"}}})"},
-      {s, R"({"query":{"fuzzy":{"title":{"value":"runing","fuzziness":1}}},"size":15})"},
+      {s, R"({"query":{"fuzzy":{"title":{"value":"lether","fuzziness":1}}},"size":15})"},
       {s, R"({"query":{"prefix":{"tags":"re"}},"size":5})"},
       {s, R"({"query":{"range":{"price":{"gte":7,"lt":11}}},"size":5,"track_total_hits":true})"},
       {s, R"({"query":{"function_score":{"query":{"match":{"title":"boot"}},"field_value_factor":{"field":"_popularity","modifier":"ln2p"}}}})"},
@@ -223,9 +224,9 @@ std::vector<std::pair<std::string, std::string>> SearchRequests(const std::strin
       {s, R"({"query":{"more_like_this":{"fields":["title"],"like":[{"_id":"p3"},{"_id":"p9"}],"min_term_freq":1,"min_doc_freq":1}}})"},
       {s, R"({"query":{"match":{"title":"red"}},"from":5,"size":5,"min_score":0.1})"},
       {"/" + name + "/_count", R"({"query":{"match":{"title":"red"}}})"},
-      {"/" + name + "/_recommend?item=p1&size=5", ""},
-      {"/" + name + "/_recommend?user=u1&size=5&explain=true", ""},
-      {"/" + name + "/_recommend?user=u2&size=5", R"({"filter":{"term":{"tags":"blue"}}})"},
+      {"/" + name + "/_recommend?item=p1&size=5&now=1700100000000", ""},
+      {"/" + name + "/_recommend?user=u1&size=5&explain=true&now=1700100000000", ""},
+      {"/" + name + "/_recommend?user=u2&size=5&now=1700100000000", R"({"filter":{"term":{"tags":"blue"}}})"},
   };
 }
 
