@@ -29,6 +29,8 @@ class HttpApiTest : public ::testing::Test {
                               "--http-header-timeout", "500ms", "--http-max-connections", "8",
                               "--node-name", "node-under-test", "--cluster-name", "test-cluster"}))
         << node_->Log();
+    // Index routes answer 503 until startup recovery is done ("/nope" is one).
+    ASSERT_TRUE(node_->WaitReady()) << node_->Log();
   }
   static void TearDownTestSuite() {
     delete node_;

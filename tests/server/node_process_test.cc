@@ -187,6 +187,7 @@ void ExpectSlowRequestFinishesAfterSigterm(const std::string& request_line, cons
   const std::string dir = tmp.Sub("data");
   NodeProcess node;
   ASSERT_TRUE(node.Start(dir, {"--shutdown-grace", "20s"})) << node.Log();
+  ASSERT_TRUE(node.WaitReady()) << node.Log();  // _search answers 503 until startup recovery is done
 
   const std::string body = R"({"query":{"match_all":{}}})";
   HttpConnection slow(node.http_port(), 20s);
