@@ -33,7 +33,7 @@
 #include <vector>
 
 #include "index/mapping/mapping.h"
-#include "index/shard/index_metadata.h"
+#include "replication/index_metadata.h"
 #include "index/util/status.h"
 #include "replication/shard_id.h"
 

@@ -25,7 +25,7 @@
 #include <string_view>
 #include <vector>
 
-#include "index/shard/index_metadata.h"
+#include "replication/index_metadata.h"
 #include "index/util/status.h"
 #include "replication/cluster_state.h"
 #include "replication/metadata_store.h"

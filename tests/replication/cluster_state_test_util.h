@@ -9,7 +9,7 @@
 
 #include "index/mapping/mapping.h"
 #include "index/mapping/mapping_serializer.h"
-#include "index/shard/index_metadata.h"
+#include "replication/index_metadata.h"
 #include "index/util/uuid.h"
 #include "replication/local_cluster_state.h"
 

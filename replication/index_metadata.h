@@ -1,6 +1,8 @@
-// IndexMetadata: an index's identity, settings and mapping, persisted as
-// `<index-dir>/INDEX` (JSON body + file footer with checksum), replaced
-// durably whenever the mapping grows. Plain value type.
+// IndexMetadata: an index's identity, settings and mapping — the index
+// part of the cluster state (replication/cluster_state.h), which stores it
+// encoded with EncodeIndexMetadata (JSON body + file footer with checksum).
+// Volumes of earlier versions kept the same bytes in `<index-dir>/INDEX`,
+// which LocalClusterState imports. Plain value type.
 #pragma once
 
 #include <chrono>

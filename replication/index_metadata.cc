@@ -1,4 +1,4 @@
-#include "index/shard/index_metadata.h"
+#include "replication/index_metadata.h"
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
