@@ -20,12 +20,14 @@ SortKey KeyOf(std::string_view field, SortKeyKind kind, bool descending) {
 Result<ParsedSearch> ParseSearch(const std::shared_ptr<const mapping::Mapping>& mapping, const SearchSourceParts& parts,
                                  const QueryContext* context) {
   ParsedSearch out;
-  auto query = ParseRequestQuery(mapping, parts.query_json, parts.q, context);
-  if (!query.ok()) return query.status();
-  out.query = std::move(query).value();
   std::shared_ptr<const DocValueSource> popularity = context != nullptr ? context->Popularity() : nullptr;
-  if (parts.popularity_boost && *parts.popularity_boost > 0) {
-    out.query = WithPopularityBoost(std::move(out.query), *parts.popularity_boost, popularity);
+  if (parts.parse_query) {
+    auto query = ParseRequestQuery(mapping, parts.query_json, parts.q, context);
+    if (!query.ok()) return query.status();
+    out.query = std::move(query).value();
+    if (parts.popularity_boost && *parts.popularity_boost > 0) {
+      out.query = WithPopularityBoost(std::move(out.query), *parts.popularity_boost, popularity);
+    }
   }
   if (!parts.sort_json.empty()) {
     auto sort = ParseSortSpec(parts.sort_json, *mapping);

@@ -29,10 +29,14 @@ struct SearchSourceParts {
   std::string_view sort_json;   // empty: by score
   std::string_view aggs_json;   // empty: none
   std::optional<double> popularity_boost;
+  // False: the query is left unparsed (null) — a coordinator that needs
+  // neither its terms nor its more_like_this documents lets the shards parse
+  // it (they report the same errors).
+  bool parse_query = true;
 };
 
 struct ParsedSearch {
-  QueryPtr query;
+  QueryPtr query;                  // null when parts.parse_query was false
   SortSpec sort;                   // the request's keys (or `_score`) + `_doc`
   size_t request_sort_keys = 0;    // keys the request gave (0: by score)
   std::vector<AggregationSpec> aggs;

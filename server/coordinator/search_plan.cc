@@ -45,6 +45,12 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& reque
   parts.sort_json = request.sort_json;
   parts.aggs_json = request.aggs_json;
   parts.popularity_boost = request.popularity_boost;
+  // The coordinator needs the parsed query only for the terms to highlight
+  // and to read more_like_this documents once for every shard; otherwise
+  // each shard's parse is the only one (it reports the same errors).
+  parts.parse_query = !request.highlight_json.empty() ||
+                      request.query_json.find("more_like_this") != std::string::npos ||
+                      request.query_json.find("\\u") != std::string::npos;  // an escaped key may spell it
   for (auto& [name, index] : indices) {
     PlanIndex p;
     p.name = name;
