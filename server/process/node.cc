@@ -167,10 +167,10 @@ int RunNode(const NodeConfig& config) {
   }
   spdlog::info(
       "holdfast {} started: node_name={} node_id={} cluster_name={} cluster_uuid={} "
-      "volume_uuid={} data_dir={} http_address={} grpc_address={} pid={}",
+      "volume_uuid={} data_dir={} http_address={} grpc_address={} shard_transport={} pid={}",
       kHoldfastVersion, config.node_name, id.node_id, config.cluster_name, id.cluster_uuid,
       id.volume_uuid, config.data_dir, WithPort(config.http_address, http.port()),
-      WithPort(config.grpc_address, grpc.port()), getpid());
+      WithPort(config.grpc_address, grpc.port()), config.shard_transport, getpid());
 
   // Startup, step 2: the cluster state and every shard copy (op log replay).
   NodeShardsOptions shard_options;
