@@ -19,6 +19,26 @@
 // only when no snapshot holds it.
 //
 // Thread-safe: any thread may write, get, search or refresh concurrently.
+//
+// Parts (each its own file, saying what it owns and promises):
+//   ShardWriter     shard_writer.h     the write path: parse, version checks, stamping, store write
+//   IndexingLanes   indexing_lanes.h   its in-memory state: lanes, version map, pending deletes
+//   SegmentSet      segment_set.h      published segments, refresh, searcher snapshots
+//   ShardFlusher    shard_flusher.h    segment/live-docs files, the manifest, op log trimming
+//   MergeScheduler  merge_scheduler.h  tiered and forced merges, the merge thread
+//   ShardFailure    shard_failure.h    whether the shard failed, and why
+//
+// Lock order (a thread holding one may only take those below it):
+//   1. flush lock          ShardFlusher    flush, merge install, trim
+//   2. refresh lock        SegmentSet      one refresh at a time
+//   3. lane locks          IndexingLanes   in ascending lane order
+//   4. write lock          IndexingLanes   version map, pending deletes, seq_no stamping
+//   5. leaves, never held while taking another: the published-segment list
+//      (SegmentSet), the checkpoint tracker, the failure state, the merge
+//      and background threads' signals.
+// The store write of a batch and the failure callback run with no engine
+// lock held. AcquireSearcher takes only the published-list lock; the write
+// path takes one lane lock and the write lock per lane of a batch.
 #pragma once
 
 #include <atomic>

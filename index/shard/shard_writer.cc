@@ -1,0 +1,278 @@
+#include "index/shard/shard_writer.h"
+
+#include "index/mapping/document_parser.h"
+#include "index/mapping/mapping_error.h"
+#include "index/segment/analyzed_document.h"
+#include "index/shard/document_merge.h"
+
+namespace holdfast {
+
+namespace {
+
+// Per-thread parsing and analysis state: parsers and analyzers are not
+// thread-safe and are expensive to build, so each indexing thread keeps one.
+struct ThreadState {
+  mapping::DocumentParser parser;
+  segment::DocumentAnalyzer analyzer;
+};
+ThreadState& LocalState() {
+  thread_local ThreadState state;
+  return state;
+}
+
+Status Conflict(const std::string& reason) {
+  return Status::FailedPrecondition("version_conflict_engine_exception: " + reason);
+}
+
+// Optimistic concurrency (if_seq_no / if_primary_term) and create-only checks.
+Status CheckPreconditions(const WriteRequest& r, const std::optional<VersionEntry>& cur) {
+  const bool exists = cur && !cur->deleted;
+  if (r.if_seq_no || r.if_primary_term) {
+    const int64_t want_seq = r.if_seq_no.value_or(-1), want_term = r.if_primary_term.value_or(-1);
+    const std::string required = "[" + r.id + "]: version conflict, required seqNo [" + std::to_string(want_seq) +
+                                 "], primary term [" + std::to_string(want_term) + "]. ";
+    if (!exists) return Conflict(required + "but no document was found");
+    if (cur->stamp.seq_no != want_seq || cur->stamp.primary_term != want_term) {
+      return Conflict(required + "current document has seqNo [" + std::to_string(cur->stamp.seq_no) +
+                      "] and primary term [" + std::to_string(cur->stamp.primary_term) + "]");
+    }
+  }
+  if (r.type == WriteOpType::kCreate && exists) {
+    return Conflict("[" + r.id + "]: version conflict, document already exists (current version [" +
+                    std::to_string(cur->version) + "])");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+struct ShardWriter::Prepared {
+  Status status;
+  mapping::ParsedDocument parsed;
+  segment::AnalyzedDocument analyzed;
+};
+
+GetResult GetResultFromRecord(DocRecord&& record) {
+  GetResult g;
+  if (record.deleted) return g;
+  g.found = true;
+  g.version = record.version;
+  g.stamp = record.stamp;
+  g.source = std::move(record.source);
+  return g;
+}
+
+Status ShardWriter::PrepareDocument(const std::string& id, const std::string& source, Prepared* out) {
+  ThreadState& ts = LocalState();
+  auto mapping = mappings_->Current();
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    mapping::MappingUpdate update;
+    HOLDFAST_RETURN_IF_ERROR(ts.parser.Parse(*mapping, id, source, &out->parsed, &update));
+    if (update.empty()) return ts.analyzer.Analyze(out->parsed, &out->analyzed);
+    auto merged = mappings_->Apply(update);
+    if (!merged.ok()) return merged.status();
+    mapping = merged.value();
+  }
+  return Status::Internal("mapping kept changing while parsing document " + id);
+}
+
+Result<std::optional<VersionEntry>> ShardWriter::LookupVersion(const std::string& id) {
+  if (const VersionEntry* e = lanes_->FindVersion(id)) return std::optional<VersionEntry>(*e);
+  auto record = store_->GetRecord(id);
+  if (!record.ok()) {
+    if (record.status().code() == StatusCode::kNotFound) return std::optional<VersionEntry>();
+    return record.status();
+  }
+  return std::optional<VersionEntry>(VersionEntry{record->version, record->stamp, record->deleted});
+}
+
+std::vector<WriteResult> ShardWriter::Write(const std::vector<WriteRequest>& requests) {
+  std::vector<WriteResult> results(requests.size());
+  std::vector<Prepared> prepared(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const WriteRequest& r = requests[i];
+    if (r.id.empty() || r.id.size() > 512) {
+      results[i].status = mapping::MappingErrorStatus("illegal_argument_exception",
+                                                      "id must be 1 to 512 bytes long");
+    } else if (r.type != WriteOpType::kDelete) {
+      results[i].status = PrepareDocument(r.id, r.source, &prepared[i]);
+    }
+  }
+  std::vector<ShardOp> ops;
+  std::vector<size_t> op_items;
+  std::vector<std::vector<size_t>> by_lane(lanes_->size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (results[i].status.ok()) by_lane[lanes_->LaneOf(requests[i].id)].push_back(i);
+  }
+  const int64_t term = primary_term_.load();
+  int ticket = -1;  // the store write in flight, once an op is buffered
+  for (size_t l = 0; l < lanes_->size(); ++l) {
+    if (by_lane[l].empty()) continue;
+    auto lane_lock = lanes_->LockLane(l);
+    const size_t first_op = ops.size();
+    {
+      auto lock = lanes_->LockWrite();
+      for (size_t i : by_lane[l]) {
+        WriteResult& res = results[i];
+        if (failure_->failed()) res.status = failure_->status();
+        if (!res.status.ok()) continue;
+        const WriteRequest& r = requests[i];
+        auto current = LookupVersion(r.id);
+        if (!current.ok()) {
+          res.status = current.status();
+          continue;
+        }
+        const std::optional<VersionEntry>& cur = current.value();
+        res.status = CheckPreconditions(r, cur);
+        if (!res.status.ok()) continue;
+        const bool exists = cur && !cur->deleted;
+        ShardOp op;
+        op.type = r.type == WriteOpType::kDelete ? OpType::kDelete : OpType::kIndex;
+        op.id = r.id;
+        op.version = cur ? cur->version + 1 : 1;
+        op.stamp = {term, tracker_->GenerateSeqNo()};
+        if (op.type == OpType::kIndex) op.source = r.source;
+        if (cur.has_value()) lanes_->AddPendingDelete(r.id);  // older copies in published segments
+        lanes_->SetVersion(r.id, VersionEntry{op.version, op.stamp, op.type == OpType::kDelete});
+        res.version = op.version;
+        res.stamp = op.stamp;
+        res.outcome = op.type == OpType::kDelete ? (exists ? WriteOutcome::kDeleted : WriteOutcome::kNotFound)
+                                                 : (exists ? WriteOutcome::kUpdated : WriteOutcome::kCreated);
+        ops.push_back(std::move(op));
+        op_items.push_back(i);
+      }
+      if (ticket < 0 && ops.size() > first_op) ticket = lanes_->BeginStore();
+    }
+    // Still under the lane lock: buffered in seq_no order per id.
+    for (size_t k = first_op; k < ops.size(); ++k) {
+      const size_t i = op_items[k];
+      lanes_->Buffer(l, ops[k].id, ops[k].type == OpType::kIndex ? &prepared[i].analyzed : nullptr);
+    }
+  }
+  if (ops.empty()) return results;
+  Status s = store_->Write(ops);
+  if (s.ok()) {
+    for (const ShardOp& op : ops) tracker_->MarkProcessed(op.stamp.seq_no);
+  }
+  lanes_->EndStore(ticket, s.ok());
+  if (!s.ok()) {
+    // Nothing of this batch is acknowledged, and the buffer now holds docs the
+    // store may not: the shard stops taking writes until it is reopened.
+    failure_->Fail(Status::IOError("shard failed: " + s.message()));
+    for (size_t i : op_items) results[i].status = failure_->status();
+    return results;
+  }
+  ops_since_flush_ += ops.size();
+  return results;
+}
+
+Result<OpStamp> ShardWriter::WriteEvents(std::string payload, const EventBatch& batch) {
+  ShardOp op;
+  op.type = OpType::kEvent;
+  op.source = std::move(payload);
+  {
+    auto lock = lanes_->LockWrite();
+    if (failure_->failed()) return failure_->status();
+    op.stamp = {primary_term_.load(), tracker_->GenerateSeqNo()};
+  }
+  Status s = store_->WriteEventOp(op, batch);
+  if (!s.ok()) {
+    failure_->Fail(Status::IOError("shard failed: " + s.message()));
+    return failure_->status();
+  }
+  tracker_->MarkProcessed(op.stamp.seq_no);
+  ops_since_flush_ += 1;
+  return op.stamp;
+}
+
+WriteResult ShardWriter::Update(const std::string& id, const std::string& partial, bool doc_as_upsert,
+                                std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term) {
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    auto current = Get(id);
+    WriteResult res;
+    if (!current.ok()) {
+      res.status = current.status();
+      return res;
+    }
+    WriteRequest req;
+    req.id = id;
+    if (!current->found) {
+      if (!doc_as_upsert) {
+        res.status = Status::NotFound("document_missing_exception: [" + id + "]: document missing");
+        return res;
+      }
+      req.type = WriteOpType::kCreate;
+      req.source = partial;
+    } else {
+      if ((if_seq_no && *if_seq_no != current->stamp.seq_no) ||
+          (if_primary_term && *if_primary_term != current->stamp.primary_term)) {
+        res.status = Conflict("[" + id + "]: version conflict, required seqNo [" + std::to_string(if_seq_no.value_or(-1)) +
+                              "], primary term [" + std::to_string(if_primary_term.value_or(-1)) +
+                              "]. current document has seqNo [" + std::to_string(current->stamp.seq_no) +
+                              "] and primary term [" + std::to_string(current->stamp.primary_term) + "]");
+        return res;
+      }
+      bool changed = false;
+      auto merged = MergeDocuments(current->source, partial, &changed);
+      if (!merged.ok()) {
+        res.status = merged.status();
+        return res;
+      }
+      if (!changed) {
+        res.outcome = WriteOutcome::kNoop;
+        res.version = current->version;
+        res.stamp = current->stamp;
+        return res;
+      }
+      req.type = WriteOpType::kIndex;
+      req.source = std::move(merged).value();
+      req.if_seq_no = current->stamp.seq_no;
+      req.if_primary_term = current->stamp.primary_term;
+    }
+    res = Write({req}).front();
+    const bool raced = !res.status.ok() && res.status.code() == StatusCode::kFailedPrecondition &&
+                       res.status.message().rfind("version_conflict_engine_exception", 0) == 0;
+    if (!raced) return res;
+  }
+  WriteResult res;
+  res.status = Conflict("[" + id + "]: too many concurrent updates");
+  return res;
+}
+
+Result<GetResult> ShardWriter::Get(const std::string& id) const {
+  auto record = store_->GetRecord(id);
+  if (!record.ok()) {
+    if (record.status().code() == StatusCode::kNotFound) return GetResult{};
+    return record.status();
+  }
+  return GetResultFromRecord(std::move(record).value());
+}
+
+Status ShardWriter::Replay(int64_t from_seq_no) {
+  Status parse_failure;
+  HOLDFAST_RETURN_IF_ERROR(store_->ForEachOp(from_seq_no, [&](const ShardOp& op) {
+    if (op.type != OpType::kIndex && op.type != OpType::kDelete) return true;
+    Prepared p;
+    if (op.type == OpType::kIndex) {
+      p.status = PrepareDocument(op.id, op.source, &p);
+      if (!p.status.ok()) {
+        parse_failure = Status::Corruption("op " + std::to_string(op.stamp.seq_no) + " no longer parses: " + p.status.message());
+        return false;
+      }
+    }
+    const size_t lane = lanes_->LaneOf(op.id);
+    auto lane_lock = lanes_->LockLane(lane);
+    {
+      auto lock = lanes_->LockWrite();
+      lanes_->AddPendingDelete(op.id);
+    }
+    lanes_->Buffer(lane, op.id, op.type == OpType::kIndex ? &p.analyzed : nullptr);
+    return true;
+  }));
+  // Accepted once, so it fit the mapping then: keep the op log, fail the
+  // shard (it opens, searches answer) and say why.
+  if (!parse_failure.ok()) failure_->Fail(parse_failure);
+  return Status::OK();
+}
+
+}  // namespace holdfast
