@@ -31,6 +31,7 @@ void MergeScheduler::Wake() {
 
 Status MergeScheduler::MergeOnce(size_t max_segments, bool* merged) {
   *merged = false;
+  if (failure_->failed()) return failure_->status();
   const std::vector<SegmentEntry> chosen = segments_->ChooseMerge(max_segments, merge_factor_);
   if (chosen.empty()) return Status::OK();
   std::vector<segment::MergeInput> inputs;
@@ -52,6 +53,10 @@ Status MergeScheduler::MergeOnce(size_t max_segments, bool* merged) {
   merged_entry.file = written->first;
   merged_entry.reader = written->second;
   ShardFlusher::Lock lock = flusher_->LockFlush();
+  if (failure_->failed()) {  // the merged file is unreferenced: removed at the next open
+    segments_->ReleaseMerge(chosen);
+    return failure_->status();
+  }
   std::vector<SegmentEntry> published =
       segments_->InstallMerge(chosen, std::move(merged_entry), out->doc_maps, out->doc_count);
   // The merged segment holds the same ops as its inputs: the coverage stays.

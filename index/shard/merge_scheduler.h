@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "index/shard/segment_set.h"
+#include "index/shard/shard_failure.h"
 #include "index/shard/shard_flusher.h"
 #include "index/util/rate_limiter.h"
 #include "index/util/status.h"
@@ -30,8 +31,13 @@ namespace holdfast {
 
 class MergeScheduler {
  public:
-  MergeScheduler(SegmentSet* segments, ShardFlusher* flusher, size_t merge_factor, uint64_t max_bytes_per_sec)
-      : segments_(segments), flusher_(flusher), merge_factor_(merge_factor), limiter_(max_bytes_per_sec) {}
+  MergeScheduler(SegmentSet* segments, ShardFlusher* flusher, const ShardFailure* failure, size_t merge_factor,
+                 uint64_t max_bytes_per_sec)
+      : segments_(segments),
+        flusher_(flusher),
+        failure_(failure),
+        merge_factor_(merge_factor),
+        limiter_(max_bytes_per_sec) {}
   ~MergeScheduler() { Stop(); }
 
   // Starts the background thread; `on_error` gets a failed background merge.
@@ -56,6 +62,7 @@ class MergeScheduler {
 
   SegmentSet* const segments_;
   ShardFlusher* const flusher_;
+  const ShardFailure* const failure_;  // a failed shard installs no merge
   const size_t merge_factor_;
   RateLimiter limiter_;
   std::atomic<uint64_t> merges_done_{0};

@@ -35,16 +35,29 @@ const char* WriteOutcomeName(WriteOutcome o) {
 class ShardEngine::Impl {
  public:
   Impl(ShardEngineOptions options, std::shared_ptr<MappingSource> mappings)
-      : options_(std::move(options)), mappings_(std::move(mappings)), lanes_(options_.indexing_lanes) {}
+      : options_(std::move(options)),
+        mappings_(std::move(mappings)),
+        failure_(options_.on_failure),
+        lanes_(options_.indexing_lanes) {}
 
   Status Open();
   void StartBackground();
   void StopBackground();
   void WakeBackground() { bg_cv_.notify_one(); }
 
-  Status Refresh() { return segments_.Refresh(lanes_, *tracker_); }
+  Status Refresh() { return Guarded("refresh", [&] { return segments_.Refresh(lanes_, *tracker_); }); }
   bool WaitForRefresh(int64_t seq_no, std::chrono::milliseconds timeout);
-  Status Flush();
+  Status Flush() { return Guarded("flush", [&] { return FlushOnce(); }); }
+  // Runs `op` unless the shard failed; a failure of `op` fails the shard
+  // (its state and files may be out of step) and is returned.
+  template <typename Op>
+  Status Guarded(const char* what, Op&& op) {
+    if (failure_.failed()) return failure_.status();
+    Status s = op();
+    if (s.ok()) return s;
+    failure_.Fail(Status(s.code(), std::string(what) + " failed: " + s.message()));
+    return failure_.status();
+  }
   ShardStats Stats() const;
   Status CheckConsistency() const;
 
@@ -61,6 +74,7 @@ class ShardEngine::Impl {
 
  private:
   void BackgroundLoop();
+  Status FlushOnce();
 
   std::mutex bg_mu_;
   std::condition_variable bg_cv_;
@@ -80,7 +94,7 @@ Status ShardEngine::Impl::Open() {
   if (!store.ok()) return store.status();
   store_ = std::move(store).value();
   flusher_ = std::make_unique<ShardFlusher>(segments_dir, store_.get());
-  merges_ = std::make_unique<MergeScheduler>(&segments_, flusher_.get(), options_.merge_factor,
+  merges_ = std::make_unique<MergeScheduler>(&segments_, flusher_.get(), &failure_, options_.merge_factor,
                                              options_.merge_max_bytes_per_sec);
   std::vector<SegmentEntry> flushed;
   HOLDFAST_RETURN_IF_ERROR(flusher_->Open(&flushed));
@@ -98,7 +112,7 @@ Status ShardEngine::Impl::Open() {
   writer_ = std::make_unique<ShardWriter>(mappings_, store_.get(), tracker_.get(), &lanes_, &failure_,
                                           options_.primary_term);
   HOLDFAST_RETURN_IF_ERROR(writer_->Replay(manifest.local_checkpoint + 1));
-  HOLDFAST_RETURN_IF_ERROR(Refresh());
+  HOLDFAST_RETURN_IF_ERROR(segments_.Refresh(lanes_, *tracker_));
   flusher_->RemoveUnreferencedFiles();
   return Status::OK();
 }
@@ -110,9 +124,9 @@ bool ShardEngine::Impl::WaitForRefresh(int64_t seq_no, std::chrono::milliseconds
   return segments_.WaitForRefresh(seq_no, timeout);
 }
 
-Status ShardEngine::Impl::Flush() {
+Status ShardEngine::Impl::FlushOnce() {
   ShardFlusher::Lock lock = flusher_->LockFlush();
-  HOLDFAST_RETURN_IF_ERROR(Refresh());
+  HOLDFAST_RETURN_IF_ERROR(segments_.Refresh(lanes_, *tracker_));
   SegmentCoverage coverage;
   std::vector<SegmentEntry> snapshot = segments_.Snapshot(&coverage);
   HOLDFAST_RETURN_IF_ERROR(flusher_->WriteSegments(lock, &snapshot));
@@ -132,7 +146,7 @@ Status ShardEngine::Impl::Flush() {
 
 void ShardEngine::Impl::StartBackground() {
   bg_thread_ = std::thread([this] { BackgroundLoop(); });
-  if (options_.background_merges) merges_->Start({});
+  if (options_.background_merges) merges_->Start([this](const Status& s) { failure_.Fail(s); });
 }
 
 void ShardEngine::Impl::StopBackground() {
@@ -154,21 +168,24 @@ void ShardEngine::Impl::BackgroundLoop() {
       bg_cv_.wait_for(lock, tick);
       if (stop_) return;
     }
+    // A failed shard changes nothing more: what is published stays searchable.
+    if (failure_.failed()) continue;
     const auto now = Clock::now();
     bool refresh = lanes_.BufferBytes() > options_.indexing_buffer_bytes;
     if (options_.refresh_interval.count() > 0 && now - last_refresh >= options_.refresh_interval) refresh = true;
     if (refresh) {
       last_refresh = now;
-      (void)Refresh();
+      if (!Refresh().ok()) continue;  // the shard failed, with the reason
     }
     const SegmentSetStats st = segments_.Stats();
     if (st.memory_bytes > options_.indexing_buffer_bytes || st.memory_segments > options_.merge_factor ||
         writer_->ops_since_flush() > options_.flush_threshold_ops) {
-      (void)Flush();
+      if (!Flush().ok()) continue;
     }
     if (options_.durability == Durability::kAsync && now - last_sync >= options_.async_sync_interval) {
       last_sync = now;
-      (void)store_->SyncWal();
+      // Acknowledged writes were to be durable by now: a failed sync fails the shard.
+      (void)Guarded("WAL sync", [&] { return store_->SyncWal(); });
     }
   }
 }
@@ -188,6 +205,7 @@ ShardStats ShardEngine::Impl::Stats() const {
   st.local_checkpoint = tracker_->checkpoint();
   st.flushed_seq_no = flusher_->flushed_checkpoint();
   st.merges_done = merges_->merges_done();
+  if (failure_.failed()) st.failure = failure_.status().ToString();
   return st;
 }
 
@@ -275,17 +293,18 @@ bool ShardEngine::WaitForRefresh(int64_t seq_no, std::chrono::milliseconds timeo
 Status ShardEngine::Flush() { return impl_->Flush(); }
 Status ShardEngine::ForceMerge(size_t max_segments) {
   HOLDFAST_RETURN_IF_ERROR(Flush());
-  return impl_->merges_->ForceMerge(max_segments);
+  return impl_->Guarded("force merge", [&] { return impl_->merges_->ForceMerge(max_segments); });
 }
 Status ShardEngine::FinishMerges() {
   HOLDFAST_RETURN_IF_ERROR(Flush());
-  HOLDFAST_RETURN_IF_ERROR(impl_->merges_->FinishMerges());
+  HOLDFAST_RETURN_IF_ERROR(impl_->Guarded("merge", [&] { return impl_->merges_->FinishMerges(); }));
   return Flush();
 }
 Status ShardEngine::Close() {
   impl_->StopBackground();
-  return impl_->Flush();
+  return impl_->Flush();  // a failed shard is not flushed: Close returns why it failed
 }
+Status ShardEngine::failure() const { return impl_->failure_.status(); }
 search::SearcherSnapshot ShardEngine::AcquireSearcher() const { return impl_->segments_.Acquire(); }
 ShardStats ShardEngine::Stats() const { return impl_->Stats(); }
 Status ShardEngine::CheckConsistency() const { return impl_->CheckConsistency(); }

@@ -45,6 +45,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -85,6 +86,11 @@ struct ShardEngineOptions {
   // Flushed state is also written when the op log holds more than this.
   size_t flush_threshold_ops = 500'000;
   std::shared_ptr<rocksdb::Cache> source_cache;  // see ShardStoreOptions
+  // Hears, once, why the shard failed (a store write, refresh, flush, WAL
+  // sync or merge failed, in the foreground or the background): the owner
+  // logs it (index/ does not log). Called on the thread that met the
+  // error with no engine lock held; it may call the engine's read methods.
+  std::function<void(const Status&)> on_failure;
 };
 
 enum class WriteOpType { kIndex, kCreate, kDelete };
@@ -128,6 +134,7 @@ struct ShardStats {
   int64_t local_checkpoint = kNoOpsPerformed;
   int64_t flushed_seq_no = kNoOpsPerformed;
   uint64_t merges_done = 0;
+  std::string failure;  // empty while healthy; else why the shard failed
 };
 
 class ShardEngine {
@@ -179,6 +186,13 @@ class ShardEngine {
 
   search::SearcherSnapshot AcquireSearcher() const;
   ShardStats Stats() const;
+
+  // OK while healthy. Once a store write, refresh, flush, WAL sync or merge
+  // failed (foreground or background), the reason: writes, refreshes and
+  // flushes are refused with it from then on, searches and gets keep
+  // answering from what is published and stored, and Close() returns it
+  // without flushing. Reopening the shard recovers from its files.
+  Status failure() const;
 
   // Cross-checks segments against the store: every live store doc is live in
   // exactly one segment with the same version's source, and nothing else is.

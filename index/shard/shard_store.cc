@@ -74,8 +74,57 @@ Result<DocRecord> DecodeRecord(std::string_view in) {
   return r;
 }
 
+// The (seq_no, primary term) of an encoded DocRecord; false when it does not decode.
+bool RecordStamp(rocksdb::Slice record, std::pair<int64_t, int64_t>* stamp) {
+  std::string_view in(record.data(), record.size());
+  uint64_t version, term, seq;
+  if (in.empty()) return false;
+  in.remove_prefix(1);
+  if (!codec::ConsumeVarint64(&in, &version) || !codec::ConsumeVarint64(&in, &term) || !codec::ConsumeVarint64(&in, &seq)) {
+    return false;
+  }
+  *stamp = {static_cast<int64_t>(seq), static_cast<int64_t>(term)};
+  return true;
+}
+
+// The source space's merge operator: of the records written for one id, the
+// one with the highest (seq_no, primary term) is the document's state —
+// whatever order the writes reached the store in (concurrent batches on one
+// id, or a replica receiving ops out of order).
+class NewestRecordOperator : public rocksdb::MergeOperator {
+ public:
+  const char* Name() const override { return "holdfast.NewestRecord"; }
+
+  bool FullMergeV2(const MergeOperationInput& in, MergeOperationOutput* out) const override {
+    const rocksdb::Slice* best = in.existing_value;
+    std::pair<int64_t, int64_t> best_stamp{-1, -1};
+    if (best != nullptr && !RecordStamp(*best, &best_stamp)) return false;
+    for (const rocksdb::Slice& operand : in.operand_list) {
+      std::pair<int64_t, int64_t> stamp;
+      if (!RecordStamp(operand, &stamp)) return false;
+      if (best == nullptr || stamp > best_stamp) {
+        best = &operand;
+        best_stamp = stamp;
+      }
+    }
+    if (best == nullptr) return false;
+    out->existing_operand = *best;
+    return true;
+  }
+
+  bool PartialMerge(const rocksdb::Slice& /*key*/, const rocksdb::Slice& left, const rocksdb::Slice& right,
+                    std::string* new_value, rocksdb::Logger* /*logger*/) const override {
+    std::pair<int64_t, int64_t> a, b;
+    if (!RecordStamp(left, &a) || !RecordStamp(right, &b)) return false;
+    const rocksdb::Slice& newest = b > a ? right : left;
+    new_value->assign(newest.data(), newest.size());
+    return true;
+  }
+};
+
 rocksdb::ColumnFamilyOptions SourceOptions(const ShardStoreOptions& o) {
   rocksdb::ColumnFamilyOptions cf;
+  cf.merge_operator = std::make_shared<NewestRecordOperator>();
   cf.write_buffer_size = o.write_buffer_bytes;
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -227,7 +276,8 @@ Status ShardStore::Write(const std::vector<ShardOp>& ops) {
   if (ops.empty()) return Status::OK();
   rocksdb::WriteBatch batch;
   for (const ShardOp& op : ops) {
-    batch.Put(cfs_[kSource], op.id, EncodeRecord(op));
+    // A merge operand, not a put: the newest record wins (NewestRecordOperator).
+    batch.Merge(cfs_[kSource], op.id, EncodeRecord(op));
     batch.Put(cfs_[kOplog], SeqKey(op.stamp.seq_no), EncodeShardOp(op));
   }
   rocksdb::WriteOptions wo;

@@ -4,7 +4,9 @@
 // and can always be rebuilt by replaying the op log above a flush point.
 //
 // Column families:
-//   source  _id → DocRecord (version, stamp, tombstone flag, _source bytes)
+//   source  _id → DocRecord (version, stamp, tombstone flag, _source bytes);
+//           written as merge operands: the record with the highest
+//           (seq_no, primary term) wins, whatever order writes land in
 //   oplog   big-endian seq_no → ShardOp
 //   meta    small named values
 // Write() is atomic per batch (one RocksDB WriteBatch) and, with
@@ -122,7 +124,9 @@ class ShardStore {
   ShardStore(const ShardStore&) = delete;
   ShardStore& operator=(const ShardStore&) = delete;
 
-  // Records the ops (sources or tombstones + op log entries) atomically.
+  // Records the ops (sources or tombstones + op log entries) atomically. A
+  // record older than the id's stored one does not replace it (the op log
+  // still gets the op).
   Status Write(const std::vector<ShardOp>& ops);
   // Records one kEvent op log entry and `batch` atomically (synced as Write).
   Status WriteEventOp(const ShardOp& op, const EventBatch& batch);
