@@ -1,14 +1,5 @@
-// Random (version 4) UUIDs for volume, node and cluster identities.
+// Random (version 4) UUIDs for volume, node and cluster identities: the
+// shared helper lives in index/util/ (shards need them too).
 #pragma once
 
-#include <string>
-
-namespace holdfast {
-
-// "3f2b8c1e-9a4d-4f6e-8b2a-1c5d7e9f0a3b"; 122 random bits from getrandom(2).
-std::string NewUuid();
-
-// True for the 8-4-4-4-12 lower- or upper-case hex form.
-bool IsUuid(const std::string& s);
-
-}  // namespace holdfast
+#include "index/util/uuid.h"

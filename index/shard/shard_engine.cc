@@ -3,6 +3,7 @@
 #include <absl/container/flat_hash_map.h>
 
 #include <algorithm>
+#include <shared_mutex>
 
 #include "index/segment/segment_reader.h"
 #include "index/shard/indexing_lanes.h"
@@ -10,8 +11,10 @@
 #include "index/shard/segment_set.h"
 #include "index/shard/shard_failure.h"
 #include "index/shard/shard_flusher.h"
+#include "index/shard/shard_state.h"
 #include "index/shard/shard_writer.h"
 #include "index/util/file_util.h"
+#include "index/util/uuid.h"
 
 namespace holdfast {
 
@@ -41,6 +44,8 @@ class ShardEngine::Impl {
         lanes_(options_.indexing_lanes) {}
 
   Status Open();
+  Status OpenState();
+  Status SetPrimaryTerm(int64_t term);
   void StartBackground();
   void StopBackground();
   void WakeBackground() { bg_cv_.notify_one(); }
@@ -65,6 +70,11 @@ class ShardEngine::Impl {
   std::shared_ptr<MappingSource> mappings_;
   std::unique_ptr<ShardStore> store_;
   std::unique_ptr<LocalCheckpointTracker> tracker_;
+  std::unique_ptr<ShardStateFile> state_;
+  // Held shared by a replica write (ApplyOps) from its term check to its
+  // store write, exclusive while the term changes: once SetPrimaryTerm
+  // returns, no op of an older term is applied.
+  std::shared_mutex term_mu_;
   ShardFailure failure_;
   IndexingLanes lanes_;
   SegmentSet segments_;
@@ -90,6 +100,7 @@ Status ShardEngine::Impl::Open() {
   ShardStoreOptions store_options;
   store_options.durability = options_.durability;
   store_options.source_cache = options_.source_cache;
+  HOLDFAST_RETURN_IF_ERROR(OpenState());
   auto store = ShardStore::Open(options_.dir + "/store", store_options);
   if (!store.ok()) return store.status();
   store_ = std::move(store).value();
@@ -110,10 +121,39 @@ Status ShardEngine::Impl::Open() {
   // Every op in the store is durable; a gap left by a crash was never acknowledged.
   tracker_ = std::make_unique<LocalCheckpointTracker>(top, top);
   writer_ = std::make_unique<ShardWriter>(mappings_, store_.get(), tracker_.get(), &lanes_, &failure_,
-                                          options_.primary_term);
+                                          state_->Get().primary_term);
   HOLDFAST_RETURN_IF_ERROR(writer_->Replay(manifest.local_checkpoint + 1));
   HOLDFAST_RETURN_IF_ERROR(segments_.Refresh(lanes_, *tracker_));
   flusher_->RemoveUnreferencedFiles();
+  return Status::OK();
+}
+
+Status ShardEngine::Impl::OpenState() {
+  ShardState initial;
+  initial.allocation_id = options_.allocation_id.empty() ? NewUuid() : options_.allocation_id;
+  initial.primary_term = std::max<int64_t>(options_.primary_term, 1);
+  bool created = false;
+  auto state = ShardStateFile::OpenOrCreate(options_.dir, initial, &created);
+  if (!state.ok()) return state.status();
+  state_ = std::move(state).value();
+  if (created) return Status::OK();
+  // The owner knows better what this copy is now: a newer term, another allocation.
+  return state_->Update([&](ShardState* s) {
+    s->primary_term = std::max(s->primary_term, options_.primary_term);
+    if (!options_.allocation_id.empty()) s->allocation_id = options_.allocation_id;
+  });
+}
+
+Status ShardEngine::Impl::SetPrimaryTerm(int64_t term) {
+  std::unique_lock<std::shared_mutex> lock(term_mu_);
+  const int64_t current = writer_->primary_term();
+  if (term == current) return Status::OK();
+  if (term < current) {
+    return Status::FailedPrecondition("primary term " + std::to_string(term) + " is older than the shard's term " +
+                                      std::to_string(current));  // TODO(kind): kFenced
+  }
+  HOLDFAST_RETURN_IF_ERROR(state_->Update([&](ShardState* s) { s->primary_term = term; }));
+  writer_->set_primary_term(term);
   return Status::OK();
 }
 
@@ -129,6 +169,8 @@ Status ShardEngine::Impl::FlushOnce() {
   HOLDFAST_RETURN_IF_ERROR(segments_.Refresh(lanes_, *tracker_));
   SegmentCoverage coverage;
   std::vector<SegmentEntry> snapshot = segments_.Snapshot(&coverage);
+  // Every op up to here is in the store (durable once the WAL is synced below).
+  const int64_t local_checkpoint = tracker_->checkpoint();
   HOLDFAST_RETURN_IF_ERROR(flusher_->WriteSegments(lock, &snapshot));
   // The manifest claims every op up to the checkpoint: make them durable
   // in the store first (they are, unless durability is async).
@@ -137,6 +179,7 @@ Status ShardEngine::Impl::FlushOnce() {
   HOLDFAST_RETURN_IF_ERROR(flusher_->WriteManifest(lock, coverage, segments_.next_segment(), &snapshot));
   segments_.AdoptWritten(snapshot);
   writer_->ResetOpsSinceFlush();
+  HOLDFAST_RETURN_IF_ERROR(state_->Update([&](ShardState* s) { s->local_checkpoint = local_checkpoint; }));
   HOLDFAST_RETURN_IF_ERROR(flusher_->TrimOpLog(lock, coverage.local_checkpoint));
   merges_->Wake();
   return Status::OK();
@@ -205,6 +248,7 @@ ShardStats ShardEngine::Impl::Stats() const {
   st.local_checkpoint = tracker_->checkpoint();
   st.flushed_seq_no = flusher_->flushed_checkpoint();
   st.merges_done = merges_->merges_done();
+  st.primary_term = writer_->primary_term();
   if (failure_.failed()) st.failure = failure_.status().ToString();
   return st;
 }
@@ -305,6 +349,10 @@ Status ShardEngine::Close() {
   return impl_->Flush();  // a failed shard is not flushed: Close returns why it failed
 }
 Status ShardEngine::failure() const { return impl_->failure_.status(); }
+int64_t ShardEngine::primary_term() const { return impl_->writer_->primary_term(); }
+Status ShardEngine::SetPrimaryTerm(int64_t term) { return impl_->SetPrimaryTerm(term); }
+std::string ShardEngine::allocation_id() const { return impl_->state_->Get().allocation_id; }
+std::string ShardEngine::history_uuid() const { return impl_->state_->Get().history_uuid; }
 search::SearcherSnapshot ShardEngine::AcquireSearcher() const { return impl_->segments_.Acquire(); }
 ShardStats ShardEngine::Stats() const { return impl_->Stats(); }
 Status ShardEngine::CheckConsistency() const { return impl_->CheckConsistency(); }

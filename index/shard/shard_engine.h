@@ -76,7 +76,12 @@ struct ShardEngineOptions {
   // Automatic refresh period; zero or negative disables it (refresh on demand only).
   std::chrono::milliseconds refresh_interval{1000};
   std::chrono::milliseconds async_sync_interval{5000};  // Durability::kAsync
+  // The shard's primary term when STATE is created; a larger one adopts it
+  // at open (the term in STATE wins otherwise).
   int64_t primary_term = 1;
+  // This copy's allocation id; empty: the one in STATE (a new random id
+  // when STATE is created).
+  std::string allocation_id;
   bool background_merges = true;
   // Merge output is written at most this fast (0 = unlimited), so merges leave
   // disk bandwidth to the op log and searches.
@@ -134,6 +139,7 @@ struct ShardStats {
   int64_t local_checkpoint = kNoOpsPerformed;
   int64_t flushed_seq_no = kNoOpsPerformed;
   uint64_t merges_done = 0;
+  int64_t primary_term = kUnassignedPrimaryTerm;
   std::string failure;  // empty while healthy; else why the shard failed
 };
 
@@ -200,7 +206,19 @@ class ShardEngine {
   Status CheckConsistency() const;
 
   std::shared_ptr<MappingSource> mappings() const { return mappings_; }
-  int64_t primary_term() const { return options_.primary_term; }
+
+  // ---- the copy's identity (<shard>/STATE, DESIGN.md §3)
+
+  // The primary term this copy knows: writes are stamped with it, and
+  // ApplyOps refuses requests of an older one.
+  int64_t primary_term() const;
+  // Adopts a newer primary term (persisted in STATE before it returns); the
+  // same term is a no-op; an older one is refused (FailedPrecondition).
+  Status SetPrimaryTerm(int64_t term);
+  std::string allocation_id() const;
+  // Which op history this copy holds; set when STATE is created and kept
+  // by file snapshots (a recovered copy shares its source's history).
+  std::string history_uuid() const;
 
  private:
   class Impl;

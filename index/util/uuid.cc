@@ -1,4 +1,4 @@
-#include "lifecycle/uuid.h"
+#include "index/util/uuid.h"
 
 #include <sys/random.h>
 
