@@ -43,6 +43,10 @@ Status LocalIndex::OpenShards() {
     o.flush_threshold_ops = options_.flush_threshold_ops;
     auto shard = ShardEngine::Open(o, mappings_);
     if (!shard.ok()) return Status(shard.status().code(), "shard " + std::to_string(i) + " of index [" + metadata_.name + "]: " + shard.status().message());
+    // Single node: every shard opens as the primary, so a write in flight
+    // at a crash (never acknowledged) leaves no gap behind.
+    Status filled = shard.value()->FillGaps();
+    if (!filled.ok()) return Status(filled.code(), "shard " + std::to_string(i) + " of index [" + metadata_.name + "]: " + filled.message());
     shards_.push_back(std::move(shard).value());
   }
   auto rec = recommend::IndexRecommender::Open(this, metadata_.settings.recommend);

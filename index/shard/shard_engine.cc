@@ -6,6 +6,7 @@
 #include <shared_mutex>
 
 #include "index/segment/segment_reader.h"
+#include "index/shard/event_op_sequencer.h"
 #include "index/shard/indexing_lanes.h"
 #include "index/shard/merge_scheduler.h"
 #include "index/shard/segment_set.h"
@@ -45,6 +46,10 @@ class ShardEngine::Impl {
 
   Status Open();
   Status OpenState();
+  Status Recover(int64_t flushed_checkpoint, int64_t processed);
+  Status ApplyOps(int64_t request_primary_term, const std::vector<ShardOp>& ops);
+  Status FillGaps();
+  Status DrainEvents() { return Guarded("applying event ops", [&] { return events_->Drain(); }); }
   Status SetPrimaryTerm(int64_t term);
   void StartBackground();
   void StopBackground();
@@ -80,6 +85,7 @@ class ShardEngine::Impl {
   SegmentSet segments_;
   std::unique_ptr<ShardFlusher> flusher_;
   std::unique_ptr<ShardWriter> writer_;
+  std::unique_ptr<EventOpSequencer> events_;
   std::unique_ptr<MergeScheduler> merges_;
 
  private:
@@ -118,14 +124,88 @@ Status ShardEngine::Impl::Open() {
   auto max_seq = store_->MaxSeqNo();
   if (!max_seq.ok()) return max_seq.status();
   const int64_t top = std::max(max_seq.value(), manifest.max_seq_no);
-  // Every op in the store is durable; a gap left by a crash was never acknowledged.
-  tracker_ = std::make_unique<LocalCheckpointTracker>(top, top);
+  // Every op up to the flushed (or persisted) checkpoint was processed;
+  // above it the op log says which were: a gap stays a gap (FillGaps).
+  const int64_t processed = std::max(manifest.local_checkpoint, state_->Get().local_checkpoint);
+  tracker_ = std::make_unique<LocalCheckpointTracker>(processed, std::max(processed, top));
   writer_ = std::make_unique<ShardWriter>(mappings_, store_.get(), tracker_.get(), &lanes_, &failure_,
                                           state_->Get().primary_term);
-  HOLDFAST_RETURN_IF_ERROR(writer_->Replay(manifest.local_checkpoint + 1));
+  events_ = std::make_unique<EventOpSequencer>(store_.get(), tracker_.get());
+  HOLDFAST_RETURN_IF_ERROR(events_->Open(top));
+  HOLDFAST_RETURN_IF_ERROR(Recover(manifest.local_checkpoint, processed));
   HOLDFAST_RETURN_IF_ERROR(segments_.Refresh(lanes_, *tracker_));
   flusher_->RemoveUnreferencedFiles();
   return Status::OK();
+}
+
+// One pass over the op log: ops above `processed` count as processed,
+// document ops above the flushed checkpoint go back into the buffers (seq_no
+// order: the newest op of an id wins; a copy already in the segments is
+// deleted at the refresh), event ops above the watermark wait for their
+// applier.
+Status ShardEngine::Impl::Recover(int64_t flushed_checkpoint, int64_t processed) {
+  const int64_t watermark = events_->watermark();
+  Status replay;
+  HOLDFAST_RETURN_IF_ERROR(store_->ForEachOp(std::min(flushed_checkpoint, watermark) + 1, [&](const ShardOp& op) {
+    const int64_t seq = op.stamp.seq_no;
+    if (op.type == OpType::kEvent && seq > watermark) events_->AddPending(op);
+    if (seq > processed) tracker_->MarkProcessed(seq);
+    if (IsDocumentOp(op.type) && seq > flushed_checkpoint && replay.ok()) replay = writer_->Replay(op);
+    return true;
+  }));
+  // Accepted once, so it fit the mapping then: keep the op log, fail the
+  // shard (it opens, searches answer) and say why.
+  if (!replay.ok()) failure_.Fail(replay);
+  return Status::OK();
+}
+
+Status ShardEngine::Impl::ApplyOps(int64_t request_primary_term, const std::vector<ShardOp>& ops) {
+  if (failure_.failed()) return failure_.status();
+  std::shared_lock<std::shared_mutex> lock(term_mu_);
+  while (request_primary_term > writer_->primary_term()) {
+    lock.unlock();
+    HOLDFAST_RETURN_IF_ERROR(SetPrimaryTerm(request_primary_term));
+    lock.lock();
+  }
+  if (request_primary_term < writer_->primary_term()) {
+    return Status::FailedPrecondition("stale primary term: the request's term " + std::to_string(request_primary_term) +
+                                      " is older than the shard's term " +
+                                      std::to_string(writer_->primary_term()));  // TODO(kind): kFenced
+  }
+  for (const ShardOp& op : ops) {
+    if (op.stamp.primary_term > request_primary_term) {
+      return Status::InvalidArgument("op " + std::to_string(op.stamp.seq_no) + " has term " +
+                                     std::to_string(op.stamp.primary_term) + ", newer than the request's " +
+                                     std::to_string(request_primary_term));
+    }
+  }
+  HOLDFAST_RETURN_IF_ERROR(writer_->ApplyOps(ops, events_.get()));
+  lock.unlock();
+  return DrainEvents();
+}
+
+Status ShardEngine::Impl::FillGaps() {
+  if (failure_.failed()) return failure_.status();
+  {
+    std::shared_lock<std::shared_mutex> lock(term_mu_);
+    const int64_t term = writer_->primary_term();
+    const int64_t top = tracker_->max_seq_no();
+    std::vector<ShardOp> noops;
+    for (int64_t seq = tracker_->checkpoint() + 1; seq <= top; ++seq) {
+      if (tracker_->IsProcessed(seq)) continue;
+      ShardOp op;
+      op.type = OpType::kNoop;
+      op.stamp = {term, seq};
+      op.source = "filling a gap";
+      noops.push_back(std::move(op));
+      if (noops.size() == 1024) {
+        HOLDFAST_RETURN_IF_ERROR(writer_->ApplyOps(noops, events_.get()));
+        noops.clear();
+      }
+    }
+    if (!noops.empty()) HOLDFAST_RETURN_IF_ERROR(writer_->ApplyOps(noops, events_.get()));
+  }
+  return DrainEvents();
 }
 
 Status ShardEngine::Impl::OpenState() {
@@ -326,9 +406,33 @@ Status ShardEngine::MultiGet(const std::vector<std::string_view>& ids, std::vect
   }
   return Status::OK();
 }
-Result<OpStamp> ShardEngine::WriteEvents(std::string payload, const EventBatch& batch) {
-  return impl_->writer_->WriteEvents(std::move(payload), batch);
+Result<OpStamp> ShardEngine::WriteEvents(std::string payload) {
+  if (impl_->failure_.failed()) return impl_->failure_.status();
+  Impl& impl = *impl_;
+  bool store_failed = false;
+  auto stamp = impl.events_->Write(
+      std::move(payload), [&] { return OpStamp{impl.writer_->primary_term(), impl.tracker_->GenerateSeqNo()}; },
+      &store_failed);
+  if (store_failed) {  // a seq_no was spent and the op may or may not be stored
+    impl.failure_.Fail(Status(stamp.status().code(), "shard failed: " + stamp.status().message()));
+    return impl.failure_.status();
+  }
+  return stamp;
 }
+Status ShardEngine::SetEventOpApplier(EventOpApplier* applier) {
+  // A failed shard still registers (and unregisters) its applier, but applies nothing more.
+  const bool apply = applier != nullptr && !impl_->failure_.failed();
+  Status s = impl_->events_->SetApplier(applier, apply);
+  if (s.ok()) return s;
+  impl_->failure_.Fail(Status(s.code(), "applying event ops failed: " + s.message()));
+  return impl_->failure_.status();
+}
+Status ShardEngine::ApplyOps(int64_t request_primary_term, const std::vector<ShardOp>& ops) {
+  return impl_->ApplyOps(request_primary_term, ops);
+}
+Status ShardEngine::FillGaps() { return impl_->FillGaps(); }
+int64_t ShardEngine::local_checkpoint() const { return impl_->tracker_->checkpoint(); }
+int64_t ShardEngine::max_seq_no() const { return impl_->tracker_->max_seq_no(); }
 const ShardStore& ShardEngine::store() const { return *impl_->store_; }
 Status ShardEngine::Refresh() { return impl_->Refresh(); }
 bool ShardEngine::WaitForRefresh(int64_t seq_no, std::chrono::milliseconds timeout) {

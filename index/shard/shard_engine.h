@@ -54,6 +54,7 @@
 #include <vector>
 
 #include "index/search/search_context.h"
+#include "index/shard/event_op_applier.h"
 #include "index/shard/local_checkpoint_tracker.h"
 #include "index/shard/manifest.h"
 #include "index/shard/mapping_source.h"
@@ -168,13 +169,49 @@ class ShardEngine {
   // false for a missing or deleted ids[i].
   Status MultiGet(const std::vector<std::string_view>& ids, std::vector<GetResult>* out) const;
 
-  // Appends one event op (`payload`: the encoded events, for recovery and
-  // replication) to the op log, atomically with `batch` (its effects on the
-  // event spaces), durable as document writes are. The caller serializes
-  // event application for the shard (index/recommend/).
-  Result<OpStamp> WriteEvents(std::string payload, const EventBatch& batch);
+  // ---- events (DESIGN.md §5)
+
+  // Registers what computes event ops' effects (recommend::EventShard; null
+  // unregisters — before the applier is destroyed). Event ops waiting for
+  // it (above the events-applied watermark at open, or received through
+  // ApplyOps) are applied at once, in seq_no order, as far as the local
+  // checkpoint allows. An error fails the shard.
+  Status SetEventOpApplier(EventOpApplier* applier);
+  // The primary path: appends one event op (`payload`: the encoded events,
+  // for recovery and replication) to the op log atomically with its effects
+  // (from the applier) and the events-applied watermark, durable as
+  // document writes are. FailedPrecondition without an applier, or while
+  // event ops wait for a gap below them (FillGaps first).
+  Result<OpStamp> WriteEvents(std::string payload);
   // Read access to the store (the event spaces).
   const ShardStore& store() const;
+
+  // ---- the replica path (DESIGN.md §6)
+
+  // Applies ops stamped by the primary — index, delete, event, no-op — in
+  // one durable store write. Ops may come in any order and more than once:
+  // an op whose seq_no was processed is skipped; a document op older than
+  // the document's current state (a lower seq_no; deletes keep tombstones)
+  // is only recorded in the op log; versions come from the ops. Event ops
+  // are logged at once and their effects applied once every lower seq_no is
+  // processed. The local checkpoint advances over gap-free seq_nos.
+  // A request of an older primary term than the shard's is refused and
+  // changes nothing (FailedPrecondition "stale primary term", TODO(kind):
+  // kFenced); a newer one is adopted (persisted) first. InvalidArgument for
+  // a malformed op or a document that does not parse (nothing applied).
+  Status ApplyOps(int64_t request_primary_term, const std::vector<ShardOp>& ops);
+  // Writes a no-op for every seq_no up to max_seq_no not processed, so the
+  // local checkpoint reaches max_seq_no, and applies the event ops that
+  // waited for them. Whoever opens a shard as primary, or promotes a copy
+  // to primary, calls it before taking writes: at open the local checkpoint
+  // is recomputed from the op log and a gap (a write in flight at a crash,
+  // never acknowledged; an op a replica never received) stays a gap until
+  // filled. LocalIndex calls it for every shard it opens.
+  Status FillGaps();
+  // Every seq_no <= local_checkpoint() is processed; max_seq_no() is the
+  // highest seen (issued, on a primary).
+  int64_t local_checkpoint() const;
+  int64_t max_seq_no() const;
 
   // Makes everything indexed so far searchable.
   Status Refresh();

@@ -200,8 +200,7 @@ std::string EncodeShardOp(const ShardOp& op) {
 
 Result<ShardOp> DecodeShardOp(int64_t seq_no, std::string_view in) {
   ShardOp op;
-  if (in.empty() || (in[0] != static_cast<char>(OpType::kIndex) && in[0] != static_cast<char>(OpType::kDelete) &&
-                     in[0] != static_cast<char>(OpType::kEvent))) {
+  if (in.empty() || in[0] < static_cast<char>(OpType::kIndex) || in[0] > static_cast<char>(OpType::kNoop)) {
     return Status::Corruption("bad op type in op log entry " + std::to_string(seq_no));
   }
   op.type = static_cast<OpType>(in[0]);
@@ -277,7 +276,7 @@ Status ShardStore::Write(const std::vector<ShardOp>& ops) {
   rocksdb::WriteBatch batch;
   for (const ShardOp& op : ops) {
     // A merge operand, not a put: the newest record wins (NewestRecordOperator).
-    batch.Merge(cfs_[kSource], op.id, EncodeRecord(op));
+    if (IsDocumentOp(op.type)) batch.Merge(cfs_[kSource], op.id, EncodeRecord(op));
     batch.Put(cfs_[kOplog], SeqKey(op.stamp.seq_no), EncodeShardOp(op));
   }
   rocksdb::WriteOptions wo;
@@ -287,6 +286,7 @@ Status ShardStore::Write(const std::vector<ShardOp>& ops) {
   if (cache != nullptr) {  // failed or not, the cached records may be stale now
     write_epoch_.fetch_add(1);
     for (const ShardOp& op : ops) {
+      if (!IsDocumentOp(op.type)) continue;
       const std::string key = RecordCacheKey(op.id);
       std::lock_guard<std::mutex> lock(RecordCacheStripe(key));
       cache->Erase(key);
@@ -305,6 +305,7 @@ Status ShardStore::WriteEventOp(const ShardOp& op, const EventBatch& events) {
     }
   }
   batch.Put(cfs_[kOplog], SeqKey(op.stamp.seq_no), EncodeShardOp(op));
+  batch.Put(cfs_[kMeta], kEventsAppliedKey, std::to_string(op.stamp.seq_no));
   rocksdb::WriteOptions wo;
   wo.sync = options_.durability == Durability::kRequest;
   return FromRocks(db_->Write(wo, &batch), "write event op");

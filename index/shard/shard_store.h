@@ -39,11 +39,15 @@ class WriteBatch;
 namespace holdfast {
 
 // kEvent: a batch of user events (index/recommend/); its effects on the
-// event spaces below are written in the same atomic batch as the op itself.
-enum class OpType : uint8_t { kIndex = 1, kDelete = 2, kEvent = 3 };
+// event spaces below are written atomically with the op log entry and the
+// events-applied watermark, in seq_no order (EventOpSequencer).
+// kNoop: fills a seq_no that was issued but never written (FillGaps), so
+// the local checkpoint can pass it; `source` may say why.
+enum class OpType : uint8_t { kIndex = 1, kDelete = 2, kEvent = 3, kNoop = 4 };
+inline bool IsDocumentOp(OpType t) { return t == OpType::kIndex || t == OpType::kDelete; }
 
 // One entry of the op log: what happened to one document (or a batch of
-// events, encoded in `source`), stamped.
+// events, encoded in `source`, or nothing: a no-op), stamped.
 struct ShardOp {
   OpType type = OpType::kIndex;
   std::string id;
@@ -124,12 +128,18 @@ class ShardStore {
   ShardStore(const ShardStore&) = delete;
   ShardStore& operator=(const ShardStore&) = delete;
 
-  // Records the ops (sources or tombstones + op log entries) atomically. A
-  // record older than the id's stored one does not replace it (the op log
-  // still gets the op).
+  // Records the ops atomically: op log entries, and for document ops their
+  // sources or tombstones. A record older than the id's stored one does not
+  // replace it (the op log still gets the op). Event ops are only logged
+  // here; their effects come with WriteEventOp.
   Status Write(const std::vector<ShardOp>& ops);
-  // Records one kEvent op log entry and `batch` atomically (synced as Write).
+  // Records one kEvent op log entry, its effects `batch` and the
+  // events-applied watermark (= its seq_no) atomically (synced as Write).
   Status WriteEventOp(const ShardOp& op, const EventBatch& batch);
+  // Meta keys: the seq_no up to which event ops' effects are applied, and
+  // the lowest seq_no the op log still holds (every op below was trimmed).
+  static constexpr char kEventsAppliedKey[] = "events_applied";
+  static constexpr char kOplogRetainedFromKey[] = "oplog_retained_from";
 
   // Event spaces: point reads (NotFound when absent; merge operands applied),
   // batched reads (missing keys give empty optionals), and prefix scans.

@@ -166,25 +166,6 @@ std::vector<WriteResult> ShardWriter::Write(const std::vector<WriteRequest>& req
   return results;
 }
 
-Result<OpStamp> ShardWriter::WriteEvents(std::string payload, const EventBatch& batch) {
-  ShardOp op;
-  op.type = OpType::kEvent;
-  op.source = std::move(payload);
-  {
-    auto lock = lanes_->LockWrite();
-    if (failure_->failed()) return failure_->status();
-    op.stamp = {primary_term_.load(), tracker_->GenerateSeqNo()};
-  }
-  Status s = store_->WriteEventOp(op, batch);
-  if (!s.ok()) {
-    failure_->Fail(Status::IOError("shard failed: " + s.message()));
-    return failure_->status();
-  }
-  tracker_->MarkProcessed(op.stamp.seq_no);
-  ops_since_flush_ += 1;
-  return op.stamp;
-}
-
 WriteResult ShardWriter::Update(const std::string& id, const std::string& partial, bool doc_as_upsert,
                                 std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term) {
   for (int attempt = 0; attempt < 8; ++attempt) {
@@ -248,30 +229,109 @@ Result<GetResult> ShardWriter::Get(const std::string& id) const {
   return GetResultFromRecord(std::move(record).value());
 }
 
-Status ShardWriter::Replay(int64_t from_seq_no) {
-  Status parse_failure;
-  HOLDFAST_RETURN_IF_ERROR(store_->ForEachOp(from_seq_no, [&](const ShardOp& op) {
-    if (op.type != OpType::kIndex && op.type != OpType::kDelete) return true;
-    Prepared p;
-    if (op.type == OpType::kIndex) {
-      p.status = PrepareDocument(op.id, op.source, &p);
-      if (!p.status.ok()) {
-        parse_failure = Status::Corruption("op " + std::to_string(op.stamp.seq_no) + " no longer parses: " + p.status.message());
-        return false;
-      }
+Status ShardWriter::Replay(const ShardOp& op) {
+  Prepared p;
+  if (op.type == OpType::kIndex) {
+    Status parsed = PrepareDocument(op.id, op.source, &p);
+    if (!parsed.ok()) {
+      return Status::Corruption("op " + std::to_string(op.stamp.seq_no) + " no longer parses: " + parsed.message());
     }
-    const size_t lane = lanes_->LaneOf(op.id);
-    auto lane_lock = lanes_->LockLane(lane);
+  }
+  const size_t lane = lanes_->LaneOf(op.id);
+  auto lane_lock = lanes_->LockLane(lane);
+  {
+    auto lock = lanes_->LockWrite();
+    lanes_->AddPendingDelete(op.id);
+  }
+  lanes_->Buffer(lane, op.id, op.type == OpType::kIndex ? &p.analyzed : nullptr);
+  return Status::OK();
+}
+
+Status ShardWriter::ApplyOps(const std::vector<ShardOp>& ops, EventOpSequencer* events) {
+  if (failure_->failed()) return failure_->status();
+  // Check and parse everything before anything changes.
+  std::vector<Prepared> prepared(ops.size());
+  std::vector<size_t> fresh;  // ops not processed yet
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const ShardOp& op = ops[i];
+    const std::string where = "op " + std::to_string(op.stamp.seq_no) + ": ";
+    if (op.stamp.seq_no < 0 || op.stamp.primary_term <= 0) return Status::InvalidArgument(where + "not stamped");
+    if (IsDocumentOp(op.type) && (op.id.empty() || op.id.size() > 512)) {
+      return Status::InvalidArgument(where + "id must be 1 to 512 bytes long");
+    }
+    if (tracker_->IsProcessed(op.stamp.seq_no)) continue;
+    if (op.type == OpType::kIndex) {
+      Status parsed = PrepareDocument(op.id, op.source, &prepared[i]);
+      if (!parsed.ok()) return Status(parsed.code(), where + parsed.message());
+    }
+    fresh.push_back(i);
+  }
+  if (fresh.empty()) return Status::OK();
+  std::vector<std::vector<size_t>> by_lane(lanes_->size());
+  for (size_t i : fresh) {
+    tracker_->AdvanceMaxSeqNo(ops[i].stamp.seq_no);
+    if (IsDocumentOp(ops[i].type)) by_lane[lanes_->LaneOf(ops[i].id)].push_back(i);
+  }
+  int ticket = -1;
+  std::vector<size_t> newest;  // document ops that become their id's state
+  Status lookup;               // a failed read of a current version
+  for (size_t l = 0; l < lanes_->size() && lookup.ok(); ++l) {
+    if (by_lane[l].empty()) continue;
+    auto lane_lock = lanes_->LockLane(l);
+    const size_t first = newest.size();
     {
       auto lock = lanes_->LockWrite();
-      lanes_->AddPendingDelete(op.id);
+      for (size_t i : by_lane[l]) {
+        const ShardOp& op = ops[i];
+        auto current = LookupVersion(op.id);
+        if (!current.ok()) {
+          lookup = current.status();
+          break;
+        }
+        const std::optional<VersionEntry>& cur = current.value();
+        // The highest seq_no is the document; an older op (a late arrival,
+        // or one before a delete's tombstone) only goes to the op log.
+        if (cur && (cur->stamp.seq_no > op.stamp.seq_no ||
+                    (cur->stamp.seq_no == op.stamp.seq_no && cur->stamp.primary_term >= op.stamp.primary_term))) {
+          continue;
+        }
+        if (cur) lanes_->AddPendingDelete(op.id);
+        lanes_->SetVersion(op.id, VersionEntry{op.version, op.stamp, op.type == OpType::kDelete});
+        newest.push_back(i);
+      }
+      if (ticket < 0 && newest.size() > first) ticket = lanes_->BeginStore();
     }
-    lanes_->Buffer(lane, op.id, op.type == OpType::kIndex ? &p.analyzed : nullptr);
-    return true;
-  }));
-  // Accepted once, so it fit the mapping then: keep the op log, fail the
-  // shard (it opens, searches answer) and say why.
-  if (!parse_failure.ok()) failure_->Fail(parse_failure);
+    for (size_t k = first; k < newest.size(); ++k) {
+      const size_t i = newest[k];
+      lanes_->Buffer(l, ops[i].id, ops[i].type == OpType::kIndex ? &prepared[i].analyzed : nullptr);
+    }
+  }
+  if (!lookup.ok()) {
+    if (newest.empty()) return lookup;  // nothing changed
+    // Ops are buffered (and in the version map) that will not be stored.
+    if (ticket >= 0) lanes_->EndStore(ticket, false);
+    failure_->Fail(Status(lookup.code(), "shard failed: " + lookup.message()));
+    return failure_->status();
+  }
+  std::vector<ShardOp> some;  // only when some ops were processed already
+  if (fresh.size() < ops.size()) {
+    some.reserve(fresh.size());
+    for (size_t i : fresh) some.push_back(ops[i]);
+  }
+  const std::vector<ShardOp>& batch = fresh.size() < ops.size() ? some : ops;
+  Status s = store_->Write(batch);
+  if (s.ok()) {
+    for (const ShardOp& op : batch) {
+      if (op.type == OpType::kEvent) events->AddPending(op);
+    }
+    for (const ShardOp& op : batch) tracker_->MarkProcessed(op.stamp.seq_no);
+    ops_since_flush_ += batch.size();
+  }
+  if (ticket >= 0) lanes_->EndStore(ticket, s.ok());
+  if (!s.ok()) {
+    failure_->Fail(Status::IOError("shard failed: " + s.message()));
+    return failure_->status();
+  }
   return Status::OK();
 }
 

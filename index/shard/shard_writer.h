@@ -1,14 +1,16 @@
 // ShardWriter: a shard's document write path (DESIGN.md §4) — parse and
 // analyze, version checks, seq_no stamping, buffering and the durable store
-// write; and the replay of the op log into the buffers at open.
+// write — for the primary (Write: it stamps) and for a replica (ApplyOps:
+// ops stamped elsewhere); and the replay of the op log at open.
 //
 // Owns no state of its own beyond the primary term it stamps with: it works
 // on the indexing lanes (buffers, version map), the store and the
 // checkpoint tracker it is given.
 // Promises: an acknowledged op is durable in the store (source + op log, one
 // write per batch) and buffered, so the next refresh makes it searchable;
-// ops on one id are buffered in seq_no order; a failed store write fails the
-// shard (nothing of the batch is acknowledged).
+// ops on one id are buffered in seq_no order, and of the ops of one id the
+// highest seq_no is the document, whatever order they arrive in; a failed
+// store write fails the shard (nothing of the batch is acknowledged).
 // Threads: any thread, concurrently. Parsing and analysis run outside every
 // lock; a lane's lock and the write lock are held only to check versions,
 // stamp and buffer.
@@ -20,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "index/shard/event_op_sequencer.h"
 #include "index/shard/indexing_lanes.h"
 #include "index/shard/local_checkpoint_tracker.h"
 #include "index/shard/mapping_source.h"
@@ -45,13 +48,20 @@ class ShardWriter {
   WriteResult Update(const std::string& id, const std::string& partial, bool doc_as_upsert,
                      std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term);
   Result<GetResult> Get(const std::string& id) const;
-  // Appends one event op with its effects (ShardEngine::WriteEvents).
-  Result<OpStamp> WriteEvents(std::string payload, const EventBatch& batch);
+  // The replica path: ops stamped by a primary (document ops, event ops,
+  // no-ops), in any order. An op whose seq_no is processed already is
+  // skipped; a document op older than its id's current state is only
+  // logged (history); event ops are logged and handed to `events`
+  // (AddPending) before they count as processed. One store write. Errors:
+  // InvalidArgument for a malformed op or a document that does not parse
+  // (nothing is written), the shard's failure once a store write failed.
+  Status ApplyOps(const std::vector<ShardOp>& ops, EventOpSequencer* events);
 
-  // At open: buffers the document ops of the op log above `from_seq_no`
-  // (seq_no order, so the newest op of an id wins); older copies in the
-  // published segments go at the next refresh.
-  Status Replay(int64_t from_seq_no);
+  // At open, called for the document ops of the op log above the manifest's
+  // checkpoint in seq_no order (so the newest op of an id wins): buffers
+  // the op; older copies in the published segments go at the next refresh.
+  // Corruption when a document no longer parses.
+  Status Replay(const ShardOp& op);
 
   int64_t primary_term() const { return primary_term_.load(); }
   void set_primary_term(int64_t term) { primary_term_.store(term); }

@@ -37,6 +37,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "open failed: %s\n", engine.status().ToString().c_str());
     return 4;
   }
+  if (Status filled = (*engine)->FillGaps(); !filled.ok()) {  // opened as the primary
+    std::fprintf(stderr, "fill gaps failed: %s\n", filled.ToString().c_str());
+    return 4;
+  }
   int log = ::open(argv[2], O_WRONLY | O_CREAT | O_APPEND, 0644);
   if (log < 0) return 5;
   std::mt19937 rng(static_cast<unsigned>(std::stoi(round)));
