@@ -41,6 +41,7 @@ Status LocalIndex::OpenShards() {
     o.background_merges = options_.background_merges;
     o.source_cache = options_.source_cache;
     o.flush_threshold_ops = options_.flush_threshold_ops;
+    o.sole_copy = true;  // no replicas here: the global checkpoint is the local one
     auto shard = ShardEngine::Open(o, mappings_);
     if (!shard.ok()) return Status(shard.status().code(), "shard " + std::to_string(i) + " of index [" + metadata_.name + "]: " + shard.status().message());
     // Single node: every shard opens as the primary, so a write in flight

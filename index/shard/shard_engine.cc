@@ -9,6 +9,7 @@
 #include "index/shard/event_op_sequencer.h"
 #include "index/shard/indexing_lanes.h"
 #include "index/shard/merge_scheduler.h"
+#include "index/shard/retention_leases.h"
 #include "index/shard/segment_set.h"
 #include "index/shard/shard_failure.h"
 #include "index/shard/shard_flusher.h"
@@ -87,6 +88,14 @@ class ShardEngine::Impl {
   std::unique_ptr<ShardWriter> writer_;
   std::unique_ptr<EventOpSequencer> events_;
   std::unique_ptr<MergeScheduler> merges_;
+  std::unique_ptr<RetentionLeaseSet> leases_;
+  std::atomic<int64_t> global_checkpoint_{kNoOpsPerformed};
+
+  int64_t GlobalCheckpoint() const {
+    return options_.sole_copy ? tracker_->checkpoint() : global_checkpoint_.load();
+  }
+  // How far a flush may trim the op log (see ShardEngine::AddRetentionLease).
+  Result<int64_t> TrimBound(int64_t flushed_checkpoint);
 
  private:
   void BackgroundLoop();
@@ -132,6 +141,11 @@ Status ShardEngine::Impl::Open() {
                                           state_->Get().primary_term);
   events_ = std::make_unique<EventOpSequencer>(store_.get(), tracker_.get());
   HOLDFAST_RETURN_IF_ERROR(events_->Open(top));
+  leases_ = std::make_unique<RetentionLeaseSet>(store_.get(), options_.retention_lease_period);
+  HOLDFAST_RETURN_IF_ERROR(leases_->Load());
+  // Written before the mark existed: every flush trimmed up to its manifest.
+  auto retained_from = store_->OplogRetainedFrom(manifest.local_checkpoint + 1);
+  if (!retained_from.ok()) return retained_from.status();
   HOLDFAST_RETURN_IF_ERROR(Recover(manifest.local_checkpoint, processed));
   HOLDFAST_RETURN_IF_ERROR(segments_.Refresh(lanes_, *tracker_));
   flusher_->RemoveUnreferencedFiles();
@@ -260,9 +274,22 @@ Status ShardEngine::Impl::FlushOnce() {
   segments_.AdoptWritten(snapshot);
   writer_->ResetOpsSinceFlush();
   HOLDFAST_RETURN_IF_ERROR(state_->Update([&](ShardState* s) { s->local_checkpoint = local_checkpoint; }));
-  HOLDFAST_RETURN_IF_ERROR(flusher_->TrimOpLog(lock, coverage.local_checkpoint));
+  auto bound = TrimBound(coverage.local_checkpoint);
+  if (!bound.ok()) return bound.status();
+  HOLDFAST_RETURN_IF_ERROR(flusher_->TrimOpLog(lock, bound.value()));
   merges_->Wake();
   return Status::OK();
+}
+
+Result<int64_t> ShardEngine::Impl::TrimBound(int64_t flushed_checkpoint) {
+  auto leased = leases_->MinRetainedSeqNo();
+  if (!leased.ok()) return leased.status();
+  int64_t bound = std::min(flushed_checkpoint, GlobalCheckpoint());
+  if (leased.value() != INT64_MAX) bound = std::min(bound, leased.value() - 1);
+  // Event ops waiting to be applied are read back from the op log.
+  const int64_t pending = events_->lowest_pending();
+  if (pending != INT64_MAX) bound = std::min(bound, pending - 1);
+  return bound;
 }
 
 // ---------------------------------------------------------------- background
@@ -326,6 +353,7 @@ ShardStats ShardEngine::Impl::Stats() const {
   st.buffer_bytes = lanes_.BufferBytes();
   st.max_seq_no = tracker_->max_seq_no();
   st.local_checkpoint = tracker_->checkpoint();
+  st.global_checkpoint = GlobalCheckpoint();
   st.flushed_seq_no = flusher_->flushed_checkpoint();
   st.merges_done = merges_->merges_done();
   st.primary_term = writer_->primary_term();
@@ -433,6 +461,23 @@ Status ShardEngine::ApplyOps(int64_t request_primary_term, const std::vector<Sha
 Status ShardEngine::FillGaps() { return impl_->FillGaps(); }
 int64_t ShardEngine::local_checkpoint() const { return impl_->tracker_->checkpoint(); }
 int64_t ShardEngine::max_seq_no() const { return impl_->tracker_->max_seq_no(); }
+void ShardEngine::UpdateGlobalCheckpoint(int64_t global_checkpoint) {
+  int64_t cur = impl_->global_checkpoint_.load();
+  while (global_checkpoint > cur && !impl_->global_checkpoint_.compare_exchange_weak(cur, global_checkpoint)) {
+  }
+}
+int64_t ShardEngine::global_checkpoint() const { return impl_->GlobalCheckpoint(); }
+Status ShardEngine::AddRetentionLease(const std::string& id, int64_t retaining_seq_no, const std::string& source) {
+  return impl_->leases_->Add(id, retaining_seq_no, source);
+}
+Status ShardEngine::RenewRetentionLease(const std::string& id, int64_t retaining_seq_no) {
+  return impl_->leases_->Renew(id, retaining_seq_no);
+}
+Status ShardEngine::RemoveRetentionLease(const std::string& id) { return impl_->leases_->Remove(id); }
+Result<std::vector<RetentionLease>> ShardEngine::RetentionLeases() const { return impl_->leases_->List(); }
+Result<std::unique_ptr<OpLogSnapshot>> ShardEngine::OpsSince(int64_t from_seq_no) const {
+  return impl_->store_->SnapshotOpLog(from_seq_no);
+}
 const ShardStore& ShardEngine::store() const { return *impl_->store_; }
 Status ShardEngine::Refresh() { return impl_->Refresh(); }
 bool ShardEngine::WaitForRefresh(int64_t seq_no, std::chrono::milliseconds timeout) {

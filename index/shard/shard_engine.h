@@ -58,6 +58,7 @@
 #include "index/shard/local_checkpoint_tracker.h"
 #include "index/shard/manifest.h"
 #include "index/shard/mapping_source.h"
+#include "index/shard/retention_leases.h"
 #include "index/shard/shard_store.h"
 #include "index/util/status.h"
 
@@ -97,6 +98,15 @@ struct ShardEngineOptions {
   // logs it (index/ does not log). Called on the thread that met the
   // error with no engine lock held; it may call the engine's read methods.
   std::function<void(const Status&)> on_failure;
+  // A retention lease not renewed for this long expires and stops holding
+  // op log history (Elasticsearch's index.soft_deletes.retention_lease.period).
+  std::chrono::milliseconds retention_lease_period = std::chrono::hours(12);
+  // The shard has no other copies (a single node): its global checkpoint is
+  // its local checkpoint. Otherwise the owner sets the global checkpoint
+  // (UpdateGlobalCheckpoint) — a replica learns it from its primary, a
+  // primary computes it over its in-sync copies — and until then the op
+  // log is not trimmed.
+  bool sole_copy = false;
 };
 
 enum class WriteOpType { kIndex, kCreate, kDelete };
@@ -138,7 +148,8 @@ struct ShardStats {
   size_t buffer_bytes = 0;
   int64_t max_seq_no = kNoOpsPerformed;
   int64_t local_checkpoint = kNoOpsPerformed;
-  int64_t flushed_seq_no = kNoOpsPerformed;
+  int64_t global_checkpoint = kNoOpsPerformed;
+  int64_t flushed_seq_no = kNoOpsPerformed;  // the manifest's local checkpoint
   uint64_t merges_done = 0;
   int64_t primary_term = kUnassignedPrimaryTerm;
   std::string failure;  // empty while healthy; else why the shard failed
@@ -212,6 +223,28 @@ class ShardEngine {
   // highest seen (issued, on a primary).
   int64_t local_checkpoint() const;
   int64_t max_seq_no() const;
+
+  // ---- history a lagging copy can still use (DESIGN.md §6)
+
+  // The global checkpoint: every in-sync copy has every op up to it. Only
+  // moves up (a lower value is ignored). With ShardEngineOptions::sole_copy
+  // it is the local checkpoint and this call is not needed.
+  void UpdateGlobalCheckpoint(int64_t global_checkpoint);
+  int64_t global_checkpoint() const;
+  // Retention leases (persisted in the store): a flush trims the op log
+  // only up to min(flushed checkpoint, global checkpoint, every unexpired
+  // lease's retaining seq_no - 1). Add: AlreadyExists for a held id. Renew
+  // refreshes the lease's time and never moves its seq_no backwards;
+  // NotFound for an unknown (or expired) id, as Remove.
+  Status AddRetentionLease(const std::string& id, int64_t retaining_seq_no, const std::string& source);
+  Status RenewRetentionLease(const std::string& id, int64_t retaining_seq_no);
+  Status RemoveRetentionLease(const std::string& id);
+  Result<std::vector<RetentionLease>> RetentionLeases() const;
+  // A consistent snapshot of the op log from `from_seq_no` on, in seq_no
+  // order, while writes continue. When ops at or above `from_seq_no` were
+  // trimmed already: FailedPrecondition "history trimmed" (TODO(kind):
+  // kHistoryTrimmed), never a partial answer. Must not outlive the engine.
+  Result<std::unique_ptr<OpLogSnapshot>> OpsSince(int64_t from_seq_no) const;
 
   // Makes everything indexed so far searchable.
   Status Refresh();

@@ -9,6 +9,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include <xxhash.h>
 
@@ -424,11 +425,101 @@ Result<int64_t> ShardStore::MaxSeqNo() const {
   return it->Valid() ? SeqFromKey(it->key()) : kNoOpsPerformed;
 }
 
+namespace {
+
+Result<int64_t> ParseSeqMeta(const std::string& v, const char* what) {
+  int64_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || p != v.data() + v.size()) return Status::Corruption(std::string("bad ") + what + ": " + v);
+  return n;
+}
+
+}  // namespace
+
 Status ShardStore::TrimOpLog(int64_t up_to) {
   if (up_to < 0) return Status::OK();
+  auto from = OplogRetainedFrom(0);
+  if (!from.ok()) return from.status();
+  if (up_to < from.value()) return Status::OK();  // trimmed already
+  rocksdb::WriteBatch batch;
+  batch.DeleteRange(cfs_[kOplog], SeqKey(0), SeqKey(up_to + 1));
+  batch.Put(cfs_[kMeta], kOplogRetainedFromKey, std::to_string(up_to + 1));
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  return FromRocks(db_->DeleteRange(wo, cfs_[kOplog], SeqKey(0), SeqKey(up_to + 1)), "trim op log");
+  return FromRocks(db_->Write(wo, &batch), "trim op log");
+}
+
+Result<int64_t> ShardStore::OplogRetainedFrom(int64_t fallback) {
+  auto v = GetMeta(kOplogRetainedFromKey);
+  if (v.ok()) return ParseSeqMeta(v.value(), "op log start");
+  if (v.status().code() != StatusCode::kNotFound) return v.status();
+  HOLDFAST_RETURN_IF_ERROR(PutMeta(kOplogRetainedFromKey, std::to_string(fallback)));
+  return fallback;
+}
+
+struct OpLogSnapshot::Rep {
+  rocksdb::DB* db = nullptr;
+  const rocksdb::Snapshot* snapshot = nullptr;
+  std::unique_ptr<rocksdb::Iterator> it;
+  ~Rep() {
+    it.reset();
+    if (snapshot != nullptr) db->ReleaseSnapshot(snapshot);
+  }
+};
+
+OpLogSnapshot::OpLogSnapshot(std::unique_ptr<Rep> rep, int64_t max_seq_no)
+    : rep_(std::move(rep)), max_seq_no_(max_seq_no) {}
+
+OpLogSnapshot::~OpLogSnapshot() = default;
+
+bool OpLogSnapshot::Next(ShardOp* op) {
+  rocksdb::Iterator& it = *rep_->it;
+  if (!status_.ok() || !it.Valid()) {
+    if (status_.ok()) status_ = FromRocks(it.status(), "scan op log");
+    return false;
+  }
+  auto decoded = DecodeShardOp(SeqFromKey(it.key()), std::string_view(it.value().data(), it.value().size()));
+  if (!decoded.ok()) {
+    status_ = decoded.status();
+    return false;
+  }
+  *op = std::move(decoded).value();
+  it.Next();
+  return true;
+}
+
+Result<std::unique_ptr<OpLogSnapshot>> ShardStore::SnapshotOpLog(int64_t from_seq_no) const {
+  auto rep = std::make_unique<OpLogSnapshot::Rep>();
+  rep->db = db_.get();
+  rep->snapshot = db_->GetSnapshot();
+  rocksdb::ReadOptions ro;
+  ro.snapshot = rep->snapshot;
+  // The trim mark and the op log at the same instant: a trim is one atomic write of both.
+  std::string mark;
+  rocksdb::Status s = db_->Get(ro, cfs_[kMeta], kOplogRetainedFromKey, &mark);
+  int64_t retained_from = 0;
+  if (s.ok()) {
+    auto parsed = ParseSeqMeta(mark, "op log start");
+    if (!parsed.ok()) return parsed.status();
+    retained_from = parsed.value();
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "read op log start");
+  }
+  if (from_seq_no < retained_from) {
+    return Status::FailedPrecondition("history trimmed: ops from seq_no " + std::to_string(from_seq_no) +
+                                      " were requested, the op log holds them from " +
+                                      std::to_string(retained_from));  // TODO(kind): kHistoryTrimmed
+  }
+  int64_t max_seq_no = kNoOpsPerformed;
+  {
+    std::unique_ptr<rocksdb::Iterator> last(db_->NewIterator(ro, cfs_[kOplog]));
+    last->SeekToLast();
+    if (!last->status().ok()) return FromRocks(last->status(), "scan op log");
+    if (last->Valid()) max_seq_no = SeqFromKey(last->key());
+  }
+  rep->it.reset(db_->NewIterator(ro, cfs_[kOplog]));
+  rep->it->Seek(SeqKey(std::max<int64_t>(from_seq_no, 0)));
+  return std::unique_ptr<OpLogSnapshot>(new OpLogSnapshot(std::move(rep), max_seq_no));
 }
 
 Status ShardStore::Compact() {

@@ -121,6 +121,30 @@ std::shared_ptr<rocksdb::Cache> NewSourceCache(size_t capacity);
 // Bytes the cache holds now.
 size_t SourceCacheUsage(const rocksdb::Cache& cache);
 
+// A consistent view of the op log from one seq_no on (a RocksDB snapshot
+// and an iterator over it): writes and trims continue meanwhile and the
+// view does not change. Yields ops in seq_no order (a replica's gaps are
+// skipped). Must not outlive its store. One thread at a time.
+class OpLogSnapshot {
+ public:
+  ~OpLogSnapshot();
+  OpLogSnapshot(const OpLogSnapshot&) = delete;
+  OpLogSnapshot& operator=(const OpLogSnapshot&) = delete;
+  // The next op into *op; false at the end or on an error (see status()).
+  bool Next(ShardOp* op);
+  const Status& status() const { return status_; }
+  // The highest seq_no in the op log when the snapshot was taken.
+  int64_t max_seq_no() const { return max_seq_no_; }
+
+ private:
+  friend class ShardStore;
+  struct Rep;
+  OpLogSnapshot(std::unique_ptr<Rep> rep, int64_t max_seq_no);
+  std::unique_ptr<Rep> rep_;
+  Status status_;
+  int64_t max_seq_no_;
+};
+
 class ShardStore {
  public:
   static Result<std::unique_ptr<ShardStore>> Open(const std::string& dir, const ShardStoreOptions& options);
@@ -160,8 +184,17 @@ class ShardStore {
   // Highest seq_no in the op log (kNoOpsPerformed when empty).
   Result<int64_t> MaxSeqNo() const;
   // Drops op log entries with seq_no <= `up_to` (covered by flushed segments
-  // and no longer needed for recovery).
+  // and no longer retained), and records atomically that the op log now
+  // starts at up_to + 1 (OplogRetainedFrom). Never moves that mark back.
   Status TrimOpLog(int64_t up_to);
+  // The lowest seq_no the op log still holds every op from: ops below it
+  // were trimmed. 0 for a store that never trimmed; a store written before
+  // this mark existed gets `fallback` (recorded).
+  Result<int64_t> OplogRetainedFrom(int64_t fallback);
+  // A consistent view of the op log from `from_seq_no` on. When ops at or
+  // above `from_seq_no` were already trimmed: FailedPrecondition "history
+  // trimmed" (TODO(kind): kHistoryTrimmed) — never a partial view.
+  Result<std::unique_ptr<OpLogSnapshot>> SnapshotOpLog(int64_t from_seq_no) const;
   // Makes every write so far durable (for Durability::kAsync).
   Status SyncWal();
   // Flushes the memtables and compacts the sources into the last level (a

@@ -53,12 +53,14 @@ ShardOp EventOp(int64_t seq, const std::vector<Event>& events) {
   return Op(OpType::kEvent, seq, "", 0, recommend::EncodeEventOp(Events(events)));
 }
 
+// The op log through OpsSince(0) (nothing may have been trimmed).
 std::vector<ShardOp> AllOps(const ShardEngine& e) {
   std::vector<ShardOp> ops;
-  EXPECT_TRUE(e.store().ForEachOp(0, [&](const ShardOp& op) {
-    ops.push_back(op);
-    return true;
-  }).ok());
+  auto snap = e.OpsSince(0);
+  EXPECT_TRUE(snap.ok()) << snap.status().ToString();
+  if (!snap.ok()) return ops;
+  for (ShardOp op; (*snap)->Next(&op);) ops.push_back(op);
+  EXPECT_TRUE((*snap)->status().ok());
   return ops;
 }
 
@@ -106,10 +108,17 @@ class ApplyOpsTest : public ::testing::Test {
  protected:
   // A primary with a mixed workload: creates, updates of the same ids,
   // deletes, re-creates, a partial update, and event batches in between.
+  // A retention lease keeps its whole history through the flushes.
   void RunPrimaryWorkload() {
-    primary_.Open(testing::TestShardOptions(tmp_.Sub("primary")), mappings_);
+    ShardEngineOptions o = testing::TestShardOptions(tmp_.Sub("primary"));
+    o.sole_copy = true;
+    primary_.Open(o, mappings_);
+    ASSERT_TRUE(primary_.engine->AddRetentionLease("replica", 0, "replica").ok());
     std::mt19937 rng(7);
     for (int round = 0; round < 6; ++round) {
+      if (round % 2 == 1) {
+        ASSERT_TRUE(primary_.engine->Flush().ok());
+      }
       std::vector<WriteRequest> batch;
       for (int k = 0; k < 8; ++k) {
         const std::string id = ids_[rng() % ids_.size()];
