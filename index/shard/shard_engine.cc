@@ -7,6 +7,7 @@
 
 #include "index/segment/segment_reader.h"
 #include "index/shard/event_op_sequencer.h"
+#include "index/shard/file_snapshot.h"
 #include "index/shard/indexing_lanes.h"
 #include "index/shard/merge_scheduler.h"
 #include "index/shard/retention_leases.h"
@@ -477,6 +478,10 @@ Status ShardEngine::RemoveRetentionLease(const std::string& id) { return impl_->
 Result<std::vector<RetentionLease>> ShardEngine::RetentionLeases() const { return impl_->leases_->List(); }
 Result<std::unique_ptr<OpLogSnapshot>> ShardEngine::OpsSince(int64_t from_seq_no) const {
   return impl_->store_->SnapshotOpLog(from_seq_no);
+}
+Result<std::unique_ptr<FileSnapshot>> ShardEngine::TakeFileSnapshot(const std::string& dir) const {
+  if (impl_->failure_.failed()) return impl_->failure_.status();
+  return FileSnapshot::Take(dir, impl_->flusher_.get(), impl_->store_.get(), impl_->state_->Get());
 }
 const ShardStore& ShardEngine::store() const { return *impl_->store_; }
 Status ShardEngine::Refresh() { return impl_->Refresh(); }

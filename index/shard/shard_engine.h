@@ -64,9 +64,7 @@
 
 namespace holdfast {
 
-namespace segment {
-class SegmentBuilder;
-}
+class FileSnapshot;  // index/shard/file_snapshot.h
 
 struct ShardEngineOptions {
   std::string dir;  // holds store/ and segments/
@@ -245,6 +243,12 @@ class ShardEngine {
   // trimmed already: FailedPrecondition "history trimmed" (TODO(kind):
   // kHistoryTrimmed), never a partial answer. Must not outlive the engine.
   Result<std::unique_ptr<OpLogSnapshot>> OpsSince(int64_t from_seq_no) const;
+  // The shard's files frozen in `dir` (which must not exist) for copying
+  // while writes continue: the current manifest and the files it names
+  // (hard links), a RocksDB checkpoint of the store, and STATE; each listed
+  // with length and checksum. A shard opened on a copy of them holds the
+  // checkpoint's documents. The directory goes with the returned object.
+  Result<std::unique_ptr<FileSnapshot>> TakeFileSnapshot(const std::string& dir) const;
 
   // Makes everything indexed so far searchable.
   Status Refresh();

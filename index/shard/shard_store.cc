@@ -6,6 +6,7 @@
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <xxhash.h>
 
 #include "index/codec/varint.h"
+#include "index/shard/doc_record.h"
 #include "index/shard/event_merge_operators.h"
 
 namespace holdfast {
@@ -50,82 +52,9 @@ int64_t SeqFromKey(const rocksdb::Slice& k) {
   return static_cast<int64_t>(v);
 }
 
-std::string EncodeRecord(const ShardOp& op) {
-  std::string out;
-  out.push_back(op.type == OpType::kDelete ? 1 : 0);
-  PutVarint64(&out, static_cast<uint64_t>(op.version));
-  PutVarint64(&out, static_cast<uint64_t>(op.stamp.primary_term));
-  PutVarint64(&out, static_cast<uint64_t>(op.stamp.seq_no));
-  out.append(op.source);
-  return out;
-}
-
-Result<DocRecord> DecodeRecord(std::string_view in) {
-  DocRecord r;
-  if (in.empty()) return Status::Corruption("empty document record");
-  r.deleted = in[0] == 1;
-  in.remove_prefix(1);
-  uint64_t version, term, seq;
-  if (!codec::ConsumeVarint64(&in, &version) || !codec::ConsumeVarint64(&in, &term) || !codec::ConsumeVarint64(&in, &seq)) {
-    return Status::Corruption("truncated document record");
-  }
-  r.version = static_cast<int64_t>(version);
-  r.stamp = {static_cast<int64_t>(term), static_cast<int64_t>(seq)};
-  r.source.assign(in.data(), in.size());
-  return r;
-}
-
-// The (seq_no, primary term) of an encoded DocRecord; false when it does not decode.
-bool RecordStamp(rocksdb::Slice record, std::pair<int64_t, int64_t>* stamp) {
-  std::string_view in(record.data(), record.size());
-  uint64_t version, term, seq;
-  if (in.empty()) return false;
-  in.remove_prefix(1);
-  if (!codec::ConsumeVarint64(&in, &version) || !codec::ConsumeVarint64(&in, &term) || !codec::ConsumeVarint64(&in, &seq)) {
-    return false;
-  }
-  *stamp = {static_cast<int64_t>(seq), static_cast<int64_t>(term)};
-  return true;
-}
-
-// The source space's merge operator: of the records written for one id, the
-// one with the highest (seq_no, primary term) is the document's state —
-// whatever order the writes reached the store in (concurrent batches on one
-// id, or a replica receiving ops out of order).
-class NewestRecordOperator : public rocksdb::MergeOperator {
- public:
-  const char* Name() const override { return "holdfast.NewestRecord"; }
-
-  bool FullMergeV2(const MergeOperationInput& in, MergeOperationOutput* out) const override {
-    const rocksdb::Slice* best = in.existing_value;
-    std::pair<int64_t, int64_t> best_stamp{-1, -1};
-    if (best != nullptr && !RecordStamp(*best, &best_stamp)) return false;
-    for (const rocksdb::Slice& operand : in.operand_list) {
-      std::pair<int64_t, int64_t> stamp;
-      if (!RecordStamp(operand, &stamp)) return false;
-      if (best == nullptr || stamp > best_stamp) {
-        best = &operand;
-        best_stamp = stamp;
-      }
-    }
-    if (best == nullptr) return false;
-    out->existing_operand = *best;
-    return true;
-  }
-
-  bool PartialMerge(const rocksdb::Slice& /*key*/, const rocksdb::Slice& left, const rocksdb::Slice& right,
-                    std::string* new_value, rocksdb::Logger* /*logger*/) const override {
-    std::pair<int64_t, int64_t> a, b;
-    if (!RecordStamp(left, &a) || !RecordStamp(right, &b)) return false;
-    const rocksdb::Slice& newest = b > a ? right : left;
-    new_value->assign(newest.data(), newest.size());
-    return true;
-  }
-};
-
 rocksdb::ColumnFamilyOptions SourceOptions(const ShardStoreOptions& o) {
   rocksdb::ColumnFamilyOptions cf;
-  cf.merge_operator = std::make_shared<NewestRecordOperator>();
+  cf.merge_operator = NewNewestRecordOperator();
   cf.write_buffer_size = o.write_buffer_bytes;
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -276,8 +205,10 @@ Status ShardStore::Write(const std::vector<ShardOp>& ops) {
   if (ops.empty()) return Status::OK();
   rocksdb::WriteBatch batch;
   for (const ShardOp& op : ops) {
-    // A merge operand, not a put: the newest record wins (NewestRecordOperator).
-    if (IsDocumentOp(op.type)) batch.Merge(cfs_[kSource], op.id, EncodeRecord(op));
+    // A merge operand, not a put: the newest record wins (NewNewestRecordOperator).
+    if (IsDocumentOp(op.type)) {
+      batch.Merge(cfs_[kSource], op.id, EncodeDocRecord(op.type == OpType::kDelete, op.version, op.stamp, op.source));
+    }
     batch.Put(cfs_[kOplog], SeqKey(op.stamp.seq_no), EncodeShardOp(op));
   }
   rocksdb::WriteOptions wo;
@@ -355,7 +286,7 @@ Result<DocRecord> ShardStore::GetRecord(std::string_view id) const {
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kSource], rocksdb::Slice(id.data(), id.size()), &value);
   if (s.IsNotFound()) return Status::NotFound("no document with id " + std::string(id));
   if (!s.ok()) return FromRocks(s, "read document");
-  return DecodeRecord(value);
+  return DecodeDocRecord(value);
 }
 
 Status ShardStore::GetRecords(const std::vector<std::string_view>& ids,
@@ -374,7 +305,7 @@ Status ShardStore::GetRecords(const std::vector<std::string_view>& ids,
         misses.push_back(i);
         continue;
       }
-      auto record = DecodeRecord(*static_cast<const std::string*>(cache->Value(h)));
+      auto record = DecodeDocRecord(*static_cast<const std::string*>(cache->Value(h)));
       cache->Release(h);
       if (!record.ok()) return record.status();
       (*out)[i] = std::move(record).value();
@@ -394,7 +325,7 @@ Status ShardStore::GetRecords(const std::vector<std::string_view>& ids,
     if (statuses[m].IsNotFound()) continue;
     if (!statuses[m].ok()) return FromRocks(statuses[m], "read documents");
     const std::string_view encoded(values[m].data(), values[m].size());
-    auto record = DecodeRecord(encoded);
+    auto record = DecodeDocRecord(encoded);
     if (!record.ok()) return record.status();
     (*out)[misses[m]] = std::move(record).value();
     if (cache == nullptr) continue;
@@ -533,6 +464,42 @@ Status ShardStore::Compact() {
 
 Status ShardStore::SyncWal() { return FromRocks(db_->FlushWAL(true), "sync shard WAL"); }
 
+namespace {
+
+// Reading a checkpoint back must not add files to it (RocksDB's info LOG).
+class SilentLogger : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char* /*format*/, va_list /*ap*/) override {}
+};
+
+}  // namespace
+
+Status ShardStore::CreateCheckpoint(const std::string& dir, int64_t* max_seq_no) {
+  rocksdb::Checkpoint* raw = nullptr;
+  HOLDFAST_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "create store checkpoint"));
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  HOLDFAST_RETURN_IF_ERROR(FromRocks(checkpoint->CreateCheckpoint(dir), ("create store checkpoint " + dir).c_str()));
+  rocksdb::DBOptions options;
+  options.info_log = std::make_shared<SilentLogger>();
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {"oplog", OplogOptions(options_)},
+  };
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  HOLDFAST_RETURN_IF_ERROR(FromRocks(rocksdb::DB::OpenForReadOnly(options, dir, descriptors, &handles, &db),
+                                     ("read store checkpoint " + dir).c_str()));
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[1]));
+  it->SeekToLast();
+  *max_seq_no = it->Valid() ? SeqFromKey(it->key()) : kNoOpsPerformed;
+  Status s = FromRocks(it->status(), "scan store checkpoint");
+  it.reset();
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  delete db;
+  return s;
+}
+
 Status ShardStore::PutMeta(const std::string& key, const std::string& value) {
   rocksdb::WriteOptions wo;
   wo.sync = true;
@@ -550,7 +517,7 @@ Result<std::string> ShardStore::GetMeta(const std::string& key) const {
 Status ShardStore::ForEachDoc(const std::function<bool(std::string_view, const DocRecord&)>& fn) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kSource]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    auto record = DecodeRecord(std::string_view(it->value().data(), it->value().size()));
+    auto record = DecodeDocRecord(std::string_view(it->value().data(), it->value().size()));
     if (!record.ok()) return record.status();
     if (!fn(std::string_view(it->key().data(), it->key().size()), record.value())) break;
   }

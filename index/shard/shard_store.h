@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "index/shard/doc_record.h"
 #include "index/shard/op_stamp.h"
 #include "index/util/status.h"
 
@@ -92,15 +93,6 @@ class EventBatch {
 };
 std::string EncodeShardOp(const ShardOp& op);
 Result<ShardOp> DecodeShardOp(int64_t seq_no, std::string_view bytes);
-
-// The latest state of one _id. A tombstone keeps the version of a deleted doc
-// so that versions keep increasing across delete + re-create.
-struct DocRecord {
-  int64_t version = 0;
-  OpStamp stamp;
-  bool deleted = false;
-  std::string source;
-};
 
 enum class Durability {
   kRequest,  // fsync before Write() returns (default; ES translog.durability=request)
@@ -197,6 +189,11 @@ class ShardStore {
   Result<std::unique_ptr<OpLogSnapshot>> SnapshotOpLog(int64_t from_seq_no) const;
   // Makes every write so far durable (for Durability::kAsync).
   Status SyncWal();
+  // A RocksDB checkpoint of the whole store in `dir` (which must not
+  // exist): immutable files hard-linked, the rest copied; a consistent point
+  // of the store while writes continue. *max_seq_no: the highest seq_no in
+  // the checkpoint's op log (read back from it).
+  Status CreateCheckpoint(const std::string& dir, int64_t* max_seq_no);
   // Flushes the memtables and compacts the sources into the last level (a
   // settled store, as after a long run; benchmarks and tests).
   Status Compact();
