@@ -33,6 +33,20 @@ void EventOpSequencer::AddPending(const ShardOp& op) {
   lowest_pending_ = pending_.begin()->first;
 }
 
+Status EventOpSequencer::AdvanceWatermark(int64_t local_checkpoint) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // An event op <= the checkpoint was added as pending before it counted as
+  // processed (or applied before, on the primary): none pending, all applied.
+  if (local_checkpoint <= watermark_.load() || (!pending_.empty() && pending_.begin()->first <= local_checkpoint)) {
+    return Status::OK();
+  }
+  // Not synced: losing it costs the next open a longer read of the op log,
+  // nothing more (a later synced write makes it durable anyway).
+  HOLDFAST_RETURN_IF_ERROR(store_->PutMeta(ShardStore::kEventsAppliedKey, std::to_string(local_checkpoint), false));
+  watermark_ = local_checkpoint;
+  return Status::OK();
+}
+
 Status EventOpSequencer::Drain() {
   if (lowest_pending_.load() == INT64_MAX) return Status::OK();
   std::lock_guard<std::mutex> lock(mu_);

@@ -62,6 +62,10 @@ class EventOpSequencer {
   // still pending (a gap: FillGaps first).
   // *store_failed tells an error after the stamp (the shard must fail).
   Result<OpStamp> Write(std::string payload, const std::function<OpStamp()>& stamp, bool* store_failed);
+  // Moves the persisted watermark up to `local_checkpoint` when no event op
+  // at or below it waits (every one was applied), so that the next open
+  // reads the op log from there. At flush.
+  Status AdvanceWatermark(int64_t local_checkpoint);
   // The lowest pending seq_no (INT64_MAX when none): the op log is never
   // trimmed up to it.
   int64_t lowest_pending() const { return lowest_pending_.load(); }

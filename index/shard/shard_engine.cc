@@ -48,9 +48,10 @@ class ShardEngine::Impl {
 
   Status Open();
   Status OpenState();
-  Status Recover(int64_t flushed_checkpoint, int64_t processed);
+  Status Recover(int64_t flushed_checkpoint, int64_t processed, int64_t retained_from);
   Status ApplyOps(int64_t request_primary_term, const std::vector<ShardOp>& ops);
   Status FillGaps();
+  Status WriteGapNoops();  // FillGaps under the term lock
   Status DrainEvents() { return Guarded("applying event ops", [&] { return events_->Drain(); }); }
   Status SetPrimaryTerm(int64_t term);
   void StartBackground();
@@ -147,7 +148,7 @@ Status ShardEngine::Impl::Open() {
   // Written before the mark existed: every flush trimmed up to its manifest.
   auto retained_from = store_->OplogRetainedFrom(manifest.local_checkpoint + 1);
   if (!retained_from.ok()) return retained_from.status();
-  HOLDFAST_RETURN_IF_ERROR(Recover(manifest.local_checkpoint, processed));
+  HOLDFAST_RETURN_IF_ERROR(Recover(manifest.local_checkpoint, processed, retained_from.value()));
   HOLDFAST_RETURN_IF_ERROR(segments_.Refresh(lanes_, *tracker_));
   flusher_->RemoveUnreferencedFiles();
   return Status::OK();
@@ -158,10 +159,13 @@ Status ShardEngine::Impl::Open() {
 // order: the newest op of an id wins; a copy already in the segments is
 // deleted at the refresh), event ops above the watermark wait for their
 // applier.
-Status ShardEngine::Impl::Recover(int64_t flushed_checkpoint, int64_t processed) {
+Status ShardEngine::Impl::Recover(int64_t flushed_checkpoint, int64_t processed, int64_t retained_from) {
   const int64_t watermark = events_->watermark();
   Status replay;
-  HOLDFAST_RETURN_IF_ERROR(store_->ForEachOp(std::min(flushed_checkpoint, watermark) + 1, [&](const ShardOp& op) {
+  // Ops below the op log's start are trimmed: they are in the segments, and
+  // trimming never passes an event op waiting to be applied.
+  const int64_t from = std::max(std::min(flushed_checkpoint, watermark) + 1, retained_from);
+  HOLDFAST_RETURN_IF_ERROR(store_->ForEachOp(from, [&](const ShardOp& op) {
     const int64_t seq = op.stamp.seq_no;
     if (op.type == OpType::kEvent && seq > watermark) events_->AddPending(op);
     if (seq > processed) tracker_->MarkProcessed(seq);
@@ -194,13 +198,22 @@ Status ShardEngine::Impl::ApplyOps(int64_t request_primary_term, const std::vect
                                      std::to_string(request_primary_term));
     }
   }
-  HOLDFAST_RETURN_IF_ERROR(writer_->ApplyOps(ops, events_.get()));
+  Status applied = writer_->ApplyOps(ops, events_.get());
   lock.unlock();
+  failure_.ReportPending();
+  HOLDFAST_RETURN_IF_ERROR(applied);
   return DrainEvents();
 }
 
 Status ShardEngine::Impl::FillGaps() {
   if (failure_.failed()) return failure_.status();
+  Status filled = WriteGapNoops();
+  failure_.ReportPending();
+  HOLDFAST_RETURN_IF_ERROR(filled);
+  return DrainEvents();
+}
+
+Status ShardEngine::Impl::WriteGapNoops() {
   {
     std::shared_lock<std::shared_mutex> lock(term_mu_);
     const int64_t term = writer_->primary_term();
@@ -220,7 +233,7 @@ Status ShardEngine::Impl::FillGaps() {
     }
     if (!noops.empty()) HOLDFAST_RETURN_IF_ERROR(writer_->ApplyOps(noops, events_.get()));
   }
-  return DrainEvents();
+  return Status::OK();
 }
 
 Status ShardEngine::Impl::OpenState() {
@@ -275,6 +288,7 @@ Status ShardEngine::Impl::FlushOnce() {
   segments_.AdoptWritten(snapshot);
   writer_->ResetOpsSinceFlush();
   HOLDFAST_RETURN_IF_ERROR(state_->Update([&](ShardState* s) { s->local_checkpoint = local_checkpoint; }));
+  HOLDFAST_RETURN_IF_ERROR(events_->AdvanceWatermark(local_checkpoint));
   auto bound = TrimBound(coverage.local_checkpoint);
   if (!bound.ok()) return bound.status();
   HOLDFAST_RETURN_IF_ERROR(flusher_->TrimOpLog(lock, bound.value()));
@@ -500,7 +514,8 @@ Status ShardEngine::FinishMerges() {
 }
 Status ShardEngine::Close() {
   impl_->StopBackground();
-  return impl_->Flush();  // a failed shard is not flushed: Close returns why it failed
+  HOLDFAST_RETURN_IF_ERROR(impl_->Flush());  // a failed shard is not flushed: Close returns why it failed
+  return impl_->store_->FlushMeta();         // the next open replays no WAL kept only by meta writes
 }
 Status ShardEngine::failure() const { return impl_->failure_.status(); }
 int64_t ShardEngine::primary_term() const { return impl_->writer_->primary_term(); }

@@ -1,44 +1,60 @@
-// ShardEngine: one shard of an index on one node — a small Lucene-like engine
-// (DESIGN.md §4).
+// ShardEngine: one copy of one shard of an index on one node — a small
+// Lucene-like engine (DESIGN.md §4) that can be a primary or a replica (§6).
 //
-// Write path: parse + analyze outside any lock (per-thread parser and
-// analyzers) → under the write lock: version / optimistic-concurrency checks,
-// seq_no assignment, add to the indexing buffer → outside the lock: the
-// ShardStore write (source + op log; fsync per batch, group-committed across
-// threads, unless durability is async) → ack. One batch of a bulk request is
-// one store write.
+// Write path (primary): parse + analyze outside any lock (per-thread parser
+// and analyzers) → under a lane lock and the write lock: version /
+// optimistic-concurrency checks, seq_no assignment, add to the indexing
+// buffer → outside the locks: the ShardStore write (source + op log; fsync
+// per batch, group-committed across threads, unless durability is async) →
+// ack. One batch of a bulk request is one store write. Replica path
+// (ApplyOps): the same with ops stamped by the primary, in any order; the
+// newest seq_no of an id is its document.
 //
 // Refresh (every refresh_interval, on demand, or when the buffer passes its
 // limit) turns the buffer into an in-memory segment and publishes a new
-// searcher snapshot; deletes of older copies are applied in the same publish.
-// Flush writes in-memory segments and deletions as checksummed files, then
-// atomically replaces the manifest (which records the highest seq_no the
-// segments cover) and trims the op log. Open = manifest + mmap + replay of
-// ops above it. Merges run in the background on their own thread and never
-// block searches or writes. Searchers are snapshots: a segment file is removed
-// only when no snapshot holds it.
+// searcher snapshot once the store holds its ops; deletes of older copies
+// are applied in the same publish. Flush writes in-memory segments and
+// deletions as checksummed files, then atomically replaces the manifest
+// (which records the local checkpoint at that refresh: every op up to it is
+// in the segments), updates STATE, and trims the op log as far as retention
+// allows (global checkpoint, retention leases). Open = STATE + manifest +
+// mmap + one pass over the op log above the manifest's checkpoint (replay,
+// local checkpoint, event ops not applied yet). Merges run in the background
+// on their own thread and never block searches or writes. Searchers are
+// snapshots: a segment file is removed only when no snapshot holds it.
 //
-// Thread-safe: any thread may write, get, search or refresh concurrently.
+// Thread-safe: any thread may write, apply ops, get, search or refresh
+// concurrently.
 //
 // Parts (each its own file, saying what it owns and promises):
-//   ShardWriter     shard_writer.h     the write path: parse, version checks, stamping, store write
-//   IndexingLanes   indexing_lanes.h   its in-memory state: lanes, version map, pending deletes
-//   SegmentSet      segment_set.h      published segments, refresh, searcher snapshots
-//   ShardFlusher    shard_flusher.h    segment/live-docs files, the manifest, op log trimming
-//   MergeScheduler  merge_scheduler.h  tiered and forced merges, the merge thread
-//   ShardFailure    shard_failure.h    whether the shard failed, and why
+//   ShardWriter       shard_writer.h        the write path: parse, versions, stamping, store write
+//   IndexingLanes     indexing_lanes.h      its in-memory state: lanes, version map, pending deletes
+//   SegmentSet        segment_set.h         published segments, refresh, searcher snapshots
+//   ShardFlusher      shard_flusher.h       segment/live-docs files, the manifest, op log trimming
+//   MergeScheduler    merge_scheduler.h     tiered and forced merges, the merge thread
+//   EventOpSequencer  event_op_sequencer.h  event ops' effects in seq_no order (EventOpApplier)
+//   ShardStateFile    shard_state.h         <shard>/STATE: allocation id, term, checkpoint, history
+//   RetentionLeaseSet retention_leases.h    which history copies still need
+//   FileSnapshot      file_snapshot.h       the files of a shard frozen for copying
+//   ShardFailure      shard_failure.h       whether the shard failed, and why
 //
 // Lock order (a thread holding one may only take those below it):
-//   1. flush lock          ShardFlusher    flush, merge install, trim
-//   2. refresh lock        SegmentSet      one refresh at a time
-//   3. lane locks          IndexingLanes   in ascending lane order
-//   4. write lock          IndexingLanes   version map, pending deletes, seq_no stamping
-//   5. leaves, never held while taking another: the published-segment list
-//      (SegmentSet), the checkpoint tracker, the failure state, the merge
-//      and background threads' signals.
-// The store write of a batch and the failure callback run with no engine
-// lock held. AcquireSearcher takes only the published-list lock; the write
-// path takes one lane lock and the write lock per lane of a batch.
+//   1. term lock        ShardEngine        shared by ApplyOps/FillGaps up to their store
+//                                          write, exclusive by SetPrimaryTerm
+//   2. event lock       EventOpSequencer   event ops applied one at a time; the
+//                                          applier (EventShard) is called under it
+//   3. flush lock       ShardFlusher       flush, merge install, trim, file snapshot
+//   4. refresh lock     SegmentSet         one refresh at a time
+//   5. lane locks       IndexingLanes      in ascending lane order
+//   6. write lock       IndexingLanes      version map, pending deletes, seq_no stamping
+//   7. leaves, never held while taking another engine lock: the published-
+//      segment list (SegmentSet), the checkpoint tracker, STATE (held across
+//      its file write), the retention leases (held across their store
+//      write), the failure state, the merge and background threads' signals.
+// The store write of a batch runs with no engine lock held but the term
+// lock (replica path); the failure callback with none. AcquireSearcher takes
+// only the published-list lock; the primary write path takes one lane lock
+// and the write lock per lane of a batch, and no lock per op.
 #pragma once
 
 #include <atomic>

@@ -33,11 +33,26 @@ class ShardFailure {
   // Fails the shard with `reason` (not OK) unless it already failed; the
   // callback hears of the first failure only. Call with no engine lock held.
   void Fail(const Status& reason) {
+    Set(reason);
+    ReportPending();
+  }
+  // Fails the shard at once but leaves the callback to ReportPending(), for
+  // a caller that holds an engine lock now.
+  void Set(const Status& reason) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (failed_.load()) return;
+    reason_ = reason;
+    unreported_ = true;
+    failed_.store(true, std::memory_order_release);
+  }
+  // Calls the callback for a failure Set() and not reported yet.
+  void ReportPending() {
+    Status reason;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (failed_.load()) return;
-      reason_ = reason;
-      failed_.store(true, std::memory_order_release);
+      if (!unreported_) return;
+      unreported_ = false;
+      reason = reason_;
     }
     if (on_failure_) on_failure_(reason);
   }
@@ -46,7 +61,8 @@ class ShardFailure {
   const std::function<void(const Status&)> on_failure_;
   std::atomic<bool> failed_{false};
   mutable std::mutex mu_;
-  Status reason_;  // under mu_
+  Status reason_;            // under mu_
+  bool unreported_ = false;  // under mu_
 };
 
 }  // namespace holdfast

@@ -185,6 +185,9 @@ Result<std::unique_ptr<ShardStore>> ShardStore::Open(const std::string& dir,
   db_options.keep_log_file_num = 2;
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
+  // A column family with few writes (meta, event spaces) must not pin old
+  // WAL files until its memtable fills: past this, RocksDB flushes it.
+  db_options.max_total_wal_size = 4 * options.write_buffer_bytes;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {"source", SourceOptions(options)},
@@ -500,9 +503,15 @@ Status ShardStore::CreateCheckpoint(const std::string& dir, int64_t* max_seq_no)
   return s;
 }
 
-Status ShardStore::PutMeta(const std::string& key, const std::string& value) {
+Status ShardStore::FlushMeta() {
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  return FromRocks(db_->Flush(flush, cfs_[kMeta]), "flush shard meta");
+}
+
+Status ShardStore::PutMeta(const std::string& key, const std::string& value, bool sync) {
   rocksdb::WriteOptions wo;
-  wo.sync = true;
+  wo.sync = sync;
   return FromRocks(db_->Put(wo, cfs_[kMeta], key, value), "write shard meta");
 }
 

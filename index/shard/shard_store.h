@@ -198,7 +198,12 @@ class ShardStore {
   // settled store, as after a long run; benchmarks and tests).
   Status Compact();
 
-  Status PutMeta(const std::string& key, const std::string& value);
+  // Synced unless `sync` is false (a value whose loss in a crash is harmless).
+  Status PutMeta(const std::string& key, const std::string& value, bool sync = true);
+  // Writes the meta space's memtable to a file: its few small writes would
+  // otherwise keep WAL files alive until max_total_wal_size forces it (all
+  // replayed at the next open). At close.
+  Status FlushMeta();
   Result<std::string> GetMeta(const std::string& key) const;  // NotFound when absent
 
   // Every record in id order (tombstones included) until `fn` returns false.

@@ -310,7 +310,7 @@ Status ShardWriter::ApplyOps(const std::vector<ShardOp>& ops, EventOpSequencer* 
     if (newest.empty()) return lookup;  // nothing changed
     // Ops are buffered (and in the version map) that will not be stored.
     if (ticket >= 0) lanes_->EndStore(ticket, false);
-    failure_->Fail(Status(lookup.code(), "shard failed: " + lookup.message()));
+    failure_->Set(Status(lookup.code(), "shard failed: " + lookup.message()));  // reported by the caller
     return failure_->status();
   }
   std::vector<ShardOp> some;  // only when some ops were processed already
@@ -329,7 +329,7 @@ Status ShardWriter::ApplyOps(const std::vector<ShardOp>& ops, EventOpSequencer* 
   }
   if (ticket >= 0) lanes_->EndStore(ticket, s.ok());
   if (!s.ok()) {
-    failure_->Fail(Status::IOError("shard failed: " + s.message()));
+    failure_->Set(Status::IOError("shard failed: " + s.message()));  // reported by the caller
     return failure_->status();
   }
   return Status::OK();

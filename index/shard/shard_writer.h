@@ -54,7 +54,9 @@ class ShardWriter {
   // logged (history); event ops are logged and handed to `events`
   // (AddPending) before they count as processed. One store write. Errors:
   // InvalidArgument for a malformed op or a document that does not parse
-  // (nothing is written), the shard's failure once a store write failed.
+  // (nothing is written), the shard's failure once a store write failed
+  // (set, not reported: the caller holds the term lock and calls
+  // ShardFailure::ReportPending after releasing it).
   Status ApplyOps(const std::vector<ShardOp>& ops, EventOpSequencer* events);
 
   // At open, called for the document ops of the op log above the manifest's
