@@ -1,33 +1,59 @@
 #include "server/api_errors.h"
 
-#include "index/mapping/mapping_error.h"
-
 namespace holdfast {
 
-int HttpStatusForErrorType(std::string_view type, StatusCode code) {
-  if (type == "index_not_found_exception" || type == "document_missing_exception" ||
-      type == "resource_not_found_exception" || type == "search_context_missing_exception") {
-    return 404;
+namespace {
+
+struct KindError {
+  std::string_view type;
+  int http_status;
+};
+
+KindError ErrorForKind(StatusCode kind) {
+  switch (kind) {
+    case StatusCode::kOk: return {"exception", 500};  // not an error: callers check ok() first
+    case StatusCode::kNotFound: return {"resource_not_found_exception", 404};
+    case StatusCode::kAlreadyExists: return {"resource_already_exists_exception", 400};
+    case StatusCode::kInvalidArgument: return {"illegal_argument_exception", 400};
+    case StatusCode::kCorruption: return {"exception", 500};
+    case StatusCode::kIOError: return {"exception", 500};
+    case StatusCode::kFailedPrecondition: return {"illegal_state_exception", 409};
+    case StatusCode::kUnavailable: return {"exception", 503};
+    case StatusCode::kInternal: return {"exception", 500};
+    case StatusCode::kConflict: return {"version_conflict_engine_exception", 409};
+    case StatusCode::kParse: return {"parsing_exception", 400};
+    case StatusCode::kXContentParse: return {"x_content_parse_exception", 400};
+    case StatusCode::kParseValue: return {"parse_exception", 400};
+    case StatusCode::kMapperParsing: return {"mapper_parsing_exception", 400};
+    case StatusCode::kStrictDynamicMapping: return {"strict_dynamic_mapping_exception", 400};
+    case StatusCode::kValidation: return {"action_request_validation_exception", 400};
+    case StatusCode::kQueryShard: return {"query_shard_exception", 400};
+    case StatusCode::kIndexNotFound: return {"index_not_found_exception", 404};
+    case StatusCode::kDocumentMissing: return {"document_missing_exception", 404};
+    case StatusCode::kResourceNotFound: return {"resource_not_found_exception", 404};
+    case StatusCode::kSearchContextMissing: return {"search_context_missing_exception", 404};
+    case StatusCode::kResourceAlreadyExists: return {"resource_already_exists_exception", 400};
+    case StatusCode::kInvalidIndexName: return {"invalid_index_name_exception", 400};
+    case StatusCode::kTooLarge: return {"content_too_long_exception", 413};
+    case StatusCode::kRejected: return {"es_rejected_execution_exception", 429};
+    case StatusCode::kBlocked: return {"cluster_block_exception", 429};
+    case StatusCode::kFenced: return {"stale_primary_term_exception", 409};
+    case StatusCode::kNoSpace: return {"no_space_left_exception", 503};
+    case StatusCode::kHistoryTrimmed: return {"history_trimmed_exception", 409};
+    case StatusCode::kShardFailed: return {"shard_failed_exception", 503};
   }
-  if (type == "version_conflict_engine_exception" || type == "resource_already_exists_exception") {
-    return type == "resource_already_exists_exception" ? 400 : 409;
-  }
-  if (type == "content_too_long_exception") return 413;
-  if (type == "es_rejected_execution_exception") return 429;
-  switch (code) {
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kAlreadyExists: return 400;
-    case StatusCode::kFailedPrecondition: return 409;
-    case StatusCode::kUnavailable: return 503;
-    default: return 500;
-  }
+  return {"exception", 500};
 }
 
+}  // namespace
+
+std::string_view ErrorTypeForKind(StatusCode kind) { return ErrorForKind(kind).type; }
+
+int HttpStatusForKind(StatusCode kind) { return ErrorForKind(kind).http_status; }
+
 HttpResponse ErrorFromStatus(const Status& status) {
-  mapping::MappingError e = mapping::ToMappingError(status);
-  if (e.type.empty()) e.type = "exception";
-  return ErrorResponse(HttpStatusForErrorType(e.type, status.code()), e.type, e.reason);
+  const KindError e = ErrorForKind(status.kind());
+  return ErrorResponse(e.http_status, e.type, status.message());
 }
 
 }  // namespace holdfast

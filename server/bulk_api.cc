@@ -14,7 +14,6 @@
 #include <chrono>
 #include <map>
 
-#include "index/mapping/mapping_error.h"
 #include "server/api_errors.h"
 #include "server/bulk_api_lines.h"
 #include "server/bulk_parser.h"
@@ -168,7 +167,7 @@ void BulkExecutor::WriteSuccess(BulkAction action, const LocalIndex& index, std:
 void BulkExecutor::WriteFailure(BulkAction action, std::string_view index_name, const LocalIndex* index,
                                 std::string_view id, const Status& status) {
   errors_ = true;
-  const int code = HttpStatusForErrorType(mapping::ToMappingError(status).type, status.code());
+  const int code = HttpStatusForKind(status.kind());
   out_.StartObject().Key(BulkActionName(action)).StartObject();
   out_.Field("_index", index_name).Field("_type", "_doc");
   if (id.empty()) {
@@ -230,7 +229,7 @@ HttpResponse Bulk(ApiContext* ctx, IndexRegistry& registry, const HttpRequest& r
   }
   if (parser.Finish(&item)) executor.Add(item);
   if (executor.items() == 0) {
-    return ErrorResponse(400, "action_request_validation_exception", "Validation Failed: 1: no requests added;");
+    return ErrorFromStatus(Status::Validation("Validation Failed: 1: no requests added;"));
   }
   HttpResponse response;
   response.body = executor.Finish(start);

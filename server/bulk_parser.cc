@@ -12,8 +12,7 @@ namespace {
 bool IsBlank(std::string_view line) { return line.find_first_not_of(" \t\r") == std::string_view::npos; }
 
 Status Validation(std::string_view reason) {
-  return mapping::MappingErrorStatus("action_request_validation_exception",
-                                     "Validation Failed: 1: " + std::string(reason) + ";");
+  return Status::Validation("Validation Failed: 1: " + std::string(reason) + ";");
 }
 
 // A string, or a number written as the string's text (Elasticsearch accepts both for ids).
@@ -74,9 +73,8 @@ bool BulkParser::AddLine(std::string_view line, BulkItem* item) {
 
 bool BulkParser::AddOversizedLine(size_t length, BulkItem* item) {
   ++line_number_;
-  const Status too_long = mapping::MappingErrorStatus(
-      "content_too_long_exception", "line [" + std::to_string(line_number_) + "] of " + std::to_string(length) +
-                                        " bytes is over the limit of one bulk line");
+  const Status too_long = Status::TooLarge("line [" + std::to_string(line_number_) + "] of " + std::to_string(length) +
+                                           " bytes is over the limit of one bulk line");
   if (state_ == State::kSource) {
     state_ = State::kAction;
     if (item->error.ok()) item->error = too_long;

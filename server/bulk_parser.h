@@ -43,7 +43,7 @@ struct BulkItem {
   std::optional<int64_t> if_seq_no;
   std::optional<int64_t> if_primary_term;
   uint64_t line = 0;  // 1-based number of the action line
-  // Not ok: the item failed before execution ("<es_type>: <reason>"); the
+  // Not ok: the item failed before execution (kind and reason); the
   // fields above hold what could be read.
   Status error;
 };

@@ -65,7 +65,7 @@ HttpResponse IndexDocument(IndexRegistry& registry, const HttpRequest& req, std:
     }
   }
   if (IsBlank(req.body)) {
-    return ErrorResponse(400, "action_request_validation_exception", "Validation Failed: 1: source is missing;");
+    return ErrorFromStatus(Status::Validation("Validation Failed: 1: source is missing;"));
   }
   return RunWrite(registry, req, id, true, [&](LocalIndex& index, const WriteParams& p) {
     WriteRequest w;
@@ -110,7 +110,7 @@ HttpResponse GetDocument(IndexRegistry& registry, const HttpRequest& req, bool s
   if (!got.ok()) return ErrorFromStatus(got.status());
   if (source_only) {
     if (!got->found) {
-      return ErrorResponse(404, "resource_not_found_exception", "Document not found [" + name + "]/[_doc]/[" + id + "]");
+      return ErrorFromStatus(Status::ResourceNotFound("Document not found [" + name + "]/[_doc]/[" + id + "]"));
     }
     HttpResponse r;
     r.body = std::move(got->source);

@@ -72,23 +72,21 @@ Result<std::vector<DocRef>> ParseMultiGetBody(std::string_view body, const std::
         ref.index = default_index;
         ref.id.assign(id);
       } else {
-        return mapping::MappingErrorStatus("parse_exception", "unknown key [" + std::string(key) + "] for _mget");
+        return Status::ParseValue("unknown key [" + std::string(key) + "] for _mget");
       }
       refs.push_back(std::move(ref));
     }
   }
   for (size_t i = 0; i < refs.size(); ++i) {
     if (refs[i].index.empty()) {
-      return mapping::MappingErrorStatus("action_request_validation_exception",
-                                         "Validation Failed: 1: index is missing for doc " + std::to_string(i) + ";");
+      return Status::Validation("Validation Failed: 1: index is missing for doc " + std::to_string(i) + ";");
     }
     if (refs[i].id.empty()) {
-      return mapping::MappingErrorStatus("action_request_validation_exception",
-                                         "Validation Failed: 1: id is missing for doc " + std::to_string(i) + ";");
+      return Status::Validation("Validation Failed: 1: id is missing for doc " + std::to_string(i) + ";");
     }
   }
   if (refs.empty()) {
-    return mapping::MappingErrorStatus("action_request_validation_exception", "Validation Failed: 1: no documents to get;");
+    return Status::Validation("Validation Failed: 1: no documents to get;");
   }
   return refs;
 }

@@ -20,11 +20,6 @@ Status RawObject(od::value value, std::string_view field, std::string* out) {
   return Status::OK();
 }
 
-bool IsVersionConflict(const Status& s) {
-  return s.code() == StatusCode::kFailedPrecondition &&
-         s.message().rfind("version_conflict_engine_exception", 0) == 0;
-}
-
 }  // namespace
 
 Status ParseUpdateBody(std::string_view json, UpdateBody* out) {
@@ -58,14 +53,12 @@ Status ParseUpdateBody(std::string_view json, UpdateBody* out) {
     } else if (key == "_source") {
       // accepted and ignored: the response carries no source
     } else {
-      return mapping::MappingErrorStatus("x_content_parse_exception",
-                                         "[UpdateRequest] unknown field [" + std::string(key) + "]");
+      return Status::XContentParse("[UpdateRequest] unknown field [" + std::string(key) + "]");
     }
   }
   if (const char* rest = nullptr; doc.current_location().get(rest) == simdjson::SUCCESS) return JsonError("failed to parse the update body", simdjson::TRAILING_CONTENT);
   if (out->doc.empty()) {
-    return mapping::MappingErrorStatus("action_request_validation_exception",
-                                       "Validation Failed: 1: script or doc is missing;");
+    return Status::Validation("Validation Failed: 1: script or doc is missing;");
   }
   return Status::OK();
 }
@@ -76,14 +69,14 @@ WriteResult ApplyUpdate(LocalIndex& index, const std::string& id, const UpdateBo
   WriteResult result;
   for (int attempt = 0; attempt < 4; ++attempt) {
     result = index.Update(id, body.doc, body.doc_as_upsert, if_seq_no, if_primary_term);
-    const bool missing = !result.status.ok() && result.status.code() == StatusCode::kNotFound;
+    const bool missing = result.status.kind() == StatusCode::kDocumentMissing;
     if (!plain_upsert || !missing) return result;
     WriteRequest create;
     create.type = WriteOpType::kCreate;
     create.id = id;
     create.source = body.upsert;
     result = index.Write(create);
-    if (!IsVersionConflict(result.status)) return result;  // else created meanwhile: merge into it
+    if (result.status.kind() != StatusCode::kConflict) return result;  // else created meanwhile: merge into it
   }
   return result;
 }

@@ -169,10 +169,10 @@ Status ParseRecommendBody(std::string_view body, RecommendParams* p) {
     }
     if (key == "exclude") {
       od::array array;
-      if (v.get_array().get(array)) return mapping::MappingErrorStatus("parsing_exception", "[exclude] must be an array of ids");
+      if (v.get_array().get(array)) return Status::Parse("[exclude] must be an array of ids");
       for (auto element : array) {
         std::string_view id;
-        if (element.get_string().get(id)) return mapping::MappingErrorStatus("parsing_exception", "[exclude] must be an array of ids");
+        if (element.get_string().get(id)) return Status::Parse("[exclude] must be an array of ids");
         p->request.exclude.emplace_back(id);
       }
       continue;
@@ -191,7 +191,7 @@ Status ParseRecommendBody(std::string_view body, RecommendParams* p) {
       }
       text.assign(raw);
     } else {
-      return mapping::MappingErrorStatus("parsing_exception", "[" + std::string(key) + "] must be a string, number or boolean");
+      return Status::Parse("[" + std::string(key) + "] must be a string, number or boolean");
     }
     HOLDFAST_RETURN_IF_ERROR(ApplyParam(key, text, p));
   }

@@ -14,6 +14,7 @@ namespace holdfast {
 IndexRegistry* RequireIndices(ApiContext* ctx, HttpResponse* error) {
   IndexRegistry* r = ctx->indices.load(std::memory_order_acquire);
   if (r == nullptr) {
+    // Not Status::Blocked (429): Elasticsearch answers this retryable block with 503.
     *error = ErrorResponse(503, "cluster_block_exception",
                            "blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];");
   }
@@ -80,7 +81,7 @@ HttpResponse DeleteIndices(IndexRegistry& registry, const HttpRequest& req) {
   if (!names.ok()) return ErrorFromStatus(names.status());
   for (const std::string& name : *names) {
     Status s = registry.Delete(name);
-    if (!s.ok() && s.code() != StatusCode::kNotFound) return ErrorFromStatus(s);
+    if (!s.ok() && s.kind() != StatusCode::kIndexNotFound) return ErrorFromStatus(s);  // deleted meanwhile: fine
     if (s.ok()) spdlog::info("deleted index [{}]", name);
   }
   return Acknowledged();
@@ -132,7 +133,7 @@ Status ForceMergeOp(LocalIndex& index, const HttpRequest& req) {
   auto n = Int64Param(req, "max_num_segments");
   if (!n.ok()) return n.status();
   const int64_t segments = n->value_or(1);
-  if (segments < 1) return Status::InvalidArgument("illegal_argument_exception: max_num_segments must be >= 1");
+  if (segments < 1) return Status::InvalidArgument("max_num_segments must be >= 1");
   return index.ForceMerge(static_cast<size_t>(segments));
 }
 

@@ -219,8 +219,7 @@ Result<CreateIndexBody> ParseCreateIndexBody(std::string_view body) {
       if (auto e = aliases.count_fields().get(n); e) return JsonError("failed to parse [aliases]", e);
       if (n != 0) return mapping::IllegalArgumentError("aliases are not supported by holdfast");
     } else {
-      return mapping::MappingErrorStatus("parse_exception",
-                                         "unknown key [" + std::string(key) + "] for create index");
+      return Status::ParseValue("unknown key [" + std::string(key) + "] for create index");
     }
   }
   for (const auto& [key, value] : flat) HOLDFAST_RETURN_IF_ERROR(ApplySetting(key, value, &out.settings));
@@ -229,7 +228,7 @@ Result<CreateIndexBody> ParseCreateIndexBody(std::string_view body) {
 
 Result<mapping::MappingUpdate> ParseMappingUpdate(std::string_view body) {
   HOLDFAST_RETURN_IF_ERROR(CheckJsonText(body));
-  if (IsBlank(body)) return mapping::MappingErrorStatus("parse_exception", "request body is required");
+  if (IsBlank(body)) return Status::ParseValue("request body is required");
   auto parsed = mapping::ParseMapping(body);
   if (!parsed.ok()) return parsed.status();
   return parsed->ToUpdate();

@@ -17,17 +17,16 @@ namespace holdfast {
 
 namespace {
 
-Status ParseException(std::string_view reason) { return mapping::MappingErrorStatus("parse_exception", reason); }
+Status ParseException(std::string_view reason) { return Status::ParseValue(std::string(reason)); }
 
 Status ValidationError(std::string_view reason) {
-  return mapping::MappingErrorStatus("action_request_validation_exception",
-                                     "Validation Failed: 1: " + std::string(reason) + ";");
+  return Status::Validation("Validation Failed: 1: " + std::string(reason) + ";");
 }
 
 }  // namespace
 
 Status IndexNotFound(std::string_view name) {
-  return Status::NotFound("index_not_found_exception: no such index [" + std::string(name) + "]");
+  return Status::IndexNotFound("no such index [" + std::string(name) + "]");
 }
 
 Result<std::shared_ptr<LocalIndex>> FindIndex(IndexRegistry& registry, std::string_view name) {
@@ -44,7 +43,7 @@ Result<std::shared_ptr<LocalIndex>> IndexForWrite(IndexRegistry& registry, const
     spdlog::info("auto-created index [{}] on first write", name);
     return created;
   }
-  if (created.status().code() == StatusCode::kAlreadyExists) {  // a concurrent write created it
+  if (created.status().kind() == StatusCode::kResourceAlreadyExists) {  // a concurrent write created it
     if (auto index = registry.Get(name)) return index;
   }
   return created.status();
@@ -182,7 +181,7 @@ bool ApplyRefresh(LocalIndex& index, RefreshPolicy policy, const WrittenOps& wri
 
 int WriteStatusCode(const WriteResult& result) {
   if (!result.status.ok()) {
-    return HttpStatusForErrorType(mapping::ToMappingError(result.status).type, result.status.code());
+    return HttpStatusForKind(result.status.kind());
   }
   if (result.outcome == WriteOutcome::kCreated) return 201;
   if (result.outcome == WriteOutcome::kNotFound) return 404;
@@ -208,8 +207,7 @@ void WriteDocumentResult(JsonWriter& w, const LocalIndex& index, std::string_vie
 }
 
 void WriteErrorMember(JsonWriter& w, const Status& status, const LocalIndex* index, std::string_view index_name) {
-  mapping::MappingError e = mapping::ToMappingError(status);
-  w.Key("error").StartObject().Field("type", e.type.empty() ? "exception" : e.type).Field("reason", e.reason);
+  w.Key("error").StartObject().Field("type", ErrorTypeForKind(status.kind())).Field("reason", status.message());
   if (index != nullptr) w.Field("index_uuid", index->uuid());
   if (!index_name.empty()) w.Field("index", index_name);
   w.EndObject();

@@ -40,7 +40,7 @@ HttpHandler WithIndices(ApiContext* ctx, RegistryHandler handler);
 
 // --- Finding indices -------------------------------------------------------
 
-// NotFound "index_not_found_exception: no such index [name]".
+// kIndexNotFound "no such index [name]".
 Status IndexNotFound(std::string_view name);
 // The index called `name`, or IndexNotFound.
 Result<std::shared_ptr<LocalIndex>> FindIndex(IndexRegistry& registry, std::string_view name);

@@ -1,6 +1,5 @@
 #include "server/index_query_context.h"
 
-#include "index/mapping/mapping_error.h"
 #include "index/recommend/recommender.h"
 #include "index/search/function_score_query.h"
 
@@ -20,8 +19,8 @@ Result<std::optional<std::string>> IndexQueryContext::FetchSource(std::string_vi
     }
   }
   if (target == nullptr) {
-    return mapping::MappingErrorStatus("index_not_found_exception",
-                                       "no such index [" + std::string(index) + "] (a [like] document must be in a searched index)");
+    return Status::IndexNotFound("no such index [" + std::string(index) +
+                                 "] (a [like] document must be in a searched index)");
   }
   auto got = target->Get(std::string(id));
   if (!got.ok()) return got.status();

@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <set>
 
-#include "index/mapping/mapping_error.h"
 #include "lifecycle/uuid.h"
 #include "server/source_filter.h"
 
@@ -23,8 +22,7 @@ constexpr char kIndicesKey[] = "indices";  // node store: {"name": "uuid", ...}
 
 Status ValidateIndexName(std::string_view name) {
   auto invalid = [&](const std::string& why) {
-    return mapping::MappingErrorStatus("invalid_index_name_exception",
-                                       "Invalid index name [" + std::string(name) + "], " + why);
+    return Status::InvalidIndexName("Invalid index name [" + std::string(name) + "], " + why);
   };
   if (name.empty()) return invalid("must not be empty");
   if (name.size() > 255) return invalid("index name is too long, (" + std::to_string(name.size()) + " > 255)");
@@ -95,8 +93,7 @@ Result<std::shared_ptr<LocalIndex>> IndexRegistry::Create(const std::string& nam
   HOLDFAST_RETURN_IF_ERROR(ValidateIndexName(name));
   std::lock_guard<std::mutex> lock(mu_);
   if (auto it = indices_.find(name); it != indices_.end()) {
-    return mapping::MappingErrorStatus("resource_already_exists_exception",
-                                       "index [" + name + "/" + it->second->uuid() + "] already exists");
+    return Status::ResourceAlreadyExists("index [" + name + "/" + it->second->uuid() + "] already exists");
   }
   IndexMetadata meta;
   meta.name = name;
@@ -123,7 +120,7 @@ Status IndexRegistry::Delete(const std::string& name) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = indices_.find(name);
     if (it == indices_.end()) {
-      return Status::NotFound("index_not_found_exception: no such index [" + name + "]");
+      return Status::IndexNotFound("no such index [" + name + "]");
     }
     index = it->second;
     indices_.erase(it);
@@ -164,7 +161,7 @@ Result<std::vector<std::string>> IndexRegistry::Resolve(std::string_view express
     } else if (indices_.count(part)) {
       out.insert(std::string(part));
     } else {
-      return Status::NotFound("index_not_found_exception: no such index [" + std::string(part) + "]");
+      return Status::IndexNotFound("no such index [" + std::string(part) + "]");
     }
   }
   return std::vector<std::string>(out.begin(), out.end());

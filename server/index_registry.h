@@ -27,7 +27,7 @@ namespace holdfast {
 
 // Elasticsearch's index name rules: lowercase; none of \ / * ? " < > | , # :
 // or spaces; not "." or ".."; not starting with - _ +; at most 255 bytes.
-// InvalidArgument "invalid_index_name_exception: Invalid index name [x], ..." otherwise.
+// kInvalidIndexName "Invalid index name [x], ..." otherwise.
 Status ValidateIndexName(std::string_view name);
 
 class IndexRegistry {
@@ -38,16 +38,16 @@ class IndexRegistry {
                                                      LocalIndexOptions options);
   ~IndexRegistry();
 
-  // AlreadyExists "resource_already_exists_exception: index [x/uuid] already exists".
+  // kResourceAlreadyExists "index [x/uuid] already exists" when the name is taken.
   Result<std::shared_ptr<LocalIndex>> Create(const std::string& name, IndexSettings settings,
                                              std::shared_ptr<const mapping::Mapping> mapping);
-  // NotFound "index_not_found_exception: no such index [x]".
+  // kIndexNotFound "no such index [x]".
   Status Delete(const std::string& name);
   std::shared_ptr<LocalIndex> Get(std::string_view name) const;  // null when absent
 
   // Index names matching an expression: "a", "a,b", "logs-*", "*", "_all"
   // (sorted, without duplicates). A concrete name that does not exist →
-  // NotFound (index_not_found_exception); wildcards may match nothing.
+  // kIndexNotFound; wildcards may match nothing.
   Result<std::vector<std::string>> Resolve(std::string_view expression) const;
   std::vector<std::shared_ptr<LocalIndex>> All() const;
 

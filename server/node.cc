@@ -40,6 +40,14 @@ int ExitCodeFor(VolumeError e) {
   return kExitFailure;
 }
 
+// After a failed start the exit code already reports the failure: a marker
+// that cannot be written is only logged (the next start then reports an
+// unclean stop, which is what happened anyway).
+void MarkCleanShutdownAfterFailure(NodeStore& store) {
+  Status s = store.MarkCleanShutdown();
+  if (!s.ok()) spdlog::warn("cannot write the clean-shutdown marker: {}", s.ToString());
+}
+
 sigset_t StopSignals() {
   sigset_t set;
   sigemptyset(&set);
@@ -51,7 +59,7 @@ sigset_t StopSignals() {
 HttpServerOptions HttpOptionsFrom(const NodeConfig& c) {
   HttpServerOptions o;
   uint16_t port = 0;
-  SplitHostPort(c.http_address, &o.host, &port);  // validated when the config was loaded
+  (void)SplitHostPort(c.http_address, &o.host, &port);  // cannot fail: validated when the config was loaded
   o.port = port;
   o.threads = c.http_threads;
   o.max_body_bytes = c.http_max_body_bytes;
@@ -155,7 +163,7 @@ int RunNode(const NodeConfig& config) {
   if (!s.ok()) {
     spdlog::error("{}", s.message());
     http.Shutdown(std::chrono::milliseconds(0));
-    (*node_store)->MarkCleanShutdown();
+    MarkCleanShutdownAfterFailure(**node_store);
     return kExitFailure;
   }
   spdlog::info(
@@ -174,7 +182,7 @@ int RunNode(const NodeConfig& config) {
     spdlog::error("startup recovery failed: {}", indices.status().ToString());
     http.Shutdown(std::chrono::milliseconds(0));
     grpc.Shutdown(std::chrono::milliseconds(0));
-    (*node_store)->MarkCleanShutdown();
+    MarkCleanShutdownAfterFailure(**node_store);
     return indices.status().code() == StatusCode::kCorruption ? kExitVolumeCorrupt : kExitFailure;
   }
   api.indices.store(indices->get(), std::memory_order_release);

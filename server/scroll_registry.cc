@@ -1,6 +1,5 @@
 #include "server/scroll_registry.h"
 
-#include "index/mapping/mapping_error.h"
 #include "lifecycle/uuid.h"
 
 namespace holdfast {
@@ -17,10 +16,9 @@ Result<std::string> ScrollRegistry::Open(std::shared_ptr<ScrollContext> context,
   const Clock::time_point now = Clock::now();
   DropExpired(now);
   if (contexts_.size() >= kMaxOpenScrollContexts) {
-    return mapping::MappingErrorStatus(
-        "es_rejected_execution_exception",
-        "Trying to create too many scroll contexts. Must be less than or equal to: [" +
-            std::to_string(kMaxOpenScrollContexts) + "]. Clear unused scroll contexts with the clear scroll API.");
+    return Status::Rejected("Trying to create too many scroll contexts. Must be less than or equal to: [" +
+                            std::to_string(kMaxOpenScrollContexts) +
+                            "]. Clear unused scroll contexts with the clear scroll API.");
   }
   contexts_.emplace(id, Entry{std::move(context), now + keep_alive});
   return id;
@@ -33,8 +31,7 @@ Result<std::shared_ptr<ScrollContext>> ScrollRegistry::Acquire(const std::string
   DropExpired(now);
   auto it = contexts_.find(id);
   if (it == contexts_.end()) {
-    return mapping::MappingErrorStatus("search_context_missing_exception",
-                                       "No search context found for id [" + id + "]");
+    return Status::SearchContextMissing("No search context found for id [" + id + "]");
   }
   it->second.expires = now + keep_alive;
   return it->second.context;

@@ -5,7 +5,6 @@
 
 #include <chrono>
 
-#include "index/mapping/mapping_error.h"
 #include "index/search/highlight_spec.h"
 #include "server/api_context.h"
 #include "server/api_errors.h"
@@ -122,7 +121,7 @@ class SearchRoutes {
     ScrollArgs args;
     if (Status s = ReadScrollArgs(http, &args); !s.ok()) return ErrorFromStatus(s);
     if (args.ids.size() != 1) {
-      return ErrorResponse(400, "action_request_validation_exception", "Validation Failed: 1: scrollId is missing;");
+      return ErrorFromStatus(Status::Validation("Validation Failed: 1: scrollId is missing;"));
     }
     std::chrono::milliseconds keep_alive = std::chrono::minutes(5);
     if (!args.scroll.empty()) {
@@ -190,7 +189,7 @@ class SearchRoutes {
       if (auto e = field.value().get(value)) return BodyParseError(simdjson::error_message(e));
       std::string_view s;
       if (key == "scroll") {
-        if (value.get_string().get(s)) return mapping::MappingErrorStatus("parsing_exception", "[scroll] expected a string");
+        if (value.get_string().get(s)) return Status::Parse("[scroll] expected a string");
         out->scroll.assign(s);
       } else if (key == "scroll_id") {
         od::array array;
@@ -198,15 +197,15 @@ class SearchRoutes {
           add_ids(s);
         } else if (!value.get_array().get(array)) {
           for (auto element : array) {
-            if (element.get_string().get(s)) return mapping::MappingErrorStatus("parsing_exception", "[scroll_id] expected strings");
+            if (element.get_string().get(s)) return Status::Parse("[scroll_id] expected strings");
             out->ids.emplace_back(s);
           }
         } else {
-          return mapping::MappingErrorStatus("parsing_exception", "[scroll_id] expected a string or an array");
+          return Status::Parse("[scroll_id] expected a string or an array");
         }
       } else {
-        return mapping::MappingErrorStatus("parsing_exception", "Unknown parameter [" + std::string(key) +
-                                                                    "] in request body or parameter is of the wrong type");
+        return Status::Parse("Unknown parameter [" + std::string(key) +
+                             "] in request body or parameter is of the wrong type");
       }
     }
     return Status::OK();

@@ -13,7 +13,7 @@ namespace od = simdjson::ondemand;
 
 namespace {
 
-Status ParsingError(std::string_view reason) { return mapping::MappingErrorStatus("parsing_exception", reason); }
+Status ParsingError(std::string_view reason) { return Status::Parse(std::string(reason)); }
 Status IllegalArgument(std::string_view reason) { return mapping::IllegalArgumentError(reason); }
 
 std::string_view TrimRight(std::string_view s) {
@@ -205,7 +205,7 @@ bool IsBlank(std::string_view s) {
 }  // namespace
 
 Status BodyParseError(std::string_view reason) {
-  return mapping::MappingErrorStatus("parse_exception", "failed to parse search request body: " + std::string(reason));
+  return Status::ParseValue("failed to parse search request body: " + std::string(reason));
 }
 
 Status CheckSingleJsonValue(od::document& doc, std::string_view body) {

@@ -11,10 +11,10 @@
 // _source, _source_includes, _source_excludes, track_total_hits, scroll,
 // rest_total_hits_as_int; a body key wins over the same URL parameter.
 //
-// Errors are Status "<es_type>: <reason>": parse_exception (malformed JSON,
-// invalid UTF-8), parsing_exception (unknown keys, wrong types),
-// illegal_argument_exception (bad values: negative size, a window over
-// index.max_result_window). A plain value; one request, one thread.
+// Errors are Status kinds: kParseValue (parse_exception: malformed JSON,
+// invalid UTF-8), kParse (parsing_exception: unknown keys, wrong types),
+// kInvalidArgument (illegal_argument_exception: bad values, negative size, a
+// window over index.max_result_window). A plain value; one request, one thread.
 #pragma once
 
 #include <simdjson.h>

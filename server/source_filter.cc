@@ -2,16 +2,12 @@
 
 #include <simdjson.h>
 
-#include "index/mapping/mapping_error.h"
-
 namespace holdfast {
 namespace od = simdjson::ondemand;
 
 namespace {
 
-Status SourceParsingError(std::string_view reason) {
-  return mapping::MappingErrorStatus("parsing_exception", reason);
-}
+Status SourceParsingError(std::string_view reason) { return Status::Parse(std::string(reason)); }
 
 std::vector<std::string> SplitPatterns(std::string_view list) {
   std::vector<std::string> out;

@@ -360,10 +360,8 @@ Status DocumentParser::CheckUnmapped(DynamicMode dynamic, bool* skip) const {
     std::string_view name = dot == std::string::npos ? std::string_view(path_)
                                                       : std::string_view(path_).substr(dot + 1);
     std::string parent = dot == std::string::npos ? "_doc" : path_.substr(0, dot);
-    return MappingErrorStatus(kStrictDynamicMappingException,
-                              "mapping set to strict, dynamic introduction of [" +
-                                  std::string(name) + "] within [" + parent +
-                                  "] is not allowed");
+    return Status::StrictDynamicMapping("mapping set to strict, dynamic introduction of [" + std::string(name) +
+                                        "] within [" + parent + "] is not allowed");
   }
   if (dynamic == DynamicMode::kFalse || !dynamic_allowed_) *skip = true;
   return Status::OK();

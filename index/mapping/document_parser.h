@@ -4,10 +4,10 @@
 // What it promises:
 // - All or nothing. A document that does not fit (malformed JSON, invalid
 //   UTF-8, a value of the wrong type, strict mapping, depth or field limits) is
-//   refused with a MappingError status (mapping_error.h) — usually
-//   mapper_parsing_exception, strict_dynamic_mapping_exception for `dynamic:
-//   strict`, illegal_argument_exception for the total-fields limit — and
-//   neither the ParsedDocument nor *new_fields receives anything.
+//   refused with a Status (mapping_error.h) — usually kMapperParsing,
+//   kStrictDynamicMapping for `dynamic: strict`, kInvalidArgument
+//   (illegal_argument_exception) for the total-fields limit — and neither
+//   the ParsedDocument nor *new_fields receives anything.
 // - The Mapping is only read. New fields found under `dynamic: true` are
 //   appended to *new_fields (parents before children, each path once); the
 //   caller merges them with Mapping::Merge and swaps its shared_ptr. Passing

@@ -1,12 +1,13 @@
-// MappingError: the Elasticsearch error (type, reason) behind a mapping or
-// document-parsing failure.
+// The errors index/mapping/ reports, as Status kinds (index/util/status.h):
 //
-// index/mapping/ reports failures as ordinary holdfast Status values (code
-// kInvalidArgument) whose message is "<es_error_type>: <reason>", e.g.
-//   "mapper_parsing_exception: failed to parse field [price] of type [long] ..."
-// The HTTP layer calls ToMappingError(status) to get the two halves back and
-// renders {"error":{"type":..,"reason":..}}. ES error types never contain ": ",
-// so the split is unambiguous.
+//   kMapperParsing         a mapping or document that does not parse, e.g.
+//                          "failed to parse field [price] of type [long] ..."
+//   kStrictDynamicMapping  a new field under `dynamic: strict`
+//   kInvalidArgument       a mapping update that conflicts, a limit exceeded
+//                          (Elasticsearch's illegal_argument_exception)
+//
+// The message is Elasticsearch's reason only; server/api_errors.h turns the
+// kind into the error type and HTTP status.
 #pragma once
 
 #include <string>
@@ -16,29 +17,8 @@
 
 namespace holdfast::mapping {
 
-// The Elasticsearch error types this module produces.
-inline constexpr std::string_view kMapperParsingException = "mapper_parsing_exception";
-inline constexpr std::string_view kStrictDynamicMappingException = "strict_dynamic_mapping_exception";
-inline constexpr std::string_view kIllegalArgumentException = "illegal_argument_exception";
-
-struct MappingError {
-  std::string type;    // Elasticsearch error type, e.g. "mapper_parsing_exception"
-  std::string reason;  // human-readable, Elasticsearch wording where one exists
-};
-
-// Builds the Status that carries (type, reason).
-Status MappingErrorStatus(std::string_view type, std::string_view reason);
-
-// Shorthands for the common types.
-inline Status MapperParsingError(std::string_view reason) {
-  return MappingErrorStatus(kMapperParsingException, reason);
-}
-inline Status IllegalArgumentError(std::string_view reason) {
-  return MappingErrorStatus(kIllegalArgumentException, reason);
-}
-
-// Splits a Status built by MappingErrorStatus. A Status from elsewhere maps to
-// type "exception" with the whole message as reason. Requires !status.ok().
-MappingError ToMappingError(const Status& status);
+// Shorthands for the two kinds most of index/ reports, from a string_view.
+inline Status MapperParsingError(std::string_view reason) { return Status::MapperParsing(std::string(reason)); }
+inline Status IllegalArgumentError(std::string_view reason) { return Status::InvalidArgument(std::string(reason)); }
 
 }  // namespace holdfast::mapping

@@ -211,7 +211,7 @@ Result<Mapping> ParseMapping(std::string_view json, const MappingLimits& limits)
                               unsupported);
   }
   Result<Mapping> mapping = Mapping::Create(options, fields);
-  if (!mapping.ok()) return MapperParsingError(ToMappingError(mapping.status()).reason);
+  if (!mapping.ok()) return MapperParsingError(mapping.status().message());
   return mapping;
 }
 

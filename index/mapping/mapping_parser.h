@@ -13,7 +13,7 @@
 // A property without `type` is an object. Property names containing dots are
 // expanded into objects, as Elasticsearch does.
 //
-// Errors are mapper_parsing_exception (see mapping_error.h) with Elasticsearch's
+// Errors are kMapperParsing (see mapping_error.h) with Elasticsearch's
 // wording, e.g. "No handler for type [foo] declared on field [bar]".
 // Thread-safe (no shared state).
 #pragma once

@@ -16,7 +16,7 @@ namespace {
 namespace od = simdjson::ondemand;
 
 Status Bad(std::string_view reason) { return mapping::IllegalArgumentError(reason); }
-Status Parsing(std::string_view reason) { return mapping::MappingErrorStatus("parsing_exception", reason); }
+Status Parsing(std::string_view reason) { return Status::Parse(std::string(reason)); }
 
 Status CheckId(std::string_view what, std::string_view id) {
   if (id.empty()) return Bad(std::string("[") + std::string(what) + "] must be a non-empty string");

@@ -36,7 +36,7 @@ struct Event {
 inline constexpr size_t kMaxEventIdBytes = 512;
 
 // Parses one event object (JSON). `now_ms` is used when `ts` is absent.
-// Errors are InvalidArgument "<es_type>: <reason>" naming the bad field.
+// Errors (kInvalidArgument, or kParse for malformed JSON) name the bad field.
 Status ParseEvent(std::string_view json, int64_t now_ms, Event* out);
 
 // The parts of a request body: NDJSON (one event object a line) or one JSON

@@ -147,7 +147,7 @@ double IndexRecommender::MaxPopularity(int64_t now_ms) const {
 
 Result<RecommendResult> IndexRecommender::Recommend(const RecommendRequest& req) const {
   if (req.item.has_value() == req.user.has_value()) {
-    return Status::InvalidArgument("illegal_argument_exception: give exactly one of [item] and [user]");
+    return Status::InvalidArgument("give exactly one of [item] and [user]");
   }
   const int64_t now = req.now_ms.value_or(NowMs());
   const bool for_user = req.user.has_value();

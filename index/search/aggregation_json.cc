@@ -1,16 +1,10 @@
 #include "index/search/aggregation_json.h"
 
-#include "index/mapping/mapping_error.h"
-
 namespace holdfast::search {
 
-Status ParsingError(std::string_view reason) {
-  return mapping::MappingErrorStatus(kParsingException, reason);
-}
+Status ParsingError(std::string_view reason) { return Status::Parse(std::string(reason)); }
 
-Status IllegalArgumentError(std::string_view reason) {
-  return mapping::MappingErrorStatus(mapping::kIllegalArgumentException, reason);
-}
+Status IllegalArgumentError(std::string_view reason) { return Status::InvalidArgument(std::string(reason)); }
 
 Status TextFieldDataError(std::string_view field) {
   return IllegalArgumentError(

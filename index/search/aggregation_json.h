@@ -18,11 +18,9 @@ namespace holdfast::search {
 
 namespace od = simdjson::ondemand;
 
-inline constexpr std::string_view kParsingException = "parsing_exception";
-
-// InvalidArgument "parsing_exception: <reason>".
+// kParse (parsing_exception) with `reason`.
 Status ParsingError(std::string_view reason);
-// InvalidArgument "illegal_argument_exception: <reason>".
+// kInvalidArgument (illegal_argument_exception) with `reason`.
 Status IllegalArgumentError(std::string_view reason);
 // Sorting or aggregating on a text field: illegal_argument_exception with
 // Elasticsearch's "Text fields are not optimised ..." reason.

@@ -10,9 +10,9 @@
 // Any of them may hold sub-aggregations under "aggs"/"aggregations" (terms
 // and range apply them per bucket).
 //
-// Errors (InvalidArgument "<es_type>: <reason>"): parsing_exception for
-// unknown types and malformed bodies ("Unknown aggregation type [foo]"),
-// illegal_argument_exception for fields that cannot be aggregated on. A field
+// Errors: kParse (parsing_exception) for unknown types and malformed bodies
+// ("Unknown aggregation type [foo]"), kInvalidArgument
+// (illegal_argument_exception) for fields that cannot be aggregated on. A field
 // the mapping does not know aggregates nothing (empty buckets, count 0).
 // A spec is a plain value; share it read-only between threads.
 #pragma once

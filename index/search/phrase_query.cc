@@ -1,6 +1,5 @@
 #include "index/search/phrase_query.h"
 
-#include "index/mapping/mapping_error.h"
 #include "index/search/phrase_scorer.h"
 
 namespace holdfast::search {
@@ -25,8 +24,7 @@ class PhraseWeight final : public Weight {
       auto t = std::make_unique<PhraseScorer::Term>();
       HOLDFAST_RETURN_IF_ERROR(f->OpenPostings(info.value(), &t->postings));
       if (!t->postings.has_positions()) {
-        return mapping::MappingErrorStatus(
-            "illegal_argument_exception",
+        return Status::InvalidArgument(
             "field:[" + field_ + "] was indexed without position data; cannot run PhraseQuery (phrase=" +
                 pt.term + ")");
       }

@@ -3,7 +3,6 @@
 #include <charconv>
 #include <cmath>
 
-#include "index/mapping/mapping_error.h"
 #include "index/search/bool_query.h"
 #include "index/search/constant_score_query.h"
 #include "index/search/function_score_query.h"
@@ -14,13 +13,9 @@
 namespace holdfast::search {
 namespace dsl {
 
-Status ParsingError(std::string_view reason) { return mapping::MappingErrorStatus("parsing_exception", reason); }
-Status QueryShardError(std::string_view reason) {
-  return mapping::MappingErrorStatus("query_shard_exception", reason);
-}
-Status IllegalArgument(std::string_view reason) {
-  return mapping::MappingErrorStatus(mapping::kIllegalArgumentException, reason);
-}
+Status ParsingError(std::string_view reason) { return Status::Parse(std::string(reason)); }
+Status QueryShardError(std::string_view reason) { return Status::QueryShard(std::string(reason)); }
+Status IllegalArgument(std::string_view reason) { return Status::InvalidArgument(std::string(reason)); }
 Status JsonError(simdjson::error_code error) {
   return ParsingError(std::string("failed to parse query: ") + simdjson::error_message(error));
 }

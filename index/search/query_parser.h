@@ -10,14 +10,15 @@
 // Text is analyzed with the field's analyzer from the mapping (or the
 // query's `analyzer`). Queries on unmapped fields match nothing, as in ES.
 //
-// Errors are Status InvalidArgument "<es_type>: <reason>" (see
-// index/mapping/mapping_error.h; split with mapping::ToMappingError):
-//   parsing_exception           malformed JSON or structure, unknown query
-//                               ("unknown query [foo]") or parameter, nesting
-//                               deeper than kMaxQueryDepth
-//   query_shard_exception       a value the field cannot hold ("failed to
-//                               create query: ...")
-//   illegal_argument_exception  a bad parameter value (operator, fuzziness...)
+// Errors are Status values whose kind names the Elasticsearch error type
+// (index/util/status.h) and whose message is the reason:
+//   kParse            parsing_exception: malformed JSON or structure, unknown
+//                     query ("unknown query [foo]") or parameter, nesting
+//                     deeper than kMaxQueryDepth
+//   kQueryShard       query_shard_exception: a value the field cannot hold
+//                     ("failed to create query: ...")
+//   kInvalidArgument  illegal_argument_exception: a bad parameter value
+//                     (operator, fuzziness...)
 //
 // A QueryParser owns its JSON parser and analyzers (built on first use), so
 // it belongs to one thread; keep one per search thread. The Mapping must

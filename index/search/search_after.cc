@@ -15,7 +15,11 @@ Status ValueError(const SortKey& key, std::string_view raw) {
 Result<SortValue> ParseValue(od::value& value, const SortKey& key) {
   SortValue out;
   bool is_null = false;
-  if (value.is_null().get(is_null) == simdjson::SUCCESS && is_null) return out;
+  if (value.is_null().get(is_null) == simdjson::SUCCESS && is_null) {
+    // An `_id` is never missing, so null is no position in its order.
+    if (key.kind == SortKeyKind::kId) return ValueError(key, "null");
+    return out;
+  }
   std::string_view raw = value.raw_json_token();
   out.missing = false;
   switch (key.kind) {
@@ -34,7 +38,8 @@ Result<SortValue> ParseValue(od::value& value, const SortKey& key) {
     case SortKeyKind::kScore:
       if (value.get_double().get(out.real) == simdjson::SUCCESS) return out;
       return ValueError(key, raw);
-    case SortKeyKind::kKeyword: {
+    case SortKeyKind::kKeyword:
+    case SortKeyKind::kId: {
       std::string_view s;
       if (value.get_string().get(s) != simdjson::SUCCESS) return ValueError(key, raw);
       out.text = std::string(s);

@@ -20,6 +20,10 @@ Result<SortKey> KeyFor(std::string_view field, const mapping::Mapping& mapping) 
     key.kind = SortKeyKind::kDoc;
     return key;
   }
+  if (field == "_id") {  // a metadata field: never in the mapping
+    key.kind = SortKeyKind::kId;
+    return key;
+  }
   if (field == kPopularityField) {
     key.kind = SortKeyKind::kDouble;
     key.field_type = FieldType::kDouble;

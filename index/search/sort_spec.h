@@ -3,7 +3,10 @@
 //   [{"price":"asc"}, {"added":{"order":"desc","missing":"_last"}}, "_score", "_doc"]
 //
 // Each key sorts by one of: the score (default order desc), the doc order
-// (`_doc`, asc), or a field's doc values (default order asc):
+// (`_doc`, asc), the document id (`_id`, asc: by id bytes, like a keyword;
+// never missing, so a sort ending in `_id` is total and pages completely with
+// search_after, also across shards), or a field's doc values (default order
+// asc):
 //   - numeric fields (long, double, date as epoch millis, boolean as 0/1): a
 //     multi-valued doc sorts by its min value (asc) or max value (desc) unless
 //     `mode` says otherwise (min | max);
@@ -13,10 +16,9 @@
 // order. A field the mapping does not know is missing in every doc (as if
 // Elasticsearch's `unmapped_type` were given). Text fields are refused.
 //
-// Errors are InvalidArgument "<es_type>: <reason>" (index/mapping/mapping_error.h):
-// parsing_exception for malformed clauses, illegal_argument_exception for
-// fields that cannot be sorted on. A SortSpec is a plain value; share it
-// read-only between threads.
+// Errors: kParse (parsing_exception) for malformed clauses, kInvalidArgument
+// (illegal_argument_exception) for fields that cannot be sorted on. A
+// SortSpec is a plain value; share it read-only between threads.
 #pragma once
 
 #include <cstdint>
@@ -37,13 +39,14 @@ enum class SortKeyKind : uint8_t {
   kLong,      // long, date, boolean doc values
   kDouble,    // double doc values
   kKeyword,   // keyword doc values, compared by term bytes
+  kId,        // the document's `_id`, compared by bytes; never missing
   kUnmapped,  // a field the mapping does not know: always missing
 };
 
 enum class SortMode : uint8_t { kMin, kMax };
 
 struct SortKey {
-  std::string field;  // "_score" / "_doc" for those kinds
+  std::string field;  // "_score" / "_doc" / "_id" for those kinds
   SortKeyKind kind = SortKeyKind::kScore;
   mapping::FieldType field_type = mapping::FieldType::kObject;  // for field kinds
   bool descending = false;

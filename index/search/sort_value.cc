@@ -36,6 +36,7 @@ void WriteSortValues(const SortSpec& spec, const std::vector<SortValue>& values,
         break;
       }
       case SortKeyKind::kKeyword:
+      case SortKeyKind::kId:
         writer->String(v.text.data(), static_cast<rapidjson::SizeType>(v.text.size()));
         break;
       case SortKeyKind::kUnmapped: writer->Null(); break;

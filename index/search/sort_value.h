@@ -1,16 +1,17 @@
 // Sort values: what a hit sorts by, one value per SortKey.
 //
 //   SortKeyValue  a view, filled per doc by TopFieldCollector without
-//                 allocating (a keyword points into segment bytes)
+//                 allocating (a keyword or an `_id` points into segment bytes)
 //   SortValue     an owned copy, returned with each hit, rendered as the
 //                 hit's "sort" array and read back from `search_after`
 //
 // Rendering follows Elasticsearch: longs, dates (epoch millis), booleans (0/1)
-// and `_doc` as JSON integers, doubles and scores as JSON numbers, keywords as
-// strings. A missing value renders as null (Elasticsearch would render a
-// numeric substitute) and null in `search_after` means missing, so values
-// round-trip. `_doc` is (segment ordinal << 32 | doc): stable within one
-// searcher snapshot, which is also all Elasticsearch promises for `_doc`.
+// and `_doc` as JSON integers, doubles and scores as JSON numbers, keywords and
+// `_id` as strings. A missing value renders as null (Elasticsearch would render
+// a numeric substitute) and null in `search_after` means missing, so values
+// round-trip; an `_id` value is never missing. `_doc` is (segment ordinal << 32
+// | doc): stable within one searcher snapshot, which is also all Elasticsearch
+// promises for `_doc`.
 #pragma once
 
 #include <rapidjson/stringbuffer.h>
@@ -29,7 +30,7 @@ struct SortKeyValue {
   bool missing = true;
   int64_t number = 0;     // kLong, kDoc
   double real = 0;        // kDouble, kScore
-  std::string_view text;  // kKeyword
+  std::string_view text;  // kKeyword, kId
 };
 
 struct SortValue {
@@ -56,7 +57,8 @@ inline int CompareSortKeyValue(const SortKey& key, const SortKeyValue& a, const 
     case SortKeyKind::kDoc: c = (a.number > b.number) - (a.number < b.number); break;
     case SortKeyKind::kDouble:
     case SortKeyKind::kScore: c = (a.real > b.real) - (a.real < b.real); break;
-    case SortKeyKind::kKeyword: c = a.text.compare(b.text); c = (c > 0) - (c < 0); break;
+    case SortKeyKind::kKeyword:
+    case SortKeyKind::kId: c = a.text.compare(b.text); c = (c > 0) - (c < 0); break;
     case SortKeyKind::kUnmapped: c = 0; break;
   }
   return key.descending ? -c : c;

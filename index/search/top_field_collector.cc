@@ -73,6 +73,7 @@ void TopFieldCollector::ReadValues(uint32_t doc, float score, SortKeyValue* out)
     switch (key.kind) {
       case SortKeyKind::kScore: v.real = score; continue;
       case SortKeyKind::kDoc: v.number = (static_cast<int64_t>(segment_.ordinal) << 32) | doc; continue;
+      case SortKeyKind::kId: v.text = segment_.reader->id(doc); continue;
       case SortKeyKind::kUnmapped: v.missing = true; continue;
       default: break;
     }

@@ -8,7 +8,7 @@
 //
 // Per doc the collector reads each key's doc values into a preallocated slot
 // and compares it with the current worst hit: no allocation, no indirect call
-// beyond Collect. Hits keep views of keyword bytes until Finish copies them,
+// beyond Collect. Hits keep views of keyword and `_id` bytes until Finish copies them,
 // so the segments (the searcher snapshot) must outlive the collector.
 // One search, one thread (see Collector).
 #pragma once

@@ -5,8 +5,6 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "index/mapping/mapping_error.h"
-
 namespace holdfast {
 
 namespace {
@@ -32,12 +30,11 @@ bool MergeInto(rapidjson::Value& into, rapidjson::Value& from, rapidjson::Docume
 Status ParseObject(std::string_view json, rapidjson::Document* doc, const char* what) {
   doc->Parse<rapidjson::kParseValidateEncodingFlag>(json.data(), json.size());
   if (doc->HasParseError()) {
-    return mapping::MappingErrorStatus(
-        "mapper_parsing_exception",
+    return Status::MapperParsing(
         std::string("failed to parse ") + what + ": " + rapidjson::GetParseError_En(doc->GetParseError()));
   }
   if (!doc->IsObject()) {
-    return mapping::MappingErrorStatus("mapper_parsing_exception", std::string(what) + " must be a JSON object");
+    return Status::MapperParsing(std::string(what) + " must be a JSON object");
   }
   return Status::OK();
 }

@@ -11,8 +11,8 @@
 namespace holdfast {
 
 // *changed tells whether the result differs from `source` (an update that
-// changes nothing is a "noop"). InvalidArgument ("mapper_parsing_exception: ...")
-// when either side is not a JSON object.
+// changes nothing is a "noop"). kMapperParsing when either side is not a
+// JSON object.
 Result<std::string> MergeDocuments(std::string_view source, std::string_view partial, bool* changed);
 
 }  // namespace holdfast

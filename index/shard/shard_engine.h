@@ -137,9 +137,10 @@ enum class WriteOutcome { kCreated, kUpdated, kDeleted, kNotFound, kNoop };
 const char* WriteOutcomeName(WriteOutcome o);  // "created", "updated", ... as in ES
 
 struct WriteResult {
-  // Errors: InvalidArgument "<es_type>: <reason>" for documents that do not
-  // fit the mapping; FailedPrecondition "version_conflict_engine_exception: ..."
-  // for create-on-existing and if_seq_no mismatches; IOError when the store failed.
+  // Errors: kMapperParsing, kStrictDynamicMapping or kInvalidArgument for
+  // documents that do not fit the mapping; kConflict
+  // (version_conflict_engine_exception) for create-on-existing and if_seq_no
+  // mismatches; IOError when the store failed.
   Status status;
   WriteOutcome outcome = WriteOutcome::kCreated;
   int64_t version = 0;
@@ -183,7 +184,7 @@ class ShardEngine {
   WriteResult Write(const WriteRequest& request);
 
   // Partial update (`doc` merged into the current source), or upsert when
-  // `doc_as_upsert` and the doc is missing (else NotFound "document_missing_exception").
+  // `doc_as_upsert` and the doc is missing (else kDocumentMissing).
   // Retries internally on concurrent modification.
   WriteResult Update(const std::string& id, const std::string& partial_doc, bool doc_as_upsert,
                      std::optional<int64_t> if_seq_no = {}, std::optional<int64_t> if_primary_term = {});

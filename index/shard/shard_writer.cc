@@ -1,7 +1,6 @@
 #include "index/shard/shard_writer.h"
 
 #include "index/mapping/document_parser.h"
-#include "index/mapping/mapping_error.h"
 #include "index/segment/analyzed_document.h"
 #include "index/shard/document_merge.h"
 
@@ -20,10 +19,6 @@ ThreadState& LocalState() {
   return state;
 }
 
-Status Conflict(const std::string& reason) {
-  return Status::FailedPrecondition("version_conflict_engine_exception: " + reason);
-}
-
 // Optimistic concurrency (if_seq_no / if_primary_term) and create-only checks.
 Status CheckPreconditions(const WriteRequest& r, const std::optional<VersionEntry>& cur) {
   const bool exists = cur && !cur->deleted;
@@ -31,14 +26,14 @@ Status CheckPreconditions(const WriteRequest& r, const std::optional<VersionEntr
     const int64_t want_seq = r.if_seq_no.value_or(-1), want_term = r.if_primary_term.value_or(-1);
     const std::string required = "[" + r.id + "]: version conflict, required seqNo [" + std::to_string(want_seq) +
                                  "], primary term [" + std::to_string(want_term) + "]. ";
-    if (!exists) return Conflict(required + "but no document was found");
+    if (!exists) return Status::Conflict(required + "but no document was found");
     if (cur->stamp.seq_no != want_seq || cur->stamp.primary_term != want_term) {
-      return Conflict(required + "current document has seqNo [" + std::to_string(cur->stamp.seq_no) +
+      return Status::Conflict(required + "current document has seqNo [" + std::to_string(cur->stamp.seq_no) +
                       "] and primary term [" + std::to_string(cur->stamp.primary_term) + "]");
     }
   }
   if (r.type == WriteOpType::kCreate && exists) {
-    return Conflict("[" + r.id + "]: version conflict, document already exists (current version [" +
+    return Status::Conflict("[" + r.id + "]: version conflict, document already exists (current version [" +
                     std::to_string(cur->version) + "])");
   }
   return Status::OK();
@@ -92,8 +87,7 @@ std::vector<WriteResult> ShardWriter::Write(const std::vector<WriteRequest>& req
   for (size_t i = 0; i < requests.size(); ++i) {
     const WriteRequest& r = requests[i];
     if (r.id.empty() || r.id.size() > 512) {
-      results[i].status = mapping::MappingErrorStatus("illegal_argument_exception",
-                                                      "id must be 1 to 512 bytes long");
+      results[i].status = Status::InvalidArgument("id must be 1 to 512 bytes long");
     } else if (r.type != WriteOpType::kDelete) {
       results[i].status = PrepareDocument(r.id, r.source, &prepared[i]);
     }
@@ -179,7 +173,7 @@ WriteResult ShardWriter::Update(const std::string& id, const std::string& partia
     req.id = id;
     if (!current->found) {
       if (!doc_as_upsert) {
-        res.status = Status::NotFound("document_missing_exception: [" + id + "]: document missing");
+        res.status = Status::DocumentMissing("[" + id + "]: document missing");
         return res;
       }
       req.type = WriteOpType::kCreate;
@@ -187,7 +181,7 @@ WriteResult ShardWriter::Update(const std::string& id, const std::string& partia
     } else {
       if ((if_seq_no && *if_seq_no != current->stamp.seq_no) ||
           (if_primary_term && *if_primary_term != current->stamp.primary_term)) {
-        res.status = Conflict("[" + id + "]: version conflict, required seqNo [" + std::to_string(if_seq_no.value_or(-1)) +
+        res.status = Status::Conflict("[" + id + "]: version conflict, required seqNo [" + std::to_string(if_seq_no.value_or(-1)) +
                               "], primary term [" + std::to_string(if_primary_term.value_or(-1)) +
                               "]. current document has seqNo [" + std::to_string(current->stamp.seq_no) +
                               "] and primary term [" + std::to_string(current->stamp.primary_term) + "]");
@@ -211,12 +205,11 @@ WriteResult ShardWriter::Update(const std::string& id, const std::string& partia
       req.if_primary_term = current->stamp.primary_term;
     }
     res = Write({req}).front();
-    const bool raced = !res.status.ok() && res.status.code() == StatusCode::kFailedPrecondition &&
-                       res.status.message().rfind("version_conflict_engine_exception", 0) == 0;
+    const bool raced = res.status.kind() == StatusCode::kConflict;
     if (!raced) return res;
   }
   WriteResult res;
-  res.status = Conflict("[" + id + "]: too many concurrent updates");
+  res.status = Status::Conflict("[" + id + "]: too many concurrent updates");
   return res;
 }
 

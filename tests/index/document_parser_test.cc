@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "index/mapping/document_parser.h"
-#include "index/mapping/mapping_error.h"
 #include "index/mapping/mapping_parser.h"
 #include "index/mapping/mapping_serializer.h"
 
@@ -27,11 +26,10 @@ ParsedDocument MustParse(const Mapping& mapping, std::string_view source,
   return doc.ok() ? std::move(doc).value() : ParsedDocument();
 }
 
-MappingError MustFail(const Mapping& mapping, std::string_view source,
-                      MappingUpdate* update = nullptr) {
+Status MustFail(const Mapping& mapping, std::string_view source, MappingUpdate* update = nullptr) {
   Result<ParsedDocument> doc = ParseDocument(mapping, "1", source, update);
   EXPECT_FALSE(doc.ok()) << source;
-  return doc.ok() ? MappingError{} : ToMappingError(doc.status());
+  return doc.status();
 }
 
 std::vector<const FieldValue*> ValuesOf(const ParsedDocument& doc, std::string_view path) {
@@ -150,49 +148,49 @@ TEST(DocumentParserTest, CoercesNumericStringsLikeElasticsearch) {
   EXPECT_EQ(ValuesOf(doc, "sku")[0]->text, "123");  // numbers as written
   EXPECT_EQ(ValuesOf(doc, "title")[0]->text, "true");
 
-  MappingError e = MustFail(mapping, R"({"strict_price": "12"})");
-  EXPECT_EQ(e.type, "mapper_parsing_exception");
+  Status e = MustFail(mapping, R"({"strict_price": "12"})");
+  EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
   e = MustFail(mapping, R"({"strict_price": 12.5})");
-  EXPECT_EQ(e.type, "mapper_parsing_exception");
+  EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
   EXPECT_EQ(ValuesOf(MustParse(mapping, R"({"strict_price": 12})"), "strict_price")[0]->long_value,
             12);
 }
 
 TEST(DocumentParserTest, RefusesValuesThatDoNotFit) {
   Mapping mapping = MustParseMapping(kProductMapping);
-  MappingError e = MustFail(mapping, R"({"sku": "ok", "price": "abc"})");
-  EXPECT_EQ(e.type, "mapper_parsing_exception");
-  EXPECT_EQ(e.reason,
+  Status e = MustFail(mapping, R"({"sku": "ok", "price": "abc"})");
+  EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
+  EXPECT_EQ(e.message(),
             "failed to parse field [price] of type [long] in document with id '1'. "
             "Preview of field's value: 'abc'");
   e = MustFail(mapping, R"({"released": "2015-02-30"})");
-  EXPECT_EQ(e.reason,
+  EXPECT_EQ(e.message(),
             "failed to parse field [released] of type [date] in document with id '1'. "
             "Preview of field's value: '2015-02-30'");
   e = MustFail(mapping, R"({"released": "2015-01-01T25:00"})");
-  EXPECT_EQ(e.type, "mapper_parsing_exception");
+  EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
   e = MustFail(mapping, R"({"price": {"a": 1}})");
-  EXPECT_EQ(e.reason,
+  EXPECT_EQ(e.message(),
             "failed to parse field [price] of type [long] in document with id '1'. "
             "Preview of field's value: '{\"a\": 1}'");
   e = MustFail(mapping, R"({"seller": "acme"})");
-  EXPECT_EQ(e.reason,
+  EXPECT_EQ(e.message(),
             "object mapping for [seller] tried to parse field [seller] as object, but found a "
             "concrete value");
   e = MustFail(mapping, R"({"price": 9223372036854775808})");
-  EXPECT_EQ(e.type, "mapper_parsing_exception");
+  EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
   e = MustFail(mapping, R"({"price": 1e300})");
-  EXPECT_EQ(e.type, "mapper_parsing_exception");
+  EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
   e = MustFail(mapping, R"({"in_stock": "yes"})");
-  EXPECT_EQ(e.type, "mapper_parsing_exception");
+  EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
   e = MustFail(mapping, R"({"in_stock": 1})");
-  EXPECT_EQ(e.type, "mapper_parsing_exception");
+  EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
   e = MustFail(mapping, R"({"rating": "NaN"})");
-  EXPECT_EQ(e.type, "mapper_parsing_exception");
+  EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
   e = MustFail(mapping, R"({"_id": "2"})");
-  EXPECT_NE(e.reason.find("metadata field"), std::string::npos);
+  EXPECT_NE(e.message().find("metadata field"), std::string::npos);
   e = MustFail(mapping, R"({"title.raw": "direct"})");
-  EXPECT_EQ(e.type, "mapper_parsing_exception");
+  EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
 }
 
 TEST(DocumentParserTest, DynamicMappingOfEveryJsonKind) {
@@ -261,9 +259,9 @@ TEST(DocumentParserTest, DetectionSwitchesAndDottedKeys) {
 TEST(DocumentParserTest, ArrayElementsMustFitTheFirstElementsType) {
   Mapping mapping;
   MappingUpdate update;
-  MappingError e = MustFail(mapping, R"({"mixed": [1, "x"]})", &update);
-  EXPECT_EQ(e.type, "mapper_parsing_exception");
-  EXPECT_NE(e.reason.find("[mixed] of type [long]"), std::string::npos);
+  Status e = MustFail(mapping, R"({"mixed": [1, "x"]})", &update);
+  EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
+  EXPECT_NE(e.message().find("[mixed] of type [long]"), std::string::npos);
   EXPECT_TRUE(update.empty());  // nothing half-produced
   MappingUpdate ok;
   ParsedDocument doc = MustParse(mapping, R"({"nums": [1, "2", 3.7]})", &ok);
@@ -275,15 +273,15 @@ TEST(DocumentParserTest, StrictRefusesUnseenFields) {
   Mapping mapping = MustParseMapping(R"({"dynamic": "strict", "properties": {
       "a": {"type": "long"}, "obj": {"properties": {"x": {"type": "long"}}}}})");
   MappingUpdate update;
-  MappingError e = MustFail(mapping, R"({"a": 1, "foo": 2})", &update);
-  EXPECT_EQ(e.type, "strict_dynamic_mapping_exception");
-  EXPECT_EQ(e.reason,
+  Status e = MustFail(mapping, R"({"a": 1, "foo": 2})", &update);
+  EXPECT_EQ(e.kind(), StatusCode::kStrictDynamicMapping);
+  EXPECT_EQ(e.message(),
             "mapping set to strict, dynamic introduction of [foo] within [_doc] is not allowed");
   e = MustFail(mapping, R"({"obj": {"x": 1, "y": 2}})", &update);
-  EXPECT_EQ(e.reason,
+  EXPECT_EQ(e.message(),
             "mapping set to strict, dynamic introduction of [y] within [obj] is not allowed");
   e = MustFail(mapping, R"({"foo": null, "bar": {}})", &update);  // null is fine, {} is not
-  EXPECT_EQ(e.reason,
+  EXPECT_EQ(e.message(),
             "mapping set to strict, dynamic introduction of [bar] within [_doc] is not allowed");
   EXPECT_TRUE(update.empty());
   EXPECT_EQ(ValuesOf(MustParse(mapping, R"({"a": 5})", &update), "a").size(), 1u);
@@ -305,17 +303,17 @@ TEST(DocumentParserTest, DynamicFalseKeepsUnmappedFieldsOnlyInSource) {
   ASSERT_EQ(update.fields.size(), 1u);
   EXPECT_EQ(update.fields[0].first, "open.n");
   // Unmapped values are still validated.
-  MappingError e = MustFail(mapping, R"({"extra": [1, tru]})");
-  EXPECT_EQ(e.type, "mapper_parsing_exception");
+  Status e = MustFail(mapping, R"({"extra": [1, tru]})");
+  EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
 }
 
 TEST(DocumentParserTest, RefusedDocumentLeavesMappingAndUpdateUntouched) {
   auto mapping = std::make_shared<const Mapping>(MustParseMapping(kProductMapping));
   std::string before = MappingToJson(*mapping);
   MappingUpdate update;
-  MappingError e = MustFail(*mapping, R"({"new_a": "x", "new_b": {"c": 1}, "price": "abc"})",
+  Status e = MustFail(*mapping, R"({"new_a": "x", "new_b": {"c": 1}, "price": "abc"})",
                             &update);
-  EXPECT_EQ(e.type, "mapper_parsing_exception");
+  EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
   EXPECT_TRUE(update.empty());
   EXPECT_EQ(MappingToJson(*mapping), before);
 
@@ -325,9 +323,9 @@ TEST(DocumentParserTest, RefusedDocumentLeavesMappingAndUpdateUntouched) {
   MustParse(Mapping(), R"({"x": "text"})", &second);
   auto merged = Mapping().Merge(first);
   ASSERT_TRUE(merged.ok());
-  e = ToMappingError(merged.value()->Merge(second).status());
-  EXPECT_EQ(e.type, "illegal_argument_exception");
-  EXPECT_EQ(e.reason, "mapper [x] cannot be changed from type [long] to [text]");
+  e = merged.value()->Merge(second).status();
+  EXPECT_EQ(e.kind(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(e.message(), "mapper [x] cannot be changed from type [long] to [text]");
   EXPECT_EQ(merged.value()->Find("x")->mapping.type, FieldType::kLong);
 }
 
@@ -361,9 +359,9 @@ TEST(DocumentParserTest, MalformedInputGetsClearErrors) {
     MappingUpdate update;
     Result<ParsedDocument> doc = ParseDocument(mapping, "1", source, &update);
     ASSERT_FALSE(doc.ok()) << "accepted: " << source;
-    MappingError e = ToMappingError(doc.status());
-    EXPECT_EQ(e.type, "mapper_parsing_exception") << source;
-    EXPECT_NE(e.reason.find("failed to parse"), std::string::npos) << e.reason;
+    Status e = doc.status();
+    EXPECT_EQ(e.kind(), StatusCode::kMapperParsing) << source;
+    EXPECT_NE(e.message().find("failed to parse"), std::string::npos) << e.message();
     EXPECT_TRUE(update.empty()) << source;
   }
 }
@@ -383,12 +381,12 @@ TEST(DocumentParserTest, DepthLimit) {
   for (int i = 1; i < 20; ++i) leaf += ".o";
   ASSERT_NE(UpdateField(update, leaf), nullptr);
   EXPECT_EQ(UpdateField(update, leaf)->type, FieldType::kLong);
-  MappingError e = MustFail(mapping, nested(21), &update);
-  EXPECT_NE(e.reason.find("Limit of mapping depth [20] has been exceeded"), std::string::npos);
+  Status e = MustFail(mapping, nested(21), &update);
+  EXPECT_NE(e.message().find("Limit of mapping depth [20] has been exceeded"), std::string::npos);
   // Deep arrays hit the nesting guard instead of the stack.
   std::string arrays = "{\"a\": " + std::string(5000, '[') + std::string(5000, ']') + "}";
   e = MustFail(mapping, arrays);
-  EXPECT_EQ(e.type, "mapper_parsing_exception");
+  EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
 }
 
 TEST(DocumentParserTest, TotalFieldsLimit) {
@@ -402,10 +400,10 @@ TEST(DocumentParserTest, TotalFieldsLimit) {
   MustParse(mapping, source, &update);  // 6 long fields fit
   EXPECT_EQ(update.fields.size(), 6u);
   MappingUpdate too_many;
-  MappingError e = MustFail(mapping, R"({"a": "x", "b": "y", "c": "z", "d": "w", "e": "v", "f": "u"})",
+  Status e = MustFail(mapping, R"({"a": "x", "b": "y", "c": "z", "d": "w", "e": "v", "f": "u"})",
                             &too_many);  // each text field is 2 entries
-  EXPECT_EQ(e.type, "illegal_argument_exception");
-  EXPECT_EQ(e.reason, "Limit of total fields [10] has been exceeded while adding new fields [12]");
+  EXPECT_EQ(e.kind(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(e.message(), "Limit of total fields [10] has been exceeded while adding new fields [12]");
   EXPECT_TRUE(too_many.empty());
 }
 

@@ -14,9 +14,9 @@
 namespace holdfast::mapping {
 namespace {
 
-MappingError ErrorOf(const Status& status) {
+Status ErrorOf(const Status& status) {
   EXPECT_FALSE(status.ok());
-  return ToMappingError(status);
+  return status;
 }
 
 Mapping MustParse(std::string_view json) {
@@ -96,41 +96,41 @@ TEST(MappingSerializerTest, OptionsAndEmptyObjects) {
 }
 
 TEST(MappingParserTest, RefusesUnknownTypeParameterAndAnalyzer) {
-  MappingError e = ErrorOf(ParseMapping(R"({"properties": {"bar": {"type": "foo"}}})").status());
-  EXPECT_EQ(e.type, "mapper_parsing_exception");
-  EXPECT_EQ(e.reason, "No handler for type [foo] declared on field [bar]");
+  Status e = ErrorOf(ParseMapping(R"({"properties": {"bar": {"type": "foo"}}})").status());
+  EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
+  EXPECT_EQ(e.message(), "No handler for type [foo] declared on field [bar]");
 
   e = ErrorOf(ParseMapping(R"({"properties": {"n": {"type": "long", "analyzer": "english"}}})")
                   .status());
-  EXPECT_EQ(e.type, "mapper_parsing_exception");
-  EXPECT_EQ(e.reason, "unknown parameter [analyzer] on mapper [n] of type [long]");
+  EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
+  EXPECT_EQ(e.message(), "unknown parameter [analyzer] on mapper [n] of type [long]");
 
   e = ErrorOf(ParseMapping(R"({"properties": {"t": {"type": "text", "analyzer": "klingon"}}})")
                   .status());
-  EXPECT_EQ(e.type, "mapper_parsing_exception");
-  EXPECT_NE(e.reason.find("analyzer [klingon] has not been configured"), std::string::npos);
+  EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
+  EXPECT_NE(e.message().find("analyzer [klingon] has not been configured"), std::string::npos);
 
   e = ErrorOf(ParseMapping(R"({"properties": {"d": {"type": "date", "format": "dd.MM"}}})")
                   .status());
-  EXPECT_NE(e.reason.find("Invalid format: [dd.MM]"), std::string::npos);
+  EXPECT_NE(e.message().find("Invalid format: [dd.MM]"), std::string::npos);
 
   e = ErrorOf(ParseMapping(R"({"properties": {}, "_routing": {}})").status());
-  EXPECT_EQ(e.reason, "Root mapping definition has unsupported parameters:  [_routing]");
+  EXPECT_EQ(e.message(), "Root mapping definition has unsupported parameters:  [_routing]");
 
   e = ErrorOf(ParseMapping(R"({"properties": {"k": {"type": "keyword", "ignore_above": -1}}})")
                   .status());
-  EXPECT_EQ(e.type, "mapper_parsing_exception");
+  EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
 
   e = ErrorOf(ParseMapping(R"({"properties": {"t": {"type": "text",
       "fields": {"o": {"type": "object"}}}}})").status());
-  EXPECT_NE(e.reason.find("cannot be used in multi field"), std::string::npos);
+  EXPECT_NE(e.message().find("cannot be used in multi field"), std::string::npos);
 
   e = ErrorOf(ParseMapping(R"({"properties": )").status());
-  EXPECT_EQ(e.type, "mapper_parsing_exception");
-  EXPECT_NE(e.reason.find("Failed to parse mapping"), std::string::npos);
+  EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
+  EXPECT_NE(e.message().find("Failed to parse mapping"), std::string::npos);
 
   e = ErrorOf(ParseMapping(R"({"dynamic": "sometimes"})").status());
-  EXPECT_EQ(e.type, "mapper_parsing_exception");
+  EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
 }
 
 TEST(MappingMergeTest, AddsNewFieldsCopyOnWrite) {
@@ -153,22 +153,22 @@ TEST(MappingMergeTest, RefusesTypeChangeWithElasticsearchMessage) {
                                               "t": {"type": "text"}}})");
   MappingUpdate update;
   update.fields.emplace_back("x", DynamicTextField());
-  MappingError e = ErrorOf(base.Merge(update).status());
-  EXPECT_EQ(e.type, "illegal_argument_exception");
-  EXPECT_EQ(e.reason, "mapper [x] cannot be changed from type [long] to [text]");
+  Status e = ErrorOf(base.Merge(update).status());
+  EXPECT_EQ(e.kind(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(e.message(), "mapper [x] cannot be changed from type [long] to [text]");
 
   MappingUpdate analyzer;
   FieldMapping english = FieldMapping::Of(FieldType::kText);
   english.analyzer = Analyzer::kEnglish;
   analyzer.fields.emplace_back("t", english);
   e = ErrorOf(base.Merge(analyzer).status());
-  EXPECT_EQ(e.reason, "Cannot update parameter [analyzer] from [standard] to [english]");
+  EXPECT_EQ(e.message(), "Cannot update parameter [analyzer] from [standard] to [english]");
 
   MappingUpdate under_leaf;
   under_leaf.fields.emplace_back("x.y", FieldMapping::Of(FieldType::kLong));
   e = ErrorOf(base.Merge(under_leaf).status());
-  EXPECT_EQ(e.type, "illegal_argument_exception");
-  EXPECT_NE(e.reason.find("must be of type object but found [long]"), std::string::npos);
+  EXPECT_EQ(e.kind(), StatusCode::kInvalidArgument);
+  EXPECT_NE(e.message().find("must be of type object but found [long]"), std::string::npos);
 }
 
 TEST(MappingMergeTest, EnforcesTotalFieldsAndDepthLimits) {
@@ -180,22 +180,23 @@ TEST(MappingMergeTest, EnforcesTotalFieldsAndDepthLimits) {
   update.fields.emplace_back("a", FieldMapping::Of(FieldType::kLong));
   update.fields.emplace_back("b", DynamicTextField());  // b + b.keyword
   update.fields.emplace_back("c", FieldMapping::Of(FieldType::kLong));
-  MappingError e = ErrorOf(base.Merge(update).status());
-  EXPECT_EQ(e.type, "illegal_argument_exception");
-  EXPECT_EQ(e.reason, "Limit of total fields [3] has been exceeded while adding new fields [4]");
+  Status e = ErrorOf(base.Merge(update).status());
+  EXPECT_EQ(e.kind(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(e.message(), "Limit of total fields [3] has been exceeded while adding new fields [4]");
 
   MappingUpdate deep;
   deep.fields.emplace_back("a.b.c", FieldMapping::Of(FieldType::kLong));
   e = ErrorOf(base.Merge(deep).status());
-  EXPECT_NE(e.reason.find("Limit of mapping depth [2]"), std::string::npos);
+  EXPECT_NE(e.message().find("Limit of mapping depth [2]"), std::string::npos);
 }
 
-TEST(MappingErrorTest, SplitsTypeAndReason) {
-  MappingError e = ToMappingError(MappingErrorStatus("strict_dynamic_mapping_exception", "a: b"));
-  EXPECT_EQ(e.type, "strict_dynamic_mapping_exception");
-  EXPECT_EQ(e.reason, "a: b");
-  e = ToMappingError(Status::IOError("disk: gone"));
-  EXPECT_EQ(e.type, "exception");
+TEST(MappingErrorTest, KindAndReasonStaySeparate) {
+  Status e = MapperParsingError("a: b");
+  EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
+  EXPECT_EQ(e.message(), "a: b");
+  e = IllegalArgumentError("mapper_parsing_exception: not a type");
+  EXPECT_EQ(e.kind(), StatusCode::kInvalidArgument);  // text never decides the kind
+  EXPECT_EQ(e.message(), "mapper_parsing_exception: not a type");
 }
 
 // ---- dates ----

@@ -10,7 +10,6 @@
 #include <cmath>
 #include <random>
 
-#include "index/mapping/mapping_error.h"
 #include "index/mapping/mapping_parser.h"
 #include "index/recommend/event.h"
 #include "index/search/match_all_query.h"
@@ -284,7 +283,6 @@ TEST(RecommendTest, PopularityHalvesEveryHalfLifeAndDuplicateLinesCountOnce) {
 
 TEST(RecommendTest, MalformedEventsAreRefusedWithAReason) {
   Event e;
-  auto type_of = [](const Status& s) { return mapping::ToMappingError(s).type; };
   EXPECT_TRUE(recommend::ParseEvent(R"({"user":"u","item":"i","type":"view"})", 5, &e).ok());
   EXPECT_EQ(e.ts_ms, 5);  // no ts: now
   EXPECT_TRUE(recommend::ParseEvent(R"({"user":12,"item":"i","type":"cart","ts":"2011-01-02T03:04:05Z"})", 5, &e).ok());
@@ -308,7 +306,7 @@ TEST(RecommendTest, MalformedEventsAreRefusedWithAReason) {
     Status s = recommend::ParseEvent(c.json, 0, &e);
     ASSERT_FALSE(s.ok()) << c.json;
     EXPECT_NE(s.message().find(c.reason), std::string::npos) << c.json << " → " << s.ToString();
-    EXPECT_FALSE(type_of(s).empty());
+    EXPECT_TRUE(s.kind() == StatusCode::kInvalidArgument || s.kind() == StatusCode::kParse) << s.ToString();
   }
   auto items = recommend::SplitEventBody("{\"a\":1}\n\n{\"b\":2}\n");
   ASSERT_TRUE(items.ok());

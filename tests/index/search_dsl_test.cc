@@ -2,7 +2,6 @@
 // input, and the forms it accepts.
 #include <gtest/gtest.h>
 
-#include "index/mapping/mapping_error.h"
 #include "tests/index/search_test_util.h"
 
 namespace holdfast::search {
@@ -14,13 +13,12 @@ class QueryDslTest : public ::testing::Test {
       : index_(R"({"properties":{"title":{"type":"text"},"tags":{"type":"keyword"},
           "stock":{"type":"long"},"price":{"type":"double"},"sale":{"type":"boolean"},"added":{"type":"date"}}})") {}
 
-  // The (type, reason) of the error `dsl` produces; fails the test when it parses.
-  mapping::MappingError ErrorOf(const std::string& dsl) {
+  // The error `dsl` produces (kind and reason); fails the test when it parses.
+  Status ErrorOf(const std::string& dsl) {
     auto q = index_.ParseQuery(dsl);
     EXPECT_FALSE(q.ok()) << dsl << " parsed as " << (q.ok() ? q.value()->ToString() : "");
     if (q.ok()) return {};
-    EXPECT_EQ(q.status().code(), StatusCode::kInvalidArgument);
-    return mapping::ToMappingError(q.status());
+    return q.status();
   }
 
   std::string Parsed(const std::string& dsl) {
@@ -34,50 +32,50 @@ class QueryDslTest : public ::testing::Test {
 
 TEST_F(QueryDslTest, UnknownQuery) {
   auto e = ErrorOf(R"({"foo":{"title":"x"}})");
-  EXPECT_EQ(e.type, "parsing_exception");
-  EXPECT_EQ(e.reason, "unknown query [foo]");
+  EXPECT_EQ(e.kind(), StatusCode::kParse);
+  EXPECT_EQ(e.message(), "unknown query [foo]");
   e = ErrorOf(R"({"bool":{"must":[{"match":{"title":"x"}},{"nope":{}}]}})");
-  EXPECT_EQ(e.type, "parsing_exception");
-  EXPECT_EQ(e.reason, "unknown query [nope]");
+  EXPECT_EQ(e.kind(), StatusCode::kParse);
+  EXPECT_EQ(e.message(), "unknown query [nope]");
 }
 
 TEST_F(QueryDslTest, MalformedJson) {
   for (const char* bad : {R"({"match":{"title":"x"})", R"({"match":{"title":"x"}}})", R"({"match":)", "",
                           R"({"term":{"tags":"x",}})", R"(["match"])", R"({"match":{"title":"x"}} 12)"}) {
-    EXPECT_EQ(ErrorOf(bad).type, "parsing_exception") << bad;
+    EXPECT_EQ(ErrorOf(bad).kind(), StatusCode::kParse) << bad;
   }
 }
 
 TEST_F(QueryDslTest, MalformedStructure) {
   auto e = ErrorOf(R"({"match":{"title":"x"},"term":{"tags":"y"}})");
-  EXPECT_EQ(e.type, "parsing_exception");
-  EXPECT_EQ(e.reason, "[match] malformed query, expected [END_OBJECT] but found [FIELD_NAME]");
-  EXPECT_EQ(ErrorOf(R"({"term":{"tags":"a","title":"b"}})").type, "parsing_exception");
-  EXPECT_EQ(ErrorOf(R"({"bool":{"must":"x"}})").type, "parsing_exception");
-  EXPECT_EQ(ErrorOf(R"({"bool":{"shuld":[]}})").reason, "[bool] query does not support [shuld]");
-  EXPECT_EQ(ErrorOf(R"({"match":{"title":{"qery":"x"}}})").type, "parsing_exception");
-  EXPECT_EQ(ErrorOf(R"({"match":"x"})").type, "parsing_exception");
-  EXPECT_EQ(ErrorOf(R"({"terms":{"tags":"x"}})").type, "parsing_exception");
-  EXPECT_EQ(ErrorOf(R"({})").type, "parsing_exception");
-  EXPECT_EQ(ErrorOf(R"({"match":{"title":["x"]}})").type, "parsing_exception");
-  EXPECT_EQ(ErrorOf(R"({"constant_score":{"boost":2}})").type, "parsing_exception");
+  EXPECT_EQ(e.kind(), StatusCode::kParse);
+  EXPECT_EQ(e.message(), "[match] malformed query, expected [END_OBJECT] but found [FIELD_NAME]");
+  EXPECT_EQ(ErrorOf(R"({"term":{"tags":"a","title":"b"}})").kind(), StatusCode::kParse);
+  EXPECT_EQ(ErrorOf(R"({"bool":{"must":"x"}})").kind(), StatusCode::kParse);
+  EXPECT_EQ(ErrorOf(R"({"bool":{"shuld":[]}})").message(), "[bool] query does not support [shuld]");
+  EXPECT_EQ(ErrorOf(R"({"match":{"title":{"qery":"x"}}})").kind(), StatusCode::kParse);
+  EXPECT_EQ(ErrorOf(R"({"match":"x"})").kind(), StatusCode::kParse);
+  EXPECT_EQ(ErrorOf(R"({"terms":{"tags":"x"}})").kind(), StatusCode::kParse);
+  EXPECT_EQ(ErrorOf(R"({})").kind(), StatusCode::kParse);
+  EXPECT_EQ(ErrorOf(R"({"match":{"title":["x"]}})").kind(), StatusCode::kParse);
+  EXPECT_EQ(ErrorOf(R"({"constant_score":{"boost":2}})").kind(), StatusCode::kParse);
 }
 
 TEST_F(QueryDslTest, WrongValueTypes) {
   auto e = ErrorOf(R"({"term":{"stock":"abc"}})");
-  EXPECT_EQ(e.type, "query_shard_exception");
-  EXPECT_EQ(e.reason, "failed to create query: For input string: \"abc\"");
-  EXPECT_EQ(ErrorOf(R"({"term":{"price":"1.2.3"}})").type, "query_shard_exception");
-  EXPECT_EQ(ErrorOf(R"({"term":{"sale":"yes"}})").type, "query_shard_exception");
-  EXPECT_EQ(ErrorOf(R"({"range":{"added":{"gte":"yesterday"}}})").type, "query_shard_exception");
-  EXPECT_EQ(ErrorOf(R"({"prefix":{"stock":"1"}})").type, "query_shard_exception");
-  EXPECT_EQ(ErrorOf(R"({"match":{"title":{"query":"x","operator":"xor"}}})").type, "illegal_argument_exception");
-  EXPECT_EQ(ErrorOf(R"({"fuzzy":{"title":{"value":"x","fuzziness":3}}})").type, "illegal_argument_exception");
-  EXPECT_EQ(ErrorOf(R"({"match":{"title":{"query":"x","minimum_should_match":"lots"}}})").type,
-            "illegal_argument_exception");
-  EXPECT_EQ(ErrorOf(R"({"function_score":{"field_value_factor":{"field":"stock","modifier":"cube"}}})").type,
-            "illegal_argument_exception");
-  EXPECT_EQ(ErrorOf(R"({"match":{"title":{"query":"x","boost":"high"}}})").type, "parsing_exception");
+  EXPECT_EQ(e.kind(), StatusCode::kQueryShard);
+  EXPECT_EQ(e.message(), "failed to create query: For input string: \"abc\"");
+  EXPECT_EQ(ErrorOf(R"({"term":{"price":"1.2.3"}})").kind(), StatusCode::kQueryShard);
+  EXPECT_EQ(ErrorOf(R"({"term":{"sale":"yes"}})").kind(), StatusCode::kQueryShard);
+  EXPECT_EQ(ErrorOf(R"({"range":{"added":{"gte":"yesterday"}}})").kind(), StatusCode::kQueryShard);
+  EXPECT_EQ(ErrorOf(R"({"prefix":{"stock":"1"}})").kind(), StatusCode::kQueryShard);
+  EXPECT_EQ(ErrorOf(R"({"match":{"title":{"query":"x","operator":"xor"}}})").kind(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorOf(R"({"fuzzy":{"title":{"value":"x","fuzziness":3}}})").kind(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorOf(R"({"match":{"title":{"query":"x","minimum_should_match":"lots"}}})").kind(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorOf(R"({"function_score":{"field_value_factor":{"field":"stock","modifier":"cube"}}})").kind(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorOf(R"({"match":{"title":{"query":"x","boost":"high"}}})").kind(), StatusCode::kParse);
 }
 
 TEST_F(QueryDslTest, TooDeep) {
@@ -88,9 +86,9 @@ TEST_F(QueryDslTest, TooDeep) {
   };
   EXPECT_FALSE(Parsed(nested(kMaxQueryDepth - 1)).empty());
   auto e = ErrorOf(nested(kMaxQueryDepth + 5));
-  EXPECT_EQ(e.type, "parsing_exception");
-  EXPECT_NE(e.reason.find("nested too deeply"), std::string::npos);
-  EXPECT_EQ(ErrorOf(nested(1000)).type, "parsing_exception");
+  EXPECT_EQ(e.kind(), StatusCode::kParse);
+  EXPECT_NE(e.message().find("nested too deeply"), std::string::npos);
+  EXPECT_EQ(ErrorOf(nested(1000)).kind(), StatusCode::kParse);
 }
 
 TEST_F(QueryDslTest, ShortAndLongForms) {

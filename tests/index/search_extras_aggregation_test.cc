@@ -14,7 +14,7 @@ namespace {
 using testing::Corpus;
 using testing::Doc;
 using testing::ErrorReason;
-using testing::ErrorType;
+using testing::ErrorKind;
 using testing::MatchAll;
 
 const std::vector<Doc> kDocs = {
@@ -154,27 +154,27 @@ TEST_F(AggregationTest, UnmappedFieldsAggregateNothing) {
 
 TEST_F(AggregationTest, ErrorsCarryElasticsearchTypes) {
   Status unknown = ParseError(R"({"x":{"foo":{}}})");
-  EXPECT_EQ(ErrorType(unknown), "parsing_exception");
+  EXPECT_EQ(ErrorKind(unknown), StatusCode::kParse);
   EXPECT_EQ(ErrorReason(unknown), "Unknown aggregation type [foo]");
   Status text = ParseError(R"({"x":{"terms":{"field":"title"}}})");
-  EXPECT_EQ(ErrorType(text), "illegal_argument_exception");
+  EXPECT_EQ(ErrorKind(text), StatusCode::kInvalidArgument);
   EXPECT_EQ(ErrorReason(text).rfind("Text fields are not optimised", 0), 0u);
   Status keyword_stats = ParseError(R"({"x":{"stats":{"field":"tags"}}})");
-  EXPECT_EQ(ErrorType(keyword_stats), "illegal_argument_exception");
+  EXPECT_EQ(ErrorKind(keyword_stats), StatusCode::kInvalidArgument);
   EXPECT_EQ(ErrorReason(keyword_stats), "Field [tags] of type [keyword] is not supported for aggregation [stats]");
   EXPECT_EQ(ErrorReason(ParseError(R"({"x":{"terms":{}}})")),
             "Required one of fields [field, script], but none were specified.");
-  EXPECT_EQ(ErrorType(ParseError(R"({"x":{"range":{"field":"price"}}})")), "illegal_argument_exception");
-  EXPECT_EQ(ErrorType(ParseError(R"({"x":{"terms":{"field":"tags","size":0}}})")), "illegal_argument_exception");
-  EXPECT_EQ(ErrorType(ParseError(R"({"x":{"terms":{"field":"tags","colour":1}}})")), "parsing_exception");
-  EXPECT_EQ(ErrorType(ParseError(R"({"x":{}})")), "parsing_exception");
-  EXPECT_EQ(ErrorType(ParseError(R"({"x":{"terms":{"field":"tags"},"stats":{"field":"price"}}})")),
-            "parsing_exception");
-  EXPECT_EQ(ErrorType(ParseError(R"({"x":{"terms":{"field":"tags"}},"x":{"stats":{"field":"price"}}})")),
-            "parsing_exception");
-  EXPECT_EQ(ErrorType(ParseError(R"([1])")), "parsing_exception");
-  EXPECT_EQ(ErrorType(ParseError(R"({"x":{"stats":{"field":"price"}}}, {"y":1})")), "parsing_exception");
-  EXPECT_EQ(ErrorType(ParseError(R"({"x":{"terms":{"field":"tags"})")), "parsing_exception");
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"range":{"field":"price"}}})")), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"terms":{"field":"tags","size":0}}})")), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"terms":{"field":"tags","colour":1}}})")), StatusCode::kParse);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{}})")), StatusCode::kParse);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"terms":{"field":"tags"},"stats":{"field":"price"}}})")),
+            StatusCode::kParse);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"terms":{"field":"tags"}},"x":{"stats":{"field":"price"}}})")),
+            StatusCode::kParse);
+  EXPECT_EQ(ErrorKind(ParseError(R"([1])")), StatusCode::kParse);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"stats":{"field":"price"}}}, {"y":1})")), StatusCode::kParse);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"terms":{"field":"tags"})")), StatusCode::kParse);
 }
 
 TEST(AggregationFormatTest, NumbersAndDatesAsElasticsearchWritesThem) {

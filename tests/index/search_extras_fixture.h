@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "index/mapping/document_parser.h"
-#include "index/mapping/mapping_error.h"
 #include "index/mapping/mapping_parser.h"
 #include "index/search/search_context.h"
 #include "index/segment/analyzed_document.h"
@@ -115,8 +114,8 @@ inline void MatchAll(const std::vector<SegmentView>& views, Collector* collector
   }
 }
 
-// The Elasticsearch error type of a failed status.
-inline std::string ErrorType(const Status& status) { return mapping::ToMappingError(status).type; }
-inline std::string ErrorReason(const Status& status) { return mapping::ToMappingError(status).reason; }
+// The kind and the reason of a failed status.
+inline StatusCode ErrorKind(const Status& status) { return status.kind(); }
+inline std::string ErrorReason(const Status& status) { return status.message(); }
 
 }  // namespace holdfast::search::testing

@@ -141,13 +141,13 @@ TEST(HighlightSpecTest, DefaultsAndErrors) {
   EXPECT_EQ(spec->fields[0].second.pre_tag, "<em>");
   EXPECT_EQ(spec->fields[0].second.number_of_fragments, 2u);
   EXPECT_TRUE(spec->fields[0].second.order_by_score);
-  using testing::ErrorType;
-  EXPECT_EQ(ErrorType(ParseHighlightSpec(R"({"fields": {"t": {"colour": 1}}})").status()), "parsing_exception");
-  EXPECT_EQ(ErrorType(ParseHighlightSpec(R"({"flavour": 1, "fields": {}})").status()), "parsing_exception");
-  EXPECT_EQ(ErrorType(ParseHighlightSpec(R"({"pre_tags": "<b>", "fields": {}})").status()), "parsing_exception");
-  EXPECT_EQ(ErrorType(ParseHighlightSpec(R"({"fields": {"t": {"fragment_size": -1}}})").status()), "parsing_exception");
-  EXPECT_EQ(ErrorType(ParseHighlightSpec(R"({"pre_tags": ["<b>"]})").status()), "parsing_exception");
-  EXPECT_EQ(ErrorType(ParseHighlightSpec(R"({"fields": )").status()), "parsing_exception");
+  using testing::ErrorKind;
+  EXPECT_EQ(ErrorKind(ParseHighlightSpec(R"({"fields": {"t": {"colour": 1}}})").status()), StatusCode::kParse);
+  EXPECT_EQ(ErrorKind(ParseHighlightSpec(R"({"flavour": 1, "fields": {}})").status()), StatusCode::kParse);
+  EXPECT_EQ(ErrorKind(ParseHighlightSpec(R"({"pre_tags": "<b>", "fields": {}})").status()), StatusCode::kParse);
+  EXPECT_EQ(ErrorKind(ParseHighlightSpec(R"({"fields": {"t": {"fragment_size": -1}}})").status()), StatusCode::kParse);
+  EXPECT_EQ(ErrorKind(ParseHighlightSpec(R"({"pre_tags": ["<b>"]})").status()), StatusCode::kParse);
+  EXPECT_EQ(ErrorKind(ParseHighlightSpec(R"({"fields": )").status()), StatusCode::kParse);
 }
 
 }  // namespace

@@ -1,6 +1,10 @@
 // Sorting by fields (TopFieldCollector), sort specs and search_after.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
+#include <tuple>
+
 #include "index/search/search_after.h"
 #include "index/search/sort_spec.h"
 #include "index/search/top_field_collector.h"
@@ -11,7 +15,7 @@ namespace {
 
 using testing::Corpus;
 using testing::Doc;
-using testing::ErrorType;
+using testing::ErrorKind;
 using testing::MatchAll;
 
 const std::vector<Doc> kDocs = {
@@ -189,33 +193,157 @@ TEST_F(SortTest, MergingShardResultsMatchesOneCollector) {
   EXPECT_EQ(merged.total_hits, 7u);
 }
 
+// 53 docs over five prices (every tenth without one), ids whose byte order is
+// neither their number order nor their index order; "été" (0xC3...) sorts
+// after "zed" only when bytes compare unsigned.
+struct ManyTies {
+  std::vector<Doc> docs;
+  std::vector<std::tuple<bool, int, std::string>> keys;  // (no price, price, id), asc order
+};
+
+ManyTies MakeManyTies() {
+  ManyTies out;
+  auto add = [&out](const std::string& id, int price, bool no_price) {
+    out.docs.push_back({id, no_price ? R"({"stock":1})" : R"({"price":)" + std::to_string(price) + "}"});
+    out.keys.emplace_back(no_price, no_price ? 0 : price, id);
+  };
+  for (int i = 0; i < 50; ++i) {
+    const int n = (i * 37) % 50;  // 37 is coprime to 50: every n once
+    add("id" + std::to_string(n), n % 5, n % 10 == 9);
+  }
+  for (const char* id : {"zed", "\xc3\xa9t\xc3\xa9", "Zed"}) add(id, 2, false);
+  std::sort(out.keys.begin(), out.keys.end());
+  return out;
+}
+
+TEST_F(SortTest, IdSortsByBytesInBothOrders) {
+  const ManyTies ties = MakeManyTies();
+  corpus_.AddSplit(ties.docs, 4);
+  Ids asc;
+  for (const Doc& d : ties.docs) asc.push_back(d.first);
+  std::sort(asc.begin(), asc.end());
+  ASSERT_EQ(asc.front(), "Zed");
+  ASSERT_EQ(asc.back(), "\xc3\xa9t\xc3\xa9");
+  const Ids desc(asc.rbegin(), asc.rend());
+  for (const char* sort : {R"("_id")", R"({"_id":"asc"})", R"([{"_id":{"order":"asc"}}])"}) {
+    EXPECT_EQ(Spec(sort).keys[0].kind, SortKeyKind::kId) << sort;
+    EXPECT_EQ(IdsOf(Run(Spec(sort), 0, 100)), asc) << sort;
+  }
+  for (const char* sort : {R"({"_id":"desc"})", R"([{"_id":{"order":"desc"}}])"}) {
+    EXPECT_EQ(IdsOf(Run(Spec(sort), 0, 100)), desc) << sort;
+  }
+}
+
+TEST_F(SortTest, IdBreaksTiesAndIsTheSortValue) {
+  const ManyTies ties = MakeManyTies();
+  corpus_.AddSplit(ties.docs, 4);
+  SortSpec spec = Spec(R"([{"price":"asc"}, {"_id":"asc"}])");
+  TopFieldDocs top = Run(spec, 0, 100);
+  Ids expected;
+  for (const auto& key : ties.keys) expected.push_back(std::get<2>(key));
+  EXPECT_EQ(IdsOf(top), expected);
+  for (const FieldHit& hit : top.hits) {
+    ASSERT_EQ(hit.sort_values.size(), 2u);
+    EXPECT_FALSE(hit.sort_values[1].missing);
+    EXPECT_EQ(hit.sort_values[1].text, corpus_.Id(hit.segment, hit.doc));
+  }
+  EXPECT_EQ(SortJson(spec, top.hits.front()), R"([0.0,"id0"])");
+  EXPECT_EQ(SortJson(spec, top.hits.back()), R"([null,"id9"])");  // no price: last, ties by id
+}
+
+// Pages of 3 with search_after, the values round-tripped through JSON:
+// `_id` last makes every position unique, `_id` in the middle decides
+// before later keys are read.
+TEST_F(SortTest, SearchAfterWithIdVisitsEveryDocOnceInOrder) {
+  const ManyTies ties = MakeManyTies();
+  for (const char* sort : {R"([{"price":"asc"}, {"_id":"asc"}])", R"([{"price":"desc"}, {"_id":"desc"}])",
+                           R"([{"price":"asc"}, "_id", "_doc"])", R"([{"stock":"desc"}, "_id", {"price":"asc"}])",
+                           R"([{"_id":"desc"}, {"price":"asc"}])"}) {
+    corpus_.Reset();
+    corpus_.AddSplit(ties.docs, 4);
+    SortSpec spec = Spec(sort);
+    const Ids all = IdsOf(Run(spec, 0, 100));
+    ASSERT_EQ(all.size(), ties.docs.size());
+    Ids paged;
+    std::vector<SortValue> after;
+    for (int page = 0; page < 30; ++page) {
+      TopFieldDocs docs = Run(spec, 0, 3, after);
+      if (docs.hits.empty()) break;
+      for (const std::string& id : IdsOf(docs)) paged.push_back(id);
+      auto parsed = ParseSearchAfter(SortJson(spec, docs.hits.back()), spec);
+      ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+      EXPECT_EQ(parsed.value(), docs.hits.back().sort_values);
+      after = parsed.value();
+    }
+    EXPECT_EQ(paged, all) << sort;
+    EXPECT_EQ(std::set<std::string>(paged.begin(), paged.end()).size(), ties.docs.size()) << sort;
+  }
+}
+
+// As the search plan pages a multi-shard index: every shard resumes after
+// the same values, the pages merge by sort values.
+TEST_F(SortTest, SearchAfterWithIdPagesAcrossShards) {
+  const ManyTies ties = MakeManyTies();
+  corpus_.AddSplit(ties.docs, 8);
+  SortSpec spec = Spec(R"([{"price":"asc"}, {"_id":"asc"}])");
+  const Ids all = IdsOf(Run(spec, 0, 100));
+  Ids paged;
+  std::vector<SortValue> after;
+  for (int page = 0; page < 30; ++page) {
+    std::vector<TopFieldDocs> parts;
+    for (size_t shard = 0; shard < 4; ++shard) {
+      TopFieldCollector part(spec, 0, 3, after);
+      MatchAll(corpus_.Views(shard * 2, 2), &part);
+      parts.push_back(part.Finish());
+    }
+    TopFieldDocs docs = MergeTopFieldDocs(spec, std::move(parts), 0, 3);
+    if (docs.hits.empty()) break;
+    for (const std::string& id : IdsOf(docs)) paged.push_back(id);
+    after = docs.hits.back().sort_values;
+  }
+  EXPECT_EQ(paged, all);
+}
+
+TEST_F(SortTest, SearchAfterTakesAnIdAsAString) {
+  SortSpec spec = Spec(R"(["price", "_id"])");
+  auto ok = ParseSearchAfter(R"([1.5, "id7"])", spec);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_FALSE(ok.value()[1].missing);
+  EXPECT_EQ(ok.value()[1].text, "id7");
+  auto number = ParseSearchAfter(R"([1.5, 7])", spec);
+  EXPECT_EQ(ErrorKind(number.status()), StatusCode::kInvalidArgument);
+  EXPECT_EQ(testing::ErrorReason(number.status()), "Failed to parse search_after value [7] for sort field [_id]");
+  EXPECT_EQ(ErrorKind(ParseSearchAfter(R"([1.5, null])", spec).status()), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorKind(ParseSearchAfter(R"([1.5, ["id7"]])", spec).status()), StatusCode::kInvalidArgument);
+}
+
 TEST_F(SortTest, TextFieldIsRefused) {
   auto spec = ParseSortSpec(R"({"title":"asc"})", corpus_.mapping());
   ASSERT_FALSE(spec.ok());
-  EXPECT_EQ(ErrorType(spec.status()), "illegal_argument_exception");
+  EXPECT_EQ(ErrorKind(spec.status()), StatusCode::kInvalidArgument);
   EXPECT_NE(testing::ErrorReason(spec.status()).find("Text fields are not optimised for operations that require "
                                                      "per-document field data"), std::string::npos);
   EXPECT_NE(testing::ErrorReason(spec.status()).find("Please use a keyword field instead"), std::string::npos);
 }
 
 TEST_F(SortTest, MalformedSpecsAreRefused) {
-  EXPECT_EQ(ErrorType(ParseSortSpec(R"({"price":"up"})", corpus_.mapping()).status()), "illegal_argument_exception");
-  EXPECT_EQ(ErrorType(ParseSortSpec(R"({"price":{"missing":"_middle"}})", corpus_.mapping()).status()),
-            "illegal_argument_exception");
-  EXPECT_EQ(ErrorType(ParseSortSpec(R"({"price":{"color":"red"}})", corpus_.mapping()).status()), "parsing_exception");
-  EXPECT_EQ(ErrorType(ParseSortSpec(R"([42])", corpus_.mapping()).status()), "parsing_exception");
-  EXPECT_EQ(ErrorType(ParseSortSpec(R"("price"], ["tags")", corpus_.mapping()).status()), "parsing_exception");
-  EXPECT_EQ(ErrorType(ParseSortSpec(R"({"price":"asc")", corpus_.mapping()).status()), "parsing_exception");
+  EXPECT_EQ(ErrorKind(ParseSortSpec(R"({"price":"up"})", corpus_.mapping()).status()), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorKind(ParseSortSpec(R"({"price":{"missing":"_middle"}})", corpus_.mapping()).status()),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorKind(ParseSortSpec(R"({"price":{"color":"red"}})", corpus_.mapping()).status()), StatusCode::kParse);
+  EXPECT_EQ(ErrorKind(ParseSortSpec(R"([42])", corpus_.mapping()).status()), StatusCode::kParse);
+  EXPECT_EQ(ErrorKind(ParseSortSpec(R"("price"], ["tags")", corpus_.mapping()).status()), StatusCode::kParse);
+  EXPECT_EQ(ErrorKind(ParseSortSpec(R"({"price":"asc")", corpus_.mapping()).status()), StatusCode::kParse);
 }
 
 TEST_F(SortTest, SearchAfterMustMatchTheSort) {
   SortSpec spec = Spec(R"(["price", "tags"])");
   auto short_list = ParseSearchAfter("[1.5]", spec);
   ASSERT_FALSE(short_list.ok());
-  EXPECT_EQ(ErrorType(short_list.status()), "illegal_argument_exception");
+  EXPECT_EQ(ErrorKind(short_list.status()), StatusCode::kInvalidArgument);
   EXPECT_EQ(testing::ErrorReason(short_list.status()), "search_after has 1 value(s) but sort has 2.");
-  EXPECT_EQ(ErrorType(ParseSearchAfter(R"([1.5, 3])", spec).status()), "illegal_argument_exception");
-  EXPECT_EQ(ErrorType(ParseSearchAfter(R"({"a":1})", spec).status()), "parsing_exception");
+  EXPECT_EQ(ErrorKind(ParseSearchAfter(R"([1.5, 3])", spec).status()), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorKind(ParseSearchAfter(R"({"a":1})", spec).status()), StatusCode::kParse);
   auto ok = ParseSearchAfter(R"([null, "x"])", spec);
   ASSERT_TRUE(ok.ok());
   EXPECT_TRUE(ok.value()[0].missing);

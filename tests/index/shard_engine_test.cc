@@ -8,7 +8,6 @@
 #include <random>
 #include <thread>
 
-#include "index/mapping/mapping_error.h"
 #include "index/mapping/mapping_parser.h"
 #include "index/util/file_util.h"
 #include "tests/support/test_process.h"
@@ -90,10 +89,9 @@ TEST_F(ShardEngineTest, CreateAndOptimisticConcurrencyConflicts) {
   Open();
   auto a = Index("a", R"({"title":"one"})");
   auto create = engine_->Write(WriteRequest{WriteOpType::kCreate, "a", R"({"title":"x"})", {}, {}});
-  EXPECT_EQ(create.status.code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(mapping::ToMappingError(create.status).type, "version_conflict_engine_exception");
+  EXPECT_EQ(create.status.kind(), StatusCode::kConflict);
   auto stale = engine_->Write(WriteRequest{WriteOpType::kIndex, "a", R"({"title":"x"})", a.stamp.seq_no + 1, 1});
-  EXPECT_EQ(mapping::ToMappingError(stale.status).type, "version_conflict_engine_exception");
+  EXPECT_EQ(stale.status.kind(), StatusCode::kConflict);
   auto ok = engine_->Write(WriteRequest{WriteOpType::kIndex, "a", R"({"title":"y"})", a.stamp.seq_no, 1});
   EXPECT_TRUE(ok.status.ok()) << ok.status.ToString();
   auto missing = engine_->Write(WriteRequest{WriteOpType::kIndex, "b", R"({"title":"y"})", 0, 1});
@@ -112,7 +110,7 @@ TEST_F(ShardEngineTest, PartialUpdateUpsertAndNoop) {
   EXPECT_EQ(noop.outcome, WriteOutcome::kNoop);
   EXPECT_EQ(noop.version, u.version);
   auto missing = engine_->Update("b", R"({"n":1})", false);
-  EXPECT_EQ(missing.status.code(), StatusCode::kNotFound);
+  EXPECT_EQ(missing.status.kind(), StatusCode::kDocumentMissing);
   auto upsert = engine_->Update("b", R"({"n":1})", true);
   EXPECT_EQ(upsert.outcome, WriteOutcome::kCreated);
   EXPECT_EQ(engine_->Get("b")->source, R"({"n":1})");
@@ -241,7 +239,7 @@ TEST_F(ShardEngineTest, MappingConflictIsRefusedAndChangesNothing) {
   Index("a", R"({"title":"ok","n":1})");
   ASSERT_TRUE(engine_->Refresh().ok());
   auto bad = Index("b", R"({"title":"bad","n":"not a number"})");
-  EXPECT_EQ(mapping::ToMappingError(bad.status).type, "mapper_parsing_exception");
+  EXPECT_EQ(bad.status.kind(), StatusCode::kMapperParsing);
   auto strict_conflict = Index("c", R"({"title":{"nested":"object where text is mapped"}})");
   EXPECT_FALSE(strict_conflict.status.ok());
   ASSERT_TRUE(engine_->Refresh().ok());

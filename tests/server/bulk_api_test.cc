@@ -5,6 +5,7 @@
 #include <fstream>
 #include <thread>
 
+#include "server/api_errors.h"
 #include "server/bulk_parser.h"
 #include "tests/server/index_api_fixture.h"
 
@@ -31,10 +32,7 @@ std::vector<BulkItem> ParseAll(const std::string& ndjson, const std::string& def
   return items;
 }
 
-std::string ErrorType(const BulkItem& item) {
-  const std::string& m = item.error.message();
-  return m.substr(0, m.find(':'));
-}
+std::string ErrorType(const BulkItem& item) { return std::string(ErrorTypeForKind(item.error.kind())); }
 
 TEST(BulkParserTest, ActionsAndSources) {
   auto items = ParseAll(

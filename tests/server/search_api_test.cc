@@ -1,5 +1,6 @@
 // _search, _count and scroll on a real node: a small corpus indexed over
-// HTTP into a 1-shard and a 4-shard index, exact hits, totals, sort values,
+// HTTP into a 1-shard and a 4-shard index, exact hits, totals, sort values
+// (and search_after paging by (price, _id) over a 4-shard index of its own),
 // aggregations, highlights and _source; every error case answers with
 // Elasticsearch's error shape and the node keeps serving.
 #include <gtest/gtest.h>
@@ -7,6 +8,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -202,6 +204,59 @@ TEST_F(SearchApiTest, SortAndSearchAfter) {
   EXPECT_EQ(Ids(desc), (std::vector<std::string>{"8", "5", "6", "3"}));
   auto url = Json(HttpCall(port(), "GET", "/books4/_search?sort=price:desc&size=2"));
   EXPECT_EQ(Ids(url), (std::vector<std::string>{"5", "4"}));
+}
+
+// search_after over 4 shards with many ties on price: `_id` as the last key
+// makes the order total, so paging sees every doc once, in (price, _id) order.
+TEST_F(SearchApiTest, SortByIdPagesThroughEveryDocAcrossShards) {
+  struct DropIndex {  // the other tests count every index's docs
+    ~DropIndex() { HttpCall(port(), "DELETE", "/paged4"); }
+  } drop;
+  HttpReply r = HttpCall(port(), "PUT", "/paged4",
+                         R"({"settings":{"number_of_shards":4},"mappings":{"properties":{"price":{"type":"long"}}}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::vector<std::pair<int64_t, std::string>> expected;  // (price, _id)
+  std::string bulk;
+  for (int i = 0; i < 60; ++i) {
+    const std::string id = "doc" + std::to_string(i);  // byte order: doc0, doc1, doc10, ...
+    expected.emplace_back(i % 4, id);
+    bulk += R"({"index":{"_id":")" + id + "\"}}\n" + R"({"price":)" + std::to_string(i % 4) + "}\n";
+  }
+  std::sort(expected.begin(), expected.end());
+  r = HttpCall(port(), "POST", "/paged4/_bulk?refresh=true", bulk);
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.body.find(R"("errors":true)"), std::string::npos) << r.body;
+
+  std::vector<std::pair<int64_t, std::string>> seen;
+  std::string after;
+  for (int page = 0; page < 20; ++page) {
+    std::string body = R"({"size":7,"sort":[{"price":"asc"},{"_id":"asc"}])";
+    if (!after.empty()) body += R"(,"search_after":)" + after;
+    auto d = Search("/paged4/_search", body + "}");
+    const auto& hits = d["hits"]["hits"];
+    if (hits.Empty()) break;
+    for (const auto& h : hits.GetArray()) {
+      const auto& sort = h["sort"];
+      ASSERT_TRUE(sort.IsArray() && sort.Size() == 2 && sort[0].IsInt64()) << ToJson(sort);
+      EXPECT_TRUE(sort[1].IsString() && std::string(sort[1].GetString()) == h["_id"].GetString()) << ToJson(sort);
+      seen.emplace_back(sort[0].GetInt64(), h["_id"].GetString());
+    }
+    after = ToJson(hits[hits.Size() - 1]["sort"]);
+  }
+  EXPECT_EQ(seen, expected);  // each doc exactly once, in (price, _id) order
+
+  std::vector<std::string> desc;
+  for (const auto& e : expected) desc.push_back(e.second);
+  std::sort(desc.rbegin(), desc.rend());
+  auto by_id = Search("/paged4/_search", R"({"size":60,"sort":{"_id":"desc"}})");
+  EXPECT_EQ(Ids(by_id), desc);
+  EXPECT_EQ(ToJson(by_id["hits"]["hits"][0]["sort"]), R"(["doc9"])");
+  auto next = Search("/paged4/_search", R"({"size":3,"sort":[{"_id":{"order":"desc"}}],"search_after":["doc9"]})");
+  EXPECT_EQ(Ids(next), std::vector<std::string>(desc.begin() + 1, desc.begin() + 4));
+  auto bare = Search("/paged4/_search", R"({"size":2,"sort":["_id"]})");
+  EXPECT_EQ(Ids(bare), (std::vector<std::string>{"doc0", "doc1"}));
+  ExpectError(HttpCall(port(), "POST", "/paged4/_search", R"({"sort":["_id"],"search_after":[9]})"), 400,
+              "illegal_argument_exception");
 }
 
 TEST_F(SearchApiTest, SourceFiltering) {
