@@ -187,9 +187,8 @@ Status ShardEngine::Impl::ApplyOps(int64_t request_primary_term, const std::vect
     lock.lock();
   }
   if (request_primary_term < writer_->primary_term()) {
-    return Status::FailedPrecondition("stale primary term: the request's term " + std::to_string(request_primary_term) +
-                                      " is older than the shard's term " +
-                                      std::to_string(writer_->primary_term()));  // TODO(kind): kFenced
+    return Status::Fenced("stale primary term: the request's term " + std::to_string(request_primary_term) +
+                          " is older than the shard's term " + std::to_string(writer_->primary_term()));
   }
   for (const ShardOp& op : ops) {
     if (op.stamp.primary_term > request_primary_term) {
@@ -257,8 +256,8 @@ Status ShardEngine::Impl::SetPrimaryTerm(int64_t term) {
   const int64_t current = writer_->primary_term();
   if (term == current) return Status::OK();
   if (term < current) {
-    return Status::FailedPrecondition("primary term " + std::to_string(term) + " is older than the shard's term " +
-                                      std::to_string(current));  // TODO(kind): kFenced
+    return Status::Fenced("primary term " + std::to_string(term) + " is older than the shard's term " +
+                          std::to_string(current));
   }
   HOLDFAST_RETURN_IF_ERROR(state_->Update([&](ShardState* s) { s->primary_term = term; }));
   writer_->set_primary_term(term);

@@ -140,7 +140,7 @@ struct WriteResult {
   // Errors: kMapperParsing, kStrictDynamicMapping or kInvalidArgument for
   // documents that do not fit the mapping; kConflict
   // (version_conflict_engine_exception) for create-on-existing and if_seq_no
-  // mismatches; IOError when the store failed.
+  // mismatches; IOError (NoSpace for a full disk) when the store failed.
   Status status;
   WriteOutcome outcome = WriteOutcome::kCreated;
   int64_t version = 0;
@@ -222,8 +222,7 @@ class ShardEngine {
   // are logged at once and their effects applied once every lower seq_no is
   // processed. The local checkpoint advances over gap-free seq_nos.
   // A request of an older primary term than the shard's is refused and
-  // changes nothing (FailedPrecondition "stale primary term", TODO(kind):
-  // kFenced); a newer one is adopted (persisted) first. InvalidArgument for
+  // changes nothing (kFenced); a newer one is adopted (persisted) first. InvalidArgument for
   // a malformed op or a document that does not parse (nothing applied).
   Status ApplyOps(int64_t request_primary_term, const std::vector<ShardOp>& ops);
   // Writes a no-op for every seq_no up to max_seq_no not processed, so the
@@ -257,8 +256,7 @@ class ShardEngine {
   Result<std::vector<RetentionLease>> RetentionLeases() const;
   // A consistent snapshot of the op log from `from_seq_no` on, in seq_no
   // order, while writes continue. When ops at or above `from_seq_no` were
-  // trimmed already: FailedPrecondition "history trimmed" (TODO(kind):
-  // kHistoryTrimmed), never a partial answer. Must not outlive the engine.
+  // trimmed already: kHistoryTrimmed, never a partial answer. Must not outlive the engine.
   Result<std::unique_ptr<OpLogSnapshot>> OpsSince(int64_t from_seq_no) const;
   // The shard's files frozen in `dir` (which must not exist) for copying
   // while writes continue: the current manifest and the files it names
@@ -304,7 +302,7 @@ class ShardEngine {
   // ApplyOps refuses requests of an older one.
   int64_t primary_term() const;
   // Adopts a newer primary term (persisted in STATE before it returns); the
-  // same term is a no-op; an older one is refused (FailedPrecondition).
+  // same term is a no-op; an older one is refused (kFenced).
   Status SetPrimaryTerm(int64_t term);
   std::string allocation_id() const;
   // Which op history this copy holds; set when STATE is created and kept

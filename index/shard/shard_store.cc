@@ -33,6 +33,7 @@ Status FromRocks(const rocksdb::Status& s, const char* what) {
   if (s.ok()) return Status::OK();
   if (s.IsNotFound()) return Status::NotFound(what);
   if (s.IsCorruption()) return Status::Corruption(std::string(what) + ": " + s.ToString());
+  if (s.IsNoSpace()) return Status::NoSpace(std::string(what) + ": " + s.ToString());
   return Status::IOError(std::string(what) + ": " + s.ToString());
 }
 
@@ -440,9 +441,8 @@ Result<std::unique_ptr<OpLogSnapshot>> ShardStore::SnapshotOpLog(int64_t from_se
     return FromRocks(s, "read op log start");
   }
   if (from_seq_no < retained_from) {
-    return Status::FailedPrecondition("history trimmed: ops from seq_no " + std::to_string(from_seq_no) +
-                                      " were requested, the op log holds them from " +
-                                      std::to_string(retained_from));  // TODO(kind): kHistoryTrimmed
+    return Status::HistoryTrimmed("history trimmed: ops from seq_no " + std::to_string(from_seq_no) +
+                                  " were requested, the op log holds them from " + std::to_string(retained_from));
   }
   int64_t max_seq_no = kNoOpsPerformed;
   {

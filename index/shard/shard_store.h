@@ -184,8 +184,8 @@ class ShardStore {
   // this mark existed gets `fallback` (recorded).
   Result<int64_t> OplogRetainedFrom(int64_t fallback);
   // A consistent view of the op log from `from_seq_no` on. When ops at or
-  // above `from_seq_no` were already trimmed: FailedPrecondition "history
-  // trimmed" (TODO(kind): kHistoryTrimmed) — never a partial view.
+  // above `from_seq_no` were already trimmed: kHistoryTrimmed — never a
+  // partial view.
   Result<std::unique_ptr<OpLogSnapshot>> SnapshotOpLog(int64_t from_seq_no) const;
   // Makes every write so far durable (for Durability::kAsync).
   Status SyncWal();

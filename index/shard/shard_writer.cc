@@ -152,7 +152,7 @@ std::vector<WriteResult> ShardWriter::Write(const std::vector<WriteRequest>& req
   if (!s.ok()) {
     // Nothing of this batch is acknowledged, and the buffer now holds docs the
     // store may not: the shard stops taking writes until it is reopened.
-    failure_->Fail(Status::IOError("shard failed: " + s.message()));
+    failure_->Fail(Status(s.code(), "shard failed: " + s.message()));
     for (size_t i : op_items) results[i].status = failure_->status();
     return results;
   }
@@ -322,7 +322,7 @@ Status ShardWriter::ApplyOps(const std::vector<ShardOp>& ops, EventOpSequencer* 
   }
   if (ticket >= 0) lanes_->EndStore(ticket, s.ok());
   if (!s.ok()) {
-    failure_->Set(Status::IOError("shard failed: " + s.message()));  // reported by the caller
+    failure_->Set(Status(s.code(), "shard failed: " + s.message()));  // reported by the caller
     return failure_->status();
   }
   return Status::OK();

@@ -19,7 +19,7 @@ using recommend::Event;
 using recommend::EventOpPayload;
 using recommend::EventType;
 
-constexpr StatusCode kFencedCode = StatusCode::kFailedPrecondition;  // TODO(kind): kFenced
+constexpr StatusCode kFencedCode = StatusCode::kFenced;
 constexpr int64_t kT0 = 1'700'000'000'000;
 
 // A shard copy as a node holds it: the engine and its event state.

@@ -13,7 +13,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr StatusCode kHistoryTrimmedCode = StatusCode::kFailedPrecondition;  // TODO(kind): kHistoryTrimmed
+constexpr StatusCode kHistoryTrimmedCode = StatusCode::kHistoryTrimmed;
 
 // The seq_nos OpsSince(from) yields, or the error.
 Result<std::vector<int64_t>> SeqNosSince(const ShardEngine& e, int64_t from) {
