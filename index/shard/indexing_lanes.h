@@ -7,7 +7,9 @@
 //     while different lanes index in parallel; each lane becomes its own
 //     segment at refresh;
 //   - the version map: id → latest version and stamp of ops whose store
-//     write may not be visible yet (the store answers for the rest);
+//     write may not be visible yet (the store answers for the rest); entries
+//     go at the refresh after the local checkpoint passed them, so on a
+//     replica with a gap those above it stay until the gap is filled;
 //   - the pending deletes: ids whose older copies in published segments go
 //     at the next refresh;
 //   - the in-flight count: ops buffered whose store write has not finished.
