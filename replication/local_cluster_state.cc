@@ -39,14 +39,18 @@ void AddIndex(IndexMetadata metadata, IndexRouting routing, ClusterStateSnapshot
   state->indices[uuid] = std::move(metadata);
 }
 
-// The copies this node held come back initializing: it reopens them.
+// The copies this node held come back initializing: it reopens them. A copy
+// that had failed gets another try (a restart is the retry: a full disk may
+// have been freed, a transient I/O error gone).
 void ReopenLocalCopies(const std::string& node_id, ClusterStateSnapshot* state) {
   for (auto& [uuid, index] : state->routing) {
     for (ShardRouting& shard : index.shards) {
       for (ShardCopyRouting& copy : shard.copies) {
         if (copy.node_id != node_id) continue;
-        if (copy.state == ShardCopyState::kStarted || copy.state == ShardCopyState::kRelocating) {
+        if (copy.state == ShardCopyState::kStarted || copy.state == ShardCopyState::kRelocating ||
+            copy.state == ShardCopyState::kFailed) {
           copy.state = ShardCopyState::kInitializing;
+          copy.failure.clear();
         }
       }
     }
@@ -227,7 +231,10 @@ Status LocalClusterState::UpdateShardCopy(const ShardId& shard, std::string_view
     if (copy == routing.copies.end()) return false;
     const std::string new_failure = state == ShardCopyState::kFailed ? std::string(failure) : std::string();
     auto in_sync = std::find(routing.in_sync.begin(), routing.in_sync.end(), allocation_id);
-    const bool leaves_in_sync = state == ShardCopyState::kFailed && in_sync != routing.in_sync.end();
+    // The last in-sync copy never leaves the set (as in Elasticsearch): its
+    // data is the shard's, and it is what a retry reopens.
+    const bool leaves_in_sync =
+        state == ShardCopyState::kFailed && in_sync != routing.in_sync.end() && routing.in_sync.size() > 1;
     if (copy->state == state && copy->failure == new_failure && !leaves_in_sync) return false;
     copy->state = state;
     copy->failure = new_failure;

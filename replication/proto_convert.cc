@@ -159,6 +159,7 @@ void ToProto(const ShardOp& op, pb::Op* out) {
     case OpType::kIndex: out->set_type(pb::Op::INDEX); break;
     case OpType::kDelete: out->set_type(pb::Op::DELETE); break;
     case OpType::kEvent: out->set_type(pb::Op::EVENT); break;
+    case OpType::kNoop: out->set_type(pb::Op::NOOP); break;
   }
   out->set_id(op.id);
   out->set_seq_no(op.stamp.seq_no);
@@ -173,7 +174,8 @@ ShardOp FromProto(const pb::Op& op) {
     case pb::Op::INDEX: o.type = OpType::kIndex; break;
     case pb::Op::DELETE: o.type = OpType::kDelete; break;
     case pb::Op::EVENT: o.type = OpType::kEvent; break;
-    default: o.type = OpType::kIndex; break;  // TODO(engine): kNoop once the engine has it
+    case pb::Op::NOOP: o.type = OpType::kNoop; break;
+    default: o.type = OpType::kNoop; break;  // a type of a newer version: keeps the seq_no, changes nothing
   }
   o.id = op.id();
   o.stamp.seq_no = op.seq_no();

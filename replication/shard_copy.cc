@@ -10,6 +10,13 @@ Result<std::unique_ptr<ShardCopy>> ShardCopy::Open(ShardCopyOptions options) {
   ShardEngineOptions eo = copy->options_.engine;
   eo.dir = copy->options_.dir;
   eo.primary_term = copy->options_.primary_term;
+  eo.allocation_id = copy->options_.allocation_id;
+  eo.sole_copy = copy->options_.sole_copy;
+  if (copy->options_.on_failure) {
+    const ShardId id = copy->options_.id;
+    auto report = copy->options_.on_failure;
+    eo.on_failure = [id, report](const Status& failure) { report(id, failure); };
+  }
   const std::string where = "shard " + std::to_string(copy->options_.id.shard) + " of index [" +
                             copy->options_.index_name + "]";
   auto engine = ShardEngine::Open(eo, copy->options_.mappings);
@@ -18,6 +25,12 @@ Result<std::unique_ptr<ShardCopy>> ShardCopy::Open(ShardCopyOptions options) {
   auto events = recommend::EventShard::Open(copy->engine_.get(), copy->options_.recommend);
   if (!events.ok()) return Status(events.status().code(), "events of " + where + ": " + events.status().message());
   copy->events_ = std::move(events).value();
+  if (copy->options_.primary) {
+    // A primary's history has no holes: a seq_no issued but never written
+    // (a crash mid-batch; never acknowledged) becomes a no-op.
+    Status filled = copy->engine_->FillGaps();
+    if (!filled.ok()) return Status(filled.code(), where + ": filling seq_no gaps: " + filled.message());
+  }
   return copy;
 }
 
@@ -37,11 +50,15 @@ ShardCopy::~ShardCopy() {
 }
 
 ShardCopyState ShardCopy::state() const {
+  if (!engine_->failure().ok()) return ShardCopyState::kFailed;
   if (closed_) return ShardCopyState::kClosed;
-  return ShardCopyState::kStarted;  // TODO(engine): kFailed once the engine reports failures
+  return ShardCopyState::kStarted;
 }
 
-std::string ShardCopy::failure() const { return {}; }
+std::string ShardCopy::failure() const {
+  const Status f = engine_->failure();
+  return f.ok() ? std::string() : f.ToString();
+}
 
 Status ShardCopy::Close() {
   if (closed_.exchange(true)) return Status::OK();

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,6 +31,12 @@ struct ShardCopyOptions {
   std::string allocation_id;
   bool primary = true;
   int64_t primary_term = 1;
+  // No other in-sync copy exists (a single node): the global checkpoint is
+  // the local one, so the op log is trimmed up to the flush point.
+  bool sole_copy = true;
+  // Told, once, why the copy failed (after it opened); the registry logs it
+  // and reports the copy failed in the cluster state.
+  std::function<void(const ShardId&, const Status&)> on_failure;
   ShardEngineOptions engine;     // `dir` is set from `dir` above
   recommend::RecommendSettings recommend;
   std::shared_ptr<MappingSource> mappings;
@@ -52,7 +59,9 @@ class ShardCopy {
   std::shared_ptr<const mapping::Mapping> mapping() const { return options_.mappings->Current(); }
   const recommend::RecommendSettings& recommend_settings() const { return options_.recommend; }
 
-  // kStarted while serving; kFailed (with failure()) once the engine failed.
+  // kStarted while serving; kFailed (with failure()) once the engine failed
+  // (a write, refresh, flush, sync or merge met an error: writes are
+  // refused, searches still answer from what was published).
   ShardCopyState state() const;
   std::string failure() const;
 

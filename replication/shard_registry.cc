@@ -118,10 +118,15 @@ void ShardRegistry::Converge(const ClusterStatePtr& state) {
     if (index == nullptr) continue;
     for (const ShardRouting& shard : routing.shards) {
       for (const ShardCopyRouting& copy : shard.copies) {
-        if (copy.node_id == options_.node_id && copy.state != ShardCopyState::kUnassigned &&
-            copy.state != ShardCopyState::kFailed && copy.state != ShardCopyState::kClosed) {
-          wanted[ShardId{uuid, shard.shard}] = Wanted{index, &shard, &copy};
+        if (copy.node_id != options_.node_id || copy.state == ShardCopyState::kUnassigned ||
+            copy.state == ShardCopyState::kClosed) {
+          continue;
         }
+        // A failed copy stays open if it is (for /_lifecycle/status and its
+        // reason; the routing table keeps requests away), but is not reopened.
+        const ShardId id{uuid, shard.shard};
+        if (copy.state == ShardCopyState::kFailed && !Get(id)) continue;
+        wanted[id] = Wanted{index, &shard, &copy};
       }
     }
   }
@@ -156,6 +161,14 @@ void ShardRegistry::Converge(const ClusterStatePtr& state) {
       o.allocation_id = w.copy->allocation_id;
       o.primary = w.copy->primary;
       o.primary_term = w.shard->primary_term;
+      o.sole_copy = w.shard->in_sync.size() <= 1;
+      o.on_failure = [log = options_.on_failure, state = state_, allocation = w.copy->allocation_id](
+                         const ShardId& shard, const Status& failure) {
+        if (log) log(shard, failure);
+        // Best effort: the report may fail too (the same disk); the copy
+        // refuses writes either way.
+        (void)state->UpdateShardCopy(shard, allocation, ShardCopyState::kFailed, failure.ToString());
+      };
       o.engine = options_.engine;
       o.engine.durability = w.index->settings.durability;
       o.engine.refresh_interval = w.index->settings.refresh_interval;

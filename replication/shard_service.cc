@@ -132,7 +132,7 @@ Status ShardService::Stats(const pb::ShardStatsRequest& request, pb::ShardStatsR
   response->set_buffer_bytes(st.buffer_bytes);
   response->set_max_seq_no(st.max_seq_no);
   response->set_local_checkpoint(st.local_checkpoint);
-  response->set_global_checkpoint(st.local_checkpoint);  // TODO(engine): the engine's global checkpoint
+  response->set_global_checkpoint(st.global_checkpoint);
   response->set_flushed_seq_no(st.flushed_seq_no);
   response->set_merges_done(st.merges_done);
   response->set_primary_term((*copy)->engine().primary_term());

@@ -134,11 +134,25 @@ Result<std::unique_ptr<EventShard>> EventShard::Open(ShardEngine* engine, const 
         return true;
       }));
   HOLDFAST_RETURN_IF_ERROR(bad);
+  // Event ops the engine holds but has not applied yet (above its
+  // watermark) are applied now, through Effects/Applied below.
+  shard->registered_ = true;  // registered even when applying fails: the destructor unregisters
+  HOLDFAST_RETURN_IF_ERROR(engine->SetEventOpApplier(shard.get()));
   return shard;
 }
 
+EventShard::~EventShard() {
+  if (registered_) (void)engine_->SetEventOpApplier(nullptr);  // only unregisters: cannot fail
+}
+
 Result<OpStamp> EventShard::Apply(const EventOpPayload& payload) {
-  std::lock_guard<std::mutex> lock(apply_mu_);
+  return engine_->WriteEvents(EncodeEventOp(payload));
+}
+
+Result<EventBatch> EventShard::Effects(const ShardOp& op) {
+  auto payload_or = DecodeEventOp(op.source);
+  if (!payload_or.ok()) return payload_or.status();
+  const EventOpPayload& payload = payload_or.value();
   EventBatch batch;
 
   // User role: group by user, then each user's events in time order.
@@ -253,8 +267,17 @@ Result<OpStamp> EventShard::Apply(const EventOpPayload& payload) {
   for (const auto& [item, d] : pops) batch.Merge(EventSpace::kPopularity, item, EncodeDecayedCounts(d));
   for (const std::string& key : changed) batch.Put(EventSpace::kUsers, key, EncodeInt64Vector({seen[key]}));
 
-  auto stamp = engine_->WriteEvents(EncodeEventOp(payload), batch);
-  if (!stamp.ok()) return stamp.status();
+  // The mirrors follow once the engine has stored the batch (Applied).
+  unapplied_items_ = std::move(item_deltas);
+  unapplied_popularity_ = std::move(pops);
+  return batch;
+}
+
+void EventShard::Applied(const ShardOp& /*op*/) {
+  absl::flat_hash_map<std::string, ItemStats> item_deltas = std::move(unapplied_items_);
+  absl::flat_hash_map<std::string, DecayedCounts> pops = std::move(unapplied_popularity_);
+  unapplied_items_.clear();
+  unapplied_popularity_.clear();
   if (!pops.empty() || !item_deltas.empty()) {
     std::unique_lock<std::shared_mutex> plock(popularity_mu_);
     for (const auto& [item, d] : item_deltas) {
@@ -272,7 +295,6 @@ Result<OpStamp> EventShard::Apply(const EventOpPayload& payload) {
       IndexPopularity(item, it->second);
     }
   }
-  return stamp;
 }
 
 Result<std::optional<UserHistory>> EventShard::History(std::string_view user) const {

@@ -30,8 +30,11 @@
 // also keeps its items ordered by popularity (decay is the same for every
 // item, so the order only changes when events arrive).
 // All counters are merge-operator updates (never read-modify-write); the
-// history is read and rewritten under the shard's event mutex (one writer
-// per shard), atomically with the op log entry.
+// history is read and rewritten one event op at a time: EventShard is the
+// engine's EventOpApplier, and the engine applies event ops in seq_no order
+// under its event lock — on the primary (Apply) and on a replica (ops
+// through ShardEngine::ApplyOps, applied once every lower seq_no arrived)
+// alike — atomically with the op log entry and the events-applied watermark.
 #pragma once
 
 #include <array>
@@ -49,6 +52,8 @@
 
 #include "index/recommend/event.h"
 #include "index/recommend/recommend_settings.h"
+#include "index/shard/event_merge_operators.h"
+#include "index/shard/event_op_applier.h"
 #include "index/shard/shard_engine.h"
 
 namespace holdfast::recommend {
@@ -100,13 +105,20 @@ double PopularityLog(const PopularityCounts& p, const std::array<double, kEventT
 std::string PairKey(std::string_view a, std::string_view b);
 std::string PairPrefix(std::string_view a);
 
-class EventShard {
+class EventShard : public EventOpApplier {
  public:
-  // Loads the popularity table from the store.
+  // Loads the popularity table from the store and registers with `engine`
+  // (which then applies the event ops it holds unapplied). `engine` must
+  // outlive this.
   static Result<std::unique_ptr<EventShard>> Open(ShardEngine* engine, const RecommendSettings& settings);
+  ~EventShard() override;  // unregisters
 
   // Applies one batch of events (already validated) in one op log entry.
   Result<OpStamp> Apply(const EventOpPayload& payload);
+
+  // EventOpApplier: called by the engine, one op at a time, in seq_no order.
+  Result<EventBatch> Effects(const ShardOp& op) override;
+  void Applied(const ShardOp& op) override;
 
   Result<std::optional<UserHistory>> History(std::string_view user) const;
   // Adds C(item, ·) of this shard to `out` (fixed point).
@@ -131,7 +143,11 @@ class EventShard {
 
   ShardEngine* engine_;
   const RecommendSettings settings_;
-  std::mutex apply_mu_;  // one event writer per shard: histories are read-modify-write
+  bool registered_ = false;
+  // Mirror updates of the op whose effects were computed last, applied by
+  // Applied() once stored (only the engine's event lock holder touches them).
+  absl::flat_hash_map<std::string, ItemStats> unapplied_items_;
+  absl::flat_hash_map<std::string, DecayedCounts> unapplied_popularity_;
   void IndexPopularity(const std::string& item, const PopularityCounts& p);  // under popularity_mu_
 
   mutable std::shared_mutex popularity_mu_;

@@ -33,6 +33,11 @@ void LocalCheckpointTracker::MarkProcessed(int64_t seq) {
   }
 }
 
+bool LocalCheckpointTracker::IsProcessed(int64_t seq) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return seq <= checkpoint_ || processed_above_.count(seq) > 0;
+}
+
 int64_t LocalCheckpointTracker::checkpoint() const {
   std::lock_guard<std::mutex> lock(mu_);
   return checkpoint_;

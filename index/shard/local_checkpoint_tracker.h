@@ -23,6 +23,8 @@ class LocalCheckpointTracker {
   int64_t GenerateSeqNo();            // the next seq_no, for a primary
   void AdvanceMaxSeqNo(int64_t seq);  // a replica saw `seq` from its primary
   void MarkProcessed(int64_t seq);
+  // Whether `seq` was marked processed (or is at or below the checkpoint).
+  bool IsProcessed(int64_t seq) const;
 
   int64_t checkpoint() const;
   int64_t max_seq_no() const;

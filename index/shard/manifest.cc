@@ -9,7 +9,9 @@ namespace holdfast {
 
 namespace {
 
-constexpr std::string_view kMagic = "holdfast-shard-manifest 1\n";
+// Version 2 added local_checkpoint (version 1's max_seq_no was both).
+constexpr std::string_view kMagicV1 = "holdfast-shard-manifest 1\n";
+constexpr std::string_view kMagic = "holdfast-shard-manifest 2\n";
 
 template <typename T>
 bool ParseInt(std::string_view s, T* out) {
@@ -30,6 +32,7 @@ bool ValidFileName(std::string_view name) {
 std::string EncodeManifest(const ShardManifest& m) {
   std::string out(kMagic);
   out += "generation=" + std::to_string(m.generation) + "\n";
+  out += "local_checkpoint=" + std::to_string(m.local_checkpoint) + "\n";
   out += "max_seq_no=" + std::to_string(m.max_seq_no) + "\n";
   out += "next_segment=" + std::to_string(m.next_segment) + "\n";
   for (const ManifestSegment& s : m.segments) {
@@ -41,7 +44,8 @@ std::string EncodeManifest(const ShardManifest& m) {
 
 Result<ShardManifest> DecodeManifest(std::string_view text, std::string_view file_name) {
   auto bad = [&](const std::string& why) { return Status::Corruption(std::string(file_name) + ": " + why); };
-  if (text.substr(0, kMagic.size()) != kMagic) return bad("not a shard manifest");
+  const bool v1 = text.substr(0, kMagicV1.size()) == kMagicV1;
+  if (!v1 && text.substr(0, kMagic.size()) != kMagic) return bad("not a shard manifest (or of a newer version)");
   const std::optional<std::string_view> body = StripChecksumLine(text);
   if (!body) return bad("checksum line missing or checksum mismatch");
   ShardManifest m;
@@ -56,6 +60,8 @@ Result<ShardManifest> DecodeManifest(std::string_view text, std::string_view fil
     bool ok = true;
     if (key == "generation") {
       ok = ParseInt(value, &m.generation);
+    } else if (key == "local_checkpoint") {
+      ok = ParseInt(value, &m.local_checkpoint);
     } else if (key == "max_seq_no") {
       ok = ParseInt(value, &m.max_seq_no);
     } else if (key == "next_segment") {
@@ -73,6 +79,8 @@ Result<ShardManifest> DecodeManifest(std::string_view text, std::string_view fil
     }
     if (!ok) return bad("bad value for " + std::string(key));
   }
+  if (v1) m.local_checkpoint = m.max_seq_no;  // version 1 flushed only up to its checkpoint
+  if (m.local_checkpoint > m.max_seq_no) return bad("local_checkpoint above max_seq_no");
   return m;
 }
 

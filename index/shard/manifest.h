@@ -1,5 +1,6 @@
-// ShardManifest: which segment files make up a shard's flushed state, and the
-// highest seq_no they cover (DESIGN.md §4). Replaced atomically on every flush
+// ShardManifest: which segment files make up a shard's flushed state, and
+// which ops they cover (DESIGN.md §4): every op up to the local checkpoint
+// of the refresh they were written from, maybe some above it. Replaced atomically on every flush
 // (temp file + fsync + rename + fsync of the directory), so a crash leaves the
 // old or the new manifest, never a mix. Checksummed like every file read back.
 // Plain value type.
@@ -24,7 +25,11 @@ struct ManifestSegment {
 
 struct ShardManifest {
   uint64_t generation = 0;
-  int64_t max_seq_no = kNoOpsPerformed;  // every op <= this is in the segments
+  // Every op <= local_checkpoint is in the segments. Ops above it up to
+  // max_seq_no may be too (a copy with a gap flushes what it has): opening
+  // replays the op log above local_checkpoint, which is idempotent.
+  int64_t local_checkpoint = kNoOpsPerformed;
+  int64_t max_seq_no = kNoOpsPerformed;  // no op above this is in the segments
   uint64_t next_segment = 1;             // numbering of new segment files
   std::vector<ManifestSegment> segments;
   friend bool operator==(const ShardManifest&, const ShardManifest&) = default;

@@ -6,13 +6,16 @@
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include <xxhash.h>
 
 #include "index/codec/varint.h"
+#include "index/shard/doc_record.h"
 #include "index/shard/event_merge_operators.h"
 
 namespace holdfast {
@@ -30,6 +33,7 @@ Status FromRocks(const rocksdb::Status& s, const char* what) {
   if (s.ok()) return Status::OK();
   if (s.IsNotFound()) return Status::NotFound(what);
   if (s.IsCorruption()) return Status::Corruption(std::string(what) + ": " + s.ToString());
+  if (s.IsNoSpace()) return Status::NoSpace(std::string(what) + ": " + s.ToString());
   return Status::IOError(std::string(what) + ": " + s.ToString());
 }
 
@@ -49,33 +53,9 @@ int64_t SeqFromKey(const rocksdb::Slice& k) {
   return static_cast<int64_t>(v);
 }
 
-std::string EncodeRecord(const ShardOp& op) {
-  std::string out;
-  out.push_back(op.type == OpType::kDelete ? 1 : 0);
-  PutVarint64(&out, static_cast<uint64_t>(op.version));
-  PutVarint64(&out, static_cast<uint64_t>(op.stamp.primary_term));
-  PutVarint64(&out, static_cast<uint64_t>(op.stamp.seq_no));
-  out.append(op.source);
-  return out;
-}
-
-Result<DocRecord> DecodeRecord(std::string_view in) {
-  DocRecord r;
-  if (in.empty()) return Status::Corruption("empty document record");
-  r.deleted = in[0] == 1;
-  in.remove_prefix(1);
-  uint64_t version, term, seq;
-  if (!codec::ConsumeVarint64(&in, &version) || !codec::ConsumeVarint64(&in, &term) || !codec::ConsumeVarint64(&in, &seq)) {
-    return Status::Corruption("truncated document record");
-  }
-  r.version = static_cast<int64_t>(version);
-  r.stamp = {static_cast<int64_t>(term), static_cast<int64_t>(seq)};
-  r.source.assign(in.data(), in.size());
-  return r;
-}
-
 rocksdb::ColumnFamilyOptions SourceOptions(const ShardStoreOptions& o) {
   rocksdb::ColumnFamilyOptions cf;
+  cf.merge_operator = NewNewestRecordOperator();
   cf.write_buffer_size = o.write_buffer_bytes;
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -151,8 +131,7 @@ std::string EncodeShardOp(const ShardOp& op) {
 
 Result<ShardOp> DecodeShardOp(int64_t seq_no, std::string_view in) {
   ShardOp op;
-  if (in.empty() || (in[0] != static_cast<char>(OpType::kIndex) && in[0] != static_cast<char>(OpType::kDelete) &&
-                     in[0] != static_cast<char>(OpType::kEvent))) {
+  if (in.empty() || in[0] < static_cast<char>(OpType::kIndex) || in[0] > static_cast<char>(OpType::kNoop)) {
     return Status::Corruption("bad op type in op log entry " + std::to_string(seq_no));
   }
   op.type = static_cast<OpType>(in[0]);
@@ -207,6 +186,9 @@ Result<std::unique_ptr<ShardStore>> ShardStore::Open(const std::string& dir,
   db_options.keep_log_file_num = 2;
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
+  // A column family with few writes (meta, event spaces) must not pin old
+  // WAL files until its memtable fills: past this, RocksDB flushes it.
+  db_options.max_total_wal_size = 4 * options.write_buffer_bytes;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {"source", SourceOptions(options)},
@@ -227,7 +209,10 @@ Status ShardStore::Write(const std::vector<ShardOp>& ops) {
   if (ops.empty()) return Status::OK();
   rocksdb::WriteBatch batch;
   for (const ShardOp& op : ops) {
-    batch.Put(cfs_[kSource], op.id, EncodeRecord(op));
+    // A merge operand, not a put: the newest record wins (NewNewestRecordOperator).
+    if (IsDocumentOp(op.type)) {
+      batch.Merge(cfs_[kSource], op.id, EncodeDocRecord(op.type == OpType::kDelete, op.version, op.stamp, op.source));
+    }
     batch.Put(cfs_[kOplog], SeqKey(op.stamp.seq_no), EncodeShardOp(op));
   }
   rocksdb::WriteOptions wo;
@@ -237,6 +222,7 @@ Status ShardStore::Write(const std::vector<ShardOp>& ops) {
   if (cache != nullptr) {  // failed or not, the cached records may be stale now
     write_epoch_.fetch_add(1);
     for (const ShardOp& op : ops) {
+      if (!IsDocumentOp(op.type)) continue;
       const std::string key = RecordCacheKey(op.id);
       std::lock_guard<std::mutex> lock(RecordCacheStripe(key));
       cache->Erase(key);
@@ -255,6 +241,7 @@ Status ShardStore::WriteEventOp(const ShardOp& op, const EventBatch& events) {
     }
   }
   batch.Put(cfs_[kOplog], SeqKey(op.stamp.seq_no), EncodeShardOp(op));
+  batch.Put(cfs_[kMeta], kEventsAppliedKey, std::to_string(op.stamp.seq_no));
   rocksdb::WriteOptions wo;
   wo.sync = options_.durability == Durability::kRequest;
   return FromRocks(db_->Write(wo, &batch), "write event op");
@@ -303,7 +290,7 @@ Result<DocRecord> ShardStore::GetRecord(std::string_view id) const {
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kSource], rocksdb::Slice(id.data(), id.size()), &value);
   if (s.IsNotFound()) return Status::NotFound("no document with id " + std::string(id));
   if (!s.ok()) return FromRocks(s, "read document");
-  return DecodeRecord(value);
+  return DecodeDocRecord(value);
 }
 
 Status ShardStore::GetRecords(const std::vector<std::string_view>& ids,
@@ -322,7 +309,7 @@ Status ShardStore::GetRecords(const std::vector<std::string_view>& ids,
         misses.push_back(i);
         continue;
       }
-      auto record = DecodeRecord(*static_cast<const std::string*>(cache->Value(h)));
+      auto record = DecodeDocRecord(*static_cast<const std::string*>(cache->Value(h)));
       cache->Release(h);
       if (!record.ok()) return record.status();
       (*out)[i] = std::move(record).value();
@@ -342,7 +329,7 @@ Status ShardStore::GetRecords(const std::vector<std::string_view>& ids,
     if (statuses[m].IsNotFound()) continue;
     if (!statuses[m].ok()) return FromRocks(statuses[m], "read documents");
     const std::string_view encoded(values[m].data(), values[m].size());
-    auto record = DecodeRecord(encoded);
+    auto record = DecodeDocRecord(encoded);
     if (!record.ok()) return record.status();
     (*out)[misses[m]] = std::move(record).value();
     if (cache == nullptr) continue;
@@ -373,11 +360,100 @@ Result<int64_t> ShardStore::MaxSeqNo() const {
   return it->Valid() ? SeqFromKey(it->key()) : kNoOpsPerformed;
 }
 
+namespace {
+
+Result<int64_t> ParseSeqMeta(const std::string& v, const char* what) {
+  int64_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || p != v.data() + v.size()) return Status::Corruption(std::string("bad ") + what + ": " + v);
+  return n;
+}
+
+}  // namespace
+
 Status ShardStore::TrimOpLog(int64_t up_to) {
   if (up_to < 0) return Status::OK();
+  auto from = OplogRetainedFrom(0);
+  if (!from.ok()) return from.status();
+  if (up_to < from.value()) return Status::OK();  // trimmed already
+  rocksdb::WriteBatch batch;
+  batch.DeleteRange(cfs_[kOplog], SeqKey(0), SeqKey(up_to + 1));
+  batch.Put(cfs_[kMeta], kOplogRetainedFromKey, std::to_string(up_to + 1));
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  return FromRocks(db_->DeleteRange(wo, cfs_[kOplog], SeqKey(0), SeqKey(up_to + 1)), "trim op log");
+  return FromRocks(db_->Write(wo, &batch), "trim op log");
+}
+
+Result<int64_t> ShardStore::OplogRetainedFrom(int64_t fallback) {
+  auto v = GetMeta(kOplogRetainedFromKey);
+  if (v.ok()) return ParseSeqMeta(v.value(), "op log start");
+  if (v.status().code() != StatusCode::kNotFound) return v.status();
+  HOLDFAST_RETURN_IF_ERROR(PutMeta(kOplogRetainedFromKey, std::to_string(fallback)));
+  return fallback;
+}
+
+struct OpLogSnapshot::Rep {
+  rocksdb::DB* db = nullptr;
+  const rocksdb::Snapshot* snapshot = nullptr;
+  std::unique_ptr<rocksdb::Iterator> it;
+  ~Rep() {
+    it.reset();
+    if (snapshot != nullptr) db->ReleaseSnapshot(snapshot);
+  }
+};
+
+OpLogSnapshot::OpLogSnapshot(std::unique_ptr<Rep> rep, int64_t max_seq_no)
+    : rep_(std::move(rep)), max_seq_no_(max_seq_no) {}
+
+OpLogSnapshot::~OpLogSnapshot() = default;
+
+bool OpLogSnapshot::Next(ShardOp* op) {
+  rocksdb::Iterator& it = *rep_->it;
+  if (!status_.ok() || !it.Valid()) {
+    if (status_.ok()) status_ = FromRocks(it.status(), "scan op log");
+    return false;
+  }
+  auto decoded = DecodeShardOp(SeqFromKey(it.key()), std::string_view(it.value().data(), it.value().size()));
+  if (!decoded.ok()) {
+    status_ = decoded.status();
+    return false;
+  }
+  *op = std::move(decoded).value();
+  it.Next();
+  return true;
+}
+
+Result<std::unique_ptr<OpLogSnapshot>> ShardStore::SnapshotOpLog(int64_t from_seq_no) const {
+  auto rep = std::make_unique<OpLogSnapshot::Rep>();
+  rep->db = db_.get();
+  rep->snapshot = db_->GetSnapshot();
+  rocksdb::ReadOptions ro;
+  ro.snapshot = rep->snapshot;
+  // The trim mark and the op log at the same instant: a trim is one atomic write of both.
+  std::string mark;
+  rocksdb::Status s = db_->Get(ro, cfs_[kMeta], kOplogRetainedFromKey, &mark);
+  int64_t retained_from = 0;
+  if (s.ok()) {
+    auto parsed = ParseSeqMeta(mark, "op log start");
+    if (!parsed.ok()) return parsed.status();
+    retained_from = parsed.value();
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "read op log start");
+  }
+  if (from_seq_no < retained_from) {
+    return Status::HistoryTrimmed("history trimmed: ops from seq_no " + std::to_string(from_seq_no) +
+                                  " were requested, the op log holds them from " + std::to_string(retained_from));
+  }
+  int64_t max_seq_no = kNoOpsPerformed;
+  {
+    std::unique_ptr<rocksdb::Iterator> last(db_->NewIterator(ro, cfs_[kOplog]));
+    last->SeekToLast();
+    if (!last->status().ok()) return FromRocks(last->status(), "scan op log");
+    if (last->Valid()) max_seq_no = SeqFromKey(last->key());
+  }
+  rep->it.reset(db_->NewIterator(ro, cfs_[kOplog]));
+  rep->it->Seek(SeqKey(std::max<int64_t>(from_seq_no, 0)));
+  return std::unique_ptr<OpLogSnapshot>(new OpLogSnapshot(std::move(rep), max_seq_no));
 }
 
 Status ShardStore::Compact() {
@@ -391,9 +467,51 @@ Status ShardStore::Compact() {
 
 Status ShardStore::SyncWal() { return FromRocks(db_->FlushWAL(true), "sync shard WAL"); }
 
-Status ShardStore::PutMeta(const std::string& key, const std::string& value) {
+namespace {
+
+// Reading a checkpoint back must not add files to it (RocksDB's info LOG).
+class SilentLogger : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char* /*format*/, va_list /*ap*/) override {}
+};
+
+}  // namespace
+
+Status ShardStore::CreateCheckpoint(const std::string& dir, int64_t* max_seq_no) {
+  rocksdb::Checkpoint* raw = nullptr;
+  HOLDFAST_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "create store checkpoint"));
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  HOLDFAST_RETURN_IF_ERROR(FromRocks(checkpoint->CreateCheckpoint(dir), ("create store checkpoint " + dir).c_str()));
+  rocksdb::DBOptions options;
+  options.info_log = std::make_shared<SilentLogger>();
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {"oplog", OplogOptions(options_)},
+  };
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  HOLDFAST_RETURN_IF_ERROR(FromRocks(rocksdb::DB::OpenForReadOnly(options, dir, descriptors, &handles, &db),
+                                     ("read store checkpoint " + dir).c_str()));
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[1]));
+  it->SeekToLast();
+  *max_seq_no = it->Valid() ? SeqFromKey(it->key()) : kNoOpsPerformed;
+  Status s = FromRocks(it->status(), "scan store checkpoint");
+  it.reset();
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  delete db;
+  return s;
+}
+
+Status ShardStore::FlushMeta() {
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  return FromRocks(db_->Flush(flush, cfs_[kMeta]), "flush shard meta");
+}
+
+Status ShardStore::PutMeta(const std::string& key, const std::string& value, bool sync) {
   rocksdb::WriteOptions wo;
-  wo.sync = true;
+  wo.sync = sync;
   return FromRocks(db_->Put(wo, cfs_[kMeta], key, value), "write shard meta");
 }
 
@@ -408,7 +526,7 @@ Result<std::string> ShardStore::GetMeta(const std::string& key) const {
 Status ShardStore::ForEachDoc(const std::function<bool(std::string_view, const DocRecord&)>& fn) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kSource]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    auto record = DecodeRecord(std::string_view(it->value().data(), it->value().size()));
+    auto record = DecodeDocRecord(std::string_view(it->value().data(), it->value().size()));
     if (!record.ok()) return record.status();
     if (!fn(std::string_view(it->key().data(), it->key().size()), record.value())) break;
   }

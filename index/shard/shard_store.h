@@ -4,7 +4,9 @@
 // and can always be rebuilt by replaying the op log above a flush point.
 //
 // Column families:
-//   source  _id → DocRecord (version, stamp, tombstone flag, _source bytes)
+//   source  _id → DocRecord (version, stamp, tombstone flag, _source bytes);
+//           written as merge operands: the record with the highest
+//           (seq_no, primary term) wins, whatever order writes land in
 //   oplog   big-endian seq_no → ShardOp
 //   meta    small named values
 // Write() is atomic per batch (one RocksDB WriteBatch) and, with
@@ -24,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "index/shard/doc_record.h"
 #include "index/shard/op_stamp.h"
 #include "index/util/status.h"
 
@@ -37,11 +40,15 @@ class WriteBatch;
 namespace holdfast {
 
 // kEvent: a batch of user events (index/recommend/); its effects on the
-// event spaces below are written in the same atomic batch as the op itself.
-enum class OpType : uint8_t { kIndex = 1, kDelete = 2, kEvent = 3 };
+// event spaces below are written atomically with the op log entry and the
+// events-applied watermark, in seq_no order (EventOpSequencer).
+// kNoop: fills a seq_no that was issued but never written (FillGaps), so
+// the local checkpoint can pass it; `source` may say why.
+enum class OpType : uint8_t { kIndex = 1, kDelete = 2, kEvent = 3, kNoop = 4 };
+inline bool IsDocumentOp(OpType t) { return t == OpType::kIndex || t == OpType::kDelete; }
 
 // One entry of the op log: what happened to one document (or a batch of
-// events, encoded in `source`), stamped.
+// events, encoded in `source`, or nothing: a no-op), stamped.
 struct ShardOp {
   OpType type = OpType::kIndex;
   std::string id;
@@ -87,15 +94,6 @@ class EventBatch {
 std::string EncodeShardOp(const ShardOp& op);
 Result<ShardOp> DecodeShardOp(int64_t seq_no, std::string_view bytes);
 
-// The latest state of one _id. A tombstone keeps the version of a deleted doc
-// so that versions keep increasing across delete + re-create.
-struct DocRecord {
-  int64_t version = 0;
-  OpStamp stamp;
-  bool deleted = false;
-  std::string source;
-};
-
 enum class Durability {
   kRequest,  // fsync before Write() returns (default; ES translog.durability=request)
   kAsync,    // no fsync per write; SyncWal() is called periodically by the owner
@@ -115,6 +113,30 @@ std::shared_ptr<rocksdb::Cache> NewSourceCache(size_t capacity);
 // Bytes the cache holds now.
 size_t SourceCacheUsage(const rocksdb::Cache& cache);
 
+// A consistent view of the op log from one seq_no on (a RocksDB snapshot
+// and an iterator over it): writes and trims continue meanwhile and the
+// view does not change. Yields ops in seq_no order (a replica's gaps are
+// skipped). Must not outlive its store. One thread at a time.
+class OpLogSnapshot {
+ public:
+  ~OpLogSnapshot();
+  OpLogSnapshot(const OpLogSnapshot&) = delete;
+  OpLogSnapshot& operator=(const OpLogSnapshot&) = delete;
+  // The next op into *op; false at the end or on an error (see status()).
+  bool Next(ShardOp* op);
+  const Status& status() const { return status_; }
+  // The highest seq_no in the op log when the snapshot was taken.
+  int64_t max_seq_no() const { return max_seq_no_; }
+
+ private:
+  friend class ShardStore;
+  struct Rep;
+  OpLogSnapshot(std::unique_ptr<Rep> rep, int64_t max_seq_no);
+  std::unique_ptr<Rep> rep_;
+  Status status_;
+  int64_t max_seq_no_;
+};
+
 class ShardStore {
  public:
   static Result<std::unique_ptr<ShardStore>> Open(const std::string& dir, const ShardStoreOptions& options);
@@ -122,10 +144,18 @@ class ShardStore {
   ShardStore(const ShardStore&) = delete;
   ShardStore& operator=(const ShardStore&) = delete;
 
-  // Records the ops (sources or tombstones + op log entries) atomically.
+  // Records the ops atomically: op log entries, and for document ops their
+  // sources or tombstones. A record older than the id's stored one does not
+  // replace it (the op log still gets the op). Event ops are only logged
+  // here; their effects come with WriteEventOp.
   Status Write(const std::vector<ShardOp>& ops);
-  // Records one kEvent op log entry and `batch` atomically (synced as Write).
+  // Records one kEvent op log entry, its effects `batch` and the
+  // events-applied watermark (= its seq_no) atomically (synced as Write).
   Status WriteEventOp(const ShardOp& op, const EventBatch& batch);
+  // Meta keys: the seq_no up to which event ops' effects are applied, and
+  // the lowest seq_no the op log still holds (every op below was trimmed).
+  static constexpr char kEventsAppliedKey[] = "events_applied";
+  static constexpr char kOplogRetainedFromKey[] = "oplog_retained_from";
 
   // Event spaces: point reads (NotFound when absent; merge operands applied),
   // batched reads (missing keys give empty optionals), and prefix scans.
@@ -146,15 +176,34 @@ class ShardStore {
   // Highest seq_no in the op log (kNoOpsPerformed when empty).
   Result<int64_t> MaxSeqNo() const;
   // Drops op log entries with seq_no <= `up_to` (covered by flushed segments
-  // and no longer needed for recovery).
+  // and no longer retained), and records atomically that the op log now
+  // starts at up_to + 1 (OplogRetainedFrom). Never moves that mark back.
   Status TrimOpLog(int64_t up_to);
+  // The lowest seq_no the op log still holds every op from: ops below it
+  // were trimmed. 0 for a store that never trimmed; a store written before
+  // this mark existed gets `fallback` (recorded).
+  Result<int64_t> OplogRetainedFrom(int64_t fallback);
+  // A consistent view of the op log from `from_seq_no` on. When ops at or
+  // above `from_seq_no` were already trimmed: kHistoryTrimmed — never a
+  // partial view.
+  Result<std::unique_ptr<OpLogSnapshot>> SnapshotOpLog(int64_t from_seq_no) const;
   // Makes every write so far durable (for Durability::kAsync).
   Status SyncWal();
+  // A RocksDB checkpoint of the whole store in `dir` (which must not
+  // exist): immutable files hard-linked, the rest copied; a consistent point
+  // of the store while writes continue. *max_seq_no: the highest seq_no in
+  // the checkpoint's op log (read back from it).
+  Status CreateCheckpoint(const std::string& dir, int64_t* max_seq_no);
   // Flushes the memtables and compacts the sources into the last level (a
   // settled store, as after a long run; benchmarks and tests).
   Status Compact();
 
-  Status PutMeta(const std::string& key, const std::string& value);
+  // Synced unless `sync` is false (a value whose loss in a crash is harmless).
+  Status PutMeta(const std::string& key, const std::string& value, bool sync = true);
+  // Writes the meta space's memtable to a file: its few small writes would
+  // otherwise keep WAL files alive until max_total_wal_size forces it (all
+  // replayed at the next open). At close.
+  Status FlushMeta();
   Result<std::string> GetMeta(const std::string& key) const;  // NotFound when absent
 
   // Every record in id order (tombstones included) until `fn` returns false.

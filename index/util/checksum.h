@@ -7,9 +7,14 @@
 #include <string>
 #include <string_view>
 
+#include "index/util/status.h"
+
 namespace holdfast {
 
 uint64_t Checksum64(std::string_view data);
+
+// Checksum64 of a whole file, read in chunks; *length gets its size.
+Result<uint64_t> ChecksumFile(const std::string& path, uint64_t* length);
 
 // Lower-case, zero-padded 16-digit hex of a checksum.
 std::string ChecksumHex(uint64_t checksum);

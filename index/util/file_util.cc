@@ -16,6 +16,7 @@ Status ErrnoStatus(std::string_view what, const std::string& path) {
   const int err = errno;
   std::string msg = std::string(what) + " " + path + ": " + std::strerror(err);
   if (err == ENOENT) return Status::NotFound(std::move(msg));
+  if (err == ENOSPC || err == EDQUOT) return Status::NoSpace(std::move(msg));
   return Status::IOError(std::move(msg));
 }
 

@@ -28,7 +28,8 @@ Status CreateDirectories(const std::string& dir);
 
 bool PathExists(const std::string& path);
 
-// "open data/VOLUME: No such file or directory" from the current errno.
+// "open data/VOLUME: No such file or directory" from the current errno:
+// NotFound for ENOENT, NoSpace for ENOSPC/EDQUOT, IOError otherwise.
 Status ErrnoStatus(std::string_view what, const std::string& path);
 
 }  // namespace holdfast

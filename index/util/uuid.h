@@ -1,4 +1,4 @@
-// Random (version 4) UUIDs for volume, node and cluster identities.
+// Random (version 4) UUIDs: volume, node, cluster and shard history identities.
 #pragma once
 
 #include <string>

@@ -114,7 +114,7 @@ HttpResponse StatusReport(const NodeRouteContext& ctx) {
           .Field("allocation_id", copy->allocation_id())
           .Field("primary_term", copy->engine().primary_term())
           .Field("local_checkpoint", st.local_checkpoint)
-          .Field("global_checkpoint", st.local_checkpoint)
+          .Field("global_checkpoint", st.global_checkpoint)
           .Field("max_seq_no", st.max_seq_no)
           .Field("docs", st.docs);
       const std::string failure = copy->failure();

@@ -32,9 +32,14 @@ int main(int argc, char** argv) {
   o.indexing_buffer_bytes = 256 << 10;
   o.flush_threshold_ops = 150;
   o.merge_factor = 3;
+  o.sole_copy = true;  // the op log is trimmed at flushes, as on a single node
   auto engine = ShardEngine::Open(o, source);
   if (!engine.ok()) {
     std::fprintf(stderr, "open failed: %s\n", engine.status().ToString().c_str());
+    return 4;
+  }
+  if (Status filled = (*engine)->FillGaps(); !filled.ok()) {  // opened as the primary
+    std::fprintf(stderr, "fill gaps failed: %s\n", filled.ToString().c_str());
     return 4;
   }
   int log = ::open(argv[2], O_WRONLY | O_CREAT | O_APPEND, 0644);

@@ -125,6 +125,38 @@ TEST(ShardStoreTest, SourceCacheNeverKeepsARecordAWriteReplaced) {
   }
 }
 
+// Writes of one id may land out of order (concurrent batches, a replica
+// receiving ops in any order): the record with the highest seq_no stays,
+// tombstones included, across a reopen (flushed, compacted) too.
+TEST(ShardStoreTest, TheNewestRecordWinsWhateverTheWriteOrder) {
+  testing::TempDir tmp;
+  {
+    auto store = ShardStore::Open(tmp.Sub("s"), {});
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->Write({Index("a", 5, 3, R"({"v":5})")}).ok());
+    ASSERT_TRUE((*store)->Write({Index("a", 2, 1, R"({"v":2})"), Index("a", 4, 2, R"({"v":4})")}).ok());
+    ASSERT_TRUE((*store)->Write({{OpType::kDelete, "b", {1, 7}, 2, ""}}).ok());
+    ASSERT_TRUE((*store)->Write({Index("b", 6, 1, R"({"v":6})")}).ok());
+    auto a = (*store)->GetRecord("a");
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    EXPECT_EQ(a->source, R"({"v":5})");
+    EXPECT_EQ(a->version, 3);
+    EXPECT_TRUE((*store)->GetRecord("b")->deleted);  // the late index op does not resurrect it
+    ASSERT_TRUE((*store)->Compact().ok());
+    std::vector<int64_t> oplog;
+    ASSERT_TRUE((*store)->ForEachOp(0, [&](const ShardOp& op) {
+      oplog.push_back(op.stamp.seq_no);
+      return true;
+    }).ok());
+    EXPECT_EQ(oplog, (std::vector<int64_t>{2, 4, 5, 6, 7}));  // every op is history
+  }
+  auto store = ShardStore::Open(tmp.Sub("s"), {});
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ((*store)->GetRecord("a")->stamp.seq_no, 5);
+  EXPECT_TRUE((*store)->GetRecord("b")->deleted);
+  EXPECT_EQ((*store)->CountLiveDocs().value(), 1u);
+}
+
 TEST(ShardStoreTest, OpLogReplaysInOrderFromASeqNoAndTrims) {
   testing::TempDir tmp;
   auto store = ShardStore::Open(tmp.Sub("store"), {});

@@ -37,7 +37,11 @@ std::map<std::string, IndexRouting> ExpectedAfterReopen(const ClusterStateSnapsh
   for (auto& [uuid, index] : routing) {
     for (auto& shard : index.shards) {
       for (auto& copy : shard.copies) {
-        if (copy.node_id == "node-a" && copy.state == ShardCopyState::kStarted) copy.state = ShardCopyState::kInitializing;
+        if (copy.node_id == "node-a" &&
+            (copy.state == ShardCopyState::kStarted || copy.state == ShardCopyState::kFailed)) {
+          copy.state = ShardCopyState::kInitializing;
+          copy.failure.clear();
+        }
       }
     }
   }
@@ -92,15 +96,16 @@ TEST(ClusterStatePersistenceTest, ReopenGivesBackMetadataRoutingAndMappings) {
   EXPECT_EQ(after->FindIndex("a")->settings.refresh_interval.count(), -1);
   EXPECT_EQ(after->routing, ExpectedAfterReopen(*before));
   // Started copies come back initializing with the same allocation id and
-  // term; the failed one stays failed and out of the in-sync set.
+  // term; so does the failed one (a restart retries it), still in sync as
+  // the last copy of its shard.
   const ShardRouting* a0 = after->RoutingOf(ShardId{a.uuid, 0});
   EXPECT_EQ(a0->copies[0].state, ShardCopyState::kInitializing);
   EXPECT_EQ(a0->copies[0].allocation_id, before->RoutingOf(ShardId{a.uuid, 0})->copies[0].allocation_id);
   EXPECT_EQ(a0->in_sync, std::vector<std::string>{a0->copies[0].allocation_id});
   const ShardRouting* a1 = after->RoutingOf(ShardId{a.uuid, 1});
-  EXPECT_EQ(a1->copies[0].state, ShardCopyState::kFailed);
-  EXPECT_EQ(a1->copies[0].failure, "disk");
-  EXPECT_TRUE(a1->in_sync.empty());
+  EXPECT_EQ(a1->copies[0].state, ShardCopyState::kInitializing);
+  EXPECT_EQ(a1->copies[0].failure, "");
+  EXPECT_EQ(a1->in_sync, std::vector<std::string>{a1->copies[0].allocation_id});
 
   // The next change continues from the stored version.
   ASSERT_TRUE(state->CreateIndex(NewIndex("c")).ok());
