@@ -7,3 +7,6 @@ holdfast_add_test(cluster_state_test SOURCES
   replication/cluster_state_watch_test.cc
   replication/local_cluster_state_test.cc
   LIBS holdfast_replication holdfast_lifecycle holdfast_test_support)
+# The shard service through the loopback client: replica path, history, typed errors.
+holdfast_add_test(shard_service_test SOURCES replication/shard_service_test.cc
+  LIBS holdfast_replication holdfast_test_support)

@@ -23,6 +23,7 @@ using Health = HealthStatus;
 
 struct HealthReport {
   Health status = Health::kGreen;
+  bool missing = false;  // a named index does not exist
   ClusterHealth cluster;
 };
 
@@ -34,6 +35,7 @@ HealthReport Measure(ClusterIndices& registry, std::string_view expression) {
     auto resolved = state->ResolveIndices(expression);
     if (!resolved.ok()) {
       report.status = Health::kRed;
+      report.missing = true;
       return report;
     }
     names = std::move(resolved).value();
@@ -75,8 +77,7 @@ HttpResponse ClusterHealthResponse(ApiContext* ctx, ClusterIndices& registry, co
     report = Measure(registry, expression);
     const Health target = wanted.value_or(Health::kRed);
     // A missing index is waited for even without wait_for_status (Elasticsearch does too).
-    const bool satisfied = report.status <= target && !(report.status == Health::kRed && !expression.empty() &&
-                                                        (!wanted || *wanted != Health::kRed));
+    const bool satisfied = report.status <= target && !(report.missing && (!wanted || *wanted != Health::kRed));
     if (satisfied) break;
     if (std::chrono::steady_clock::now() >= deadline) {
       timed_out = true;

@@ -1,0 +1,182 @@
+// The shard service through the loopback client (every request and answer
+// through bytes): the replica write path (Replicate), op history (OpsSince)
+// and their typed errors — fenced terms, trimmed history — crossing the
+// boundary with their kinds; a copy the cluster state assigns here is opened
+// by the registry and reported started.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "replication/loopback_shard_client.h"
+#include "replication/proto_convert.h"
+#include "replication/shard_registry.h"
+#include "replication/shard_service.h"
+#include "tests/replication/cluster_state_test_util.h"
+#include "tests/replication/memory_metadata_store.h"
+#include "tests/support/test_process.h"
+
+namespace holdfast {
+namespace {
+
+using namespace std::chrono_literals;
+
+class ShardServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    state_ = testing::OpenState(&store_);
+    ASSERT_NE(state_, nullptr);
+    ShardRegistryOptions o;
+    o.indices_dir = tmp_.Sub("indices");
+    o.node_id = testing::LocalNode().node_id;
+    o.engine.refresh_interval = 0ms;
+    auto registry = ShardRegistry::Open(o, state_.get());
+    ASSERT_TRUE(registry.ok()) << registry.status().ToString();
+    registry_ = std::move(registry).value();
+    service_ = std::make_unique<ShardService>(registry_.get());
+    client_ = std::make_unique<LoopbackShardClient>(service_.get());
+    IndexMetadata index = testing::NewIndex("docs", 1, 0);
+    uuid_ = index.uuid;
+    ASSERT_TRUE(state_->CreateIndex(index).ok());
+    // The registry opens the copy on the state's delivery thread and reports it started.
+    ASSERT_TRUE(testing::WaitFor([&] {
+      const ShardRouting* r = state_->Current()->RoutingOf(ShardId{uuid_, 0});
+      return r != nullptr && r->copies[0].state == ShardCopyState::kStarted;
+    }, 10s));
+    ASSERT_NE(registry_->Get(ShardId{uuid_, 0}), nullptr);
+  }
+  void TearDown() override {
+    if (registry_) EXPECT_TRUE(registry_->CloseAll().ok());
+  }
+
+  pb::ShardTarget Target(int64_t term = 0) const {
+    pb::ShardTarget t;
+    t.mutable_shard()->set_index_uuid(uuid_);
+    t.mutable_shard()->set_shard(0);
+    t.set_primary_term(term);
+    return t;
+  }
+
+  // id of each seq_no written
+  std::map<int64_t, std::string> WriteDocs(int n) {
+    std::map<int64_t, std::string> ids;
+    pb::WriteRequest w;
+    *w.mutable_target() = Target();
+    for (int i = 0; i < n; ++i) {
+      pb::DocWrite* d = w.add_items();
+      d->set_id("d" + std::to_string(i));
+      d->set_source(R"({"n":)" + std::to_string(i) + "}");
+    }
+    pb::WriteResponse r;
+    EXPECT_TRUE(client_->Write(w, &r).ok());
+    for (int i = 0; i < r.results_size(); ++i) {
+      EXPECT_FALSE(r.results(i).has_error()) << r.results(i).error().message();
+      ids[r.results(i).seq_no()] = "d" + std::to_string(i);
+    }
+    return ids;
+  }
+
+  testing::TempDir tmp_;
+  testing::MemoryMetadataStore store_;
+  std::unique_ptr<LocalClusterState> state_;
+  std::unique_ptr<ShardRegistry> registry_;
+  std::unique_ptr<ShardService> service_;
+  std::unique_ptr<ShardClient> client_;
+  std::string uuid_;
+};
+
+TEST_F(ShardServiceTest, OpsSinceReturnsTheHistoryThenSaysWhenItIsTrimmed) {
+  const std::map<int64_t, std::string> ids = WriteDocs(5);
+  ASSERT_EQ(ids.size(), 5u);
+  pb::OpsSinceRequest since;
+  *since.mutable_target() = Target();
+  since.set_from_seq_no(1);
+  pb::OpsSinceResponse ops;
+  ASSERT_TRUE(client_->OpsSince(since, &ops).ok());
+  ASSERT_EQ(ops.ops_size(), 4);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(ops.ops(i).seq_no(), i + 1);
+    EXPECT_EQ(ops.ops(i).id(), ids.at(i + 1));
+    EXPECT_EQ(ops.ops(i).type(), pb::Op::INDEX);
+  }
+  EXPECT_EQ(ops.max_seq_no(), 4);
+  since.set_max_ops(2);
+  ASSERT_TRUE(client_->OpsSince(since, &ops).ok());
+  EXPECT_EQ(ops.ops_size(), 2);
+  EXPECT_TRUE(ops.more());
+
+  // A sole copy trims its op log at a flush: the history is gone, and the
+  // answer says so (typed, across the boundary) instead of being partial.
+  pb::MaintenanceRequest flush;
+  *flush.mutable_target() = Target();
+  flush.set_action(pb::MaintenanceRequest::FLUSH);
+  pb::MaintenanceResponse flushed;
+  ASSERT_TRUE(client_->Maintenance(flush, &flushed).ok());
+  since.set_max_ops(0);
+  Status trimmed = client_->OpsSince(since, &ops);
+  EXPECT_EQ(trimmed.code(), StatusCode::kHistoryTrimmed) << trimmed.ToString();
+}
+
+TEST_F(ShardServiceTest, ReplicateAppliesStampedOpsAndRefusesAnOlderTerm) {
+  ShardEngine& engine = registry_->Get(ShardId{uuid_, 0})->engine();
+  ASSERT_TRUE(engine.SetPrimaryTerm(3).ok());
+
+  // Ops stamped elsewhere, out of order: the checkpoint waits for the gap.
+  auto op = [](int64_t seq, const std::string& id) {
+    pb::Op o;
+    o.set_type(pb::Op::INDEX);
+    o.set_id(id);
+    o.set_seq_no(seq);
+    o.set_primary_term(3);
+    o.set_version(1);
+    o.set_source(R"({"x":1})");
+    return o;
+  };
+  pb::ReplicateRequest replicate;
+  *replicate.mutable_target() = Target(3);
+  *replicate.add_ops() = op(1, "b");
+  pb::ReplicateResponse applied;
+  ASSERT_TRUE(client_->Replicate(replicate, &applied).ok());
+  EXPECT_EQ(applied.local_checkpoint(), -1);
+  EXPECT_EQ(applied.max_seq_no(), 1);
+  replicate.clear_ops();
+  *replicate.add_ops() = op(0, "a");
+  ASSERT_TRUE(client_->Replicate(replicate, &applied).ok());
+  EXPECT_EQ(applied.local_checkpoint(), 1);
+
+  // A request from an older primary term is fenced off and changes nothing.
+  replicate.clear_ops();
+  *replicate.mutable_target() = Target(2);
+  *replicate.add_ops() = op(2, "c");
+  Status fenced = client_->Replicate(replicate, &applied);
+  EXPECT_EQ(fenced.code(), StatusCode::kFenced) << fenced.ToString();
+  pb::GetRequest get;
+  *get.mutable_target() = Target();
+  get.add_ids("a");
+  get.add_ids("c");
+  pb::GetResponse got;
+  ASSERT_TRUE(client_->Get(get, &got).ok());
+  EXPECT_TRUE(got.docs(0).found());
+  EXPECT_EQ(got.docs(0).seq_no(), 0);
+  EXPECT_EQ(got.docs(0).primary_term(), 3);
+  EXPECT_FALSE(got.docs(1).found());
+  EXPECT_EQ(engine.local_checkpoint(), 1);
+}
+
+TEST_F(ShardServiceTest, AnUnknownShardIsUnavailableAndAWriteFromAnOlderTermIsFenced) {
+  pb::GetRequest get;
+  *get.mutable_target() = Target();
+  get.mutable_target()->mutable_shard()->set_index_uuid("no-such-index");
+  get.add_ids("a");
+  pb::GetResponse got;
+  EXPECT_EQ(client_->Get(get, &got).code(), StatusCode::kUnavailable);
+
+  ASSERT_TRUE(registry_->Get(ShardId{uuid_, 0})->engine().SetPrimaryTerm(2).ok());
+  pb::WriteRequest w;
+  *w.mutable_target() = Target(1);
+  w.add_items()->set_id("x");
+  pb::WriteResponse r;
+  EXPECT_EQ(client_->Write(w, &r).code(), StatusCode::kFenced);
+}
+
+}  // namespace
+}  // namespace holdfast
