@@ -15,7 +15,7 @@
 // relocating come back kInitializing with their allocation ids and primary
 // terms (the node reopens them and reports them started); failed and closed
 // copies keep their state. A store written before the cluster state existed
-// (the "indices" key of server/index_registry.cc) is imported once: every
+// (the "indices" key earlier versions wrote) is imported once: every
 // legacy index with its primaries on this node, then the key is deleted; the
 // legacy INDEX files are left in place.
 //

@@ -1,6 +1,6 @@
 // ShardService: events and the per-shard parts of recommendations
 // (index/recommend/event_shard.h). Each answer is this shard's partial sum;
-// the coordinator adds them up (server/coordinator/recommender.h).
+// the coordinator adds them up (index/recommend/recommend_model.h, over server/coordinator/index_handle.h).
 #include <absl/container/flat_hash_map.h>
 
 #include <cmath>

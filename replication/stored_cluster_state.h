@@ -13,7 +13,7 @@
 // version goes last.
 //
 // Also reads the layout written before the cluster state existed
-// (server/index_registry.cc): node store key "indices" = {"name": "uuid"}
+// (the index registry of earlier versions): node store key "indices" = {"name": "uuid"}
 // and `<indices dir>/<uuid>/INDEX`. Stateless functions; thread-safe as the
 // store is.
 #pragma once

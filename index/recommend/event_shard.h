@@ -2,8 +2,8 @@
 // spaces of its ShardStore, written through its op log.
 //
 // Events are partitioned by user for histories and co-occurrence (the user
-// role) and by item for popularity (the item role); LocalIndex-level code
-// (recommender.h) routes each event to both shards.
+// role) and by item for popularity (the item role); the coordinator
+// (RouteEvents in recommend_model.h) sends each event to both shards.
 //
 // User role, per event (u, i, type, ts) in timestamp order per user:
 //   - u's history H(u): the last `history_size` distinct items by last

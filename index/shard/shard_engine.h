@@ -231,7 +231,7 @@ class ShardEngine {
   // to primary, calls it before taking writes: at open the local checkpoint
   // is recomputed from the op log and a gap (a write in flight at a crash,
   // never acknowledged; an op a replica never received) stays a gap until
-  // filled. LocalIndex calls it for every shard it opens.
+  // filled. A shard copy opening as primary calls it (replication/shard_copy.cc).
   Status FillGaps();
   // Every seq_no <= local_checkpoint() is processed; max_seq_no() is the
   // highest seen (issued, on a primary).

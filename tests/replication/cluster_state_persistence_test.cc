@@ -1,6 +1,6 @@
 // LocalClusterState on a real NodeStore (RocksDB in a temp dir): reopening
 // gives back the same metadata, routing and mappings; the legacy layout of
-// server/index_registry.cc is imported once; corruption is reported, naming
+// earlier versions is imported once; corruption is reported, naming
 // the key or file, and never crashes.
 #include <gtest/gtest.h>
 
@@ -113,7 +113,7 @@ TEST(ClusterStatePersistenceTest, ReopenGivesBackMetadataRoutingAndMappings) {
 }
 
 // The layout before the cluster state: node store "indices" = {"name": "uuid"}
-// (server/index_registry.cc) and <indices>/<uuid>/INDEX (LocalIndex::Create).
+// (what earlier versions wrote) and <indices>/<uuid>/INDEX.
 void WriteLegacyIndex(const std::string& indices_dir, const IndexMetadata& meta) {
   ASSERT_TRUE(CreateDirectories(indices_dir + "/" + meta.uuid).ok());
   ASSERT_TRUE(WriteFileDurably(indices_dir + "/" + meta.uuid + "/INDEX", EncodeIndexMetadata(meta)).ok());
