@@ -42,13 +42,12 @@ Status ShardService::Neighbours(const pb::NeighboursRequest& request, pb::Neighb
   for (const std::string& item : request.items()) {
     absl::flat_hash_map<std::string, int64_t> row;
     HOLDFAST_RETURN_IF_ERROR((*copy)->events().AddNeighbours(item, &row));
-    // Sorted, so that equal rows make equal bytes.
-    std::vector<std::pair<std::string, int64_t>> sorted(row.begin(), row.end());
-    std::sort(sorted.begin(), sorted.end());
+    // In the map's order: the coordinator adds rows up by item.
     pb::NeighbourRow* out = response->add_rows();
-    out->mutable_items()->Reserve(static_cast<int>(sorted.size()));
-    for (auto& [id, count] : sorted) {
-      out->add_items(std::move(id));
+    out->mutable_items()->Reserve(static_cast<int>(row.size()));
+    out->mutable_counts()->Reserve(static_cast<int>(row.size()));
+    for (const auto& [id, count] : row) {
+      out->add_items(id);
       out->add_counts(count);
     }
   }
@@ -58,10 +57,11 @@ Status ShardService::Neighbours(const pb::NeighboursRequest& request, pb::Neighb
 Status ShardService::ItemStats(const pb::ItemStatsRequest& request, pb::ItemStatsResponse* response) {
   auto copy = CopyFor(request.target());
   if (!copy.ok()) return copy.status();
-  std::vector<std::string> items(request.items().begin(), request.items().end());
-  std::vector<recommend::ItemStats> stats(items.size());
-  HOLDFAST_RETURN_IF_ERROR((*copy)->events().AddItemStats(items, &stats));
-  for (const recommend::ItemStats& s : stats) {
+  const recommend::EventShard& events = (*copy)->events();
+  response->mutable_users()->Reserve(request.items_size());
+  response->mutable_row_sums()->Reserve(request.items_size());
+  for (const std::string& item : request.items()) {
+    const recommend::ItemStats s = events.ItemStatsOf(item);
     response->add_users(s.users);
     response->add_row_sums(s.row_sum);
   }

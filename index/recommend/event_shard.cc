@@ -331,6 +331,12 @@ Status EventShard::AddItemStats(const std::vector<std::string>& items, std::vect
   return Status::OK();
 }
 
+ItemStats EventShard::ItemStatsOf(std::string_view item) const {
+  std::shared_lock<std::shared_mutex> lock(popularity_mu_);
+  auto it = item_stats_.find(absl::string_view(item.data(), item.size()));
+  return it == item_stats_.end() ? ItemStats{} : it->second;
+}
+
 std::optional<PopularityCounts> EventShard::PopularityOf(std::string_view item) const {
   std::shared_lock<std::shared_mutex> lock(popularity_mu_);
   auto it = popularity_.find(absl::string_view(item.data(), item.size()));

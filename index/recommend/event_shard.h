@@ -125,6 +125,8 @@ class EventShard : public EventOpApplier {
   Status AddNeighbours(std::string_view item, absl::flat_hash_map<std::string, int64_t>* out) const;
   // Adds this shard's ItemStats of `items` into `out` (parallel to items).
   Status AddItemStats(const std::vector<std::string>& items, std::vector<ItemStats>* out) const;
+  // This shard's ItemStats of one item (zero when it has none).
+  ItemStats ItemStatsOf(std::string_view item) const;
 
   // Popularity of an item held by this shard: Σ_type weight × decayed count at `now_ms`.
   std::optional<double> Popularity(std::string_view item, int64_t now_ms) const;

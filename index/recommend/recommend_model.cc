@@ -50,7 +50,6 @@ std::vector<std::string> Keys(const Map& m) {
   std::vector<std::string> out;
   out.reserve(m.size());
   for (const auto& [k, v] : m) out.push_back(k);
-  std::sort(out.begin(), out.end());
   return out;
 }
 

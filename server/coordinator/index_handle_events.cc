@@ -79,10 +79,8 @@ class ShardEventData final : public recommend::EventData {
     for (uint32_t s = 0; s < by_shard.size(); ++s) {
       if (by_shard[s].empty()) continue;
       pb::PopularityResponse response;
-      std::vector<std::string> asked;
-      for (size_t i : by_shard[s]) asked.push_back(items[i]);
-      HOLDFAST_RETURN_IF_ERROR(AskPopularity(s, asked, now_ms, &response));
-      if (response.present_size() != static_cast<int>(asked.size())) return Status::Internal("short popularity answer");
+      HOLDFAST_RETURN_IF_ERROR(AskPopularity(s, items, by_shard[s], now_ms, &response));
+      if (response.present_size() != static_cast<int>(by_shard[s].size())) return Status::Internal("short popularity answer");
       for (size_t k = 0; k < by_shard[s].size(); ++k) {
         if (response.present(static_cast<int>(k))) (*out)[by_shard[s][k]] = response.popularity(static_cast<int>(k));
       }
@@ -94,7 +92,7 @@ class ShardEventData final : public recommend::EventData {
     double best = -std::numeric_limits<double>::infinity();
     for (uint32_t s = 0; s < index_->num_shards(); ++s) {
       pb::PopularityResponse response;
-      HOLDFAST_RETURN_IF_ERROR(AskPopularity(s, {}, 0, &response));
+      HOLDFAST_RETURN_IF_ERROR(AskPopularity(s, {}, {}, 0, &response));
       if (response.has_max_log()) best = std::max(best, response.max_log());
     }
     return best;
@@ -121,13 +119,15 @@ class ShardEventData final : public recommend::EventData {
   Result<ShardTarget> Read(uint32_t shard) const {
     return index_->router().ForRead(*index_->state(), index_->shard_id(shard));
   }
-  Status AskPopularity(uint32_t shard, const std::vector<std::string>& items, int64_t now_ms,
-                       pb::PopularityResponse* response) const {
+  // The popularity of items[i] for every i of `which`.
+  Status AskPopularity(uint32_t shard, const std::vector<std::string>& items, const std::vector<size_t>& which,
+                       int64_t now_ms, pb::PopularityResponse* response) const {
     auto to = Read(shard);
     if (!to.ok()) return to.status();
     pb::PopularityRequest request;
     *request.mutable_target() = to->target;
-    for (const std::string& item : items) request.add_items(item);
+    request.mutable_items()->Reserve(static_cast<int>(which.size()));
+    for (size_t i : which) request.add_items(items[i]);
     request.set_now_ms(now_ms);
     return to->client->Popularity(request, response);
   }
