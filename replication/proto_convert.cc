@@ -1,5 +1,7 @@
 #include "replication/proto_convert.h"
 
+#include "index/codec/varint.h"
+
 namespace holdfast {
 
 void ToProto(const Status& status, pb::Error* out) {
@@ -204,6 +206,21 @@ search::FieldTermFreqs FromProto(const google::protobuf::RepeatedPtrField<pb::Fi
     for (const auto& t : f.terms()) terms[t.term()] += t.freq();
   }
   return out;
+}
+
+void PackId(std::string_view id, std::string* out) {
+  codec::PutVarint64(out, id.size());
+  out->append(id);
+}
+
+Status ForEachPackedId(std::string_view packed, const std::function<void(std::string_view)>& fn) {
+  while (!packed.empty()) {
+    uint64_t n = 0;
+    if (!codec::ConsumeVarint64(&packed, &n) || n > packed.size()) return Status::Corruption("malformed packed ids");
+    fn(packed.substr(0, n));
+    packed.remove_prefix(n);
+  }
+  return Status::OK();
 }
 
 void ToProto(const search::GlobalStatistics& stats, pb::GlobalStatistics* out) {

@@ -5,7 +5,9 @@
 // answered in process.
 #pragma once
 
+#include <functional>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "holdfast/v1/shard.pb.h"
@@ -42,6 +44,17 @@ ShardOp FromProto(const pb::Op& op);
 
 void ToProto(const search::FieldTermFreqs& fields, google::protobuf::RepeatedPtrField<pb::FieldTerms>* out);
 search::FieldTermFreqs FromProto(const google::protobuf::RepeatedPtrField<pb::FieldTerms>& fields);
+
+// Packed ids (a `bytes` field): each id as a varint length and its bytes.
+void PackId(std::string_view id, std::string* out);
+template <class Ids>
+std::string PackIds(const Ids& ids) {
+  std::string out;
+  for (const auto& id : ids) PackId(id, &out);
+  return out;
+}
+// Calls fn(id) for each packed id; Corruption when `packed` is malformed.
+Status ForEachPackedId(std::string_view packed, const std::function<void(std::string_view)>& fn);
 
 void ToProto(const search::GlobalStatistics& stats, pb::GlobalStatistics* out);
 search::GlobalStatistics FromProto(const pb::GlobalStatistics& stats);

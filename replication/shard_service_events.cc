@@ -2,6 +2,7 @@
 // (index/recommend/event_shard.h). Each answer is this shard's partial sum;
 // the coordinator adds them up (index/recommend/recommend_model.h, over server/coordinator/index_handle.h).
 #include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
 
 #include <cmath>
 #include <limits>
@@ -44,10 +45,10 @@ Status ShardService::Neighbours(const pb::NeighboursRequest& request, pb::Neighb
     HOLDFAST_RETURN_IF_ERROR((*copy)->events().AddNeighbours(item, &row));
     // In the map's order: the coordinator adds rows up by item.
     pb::NeighbourRow* out = response->add_rows();
-    out->mutable_items()->Reserve(static_cast<int>(row.size()));
+    std::string* packed = out->mutable_items();
     out->mutable_counts()->Reserve(static_cast<int>(row.size()));
     for (const auto& [id, count] : row) {
-      out->add_items(id);
+      PackId(id, packed);
       out->add_counts(count);
     }
   }
@@ -58,13 +59,11 @@ Status ShardService::ItemStats(const pb::ItemStatsRequest& request, pb::ItemStat
   auto copy = CopyFor(request.target());
   if (!copy.ok()) return copy.status();
   const recommend::EventShard& events = (*copy)->events();
-  response->mutable_users()->Reserve(request.items_size());
-  response->mutable_row_sums()->Reserve(request.items_size());
-  for (const std::string& item : request.items()) {
+  return ForEachPackedId(request.items(), [&](std::string_view item) {
     const recommend::ItemStats s = events.ItemStatsOf(item);
     response->add_users(s.users);
     response->add_row_sums(s.row_sum);
-  }
+  });
   return Status::OK();
 }
 
@@ -72,12 +71,12 @@ Status ShardService::Popularity(const pb::PopularityRequest& request, pb::Popula
   auto copy = CopyFor(request.target());
   if (!copy.ok()) return copy.status();
   const recommend::EventShard& events = (*copy)->events();
-  for (const std::string& item : request.items()) {
+  HOLDFAST_RETURN_IF_ERROR(ForEachPackedId(request.items(), [&](std::string_view item) {
     const auto log = events.PopularityLogOf(item);
     response->add_present(log.has_value());
     response->add_log(log.value_or(0.0));
     response->add_popularity(events.Popularity(item, request.now_ms()).value_or(0.0));
-  }
+  }));
   const double max = events.MaxPopularityLog();
   if (max != -std::numeric_limits<double>::infinity()) response->set_max_log(max);
   return Status::OK();
@@ -86,12 +85,14 @@ Status ShardService::Popularity(const pb::PopularityRequest& request, pb::Popula
 Status ShardService::TopPopular(const pb::TopPopularRequest& request, pb::TopPopularResponse* response) {
   auto copy = CopyFor(request.target());
   if (!copy.ok()) return copy.status();
-  const std::set<std::string, std::less<>> skip(request.skip().begin(), request.skip().end());
+  absl::flat_hash_set<std::string_view> skip;
+  HOLDFAST_RETURN_IF_ERROR(ForEachPackedId(request.skip(), [&](std::string_view id) { skip.insert(id); }));
   uint32_t taken = 0;
   if (request.limit() == 0) return Status::OK();
+  std::string* items = response->mutable_items();
   (*copy)->events().ForEachByPopularity([&](std::string_view item, double log) {
-    if (skip.count(item)) return true;
-    response->add_items(std::string(item));
+    if (skip.contains(item)) return true;
+    PackId(item, items);
     response->add_logs(log);
     return ++taken < request.limit();
   });

@@ -45,7 +45,14 @@ class ShardEventData final : public recommend::EventData {
       if (response.rows_size() != static_cast<int>(items.size())) return Status::Internal("short neighbours answer");
       for (size_t p = 0; p < items.size(); ++p) {
         const pb::NeighbourRow& row = response.rows(static_cast<int>(p));
-        for (int k = 0; k < row.items_size(); ++k) (*rows)[p][row.items(k)] += row.counts(k);
+        auto& sum = (*rows)[p];
+        sum.reserve(sum.size() + static_cast<size_t>(row.counts_size()));
+        int k = 0;
+        HOLDFAST_RETURN_IF_ERROR(ForEachPackedId(row.items(), [&](std::string_view id) {
+          if (k < row.counts_size()) sum[std::string(id)] += row.counts(k);
+          ++k;
+        }));
+        if (k != row.counts_size()) return Status::Internal("neighbour row: ids and counts differ");
       }
     }
     return Status::OK();
@@ -59,7 +66,7 @@ class ShardEventData final : public recommend::EventData {
       if (!to.ok()) return to.status();
       pb::ItemStatsRequest request;
       *request.mutable_target() = to->target;
-      for (const std::string& item : items) request.add_items(item);
+      *request.mutable_items() = PackIds(items);
       pb::ItemStatsResponse response;
       HOLDFAST_RETURN_IF_ERROR(to->client->ItemStats(request, &response));
       if (response.users_size() != static_cast<int>(items.size())) return Status::Internal("short item stats answer");
@@ -107,10 +114,14 @@ class ShardEventData final : public recommend::EventData {
       pb::TopPopularRequest request;
       *request.mutable_target() = to->target;
       request.set_limit(static_cast<uint32_t>(std::min<size_t>(limit, UINT32_MAX)));
-      for (const std::string& id : skip) request.add_skip(id);
+      *request.mutable_skip() = PackIds(skip);
       pb::TopPopularResponse response;
       HOLDFAST_RETURN_IF_ERROR(to->client->TopPopular(request, &response));
-      for (int k = 0; k < response.items_size(); ++k) out->emplace_back(response.items(k), response.logs(k));
+      int k = 0;
+      HOLDFAST_RETURN_IF_ERROR(ForEachPackedId(response.items(), [&](std::string_view id) {
+        if (k < response.logs_size()) out->emplace_back(std::string(id), response.logs(k));
+        ++k;
+      }));
     }
     return Status::OK();
   }
@@ -126,8 +137,8 @@ class ShardEventData final : public recommend::EventData {
     if (!to.ok()) return to.status();
     pb::PopularityRequest request;
     *request.mutable_target() = to->target;
-    request.mutable_items()->Reserve(static_cast<int>(which.size()));
-    for (size_t i : which) request.add_items(items[i]);
+    std::string* packed = request.mutable_items();
+    for (size_t i : which) PackId(items[i], packed);
     request.set_now_ms(now_ms);
     return to->client->Popularity(request, response);
   }
