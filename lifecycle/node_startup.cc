@@ -2,15 +2,16 @@
 
 namespace holdfast {
 
-Result<NodeVolume> OpenNodeVolume(const VolumeOptions& options, VolumeError* volume_error) {
+Result<NodeVolume> OpenNodeVolume(const VolumeOptions& options, VolumeError* volume_error,
+                                  std::shared_ptr<rocksdb::Logger> store_log) {
   NodeVolume out;
   auto volume = Volume::Open(options, volume_error);
   if (!volume.ok()) return volume.status();
   out.volume = std::move(volume).value();
-  auto store = NodeStore::Open(out.volume->node_dir());
+  auto store = NodeStore::Open(out.volume->node_dir(), std::move(store_log));
   if (!store.ok()) return Status(store.status().code(), "node store: " + store.status().message());
   out.store = std::move(store).value();
-  auto last = out.store->BeginRun();
+  auto last = out.store->BeginRun(&out.run_recorded);
   if (!last.ok()) return Status(last.status().code(), "recording the node start: " + last.status().message());
   out.last_stop = last.value();
   return out;

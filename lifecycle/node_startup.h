@@ -28,11 +28,17 @@ struct NodeVolume {
   std::unique_ptr<Volume> volume;
   std::unique_ptr<NodeStore> store;
   LastStop last_stop = LastStop::kFirstStart;
+  // False when the "running" marker could not be recorded (a full disk):
+  // the node starts anyway.
+  bool run_recorded = true;
 };
 
 // Step 1. On failure *volume_error says which kind (for the exit code);
-// errors of the node store leave it kNone.
-Result<NodeVolume> OpenNodeVolume(const VolumeOptions& options, VolumeError* volume_error);
+// errors of the node store leave it kNone. `store_log`: where the node
+// store's RocksDB diagnostics go (null: discarded). A full disk does not
+// stop it: the node store opens read-only if it must.
+Result<NodeVolume> OpenNodeVolume(const VolumeOptions& options, VolumeError* volume_error,
+                                  std::shared_ptr<rocksdb::Logger> store_log = nullptr);
 
 struct NodeShardsOptions {
   ClusterNode node;            // name and addresses; node_id comes from the volume

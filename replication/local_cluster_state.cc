@@ -114,7 +114,13 @@ Result<std::unique_ptr<LocalClusterState>> LocalClusterState::Open(MetadataStore
     // indices) so that from now on the store always holds a state.
     HOLDFAST_RETURN_IF_ERROR(ImportLegacyIndices(store, legacy_indices_dir, node_id, state.get(), &writes));
   }
-  if (!writes.empty()) HOLDFAST_RETURN_IF_ERROR(store->Commit(writes));
+  if (!writes.empty()) {
+    Status committed = store->Commit(writes);
+    // On a full disk, leftovers of an interrupted change stay until a later
+    // open can remove them; a first open must record its state.
+    const bool leftovers_only = stored->has_value();
+    if (!committed.ok() && !(leftovers_only && committed.code() == StatusCode::kNoSpace)) return committed;
+  }
   ReopenLocalCopies(node_id, state.get());
   return std::unique_ptr<LocalClusterState>(new LocalClusterState(store, node_id, std::move(state)));
 }
@@ -137,7 +143,7 @@ std::unique_ptr<ClusterStateWatch> LocalClusterState::Watch(Watcher watcher) {
   return watchers_->Add(std::move(watcher), current_->version);
 }
 
-Result<ClusterStatePtr> LocalClusterState::Change(const Edit& edit) {
+Result<ClusterStatePtr> LocalClusterState::Change(const Edit& edit, bool publish_without_space) {
   std::lock_guard<std::mutex> change(change_mu_);
   ClusterStatePtr base = Current();
   auto next = std::make_shared<ClusterStateSnapshot>(*base);
@@ -147,7 +153,8 @@ Result<ClusterStatePtr> LocalClusterState::Change(const Edit& edit) {
   if (!changed.value()) return base;
   next->version = base->version + 1;
   AppendVersionWrite(next->version, &writes);
-  HOLDFAST_RETURN_IF_ERROR(store_->Commit(writes));
+  Status committed = store_->Commit(writes);
+  if (!committed.ok() && !(publish_without_space && committed.code() == StatusCode::kNoSpace)) return committed;
   ClusterStatePtr published = std::move(next);
   std::lock_guard<std::mutex> lock(mu_);
   current_ = published;
@@ -241,7 +248,7 @@ Status LocalClusterState::UpdateShardCopy(const ShardId& shard, std::string_view
     if (leaves_in_sync) routing.in_sync.erase(in_sync);
     AppendRoutingWrite(shard.index_uuid, index->second, writes);
     return true;
-  });
+  }, /*publish_without_space=*/true);
   return changed.status();
 }
 

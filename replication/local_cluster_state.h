@@ -9,13 +9,18 @@
 // is published; when the write fails, the published state stays as it was
 // and the error is returned. A change that changes nothing (a stale copy
 // report, a mapping update already merged) writes nothing and makes no
-// version.
+// version. One exception, for a full disk (kNoSpace): a copy's state
+// change (UpdateShardCopy) is still published — copy states are this node's
+// own report, rebuilt at every open — so that copies recovered on a full
+// volume come up started (searchable) rather than stuck initializing; the
+// next successful change stores them.
 //
 // Opening: the copies on this node that were initializing, started or
 // relocating come back kInitializing with their allocation ids and primary
-// terms (the node reopens them and reports them started); failed and closed
-// copies keep their state. A store written before the cluster state existed
-// (the "indices" key earlier versions wrote) is imported once: every
+// terms (the node reopens them and reports them started), and so do failed
+// copies (a restart is their retry); closed copies keep their state. A store
+// written before the cluster state existed (the "indices" key earlier
+// versions wrote) is imported once: every
 // legacy index with its primaries on this node, then the key is deleted; the
 // legacy INDEX files are left in place.
 //
@@ -66,7 +71,9 @@ class LocalClusterState : public ClusterState {
   LocalClusterState(MetadataStore* store, std::string node_id, ClusterStatePtr initial);
   // Applies `edit` as the next version: writes durably, publishes, queues it for the watchers.
   // Returns the published snapshot (the current one when nothing changed).
-  Result<ClusterStatePtr> Change(const Edit& edit);
+  // `publish_without_space`: a write refused for lack of space (kNoSpace)
+  // still publishes (copy states only, see above).
+  Result<ClusterStatePtr> Change(const Edit& edit, bool publish_without_space = false);
 
   MetadataStore* const store_;
   const std::string node_id_;  // this node: where every primary goes

@@ -28,8 +28,11 @@ Result<std::unique_ptr<ShardCopy>> ShardCopy::Open(ShardCopyOptions options) {
   if (copy->options_.primary) {
     // A primary's history has no holes: a seq_no issued but never written
     // (a crash mid-batch; never acknowledged) becomes a no-op.
+    // Without space (a store opened read-only) the gaps wait for the reopen.
     Status filled = copy->engine_->FillGaps();
-    if (!filled.ok()) return Status(filled.code(), where + ": filling seq_no gaps: " + filled.message());
+    if (!filled.ok() && filled.code() != StatusCode::kNoSpace) {
+      return Status(filled.code(), where + ": filling seq_no gaps: " + filled.message());
+    }
   }
   return copy;
 }
@@ -50,7 +53,7 @@ ShardCopy::~ShardCopy() {
 }
 
 ShardCopyState ShardCopy::state() const {
-  if (!engine_->failure().ok()) return ShardCopyState::kFailed;
+  if (!engine_->failure().ok() && !out_of_space()) return ShardCopyState::kFailed;
   if (closed_) return ShardCopyState::kClosed;
   return ShardCopyState::kStarted;
 }
@@ -60,9 +63,12 @@ std::string ShardCopy::failure() const {
   return f.ok() ? std::string() : f.ToString();
 }
 
+bool ShardCopy::out_of_space() const { return engine_->failure().code() == StatusCode::kNoSpace; }
+
 Status ShardCopy::Close() {
   if (closed_.exchange(true)) return Status::OK();
-  return engine_->Close();
+  Status closed = engine_->Close();
+  return closed.code() == StatusCode::kNoSpace ? Status::OK() : closed;
 }
 
 }  // namespace holdfast

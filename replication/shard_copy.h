@@ -6,6 +6,11 @@
 // Owned by the ShardRegistry and handed out as shared_ptr: a request in
 // flight keeps its copy open while the registry closes or deletes it; the
 // files of a deleted index go with the last reference.
+// A full disk (DESIGN.md §9): when the engine failed for lack of space
+// (kNoSpace: a write met ENOSPC, or the store could only be opened
+// read-only), the copy is out_of_space(): it still serves searches and gets
+// and stays started in the routing table, it refuses writes, and the
+// registry reopens it from its files once the disk has room again.
 // Thread-safe: every accessor may be called from any thread.
 #pragma once
 
@@ -58,14 +63,22 @@ class ShardCopy {
   recommend::EventShard& events() const { return *events_; }
   std::shared_ptr<const mapping::Mapping> mapping() const { return options_.mappings->Current(); }
   const recommend::RecommendSettings& recommend_settings() const { return options_.recommend; }
+  // What it was opened with (the registry reopens it with the same).
+  const ShardCopyOptions& options() const { return options_; }
 
   // kStarted while serving; kFailed (with failure()) once the engine failed
   // (a write, refresh, flush, sync or merge met an error: writes are
-  // refused, searches still answer from what was published).
+  // refused, searches still answer from what was published) — except for
+  // lack of space: an out_of_space() copy stays kStarted.
   ShardCopyState state() const;
   std::string failure() const;
+  // The engine failed for lack of space (kNoSpace): see above.
+  bool out_of_space() const;
 
-  // Flushes and stops the engine. Idempotent.
+  // Flushes and stops the engine. Idempotent. An out-of-space copy (or one
+  // whose flush at close meets a full disk) closes without flushing and
+  // returns OK: its op log holds every acknowledged write, replayed at the
+  // next open.
   Status Close();
   // The copy is no longer wanted here (its index was deleted): when the
   // last user is done, its directory is removed.

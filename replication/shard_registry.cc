@@ -54,7 +54,8 @@ Result<std::unique_ptr<ShardRegistry>> ShardRegistry::Open(ShardRegistryOptions 
 ShardRegistry::~ShardRegistry() { watch_.reset(); }
 
 std::shared_ptr<ShardCopy> ShardRegistry::Get(const ShardId& id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
+  reopened_.wait_for(lock, std::chrono::seconds(30), [&] { return reopening_.count(id) == 0; });
   auto it = copies_.find(id);
   return it == copies_.end() ? nullptr : it->second;
 }
@@ -165,6 +166,8 @@ void ShardRegistry::Converge(const ClusterStatePtr& state) {
       o.on_failure = [log = options_.on_failure, state = state_, allocation = w.copy->allocation_id](
                          const ShardId& shard, const Status& failure) {
         if (log) log(shard, failure);
+        // Out of space: still serving reads, reopened once there is room.
+        if (failure.code() == StatusCode::kNoSpace) return;
         // Best effort: the report may fail too (the same disk); the copy
         // refuses writes either way.
         (void)state->UpdateShardCopy(shard, allocation, ShardCopyState::kFailed, failure.ToString());
@@ -190,6 +193,62 @@ void ShardRegistry::Converge(const ClusterStatePtr& state) {
       if (!s.ok() && options_.on_failure) options_.on_failure(id, s);
     }
   }
+}
+
+}  // namespace holdfast
+
+namespace holdfast {
+
+size_t ShardRegistry::ReopenCopiesOutOfSpace(std::chrono::milliseconds retry_after) {
+  std::lock_guard<std::mutex> converge(converge_mu_);  // no Converge opens or closes copies meanwhile
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<ShardId> candidates;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return 0;
+    for (const auto& [id, copy] : copies_) {
+      auto next = next_try_.find(id);
+      if (copy->out_of_space() && (next == next_try_.end() || now >= next->second)) candidates.push_back(id);
+    }
+  }
+  size_t writable = 0;
+  for (const ShardId& id : candidates) {
+    std::shared_ptr<ShardCopy> old;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = copies_.find(id);
+      // Held elsewhere (a request in flight, a search context): its store
+      // stays open, so it cannot be reopened now. New holders only come
+      // through mu_, so this count cannot grow while we hold it.
+      if (it == copies_.end() || it->second.use_count() > 1) continue;
+      old = std::move(it->second);
+      copies_.erase(it);
+      reopening_.insert(id);
+    }
+    ShardCopyOptions options = old->options();
+    (void)old->Close();  // out of space: closes without a flush, and OK
+    old.reset();         // the engine and its store close here
+    auto opened = ShardCopy::Open(options);
+    std::shared_ptr<ShardCopy> copy;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      reopening_.erase(id);
+      if (opened.ok()) copy = copies_.emplace(id, std::shared_ptr<ShardCopy>(std::move(opened).value())).first->second;
+    }
+    reopened_.notify_all();
+    if (!copy) {
+      if (options_.on_failure) options_.on_failure(id, opened.status());
+      (void)state_->UpdateShardCopy(id, options.allocation_id, ShardCopyState::kFailed, opened.status().message());
+      continue;
+    }
+    if (copy->out_of_space()) {
+      next_try_[id] = std::chrono::steady_clock::now() + retry_after;
+    } else {
+      next_try_.erase(id);
+      ++writable;
+    }
+  }
+  return writable;
 }
 
 }  // namespace holdfast

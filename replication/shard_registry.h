@@ -12,11 +12,21 @@
 //
 // The copies of one index share one mapping source bound to the cluster
 // state (dynamic fields go through ClusterState::PutMapping).
+//
+// A full disk: a copy whose engine failed for lack of space stays open and
+// started in the cluster state (it answers searches and gets, refuses
+// writes; shard_copy.h) and is not reported failed. Once the owner knows the
+// disk has room again it calls ReopenCopiesOutOfSpace: each such copy is
+// closed and opened again from its files — the op log replayed, exactly as
+// at a restart — and takes writes again.
 // Thread-safe.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -52,6 +62,13 @@ class ShardRegistry {
   // following the state first.
   Status CloseAll();
 
+  // Reopens the out-of-space copies (see above) that no request or search
+  // context holds now; one still in use, or reopened in the last
+  // `retry_after` and out of space again, waits for a later call. While a
+  // copy reopens, Get() of it waits (up to 30 s) rather than miss it.
+  // Returns how many copies are writable again. Blocks for the reopens.
+  size_t ReopenCopiesOutOfSpace(std::chrono::milliseconds retry_after = std::chrono::seconds(10));
+
  private:
   class IndexMappings;
   ShardRegistry(ShardRegistryOptions options, ClusterState* state) : options_(std::move(options)), state_(state) {}
@@ -66,6 +83,9 @@ class ShardRegistry {
   mutable std::mutex mu_;
   bool closed_ = false;
   std::map<ShardId, std::shared_ptr<ShardCopy>> copies_;
+  std::set<ShardId> reopening_;                                       // under mu_
+  mutable std::condition_variable reopened_;                          // with mu_
+  std::map<ShardId, std::chrono::steady_clock::time_point> next_try_;  // under converge_mu_
   std::map<std::string, std::shared_ptr<IndexMappings>> mappings_;  // by index uuid
 };
 

@@ -45,6 +45,10 @@ Result<std::shared_ptr<ShardCopy>> ShardService::CopyFor(const pb::ShardTarget& 
   return copy;
 }
 
+Status ShardService::CheckWriteBlock(const ShardCopy& copy) const {
+  return options_.write_block != nullptr ? options_.write_block->Check(copy.index_name()) : Status::OK();
+}
+
 // ------------------------------------------------------------ documents
 
 Status ShardService::Write(const pb::WriteRequest& request, pb::WriteResponse* response) {
@@ -62,7 +66,25 @@ Status ShardService::Write(const pb::WriteRequest& request, pb::WriteResponse* r
     if (item.has_if_seq_no()) w.if_seq_no = item.if_seq_no();
     if (item.has_if_primary_term()) w.if_primary_term = item.if_primary_term();
   }
-  std::vector<WriteResult> results = (*copy)->engine().Write(writes);
+  std::vector<WriteResult> results;
+  if (Status blocked = CheckWriteBlock(**copy); !blocked.ok()) {
+    // Deletes free space and still run; every item that adds data is refused.
+    std::vector<WriteRequest> deletes;
+    for (const WriteRequest& w : writes) {
+      if (w.type == WriteOpType::kDelete) deletes.push_back(w);
+    }
+    std::vector<WriteResult> deleted = deletes.empty() ? std::vector<WriteResult>{} : (*copy)->engine().Write(deletes);
+    results.resize(writes.size());
+    for (size_t i = 0, d = 0; i < writes.size(); ++i) {
+      if (writes[i].type == WriteOpType::kDelete) {
+        results[i] = std::move(deleted[d++]);
+      } else {
+        results[i].status = blocked;
+      }
+    }
+  } else {
+    results = (*copy)->engine().Write(writes);
+  }
   response->mutable_results()->Reserve(static_cast<int>(results.size()));
   for (const WriteResult& r : results) ToProto(r, response->add_results());
   return Status::OK();
@@ -74,6 +96,12 @@ Status ShardService::Update(const pb::UpdateRequest& request, pb::UpdateResponse
   std::optional<int64_t> if_seq_no, if_primary_term;
   if (request.has_if_seq_no()) if_seq_no = request.if_seq_no();
   if (request.has_if_primary_term()) if_primary_term = request.if_primary_term();
+  if (Status blocked = CheckWriteBlock(**copy); !blocked.ok()) {
+    WriteResult refused;
+    refused.status = std::move(blocked);
+    ToProto(refused, response->mutable_result());
+    return Status::OK();
+  }
   WriteResult r = (*copy)->engine().Update(request.id(), request.partial_doc(), request.doc_as_upsert(), if_seq_no,
                                            if_primary_term);
   ToProto(r, response->mutable_result());

@@ -14,7 +14,10 @@
 // The search methods parse the request's JSON against the copy's mapping
 // (index/search/parsed_search.h), exactly as the coordinator did. A request
 // naming a primary term older than the copy's is refused (kFenced); a copy
-// this node does not hold is kUnavailable. Nothing here knows of HTTP.
+// this node does not hold is kUnavailable. While the node's write block is
+// on (write_block.h), writes that add data — index and create items of
+// Write, Update, Events — are refused with kBlocked; delete items still
+// run. Nothing here knows of HTTP.
 // Thread-safe: requests run concurrently on the caller's threads.
 #pragma once
 
@@ -24,6 +27,7 @@
 #include "replication/reader_contexts.h"
 #include "replication/shard_client.h"
 #include "replication/shard_registry.h"
+#include "replication/write_block.h"
 
 namespace holdfast {
 
@@ -31,6 +35,8 @@ struct ShardServiceOptions {
   size_t max_reader_contexts = 1000;
   // How long the statistics phase keeps its snapshot for the query phase.
   std::chrono::milliseconds phase_context_keep_alive{60'000};
+  // The node's write block (flood-stage disk watermark); null: never blocked.
+  const WriteBlock* write_block = nullptr;
 };
 
 class ShardService {
@@ -50,6 +56,8 @@ class ShardService {
  private:
   // The copy a request targets; kFenced for an older primary term.
   Result<std::shared_ptr<ShardCopy>> CopyFor(const pb::ShardTarget& target) const;
+  // OK unless the write block is on (kBlocked naming the copy's index).
+  Status CheckWriteBlock(const ShardCopy& copy) const;
   // The snapshot a search phase runs on: a context's (named, or opened now
   // when `keep_alive` > 0) or a fresh one.
   Result<std::shared_ptr<const ReaderContext>> ReaderFor(const pb::ShardTarget& target, const std::string& context_id,

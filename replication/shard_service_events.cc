@@ -17,6 +17,7 @@ namespace holdfast {
 Status ShardService::Events(const pb::EventsRequest& request, pb::EventsResponse* response) {
   auto copy = CopyFor(request.target());
   if (!copy.ok()) return copy.status();
+  HOLDFAST_RETURN_IF_ERROR(CheckWriteBlock(**copy));
   auto payload = recommend::DecodeEventOp(request.payload());
   if (!payload.ok()) return payload.status();
   auto stamp = (*copy)->events().Apply(payload.value());

@@ -7,8 +7,9 @@
 
 namespace holdfast {
 
-void MergeScheduler::Start(std::function<void(const Status&)> on_error) {
+void MergeScheduler::Start(std::function<void(const Status&)> on_error, std::function<bool()> hold) {
   on_error_ = std::move(on_error);
+  hold_ = std::move(hold);
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -103,6 +104,7 @@ void MergeScheduler::Loop() {
       wanted_ = false;
     }
     for (int i = 0; i < 16; ++i) {
+      if (hold_ && hold_()) break;
       bool merged = false;
       Status s = MergeOnce(0, &merged);
       if (!s.ok()) {

@@ -41,7 +41,10 @@ class MergeScheduler {
   ~MergeScheduler() { Stop(); }
 
   // Starts the background thread; `on_error` gets a failed background merge.
-  void Start(std::function<void(const Status&)> on_error);
+  // While `hold` (if set) returns true, the thread starts no merge (a full
+  // disk, ShardEngineOptions::hold_background_writes); the next Wake()
+  // after it turns false merges again.
+  void Start(std::function<void(const Status&)> on_error, std::function<bool()> hold = nullptr);
   void Stop();  // idempotent
   // Asks the background thread to look for merges (after a flush).
   void Wake();
@@ -67,6 +70,7 @@ class MergeScheduler {
   RateLimiter limiter_;
   std::atomic<uint64_t> merges_done_{0};
   std::function<void(const Status&)> on_error_;
+  std::function<bool()> hold_;
 
   std::mutex mu_;
   std::condition_variable cv_;

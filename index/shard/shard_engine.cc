@@ -117,6 +117,7 @@ Status ShardEngine::Impl::Open() {
   ShardStoreOptions store_options;
   store_options.durability = options_.durability;
   store_options.source_cache = options_.source_cache;
+  store_options.info_log = options_.store_log;
   HOLDFAST_RETURN_IF_ERROR(OpenState());
   auto store = ShardStore::Open(options_.dir + "/store", store_options);
   if (!store.ok()) return store.status();
@@ -151,6 +152,8 @@ Status ShardEngine::Impl::Open() {
   HOLDFAST_RETURN_IF_ERROR(Recover(manifest.local_checkpoint, processed, retained_from.value()));
   HOLDFAST_RETURN_IF_ERROR(segments_.Refresh(lanes_, *tracker_));
   flusher_->RemoveUnreferencedFiles();
+  // Recovered and searchable, but no space to write: failed until reopened.
+  if (store_->read_only()) failure_.Fail(store_->read_only_reason());
   return Status::OK();
 }
 
@@ -310,7 +313,9 @@ Result<int64_t> ShardEngine::Impl::TrimBound(int64_t flushed_checkpoint) {
 
 void ShardEngine::Impl::StartBackground() {
   bg_thread_ = std::thread([this] { BackgroundLoop(); });
-  if (options_.background_merges) merges_->Start([this](const Status& s) { failure_.Fail(s); });
+  if (options_.background_merges) {
+    merges_->Start([this](const Status& s) { failure_.Fail(s); }, options_.hold_background_writes);
+  }
 }
 
 void ShardEngine::Impl::StopBackground() {
@@ -342,8 +347,9 @@ void ShardEngine::Impl::BackgroundLoop() {
       if (!Refresh().ok()) continue;  // the shard failed, with the reason
     }
     const SegmentSetStats st = segments_.Stats();
-    if (st.memory_bytes > options_.indexing_buffer_bytes || st.memory_segments > options_.merge_factor ||
-        writer_->ops_since_flush() > options_.flush_threshold_ops) {
+    const bool held = options_.hold_background_writes && options_.hold_background_writes();
+    if (!held && (st.memory_bytes > options_.indexing_buffer_bytes || st.memory_segments > options_.merge_factor ||
+                  writer_->ops_since_flush() > options_.flush_threshold_ops)) {
       if (!Flush().ok()) continue;
     }
     if (options_.durability == Durability::kAsync && now - last_sync >= options_.async_sync_interval) {
@@ -513,6 +519,9 @@ Status ShardEngine::FinishMerges() {
 }
 Status ShardEngine::Close() {
   impl_->StopBackground();
+  // A disk without room for the files: no flush (the op log holds every
+  // acknowledged write; the next open replays it).
+  if (options_.hold_background_writes && options_.hold_background_writes()) return impl_->failure_.status();
   HOLDFAST_RETURN_IF_ERROR(impl_->Flush());  // a failed shard is not flushed: Close returns why it failed
   return impl_->store_->FlushMeta();         // the next open replays no WAL kept only by meta writes
 }

@@ -107,6 +107,15 @@ struct ShardEngineOptions {
   // Flushed state is also written when the op log holds more than this.
   size_t flush_threshold_ops = 500'000;
   std::shared_ptr<rocksdb::Cache> source_cache;  // see ShardStoreOptions
+  std::shared_ptr<rocksdb::Logger> store_log;    // ShardStoreOptions::info_log
+  // True while the disk is nearly full (the node's write block is on): the
+  // background loop starts no flush and the merge thread no merge — files
+  // written on a disk without room for them fail the shard — until it turns
+  // false. Writes are blocked meanwhile, so the buffers do not grow (except
+  // for deletes and replicated ops). Close() does not flush either (the op
+  // log holds every acknowledged write); Flush() and ForceMerge() still run
+  // when asked. Null: never held. Called from the engine's threads.
+  std::function<bool()> hold_background_writes;
   // Hears, once, why the shard failed (a store write, refresh, flush, WAL
   // sync or merge failed, in the foreground or the background): the owner
   // logs it (index/ does not log). Called on the thread that met the
@@ -287,6 +296,10 @@ class ShardEngine {
   // flushes are refused with it from then on, searches and gets keep
   // answering from what is published and stored, and Close() returns it
   // without flushing. Reopening the shard recovers from its files.
+  // kNoSpace when the disk was full (ENOSPC), or when the store could only
+  // be opened read-only for lack of space (the shard opens failed, with
+  // everything recovered searchable): nothing acknowledged is lost, and
+  // reopening once space is freed makes the shard writable again.
   Status failure() const;
 
   // Cross-checks segments against the store: every live store doc is live in

@@ -2,10 +2,7 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
-#include <rocksdb/filter_policy.h>
-#include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
-#include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
@@ -16,26 +13,19 @@
 
 #include "index/codec/varint.h"
 #include "index/shard/doc_record.h"
-#include "index/shard/event_merge_operators.h"
+#include "index/shard/shard_store_options.h"
+#include "index/shard/store_logger.h"
 
 namespace holdfast {
 
 namespace {
 
-constexpr size_t kMeta = 0, kSource = 1, kOplog = 2, kFirstEventSpace = 3;
-
-size_t CfOf(EventSpace space) { return kFirstEventSpace + static_cast<size_t>(space); }
-
 using codec::PutVarint64;
-
-
-Status FromRocks(const rocksdb::Status& s, const char* what) {
-  if (s.ok()) return Status::OK();
-  if (s.IsNotFound()) return Status::NotFound(what);
-  if (s.IsCorruption()) return Status::Corruption(std::string(what) + ": " + s.ToString());
-  if (s.IsNoSpace()) return Status::NoSpace(std::string(what) + ": " + s.ToString());
-  return Status::IOError(std::string(what) + ": " + s.ToString());
-}
+using store_internal::CfOf;
+using store_internal::FromRocks;
+using store_internal::kMeta;
+using store_internal::kOplog;
+using store_internal::kSource;
 
 std::string SeqKey(int64_t seq) {
   std::string k(8, '\0');
@@ -51,50 +41,6 @@ int64_t SeqFromKey(const rocksdb::Slice& k) {
   uint64_t v = 0;
   for (size_t i = 0; i < 8 && i < k.size(); ++i) v = (v << 8) | static_cast<uint8_t>(k[i]);
   return static_cast<int64_t>(v);
-}
-
-rocksdb::ColumnFamilyOptions SourceOptions(const ShardStoreOptions& o) {
-  rocksdb::ColumnFamilyOptions cf;
-  cf.merge_operator = NewNewestRecordOperator();
-  cf.write_buffer_size = o.write_buffer_bytes;
-  rocksdb::BlockBasedTableOptions table;
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  table.whole_key_filtering = true;
-  table.format_version = 5;
-  if (o.source_cache) table.block_cache = o.source_cache;
-  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  // LZ4 at every level: a search page decompresses a block per hit.
-  cf.compression = rocksdb::kLZ4Compression;
-  return cf;
-}
-
-rocksdb::ColumnFamilyOptions OplogOptions(const ShardStoreOptions& o) {
-  rocksdb::ColumnFamilyOptions cf;
-  cf.write_buffer_size = o.write_buffer_bytes;
-  cf.compression = rocksdb::kLZ4Compression;
-  return cf;
-}
-
-rocksdb::ColumnFamilyOptions EventSpaceOptions(EventSpace space) {
-  rocksdb::ColumnFamilyOptions cf;
-  cf.write_buffer_size = 16u << 20;
-  cf.compression = rocksdb::kLZ4Compression;
-  rocksdb::BlockBasedTableOptions table;
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  table.format_version = 5;
-  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  switch (space) {
-    case EventSpace::kUsers: break;
-    case EventSpace::kPairs: cf.merge_operator = NewSparseRowAddOperator(); break;
-    case EventSpace::kItemStats:
-      cf.merge_operator = NewInt64VectorAddOperator();
-      // Reads of hot counters stay cheap: the memtable folds a key's operands
-      // once it holds this many.
-      cf.max_successive_merges = 16;
-      break;
-    case EventSpace::kPopularity: cf.merge_operator = NewDecayedCountsOperator(); break;
-  }
-  return cf;
 }
 
 }  // namespace
@@ -150,8 +96,8 @@ Result<ShardOp> DecodeShardOp(int64_t seq_no, std::string_view in) {
 }
 
 ShardStore::ShardStore(ShardStoreOptions options, rocksdb::DB* db,
-                       std::vector<rocksdb::ColumnFamilyHandle*> cfs)
-    : options_(options), db_(db), cfs_(std::move(cfs)) {
+                       std::vector<rocksdb::ColumnFamilyHandle*> cfs, Status read_only)
+    : options_(options), read_only_(std::move(read_only)), db_(db), cfs_(std::move(cfs)) {
   // 'R' + 8 bytes unique to this store in this process: block cache keys are
   // binary file/offset keys, and other stores get other prefixes.
   static std::atomic<uint64_t> next_store{0};
@@ -176,37 +122,9 @@ ShardStore::~ShardStore() {
   db_->Close();
 }
 
-Result<std::unique_ptr<ShardStore>> ShardStore::Open(const std::string& dir,
-                                                     const ShardStoreOptions& options) {
-  rocksdb::DBOptions db_options;
-  db_options.create_if_missing = true;
-  db_options.create_missing_column_families = true;
-  db_options.paranoid_checks = true;
-  db_options.max_open_files = 256;
-  db_options.keep_log_file_num = 2;
-  db_options.max_background_jobs = 2;
-  db_options.bytes_per_sync = 1 << 20;
-  // A column family with few writes (meta, event spaces) must not pin old
-  // WAL files until its memtable fills: past this, RocksDB flushes it.
-  db_options.max_total_wal_size = 4 * options.write_buffer_bytes;
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
-      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
-      {"source", SourceOptions(options)},
-      {"oplog", OplogOptions(options)},
-      {"ev_users", EventSpaceOptions(EventSpace::kUsers)},
-      {"ev_pairs", EventSpaceOptions(EventSpace::kPairs)},
-      {"ev_items", EventSpaceOptions(EventSpace::kItemStats)},
-      {"ev_popularity", EventSpaceOptions(EventSpace::kPopularity)},
-  };
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_options, dir, descriptors, &handles, &db);
-  if (!s.ok()) return FromRocks(s, ("open shard store " + dir).c_str());
-  return std::unique_ptr<ShardStore>(new ShardStore(options, db, std::move(handles)));
-}
-
 Status ShardStore::Write(const std::vector<ShardOp>& ops) {
   if (ops.empty()) return Status::OK();
+  if (read_only()) return read_only_;
   rocksdb::WriteBatch batch;
   for (const ShardOp& op : ops) {
     // A merge operand, not a put: the newest record wins (NewNewestRecordOperator).
@@ -232,6 +150,7 @@ Status ShardStore::Write(const std::vector<ShardOp>& ops) {
 }
 
 Status ShardStore::WriteEventOp(const ShardOp& op, const EventBatch& events) {
+  if (read_only()) return read_only_;
   rocksdb::WriteBatch batch;
   for (const EventBatch::Entry& e : events.entries_) {
     if (e.merge) {
@@ -373,6 +292,7 @@ Result<int64_t> ParseSeqMeta(const std::string& v, const char* what) {
 
 Status ShardStore::TrimOpLog(int64_t up_to) {
   if (up_to < 0) return Status::OK();
+  if (read_only()) return read_only_;
   auto from = OplogRetainedFrom(0);
   if (!from.ok()) return from.status();
   if (up_to < from.value()) return Status::OK();  // trimmed already
@@ -388,6 +308,7 @@ Result<int64_t> ShardStore::OplogRetainedFrom(int64_t fallback) {
   auto v = GetMeta(kOplogRetainedFromKey);
   if (v.ok()) return ParseSeqMeta(v.value(), "op log start");
   if (v.status().code() != StatusCode::kNotFound) return v.status();
+  if (read_only()) return fallback;  // recorded by the next writable open
   HOLDFAST_RETURN_IF_ERROR(PutMeta(kOplogRetainedFromKey, std::to_string(fallback)));
   return fallback;
 }
@@ -457,6 +378,7 @@ Result<std::unique_ptr<OpLogSnapshot>> ShardStore::SnapshotOpLog(int64_t from_se
 }
 
 Status ShardStore::Compact() {
+  if (read_only()) return read_only_;
   rocksdb::FlushOptions flush;
   flush.wait = true;
   HOLDFAST_RETURN_IF_ERROR(FromRocks(db_->Flush(flush, cfs_), "flush shard store"));
@@ -465,29 +387,28 @@ Status ShardStore::Compact() {
   return FromRocks(db_->CompactRange(compact, cfs_[kSource], nullptr, nullptr), "compact shard store");
 }
 
-Status ShardStore::SyncWal() { return FromRocks(db_->FlushWAL(true), "sync shard WAL"); }
-
-namespace {
-
-// Reading a checkpoint back must not add files to it (RocksDB's info LOG).
-class SilentLogger : public rocksdb::Logger {
- public:
-  using rocksdb::Logger::Logv;
-  void Logv(const char* /*format*/, va_list /*ap*/) override {}
-};
-
-}  // namespace
+Status ShardStore::SyncWal() {
+  if (read_only()) return Status::OK();  // nothing was written
+  // An empty synced write, not FlushWAL(true): once a WAL append has failed
+  // (ENOSPC), FlushWAL syncs the failed writer directly and RocksDB's
+  // assertions abort the process; the write path returns the error instead.
+  rocksdb::WriteBatch empty;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Write(wo, &empty), "sync shard WAL");
+}
 
 Status ShardStore::CreateCheckpoint(const std::string& dir, int64_t* max_seq_no) {
+  if (read_only()) return read_only_;
   rocksdb::Checkpoint* raw = nullptr;
   HOLDFAST_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "create store checkpoint"));
   std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
   HOLDFAST_RETURN_IF_ERROR(FromRocks(checkpoint->CreateCheckpoint(dir), ("create store checkpoint " + dir).c_str()));
   rocksdb::DBOptions options;
-  options.info_log = std::make_shared<SilentLogger>();
+  options.info_log = NewStoreLogger(nullptr);  // reading the checkpoint back adds no LOG file to it
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
-      {"oplog", OplogOptions(options_)},
+      {"oplog", store_internal::OplogOptions(options_)},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
@@ -504,12 +425,14 @@ Status ShardStore::CreateCheckpoint(const std::string& dir, int64_t* max_seq_no)
 }
 
 Status ShardStore::FlushMeta() {
+  if (read_only()) return Status::OK();
   rocksdb::FlushOptions flush;
   flush.wait = true;
   return FromRocks(db_->Flush(flush, cfs_[kMeta]), "flush shard meta");
 }
 
 Status ShardStore::PutMeta(const std::string& key, const std::string& value, bool sync) {
+  if (read_only()) return read_only_;
   rocksdb::WriteOptions wo;
   wo.sync = sync;
   return FromRocks(db_->Put(wo, cfs_[kMeta], key, value), "write shard meta");

@@ -13,6 +13,14 @@
 // Durability::kRequest, synced before it returns: one fsync per batch, and
 // RocksDB's write-group leader merges concurrent batches into one fsync
 // (group commit). Thread-safe; callers order ops (seq_no assignment) above it.
+//
+// A full volume (DESIGN.md §9): recovery at open replays the WAL into the
+// memtables without flushing them, so it needs almost no free space; with
+// none at all the store opens read-only (read_only()): every read works,
+// every write is refused with kNoSpace until the store is opened again. A
+// write that meets ENOSPC fails with kNoSpace; RocksDB then refuses every
+// later write (its background error) until the store is reopened. RocksDB's
+// own log never goes to the volume (store_logger.h).
 #pragma once
 
 #include <array>
@@ -33,6 +41,7 @@
 namespace rocksdb {
 class Cache;
 class DB;
+class Logger;
 class ColumnFamilyHandle;
 class WriteBatch;
 }  // namespace rocksdb
@@ -106,6 +115,10 @@ struct ShardStoreOptions {
   // records, shared by the shards of a node (NewSourceCache). Null: each
   // store keeps RocksDB's small default block cache and no record cache.
   std::shared_ptr<rocksdb::Cache> source_cache;
+  // RocksDB's diagnostics (NewStoreLogger); null: discarded.
+  std::shared_ptr<rocksdb::Logger> info_log;
+  // When a writable open fails for lack of space, open read-only instead.
+  bool read_only_when_full = true;
 };
 
 // An LRU cache of `capacity` bytes for ShardStoreOptions::source_cache.
@@ -187,7 +200,8 @@ class ShardStore {
   // above `from_seq_no` were already trimmed: kHistoryTrimmed — never a
   // partial view.
   Result<std::unique_ptr<OpLogSnapshot>> SnapshotOpLog(int64_t from_seq_no) const;
-  // Makes every write so far durable (for Durability::kAsync).
+  // Makes every write so far durable (for Durability::kAsync). Never
+  // aborts after a failed write: it returns that failure.
   Status SyncWal();
   // A RocksDB checkpoint of the whole store in `dir` (which must not
   // exist): immutable files hard-linked, the rest copied; a consistent point
@@ -213,13 +227,19 @@ class ShardStore {
   Result<uint64_t> CountLiveDocs() const;
 
   Durability durability() const { return options_.durability; }
+  // Opened read-only for lack of space: writes are refused with
+  // read_only_reason() (kNoSpace), which says why.
+  bool read_only() const { return !read_only_.ok(); }
+  const Status& read_only_reason() const { return read_only_; }
 
  private:
-  ShardStore(ShardStoreOptions options, rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> cfs);
+  ShardStore(ShardStoreOptions options, rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> cfs,
+             Status read_only);
   std::string RecordCacheKey(std::string_view id) const;
   std::mutex& RecordCacheStripe(std::string_view key) const;
 
   ShardStoreOptions options_;
+  const Status read_only_;  // OK: writable
   // Record cache: keys are cache_prefix_ + id (the prefix is unique to this
   // store, so shards sharing the cache never collide). A stale record is
   // never left cached: Write writes, then bumps write_epoch_, then drops its

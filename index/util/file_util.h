@@ -3,6 +3,7 @@
 // writes to the same path.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,10 @@ Status SyncDirectory(const std::string& dir);
 Status CreateDirectories(const std::string& dir);
 
 bool PathExists(const std::string& path);
+
+// The bytes of every regular file under `dir` (0 when it does not exist);
+// files that vanish meanwhile are skipped.
+uint64_t DirectoryBytes(const std::string& dir);
 
 // "open data/VOLUME: No such file or directory" from the current errno:
 // NotFound for ENOENT, NoSpace for ENOSPC/EDQUOT, IOError otherwise.

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <atomic>
+#include <string>
 
 #include "server/http/http_router.h"
 #include "server/coordinator/cluster_indices.h"
+#include "lifecycle/disk_monitor.h"
 #include "server/process/node_config.h"
 
 namespace holdfast {
@@ -18,6 +20,8 @@ struct ApiContext {
   // Set once startup recovery has opened every index; null before.
   std::atomic<ClusterIndices*> indices{nullptr};
   ThreadPool* search_pool = nullptr;  // fan-out of one search over shards
+  const DiskMonitor* disk = nullptr;  // _cat/allocation; null: no disk columns
+  std::string indices_dir;            // <data-dir>/indices, for disk.indices
 };
 
 // The registry, or null with *error set to 503 cluster_block_exception while

@@ -1,11 +1,13 @@
-// GET /_cat/indices[/{index}] and /_cat/shards[/{index}]: Elasticsearch's
-// compact tables. Text with aligned columns (numbers and sizes right-aligned,
+// GET /_cat/indices[/{index}], /_cat/shards[/{index}] and /_cat/allocation:
+// Elasticsearch's compact tables. Text with aligned columns (numbers and sizes right-aligned,
 // ?v adds the header row, ?h=a,b picks columns, ?bytes=b|kb|mb|gb fixes the
 // size unit) or, with ?format=json, an array of objects of strings.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 
+#include "index/util/file_util.h"
 #include "server/api/api_errors.h"
 #include "server/api/index_api_support.h"
 #include "replication/cluster_health.h"
@@ -189,12 +191,58 @@ HttpResponse CatShards(ApiContext* ctx, ClusterIndices& registry, const HttpRequ
   return table.Render(req);
 }
 
+// Shards and disk per node, as Elasticsearch's _cat/allocation: copies
+// assigned to the node, bytes of index data on it (disk.indices), its data
+// volume (used, available, total, percent used); unassigned copies in a last
+// row, node "UNASSIGNED". Only this node's disk is known here.
+HttpResponse CatAllocation(ApiContext* ctx, ClusterIndices& registry, const HttpRequest& req) {
+  const std::string unit = req.QueryParam("bytes");
+  const ClusterStatePtr state = registry.cluster()->Current();
+  std::map<std::string, uint64_t> shards_on;
+  uint64_t unassigned = 0;
+  for (const auto& [uuid, routing] : state->routing) {
+    for (const ShardRouting& shard : routing.shards) {
+      for (const ShardCopyRouting& copy : shard.copies) {
+        const bool placed = !copy.node_id.empty() && copy.state != ShardCopyState::kUnassigned &&
+                            copy.state != ShardCopyState::kFailed && copy.state != ShardCopyState::kClosed;
+        if (placed) {
+          ++shards_on[copy.node_id];
+        } else {
+          ++unassigned;
+        }
+      }
+    }
+  }
+  CatTable table({{"shards", true}, {"disk.indices", true}, {"disk.used", true}, {"disk.avail", true},
+                  {"disk.total", true}, {"disk.percent", true}, {"host", false}, {"ip", false}, {"node", false}});
+  const std::string& local = registry.router()->local_node_id();
+  for (const auto& [id, node] : state->nodes) {
+    std::string ip;
+    uint16_t port = 0;
+    if (!SplitHostPort(node.http_address, &ip, &port).ok()) ip.clear();
+    std::string indices, used, avail, total, percent;
+    if (id == local && ctx->disk != nullptr && ctx->disk->Current().sampled) {
+      const DiskUsage usage = ctx->disk->Current().usage;
+      indices = FormatBytes(DirectoryBytes(ctx->indices_dir), unit);
+      used = FormatBytes(usage.used_bytes(), unit);
+      avail = FormatBytes(usage.available_bytes, unit);
+      total = FormatBytes(usage.total_bytes, unit);
+      percent = std::to_string(static_cast<int>(usage.used_percent()));
+    }
+    table.AddRow({std::to_string(shards_on[id]), indices, used, avail, total, percent, ip, ip, node.name});
+  }
+  if (unassigned > 0) table.AddRow({std::to_string(unassigned), "", "", "", "", "", "", "", "UNASSIGNED"});
+  return table.Render(req);
+}
+
 }  // namespace
 
 void AddCatApiRoutes(ApiContext* ctx, HttpRouter* router) {
   for (const char* pattern : {"/_cat/indices", "/_cat/indices/{index}"}) {
     router->Add(HttpMethod::kGet, pattern, "cat_indices", WithIndices(ctx, CatIndices));
   }
+  router->Add(HttpMethod::kGet, "/_cat/allocation", "cat_allocation",
+              WithIndices(ctx, [ctx](ClusterIndices& r, const HttpRequest& req) { return CatAllocation(ctx, r, req); }));
   for (const char* pattern : {"/_cat/shards", "/_cat/shards/{index}"}) {
     router->Add(HttpMethod::kGet, pattern, "cat_shards",
                 WithIndices(ctx, [ctx](ClusterIndices& r, const HttpRequest& req) { return CatShards(ctx, r, req); }));

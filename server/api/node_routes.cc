@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "index/shard/shard_store.h"
 #include "index/util/mmap_file.h"
 #include "server/http/http_metrics.h"
@@ -63,6 +65,50 @@ std::string MemoryMetrics(const NodeRouteContext& ctx) {
   return out;
 }
 
+// The data volume against the disk watermarks (lifecycle/disk_monitor.h).
+std::string DiskMetrics(const NodeRouteContext& ctx) {
+  if (ctx.disk == nullptr) return "";
+  const DiskStatus disk = ctx.disk->Current();
+  std::string out;
+  auto gauge = [&out](const char* name, const char* help, auto value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", name, help, name, name, value);
+  };
+  gauge("holdfast_disk_total_bytes", "Size of the data volume's filesystem.", disk.usage.total_bytes);
+  gauge("holdfast_disk_free_bytes", "Bytes of the data volume still free for the node.", disk.usage.available_bytes);
+  gauge("holdfast_disk_used_ratio", "Share of the data volume in use (0 to 1).", disk.usage.used_percent() / 100);
+  gauge("holdfast_disk_write_block", "1 while writes are blocked past the flood stage disk watermark.",
+        disk.write_block ? 1 : 0);
+  out += "# HELP holdfast_disk_watermark_exceeded 1 when the disk watermark is exceeded.\n"
+         "# TYPE holdfast_disk_watermark_exceeded gauge\n";
+  const std::pair<const char*, DiskLevel> marks[] = {
+      {"low", DiskLevel::kOverLow}, {"high", DiskLevel::kOverHigh}, {"flood_stage", DiskLevel::kOverFloodStage}};
+  for (const auto& [name, level] : marks) {
+    out += fmt::format("holdfast_disk_watermark_exceeded{{watermark=\"{}\"}} {}\n", name, disk.level >= level ? 1 : 0);
+  }
+  return out;
+}
+
+void WriteDisk(const DiskMonitor& monitor, JsonWriter& w) {
+  const DiskStatus disk = monitor.Current();
+  const DiskWatermarks& marks = monitor.watermarks();
+  w.Key("disk").StartObject()
+      .Field("path", disk.path)
+      .Field("total_bytes", disk.usage.total_bytes)
+      .Field("free_bytes", disk.usage.available_bytes)
+      .Field("used_bytes", disk.usage.used_bytes())
+      .Key("used_percent").Double(std::round(disk.usage.used_percent() * 10) / 10)
+      .Key("watermarks").StartObject()
+      .Field("enabled", marks.enabled)
+      .Field("low", marks.low.text)
+      .Field("high", marks.high.text)
+      .Field("flood_stage", marks.flood_stage.text)
+      .EndObject()
+      .Field("state", DiskLevelName(disk.level))
+      .Field("write_block", disk.write_block);
+  if (!disk.error.ok()) w.Field("error", disk.error.message());
+  w.EndObject();
+}
+
 HttpResponse Ready(const NodeRouteContext& ctx) {
   const bool ready = ctx.readiness->ready();
   JsonWriter w;
@@ -100,8 +146,9 @@ HttpResponse StatusReport(const NodeRouteContext& ctx) {
              static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(uptime).count()))
       .Key("drain").StartObject()
       .Field("state", ctx.readiness->phase() == NodePhase::kDraining ? "draining" : "none")
-      .EndObject()
-      .Key("shards").StartArray();
+      .EndObject();
+  if (ctx.disk != nullptr) WriteDisk(*ctx.disk, w);
+  w.Key("shards").StartArray();
   if (const ShardRegistry* shards = ctx.shards.load(std::memory_order_acquire)) {
     for (const auto& copy : shards->All()) {
       const ShardStats st = copy->engine().Stats();
@@ -119,6 +166,8 @@ HttpResponse StatusReport(const NodeRouteContext& ctx) {
           .Field("docs", st.docs);
       const std::string failure = copy->failure();
       if (!failure.empty()) w.Field("failure", failure);
+      // Serving reads, refusing writes until the disk has room (shard_copy.h).
+      if (copy->out_of_space()) w.Field("out_of_space", true);
       w.EndObject();
     }
   }
@@ -144,6 +193,7 @@ void AddNodeRoutes(const NodeRouteContext* ctx, HttpRouter* router) {
     r.content_type = "text/plain; version=0.0.4";
     r.body = ctx->metrics->RenderPrometheus(std::chrono::steady_clock::now() - ctx->started);
     r.body += MemoryMetrics(*ctx);
+    r.body += DiskMetrics(*ctx);
     return r;
   }, kInline);
 }

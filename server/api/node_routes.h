@@ -1,5 +1,6 @@
 // The node's own HTTP routes: `GET /` (identity in Elasticsearch's shape),
-// the orchestrator's `/_lifecycle/{live,ready,status}`, and `/metrics`.
+// the orchestrator's `/_lifecycle/{live,ready,status}` (status includes the
+// data volume's usage against the disk watermarks), and `/metrics`.
 #pragma once
 
 #include <atomic>
@@ -7,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "lifecycle/disk_monitor.h"
 #include "lifecycle/node_store.h"
 #include "lifecycle/readiness.h"
 #include "lifecycle/volume.h"
@@ -30,6 +32,7 @@ struct NodeRouteContext {
   const Volume* volume = nullptr;
   const Readiness* readiness = nullptr;
   LastStop last_stop = LastStop::kFirstStart;
+  const DiskMonitor* disk = nullptr;  // the data volume's usage and the write block
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   const HttpMetrics* metrics = nullptr;
   uint64_t source_cache_capacity = 0;

@@ -36,6 +36,8 @@ class ShardRouter {
   Result<ShardTarget> Primary(const ClusterStateSnapshot& state, const ShardId& shard) const;
   // A started copy of `shard` to read from: kUnavailable when none is.
   Result<ShardTarget> ForRead(const ClusterStateSnapshot& state, const ShardId& shard) const;
+  // The node whose copies this router reaches in process.
+  const std::string& local_node_id() const { return local_node_id_; }
 
  private:
   Result<ShardTarget> To(const ShardRouting& routing, const ShardCopyRouting& copy, const ShardId& shard,

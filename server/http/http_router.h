@@ -24,6 +24,9 @@ struct HttpRouteOptions {
   bool inline_handler = false;
   // The body is spilled to a temporary file instead of memory (bulk requests):
   // HttpRequest::body_file names it, and the larger http.max_bulk_size applies.
+  // A body of a declared length up to 1 MiB (and http.max_body_size) stays
+  // in memory (HttpRequest::body): handlers take either. A spill that meets
+  // a full disk answers 503 no_space_left_exception.
   bool large_body = false;
 };
 

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cerrno>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -26,6 +27,10 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 namespace {
+
+// Bodies of spilling routes (bulk) up to this size, with a declared length,
+// are read into memory instead (at most http.max_body_size).
+constexpr uint64_t kInMemoryLargeBody = 1u << 20;
 
 HttpMethod ToMethod(http::verb v) {
   switch (v) {
@@ -175,6 +180,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
       auto match = server_->router().Find(ToMethod(head.method()), target.substr(0, target.find('?')));
       large_body_ = match.handler != nullptr && match.options.large_body;
     }
+    // A small body of a spilling route stays in memory, as any route's may:
+    // a bulk of a few deletes still works on a volume with no byte free.
+    if (large_body_) {
+      const auto declared = parser_->content_length();
+      const uint64_t in_memory = std::min<uint64_t>(kInMemoryLargeBody, server_->options().max_body_bytes);
+      if (declared && *declared <= in_memory) large_body_ = false;
+    }
     const uint64_t limit = large_body_ ? server_->options().max_large_body_bytes : server_->options().max_body_bytes;
     auto length = parser_->content_length();
     if (length && *length > limit) return SendBodyTooLarge(limit);
@@ -212,7 +224,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     file_parser_->get().body().open(spill_path_.c_str(), beast::file_mode::write, ec);
     if (ec) {
       spill_path_.clear();
-      return SendError(500, "io_exception", "cannot spill the request body to disk: " + ec.message());
+      return SendSpillError(ec);
     }
     if (file_parser_->is_done()) {  // an empty body: nothing to read
       file_parser_->get().body().close();
@@ -230,6 +242,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       if (ec) {
         self->DropSpill();
+        // The spill file, not the client, failed: say so (the rest of the
+        // body is not read, so the connection closes after the answer).
+        if (IsNoSpace(ec)) return self->SendSpillError(ec);
         return self->Close();
       }
       if (!self->file_parser_->is_done()) return self->ReadFileChunk();
@@ -324,6 +339,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
     r.close_connection = true;
     head_only_ = false;
     Send(std::move(r), 11, "unmatched");
+  }
+
+  static bool IsNoSpace(const beast::error_code& ec) {
+    return ec == boost::system::errc::no_space_on_device || ec.value() == EDQUOT;
+  }
+
+  void SendSpillError(const beast::error_code& ec) {
+    const std::string reason = "cannot spill the request body to " + server_->options().spill_dir + ": " + ec.message();
+    if (IsNoSpace(ec)) return SendError(503, "no_space_left_exception", reason);
+    SendError(500, "io_exception", reason);
   }
 
   void SendBodyTooLarge(uint64_t limit) {

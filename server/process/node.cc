@@ -9,9 +9,11 @@
 #include <filesystem>
 
 #include "index/shard/shard_store.h"
+#include "index/shard/store_logger.h"
 #include "index/util/mmap_file.h"
 #include "index/util/thread_pool.h"
 
+#include "lifecycle/disk_monitor.h"
 #include "lifecycle/drain.h"
 #include "lifecycle/exit_codes.h"
 #include "lifecycle/node_startup.h"
@@ -90,6 +92,49 @@ void RaiseOpenFileLimit(uint64_t wanted) {
   }
 }
 
+// RocksDB's diagnostics in the node's log (never a LOG file on the volume):
+// warnings and errors, everything at debug.
+std::shared_ptr<rocksdb::Logger> RocksDbLogger(const NodeConfig& c) {
+  const bool verbose = c.log_level == "debug" || c.log_level == "trace";
+  return NewStoreLogger(
+      [](StoreLogLevel level, std::string_view message) {
+        const auto l = level == StoreLogLevel::kError  ? spdlog::level::err
+                       : level == StoreLogLevel::kWarn ? spdlog::level::warn
+                                                       : spdlog::level::debug;
+        spdlog::log(l, "rocksdb: {}", message);
+      },
+      verbose ? StoreLogLevel::kDebug : StoreLogLevel::kWarn);
+}
+
+void LogShardFailure(const ShardId& shard, const Status& failure) {
+  if (failure.code() == StatusCode::kNoSpace) {
+    spdlog::error("shard {} cannot take writes, the disk is full: {}; it still answers searches and gets, and takes "
+                  "writes again once disk space is freed",
+                  shard.ToString(), failure.message());
+    return;
+  }
+  spdlog::error("shard {} failed: {}", shard.ToString(), failure.ToString());
+}
+
+// What the node does with each disk sample: the write block follows the
+// watermarks; below the high watermark, stores that ran out of space are
+// reopened for writing.
+std::function<void(const DiskStatus&)> OnDiskSample(WriteBlock* block, NodeStore* node_store,
+                                                     std::atomic<ShardRegistry*>* shards) {
+  return [block, node_store, shards](const DiskStatus& disk) {
+    block->Set(disk.write_block);
+    if (!disk.sampled || disk.level >= DiskLevel::kOverHigh) return;
+    if (!node_store->writable()) {
+      Status s = node_store->ReopenIfNotWritable();
+      if (s.ok()) spdlog::info("node store writable again");
+    }
+    if (ShardRegistry* registry = shards->load(std::memory_order_acquire)) {
+      const size_t reopened = registry->ReopenCopiesOutOfSpace();
+      if (reopened > 0) spdlog::info("{} shard copies out of space reopened: they take writes again", reopened);
+    }
+  };
+}
+
 }  // namespace
 
 int RunNode(const NodeConfig& config) {
@@ -101,7 +146,8 @@ int RunNode(const NodeConfig& config) {
 
   // Startup, step 1: the volume and the node store.
   VolumeError volume_error = VolumeError::kNone;
-  auto opened = OpenNodeVolume({config.data_dir, config.cluster_uuid}, &volume_error);
+  const std::shared_ptr<rocksdb::Logger> rocksdb_log = RocksDbLogger(config);
+  auto opened = OpenNodeVolume({config.data_dir, config.cluster_uuid}, &volume_error, rocksdb_log);
   if (!opened.ok()) {
     spdlog::error("cannot open volume {}: {}", config.data_dir, opened.status().message());
     return ExitCodeFor(volume_error);
@@ -115,6 +161,19 @@ int RunNode(const NodeConfig& config) {
       spdlog::warn("last stop was NOT clean (crash or kill); recovering from the op log");
       break;
   }
+  if (!node.run_recorded) spdlog::warn("cannot record the node start (no space left on the volume); starting anyway");
+  if (!node.store->writable()) {
+    spdlog::warn("node store opened read-only (no space left on the volume): index changes wait for free space");
+  }
+
+  // The disk watermarks: measured before any shard opens, so a full disk
+  // blocks writes from the first request on.
+  WriteBlock write_block;
+  std::atomic<ShardRegistry*> registry_for_disk{nullptr};
+  DiskMonitor disk({node.volume->data_dir(), config.disk_watermarks, config.disk_check_interval, nullptr,
+                    OnDiskSample(&write_block, node.store.get(), &registry_for_disk), config.node_name});
+  (void)disk.Refresh();
+  disk.Start();
   auto transport = ShardTransportFromName(config.shard_transport);
   if (!transport.ok()) {
     spdlog::error("{}", transport.status().message());
@@ -135,12 +194,15 @@ int RunNode(const NodeConfig& config) {
   ctx.volume = node.volume.get();
   ctx.readiness = &readiness;
   ctx.last_stop = node.last_stop;
+  ctx.disk = &disk;
   HttpRouter router;
   AddNodeRoutes(&ctx, &router);
   ThreadPool search_pool(std::max<uint64_t>(2, config.worker_threads / 2));
   ApiContext api;
   api.config = &config;
   api.search_pool = &search_pool;
+  api.disk = &disk;
+  api.indices_dir = node.volume->indices_dir();
   AddIndexApiRoutes(&api, &router);
   AddSearchApiRoutes(&api, &router);
   HttpMetrics metrics(router.RouteNames());
@@ -178,9 +240,10 @@ int RunNode(const NodeConfig& config) {
                                    WithPort(config.grpc_address, grpc.port())};
   shard_options.cluster_name = config.cluster_name;
   shard_options.engine.source_cache = source_cache;
-  shard_options.on_shard_failure = [](const ShardId& shard, const Status& failure) {
-    spdlog::error("shard {} failed: {}", shard.ToString(), failure.ToString());
-  };
+  shard_options.engine.store_log = rocksdb_log;
+  shard_options.service.write_block = &write_block;
+  shard_options.engine.hold_background_writes = [&write_block] { return write_block.on(); };
+  shard_options.on_shard_failure = LogShardFailure;
   auto shards = RecoverShards(node, std::move(shard_options));
   if (!shards.ok()) {
     spdlog::error("startup recovery failed: {}", shards.status().ToString());
@@ -192,6 +255,7 @@ int RunNode(const NodeConfig& config) {
   ShardRouter shard_router(shards->service.get(), id.node_id, transport.value());
   ClusterIndices indices(shards->cluster_state.get(), &shard_router);
   ctx.shards.store(shards->registry.get(), std::memory_order_release);
+  registry_for_disk.store(shards->registry.get(), std::memory_order_release);
   api.indices.store(&indices, std::memory_order_release);
   readiness.set_phase(NodePhase::kReady);
   grpc.SetServing(true);
@@ -207,6 +271,8 @@ int RunNode(const NodeConfig& config) {
   steps.close_shards = [&] {
     api.indices.store(nullptr);
     ctx.shards.store(nullptr);
+    registry_for_disk.store(nullptr);
+    disk.Stop();  // no reopen runs while the copies close
     return shards->Close();
   };
   steps.mark_clean = [&] { return node.store->MarkCleanShutdown(); };

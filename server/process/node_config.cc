@@ -115,6 +115,14 @@ Apply Choice(std::string NodeConfig::*field, std::initializer_list<const char*> 
 Apply Bool(bool NodeConfig::*field) {
   return [field](NodeConfig& c, const std::string& v) { return ParseBool(v, &(c.*field)); };
 }
+Apply Watermark(DiskWatermark DiskWatermarks::*field) {
+  return [field](NodeConfig& c, const std::string& v) {
+    auto w = ParseDiskWatermark(v);
+    if (!w.ok()) return w.status();
+    c.disk_watermarks.*field = std::move(w).value();
+    return Status::OK();
+  };
+}
 
 // Flattens a YAML mapping into dotted keys: {http: {address: x}} → "http.address".
 Status Flatten(const YAML::Node& node, const std::string& prefix,
@@ -212,6 +220,28 @@ NodeConfigLoader::NodeConfigLoader() {
        "local|loopback: how requests reach this node's shard copies (local); loopback sends every one "
        "through bytes, as across a network",
        Choice(&C::shard_transport, {"local", "loopback"})},
+      {"--disk-threshold-enabled", "HOLDFAST_DISK_THRESHOLD_ENABLED",
+       "cluster.routing.allocation.disk.threshold_enabled",
+       "apply the disk watermarks (true); false: disk usage is still measured and shown, writes are never blocked",
+       [](C& c, const std::string& v) { return ParseBool(v, &c.disk_watermarks.enabled); }},
+      {"--disk-watermark-low", "HOLDFAST_DISK_WATERMARK_LOW", "cluster.routing.allocation.disk.watermark.low",
+       "low disk watermark: share of the volume in use (85%) or free space left (e.g. 500mb)",
+       Watermark(&DiskWatermarks::low)},
+      {"--disk-watermark-high", "HOLDFAST_DISK_WATERMARK_HIGH", "cluster.routing.allocation.disk.watermark.high",
+       "high disk watermark (90%): below it a flood-stage write block is released", Watermark(&DiskWatermarks::high)},
+      {"--disk-watermark-flood-stage", "HOLDFAST_DISK_WATERMARK_FLOOD_STAGE",
+       "cluster.routing.allocation.disk.watermark.flood_stage",
+       "flood stage disk watermark (95%): past it, writes that add data to this node's indices get 429",
+       Watermark(&DiskWatermarks::flood_stage)},
+      {"--disk-check-interval", "HOLDFAST_DISK_CHECK_INTERVAL", "cluster.info.update.interval",
+       "how often the data volume's usage is measured (1s)",
+       [](C& c, const std::string& v) {
+         auto d = ParseDuration(v);
+         if (!d.ok()) return d.status();
+         if (d->count() <= 0) return Status::InvalidArgument("must be more than 0");
+         c.disk_check_interval = d.value();
+         return Status::OK();
+       }},
       {"--log-level", "HOLDFAST_LOG_LEVEL", "log.level", "trace|debug|info|warn|error (info)",
        Choice(&C::log_level, {"trace", "debug", "info", "warn", "error"})},
       {"--log-format", "HOLDFAST_LOG_FORMAT", "log.format", "text|json (text)",
@@ -274,6 +304,9 @@ Result<NodeConfig> NodeConfigLoader::Resolve() const {
     Status st = s.apply(config, value);
     if (!st.ok()) return Status::InvalidArgument(origin + ": " + st.message());
   }
+  if (Status s = config.disk_watermarks.Validate(); !s.ok()) {
+    return Status::InvalidArgument("cluster.routing.allocation.disk.watermark: " + s.message());
+  }
   if (config.node_name.empty()) config.node_name = HostName();
   if (config.http_threads == 0) {
     config.http_threads = std::max(1u, std::thread::hardware_concurrency());
@@ -320,6 +353,34 @@ uint64_t NodeMemoryBytes() {
     if (n.ok() && n.value() > 0 && (memory == 0 || n.value() < memory)) memory = n.value();
   }
   return memory;
+}
+
+Result<DiskWatermark> ParseDiskWatermark(const std::string& text) {
+  const auto bad = [&] {
+    return Status::InvalidArgument("not a disk watermark: \"" + text +
+                                   "\" (use a percentage such as 85%, a ratio such as 0.85, or a size such as 500mb)");
+  };
+  if (text.empty()) return bad();
+  const bool percent = text.back() == '%';
+  const std::string number = percent ? text.substr(0, text.size() - 1) : text;
+  const bool decimal = number.find('.') != std::string::npos;
+  if (percent || decimal) {
+    double value = 0;
+    auto [p, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+    if (ec != std::errc() || p != number.data() + number.size() || number.empty()) return bad();
+    if (!percent) value *= 100;  // a ratio
+    if (value < 0 || value > 100) {
+      return Status::InvalidArgument("disk watermark \"" + text + "\" is not between 0% and 100%");
+    }
+    return DiskWatermark::UsedPercent(value, text);
+  }
+  // A size needs its unit: "85" alone could mean 85% or 85 bytes.
+  if (std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+    return bad();
+  }
+  auto bytes = ParseByteSize(text);
+  if (!bytes.ok()) return bad();
+  return DiskWatermark::FreeBytes(bytes.value(), text);
 }
 
 Result<std::chrono::milliseconds> ParseDuration(const std::string& text) {

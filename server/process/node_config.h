@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "index/util/status.h"
+#include "lifecycle/disk_monitor.h"
 
 namespace CLI {
 class App;
@@ -46,6 +47,10 @@ struct NodeConfig {
   // How the coordinator reaches this node's shard copies: "local" (in
   // process) or "loopback" (every request through bytes, as across a network).
   std::string shard_transport = "local";
+  // The disk watermarks (Elasticsearch's cluster.routing.allocation.disk.*)
+  // and how often the data volume is measured (cluster.info.update.interval).
+  DiskWatermarks disk_watermarks;
+  std::chrono::milliseconds disk_check_interval{1000};
   std::string log_level = "info";    // trace | debug | info | warn | error
   std::string log_format = "text";   // text | json
 };
@@ -75,6 +80,9 @@ Result<uint64_t> ParseByteSize(const std::string& text);
 Result<uint64_t> ParseByteSizeOrPercent(const std::string& text, uint64_t total);
 // The memory this process may use: physical memory, or the cgroup's limit when lower.
 uint64_t NodeMemoryBytes();
+// A disk watermark: a share of the volume in use ("85%", "85.5%", or the
+// ratio "0.85") or an amount of free space with a unit ("500mb").
+Result<DiskWatermark> ParseDiskWatermark(const std::string& text);
 // "30s", "500ms", "2m", "1h"; "0" alone is allowed.
 Result<std::chrono::milliseconds> ParseDuration(const std::string& text);
 // "host:port" or "[v6]:port" → host and port (0 = any free port).

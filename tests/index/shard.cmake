@@ -16,3 +16,5 @@ target_compile_definitions(shard_crash_test PRIVATE SHARD_CRASH_CHILD="$<TARGET_
 add_dependencies(shard_crash_test shard_crash_child)
 holdfast_add_test(recommend_test SOURCES index/recommend_test.cc LIBS holdfast_server holdfast_test_support)
 holdfast_add_test(more_like_this_test SOURCES index/more_like_this_test.cc LIBS holdfast_server holdfast_test_support)
+# A shard on a full disk: a tiny tmpfs the test mounts (root only; fails, not skips, without it).
+holdfast_add_test(shard_disk_full_test SOURCES index/shard_disk_full_test.cc LIBS holdfast_index holdfast_test_support)

@@ -57,7 +57,9 @@ TEST(ShardStoreTest, BatchedReadsThroughTheSourceCache) {
   const ShardStoreOptions options = CachedOptions();
   auto a = ShardStore::Open(tmp.Sub("a"), options);
   auto b = ShardStore::Open(tmp.Sub("b"), options);
-  auto plain = ShardStore::Open(tmp.Sub("plain"), {Durability::kAsync});
+  ShardStoreOptions plain_options;
+  plain_options.durability = Durability::kAsync;
+  auto plain = ShardStore::Open(tmp.Sub("plain"), plain_options);
   ASSERT_TRUE(a.ok() && b.ok() && plain.ok());
   for (ShardStore* s : {a->get(), b->get(), plain->get()}) {
     const std::string tag = s == b->get() ? "b" : "a";

@@ -153,5 +153,62 @@ TEST(ParseTest, SizesAndDurations) {
   EXPECT_FALSE(ParseByteSizeOrPercent("101%", 1000).ok());
 }
 
+
+TEST(ParseTest, DiskWatermarks) {
+  auto pct = ParseDiskWatermark("85%");
+  ASSERT_TRUE(pct.ok()) << pct.status().ToString();
+  EXPECT_EQ(pct->kind, DiskWatermark::Kind::kUsedPercent);
+  EXPECT_DOUBLE_EQ(pct->used_percent, 85);
+  EXPECT_EQ(pct->text, "85%");
+  EXPECT_DOUBLE_EQ(ParseDiskWatermark("92.5%")->used_percent, 92.5);
+  EXPECT_DOUBLE_EQ(ParseDiskWatermark("0.9")->used_percent, 90);  // a ratio, as Elasticsearch takes it
+  auto bytes = ParseDiskWatermark("500mb");
+  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  EXPECT_EQ(bytes->kind, DiskWatermark::Kind::kFreeBytes);
+  EXPECT_EQ(bytes->free_bytes, 500ull << 20);
+  for (const char* bad : {"", "85", "101%", "-1%", "1.5", "lots", "12parsecs", "%"}) {
+    EXPECT_EQ(ParseDiskWatermark(bad).status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+}
+
+TEST(NodeConfigTest, DiskWatermarksDefaultAndValidate) {
+  auto d = Load({});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_TRUE(d->disk_watermarks.enabled);
+  EXPECT_EQ(d->disk_watermarks.low.text, "85%");
+  EXPECT_EQ(d->disk_watermarks.high.text, "90%");
+  EXPECT_EQ(d->disk_watermarks.flood_stage.text, "95%");
+  EXPECT_EQ(d->disk_check_interval, std::chrono::seconds(1));
+
+  testing::TempDir tmp;
+  const std::string file = tmp.Sub("holdfast.yml");
+  ASSERT_TRUE(WriteFileDurably(file,
+                               "cluster:\n  routing:\n    allocation:\n      disk:\n        threshold_enabled: false\n"
+                               "        watermark:\n          low: 10gb\n          high: 5gb\n"
+                               "          flood_stage: 1gb\n"
+                               "cluster.info.update.interval: 250ms\n")
+                  .ok());
+  auto c = Load({"--config", file});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_FALSE(c->disk_watermarks.enabled);
+  EXPECT_EQ(c->disk_watermarks.flood_stage.free_bytes, 1ull << 30);
+  EXPECT_EQ(c->disk_check_interval, std::chrono::milliseconds(250));
+
+  ScopedEnv env("HOLDFAST_DISK_WATERMARK_HIGH", "80%");
+  auto unordered = Load({});
+  ASSERT_FALSE(unordered.ok());
+  EXPECT_NE(unordered.status().message().find("low disk watermark [85%] must be at most the high disk watermark [80%]"),
+            std::string::npos)
+      << unordered.status().message();
+  auto mixed = Load({"--disk-watermark-low", "80%", "--disk-watermark-flood-stage", "1gb"});
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_NE(mixed.status().message().find("all be percentages or all be byte sizes"), std::string::npos)
+      << mixed.status().message();
+  auto bad = Load({"--disk-watermark-low", "lots"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("flag --disk-watermark-low"), std::string::npos) << bad.status().message();
+  EXPECT_FALSE(Load({"--disk-check-interval", "0"}).ok());
+}
+
 }  // namespace
 }  // namespace holdfast

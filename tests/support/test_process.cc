@@ -122,7 +122,8 @@ std::string NodeProcess::BinaryPath() { return HOLDFAST_BINARY; }
 
 bool NodeProcess::Launch(const std::string& data_dir, const std::vector<std::string>& extra) {
   static int counter = 0;
-  log_path_ = data_dir + ".log." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+  const std::string base = log_dir_.empty() ? data_dir : log_dir_ + "/node";
+  log_path_ = base + ".log." + std::to_string(::getpid()) + "." + std::to_string(counter++);
   std::vector<std::string> argv = {BinaryPath(), "serve", "--data-dir", data_dir,
                                    "--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0"};
   argv.insert(argv.end(), extra.begin(), extra.end());

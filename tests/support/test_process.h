@@ -75,6 +75,9 @@ class NodeProcess {
   bool WaitReady(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // Starts without waiting for the banner (for runs expected to fail).
   bool Launch(const std::string& data_dir, const std::vector<std::string>& extra = {});
+  // The directory each later Start/Launch writes a new log file in (default:
+  // next to the data directory) — off a volume the test fills, say.
+  void set_log_dir(std::string dir) { log_dir_ = std::move(dir); }
 
   int http_port() const { return http_port_; }
   int grpc_port() const { return grpc_port_; }
@@ -85,6 +88,7 @@ class NodeProcess {
  private:
   ChildProcess process_;
   std::string log_path_;
+  std::string log_dir_;
   int http_port_ = 0;
   int grpc_port_ = 0;
 };
