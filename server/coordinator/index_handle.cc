@@ -7,6 +7,14 @@
 
 namespace holdfast {
 
+namespace {
+WriteResult FailedWrite(Status status) {
+  WriteResult r;
+  r.status = std::move(status);
+  return r;
+}
+}  // namespace
+
 IndexHandle::IndexHandle(ClusterStatePtr state, const IndexMetadata* metadata, const ShardRouter* router,
                          ClusterState* cluster)
     : state_(std::move(state)), metadata_(metadata), router_(router), cluster_(cluster) {}
@@ -48,7 +56,7 @@ std::vector<WriteResult> IndexHandle::Write(const std::vector<WriteRequest>& req
                             " results for " + std::to_string(items.size()) + " writes");
     }
     for (size_t k = 0; k < items.size(); ++k) {
-      results[items[k]] = st.ok() ? FromProto(response.results(static_cast<int>(k))) : WriteResult{st};
+      results[items[k]] = st.ok() ? FromProto(response.results(static_cast<int>(k))) : FailedWrite(st);
     }
   }
   return results;
@@ -59,7 +67,7 @@ WriteResult IndexHandle::Write(const WriteRequest& request) const { return Write
 WriteResult IndexHandle::Update(const std::string& id, const std::string& partial_doc, bool doc_as_upsert,
                                 std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term) const {
   auto to = Primary(ShardOf(id));
-  if (!to.ok()) return WriteResult{to.status()};
+  if (!to.ok()) return FailedWrite(to.status());
   pb::UpdateRequest request;
   *request.mutable_target() = to->target;
   request.set_id(id);
@@ -68,7 +76,7 @@ WriteResult IndexHandle::Update(const std::string& id, const std::string& partia
   if (if_seq_no) request.set_if_seq_no(*if_seq_no);
   if (if_primary_term) request.set_if_primary_term(*if_primary_term);
   pb::UpdateResponse response;
-  if (Status st = to->client->Update(request, &response); !st.ok()) return WriteResult{st};
+  if (Status st = to->client->Update(request, &response); !st.ok()) return FailedWrite(st);
   return FromProto(response.result());
 }
 

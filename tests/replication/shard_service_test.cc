@@ -45,7 +45,9 @@ class ShardServiceTest : public ::testing::Test {
     ASSERT_NE(registry_->Get(ShardId{uuid_, 0}), nullptr);
   }
   void TearDown() override {
-    if (registry_) EXPECT_TRUE(registry_->CloseAll().ok());
+    if (registry_) {
+      EXPECT_TRUE(registry_->CloseAll().ok());
+    }
   }
 
   pb::ShardTarget Target(int64_t term = 0) const {

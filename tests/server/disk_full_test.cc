@@ -135,7 +135,9 @@ bool WriteBlocked(int port) {
 // spread of them. A copy out of space refuses _refresh (503): what it
 // recovered at open is searchable already.
 void ExpectAllPresent(int port, const std::vector<std::string>& acked, int64_t extra = 0, bool refresh = true) {
-  if (refresh) ASSERT_EQ(HttpCall(port, "POST", "/docs/_refresh").status, 200);
+  if (refresh) {
+    ASSERT_EQ(HttpCall(port, "POST", "/docs/_refresh").status, 200);
+  }
   EXPECT_EQ(Count(port), static_cast<int64_t>(acked.size()) + extra);
   const size_t step = std::max<size_t>(1, acked.size() / 200);
   size_t missing = 0;
