@@ -41,17 +41,11 @@ Status ShardService::History(const pb::HistoryRequest& request, pb::HistoryRespo
 Status ShardService::Neighbours(const pb::NeighboursRequest& request, pb::NeighboursResponse* response) {
   auto copy = CopyFor(request.target());
   if (!copy.ok()) return copy.status();
+  response->mutable_rows()->Reserve(request.items_size());
   for (const std::string& item : request.items()) {
-    absl::flat_hash_map<std::string, int64_t> row;
-    HOLDFAST_RETURN_IF_ERROR((*copy)->events().AddNeighbours(item, &row));
-    // In the map's order: the coordinator adds rows up by item.
-    pb::NeighbourRow* out = response->add_rows();
-    std::string* packed = out->mutable_items();
-    out->mutable_counts()->Reserve(static_cast<int>(row.size()));
-    for (const auto& [id, count] : row) {
-      PackId(id, packed);
-      out->add_counts(count);
-    }
+    auto row = (*copy)->events().NeighbourRow(item);
+    if (!row.ok()) return row.status();
+    response->add_rows(std::move(row).value());
   }
   return Status::OK();
 }
@@ -59,12 +53,16 @@ Status ShardService::Neighbours(const pb::NeighboursRequest& request, pb::Neighb
 Status ShardService::ItemStats(const pb::ItemStatsRequest& request, pb::ItemStatsResponse* response) {
   auto copy = CopyFor(request.target());
   if (!copy.ok()) return copy.status();
-  const recommend::EventShard& events = (*copy)->events();
-  return ForEachPackedId(request.items(), [&](std::string_view item) {
-    const recommend::ItemStats s = events.ItemStatsOf(item);
+  std::vector<std::string_view> items;
+  HOLDFAST_RETURN_IF_ERROR(ForEachPackedId(request.items(), [&](std::string_view id) { items.push_back(id); }));
+  std::vector<recommend::ItemStats> stats;
+  HOLDFAST_RETURN_IF_ERROR((*copy)->events().AddItemStats(items, &stats));
+  response->mutable_users()->Reserve(static_cast<int>(stats.size()));
+  response->mutable_row_sums()->Reserve(static_cast<int>(stats.size()));
+  for (const recommend::ItemStats& s : stats) {
     response->add_users(s.users);
     response->add_row_sums(s.row_sum);
-  });
+  }
   return Status::OK();
 }
 
@@ -72,12 +70,16 @@ Status ShardService::Popularity(const pb::PopularityRequest& request, pb::Popula
   auto copy = CopyFor(request.target());
   if (!copy.ok()) return copy.status();
   const recommend::EventShard& events = (*copy)->events();
-  HOLDFAST_RETURN_IF_ERROR(ForEachPackedId(request.items(), [&](std::string_view item) {
-    const auto log = events.PopularityLogOf(item);
-    response->add_present(log.has_value());
-    response->add_log(log.value_or(0.0));
-    response->add_popularity(events.Popularity(item, request.now_ms()).value_or(0.0));
-  }));
+  std::vector<std::string_view> items;
+  HOLDFAST_RETURN_IF_ERROR(ForEachPackedId(request.items(), [&](std::string_view id) { items.push_back(id); }));
+  std::vector<std::optional<double>> popularity;
+  events.PopularityOf(items, request.now_ms(), &popularity);
+  response->mutable_present()->Reserve(static_cast<int>(popularity.size()));
+  response->mutable_popularity()->Reserve(static_cast<int>(popularity.size()));
+  for (const std::optional<double>& p : popularity) {
+    response->add_present(p.has_value());
+    response->add_popularity(p.value_or(0.0));
+  }
   const double max = events.MaxPopularityLog();
   if (max != -std::numeric_limits<double>::infinity()) response->set_max_log(max);
   return Status::OK();

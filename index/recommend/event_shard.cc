@@ -308,9 +308,16 @@ Result<std::optional<UserHistory>> EventShard::History(std::string_view user) co
   return std::optional<UserHistory>(std::move(h).value());
 }
 
-Status EventShard::AddNeighbours(std::string_view item, absl::flat_hash_map<std::string, int64_t>* out) const {
+Result<std::string> EventShard::NeighbourRow(std::string_view item) const {
   auto got = engine_->store().GetEvent(EventSpace::kPairs, item);
-  if (!got.ok()) return got.status().code() == StatusCode::kNotFound ? Status::OK() : got.status();
+  if (!got.ok() && got.status().code() == StatusCode::kNotFound) return std::string();
+  return got;
+}
+
+Status EventShard::AddNeighbours(std::string_view item, absl::flat_hash_map<std::string, int64_t>* out) const {
+  auto got = NeighbourRow(item);
+  if (!got.ok()) return got.status();
+  if (got->empty()) return Status::OK();
   if (!ForEachInSparseRow(got.value(), [out](std::string_view other, int64_t count) {
         (*out)[absl::string_view(other.data(), other.size())] += count;
       })) {
@@ -319,11 +326,11 @@ Status EventShard::AddNeighbours(std::string_view item, absl::flat_hash_map<std:
   return Status::OK();
 }
 
-Status EventShard::AddItemStats(const std::vector<std::string>& items, std::vector<ItemStats>* out) const {
+Status EventShard::AddItemStats(const std::vector<std::string_view>& items, std::vector<ItemStats>* out) const {
   out->resize(items.size());
   std::shared_lock<std::shared_mutex> lock(popularity_mu_);
   for (size_t i = 0; i < items.size(); ++i) {
-    auto it = item_stats_.find(items[i]);
+    auto it = item_stats_.find(absl::string_view(items[i].data(), items[i].size()));
     if (it == item_stats_.end()) continue;
     (*out)[i].users += it->second.users;
     (*out)[i].row_sum += it->second.row_sum;
@@ -331,17 +338,25 @@ Status EventShard::AddItemStats(const std::vector<std::string>& items, std::vect
   return Status::OK();
 }
 
-ItemStats EventShard::ItemStatsOf(std::string_view item) const {
-  std::shared_lock<std::shared_mutex> lock(popularity_mu_);
-  auto it = item_stats_.find(absl::string_view(item.data(), item.size()));
-  return it == item_stats_.end() ? ItemStats{} : it->second;
-}
-
 std::optional<PopularityCounts> EventShard::PopularityOf(std::string_view item) const {
   std::shared_lock<std::shared_mutex> lock(popularity_mu_);
   auto it = popularity_.find(absl::string_view(item.data(), item.size()));
   if (it == popularity_.end()) return std::nullopt;
   return it->second;
+}
+
+void EventShard::PopularityOf(const std::vector<std::string_view>& items, int64_t now_ms,
+                              std::vector<std::optional<double>>* out) const {
+  out->assign(items.size(), std::nullopt);
+  std::shared_lock<std::shared_mutex> lock(popularity_mu_);
+  for (size_t i = 0; i < items.size(); ++i) {
+    auto it = popularity_.find(absl::string_view(items[i].data(), items[i].size()));
+    if (it == popularity_.end()) continue;
+    const PopularityCounts& p = it->second;
+    double v = 0;
+    for (size_t t = 0; t < kEventTypes; ++t) v += settings_.weights[t] * p.counts[t];
+    (*out)[i] = v * DecayFactor(now_ms - p.ref_ms, settings_.popularity_half_life_ms);
+  }
 }
 
 std::optional<double> EventShard::Popularity(std::string_view item, int64_t now_ms) const {

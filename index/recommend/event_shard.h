@@ -121,16 +121,21 @@ class EventShard : public EventOpApplier {
   void Applied(const ShardOp& op) override;
 
   Result<std::optional<UserHistory>> History(std::string_view user) const;
+  // C(item, ·) of this shard as stored: a SparseRowAdd value
+  // (index/shard/event_merge_operators.h; ForEachInSparseRow reads it),
+  // empty when the item has none. What a coordinator adds up across shards.
+  Result<std::string> NeighbourRow(std::string_view item) const;
   // Adds C(item, ·) of this shard to `out` (fixed point).
   Status AddNeighbours(std::string_view item, absl::flat_hash_map<std::string, int64_t>* out) const;
   // Adds this shard's ItemStats of `items` into `out` (parallel to items).
-  Status AddItemStats(const std::vector<std::string>& items, std::vector<ItemStats>* out) const;
-  // This shard's ItemStats of one item (zero when it has none).
-  ItemStats ItemStatsOf(std::string_view item) const;
+  Status AddItemStats(const std::vector<std::string_view>& items, std::vector<ItemStats>* out) const;
 
   // Popularity of an item held by this shard: Σ_type weight × decayed count at `now_ms`.
   std::optional<double> Popularity(std::string_view item, int64_t now_ms) const;
   std::optional<PopularityCounts> PopularityOf(std::string_view item) const;
+  // Popularity of each of `items` (parallel; nullopt: no events), under one lock.
+  void PopularityOf(const std::vector<std::string_view>& items, int64_t now_ms,
+                    std::vector<std::optional<double>>* out) const;
   // This shard's most popular items, best first: (item, log2 of the
   // popularity at time 0 — see PopularityLog); stops when fn returns false.
   void ForEachByPopularity(const std::function<bool(std::string_view item, double log_pop)>& fn) const;

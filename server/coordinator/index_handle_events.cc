@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "index/recommend/event.h"
+#include "index/shard/event_merge_operators.h"
 #include "replication/proto_convert.h"
 #include "server/coordinator/index_handle.h"
 
@@ -44,15 +45,14 @@ class ShardEventData final : public recommend::EventData {
       HOLDFAST_RETURN_IF_ERROR(to->client->Neighbours(request, &response));
       if (response.rows_size() != static_cast<int>(items.size())) return Status::Internal("short neighbours answer");
       for (size_t p = 0; p < items.size(); ++p) {
-        const pb::NeighbourRow& row = response.rows(static_cast<int>(p));
+        const std::string& row = response.rows(static_cast<int>(p));
+        if (row.empty()) continue;  // no co-occurrences on this shard
         auto& sum = (*rows)[p];
-        sum.reserve(sum.size() + static_cast<size_t>(row.counts_size()));
-        int k = 0;
-        HOLDFAST_RETURN_IF_ERROR(ForEachPackedId(row.items(), [&](std::string_view id) {
-          if (k < row.counts_size()) sum[std::string(id)] += row.counts(k);
-          ++k;
-        }));
-        if (k != row.counts_size()) return Status::Internal("neighbour row: ids and counts differ");
+        const bool read = ForEachInSparseRow(row, [&sum](std::string_view id, int64_t n) {
+          sum[absl::string_view(id.data(), id.size())] += n;
+        });
+        if (!read) return Status::Corruption("malformed co-occurrence row of item " + items[p] + " from shard " +
+                                             std::to_string(s));
       }
     }
     return Status::OK();

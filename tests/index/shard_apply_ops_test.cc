@@ -87,7 +87,7 @@ std::string Describe(Copy& c, const std::vector<std::string>& ids, const std::ve
   out += "checkpoint " + std::to_string(c.engine->local_checkpoint()) + " max " + std::to_string(c.engine->max_seq_no()) + "\n";
   for (const std::string& u : users) out += "history " + u + " " + std::to_string(std::hash<std::string>()(HistoryOf(*c.events, u))) + "\n";
   std::vector<recommend::ItemStats> stats;
-  EXPECT_TRUE(c.events->AddItemStats(items, &stats).ok());
+  EXPECT_TRUE(c.events->AddItemStats(std::vector<std::string_view>(items.begin(), items.end()), &stats).ok());
   for (size_t i = 0; i < items.size(); ++i) {
     absl::flat_hash_map<std::string, int64_t> row;
     EXPECT_TRUE(c.events->AddNeighbours(items[i], &row).ok());
