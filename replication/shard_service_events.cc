@@ -30,11 +30,12 @@ Status ShardService::Events(const pb::EventsRequest& request, pb::EventsResponse
 Status ShardService::History(const pb::HistoryRequest& request, pb::HistoryResponse* response) {
   auto copy = CopyFor(request.target());
   if (!copy.ok()) return copy.status();
-  auto history = (*copy)->events().History(request.user());
+  // As stored: the coordinator decodes it (no decode and encode here).
+  auto history = (*copy)->events().StoredHistory(request.user());
   if (!history.ok()) return history.status();
   if (!history->has_value()) return Status::OK();
   response->set_found(true);
-  response->set_history(recommend::EncodeUserHistory(**history));
+  response->set_history(std::move(**history));
   return Status::OK();
 }
 

@@ -297,13 +297,20 @@ void EventShard::Applied(const ShardOp& /*op*/) {
   }
 }
 
-Result<std::optional<UserHistory>> EventShard::History(std::string_view user) const {
+Result<std::optional<std::string>> EventShard::StoredHistory(std::string_view user) const {
   auto got = engine_->store().GetEvent(EventSpace::kUsers, user);
   if (!got.ok()) {
-    if ((got.status().code() == StatusCode::kNotFound)) return std::optional<UserHistory>();
+    if ((got.status().code() == StatusCode::kNotFound)) return std::optional<std::string>();
     return got.status();
   }
-  auto h = DecodeUserHistory(got.value());
+  return std::optional<std::string>(std::move(got).value());
+}
+
+Result<std::optional<UserHistory>> EventShard::History(std::string_view user) const {
+  auto stored = StoredHistory(user);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return std::optional<UserHistory>();
+  auto h = DecodeUserHistory(**stored);
   if (!h.ok()) return h.status();
   return std::optional<UserHistory>(std::move(h).value());
 }

@@ -121,6 +121,8 @@ class EventShard : public EventOpApplier {
   void Applied(const ShardOp& op) override;
 
   Result<std::optional<UserHistory>> History(std::string_view user) const;
+  // The user's history as stored (EncodeUserHistory's bytes; nullopt: none).
+  Result<std::optional<std::string>> StoredHistory(std::string_view user) const;
   // C(item, ·) of this shard as stored: a SparseRowAdd value
   // (index/shard/event_merge_operators.h; ForEachInSparseRow reads it),
   // empty when the item has none. What a coordinator adds up across shards.

@@ -82,7 +82,8 @@ class ShardEventData final : public recommend::EventData {
                     std::vector<std::optional<double>>* out) override {
     out->assign(items.size(), std::nullopt);
     std::vector<std::vector<size_t>> by_shard(index_->num_shards());
-    for (size_t i = 0; i < items.size(); ++i) by_shard[index_->ShardOf(items[i])].push_back(i);
+    const bool one_shard = by_shard.size() == 1;  // no id to hash
+    for (size_t i = 0; i < items.size(); ++i) by_shard[one_shard ? 0 : index_->ShardOf(items[i])].push_back(i);
     for (uint32_t s = 0; s < by_shard.size(); ++s) {
       if (by_shard[s].empty()) continue;
       pb::PopularityResponse response;
