@@ -13,3 +13,5 @@ holdfast_add_test(shard_service_test SOURCES replication/shard_service_test.cc
 # The etcd client against a real etcd (etcd-server) the tests start on free loopback ports.
 holdfast_add_test(etcd_client_test SOURCES replication/etcd_client_test.cc
   LIBS holdfast_replication holdfast_test_support)
+holdfast_add_test(etcd_membership_test SOURCES replication/etcd_membership_test.cc
+  LIBS holdfast_replication holdfast_test_support)
