@@ -15,3 +15,5 @@ holdfast_add_test(etcd_client_test SOURCES replication/etcd_client_test.cc
   LIBS holdfast_replication holdfast_test_support)
 holdfast_add_test(etcd_membership_test SOURCES replication/etcd_membership_test.cc
   LIBS holdfast_replication holdfast_test_support)
+holdfast_add_test(etcd_master_test SOURCES replication/etcd_master_test.cc
+  LIBS holdfast_replication holdfast_test_support)
