@@ -17,3 +17,5 @@ holdfast_add_test(etcd_membership_test SOURCES replication/etcd_membership_test.
   LIBS holdfast_replication holdfast_test_support)
 holdfast_add_test(etcd_master_test SOURCES replication/etcd_master_test.cc
   LIBS holdfast_replication holdfast_test_support)
+holdfast_add_test(etcd_state_store_test SOURCES replication/etcd_state_store_test.cc
+  LIBS holdfast_replication holdfast_test_support)
