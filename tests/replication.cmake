@@ -19,3 +19,5 @@ holdfast_add_test(etcd_master_test SOURCES replication/etcd_master_test.cc
   LIBS holdfast_replication holdfast_test_support)
 holdfast_add_test(etcd_state_store_test SOURCES replication/etcd_state_store_test.cc
   LIBS holdfast_replication holdfast_test_support)
+holdfast_add_test(etcd_state_follower_test SOURCES replication/etcd_state_follower_test.cc
+  LIBS holdfast_replication holdfast_test_support)

@@ -1,0 +1,111 @@
+#include "replication/etcd_state_follower.h"
+
+#include "replication/stored_cluster_state.h"
+
+namespace holdfast {
+
+Result<std::unique_ptr<EtcdStateFollower>> EtcdStateFollower::Start(EtcdClient* etcd,
+                                                                    EtcdStateFollowerOptions options) {
+  std::unique_ptr<EtcdStateFollower> f(new EtcdStateFollower(etcd, std::move(options)));
+  HOLDFAST_RETURN_IF_ERROR(f->Read());
+  f->StartWatch();
+  f->thread_ = std::thread([p = f.get()] { p->Loop(); });
+  return f;
+}
+
+EtcdStateFollower::~EtcdStateFollower() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  watch_.reset();
+}
+
+ClusterStatePtr EtcdStateFollower::Current() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return current_;
+}
+
+int64_t EtcdStateFollower::revision() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return revision_;
+}
+
+uint64_t EtcdStateFollower::reads() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return reads_;
+}
+
+Status EtcdStateFollower::Read() {
+  auto revision = store_.Refresh();
+  if (!revision.ok()) return revision.status();
+  auto stored = LoadClusterState(&store_);
+  if (!stored.ok()) return stored.status();
+  auto next = std::make_shared<ClusterStateSnapshot>();
+  next->cluster_name = options_.cluster_name;
+  next->cluster_uuid = options_.cluster_uuid;
+  if (stored->has_value()) {
+    next->version = (*stored)->version;
+    next->indices = std::move((*stored)->indices);
+    next->routing = std::move((*stored)->routing);
+  }
+  ClusterStatePtr publish;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const bool first = current_ == nullptr;
+    if (!first) ++reads_;
+    revision_ = revision.value();
+    if (first || next->version != current_->version) {
+      current_ = std::move(next);
+      publish = current_;
+    }
+  }
+  if (publish && options_.on_state) options_.on_state(publish);
+  return Status::OK();
+}
+
+void EtcdStateFollower::StartWatch() {
+  const int64_t from = revision() + 1;
+  watch_ = etcd_->WatchPrefix(
+      store_.prefix() + "state/", from,
+      [this](const std::vector<EtcdWatchEvent>&, int64_t) {
+        std::lock_guard<std::mutex> lock(mu_);
+        changed_ = true;
+        cv_.notify_all();
+      },
+      [this](const Status&) {
+        std::lock_guard<std::mutex> lock(mu_);
+        watch_ended_ = true;
+        cv_.notify_all();
+      });
+}
+
+void EtcdStateFollower::Loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_) {
+    cv_.wait(lock, [&] { return stop_ || changed_ || watch_ended_; });
+    if (stop_) break;
+    const bool ended = watch_ended_;
+    changed_ = false;
+    watch_ended_ = false;
+    lock.unlock();
+    if (ended) watch_.reset();  // its thread has finished (it reported the end)
+    // Read until etcd answers; an ended watch resumes after the read, so a
+    // compacted revision is never asked for again.
+    Status read = Read();
+    while (!read.ok()) {
+      lock.lock();
+      cv_.wait_for(lock, options_.retry_interval, [&] { return stop_; });
+      const bool stopping = stop_;
+      lock.unlock();
+      if (stopping) return;
+      read = Read();
+    }
+    if (ended) StartWatch();
+    lock.lock();
+  }
+}
+
+}  // namespace holdfast
