@@ -1,5 +1,7 @@
 #include "replication/etcd_state_follower.h"
 
+#include "replication/etcd_master.h"
+#include "replication/etcd_membership.h"
 #include "replication/stored_cluster_state.h"
 
 namespace holdfast {
@@ -51,13 +53,32 @@ Status EtcdStateFollower::Read() {
     next->indices = std::move((*stored)->indices);
     next->routing = std::move((*stored)->routing);
   }
+  // Members and master as of the same revision as the state.
+  const std::string prefix = EtcdMembership::Prefix(options_.cluster_name);
+  auto members = etcd_->GetPrefix(prefix + "members/", revision.value());
+  if (!members.ok()) return members.status();
+  for (const EtcdKeyValue& kv : members->kvs) {
+    auto m = ClusterMember::FromJson(kv.value);
+    if (!m.ok()) return Status::Corruption("member key " + kv.key + ": " + m.status().message());
+    next->nodes[m->node_id] = ClusterNode{m->node_id, m->name, m->http_address, m->grpc_address};
+  }
+  // The master is the campaigner whose key is oldest (v3election's rule).
+  auto campaigners = etcd_->GetPrefix(EtcdMasterElection::ElectionName(options_.cluster_name) + "/", revision.value());
+  if (!campaigners.ok()) return campaigners.status();
+  const EtcdKeyValue* oldest = nullptr;
+  for (const EtcdKeyValue& kv : campaigners->kvs) {
+    if (oldest == nullptr || kv.create_revision < oldest->create_revision) oldest = &kv;
+  }
+  if (oldest != nullptr) next->master_node_id = oldest->value;
   ClusterStatePtr publish;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    master_key_ = oldest != nullptr ? oldest->key : std::string();
     const bool first = current_ == nullptr;
     if (!first) ++reads_;
     revision_ = revision.value();
-    if (first || next->version != current_->version) {
+    if (first || next->version != current_->version || next->nodes != current_->nodes ||
+        next->master_node_id != current_->master_node_id) {
       current_ = std::move(next);
       publish = current_;
     }
@@ -68,12 +89,22 @@ Status EtcdStateFollower::Read() {
 
 void EtcdStateFollower::StartWatch() {
   const int64_t from = revision() + 1;
+  // Everything of the cluster: state, members, election.
   watch_ = etcd_->WatchPrefix(
-      store_.prefix() + "state/", from,
-      [this](const std::vector<EtcdWatchEvent>&, int64_t) {
+      store_.prefix(), from,
+      [this](const std::vector<EtcdWatchEvent>& events, int64_t) {
+        const std::string election = EtcdMasterElection::ElectionName(options_.cluster_name) + "/";
         std::lock_guard<std::mutex> lock(mu_);
-        changed_ = true;
-        cv_.notify_all();
+        for (const EtcdWatchEvent& e : events) {
+          // Waiting campaigners come and go (each campaign round): only the
+          // master's key going, or a first campaigner, changes the master.
+          const bool campaign = e.kv.key.rfind(election, 0) == 0;
+          if (!campaign || (e.type == EtcdWatchEvent::Type::kDelete && e.kv.key == master_key_) ||
+              (e.type == EtcdWatchEvent::Type::kPut && master_key_.empty())) {
+            changed_ = true;
+          }
+        }
+        if (changed_) cv_.notify_all();
       },
       [this](const Status&) {
         std::lock_guard<std::mutex> lock(mu_);

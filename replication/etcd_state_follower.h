@@ -1,7 +1,8 @@
 // EtcdStateFollower: a node's view of the cluster state kept in etcd
-// (DESIGN.md §6): it reads the state at one revision, then watches the state
-// prefix from the next revision and reads again after every change, so each
-// published snapshot is one consistent revision. When the watch ends —
+// (DESIGN.md §6): it reads the state — index metadata and routing, the
+// members (nodes) and the elected master — at one revision, then watches
+// the cluster's prefix from the next revision and reads again after every
+// change, so each published snapshot is one consistent revision. When the watch ends —
 // etcd gone, or the revision it would resume from compacted away — it reads
 // the whole state again (with backoff while etcd does not answer) and
 // watches from there: nothing is skipped, and while etcd is unreachable the
@@ -61,6 +62,7 @@ class EtcdStateFollower {
   ClusterStatePtr current_;      // under mu_
   int64_t revision_ = 0;         // under mu_
   uint64_t reads_ = 0;           // under mu_
+  std::string master_key_;       // under mu_: the master's election key ("" when none)
   bool changed_ = false;         // under mu_: the watch saw changes
   bool watch_ended_ = false;     // under mu_
   bool stop_ = false;            // under mu_

@@ -155,5 +155,51 @@ TEST_F(EtcdStateFollowerTest, AnEtcdThatGoesAwayKeepsTheLastStateAndChangesMadeM
   EXPECT_EQ(follower->Current()->version, state_->Current()->version);
 }
 
+TEST_F(EtcdStateFollowerTest, TheSnapshotNamesTheMembersAndTheMasterAndFollowsAMasterChange) {
+  ASSERT_NO_FATAL_FAILURE(BecomeMaster());
+  // A second node: member and campaigner.
+  auto b_client = Connect();
+  EtcdMembershipOptions m;
+  m.cluster_name = "c1";
+  m.self = {"node-b", "b", "127.0.0.1:3", "127.0.0.1:4", {}};
+  m.lease_ttl = 10s;
+  auto b = EtcdMembership::Join(b_client.get(), m);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EtcdMasterOptions e;
+  e.cluster_name = "c1";
+  e.node_id = "node-b";
+  e.lease = [p = b->get()] { return p->lease(); };
+  e.check_interval = 200ms;
+  auto b_election = EtcdMasterElection::Start(b_client.get(), e);
+
+  auto follower_client = Connect();
+  std::mutex mu;
+  std::vector<int64_t> versions;
+  auto follower = Follow(&versions, &mu, follower_client.get());
+  ASSERT_NE(follower, nullptr);
+  ASSERT_TRUE(WaitFor([&] { return follower->Current()->nodes.size() == 2; }, 5s));
+  const ClusterStatePtr s = follower->Current();
+  EXPECT_EQ(s->master_node_id, "node-a");
+  EXPECT_EQ(s->nodes.at("node-b").http_address, "127.0.0.1:3");
+  EXPECT_EQ(s->nodes.at("node-a").name, "a");
+
+  // Campaign rounds of the waiting node do not make the follower read.
+  const uint64_t reads = follower->reads();
+  std::this_thread::sleep_for(2500ms);
+  EXPECT_LE(follower->reads(), reads + 1) << "a read per campaign round";
+
+  // node-a's lease ends (it died): node-b leads, node-a is no member.
+  master_.reset();
+  ASSERT_TRUE(client_->RevokeLease(membership_->lease()).ok());
+  membership_.reset();
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        const ClusterStatePtr now = follower->Current();
+        return now->master_node_id == "node-b" && now->nodes.count("node-a") == 0;
+      },
+      10s))
+      << "master " << follower->Current()->master_node_id << ", " << follower->Current()->nodes.size() << " nodes";
+}
+
 }  // namespace
 }  // namespace holdfast
