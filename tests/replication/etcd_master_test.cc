@@ -8,7 +8,7 @@
 #include <atomic>
 #include <vector>
 
-#include "replication/etcd_membership.h"
+#include "tests/replication/etcd_test_util.h"
 #include "tests/support/etcd_process.h"
 #include "tests/support/test_process.h"
 
@@ -36,28 +36,11 @@ class EtcdMasterTest : public ::testing::Test {
   std::unique_ptr<TestNode> StartNode(const std::string& id, std::chrono::seconds ttl = 2s) {
     auto node = std::make_unique<TestNode>();
     node->id = id;
-    EtcdClientOptions options;
-    options.endpoints = {etcd_.endpoint()};
-    options.call_timeout = 2s;
-    auto client = EtcdClient::Connect(options);
-    EXPECT_TRUE(client.ok());
-    node->client = std::move(client).value();
-    EtcdMembershipOptions m;
-    m.cluster_name = "c1";
-    m.self.node_id = id;
-    m.self.name = "name-" + id;
-    m.self.http_address = m.self.grpc_address = "127.0.0.1:1";
-    m.lease_ttl = ttl;
-    auto membership = EtcdMembership::Join(node->client.get(), m);
-    EXPECT_TRUE(membership.ok()) << membership.status().ToString();
-    node->membership = std::move(membership).value();
-    EtcdMasterOptions e;
-    e.cluster_name = "c1";
-    e.node_id = id;
-    e.lease = [p = node->membership.get()] { return p->lease(); };
-    e.check_interval = 200ms;
-    e.on_change = [p = node.get()](bool, int64_t) { ++p->changes; };
-    node->election = EtcdMasterElection::Start(node->client.get(), e);
+    node->client = testing::ConnectTo(etcd_, 2s);
+    testing::EtcdTestMember m = testing::JoinAndCampaign(node->client.get(), id, "name-" + id, ttl,
+                                                         [p = node.get()](bool, int64_t) { ++p->changes; });
+    node->membership = std::move(m.membership);
+    node->election = std::move(m.election);
     return node;
   }
 

@@ -8,10 +8,9 @@
 
 #include <mutex>
 
-#include "replication/etcd_master.h"
-#include "replication/etcd_membership.h"
 #include "replication/stored_cluster_state.h"
 #include "tests/replication/cluster_state_test_util.h"
+#include "tests/replication/etcd_test_util.h"
 #include "tests/support/etcd_process.h"
 #include "tests/support/test_process.h"
 
@@ -31,28 +30,14 @@ class EtcdStateFollowerTest : public ::testing::Test {
     client_ = Connect();
     ASSERT_NE(client_, nullptr);
   }
-  std::unique_ptr<EtcdClient> Connect() {
-    EtcdClientOptions options;
-    options.endpoints = {etcd_.endpoint()};
-    options.call_timeout = 1s;
-    auto c = EtcdClient::Connect(options);
-    return c.ok() ? std::move(c).value() : nullptr;
-  }
+  std::unique_ptr<EtcdClient> Connect() { return testing::ConnectTo(etcd_, 1s); }
   // The master side: membership, election and the one-node state logic on etcd.
   void BecomeMaster() {
-    EtcdMembershipOptions m;
-    m.cluster_name = "c1";
-    m.self = {"node-a", "a", "127.0.0.1:1", "127.0.0.1:2", {}};
-    m.lease_ttl = 10s;
-    membership_ = std::move(EtcdMembership::Join(client_.get(), m)).value();
-    EtcdMasterOptions e;
-    e.cluster_name = "c1";
-    e.node_id = "node-a";
-    e.lease = [this] { return membership_->lease(); };
-    e.check_interval = 200ms;
-    master_ = EtcdMasterElection::Start(client_.get(), e);
+    node_ = testing::JoinAndCampaign(client_.get(), "node-a", "a", 10s);
+    ASSERT_NE(node_.election, nullptr);
+    master_ = node_.election.get();
     ASSERT_TRUE(WaitFor([&] { return master_->is_master(); }, 10s));
-    store_ = std::make_unique<EtcdStateStore>(client_.get(), master_.get(), "c1");
+    store_ = std::make_unique<EtcdStateStore>(client_.get(), master_, "c1");
     ASSERT_TRUE(store_->Refresh().ok());
     state_ = testing::OpenState(store_.get());
     ASSERT_NE(state_, nullptr);
@@ -75,8 +60,8 @@ class EtcdStateFollowerTest : public ::testing::Test {
   TempDir tmp_;
   EtcdProcess etcd_;
   std::unique_ptr<EtcdClient> client_;
-  std::unique_ptr<EtcdMembership> membership_;
-  std::unique_ptr<EtcdMasterElection> master_;
+  testing::EtcdTestMember node_;
+  EtcdMasterElection* master_ = nullptr;
   std::unique_ptr<EtcdStateStore> store_;
   std::unique_ptr<LocalClusterState> state_;
 };
@@ -159,18 +144,8 @@ TEST_F(EtcdStateFollowerTest, TheSnapshotNamesTheMembersAndTheMasterAndFollowsAM
   ASSERT_NO_FATAL_FAILURE(BecomeMaster());
   // A second node: member and campaigner.
   auto b_client = Connect();
-  EtcdMembershipOptions m;
-  m.cluster_name = "c1";
-  m.self = {"node-b", "b", "127.0.0.1:3", "127.0.0.1:4", {}};
-  m.lease_ttl = 10s;
-  auto b = EtcdMembership::Join(b_client.get(), m);
-  ASSERT_TRUE(b.ok()) << b.status().ToString();
-  EtcdMasterOptions e;
-  e.cluster_name = "c1";
-  e.node_id = "node-b";
-  e.lease = [p = b->get()] { return p->lease(); };
-  e.check_interval = 200ms;
-  auto b_election = EtcdMasterElection::Start(b_client.get(), e);
+  testing::EtcdTestMember b = testing::JoinAndCampaign(b_client.get(), "node-b", "b", 10s);
+  ASSERT_NE(b.election, nullptr);
 
   auto follower_client = Connect();
   std::mutex mu;
@@ -180,7 +155,7 @@ TEST_F(EtcdStateFollowerTest, TheSnapshotNamesTheMembersAndTheMasterAndFollowsAM
   ASSERT_TRUE(WaitFor([&] { return follower->Current()->nodes.size() == 2; }, 5s));
   const ClusterStatePtr s = follower->Current();
   EXPECT_EQ(s->master_node_id, "node-a");
-  EXPECT_EQ(s->nodes.at("node-b").http_address, "127.0.0.1:3");
+  EXPECT_EQ(s->nodes.at("node-b").name, "b");
   EXPECT_EQ(s->nodes.at("node-a").name, "a");
 
   // Campaign rounds of the waiting node do not make the follower read.
@@ -189,9 +164,11 @@ TEST_F(EtcdStateFollowerTest, TheSnapshotNamesTheMembersAndTheMasterAndFollowsAM
   EXPECT_LE(follower->reads(), reads + 1) << "a read per campaign round";
 
   // node-a's lease ends (it died): node-b leads, node-a is no member.
-  master_.reset();
-  ASSERT_TRUE(client_->RevokeLease(membership_->lease()).ok());
-  membership_.reset();
+  state_.reset();
+  store_.reset();
+  node_.election.reset();
+  ASSERT_TRUE(client_->RevokeLease(node_.membership->lease()).ok());
+  node_.membership.reset();
   EXPECT_TRUE(WaitFor(
       [&] {
         const ClusterStatePtr now = follower->Current();

@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
-#include "replication/etcd_membership.h"
 #include "replication/stored_cluster_state.h"
 #include "tests/replication/cluster_state_test_util.h"
+#include "tests/replication/etcd_test_util.h"
 #include "tests/support/etcd_process.h"
 #include "tests/support/test_process.h"
 
@@ -41,35 +41,23 @@ class EtcdStateStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(etcd_.Start(tmp_.Sub("etcd"))) << etcd_.Log();
-    EtcdClientOptions options;
-    options.endpoints = {etcd_.endpoint()};
-    options.call_timeout = 2s;
-    client_ = std::move(EtcdClient::Connect(options)).value();
-    EtcdMembershipOptions m;
-    m.cluster_name = "c1";
-    m.self.node_id = "node-a";
-    m.self.name = "a";
-    m.self.http_address = m.self.grpc_address = "127.0.0.1:1";
-    m.lease_ttl = 5s;
-    membership_ = std::move(EtcdMembership::Join(client_.get(), m)).value();
-    EtcdMasterOptions e;
-    e.cluster_name = "c1";
-    e.node_id = "node-a";
-    e.lease = [this] { return membership_->lease(); };
-    e.check_interval = 200ms;
-    master_ = EtcdMasterElection::Start(client_.get(), e);
+    client_ = testing::ConnectTo(etcd_, 2s);
+    ASSERT_NE(client_, nullptr);
+    node_ = testing::JoinAndCampaign(client_.get(), "node-a", "a", 5s);
+    ASSERT_NE(node_.election, nullptr);
+    master_ = node_.election.get();
     ASSERT_TRUE(WaitFor([&] { return master_->is_master(); }, 10s));
   }
 
   TempDir tmp_;
   EtcdProcess etcd_;
   std::unique_ptr<EtcdClient> client_;
-  std::unique_ptr<EtcdMembership> membership_;
-  std::unique_ptr<EtcdMasterElection> master_;
+  testing::EtcdTestMember node_;
+  EtcdMasterElection* master_ = nullptr;
 };
 
 TEST_F(EtcdStateStoreTest, TheMastersCommitIsWhatEveryNodeLoads) {
-  EtcdStateStore mine(client_.get(), master_.get(), "c1");
+  EtcdStateStore mine(client_.get(), master_, "c1");
   ASSERT_TRUE(mine.Refresh().ok());
   auto empty = LoadClusterState(&mine);
   ASSERT_TRUE(empty.ok()) << empty.status().ToString();
@@ -102,8 +90,8 @@ TEST_F(EtcdStateStoreTest, TheMastersCommitIsWhatEveryNodeLoads) {
 }
 
 TEST_F(EtcdStateStoreTest, ACommitBasedOnAStaleReadIsAConflictAndChangesNothing) {
-  EtcdStateStore first(client_.get(), master_.get(), "c1");
-  EtcdStateStore second(client_.get(), master_.get(), "c1");
+  EtcdStateStore first(client_.get(), master_, "c1");
+  EtcdStateStore second(client_.get(), master_, "c1");
   ASSERT_TRUE(first.Refresh().ok());
   ASSERT_TRUE(second.Refresh().ok());
   MetadataMutations a;
@@ -130,9 +118,9 @@ TEST_F(EtcdStateStoreTest, ACommitBasedOnAStaleReadIsAConflictAndChangesNothing)
 }
 
 TEST_F(EtcdStateStoreTest, ADeposedMasterCannotCommit) {
-  EtcdStateStore store(client_.get(), master_.get(), "c1");
+  EtcdStateStore store(client_.get(), master_, "c1");
   ASSERT_TRUE(store.Refresh().ok());
-  ASSERT_TRUE(client_->RevokeLease(membership_->lease()).ok());  // its lease ended, unnoticed yet
+  ASSERT_TRUE(client_->RevokeLease(node_.membership->lease()).ok());  // its lease ended, unnoticed yet
   MetadataMutations writes;
   AppendVersionWrite(1, &writes);
   const Status refused = store.Commit(writes);
@@ -142,7 +130,7 @@ TEST_F(EtcdStateStoreTest, ADeposedMasterCannotCommit) {
 
 TEST_F(EtcdStateStoreTest, TheOneNodeClusterStateLogicRunsOnEtcd) {
   // The same create-index logic as one node, its commits guarded in etcd.
-  EtcdStateStore store(client_.get(), master_.get(), "c1");
+  EtcdStateStore store(client_.get(), master_, "c1");
   ASSERT_TRUE(store.Refresh().ok());
   auto state = testing::OpenState(&store);
   ASSERT_NE(state, nullptr);
