@@ -247,5 +247,21 @@ TEST_F(EtcdClientTest, AnEtcdThatIsGoneIsUnavailableWithinTheDeadlineAndUsableWh
   EXPECT_EQ(quick->Get("/t/k")->kvs.at(0).value, value) << "etcd kept its data";
 }
 
+TEST_F(EtcdClientTest, AfterAnEndpointFailsTheNextCallGoesToTheNextOne) {
+  // The first endpoint has nobody listening: the call says so (outcome
+  // unknown, not retried), and the next call uses the live endpoint.
+  EtcdClientOptions options;
+  options.endpoints = {"http://127.0.0.1:" + std::to_string(testing::FreeLoopbackPort()), etcd_.endpoint()};
+  options.call_timeout = 1s;
+  auto client = EtcdClient::Connect(options);
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  ASSERT_EQ((*client)->endpoints().size(), 2u);
+  auto first = (*client)->Put("/t/failover", "1");
+  EXPECT_EQ(first.status().code(), StatusCode::kUnavailable) << first.status().ToString();
+  auto second = (*client)->Put("/t/failover", "2");
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(client_->Get("/t/failover")->kvs.at(0).value, "2");
+}
+
 }  // namespace
 }  // namespace holdfast
