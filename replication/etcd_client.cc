@@ -386,8 +386,31 @@ std::unique_ptr<EtcdWatch> EtcdClient::WatchPrefix(const std::string& prefix, in
   return watch;
 }
 
+void EtcdCancel::Cancel() {
+  std::lock_guard<std::mutex> lock(mu_);
+  cancelled_ = true;
+  if (context_ != nullptr) context_->TryCancel();
+}
+
+bool EtcdCancel::cancelled() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return cancelled_;
+}
+
+bool EtcdCancel::Begin(grpc::ClientContext* context) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (cancelled_) return false;
+  context_ = context;
+  return true;
+}
+
+void EtcdCancel::End() {
+  std::lock_guard<std::mutex> lock(mu_);
+  context_ = nullptr;
+}
+
 Result<EtcdLeaderKey> EtcdClient::Campaign(const std::string& name, int64_t lease, const std::string& value,
-                                           std::chrono::milliseconds wait) {
+                                           std::chrono::milliseconds wait, EtcdCancel* cancel) {
   v3electionpb::CampaignRequest request;
   request.set_name(name);
   request.set_lease(lease);
@@ -395,7 +418,11 @@ Result<EtcdLeaderKey> EtcdClient::Campaign(const std::string& name, int64_t leas
   v3electionpb::CampaignResponse response;
   grpc::ClientContext context;
   SetDeadline(&context, wait);
-  HOLDFAST_RETURN_IF_ERROR(Check(Current().election->Campaign(&context, request, &response), "campaign"));
+  if (cancel != nullptr && !cancel->Begin(&context)) return Status::Unavailable("etcd campaign: cancelled");
+  const grpc::Status done = Current().election->Campaign(&context, request, &response);
+  if (cancel != nullptr) cancel->End();
+  if (done.error_code() == grpc::StatusCode::CANCELLED) return Status::Unavailable("etcd campaign: cancelled");
+  HOLDFAST_RETURN_IF_ERROR(Check(done, "campaign"));
   EtcdLeaderKey out;
   out.name = response.leader().name();
   out.key = response.leader().key();

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -106,6 +107,24 @@ class EtcdWatch {
   std::thread thread_;
 };
 
+// Lets another thread end a blocking call (a campaign) early: Cancel()
+// makes the call return kUnavailable at once, and every later call made with
+// this token too. Thread-safe.
+class EtcdCancel {
+ public:
+  void Cancel();
+  bool cancelled() const;
+
+ private:
+  friend class EtcdClient;
+  // Registers the call in flight; false when already cancelled.
+  bool Begin(grpc::ClientContext* context);
+  void End();
+  mutable std::mutex mu_;
+  grpc::ClientContext* context_ = nullptr;
+  bool cancelled_ = false;
+};
+
 // A won election: what Resign and Leader name.
 struct EtcdLeaderKey {
   std::string name;  // the election
@@ -158,9 +177,10 @@ class EtcdClient {
   // Campaigns in election `name` with `value`, on `lease` (the leadership
   // ends with it): returns once this campaigner leads, or kUnavailable when
   // `wait` passes first (the campaign may still win later: resign or revoke
-  // the lease to withdraw it).
+  // the lease to withdraw it). `cancel` (optional) ends the wait early; a
+  // campaign that ends without winning is withdrawn by etcd.
   Result<EtcdLeaderKey> Campaign(const std::string& name, int64_t lease, const std::string& value,
-                                 std::chrono::milliseconds wait);
+                                 std::chrono::milliseconds wait, EtcdCancel* cancel = nullptr);
   // The current leader's key and value; kNotFound when there is none.
   Result<EtcdKeyValue> Leader(const std::string& name);
   Status Resign(const EtcdLeaderKey& leader);

@@ -2,6 +2,12 @@
 
 namespace holdfast {
 
+namespace {
+// How long one campaign waits before it is renewed (a lease that changed
+// meanwhile is picked up then; a stop cancels it at once).
+constexpr std::chrono::seconds kCampaignRound{30};
+}  // namespace
+
 std::string EtcdMasterElection::ElectionName(const std::string& cluster_name) {
   return "/holdfast/" + cluster_name + "/election";
 }
@@ -17,6 +23,7 @@ EtcdMasterElection::~EtcdMasterElection() {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
   }
+  cancel_.Cancel();
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
@@ -26,6 +33,7 @@ Status EtcdMasterElection::Resign() {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
   }
+  cancel_.Cancel();
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   std::optional<EtcdLeaderKey> leading;
@@ -74,10 +82,10 @@ void EtcdMasterElection::Loop() {
     if (!leader_) {
       const int64_t lease = options_.lease ? options_.lease() : 0;
       lock.unlock();
-      // Campaign for a while, then look at stop_ again (a campaign that
-      // times out withdraws its key on the etcd side).
+      // One long campaign (a stop cancels it; one that ends without
+      // winning is withdrawn by etcd): waiting writes nothing to etcd.
       const auto started = std::chrono::steady_clock::now();
-      auto won = lease != 0 ? etcd_->Campaign(name, lease, options_.node_id, std::chrono::seconds(1))
+      auto won = lease != 0 ? etcd_->Campaign(name, lease, options_.node_id, kCampaignRound, &cancel_)
                             : Result<EtcdLeaderKey>(Status::Unavailable("no membership lease yet"));
       lock.lock();
       if (won.ok()) {

@@ -82,6 +82,7 @@ class EtcdMasterElection {
   std::condition_variable cv_;
   std::optional<EtcdLeaderKey> leader_;  // under mu_: set while this node leads
   bool stop_ = false;                    // under mu_
+  EtcdCancel cancel_;                    // ends a campaign in flight at a stop
   std::thread thread_;
 };
 

@@ -139,5 +139,30 @@ TEST_F(EtcdMasterTest, AMasterThatResignsHandsOverAtOnce) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 3s) << "the hand-over waited for the lease";
 }
 
+TEST_F(EtcdMasterTest, WaitingForTheLeadWritesNothingAndAStopEndsTheWaitAtOnce) {
+  auto a = StartNode("a", 30s);
+  ASSERT_TRUE(WaitFor([&] { return a->election->is_master(); }, 10s));
+  auto b = StartNode("b", 30s);
+  auto c = StartNode("c", 30s);
+  std::this_thread::sleep_for(1s);  // b and c are campaigning now
+  const int64_t before = a->client->Get("/none")->revision;
+  std::this_thread::sleep_for(3s);
+  const int64_t after = a->client->Get("/none")->revision;
+  EXPECT_EQ(after, before) << "waiting campaigners wrote " << (after - before) << " revisions in 3 s";
+  // A waiting node that stops returns at once and leaves no campaign key.
+  const auto start = std::chrono::steady_clock::now();
+  c->election.reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s) << "the stop waited for the campaign";
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        auto keys = a->client->GetPrefix(EtcdMasterElection::ElectionName("c1") + "/");
+        return keys.ok() && keys->kvs.size() == 2;
+      },
+      5s))
+      << "the stopped node's campaign key stayed";
+  EXPECT_TRUE(a->election->is_master());
+  EXPECT_FALSE(b->election->is_master());
+}
+
 }  // namespace
 }  // namespace holdfast
