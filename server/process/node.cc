@@ -117,13 +117,14 @@ void LogShardFailure(const ShardId& shard, const Status& failure) {
 }
 
 // What the node does with each disk sample: the write block follows the
-// watermarks; below the high watermark, stores that ran out of space are
-// reopened for writing.
+// watermarks; below the high watermark (with the watermarks disabled: with
+// any space free), stores that ran out of space are reopened for writing.
 std::function<void(const DiskStatus&)> OnDiskSample(WriteBlock* block, NodeStore* node_store,
-                                                     std::atomic<ShardRegistry*>* shards) {
-  return [block, node_store, shards](const DiskStatus& disk) {
+                                                     std::atomic<ShardRegistry*>* shards, bool watermarks_enabled) {
+  return [block, node_store, shards, watermarks_enabled](const DiskStatus& disk) {
     block->Set(disk.write_block);
-    if (!disk.sampled || disk.level >= DiskLevel::kOverHigh) return;
+    const bool room = watermarks_enabled ? disk.level < DiskLevel::kOverHigh : disk.usage.available_bytes > 0;
+    if (!disk.sampled || !room) return;
     if (!node_store->writable()) {
       Status s = node_store->ReopenIfNotWritable();
       if (s.ok()) spdlog::info("node store writable again");
@@ -171,7 +172,8 @@ int RunNode(const NodeConfig& config) {
   WriteBlock write_block;
   std::atomic<ShardRegistry*> registry_for_disk{nullptr};
   DiskMonitor disk({node.volume->data_dir(), config.disk_watermarks, config.disk_check_interval, nullptr,
-                    OnDiskSample(&write_block, node.store.get(), &registry_for_disk), config.node_name});
+                    OnDiskSample(&write_block, node.store.get(), &registry_for_disk, config.disk_watermarks.enabled),
+                    config.node_name});
   (void)disk.Refresh();
   disk.Start();
   auto transport = ShardTransportFromName(config.shard_transport);

@@ -178,7 +178,9 @@ TEST_F(DiskFullTest, FloodStageBlocksWritesBeforeTheDiskFillsAndLiftsWhenSpaceIs
   // 128 MiB with 80 MiB taken: the flood stage (95%) comes after ~40 MiB of
   // writes and leaves ~6 MiB free.
   ASSERT_NO_FATAL_FAILURE(Mount(128 * kMiB, 80 * kMiB));
-  const std::vector<std::string> flags = {"--disk-check-interval", "50ms"};
+  // Every disk setting explicit: the environment must not change them.
+  const std::vector<std::string> flags = {"--disk-check-interval", "50ms", "--disk-watermark-low", "85%",
+                                          "--disk-watermark-high", "90%", "--disk-watermark-flood-stage", "95%"};
   ASSERT_NO_FATAL_FAILURE(StartNode(flags));
   ASSERT_EQ(HttpCall(port(), "PUT", "/docs", R"({"settings":{"number_of_shards":2}})").status, 200);
 
@@ -263,7 +265,9 @@ TEST_F(DiskFullTest, FloodStageBlocksWritesBeforeTheDiskFillsAndLiftsWhenSpaceIs
 TEST_F(DiskFullTest, EnospcFailsTypedKeepsServingAndRecoversWithoutRestart) {
   // The watermarks off: writes run into the full disk itself.
   ASSERT_NO_FATAL_FAILURE(Mount(64 * kMiB, 40 * kMiB));
-  const std::vector<std::string> flags = {"--disk-check-interval", "50ms", "--disk-threshold-enabled", "false"};
+  const std::vector<std::string> flags = {"--disk-check-interval", "50ms", "--disk-threshold-enabled", "false",
+                                          "--disk-watermark-low", "85%", "--disk-watermark-high", "90%",
+                                          "--disk-watermark-flood-stage", "95%"};
   ASSERT_NO_FATAL_FAILURE(StartNode(flags));
   ASSERT_EQ(HttpCall(port(), "PUT", "/docs", R"({"settings":{"number_of_shards":1}})").status, 200);
 

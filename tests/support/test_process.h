@@ -66,7 +66,10 @@ class NodeProcess {
   static std::string BinaryPath();  // the holdfast binary under test
 
   // Starts `holdfast serve --data-dir <data_dir> --http-addr 127.0.0.1:0
-  // --grpc-addr 127.0.0.1:0 <extra...>` and waits for its banner. False when
+  // --grpc-addr 127.0.0.1:0 <extra...>` and waits for its banner. Unless
+  // `extra` has --disk-* flags, the disk watermarks are off
+  // (--disk-threshold-enabled false): how full the host's disk is must not
+  // decide a test of something else. False when
   // it exited or did not start within the deadline (see Log()).
   bool Start(const std::string& data_dir, const std::vector<std::string>& extra = {},
              std::chrono::milliseconds timeout = std::chrono::seconds(20));
