@@ -1,6 +1,7 @@
 #include "tests/support/tmpfs_mount.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -12,7 +13,25 @@
 
 namespace holdfast::testing {
 
+namespace {
+
+// Once per test process: a mount namespace of its own (inherited by the
+// nodes it starts), so its mounts vanish with it even if it crashes before
+// unmounting. Best effort: without it (a process with threads already, or
+// no CAP_SYS_ADMIN) mounts go to the host's namespace and are unmounted by
+// the destructor.
+void PrivateMountNamespace() {
+  static const bool done = [] {
+    if (::unshare(CLONE_NEWNS) != 0) return false;
+    return ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0;
+  }();
+  (void)done;
+}
+
+}  // namespace
+
 TmpfsMount::TmpfsMount(std::string dir, uint64_t bytes) : dir_(std::move(dir)) {
+  PrivateMountNamespace();
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) {
