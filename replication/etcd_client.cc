@@ -126,6 +126,8 @@ EtcdOp EtcdOp::DeletePrefix(std::string prefix) {
   return op;
 }
 
+std::string EtcdClusterPrefix(const std::string& cluster_name) { return "/holdfast/" + cluster_name + "/"; }
+
 std::string EtcdPrefixEnd(const std::string& prefix) {
   std::string end = prefix;
   while (!end.empty()) {

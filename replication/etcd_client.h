@@ -206,6 +206,9 @@ class EtcdClient {
 // InvalidArgument for https:// or a malformed entry.
 Result<std::vector<std::string>> ParseEtcdEndpoints(const std::string& text);
 
+// "/holdfast/<cluster-name>/": where every key of a cluster lives in etcd.
+std::string EtcdClusterPrefix(const std::string& cluster_name);
+
 // The smallest key greater than every key starting with `prefix` (etcd's range_end).
 std::string EtcdPrefixEnd(const std::string& prefix);
 

@@ -9,7 +9,7 @@ constexpr std::chrono::seconds kCampaignRound{30};
 }  // namespace
 
 std::string EtcdMasterElection::ElectionName(const std::string& cluster_name) {
-  return "/holdfast/" + cluster_name + "/election";
+  return EtcdClusterPrefix(cluster_name) + "election";
 }
 
 std::unique_ptr<EtcdMasterElection> EtcdMasterElection::Start(EtcdClient* etcd, EtcdMasterOptions options) {

@@ -51,8 +51,6 @@ Result<ClusterMember> ClusterMember::FromJson(std::string_view json) {
   return m;
 }
 
-std::string EtcdMembership::Prefix(const std::string& cluster_name) { return "/holdfast/" + cluster_name + "/"; }
-
 Result<std::unique_ptr<EtcdMembership>> EtcdMembership::Join(EtcdClient* etcd, EtcdMembershipOptions options) {
   if (options.self.node_id.empty() || options.self.name.empty()) {
     return Status::InvalidArgument("a member needs a node id and a name");
@@ -71,7 +69,7 @@ Result<std::unique_ptr<EtcdMembership>> EtcdMembership::Join(EtcdClient* etcd, E
 }
 
 Status EtcdMembership::Register(int64_t lease) {
-  const std::string prefix = Prefix(options_.cluster_name);
+  const std::string prefix = EtcdClusterPrefix(options_.cluster_name);
   const std::string name_key = prefix + "names/" + options_.self.name;
   const std::string member_key = prefix + "members/" + options_.self.node_id;
   const std::vector<EtcdOp> writes = {EtcdOp::Put(name_key, options_.self.node_id, lease),
@@ -169,7 +167,7 @@ bool EtcdMembership::reachable() const {
 }
 
 Result<std::vector<ClusterMember>> EtcdMembership::Members() const {
-  auto range = etcd_->GetPrefix(Prefix(options_.cluster_name) + "members/");
+  auto range = etcd_->GetPrefix(EtcdClusterPrefix(options_.cluster_name) + "members/");
   if (!range.ok()) return range.status();
   std::vector<ClusterMember> out;
   for (const EtcdKeyValue& kv : range->kvs) {

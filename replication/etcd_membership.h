@@ -73,9 +73,6 @@ class EtcdMembership {
   // The live members, by node id.
   Result<std::vector<ClusterMember>> Members() const;
 
-  // "/holdfast/<cluster>/"
-  static std::string Prefix(const std::string& cluster_name);
-
  private:
   EtcdMembership(EtcdClient* etcd, EtcdMembershipOptions options) : etcd_(etcd), options_(std::move(options)) {}
   // Takes the name and writes the member key on `lease`.

@@ -54,7 +54,7 @@ Status EtcdStateFollower::Read() {
     next->routing = std::move((*stored)->routing);
   }
   // Members and master as of the same revision as the state.
-  const std::string prefix = EtcdMembership::Prefix(options_.cluster_name);
+  const std::string prefix = EtcdClusterPrefix(options_.cluster_name);
   auto members = etcd_->GetPrefix(prefix + "members/", revision.value());
   if (!members.ok()) return members.status();
   for (const EtcdKeyValue& kv : members->kvs) {

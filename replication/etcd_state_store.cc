@@ -9,7 +9,7 @@ constexpr char kStatePrefix[] = "state/";
 }  // namespace
 
 EtcdStateStore::EtcdStateStore(EtcdClient* etcd, EtcdMasterElection* master, std::string cluster_name)
-    : etcd_(etcd), master_(master), prefix_("/holdfast/" + cluster_name + "/") {}
+    : etcd_(etcd), master_(master), prefix_(EtcdClusterPrefix(cluster_name)) {}
 
 Result<int64_t> EtcdStateStore::Refresh() {
   auto range = etcd_->GetPrefix(prefix_ + kStatePrefix);

@@ -55,7 +55,10 @@ ShardRegistry::~ShardRegistry() { watch_.reset(); }
 
 std::shared_ptr<ShardCopy> ShardRegistry::Get(const ShardId& id) const {
   std::unique_lock<std::mutex> lock(mu_);
-  reopened_.wait_for(lock, std::chrono::seconds(30), [&] { return reopening_.count(id) == 0; });
+  // Almost always empty: only a copy being reopened (a full disk freed) waits.
+  if (!reopening_.empty()) {
+    reopened_.wait_for(lock, std::chrono::seconds(30), [&] { return reopening_.count(id) == 0; });
+  }
   auto it = copies_.find(id);
   return it == copies_.end() ? nullptr : it->second;
 }
@@ -194,10 +197,6 @@ void ShardRegistry::Converge(const ClusterStatePtr& state) {
     }
   }
 }
-
-}  // namespace holdfast
-
-namespace holdfast {
 
 size_t ShardRegistry::ReopenCopiesOutOfSpace(std::chrono::milliseconds retry_after) {
   std::lock_guard<std::mutex> converge(converge_mu_);  // no Converge opens or closes copies meanwhile

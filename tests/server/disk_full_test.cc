@@ -166,6 +166,19 @@ class DiskFullTest : public ::testing::Test {
     node_.reset();  // before the volume goes
     mount_.reset();
   }
+  // Bulk-loads 250 documents at a time (ids from *next) until one bulk
+  // meets a block or any other error, within a bounded count and time;
+  // collects the acknowledged ids and returns the last bulk's outcome.
+  BulkOutcome Fill(std::mt19937& rng, size_t* next, std::vector<std::string>* acked) {
+    BulkOutcome last;
+    const auto deadline = std::chrono::steady_clock::now() + 180s;
+    while (std::chrono::steady_clock::now() < deadline && *next < 2'000'000) {
+      last = Bulk(port(), rng, next, 250);
+      acked->insert(acked->end(), last.acked.begin(), last.acked.end());
+      if (last.blocked > 0 || !last.other_error.empty()) break;
+    }
+    return last;
+  }
   std::string filler_path() const { return mount_->Sub("filler"); }
   int port() const { return node_->http_port(); }
 
@@ -188,15 +201,9 @@ TEST_F(DiskFullTest, FloodStageBlocksWritesBeforeTheDiskFillsAndLiftsWhenSpaceIs
   std::mt19937 rng(7);
   std::vector<std::string> acked;
   size_t next = 0;
-  BulkOutcome last;
-  const auto deadline = std::chrono::steady_clock::now() + 180s;
-  while (std::chrono::steady_clock::now() < deadline && next < 2'000'000) {
-    last = Bulk(port(), rng, &next, 250);
-    acked.insert(acked.end(), last.acked.begin(), last.acked.end());
-    ASSERT_EQ(last.other_error, "") << "an error other than the block came first, after " << acked.size()
-                                    << " acknowledged documents\n" << node_->Log();
-    if (last.blocked > 0) break;
-  }
+  const BulkOutcome last = Fill(rng, &next, &acked);
+  ASSERT_EQ(last.other_error, "") << "an error other than the block came first, after " << acked.size()
+                                  << " acknowledged documents\n" << node_->Log();
   ASSERT_GT(last.blocked, 0u) << "no 429 after " << acked.size() << " documents\n" << node_->Log();
   EXPECT_EQ(last.first_blocked_reason, kBlockReason);
   EXPECT_GT(acked.size(), 10'000u);
@@ -274,14 +281,8 @@ TEST_F(DiskFullTest, EnospcFailsTypedKeepsServingAndRecoversWithoutRestart) {
   std::mt19937 rng(11);
   std::vector<std::string> acked;
   size_t next = 0;
-  BulkOutcome last;
-  const auto deadline = std::chrono::steady_clock::now() + 180s;
-  while (std::chrono::steady_clock::now() < deadline && next < 2'000'000) {
-    last = Bulk(port(), rng, &next, 250);
-    acked.insert(acked.end(), last.acked.begin(), last.acked.end());
-    ASSERT_EQ(last.blocked, 0u) << "blocked with the thresholds disabled";
-    if (!last.other_error.empty()) break;
-  }
+  const BulkOutcome last = Fill(rng, &next, &acked);
+  ASSERT_EQ(last.blocked, 0u) << "blocked with the thresholds disabled";
   ASSERT_NE(last.other_error, "") << "the disk never filled\n" << node_->Log();
   EXPECT_NE(last.other_error.find("503: no_space_left_exception"), std::string::npos) << last.other_error;
   EXPECT_NE(last.other_error.find("No space left on device"), std::string::npos) << last.other_error;
