@@ -3,9 +3,9 @@
 // fresh message, the ShardService answers it, and the answer — or the error,
 // as a pb::Error with its kind — is serialized and parsed back. It proves
 // that everything a coordinator relies on crosses a process boundary intact
-// (tests compare its responses with LocalShardClient's byte for byte); the
-// cluster issue replaces it with a gRPC client. A call past its deadline
-// answers kUnavailable.
+// (tests compare its responses with LocalShardClient's byte for byte);
+// GrpcShardClient (grpc_shard_client.h) sends the same bytes to other nodes.
+// A call past its deadline answers kUnavailable.
 #pragma once
 
 #include "replication/shard_client.h"

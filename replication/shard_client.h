@@ -9,7 +9,9 @@
 //   LoopbackShardClient  in process, but every request and answer is
 //                        serialized to bytes and parsed back, errors included
 //                        — what crosses a process boundary, without a
-//                        network; the cluster issue replaces it with gRPC.
+//                        network (loopback_shard_client.h);
+//   GrpcShardClient      another node's copies, over its gRPC Shard service
+//                        (grpc_shard_client.h).
 //
 // Every call has a deadline (`Deadline`): a remote call that passes it
 // answers kUnavailable ("deadline exceeded"), which means *unknown* for a

@@ -4,6 +4,8 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include "holdfast/v1/admin.grpc.pb.h"
+#include "replication/grpc_shard_client.h"
+#include "server/grpc/shard_grpc_service.h"
 #include "server/process/version.h"
 
 namespace holdfast {
@@ -29,7 +31,9 @@ class GrpcServer::AdminService final : public holdfast::v1::Admin::Service {
 };
 
 GrpcServer::GrpcServer(NodeIdentityView identity)
-    : identity_(std::move(identity)), admin_(std::make_unique<AdminService>(&identity_)) {}
+    : identity_(std::move(identity)),
+      admin_(std::make_unique<AdminService>(&identity_)),
+      shard_(std::make_unique<ShardGrpcService>(identity_.node_name)) {}
 
 GrpcServer::~GrpcServer() { Shutdown(std::chrono::milliseconds(0)); }
 
@@ -38,6 +42,13 @@ Status GrpcServer::Start(const std::string& address) {
   grpc::ServerBuilder builder;
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
   builder.RegisterService(admin_.get());
+  builder.RegisterService(shard_.get());
+  builder.SetMaxReceiveMessageSize(kMaxShardMessageBytes);
+  builder.SetMaxSendMessageSize(kMaxShardMessageBytes);
+  // Peers' GrpcShardClients ping every 10 s, with or without calls: allow it
+  // (gRPC's default takes pings more often than every 5 minutes as abuse).
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5'000);
   server_ = builder.BuildAndStart();
   if (!server_ || port_ == 0) {
     server_.reset();
@@ -51,6 +62,8 @@ void GrpcServer::SetServing(bool serving) {
   if (!server_) return;
   if (auto* health = server_->GetHealthCheckService()) health->SetServingStatus(serving);
 }
+
+void GrpcServer::SetShardService(ShardService* service) { shard_->SetShardService(service); }
 
 void GrpcServer::Shutdown(std::chrono::milliseconds deadline) {
   if (!server_) return;

@@ -1,8 +1,11 @@
 // GrpcServer: the gRPC endpoint of a node (port 9300): the standard health
-// service (grpc.health.v1) and holdfast's Admin service; the internal
-// replication and recovery services join it in later issues.
+// service (grpc.health.v1), holdfast's Admin service, and the Shard service
+// other nodes' GrpcShardClients call (shard_grpc_service.h); the recovery
+// services join it in later issues. Messages up to kMaxShardMessageBytes are
+// accepted and sent.
 //
 // Start/Shutdown from the control thread; gRPC runs its own threads.
+// SetShardService may be called from any thread, before or after Start.
 #pragma once
 
 #include <chrono>
@@ -18,6 +21,9 @@ class Server;
 }
 
 namespace holdfast {
+
+class ShardService;
+class ShardGrpcService;
 
 struct NodeIdentityView {
   std::string node_name;
@@ -35,12 +41,18 @@ class GrpcServer {
   int port() const { return port_; }
   // Health flips to NOT_SERVING with the node; used as readiness for gRPC peers.
   void SetServing(bool serving);
+  // The copies the Shard service answers for: set once startup recovery has
+  // opened them, cleared (null) before they close. Until set, shard requests
+  // answer UNAVAILABLE. Clearing returns once no shard request still runs on
+  // the previous service (ShardGrpcService::SetShardService).
+  void SetShardService(ShardService* service);
   void Shutdown(std::chrono::milliseconds deadline);
 
  private:
   class AdminService;
   NodeIdentityView identity_;
   std::unique_ptr<AdminService> admin_;
+  std::unique_ptr<ShardGrpcService> shard_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

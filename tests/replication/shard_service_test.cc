@@ -9,53 +9,18 @@
 
 #include "replication/loopback_shard_client.h"
 #include "replication/proto_convert.h"
-#include "replication/shard_registry.h"
-#include "replication/shard_service.h"
-#include "tests/replication/cluster_state_test_util.h"
-#include "tests/replication/memory_metadata_store.h"
-#include "tests/support/test_process.h"
+#include "tests/replication/shard_service_fixture.h"
 
 namespace holdfast {
 namespace {
 
 using namespace std::chrono_literals;
 
-class ShardServiceTest : public ::testing::Test {
+class ShardServiceTest : public testing::ShardServiceFixture {
  protected:
   void SetUp() override {
-    state_ = testing::OpenState(&store_);
-    ASSERT_NE(state_, nullptr);
-    ShardRegistryOptions o;
-    o.indices_dir = tmp_.Sub("indices");
-    o.node_id = testing::LocalNode().node_id;
-    o.engine.refresh_interval = 0ms;
-    auto registry = ShardRegistry::Open(o, state_.get());
-    ASSERT_TRUE(registry.ok()) << registry.status().ToString();
-    registry_ = std::move(registry).value();
-    service_ = std::make_unique<ShardService>(registry_.get());
+    ShardServiceFixture::SetUp();
     client_ = std::make_unique<LoopbackShardClient>(service_.get());
-    IndexMetadata index = testing::NewIndex("docs", 1, 0);
-    uuid_ = index.uuid;
-    ASSERT_TRUE(state_->CreateIndex(index).ok());
-    // The registry opens the copy on the state's delivery thread and reports it started.
-    ASSERT_TRUE(testing::WaitFor([&] {
-      const ShardRouting* r = state_->Current()->RoutingOf(ShardId{uuid_, 0});
-      return r != nullptr && r->copies[0].state == ShardCopyState::kStarted;
-    }, 10s));
-    ASSERT_NE(registry_->Get(ShardId{uuid_, 0}), nullptr);
-  }
-  void TearDown() override {
-    if (registry_) {
-      EXPECT_TRUE(registry_->CloseAll().ok());
-    }
-  }
-
-  pb::ShardTarget Target(int64_t term = 0) const {
-    pb::ShardTarget t;
-    t.mutable_shard()->set_index_uuid(uuid_);
-    t.mutable_shard()->set_shard(0);
-    t.set_primary_term(term);
-    return t;
   }
 
   // id of each seq_no written
@@ -77,13 +42,7 @@ class ShardServiceTest : public ::testing::Test {
     return ids;
   }
 
-  testing::TempDir tmp_;
-  testing::MemoryMetadataStore store_;
-  std::unique_ptr<LocalClusterState> state_;
-  std::unique_ptr<ShardRegistry> registry_;
-  std::unique_ptr<ShardService> service_;
   std::unique_ptr<ShardClient> client_;
-  std::string uuid_;
 };
 
 TEST_F(ShardServiceTest, OpsSinceReturnsTheHistoryThenSaysWhenItIsTrimmed) {
@@ -119,7 +78,7 @@ TEST_F(ShardServiceTest, OpsSinceReturnsTheHistoryThenSaysWhenItIsTrimmed) {
 }
 
 TEST_F(ShardServiceTest, ReplicateAppliesStampedOpsAndRefusesAnOlderTerm) {
-  ShardEngine& engine = registry_->Get(ShardId{uuid_, 0})->engine();
+  ShardEngine& engine = Engine();
   ASSERT_TRUE(engine.SetPrimaryTerm(3).ok());
 
   // Ops stamped elsewhere, out of order: the checkpoint waits for the gap.
@@ -172,7 +131,7 @@ TEST_F(ShardServiceTest, AnUnknownShardIsUnavailableAndAWriteFromAnOlderTermIsFe
   pb::GetResponse got;
   EXPECT_EQ(client_->Get(get, &got).code(), StatusCode::kUnavailable);
 
-  ASSERT_TRUE(registry_->Get(ShardId{uuid_, 0})->engine().SetPrimaryTerm(2).ok());
+  ASSERT_TRUE(Engine().SetPrimaryTerm(2).ok());
   pb::WriteRequest w;
   *w.mutable_target() = Target(1);
   w.add_items()->set_id("x");

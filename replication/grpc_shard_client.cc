@@ -1,0 +1,122 @@
+#include "replication/grpc_shard_client.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <iterator>
+
+#include "holdfast/v1/shard.grpc.pb.h"
+#include "replication/proto_convert.h"
+
+namespace holdfast {
+
+namespace {
+
+// gRPC's own names of its status codes, for messages.
+const char* GrpcCodeName(grpc::StatusCode code) {
+  static constexpr const char* kNames[] = {
+      "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",            // 0-5
+      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",  // 6-10
+      "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};    // 11-16
+  const auto i = static_cast<size_t>(code);
+  return i < std::size(kNames) ? kNames[i] : "UNKNOWN";
+}
+
+// gRPC takes deadlines on the system clock; ours are steady. A deadline
+// further than a day away is treated as a day (no overflow for "never").
+std::chrono::system_clock::time_point SystemDeadline(Deadline deadline) {
+  const auto left = std::min<std::chrono::steady_clock::duration>(deadline - std::chrono::steady_clock::now(),
+                                                                  std::chrono::hours(24));
+  return std::chrono::system_clock::now() + std::chrono::duration_cast<std::chrono::system_clock::duration>(left);
+}
+
+// The Status of a call that gRPC did not answer OK (never OK itself).
+Status FromGrpc(const grpc::Status& status, ShardMethod method, const std::string& address) {
+  // The peer's ShardService refused the request: its Status, exactly.
+  pb::Error error;
+  if (!status.error_details().empty() && error.ParseFromString(status.error_details())) {
+    Status answered = FromProto(error);
+    if (!answered.ok()) return answered;
+  }
+  const std::string where = std::string(ShardMethodName(method)) + " on " + address + ": ";
+  switch (status.error_code()) {
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return Status::Unavailable(where + "deadline exceeded (outcome unknown)");
+    case grpc::StatusCode::UNAVAILABLE:
+      return Status::Unavailable(where + status.error_message());
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      // gRPC's only limit a shard call meets is the message size: a request
+      // or answer over kMaxShardMessageBytes ("... larger than max ...").
+      if (status.error_message().find("larger than max") != std::string::npos) {
+        return Status::TooLarge(where + status.error_message());
+      }
+      return Status::Rejected(where + status.error_message());
+    default:
+      return Status::Unavailable(where + GrpcCodeName(status.error_code()) + ": " + status.error_message() +
+                                 " (outcome unknown)");
+  }
+}
+
+}  // namespace
+
+struct GrpcShardClient::Stub {
+  std::unique_ptr<pb::Shard::Stub> shard;
+};
+
+GrpcShardClient::GrpcShardClient(std::string address) : address_(std::move(address)) {
+  grpc::ChannelArguments args;
+  args.SetMaxSendMessageSize(kMaxShardMessageBytes);
+  args.SetMaxReceiveMessageSize(kMaxShardMessageBytes);
+  // A peer that dies without closing its connection (power loss, a cut
+  // network) is noticed within ~15 s, idle or not; the server side permits
+  // these pings (shard_grpc_service.h).
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10'000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5'000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  // A restarted peer is reconnected to within seconds (gRPC's default backoff
+  // grows to two minutes, during which every call would answer unavailable).
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5'000);
+  stub_ = std::make_unique<Stub>(
+      Stub{pb::Shard::NewStub(grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), args))});
+}
+
+GrpcShardClient::~GrpcShardClient() = default;
+
+Status GrpcShardClient::Call(ShardMethod method, const google::protobuf::Message& request,
+                             google::protobuf::Message* response, Deadline deadline) {
+  grpc::ClientContext context;
+  context.set_deadline(SystemDeadline(deadline));
+  context.set_wait_for_ready(false);
+  auto answer = [&](const grpc::Status& status) {
+    return status.ok() ? Status::OK() : FromGrpc(status, method, address_);
+  };
+  switch (method) {
+#define HOLDFAST_GRPC_SHARD_CALL(name, req, resp) \
+  case ShardMethod::k##name:                      \
+    return answer(stub_->shard->name(&context, static_cast<const pb::req&>(request), static_cast<pb::resp*>(response)));
+    HOLDFAST_SHARD_METHODS(HOLDFAST_GRPC_SHARD_CALL)
+#undef HOLDFAST_GRPC_SHARD_CALL
+  }
+  return Status::Internal("unknown shard method");
+}
+
+std::shared_ptr<GrpcShardClient> GrpcShardClients::Get(const std::string& address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_ptr<GrpcShardClient>& client = clients_[address];
+  if (!client) client = std::make_shared<GrpcShardClient>(address);
+  return client;
+}
+
+void GrpcShardClients::Forget(const std::string& address) {
+  std::shared_ptr<GrpcShardClient> dropped;  // released outside the lock
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = clients_.find(address);
+    if (it == clients_.end()) return;
+    dropped = std::move(it->second);
+    clients_.erase(it);
+  }
+}
+
+}  // namespace holdfast
