@@ -12,6 +12,7 @@ enum ExitCode : int {
   kExitClusterMismatch = 4,  // the volume belongs to another cluster
   kExitVolumeTooNew = 5,     // the volume was written by a newer format version
   kExitVolumeCorrupt = 6,    // VOLUME is unreadable or fails its checksum
+  kExitNameTaken = 7,        // cluster mode: a live node of the cluster holds this node name
 };
 
 }  // namespace holdfast

@@ -21,16 +21,21 @@ Result<NodeShards> RecoverShards(NodeVolume& volume, NodeShardsOptions options) 
   NodeShards out;
   const VolumeIdentity& id = volume.volume->identity();
   options.node.node_id = id.node_id;
-  auto state = LocalClusterState::Open(volume.store.get(), options.node, id.cluster_uuid, options.cluster_name,
-                                       volume.volume->indices_dir());
-  if (!state.ok()) return Status(state.status().code(), "cluster state: " + state.status().message());
-  out.cluster_state = std::move(state).value();
+  if (options.cluster != nullptr) {
+    out.cluster_state = options.cluster;
+  } else {
+    auto state = LocalClusterState::Open(volume.store.get(), options.node, id.cluster_uuid, options.cluster_name,
+                                         volume.volume->indices_dir());
+    if (!state.ok()) return Status(state.status().code(), "cluster state: " + state.status().message());
+    out.local_state = std::move(state).value();
+    out.cluster_state = out.local_state.get();
+  }
   ShardRegistryOptions ro;
   ro.indices_dir = volume.volume->indices_dir();
   ro.node_id = id.node_id;
   ro.engine = options.engine;
   ro.on_failure = options.on_shard_failure;
-  auto registry = ShardRegistry::Open(std::move(ro), out.cluster_state.get());
+  auto registry = ShardRegistry::Open(std::move(ro), out.cluster_state);
   if (!registry.ok()) return Status(registry.status().code(), "shard copies: " + registry.status().message());
   out.registry = std::move(registry).value();
   out.service = std::make_unique<ShardService>(out.registry.get(), options.service);

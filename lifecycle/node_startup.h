@@ -46,10 +46,14 @@ struct NodeShardsOptions {
   ShardEngineOptions engine;   // what every copy starts from
   ShardServiceOptions service;
   std::function<void(const ShardId&, const Status&)> on_shard_failure;  // for the log
+  // Cluster mode: the cluster state (on etcd) to converge to; null runs the
+  // embedded one-node cluster state on the node store.
+  ClusterState* cluster = nullptr;
 };
 
 struct NodeShards {
-  std::unique_ptr<LocalClusterState> cluster_state;
+  std::unique_ptr<LocalClusterState> local_state;  // the embedded default only
+  ClusterState* cluster_state = nullptr;           // the one in use
   std::unique_ptr<ShardRegistry> registry;
   std::unique_ptr<ShardService> service;
 

@@ -58,6 +58,17 @@ struct ShardCopyRouting {
   ShardCopyState state = ShardCopyState::kUnassigned;
   std::string allocation_id;  // empty when unassigned; new for every allocation
   std::string failure;        // kFailed: why
+  // kUnassigned: why and since when (ms since the epoch; Elasticsearch's
+  // unassigned_info), and the node that held the copy last — its volume may
+  // still hold the data, so the copy goes back there when the node returns
+  // ("NODE_LEFT", delayed by index.unassigned.node_left.delayed_timeout).
+  std::string unassigned_reason;
+  int64_t unassigned_at_ms = 0;
+  std::string last_node_id;
+  // kRelocating: the node the copy moves to and the target copy's
+  // allocation id (the target recovers from this copy, then takes its place).
+  std::string relocating_node_id;
+  std::string relocation_id;
   friend bool operator==(const ShardCopyRouting&, const ShardCopyRouting&) = default;
 };
 
@@ -96,6 +107,7 @@ class ClusterStateSnapshot {
   std::map<std::string, ClusterNode> nodes;       // by node id
   std::map<std::string, IndexMetadata> indices;   // by index uuid
   std::map<std::string, IndexRouting> routing;    // by index uuid
+  std::map<std::string, std::string> settings;    // persistent cluster settings (flat keys)
 
   // By name; null when absent.
   const IndexMetadata* FindIndex(std::string_view name) const;

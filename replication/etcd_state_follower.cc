@@ -52,6 +52,7 @@ Status EtcdStateFollower::Read() {
     next->version = (*stored)->version;
     next->indices = std::move((*stored)->indices);
     next->routing = std::move((*stored)->routing);
+    next->settings = std::move((*stored)->settings);
   }
   // Members and master as of the same revision as the state.
   const std::string prefix = EtcdClusterPrefix(options_.cluster_name);
@@ -71,6 +72,7 @@ Status EtcdStateFollower::Read() {
   }
   if (oldest != nullptr) next->master_node_id = oldest->value;
   ClusterStatePtr publish;
+  const int64_t read_at = revision.value();
   {
     std::lock_guard<std::mutex> lock(mu_);
     master_key_ = oldest != nullptr ? oldest->key : std::string();
@@ -83,7 +85,7 @@ Status EtcdStateFollower::Read() {
       publish = current_;
     }
   }
-  if (publish && options_.on_state) options_.on_state(publish);
+  if (publish && options_.on_state) options_.on_state(publish, read_at);
   return Status::OK();
 }
 

@@ -29,7 +29,8 @@ struct EtcdStateFollowerOptions {
   std::string cluster_name;
   std::string cluster_uuid;
   std::chrono::milliseconds retry_interval{500};  // between reads while etcd does not answer
-  std::function<void(const ClusterStatePtr& state)> on_state;
+  // Hears each new snapshot and the etcd revision it was read at.
+  std::function<void(const ClusterStatePtr& state, int64_t revision)> on_state;
 };
 
 class EtcdStateFollower {

@@ -31,6 +31,8 @@ std::string EncodeIndexMetadata(const IndexMetadata& m) {
   w.Uint(m.settings.number_of_replicas);
   w.Key("refresh_interval_ms");
   w.Int64(m.settings.refresh_interval.count());
+  w.Key("node_left_delayed_timeout_ms");
+  w.Int64(m.settings.node_left_delayed_timeout.count());
   w.Key("durability");
   w.String(m.settings.durability == Durability::kAsync ? "async" : "request");
   const recommend::RecommendSettings& r = m.settings.recommend;
@@ -100,6 +102,9 @@ Result<IndexMetadata> DecodeIndexMetadata(std::string_view bytes, std::string_vi
   if (d.HasMember("number_of_replicas") && d["number_of_replicas"].IsUint()) m.settings.number_of_replicas = d["number_of_replicas"].GetUint();
   if (d.HasMember("refresh_interval_ms") && d["refresh_interval_ms"].IsInt64()) {
     m.settings.refresh_interval = std::chrono::milliseconds(d["refresh_interval_ms"].GetInt64());
+  }
+  if (d.HasMember("node_left_delayed_timeout_ms") && d["node_left_delayed_timeout_ms"].IsInt64()) {
+    m.settings.node_left_delayed_timeout = std::chrono::milliseconds(d["node_left_delayed_timeout_ms"].GetInt64());
   }
   m.settings.durability = str("durability") == "async" ? Durability::kAsync : Durability::kRequest;
   if (d.HasMember("recommend") && d["recommend"].IsObject()) {

@@ -22,6 +22,9 @@ struct IndexSettings {
   uint32_t number_of_replicas = 1;  // recorded; a single node holds primaries only
   std::chrono::milliseconds refresh_interval{1000};  // <= 0: refresh on demand only
   Durability durability = Durability::kRequest;
+  // index.unassigned.node_left.delayed_timeout: how long the copies of a
+  // node that left keep their place before the master reassigns them.
+  std::chrono::milliseconds node_left_delayed_timeout{60000};
   recommend::RecommendSettings recommend;  // index.recommend.*
 };
 

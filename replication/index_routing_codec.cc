@@ -24,6 +24,20 @@ void WriteCopy(JsonWriter& w, const ShardCopyRouting& copy) {
   String(w, copy.allocation_id);
   w.Key("failure");
   String(w, copy.failure);
+  // Written only when set (readers of format 1 without them see defaults).
+  auto optional = [&](const char* key, const std::string& value) {
+    if (value.empty()) return;
+    w.Key(key);
+    String(w, value);
+  };
+  optional("unassigned_reason", copy.unassigned_reason);
+  if (copy.unassigned_at_ms != 0) {
+    w.Key("unassigned_at_ms");
+    w.Int64(copy.unassigned_at_ms);
+  }
+  optional("last_node_id", copy.last_node_id);
+  optional("relocating_node_id", copy.relocating_node_id);
+  optional("relocation_id", copy.relocation_id);
   w.EndObject();
 }
 
@@ -57,6 +71,9 @@ class Fields {
     }
     return v->GetInt64();
   }
+  // Optional members: absent → the default; present → must have the type.
+  std::string OptStr(const char* key) { return Member(key) ? Str(key) : std::string(); }
+  int64_t OptInt(const char* key) { return Member(key) ? Int(key) : 0; }
   const rapidjson::Value* Array(const char* key) {
     const rapidjson::Value* v = Member(key);
     if (v == nullptr || !v->IsArray()) {
@@ -98,6 +115,11 @@ ShardCopyRouting ReadCopy(const rapidjson::Value& v, std::string* error, const s
   }
   copy.allocation_id = f.Str("allocation_id");
   copy.failure = f.Str("failure");
+  copy.unassigned_reason = f.OptStr("unassigned_reason");
+  copy.unassigned_at_ms = f.OptInt("unassigned_at_ms");
+  copy.last_node_id = f.OptStr("last_node_id");
+  copy.relocating_node_id = f.OptStr("relocating_node_id");
+  copy.relocation_id = f.OptStr("relocation_id");
   return copy;
 }
 

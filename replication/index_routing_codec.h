@@ -4,7 +4,12 @@
 //   {"format_version": 1,
 //    "shards": [{"shard": 0, "primary_term": 1, "in_sync": ["<allocation id>"],
 //                "copies": [{"node_id": "..", "primary": true, "state": "STARTED",
-//                            "allocation_id": "..", "failure": ""}]}]}
+//                            "allocation_id": "..", "failure": "",
+//                            "unassigned_reason": "NODE_LEFT", "unassigned_at_ms": 0,
+//                            "last_node_id": "..", "relocating_node_id": "..",
+//                            "relocation_id": ".."}]}]}
+//
+// (the last five only when set)
 //
 // with states named as ShardCopyStateName prints them. A reader refuses a
 // newer format_version. Stateless and thread-safe.

@@ -1,6 +1,8 @@
 #include "replication/stored_cluster_state.h"
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <charconv>
 
@@ -61,6 +63,22 @@ void AppendVersionWrite(int64_t version, MetadataMutations* out) {
   out->push_back({kStateVersionKey, std::to_string(version)});
 }
 
+void AppendSettingsWrite(const std::map<std::string, std::string>& settings, MetadataMutations* out) {
+  if (settings.empty()) {
+    out->push_back({kStateSettingsKey, std::nullopt});
+    return;
+  }
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  for (const auto& [key, value] : settings) {
+    w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  }
+  w.EndObject();
+  out->push_back({kStateSettingsKey, std::string(buf.GetString(), buf.GetSize())});
+}
+
 Result<std::optional<StoredClusterState>> LoadClusterState(MetadataStore* store) {
   auto version = store->Get(kStateVersionKey);
   if (!version.ok()) {
@@ -96,6 +114,19 @@ Result<std::optional<StoredClusterState>> LoadClusterState(MetadataStore* store)
         state.routing.emplace(std::string(uuid), std::move(routing).value());
         return Status::OK();
       }));
+  auto settings = store->Get(kStateSettingsKey);
+  if (settings.ok()) {
+    rapidjson::Document d;
+    d.Parse(settings->data(), settings->size());
+    if (d.HasParseError() || !d.IsObject()) return Status::Corruption(std::string(kStateSettingsKey) + ": not a JSON object");
+    for (const auto& m : d.GetObject()) {
+      if (!m.value.IsString()) return Status::Corruption(std::string(kStateSettingsKey) + ": not an object of strings");
+      state.settings.emplace(std::string(m.name.GetString(), m.name.GetStringLength()),
+                             std::string(m.value.GetString(), m.value.GetStringLength()));
+    }
+  } else if (settings.status().code() != StatusCode::kNotFound) {
+    return settings.status();
+  }
   for (const auto& [uuid, index] : state.indices) {
     if (!state.routing.count(uuid)) {
       return Status::Corruption(StateRoutingKey(uuid) + ": missing for index [" + index.name + "]");

@@ -5,6 +5,9 @@
 //   state/metadata/<uuid>    one index's metadata: EncodeIndexMetadata
 //                            (JSON + footer with checksum)
 //   state/routing/<uuid>     one index's routing table: EncodeIndexRouting (JSON)
+//   state/settings           the persistent cluster settings: a flat JSON object
+//                            of strings ({"cluster.routing.allocation.exclude._name": "n1"});
+//                            absent when none is set
 //
 // A change is one MetadataStore::Commit, ordered so that a store without
 // atomic commits leaves only harmless leftovers: an index is written routing
@@ -35,6 +38,7 @@ namespace holdfast {
 inline constexpr char kStateVersionKey[] = "state/version";
 inline constexpr char kStateMetadataPrefix[] = "state/metadata/";
 inline constexpr char kStateRoutingPrefix[] = "state/routing/";
+inline constexpr char kStateSettingsKey[] = "state/settings";
 inline constexpr char kLegacyIndicesKey[] = "indices";
 
 std::string StateMetadataKey(std::string_view index_uuid);
@@ -49,11 +53,14 @@ void AppendRoutingWrite(std::string_view index_uuid, const IndexRouting& routing
 // Removes both keys of an index: metadata, then routing.
 void AppendIndexRemoval(std::string_view index_uuid, MetadataMutations* out);
 void AppendVersionWrite(int64_t version, MetadataMutations* out);
+// Writes the cluster settings (removes the key when `settings` is empty).
+void AppendSettingsWrite(const std::map<std::string, std::string>& settings, MetadataMutations* out);
 
 struct StoredClusterState {
   int64_t version = 0;
   std::map<std::string, IndexMetadata> indices;  // by uuid
   std::map<std::string, IndexRouting> routing;   // by uuid; one per index
+  std::map<std::string, std::string> settings;   // persistent cluster settings
   std::vector<std::string> orphan_keys;          // routing keys without metadata
 };
 

@@ -13,6 +13,7 @@
 namespace holdfast {
 
 class ThreadPool;
+class EtcdClusterState;
 class HttpRouter;
 
 struct ApiContext {
@@ -22,6 +23,9 @@ struct ApiContext {
   ThreadPool* search_pool = nullptr;  // fan-out of one search over shards
   const DiskMonitor* disk = nullptr;  // _cat/allocation; null: no disk columns
   std::string indices_dir;            // <data-dir>/indices, for disk.indices
+  // Cluster mode only (set once the node has joined): cluster settings,
+  // moves, allocation explanations with disk use.
+  std::atomic<EtcdClusterState*> cluster{nullptr};
 };
 
 // The registry, or null with *error set to 503 cluster_block_exception while

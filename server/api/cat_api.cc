@@ -182,7 +182,10 @@ HttpResponse CatShards(ApiContext* ctx, ClusterIndices& registry, const HttpRequ
         table.AddRow({index->name(), std::to_string(shard.shard), copy.primary ? "p" : "r",
                       copy.state == ShardCopyState::kFailed ? "UNASSIGNED" : ShardCopyStateName(copy.state), docs, store,
                       ip, node, copy.node_id, copy.allocation_id, std::to_string(shard.primary_term),
-                      copy.state == ShardCopyState::kFailed ? "ALLOCATION_FAILED" : unassigned ? "INDEX_CREATED" : "",
+                      copy.state == ShardCopyState::kFailed ? "ALLOCATION_FAILED"
+                      : !copy.unassigned_reason.empty()     ? copy.unassigned_reason
+                      : unassigned                          ? "INDEX_CREATED"
+                                                            : "",
                       copy.failure});
       }
     }
@@ -235,9 +238,50 @@ HttpResponse CatAllocation(ApiContext* ctx, ClusterIndices& registry, const Http
   return table.Render(req);
 }
 
+std::string IpOf(const std::string& address) {
+  std::string ip;
+  uint16_t port = 0;
+  if (!SplitHostPort(address, &ip, &port).ok()) ip.clear();
+  return ip;
+}
+
+// The members of the cluster: address, roles, `*` for the master, name, id.
+HttpResponse CatNodes(ClusterIndices& registry, const HttpRequest& req) {
+  const ClusterStatePtr state = registry.cluster()->Current();
+  CatTable table({{"ip", false}, {"node.role", false}, {"master", false}, {"name", false}, {"id", false, false},
+                  {"http_address", false, false}, {"grpc_address", false, false}, {"shards", true, false}});
+  std::map<std::string, uint64_t> shards_on;
+  for (const auto& [uuid, routing] : state->routing) {
+    for (const ShardRouting& shard : routing.shards) {
+      for (const ShardCopyRouting& copy : shard.copies) {
+        if (!copy.node_id.empty()) ++shards_on[copy.node_id];
+      }
+    }
+  }
+  for (const auto& [id, node] : state->nodes) {
+    table.AddRow({IpOf(node.http_address), "dm", id == state->master_node_id ? "*" : "-", node.name, id,
+                  node.http_address, node.grpc_address, std::to_string(shards_on[id])});
+  }
+  return table.Render(req);
+}
+
+// The elected master: id, host, ip, node name (empty table when none).
+HttpResponse CatMaster(ClusterIndices& registry, const HttpRequest& req) {
+  const ClusterStatePtr state = registry.cluster()->Current();
+  CatTable table({{"id", false}, {"host", false}, {"ip", false}, {"node", false}});
+  auto master = state->nodes.find(state->master_node_id);
+  if (master != state->nodes.end()) {
+    const std::string ip = IpOf(master->second.http_address);
+    table.AddRow({master->first, ip, ip, master->second.name});
+  }
+  return table.Render(req);
+}
+
 }  // namespace
 
 void AddCatApiRoutes(ApiContext* ctx, HttpRouter* router) {
+  router->Add(HttpMethod::kGet, "/_cat/nodes", "cat_nodes", WithIndices(ctx, CatNodes));
+  router->Add(HttpMethod::kGet, "/_cat/master", "cat_master", WithIndices(ctx, CatMaster));
   for (const char* pattern : {"/_cat/indices", "/_cat/indices/{index}"}) {
     router->Add(HttpMethod::kGet, pattern, "cat_indices", WithIndices(ctx, CatIndices));
   }

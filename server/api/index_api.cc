@@ -185,6 +185,7 @@ void AddIndexApiRoutes(ApiContext* ctx, HttpRouter* router) {
   AddBulkApiRoutes(ctx, router);
   AddCatApiRoutes(ctx, router);
   AddClusterHealthRoutes(ctx, router);
+  AddClusterApiRoutes(ctx, router);
   AddEventApiRoutes(ctx, router);
 }
 

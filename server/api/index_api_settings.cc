@@ -157,6 +157,11 @@ Status ApplySetting(const std::string& raw_key, const std::string& value, IndexS
     auto d = ParseTimeSetting(key, value);
     if (!d.ok()) return d.status();
     s->refresh_interval = *d;
+  } else if (key == "index.unassigned.node_left.delayed_timeout") {
+    auto d = ParseTimeSetting(key, value);
+    if (!d.ok()) return d.status();
+    if (d->count() < 0) return mapping::IllegalArgumentError("failed to parse setting [" + key + "] with value [" + value + "]");
+    s->node_left_delayed_timeout = *d;
   } else if (key == "index.translog.durability") {
     if (value == "request" || value == "REQUEST") {
       s->durability = Durability::kRequest;
@@ -254,6 +259,9 @@ void WriteIndexSettings(JsonWriter& w, const IndexHandle& index) {
   w.Field("creation_date", std::to_string(index.creation_date_ms()));
   w.Field("number_of_replicas", std::to_string(s.number_of_replicas));
   w.Field("uuid", index.uuid());
+  w.Key("unassigned").StartObject().Key("node_left").StartObject();
+  w.Field("delayed_timeout", FormatTimeValue(s.node_left_delayed_timeout));
+  w.EndObject().EndObject();
   if (s.durability == Durability::kAsync) w.Key("translog").StartObject().Field("durability", "async").EndObject();
   const recommend::RecommendSettings& r = s.recommend;
   w.Key("recommend").StartObject();

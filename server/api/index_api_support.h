@@ -32,6 +32,7 @@ void AddMultiGetRoutes(ApiContext* ctx, HttpRouter* router);     // document_api
 void AddBulkApiRoutes(ApiContext* ctx, HttpRouter* router);      // bulk_api.cc
 void AddCatApiRoutes(ApiContext* ctx, HttpRouter* router);       // cat_api.cc
 void AddClusterHealthRoutes(ApiContext* ctx, HttpRouter* router);  // cat_api_health.cc
+void AddClusterApiRoutes(ApiContext* ctx, HttpRouter* router);     // cluster_api.cc
 void AddEventApiRoutes(ApiContext* ctx, HttpRouter* router);       // events_api.cc
 
 // A handler that needs the index registry: answers 503 while the node is

@@ -103,14 +103,27 @@ class SearchRoutes {
     if (!indices.ok()) return ErrorFromStatus(indices.status());
     auto plan = SearchPlan::Build(request.value(), std::move(indices).value());
     if (!plan.ok()) return ErrorFromStatus(plan.status());
-    auto n = plan.value()->Count(ctx_->search_pool);
+    std::vector<ShardFailure> failures;
+    auto n = plan.value()->Count(ctx_->search_pool, &failures);
     if (!n.ok()) return ErrorFromStatus(n.status());
     const uint64_t count = n.value();
     const size_t shards = plan.value()->shards().size();
     JsonWriter w;
     w.StartObject().Field("count", count).Key("_shards").StartObject();
-    w.Field("total", uint64_t{shards}).Field("successful", uint64_t{shards});
-    w.Field("skipped", 0).Field("failed", 0).EndObject().EndObject();
+    w.Field("total", uint64_t{shards}).Field("successful", uint64_t{shards - failures.size()});
+    w.Field("skipped", 0).Field("failed", uint64_t{failures.size()});
+    if (!failures.empty()) {
+      w.Key("failures").StartArray();
+      for (const ShardFailure& f : failures) {
+        const PlanShard& shard = plan.value()->shards()[f.shard];
+        w.StartObject().Field("shard", uint64_t{shard.id.shard});
+        w.Field("index", plan.value()->indices()[shard.index].name);
+        w.Key("reason").StartObject().Field("type", ErrorTypeForKind(f.status.code()));
+        w.Field("reason", f.status.message()).EndObject().EndObject();
+      }
+      w.EndArray();
+    }
+    w.EndObject().EndObject();
     return JsonResponse(200, w.TakeString());
   }
 

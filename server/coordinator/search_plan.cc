@@ -86,8 +86,13 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& reque
       shard.index = ordinal;
       shard.id = index->shard_id(s);
       auto target = index->router().ForRead(*index->state(), shard.id);
-      if (!target.ok()) return target.status();
-      shard.target = std::move(target).value();
+      if (target.ok()) {
+        shard.target = std::move(target).value();
+      } else {
+        shard.unavailable = target.status();
+        shard.target.target.mutable_shard()->set_index_uuid(shard.id.index_uuid);
+        shard.target.target.mutable_shard()->set_shard(shard.id.shard);
+      }
       plan->shards_.push_back(std::move(shard));
     }
     plan->indices_.push_back(std::move(p));
@@ -95,11 +100,20 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& reque
   return plan;
 }
 
+Status SearchPlan::AllFailed(const std::vector<Status>& failed) const {
+  for (const Status& f : failed) {
+    if (f.ok()) return Status::OK();
+  }
+  return failed.empty() ? Status::OK() : failed.front();
+}
+
 Result<std::vector<pb::GlobalStatistics>> SearchPlan::Statistics(ThreadPool* pool, std::chrono::milliseconds keep_alive,
-                                                                 std::vector<std::string>* contexts) const {
+                                                                 std::vector<std::string>* contexts,
+                                                                 std::vector<Status>* failed) const {
   contexts->assign(shards_.size(), std::string());
   auto answers = FanOut<Result<pb::StatisticsResponse>>(shards_.size(), pool, [&](size_t s) -> Result<pb::StatisticsResponse> {
     const PlanShard& shard = shards_[s];
+    if (!(*failed)[s].ok()) return (*failed)[s];
     pb::StatisticsRequest request;
     *request.mutable_target() = shard.target.target;
     *request.mutable_source() = indices_[shard.index].source;
@@ -108,26 +122,21 @@ Result<std::vector<pb::GlobalStatistics>> SearchPlan::Statistics(ThreadPool* poo
     HOLDFAST_RETURN_IF_ERROR(shard.target.client->Statistics(request, &response));
     return response;
   });
-  Status failed;
   for (size_t s = 0; s < answers.size(); ++s) {
     if (answers[s].ok()) {
       (*contexts)[s] = answers[s]->context_id();
-    } else if (failed.ok()) {
-      failed = answers[s].status();
+    } else {
+      (*failed)[s] = answers[s].status();
     }
   }
-  if (!failed.ok()) {
-    ScrollCursor opened;
-    opened.contexts = *contexts;
-    FreeContexts(opened);
-    return failed;
-  }
+  if (Status all = AllFailed(*failed); !all.ok()) return all;
   // Every field and term any shard looked up, and which shards answered for it.
   search::GlobalStatistics sums;
   std::map<std::string, std::set<size_t>> field_from, term_from;
   std::map<std::string, std::pair<std::string, std::string>> term_parts;
   std::vector<std::optional<double>> max_log(indices_.size());
   for (size_t s = 0; s < answers.size(); ++s) {
+    if (!answers[s].ok()) continue;
     const pb::StatisticsResponse& a = answers[s].value();
     for (const pb::FieldStatistics& f : a.fields()) {
       sums.AddField(f.field(), {static_cast<uint32_t>(f.doc_count()), f.sum_total_term_freq(), f.sum_doc_freq()});
@@ -154,7 +163,7 @@ Result<std::vector<pb::GlobalStatistics>> SearchPlan::Statistics(ThreadPool* poo
       if (!from.count(s)) missing[term_parts.at(key).first].push_back(term_parts.at(key).second);
     }
     pb::StatisticsResponse response;
-    if (missing.empty()) return response;
+    if (missing.empty() || !(*failed)[s].ok()) return response;
     pb::StatisticsRequest request;
     *request.mutable_target() = shards_[s].target.target;
     request.set_context_id((*contexts)[s]);
@@ -168,10 +177,8 @@ Result<std::vector<pb::GlobalStatistics>> SearchPlan::Statistics(ThreadPool* poo
   });
   for (size_t s = 0; s < second.size(); ++s) {
     if (!second[s].ok()) {
-      ScrollCursor opened;
-      opened.contexts = *contexts;
-      FreeContexts(opened);
-      return second[s].status();
+      (*failed)[s] = second[s].status();
+      continue;
     }
     for (const pb::FieldStatistics& f : second[s]->fields()) {
       auto from = field_from.find(f.field());
@@ -181,6 +188,7 @@ Result<std::vector<pb::GlobalStatistics>> SearchPlan::Statistics(ThreadPool* poo
     }
     for (const pb::TermStatistics& t : second[s]->terms()) sums.AddDocFreq(t.field(), t.term(), t.doc_freq());
   }
+  if (Status all = AllFailed(*failed); !all.ok()) return all;
   std::vector<pb::GlobalStatistics> out(indices_.size());
   pb::GlobalStatistics common;
   ToProto(sums, &common);
@@ -199,17 +207,26 @@ Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size,
   const bool first_page = cursor == nullptr || cursor->contexts.empty();
   std::vector<std::string> contexts(shards_.size());
   std::vector<pb::GlobalStatistics> stats;
+  std::vector<Status> failed(shards_.size());
+  for (size_t s = 0; s < shards_.size(); ++s) failed[s] = shards_[s].unavailable;
   if (!first_page) {
     contexts = cursor->contexts;
     stats = cursor->stats;
+    if (cursor->failed.size() == shards_.size()) failed = cursor->failed;
   } else if (with_stats) {
-    auto sums = Statistics(pool, cursor != nullptr ? cursor->keep_alive : kPhaseKeepAlive, &contexts);
-    if (!sums.ok()) return sums.status();
+    auto sums = Statistics(pool, cursor != nullptr ? cursor->keep_alive : kPhaseKeepAlive, &contexts, &failed);
+    if (!sums.ok()) {
+      ScrollCursor opened;
+      opened.contexts = contexts;
+      FreeContexts(opened);
+      return sums.status();
+    }
     stats = std::move(sums).value();
   }
   const std::optional<PagePosition>* after = cursor != nullptr ? &cursor->after : nullptr;
   auto parts = FanOut<Result<pb::QueryResponse>>(shards_.size(), pool, [&](size_t s) -> Result<pb::QueryResponse> {
     const PlanShard& shard = shards_[s];
+    if (!failed[s].ok()) return failed[s];
     pb::QueryRequest request;
     *request.mutable_target() = shard.target.target;
     *request.mutable_source() = indices_[shard.index].source;
@@ -245,12 +262,11 @@ Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size,
   });
   std::vector<pb::QueryResponse> answers;
   answers.reserve(parts.size());
-  Status failed;
-  for (auto& p : parts) {
-    if (p.ok()) {
-      answers.push_back(std::move(p).value());
+  for (size_t s = 0; s < parts.size(); ++s) {
+    if (parts[s].ok()) {
+      answers.push_back(std::move(parts[s]).value());
     } else {
-      if (failed.ok()) failed = p.status();
+      failed[s] = parts[s].status();
       answers.emplace_back();
     }
   }
@@ -259,18 +275,22 @@ Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size,
       if (!answers[s].context_id().empty()) contexts[s] = answers[s].context_id();
     }
   }
-  if (!failed.ok()) {
+  if (Status all = AllFailed(failed); !all.ok()) {
     ScrollCursor opened;
     opened.contexts = contexts;
     if (cursor == nullptr || first_page) FreeContexts(opened);
-    return failed;
+    return all;
   }
   if (cursor != nullptr && first_page) {
     cursor->contexts = contexts;
     cursor->stats = stats;
+    cursor->failed = failed;
   }
   QueryPhaseResult out;
   Merge(answers, from, size, with_aggs, &out);
+  for (uint32_t s = 0; s < failed.size(); ++s) {
+    if (!failed[s].ok()) out.failures.push_back({s, failed[s]});
+  }
   return out;
 }
 
@@ -323,17 +343,25 @@ void SearchPlan::Merge(std::vector<pb::QueryResponse>& parts, uint64_t from, uin
   }
 }
 
-Result<uint64_t> SearchPlan::Count(ThreadPool* pool) const {
+Result<uint64_t> SearchPlan::Count(ThreadPool* pool, std::vector<ShardFailure>* failures) const {
   std::vector<std::string> contexts(shards_.size());
   std::vector<pb::GlobalStatistics> stats;
+  std::vector<Status> failed(shards_.size());
+  for (size_t s = 0; s < shards_.size(); ++s) failed[s] = shards_[s].unavailable;
   const bool with_stats = shards_.size() > 1;
   if (with_stats) {
-    auto sums = Statistics(pool, kPhaseKeepAlive, &contexts);
-    if (!sums.ok()) return sums.status();
+    auto sums = Statistics(pool, kPhaseKeepAlive, &contexts, &failed);
+    if (!sums.ok()) {
+      ScrollCursor opened;
+      opened.contexts = contexts;
+      FreeContexts(opened);
+      return sums.status();
+    }
     stats = std::move(sums).value();
   }
   auto counts = FanOut<Result<uint64_t>>(shards_.size(), pool, [&](size_t s) -> Result<uint64_t> {
     const PlanShard& shard = shards_[s];
+    if (!failed[s].ok()) return failed[s];
     pb::CountRequest request;
     *request.mutable_target() = shard.target.target;
     *request.mutable_source() = indices_[shard.index].source;
@@ -345,9 +373,18 @@ Result<uint64_t> SearchPlan::Count(ThreadPool* pool) const {
     return response.count();
   });
   uint64_t total = 0;
-  for (auto& c : counts) {
-    if (!c.ok()) return c.status();
-    total += c.value();
+  for (size_t s = 0; s < counts.size(); ++s) {
+    if (counts[s].ok()) {
+      total += counts[s].value();
+    } else {
+      failed[s] = counts[s].status();
+    }
+  }
+  if (Status all = AllFailed(failed); !all.ok()) return all;
+  if (failures != nullptr) {
+    for (uint32_t s = 0; s < failed.size(); ++s) {
+      if (!failed[s].ok()) failures->push_back({s, failed[s]});
+    }
   }
   return total;
 }

@@ -17,7 +17,9 @@
 //   3. merge: by score (no `sort`, no scroll) — then shard order, segment,
 //      doc — or by sort values (a `sort`, or any scroll), whose keys end with
 //      `_doc` so that a page ends at an exact position a scroll resumes after.
-// Ties across shards go to the earlier shard (indices in name order, shards
+// A shard without a started copy, or whose copy fails to answer, is left
+// out and reported (ShardFailure); the request fails only when every shard
+// failed. Ties across shards go to the earlier shard (indices in name order, shards
 // in number order), so the order is total and repeatable. Nothing here
 // points into a shard's memory: a hit is an id and values.
 //
@@ -53,6 +55,14 @@ struct PlanShard {
   uint32_t index = 0;  // into SearchPlan::indices
   ShardId id;
   ShardTarget target;
+  Status unavailable;  // no copy to ask (the shard fails; the others answer)
+};
+
+// A shard that did not answer: the search goes on without it (partial
+// results, as Elasticsearch: `_shards.failed` and `failures`).
+struct ShardFailure {
+  uint32_t shard = 0;  // into SearchPlan::shards
+  Status status;
 };
 
 // Where a page ended: the last hit's sort values (with `_doc`) and shard.
@@ -76,6 +86,7 @@ struct QueryPhaseResult {
   std::optional<float> max_score;
   std::vector<PlanHit> hits;
   search::AggregationResults aggs;  // parallel to indices[0]'s aggregations
+  std::vector<ShardFailure> failures;
 };
 
 // What a scroll keeps between pages.
@@ -84,6 +95,7 @@ struct ScrollCursor {
   std::vector<std::string> contexts;                 // per shard, after the first page
   std::vector<pb::GlobalStatistics> stats;           // per index (several shards only)
   std::optional<PagePosition> after;                 // unset before the first page
+  std::vector<Status> failed;                        // per shard: failed on the first page
 };
 
 class SearchPlan {
@@ -97,8 +109,9 @@ class SearchPlan {
   // for a search without scroll.
   Result<QueryPhaseResult> RunQueryPhase(uint64_t from, uint64_t size, bool with_aggs, ThreadPool* pool,
                                          ScrollCursor* cursor) const;
-  // The number of matching documents (the `_count` API).
-  Result<uint64_t> Count(ThreadPool* pool) const;
+  // The number of matching documents (the `_count` API); shards that did
+  // not answer go to `failures`. An error only when no shard answered.
+  Result<uint64_t> Count(ThreadPool* pool, std::vector<ShardFailure>* failures = nullptr) const;
   // Frees a scroll's reader contexts on its shards (clear scroll, expiry).
   void FreeContexts(const ScrollCursor& cursor) const;
 
@@ -116,8 +129,12 @@ class SearchPlan {
   SearchPlan() = default;
   // Step 1: per-index sums of every shard's statistics; `contexts` gets
   // each shard's reader context (kept `keep_alive`).
+  // A shard that fails gets its error in `failed` and is left out.
   Result<std::vector<pb::GlobalStatistics>> Statistics(ThreadPool* pool, std::chrono::milliseconds keep_alive,
-                                                       std::vector<std::string>* contexts) const;
+                                                       std::vector<std::string>* contexts,
+                                                       std::vector<Status>* failed) const;
+  // The first failure when every shard failed (the request fails), else OK.
+  Status AllFailed(const std::vector<Status>& failed) const;
   void Merge(std::vector<pb::QueryResponse>& parts, uint64_t from, uint64_t size, bool with_aggs,
              QueryPhaseResult* out) const;
 

@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "server/api/api_errors.h"
 #include "server/coordinator/fan_out.h"
 
 namespace holdfast {
@@ -13,17 +14,46 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 void Key(Writer* w, std::string_view k) { w->Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); }
 void Str(Writer* w, std::string_view s) { w->String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
 
-void WriteShards(Writer* w, size_t shards) {
+// `_shards`, with Elasticsearch's `failures` entries for shards that did not answer.
+void WriteShards(Writer* w, const SearchPlan& plan, const std::vector<ShardFailure>& failures) {
+  const size_t shards = plan.shards().size();
   Key(w, "_shards");
   w->StartObject();
   Key(w, "total");
   w->Uint64(shards);
   Key(w, "successful");
-  w->Uint64(shards);
+  w->Uint64(shards - failures.size());
   Key(w, "skipped");
   w->Uint64(0);
   Key(w, "failed");
-  w->Uint64(0);
+  w->Uint64(failures.size());
+  if (!failures.empty()) {
+    Key(w, "failures");
+    w->StartArray();
+    for (const ShardFailure& f : failures) {
+      const PlanShard& shard = plan.shards()[f.shard];
+      w->StartObject();
+      Key(w, "shard");
+      w->Uint(shard.id.shard);
+      Key(w, "index");
+      Str(w, plan.indices()[shard.index].name);
+      Key(w, "node");
+      if (shard.target.node_id.empty()) {
+        w->Null();
+      } else {
+        Str(w, shard.target.node_id);
+      }
+      Key(w, "reason");
+      w->StartObject();
+      Key(w, "type");
+      Str(w, ErrorTypeForKind(f.status.code()));
+      Key(w, "reason");
+      Str(w, f.status.message());
+      w->EndObject();
+      w->EndObject();
+    }
+    w->EndArray();
+  }
   w->EndObject();
 }
 
@@ -112,7 +142,7 @@ Result<std::string> RenderSearchResponse(const SearchResponseParts& parts) {
   w.Int64(parts.took_ms);
   Key(&w, "timed_out");
   w.Bool(false);
-  WriteShards(&w, plan.shards().size());
+  WriteShards(&w, plan, result.failures);
   Key(&w, "hits");
   w.StartObject();
   WriteTotal(&w, request, result);

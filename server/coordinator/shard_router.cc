@@ -9,11 +9,13 @@ namespace holdfast {
 Result<ShardTransport> ShardTransportFromName(std::string_view name) {
   if (name == "local") return ShardTransport::kLocal;
   if (name == "loopback") return ShardTransport::kLoopback;
-  return Status::InvalidArgument("shard.transport must be local or loopback, got [" + std::string(name) + "]");
+  if (name == "grpc") return ShardTransport::kGrpc;
+  return Status::InvalidArgument("shard.transport must be local, loopback or grpc, got [" + std::string(name) + "]");
 }
 
-ShardRouter::ShardRouter(ShardService* local_service, std::string local_node_id, ShardTransport transport)
-    : local_node_id_(std::move(local_node_id)) {
+ShardRouter::ShardRouter(ShardService* local_service, std::string local_node_id, ShardTransport transport,
+                         RemoteShardClients remote)
+    : local_node_id_(std::move(local_node_id)), transport_(transport), remote_(std::move(remote)) {
   if (transport == ShardTransport::kLoopback) {
     local_client_ = std::make_unique<LoopbackShardClient>(local_service);
   } else {
@@ -23,14 +25,23 @@ ShardRouter::ShardRouter(ShardService* local_service, std::string local_node_id,
 
 ShardRouter::~ShardRouter() = default;
 
-Result<ShardTarget> ShardRouter::To(const ShardRouting& routing, const ShardCopyRouting& copy, const ShardId& shard,
-                                    bool with_term) const {
-  if (copy.node_id != local_node_id_) {
-    return Status::Unavailable("shard " + shard.ToString() + " is on node [" + copy.node_id +
-                               "], which this node cannot reach yet");
-  }
+Result<ShardTarget> ShardRouter::To(const ClusterStateSnapshot& state, const ShardRouting& routing,
+                                    const ShardCopyRouting& copy, const ShardId& shard, bool with_term) const {
   ShardTarget t;
-  t.client = local_client_.get();
+  t.node_id = copy.node_id;
+  if (copy.node_id == local_node_id_ && (transport_ != ShardTransport::kGrpc || !remote_)) {
+    t.client = local_client_.get();
+  } else {
+    auto node = state.nodes.find(copy.node_id);
+    if (node == state.nodes.end() || !remote_) {
+      return Status::Unavailable("shard " + shard.ToString() + " is on node [" + copy.node_id +
+                                 "], which is not a member of the cluster now");
+    }
+    t.client = remote_(node->second.grpc_address);
+    if (t.client == nullptr) {
+      return Status::Unavailable("cannot reach node [" + copy.node_id + "] at " + node->second.grpc_address);
+    }
+  }
   t.target.mutable_shard()->set_index_uuid(shard.index_uuid);
   t.target.mutable_shard()->set_shard(shard.shard);
   if (with_term) t.target.set_primary_term(routing.primary_term);
@@ -44,20 +55,19 @@ Result<ShardTarget> ShardRouter::Primary(const ClusterStateSnapshot& state, cons
     return Status::Unavailable("primary shard " + shard.ToString() + " is not active" +
                                (primary != nullptr && !primary->failure.empty() ? ": " + primary->failure : ""));
   }
-  return To(*routing, *primary, shard, true);
+  return To(state, *routing, *primary, shard, true);
 }
 
 Result<ShardTarget> ShardRouter::ForRead(const ClusterStateSnapshot& state, const ShardId& shard) const {
+  // The primary only: replicas serve reads once writes are replicated to
+  // them (the replication issue); until then a replica may lag.
   const ShardRouting* routing = state.RoutingOf(shard);
-  if (routing != nullptr) {
-    for (const ShardCopyRouting& copy : routing->copies) {
-      if (copy.node_id == local_node_id_ &&
-          (copy.state == ShardCopyState::kStarted || copy.state == ShardCopyState::kRelocating)) {
-        return To(*routing, copy, shard, false);
-      }
-    }
+  const ShardCopyRouting* primary = routing != nullptr ? routing->primary() : nullptr;
+  if (primary != nullptr && (primary->state == ShardCopyState::kStarted || primary->state == ShardCopyState::kRelocating)) {
+    return To(state, *routing, *primary, shard, false);
   }
-  return Status::Unavailable("no active copy of shard " + shard.ToString());
+  return Status::Unavailable("no active copy of shard " + shard.ToString() +
+                             (primary != nullptr && !primary->failure.empty() ? ": " + primary->failure : ""));
 }
 
 }  // namespace holdfast

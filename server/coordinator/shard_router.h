@@ -4,11 +4,14 @@
 // Writes, events and realtime gets go to the primary (with its primary term,
 // so a deposed primary refuses them); searches go to a started copy (the
 // primary for now: replicas serve reads from the replication issue on).
-// One node: every copy is local, reached through a LocalShardClient, or
-// through a LoopbackShardClient (setting `shard.transport: loopback`) that
-// sends every request through bytes. Thread-safe.
+// This node's copies are reached through a LocalShardClient, a
+// LoopbackShardClient (setting `shard.transport: loopback`, every request
+// through bytes) or over gRPC (`shard.transport: grpc`); copies on other
+// nodes of a cluster through the `remote` clients (gRPC, by the node's
+// address in the cluster state). Thread-safe.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -18,18 +21,25 @@
 
 namespace holdfast {
 
-enum class ShardTransport { kLocal, kLoopback };
-// "local" | "loopback"
+enum class ShardTransport { kLocal, kLoopback, kGrpc };
+// "local" | "loopback" | "grpc"
 Result<ShardTransport> ShardTransportFromName(std::string_view name);
 
 struct ShardTarget {
   ShardClient* client = nullptr;
   pb::ShardTarget target;  // the shard and the primary term the request carries
+  std::string node_id;     // where the copy is
 };
+
+// The client of another node's Shard service, by its gRPC address (kept
+// for the router's life). Null: other nodes cannot be reached.
+using RemoteShardClients = std::function<ShardClient*(const std::string& grpc_address)>;
 
 class ShardRouter {
  public:
-  ShardRouter(ShardService* local_service, std::string local_node_id, ShardTransport transport);
+  // kGrpc needs `remote` (this node's own address is then used for local copies).
+  ShardRouter(ShardService* local_service, std::string local_node_id, ShardTransport transport,
+              RemoteShardClients remote = nullptr);
   ~ShardRouter();
 
   // The primary of `shard` (writes): kUnavailable when it is not started.
@@ -40,11 +50,13 @@ class ShardRouter {
   const std::string& local_node_id() const { return local_node_id_; }
 
  private:
-  Result<ShardTarget> To(const ShardRouting& routing, const ShardCopyRouting& copy, const ShardId& shard,
-                         bool with_term) const;
+  Result<ShardTarget> To(const ClusterStateSnapshot& state, const ShardRouting& routing, const ShardCopyRouting& copy,
+                         const ShardId& shard, bool with_term) const;
 
   const std::string local_node_id_;
+  const ShardTransport transport_;
   std::unique_ptr<ShardClient> local_client_;
+  const RemoteShardClients remote_;
 };
 
 }  // namespace holdfast

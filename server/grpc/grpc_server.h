@@ -11,6 +11,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "index/util/status.h"
 #include "lifecycle/readiness.h"
@@ -18,6 +19,7 @@
 
 namespace grpc {
 class Server;
+class Service;
 }
 
 namespace holdfast {
@@ -36,6 +38,8 @@ class GrpcServer {
   explicit GrpcServer(NodeIdentityView identity);
   ~GrpcServer();
 
+  // Adds an internal service (node to node); before Start. Not owned.
+  void AddService(grpc::Service* service) { services_.push_back(service); }
   // `address` is host:port; port 0 picks a free one (see port()).
   Status Start(const std::string& address);
   int port() const { return port_; }
@@ -53,6 +57,7 @@ class GrpcServer {
   NodeIdentityView identity_;
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<ShardGrpcService> shard_;
+  std::vector<grpc::Service*> services_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

@@ -45,7 +45,7 @@ Result<std::unique_ptr<EmbeddedNode>> EmbeddedNode::Open(EmbeddedNodeOptions opt
   state->search_pool = std::make_unique<ThreadPool>(std::max<size_t>(options.search_threads, 1));
   state->router = std::make_unique<ShardRouter>(state->shards.service.get(),
                                                 state->volume.volume->identity().node_id, options.transport);
-  state->indices = std::make_unique<ClusterIndices>(state->shards.cluster_state.get(), state->router.get());
+  state->indices = std::make_unique<ClusterIndices>(state->shards.cluster_state, state->router.get());
   state->api.config = &state->config;
   state->api.search_pool = state->search_pool.get();
   state->api.indices.store(state->indices.get());

@@ -21,6 +21,9 @@
 #include "server/api/api_context.h"
 #include "server/coordinator/cluster_indices.h"
 #include "server/coordinator/shard_router.h"
+#include "replication/etcd_cluster_state.h"
+#include "replication/grpc_shard_client.h"
+#include "server/grpc/cluster_grpc_service.h"
 #include "server/grpc/grpc_server.h"
 #include "server/http/http_metrics.h"
 #include "server/http/http_router.h"
@@ -136,6 +139,24 @@ std::function<void(const DiskStatus&)> OnDiskSample(WriteBlock* block, NodeStore
   };
 }
 
+// Cluster mode, before the volume opens: the cluster uuid etcd holds (empty
+// when this is the cluster's first node). etcd not answering is retried for
+// up to a minute: nodes are often started before etcd is up.
+Result<std::string> ClusterUuidInEtcd(EtcdClient* etcd, const std::string& cluster_name) {
+  const std::string key = EtcdClusterPrefix(cluster_name) + "cluster_uuid";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (true) {
+    auto got = etcd->Get(key);
+    if (got.ok()) return got->kvs.empty() ? std::string() : got->kvs.front().value;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Status::Unavailable("etcd at " + etcd->endpoints().front() + " did not answer for a minute: " +
+                                 got.status().message());
+    }
+    spdlog::warn("waiting for etcd ({}): {}", etcd->endpoints().front(), got.status().message());
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+}
+
 }  // namespace
 
 int RunNode(const NodeConfig& config) {
@@ -145,16 +166,58 @@ int RunNode(const NodeConfig& config) {
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  // Cluster mode: etcd first — the cluster uuid a volume must belong to.
+  const bool cluster_mode = !config.etcd_endpoints.empty();
+  std::unique_ptr<EtcdClient> etcd;
+  std::string expected_cluster_uuid = config.cluster_uuid;
+  if (cluster_mode) {
+    auto connected = EtcdClient::Connect({config.etcd_endpoints, std::chrono::milliseconds(5000)});
+    if (!connected.ok()) {
+      spdlog::error("etcd: {}", connected.status().message());
+      return kExitFailure;
+    }
+    etcd = std::move(connected).value();
+    auto in_etcd = ClusterUuidInEtcd(etcd.get(), config.cluster_name);
+    if (!in_etcd.ok()) {
+      spdlog::error("cannot join cluster [{}]: {}", config.cluster_name, in_etcd.status().message());
+      return kExitFailure;
+    }
+    if (!in_etcd->empty()) {
+      if (!config.cluster_uuid.empty() && config.cluster_uuid != *in_etcd) {
+        spdlog::error("cluster [{}] in etcd has uuid {}, but --cluster-uuid says {}", config.cluster_name, *in_etcd,
+                      config.cluster_uuid);
+        return kExitClusterMismatch;
+      }
+      expected_cluster_uuid = *in_etcd;
+    }
+  }
+
   // Startup, step 1: the volume and the node store.
   VolumeError volume_error = VolumeError::kNone;
   const std::shared_ptr<rocksdb::Logger> rocksdb_log = RocksDbLogger(config);
-  auto opened = OpenNodeVolume({config.data_dir, config.cluster_uuid}, &volume_error, rocksdb_log);
+  auto opened = OpenNodeVolume({config.data_dir, expected_cluster_uuid}, &volume_error, rocksdb_log);
   if (!opened.ok()) {
     spdlog::error("cannot open volume {}: {}", config.data_dir, opened.status().message());
+    if (cluster_mode && volume_error == VolumeError::kClusterMismatch) {
+      spdlog::error("this volume belongs to another cluster than [{}] in etcd (uuid {}): refusing to join",
+                    config.cluster_name, expected_cluster_uuid);
+    }
     return ExitCodeFor(volume_error);
   }
   NodeVolume& node = opened.value();
   const VolumeIdentity& id = node.volume->identity();
+  if (cluster_mode && expected_cluster_uuid.empty()) {
+    // The cluster's first node: its volume's uuid becomes the cluster's
+    // (unless another node got there first, which then must match).
+    auto uuid = EtcdClusterState::ClusterUuid(etcd.get(), config.cluster_name, id.cluster_uuid);
+    if (!uuid.ok() || *uuid != id.cluster_uuid) {
+      spdlog::error("cannot join cluster [{}]: {}", config.cluster_name,
+                    uuid.ok() ? "its uuid is " + *uuid + ", this volume belongs to " + id.cluster_uuid
+                              : uuid.status().message());
+      MarkCleanShutdownAfterFailure(*node.store);
+      return uuid.ok() ? kExitClusterMismatch : kExitFailure;
+    }
+  }
   switch (node.last_stop) {
     case LastStop::kFirstStart: spdlog::info("new volume created at {}", config.data_dir); break;
     case LastStop::kClean: spdlog::info("last stop was clean"); break;
@@ -221,6 +284,8 @@ int RunNode(const NodeConfig& config) {
   http_options.workers = &workers;
   HttpServer http(http_options, &router, &metrics);
   GrpcServer grpc({config.node_name, &id, &readiness});
+  ClusterGrpcService cluster_service;
+  if (cluster_mode) grpc.AddService(&cluster_service);
   Status s = http.Start();
   if (s.ok()) s = grpc.Start(config.grpc_address);
   if (!s.ok()) {
@@ -246,6 +311,37 @@ int RunNode(const NodeConfig& config) {
   shard_options.service.write_block = &write_block;
   shard_options.engine.hold_background_writes = [&write_block] { return write_block.on(); };
   shard_options.on_shard_failure = LogShardFailure;
+  std::unique_ptr<EtcdClusterState> cluster;
+  if (cluster_mode) {
+    EtcdClusterOptions co;
+    co.cluster_name = config.cluster_name;
+    co.cluster_uuid = id.cluster_uuid;
+    co.self.node_id = id.node_id;
+    co.self.name = config.node_name;
+    co.self.http_address = shard_options.node.http_address;
+    co.self.grpc_address = shard_options.node.grpc_address;
+    co.lease_ttl = config.cluster_lease_ttl;
+    co.on_master_change = [](bool is_master) {
+      if (is_master) {
+        spdlog::info("this node is now the master");
+      } else {
+        spdlog::warn("this node is no longer the master");
+      }
+    };
+    auto started = EtcdClusterState::Start(etcd.get(), std::move(co));
+    if (!started.ok()) {
+      spdlog::error("cannot join cluster [{}] through etcd: {}", config.cluster_name, started.status().message());
+      http.Shutdown(std::chrono::milliseconds(0));
+      grpc.Shutdown(std::chrono::milliseconds(0));
+      MarkCleanShutdownAfterFailure(*node.store);
+      return started.status().code() == StatusCode::kAlreadyExists ? kExitNameTaken : kExitFailure;
+    }
+    cluster = std::move(started).value();
+    cluster_service.SetClusterState(cluster.get());
+    shard_options.cluster = cluster.get();
+    spdlog::info("joined cluster [{}] through etcd {} (lease {}s)", config.cluster_name,
+                 fmt::join(config.etcd_endpoints, ","), config.cluster_lease_ttl.count());
+  }
   auto shards = RecoverShards(node, std::move(shard_options));
   if (!shards.ok()) {
     spdlog::error("startup recovery failed: {}", shards.status().ToString());
@@ -254,11 +350,17 @@ int RunNode(const NodeConfig& config) {
     MarkCleanShutdownAfterFailure(*node.store);
     return shards.status().code() == StatusCode::kCorruption ? kExitVolumeCorrupt : kExitFailure;
   }
-  ShardRouter shard_router(shards->service.get(), id.node_id, transport.value());
-  ClusterIndices indices(shards->cluster_state.get(), &shard_router);
+  GrpcShardClients remote_clients;
+  grpc.SetShardService(shards->service.get());
+  ShardRouter shard_router(shards->service.get(), id.node_id, transport.value(),
+                           [&remote_clients](const std::string& address) -> ShardClient* {
+                             return remote_clients.Get(address).get();
+                           });
+  ClusterIndices indices(shards->cluster_state, &shard_router);
   ctx.shards.store(shards->registry.get(), std::memory_order_release);
   registry_for_disk.store(shards->registry.get(), std::memory_order_release);
   api.indices.store(&indices, std::memory_order_release);
+  api.cluster.store(cluster.get(), std::memory_order_release);
   readiness.set_phase(NodePhase::kReady);
   grpc.SetServing(true);
   spdlog::info("node ready ({} shard copies)", shards->registry->All().size());
@@ -272,10 +374,19 @@ int RunNode(const NodeConfig& config) {
   steps.stop_grpc = [&](std::chrono::milliseconds left) { grpc.Shutdown(left); };
   steps.close_shards = [&] {
     api.indices.store(nullptr);
+    api.cluster.store(nullptr);
     ctx.shards.store(nullptr);
     registry_for_disk.store(nullptr);
     disk.Stop();  // no reopen runs while the copies close
-    return shards->Close();
+    grpc.SetShardService(nullptr);
+    Status closed = shards->Close();
+    if (cluster) {
+      // Leave at once rather than when the lease expires: the master keeps
+      // this node's copies' place (node_left delay) for its return.
+      cluster_service.SetClusterState(nullptr);
+      cluster->Leave();
+    }
+    return closed;
   };
   steps.mark_clean = [&] { return node.store->MarkCleanShutdown(); };
   DrainOutcome drained = RunDrain(&readiness, config.shutdown_grace, steps);

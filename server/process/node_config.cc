@@ -1,5 +1,7 @@
 #include "server/process/node_config.h"
 
+#include "replication/etcd_client.h"
+
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -179,6 +181,27 @@ NodeConfigLoader::NodeConfigLoader() {
          c.cluster_uuid = v;
          return Status::OK();
        }},
+      {"--etcd-endpoints", "HOLDFAST_ETCD_ENDPOINTS", "cluster.etcd.endpoints",
+       "etcd endpoints, comma-separated (http://127.0.0.1:2379): cluster mode; empty runs one node on its own",
+       [](C& c, const std::string& v) {
+         c.etcd_endpoints.clear();
+         if (v.empty()) return Status::OK();
+         auto parsed = ParseEtcdEndpoints(v);
+         if (!parsed.ok()) return parsed.status();
+         c.etcd_endpoints = std::move(parsed).value();
+         return Status::OK();
+       }},
+      {"--cluster-lease-ttl", "HOLDFAST_CLUSTER_LEASE_TTL", "cluster.lease_ttl",
+       "the node's etcd lease (10s): a node silent for longer leaves the cluster",
+       [](C& c, const std::string& v) {
+         auto d = ParseDuration(v);
+         if (!d.ok()) return d.status();
+         if (d->count() < 2000 || d->count() % 1000 != 0) {
+           return Status::InvalidArgument("must be whole seconds, at least 2s");
+         }
+         c.cluster_lease_ttl = std::chrono::duration_cast<std::chrono::seconds>(d.value());
+         return Status::OK();
+       }},
       {"--data-dir", "HOLDFAST_DATA_DIR", "path.data", "the volume (default ./data)",
        [](C& c, const std::string& v) {
          if (v.empty()) return Status::InvalidArgument("data dir must not be empty");
@@ -217,9 +240,9 @@ NodeConfigLoader::NodeConfigLoader() {
       {"--elasticsearch-compat", "HOLDFAST_ELASTICSEARCH_COMPAT", "compat.elasticsearch",
        "answer as Elasticsearch 7.17 for official clients (true)", Bool(&C::elasticsearch_compat)},
       {"--shard-transport", "HOLDFAST_SHARD_TRANSPORT", "shard.transport",
-       "local|loopback: how requests reach this node's shard copies (local); loopback sends every one "
-       "through bytes, as across a network",
-       Choice(&C::shard_transport, {"local", "loopback"})},
+       "local|loopback|grpc: how requests reach this node's own shard copies (local); loopback sends every "
+       "one through bytes, grpc through the node's own gRPC port, as across a network",
+       Choice(&C::shard_transport, {"local", "loopback", "grpc"})},
       {"--disk-threshold-enabled", "HOLDFAST_DISK_THRESHOLD_ENABLED",
        "cluster.routing.allocation.disk.threshold_enabled",
        "apply the disk watermarks (true); false: disk usage is still measured and shown, writes are never blocked",

@@ -25,6 +25,10 @@ struct NodeConfig {
   std::string node_name;  // default: the host name
   std::string cluster_name = "holdfast";
   std::string cluster_uuid;  // empty: accept the volume's; new volume gets a fresh one
+  // Cluster mode: the etcd endpoints ("http://host:port", comma-separated);
+  // empty runs the embedded one-node cluster.
+  std::vector<std::string> etcd_endpoints;
+  std::chrono::seconds cluster_lease_ttl{10};  // the node's etcd lease
   std::string data_dir = "data";
   std::string http_address = "127.0.0.1:9200";
   std::string grpc_address = "127.0.0.1:9300";
@@ -45,7 +49,9 @@ struct NodeConfig {
   uint64_t source_cache_bytes = 0;
   bool elasticsearch_compat = true;
   // How the coordinator reaches this node's shard copies: "local" (in
-  // process) or "loopback" (every request through bytes, as across a network).
+  // process), "loopback" (every request through bytes, as across a network)
+  // or "grpc" (through the node's own gRPC port). Copies on other nodes are
+  // always reached over gRPC.
   std::string shard_transport = "local";
   // The disk watermarks (Elasticsearch's cluster.routing.allocation.disk.*)
   // and how often the data volume is measured (cluster.info.update.interval).

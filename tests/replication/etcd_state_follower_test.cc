@@ -48,7 +48,7 @@ class EtcdStateFollowerTest : public ::testing::Test {
     o.cluster_name = "c1";
     o.cluster_uuid = "uuid-1";
     o.retry_interval = 200ms;
-    o.on_state = [versions, mu](const ClusterStatePtr& s) {
+    o.on_state = [versions, mu](const ClusterStatePtr& s, int64_t) {
       std::lock_guard<std::mutex> lock(*mu);
       versions->push_back(s->version);
     };

@@ -1,0 +1,464 @@
+#include "replication/allocation.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "index/util/uuid.h"
+
+namespace holdfast {
+
+namespace {
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    std::string item = text.substr(start, comma - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) out.push_back(std::move(item));
+    start = comma + 1;
+  }
+  return out;
+}
+
+// Copies per node: assigned copies and relocation targets.
+std::map<std::string, int> NodeLoads(const ClusterStateSnapshot& state) {
+  std::map<std::string, int> load;
+  for (const auto& [id, node] : state.nodes) load[id] = 0;
+  for (const auto& [uuid, index] : state.routing) {
+    for (const ShardRouting& shard : index.shards) {
+      for (const ShardCopyRouting& copy : shard.copies) {
+        if (!copy.node_id.empty()) ++load[copy.node_id];
+        if (!copy.relocating_node_id.empty()) ++load[copy.relocating_node_id];
+      }
+    }
+  }
+  return load;
+}
+
+// Recoveries that target each node now: new replicas and relocation targets.
+std::map<std::string, int> IncomingRecoveries(const ClusterStateSnapshot& state) {
+  std::map<std::string, int> incoming;
+  for (const auto& [uuid, index] : state.routing) {
+    for (const ShardRouting& shard : index.shards) {
+      for (const ShardCopyRouting& copy : shard.copies) {
+        if (!copy.relocating_node_id.empty()) ++incoming[copy.relocating_node_id];
+        if (copy.state == ShardCopyState::kInitializing && !copy.primary && !copy.node_id.empty()) ++incoming[copy.node_id];
+      }
+    }
+  }
+  return incoming;
+}
+
+bool HoldsCopy(const ShardRouting& shard, const std::string& node) {
+  for (const ShardCopyRouting& copy : shard.copies) {
+    if (copy.node_id == node || copy.relocating_node_id == node) return true;
+  }
+  return false;
+}
+
+// Why `node` cannot take a new copy of `shard` ("" when it can).
+std::string Refusal(const ClusterStateSnapshot& state, const ShardRouting* shard, const std::string& node,
+                    const std::set<std::string>& excluded, const AllocationInput& input) {
+  if (!state.nodes.count(node)) return "the node is not a member of the cluster";
+  if (excluded.count(node)) return "the node is excluded by cluster.routing.allocation.exclude";
+  if (input.over_high_watermark.count(node)) return "the node is above the high disk watermark";
+  if (shard != nullptr && HoldsCopy(*shard, node)) return "a copy of this shard is already allocated to this node";
+  return "";
+}
+
+// The best node for a new copy of `shard` (null shard: any), "" when none.
+std::string BestNode(const ClusterStateSnapshot& state, const ShardRouting* shard, const std::map<std::string, int>& load,
+                     const std::set<std::string>& excluded, const AllocationInput& input) {
+  std::string best;
+  std::tuple<int, double, std::string> best_key;
+  for (const auto& [id, node] : state.nodes) {
+    if (!Refusal(state, shard, id, excluded, input).empty()) continue;
+    auto disk = input.disk_used.find(id);
+    auto l = load.find(id);
+    std::tuple<int, double, std::string> key{l == load.end() ? 0 : l->second,
+                                             disk == input.disk_used.end() ? 0.0 : disk->second, id};
+    if (best.empty() || key < best_key) {
+      best = id;
+      best_key = key;
+    }
+  }
+  return best;
+}
+
+void MarkUnassigned(ShardCopyRouting* copy, const std::string& reason, int64_t now_ms) {
+  copy->last_node_id = copy->node_id.empty() ? copy->last_node_id : copy->node_id;
+  copy->node_id.clear();
+  copy->state = ShardCopyState::kUnassigned;
+  copy->unassigned_reason = reason;
+  copy->unassigned_at_ms = now_ms;
+  copy->relocating_node_id.clear();
+  copy->relocation_id.clear();
+  copy->failure.clear();
+}
+
+void AssignTo(ShardCopyRouting* copy, const std::string& node, bool keep_allocation) {
+  copy->node_id = node;
+  copy->state = ShardCopyState::kInitializing;
+  if (!keep_allocation || copy->allocation_id.empty()) copy->allocation_id = NewUuid();
+  copy->unassigned_reason.clear();
+  copy->unassigned_at_ms = 0;
+  copy->last_node_id.clear();
+  copy->failure.clear();
+}
+
+const ShardCopyRouting* StartedPrimary(const ShardRouting& shard) {
+  const ShardCopyRouting* p = shard.primary();
+  if (p == nullptr || p->node_id.empty()) return nullptr;
+  return (p->state == ShardCopyState::kStarted || p->state == ShardCopyState::kRelocating) ? p : nullptr;
+}
+
+}  // namespace
+
+std::set<std::string> ExcludedNodes(const ClusterStateSnapshot& state) {
+  std::set<std::string> out;
+  auto names = state.settings.find(kExcludeNameSetting);
+  if (names != state.settings.end()) {
+    for (const std::string& name : SplitList(names->second)) {
+      for (const auto& [id, node] : state.nodes) {
+        if (node.name == name) out.insert(id);
+      }
+    }
+  }
+  auto ids = state.settings.find(kExcludeIdSetting);
+  if (ids != state.settings.end()) {
+    for (const std::string& id : SplitList(ids->second)) out.insert(id);
+  }
+  return out;
+}
+
+Result<IndexRouting> AllocateNewIndex(const IndexMetadata& index, const ClusterStateSnapshot& state,
+                                      const AllocationInput& input) {
+  const std::set<std::string> excluded = ExcludedNodes(state);
+  std::map<std::string, int> load = NodeLoads(state);
+  IndexRouting routing;
+  // Primaries first (each to the least loaded node), then replicas.
+  for (uint32_t n = 0; n < index.settings.number_of_shards; ++n) {
+    ShardRouting shard;
+    shard.shard = n;
+    shard.primary_term = 1;
+    const std::string node = BestNode(state, nullptr, load, excluded, input);
+    if (node.empty()) {
+      return Status::Unavailable("no node can take the primaries of index [" + index.name + "] (" +
+                                 std::to_string(state.nodes.size()) + " members, " + std::to_string(excluded.size()) +
+                                 " excluded)");
+    }
+    ShardCopyRouting primary;
+    primary.primary = true;
+    AssignTo(&primary, node, false);
+    ++load[node];
+    shard.in_sync = {primary.allocation_id};
+    shard.copies.push_back(std::move(primary));
+    routing.shards.push_back(std::move(shard));
+  }
+  for (ShardRouting& shard : routing.shards) {
+    for (uint32_t r = 0; r < index.settings.number_of_replicas; ++r) {
+      ShardCopyRouting replica;
+      // A replica recovers from a started primary: it waits in the
+      // unassigned list until Reallocate finds one (INDEX_CREATED).
+      replica.unassigned_reason = "INDEX_CREATED";
+      replica.unassigned_at_ms = input.now_ms;
+      shard.copies.push_back(std::move(replica));
+    }
+  }
+  return routing;
+}
+
+bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64_t* next_check_ms) {
+  *next_check_ms = 0;
+  bool changed = false;
+  const std::set<std::string> excluded = ExcludedNodes(*state);
+  auto note_check = [&](int64_t at) {
+    if (*next_check_ms == 0 || at < *next_check_ms) *next_check_ms = at;
+  };
+  // 1. Copies of nodes that left keep their place (delayed); relocations to
+  //    a node that left are cancelled.
+  for (auto& [uuid, index] : state->routing) {
+    for (ShardRouting& shard : index.shards) {
+      for (ShardCopyRouting& copy : shard.copies) {
+        if (!copy.relocating_node_id.empty() && !state->nodes.count(copy.relocating_node_id)) {
+          copy.relocating_node_id.clear();
+          copy.relocation_id.clear();
+          if (copy.state == ShardCopyState::kRelocating) copy.state = ShardCopyState::kStarted;
+          changed = true;
+        }
+        if (!copy.node_id.empty() && !state->nodes.count(copy.node_id)) {
+          MarkUnassigned(&copy, "NODE_LEFT", input.now_ms);
+          changed = true;
+        }
+      }
+    }
+  }
+  std::map<std::string, int> load = NodeLoads(*state);
+  std::map<std::string, int> incoming = IncomingRecoveries(*state);
+  for (auto& [uuid, index] : state->routing) {
+    const IndexMetadata* metadata = state->FindIndexByUuid(uuid);
+    if (metadata == nullptr) continue;
+    const int64_t delay = metadata->settings.node_left_delayed_timeout.count();
+    for (ShardRouting& shard : index.shards) {
+      for (ShardCopyRouting& copy : shard.copies) {
+        if (copy.state != ShardCopyState::kUnassigned) continue;
+        // 2. Back to the node whose volume holds it.
+        if (!copy.last_node_id.empty() && state->nodes.count(copy.last_node_id) &&
+            !excluded.count(copy.last_node_id) && !HoldsCopy(shard, copy.last_node_id)) {
+          const std::string node = copy.last_node_id;
+          AssignTo(&copy, node, /*keep_allocation=*/true);
+          ++load[node];
+          changed = true;
+          continue;
+        }
+        const bool delayed = copy.unassigned_reason == "NODE_LEFT" && input.now_ms < copy.unassigned_at_ms + delay;
+        if (delayed) {
+          note_check(copy.unassigned_at_ms + delay);
+          continue;
+        }
+        // 3. A primary is never re-created empty once it held data: it waits
+        //    for its node (or, in the replication issue, a replica's promotion).
+        if (copy.primary) continue;
+        // 4. A replica: a new copy elsewhere, recovered from the started primary.
+        if (StartedPrimary(shard) == nullptr) continue;
+        const std::string node = BestNode(*state, &shard, load, excluded, input);
+        if (node.empty() || incoming[node] >= kMaxIncomingRecoveries) continue;
+        AssignTo(&copy, node, /*keep_allocation=*/false);
+        ++load[node];
+        ++incoming[node];
+        changed = true;
+      }
+      // 5. Off excluded nodes: relocate started copies, one shard at a time.
+      bool moving = false;
+      for (const ShardCopyRouting& copy : shard.copies) moving |= !copy.relocating_node_id.empty();
+      if (moving) continue;
+      for (ShardCopyRouting& copy : shard.copies) {
+        if (copy.state != ShardCopyState::kStarted || !excluded.count(copy.node_id)) continue;
+        const std::string node = BestNode(*state, &shard, load, excluded, input);
+        if (node.empty() || incoming[node] >= kMaxIncomingRecoveries) continue;
+        copy.state = ShardCopyState::kRelocating;
+        copy.relocating_node_id = node;
+        copy.relocation_id = NewUuid();
+        ++load[node];
+        ++incoming[node];
+        changed = true;
+        break;
+      }
+    }
+  }
+  return changed;
+}
+
+Status StartRelocation(ClusterStateSnapshot* state, const ShardId& shard_id, const std::string& from,
+                       const std::string& to) {
+  auto index = state->routing.find(shard_id.index_uuid);
+  if (index == state->routing.end() || shard_id.shard >= index->second.shards.size()) {
+    return Status::InvalidArgument("no shard " + shard_id.ToString());
+  }
+  ShardRouting& shard = index->second.shards[shard_id.shard];
+  auto copy = std::find_if(shard.copies.begin(), shard.copies.end(),
+                           [&](const ShardCopyRouting& c) { return c.node_id == from; });
+  if (copy == shard.copies.end()) return Status::InvalidArgument("no copy of shard " + shard_id.ToString() + " on node [" + from + "]");
+  if (copy->state != ShardCopyState::kStarted) {
+    return Status::InvalidArgument("the copy of shard " + shard_id.ToString() + " on node [" + from + "] is " +
+                                   ShardCopyStateName(copy->state) + ", only a STARTED copy can move");
+  }
+  for (const ShardCopyRouting& c : shard.copies) {
+    if (!c.relocating_node_id.empty()) return Status::InvalidArgument("shard " + shard_id.ToString() + " is already moving");
+  }
+  std::string why = Refusal(*state, &shard, to, ExcludedNodes(*state), AllocationInput{});
+  if (!why.empty()) return Status::InvalidArgument("cannot move shard " + shard_id.ToString() + " to node [" + to + "]: " + why);
+  copy->state = ShardCopyState::kRelocating;
+  copy->relocating_node_id = to;
+  copy->relocation_id = NewUuid();
+  return Status::OK();
+}
+
+Result<bool> ApplyCopyReport(ClusterStateSnapshot* state, const ShardId& shard_id, const std::string& allocation_id,
+                             ShardCopyState reported, const std::string& failure) {
+  auto index = state->routing.find(shard_id.index_uuid);
+  if (allocation_id.empty() || index == state->routing.end() || shard_id.shard >= index->second.shards.size()) {
+    return false;  // a stale report
+  }
+  ShardRouting& shard = index->second.shards[shard_id.shard];
+  for (ShardCopyRouting& copy : shard.copies) {
+    // A relocation target: started → it takes the source's place.
+    if (copy.relocation_id == allocation_id) {
+      if (reported == ShardCopyState::kStarted) {
+        const std::string old_id = copy.allocation_id;
+        copy.node_id = copy.relocating_node_id;
+        copy.allocation_id = allocation_id;
+        copy.state = ShardCopyState::kStarted;
+        copy.relocating_node_id.clear();
+        copy.relocation_id.clear();
+        std::replace(shard.in_sync.begin(), shard.in_sync.end(), old_id, allocation_id);
+      } else if (reported == ShardCopyState::kFailed) {
+        copy.relocating_node_id.clear();  // the move failed: the source stays
+        copy.relocation_id.clear();
+        copy.state = ShardCopyState::kStarted;
+      } else {
+        return false;
+      }
+      return true;
+    }
+  }
+  auto copy = std::find_if(shard.copies.begin(), shard.copies.end(),
+                           [&](const ShardCopyRouting& c) { return c.allocation_id == allocation_id && !c.node_id.empty(); });
+  if (copy == shard.copies.end()) return false;
+  const std::string new_failure = reported == ShardCopyState::kFailed ? failure : std::string();
+  ShardCopyState next = reported;
+  // A relocating source stays RELOCATING while it serves.
+  if (reported == ShardCopyState::kStarted && copy->state == ShardCopyState::kRelocating) next = copy->state;
+  auto in_sync = std::find(shard.in_sync.begin(), shard.in_sync.end(), allocation_id);
+  const bool joins_in_sync = reported == ShardCopyState::kStarted && in_sync == shard.in_sync.end();
+  // The last in-sync copy never leaves the set (as in Elasticsearch).
+  const bool leaves_in_sync =
+      reported == ShardCopyState::kFailed && in_sync != shard.in_sync.end() && shard.in_sync.size() > 1;
+  if (copy->state == next && copy->failure == new_failure && !leaves_in_sync && !joins_in_sync) return false;
+  if (reported == ShardCopyState::kFailed) {
+    copy->relocating_node_id.clear();
+    copy->relocation_id.clear();
+  }
+  copy->state = next;
+  copy->failure = new_failure;
+  if (leaves_in_sync) shard.in_sync.erase(in_sync);
+  if (joins_in_sync) shard.in_sync.push_back(allocation_id);
+  return true;
+}
+
+std::vector<PlannedMove> PlanRebalance(const ClusterStateSnapshot& state_in, const AllocationInput& input) {
+  ClusterStateSnapshot state = state_in;
+  const std::set<std::string> excluded = ExcludedNodes(state);
+  std::vector<PlannedMove> moves;
+  for (int guard = 0; guard < 1000; ++guard) {
+    std::map<std::string, int> load = NodeLoads(state);
+    std::string most, fewest;
+    for (const auto& [id, n] : load) {
+      if (!state.nodes.count(id) || excluded.count(id)) continue;
+      if (most.empty() || n > load[most]) most = id;
+      if (fewest.empty() || n < load[fewest]) fewest = id;
+    }
+    if (most.empty() || load[most] - load[fewest] < 2) break;
+    bool moved = false;
+    for (auto& [uuid, index] : state.routing) {
+      for (ShardRouting& shard : index.shards) {
+        for (ShardCopyRouting& copy : shard.copies) {
+          if (copy.node_id != most || copy.state != ShardCopyState::kStarted || HoldsCopy(shard, fewest)) continue;
+          if (!Refusal(state, &shard, fewest, excluded, input).empty()) continue;
+          const IndexMetadata* meta = state.FindIndexByUuid(uuid);
+          PlannedMove m{ShardId{uuid, shard.shard}, meta ? meta->name : uuid, most, fewest,
+                        "node [" + most + "] holds " + std::to_string(load[most]) + " copies, node [" + fewest +
+                            "] " + std::to_string(load[fewest])};
+          // Apply on the working copy so the next pick sees it.
+          copy.node_id = fewest;
+          moves.push_back(std::move(m));
+          moved = true;
+          break;
+        }
+        if (moved) break;
+      }
+      if (moved) break;
+    }
+    if (!moved) break;
+  }
+  return moves;
+}
+
+Result<CopyExplanation> ExplainAllocation(const ClusterStateSnapshot& state, const AllocationInput& input,
+                                          const std::string& index_name, int shard_number, bool primary) {
+  const ShardRouting* shard = nullptr;
+  const ShardCopyRouting* copy = nullptr;
+  const IndexMetadata* index = nullptr;
+  if (!index_name.empty()) {
+    index = state.FindIndex(index_name);
+    if (index == nullptr) return Status::IndexNotFound("no such index [" + index_name + "]");
+    const IndexRouting* routing = state.RoutingOf(index->uuid);
+    if (routing == nullptr || shard_number < 0 || static_cast<size_t>(shard_number) >= routing->shards.size()) {
+      return Status::InvalidArgument("No shard was specified in the explain API request, or shard [" +
+                                     std::to_string(shard_number) + "] does not exist in index [" + index_name + "]");
+    }
+    shard = &routing->shards[shard_number];
+    for (const ShardCopyRouting& c : shard->copies) {
+      if (c.primary == primary) {
+        copy = &c;
+        break;
+      }
+    }
+  } else {
+    // The first unassigned copy, else the first one not started.
+    for (int pass = 0; pass < 2 && copy == nullptr; ++pass) {
+      for (const IndexMetadata* m : state.IndicesByName()) {
+        const IndexRouting* routing = state.RoutingOf(m->uuid);
+        if (routing == nullptr) continue;
+        for (const ShardRouting& s : routing->shards) {
+          for (const ShardCopyRouting& c : s.copies) {
+            const bool wanted = pass == 0 ? c.state == ShardCopyState::kUnassigned
+                                          : c.state != ShardCopyState::kStarted;
+            if (wanted && copy == nullptr) {
+              copy = &c;
+              shard = &s;
+              index = m;
+            }
+          }
+        }
+      }
+    }
+    if (copy == nullptr) {
+      return Status::InvalidArgument(
+          "No shard was specified in the explain API request, so this request explains a randomly chosen unassigned "
+          "shard. There are no unassigned shards in this cluster to explain.");
+    }
+  }
+  if (copy == nullptr) return Status::InvalidArgument("no " + std::string(primary ? "primary" : "replica") + " copy");
+  CopyExplanation e;
+  e.index = index->name;
+  e.shard = shard->shard;
+  e.primary = copy->primary;
+  std::string state_name = ShardCopyStateName(copy->state);
+  std::transform(state_name.begin(), state_name.end(), state_name.begin(), ::tolower);
+  e.current_state = state_name;
+  e.current_node = copy->node_id;
+  e.unassigned_reason = copy->unassigned_reason;
+  e.unassigned_at_ms = copy->unassigned_at_ms;
+  const std::set<std::string> excluded = ExcludedNodes(state);
+  for (const auto& [id, node] : state.nodes) {
+    std::string why = Refusal(state, shard, id, excluded, input);
+    if (copy->node_id == id) why = "the copy is allocated to this node";
+    e.node_decisions.emplace_back(id, why.empty() ? "yes" : why);
+  }
+  if (copy->state != ShardCopyState::kUnassigned) {
+    e.allocate_explanation = "the copy is " + state_name + " on node [" + copy->node_id + "]";
+    if (!copy->relocating_node_id.empty()) e.allocate_explanation += ", moving to node [" + copy->relocating_node_id + "]";
+    return e;
+  }
+  const int64_t delay = index->settings.node_left_delayed_timeout.count();
+  if (copy->unassigned_reason == "NODE_LEFT" && input.now_ms < copy->unassigned_at_ms + delay) {
+    e.delay_left_ms = copy->unassigned_at_ms + delay - input.now_ms;
+    e.allocate_explanation = "the node holding this copy [" + copy->last_node_id +
+                             "] left the cluster; its copy keeps its place for " + std::to_string(e.delay_left_ms) +
+                             " ms more (index.unassigned.node_left.delayed_timeout), so that the node gets it back "
+                             "without copying data if it returns";
+  } else if (copy->primary) {
+    e.allocate_explanation =
+        "cannot allocate because a previous copy of the primary shard existed but can no longer be found on the nodes "
+        "in the cluster: the only in-sync copy was on node [" +
+        (copy->last_node_id.empty() ? std::string("unknown") : copy->last_node_id) +
+        "]; it is allocated again when that node returns with its volume (no empty primary is created, so no data "
+        "is silently lost)";
+  } else if (StartedPrimary(*shard) == nullptr) {
+    e.allocate_explanation = "cannot allocate a replica until the primary is started";
+  } else {
+    bool any = false;
+    for (const auto& [id, why] : e.node_decisions) any |= why == "yes";
+    e.allocate_explanation = any ? "the replica is allocated on the next pass (at most " +
+                                       std::to_string(kMaxIncomingRecoveries) + " recoveries per node at once)"
+                                 : "cannot allocate because allocation is not permitted to any of the nodes";
+  }
+  return e;
+}
+
+}  // namespace holdfast

@@ -1,0 +1,103 @@
+// Allocation: where the master puts shard copies (DESIGN.md §6). Pure
+// functions over a ClusterStateSnapshot: the master (etcd_cluster_state.h)
+// runs them on the state it read and commits what they change.
+//
+// Rules, as Elasticsearch's allocation deciders have them where they exist:
+//   - never two copies of one shard on one node (same-shard decider);
+//   - a new copy goes to the node with the fewest copies (then the least
+//     disk used, then the smallest node id): shards spread evenly;
+//   - a node that leaves keeps its copies' place: they turn UNASSIGNED with
+//     reason NODE_LEFT and `last_node_id`, and go back to that node (same
+//     allocation id, same files on its volume: nothing copied) when it
+//     returns within `index.unassigned.node_left.delayed_timeout`;
+//   - after the delay a replica is re-created on another node (it recovers
+//     from the primary); a primary is never re-created empty: it waits for
+//     a node that holds its data (red, and allocation/explain says why);
+//   - `cluster.routing.allocation.exclude._name` / `._id` (comma lists):
+//     no new copy goes to an excluded node, and started copies there are
+//     relocated to other nodes (at most `kMaxIncomingRecoveries` at once
+//     per target node);
+//   - a node over the disk high watermark takes no new copies.
+// Stateless; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "replication/cluster_state.h"
+
+namespace holdfast {
+
+inline constexpr char kExcludeNameSetting[] = "cluster.routing.allocation.exclude._name";
+inline constexpr char kExcludeIdSetting[] = "cluster.routing.allocation.exclude._id";
+inline constexpr int kMaxIncomingRecoveries = 2;  // cluster.routing.allocation.node_concurrent_incoming_recoveries
+
+struct AllocationInput {
+  int64_t now_ms = 0;
+  // Disk use per node id (0..1) and whether the node is over the high
+  // watermark; nodes missing here count as empty.
+  std::map<std::string, double> disk_used;
+  std::set<std::string> over_high_watermark;
+};
+
+// The node ids excluded by the cluster settings (by name or id).
+std::set<std::string> ExcludedNodes(const ClusterStateSnapshot& state);
+
+// The copies of a new index: primaries spread over the nodes, replicas on
+// other nodes than their primary (kUnassigned, reason INDEX_CREATED, when
+// no node can take them). kUnavailable when no node can take a primary.
+Result<IndexRouting> AllocateNewIndex(const IndexMetadata& index, const ClusterStateSnapshot& state,
+                                      const AllocationInput& input);
+
+// One pass over the whole routing table after a change of members,
+// settings or time: copies of nodes that left turn unassigned (delayed),
+// copies go back to returning nodes, delays that expired are acted on,
+// relocations off excluded nodes start. Returns whether `state` changed;
+// `*next_check_ms` is the earliest time a delay expires (0: none pending).
+bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64_t* next_check_ms);
+
+// Starts moving a started copy of `shard` from node `from` to node `to`:
+// kInvalidArgument (with the reason) when the move is not allowed.
+Status StartRelocation(ClusterStateSnapshot* state, const ShardId& shard, const std::string& from,
+                       const std::string& to);
+
+// A copy reports started (or failed): applies it — a relocation target
+// that started takes its source's place. Returns whether `state` changed.
+Result<bool> ApplyCopyReport(ClusterStateSnapshot* state, const ShardId& shard, const std::string& allocation_id,
+                             ShardCopyState reported, const std::string& failure);
+
+// The moves a rebalance would make now (one copy at a time from the node
+// with the most copies to the one with the fewest, while that lowers the
+// difference below two), with the reason for each.
+struct PlannedMove {
+  ShardId shard;
+  std::string index_name;
+  std::string from;
+  std::string to;
+  std::string reason;
+};
+std::vector<PlannedMove> PlanRebalance(const ClusterStateSnapshot& state, const AllocationInput& input);
+
+// Why a copy is where it is, or why it is not anywhere (for
+// _cluster/allocation/explain): one sentence per fact.
+struct CopyExplanation {
+  std::string index;
+  uint32_t shard = 0;
+  bool primary = true;
+  std::string current_state;   // "unassigned", "started", ...
+  std::string current_node;    // id, empty when unassigned
+  std::string unassigned_reason;
+  int64_t unassigned_at_ms = 0;
+  int64_t delay_left_ms = 0;   // > 0 while a NODE_LEFT delay runs
+  std::string allocate_explanation;
+  std::vector<std::pair<std::string, std::string>> node_decisions;  // node id → why not / "yes"
+};
+// The first unassigned (or, when none, the first not started) copy when
+// `index` is empty; kNotFound when there is nothing to explain.
+Result<CopyExplanation> ExplainAllocation(const ClusterStateSnapshot& state, const AllocationInput& input,
+                                          const std::string& index, int shard, bool primary);
+
+}  // namespace holdfast

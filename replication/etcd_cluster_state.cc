@@ -1,0 +1,541 @@
+#include "replication/etcd_cluster_state.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+
+#include "holdfast/v1/cluster.grpc.pb.h"
+#include "index/mapping/mapping_parser.h"
+#include "index/mapping/mapping_serializer.h"
+#include "replication/index_names.h"
+#include "replication/proto_convert.h"
+#include "replication/stored_cluster_state.h"
+
+namespace holdfast {
+
+namespace {
+
+constexpr uint32_t kMaxShards = 1024;
+constexpr int kMaxConflictRetries = 20;
+constexpr std::chrono::milliseconds kForwardTimeout{10000};
+constexpr std::chrono::milliseconds kLoopInterval{1000};
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool IsNotMaster(const Status& s) { return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kFenced; }
+
+// The writes that turn `base` into `next` (indices, routing, settings).
+void AppendDifference(const ClusterStateSnapshot& base, const ClusterStateSnapshot& next, MetadataMutations* writes) {
+  for (const auto& [uuid, index] : base.indices) {
+    if (!next.indices.count(uuid)) AppendIndexRemoval(uuid, writes);
+  }
+  for (const auto& [uuid, index] : next.indices) {
+    auto old = base.indices.find(uuid);
+    auto routing = next.routing.find(uuid);
+    if (routing == next.routing.end()) continue;  // cannot happen: edits keep both
+    if (old == base.indices.end()) {
+      AppendIndexWrites(index, routing->second, writes);
+      continue;
+    }
+    if (EncodeIndexMetadata(old->second) != EncodeIndexMetadata(index)) AppendMetadataWrite(index, writes);
+    auto old_routing = base.routing.find(uuid);
+    if (old_routing == base.routing.end() || !(old_routing->second == routing->second)) {
+      AppendRoutingWrite(uuid, routing->second, writes);
+    }
+  }
+  if (base.settings != next.settings) AppendSettingsWrite(next.settings, writes);
+}
+
+std::string NodeIdOf(const ClusterStateSnapshot& state, const std::string& id_or_name) {
+  if (state.nodes.count(id_or_name)) return id_or_name;
+  for (const auto& [id, node] : state.nodes) {
+    if (node.name == id_or_name) return id;
+  }
+  return "";
+}
+
+}  // namespace
+
+// The client of the master's Cluster service: one channel per address.
+class ClusterForwarder {
+ public:
+  holdfast::v1::Cluster::Stub* Stub(const std::string& address) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& slot = stubs_[address];
+    if (!slot) {
+      grpc::ChannelArguments args;
+      args.SetMaxReceiveMessageSize(64 << 20);
+      args.SetMaxSendMessageSize(64 << 20);
+      slot = holdfast::v1::Cluster::NewStub(
+          grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
+    }
+    return slot.get();
+  }
+
+  // Sends one request; the answer's `error` becomes the Status.
+  template <typename Request, typename Response, typename Method>
+  Result<int64_t> Call(const std::string& address, Method method, const Request& request, Response* response) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + kForwardTimeout);
+    grpc::Status s = (Stub(address)->*method)(&context, request, response);
+    if (!s.ok()) {
+      return Status::Unavailable("the master at " + address + " did not answer: " + s.error_message() +
+                                 " (outcome unknown)");
+    }
+    if (response->has_error()) return FromProto(response->error());
+    return response->version();
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<holdfast::v1::Cluster::Stub>> stubs_;
+};
+
+Result<std::string> EtcdClusterState::ClusterUuid(EtcdClient* etcd, const std::string& cluster_name,
+                                                  const std::string& proposed) {
+  const std::string key = EtcdClusterPrefix(cluster_name) + "cluster_uuid";
+  // Create it if absent; either way read what is there.
+  auto txn = etcd->Txn({EtcdCompare::CreateRevision(key, 0)}, {EtcdOp::Put(key, proposed)});
+  if (!txn.ok()) return txn.status();
+  auto got = etcd->Get(key);
+  if (!got.ok()) return got.status();
+  if (got->kvs.empty()) return Status::Unavailable("etcd lost the cluster uuid key " + key);
+  return got->kvs.front().value;
+}
+
+EtcdClusterState::EtcdClusterState(EtcdClient* etcd, EtcdClusterOptions options)
+    : etcd_(etcd),
+      options_(std::move(options)),
+      forwarder_(std::make_unique<ClusterForwarder>()),
+      watchers_(ClusterStateWatchers::Create()) {}
+
+Result<std::unique_ptr<EtcdClusterState>> EtcdClusterState::Start(EtcdClient* etcd, EtcdClusterOptions options) {
+  std::unique_ptr<EtcdClusterState> c(new EtcdClusterState(etcd, std::move(options)));
+  EtcdClusterState* self = c.get();
+  EtcdMembershipOptions mo;
+  mo.cluster_name = c->options_.cluster_name;
+  mo.self = c->options_.self;
+  mo.lease_ttl = c->options_.lease_ttl;
+  mo.on_rejoined = [self](int64_t) {
+    std::lock_guard<std::mutex> lock(self->mu_);
+    self->wake_ = true;
+    self->cv_.notify_all();
+  };
+  auto membership = EtcdMembership::Join(etcd, std::move(mo));
+  if (!membership.ok()) return membership.status();
+  c->membership_ = std::move(membership).value();
+
+  EtcdStateFollowerOptions fo;
+  fo.cluster_name = c->options_.cluster_name;
+  fo.cluster_uuid = c->options_.cluster_uuid;
+  fo.on_state = [self](const ClusterStatePtr& state, int64_t revision) {
+    auto copy = std::make_shared<ClusterStateSnapshot>(*state);
+    copy->version = revision;
+    self->OnState(copy);
+  };
+  auto follower = EtcdStateFollower::Start(etcd, std::move(fo));
+  if (!follower.ok()) {
+    (void)c->membership_->Leave();
+    return follower.status();
+  }
+  c->follower_ = std::move(follower).value();
+
+  EtcdMasterOptions eo;
+  eo.cluster_name = c->options_.cluster_name;
+  eo.node_id = c->options_.self.node_id;
+  eo.lease = [self] { return self->membership_->lease(); };
+  eo.on_change = [self](bool is_master, int64_t) {
+    if (self->options_.on_master_change) self->options_.on_master_change(is_master);
+    std::lock_guard<std::mutex> lock(self->mu_);
+    self->wake_ = true;
+    self->cv_.notify_all();
+  };
+  c->election_ = EtcdMasterElection::Start(etcd, std::move(eo));
+  c->store_ = std::make_unique<EtcdStateStore>(etcd, c->election_.get(), c->options_.cluster_name);
+  c->thread_ = std::thread([self] { self->Loop(); });
+  return c;
+}
+
+EtcdClusterState::~EtcdClusterState() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+    cv_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+  election_.reset();
+  follower_.reset();
+  watchers_->Stop();
+  membership_.reset();
+}
+
+void EtcdClusterState::Leave() {
+  if (election_) (void)election_->Resign();
+  if (membership_) (void)membership_->Leave();
+}
+
+void EtcdClusterState::OnState(const ClusterStatePtr& state) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const bool wake = current_ == nullptr || current_->nodes != state->nodes || current_->settings != state->settings ||
+                    current_->master_node_id != state->master_node_id;
+  current_ = state;
+  watchers_->Enqueue(state);
+  if (wake) wake_ = true;
+  cv_.notify_all();
+}
+
+ClusterStatePtr EtcdClusterState::Current() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return current_;
+}
+
+std::unique_ptr<ClusterStateWatch> EtcdClusterState::Watch(Watcher watcher) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return watchers_->Add(std::move(watcher), current_ ? current_->version : 0);
+}
+
+bool EtcdClusterState::is_master() const { return election_ && election_->is_master(); }
+
+bool EtcdClusterState::etcd_reachable() const { return membership_ && membership_->reachable(); }
+
+AllocationInput EtcdClusterState::allocation_input() const {
+  AllocationInput in;
+  if (options_.allocation_input) in = options_.allocation_input();
+  in.now_ms = NowMs();
+  return in;
+}
+
+Result<int64_t> EtcdClusterState::MasterChange(const Edit& edit) {
+  std::lock_guard<std::mutex> one(master_mu_);
+  for (int attempt = 0; attempt < kMaxConflictRetries; ++attempt) {
+    if (!is_master()) return Status::Unavailable("node [" + options_.self.name + "] is not the master");
+    auto revision = store_->Refresh();
+    if (!revision.ok()) return revision.status();
+    auto stored = LoadClusterState(store_.get());
+    if (!stored.ok()) return stored.status();
+    ClusterStateSnapshot base;
+    ClusterStatePtr view = Current();
+    if (view) {
+      base.nodes = view->nodes;
+      base.master_node_id = view->master_node_id;
+    }
+    base.cluster_uuid = options_.cluster_uuid;
+    base.cluster_name = options_.cluster_name;
+    int64_t stored_version = 0;
+    if (stored->has_value()) {
+      stored_version = (*stored)->version;
+      base.indices = std::move((*stored)->indices);
+      base.routing = std::move((*stored)->routing);
+      base.settings = std::move((*stored)->settings);
+    }
+    ClusterStateSnapshot next = base;
+    auto changed = edit(&next);
+    if (!changed.ok()) return changed.status();
+    if (!changed.value()) return revision.value();
+    MetadataMutations writes;
+    AppendDifference(base, next, &writes);
+    AppendVersionWrite(stored_version + 1, &writes);
+    Status committed = store_->Commit(writes);
+    if (committed.code() == StatusCode::kConflict) continue;  // the state moved on: decide again
+    if (!committed.ok()) return committed;
+    return store_->revision();
+  }
+  return Status::Unavailable("the cluster state kept changing while the master applied a change; try again");
+}
+
+Result<ClusterStatePtr> EtcdClusterState::WaitForRevision(int64_t revision,
+                                                          std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    if (current_ && current_->version >= revision) return current_;
+    lock.unlock();
+    const int64_t seen = follower_->revision();
+    lock.lock();
+    if (seen >= revision && current_) return current_;  // read past it with nothing new to publish
+    if (std::chrono::steady_clock::now() >= deadline || stop_) {
+      return Status::Unavailable("the change was made at etcd revision " + std::to_string(revision) +
+                                 " but this node's view of the cluster state has not reached it yet (it is at " +
+                                 std::to_string(seen) + ")");
+    }
+    cv_.wait_for(lock, std::chrono::milliseconds(50));
+  }
+}
+
+Result<ClusterStatePtr> EtcdClusterState::Change(
+    const std::function<Result<int64_t>()>& on_master,
+    const std::function<Result<int64_t>(const std::string& address)>& forward) {
+  const auto deadline = std::chrono::steady_clock::now() + options_.change_timeout;
+  Status last = Status::Unavailable("no master is elected");
+  while (std::chrono::steady_clock::now() < deadline) {
+    Result<int64_t> done = Status::Unavailable("no master");
+    if (is_master()) {
+      done = on_master();
+    } else {
+      ClusterStatePtr state = Current();
+      const ClusterNode* master = nullptr;
+      if (state) {
+        auto it = state->nodes.find(state->master_node_id);
+        if (it != state->nodes.end()) master = &it->second;
+      }
+      done = master == nullptr ? Result<int64_t>(Status::Unavailable("no master is elected (or it is not a member yet)"))
+                               : forward(master->grpc_address);
+    }
+    if (done.ok()) return WaitForRevision(done.value(), deadline);
+    if (!IsNotMaster(done.status())) return done.status();
+    last = done.status();
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::milliseconds(200), [&] { return stop_; });
+    if (stop_) break;
+  }
+  return Status::Unavailable("the cluster state change did not complete in " +
+                             std::to_string(options_.change_timeout.count()) + " ms (outcome unknown): " +
+                             last.message());
+}
+
+// ------------------------------------------------------------ changes
+
+Result<int64_t> EtcdClusterState::MasterCreateIndex(IndexMetadata metadata) {
+  HOLDFAST_RETURN_IF_ERROR(ValidateIndexName(metadata.name));
+  if (metadata.uuid.empty()) return Status::InvalidArgument("index [" + metadata.name + "] has no uuid");
+  if (metadata.settings.number_of_shards == 0 || metadata.settings.number_of_shards > kMaxShards) {
+    return Status::InvalidArgument("index [" + metadata.name + "]: number_of_shards must be between 1 and " +
+                                   std::to_string(kMaxShards));
+  }
+  if (!metadata.mapping) metadata.mapping = std::make_shared<const mapping::Mapping>();
+  const AllocationInput input = allocation_input();
+  return MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> {
+    const IndexMetadata* existing = next->FindIndex(metadata.name);
+    if (existing == nullptr) existing = next->FindIndexByUuid(metadata.uuid);
+    if (existing != nullptr) {
+      if (existing->uuid == metadata.uuid) return false;  // a retry of a create that was applied
+      return Status::ResourceAlreadyExists("index [" + existing->name + "/" + existing->uuid + "] already exists");
+    }
+    auto routing = AllocateNewIndex(metadata, *next, input);
+    if (!routing.ok()) return routing.status().code() == StatusCode::kUnavailable
+                                 ? Status::InvalidArgument(routing.status().message())
+                                 : routing.status();
+    next->routing[metadata.uuid] = std::move(routing).value();
+    next->indices[metadata.uuid] = metadata;
+    return true;
+  });
+}
+
+Result<int64_t> EtcdClusterState::MasterDeleteIndex(const std::string& name) {
+  return MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> {
+    const IndexMetadata* index = next->FindIndex(name);
+    if (index == nullptr) return Status::IndexNotFound("no such index [" + name + "]");
+    const std::string uuid = index->uuid;
+    next->indices.erase(uuid);
+    next->routing.erase(uuid);
+    return true;
+  });
+}
+
+Result<int64_t> EtcdClusterState::MasterPutMapping(const std::string& index_uuid, const mapping::MappingUpdate& update,
+                                                   std::shared_ptr<const mapping::Mapping>* merged_out) {
+  return MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> {
+    auto it = next->indices.find(index_uuid);
+    if (it == next->indices.end()) return Status::IndexNotFound("no such index [" + index_uuid + "]");
+    IndexMetadata& index = it->second;
+    auto merged = index.mapping->Merge(update);
+    if (!merged.ok()) return merged.status();
+    if (mapping::MappingToJson(*merged.value()) == mapping::MappingToJson(*index.mapping)) {
+      *merged_out = index.mapping;
+      return false;
+    }
+    index.mapping = std::move(merged).value();
+    *merged_out = index.mapping;
+    return true;
+  });
+}
+
+Result<int64_t> EtcdClusterState::MasterUpdateShardCopy(const ShardId& shard, const std::string& allocation_id,
+                                                        ShardCopyState state, const std::string& failure) {
+  if (state == ShardCopyState::kUnassigned || state == ShardCopyState::kRelocating) {
+    return Status::InvalidArgument(std::string("a copy cannot report itself ") + ShardCopyStateName(state));
+  }
+  return MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> {
+    return ApplyCopyReport(next, shard, allocation_id, state, failure);
+  });
+}
+
+Result<int64_t> EtcdClusterState::MasterPutSettings(const std::map<std::string, std::optional<std::string>>& settings) {
+  return MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> {
+    for (const auto& [key, value] : settings) {
+      if (value) {
+        next->settings[key] = *value;
+      } else {
+        next->settings.erase(key);
+      }
+    }
+    // Exclusions act at once.
+    int64_t unused = 0;
+    (void)Reallocate(next, allocation_input(), &unused);
+    return true;
+  });
+}
+
+Result<int64_t> EtcdClusterState::MasterMoveShard(const std::string& index, uint32_t shard, const std::string& from,
+                                                  const std::string& to) {
+  return MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> {
+    const IndexMetadata* meta = next->FindIndex(index);
+    if (meta == nullptr) return Status::IndexNotFound("no such index [" + index + "]");
+    const std::string from_id = NodeIdOf(*next, from);
+    const std::string to_id = NodeIdOf(*next, to);
+    if (from_id.empty()) return Status::InvalidArgument("no node [" + from + "] in the cluster");
+    if (to_id.empty()) return Status::InvalidArgument("no node [" + to + "] in the cluster");
+    HOLDFAST_RETURN_IF_ERROR(StartRelocation(next, ShardId{meta->uuid, shard}, from_id, to_id));
+    return true;
+  });
+}
+
+Result<ClusterStatePtr> EtcdClusterState::CreateIndex(IndexMetadata metadata) {
+  if (!metadata.mapping) metadata.mapping = std::make_shared<const mapping::Mapping>();
+  holdfast::v1::CreateIndexRequest request;
+  request.set_metadata(EncodeIndexMetadata(metadata));
+  return Change([&]() { return MasterCreateIndex(metadata); },
+                [&](const std::string& address) {
+                  holdfast::v1::ClusterChangeResponse response;
+                  return forwarder_->Call(address, &holdfast::v1::Cluster::Stub::CreateIndex, request, &response);
+                });
+}
+
+Status EtcdClusterState::DeleteIndex(std::string_view name_view) {
+  const std::string name(name_view);
+  holdfast::v1::DeleteIndexRequest request;
+  request.set_name(name);
+  return Change([&]() { return MasterDeleteIndex(name); },
+                [&](const std::string& address) {
+                  holdfast::v1::ClusterChangeResponse response;
+                  return forwarder_->Call(address, &holdfast::v1::Cluster::Stub::DeleteIndex, request, &response);
+                })
+      .status();
+}
+
+Result<std::shared_ptr<const mapping::Mapping>> EtcdClusterState::PutMapping(std::string_view index_uuid_view,
+                                                                             const mapping::MappingUpdate& update) {
+  const std::string index_uuid(index_uuid_view);
+  std::shared_ptr<const mapping::Mapping> merged;
+  holdfast::v1::PutMappingRequest request;
+  request.set_index_uuid(index_uuid);
+  auto as_mapping = mapping::Mapping::Create(mapping::MappingOptions{}, update);
+  if (!as_mapping.ok()) return as_mapping.status();
+  request.set_mapping_json(mapping::MappingToJson(as_mapping.value()));
+  auto done = Change([&]() { return MasterPutMapping(index_uuid, update, &merged); },
+                     [&](const std::string& address) -> Result<int64_t> {
+                       holdfast::v1::PutMappingResponse response;
+                       auto r = forwarder_->Call(address, &holdfast::v1::Cluster::Stub::PutMapping, request, &response);
+                       if (!r.ok()) return r;
+                       auto parsed = mapping::ParseMapping(response.mapping_json());
+                       if (!parsed.ok()) return parsed.status();
+                       merged = std::make_shared<const mapping::Mapping>(std::move(parsed).value());
+                       return r;
+                     });
+  if (!done.ok()) return done.status();
+  // The merged mapping as this node's view has it (the same once caught up).
+  if (const IndexMetadata* index = done.value()->FindIndexByUuid(index_uuid)) return index->mapping;
+  return merged;
+}
+
+Status EtcdClusterState::UpdateShardCopy(const ShardId& shard, std::string_view allocation_id_view,
+                                         ShardCopyState state, std::string_view failure_view) {
+  const std::string allocation_id(allocation_id_view);
+  const std::string failure(failure_view);
+  holdfast::v1::UpdateShardCopyRequest request;
+  request.mutable_shard()->set_index_uuid(shard.index_uuid);
+  request.mutable_shard()->set_shard(shard.shard);
+  request.set_allocation_id(allocation_id);
+  request.set_state(ShardCopyStateName(state));
+  request.set_failure(failure);
+  auto done = Change([&]() { return MasterUpdateShardCopy(shard, allocation_id, state, failure); },
+                     [&](const std::string& address) {
+                       holdfast::v1::ClusterChangeResponse response;
+                       return forwarder_->Call(address, &holdfast::v1::Cluster::Stub::UpdateShardCopy, request,
+                                               &response);
+                     });
+  std::lock_guard<std::mutex> lock(mu_);
+  if (done.ok() || !IsNotMaster(done.status())) {
+    pending_reports_.erase(allocation_id);
+  } else {
+    // Sent again by Loop until the master takes it (or it is stale).
+    pending_reports_[allocation_id] = PendingReport{shard, state, failure};
+  }
+  return done.status();
+}
+
+Status EtcdClusterState::PutSettings(const std::map<std::string, std::optional<std::string>>& settings) {
+  holdfast::v1::PutClusterSettingsRequest request;
+  std::string json = "{";
+  for (const auto& [key, value] : settings) {
+    if (json.size() > 1) json += ",";
+    json += "\"" + key + "\":" + (value ? "\"" + *value + "\"" : std::string("null"));
+  }
+  json += "}";
+  request.set_settings_json(json);
+  return Change([&]() { return MasterPutSettings(settings); },
+                [&](const std::string& address) {
+                  holdfast::v1::ClusterChangeResponse response;
+                  return forwarder_->Call(address, &holdfast::v1::Cluster::Stub::PutClusterSettings, request,
+                                          &response);
+                })
+      .status();
+}
+
+Status EtcdClusterState::MoveShard(const std::string& index, uint32_t shard, const std::string& from,
+                                   const std::string& to) {
+  holdfast::v1::MoveShardRequest request;
+  request.set_index(index);
+  request.set_shard(shard);
+  request.set_from_node(from);
+  request.set_to_node(to);
+  return Change([&]() { return MasterMoveShard(index, shard, from, to); },
+                [&](const std::string& address) {
+                  holdfast::v1::ClusterChangeResponse response;
+                  return forwarder_->Call(address, &holdfast::v1::Cluster::Stub::MoveShard, request, &response);
+                })
+      .status();
+}
+
+// ------------------------------------------------------------ background
+
+void EtcdClusterState::Loop() {
+  int64_t next_check_ms = 0;
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_) {
+    auto wait = kLoopInterval;
+    if (next_check_ms > 0) {
+      wait = std::clamp(std::chrono::milliseconds(next_check_ms - NowMs()), std::chrono::milliseconds(0), kLoopInterval);
+    }
+    cv_.wait_for(lock, wait, [&] { return stop_ || wake_; });
+    if (stop_) break;
+    wake_ = false;
+    std::map<std::string, PendingReport> reports;
+    reports.swap(pending_reports_);
+    lock.unlock();
+    // Copy reports that did not reach the master.
+    ClusterStatePtr state = Current();
+    for (const auto& [allocation_id, r] : reports) {
+      const ShardRouting* routing = state ? state->RoutingOf(r.shard) : nullptr;
+      bool known = false;
+      if (routing != nullptr) {
+        for (const ShardCopyRouting& c : routing->copies) known |= c.allocation_id == allocation_id || c.relocation_id == allocation_id;
+      }
+      if (known) (void)UpdateShardCopy(r.shard, allocation_id, r.state, r.failure);  // re-queues itself on failure
+    }
+    // The master keeps the routing table right.
+    if (is_master()) {
+      const AllocationInput input = allocation_input();
+      int64_t check = 0;
+      auto done = MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> { return Reallocate(next, input, &check); });
+      next_check_ms = done.ok() ? check : 0;
+    } else {
+      next_check_ms = 0;
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace holdfast

@@ -1,0 +1,332 @@
+// The cluster's own endpoints, Elasticsearch-shaped:
+//
+//   GET  /_cluster/state[/{metrics}]      a documented subset: cluster name and
+//                                         uuid, master node, nodes, metadata
+//                                         (indices: settings, mappings), routing table
+//   GET|POST /_cluster/allocation/explain why a copy is (not) where it is
+//   GET|PUT  /_cluster/settings           persistent settings (the allocation
+//                                         exclusions; cluster mode only)
+//   POST /_cluster/reroute                {"commands": [{"move": {...}}]}
+//
+// Changes need cluster mode (an etcd-backed cluster state): on the embedded
+// one-node cluster they answer 400 saying so.
+#include <rapidjson/document.h>
+
+#include <chrono>
+
+#include "index/mapping/mapping_error.h"
+#include "index/mapping/mapping_serializer.h"
+#include "replication/allocation.h"
+#include "replication/etcd_cluster_state.h"
+#include "server/api/api_errors.h"
+#include "server/api/index_api_support.h"
+#include "server/api/search_request.h"
+#include "server/process/node_config.h"
+
+namespace holdfast {
+
+namespace {
+
+bool BlankBody(std::string_view body) { return body.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The allocation settings this build understands (others are refused, as
+// Elasticsearch refuses unknown settings).
+bool KnownClusterSetting(const std::string& key) {
+  return key == kExcludeNameSetting || key == kExcludeIdSetting;
+}
+
+Status NeedsClusterMode(const char* what) {
+  return mapping::IllegalArgumentError(std::string(what) +
+                                       " needs cluster mode (holdfast serve --etcd-endpoints ...); this node runs the "
+                                       "embedded one-node cluster");
+}
+
+void WriteRouting(JsonWriter& w, const ClusterStateSnapshot& state, const IndexMetadata& index) {
+  const IndexRouting* routing = state.RoutingOf(index.uuid);
+  w.Key("shards").StartObject();
+  if (routing != nullptr) {
+    for (const ShardRouting& shard : routing->shards) {
+      w.Key(std::to_string(shard.shard)).StartArray();
+      for (const ShardCopyRouting& copy : shard.copies) {
+        w.StartObject();
+        w.Field("state", ShardCopyStateName(copy.state)).Field("primary", copy.primary);
+        if (copy.node_id.empty()) {
+          w.Key("node").Null();
+        } else {
+          w.Field("node", copy.node_id);
+        }
+        if (copy.relocating_node_id.empty()) {
+          w.Key("relocating_node").Null();
+        } else {
+          w.Field("relocating_node", copy.relocating_node_id);
+        }
+        w.Field("shard", static_cast<uint64_t>(shard.shard)).Field("index", index.name);
+        if (!copy.allocation_id.empty()) w.Key("allocation_id").StartObject().Field("id", copy.allocation_id).EndObject();
+        if (copy.state == ShardCopyState::kUnassigned || copy.state == ShardCopyState::kFailed) {
+          w.Key("unassigned_info").StartObject();
+          w.Field("reason", copy.state == ShardCopyState::kFailed ? std::string("ALLOCATION_FAILED")
+                                                                   : copy.unassigned_reason.empty() ? std::string("INDEX_CREATED")
+                                                                                                     : copy.unassigned_reason);
+          if (copy.unassigned_at_ms > 0) w.Field("at_ms", copy.unassigned_at_ms);
+          if (!copy.last_node_id.empty()) w.Field("last_node", copy.last_node_id);
+          if (!copy.failure.empty()) w.Field("details", copy.failure);
+          w.EndObject();
+        }
+        w.EndObject();
+      }
+      w.EndArray();
+    }
+  }
+  w.EndObject();
+}
+
+HttpResponse ClusterStateResponse(ApiContext* ctx, ClusterIndices& registry, const HttpRequest& req) {
+  const ClusterStatePtr state = registry.cluster()->Current();
+  std::string metrics = std::string(req.PathParam("metrics"));
+  auto wants = [&](const char* m) {
+    if (metrics.empty() || metrics == "_all") return true;
+    size_t start = 0;
+    while (start <= metrics.size()) {
+      size_t comma = metrics.find(',', start);
+      if (comma == std::string::npos) comma = metrics.size();
+      if (metrics.compare(start, comma - start, m) == 0) return true;
+      start = comma + 1;
+    }
+    return false;
+  };
+  JsonWriter w;
+  w.StartObject();
+  w.Field("cluster_name", state->cluster_name.empty() && ctx->config ? ctx->config->cluster_name : state->cluster_name);
+  w.Field("cluster_uuid", state->cluster_uuid);
+  if (wants("version")) w.Field("version", state->version);
+  if (wants("master_node")) w.Field("master_node", state->master_node_id);
+  if (wants("nodes")) {
+    w.Key("nodes").StartObject();
+    for (const auto& [id, node] : state->nodes) {
+      w.Key(id).StartObject();
+      w.Field("name", node.name).Field("ephemeral_id", id);
+      w.Field("transport_address", node.grpc_address).Field("http_address", node.http_address);
+      w.Key("roles").StartArray().String("data").String("master").EndArray();
+      w.EndObject();
+    }
+    w.EndObject();
+  }
+  if (wants("metadata")) {
+    w.Key("metadata").StartObject();
+    w.Field("cluster_uuid", state->cluster_uuid);
+    w.Key("cluster_coordination").StartObject().EndObject();
+    w.Key("persistent_settings").StartObject();
+    for (const auto& [key, value] : state->settings) w.Field(key, value);
+    w.EndObject();
+    w.Key("indices").StartObject();
+    for (const IndexMetadata* index : state->IndicesByName()) {
+      w.Key(index->name).StartObject();
+      w.Field("state", "open");
+      w.Key("settings").StartObject().Key("index").StartObject();
+      w.Field("uuid", index->uuid);
+      w.Field("number_of_shards", std::to_string(index->settings.number_of_shards));
+      w.Field("number_of_replicas", std::to_string(index->settings.number_of_replicas));
+      w.Field("creation_date", std::to_string(index->creation_date_ms));
+      w.EndObject().EndObject();
+      w.Key("mappings").RawJson(index->mapping ? mapping::MappingToJson(*index->mapping) : "{}");
+      w.Key("in_sync_allocations").StartObject();
+      if (const IndexRouting* routing = state->RoutingOf(index->uuid)) {
+        for (const ShardRouting& shard : routing->shards) {
+          w.Key(std::to_string(shard.shard)).StartArray();
+          for (const std::string& id : shard.in_sync) w.String(id);
+          w.EndArray();
+        }
+      }
+      w.EndObject();
+      w.Key("primary_terms").StartObject();
+      if (const IndexRouting* routing = state->RoutingOf(index->uuid)) {
+        for (const ShardRouting& shard : routing->shards) w.Field(std::to_string(shard.shard), shard.primary_term);
+      }
+      w.EndObject();
+      w.EndObject();
+    }
+    w.EndObject();
+    w.EndObject();
+  }
+  if (wants("routing_table")) {
+    w.Key("routing_table").StartObject().Key("indices").StartObject();
+    for (const IndexMetadata* index : state->IndicesByName()) {
+      w.Key(index->name).StartObject();
+      WriteRouting(w, *state, *index);
+      w.EndObject();
+    }
+    w.EndObject().EndObject();
+  }
+  w.EndObject();
+  return JsonResponse(200, w);
+}
+
+HttpResponse AllocationExplain(ApiContext* ctx, ClusterIndices& registry, const HttpRequest& req) {
+  const ClusterStatePtr state = registry.cluster()->Current();
+  std::string index;
+  int shard = 0;
+  bool primary = true;
+  if (!BlankBody(req.body)) {
+    rapidjson::Document d;
+    d.Parse(req.body.data(), req.body.size());
+    if (d.HasParseError() || !d.IsObject()) return ErrorFromStatus(BodyParseError("request body is not a JSON object"));
+    if (d.HasMember("index") && d["index"].IsString()) index = d["index"].GetString();
+    if (d.HasMember("shard") && d["shard"].IsInt()) shard = d["shard"].GetInt();
+    if (d.HasMember("primary") && d["primary"].IsBool()) primary = d["primary"].GetBool();
+    if (!index.empty() && !(d.HasMember("shard") && d.HasMember("primary"))) {
+      return ErrorFromStatus(mapping::IllegalArgumentError(
+          "the index, shard and primary parameters must all be given, or none of them"));
+    }
+  }
+  EtcdClusterState* cluster = ctx->cluster.load(std::memory_order_acquire);
+  AllocationInput input = cluster != nullptr ? cluster->allocation_input() : AllocationInput{};
+  input.now_ms = NowMs();
+  auto e = ExplainAllocation(*state, input, index, shard, primary);
+  if (!e.ok()) return ErrorFromStatus(e.status());
+  JsonWriter w;
+  w.StartObject();
+  w.Field("index", e->index).Field("shard", static_cast<uint64_t>(e->shard)).Field("primary", e->primary);
+  w.Field("current_state", e->current_state);
+  if (!e->current_node.empty()) {
+    auto node = state->nodes.find(e->current_node);
+    w.Key("current_node").StartObject().Field("id", e->current_node);
+    if (node != state->nodes.end()) w.Field("name", node->second.name);
+    w.EndObject();
+  }
+  if (!e->unassigned_reason.empty()) {
+    w.Key("unassigned_info").StartObject().Field("reason", e->unassigned_reason);
+    if (e->unassigned_at_ms > 0) w.Field("at_ms", e->unassigned_at_ms);
+    w.Field("delayed", e->delay_left_ms > 0);
+    w.EndObject();
+  }
+  if (e->current_state == "unassigned") {
+    w.Field("can_allocate", e->delay_left_ms > 0 ? "allocation_delayed" : e->primary ? "no_valid_shard_copy" : "no");
+    if (e->delay_left_ms > 0) w.Field("remaining_delay_in_millis", e->delay_left_ms);
+  }
+  w.Field("allocate_explanation", e->allocate_explanation);
+  w.Key("node_allocation_decisions").StartArray();
+  for (const auto& [id, why] : e->node_decisions) {
+    auto node = state->nodes.find(id);
+    w.StartObject().Field("node_id", id);
+    if (node != state->nodes.end()) w.Field("node_name", node->second.name);
+    w.Field("node_decision", why == "yes" ? "yes" : "no");
+    if (why != "yes") w.Key("deciders").StartArray().StartObject().Field("decision", "NO").Field("explanation", why).EndObject().EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return JsonResponse(200, w);
+}
+
+HttpResponse GetSettings(ClusterIndices& registry) {
+  const ClusterStatePtr state = registry.cluster()->Current();
+  JsonWriter w;
+  w.StartObject().Key("persistent").StartObject();
+  for (const auto& [key, value] : state->settings) w.Field(key, value);
+  w.EndObject().Key("transient").StartObject().EndObject().EndObject();
+  return JsonResponse(200, w);
+}
+
+HttpResponse PutSettings(ApiContext* ctx, const HttpRequest& req) {
+  EtcdClusterState* cluster = ctx->cluster.load(std::memory_order_acquire);
+  if (cluster == nullptr) return ErrorFromStatus(NeedsClusterMode("cluster settings"));
+  rapidjson::Document d;
+  d.Parse(req.body.data(), req.body.size());
+  if (d.HasParseError() || !d.IsObject()) return ErrorFromStatus(BodyParseError("request body is not a JSON object"));
+  std::map<std::string, std::optional<std::string>> settings;
+  // Flat ("a.b.c": v) or nested ({"a": {"b": ...}}) keys, under persistent or transient.
+  std::function<Status(const std::string&, const rapidjson::Value&)> add = [&](const std::string& prefix,
+                                                                             const rapidjson::Value& v) -> Status {
+    if (v.IsObject()) {
+      for (const auto& m : v.GetObject()) {
+        HOLDFAST_RETURN_IF_ERROR(add(prefix.empty() ? m.name.GetString() : prefix + "." + m.name.GetString(), m.value));
+      }
+      return Status::OK();
+    }
+    if (!KnownClusterSetting(prefix)) {
+      return mapping::IllegalArgumentError("persistent setting [" + prefix + "], not recognized");
+    }
+    if (v.IsNull()) {
+      settings[prefix] = std::nullopt;
+    } else if (v.IsString()) {
+      settings[prefix] = std::string(v.GetString(), v.GetStringLength());
+    } else if (v.IsArray()) {
+      std::string joined;
+      for (const auto& item : v.GetArray()) {
+        if (!item.IsString()) return mapping::IllegalArgumentError("setting [" + prefix + "]: not a list of strings");
+        joined += (joined.empty() ? "" : ",") + std::string(item.GetString());
+      }
+      settings[prefix] = joined;
+    } else {
+      return mapping::IllegalArgumentError("setting [" + prefix + "]: not a string");
+    }
+    return Status::OK();
+  };
+  for (const char* scope : {"persistent", "transient"}) {
+    if (d.HasMember(scope)) {
+      Status s = add("", d[scope]);
+      if (!s.ok()) return ErrorFromStatus(s);
+    }
+  }
+  Status s = cluster->PutSettings(settings);
+  if (!s.ok()) return ErrorFromStatus(s);
+  JsonWriter w;
+  w.StartObject().Field("acknowledged", true).Key("persistent").StartObject();
+  for (const auto& [key, value] : settings) {
+    if (value) w.Field(key, *value);
+  }
+  w.EndObject().Key("transient").StartObject().EndObject().EndObject();
+  return JsonResponse(200, w);
+}
+
+HttpResponse Reroute(ApiContext* ctx, const HttpRequest& req) {
+  EtcdClusterState* cluster = ctx->cluster.load(std::memory_order_acquire);
+  if (cluster == nullptr) return ErrorFromStatus(NeedsClusterMode("reroute"));
+  rapidjson::Document d;
+  d.Parse(req.body.data(), req.body.size());
+  if (d.HasParseError() || !d.IsObject()) return ErrorFromStatus(BodyParseError("request body is not a JSON object"));
+  if (d.HasMember("commands") && d["commands"].IsArray()) {
+    for (const auto& c : d["commands"].GetArray()) {
+      if (!c.IsObject() || !c.HasMember("move") || !c["move"].IsObject()) {
+        return ErrorFromStatus(mapping::IllegalArgumentError("only the [move] reroute command is supported"));
+      }
+      const auto& m = c["move"];
+      auto str = [&](const char* k) { return m.HasMember(k) && m[k].IsString() ? std::string(m[k].GetString()) : std::string(); };
+      if (str("index").empty() || !m.HasMember("shard") || !m["shard"].IsUint() || str("from_node").empty() ||
+          str("to_node").empty()) {
+        return ErrorFromStatus(mapping::IllegalArgumentError("[move] needs index, shard, from_node and to_node"));
+      }
+      Status s = cluster->MoveShard(str("index"), m["shard"].GetUint(), str("from_node"), str("to_node"));
+      if (!s.ok()) return ErrorFromStatus(s);
+    }
+  }
+  JsonWriter w;
+  w.StartObject().Field("acknowledged", true).EndObject();
+  return JsonResponse(200, w);
+}
+
+}  // namespace
+
+void AddClusterApiRoutes(ApiContext* ctx, HttpRouter* router) {
+  for (const char* pattern : {"/_cluster/state", "/_cluster/state/{metrics}", "/_cluster/state/{metrics}/{index}"}) {
+    router->Add(HttpMethod::kGet, pattern, "cluster_state",
+                WithIndices(ctx, [ctx](ClusterIndices& r, const HttpRequest& req) { return ClusterStateResponse(ctx, r, req); }));
+  }
+  for (HttpMethod m : {HttpMethod::kGet, HttpMethod::kPost}) {
+    router->Add(m, "/_cluster/allocation/explain", "cluster_allocation_explain",
+                WithIndices(ctx, [ctx](ClusterIndices& r, const HttpRequest& req) { return AllocationExplain(ctx, r, req); }));
+  }
+  router->Add(HttpMethod::kGet, "/_cluster/settings", "cluster_get_settings",
+              WithIndices(ctx, [](ClusterIndices& r, const HttpRequest&) { return GetSettings(r); }));
+  router->Add(HttpMethod::kPut, "/_cluster/settings", "cluster_put_settings",
+              [ctx](const HttpRequest& req) { return PutSettings(ctx, req); });
+  router->Add(HttpMethod::kPost, "/_cluster/reroute", "cluster_reroute",
+              [ctx](const HttpRequest& req) { return Reroute(ctx, req); });
+}
+
+}  // namespace holdfast

@@ -1,0 +1,98 @@
+#include "server/grpc/cluster_grpc_service.h"
+
+#include <rapidjson/document.h>
+
+#include "index/mapping/mapping_parser.h"
+#include "index/mapping/mapping_serializer.h"
+#include "replication/index_routing_codec.h"
+#include "replication/proto_convert.h"
+
+namespace holdfast {
+
+namespace {
+
+template <typename Response>
+grpc::Status Answer(const Result<int64_t>& done, Response* response) {
+  if (done.ok()) {
+    response->set_version(done.value());
+  } else {
+    ToProto(done.status(), response->mutable_error());
+  }
+  return grpc::Status::OK;
+}
+
+Status NotJoined() { return Status::Unavailable("this node has not joined the cluster (starting or stopping)"); }
+
+}  // namespace
+
+grpc::Status ClusterGrpcService::CreateIndex(grpc::ServerContext*, const holdfast::v1::CreateIndexRequest* request,
+                                             holdfast::v1::ClusterChangeResponse* response) {
+  EtcdClusterState* state = state_.load(std::memory_order_acquire);
+  if (state == nullptr) return Answer(NotJoined(), response);
+  auto metadata = DecodeIndexMetadata(request->metadata(), "CreateIndex request");
+  if (!metadata.ok()) return Answer(metadata.status(), response);
+  return Answer(state->MasterCreateIndex(std::move(metadata).value()), response);
+}
+
+grpc::Status ClusterGrpcService::DeleteIndex(grpc::ServerContext*, const holdfast::v1::DeleteIndexRequest* request,
+                                             holdfast::v1::ClusterChangeResponse* response) {
+  EtcdClusterState* state = state_.load(std::memory_order_acquire);
+  if (state == nullptr) return Answer(NotJoined(), response);
+  return Answer(state->MasterDeleteIndex(request->name()), response);
+}
+
+grpc::Status ClusterGrpcService::PutMapping(grpc::ServerContext*, const holdfast::v1::PutMappingRequest* request,
+                                            holdfast::v1::PutMappingResponse* response) {
+  EtcdClusterState* state = state_.load(std::memory_order_acquire);
+  if (state == nullptr) return Answer(NotJoined(), response);
+  auto parsed = mapping::ParseMapping(request->mapping_json());
+  if (!parsed.ok()) return Answer(parsed.status(), response);
+  std::shared_ptr<const mapping::Mapping> merged;
+  auto done = state->MasterPutMapping(request->index_uuid(), parsed->ToUpdate(), &merged);
+  if (done.ok() && merged) response->set_mapping_json(mapping::MappingToJson(*merged));
+  return Answer(done, response);
+}
+
+grpc::Status ClusterGrpcService::UpdateShardCopy(grpc::ServerContext*,
+                                                 const holdfast::v1::UpdateShardCopyRequest* request,
+                                                 holdfast::v1::ClusterChangeResponse* response) {
+  EtcdClusterState* state = state_.load(std::memory_order_acquire);
+  if (state == nullptr) return Answer(NotJoined(), response);
+  auto copy_state = ShardCopyStateFromName(request->state());
+  if (!copy_state) return Answer(Status::InvalidArgument("unknown shard copy state [" + request->state() + "]"), response);
+  return Answer(state->MasterUpdateShardCopy(ShardId{request->shard().index_uuid(), request->shard().shard()},
+                                             request->allocation_id(), *copy_state, request->failure()),
+                response);
+}
+
+grpc::Status ClusterGrpcService::PutClusterSettings(grpc::ServerContext*,
+                                                    const holdfast::v1::PutClusterSettingsRequest* request,
+                                                    holdfast::v1::ClusterChangeResponse* response) {
+  EtcdClusterState* state = state_.load(std::memory_order_acquire);
+  if (state == nullptr) return Answer(NotJoined(), response);
+  rapidjson::Document d;
+  d.Parse(request->settings_json().data(), request->settings_json().size());
+  if (d.HasParseError() || !d.IsObject()) return Answer(Status::InvalidArgument("settings: not a JSON object"), response);
+  std::map<std::string, std::optional<std::string>> settings;
+  for (const auto& m : d.GetObject()) {
+    std::string key(m.name.GetString(), m.name.GetStringLength());
+    if (m.value.IsNull()) {
+      settings[key] = std::nullopt;
+    } else if (m.value.IsString()) {
+      settings[key] = std::string(m.value.GetString(), m.value.GetStringLength());
+    } else {
+      return Answer(Status::InvalidArgument("setting [" + key + "]: not a string or null"), response);
+    }
+  }
+  return Answer(state->MasterPutSettings(settings), response);
+}
+
+grpc::Status ClusterGrpcService::MoveShard(grpc::ServerContext*, const holdfast::v1::MoveShardRequest* request,
+                                           holdfast::v1::ClusterChangeResponse* response) {
+  EtcdClusterState* state = state_.load(std::memory_order_acquire);
+  if (state == nullptr) return Answer(NotJoined(), response);
+  return Answer(state->MasterMoveShard(request->index(), request->shard(), request->from_node(), request->to_node()),
+                response);
+}
+
+}  // namespace holdfast

@@ -1,0 +1,37 @@
+// ClusterGrpcService: the internal Cluster service (proto/holdfast/v1/
+// cluster.proto) a node answers on its gRPC port: the master applies the
+// cluster-state changes other nodes send it (EtcdClusterState's Master*
+// calls); any other node answers "not the master" (kUnavailable), and the
+// sender looks for the master again. Thread-safe.
+#pragma once
+
+#include <atomic>
+
+#include "holdfast/v1/cluster.grpc.pb.h"
+#include "replication/etcd_cluster_state.h"
+
+namespace holdfast {
+
+class ClusterGrpcService final : public holdfast::v1::Cluster::Service {
+ public:
+  // Null until the node has joined the cluster (and after it left).
+  void SetClusterState(EtcdClusterState* state) { state_.store(state, std::memory_order_release); }
+
+  grpc::Status CreateIndex(grpc::ServerContext*, const holdfast::v1::CreateIndexRequest* request,
+                           holdfast::v1::ClusterChangeResponse* response) override;
+  grpc::Status DeleteIndex(grpc::ServerContext*, const holdfast::v1::DeleteIndexRequest* request,
+                           holdfast::v1::ClusterChangeResponse* response) override;
+  grpc::Status PutMapping(grpc::ServerContext*, const holdfast::v1::PutMappingRequest* request,
+                          holdfast::v1::PutMappingResponse* response) override;
+  grpc::Status UpdateShardCopy(grpc::ServerContext*, const holdfast::v1::UpdateShardCopyRequest* request,
+                               holdfast::v1::ClusterChangeResponse* response) override;
+  grpc::Status PutClusterSettings(grpc::ServerContext*, const holdfast::v1::PutClusterSettingsRequest* request,
+                                  holdfast::v1::ClusterChangeResponse* response) override;
+  grpc::Status MoveShard(grpc::ServerContext*, const holdfast::v1::MoveShardRequest* request,
+                         holdfast::v1::ClusterChangeResponse* response) override;
+
+ private:
+  std::atomic<EtcdClusterState*> state_{nullptr};
+};
+
+}  // namespace holdfast

@@ -1,0 +1,252 @@
+// A cluster of real `holdfast` processes on a real etcd (tests/cluster/
+// cluster_fixture.h): placement, search and writes across nodes, master
+// failover, a node's return within the node_left delay, and etcd going away.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "tests/cluster/cluster_fixture.h"
+
+namespace holdfast::testing {
+namespace {
+
+constexpr char kSixShards[] = R"({"settings": {"number_of_shards": 6, "number_of_replicas": 0}})";
+
+std::string Bulk(int from, int to) {
+  static const char* kWords[] = {"river", "stone", "lamp", "orbit", "cedar", "violet", "harbor", "ember"};
+  std::string body;
+  for (int i = from; i < to; ++i) {
+    body += R"({"index": {"_id": ")" + std::to_string(i) + "\"}}\n";
+    std::string text;
+    for (int w = 0; w < 3 + i % 5; ++w) text += std::string(w ? " " : "") + kWords[(i * 7 + w * 3) % 8];
+    body += R"({"title": ")" + text + R"(", "n": )" + std::to_string(i) + "}\n";
+  }
+  return body;
+}
+
+// node name → number of started copies (from _cat/shards of node i).
+std::map<std::string, int> CopiesPerNode(ClusterFixture* f, size_t i, const std::string& index) {
+  std::map<std::string, int> out;
+  auto d = f->HttpJson(i, "GET", "/_cat/shards/" + index + "?format=json");
+  if (!d.IsArray()) return out;
+  for (const auto& row : d.GetArray()) {
+    if (std::string(row["state"].GetString()) == "STARTED") ++out[row["node"].GetString()];
+  }
+  return out;
+}
+
+// (total, [(id, score)]) of a search, as node i answers it.
+std::pair<uint64_t, std::vector<std::pair<std::string, double>>> Search(ClusterFixture* f, size_t i,
+                                                                         const std::string& index, int port = 0) {
+  // Every match (no page boundary to fall between equal scores).
+  const std::string body = R"({"query": {"match": {"title": "river lamp ember"}}, "size": 1000})";
+  auto r = port ? HttpCall(port, "POST", "/" + index + "/_search", body) : f->Http(i, "POST", "/" + index + "/_search", body);
+  auto d = ParseJson(r.body);
+  std::pair<uint64_t, std::vector<std::pair<std::string, double>>> out;
+  if (r.status != 200 || !d.IsObject() || !d.HasMember("hits")) return out;
+  out.first = d["hits"]["total"]["value"].GetUint64();
+  for (const auto& h : d["hits"]["hits"].GetArray()) out.second.emplace_back(h["_id"].GetString(), h["_score"].GetDouble());
+  // Equal scores may come in another order (segments differ): compare by score, then id.
+  std::stable_sort(out.second.begin(), out.second.end(), [](const auto& a, const auto& b) {
+    if (std::abs(a.second - b.second) > 1e-6) return a.second > b.second;
+    return a.first < b.first;
+  });
+  return out;
+}
+
+// Allocation ids of every copy of `index`, by shard (from _cluster/state).
+std::map<int, std::string> AllocationIds(ClusterFixture* f, size_t i, const std::string& index) {
+  std::map<int, std::string> out;
+  auto d = f->HttpJson(i, "GET", "/_cluster/state/routing_table");
+  if (!d.IsObject() || !d.HasMember("routing_table")) return out;
+  const auto& shards = d["routing_table"]["indices"][index.c_str()]["shards"];
+  for (const auto& s : shards.GetObject()) {
+    const auto& copy = s.value.GetArray()[0];
+    out[std::stoi(s.name.GetString())] = copy.HasMember("allocation_id") ? copy["allocation_id"]["id"].GetString() : "";
+  }
+  return out;
+}
+
+// Segment files under a node's volume → their inode numbers.
+std::map<std::string, ino_t> SegmentFiles(const std::string& data_dir) {
+  std::map<std::string, ino_t> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(data_dir + "/indices", ec)) {
+    const std::string path = e.path().string();
+    if (!e.is_regular_file() || path.find("/segments/") == std::string::npos) continue;
+    if (path.find("MANIFEST") != std::string::npos) continue;  // rewritten by every flush
+    struct stat st{};
+    if (::stat(path.c_str(), &st) == 0) out[path.substr(data_dir.size())] = st.st_ino;
+  }
+  return out;
+}
+
+TEST_F(ClusterFixture, SixShardsSpreadTwoPerNodeAndEveryNodeAnswersLikeOneNode) {
+  StartNodes(3);
+  ASSERT_EQ(Http(0, "PUT", "/books", kSixShards).status, 200);
+  ASSERT_TRUE(WaitHealth(2, "green")) << Http(2, "GET", "/_cat/shards").body;
+  EXPECT_EQ(CopiesPerNode(this, 1, "books"), (std::map<std::string, int>{{"n1", 2}, {"n2", 2}, {"n3", 2}}))
+      << Http(1, "GET", "/_cat/shards?v").body;
+  // Writes through every node, routed to the primaries' nodes.
+  for (size_t i = 0; i < 3; ++i) {
+    auto r = Http(i, "POST", "/books/_bulk?refresh=true", Bulk(static_cast<int>(i) * 100, static_cast<int>(i + 1) * 100));
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_EQ(ParseJson(r.body)["errors"].GetBool(), false) << r.body.substr(0, 600);
+  }
+  // A document written through n1 is read through n3, and the other way round.
+  EXPECT_EQ(Http(2, "GET", "/books/_doc/7").status, 200);
+  EXPECT_EQ(Http(0, "GET", "/books/_doc/257").status, 200);
+  // One node holding all six shards: the reference answer.
+  NodeProcess single;
+  ASSERT_TRUE(single.Start(dir_.Sub("single"))) << single.Log();
+  ASSERT_TRUE(single.WaitReady());
+  ASSERT_EQ(HttpCall(single.http_port(), "PUT", "/books", kSixShards).status, 200);
+  ASSERT_EQ(HttpCall(single.http_port(), "POST", "/books/_bulk?refresh=true", Bulk(0, 300)).status, 200);
+  const auto expected = Search(this, 0, "books", single.http_port());
+  ASSERT_GT(expected.first, 0u);
+  for (size_t i = 0; i < 3; ++i) {
+    const auto got = Search(this, i, "books");
+    EXPECT_EQ(got.first, expected.first) << "total through n" << i + 1;
+    ASSERT_EQ(got.second.size(), expected.second.size());
+    for (size_t h = 0; h < got.second.size(); ++h) {
+      EXPECT_EQ(got.second[h].first, expected.second[h].first) << "hit " << h << " through n" << i + 1;
+      EXPECT_NEAR(got.second[h].second, expected.second[h].second, 1e-5) << "score of hit " << h;
+    }
+    auto count = HttpJson(i, "GET", "/books/_count");
+    EXPECT_EQ(count["count"].GetUint64(), 300u);
+  }
+  single.process().Signal(SIGKILL);
+  // _cat/nodes lists the three, one master.
+  auto nodes = HttpJson(1, "GET", "/_cat/nodes?format=json");
+  ASSERT_TRUE(nodes.IsArray());
+  EXPECT_EQ(nodes.Size(), 3u);
+  int masters = 0;
+  for (const auto& n : nodes.GetArray()) masters += std::string(n["master"].GetString()) == "*";
+  EXPECT_EQ(masters, 1);
+}
+
+TEST_F(ClusterFixture, KilledMasterIsReplacedWithinTheLeaseAndAPausedOneCannotWriteWhenResumed) {
+  StartNodes(3);
+  ASSERT_EQ(Http(0, "PUT", "/books", kSixShards).status, 200);
+  ASSERT_TRUE(WaitHealth(0, "green"));
+  const std::string master = Master(0);
+  ASSERT_FALSE(master.empty());
+  const size_t m = static_cast<size_t>(master[1] - '1');
+  const size_t other = (m + 1) % 3;
+  const auto before = HttpJson(other, "GET", "/_cluster/state/metadata");
+  node(m).process().Signal(SIGKILL);
+  const auto killed_at = std::chrono::steady_clock::now();
+  ASSERT_TRUE(WaitUntil([&] { auto now = Master(other); return !now.empty() && now != master; },
+                        std::chrono::seconds(kLeaseTtlSeconds + 10), 50ms))
+      << "no new master";
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - killed_at);
+  EXPECT_LE(took.count(), (kLeaseTtlSeconds + 2) * 1000) << "a new master took " << took.count() << " ms";
+  // The indices and mappings are as they were.
+  const auto after = HttpJson(other, "GET", "/_cluster/state/metadata");
+  EXPECT_TRUE(before["metadata"]["indices"] == after["metadata"]["indices"]);
+  // The old master comes back on its volume and gets its copies back.
+  StartNode(m);
+  ASSERT_TRUE(WaitHealth(other, "green")) << Http(other, "GET", "/_cat/shards?v").body;
+
+  // Pause the (new) master past its lease; another takes over; resume it.
+  const std::string second = Master(other);
+  const size_t s = static_cast<size_t>(second[1] - '1');
+  const size_t watcher = (s + 1) % 3;
+  node(s).process().Signal(SIGSTOP);
+  ASSERT_TRUE(WaitUntil([&] { auto now = Master(watcher); return !now.empty() && now != second; },
+                        std::chrono::seconds(kLeaseTtlSeconds + 10), 50ms));
+  node(s).process().Signal(SIGCONT);
+  // The resumed node believed it was master: its first write is fenced and it steps down.
+  auto created = Http(s, "PUT", "/after-pause", R"({"settings": {"number_of_shards": 1, "number_of_replicas": 0}})");
+  EXPECT_EQ(created.status, 200) << created.body;
+  EXPECT_TRUE(WaitUntil([&] { return Master(s) != second && !Master(s).empty(); }, 10s))
+      << "the resumed node still thinks it is master";
+  EXPECT_TRUE(node(s).process().WaitForLog("no longer the master", 10s)) << Tail(node(s).Log());
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(Master(i), Master(watcher)) << "n" << i + 1 << " sees another master";
+  EXPECT_TRUE(WaitUntil([&] { return Http(watcher, "GET", "/after-pause").status == 200; }, 10s));
+}
+
+TEST_F(ClusterFixture, NodeRestartedWithinTheDelayGetsItsOwnCopiesBackWithoutCopying) {
+  StartNodes(3);
+  ASSERT_EQ(Http(0, "PUT", "/books", kSixShards).status, 200);
+  ASSERT_TRUE(WaitHealth(0, "green"));
+  ASSERT_EQ(Http(0, "POST", "/books/_bulk?refresh=true", Bulk(0, 300)).status, 200);
+  const auto ids_before = AllocationIds(this, 0, "books");
+  ASSERT_EQ(ids_before.size(), 6u);
+  ASSERT_EQ(Http(1, "POST", "/books/_flush").status, 200);
+  const auto files_before = SegmentFiles(dir_.Sub("n2"));
+  ASSERT_FALSE(files_before.empty());
+  node(1).process().Signal(SIGKILL);
+  // Its copies turn unassigned (delayed) once its lease expires: red, not reassigned.
+  ASSERT_TRUE(WaitHealth(0, "red", std::chrono::seconds(kLeaseTtlSeconds + 10)));
+  auto health = HttpJson(0, "GET", "/_cluster/health");
+  EXPECT_EQ(health["delayed_unassigned_shards"].GetUint(), 2u);
+  auto explained = HttpJson(0, "GET", "/_cluster/allocation/explain");
+  EXPECT_STREQ(explained["can_allocate"].GetString(), "allocation_delayed") << Http(0, "GET", "/_cluster/allocation/explain").body;
+  StartNode(1);
+  ASSERT_TRUE(WaitHealth(0, "green"));
+  EXPECT_EQ(AllocationIds(this, 0, "books"), ids_before) << "the copies were re-created instead of reopened";
+  EXPECT_EQ(CopiesPerNode(this, 0, "books"), (std::map<std::string, int>{{"n1", 2}, {"n2", 2}, {"n3", 2}}));
+  EXPECT_EQ(HttpJson(2, "GET", "/books/_count")["count"].GetUint64(), 300u);
+  // Nothing was copied: every segment file the node had is still the same
+  // file (same inode), and no other was written for the old documents.
+  EXPECT_EQ(SegmentFiles(dir_.Sub("n2")), files_before);
+}
+
+TEST_F(ClusterFixture, APrimaryWhoseNodeStaysAwayStaysRedAndExplainSaysWhy) {
+  StartNodes(2);
+  ASSERT_EQ(Http(0, "PUT", "/books",
+                 R"({"settings": {"number_of_shards": 2, "number_of_replicas": 0,
+                     "index.unassigned.node_left.delayed_timeout": "1s"}})").status, 200);
+  ASSERT_TRUE(WaitHealth(0, "green"));
+  ASSERT_EQ(Http(0, "POST", "/books/_bulk?refresh=true", Bulk(0, 50)).status, 200);
+  node(1).process().Signal(SIGKILL);
+  ASSERT_TRUE(WaitHealth(0, "red", std::chrono::seconds(kLeaseTtlSeconds + 10)));
+  std::this_thread::sleep_for(3s);  // well past the 1s delay: a reassignment would have happened by now
+  EXPECT_EQ(Health(0), "red");
+  auto explained = HttpJson(0, "GET", "/_cluster/allocation/explain");
+  EXPECT_STREQ(explained["can_allocate"].GetString(), "no_valid_shard_copy");
+  EXPECT_NE(std::string(explained["allocate_explanation"].GetString()).find("no empty primary"), std::string::npos);
+  // Searches answer with what is there and say what failed.
+  auto r = HttpJson(0, "POST", "/books/_search", R"({"query": {"match_all": {}}})");
+  ASSERT_TRUE(r.HasMember("_shards")) << Http(0, "POST", "/books/_search").body;
+  EXPECT_EQ(r["_shards"]["total"].GetUint(), 2u);
+  EXPECT_EQ(r["_shards"]["failed"].GetUint(), 1u);
+  EXPECT_GT(r["hits"]["total"]["value"].GetUint64(), 0u);
+}
+
+TEST_F(ClusterFixture, EtcdStoppedForTwentySecondsChangesNothingAndTheClusterConvergesAfter) {
+  StartNodes(3);
+  ASSERT_EQ(Http(0, "PUT", "/books", kSixShards).status, 200);
+  ASSERT_TRUE(WaitHealth(0, "green"));
+  ASSERT_EQ(Http(0, "POST", "/books/_bulk?refresh=true", Bulk(0, 300)).status, 200);
+  const auto ids = AllocationIds(this, 0, "books");
+  etcd_.Stop();
+  const auto until = std::chrono::steady_clock::now() + 20s;
+  int rounds = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    for (size_t i = 0; i < 3; ++i) {
+      EXPECT_EQ(Http(i, "GET", "/_lifecycle/live").status, 200) << "n" << i + 1;
+      EXPECT_EQ(HttpJson(i, "GET", "/books/_count")["count"].GetUint64(), 300u) << "n" << i + 1;
+      EXPECT_EQ(Search(this, i, "books").first > 0, true);
+    }
+    ++rounds;
+    std::this_thread::sleep_for(1s);
+  }
+  EXPECT_GE(rounds, 10);
+  ASSERT_TRUE(etcd_.Restart()) << etcd_.Log();
+  ASSERT_TRUE(WaitHealth(0, "green"));
+  EXPECT_EQ(AllocationIds(this, 0, "books"), ids) << "a copy was reassigned while etcd was away";
+  // The cluster takes changes again.
+  auto created = Http(1, "PUT", "/after", R"({"settings": {"number_of_shards": 3, "number_of_replicas": 0}})");
+  EXPECT_EQ(created.status, 200) << created.body;
+  EXPECT_TRUE(WaitHealth(2, "green"));
+}
+
+}  // namespace
+}  // namespace holdfast::testing
