@@ -35,6 +35,7 @@ Result<NodeShards> RecoverShards(NodeVolume& volume, NodeShardsOptions options) 
   ro.node_id = id.node_id;
   ro.engine = options.engine;
   ro.on_failure = options.on_shard_failure;
+  ro.peer = options.peer;
   auto registry = ShardRegistry::Open(std::move(ro), out.cluster_state);
   if (!registry.ok()) return Status(registry.status().code(), "shard copies: " + registry.status().message());
   out.registry = std::move(registry).value();

@@ -49,6 +49,8 @@ struct NodeShardsOptions {
   // Cluster mode: the cluster state (on etcd) to converge to; null runs the
   // embedded one-node cluster state on the node store.
   ClusterState* cluster = nullptr;
+  // Other nodes' Shard services by node id (peer recovery); null: none.
+  std::function<ShardClient*(const std::string& node_id)> peer;
 };
 
 struct NodeShards {

@@ -57,7 +57,11 @@ inline Deadline DefaultDeadline() { return DeadlineIn(kDefaultShardRequestTimeou
   X(Popularity, PopularityRequest, PopularityResponse)                 \
   X(TopPopular, TopPopularRequest, TopPopularResponse)                 \
   X(Replicate, ReplicateRequest, ReplicateResponse)                    \
-  X(OpsSince, OpsSinceRequest, OpsSinceResponse)
+  X(OpsSince, OpsSinceRequest, OpsSinceResponse)                       \
+  X(StartRecovery, StartRecoveryRequest, StartRecoveryResponse)        \
+  X(RecoveryChunk, RecoveryChunkRequest, RecoveryChunkResponse)        \
+  X(Handoff, HandoffRequest, HandoffResponse)                          \
+  X(EndRecovery, EndRecoveryRequest, EndRecoveryResponse)
 
 enum class ShardMethod : uint8_t {
 #define HOLDFAST_SHARD_METHOD_ENUM(name, req, resp) k##name,

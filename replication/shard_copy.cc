@@ -71,4 +71,49 @@ Status ShardCopy::Close() {
   return closed.code() == StatusCode::kNoSpace ? Status::OK() : closed;
 }
 
+ShardCopy::WriteTicket::~WriteTicket() {
+  if (copy_ == nullptr) return;
+  std::lock_guard<std::mutex> lock(copy_->handoff_mu_);
+  if (--copy_->writes_in_flight_ == 0) copy_->handoff_cv_.notify_all();
+}
+
+Result<ShardCopy::WriteTicket> ShardCopy::EnterWrite(std::chrono::milliseconds wait) {
+  std::unique_lock<std::mutex> lock(handoff_mu_);
+  if (handoff_) handoff_cv_.wait_for(lock, wait, [&] { return !handoff_ || handed_off_; });
+  if (handed_off_ || handoff_) {
+    return Status::Fenced("shard " + options_.id.ToString() + " has moved to another node (write not applied; retry it)");
+  }
+  ++writes_in_flight_;
+  return WriteTicket(this);
+}
+
+Status ShardCopy::BeginHandoff(std::chrono::milliseconds wait) {
+  std::unique_lock<std::mutex> lock(handoff_mu_);
+  handoff_ = true;
+  if (!handoff_cv_.wait_for(lock, wait, [&] { return writes_in_flight_ == 0; })) {
+    handoff_ = false;
+    handoff_cv_.notify_all();
+    return Status::Unavailable("shard " + options_.id.ToString() + ": writes in flight did not finish for the handoff");
+  }
+  return Status::OK();
+}
+
+void ShardCopy::CancelHandoff() {
+  std::lock_guard<std::mutex> lock(handoff_mu_);
+  if (handed_off_) return;
+  handoff_ = false;
+  handoff_cv_.notify_all();
+}
+
+void ShardCopy::MarkHandedOff() {
+  std::lock_guard<std::mutex> lock(handoff_mu_);
+  handed_off_ = true;
+  handoff_cv_.notify_all();
+}
+
+bool ShardCopy::handoff_active() const {
+  std::lock_guard<std::mutex> lock(handoff_mu_);
+  return handoff_ && !handed_off_;
+}
+
 }  // namespace holdfast

@@ -15,6 +15,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -84,6 +86,32 @@ class ShardCopy {
   // last user is done, its directory is removed.
   void RemoveFilesWhenClosed() { remove_files_ = true; }
 
+  // The handoff of a move (a relocating primary, peer recovery): while a
+  // handoff runs, new writes wait (up to the wait they ask for); once the
+  // copy is handed off, or the wait ends, they are refused with kFenced —
+  // not applied, so the coordinator retries them on the copy's new place.
+  // Writes hold a WriteTicket while they run; BeginHandoff waits for them.
+  class WriteTicket {
+   public:
+    explicit WriteTicket(ShardCopy* copy = nullptr) : copy_(copy) {}
+    WriteTicket(WriteTicket&& o) noexcept : copy_(o.copy_) { o.copy_ = nullptr; }
+    WriteTicket& operator=(WriteTicket&&) = delete;
+    ~WriteTicket();
+
+   private:
+    ShardCopy* copy_;
+  };
+  Result<WriteTicket> EnterWrite(std::chrono::milliseconds wait = std::chrono::seconds(30));
+  // Stops new writes; waits up to `wait` for those running (kUnavailable
+  // when they do not finish, and the handoff is lifted again).
+  Status BeginHandoff(std::chrono::milliseconds wait = std::chrono::seconds(30));
+  // The move failed: writes continue here.
+  void CancelHandoff();
+  // The move completed (the routing table names the new copy): every later
+  // write is refused.
+  void MarkHandedOff();
+  bool handoff_active() const;
+
  private:
   explicit ShardCopy(ShardCopyOptions options) : options_(std::move(options)) {}
 
@@ -93,6 +121,11 @@ class ShardCopy {
   std::atomic<bool> remove_files_{false};
   std::unique_ptr<ShardEngine> engine_;
   std::unique_ptr<recommend::EventShard> events_;
+  mutable std::mutex handoff_mu_;
+  std::condition_variable handoff_cv_;
+  bool handoff_ = false;     // under handoff_mu_: writes wait
+  bool handed_off_ = false;  // under handoff_mu_: writes are refused
+  int writes_in_flight_ = 0;  // under handoff_mu_
 };
 
 }  // namespace holdfast

@@ -1,9 +1,21 @@
 #include "replication/shard_registry.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
 namespace holdfast {
+
+// A peer recovery running on its own thread (StartRecovery).
+struct ShardRegistry::Recovery {
+  ShardCopyOptions copy_options;
+  PeerRecoveryOptions peer;
+  std::string allocation_id;
+  ShardRecoveryInfo info_view;
+  std::atomic<bool> cancelled{false};
+  std::atomic<bool> done{false};
+  std::thread thread;
+};
 
 // The mapping of one index as the cluster state has it: Current() is the
 // last mapping seen (cheap), Apply() merges through the cluster state.
@@ -51,7 +63,23 @@ Result<std::unique_ptr<ShardRegistry>> ShardRegistry::Open(ShardRegistryOptions 
   return r;
 }
 
-ShardRegistry::~ShardRegistry() { watch_.reset(); }
+ShardRegistry::~ShardRegistry() {
+  watch_.reset();
+  StopRecoveries();
+}
+
+void ShardRegistry::StopRecoveries() {
+  std::map<ShardId, std::shared_ptr<Recovery>> running;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    running.swap(recoveries_);
+  }
+  for (auto& [id, r] : running) {
+    r->cancelled = true;
+    if (r->thread.joinable()) r->thread.join();
+  }
+}
 
 std::shared_ptr<ShardCopy> ShardRegistry::Get(const ShardId& id) const {
   std::unique_lock<std::mutex> lock(mu_);
@@ -60,7 +88,36 @@ std::shared_ptr<ShardCopy> ShardRegistry::Get(const ShardId& id) const {
     reopened_.wait_for(lock, std::chrono::seconds(30), [&] { return reopening_.count(id) == 0; });
   }
   auto it = copies_.find(id);
-  return it == copies_.end() ? nullptr : it->second;
+  if (it != copies_.end()) return it->second;
+  for (const Retiring& r : retiring_) {
+    if (r.id == id) return r.copy;  // moved away: reads only (writes are refused)
+  }
+  return nullptr;
+}
+
+bool ShardRegistry::IsRetiring(const std::shared_ptr<ShardCopy>& copy) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const Retiring& r : retiring_) {
+    if (r.copy == copy) return true;
+  }
+  return false;
+}
+
+void ShardRegistry::CloseRetired() {
+  std::vector<std::shared_ptr<ShardCopy>> done;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto now = std::chrono::steady_clock::now();
+    for (auto it = retiring_.begin(); it != retiring_.end();) {
+      if (closed_ || now >= it->until) {
+        done.push_back(std::move(it->copy));
+        it = retiring_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& copy : done) (void)copy->Close();
 }
 
 std::vector<std::shared_ptr<ShardCopy>> ShardRegistry::All() const {
@@ -73,6 +130,11 @@ std::vector<std::shared_ptr<ShardCopy>> ShardRegistry::All() const {
 
 Status ShardRegistry::CloseAll() {
   watch_.reset();  // waits for a convergence in progress
+  {
+    std::lock_guard<std::mutex> converge(converge_mu_);
+    StopRecoveries();
+    CloseRetired();
+  }
   std::map<ShardId, std::shared_ptr<ShardCopy>> copies;
   {
     std::lock_guard<std::mutex> converge(converge_mu_);
@@ -105,16 +167,63 @@ void ShardRegistry::RemoveUnownedDirectories(const ClusterStateSnapshot& state) 
   }
 }
 
+namespace {
+
+// Does the shard's routing still name this node (a copy here, a move to
+// here, or the last place of an unassigned copy)?
+bool ReferencesNode(const ShardRouting& shard, const std::string& node) {
+  for (const ShardCopyRouting& c : shard.copies) {
+    if (c.node_id == node || c.relocating_node_id == node || c.last_node_id == node) return true;
+  }
+  return false;
+}
+
+bool InSync(const ShardRouting& shard, const std::string& allocation_id) {
+  return std::find(shard.in_sync.begin(), shard.in_sync.end(), allocation_id) != shard.in_sync.end();
+}
+
+}  // namespace
+
+ShardCopyOptions ShardRegistry::CopyOptions(const ShardId& id, const IndexMetadata& index, const ShardRouting& shard,
+                                            const std::string& allocation_id, bool primary) {
+  ShardCopyOptions o;
+  o.id = id;
+  o.index_name = index.name;
+  o.dir = options_.indices_dir + "/" + id.index_uuid + "/" + std::to_string(id.shard);
+  o.allocation_id = allocation_id;
+  o.primary = primary;
+  o.primary_term = shard.primary_term;
+  o.sole_copy = shard.in_sync.size() <= 1;
+  o.on_failure = [log = options_.on_failure, state = state_, allocation_id](const ShardId& failed, const Status& failure) {
+    if (log) log(failed, failure);
+    // Out of space: still serving reads, reopened once there is room.
+    if (failure.code() == StatusCode::kNoSpace) return;
+    // Best effort: the report may fail too (the same disk); the copy
+    // refuses writes either way.
+    (void)state->UpdateShardCopy(failed, allocation_id, ShardCopyState::kFailed, failure.ToString());
+  };
+  o.engine = options_.engine;
+  o.engine.durability = index.settings.durability;
+  o.engine.refresh_interval = index.settings.refresh_interval;
+  o.recommend = index.settings.recommend;
+  o.mappings = MappingsFor(index);
+  return o;
+}
+
 void ShardRegistry::Converge(const ClusterStatePtr& state) {
   std::lock_guard<std::mutex> converge(converge_mu_);
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) return;
   }
+  JoinFinishedRecoveries();
   struct Wanted {
     const IndexMetadata* index;
     const ShardRouting* shard;
     const ShardCopyRouting* copy;
+    std::string allocation_id;  // of the copy wanted here
+    std::string recover_from;   // a node to fill it from ("" : open what is on the volume)
+    bool relocation = false;
   };
   std::map<ShardId, Wanted> wanted;
   for (const auto& [uuid, routing] : state->routing) {
@@ -122,84 +231,207 @@ void ShardRegistry::Converge(const ClusterStatePtr& state) {
     if (index == nullptr) continue;
     for (const ShardRouting& shard : routing.shards) {
       for (const ShardCopyRouting& copy : shard.copies) {
+        const ShardId id{uuid, shard.shard};
+        // A copy moving here: filled from the copy it replaces.
+        if (copy.relocating_node_id == options_.node_id && !copy.relocation_id.empty()) {
+          wanted[id] = Wanted{index, &shard, &copy, copy.relocation_id, copy.node_id, true};
+          continue;
+        }
         if (copy.node_id != options_.node_id || copy.state == ShardCopyState::kUnassigned ||
             copy.state == ShardCopyState::kClosed) {
           continue;
         }
         // A failed copy stays open if it is (for /_lifecycle/status and its
         // reason; the routing table keeps requests away), but is not reopened.
-        const ShardId id{uuid, shard.shard};
         if (copy.state == ShardCopyState::kFailed && !Get(id)) continue;
-        wanted[id] = Wanted{index, &shard, &copy};
+        Wanted w{index, &shard, &copy, copy.allocation_id, "", false};
+        // A new replica (not in sync yet) is filled from the started primary.
+        const ShardCopyRouting* primary = shard.primary();
+        if (!copy.primary && copy.state == ShardCopyState::kInitializing && !InSync(shard, copy.allocation_id) &&
+            primary != nullptr && !primary->node_id.empty() &&
+            (primary->state == ShardCopyState::kStarted || primary->state == ShardCopyState::kRelocating)) {
+          w.recover_from = primary->node_id;
+        }
+        wanted[id] = w;
       }
     }
   }
-  // Copies no longer wanted here: close; delete the files of deleted indices.
+  // Copies no longer wanted here: close; delete the files of deleted
+  // indices and of copies that moved away.
   std::vector<std::shared_ptr<ShardCopy>> gone;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto it = copies_.begin(); it != copies_.end();) {
       auto w = wanted.find(it->first);
-      if (w != wanted.end() && w->second.copy->allocation_id == it->second->allocation_id()) {
+      if (w != wanted.end() && w->second.allocation_id == it->second->allocation_id()) {
+        // A move that was called off: writes continue here.
+        if (w->second.copy->relocation_id.empty() && it->second->handoff_active()) it->second->CancelHandoff();
         ++it;
         continue;
       }
-      if (!state->indices.count(it->first.index_uuid)) it->second->RemoveFilesWhenClosed();
+      const ShardRouting* routing = state->RoutingOf(it->first);
+      if (!state->indices.count(it->first.index_uuid)) {
+        it->second->RemoveFilesWhenClosed();
+      } else if (routing != nullptr && !ReferencesNode(*routing, options_.node_id)) {
+        // Moved away: writes waiting on the handoff go to the new place;
+        // reads planned before the switch still find it for a while.
+        it->second->MarkHandedOff();
+        it->second->RemoveFilesWhenClosed();
+        retiring_.push_back({it->first, it->second, std::chrono::steady_clock::now() + kRetiringReads});
+      }
       gone.push_back(std::move(it->second));
       it = copies_.erase(it);
+    }
+    for (auto it = recoveries_.begin(); it != recoveries_.end(); ++it) {
+      auto w = wanted.find(it->first);
+      if (w == wanted.end() || w->second.allocation_id != it->second->allocation_id) it->second->cancelled = true;
     }
     for (auto it = mappings_.begin(); it != mappings_.end();) {
       it = state->indices.count(it->first) ? std::next(it) : mappings_.erase(it);
     }
   }
-  for (auto& copy : gone) (void)copy->Close();  // the files of a deleted index need no flush to be right
-  // Copies wanted here: open the missing ones, report the opened ones started.
+  for (auto& copy : gone) {
+    if (!IsRetiring(copy)) (void)copy->Close();  // a deleted index's files need no flush
+  }
+  CloseRetired();
+  // Copies wanted here: open the missing ones (or fill them from a peer),
+  // report the opened ones started.
   for (const auto& [id, w] : wanted) {
     if (w.index != nullptr) MappingsFor(*w.index);
     std::shared_ptr<ShardCopy> open = Get(id);
+    if (!open && !w.recover_from.empty()) {
+      bool running = false;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        auto r = recoveries_.find(id);
+        running = r != recoveries_.end() && !r->second->done;
+      }
+      if (!running) StartRecovery(id, *w.index, *w.shard, *w.copy, w.allocation_id, w.recover_from, w.relocation);
+      continue;
+    }
     if (!open) {
-      ShardCopyOptions o;
-      o.id = id;
-      o.index_name = w.index->name;
-      o.dir = options_.indices_dir + "/" + id.index_uuid + "/" + std::to_string(id.shard);
-      o.allocation_id = w.copy->allocation_id;
-      o.primary = w.copy->primary;
-      o.primary_term = w.shard->primary_term;
-      o.sole_copy = w.shard->in_sync.size() <= 1;
-      o.on_failure = [log = options_.on_failure, state = state_, allocation = w.copy->allocation_id](
-                         const ShardId& shard, const Status& failure) {
-        if (log) log(shard, failure);
-        // Out of space: still serving reads, reopened once there is room.
-        if (failure.code() == StatusCode::kNoSpace) return;
-        // Best effort: the report may fail too (the same disk); the copy
-        // refuses writes either way.
-        (void)state->UpdateShardCopy(shard, allocation, ShardCopyState::kFailed, failure.ToString());
-      };
-      o.engine = options_.engine;
-      o.engine.durability = w.index->settings.durability;
-      o.engine.refresh_interval = w.index->settings.refresh_interval;
-      o.recommend = w.index->settings.recommend;
-      o.mappings = MappingsFor(*w.index);
-      auto opened = ShardCopy::Open(std::move(o));
+      auto opened = ShardCopy::Open(CopyOptions(id, *w.index, *w.shard, w.allocation_id, w.copy->primary));
       if (!opened.ok()) {
         if (options_.on_failure) options_.on_failure(id, opened.status());
         // Best effort: if the state cannot take the report, the copy stays
         // initializing there, which is just as red.
-        (void)state_->UpdateShardCopy(id, w.copy->allocation_id, ShardCopyState::kFailed, opened.status().message());
+        (void)state_->UpdateShardCopy(id, w.allocation_id, ShardCopyState::kFailed, opened.status().message());
         continue;
       }
       std::lock_guard<std::mutex> lock(mu_);
       open = copies_.emplace(id, std::shared_ptr<ShardCopy>(std::move(opened).value())).first->second;
     }
-    if (w.copy->state == ShardCopyState::kInitializing) {
-      Status s = state_->UpdateShardCopy(id, w.copy->allocation_id, ShardCopyState::kStarted, "");
+    if (w.copy->state == ShardCopyState::kInitializing && !w.relocation) {
+      Status s = state_->UpdateShardCopy(id, w.allocation_id, ShardCopyState::kStarted, "");
       if (!s.ok() && options_.on_failure) options_.on_failure(id, s);
     }
   }
 }
 
+// ------------------------------------------------------------ peer recovery
+
+void ShardRegistry::StartRecovery(const ShardId& id, const IndexMetadata& index, const ShardRouting& shard,
+                                  const ShardCopyRouting& copy, const std::string& allocation_id,
+                                  const std::string& source_node, bool relocation) {
+  ShardClient* source = options_.peer ? options_.peer(source_node) : nullptr;
+  if (source == nullptr) return;  // not reachable now: the next convergence tries again
+  auto r = std::make_shared<Recovery>();
+  r->copy_options = CopyOptions(id, index, shard, allocation_id, relocation ? copy.primary : false);
+  r->allocation_id = allocation_id;
+  r->info_view.shard = id;
+  r->info_view.index_name = index.name;
+  r->info_view.source_node = source_node;
+  r->info_view.relocation = relocation;
+  r->peer.source = source;
+  r->peer.target.mutable_shard()->set_index_uuid(id.index_uuid);
+  r->peer.target.mutable_shard()->set_shard(id.shard);
+  r->peer.recovery_id = allocation_id;
+  r->peer.dir = r->copy_options.dir;
+  r->peer.handoff = relocation;
+  r->peer.max_bytes_per_sec = options_.recovery_max_bytes_per_sec;
+  r->peer.cancelled = &r->cancelled;
+  Recovery* raw = r.get();
+  r->peer.on_progress = [this, raw](const RecoveryProgress& p) {
+    std::lock_guard<std::mutex> lock(mu_);
+    raw->info_view.progress = p;
+  };
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) return;
+  recoveries_[id] = r;
+  r->thread = std::thread([this, r] { RunRecovery(r); });
+}
+
+void ShardRegistry::RunRecovery(const std::shared_ptr<Recovery>& r) {
+  const ShardId id = r->copy_options.id;
+  auto fail = [&](const Status& why) {
+    std::error_code ec;
+    std::filesystem::remove_all(r->peer.dir + ".incoming", ec);
+    if (options_.on_failure) options_.on_failure(id, why);
+    if (!r->cancelled) (void)state_->UpdateShardCopy(id, r->allocation_id, ShardCopyState::kFailed, why.message());
+    std::lock_guard<std::mutex> lock(mu_);
+    r->info_view.progress.stage = "failed";
+    r->done = true;
+  };
+  auto ops = RecoverFromPeer(r->peer);
+  if (!ops.ok()) {
+    EndPeerRecovery(r->peer);
+    return fail(ops.status());
+  }
+  auto opened = ShardCopy::Open(r->copy_options);
+  Status applied = opened.ok() ? Status::OK() : opened.status();
+  if (applied.ok() && !ops->empty()) {
+    applied = (*opened)->engine().ApplyOps(r->copy_options.primary_term, ops.value());
+  }
+  EndPeerRecovery(r->peer);
+  if (!applied.ok()) {
+    if (r->peer.handoff) LiftHandoff(r->peer);
+    return fail(applied);
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_ || r->cancelled) {
+      r->done = true;
+      (void)(*opened)->Close();
+      return;
+    }
+    copies_[id] = std::shared_ptr<ShardCopy>(std::move(opened).value());
+  }
+  Status reported = state_->UpdateShardCopy(id, r->allocation_id, ShardCopyState::kStarted, "");
+  if (!reported.ok() && options_.on_failure) options_.on_failure(id, reported);
+  std::lock_guard<std::mutex> lock(mu_);
+  r->done = true;
+}
+
+void ShardRegistry::JoinFinishedRecoveries() {
+  std::vector<std::shared_ptr<Recovery>> finished;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = recoveries_.begin(); it != recoveries_.end();) {
+      if (it->second->done) {
+        finished_recoveries_.push_back(it->second->info_view);
+        if (finished_recoveries_.size() > 100) finished_recoveries_.erase(finished_recoveries_.begin());
+        finished.push_back(it->second);
+        it = recoveries_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& r : finished) {
+    if (r->thread.joinable()) r->thread.join();
+  }
+}
+
+std::vector<ShardRecoveryInfo> ShardRegistry::Recoveries() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<ShardRecoveryInfo> out = finished_recoveries_;
+  for (const auto& [id, r] : recoveries_) out.push_back(r->info_view);
+  return out;
+}
+
 size_t ShardRegistry::ReopenCopiesOutOfSpace(std::chrono::milliseconds retry_after) {
   std::lock_guard<std::mutex> converge(converge_mu_);  // no Converge opens or closes copies meanwhile
+  CloseRetired();  // called every disk sample: moved-away copies close on time
   const auto now = std::chrono::steady_clock::now();
   std::vector<ShardId> candidates;
   {

@@ -27,6 +27,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <thread>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -34,6 +35,7 @@
 
 #include "index/shard/shard_engine.h"
 #include "replication/cluster_state.h"
+#include "replication/peer_recovery.h"
 #include "replication/shard_copy.h"
 #include "replication/shard_id.h"
 
@@ -47,6 +49,19 @@ struct ShardRegistryOptions {
   ShardEngineOptions engine;
   // Told about copies that failed to open or failed later (for the log).
   std::function<void(const ShardId&, const Status&)> on_failure;
+  // Another node's Shard service, by node id (null when it cannot be
+  // reached): where copies that must be filled from a peer recover from.
+  std::function<ShardClient*(const std::string& node_id)> peer;
+  uint64_t recovery_max_bytes_per_sec = 40ull << 20;  // indices.recovery.max_bytes_per_sec
+};
+
+// A peer recovery on this node (a copy being filled from another node).
+struct ShardRecoveryInfo {
+  ShardId shard;
+  std::string index_name;
+  std::string source_node;
+  bool relocation = false;
+  RecoveryProgress progress;
 };
 
 class ShardRegistry {
@@ -69,12 +84,17 @@ class ShardRegistry {
   // Returns how many copies are writable again. Blocks for the reopens.
   size_t ReopenCopiesOutOfSpace(std::chrono::milliseconds retry_after = std::chrono::seconds(10));
 
+  // Peer recoveries running now and the last ones that ended (newest last).
+  std::vector<ShardRecoveryInfo> Recoveries() const;
+
  private:
   class IndexMappings;
   ShardRegistry(ShardRegistryOptions options, ClusterState* state) : options_(std::move(options)), state_(state) {}
   void Converge(const ClusterStatePtr& state);
   void RemoveUnownedDirectories(const ClusterStateSnapshot& state);
   std::shared_ptr<MappingSource> MappingsFor(const IndexMetadata& index);
+  ShardCopyOptions CopyOptions(const ShardId& id, const IndexMetadata& index, const ShardRouting& shard,
+                               const std::string& allocation_id, bool primary);
 
   const ShardRegistryOptions options_;
   ClusterState* const state_;
@@ -87,6 +107,29 @@ class ShardRegistry {
   mutable std::condition_variable reopened_;                          // with mu_
   std::map<ShardId, std::chrono::steady_clock::time_point> next_try_;  // under converge_mu_
   std::map<std::string, std::shared_ptr<IndexMappings>> mappings_;  // by index uuid
+
+  // Peer recoveries (a copy filled from another node), on threads of their own.
+  struct Recovery;
+  void StartRecovery(const ShardId& id, const IndexMetadata& index, const ShardRouting& shard,
+                     const ShardCopyRouting& copy, const std::string& allocation_id, const std::string& source_node,
+                     bool relocation);
+  void RunRecovery(const std::shared_ptr<Recovery>& recovery);
+  void JoinFinishedRecoveries();
+  void StopRecoveries();  // cancels and joins every recovery thread; the registry is closed after
+  std::map<ShardId, std::shared_ptr<Recovery>> recoveries_;  // under mu_
+
+  // Copies that moved away: still found by Get (reads planned before the
+  // switch) for kRetiringReads, refusing writes, then closed and removed.
+  static constexpr std::chrono::seconds kRetiringReads{5};
+  struct Retiring {
+    ShardId id;
+    std::shared_ptr<ShardCopy> copy;
+    std::chrono::steady_clock::time_point until;
+  };
+  bool IsRetiring(const std::shared_ptr<ShardCopy>& copy) const;
+  void CloseRetired();
+  std::vector<Retiring> retiring_;  // under mu_
+  std::vector<ShardRecoveryInfo> finished_recoveries_;       // under mu_, the last few
 };
 
 }  // namespace holdfast

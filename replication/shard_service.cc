@@ -35,7 +35,14 @@ Status ShardService::Handle(ShardMethod method, const google::protobuf::Message&
 Result<std::shared_ptr<ShardCopy>> ShardService::CopyFor(const pb::ShardTarget& target) const {
   ShardId id{target.shard().index_uuid(), target.shard().shard()};
   std::shared_ptr<ShardCopy> copy = registry_->Get(id);
-  if (!copy) return Status::Unavailable("no copy of shard " + id.ToString() + " on this node");
+  if (!copy) {
+    // A request for the primary (it carries a term) that finds none here was
+    // not applied: the shard moved, or is not open yet — safe to retry.
+    if (target.primary_term() != 0) {
+      return Status::Fenced("no copy of shard " + id.ToString() + " on this node (it moved; not applied)");
+    }
+    return Status::Unavailable("no copy of shard " + id.ToString() + " on this node");
+  }
   const int64_t term = copy->engine().primary_term();
   if (target.primary_term() != 0 && target.primary_term() < term) {
     return Status::Fenced(
@@ -66,6 +73,8 @@ Status ShardService::Write(const pb::WriteRequest& request, pb::WriteResponse* r
     if (item.has_if_seq_no()) w.if_seq_no = item.if_seq_no();
     if (item.has_if_primary_term()) w.if_primary_term = item.if_primary_term();
   }
+  auto ticket = (*copy)->EnterWrite();  // waits while a move hands the shard off
+  if (!ticket.ok()) return ticket.status();
   std::vector<WriteResult> results;
   if (Status blocked = CheckWriteBlock(**copy); !blocked.ok()) {
     // Deletes free space and still run; every item that adds data is refused.
@@ -96,6 +105,8 @@ Status ShardService::Update(const pb::UpdateRequest& request, pb::UpdateResponse
   std::optional<int64_t> if_seq_no, if_primary_term;
   if (request.has_if_seq_no()) if_seq_no = request.if_seq_no();
   if (request.has_if_primary_term()) if_primary_term = request.if_primary_term();
+  auto ticket = (*copy)->EnterWrite();
+  if (!ticket.ok()) return ticket.status();
   if (Status blocked = CheckWriteBlock(**copy); !blocked.ok()) {
     WriteResult refused;
     refused.status = std::move(blocked);

@@ -21,6 +21,9 @@
 // Thread-safe: requests run concurrently on the caller's threads.
 #pragma once
 
+#include <map>
+#include <mutex>
+
 #include <chrono>
 #include <memory>
 
@@ -63,9 +66,15 @@ class ShardService {
   Result<std::shared_ptr<const ReaderContext>> ReaderFor(const pb::ShardTarget& target, const std::string& context_id,
                                                          int64_t keep_alive_ms, std::string* opened_id);
 
+  // Peer recovery sources (shard_service_recovery.cc), by recovery id.
+  struct RecoverySource;
+  Result<std::shared_ptr<RecoverySource>> RecoveryFor(const pb::ShardTarget& target, const std::string& id);
+
   ShardRegistry* const registry_;
   const ShardServiceOptions options_;
   ReaderContexts contexts_;
+  std::mutex recoveries_mu_;
+  std::map<std::string, std::shared_ptr<RecoverySource>> recoveries_;
 };
 
 }  // namespace holdfast

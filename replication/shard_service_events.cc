@@ -17,6 +17,8 @@ namespace holdfast {
 Status ShardService::Events(const pb::EventsRequest& request, pb::EventsResponse* response) {
   auto copy = CopyFor(request.target());
   if (!copy.ok()) return copy.status();
+  auto ticket = (*copy)->EnterWrite();
+  if (!ticket.ok()) return ticket.status();
   HOLDFAST_RETURN_IF_ERROR(CheckWriteBlock(**copy));
   auto payload = recommend::DecodeEventOp(request.payload());
   if (!payload.ok()) return payload.status();

@@ -14,6 +14,7 @@ namespace holdfast {
 
 class ThreadPool;
 class EtcdClusterState;
+class ShardRegistry;
 class HttpRouter;
 
 struct ApiContext {
@@ -26,6 +27,8 @@ struct ApiContext {
   // Cluster mode only (set once the node has joined): cluster settings,
   // moves, allocation explanations with disk use.
   std::atomic<EtcdClusterState*> cluster{nullptr};
+  // This node's shard copies (peer recoveries for _cat/recovery); null before startup recovery.
+  std::atomic<ShardRegistry*> registry{nullptr};
 };
 
 // The registry, or null with *error set to 503 cluster_block_exception while

@@ -3,6 +3,7 @@
 // ?v adds the header row, ?h=a,b picks columns, ?bytes=b|kb|mb|gb fixes the
 // size unit) or, with ?format=json, an array of objects of strings.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -11,6 +12,7 @@
 #include "server/api/api_errors.h"
 #include "server/api/index_api_support.h"
 #include "replication/cluster_health.h"
+#include "replication/shard_registry.h"
 #include "server/process/node_config.h"
 
 namespace holdfast {
@@ -277,9 +279,44 @@ HttpResponse CatMaster(ClusterIndices& registry, const HttpRequest& req) {
   return table.Render(req);
 }
 
+// Peer recoveries this node ran or runs (copies filled from another node:
+// moves and new replicas), as Elasticsearch's _cat/recovery columns.
+HttpResponse CatRecovery(ApiContext* ctx, ClusterIndices& registry, const HttpRequest& req) {
+  const ClusterStatePtr state = registry.cluster()->Current();
+  CatTable table({{"index", false}, {"shard", true}, {"time", true}, {"type", false}, {"stage", false},
+                  {"source_node", false}, {"target_node", false}, {"files", true}, {"files_recovered", true},
+                  {"files_percent", true}, {"bytes", true}, {"bytes_recovered", true}, {"bytes_percent", true},
+                  {"translog_ops", true}});
+  ShardRegistry* shards = ctx->registry.load(std::memory_order_acquire);
+  if (shards == nullptr) return table.Render(req);
+  auto name_of = [&](const std::string& id) {
+    auto n = state->nodes.find(id);
+    return n == state->nodes.end() ? id : n->second.name;
+  };
+  const std::string self = name_of(registry.router()->local_node_id());
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  auto percent = [](uint64_t done, uint64_t total) {
+    char buf[16];
+    std::snprintf(buf, sizeof(buf), "%.1f%%", total == 0 ? 100.0 : 100.0 * static_cast<double>(done) / static_cast<double>(total));
+    return std::string(buf);
+  };
+  for (const ShardRecoveryInfo& r : shards->Recoveries()) {
+    const RecoveryProgress& p = r.progress;
+    table.AddRow({r.index_name, std::to_string(r.shard.shard), std::to_string(now - p.started_ms) + "ms",
+                  r.relocation ? "peer (relocation)" : "peer", p.stage, name_of(r.source_node), self,
+                  std::to_string(p.files_total), std::to_string(p.files_done), percent(p.files_done, p.files_total),
+                  std::to_string(p.bytes_total), std::to_string(p.bytes_done), percent(p.bytes_done, p.bytes_total),
+                  std::to_string(p.ops)});
+  }
+  return table.Render(req);
+}
+
 }  // namespace
 
 void AddCatApiRoutes(ApiContext* ctx, HttpRouter* router) {
+  router->Add(HttpMethod::kGet, "/_cat/recovery", "cat_recovery",
+              WithIndices(ctx, [ctx](ClusterIndices& r, const HttpRequest& req) { return CatRecovery(ctx, r, req); }));
   router->Add(HttpMethod::kGet, "/_cat/nodes", "cat_nodes", WithIndices(ctx, CatNodes));
   router->Add(HttpMethod::kGet, "/_cat/master", "cat_master", WithIndices(ctx, CatMaster));
   for (const char* pattern : {"/_cat/indices", "/_cat/indices/{index}"}) {

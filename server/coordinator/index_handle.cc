@@ -1,5 +1,8 @@
 #include "server/coordinator/index_handle.h"
 
+#include <future>
+#include <thread>
+
 #include <algorithm>
 
 #include "replication/proto_convert.h"
@@ -23,20 +26,49 @@ uint32_t IndexHandle::ShardOf(std::string_view id) const { return ShardOfId(id, 
 
 Result<ShardTarget> IndexHandle::Primary(uint32_t shard) const { return router_->Primary(*state_, shard_id(shard)); }
 
+namespace {
+
+constexpr int kMovedRetries = 3;
+constexpr std::chrono::seconds kMovedWait{10};
+
+}  // namespace
+
+template <typename Call>
+Status IndexHandle::OnPrimary(uint32_t shard, const Call& call) const {
+  ClusterStatePtr state = state_;
+  for (int attempt = 0;; ++attempt) {
+    auto to = router_->Primary(*state, shard_id(shard));
+    if (!to.ok()) return to.status();
+    Status st = call(to.value());
+    // kFenced: the request was not applied (the primary moved or its term
+    // is older): once the cluster state names the new primary, send it there.
+    if (st.code() != StatusCode::kFenced || cluster_ == nullptr || attempt >= kMovedRetries) return st;
+    const ShardRouting* before = state->RoutingOf(shard_id(shard));
+    const std::string old_allocation = before != nullptr && before->primary() ? before->primary()->allocation_id : "";
+    const auto deadline = std::chrono::steady_clock::now() + kMovedWait;
+    ClusterStatePtr next = cluster_->Current();
+    while (std::chrono::steady_clock::now() < deadline) {
+      const ShardRouting* now = next->RoutingOf(shard_id(shard));
+      const ShardCopyRouting* primary = now != nullptr ? now->primary() : nullptr;
+      if (primary != nullptr && primary->allocation_id != old_allocation &&
+          (primary->state == ShardCopyState::kStarted || primary->state == ShardCopyState::kRelocating)) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      next = cluster_->Current();
+    }
+    if (next->version == state->version) return st;
+    state = next;
+  }
+}
+
 std::vector<WriteResult> IndexHandle::Write(const std::vector<WriteRequest>& requests) const {
   std::vector<WriteResult> results(requests.size());
   std::vector<std::vector<size_t>> by_shard(num_shards());
   for (size_t i = 0; i < requests.size(); ++i) by_shard[ShardOf(requests[i].id)].push_back(i);
-  for (uint32_t s = 0; s < by_shard.size(); ++s) {
+  auto write_shard = [&](uint32_t s) {
     const std::vector<size_t>& items = by_shard[s];
-    if (items.empty()) continue;
-    auto to = Primary(s);
-    if (!to.ok()) {
-      for (size_t i : items) results[i].status = to.status();
-      continue;
-    }
     pb::WriteRequest request;
-    *request.mutable_target() = to->target;
     request.mutable_items()->Reserve(static_cast<int>(items.size()));
     for (size_t i : items) {
       const WriteRequest& w = requests[i];
@@ -50,7 +82,11 @@ std::vector<WriteResult> IndexHandle::Write(const std::vector<WriteRequest>& req
       if (w.if_primary_term) item->set_if_primary_term(*w.if_primary_term);
     }
     pb::WriteResponse response;
-    Status st = to->client->Write(request, &response);
+    Status st = OnPrimary(s, [&](const ShardTarget& to) {
+      *request.mutable_target() = to.target;
+      response.Clear();
+      return to.client->Write(request, &response);
+    });
     if (st.ok() && response.results_size() != static_cast<int>(items.size())) {
       st = Status::Internal("shard " + shard_id(s).ToString() + " answered " + std::to_string(response.results_size()) +
                             " results for " + std::to_string(items.size()) + " writes");
@@ -58,7 +94,22 @@ std::vector<WriteResult> IndexHandle::Write(const std::vector<WriteRequest>& req
     for (size_t k = 0; k < items.size(); ++k) {
       results[items[k]] = st.ok() ? FromProto(response.results(static_cast<int>(k))) : FailedWrite(st);
     }
+  };
+  // One request per shard; several shards in parallel (their primaries may
+  // be on other nodes: a bulk waits for the slowest, not for their sum).
+  std::vector<uint32_t> shards;
+  for (uint32_t s = 0; s < by_shard.size(); ++s) {
+    if (!by_shard[s].empty()) shards.push_back(s);
   }
+  if (shards.size() == 1) {
+    write_shard(shards.front());
+    return results;
+  }
+  std::vector<std::future<void>> running;
+  running.reserve(shards.size());
+  for (size_t k = 1; k < shards.size(); ++k) running.push_back(std::async(std::launch::async, write_shard, shards[k]));
+  if (!shards.empty()) write_shard(shards.front());
+  for (auto& f : running) f.get();
   return results;
 }
 
@@ -66,17 +117,19 @@ WriteResult IndexHandle::Write(const WriteRequest& request) const { return Write
 
 WriteResult IndexHandle::Update(const std::string& id, const std::string& partial_doc, bool doc_as_upsert,
                                 std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term) const {
-  auto to = Primary(ShardOf(id));
-  if (!to.ok()) return FailedWrite(to.status());
   pb::UpdateRequest request;
-  *request.mutable_target() = to->target;
   request.set_id(id);
   request.set_partial_doc(partial_doc);
   request.set_doc_as_upsert(doc_as_upsert);
   if (if_seq_no) request.set_if_seq_no(*if_seq_no);
   if (if_primary_term) request.set_if_primary_term(*if_primary_term);
   pb::UpdateResponse response;
-  if (Status st = to->client->Update(request, &response); !st.ok()) return FailedWrite(st);
+  Status st = OnPrimary(ShardOf(id), [&](const ShardTarget& to) {
+    *request.mutable_target() = to.target;
+    response.Clear();
+    return to.client->Update(request, &response);
+  });
+  if (!st.ok()) return FailedWrite(st);
   return FromProto(response.result());
 }
 

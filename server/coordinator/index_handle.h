@@ -79,6 +79,11 @@ class IndexHandle {
 
  private:
   Result<ShardTarget> Primary(uint32_t shard) const;
+  // Runs `call` on the shard's primary; a kFenced answer (not applied: the
+  // primary moved) is sent again to the new primary once the cluster state
+  // names it (a few times, within seconds).
+  template <typename Call>
+  Status OnPrimary(uint32_t shard, const Call& call) const;
   Status ShardMaintenance(uint32_t shard, pb::MaintenanceRequest::Action action, uint32_t max_segments) const;
   Status EveryShard(pb::MaintenanceRequest::Action action, uint32_t max_segments) const;
 

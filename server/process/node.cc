@@ -342,6 +342,14 @@ int RunNode(const NodeConfig& config) {
     spdlog::info("joined cluster [{}] through etcd {} (lease {}s)", config.cluster_name,
                  fmt::join(config.etcd_endpoints, ","), config.cluster_lease_ttl.count());
   }
+  GrpcShardClients remote_clients;
+  if (cluster) {
+    shard_options.peer = [&remote_clients, state = cluster.get()](const std::string& node_id) -> ShardClient* {
+      ClusterStatePtr current = state->Current();
+      auto n = current->nodes.find(node_id);
+      return n == current->nodes.end() ? nullptr : remote_clients.Get(n->second.grpc_address).get();
+    };
+  }
   auto shards = RecoverShards(node, std::move(shard_options));
   if (!shards.ok()) {
     spdlog::error("startup recovery failed: {}", shards.status().ToString());
@@ -350,7 +358,6 @@ int RunNode(const NodeConfig& config) {
     MarkCleanShutdownAfterFailure(*node.store);
     return shards.status().code() == StatusCode::kCorruption ? kExitVolumeCorrupt : kExitFailure;
   }
-  GrpcShardClients remote_clients;
   grpc.SetShardService(shards->service.get());
   ShardRouter shard_router(shards->service.get(), id.node_id, transport.value(),
                            [&remote_clients](const std::string& address) -> ShardClient* {
@@ -361,6 +368,7 @@ int RunNode(const NodeConfig& config) {
   registry_for_disk.store(shards->registry.get(), std::memory_order_release);
   api.indices.store(&indices, std::memory_order_release);
   api.cluster.store(cluster.get(), std::memory_order_release);
+  api.registry.store(shards->registry.get(), std::memory_order_release);
   readiness.set_phase(NodePhase::kReady);
   grpc.SetServing(true);
   spdlog::info("node ready ({} shard copies)", shards->registry->All().size());
@@ -375,6 +383,7 @@ int RunNode(const NodeConfig& config) {
   steps.close_shards = [&] {
     api.indices.store(nullptr);
     api.cluster.store(nullptr);
+    api.registry.store(nullptr);
     ctx.shards.store(nullptr);
     registry_for_disk.store(nullptr);
     disk.Stop();  // no reopen runs while the copies close

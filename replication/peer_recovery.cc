@@ -1,0 +1,181 @@
+#include "replication/peer_recovery.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <thread>
+
+#include "index/util/checksum.h"
+#include "replication/proto_convert.h"
+
+namespace holdfast {
+
+namespace {
+
+constexpr uint32_t kChunkBytes = 1u << 20;
+constexpr uint32_t kOpsPerRequest = 10000;
+constexpr std::chrono::seconds kCallTimeout{60};
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Sleeps as needed so that `bytes` since `start` stay under `rate` per second.
+void Throttle(uint64_t bytes, std::chrono::steady_clock::time_point start, uint64_t rate) {
+  if (rate == 0) return;
+  const auto due = start + std::chrono::microseconds(bytes * 1'000'000 / rate);
+  if (due > std::chrono::steady_clock::now()) std::this_thread::sleep_until(due);
+}
+
+Status WriteAll(int fd, const std::string& data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno == ENOSPC ? Status::NoSpace("no space left while recovering a shard")
+                             : Status::IOError(std::string("write: ") + std::strerror(errno));
+    }
+    done += static_cast<size_t>(n);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::vector<ShardOp>> RecoverFromPeer(const PeerRecoveryOptions& o) {
+  RecoveryProgress progress;
+  progress.started_ms = NowMs();
+  auto report = [&](const char* stage) {
+    progress.stage = stage;
+    if (o.on_progress) o.on_progress(progress);
+  };
+  auto cancelled = [&] { return o.cancelled != nullptr && o.cancelled->load(); };
+  pb::StartRecoveryRequest start;
+  *start.mutable_target() = o.target;
+  start.set_recovery_id(o.recovery_id);
+  pb::StartRecoveryResponse files;
+  HOLDFAST_RETURN_IF_ERROR(o.source->StartRecovery(start, &files, DeadlineIn(kCallTimeout)));
+  progress.files_total = static_cast<uint64_t>(files.files_size());
+  for (const pb::RecoveryFile& f : files.files()) progress.bytes_total += f.length();
+  report("index");
+
+  const std::string incoming = o.dir + ".incoming";
+  std::error_code ec;
+  std::filesystem::remove_all(incoming, ec);
+  const auto began = std::chrono::steady_clock::now();
+  for (const pb::RecoveryFile& f : files.files()) {
+    if (f.path().find("..") != std::string::npos || f.path().empty() || f.path()[0] == '/') {
+      return Status::Corruption("recovery source named a file outside the shard: " + f.path());
+    }
+    const std::string path = incoming + "/" + f.path();
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return Status::IOError("cannot create " + path);
+    uint64_t offset = 0;
+    Status s;
+    while (s.ok() && offset < f.length()) {
+      if (cancelled()) {
+        s = Status::Unavailable("recovery cancelled");
+        break;
+      }
+      pb::RecoveryChunkRequest req;
+      *req.mutable_target() = o.target;
+      req.set_recovery_id(o.recovery_id);
+      req.set_path(f.path());
+      req.set_offset(offset);
+      req.set_max_bytes(kChunkBytes);
+      pb::RecoveryChunkResponse chunk;
+      s = o.source->RecoveryChunk(req, &chunk, DeadlineIn(kCallTimeout));
+      if (!s.ok()) break;
+      if (chunk.data().empty()) {
+        s = Status::Corruption("recovery source ended " + f.path() + " at " + std::to_string(offset) + " of " +
+                               std::to_string(f.length()) + " bytes");
+        break;
+      }
+      s = WriteAll(fd, chunk.data());
+      offset += chunk.data().size();
+      progress.bytes_done += chunk.data().size();
+      Throttle(progress.bytes_done, began, o.max_bytes_per_sec);
+      if (o.on_progress) o.on_progress(progress);
+    }
+    if (s.ok() && ::fsync(fd) != 0) s = Status::IOError("fsync " + path);
+    ::close(fd);
+    if (!s.ok()) return s;
+    uint64_t length = 0;
+    auto sum = ChecksumFile(path, &length);
+    if (!sum.ok()) return sum.status();
+    if (length != f.length() || sum.value() != f.checksum()) {
+      return Status::Corruption("recovered file " + f.path() + " does not match the source (length " +
+                                std::to_string(length) + " of " + std::to_string(f.length()) + ", checksum " +
+                                ChecksumHex(sum.value()) + " of " + ChecksumHex(f.checksum()) + ")");
+    }
+    ++progress.files_done;
+  }
+  // The ops written since the files were frozen; for a move, after the
+  // source stopped taking writes, so none is missed.
+  bool handed_off = false;
+  auto lift = [&] {
+    if (handed_off) LiftHandoff(o);
+  };
+  if (o.handoff) {
+    report("handoff");
+    pb::HandoffRequest h;
+    *h.mutable_target() = o.target;
+    h.set_recovery_id(o.recovery_id);
+    pb::HandoffResponse hr;
+    HOLDFAST_RETURN_IF_ERROR(o.source->Handoff(h, &hr, DeadlineIn(kCallTimeout)));
+    handed_off = true;
+  }
+  report("translog");
+  std::vector<ShardOp> ops;
+  int64_t from = files.max_seq_no() + 1;
+  while (true) {
+    pb::OpsSinceRequest req;
+    *req.mutable_target() = o.target;
+    req.set_from_seq_no(from);
+    req.set_max_ops(kOpsPerRequest);
+    pb::OpsSinceResponse resp;
+    Status s = o.source->OpsSince(req, &resp, DeadlineIn(kCallTimeout));
+    if (!s.ok()) {
+      lift();
+      return s;
+    }
+    for (const pb::Op& op : resp.ops()) {
+      ops.push_back(FromProto(op));
+      from = std::max(from, ops.back().stamp.seq_no + 1);
+    }
+    progress.ops = ops.size();
+    if (!resp.more()) break;
+  }
+  std::filesystem::remove_all(o.dir, ec);
+  std::filesystem::rename(incoming, o.dir, ec);
+  if (ec) {
+    lift();
+    return Status::IOError("cannot move the recovered files into " + o.dir + ": " + ec.message());
+  }
+  report("done");
+  return ops;
+}
+
+void LiftHandoff(const PeerRecoveryOptions& o) {
+  pb::HandoffRequest cancel;
+  *cancel.mutable_target() = o.target;
+  cancel.set_recovery_id(o.recovery_id);
+  cancel.set_cancel(true);
+  pb::HandoffResponse ignored;
+  (void)o.source->Handoff(cancel, &ignored, DeadlineIn(kCallTimeout));
+}
+
+void EndPeerRecovery(const PeerRecoveryOptions& o) {
+  pb::EndRecoveryRequest req;
+  *req.mutable_target() = o.target;
+  req.set_recovery_id(o.recovery_id);
+  pb::EndRecoveryResponse ignored;
+  (void)o.source->EndRecovery(req, &ignored, DeadlineIn(std::chrono::seconds(10)));
+}
+
+}  // namespace holdfast

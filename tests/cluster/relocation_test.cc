@@ -1,0 +1,218 @@
+// Moving shard copies between real nodes (peer recovery of files and ops,
+// then the handoff of writes): an excluded node is drained, a move by
+// _cluster/reroute lands, while searches keep answering and every
+// acknowledged write survives the move.
+#include <signal.h>
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "tests/cluster/cluster_fixture.h"
+
+namespace holdfast::testing {
+namespace {
+
+std::string Docs(int from, int to) {
+  std::string body;
+  for (int i = from; i < to; ++i) {
+    body += R"({"index": {"_id": ")" + std::to_string(i) + "\"}}\n";
+    body += R"({"title": "doc number )" + std::to_string(i) + R"( about rivers", "n": )" + std::to_string(i) + "}\n";
+  }
+  return body;
+}
+
+std::map<std::string, int> CopiesOn(ClusterFixture* f, size_t via) {
+  std::map<std::string, int> out;
+  auto d = f->HttpJson(via, "GET", "/_cat/shards/books?format=json");
+  if (!d.IsArray()) return out;
+  for (const auto& row : d.GetArray()) ++out[row["node"].IsString() ? row["node"].GetString() : ""];
+  return out;
+}
+
+// Writes one document at a time through node `via` until stopped, keeping
+// the ids that were acknowledged (2xx) and counting failures.
+class Writer {
+ public:
+  Writer(ClusterFixture* f, size_t via) : f_(f), via_(via) {
+    thread_ = std::thread([this] {
+      for (int i = 100000; i < 100000 + 5000 && !stop_; ++i) {
+        auto r = HttpCall(f_->node(via_).http_port(), "PUT", "/books/_doc/" + std::to_string(i),
+                          R"({"title": "written during the move", "n": )" + std::to_string(i) + "}");
+        std::lock_guard<std::mutex> lock(mu_);
+        if (r.status / 100 == 2) {
+          acked_.push_back(std::to_string(i));
+        } else {
+          ++failed_;
+          last_error_ = std::to_string(r.status) + " " + r.body.substr(0, 300);
+        }
+      }
+    });
+  }
+  ~Writer() { Stop(); }
+  void Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  std::vector<std::string> acked() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return acked_;
+  }
+  int failed() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return failed_;
+  }
+  std::string last_error() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_error_;
+  }
+
+ private:
+  ClusterFixture* f_;
+  size_t via_;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::vector<std::string> acked_;
+  int failed_ = 0;
+  std::string last_error_;
+  std::thread thread_;
+};
+
+// Searches through node `via` until stopped; counts answers that were not
+// 200 with every shard answering and at least `min_total` hits.
+class Searcher {
+ public:
+  Searcher(ClusterFixture* f, size_t via, uint64_t min_total) {
+    thread_ = std::thread([this, f, via, min_total] {
+      while (!stop_) {
+        auto r = HttpCall(f->node(via).http_port(), "POST", "/books/_search",
+                          R"({"query": {"match": {"title": "rivers"}}, "size": 3})");
+        auto d = ParseJson(r.body);
+        ++searches_;
+        const bool good = r.status == 200 && d.IsObject() && d["_shards"]["failed"].GetUint() == 0 &&
+                          d["hits"]["total"]["value"].GetUint64() >= min_total;
+        if (!good) {
+          ++bad_;
+          std::lock_guard<std::mutex> lock(mu_);
+          last_bad_ = std::to_string(r.status) + " " + r.body.substr(0, 400);
+        }
+      }
+    });
+  }
+  ~Searcher() { Stop(); }
+  void Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  int searches() const { return searches_; }
+  int bad() const { return bad_; }
+  std::string last_bad() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_bad_;
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<int> searches_{0};
+  std::atomic<int> bad_{0};
+  std::mutex mu_;
+  std::string last_bad_;
+  std::thread thread_;
+};
+
+class RelocationTest : public ClusterFixture {
+ protected:
+  void CreateBooks() {
+    ASSERT_EQ(Http(0, "PUT", "/books", R"({"settings": {"number_of_shards": 6, "number_of_replicas": 0}})").status, 200);
+    ASSERT_TRUE(WaitHealth(0, "green"));
+    auto r = Http(0, "POST", "/books/_bulk?refresh=true", Docs(0, 2000));
+    ASSERT_EQ(r.status, 200);
+    ASSERT_FALSE(ParseJson(r.body)["errors"].GetBool());
+  }
+  void ExpectAllPresent(const std::vector<std::string>& ids, size_t via) {
+    ASSERT_EQ(Http(via, "POST", "/books/_refresh").status, 200);
+    auto count = HttpJson(via, "GET", "/books/_count");
+    EXPECT_EQ(count["count"].GetUint64(), 2000u + ids.size());
+    int missing = 0;
+    for (const std::string& id : ids) missing += Http(via, "GET", "/books/_doc/" + id).status != 200;
+    EXPECT_EQ(missing, 0) << "acknowledged writes lost in the move";
+  }
+};
+
+TEST_F(RelocationTest, ExcludingANodeMovesItsCopiesOffWhileSearchesAndWritesGoOn) {
+  StartNodes(3);
+  CreateBooks();
+  ASSERT_EQ(CopiesOn(this, 0)["n3"], 2);
+  Searcher searcher(this, 0, 2000);
+  Writer writer(this, 1);
+  auto put = Http(2, "PUT", "/_cluster/settings",
+                  R"({"persistent": {"cluster.routing.allocation.exclude._name": "n3"}})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  ASSERT_TRUE(WaitUntil([&] { return CopiesOn(this, 0).count("n3") == 0; }, 60s)) << Http(0, "GET", "/_cat/shards?v").body;
+  ASSERT_EQ(HttpJson(0, "GET", "/_cluster/health?wait_for_no_relocating_shards=true&wait_for_status=green&timeout=30s")["status"],
+            "green");
+  writer.Stop();
+  searcher.Stop();
+  EXPECT_EQ(CopiesOn(this, 0), (std::map<std::string, int>{{"n1", 3}, {"n2", 3}}));
+  EXPECT_GT(searcher.searches(), 10);
+  EXPECT_EQ(searcher.bad(), 0) << searcher.last_bad();
+  EXPECT_EQ(writer.failed(), 0) << writer.last_error();
+  ASSERT_GT(writer.acked().size(), 10u);
+  ExpectAllPresent(writer.acked(), 2);
+  // The copies that left n3 left its disk too.
+  const std::string uuid = HttpJson(0, "GET", "/books/_settings")["books"]["settings"]["index"]["uuid"].GetString();
+  EXPECT_TRUE(WaitUntil([&] {
+    std::error_code ec;
+    auto it = std::filesystem::directory_iterator(dir_.Sub("n3") + "/indices/" + uuid, ec);
+    return ec || it == std::filesystem::directory_iterator();
+  }, 20s)) << "n3 still holds shard files of books";
+  // The moves are visible where they landed: a peer recovery per copy, done,
+  // every file and byte copied.
+  int moves = 0;
+  for (size_t i = 0; i < 2; ++i) {
+    auto rows = HttpJson(i, "GET", "/_cat/recovery?format=json");
+    ASSERT_TRUE(rows.IsArray());
+    for (const auto& row : rows.GetArray()) {
+      EXPECT_STREQ(row["stage"].GetString(), "done");
+      EXPECT_STREQ(row["source_node"].GetString(), "n3");
+      EXPECT_STREQ(row["files_percent"].GetString(), "100.0%");
+      EXPECT_STREQ(row["bytes_percent"].GetString(), "100.0%");
+      ++moves;
+    }
+  }
+  EXPECT_EQ(moves, 2);
+}
+
+TEST_F(RelocationTest, AMoveByRerouteLandsAndTheDataComesAlong) {
+  StartNodes(2);
+  CreateBooks();
+  auto state = HttpJson(0, "GET", "/_cluster/state/routing_table,nodes");
+  const auto& shard0 = state["routing_table"]["indices"]["books"]["shards"]["0"][0];
+  const std::string from_id = shard0["node"].GetString();
+  const std::string from = state["nodes"][from_id.c_str()]["name"].GetString();
+  const std::string to = from == "n1" ? "n2" : "n1";
+  Writer writer(this, 0);
+  auto r = Http(1, "POST", "/_cluster/reroute",
+                R"({"commands": [{"move": {"index": "books", "shard": 0, "from_node": ")" + from +
+                    R"(", "to_node": ")" + to + R"("}}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(WaitUntil([&] {
+    auto s = HttpJson(0, "GET", "/_cluster/state/routing_table,nodes");
+    const auto& copy = s["routing_table"]["indices"]["books"]["shards"]["0"][0];
+    return copy["node"].IsString() && std::string(s["nodes"][copy["node"].GetString()]["name"].GetString()) == to &&
+           std::string(copy["state"].GetString()) == "STARTED";
+  }, 60s)) << Http(0, "GET", "/_cat/shards?v").body;
+  writer.Stop();
+  EXPECT_EQ(writer.failed(), 0) << writer.last_error();
+  ExpectAllPresent(writer.acked(), 1);
+  // A move onto a node that already holds a copy is refused with the reason.
+  auto again = Http(0, "POST", "/_cluster/reroute",
+                    R"({"commands": [{"move": {"index": "books", "shard": 0, "from_node": ")" + to +
+                        R"(", "to_node": ")" + to + R"("}}]})");
+  EXPECT_EQ(again.status, 400) << again.body;
+}
+
+}  // namespace
+}  // namespace holdfast::testing
