@@ -12,6 +12,7 @@
 #include "index/shard/store_logger.h"
 #include "index/util/mmap_file.h"
 #include "index/util/thread_pool.h"
+#include "index/util/uuid.h"
 
 #include "lifecycle/disk_monitor.h"
 #include "lifecycle/drain.h"
@@ -181,6 +182,17 @@ int RunNode(const NodeConfig& config) {
     if (!in_etcd.ok()) {
       spdlog::error("cannot join cluster [{}]: {}", config.cluster_name, in_etcd.status().message());
       return kExitFailure;
+    }
+    if (in_etcd->empty() && !std::filesystem::exists(config.data_dir + "/VOLUME")) {
+      // A new volume of a new cluster: agree on the cluster's uuid first, so
+      // that nodes started together all create their volumes for the same one.
+      auto agreed = EtcdClusterState::ClusterUuid(etcd.get(), config.cluster_name,
+                                                  config.cluster_uuid.empty() ? NewUuid() : config.cluster_uuid);
+      if (!agreed.ok()) {
+        spdlog::error("cannot join cluster [{}]: {}", config.cluster_name, agreed.status().message());
+        return kExitFailure;
+      }
+      in_etcd = std::move(agreed);
     }
     if (!in_etcd->empty()) {
       if (!config.cluster_uuid.empty() && config.cluster_uuid != *in_etcd) {

@@ -62,15 +62,21 @@ class ClusterFixture : public ::testing::Test {
 
   // Starts node n<i+1> (data in n<i+1>/ of the test's dir) and waits until it is ready.
   NodeProcess& StartNode(size_t i, std::vector<std::string> extra = {}) {
+    LaunchNode(i, std::move(extra));
+    EXPECT_TRUE(nodes_[i]->WaitStarted()) << nodes_[i]->Log();
+    EXPECT_TRUE(nodes_[i]->WaitReady()) << nodes_[i]->Log();
+    return *nodes_[i];
+  }
+  // Starts node n<i+1> without waiting (then node(i).WaitStarted()). Children
+  // die with the thread that started them: launch from the test's thread.
+  void LaunchNode(size_t i, std::vector<std::string> extra = {}) {
     if (nodes_.size() <= i) nodes_.resize(i + 1);
     nodes_[i] = std::make_unique<NodeProcess>();
     std::vector<std::string> args = {"--node-name", "n" + std::to_string(i + 1), "--cluster-name", "c1",
                                      "--etcd-endpoints", etcd_.endpoint(), "--cluster-lease-ttl",
                                      std::to_string(kLeaseTtlSeconds) + "s"};
     args.insert(args.end(), extra.begin(), extra.end());
-    EXPECT_TRUE(nodes_[i]->Start(dir_.Sub("n" + std::to_string(i + 1)), args)) << nodes_[i]->Log();
-    EXPECT_TRUE(nodes_[i]->WaitReady()) << nodes_[i]->Log();
-    return *nodes_[i];
+    EXPECT_TRUE(nodes_[i]->Launch(dir_.Sub("n" + std::to_string(i + 1)), args)) << nodes_[i]->Log();
   }
   void StartNodes(size_t n) {
     for (size_t i = 0; i < n; ++i) StartNode(i);

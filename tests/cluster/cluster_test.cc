@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <thread>
 
 #include "tests/cluster/cluster_fixture.h"
 
@@ -128,6 +129,39 @@ TEST_F(ClusterFixture, SixShardsSpreadTwoPerNodeAndEveryNodeAnswersLikeOneNode) 
   int masters = 0;
   for (const auto& n : nodes.GetArray()) masters += std::string(n["master"].GetString()) == "*";
   EXPECT_EQ(masters, 1);
+}
+
+TEST_F(ClusterFixture, NodesStartedTogetherOnNewVolumesFormOneCluster) {
+  // No cluster uuid in etcd yet and three new volumes: all three must agree
+  // on one (a race here once left two nodes refusing to join).
+  for (size_t i = 0; i < 3; ++i) LaunchNode(i);
+  for (size_t i = 0; i < 3; ++i) {
+    ASSERT_TRUE(node(i).WaitStarted()) << node(i).Log();
+    ASSERT_TRUE(node(i).WaitReady()) << node(i).Log();
+  }
+  ASSERT_TRUE(WaitUntil([&] { return NodesSeen(0) == 3 && NodesSeen(2) == 3; }, 20s))
+      << "n1 sees " << NodesSeen(0) << ", n2 " << NodesSeen(1) << ", n3 " << NodesSeen(2) << "\n"
+      << Http(0, "GET", "/_cat/nodes?v").body << Http(2, "GET", "/_cat/nodes?v").body;
+  // A node of another cluster's volume is refused, naming both uuids.
+  NodeProcess foreign;
+  ASSERT_TRUE(foreign.Start(dir_.Sub("foreign")));  // a one-node cluster of its own
+  foreign.process().Signal(SIGTERM);
+  ASSERT_TRUE(foreign.process().WaitExit(20s).has_value());
+  NodeProcess refused;
+  ASSERT_TRUE(refused.Launch(dir_.Sub("foreign"), {"--node-name", "n9", "--cluster-name", "c1", "--etcd-endpoints",
+                                                   etcd_.endpoint()}));
+  auto code = refused.process().WaitExit(20s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 4) << refused.Log();
+  EXPECT_NE(refused.Log().find("belongs to another cluster"), std::string::npos) << refused.Log();
+  // A second live node with a name already taken is refused too.
+  NodeProcess twin;
+  ASSERT_TRUE(twin.Launch(dir_.Sub("twin"), {"--node-name", "n2", "--cluster-name", "c1", "--etcd-endpoints",
+                                             etcd_.endpoint()}));
+  auto twin_code = twin.process().WaitExit(20s);
+  ASSERT_TRUE(twin_code.has_value());
+  EXPECT_EQ(*twin_code, 7) << twin.Log();
+  EXPECT_NE(twin.Log().find("n2"), std::string::npos);
 }
 
 TEST_F(ClusterFixture, KilledMasterIsReplacedWithinTheLeaseAndAPausedOneCannotWriteWhenResumed) {

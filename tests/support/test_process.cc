@@ -154,7 +154,10 @@ bool NodeProcess::WaitReady(std::chrono::milliseconds timeout) {
 
 bool NodeProcess::Start(const std::string& data_dir, const std::vector<std::string>& extra,
                         std::chrono::milliseconds timeout) {
-  if (!Launch(data_dir, extra)) return false;
+  return Launch(data_dir, extra) && WaitStarted(timeout);
+}
+
+bool NodeProcess::WaitStarted(std::chrono::milliseconds timeout) {
   static const std::regex kBanner(R"(http_address=[^ ]*:(\d+) grpc_address=[^ ]*:(\d+))");
   std::smatch m;
   bool ok = WaitFor(

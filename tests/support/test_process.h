@@ -76,8 +76,11 @@ class NodeProcess {
   // Waits until /_lifecycle/ready answers 200 (startup recovery done: index
   // and document requests are served). False at the deadline.
   bool WaitReady(std::chrono::milliseconds timeout = std::chrono::seconds(30));
-  // Starts without waiting for the banner (for runs expected to fail).
+  // Starts without waiting for the banner (for runs expected to fail, or
+  // several nodes started at once: then WaitStarted).
   bool Launch(const std::string& data_dir, const std::vector<std::string>& extra = {});
+  // Waits for the banner of a Launch()ed node and reads its ports.
+  bool WaitStarted(std::chrono::milliseconds timeout = std::chrono::seconds(20));
   // The directory each later Start/Launch writes a new log file in (default:
   // next to the data directory) — off a volume the test fills, say.
   void set_log_dir(std::string dir) { log_dir_ = std::move(dir); }
