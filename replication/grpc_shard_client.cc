@@ -6,21 +6,12 @@
 #include <iterator>
 
 #include "holdfast/v1/shard.grpc.pb.h"
+#include "replication/grpc_status.h"
 #include "replication/proto_convert.h"
 
 namespace holdfast {
 
 namespace {
-
-// gRPC's own names of its status codes, for messages.
-const char* GrpcCodeName(grpc::StatusCode code) {
-  static constexpr const char* kNames[] = {
-      "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",            // 0-5
-      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",  // 6-10
-      "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};    // 11-16
-  const auto i = static_cast<size_t>(code);
-  return i < std::size(kNames) ? kNames[i] : "UNKNOWN";
-}
 
 // gRPC takes deadlines on the system clock; ours are steady. A deadline
 // further than a day away is treated as a day (no overflow for "never").

@@ -9,8 +9,10 @@
 #include <map>
 
 #include "index/util/file_util.h"
+#include "index/util/text_table.h"
 #include "server/api/api_errors.h"
 #include "server/api/index_api_support.h"
+#include "replication/cluster_admin.h"
 #include "replication/cluster_health.h"
 #include "replication/shard_registry.h"
 #include "server/process/node_config.h"
@@ -91,33 +93,11 @@ class CatTable {
   }
 
   HttpResponse Text(const std::vector<size_t>& shown, bool header) const {
-    std::vector<size_t> width(columns_.size(), 0);
-    for (size_t c : shown) {
-      if (header) width[c] = std::string_view(columns_[c].name).size();
-      for (const auto& row : rows_) width[c] = std::max(width[c], row[c].size());
-    }
-    std::string out;
-    auto line = [&](auto cell_of, bool is_header) {
-      std::string text;
-      for (size_t i = 0; i < shown.size(); ++i) {
-        const size_t c = shown[i];
-        const std::string_view cell = cell_of(c);
-        const std::string pad(width[c] - cell.size(), ' ');
-        if (i > 0) text += ' ';
-        if (columns_[c].right_aligned && !is_header) {
-          text.append(pad).append(cell);
-        } else {
-          text.append(cell).append(pad);
-        }
-      }
-      while (!text.empty() && text.back() == ' ') text.pop_back();
-      out.append(text).push_back('\n');
-    };
-    if (header) line([&](size_t c) { return std::string_view(columns_[c].name); }, true);
-    for (const auto& row : rows_) line([&](size_t c) { return std::string_view(row[c]); }, false);
+    std::vector<TextColumn> columns;
+    for (const Column& c : columns_) columns.push_back({c.name, c.right_aligned});
     HttpResponse r;
     r.content_type = "text/plain; charset=UTF-8";
-    r.body = std::move(out);
+    r.body = RenderTextTable(columns, rows_, shown, header);
     return r;
   }
 
@@ -180,15 +160,10 @@ HttpResponse CatShards(ApiContext* ctx, ClusterIndices& registry, const HttpRequ
             store = FormatBytes(st->segment_bytes(), unit);
           }
         }
-        const bool unassigned = copy.state == ShardCopyState::kUnassigned || copy.state == ShardCopyState::kFailed;
         table.AddRow({index->name(), std::to_string(shard.shard), copy.primary ? "p" : "r",
                       copy.state == ShardCopyState::kFailed ? "UNASSIGNED" : ShardCopyStateName(copy.state), docs, store,
                       ip, node, copy.node_id, copy.allocation_id, std::to_string(shard.primary_term),
-                      copy.state == ShardCopyState::kFailed ? "ALLOCATION_FAILED"
-                      : !copy.unassigned_reason.empty()     ? copy.unassigned_reason
-                      : unassigned                          ? "INDEX_CREATED"
-                                                            : "",
-                      copy.failure});
+                      UnassignedReasonOf(copy), copy.failure});
       }
     }
   }
@@ -252,14 +227,7 @@ HttpResponse CatNodes(ClusterIndices& registry, const HttpRequest& req) {
   const ClusterStatePtr state = registry.cluster()->Current();
   CatTable table({{"ip", false}, {"node.role", false}, {"master", false}, {"name", false}, {"id", false, false},
                   {"http_address", false, false}, {"grpc_address", false, false}, {"shards", true, false}});
-  std::map<std::string, uint64_t> shards_on;
-  for (const auto& [uuid, routing] : state->routing) {
-    for (const ShardRouting& shard : routing.shards) {
-      for (const ShardCopyRouting& copy : shard.copies) {
-        if (!copy.node_id.empty()) ++shards_on[copy.node_id];
-      }
-    }
-  }
+  std::map<std::string, uint64_t> shards_on = CopiesPerNode(*state);
   for (const auto& [id, node] : state->nodes) {
     table.AddRow({IpOf(node.http_address), "dm", id == state->master_node_id ? "*" : "-", node.name, id,
                   node.http_address, node.grpc_address, std::to_string(shards_on[id])});

@@ -12,11 +12,10 @@
 // one-node cluster they answer 400 saying so.
 #include <rapidjson/document.h>
 
-#include <chrono>
-
 #include "index/mapping/mapping_error.h"
 #include "index/mapping/mapping_serializer.h"
 #include "replication/allocation.h"
+#include "replication/cluster_admin.h"
 #include "replication/etcd_cluster_state.h"
 #include "server/api/api_errors.h"
 #include "server/api/index_api_support.h"
@@ -28,11 +27,6 @@ namespace holdfast {
 namespace {
 
 bool BlankBody(std::string_view body) { return body.find_first_not_of(" \t\r\n") == std::string_view::npos; }
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // The allocation settings this build understands (others are refused, as
 // Elasticsearch refuses unknown settings).
@@ -69,9 +63,7 @@ void WriteRouting(JsonWriter& w, const ClusterStateSnapshot& state, const IndexM
         if (!copy.allocation_id.empty()) w.Key("allocation_id").StartObject().Field("id", copy.allocation_id).EndObject();
         if (copy.state == ShardCopyState::kUnassigned || copy.state == ShardCopyState::kFailed) {
           w.Key("unassigned_info").StartObject();
-          w.Field("reason", copy.state == ShardCopyState::kFailed ? std::string("ALLOCATION_FAILED")
-                                                                   : copy.unassigned_reason.empty() ? std::string("INDEX_CREATED")
-                                                                                                     : copy.unassigned_reason);
+          w.Field("reason", UnassignedReasonOf(copy));
           if (copy.unassigned_at_ms > 0) w.Field("at_ms", copy.unassigned_at_ms);
           if (!copy.last_node_id.empty()) w.Field("last_node", copy.last_node_id);
           if (!copy.failure.empty()) w.Field("details", copy.failure);
@@ -168,25 +160,16 @@ HttpResponse ClusterStateResponse(ApiContext* ctx, ClusterIndices& registry, con
 
 HttpResponse AllocationExplain(ApiContext* ctx, ClusterIndices& registry, const HttpRequest& req) {
   const ClusterStatePtr state = registry.cluster()->Current();
-  std::string index;
-  int shard = 0;
-  bool primary = true;
+  ExplainTarget target;
   if (!BlankBody(req.body)) {
     rapidjson::Document d;
     d.Parse(req.body.data(), req.body.size());
     if (d.HasParseError() || !d.IsObject()) return ErrorFromStatus(BodyParseError("request body is not a JSON object"));
-    if (d.HasMember("index") && d["index"].IsString()) index = d["index"].GetString();
-    if (d.HasMember("shard") && d["shard"].IsInt()) shard = d["shard"].GetInt();
-    if (d.HasMember("primary") && d["primary"].IsBool()) primary = d["primary"].GetBool();
-    if (!index.empty() && !(d.HasMember("shard") && d.HasMember("primary"))) {
-      return ErrorFromStatus(mapping::IllegalArgumentError(
-          "the index, shard and primary parameters must all be given, or none of them"));
-    }
+    if (d.HasMember("index") && d["index"].IsString()) target.index = d["index"].GetString();
+    if (d.HasMember("shard") && d["shard"].IsInt()) target.shard = d["shard"].GetInt();
+    if (d.HasMember("primary") && d["primary"].IsBool()) target.primary = d["primary"].GetBool();
   }
-  EtcdClusterState* cluster = ctx->cluster.load(std::memory_order_acquire);
-  AllocationInput input = cluster != nullptr ? cluster->allocation_input() : AllocationInput{};
-  input.now_ms = NowMs();
-  auto e = ExplainAllocation(*state, input, index, shard, primary);
+  auto e = ExplainCopy(*state, ctx->cluster.load(std::memory_order_acquire), target);
   if (!e.ok()) return ErrorFromStatus(e.status());
   JsonWriter w;
   w.StartObject();
@@ -204,8 +187,8 @@ HttpResponse AllocationExplain(ApiContext* ctx, ClusterIndices& registry, const 
     w.Field("delayed", e->delay_left_ms > 0);
     w.EndObject();
   }
-  if (e->current_state == "unassigned") {
-    w.Field("can_allocate", e->delay_left_ms > 0 ? "allocation_delayed" : e->primary ? "no_valid_shard_copy" : "no");
+  if (const std::string can = CanAllocateOf(*e); !can.empty()) {
+    w.Field("can_allocate", can);
     if (e->delay_left_ms > 0) w.Field("remaining_delay_in_millis", e->delay_left_ms);
   }
   w.Field("allocate_explanation", e->allocate_explanation);

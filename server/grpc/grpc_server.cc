@@ -3,32 +3,11 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
-#include "holdfast/v1/admin.grpc.pb.h"
 #include "replication/grpc_shard_client.h"
+#include "server/grpc/admin_service.h"
 #include "server/grpc/shard_grpc_service.h"
-#include "server/process/version.h"
 
 namespace holdfast {
-
-class GrpcServer::AdminService final : public holdfast::v1::Admin::Service {
- public:
-  explicit AdminService(const NodeIdentityView* identity) : identity_(identity) {}
-
-  grpc::Status GetNodeInfo(grpc::ServerContext*, const holdfast::v1::GetNodeInfoRequest*,
-                           holdfast::v1::NodeInfo* out) override {
-    out->set_name(identity_->node_name);
-    out->set_node_id(identity_->volume->node_id);
-    out->set_volume_uuid(identity_->volume->volume_uuid);
-    out->set_cluster_uuid(identity_->volume->cluster_uuid);
-    out->set_format_version(identity_->volume->format_version);
-    out->set_version(kHoldfastVersion);
-    out->set_phase(NodePhaseName(identity_->readiness->phase()));
-    return grpc::Status::OK;
-  }
-
- private:
-  const NodeIdentityView* identity_;
-};
 
 GrpcServer::GrpcServer(NodeIdentityView identity)
     : identity_(std::move(identity)),
@@ -65,6 +44,8 @@ void GrpcServer::SetServing(bool serving) {
 }
 
 void GrpcServer::SetShardService(ShardService* service) { shard_->SetShardService(service); }
+
+void GrpcServer::SetCluster(ClusterState* state, EtcdClusterState* etcd) { admin_->SetCluster(state, etcd); }
 
 void GrpcServer::Shutdown(std::chrono::milliseconds deadline) {
   if (!server_) return;

@@ -1,11 +1,12 @@
 // GrpcServer: the gRPC endpoint of a node (port 9300): the standard health
-// service (grpc.health.v1), holdfast's Admin service, and the Shard service
-// other nodes' GrpcShardClients call (shard_grpc_service.h); the recovery
-// services join it in later issues. Messages up to kMaxShardMessageBytes are
-// accepted and sent.
+// service (grpc.health.v1), holdfast's Admin service (admin_service.h, what
+// holdfastctl calls), and the Shard service other nodes' GrpcShardClients
+// call (shard_grpc_service.h); the recovery services join it in later
+// issues. Messages up to kMaxShardMessageBytes are accepted and sent.
 //
 // Start/Shutdown from the control thread; gRPC runs its own threads.
-// SetShardService may be called from any thread, before or after Start.
+// SetShardService and SetCluster may be called from any thread, before or
+// after Start.
 #pragma once
 
 #include <chrono>
@@ -24,6 +25,9 @@ class Service;
 
 namespace holdfast {
 
+class AdminService;
+class ClusterState;
+class EtcdClusterState;
 class ShardService;
 class ShardGrpcService;
 
@@ -50,10 +54,15 @@ class GrpcServer {
   // answer UNAVAILABLE. Clearing returns once no shard request still runs on
   // the previous service (ShardGrpcService::SetShardService).
   void SetShardService(ShardService* service);
+  // The cluster the Admin service reads (`state`) and changes (`etcd`; null
+  // on the embedded one-node cluster, whose changes it then refuses): set
+  // once the node's cluster state exists, cleared (nulls) before it goes.
+  // Until set, the Admin service's cluster calls answer UNAVAILABLE.
+  // Clearing returns once no Admin call still uses the previous ones.
+  void SetCluster(ClusterState* state, EtcdClusterState* etcd);
   void Shutdown(std::chrono::milliseconds deadline);
 
  private:
-  class AdminService;
   NodeIdentityView identity_;
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<ShardGrpcService> shard_;

@@ -1,50 +1,334 @@
-// holdfastctl: the admin CLI, speaking gRPC to a node's port 9300.
-// Today: health and node-info; shard placement, rebalance, move, exclude and
-// drain join it with the cluster issues.
+// holdfastctl: the admin CLI, speaking gRPC to one node's port (default
+// 127.0.0.1:9300): the standard health service and holdfast's Admin service
+// (proto/holdfast/v1/admin.proto, server/grpc/admin_service.h). Any node of
+// a cluster answers for the whole cluster; changes are sent on to the master.
+//
+// One subcommand, one call. Output is aligned tables for people, or with
+// --json the answer message in the proto3 JSON mapping (field names as in
+// the .proto, every field present, 64-bit numbers as strings) for scripts.
+// Every call has a deadline (--timeout). Exit codes: 0 done; 1 the call
+// failed or a change was refused (one line on stderr: address, gRPC code,
+// reason); 2 bad usage; 3 health: the node is not serving.
+#include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "holdfast/v1/admin.grpc.pb.h"
+#include "index/util/text_table.h"
+#include "replication/grpc_status.h"
 #include "server/process/version.h"
 
 namespace {
 
-std::unique_ptr<grpc::ClientContext> ContextWithDeadline(int timeout_ms) {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
-  return ctx;
+namespace pb = ::holdfast::v1;
+using holdfast::RenderTextTable;
+using holdfast::TextColumn;
+using Rows = std::vector<std::vector<std::string>>;
+
+struct Options {
+  std::string addr = "127.0.0.1:9300";
+  std::string timeout_text = "10s";
+  std::chrono::milliseconds timeout{10000};
+  bool json = false;
+};
+
+// "10s", "500ms", "2m" or a bare number of seconds; more than zero.
+std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 9) return std::nullopt;
+  const long value = std::stol(text.substr(0, digits));
+  if (value == 0) return std::nullopt;
+  const std::string unit = text.substr(digits);
+  if (unit == "ms") return std::chrono::milliseconds(value);
+  if (unit.empty() || unit == "s") return std::chrono::seconds(value);
+  if (unit == "m") return std::chrono::minutes(value);
+  return std::nullopt;
 }
 
-int Health(const std::string& addr, int timeout_ms) {
-  auto channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
-  auto stub = grpc::health::v1::Health::NewStub(channel);
-  grpc::health::v1::HealthCheckRequest req;
-  grpc::health::v1::HealthCheckResponse res;
-  auto ctx = ContextWithDeadline(timeout_ms);
-  grpc::Status s = stub->Check(ctx.get(), req, &res);
-  if (!s.ok()) {
-    std::fprintf(stderr, "holdfastctl: %s: %s\n", addr.c_str(), s.error_message().c_str());
-    return 1;
+std::string OneLine(std::string text) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\r') c = ' ';
   }
-  const char* name = grpc::health::v1::HealthCheckResponse::ServingStatus_Name(res.status()).c_str();
-  std::printf("%s\n", name);
+  return text;
+}
+
+// One line on stderr; `what` (optional) says which request failed.
+int Fail(const Options& o, const grpc::Status& s, const std::string& what = "") {
+  std::string why = what.empty() ? s.error_message() : what + ": " + s.error_message();
+  if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    why += " (no answer within --timeout " + o.timeout_text + "; a change may still take effect)";
+  }
+  std::fprintf(stderr, "holdfastctl: %s: %s: %s\n", o.addr.c_str(), holdfast::GrpcCodeName(s.error_code()),
+               OneLine(why).c_str());
+  return 1;
+}
+
+// Calls one Admin method with the deadline; false (reported) on failure.
+template <typename Request, typename Response>
+bool Call(const Options& o,
+          grpc::Status (pb::Admin::Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+          const Request& request, Response* response, int* exit_code, const std::string& what = "") {
+  auto stub = pb::Admin::NewStub(grpc::CreateChannel(o.addr, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + o.timeout);
+  const grpc::Status s = (stub.get()->*method)(&ctx, request, response);
+  if (s.ok()) return true;
+  *exit_code = Fail(o, s, what);
+  return false;
+}
+
+void PrintJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = true;
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);  // cannot fail for our own messages
+  std::fputs(out.c_str(), stdout);
+  if (out.empty() || out.back() != '\n') std::fputc('\n', stdout);
+}
+
+void PrintTable(const std::vector<TextColumn>& columns, const Rows& rows) {
+  std::fputs(RenderTextTable(columns, rows).c_str(), stdout);
+}
+
+std::string NameOr(const std::string& name, const std::string& id) { return name.empty() ? id : name; }
+
+std::string Shard(const std::string& index, uint32_t shard) { return index + "[" + std::to_string(shard) + "]"; }
+
+void PrintNodes(const google::protobuf::RepeatedPtrField<pb::ClusterMemberInfo>& nodes) {
+  Rows rows;
+  for (const auto& n : nodes) {
+    rows.push_back({n.name(), n.node_id(), n.master() ? "*" : "-", n.excluded() ? "yes" : "no",
+                    std::to_string(n.shards()), n.http_address(), n.grpc_address()});
+  }
+  PrintTable({{"name"}, {"id"}, {"master"}, {"excluded"}, {"shards", true}, {"http_address"}, {"grpc_address"}}, rows);
+}
+
+void AddCopyRow(const pb::ShardCopyInfo& c, Rows* rows) {
+  std::string unassigned = c.unassigned_reason();
+  if (!c.last_node_id().empty() && !unassigned.empty()) unassigned += " (last on " + c.last_node_id() + ")";
+  if (!c.failure().empty()) unassigned += (unassigned.empty() ? "" : ": ") + c.failure();
+  rows->push_back({c.index(), std::to_string(c.shard()), c.primary() ? "p" : "r", c.state(),
+                   NameOr(c.node_name(), c.node_id()), NameOr(c.relocating_node_name(), c.relocating_node_id()),
+                   unassigned});
+}
+
+template <typename Copies>
+void PrintCopies(const Copies& copies) {
+  Rows rows;
+  for (const pb::ShardCopyInfo& c : copies) AddCopyRow(c, &rows);
+  PrintTable({{"index"}, {"shard", true}, {"prirep"}, {"state"}, {"node"}, {"relocating_to"}, {"unassigned"}}, rows);
+}
+
+int ClusterStateCommand(const Options& o) {
+  pb::ClusterStateInfo state;
+  int rc = 0;
+  if (!Call(o, &pb::Admin::Stub::GetClusterState, pb::GetClusterStateRequest(), &state, &rc)) return rc;
+  if (o.json) {
+    PrintJson(state);
+    return 0;
+  }
+  std::printf("cluster   %s (uuid %s)\nmode      %s\nversion   %lld\nmaster    %s\nhealth    %s\n",
+              state.cluster_name().c_str(), state.cluster_uuid().c_str(),
+              state.cluster_mode() ? "cluster (etcd)" : "one node (embedded)", static_cast<long long>(state.version()),
+              state.master_node_id().empty()
+                  ? "none"
+                  : (state.master_node_name() + " (" + state.master_node_id() + ")").c_str(),
+              state.health().c_str());
+  std::printf("settings  %s\n", state.settings().empty() ? "none" : "");
+  // Sorted, so that the output is stable (a proto map has no order).
+  std::map<std::string, std::string> settings(state.settings().begin(), state.settings().end());
+  for (const auto& [key, value] : settings) std::printf("  %s = %s\n", key.c_str(), value.c_str());
+  std::printf("\nnodes\n");
+  PrintNodes(state.nodes());
+  std::printf("\nindices\n");
+  Rows rows;
+  for (const auto& i : state.indices()) {
+    rows.push_back({i.name(), i.health(), std::to_string(i.number_of_shards()), std::to_string(i.number_of_replicas()),
+                    i.uuid()});
+  }
+  PrintTable({{"index"}, {"health"}, {"shards", true}, {"replicas", true}, {"uuid"}}, rows);
+  std::printf("\nshards\n");
+  rows.clear();
+  for (const auto& index : state.routing()) {
+    for (const auto& shard : index.shards()) {
+      for (const auto& copy : shard.copies()) AddCopyRow(copy, &rows);
+    }
+  }
+  PrintTable({{"index"}, {"shard", true}, {"prirep"}, {"state"}, {"node"}, {"relocating_to"}, {"unassigned"}}, rows);
+  return 0;
+}
+
+int NodesCommand(const Options& o) {
+  pb::ListNodesResponse nodes;
+  int rc = 0;
+  if (!Call(o, &pb::Admin::Stub::ListNodes, pb::ListNodesRequest(), &nodes, &rc)) return rc;
+  if (o.json) {
+    PrintJson(nodes);
+  } else {
+    PrintNodes(nodes.nodes());
+  }
+  return 0;
+}
+
+int ShardsCommand(const Options& o, const std::string& index) {
+  pb::ListShardsRequest request;
+  request.set_index(index);
+  pb::ListShardsResponse shards;
+  int rc = 0;
+  if (!Call(o, &pb::Admin::Stub::ListShards, request, &shards, &rc)) return rc;
+  if (o.json) {
+    PrintJson(shards);
+  } else {
+    PrintCopies(shards.shards());
+  }
+  return 0;
+}
+
+int MoveCommand(const Options& o, const std::string& index, uint32_t shard, const std::string& from,
+                const std::string& to) {
+  pb::MoveShardRequest request;
+  request.set_index(index);
+  request.set_shard(shard);
+  request.set_from_node(from);
+  request.set_to_node(to);
+  pb::MoveShardResponse moved;
+  int rc = 0;
+  const std::string what = "move " + Shard(index, shard) + " from " + from + " to " + to;
+  if (!Call(o, &pb::Admin::Stub::MoveShard, request, &moved, &rc, what)) return rc;
+  if (o.json) {
+    PrintJson(moved);
+    return 0;
+  }
+  std::printf("moving %s from %s to %s (the copy stays in place until the target has recovered)\n",
+              Shard(index, shard).c_str(), from.c_str(), to.c_str());
+  PrintCopies(moved.copies());
+  return 0;
+}
+
+int ExclusionCommand(const Options& o, const std::string& node, bool exclude) {
+  pb::NodeExclusionRequest request;
+  request.set_node(node);
+  pb::NodeExclusionResponse done;
+  int rc = 0;
+  auto method = exclude ? &pb::Admin::Stub::ExcludeNode : &pb::Admin::Stub::IncludeNode;
+  if (!Call(o, method, request, &done, &rc)) return rc;
+  if (o.json) {
+    PrintJson(done);
+    return 0;
+  }
+  const char* what = exclude ? (done.changed() ? "excluded" : "was already excluded")
+                             : (done.changed() ? "included again" : "was not excluded");
+  std::printf("%s %s; cluster.routing.allocation.exclude._name = %s\n", node.c_str(), what,
+              done.exclude_name().empty() ? "(unset)" : done.exclude_name().c_str());
+  if (exclude && done.changed()) std::printf("its copies move to other nodes (holdfastctl shards shows them RELOCATING)\n");
+  return 0;
+}
+
+Rows MoveRow(const pb::PlannedMoveInfo& m) {
+  return {{m.index(), std::to_string(m.shard()), NameOr(m.from_node_name(), m.from_node_id()),
+           NameOr(m.to_node_name(), m.to_node_id())}};
+}
+
+int RebalanceCommand(const Options& o, bool execute) {
+  Rows rows;
+  int rc = 0;
+  if (!execute) {
+    pb::PlanRebalanceResponse plan;
+    if (!Call(o, &pb::Admin::Stub::PlanRebalance, pb::PlanRebalanceRequest(), &plan, &rc)) return rc;
+    if (o.json) {
+      PrintJson(plan);
+      return 0;
+    }
+    if (plan.moves().empty()) {
+      std::printf("the cluster is balanced: no moves\n");
+      return 0;
+    }
+    for (const auto& m : plan.moves()) {
+      rows.push_back(MoveRow(m)[0]);
+      rows.back().push_back(m.reason());
+    }
+    PrintTable({{"index"}, {"shard", true}, {"from"}, {"to"}, {"reason"}}, rows);
+    return 0;
+  }
+  pb::ExecuteRebalanceResponse done;
+  if (!Call(o, &pb::Admin::Stub::ExecuteRebalance, pb::ExecuteRebalanceRequest(), &done, &rc)) return rc;
+  int failed = 0;
+  for (const auto& m : done.moves()) failed += m.started() ? 0 : 1;
+  if (o.json) {
+    PrintJson(done);
+    return failed > 0 ? 1 : 0;
+  }
+  if (done.moves().empty()) {
+    std::printf("the cluster is balanced: no moves\n");
+    return 0;
+  }
+  for (const auto& m : done.moves()) {
+    rows.push_back(MoveRow(m.move())[0]);
+    rows.back().push_back(m.started() ? "started" : "failed: " + OneLine(m.error()));
+  }
+  PrintTable({{"index"}, {"shard", true}, {"from"}, {"to"}, {"result"}}, rows);
+  std::printf("%d moves started, %d failed\n", done.moves_size() - failed, failed);
+  if (failed > 0) std::fprintf(stderr, "holdfastctl: %s: %d rebalance moves failed\n", o.addr.c_str(), failed);
+  return failed > 0 ? 1 : 0;
+}
+
+int ExplainCommand(const Options& o, const std::string& index, std::optional<uint32_t> shard, bool replica) {
+  pb::ExplainAllocationRequest request;
+  request.set_index(index);
+  if (shard) request.set_shard(*shard);
+  if (!index.empty() || shard) request.set_primary(!replica);
+  pb::AllocationExplanation e;
+  int rc = 0;
+  if (!Call(o, &pb::Admin::Stub::ExplainAllocation, request, &e, &rc)) return rc;
+  if (o.json) {
+    PrintJson(e);
+    return 0;
+  }
+  std::printf("shard          %s %s\nstate          %s\n", Shard(e.index(), e.shard()).c_str(),
+              e.primary() ? "primary" : "replica", e.current_state().c_str());
+  if (!e.current_node_id().empty()) {
+    std::printf("node           %s (%s)\n", NameOr(e.current_node_name(), e.current_node_id()).c_str(),
+                e.current_node_id().c_str());
+  }
+  if (!e.unassigned_reason().empty()) std::printf("unassigned     %s\n", e.unassigned_reason().c_str());
+  if (e.delayed()) std::printf("delay left     %lld ms\n", static_cast<long long>(e.remaining_delay_ms()));
+  if (!e.can_allocate().empty()) std::printf("can_allocate   %s\n", e.can_allocate().c_str());
+  std::printf("explanation    %s\n\n", e.allocate_explanation().c_str());
+  Rows rows;
+  for (const auto& d : e.node_decisions()) rows.push_back({NameOr(d.node_name(), d.node_id()), d.decision(), d.explanation()});
+  PrintTable({{"node"}, {"decision"}, {"why"}}, rows);
+  return 0;
+}
+
+int HealthCommand(const Options& o) {
+  auto stub = grpc::health::v1::Health::NewStub(grpc::CreateChannel(o.addr, grpc::InsecureChannelCredentials()));
+  grpc::health::v1::HealthCheckResponse res;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + o.timeout);
+  const grpc::Status s = stub->Check(&ctx, grpc::health::v1::HealthCheckRequest(), &res);
+  if (!s.ok()) return Fail(o, s);
+  std::printf("%s\n", grpc::health::v1::HealthCheckResponse::ServingStatus_Name(res.status()).c_str());
   return res.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 3;
 }
 
-int NodeInfo(const std::string& addr, int timeout_ms) {
-  auto channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
-  auto stub = holdfast::v1::Admin::NewStub(channel);
-  holdfast::v1::GetNodeInfoRequest req;
-  holdfast::v1::NodeInfo info;
-  auto ctx = ContextWithDeadline(timeout_ms);
-  grpc::Status s = stub->GetNodeInfo(ctx.get(), req, &info);
-  if (!s.ok()) {
-    std::fprintf(stderr, "holdfastctl: %s: %s\n", addr.c_str(), s.error_message().c_str());
-    return 1;
+int NodeInfoCommand(const Options& o) {
+  pb::NodeInfo info;
+  int rc = 0;
+  if (!Call(o, &pb::Admin::Stub::GetNodeInfo, pb::GetNodeInfoRequest(), &info, &rc)) return rc;
+  if (o.json) {
+    PrintJson(info);
+    return 0;
   }
   std::printf("name            %s\nnode_id         %s\nvolume_uuid     %s\ncluster_uuid    %s\n"
               "format_version  %d\nversion         %s\nphase           %s\n",
@@ -57,17 +341,71 @@ int NodeInfo(const std::string& addr, int timeout_ms) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"holdfastctl: administer holdfast nodes over gRPC"};
+  CLI::App app{"holdfastctl: administer a holdfast node or cluster over gRPC"};
   app.set_version_flag("--version", holdfast::kHoldfastVersion);
-  std::string addr = "127.0.0.1:9300";
-  int timeout_ms = 5000;
-  app.add_option("--addr", addr, "node gRPC address")->envname("HOLDFASTCTL_ADDR")->capture_default_str();
-  app.add_option("--timeout-ms", timeout_ms, "deadline per call")->capture_default_str();
+  app.fallthrough();  // the options below may also follow the subcommand
+  Options o;
+  app.add_option("--addr", o.addr, "node gRPC address (host:port)")->envname("HOLDFASTCTL_ADDR")->capture_default_str();
+  app.add_option("--timeout", o.timeout_text, "deadline of the call: 10s, 500ms, 2m")
+      ->capture_default_str()
+      ->check([](const std::string& v) { return ParseDuration(v) ? "" : "expected a duration above zero, such as 10s or 500ms"; });
+  app.add_flag("--json", o.json, "print the answer as JSON (proto3 JSON mapping)");
   app.require_subcommand(1);
-  auto* health = app.add_subcommand("health", "gRPC health check (exit 0 when SERVING)");
+
+  auto* health = app.add_subcommand("health", "gRPC health check (exit 0 when SERVING, 3 otherwise)");
   auto* info = app.add_subcommand("node-info", "identity and phase of the node");
-  CLI11_PARSE(app, argc, argv);
-  if (health->parsed()) return Health(addr, timeout_ms);
-  if (info->parsed()) return NodeInfo(addr, timeout_ms);
+  auto* state = app.add_subcommand("cluster-state", "members, master, indices and every shard copy");
+  auto* nodes = app.add_subcommand("nodes", "the members of the cluster (* marks the master)");
+  std::string shards_index;
+  auto* shards = app.add_subcommand("shards", "every shard copy, or those of INDEX");
+  shards->add_option("INDEX", shards_index, "index name, list (a,b) or pattern (logs-*)");
+  std::string move_index, move_from, move_to;
+  uint32_t move_shard = 0;
+  auto* move = app.add_subcommand("move", "start moving a shard copy to another node");
+  move->add_option("INDEX", move_index, "index name")->required();
+  move->add_option("SHARD", move_shard, "shard number")->required();
+  move->add_option("--from", move_from, "the node holding the copy (name or id)")->required();
+  move->add_option("--to", move_to, "the node to move it to (name or id)")->required();
+  std::string exclude_node, include_node;
+  auto* exclude = app.add_subcommand("exclude", "add NODE to cluster.routing.allocation.exclude._name (its copies move away)");
+  exclude->add_option("NODE", exclude_node, "node name")->required();
+  auto* include = app.add_subcommand("include", "remove NODE from cluster.routing.allocation.exclude._name");
+  include->add_option("NODE", include_node, "node name")->required();
+  bool plan = false, execute = false;
+  auto* rebalance = app.add_subcommand("rebalance", "the moves that even out copies per node: --plan or --execute");
+  auto* plan_flag = rebalance->add_flag("--plan", plan, "print each move and why, change nothing");
+  rebalance->add_flag("--execute", execute, "start the moves; print which started or failed")->excludes(plan_flag);
+  std::string explain_index;
+  std::optional<uint32_t> explain_shard;
+  bool primary = false, replica = false;
+  auto* explain = app.add_subcommand("allocation-explain",
+                                     "why a copy is (not) where it is; no options: the first unassigned copy");
+  auto* index_opt = explain->add_option("--index", explain_index, "index name");
+  auto* shard_opt = explain->add_option("--shard", explain_shard, "shard number");
+  index_opt->needs(shard_opt);
+  shard_opt->needs(index_opt);
+  auto* primary_flag = explain->add_flag("--primary", primary, "the primary copy (the default)")->needs(index_opt);
+  explain->add_flag("--replica", replica, "the replica copy")->needs(index_opt)->excludes(primary_flag);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // --help and --version exit 0
+  }
+  o.timeout = *ParseDuration(o.timeout_text);
+  if (rebalance->parsed() && plan == execute) {
+    std::fprintf(stderr, "holdfastctl: rebalance needs --plan or --execute\n");
+    return 2;
+  }
+  if (health->parsed()) return HealthCommand(o);
+  if (info->parsed()) return NodeInfoCommand(o);
+  if (state->parsed()) return ClusterStateCommand(o);
+  if (nodes->parsed()) return NodesCommand(o);
+  if (shards->parsed()) return ShardsCommand(o, shards_index);
+  if (move->parsed()) return MoveCommand(o, move_index, move_shard, move_from, move_to);
+  if (exclude->parsed()) return ExclusionCommand(o, exclude_node, true);
+  if (include->parsed()) return ExclusionCommand(o, include_node, false);
+  if (rebalance->parsed()) return RebalanceCommand(o, execute);
+  if (explain->parsed()) return ExplainCommand(o, explain_index, explain_shard, replica);
   return 2;
 }

@@ -371,6 +371,7 @@ int RunNode(const NodeConfig& config) {
     return shards.status().code() == StatusCode::kCorruption ? kExitVolumeCorrupt : kExitFailure;
   }
   grpc.SetShardService(shards->service.get());
+  grpc.SetCluster(shards->cluster_state, cluster.get());
   ShardRouter shard_router(shards->service.get(), id.node_id, transport.value(),
                            [&remote_clients](const std::string& address) -> ShardClient* {
                              return remote_clients.Get(address).get();
@@ -400,6 +401,7 @@ int RunNode(const NodeConfig& config) {
     registry_for_disk.store(nullptr);
     disk.Stop();  // no reopen runs while the copies close
     grpc.SetShardService(nullptr);
+    grpc.SetCluster(nullptr, nullptr);
     Status closed = shards->Close();
     if (cluster) {
       // Leave at once rather than when the lease expires: the master keeps
