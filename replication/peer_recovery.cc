@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <thread>
@@ -132,7 +133,9 @@ Result<std::vector<ShardOp>> RecoverFromPeer(const PeerRecoveryOptions& o) {
   }
   report("translog");
   std::vector<ShardOp> ops;
-  int64_t from = files.max_seq_no() + 1;
+  // After a flush the frozen op log may be empty: the files' segments then
+  // hold everything up to their local checkpoint.
+  int64_t from = std::max(files.local_checkpoint(), files.max_seq_no()) + 1;
   while (true) {
     pb::OpsSinceRequest req;
     *req.mutable_target() = o.target;
@@ -157,6 +160,7 @@ Result<std::vector<ShardOp>> RecoverFromPeer(const PeerRecoveryOptions& o) {
     lift();
     return Status::IOError("cannot move the recovered files into " + o.dir + ": " + ec.message());
   }
+  progress.finished_ms = NowMs();
   report("done");
   return ops;
 }

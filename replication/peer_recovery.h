@@ -27,6 +27,7 @@ struct RecoveryProgress {
   uint64_t bytes_done = 0;
   uint64_t ops = 0;
   int64_t started_ms = 0;
+  int64_t finished_ms = 0;  // 0 while running
 };
 
 struct PeerRecoveryOptions {

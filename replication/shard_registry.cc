@@ -370,6 +370,8 @@ void ShardRegistry::RunRecovery(const std::shared_ptr<Recovery>& r) {
     if (!r->cancelled) (void)state_->UpdateShardCopy(id, r->allocation_id, ShardCopyState::kFailed, why.message());
     std::lock_guard<std::mutex> lock(mu_);
     r->info_view.progress.stage = "failed";
+    r->info_view.progress.finished_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch()).count();
     r->done = true;
   };
   auto ops = RecoverFromPeer(r->peer);

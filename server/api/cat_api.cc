@@ -271,7 +271,7 @@ HttpResponse CatRecovery(ApiContext* ctx, ClusterIndices& registry, const HttpRe
   };
   for (const ShardRecoveryInfo& r : shards->Recoveries()) {
     const RecoveryProgress& p = r.progress;
-    table.AddRow({r.index_name, std::to_string(r.shard.shard), std::to_string(now - p.started_ms) + "ms",
+    table.AddRow({r.index_name, std::to_string(r.shard.shard), std::to_string((p.finished_ms > 0 ? p.finished_ms : now) - p.started_ms) + "ms",
                   r.relocation ? "peer (relocation)" : "peer", p.stage, name_of(r.source_node), self,
                   std::to_string(p.files_total), std::to_string(p.files_done), percent(p.files_done, p.files_total),
                   std::to_string(p.bytes_total), std::to_string(p.bytes_done), percent(p.bytes_done, p.bytes_total),

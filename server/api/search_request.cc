@@ -129,6 +129,7 @@ Status ApplyUrlParams(const HttpRequest& http, bool for_count, SearchRequest* ou
     HOLDFAST_RETURN_IF_ERROR(ApplyTrackTotalHits(http.QueryParam("track_total_hits"), out));
   }
   out->total_as_int = http.QueryParam("rest_total_hits_as_int") == "true";
+  out->preference = http.QueryParam("preference");
   if (out->total_as_int) out->track_total_hits = search::kExactTotalHits;
   out->source = SourceFilter::FromParams(http.QueryParam("_source"), http.QueryParam("_source_includes"),
                                          http.QueryParam("_source_excludes"));

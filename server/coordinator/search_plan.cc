@@ -1,5 +1,7 @@
 #include "server/coordinator/search_plan.h"
 
+#include <charconv>
+
 #include <algorithm>
 #include <limits>
 #include <map>
@@ -51,6 +53,8 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& reque
   parts.parse_query = !request.highlight_json.empty() ||
                       request.query_json.find("more_like_this") != std::string::npos ||
                       request.query_json.find("\\u") != std::string::npos;  // an escaped key may spell it
+  auto preference = ParsePreference(request.preference);
+  if (!preference.ok()) return preference.status();
   for (auto& [name, index] : indices) {
     PlanIndex p;
     p.name = name;
@@ -82,10 +86,22 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& reque
     context.AddLikeDocuments(&source);
     const uint32_t ordinal = static_cast<uint32_t>(plan->indices_.size());
     for (uint32_t s = 0; s < index->num_shards(); ++s) {
+      if (!preference->shards.empty() && !preference->shards.count(s)) continue;
       PlanShard shard;
       shard.index = ordinal;
       shard.id = index->shard_id(s);
       auto target = index->router().ForRead(*index->state(), shard.id);
+      if (target.ok() && preference->only_local && target->node_id != index->router().local_node_id()) continue;
+      if (target.ok() && !preference->only_nodes.empty()) {
+        const auto& nodes = index->state()->nodes;
+        auto node = nodes.find(target->node_id);
+        const bool listed = preference->only_nodes.count(target->node_id) ||
+                            (node != nodes.end() && preference->only_nodes.count(node->second.name));
+        if (!listed) {
+          target = Status::Unavailable("no data nodes with criteria [" + request.preference + "] found for shard: " +
+                                       shard.id.ToString());
+        }
+      }
       if (target.ok()) {
         shard.target = std::move(target).value();
       } else {
@@ -98,6 +114,47 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& reque
     plan->indices_.push_back(std::move(p));
   }
   return plan;
+}
+
+Result<SearchPreference> ParsePreference(const std::string& text) {
+  SearchPreference out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t bar = text.find('|', start);
+    if (bar == std::string::npos) bar = text.size();
+    const std::string part = text.substr(start, bar - start);
+    start = bar + 1;
+    auto list = [](const std::string& csv) {
+      std::set<std::string> items;
+      size_t from = 0;
+      while (from <= csv.size()) {
+        size_t comma = csv.find(',', from);
+        if (comma == std::string::npos) comma = csv.size();
+        if (comma > from) items.insert(csv.substr(from, comma - from));
+        from = comma + 1;
+      }
+      return items;
+    };
+    if (part.rfind("_shards:", 0) == 0) {
+      for (const std::string& n : list(part.substr(8))) {
+        uint32_t v = 0;
+        auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), v);
+        if (ec != std::errc() || end != n.data() + n.size()) {
+          return mapping::IllegalArgumentError("cannot parse shard id [" + n + "] in preference [" + text + "]");
+        }
+        out.shards.insert(v);
+      }
+    } else if (part == "_only_local") {
+      out.only_local = true;
+    } else if (part.rfind("_only_nodes:", 0) == 0) {
+      out.only_nodes = list(part.substr(12));
+    } else if (part == "_local" || part.rfind("_prefer_nodes:", 0) == 0 || part.empty() || part[0] != '_') {
+      // Preferences among copies: reads go to the primary for now.
+    } else {
+      return mapping::IllegalArgumentError("no Preference for [" + part + "]");
+    }
+  }
+  return out;
 }
 
 Status SearchPlan::AllFailed(const std::vector<Status>& failed) const {

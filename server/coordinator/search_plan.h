@@ -27,6 +27,8 @@
 // contexts and first-page statistics in a ScrollCursor.
 #pragma once
 
+#include <set>
+
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -97,6 +99,14 @@ struct ScrollCursor {
   std::optional<PagePosition> after;                 // unset before the first page
   std::vector<Status> failed;                        // per shard: failed on the first page
 };
+
+// SearchRequest::preference, parsed. kInvalidArgument for an unknown `_x`.
+struct SearchPreference {
+  std::set<uint32_t> shards;          // empty: every shard
+  bool only_local = false;
+  std::set<std::string> only_nodes;   // ids or names; empty: any
+};
+Result<SearchPreference> ParsePreference(const std::string& text);
 
 class SearchPlan {
  public:

@@ -28,6 +28,12 @@ struct SearchRequest {
   uint64_t track_total_hits = 10000;  // search::kExactTotalHits for true
   bool total_hidden = false;          // track_total_hits: false → no hits.total
   bool total_as_int = false;          // rest_total_hits_as_int
+  // `preference` (Elasticsearch's): `_shards:0,2` searches only those
+  // shards; `_only_local` only the shards with a copy on this node;
+  // `_only_nodes:<ids or names>` only copies on those nodes (other shards
+  // fail); `_local` and custom strings change nothing while reads go to
+  // primaries. Combined with `|` ("_shards:1|_only_local").
+  std::string preference;
   bool track_scores = false;
   std::optional<float> min_score;
   // holdfast extension: score × ln(2 + popularity_boost × _popularity).

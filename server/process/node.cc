@@ -274,7 +274,10 @@ int RunNode(const NodeConfig& config) {
   ctx.disk = &disk;
   HttpRouter router;
   AddNodeRoutes(&ctx, &router);
-  ThreadPool search_pool(std::max<uint64_t>(2, config.worker_threads / 2));
+  // Shard requests of one search run on this pool. In a cluster most of
+  // them wait on other nodes (gRPC round trips), not on this CPU: a pool
+  // sized for the cores would let two of them be in flight at a time.
+  ThreadPool search_pool(std::max<uint64_t>(2, config.worker_threads / 2) + (cluster_mode ? 32 : 0));
   ApiContext api;
   api.config = &config;
   api.search_pool = &search_pool;

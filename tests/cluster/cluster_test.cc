@@ -122,6 +122,28 @@ TEST_F(ClusterFixture, SixShardsSpreadTwoPerNodeAndEveryNodeAnswersLikeOneNode) 
     EXPECT_EQ(count["count"].GetUint64(), 300u);
   }
   single.process().Signal(SIGKILL);
+  // preference, as Elasticsearch.
+  auto shards = [&](const std::string& pref) {
+    return HttpJson(0, "POST", "/books/_search?preference=" + pref, R"({"query": {"match_all": {}}})");
+  };
+  EXPECT_EQ(shards("_shards:0,1")["_shards"]["total"].GetUint(), 2u);
+  auto local = shards("_only_local");
+  EXPECT_EQ(local["_shards"]["total"].GetUint(), 2u) << "n1 holds two shards";
+  EXPECT_LT(local["hits"]["total"]["value"].GetUint64(), 300u);
+  auto only_n2 = shards("_only_nodes:n2");
+  EXPECT_EQ(only_n2["_shards"]["total"].GetUint(), 6u);
+  EXPECT_EQ(only_n2["_shards"]["failed"].GetUint(), 4u);
+  EXPECT_EQ(shards("_local")["hits"]["total"]["value"].GetUint64(), 300u);
+  EXPECT_EQ(Http(0, "POST", "/books/_search?preference=_nonsense", "{}").status, 400);
+  // A scroll coordinated by n1 over shards held by all three nodes.
+  auto page = HttpJson(0, "POST", "/books/_search?scroll=1m", R"({"size": 40, "query": {"match_all": {}}})");
+  std::set<std::string> seen;
+  for (int pages = 0; pages < 20 && page.HasMember("hits") && page["hits"]["hits"].Size() > 0; ++pages) {
+    for (const auto& h : page["hits"]["hits"].GetArray()) EXPECT_TRUE(seen.insert(h["_id"].GetString()).second);
+    page = HttpJson(0, "POST", "/_search/scroll",
+                    std::string(R"({"scroll": "1m", "scroll_id": ")") + page["_scroll_id"].GetString() + "\"}");
+  }
+  EXPECT_EQ(seen.size(), 300u);
   // _cat/nodes lists the three, one master.
   auto nodes = HttpJson(1, "GET", "/_cat/nodes?format=json");
   ASSERT_TRUE(nodes.IsArray());

@@ -193,6 +193,8 @@ TEST_F(RelocationTest, AMoveByRerouteLandsAndTheDataComesAlong) {
   const std::string from_id = shard0["node"].GetString();
   const std::string from = state["nodes"][from_id.c_str()]["name"].GetString();
   const std::string to = from == "n1" ? "n2" : "n1";
+  // Flushed: the source's op log is trimmed, its segments hold the documents.
+  ASSERT_EQ(Http(0, "POST", "/books/_flush?wait_for_merges=true").status, 200);
   Writer writer(this, 0);
   auto r = Http(1, "POST", "/_cluster/reroute",
                 R"({"commands": [{"move": {"index": "books", "shard": 0, "from_node": ")" + from +
