@@ -94,6 +94,9 @@ struct ClusterNode {
   std::string name;     // node.name
   std::string http_address;
   std::string grpc_address;
+  // What the node publishes of itself (cluster mode): "disk.used_percent",
+  // "disk.over_high" ("true"/"false") for allocation.
+  std::map<std::string, std::string> attributes;
   friend bool operator==(const ClusterNode&, const ClusterNode&) = default;
 };
 

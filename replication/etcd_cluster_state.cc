@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "holdfast/v1/cluster.grpc.pb.h"
 #include "index/mapping/mapping_parser.h"
@@ -120,6 +121,7 @@ Result<std::unique_ptr<EtcdClusterState>> EtcdClusterState::Start(EtcdClient* et
   mo.self = c->options_.self;
   mo.lease_ttl = c->options_.lease_ttl;
   mo.on_rejoined = [self](int64_t) {
+    if (self->election_) self->election_->LeaseChanged();
     std::lock_guard<std::mutex> lock(self->mu_);
     self->wake_ = true;
     self->cv_.notify_all();
@@ -201,10 +203,23 @@ bool EtcdClusterState::is_master() const { return election_ && election_->is_mas
 
 bool EtcdClusterState::etcd_reachable() const { return membership_ && membership_->reachable(); }
 
+Status EtcdClusterState::SetNodeAttributes(std::map<std::string, std::string> attributes) {
+  return membership_->SetAttributes(std::move(attributes));
+}
+
 AllocationInput EtcdClusterState::allocation_input() const {
   AllocationInput in;
   if (options_.allocation_input) in = options_.allocation_input();
   in.now_ms = NowMs();
+  // The disk use every node publishes (node.cc, from its disk monitor).
+  if (ClusterStatePtr state = Current()) {
+    for (const auto& [id, node] : state->nodes) {
+      auto used = node.attributes.find("disk.used_percent");
+      if (used != node.attributes.end()) in.disk_used[id] = std::atof(used->second.c_str()) / 100.0;
+      auto high = node.attributes.find("disk.over_high");
+      if (high != node.attributes.end() && high->second == "true") in.over_high_watermark.insert(id);
+    }
+  }
   return in;
 }
 

@@ -106,6 +106,9 @@ class EtcdClusterState : public ClusterState {
   Result<int64_t> MasterMoveShard(const std::string& index, uint32_t shard, const std::string& from,
                                   const std::string& to);
 
+  // Publishes this node's attributes (disk use) in its member key.
+  Status SetNodeAttributes(std::map<std::string, std::string> attributes);
+
   bool is_master() const;
   // False while etcd does not answer (the state may be stale: unknown).
   bool etcd_reachable() const;

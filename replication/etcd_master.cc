@@ -22,8 +22,8 @@ EtcdMasterElection::~EtcdMasterElection() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
+    if (round_) round_->Cancel();
   }
-  cancel_.Cancel();
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
@@ -32,8 +32,8 @@ Status EtcdMasterElection::Resign() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
+    if (round_) round_->Cancel();
   }
-  cancel_.Cancel();
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   std::optional<EtcdLeaderKey> leading;
@@ -81,13 +81,16 @@ void EtcdMasterElection::Loop() {
   while (!stop_) {
     if (!leader_) {
       const int64_t lease = options_.lease ? options_.lease() : 0;
+      auto round = std::make_shared<EtcdCancel>();
+      round_ = round;
       lock.unlock();
       // One long campaign (a stop cancels it; one that ends without
       // winning is withdrawn by etcd): waiting writes nothing to etcd.
       const auto started = std::chrono::steady_clock::now();
-      auto won = lease != 0 ? etcd_->Campaign(name, lease, options_.node_id, kCampaignRound, &cancel_)
+      auto won = lease != 0 ? etcd_->Campaign(name, lease, options_.node_id, kCampaignRound, round.get())
                             : Result<EtcdLeaderKey>(Status::Unavailable("no membership lease yet"));
       lock.lock();
+      round_.reset();
       if (won.ok()) {
         SetLeader(lock, won.value());
       } else if (std::chrono::steady_clock::now() - started < std::chrono::milliseconds(900)) {
@@ -109,6 +112,11 @@ void EtcdMasterElection::Loop() {
     // changes while it cannot be checked); campaign again.
     if (!still) SetLeader(lock, std::nullopt);
   }
+}
+
+void EtcdMasterElection::LeaseChanged() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (round_) round_->Cancel();  // the next round campaigns with the new lease
 }
 
 Result<EtcdTxnResult> EtcdMasterElection::WriteAsMaster(const std::vector<EtcdCompare>& compares,

@@ -26,6 +26,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -55,6 +56,10 @@ class EtcdMasterElection {
   EtcdMasterElection(const EtcdMasterElection&) = delete;
   EtcdMasterElection& operator=(const EtcdMasterElection&) = delete;
 
+  // The membership joined again with a new lease: a campaign waiting on
+  // the old one (gone with it) starts over at once on the new one.
+  void LeaseChanged();
+
   bool is_master() const;
   // The revision at which this node's leadership began (0 when not master):
   // strictly larger for every later master, so usable as a master term.
@@ -82,7 +87,7 @@ class EtcdMasterElection {
   std::condition_variable cv_;
   std::optional<EtcdLeaderKey> leader_;  // under mu_: set while this node leads
   bool stop_ = false;                    // under mu_
-  EtcdCancel cancel_;                    // ends a campaign in flight at a stop
+  std::shared_ptr<EtcdCancel> round_;    // under mu_: the campaign in flight (a stop or a new lease ends it)
   std::thread thread_;
 };
 

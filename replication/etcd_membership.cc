@@ -68,12 +68,30 @@ Result<std::unique_ptr<EtcdMembership>> EtcdMembership::Join(EtcdClient* etcd, E
   return m;
 }
 
+Status EtcdMembership::SetAttributes(std::map<std::string, std::string> attributes) {
+  ClusterMember self = options_.self;
+  int64_t lease = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    attributes_ = attributes;
+    lease = lease_;
+  }
+  self.attributes = std::move(attributes);
+  auto put = etcd_->Put(EtcdClusterPrefix(options_.cluster_name) + "members/" + self.node_id, self.ToJson(), lease);
+  return put.status();
+}
+
 Status EtcdMembership::Register(int64_t lease) {
   const std::string prefix = EtcdClusterPrefix(options_.cluster_name);
   const std::string name_key = prefix + "names/" + options_.self.name;
   const std::string member_key = prefix + "members/" + options_.self.node_id;
+  ClusterMember self = options_.self;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!attributes_.empty()) self.attributes = attributes_;
+  }
   const std::vector<EtcdOp> writes = {EtcdOp::Put(name_key, options_.self.node_id, lease),
-                                      EtcdOp::Put(member_key, options_.self.ToJson(), lease)};
+                                      EtcdOp::Put(member_key, self.ToJson(), lease)};
   // The name is free, or already ours (this node id coming back): take it.
   // Anything else is another live node's.
   for (int attempt = 0; attempt < 3; ++attempt) {

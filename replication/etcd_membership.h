@@ -68,6 +68,9 @@ class EtcdMembership {
   Status Leave();
 
   int64_t lease() const;
+  // Replaces the attributes in this node's member key (disk use, ...): kept
+  // across re-joins. kUnavailable when etcd did not answer.
+  Status SetAttributes(std::map<std::string, std::string> attributes);
   // False while etcd does not answer the keep-alives (since the last answer).
   bool reachable() const;
   // The live members, by node id.
@@ -84,6 +87,7 @@ class EtcdMembership {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   int64_t lease_ = 0;       // under mu_
+  std::map<std::string, std::string> attributes_;  // under mu_: published with the member key
   bool reachable_ = true;   // under mu_
   bool stop_ = false;       // under mu_
   std::thread keep_alive_;

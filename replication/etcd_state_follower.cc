@@ -61,7 +61,7 @@ Status EtcdStateFollower::Read() {
   for (const EtcdKeyValue& kv : members->kvs) {
     auto m = ClusterMember::FromJson(kv.value);
     if (!m.ok()) return Status::Corruption("member key " + kv.key + ": " + m.status().message());
-    next->nodes[m->node_id] = ClusterNode{m->node_id, m->name, m->http_address, m->grpc_address};
+    next->nodes[m->node_id] = ClusterNode{m->node_id, m->name, m->http_address, m->grpc_address, m->attributes};
   }
   // The master is the campaigner whose key is oldest (v3election's rule).
   auto campaigners = etcd_->GetPrefix(EtcdMasterElection::ElectionName(options_.cluster_name) + "/", revision.value());

@@ -104,6 +104,9 @@ HttpResponse ClusterStateResponse(ApiContext* ctx, ClusterIndices& registry, con
       w.Field("name", node.name).Field("ephemeral_id", id);
       w.Field("transport_address", node.grpc_address).Field("http_address", node.http_address);
       w.Key("roles").StartArray().String("data").String("master").EndArray();
+      w.Key("attributes").StartObject();
+      for (const auto& [key, value] : node.attributes) w.Field(key, value);
+      w.EndObject();
       w.EndObject();
     }
     w.EndObject();

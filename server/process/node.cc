@@ -124,9 +124,22 @@ void LogShardFailure(const ShardId& shard, const Status& failure) {
 // watermarks; below the high watermark (with the watermarks disabled: with
 // any space free), stores that ran out of space are reopened for writing.
 std::function<void(const DiskStatus&)> OnDiskSample(WriteBlock* block, NodeStore* node_store,
-                                                     std::atomic<ShardRegistry*>* shards, bool watermarks_enabled) {
-  return [block, node_store, shards, watermarks_enabled](const DiskStatus& disk) {
+                                                     std::atomic<ShardRegistry*>* shards, bool watermarks_enabled,
+                                                     std::atomic<EtcdClusterState*>* cluster) {
+  // Cluster mode: the disk use the master allocates by, published when it
+  // moves by a whole percent or crosses the high watermark.
+  auto published = std::make_shared<std::pair<int, bool>>(-1, false);
+  return [block, node_store, shards, watermarks_enabled, cluster, published](const DiskStatus& disk) {
     block->Set(disk.write_block);
+    if (EtcdClusterState* c = cluster->load(std::memory_order_acquire); c != nullptr && disk.sampled) {
+      const int percent = static_cast<int>(disk.usage.used_percent());
+      const bool over_high = disk.level >= DiskLevel::kOverHigh;
+      if (percent != published->first || over_high != published->second) {
+        Status s = c->SetNodeAttributes({{"disk.used_percent", std::to_string(percent)},
+                                         {"disk.over_high", over_high ? "true" : "false"}});
+        if (s.ok()) *published = {percent, over_high};
+      }
+    }
     const bool room = watermarks_enabled ? disk.level < DiskLevel::kOverHigh : disk.usage.available_bytes > 0;
     if (!disk.sampled || !room) return;
     if (!node_store->writable()) {
@@ -246,8 +259,10 @@ int RunNode(const NodeConfig& config) {
   // blocks writes from the first request on.
   WriteBlock write_block;
   std::atomic<ShardRegistry*> registry_for_disk{nullptr};
+  std::atomic<EtcdClusterState*> cluster_for_disk{nullptr};
   DiskMonitor disk({node.volume->data_dir(), config.disk_watermarks, config.disk_check_interval, nullptr,
-                    OnDiskSample(&write_block, node.store.get(), &registry_for_disk, config.disk_watermarks.enabled),
+                    OnDiskSample(&write_block, node.store.get(), &registry_for_disk, config.disk_watermarks.enabled,
+                                 &cluster_for_disk),
                     config.node_name});
   (void)disk.Refresh();
   disk.Start();
@@ -384,6 +399,7 @@ int RunNode(const NodeConfig& config) {
   registry_for_disk.store(shards->registry.get(), std::memory_order_release);
   api.indices.store(&indices, std::memory_order_release);
   api.cluster.store(cluster.get(), std::memory_order_release);
+  cluster_for_disk.store(cluster.get(), std::memory_order_release);  // the disk monitor is stopped before it goes
   api.registry.store(shards->registry.get(), std::memory_order_release);
   readiness.set_phase(NodePhase::kReady);
   grpc.SetServing(true);
@@ -410,6 +426,7 @@ int RunNode(const NodeConfig& config) {
       // Leave at once rather than when the lease expires: the master keeps
       // this node's copies' place (node_left delay) for its return.
       cluster_service.SetClusterState(nullptr);
+      cluster_for_disk.store(nullptr);
       cluster->Leave();
     }
     return closed;

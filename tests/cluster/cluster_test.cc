@@ -144,6 +144,14 @@ TEST_F(ClusterFixture, SixShardsSpreadTwoPerNodeAndEveryNodeAnswersLikeOneNode) 
                     std::string(R"({"scroll": "1m", "scroll_id": ")") + page["_scroll_id"].GetString() + "\"}");
   }
   EXPECT_EQ(seen.size(), 300u);
+  // Every node publishes its disk use (the master allocates by it).
+  EXPECT_TRUE(WaitUntil([&] {
+    auto st = HttpJson(2, "GET", "/_cluster/state/nodes");
+    if (!st.IsObject() || !st.HasMember("nodes")) return false;
+    int with_disk = 0;
+    for (const auto& n : st["nodes"].GetObject()) with_disk += n.value["attributes"].HasMember("disk.used_percent");
+    return with_disk == 3;
+  }, 10s)) << Http(2, "GET", "/_cluster/state/nodes").body;
   // _cat/nodes lists the three, one master.
   auto nodes = HttpJson(1, "GET", "/_cat/nodes?format=json");
   ASSERT_TRUE(nodes.IsArray());

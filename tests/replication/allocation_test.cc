@@ -64,6 +64,22 @@ TEST(AllocationTest, SixShardsSpreadTwoPerNode) {
   EXPECT_EQ(PrimariesPerNode(more), (std::map<std::string, int>{{"n1", 1}, {"n2", 1}, {"n3", 1}}));
 }
 
+TEST(AllocationTest, EqualCountsGoToTheEmptierDiskAndNeverOverTheHighWatermark) {
+  ClusterStateSnapshot s = ThreeNodes();
+  AllocationInput in{1000};
+  in.disk_used = {{"n1", 0.70}, {"n2", 0.20}, {"n3", 0.40}};
+  IndexMetadata m = NewIndex("one", 1, 0);
+  auto routing = AllocateNewIndex(m, s, in);
+  ASSERT_TRUE(routing.ok());
+  EXPECT_EQ(routing->shards[0].copies[0].node_id, "n2");
+  in.over_high_watermark = {"n2"};
+  routing = AllocateNewIndex(m, s, in);
+  ASSERT_TRUE(routing.ok());
+  EXPECT_EQ(routing->shards[0].copies[0].node_id, "n3");
+  in.over_high_watermark = {"n1", "n2", "n3"};
+  EXPECT_EQ(AllocateNewIndex(m, s, in).status().code(), StatusCode::kUnavailable) << "no node may take it";
+}
+
 TEST(AllocationTest, ReplicasNeverShareANodeWithTheirPrimary) {
   ClusterStateSnapshot s = ThreeNodes();
   Create(&s, "books", 3, 2);

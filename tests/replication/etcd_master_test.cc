@@ -126,6 +126,25 @@ TEST_F(EtcdMasterTest, AnUnreachableEtcdMakesTheMasterStepDownAndItLeadsAgainWhe
   EXPECT_GE(a->changes.load(), 3);
 }
 
+TEST_F(EtcdMasterTest, AWaitingNodeWhoseLeaseWasLostCampaignsAgainOnItsNewLease) {
+  auto a = StartNode("a", 30s);
+  ASSERT_TRUE(WaitFor([&] { return a->election->is_master(); }, 10s));
+  auto b = StartNode("b", 30s);
+  std::this_thread::sleep_for(500ms);
+  const int64_t old_lease = b->membership->lease();
+  // b's lease goes (as after a pause past its TTL): its campaign key with it.
+  auto admin = testing::ConnectTo(etcd_, 2s);
+  ASSERT_TRUE(admin->RevokeLease(old_lease).ok());
+  ASSERT_TRUE(WaitFor([&] { return b->membership->lease() != old_lease; }, 30s)) << "b did not join again";
+  std::this_thread::sleep_for(500ms);
+  // The master leaves: b, campaigning on its new lease, takes over at once
+  // rather than after a 30 s campaign round on the lease it lost.
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(a->election->Resign().ok());
+  EXPECT_TRUE(WaitFor([&] { return b->election->is_master(); }, 10s));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+}
+
 TEST_F(EtcdMasterTest, AMasterThatResignsHandsOverAtOnce) {
   auto a = StartNode("a", 30s);
   ASSERT_TRUE(WaitFor([&] { return a->election->is_master(); }, 10s));

@@ -2,6 +2,9 @@
 // node's membership plus master election in cluster "c1".
 #pragma once
 
+#include <atomic>
+#include <memory>
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -41,6 +44,11 @@ inline EtcdTestMember JoinAndCampaign(EtcdClient* client, const std::string& id,
   m.cluster_name = "c1";
   m.self = {id, name, "127.0.0.1:1", "127.0.0.1:2", {}};
   m.lease_ttl = lease_ttl;
+  // As EtcdClusterState does: a new lease restarts a campaign waiting on the old one.
+  auto election_slot = std::make_shared<std::atomic<EtcdMasterElection*>>(nullptr);
+  m.on_rejoined = [election_slot](int64_t) {
+    if (EtcdMasterElection* e = election_slot->load()) e->LeaseChanged();
+  };
   auto joined = EtcdMembership::Join(client, m);
   EXPECT_TRUE(joined.ok()) << joined.status().ToString();
   if (!joined.ok()) return out;
@@ -52,6 +60,7 @@ inline EtcdTestMember JoinAndCampaign(EtcdClient* client, const std::string& id,
   e.check_interval = std::chrono::milliseconds(200);
   e.on_change = std::move(on_change);
   out.election = EtcdMasterElection::Start(client, e);
+  election_slot->store(out.election.get());
   return out;
 }
 
