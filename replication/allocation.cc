@@ -1,4 +1,5 @@
 #include "replication/allocation.h"
+#include "index/util/comma_list.h"
 
 #include <algorithm>
 #include <tuple>
@@ -8,21 +9,6 @@
 namespace holdfast {
 
 namespace {
-
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    std::string item = text.substr(start, comma - start);
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-    if (!item.empty()) out.push_back(std::move(item));
-    start = comma + 1;
-  }
-  return out;
-}
 
 // Copies per node: assigned copies and relocation targets.
 std::map<std::string, int> NodeLoads(const ClusterStateSnapshot& state) {
@@ -122,7 +108,7 @@ std::set<std::string> ExcludedNodes(const ClusterStateSnapshot& state) {
   std::set<std::string> out;
   auto names = state.settings.find(kExcludeNameSetting);
   if (names != state.settings.end()) {
-    for (const std::string& name : SplitList(names->second)) {
+    for (const std::string& name : SplitCommaList(names->second)) {
       for (const auto& [id, node] : state.nodes) {
         if (node.name == name) out.insert(id);
       }
@@ -130,7 +116,7 @@ std::set<std::string> ExcludedNodes(const ClusterStateSnapshot& state) {
   }
   auto ids = state.settings.find(kExcludeIdSetting);
   if (ids != state.settings.end()) {
-    for (const std::string& id : SplitList(ids->second)) out.insert(id);
+    for (const std::string& id : SplitCommaList(ids->second)) out.insert(id);
   }
   return out;
 }
@@ -280,6 +266,9 @@ Status StartRelocation(ClusterStateSnapshot* state, const ShardId& shard_id, con
 
 Result<bool> ApplyCopyReport(ClusterStateSnapshot* state, const ShardId& shard_id, const std::string& allocation_id,
                              ShardCopyState reported, const std::string& failure) {
+  if (reported == ShardCopyState::kUnassigned || reported == ShardCopyState::kRelocating) {
+    return Status::InvalidArgument(std::string("a copy cannot report itself ") + ShardCopyStateName(reported));
+  }
   auto index = state->routing.find(shard_id.index_uuid);
   if (allocation_id.empty() || index == state->routing.end() || shard_id.shard >= index->second.shards.size()) {
     return false;  // a stale report

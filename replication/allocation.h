@@ -64,8 +64,11 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
 Status StartRelocation(ClusterStateSnapshot* state, const ShardId& shard, const std::string& from,
                        const std::string& to);
 
-// A copy reports started (or failed): applies it — a relocation target
-// that started takes its source's place. Returns whether `state` changed.
+// A copy reports its state (started, failed, closed, initializing): applies
+// it — a relocation target that started takes its source's place; a failed
+// copy leaves the in-sync set unless it is the last one. A report naming no
+// copy is stale: false, nothing changes. kInvalidArgument for kUnassigned
+// and kRelocating, which are the master's decisions, not reports.
 Result<bool> ApplyCopyReport(ClusterStateSnapshot* state, const ShardId& shard, const std::string& allocation_id,
                              ShardCopyState reported, const std::string& failure);
 

@@ -1,4 +1,6 @@
 #include "replication/cluster_admin.h"
+#include "index/util/comma_list.h"
+#include "index/util/clock.h"
 
 #include <chrono>
 
@@ -12,19 +14,6 @@ std::string Trimmed(const std::string& text) {
   const size_t first = text.find_first_not_of(" \t");
   if (first == std::string::npos) return "";
   return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
-
-std::vector<std::string> ListItems(const std::string& list) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t comma = list.find(',', start);
-    if (comma == std::string::npos) comma = list.size();
-    std::string item = Trimmed(list.substr(start, comma - start));
-    if (!item.empty()) items.push_back(std::move(item));
-    start = comma + 1;
-  }
-  return items;
 }
 
 }  // namespace
@@ -54,11 +43,7 @@ std::string NodeNameOf(const ClusterStateSnapshot& state, const std::string& nod
 }
 
 AllocationInput AllocationInputNow(const EtcdClusterState* cluster_or_null) {
-  AllocationInput input = cluster_or_null != nullptr ? cluster_or_null->allocation_input() : AllocationInput{};
-  input.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count();
-  return input;
+  return cluster_or_null != nullptr ? cluster_or_null->allocation_input() : AllocationInput{WallClockMs()};
 }
 
 Result<CopyExplanation> ExplainCopy(const ClusterStateSnapshot& state, const EtcdClusterState* cluster_or_null,
@@ -80,7 +65,7 @@ std::string CanAllocateOf(const CopyExplanation& explanation) {
 
 std::string ExclusionListWith(const std::string& list, const std::string& name, bool excluded) {
   std::vector<std::string> kept;
-  for (std::string& item : ListItems(list)) {
+  for (std::string& item : SplitCommaList(list)) {
     if (item == name) continue;
     bool seen = false;
     for (const std::string& k : kept) seen |= k == item;

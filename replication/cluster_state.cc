@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <set>
 
+#include "index/mapping/mapping_serializer.h"
 #include "index/util/glob.h"
+#include "replication/index_names.h"
 
 namespace holdfast {
 
@@ -82,6 +84,52 @@ std::vector<const IndexMetadata*> ClusterStateSnapshot::IndicesByName() const {
   for (const auto& [uuid, index] : indices) out.push_back(&index);
   std::sort(out.begin(), out.end(), [](const IndexMetadata* a, const IndexMetadata* b) { return a->name < b->name; });
   return out;
+}
+
+constexpr uint32_t kMaxShards = 1024;  // as DecodeIndexMetadata accepts
+
+Status PrepareNewIndex(IndexMetadata* metadata) {
+  HOLDFAST_RETURN_IF_ERROR(ValidateIndexName(metadata->name));
+  if (metadata->uuid.empty()) return Status::InvalidArgument("index [" + metadata->name + "] has no uuid");
+  if (metadata->settings.number_of_shards == 0 || metadata->settings.number_of_shards > kMaxShards) {
+    return Status::InvalidArgument("index [" + metadata->name + "]: number_of_shards must be between 1 and " +
+                                   std::to_string(kMaxShards));
+  }
+  if (!metadata->mapping) metadata->mapping = std::make_shared<const mapping::Mapping>();
+  return Status::OK();
+}
+
+Result<bool> CheckNewIndex(const ClusterStateSnapshot& state, const IndexMetadata& metadata, bool retry_is_ok) {
+  const IndexMetadata* existing = state.FindIndex(metadata.name);
+  if (existing == nullptr) existing = state.FindIndexByUuid(metadata.uuid);
+  if (existing == nullptr) return true;
+  if (retry_is_ok && existing->uuid == metadata.uuid && existing->name == metadata.name) return false;
+  return Status::ResourceAlreadyExists("index [" + existing->name + "/" + existing->uuid + "] already exists");
+}
+
+Result<std::string> RemoveIndex(ClusterStateSnapshot* state, std::string_view name) {
+  const IndexMetadata* index = state->FindIndex(name);
+  if (index == nullptr) return Status::IndexNotFound("no such index [" + std::string(name) + "]");
+  const std::string uuid = index->uuid;
+  state->indices.erase(uuid);
+  state->routing.erase(uuid);
+  return uuid;
+}
+
+Result<bool> MergeIndexMapping(ClusterStateSnapshot* state, std::string_view index_uuid,
+                               const mapping::MappingUpdate& update, std::shared_ptr<const mapping::Mapping>* merged) {
+  auto it = state->indices.find(std::string(index_uuid));
+  if (it == state->indices.end()) return Status::IndexNotFound("no such index [" + std::string(index_uuid) + "]");
+  IndexMetadata& index = it->second;
+  auto next = index.mapping->Merge(update);
+  if (!next.ok()) return next.status();
+  if (mapping::MappingToJson(*next.value()) == mapping::MappingToJson(*index.mapping)) {
+    *merged = index.mapping;  // already merged (by another writer)
+    return false;
+  }
+  index.mapping = std::move(next).value();
+  *merged = index.mapping;
+  return true;
 }
 
 }  // namespace holdfast

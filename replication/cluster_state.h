@@ -128,6 +128,25 @@ class ClusterStateSnapshot {
 
 using ClusterStatePtr = std::shared_ptr<const ClusterStateSnapshot>;
 
+// The edits every ClusterState implementation makes the same way (on a
+// copy of the current snapshot; the caller stores the result).
+//
+// Checks a new index's metadata (name, uuid, number of shards) and gives it
+// an empty mapping when it has none.
+Status PrepareNewIndex(IndexMetadata* metadata);
+// kResourceAlreadyExists ("index [name/uuid] already exists") when the
+// name or uuid is taken — except, with `retry_is_ok`, by this very index
+// (a create sent again): then false, nothing to do. True: it is new.
+Result<bool> CheckNewIndex(const ClusterStateSnapshot& state, const IndexMetadata& metadata, bool retry_is_ok);
+// Removes index `name` (metadata and routing); returns its uuid.
+// kIndexNotFound ("no such index [name]").
+Result<std::string> RemoveIndex(ClusterStateSnapshot* state, std::string_view name);
+// Merges `update` into the mapping of index `index_uuid`; *merged is the
+// mapping to use. False when it was merged already (nothing changes).
+// kIndexNotFound; a type conflict is kInvalidArgument.
+Result<bool> MergeIndexMapping(ClusterStateSnapshot* state, std::string_view index_uuid,
+                               const mapping::MappingUpdate& update, std::shared_ptr<const mapping::Mapping>* merged);
+
 // Keeps a watcher registered; destroying it unregisters (and waits for a
 // call in progress to return, so the watcher's captures may die afterwards).
 class ClusterStateWatch {

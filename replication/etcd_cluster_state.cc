@@ -1,4 +1,5 @@
 #include "replication/etcd_cluster_state.h"
+#include "index/util/clock.h"
 
 #include <grpcpp/grpcpp.h>
 
@@ -8,7 +9,6 @@
 #include "holdfast/v1/cluster.grpc.pb.h"
 #include "index/mapping/mapping_parser.h"
 #include "index/mapping/mapping_serializer.h"
-#include "replication/index_names.h"
 #include "replication/proto_convert.h"
 #include "replication/stored_cluster_state.h"
 
@@ -16,15 +16,10 @@ namespace holdfast {
 
 namespace {
 
-constexpr uint32_t kMaxShards = 1024;
 constexpr int kMaxConflictRetries = 20;
 constexpr std::chrono::milliseconds kForwardTimeout{10000};
 constexpr std::chrono::milliseconds kLoopInterval{1000};
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool IsNotMaster(const Status& s) { return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kFenced; }
 
@@ -210,7 +205,7 @@ Status EtcdClusterState::SetNodeAttributes(std::map<std::string, std::string> at
 AllocationInput EtcdClusterState::allocation_input() const {
   AllocationInput in;
   if (options_.allocation_input) in = options_.allocation_input();
-  in.now_ms = NowMs();
+  in.now_ms = WallClockMs();
   // The disk use every node publishes (node.cc, from its disk monitor).
   if (ClusterStatePtr state = Current()) {
     for (const auto& [id, node] : state->nodes) {
@@ -313,21 +308,11 @@ Result<ClusterStatePtr> EtcdClusterState::Change(
 // ------------------------------------------------------------ changes
 
 Result<int64_t> EtcdClusterState::MasterCreateIndex(IndexMetadata metadata) {
-  HOLDFAST_RETURN_IF_ERROR(ValidateIndexName(metadata.name));
-  if (metadata.uuid.empty()) return Status::InvalidArgument("index [" + metadata.name + "] has no uuid");
-  if (metadata.settings.number_of_shards == 0 || metadata.settings.number_of_shards > kMaxShards) {
-    return Status::InvalidArgument("index [" + metadata.name + "]: number_of_shards must be between 1 and " +
-                                   std::to_string(kMaxShards));
-  }
-  if (!metadata.mapping) metadata.mapping = std::make_shared<const mapping::Mapping>();
+  HOLDFAST_RETURN_IF_ERROR(PrepareNewIndex(&metadata));
   const AllocationInput input = allocation_input();
   return MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> {
-    const IndexMetadata* existing = next->FindIndex(metadata.name);
-    if (existing == nullptr) existing = next->FindIndexByUuid(metadata.uuid);
-    if (existing != nullptr) {
-      if (existing->uuid == metadata.uuid) return false;  // a retry of a create that was applied
-      return Status::ResourceAlreadyExists("index [" + existing->name + "/" + existing->uuid + "] already exists");
-    }
+    auto is_new = CheckNewIndex(*next, metadata, /*retry_is_ok=*/true);  // a forwarded create may be sent again
+    if (!is_new.ok() || !is_new.value()) return is_new;
     auto routing = AllocateNewIndex(metadata, *next, input);
     if (!routing.ok()) return routing.status().code() == StatusCode::kUnavailable
                                  ? Status::InvalidArgument(routing.status().message())
@@ -340,39 +325,20 @@ Result<int64_t> EtcdClusterState::MasterCreateIndex(IndexMetadata metadata) {
 
 Result<int64_t> EtcdClusterState::MasterDeleteIndex(const std::string& name) {
   return MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> {
-    const IndexMetadata* index = next->FindIndex(name);
-    if (index == nullptr) return Status::IndexNotFound("no such index [" + name + "]");
-    const std::string uuid = index->uuid;
-    next->indices.erase(uuid);
-    next->routing.erase(uuid);
+    auto uuid = RemoveIndex(next, name);
+    if (!uuid.ok()) return uuid.status();
     return true;
   });
 }
 
 Result<int64_t> EtcdClusterState::MasterPutMapping(const std::string& index_uuid, const mapping::MappingUpdate& update,
                                                    std::shared_ptr<const mapping::Mapping>* merged_out) {
-  return MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> {
-    auto it = next->indices.find(index_uuid);
-    if (it == next->indices.end()) return Status::IndexNotFound("no such index [" + index_uuid + "]");
-    IndexMetadata& index = it->second;
-    auto merged = index.mapping->Merge(update);
-    if (!merged.ok()) return merged.status();
-    if (mapping::MappingToJson(*merged.value()) == mapping::MappingToJson(*index.mapping)) {
-      *merged_out = index.mapping;
-      return false;
-    }
-    index.mapping = std::move(merged).value();
-    *merged_out = index.mapping;
-    return true;
-  });
+  return MasterChange([&](ClusterStateSnapshot* next) { return MergeIndexMapping(next, index_uuid, update, merged_out); });
 }
 
 Result<int64_t> EtcdClusterState::MasterUpdateShardCopy(const ShardId& shard, const std::string& allocation_id,
                                                         ShardCopyState state, const std::string& failure) {
-  if (state == ShardCopyState::kUnassigned || state == ShardCopyState::kRelocating) {
-    return Status::InvalidArgument(std::string("a copy cannot report itself ") + ShardCopyStateName(state));
-  }
-  return MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> {
+  return MasterChange([&](ClusterStateSnapshot* next) {
     return ApplyCopyReport(next, shard, allocation_id, state, failure);
   });
 }
@@ -483,13 +449,13 @@ Status EtcdClusterState::UpdateShardCopy(const ShardId& shard, std::string_view 
 
 Status EtcdClusterState::PutSettings(const std::map<std::string, std::optional<std::string>>& settings) {
   holdfast::v1::PutClusterSettingsRequest request;
-  std::string json = "{";
   for (const auto& [key, value] : settings) {
-    if (json.size() > 1) json += ",";
-    json += "\"" + key + "\":" + (value ? "\"" + *value + "\"" : std::string("null"));
+    if (value) {
+      (*request.mutable_set())[key] = *value;
+    } else {
+      request.add_remove(key);
+    }
   }
-  json += "}";
-  request.set_settings_json(json);
   return Change([&]() { return MasterPutSettings(settings); },
                 [&](const std::string& address) {
                   holdfast::v1::ClusterChangeResponse response;
@@ -522,7 +488,7 @@ void EtcdClusterState::Loop() {
   while (!stop_) {
     auto wait = kLoopInterval;
     if (next_check_ms > 0) {
-      wait = std::clamp(std::chrono::milliseconds(next_check_ms - NowMs()), std::chrono::milliseconds(0), kLoopInterval);
+      wait = std::clamp(std::chrono::milliseconds(next_check_ms - WallClockMs()), std::chrono::milliseconds(0), kLoopInterval);
     }
     cv_.wait_for(lock, wait, [&] { return stop_ || wake_; });
     if (stop_) break;
@@ -540,12 +506,18 @@ void EtcdClusterState::Loop() {
       }
       if (known) (void)UpdateShardCopy(r.shard, allocation_id, r.state, r.failure);  // re-queues itself on failure
     }
-    // The master keeps the routing table right.
-    if (is_master()) {
+    // The master keeps the routing table right. Decided on the state in
+    // hand first: the guarded read-modify-write only when there is
+    // something to change (not a read of the whole state every second).
+    if (is_master() && state) {
       const AllocationInput input = allocation_input();
       int64_t check = 0;
-      auto done = MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> { return Reallocate(next, input, &check); });
-      next_check_ms = done.ok() ? check : 0;
+      ClusterStateSnapshot trial = *state;
+      if (Reallocate(&trial, input, &check)) {
+        auto done = MasterChange([&](ClusterStateSnapshot* next) { return Reallocate(next, input, &check); });
+        if (!done.ok()) check = 0;
+      }
+      next_check_ms = check;
     } else {
       next_check_ms = 0;
     }

@@ -4,13 +4,11 @@
 
 #include "index/mapping/mapping_serializer.h"
 #include "index/util/uuid.h"
-#include "replication/index_names.h"
+#include "replication/allocation.h"
 
 namespace holdfast {
 
 namespace {
-
-constexpr uint32_t kMaxShards = 1024;  // as DecodeIndexMetadata accepts
 
 // Every primary on `node_id` (initializing, new allocation id, term 1, the
 // only in-sync copy); every replica unassigned.
@@ -163,19 +161,10 @@ Result<ClusterStatePtr> LocalClusterState::Change(const Edit& edit, bool publish
 }
 
 Result<ClusterStatePtr> LocalClusterState::CreateIndex(IndexMetadata metadata) {
-  HOLDFAST_RETURN_IF_ERROR(ValidateIndexName(metadata.name));
-  if (metadata.uuid.empty()) return Status::InvalidArgument("index [" + metadata.name + "] has no uuid");
-  if (metadata.settings.number_of_shards == 0 || metadata.settings.number_of_shards > kMaxShards) {
-    return Status::InvalidArgument("index [" + metadata.name + "]: number_of_shards must be between 1 and " +
-                                   std::to_string(kMaxShards));
-  }
-  if (!metadata.mapping) metadata.mapping = std::make_shared<const mapping::Mapping>();
+  HOLDFAST_RETURN_IF_ERROR(PrepareNewIndex(&metadata));
   return Change([&](ClusterStateSnapshot* next, MetadataMutations* writes) -> Result<bool> {
-    const IndexMetadata* existing = next->FindIndex(metadata.name);
-    if (existing == nullptr) existing = next->FindIndexByUuid(metadata.uuid);
-    if (existing != nullptr) {
-      return Status::ResourceAlreadyExists("index [" + existing->name + "/" + existing->uuid + "] already exists");
-    }
+    auto is_new = CheckNewIndex(*next, metadata, /*retry_is_ok=*/false);
+    if (!is_new.ok()) return is_new.status();
     IndexRouting routing = AllocateOnOneNode(metadata, node_id_);
     AppendIndexWrites(metadata, routing, writes);
     AddIndex(metadata, std::move(routing), next);
@@ -185,14 +174,9 @@ Result<ClusterStatePtr> LocalClusterState::CreateIndex(IndexMetadata metadata) {
 
 Status LocalClusterState::DeleteIndex(std::string_view name) {
   auto deleted = Change([&](ClusterStateSnapshot* next, MetadataMutations* writes) -> Result<bool> {
-    const IndexMetadata* index = next->FindIndex(name);
-    if (index == nullptr) {
-      return Status::IndexNotFound("no such index [" + std::string(name) + "]");
-    }
-    const std::string uuid = index->uuid;
-    AppendIndexRemoval(uuid, writes);
-    next->indices.erase(uuid);
-    next->routing.erase(uuid);
+    auto uuid = RemoveIndex(next, name);
+    if (!uuid.ok()) return uuid.status();
+    AppendIndexRemoval(uuid.value(), writes);
     return true;
   });
   return deleted.status();
@@ -202,20 +186,9 @@ Result<std::shared_ptr<const mapping::Mapping>> LocalClusterState::PutMapping(st
                                                                               const mapping::MappingUpdate& update) {
   std::shared_ptr<const mapping::Mapping> result;
   auto changed = Change([&](ClusterStateSnapshot* next, MetadataMutations* writes) -> Result<bool> {
-    auto it = next->indices.find(std::string(index_uuid));
-    if (it == next->indices.end()) {
-      return Status::IndexNotFound("no such index [" + std::string(index_uuid) + "]");
-    }
-    IndexMetadata& index = it->second;
-    auto merged = index.mapping->Merge(update);
-    if (!merged.ok()) return merged.status();
-    if (mapping::MappingToJson(*merged.value()) == mapping::MappingToJson(*index.mapping)) {
-      result = index.mapping;  // already merged (by another writer)
-      return false;
-    }
-    index.mapping = std::move(merged).value();
-    result = index.mapping;
-    AppendMetadataWrite(index, writes);
+    auto merged = MergeIndexMapping(next, index_uuid, update, &result);
+    if (!merged.ok() || !merged.value()) return merged;
+    AppendMetadataWrite(next->indices.at(std::string(index_uuid)), writes);
     return true;
   });
   if (!changed.ok()) return changed.status();
@@ -224,29 +197,10 @@ Result<std::shared_ptr<const mapping::Mapping>> LocalClusterState::PutMapping(st
 
 Status LocalClusterState::UpdateShardCopy(const ShardId& shard, std::string_view allocation_id, ShardCopyState state,
                                           std::string_view failure) {
-  if (state == ShardCopyState::kUnassigned || state == ShardCopyState::kRelocating) {
-    return Status::InvalidArgument(std::string("a copy cannot report itself ") + ShardCopyStateName(state));
-  }
   auto changed = Change([&](ClusterStateSnapshot* next, MetadataMutations* writes) -> Result<bool> {
-    auto index = next->routing.find(shard.index_uuid);
-    if (allocation_id.empty() || index == next->routing.end() || shard.shard >= index->second.shards.size()) {
-      return false;  // a stale report
-    }
-    ShardRouting& routing = index->second.shards[shard.shard];
-    auto copy = std::find_if(routing.copies.begin(), routing.copies.end(),
-                             [&](const ShardCopyRouting& c) { return c.allocation_id == allocation_id; });
-    if (copy == routing.copies.end()) return false;
-    const std::string new_failure = state == ShardCopyState::kFailed ? std::string(failure) : std::string();
-    auto in_sync = std::find(routing.in_sync.begin(), routing.in_sync.end(), allocation_id);
-    // The last in-sync copy never leaves the set (as in Elasticsearch): its
-    // data is the shard's, and it is what a retry reopens.
-    const bool leaves_in_sync =
-        state == ShardCopyState::kFailed && in_sync != routing.in_sync.end() && routing.in_sync.size() > 1;
-    if (copy->state == state && copy->failure == new_failure && !leaves_in_sync) return false;
-    copy->state = state;
-    copy->failure = new_failure;
-    if (leaves_in_sync) routing.in_sync.erase(in_sync);
-    AppendRoutingWrite(shard.index_uuid, index->second, writes);
+    auto applied = ApplyCopyReport(next, shard, std::string(allocation_id), state, std::string(failure));
+    if (!applied.ok() || !applied.value()) return applied;
+    AppendRoutingWrite(shard.index_uuid, next->routing.at(shard.index_uuid), writes);
     return true;
   }, /*publish_without_space=*/true);
   return changed.status();

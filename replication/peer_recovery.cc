@@ -1,4 +1,5 @@
 #include "replication/peer_recovery.h"
+#include "index/util/clock.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -6,7 +7,6 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
-#include <thread>
 
 #include "index/util/checksum.h"
 #include "replication/proto_convert.h"
@@ -19,17 +19,6 @@ constexpr uint32_t kChunkBytes = 1u << 20;
 constexpr uint32_t kOpsPerRequest = 10000;
 constexpr std::chrono::seconds kCallTimeout{60};
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// Sleeps as needed so that `bytes` since `start` stay under `rate` per second.
-void Throttle(uint64_t bytes, std::chrono::steady_clock::time_point start, uint64_t rate) {
-  if (rate == 0) return;
-  const auto due = start + std::chrono::microseconds(bytes * 1'000'000 / rate);
-  if (due > std::chrono::steady_clock::now()) std::this_thread::sleep_until(due);
-}
 
 Status WriteAll(int fd, const std::string& data) {
   size_t done = 0;
@@ -49,7 +38,7 @@ Status WriteAll(int fd, const std::string& data) {
 
 Result<std::vector<ShardOp>> RecoverFromPeer(const PeerRecoveryOptions& o) {
   RecoveryProgress progress;
-  progress.started_ms = NowMs();
+  progress.started_ms = WallClockMs();
   auto report = [&](const char* stage) {
     progress.stage = stage;
     if (o.on_progress) o.on_progress(progress);
@@ -67,7 +56,6 @@ Result<std::vector<ShardOp>> RecoverFromPeer(const PeerRecoveryOptions& o) {
   const std::string incoming = o.dir + ".incoming";
   std::error_code ec;
   std::filesystem::remove_all(incoming, ec);
-  const auto began = std::chrono::steady_clock::now();
   for (const pb::RecoveryFile& f : files.files()) {
     if (f.path().find("..") != std::string::npos || f.path().empty() || f.path()[0] == '/') {
       return Status::Corruption("recovery source named a file outside the shard: " + f.path());
@@ -97,10 +85,10 @@ Result<std::vector<ShardOp>> RecoverFromPeer(const PeerRecoveryOptions& o) {
                                std::to_string(f.length()) + " bytes");
         break;
       }
+      if (o.limiter != nullptr) o.limiter->Acquire(chunk.data().size());
       s = WriteAll(fd, chunk.data());
       offset += chunk.data().size();
       progress.bytes_done += chunk.data().size();
-      Throttle(progress.bytes_done, began, o.max_bytes_per_sec);
       if (o.on_progress) o.on_progress(progress);
     }
     if (s.ok() && ::fsync(fd) != 0) s = Status::IOError("fsync " + path);
@@ -160,7 +148,7 @@ Result<std::vector<ShardOp>> RecoverFromPeer(const PeerRecoveryOptions& o) {
     lift();
     return Status::IOError("cannot move the recovered files into " + o.dir + ": " + ec.message());
   }
-  progress.finished_ms = NowMs();
+  progress.finished_ms = WallClockMs();
   report("done");
   return ops;
 }

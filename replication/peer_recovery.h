@@ -1,7 +1,7 @@
 // Peer recovery, the target's side (shard.proto "peer recovery"): fills a
 // new copy's directory from a started copy on another node — every file the
-// source froze, checked by length and checksum, at most
-// `max_bytes_per_sec` (indices.recovery.max_bytes_per_sec, default 40mb) —
+// source froze, checked by length and checksum, within the node's
+// indices.recovery.max_bytes_per_sec (default 40mb) —
 // then, for a move, takes the source's writes over (Handoff) and collects
 // the ops written since the files were frozen. The caller opens the copy on
 // the directory, applies the ops, reports it started and calls
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "index/shard/shard_store.h"
+#include "index/util/rate_limiter.h"
 #include "replication/shard_client.h"
 
 namespace holdfast {
@@ -36,7 +37,9 @@ struct PeerRecoveryOptions {
   std::string recovery_id;     // the new copy's allocation id
   std::string dir;             // the new copy's directory (replaced)
   bool handoff = false;        // a move: the source stops writing at the end
-  uint64_t max_bytes_per_sec = 40ull << 20;
+  // The node's limit on recovery bytes (indices.recovery.max_bytes_per_sec),
+  // shared by every recovery on the node; null: unlimited.
+  RateLimiter* limiter = nullptr;
   const std::atomic<bool>* cancelled = nullptr;
   std::function<void(const RecoveryProgress&)> on_progress;
 };

@@ -1,4 +1,5 @@
 #include "replication/shard_registry.h"
+#include "index/util/clock.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -93,14 +94,6 @@ std::shared_ptr<ShardCopy> ShardRegistry::Get(const ShardId& id) const {
     if (r.id == id) return r.copy;  // moved away: reads only (writes are refused)
   }
   return nullptr;
-}
-
-bool ShardRegistry::IsRetiring(const std::shared_ptr<ShardCopy>& copy) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (const Retiring& r : retiring_) {
-    if (r.copy == copy) return true;
-  }
-  return false;
 }
 
 void ShardRegistry::CloseRetired() {
@@ -277,7 +270,9 @@ void ShardRegistry::Converge(const ClusterStatePtr& state) {
         // reads planned before the switch still find it for a while.
         it->second->MarkHandedOff();
         it->second->RemoveFilesWhenClosed();
-        retiring_.push_back({it->first, it->second, std::chrono::steady_clock::now() + kRetiringReads});
+        retiring_.push_back({it->first, std::move(it->second), std::chrono::steady_clock::now() + kRetiringReads});
+        it = copies_.erase(it);
+        continue;
       }
       gone.push_back(std::move(it->second));
       it = copies_.erase(it);
@@ -290,9 +285,7 @@ void ShardRegistry::Converge(const ClusterStatePtr& state) {
       it = state->indices.count(it->first) ? std::next(it) : mappings_.erase(it);
     }
   }
-  for (auto& copy : gone) {
-    if (!IsRetiring(copy)) (void)copy->Close();  // a deleted index's files need no flush
-  }
+  for (auto& copy : gone) (void)copy->Close();  // the files of a deleted index need no flush to be right
   CloseRetired();
   // Copies wanted here: open the missing ones (or fill them from a peer),
   // report the opened ones started.
@@ -348,7 +341,7 @@ void ShardRegistry::StartRecovery(const ShardId& id, const IndexMetadata& index,
   r->peer.recovery_id = allocation_id;
   r->peer.dir = r->copy_options.dir;
   r->peer.handoff = relocation;
-  r->peer.max_bytes_per_sec = options_.recovery_max_bytes_per_sec;
+  r->peer.limiter = &recovery_limiter_;
   r->peer.cancelled = &r->cancelled;
   Recovery* raw = r.get();
   r->peer.on_progress = [this, raw](const RecoveryProgress& p) {
@@ -370,8 +363,7 @@ void ShardRegistry::RunRecovery(const std::shared_ptr<Recovery>& r) {
     if (!r->cancelled) (void)state_->UpdateShardCopy(id, r->allocation_id, ShardCopyState::kFailed, why.message());
     std::lock_guard<std::mutex> lock(mu_);
     r->info_view.progress.stage = "failed";
-    r->info_view.progress.finished_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                            std::chrono::system_clock::now().time_since_epoch()).count();
+    r->info_view.progress.finished_ms = WallClockMs();
     r->done = true;
   };
   auto ops = RecoverFromPeer(r->peer);

@@ -89,7 +89,8 @@ class ShardRegistry {
 
  private:
   class IndexMappings;
-  ShardRegistry(ShardRegistryOptions options, ClusterState* state) : options_(std::move(options)), state_(state) {}
+  ShardRegistry(ShardRegistryOptions options, ClusterState* state)
+      : options_(std::move(options)), state_(state), recovery_limiter_(options_.recovery_max_bytes_per_sec) {}
   void Converge(const ClusterStatePtr& state);
   void RemoveUnownedDirectories(const ClusterStateSnapshot& state);
   std::shared_ptr<MappingSource> MappingsFor(const IndexMetadata& index);
@@ -117,6 +118,7 @@ class ShardRegistry {
   void JoinFinishedRecoveries();
   void StopRecoveries();  // cancels and joins every recovery thread; the registry is closed after
   std::map<ShardId, std::shared_ptr<Recovery>> recoveries_;  // under mu_
+  RateLimiter recovery_limiter_;  // every recovery on this node shares it
 
   // Copies that moved away: still found by Get (reads planned before the
   // switch) for kRetiringReads, refusing writes, then closed and removed.
@@ -126,7 +128,6 @@ class ShardRegistry {
     std::shared_ptr<ShardCopy> copy;
     std::chrono::steady_clock::time_point until;
   };
-  bool IsRetiring(const std::shared_ptr<ShardCopy>& copy) const;
   void CloseRetired();
   std::vector<Retiring> retiring_;  // under mu_
   std::vector<ShardRecoveryInfo> finished_recoveries_;       // under mu_, the last few

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "index/util/file_util.h"
+#include "index/util/clock.h"
 #include "index/util/text_table.h"
 #include "server/api/api_errors.h"
 #include "server/api/index_api_support.h"
@@ -262,8 +263,7 @@ HttpResponse CatRecovery(ApiContext* ctx, ClusterIndices& registry, const HttpRe
     return n == state->nodes.end() ? id : n->second.name;
   };
   const std::string self = name_of(registry.router()->local_node_id());
-  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t now = WallClockMs();
   auto percent = [](uint64_t done, uint64_t total) {
     char buf[16];
     std::snprintf(buf, sizeof(buf), "%.1f%%", total == 0 ? 100.0 : 100.0 * static_cast<double>(done) / static_cast<double>(total));

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "index/mapping/mapping_error.h"
+#include "index/util/clock.h"
 #include "replication/cluster_health.h"
 #include "server/api/api_errors.h"
 #include "server/api/index_api_support.h"
@@ -90,8 +91,7 @@ Result<std::function<bool(uint64_t)>> ParseWaitForNodes(const std::string& text)
 }
 
 uint64_t DelayedUnassigned(const ClusterStateSnapshot& state) {
-  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t now = WallClockMs();
   uint64_t delayed = 0;
   for (const auto& [uuid, routing] : state.routing) {
     const IndexMetadata* index = state.FindIndexByUuid(uuid);

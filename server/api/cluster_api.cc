@@ -13,6 +13,7 @@
 #include <rapidjson/document.h>
 
 #include "index/mapping/mapping_error.h"
+#include "index/util/comma_list.h"
 #include "index/mapping/mapping_serializer.h"
 #include "replication/allocation.h"
 #include "replication/cluster_admin.h"
@@ -80,16 +81,9 @@ void WriteRouting(JsonWriter& w, const ClusterStateSnapshot& state, const IndexM
 HttpResponse ClusterStateResponse(ApiContext* ctx, ClusterIndices& registry, const HttpRequest& req) {
   const ClusterStatePtr state = registry.cluster()->Current();
   std::string metrics = std::string(req.PathParam("metrics"));
+  const std::vector<std::string> listed = SplitCommaList(metrics);
   auto wants = [&](const char* m) {
-    if (metrics.empty() || metrics == "_all") return true;
-    size_t start = 0;
-    while (start <= metrics.size()) {
-      size_t comma = metrics.find(',', start);
-      if (comma == std::string::npos) comma = metrics.size();
-      if (metrics.compare(start, comma - start, m) == 0) return true;
-      start = comma + 1;
-    }
-    return false;
+    return metrics.empty() || metrics == "_all" || std::find(listed.begin(), listed.end(), m) != listed.end();
   };
   JsonWriter w;
   w.StartObject();

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "index/mapping/mapping_error.h"
+#include "index/util/clock.h"
 #include "index/recommend/recommend_model.h"
 #include "index/search/parsed_search.h"
 #include "server/api/api_errors.h"
@@ -19,10 +20,6 @@ namespace {
 namespace od = simdjson::ondemand;
 using Clock = std::chrono::steady_clock;
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 int64_t MillisSince(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
@@ -46,7 +43,7 @@ HttpResponse IngestEvents(ClusterIndices& registry, const HttpRequest& req) {
                                                          std::to_string(items->size()) + " > " +
                                                          std::to_string(kMaxEventsPerRequest)));
   }
-  const int64_t now = NowMs();
+  const int64_t now = WallClockMs();
   std::vector<Status> statuses(items->size());
   std::vector<recommend::Event> events;
   std::vector<size_t> positions;

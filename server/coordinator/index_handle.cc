@@ -95,20 +95,26 @@ std::vector<WriteResult> IndexHandle::Write(const std::vector<WriteRequest>& req
       results[items[k]] = st.ok() ? FromProto(response.results(static_cast<int>(k))) : FailedWrite(st);
     }
   };
-  // One request per shard; several shards in parallel (their primaries may
-  // be on other nodes: a bulk waits for the slowest, not for their sum).
+  // One request per shard. Shards whose primaries are on other nodes are
+  // written in parallel (a bulk then waits for the slowest, not for the sum
+  // of round trips); on this node alone, one after the other as before.
   std::vector<uint32_t> shards;
+  bool remote = false;
   for (uint32_t s = 0; s < by_shard.size(); ++s) {
-    if (!by_shard[s].empty()) shards.push_back(s);
+    if (by_shard[s].empty()) continue;
+    shards.push_back(s);
+    const ShardRouting* routing = state_->RoutingOf(shard_id(s));
+    const ShardCopyRouting* primary = routing != nullptr ? routing->primary() : nullptr;
+    remote |= primary != nullptr && primary->node_id != router_->local_node_id();
   }
-  if (shards.size() == 1) {
-    write_shard(shards.front());
+  if (shards.size() <= 1 || !remote) {
+    for (uint32_t s : shards) write_shard(s);
     return results;
   }
   std::vector<std::future<void>> running;
   running.reserve(shards.size());
   for (size_t k = 1; k < shards.size(); ++k) running.push_back(std::async(std::launch::async, write_shard, shards[k]));
-  if (!shards.empty()) write_shard(shards.front());
+  write_shard(shards.front());
   for (auto& f : running) f.get();
   return results;
 }

@@ -1,4 +1,5 @@
 #include "server/coordinator/search_plan.h"
+#include "index/util/comma_list.h"
 
 #include <charconv>
 
@@ -124,16 +125,9 @@ Result<SearchPreference> ParsePreference(const std::string& text) {
     if (bar == std::string::npos) bar = text.size();
     const std::string part = text.substr(start, bar - start);
     start = bar + 1;
-    auto list = [](const std::string& csv) {
-      std::set<std::string> items;
-      size_t from = 0;
-      while (from <= csv.size()) {
-        size_t comma = csv.find(',', from);
-        if (comma == std::string::npos) comma = csv.size();
-        if (comma > from) items.insert(csv.substr(from, comma - from));
-        from = comma + 1;
-      }
-      return items;
+    auto list = [](std::string_view csv) {
+      std::vector<std::string> items = SplitCommaList(csv);
+      return std::set<std::string>(items.begin(), items.end());
     };
     if (part.rfind("_shards:", 0) == 0) {
       for (const std::string& n : list(part.substr(8))) {

@@ -1,7 +1,5 @@
 #include "server/grpc/cluster_grpc_service.h"
 
-#include <rapidjson/document.h>
-
 #include "index/mapping/mapping_parser.h"
 #include "index/mapping/mapping_serializer.h"
 #include "replication/index_routing_codec.h"
@@ -70,20 +68,9 @@ grpc::Status ClusterGrpcService::PutClusterSettings(grpc::ServerContext*,
                                                     holdfast::v1::ClusterChangeResponse* response) {
   EtcdClusterState* state = state_.load(std::memory_order_acquire);
   if (state == nullptr) return Answer(NotJoined(), response);
-  rapidjson::Document d;
-  d.Parse(request->settings_json().data(), request->settings_json().size());
-  if (d.HasParseError() || !d.IsObject()) return Answer(Status::InvalidArgument("settings: not a JSON object"), response);
   std::map<std::string, std::optional<std::string>> settings;
-  for (const auto& m : d.GetObject()) {
-    std::string key(m.name.GetString(), m.name.GetStringLength());
-    if (m.value.IsNull()) {
-      settings[key] = std::nullopt;
-    } else if (m.value.IsString()) {
-      settings[key] = std::string(m.value.GetString(), m.value.GetStringLength());
-    } else {
-      return Answer(Status::InvalidArgument("setting [" + key + "]: not a string or null"), response);
-    }
-  }
+  for (const auto& [key, value] : request->set()) settings[key] = value;
+  for (const std::string& key : request->remove()) settings[key] = std::nullopt;
   return Answer(state->MasterPutSettings(settings), response);
 }
 
