@@ -105,8 +105,24 @@ bool ChildProcess::running() {
   return false;
 }
 
+namespace {
+
+// The state letter of /proc/<pid>/stat ('T': stopped), or 0.
+char ProcState(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() ? stat[paren + 2] : 0;
+}
+
+}  // namespace
+
 void ChildProcess::Signal(int sig) {
-  if (running()) ::kill(pid_, sig);
+  if (!running()) return;
+  ::kill(pid_, sig);
+  // A stop is delivered asynchronously: return once the child is stopped,
+  // so that what the test does next meets a paused process, not a race.
+  if (sig == SIGSTOP) WaitFor([this] { return ProcState(pid_) == 'T'; }, std::chrono::seconds(5));
 }
 
 std::optional<int> ChildProcess::WaitExit(std::chrono::milliseconds timeout) {

@@ -47,6 +47,7 @@ class ChildProcess {
   bool Start(const std::vector<std::string>& argv, const std::string& log_path);
   pid_t pid() const { return pid_; }
   bool running();
+  // Sends `sig`; for SIGSTOP, returns once the child is stopped.
   void Signal(int sig);
   // Exit code, or 128+signal when killed; nullopt on timeout.
   std::optional<int> WaitExit(std::chrono::milliseconds timeout);
