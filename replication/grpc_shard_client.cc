@@ -92,6 +92,32 @@ Status GrpcShardClient::Call(ShardMethod method, const google::protobuf::Message
   return Status::Internal("unknown shard method");
 }
 
+void GrpcShardClient::CallBatch(std::span<ShardCall> calls, Deadline deadline) {
+  if (calls.size() == 1) {
+    calls[0].status = Call(calls[0].method, *calls[0].request, calls[0].response, deadline);
+    return;
+  }
+  pb::BatchRequest request;
+  if (Status s = EncodeBatch(calls, &request); !s.ok()) {
+    for (ShardCall& call : calls) call.status = s;
+    return;
+  }
+  grpc::ClientContext context;
+  context.set_deadline(SystemDeadline(deadline));
+  context.set_wait_for_ready(false);
+  pb::BatchResponse response;
+  const grpc::Status status = stub_->shard->Batch(&context, request, &response);
+  if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+    ShardClient::CallBatch(calls, deadline);  // a peer of an older version
+    return;
+  }
+  if (!status.ok()) {
+    for (ShardCall& call : calls) call.status = FromGrpc(status, call.method, address_);
+    return;
+  }
+  DecodeBatch(response, calls);
+}
+
 std::shared_ptr<GrpcShardClient> GrpcShardClients::Get(const std::string& address) {
   std::lock_guard<std::mutex> lock(mu_);
   std::shared_ptr<GrpcShardClient>& client = clients_[address];

@@ -45,6 +45,10 @@ class GrpcShardClient final : public ShardClient {
 
   Status Call(ShardMethod method, const google::protobuf::Message& request, google::protobuf::Message* response,
               Deadline deadline) override;
+  // One Batch rpc for all `calls` (a peer that does not know it yet gets
+  // them one by one); a transport failure is every call's status.
+  void CallBatch(std::span<ShardCall> calls, Deadline deadline) override;
+  bool batches() const override { return true; }
 
   const std::string& address() const { return address_; }
 

@@ -27,4 +27,27 @@ Status LoopbackShardClient::Call(ShardMethod method, const google::protobuf::Mes
   return Status::OK();
 }
 
+void LoopbackShardClient::CallBatch(std::span<ShardCall> calls, Deadline deadline) {
+  auto fail_all = [&](const Status& status) {
+    for (ShardCall& call : calls) call.status = status;
+  };
+  pb::BatchRequest request;
+  if (Status s = EncodeBatch(calls, &request); !s.ok()) return fail_all(s);
+  std::string wire;
+  pb::BatchRequest received;
+  if (!request.SerializeToString(&wire) || !received.ParseFromString(wire)) {
+    return fail_all(Status::Internal("cannot pass a batch"));
+  }
+  pb::BatchResponse answer;
+  service_->HandleBatch(received, &answer);
+  if (std::chrono::steady_clock::now() > deadline) {
+    return fail_all(Status::Unavailable("Batch: deadline exceeded (outcome unknown)"));
+  }
+  pb::BatchResponse back;
+  if (!answer.SerializeToString(&wire) || !back.ParseFromString(wire)) {
+    return fail_all(Status::Internal("cannot pass a batch answer"));
+  }
+  DecodeBatch(back, calls);
+}
+
 }  // namespace holdfast

@@ -5,7 +5,8 @@
 // that everything a coordinator relies on crosses a process boundary intact
 // (tests compare its responses with LocalShardClient's byte for byte);
 // GrpcShardClient (grpc_shard_client.h) sends the same bytes to other nodes.
-// A call past its deadline answers kUnavailable.
+// A call past its deadline answers kUnavailable. Batches go the same way
+// (one BatchRequest through bytes), as they go to another node.
 #pragma once
 
 #include "replication/shard_client.h"
@@ -19,6 +20,8 @@ class LoopbackShardClient final : public ShardClient {
 
   Status Call(ShardMethod method, const google::protobuf::Message& request, google::protobuf::Message* response,
               Deadline deadline) override;
+  void CallBatch(std::span<ShardCall> calls, Deadline deadline) override;
+  bool batches() const override { return true; }
 
  private:
   ShardService* service_;

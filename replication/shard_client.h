@@ -20,6 +20,10 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
 
 #include "holdfast/v1/shard.pb.h"
 #include "index/util/status.h"
@@ -69,6 +73,23 @@ enum class ShardMethod : uint8_t {
 #undef HOLDFAST_SHARD_METHOD_ENUM
 };
 const char* ShardMethodName(ShardMethod method);  // "Write", "Query", ...
+std::optional<ShardMethod> ShardMethodFromName(std::string_view name);
+// New, empty request and answer messages of a method.
+std::unique_ptr<google::protobuf::Message> NewShardRequest(ShardMethod method);
+std::unique_ptr<google::protobuf::Message> NewShardResponse(ShardMethod method);
+
+// One call of a batch (ShardClient::CallBatch): `response` and `status` are
+// filled in.
+struct ShardCall {
+  ShardMethod method;
+  const google::protobuf::Message* request = nullptr;
+  google::protobuf::Message* response = nullptr;
+  Status status;
+};
+
+// A batch on the wire (BatchRequest) and its answers put back into the calls.
+Status EncodeBatch(std::span<const ShardCall> calls, pb::BatchRequest* out);
+void DecodeBatch(const pb::BatchResponse& answer, std::span<ShardCall> calls);
 
 class ShardClient {
  public:
@@ -84,6 +105,13 @@ class ShardClient {
   // `request` and `response` are the method's message types (the table above).
   [[nodiscard]] virtual Status Call(ShardMethod method, const google::protobuf::Message& request,
                                     google::protobuf::Message* response, Deadline deadline) = 0;
+
+  // Runs several calls to this client's node and sets each one's status;
+  // the calls are independent (one failing fails no other). The default
+  // makes them one after the other; a client of another node sends them in
+  // one request (one round trip), which `batches()` says.
+  virtual void CallBatch(std::span<ShardCall> calls, Deadline deadline);
+  virtual bool batches() const { return false; }
 };
 
 }  // namespace holdfast

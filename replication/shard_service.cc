@@ -5,16 +5,6 @@
 
 namespace holdfast {
 
-const char* ShardMethodName(ShardMethod method) {
-  switch (method) {
-#define HOLDFAST_SHARD_METHOD_NAME(name, req, resp) \
-  case ShardMethod::k##name: return #name;
-    HOLDFAST_SHARD_METHODS(HOLDFAST_SHARD_METHOD_NAME)
-#undef HOLDFAST_SHARD_METHOD_NAME
-  }
-  return "unknown";
-}
-
 ShardService::ShardService(ShardRegistry* registry, ShardServiceOptions options)
     : registry_(registry), options_(options), contexts_(options.max_reader_contexts) {}
 
@@ -30,6 +20,33 @@ Status ShardService::Handle(ShardMethod method, const google::protobuf::Message&
 #undef HOLDFAST_SHARD_DISPATCH
   }
   return Status::Internal("unknown shard method");
+}
+
+void ShardService::HandleBatch(const pb::BatchRequest& request, pb::BatchResponse* response) {
+  response->mutable_results()->Reserve(request.calls_size());
+  for (const pb::ShardCall& call : request.calls()) {
+    pb::ShardCallResult* result = response->add_results();
+    Status status;
+    std::optional<ShardMethod> method = ShardMethodFromName(call.method());
+    if (!method) {
+      status = Status::InvalidArgument("unknown shard method [" + call.method() + "] in a batch");
+    } else {
+      std::unique_ptr<google::protobuf::Message> in = NewShardRequest(*method);
+      std::unique_ptr<google::protobuf::Message> out = NewShardResponse(*method);
+      if (!in->ParseFromString(call.request())) {
+        status = Status::InvalidArgument(std::string("cannot parse a ") + ShardMethodName(*method) + " request in a batch");
+      } else {
+        status = Handle(*method, *in, out.get());
+        if (status.ok() && !out->SerializeToString(result->mutable_response())) {
+          status = Status::Internal(std::string("cannot serialize a ") + ShardMethodName(*method) + " answer");
+        }
+      }
+    }
+    if (!status.ok()) {
+      result->clear_response();
+      ToProto(status, result->mutable_error());
+    }
+  }
 }
 
 Result<std::shared_ptr<ShardCopy>> ShardService::CopyFor(const pb::ShardTarget& target) const {

@@ -42,6 +42,10 @@ struct ShardServiceOptions {
   const WriteBlock* write_block = nullptr;
 };
 
+// What a snapshot's term and field statistics are computed from, as a
+// number (StatisticsResponse.stats_version): equal for equal statistics.
+uint64_t StatsVersion(const search::SearcherSnapshot& snapshot);
+
 class ShardService {
  public:
   explicit ShardService(ShardRegistry* registry, ShardServiceOptions options = {});
@@ -49,6 +53,10 @@ class ShardService {
 
   // Runs `method`; `request` and `response` are its message types.
   Status Handle(ShardMethod method, const google::protobuf::Message& request, google::protobuf::Message* response);
+  // Runs the calls of a batch one after the other (this thread; the shards
+  // of one search on one node are few, and other searches keep the other
+  // cores busy) and answers each with its response or its error.
+  void HandleBatch(const pb::BatchRequest& request, pb::BatchResponse* response);
 
 #define HOLDFAST_SHARD_SERVICE_METHOD(name, req, resp) Status name(const pb::req& request, pb::resp* response);
   HOLDFAST_SHARD_METHODS(HOLDFAST_SHARD_SERVICE_METHOD)

@@ -1,5 +1,7 @@
 // ShardService: the search phases on one copy (statistics, query, count,
 // contexts, matching ids, term vectors).
+#include <xxhash.h>
+
 #include <cmath>
 #include <limits>
 
@@ -99,6 +101,23 @@ double MaxPopularityLogFor(const ShardCopy& copy, const pb::GlobalStatistics* st
 
 }  // namespace
 
+uint64_t StatsVersion(const search::SearcherSnapshot& snapshot) {
+  // Statistics count deleted documents until a merge removes them (as in
+  // Lucene), so they are a function of the segments alone; a segment's name
+  // is never reused within a shard. Never 0 (0: no version).
+  XXH3_state_t* state = XXH3_createState();
+  XXH3_64bits_reset(state);
+  for (const auto& reader : snapshot.readers) {
+    const std::string& name = reader->name();
+    const uint32_t length = static_cast<uint32_t>(name.size());
+    XXH3_64bits_update(state, &length, sizeof(length));
+    XXH3_64bits_update(state, name.data(), name.size());
+  }
+  const uint64_t v = XXH3_64bits_digest(state);
+  XXH3_freeState(state);
+  return v == 0 ? 1 : v;
+}
+
 Result<std::shared_ptr<const ReaderContext>> ShardService::ReaderFor(const pb::ShardTarget& target,
                                                                     const std::string& context_id,
                                                                     int64_t keep_alive_ms, std::string* opened_id) {
@@ -132,6 +151,7 @@ Status ShardService::Statistics(const pb::StatisticsRequest& request, pb::Statis
   if (!ctx.ok()) return ctx.status();
   const ReaderContext& rc = **ctx;
   if (!opened.empty()) response->set_context_id(opened);
+  response->set_stats_version(StatsVersion(rc.snapshot));
   const double own_max = OwnMaxPopularityLog(*rc.copy);
   if (own_max != kNoPopularity) response->set_max_popularity_log(own_max);
   if (request.terms_size() > 0) {  // a second round: just these terms
@@ -174,6 +194,11 @@ Status ShardService::Query(const pb::QueryRequest& request, pb::QueryResponse* r
   auto ctx = ReaderFor(request.target(), request.context_id(), request.keep_context_ms(), &opened);
   if (!ctx.ok()) return ctx.status();
   const ReaderContext& rc = **ctx;
+  if (request.expected_stats_version() != 0 && request.expected_stats_version() != StatsVersion(rc.snapshot)) {
+    if (request.release_context() && !request.context_id().empty()) contexts_.Free(request.context_id());
+    response->set_stale_stats(true);
+    return Status::OK();
+  }
   const pb::GlobalStatistics* global = request.has_stats() ? &request.stats() : nullptr;
   ShardQueryContext qc(request.source(), rc.copy, MaxPopularityLogFor(*rc.copy, global));
   auto parsed = search::ParseSearch(rc.mapping, PartsOf(request.source()), &qc);

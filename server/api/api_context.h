@@ -12,6 +12,8 @@
 
 namespace holdfast {
 
+class StatsCache;
+
 class ThreadPool;
 class EtcdClusterState;
 class ShardRegistry;
@@ -22,6 +24,7 @@ struct ApiContext {
   // Set once startup recovery has opened every index; null before.
   std::atomic<ClusterIndices*> indices{nullptr};
   ThreadPool* search_pool = nullptr;  // fan-out of one search over shards
+  StatsCache* stats_cache = nullptr;  // statistics sums of recent searches; may be null
   const DiskMonitor* disk = nullptr;  // _cat/allocation; null: no disk columns
   std::string indices_dir;            // <data-dir>/indices, for disk.indices
   // Cluster mode only (set once the node has joined): cluster settings,

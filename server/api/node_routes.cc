@@ -1,4 +1,5 @@
 #include "server/api/node_routes.h"
+#include "server/coordinator/stats_cache.h"
 
 #include <fmt/format.h>
 
@@ -62,6 +63,17 @@ std::string MemoryMetrics(const NodeRouteContext& ctx) {
         ctx.source_cache ? SourceCacheUsage(*ctx.source_cache) : 0);
   gauge("holdfast_source_cache_capacity_bytes", "Capacity of the cache of document source blocks.",
         ctx.source_cache_capacity);
+  if (ctx.stats_cache != nullptr) {
+    const StatsCache::Counters c = ctx.stats_cache->counters();
+    auto counter = [&out](const char* name, const char* help, uint64_t value) {
+      out += fmt::format("# HELP {} {}\n# TYPE {} counter\n{} {}\n", name, help, name, name, value);
+    };
+    counter("holdfast_stats_cache_hits_total", "Searches that took their statistics sums from the cache.", c.hits);
+    counter("holdfast_stats_cache_misses_total", "Searches that ran a statistics phase (no cached sums).", c.misses);
+    counter("holdfast_stats_cache_stale_total", "Cached sums a shard found stale (the search ran a statistics phase).",
+            c.stale);
+    gauge("holdfast_stats_cache_bytes", "Bytes of statistics sums kept by this coordinator.", c.bytes);
+  }
   return out;
 }
 

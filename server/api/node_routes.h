@@ -21,6 +21,8 @@ class Cache;
 
 namespace holdfast {
 
+class StatsCache;
+
 class HttpRouter;
 class HttpMetrics;
 
@@ -37,6 +39,7 @@ struct NodeRouteContext {
   const HttpMetrics* metrics = nullptr;
   uint64_t source_cache_capacity = 0;
   std::shared_ptr<rocksdb::Cache> source_cache;  // may be null
+  StatsCache* stats_cache = nullptr;             // may be null
   // The shard copies, once startup recovery has opened them (null before).
   std::atomic<const ShardRegistry*> shards{nullptr};
 };

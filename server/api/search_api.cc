@@ -77,7 +77,7 @@ class SearchRoutes {
       scroll->cursor.keep_alive = *req.scroll;
     }
     auto result = plan.value()->RunQueryPhase(req.from, req.size, true, ctx_->search_pool,
-                                              scroll ? &scroll->cursor : nullptr);
+                                              scroll ? &scroll->cursor : nullptr, ctx_->stats_cache);
     if (!result.ok()) return ErrorFromStatus(result.status());
 
     SearchResponseParts parts{plan.value().get(), &result.value(), &req, &highlight, std::nullopt, 0, ctx_->search_pool};

@@ -14,6 +14,9 @@
 #include "replication/proto_convert.h"
 #include "server/coordinator/fan_out.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 namespace holdfast {
 namespace {
 
@@ -160,22 +163,25 @@ Status SearchPlan::AllFailed(const std::vector<Status>& failed) const {
 
 Result<std::vector<pb::GlobalStatistics>> SearchPlan::Statistics(ThreadPool* pool, std::chrono::milliseconds keep_alive,
                                                                  std::vector<std::string>* contexts,
-                                                                 std::vector<Status>* failed) const {
+                                                                 std::vector<Status>* failed,
+                                                                 std::vector<uint64_t>* versions) const {
   contexts->assign(shards_.size(), std::string());
-  auto answers = FanOut<Result<pb::StatisticsResponse>>(shards_.size(), pool, [&](size_t s) -> Result<pb::StatisticsResponse> {
-    const PlanShard& shard = shards_[s];
-    if (!(*failed)[s].ok()) return (*failed)[s];
-    pb::StatisticsRequest request;
-    *request.mutable_target() = shard.target.target;
-    *request.mutable_source() = indices_[shard.index].source;
-    request.set_keep_context_ms(keep_alive.count());
-    pb::StatisticsResponse response;
-    HOLDFAST_RETURN_IF_ERROR(shard.target.client->Statistics(request, &response));
-    return response;
-  });
+  versions->assign(shards_.size(), 0);
+  auto client_of = [this](size_t s) { return shards_[s].target.client; };
+  auto answers = ShardFanOut<pb::StatisticsResponse>(
+      shards_.size(), ShardMethod::kStatistics, pool, client_of, [&](size_t s) -> Result<pb::StatisticsRequest> {
+        const PlanShard& shard = shards_[s];
+        if (!(*failed)[s].ok()) return (*failed)[s];
+        pb::StatisticsRequest request;
+        *request.mutable_target() = shard.target.target;
+        *request.mutable_source() = indices_[shard.index].source;
+        request.set_keep_context_ms(keep_alive.count());
+        return request;
+      });
   for (size_t s = 0; s < answers.size(); ++s) {
     if (answers[s].ok()) {
       (*contexts)[s] = answers[s]->context_id();
+      (*versions)[s] = answers[s]->stats_version();
     } else {
       (*failed)[s] = answers[s].status();
     }
@@ -205,28 +211,31 @@ Result<std::vector<pb::GlobalStatistics>> SearchPlan::Statistics(ThreadPool* poo
     }
   }
   // A second round for what some shards did not look up themselves.
-  auto second = FanOut<Result<pb::StatisticsResponse>>(shards_.size(), pool, [&](size_t s) -> Result<pb::StatisticsResponse> {
-    std::map<std::string, std::vector<std::string>> missing;  // field → terms ([] : the field only)
-    for (const auto& [field, from] : field_from) {
-      if (!from.count(s)) missing[field];
-    }
-    for (const auto& [key, from] : term_from) {
-      if (!from.count(s)) missing[term_parts.at(key).first].push_back(term_parts.at(key).second);
-    }
-    pb::StatisticsResponse response;
-    if (missing.empty() || !(*failed)[s].ok()) return response;
-    pb::StatisticsRequest request;
-    *request.mutable_target() = shards_[s].target.target;
-    request.set_context_id((*contexts)[s]);
-    for (const auto& [field, terms] : missing) {
-      pb::FieldTerms* f = request.add_terms();
-      f->set_field(field);
-      for (const std::string& t : terms) f->add_terms()->set_term(t);
-    }
-    HOLDFAST_RETURN_IF_ERROR(shards_[s].target.client->Statistics(request, &response));
-    return response;
-  });
+  // (Usually none: every shard looks up the same terms of the same query.)
+  std::vector<bool> asked(shards_.size(), false);
+  auto second = ShardFanOut<pb::StatisticsResponse>(
+      shards_.size(), ShardMethod::kStatistics, pool, client_of, [&](size_t s) -> Result<pb::StatisticsRequest> {
+        std::map<std::string, std::vector<std::string>> missing;  // field → terms ([] : the field only)
+        for (const auto& [field, from] : field_from) {
+          if (!from.count(s)) missing[field];
+        }
+        for (const auto& [key, from] : term_from) {
+          if (!from.count(s)) missing[term_parts.at(key).first].push_back(term_parts.at(key).second);
+        }
+        if (missing.empty() || !(*failed)[s].ok()) return Status::NotFound("nothing to ask");
+        asked[s] = true;
+        pb::StatisticsRequest request;
+        *request.mutable_target() = shards_[s].target.target;
+        request.set_context_id((*contexts)[s]);
+        for (const auto& [field, terms] : missing) {
+          pb::FieldTerms* f = request.add_terms();
+          f->set_field(field);
+          for (const std::string& t : terms) f->add_terms()->set_term(t);
+        }
+        return request;
+      });
   for (size_t s = 0; s < second.size(); ++s) {
+    if (!asked[s]) continue;
     if (!second[s].ok()) {
       (*failed)[s] = second[s].status();
       continue;
@@ -251,7 +260,48 @@ Result<std::vector<pb::GlobalStatistics>> SearchPlan::Statistics(ThreadPool* poo
 }
 
 Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size, bool with_aggs, ThreadPool* pool,
-                                                   ScrollCursor* cursor) const {
+                                                   ScrollCursor* cursor, StatsCache* stats_cache) const {
+  // A search without scroll may take its statistics from the cache; when a
+  // shard says they are stale, it runs again with a statistics phase.
+  const bool cacheable = stats_cache != nullptr && cursor == nullptr && shards_.size() > 1;
+  if (cacheable) {
+    const std::string key = StatsKey();
+    if (std::optional<CachedStats> cached = stats_cache->Get(key)) {
+      bool stale = false;
+      auto result = RunQueryPhase(from, size, with_aggs, pool, nullptr, nullptr, &*cached, &stale);
+      if (!stale) return result;
+      stats_cache->CountStale();
+      stats_cache->Erase(key);
+    }
+    return RunQueryPhase(from, size, with_aggs, pool, nullptr, nullptr, nullptr, nullptr, stats_cache, &key);
+  }
+  return RunQueryPhase(from, size, with_aggs, pool, cursor, nullptr, nullptr, nullptr);
+}
+
+std::string SearchPlan::StatsKey() const {
+  std::string key;
+  for (const PlanIndex& index : indices_) {
+    key += index.index->shard_id(0).index_uuid;
+    key.push_back('\0');
+    std::string source;
+    google::protobuf::io::StringOutputStream out(&source);
+    google::protobuf::io::CodedOutputStream coded(&out);
+    coded.SetSerializationDeterministic(true);
+    index.source.SerializeToCodedStream(&coded);
+    coded.Trim();
+    key += std::to_string(source.size());
+    key.push_back(':');
+    key += source;
+  }
+  for (const PlanShard& shard : shards_) {
+    key += std::to_string(shard.index) + "/" + std::to_string(shard.id.shard) + ",";
+  }
+  return key;
+}
+
+Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size, bool with_aggs, ThreadPool* pool,
+                                                   ScrollCursor* cursor, std::nullptr_t, const CachedStats* cached,
+                                                   bool* stale, StatsCache* fill, const std::string* key) const {
   with_aggs = with_aggs && !indices_.empty() && !indices_[0].parsed.aggs.empty();
   const bool by_sort = sorted_by_request_ || scroll_;
   const bool with_stats = shards_.size() > 1;
@@ -264,8 +314,11 @@ Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size,
     contexts = cursor->contexts;
     stats = cursor->stats;
     if (cursor->failed.size() == shards_.size()) failed = cursor->failed;
+  } else if (cached != nullptr) {
+    stats = cached->stats;
   } else if (with_stats) {
-    auto sums = Statistics(pool, cursor != nullptr ? cursor->keep_alive : kPhaseKeepAlive, &contexts, &failed);
+    std::vector<uint64_t> versions;
+    auto sums = Statistics(pool, cursor != nullptr ? cursor->keep_alive : kPhaseKeepAlive, &contexts, &failed, &versions);
     if (!sums.ok()) {
       ScrollCursor opened;
       opened.contexts = contexts;
@@ -273,9 +326,16 @@ Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size,
       return sums.status();
     }
     stats = std::move(sums).value();
+    // Kept only when every shard answered (the sums are whole) and nothing
+    // in them changes without a new snapshot (popularity follows events).
+    bool whole = std::all_of(failed.begin(), failed.end(), [](const Status& f) { return f.ok(); });
+    for (const pb::GlobalStatistics& g : stats) whole = whole && !g.has_max_popularity_log();
+    if (fill != nullptr && whole) fill->Put(*key, CachedStats{stats, versions});
   }
   const std::optional<PagePosition>* after = cursor != nullptr ? &cursor->after : nullptr;
-  auto parts = FanOut<Result<pb::QueryResponse>>(shards_.size(), pool, [&](size_t s) -> Result<pb::QueryResponse> {
+  auto parts = ShardFanOut<pb::QueryResponse>(
+      shards_.size(), ShardMethod::kQuery, pool, [this](size_t s) { return shards_[s].target.client; },
+      [&](size_t s) -> Result<pb::QueryRequest> {
     const PlanShard& shard = shards_[s];
     if (!failed[s].ok()) return failed[s];
     pb::QueryRequest request;
@@ -301,16 +361,23 @@ Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size,
       }
     }
     request.set_with_aggs(with_aggs);
+    if (cached != nullptr) request.set_expected_stats_version(cached->versions[s]);
     request.set_context_id(contexts[s]);
     if (cursor != nullptr) {
       request.set_keep_context_ms(cursor->keep_alive.count());
     } else {
       request.set_release_context(!contexts[s].empty());
     }
-    pb::QueryResponse response;
-    HOLDFAST_RETURN_IF_ERROR(shard.target.client->Query(request, &response));
-    return response;
+    return request;
   });
+  if (cached != nullptr) {
+    for (const auto& part : parts) {
+      if (part.ok() && part->stale_stats()) {
+        *stale = true;
+        return Status::Unavailable("statistics changed");
+      }
+    }
+  }
   std::vector<pb::QueryResponse> answers;
   answers.reserve(parts.size());
   for (size_t s = 0; s < parts.size(); ++s) {
@@ -401,7 +468,8 @@ Result<uint64_t> SearchPlan::Count(ThreadPool* pool, std::vector<ShardFailure>* 
   for (size_t s = 0; s < shards_.size(); ++s) failed[s] = shards_[s].unavailable;
   const bool with_stats = shards_.size() > 1;
   if (with_stats) {
-    auto sums = Statistics(pool, kPhaseKeepAlive, &contexts, &failed);
+    std::vector<uint64_t> versions;
+    auto sums = Statistics(pool, kPhaseKeepAlive, &contexts, &failed, &versions);
     if (!sums.ok()) {
       ScrollCursor opened;
       opened.contexts = contexts;
@@ -410,7 +478,9 @@ Result<uint64_t> SearchPlan::Count(ThreadPool* pool, std::vector<ShardFailure>* 
     }
     stats = std::move(sums).value();
   }
-  auto counts = FanOut<Result<uint64_t>>(shards_.size(), pool, [&](size_t s) -> Result<uint64_t> {
+  auto counts = ShardFanOut<pb::CountResponse>(
+      shards_.size(), ShardMethod::kCount, pool, [this](size_t s) { return shards_[s].target.client; },
+      [&](size_t s) -> Result<pb::CountRequest> {
     const PlanShard& shard = shards_[s];
     if (!failed[s].ok()) return failed[s];
     pb::CountRequest request;
@@ -419,14 +489,12 @@ Result<uint64_t> SearchPlan::Count(ThreadPool* pool, std::vector<ShardFailure>* 
     if (with_stats) *request.mutable_stats() = stats[shard.index];
     request.set_context_id(contexts[s]);
     request.set_release_context(!contexts[s].empty());
-    pb::CountResponse response;
-    HOLDFAST_RETURN_IF_ERROR(shard.target.client->Count(request, &response));
-    return response.count();
+    return request;
   });
   uint64_t total = 0;
   for (size_t s = 0; s < counts.size(); ++s) {
     if (counts[s].ok()) {
-      total += counts[s].value();
+      total += counts[s]->count();
     } else {
       failed[s] = counts[s].status();
     }

@@ -38,6 +38,7 @@
 #include "index/search/aggregation_result.h"
 #include "index/search/parsed_search.h"
 #include "index/search/sort_value.h"
+#include "server/coordinator/stats_cache.h"
 #include "index/util/thread_pool.h"
 #include "server/coordinator/coordinator_query_context.h"
 #include "server/coordinator/index_handle.h"
@@ -117,8 +118,10 @@ class SearchPlan {
   // One page: `size` hits after `from` (or after cursor->after, for scroll
   // pages), totals and — when `with_aggs` — aggregations. `cursor` is null
   // for a search without scroll.
+  // `stats_cache` (may be null): statistics sums kept from earlier searches
+  // (server/coordinator/stats_cache.h), for searches without scroll.
   Result<QueryPhaseResult> RunQueryPhase(uint64_t from, uint64_t size, bool with_aggs, ThreadPool* pool,
-                                         ScrollCursor* cursor) const;
+                                         ScrollCursor* cursor, StatsCache* stats_cache = nullptr) const;
   // The number of matching documents (the `_count` API); shards that did
   // not answer go to `failures`. An error only when no shard answered.
   Result<uint64_t> Count(ThreadPool* pool, std::vector<ShardFailure>* failures = nullptr) const;
@@ -140,9 +143,20 @@ class SearchPlan {
   // Step 1: per-index sums of every shard's statistics; `contexts` gets
   // each shard's reader context (kept `keep_alive`).
   // A shard that fails gets its error in `failed` and is left out.
+  // `versions` gets each shard's stats_version.
   Result<std::vector<pb::GlobalStatistics>> Statistics(ThreadPool* pool, std::chrono::milliseconds keep_alive,
                                                        std::vector<std::string>* contexts,
-                                                       std::vector<Status>* failed) const;
+                                                       std::vector<Status>* failed,
+                                                       std::vector<uint64_t>* versions) const;
+  // RunQueryPhase with the statistics of `cached` (a shard that finds them
+  // stale sets *stale and the page is not used), or from a statistics phase
+  // whose sums go to `fill` under `key` when they may be kept.
+  Result<QueryPhaseResult> RunQueryPhase(uint64_t from, uint64_t size, bool with_aggs, ThreadPool* pool,
+                                         ScrollCursor* cursor, std::nullptr_t, const CachedStats* cached,
+                                         bool* stale, StatsCache* fill = nullptr,
+                                         const std::string* key = nullptr) const;
+  // The StatsCache key of this plan: index uuids, sources, shards.
+  std::string StatsKey() const;
   // The first failure when every shard failed (the request fails), else OK.
   Status AllFailed(const std::vector<Status>& failed) const;
   void Merge(std::vector<pb::QueryResponse>& parts, uint64_t from, uint64_t size, bool with_aggs,

@@ -85,7 +85,9 @@ Status FetchHits(const SearchResponseParts& parts, std::vector<pb::FetchedDoc>* 
     if (!by_shard[s].empty()) asked.push_back(s);
   }
   const bool highlight = parts.highlight != nullptr && !parts.highlight->fields.empty();
-  auto answers = FanOut<Result<pb::FetchResponse>>(asked.size(), parts.pool, [&](size_t k) -> Result<pb::FetchResponse> {
+  auto answers = ShardFanOut<pb::FetchResponse>(
+      asked.size(), ShardMethod::kFetch, parts.pool, [&](size_t k) { return plan.shards()[asked[k]].target.client; },
+      [&](size_t k) -> Result<pb::FetchRequest> {
     const uint32_t s = asked[k];
     const PlanShard& shard = plan.shards()[s];
     pb::FetchRequest fetch;
@@ -107,13 +109,11 @@ Status FetchHits(const SearchResponseParts& parts, std::vector<pb::FetchedDoc>* 
         for (std::string& t : terms) f->add_terms()->set_term(std::move(t));
       }
     }
-    pb::FetchResponse response;
-    HOLDFAST_RETURN_IF_ERROR(shard.target.client->Fetch(fetch, &response));
-    if (response.docs_size() != fetch.ids_size()) return Status::Internal("short fetch answer");
-    return response;
+    return fetch;
   });
   for (size_t k = 0; k < asked.size(); ++k) {
     if (!answers[k].ok()) return answers[k].status();
+    if (answers[k]->docs_size() != static_cast<int>(by_shard[asked[k]].size())) return Status::Internal("short fetch answer");
     const std::vector<size_t>& hits = by_shard[asked[k]];
     for (size_t j = 0; j < hits.size(); ++j) (*fetched)[hits[j]] = std::move(*answers[k]->mutable_docs(static_cast<int>(j)));
   }

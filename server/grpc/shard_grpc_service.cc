@@ -27,4 +27,16 @@ grpc::Status ShardGrpcService::Serve(ShardMethod method, const google::protobuf:
   return ToGrpcStatus(status, error.SerializeAsString());
 }
 
+grpc::Status ShardGrpcService::Batch(grpc::ServerContext* /*context*/, const pb::BatchRequest* request,
+                                     pb::BatchResponse* response) {
+  running_.fetch_add(1);
+  ShardService* service = service_.load();
+  if (service != nullptr) service->HandleBatch(*request, response);
+  if (running_.fetch_sub(1) == 1) running_.notify_all();
+  if (service == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "node " + node_name_ + " is not serving shards (starting or stopping)");
+  }
+  return grpc::Status::OK;
+}
+
 }  // namespace holdfast

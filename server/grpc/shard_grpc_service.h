@@ -3,7 +3,8 @@
 // receiving end of GrpcShardClient (replication/grpc_shard_client.h).
 // GrpcServer registers it on the node's gRPC port.
 //
-// Each rpc runs ShardService::Handle on gRPC's thread. An error Status
+// Each rpc runs ShardService::Handle on gRPC's thread (a Batch,
+// ShardService::HandleBatch: its calls one after the other). An error Status
 // travels as a gRPC status whose code fits its kind (NOT_FOUND, ABORTED,
 // ...; UNKNOWN otherwise) and whose details are the serialized pb::Error,
 // from which the client rebuilds the Status exactly. The ShardService is set
@@ -38,6 +39,7 @@ class ShardGrpcService final : public holdfast::v1::Shard::Service {
   }
   HOLDFAST_SHARD_METHODS(HOLDFAST_SHARD_GRPC_RPC)
 #undef HOLDFAST_SHARD_GRPC_RPC
+  grpc::Status Batch(grpc::ServerContext* context, const pb::BatchRequest* request, pb::BatchResponse* response) override;
 
  private:
   grpc::Status Serve(ShardMethod method, const google::protobuf::Message& request,

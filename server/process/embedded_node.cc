@@ -1,5 +1,7 @@
 #include "server/process/embedded_node.h"
 
+#include "server/coordinator/stats_cache.h"
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +17,7 @@ struct EmbeddedNode::State {
   NodeVolume volume;
   NodeShards shards;
   std::unique_ptr<ThreadPool> search_pool;
+  StatsCache stats_cache{kStatsCacheBytes};
   std::unique_ptr<ShardRouter> router;
   std::unique_ptr<ClusterIndices> indices;
   ApiContext api;
@@ -48,6 +51,7 @@ Result<std::unique_ptr<EmbeddedNode>> EmbeddedNode::Open(EmbeddedNodeOptions opt
   state->indices = std::make_unique<ClusterIndices>(state->shards.cluster_state, state->router.get());
   state->api.config = &state->config;
   state->api.search_pool = state->search_pool.get();
+  state->api.stats_cache = &state->stats_cache;
   state->api.indices.store(state->indices.get());
   AddIndexApiRoutes(&state->api, &state->http);
   AddSearchApiRoutes(&state->api, &state->http);
@@ -58,6 +62,7 @@ Result<std::unique_ptr<EmbeddedNode>> EmbeddedNode::Open(EmbeddedNodeOptions opt
 
 ClusterIndices& EmbeddedNode::indices() { return *state_->indices; }
 ThreadPool* EmbeddedNode::search_pool() { return state_->search_pool.get(); }
+StatsCache& EmbeddedNode::stats_cache() { return state_->stats_cache; }
 const ShardRegistry& EmbeddedNode::shard_registry() const { return *state_->shards.registry; }
 
 HttpResponse EmbeddedNode::Handle(HttpMethod method, std::string_view target, std::string body) {

@@ -21,6 +21,8 @@
 
 namespace holdfast {
 
+class StatsCache;
+
 struct EmbeddedNodeOptions {
   std::string data_dir;
   ShardTransport transport = ShardTransport::kLocal;
@@ -35,6 +37,7 @@ class EmbeddedNode {
 
   ClusterIndices& indices();
   ThreadPool* search_pool();
+  StatsCache& stats_cache();  // the coordinator's cached statistics sums
   // This node's shard copies (tests look inside them).
   const ShardRegistry& shard_registry() const;
 

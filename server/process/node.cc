@@ -1,4 +1,5 @@
 #include "server/process/node.h"
+#include "server/coordinator/stats_cache.h"
 
 #include <signal.h>
 #include <sys/resource.h>
@@ -296,6 +297,9 @@ int RunNode(const NodeConfig& config) {
   ApiContext api;
   api.config = &config;
   api.search_pool = &search_pool;
+  StatsCache stats_cache(kStatsCacheBytes);
+  api.stats_cache = &stats_cache;
+  ctx.stats_cache = &stats_cache;
   api.disk = &disk;
   api.indices_dir = node.volume->indices_dir();
   AddIndexApiRoutes(&api, &router);

@@ -120,6 +120,85 @@ TEST(CoordinatorTest, ScoresAndRankingDoNotDependOnTheShardCount) {
   EXPECT_GT(Count(*node, *four, R"({"match":{"title":"red"}})"), 0u);
 }
 
+// A search like an earlier one takes the statistics sums from the
+// coordinator's cache, and a shard whose segments changed since refuses
+// them: scores stay those of the exact sums after every change.
+TEST(CoordinatorTest, CachedStatisticsAreUsedOnlyWhileNoShardChanged) {
+  for (ShardTransport transport : {ShardTransport::kLocal, ShardTransport::kLoopback}) {
+    SCOPED_TRACE(transport == ShardTransport::kLocal ? "local" : "loopback (batched, through bytes)");
+    testing::TempDir tmp;
+    auto node = OpenNode(tmp.Sub("node"), transport);
+    ASSERT_NE(node, nullptr);
+    auto one = node->indices().Create("one", Settings(1), Mapping());
+    auto four = node->indices().Create("four", Settings(4), Mapping());
+    ASSERT_TRUE(one.ok() && four.ok());
+    const auto docs = Corpus(600);
+    auto write = [&](size_t from, size_t to) {
+      std::vector<WriteRequest> part(docs.begin() + static_cast<ptrdiff_t>(from), docs.begin() + static_cast<ptrdiff_t>(to));
+      for (const auto& r : (*one)->Write(part)) ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+      for (const auto& r : (*four)->Write(part)) ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+      ASSERT_TRUE((*one)->Refresh().ok());
+      ASSERT_TRUE((*four)->Refresh().ok());
+    };
+    write(0, 400);
+    const std::string q = R"({"match":{"title":"red running"}})";
+    auto cached_query = [&]() {
+      SearchRequest request;
+      request.query_json = q;
+      request.size = 30;
+      request.track_total_hits = search::kExactTotalHits;
+      auto plan = SearchPlan::Build(request, {{(*four)->name(), *four}});
+      EXPECT_TRUE(plan.ok());
+      auto r = plan.value()->RunQueryPhase(0, 30, false, node->search_pool(), nullptr, &node->stats_cache());
+      EXPECT_TRUE(r.ok()) << r.status().ToString();
+      std::vector<float> scores;
+      if (r.ok()) {
+        for (const PlanHit& h : r->hits) scores.push_back(h.score);
+      }
+      return scores;
+    };
+    auto exact = [&]() {
+      std::vector<float> scores;
+      for (const auto& [id, score] : RunQuery(*node, *one, q, 30)) scores.push_back(score);
+      return scores;
+    };
+    auto expect_exact = [&](const char* when) {
+      const std::vector<float> want = exact(), got = cached_query();
+      ASSERT_EQ(got.size(), want.size()) << when;
+      ASSERT_FALSE(got.empty()) << when;
+      for (size_t i = 0; i < got.size(); ++i) EXPECT_FLOAT_EQ(got[i], want[i]) << when << ", hit " << i;
+    };
+    expect_exact("first search");
+    StatsCache::Counters c = node->stats_cache().counters();
+    EXPECT_EQ(c.misses, 1u);
+    EXPECT_EQ(c.hits, 0u);
+    EXPECT_EQ(c.entries, 1u);
+    expect_exact("second search");
+    c = node->stats_cache().counters();
+    EXPECT_EQ(c.hits, 1u) << "the second search takes the sums from the cache";
+    EXPECT_EQ(c.stale, 0u);
+    // New segments on every shard: the cached sums are stale.
+    write(400, 600);
+    expect_exact("after 200 more documents");
+    c = node->stats_cache().counters();
+    EXPECT_EQ(c.stale, 1u);
+    expect_exact("again");
+    EXPECT_EQ(node->stats_cache().counters().stale, 1u);
+    // One document on one shard is enough.
+    WriteRequest extra{WriteOpType::kIndex, "extra", R"({"title":"red red running red"})", {}, {}};
+    for (const std::shared_ptr<IndexHandle>& index : {*one, *four}) {
+      ASSERT_TRUE(index->Write(extra).status.ok());
+      ASSERT_TRUE(index->Refresh().ok());
+    }
+    expect_exact("after one more document");
+    EXPECT_EQ(node->stats_cache().counters().stale, 2u);
+    // A merge changes the segments (and drops nothing here): stale, then kept again.
+    ASSERT_TRUE((*four)->ForceMerge(1).ok());
+    expect_exact("after a merge");
+    EXPECT_EQ(node->stats_cache().counters().stale, 3u);
+  }
+}
+
 TEST(CoordinatorTest, SameResultsBeforeAndAfterMerges) {
   testing::TempDir tmp;
   auto node = OpenNode(tmp.Sub("node"));
