@@ -7,6 +7,16 @@ namespace holdfast {
 Result<std::unique_ptr<ShardCopy>> ShardCopy::Open(ShardCopyOptions options) {
   std::unique_ptr<ShardCopy> copy(new ShardCopy(std::move(options)));
   copy->primary_ = copy->options_.primary;
+  {
+    // Left by copies that moved away before a crash (MoveFilesAside); one
+    // still held in this process keeps its open files and mappings.
+    const std::filesystem::path dir(copy->options_.dir);
+    const std::string prefix = dir.filename().string() + ".retired.";
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir.parent_path(), ec)) {
+      if (e.path().filename().string().rfind(prefix, 0) == 0) std::filesystem::remove_all(e.path(), ec);
+    }
+  }
   ShardEngineOptions eo = copy->options_.engine;
   eo.dir = copy->options_.dir;
   eo.primary_term = copy->options_.primary_term;
@@ -40,7 +50,10 @@ Result<std::unique_ptr<ShardCopy>> ShardCopy::Open(ShardCopyOptions options) {
 ShardCopy::~ShardCopy() {
   events_.reset();
   engine_.reset();  // stops background threads, closes the store
-  if (remove_files_) {
+  if (!aside_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(aside_dir_, ec);
+  } else if (remove_files_) {
     std::error_code ec;
     std::filesystem::remove_all(options_.dir, ec);
     // The index directory goes with its last shard (what else it holds —
@@ -69,6 +82,18 @@ Status ShardCopy::Close() {
   if (closed_.exchange(true)) return Status::OK();
   Status closed = engine_->Close();
   return closed.code() == StatusCode::kNoSpace ? Status::OK() : closed;
+}
+
+void ShardCopy::MoveFilesAside() {
+  if (!aside_dir_.empty()) return;
+  const std::string aside = options_.dir + ".retired." + allocation_id();
+  std::error_code ec;
+  std::filesystem::remove_all(aside, ec);
+  std::filesystem::rename(options_.dir, aside, ec);
+  if (!ec) {
+    aside_dir_ = aside;
+    remove_files_ = true;
+  }
 }
 
 ShardCopy::WriteTicket::~WriteTicket() {

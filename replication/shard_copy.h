@@ -85,6 +85,11 @@ class ShardCopy {
   // The copy is no longer wanted here (its index was deleted): when the
   // last user is done, its directory is removed.
   void RemoveFilesWhenClosed() { remove_files_ = true; }
+  // A closed copy that moved away: its directory is renamed aside now
+  // (open files and mappings stay valid for readers still holding it) and
+  // removed with the last user, so that a new copy of the same shard can
+  // take the directory at once without the old one's removal reaching it.
+  void MoveFilesAside();
 
   // The handoff of a move (a relocating primary, peer recovery): while a
   // handoff runs, new writes wait (up to the wait they ask for); once the
@@ -119,6 +124,7 @@ class ShardCopy {
   std::atomic<bool> primary_{true};
   std::atomic<bool> closed_{false};
   std::atomic<bool> remove_files_{false};
+  std::string aside_dir_;  // set by MoveFilesAside, read by the destructor (after every user let go)
   std::unique_ptr<ShardEngine> engine_;
   std::unique_ptr<recommend::EventShard> events_;
   mutable std::mutex handoff_mu_;

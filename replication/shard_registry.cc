@@ -110,7 +110,10 @@ void ShardRegistry::CloseRetired() {
       }
     }
   }
-  for (auto& copy : done) (void)copy->Close();
+  for (auto& copy : done) {
+    (void)copy->Close();
+    copy->MoveFilesAside();
+  }
 }
 
 std::vector<std::shared_ptr<ShardCopy>> ShardRegistry::All() const {
@@ -291,7 +294,25 @@ void ShardRegistry::Converge(const ClusterStatePtr& state) {
   // report the opened ones started.
   for (const auto& [id, w] : wanted) {
     if (w.index != nullptr) MappingsFor(*w.index);
-    std::shared_ptr<ShardCopy> open = Get(id);
+    std::shared_ptr<ShardCopy> open;
+    std::shared_ptr<ShardCopy> retired;  // this shard moved away from here, and now comes back
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (auto it = copies_.find(id); it != copies_.end()) open = it->second;
+      for (auto r = retiring_.begin(); !open && r != retiring_.end(); ++r) {
+        if (r->id == id) {
+          retired = std::move(r->copy);
+          retiring_.erase(r);
+          break;
+        }
+      }
+    }
+    if (retired) {
+      // Its directory is the new copy's: closed and renamed aside first.
+      (void)retired->Close();
+      retired->MoveFilesAside();
+      retired.reset();
+    }
     if (!open && !w.recover_from.empty()) {
       bool running = false;
       {

@@ -3,6 +3,7 @@
 // _cluster/reroute lands, while searches keep answering and every
 // acknowledged write survives the move.
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <atomic>
 #include <filesystem>
@@ -185,6 +186,61 @@ TEST_F(RelocationTest, ExcludingANodeMovesItsCopiesOffWhileSearchesAndWritesGoOn
   EXPECT_EQ(moves, 2);
 }
 
+// `holdfastctl <args>` against node i's gRPC port: its exit code and stdout.
+std::pair<int, std::string> Ctl(ClusterFixture* f, size_t i, const std::string& args) {
+  const std::string cmd = std::string(HOLDFASTCTL_BINARY) + " --addr 127.0.0.1:" +
+                          std::to_string(f->node(i).grpc_port()) + " --timeout 20s " + args + " 2>&1";
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return {-1, ""};
+  char buf[4096];
+  size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+  const int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST_F(RelocationTest, RebalanceExecuteEvensCopiesOutWhileSearchesAndWritesGoOn) {
+  StartNodes(3);
+  CreateBooks();
+  // n3 emptied by an exclusion, then allowed again: nothing moves back by
+  // itself (3/3/0) until an operator rebalances.
+  ASSERT_EQ(Http(0, "PUT", "/_cluster/settings",
+                 R"({"persistent": {"cluster.routing.allocation.exclude._name": "n3"}})").status, 200);
+  ASSERT_TRUE(WaitUntil([&] { return CopiesOn(this, 0).count("n3") == 0; }, 60s)) << Http(0, "GET", "/_cat/shards?v").body;
+  ASSERT_EQ(HttpJson(0, "GET", "/_cluster/health?wait_for_no_relocating_shards=true&wait_for_status=green&timeout=30s")["status"],
+            "green");
+  auto [include_rc, include] = Ctl(this, 0, "include n3");
+  ASSERT_EQ(include_rc, 0) << include;
+  auto [plan_rc, plan] = Ctl(this, 1, "--json rebalance --plan");
+  ASSERT_EQ(plan_rc, 0) << plan;
+  auto moves = ParseJson(plan);
+  ASSERT_TRUE(moves.IsObject() && moves["moves"].IsArray()) << plan;
+  ASSERT_EQ(moves["moves"].Size(), 2u) << plan;
+  for (const auto& m : moves["moves"].GetArray()) EXPECT_STREQ(m["to_node_name"].GetString(), "n3") << plan;
+  EXPECT_EQ(CopiesOn(this, 0), (std::map<std::string, int>{{"n1", 3}, {"n2", 3}}));
+
+  Searcher searcher(this, 2, 2000);
+  Writer writer(this, 0);
+  auto [rc, out] = Ctl(this, 1, "rebalance --execute");
+  ASSERT_EQ(rc, 0) << out;
+  ASSERT_TRUE(WaitUntil([&] { return CopiesOn(this, 0) == std::map<std::string, int>{{"n1", 2}, {"n2", 2}, {"n3", 2}}; },
+                        60s))
+      << Http(0, "GET", "/_cat/shards?v").body;
+  ASSERT_EQ(HttpJson(0, "GET", "/_cluster/health?wait_for_no_relocating_shards=true&wait_for_status=green&timeout=30s")["status"],
+            "green");
+  writer.Stop();
+  searcher.Stop();
+  EXPECT_GT(searcher.searches(), 10);
+  EXPECT_EQ(searcher.bad(), 0) << searcher.last_bad();
+  EXPECT_EQ(writer.failed(), 0) << writer.last_error();
+  ASSERT_GT(writer.acked().size(), 10u);
+  ExpectAllPresent(writer.acked(), 2);
+  auto [again_rc, again] = Ctl(this, 2, "rebalance --plan");
+  EXPECT_EQ(again_rc, 0);
+  EXPECT_EQ(again, "the cluster is balanced: no moves\n");
+}
+
 TEST_F(RelocationTest, AMoveByRerouteLandsAndTheDataComesAlong) {
   StartNodes(2);
   CreateBooks();
@@ -214,6 +270,57 @@ TEST_F(RelocationTest, AMoveByRerouteLandsAndTheDataComesAlong) {
                     R"({"commands": [{"move": {"index": "books", "shard": 0, "from_node": ")" + to +
                         R"(", "to_node": ")" + to + R"("}}]})");
   EXPECT_EQ(again.status, 400) << again.body;
+}
+
+// A shard moved away and straight back (within the moved-away copy's
+// retiring reads) lands again on the directory the old copy left, and that
+// copy's removal does not reach the new one's files.
+TEST_F(RelocationTest, AShardMovedAwayAndStraightBackLandsAndKeepsItsFiles) {
+  StartNodes(2);
+  CreateBooks();
+  auto name_of_shard0 = [&]() -> std::string {
+    auto s = HttpJson(0, "GET", "/_cluster/state/routing_table,nodes");
+    const auto& copy = s["routing_table"]["indices"]["books"]["shards"]["0"][0];
+    if (!copy["node"].IsString() || std::string(copy["state"].GetString()) != "STARTED") return "";
+    return s["nodes"][copy["node"].GetString()]["name"].GetString();
+  };
+  const std::string a = name_of_shard0();
+  ASSERT_FALSE(a.empty());
+  const std::string b = a == "n1" ? "n2" : "n1";
+  auto move = [&](const std::string& from, const std::string& to) {
+    auto r = Http(1, "POST", "/_cluster/reroute",
+                  R"({"commands": [{"move": {"index": "books", "shard": 0, "from_node": ")" + from +
+                      R"(", "to_node": ")" + to + R"("}}]})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_TRUE(WaitUntil([&] { return name_of_shard0() == to; }, 30s))
+        << "shard 0 did not land on " << to << "\n" << Http(0, "GET", "/_cat/shards?v").body;
+  };
+  Writer writer(this, 0);
+  ASSERT_NO_FATAL_FAILURE(move(a, b));
+  ASSERT_NO_FATAL_FAILURE(move(b, a));  // well within the 5 s the copy on `a` was retiring
+  writer.Stop();
+  EXPECT_EQ(writer.failed(), 0) << writer.last_error();
+  // Both old copies are gone from the disks, the new one's files stay.
+  const std::string uuid = HttpJson(0, "GET", "/books/_settings")["books"]["settings"]["index"]["uuid"].GetString();
+  const std::string shard_dir = dir_.Sub(a) + "/indices/" + uuid + "/0";
+  auto leftovers = [&] {
+    int n = 0;
+    std::error_code ec;
+    for (const std::string& node : {a, b}) {
+      for (const auto& e : std::filesystem::directory_iterator(dir_.Sub(node) + "/indices/" + uuid, ec)) {
+        n += e.path().filename().string().find(".retired.") != std::string::npos;
+      }
+    }
+    return n;
+  };
+  const std::string old_dir = dir_.Sub(b) + "/indices/" + uuid + "/0";
+  EXPECT_TRUE(WaitUntil([&] { return !std::filesystem::exists(old_dir) && leftovers() == 0; }, 20s))
+      << "moved-away copies were not removed";
+  EXPECT_TRUE(std::filesystem::exists(shard_dir + "/STATE") || !std::filesystem::is_empty(shard_dir))
+      << shard_dir << " lost its files";
+  ASSERT_EQ(Http(0, "POST", "/books/_flush").status, 200);
+  ExpectAllPresent(writer.acked(), 1);
+  EXPECT_FALSE(std::filesystem::is_empty(shard_dir));
 }
 
 }  // namespace
