@@ -234,6 +234,15 @@ Status ShardService::Query(const pb::QueryRequest& request, pb::QueryResponse* r
     if (!h.sort_values.empty()) ToProto(h.sort_values, hit->mutable_sort_values());
   }
   for (const search::AggregationResult& a : result->aggs) ToProto(a, response->add_aggs());
+  if (request.has_fetch() && response->hits_size() > 0) {
+    pb::FetchRequest fetch = request.fetch();
+    *fetch.mutable_target() = request.target();
+    fetch.clear_ids();
+    for (const pb::ShardHit& hit : response->hits()) fetch.add_ids(hit.id());
+    pb::FetchResponse fetched;
+    HOLDFAST_RETURN_IF_ERROR(Fetch(fetch, &fetched));
+    response->mutable_docs()->Swap(fetched.mutable_docs());
+  }
   response->set_context_id(!opened.empty() ? opened : request.release_context() ? "" : request.context_id());
   return Status::OK();
 }

@@ -76,8 +76,9 @@ class SearchRoutes {
       scroll->size = req.size;
       scroll->cursor.keep_alive = *req.scroll;
     }
+    const std::vector<pb::FetchRequest> fetch = FetchOptions(*plan.value(), req, &highlight);
     auto result = plan.value()->RunQueryPhase(req.from, req.size, true, ctx_->search_pool,
-                                              scroll ? &scroll->cursor : nullptr, ctx_->stats_cache);
+                                              scroll ? &scroll->cursor : nullptr, ctx_->stats_cache, &fetch);
     if (!result.ok()) return ErrorFromStatus(result.status());
 
     SearchResponseParts parts{plan.value().get(), &result.value(), &req, &highlight, std::nullopt, 0, ctx_->search_pool};

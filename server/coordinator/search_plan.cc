@@ -260,7 +260,9 @@ Result<std::vector<pb::GlobalStatistics>> SearchPlan::Statistics(ThreadPool* poo
 }
 
 Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size, bool with_aggs, ThreadPool* pool,
-                                                   ScrollCursor* cursor, StatsCache* stats_cache) const {
+                                                   ScrollCursor* cursor, StatsCache* stats_cache,
+                                                   const std::vector<pb::FetchRequest>* fetch) const {
+  if (cursor != nullptr || from + size > kFetchInQueryMaxPage) fetch = nullptr;
   // A search without scroll may take its statistics from the cache; when a
   // shard says they are stale, it runs again with a statistics phase.
   const bool cacheable = stats_cache != nullptr && cursor == nullptr && shards_.size() > 1;
@@ -268,14 +270,14 @@ Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size,
     const std::string key = StatsKey();
     if (std::optional<CachedStats> cached = stats_cache->Get(key)) {
       bool stale = false;
-      auto result = RunQueryPhase(from, size, with_aggs, pool, nullptr, nullptr, &*cached, &stale);
+      auto result = RunQueryPhase(from, size, with_aggs, pool, nullptr, fetch, &*cached, &stale);
       if (!stale) return result;
       stats_cache->CountStale();
       stats_cache->Erase(key);
     }
-    return RunQueryPhase(from, size, with_aggs, pool, nullptr, nullptr, nullptr, nullptr, stats_cache, &key);
+    return RunQueryPhase(from, size, with_aggs, pool, nullptr, fetch, nullptr, nullptr, stats_cache, &key);
   }
-  return RunQueryPhase(from, size, with_aggs, pool, cursor, nullptr, nullptr, nullptr);
+  return RunQueryPhase(from, size, with_aggs, pool, cursor, fetch, nullptr, nullptr);
 }
 
 std::string SearchPlan::StatsKey() const {
@@ -300,8 +302,9 @@ std::string SearchPlan::StatsKey() const {
 }
 
 Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size, bool with_aggs, ThreadPool* pool,
-                                                   ScrollCursor* cursor, std::nullptr_t, const CachedStats* cached,
-                                                   bool* stale, StatsCache* fill, const std::string* key) const {
+                                                   ScrollCursor* cursor, const std::vector<pb::FetchRequest>* fetch,
+                                                   const CachedStats* cached, bool* stale, StatsCache* fill,
+                                                   const std::string* key) const {
   with_aggs = with_aggs && !indices_.empty() && !indices_[0].parsed.aggs.empty();
   const bool by_sort = sorted_by_request_ || scroll_;
   const bool with_stats = shards_.size() > 1;
@@ -362,6 +365,7 @@ Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size,
     }
     request.set_with_aggs(with_aggs);
     if (cached != nullptr) request.set_expected_stats_version(cached->versions[s]);
+    if (fetch != nullptr && shard.target.client->batches()) *request.mutable_fetch() = (*fetch)[shard.index];
     request.set_context_id(contexts[s]);
     if (cursor != nullptr) {
       request.set_keep_context_ms(cursor->keep_alive.count());
@@ -419,8 +423,11 @@ void SearchPlan::Merge(std::vector<pb::QueryResponse>& parts, uint64_t from, uin
     pb::QueryResponse& r = parts[s];
     out->total += r.total();
     if (r.total_is_lower_bound()) out->relation = "gte";
-    for (pb::ShardHit& h : *r.mutable_hits()) {
+    const bool with_docs = r.docs_size() == r.hits_size();
+    for (int k = 0; k < r.hits_size(); ++k) {
+      pb::ShardHit& h = *r.mutable_hits(k);
       PlanHit hit;
+      if (with_docs) hit.fetched.emplace(std::move(*r.mutable_docs(k)));
       hit.shard = s;
       hit.segment = h.segment();
       hit.doc = h.doc();

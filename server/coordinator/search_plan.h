@@ -81,7 +81,14 @@ struct PlanHit {
   float score = 0;
   std::string id;
   std::vector<search::SortValue> sort_values;  // sorted pages only
+  std::optional<pb::FetchedDoc> fetched;       // fetched with the query (QueryRequest.fetch)
 };
+
+// The largest page (from + size) whose documents a shard on another node
+// fetches in the query phase (saving the fetch round trip to that node at
+// the cost of fetching up to from + size documents there, not just those
+// on the page).
+inline constexpr uint64_t kFetchInQueryMaxPage = 50;
 
 struct QueryPhaseResult {
   uint64_t total = 0;
@@ -120,8 +127,12 @@ class SearchPlan {
   // for a search without scroll.
   // `stats_cache` (may be null): statistics sums kept from earlier searches
   // (server/coordinator/stats_cache.h), for searches without scroll.
+  // `fetch` (may be null; per index of the plan, without target and ids):
+  // when set, shards on other nodes fetch their hits in the query phase for
+  // a page of at most kFetchInQueryMaxPage (PlanHit::fetched).
   Result<QueryPhaseResult> RunQueryPhase(uint64_t from, uint64_t size, bool with_aggs, ThreadPool* pool,
-                                         ScrollCursor* cursor, StatsCache* stats_cache = nullptr) const;
+                                         ScrollCursor* cursor, StatsCache* stats_cache = nullptr,
+                                         const std::vector<pb::FetchRequest>* fetch = nullptr) const;
   // The number of matching documents (the `_count` API); shards that did
   // not answer go to `failures`. An error only when no shard answered.
   Result<uint64_t> Count(ThreadPool* pool, std::vector<ShardFailure>* failures = nullptr) const;
@@ -152,8 +163,8 @@ class SearchPlan {
   // stale sets *stale and the page is not used), or from a statistics phase
   // whose sums go to `fill` under `key` when they may be kept.
   Result<QueryPhaseResult> RunQueryPhase(uint64_t from, uint64_t size, bool with_aggs, ThreadPool* pool,
-                                         ScrollCursor* cursor, std::nullptr_t, const CachedStats* cached,
-                                         bool* stale, StatsCache* fill = nullptr,
+                                         ScrollCursor* cursor, const std::vector<pb::FetchRequest>* fetch,
+                                         const CachedStats* cached, bool* stale, StatsCache* fill = nullptr,
                                          const std::string* key = nullptr) const;
   // The StatsCache key of this plan: index uuids, sources, shards.
   std::string StatsKey() const;

@@ -72,43 +72,63 @@ void WriteTotal(Writer* w, const SearchRequest& request, const QueryPhaseResult&
   w->EndObject();
 }
 
-// The fetch phase: the page's documents, one request per shard holding any.
+}  // namespace
+
+std::vector<pb::FetchRequest> FetchOptions(const SearchPlan& plan, const SearchRequest& request,
+                                           const search::HighlightSpec* highlight_spec) {
+  const bool highlight = highlight_spec != nullptr && !highlight_spec->fields.empty();
+  std::vector<pb::FetchRequest> out(plan.indices().size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    pb::FetchRequest& fetch = out[i];
+    pb::SourceSpec* source = fetch.mutable_source();
+    source->set_enabled(request.source.enabled());
+    for (const std::string& p : request.source.includes()) source->add_includes(p);
+    for (const std::string& p : request.source.excludes()) source->add_excludes(p);
+    if (!highlight) continue;
+    fetch.set_highlight_json(request.highlight_json);
+    const search::Query& query = *plan.indices()[i].parsed.query;
+    for (const auto& [field, options] : highlight_spec->fields) {
+      std::vector<std::string> terms;
+      query.CollectTerms(field, &terms);
+      if (terms.empty()) continue;
+      pb::FieldTerms* f = fetch.add_highlight_terms();
+      f->set_field(field);
+      for (std::string& t : terms) f->add_terms()->set_term(std::move(t));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// The fetch phase: the page's documents, one request per shard holding any
+// that the query phase did not fetch already.
 Status FetchHits(const SearchResponseParts& parts, std::vector<pb::FetchedDoc>* fetched) {
   const SearchPlan& plan = *parts.plan;
   const QueryPhaseResult& result = *parts.result;
-  const SearchRequest& request = *parts.request;
   fetched->assign(result.hits.size(), pb::FetchedDoc());
   std::vector<std::vector<size_t>> by_shard(plan.shards().size());
-  for (size_t i = 0; i < result.hits.size(); ++i) by_shard[result.hits[i].shard].push_back(i);
+  for (size_t i = 0; i < result.hits.size(); ++i) {
+    if (result.hits[i].fetched) {
+      (*fetched)[i] = *result.hits[i].fetched;
+    } else {
+      by_shard[result.hits[i].shard].push_back(i);
+    }
+  }
   std::vector<uint32_t> asked;
   for (uint32_t s = 0; s < by_shard.size(); ++s) {
     if (!by_shard[s].empty()) asked.push_back(s);
   }
-  const bool highlight = parts.highlight != nullptr && !parts.highlight->fields.empty();
+  if (asked.empty()) return Status::OK();
+  const std::vector<pb::FetchRequest> options = FetchOptions(plan, *parts.request, parts.highlight);
   auto answers = ShardFanOut<pb::FetchResponse>(
       asked.size(), ShardMethod::kFetch, parts.pool, [&](size_t k) { return plan.shards()[asked[k]].target.client; },
       [&](size_t k) -> Result<pb::FetchRequest> {
     const uint32_t s = asked[k];
     const PlanShard& shard = plan.shards()[s];
-    pb::FetchRequest fetch;
+    pb::FetchRequest fetch = options[shard.index];
     *fetch.mutable_target() = shard.target.target;
     for (size_t i : by_shard[s]) fetch.add_ids(result.hits[i].id);
-    pb::SourceSpec* source = fetch.mutable_source();
-    source->set_enabled(request.source.enabled());
-    for (const std::string& p : request.source.includes()) source->add_includes(p);
-    for (const std::string& p : request.source.excludes()) source->add_excludes(p);
-    if (highlight) {
-      fetch.set_highlight_json(request.highlight_json);
-      const search::Query& query = *plan.indices()[shard.index].parsed.query;
-      for (const auto& [field, options] : parts.highlight->fields) {
-        std::vector<std::string> terms;
-        query.CollectTerms(field, &terms);
-        if (terms.empty()) continue;
-        pb::FieldTerms* f = fetch.add_highlight_terms();
-        f->set_field(field);
-        for (std::string& t : terms) f->add_terms()->set_term(std::move(t));
-      }
-    }
     return fetch;
   });
   for (size_t k = 0; k < asked.size(); ++k) {

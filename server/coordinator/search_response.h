@@ -40,4 +40,9 @@ struct SearchResponseParts {
 // highlighting fails to analyze.
 Result<std::string> RenderSearchResponse(const SearchResponseParts& parts);
 
+// What the fetch phase asks of each index's shards (per index of the plan;
+// no target, no ids): source filtering and highlighting as requested.
+std::vector<pb::FetchRequest> FetchOptions(const SearchPlan& plan, const SearchRequest& request,
+                                           const search::HighlightSpec* highlight);
+
 }  // namespace holdfast
