@@ -4,6 +4,7 @@
 #include <thread>
 
 #include <algorithm>
+#include <map>
 
 #include "replication/proto_convert.h"
 #include "replication/shard_routing.h"
@@ -66,7 +67,7 @@ std::vector<WriteResult> IndexHandle::Write(const std::vector<WriteRequest>& req
   std::vector<WriteResult> results(requests.size());
   std::vector<std::vector<size_t>> by_shard(num_shards());
   for (size_t i = 0; i < requests.size(); ++i) by_shard[ShardOf(requests[i].id)].push_back(i);
-  auto write_shard = [&](uint32_t s) {
+  auto build = [&](uint32_t s) {
     const std::vector<size_t>& items = by_shard[s];
     pb::WriteRequest request;
     request.mutable_items()->Reserve(static_cast<int>(items.size()));
@@ -81,12 +82,10 @@ std::vector<WriteResult> IndexHandle::Write(const std::vector<WriteRequest>& req
       if (w.if_seq_no) item->set_if_seq_no(*w.if_seq_no);
       if (w.if_primary_term) item->set_if_primary_term(*w.if_primary_term);
     }
-    pb::WriteResponse response;
-    Status st = OnPrimary(s, [&](const ShardTarget& to) {
-      *request.mutable_target() = to.target;
-      response.Clear();
-      return to.client->Write(request, &response);
-    });
+    return request;
+  };
+  auto answer = [&](uint32_t s, Status st, const pb::WriteResponse& response) {
+    const std::vector<size_t>& items = by_shard[s];
     if (st.ok() && response.results_size() != static_cast<int>(items.size())) {
       st = Status::Internal("shard " + shard_id(s).ToString() + " answered " + std::to_string(response.results_size()) +
                             " results for " + std::to_string(items.size()) + " writes");
@@ -95,26 +94,62 @@ std::vector<WriteResult> IndexHandle::Write(const std::vector<WriteRequest>& req
       results[items[k]] = st.ok() ? FromProto(response.results(static_cast<int>(k))) : FailedWrite(st);
     }
   };
-  // One request per shard. Shards whose primaries are on other nodes are
-  // written in parallel (a bulk then waits for the slowest, not for the sum
-  // of round trips); on this node alone, one after the other as before.
-  std::vector<uint32_t> shards;
-  bool remote = false;
+  // One shard's request on its primary, following a primary that moved.
+  auto write_shard = [&](uint32_t s) {
+    pb::WriteRequest request = build(s);
+    pb::WriteResponse response;
+    Status st = OnPrimary(s, [&](const ShardTarget& to) {
+      *request.mutable_target() = to.target;
+      response.Clear();
+      return to.client->Write(request, &response);
+    });
+    answer(s, std::move(st), response);
+  };
+  // The shards' requests for one other node go in one batch (one round
+  // trip); a shard whose primary turns out to have moved (kFenced: not
+  // applied) is sent again on its own, to its new place. Nodes are written
+  // in parallel (a bulk waits for the slowest, not for the sum of round
+  // trips); this node's shards one after the other.
+  std::vector<uint32_t> local;
+  std::map<ShardClient*, std::vector<std::pair<uint32_t, ShardTarget>>> remote;
   for (uint32_t s = 0; s < by_shard.size(); ++s) {
     if (by_shard[s].empty()) continue;
-    shards.push_back(s);
-    const ShardRouting* routing = state_->RoutingOf(shard_id(s));
-    const ShardCopyRouting* primary = routing != nullptr ? routing->primary() : nullptr;
-    remote |= primary != nullptr && primary->node_id != router_->local_node_id();
+    auto to = router_->Primary(*state_, shard_id(s));
+    if (to.ok() && to->client->batches()) {
+      remote[to->client].emplace_back(s, std::move(to).value());
+    } else {
+      local.push_back(s);
+    }
   }
-  if (shards.size() <= 1 || !remote) {
-    for (uint32_t s : shards) write_shard(s);
-    return results;
-  }
+  auto write_node = [&](ShardClient* client, const std::vector<std::pair<uint32_t, ShardTarget>>& shards) {
+    if (shards.size() == 1) return write_shard(shards[0].first);
+    std::vector<pb::WriteRequest> requests_out(shards.size());
+    std::vector<pb::WriteResponse> responses(shards.size());
+    std::vector<ShardCall> calls(shards.size());
+    for (size_t k = 0; k < shards.size(); ++k) {
+      requests_out[k] = build(shards[k].first);
+      *requests_out[k].mutable_target() = shards[k].second.target;
+      calls[k] = ShardCall{ShardMethod::kWrite, &requests_out[k], &responses[k], Status::OK()};
+    }
+    client->CallBatch(calls, DefaultDeadline());
+    for (size_t k = 0; k < shards.size(); ++k) {
+      if (calls[k].status.code() == StatusCode::kFenced) {
+        write_shard(shards[k].first);
+      } else {
+        answer(shards[k].first, std::move(calls[k].status), responses[k]);
+      }
+    }
+  };
   std::vector<std::future<void>> running;
-  running.reserve(shards.size());
-  for (size_t k = 1; k < shards.size(); ++k) running.push_back(std::async(std::launch::async, write_shard, shards[k]));
-  write_shard(shards.front());
+  running.reserve(remote.size());
+  for (const auto& [client, shards] : remote) {
+    if (remote.size() == 1 && local.empty()) {
+      write_node(client, shards);
+    } else {
+      running.push_back(std::async(std::launch::async, [&write_node, client, &shards] { write_node(client, shards); }));
+    }
+  }
+  for (uint32_t s : local) write_shard(s);
   for (auto& f : running) f.get();
   return results;
 }

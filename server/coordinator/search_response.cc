@@ -102,8 +102,11 @@ std::vector<pb::FetchRequest> FetchOptions(const SearchPlan& plan, const SearchR
 namespace {
 
 // The fetch phase: the page's documents, one request per shard holding any
-// that the query phase did not fetch already.
-Status FetchHits(const SearchResponseParts& parts, std::vector<pb::FetchedDoc>* fetched) {
+// that the query phase did not fetch already. A shard whose fetch fails is a
+// shard failure (its hits are left out of the page, as in Elasticsearch);
+// the request fails only when no document of the page could be fetched.
+Status FetchHits(const SearchResponseParts& parts, std::vector<pb::FetchedDoc>* fetched,
+                 std::vector<ShardFailure>* failures) {
   const SearchPlan& plan = *parts.plan;
   const QueryPhaseResult& result = *parts.result;
   fetched->assign(result.hits.size(), pb::FetchedDoc());
@@ -131,9 +134,17 @@ Status FetchHits(const SearchResponseParts& parts, std::vector<pb::FetchedDoc>* 
     for (size_t i : by_shard[s]) fetch.add_ids(result.hits[i].id);
     return fetch;
   });
+  size_t failed_hits = 0;
   for (size_t k = 0; k < asked.size(); ++k) {
-    if (!answers[k].ok()) return answers[k].status();
-    if (answers[k]->docs_size() != static_cast<int>(by_shard[asked[k]].size())) return Status::Internal("short fetch answer");
+    if (answers[k].ok() && answers[k]->docs_size() != static_cast<int>(by_shard[asked[k]].size())) {
+      answers[k] = Status::Internal("short fetch answer");
+    }
+    if (!answers[k].ok()) {
+      failures->push_back({asked[k], answers[k].status()});
+      failed_hits += by_shard[asked[k]].size();  // their FetchedDoc stays "not found": left out
+      if (failed_hits == result.hits.size()) return answers[k].status();
+      continue;
+    }
     const std::vector<size_t>& hits = by_shard[asked[k]];
     for (size_t j = 0; j < hits.size(); ++j) (*fetched)[hits[j]] = std::move(*answers[k]->mutable_docs(static_cast<int>(j)));
   }
@@ -149,7 +160,8 @@ Result<std::string> RenderSearchResponse(const SearchResponseParts& parts) {
   const bool sorted = plan.sorted_by_request() && !plan.indices().empty();
   const bool show_scores = !sorted || plan.indices()[0].parsed.sort.NeedsScores();
   std::vector<pb::FetchedDoc> fetched;
-  HOLDFAST_RETURN_IF_ERROR(FetchHits(parts, &fetched));
+  std::vector<ShardFailure> failures = result.failures;
+  HOLDFAST_RETURN_IF_ERROR(FetchHits(parts, &fetched, &failures));
 
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
@@ -162,7 +174,7 @@ Result<std::string> RenderSearchResponse(const SearchResponseParts& parts) {
   w.Int64(parts.took_ms);
   Key(&w, "timed_out");
   w.Bool(false);
-  WriteShards(&w, plan, result.failures);
+  WriteShards(&w, plan, failures);
   Key(&w, "hits");
   w.StartObject();
   WriteTotal(&w, request, result);
