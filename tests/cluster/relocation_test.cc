@@ -272,6 +272,40 @@ TEST_F(RelocationTest, AMoveByRerouteLandsAndTheDataComesAlong) {
   EXPECT_EQ(again.status, 400) << again.body;
 }
 
+// A move whose source was restarted after a flush: its op log holds
+// nothing below the files' checkpoint, and the target still gets every
+// document (from the files) and every write since (from the op log).
+TEST_F(RelocationTest, AMoveFromASourceRestartedAfterAFlushLosesNothing) {
+  StartNodes(2);
+  CreateBooks();
+  ASSERT_EQ(Http(0, "POST", "/books/_flush").status, 200);
+  auto holder = [&]() -> std::string {
+    auto s = HttpJson(0, "GET", "/_cluster/state/routing_table,nodes");
+    const auto& copy = s["routing_table"]["indices"]["books"]["shards"]["0"][0];
+    if (!copy["node"].IsString() || std::string(copy["state"].GetString()) != "STARTED") return "";
+    return s["nodes"][copy["node"].GetString()]["name"].GetString();
+  };
+  const std::string from = holder();
+  ASSERT_FALSE(from.empty());
+  const size_t source = from == "n1" ? 0 : 1, other = 1 - source;
+  const std::string to = other == 0 ? "n1" : "n2";
+  node(source).process().Signal(SIGTERM);
+  ASSERT_EQ(node(source).process().WaitExit(30s), std::optional<int>(0)) << node(source).Log();
+  StartNode(source);
+  ASSERT_TRUE(WaitHealth(other, "green")) << Http(other, "GET", "/_cat/shards?v").body;
+  ASSERT_EQ(holder(), from) << "the restarted node did not get its copy back";
+  Writer writer(this, other);
+  ASSERT_TRUE(WaitUntil([&] { return writer.acked().size() >= 20; }, 20s));
+  auto r = Http(other, "POST", "/_cluster/reroute",
+                R"({"commands": [{"move": {"index": "books", "shard": 0, "from_node": ")" + from +
+                    R"(", "to_node": ")" + to + R"("}}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(WaitUntil([&] { return holder() == to; }, 60s)) << Http(other, "GET", "/_cat/shards?v").body;
+  writer.Stop();
+  EXPECT_EQ(writer.failed(), 0) << writer.last_error();
+  ExpectAllPresent(writer.acked(), other);
+}
+
 // A shard moved away and straight back (within the moved-away copy's
 // retiring reads) lands again on the directory the old copy left, and that
 // copy's removal does not reach the new one's files.
