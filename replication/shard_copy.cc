@@ -84,6 +84,20 @@ Status ShardCopy::Close() {
   return closed.code() == StatusCode::kNoSpace ? Status::OK() : closed;
 }
 
+uint64_t ShardCopy::StoreBytes() const {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(options_.dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code size_ec;
+    if (it->is_regular_file(size_ec)) {
+      const uint64_t size = it->file_size(size_ec);
+      if (!size_ec) total += size;
+    }
+  }
+  return total;
+}
+
 void ShardCopy::MoveFilesAside() {
   if (!aside_dir_.empty()) return;
   const std::string aside = options_.dir + ".retired." + allocation_id();

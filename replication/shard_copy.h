@@ -60,6 +60,9 @@ class ShardCopy {
   const ShardId& id() const { return options_.id; }
   const std::string& index_name() const { return options_.index_name; }
   const std::string& allocation_id() const { return options_.allocation_id; }
+  const std::string& dir() const { return options_.dir; }
+  // Bytes of every file of the copy on disk (segments, document store, op log).
+  uint64_t StoreBytes() const;
   bool primary() const { return primary_.load(); }
   ShardEngine& engine() const { return *engine_; }
   recommend::EventShard& events() const { return *events_; }

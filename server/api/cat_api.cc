@@ -122,7 +122,7 @@ HttpResponse CatIndices(ClusterIndices& registry, const HttpRequest& req) {
       if (!st.ok()) continue;
       stats.docs += st->docs();
       stats.deleted_docs += st->deleted_docs();
-      stats.segment_bytes += st->segment_bytes();
+      stats.segment_bytes += st->store_bytes();  // every file, as Elasticsearch's store.size
     }
     const std::string size = FormatBytes(stats.segment_bytes, unit);
     table.AddRow({HealthStatusName(health.status), "open", index->name(), index->uuid(),
@@ -158,7 +158,7 @@ HttpResponse CatShards(ApiContext* ctx, ClusterIndices& registry, const HttpRequ
           auto st = index->ShardStatsOf(shard.shard);
           if (st.ok()) {
             docs = std::to_string(st->docs());
-            store = FormatBytes(st->segment_bytes(), unit);
+            store = FormatBytes(st->store_bytes(), unit);
           }
         }
         table.AddRow({index->name(), std::to_string(shard.shard), copy.primary ? "p" : "r",
