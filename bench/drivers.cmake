@@ -19,3 +19,6 @@ holdfast_set_warnings(holdfast-receval)
 
 # The fetch phase: _source reads from a shard store (point vs batched).
 holdfast_add_benchmark(fetch_bench SOURCES fetch_bench.cc LIBS holdfast_bench_corpus)
+
+# The transport of node-to-node calls: a gRPC Shard call on loopback.
+holdfast_add_benchmark(shard_rpc_bench SOURCES shard_rpc_bench.cc LIBS holdfast_replication)
