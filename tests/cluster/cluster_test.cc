@@ -284,6 +284,53 @@ TEST_F(ClusterFixture, APrimaryWhoseNodeStaysAwayStaysRedAndExplainSaysWhy) {
   EXPECT_GT(r["hits"]["total"]["value"].GetUint64(), 0u);
 }
 
+// A replica whose node stays away past the delay is re-created on another
+// node, filled from the primary (a new copy: new allocation id, bytes copied).
+TEST_F(ClusterFixture, AReplicaWhoseNodeStaysAwayIsRecreatedFromThePrimaryAfterTheDelay) {
+  StartNodes(3);
+  ASSERT_EQ(Http(0, "PUT", "/rep",
+                 R"({"settings": {"number_of_shards": 1, "number_of_replicas": 1,
+                     "index.unassigned.node_left.delayed_timeout": "2s"}})").status, 200);
+  ASSERT_TRUE(WaitHealth(0, "green"));
+  ASSERT_EQ(Http(0, "POST", "/rep/_bulk?refresh=true", Bulk(0, 200)).status, 200);
+  ASSERT_EQ(Http(0, "POST", "/rep/_flush").status, 200);
+  auto copies = [&](size_t via) {
+    std::map<std::string, std::pair<std::string, std::string>> out;  // p|r -> node, state
+    auto d = HttpJson(via, "GET", "/_cat/shards/rep?format=json&h=prirep,node,state");
+    if (!d.IsArray()) return out;
+    for (const auto& row : d.GetArray()) {
+      out[row["prirep"].GetString()] = {row["node"].IsString() ? row["node"].GetString() : "",
+                                        row["state"].GetString()};
+    }
+    return out;
+  };
+  const auto before = copies(0);
+  const std::string primary = before.at("p").first, replica = before.at("r").first;
+  ASSERT_NE(primary, replica);
+  const size_t gone = static_cast<size_t>(replica[1] - '1');
+  const size_t via = primary == "n1" || replica == "n1" ? (primary == "n2" || replica == "n2" ? 2 : 1) : 0;
+  const std::string third = "n" + std::to_string(via + 1);
+  const std::string old_ids = Http(via, "GET", "/_cat/shards/rep?h=prirep,allocation_id").body;
+  node(gone).process().Signal(SIGKILL);
+  // Yellow while the replica's place is kept (the primary answers), never red.
+  ASSERT_TRUE(WaitUntil([&] { return Health(via) == "yellow"; }, std::chrono::seconds(kLeaseTtlSeconds + 10)));
+  // Then the replica is re-created on the third node and filled from the primary.
+  ASSERT_TRUE(WaitHealth(via, "green", 30s)) << Http(via, "GET", "/_cat/shards?v").body;
+  const auto after = copies(via);
+  EXPECT_EQ(after.at("p").first, primary);
+  EXPECT_EQ(after.at("r").first, third);
+  EXPECT_NE(Http(via, "GET", "/_cat/shards/rep?h=prirep,allocation_id").body, old_ids) << "a new copy, not the old one";
+  auto rows = HttpJson(via, "GET", "/_cat/recovery?format=json&bytes=b");
+  ASSERT_TRUE(rows.IsArray()) << Http(via, "GET", "/_cat/recovery?v").body;
+  bool filled = false;
+  for (const auto& row : rows.GetArray()) {
+    filled |= std::string(row["index"].GetString()) == "rep" && std::string(row["target_node"].GetString()) == third && std::string(row["source_node"].GetString()) == primary &&
+              std::string(row["stage"].GetString()) == "done" && std::stoull(row["bytes_recovered"].GetString()) > 0;
+  }
+  EXPECT_TRUE(filled) << Http(via, "GET", "/_cat/recovery?v").body;
+  EXPECT_EQ(HttpJson(via, "GET", "/rep/_count")["count"].GetUint64(), 200u);
+}
+
 TEST_F(ClusterFixture, EtcdStoppedForTwentySecondsChangesNothingAndTheClusterConvergesAfter) {
   StartNodes(3);
   ASSERT_EQ(Http(0, "PUT", "/books", kSixShards).status, 200);
