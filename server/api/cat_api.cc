@@ -6,12 +6,16 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <map>
+#include <optional>
 
+#include "index/mapping/mapping_error.h"
 #include "index/util/file_util.h"
 #include "index/util/clock.h"
 #include "index/util/text_table.h"
 #include "server/api/api_errors.h"
+#include "server/api/cat_table.h"
 #include "server/api/index_api_support.h"
 #include "replication/cluster_admin.h"
 #include "replication/cluster_health.h"
@@ -47,74 +51,25 @@ std::string FormatBytes(uint64_t bytes, std::string_view fixed_unit) {
   return buf;
 }
 
-// One table: named columns, rows of cells; renders as text or JSON.
-class CatTable {
- public:
-  struct Column {
-    const char* name;
-    bool right_aligned;
-    bool shown_by_default = true;  // others only with ?h=
-  };
-  explicit CatTable(std::vector<Column> columns) : columns_(std::move(columns)) {}
-
-  void AddRow(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
-
-  HttpResponse Render(const HttpRequest& req) const {
-    std::vector<size_t> shown;
-    if (req.HasQueryParam("h")) {
-      const std::string h = req.QueryParam("h");
-      size_t start = 0;
-      while (start <= h.size()) {
-        const size_t comma = std::min(h.find(',', start), h.size());
-        const std::string_view name(h.data() + start, comma - start);
-        for (size_t c = 0; c < columns_.size(); ++c) {
-          if (name == columns_[c].name) shown.push_back(c);
-        }
-        start = comma + 1;
-      }
-    } else {
-      for (size_t c = 0; c < columns_.size(); ++c) {
-        if (columns_[c].shown_by_default) shown.push_back(c);
-      }
-    }
-    return req.QueryParam("format") == "json" ? Json(shown) : Text(shown, req.HasQueryParam("v"));
-  }
-
- private:
-  HttpResponse Json(const std::vector<size_t>& shown) const {
-    JsonWriter w;
-    w.StartArray();
-    for (const auto& row : rows_) {
-      w.StartObject();
-      for (size_t c : shown) w.Field(columns_[c].name, row[c]);
-      w.EndObject();
-    }
-    w.EndArray();
-    return JsonResponse(200, w);
-  }
-
-  HttpResponse Text(const std::vector<size_t>& shown, bool header) const {
-    std::vector<TextColumn> columns;
-    for (const Column& c : columns_) columns.push_back({c.name, c.right_aligned});
-    HttpResponse r;
-    r.content_type = "text/plain; charset=UTF-8";
-    r.body = RenderTextTable(columns, rows_, shown, header);
-    return r;
-  }
-
-  std::vector<Column> columns_;
-  std::vector<std::vector<std::string>> rows_;
-};
-
 HttpResponse CatIndices(ClusterIndices& registry, const HttpRequest& req) {
   auto indices = ResolveIndices(registry, req.PathParam("index"));
   if (!indices.ok()) return ErrorFromStatus(indices.status());
   const std::string unit = req.QueryParam("bytes");
+  // ?health=green|yellow|red: only the indices of that health.
+  std::optional<HealthStatus> only;
+  if (req.HasQueryParam("health")) {
+    const std::string h = req.QueryParam("health");
+    if (h == "green") only = HealthStatus::kGreen;
+    else if (h == "yellow") only = HealthStatus::kYellow;
+    else if (h == "red") only = HealthStatus::kRed;
+    else return ErrorFromStatus(mapping::IllegalArgumentError("unknown cluster health status [" + h + "]"));
+  }
   CatTable table({{"health", false}, {"status", false}, {"index", false}, {"uuid", false}, {"pri", true},
                   {"rep", true}, {"docs.count", true}, {"docs.deleted", true}, {"store.size", true},
                   {"pri.store.size", true}});
   for (const auto& index : *indices) {
     const IndexHealth health = ComputeIndexHealth(*index->state(), *index->state()->FindIndexByUuid(index->uuid()));
+    if (only && health.status != *only) continue;
     // Documents and sizes of the started primaries (a red index counts what it can reach).
     ShardStats stats;
     for (uint32_t s = 0; s < index->num_shards(); ++s) {
@@ -280,9 +235,36 @@ HttpResponse CatRecovery(ApiContext* ctx, ClusterIndices& registry, const HttpRe
   return table.Render(req);
 }
 
+// GET /_cat/count[/{index}]: the searchable documents of the indices (of
+// every index without a name), as a search for everything would count them.
+HttpResponse CatCount(ClusterIndices& registry, const HttpRequest& req) {
+  auto indices = ResolveIndices(registry, req.PathParam("index"));
+  if (!indices.ok()) return ErrorFromStatus(indices.status());
+  uint64_t count = 0;
+  for (const auto& index : *indices) {
+    for (uint32_t s = 0; s < index->num_shards(); ++s) {
+      auto st = index->ShardStatsOf(s);
+      if (!st.ok()) return ErrorFromStatus(st.status());
+      count += st->docs();
+    }
+  }
+  const int64_t now_ms = WallClockMs();
+  const std::time_t secs = static_cast<std::time_t>(now_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char hms[16];
+  std::strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+  CatTable table({{"epoch", true}, {"timestamp", false}, {"count", true}});
+  table.AddRow({std::to_string(now_ms / 1000), hms, std::to_string(count)});
+  return table.Render(req);
+}
+
 }  // namespace
 
 void AddCatApiRoutes(ApiContext* ctx, HttpRouter* router) {
+  for (const char* pattern : {"/_cat/count", "/_cat/count/{index}"}) {
+    router->Add(HttpMethod::kGet, pattern, "cat_count", WithIndices(ctx, CatCount));
+  }
   router->Add(HttpMethod::kGet, "/_cat/recovery", "cat_recovery",
               WithIndices(ctx, [ctx](ClusterIndices& r, const HttpRequest& req) { return CatRecovery(ctx, r, req); }));
   router->Add(HttpMethod::kGet, "/_cat/nodes", "cat_nodes", WithIndices(ctx, CatNodes));

@@ -11,6 +11,7 @@
 // primary is not; a named index that does not exist makes the answer red. ?wait_for_status=green|yellow|red returns at once when
 // already satisfied, else re-checks until ?timeout (default 30s) and then
 // answers 408 with "timed_out": true, as Elasticsearch does.
+#include <ctime>
 #include <charconv>
 #include <chrono>
 #include <functional>
@@ -20,6 +21,7 @@
 #include "index/util/clock.h"
 #include "replication/cluster_health.h"
 #include "server/api/api_errors.h"
+#include "server/api/cat_table.h"
 #include "server/api/index_api_support.h"
 #include "server/process/node_config.h"
 
@@ -194,9 +196,35 @@ HttpResponse ClusterHealthResponse(ApiContext* ctx, ClusterIndices& registry, co
   return JsonResponse(timed_out ? 408 : 200, w);
 }
 
+// GET /_cat/health: the cluster's health as one row of Elasticsearch's table.
+HttpResponse CatHealth(ApiContext* ctx, ClusterIndices& registry, const HttpRequest& req) {
+  const HealthReport report = Measure(registry, "");
+  const ClusterHealth& c = report.cluster;
+  const int64_t now_ms = WallClockMs();
+  const std::time_t secs = static_cast<std::time_t>(now_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char hms[16];
+  std::strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+  char percent[16];
+  std::snprintf(percent, sizeof(percent), "%.1f%%", c.active_shards_percent());
+  CatTable table({{"epoch", true}, {"timestamp", false}, {"cluster", false}, {"status", false},
+                  {"node.total", true}, {"node.data", true}, {"shards", true}, {"pri", true}, {"relo", true},
+                  {"init", true}, {"unassign", true}, {"pending_tasks", true}, {"max_task_wait_time", true},
+                  {"active_shards_percent", true}});
+  table.AddRow({std::to_string(now_ms / 1000), hms, ctx->config != nullptr ? ctx->config->cluster_name : "",
+                HealthStatusName(report.status), std::to_string(c.number_of_nodes), std::to_string(c.number_of_data_nodes),
+                std::to_string(c.counts.active_shards), std::to_string(c.counts.active_primary_shards),
+                std::to_string(c.counts.relocating_shards), std::to_string(c.counts.initializing_shards),
+                std::to_string(c.counts.unassigned_shards), "0", "-", percent});
+  return table.Render(req);
+}
+
 }  // namespace
 
 void AddClusterHealthRoutes(ApiContext* ctx, HttpRouter* router) {
+  router->Add(HttpMethod::kGet, "/_cat/health", "cat_health",
+              WithIndices(ctx, [ctx](ClusterIndices& r, const HttpRequest& req) { return CatHealth(ctx, r, req); }));
   for (const char* pattern : {"/_cluster/health", "/_cluster/health/{index}"}) {
     router->Add(HttpMethod::kGet, pattern, "cluster_health",
                 WithIndices(ctx, [ctx](ClusterIndices& r, const HttpRequest& req) { return ClusterHealthResponse(ctx, r, req); }));

@@ -195,4 +195,57 @@ TEST_F(IndexApiTest, ClusterHealth) {
 }
 
 }  // namespace
+// _cat conventions: ?s sorts (sizes and numbers by value, :desc), an
+// unknown sort key or health value is a 400, ?health= filters, _cat/count
+// and _cat/health answer in the same table forms.
+TEST_F(IndexApiTest, CatTablesSortFilterCountAndHealth) {
+  const std::pair<const char*, int> indices[] = {{"cat-b", 12}, {"cat-a", 3}, {"cat-c", 7}};
+  for (const auto& [name, docs] : indices) {
+    ASSERT_EQ(Call("PUT", std::string("/") + name, R"({"settings":{"number_of_shards":2,"number_of_replicas":0}})").status, 200);
+    std::string bulk;
+    for (int i = 0; i < docs; ++i) {
+      bulk += R"({"index":{"_id":")" + std::to_string(i) + "\"}}\n" + R"({"title":"cat )" + std::string(i * 40, 'x') + "\"}\n";
+    }
+    ASSERT_EQ(Call("POST", std::string("/") + name + "/_bulk?refresh=true", bulk).status, 200);
+  }
+  EXPECT_EQ(Call("GET", "/_cat/indices/cat-*?h=index&s=index").body, "cat-a\ncat-b\ncat-c\n");
+  EXPECT_EQ(Call("GET", "/_cat/indices/cat-*?h=index&s=index:desc").body, "cat-c\ncat-b\ncat-a\n");
+  // By value, not as text ("12" sorts after "7").
+  EXPECT_EQ(Call("GET", "/_cat/indices/cat-*?h=index,docs.count&s=docs.count").body, "cat-a  3\ncat-c  7\ncat-b 12\n");
+  EXPECT_EQ(Call("GET", "/_cat/indices/cat-*?h=index&s=docs.count:desc,index").body, "cat-b\ncat-c\ncat-a\n");
+  auto sizes = Json(Call("GET", "/_cat/indices/cat-*?format=json&h=index,store.size&s=store.size&bytes=b").body);
+  ASSERT_EQ(sizes.Size(), 3u);
+  uint64_t last = 0;
+  for (const auto& row : sizes.GetArray()) {
+    const uint64_t size = std::stoull(Str(row["store.size"]));
+    EXPECT_GE(size, last) << Call("GET", "/_cat/indices/cat-*?v&s=store.size").body;
+    last = size;
+  }
+  ExpectEsError(Call("GET", "/_cat/indices?s=nope"), 400, "illegal_argument_exception");
+  EXPECT_NE(Call("GET", "/_cat/indices?s=nope").body.find("Unable to sort by unknown sort key `nope`"), std::string::npos);
+  ExpectEsError(Call("GET", "/_cat/indices?s=index:up"), 400, "illegal_argument_exception");
+  // ?health=
+  EXPECT_EQ(Call("GET", "/_cat/indices/cat-*?h=index&s=index&health=green").body, "cat-a\ncat-b\ncat-c\n");
+  EXPECT_EQ(Call("GET", "/_cat/indices/cat-*?h=index&health=red").body, "");
+  ExpectEsError(Call("GET", "/_cat/indices?health=blue"), 400, "illegal_argument_exception");
+  // _cat/count
+  auto count = Json(Call("GET", "/_cat/count/cat-a,cat-c?format=json").body);
+  ASSERT_EQ(count.Size(), 1u);
+  EXPECT_EQ(Str(count[0]["count"]), "10");
+  EXPECT_GT(std::stoll(Str(count[0]["epoch"])), 1'600'000'000LL);
+  EXPECT_EQ(Str(count[0]["timestamp"]).size(), 8u);  // HH:MM:SS
+  EXPECT_EQ(Call("GET", "/_cat/count/cat-b?h=count").body, "12\n");
+  ExpectEsError(Call("GET", "/_cat/count/no-such-index"), 404, "index_not_found_exception");
+  // _cat/health
+  auto health = Json(Call("GET", "/_cat/health?format=json").body);
+  ASSERT_EQ(health.Size(), 1u);
+  EXPECT_EQ(Str(health[0]["status"]), "green");
+  EXPECT_EQ(Str(health[0]["node.total"]), "1");
+  EXPECT_EQ(Str(health[0]["unassign"]), "0");
+  EXPECT_EQ(Str(health[0]["active_shards_percent"]), "100.0%");
+  EXPECT_GE(std::stoi(Str(health[0]["pri"])), 6);
+  const std::string text = Call("GET", "/_cat/health?v&h=status,node.total").body;
+  EXPECT_EQ(text, "status node.total\ngreen           1\n");
+}
+
 }  // namespace holdfast

@@ -1,0 +1,129 @@
+#include "server/api/cat_table.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <optional>
+
+#include "index/mapping/mapping_error.h"
+#include "index/util/text_table.h"
+#include "server/api/api_errors.h"
+#include "server/api/index_api_support.h"
+#include "server/http/json_writer.h"
+
+namespace holdfast {
+
+namespace {
+
+// The value of a cell that is a number, a size ("4.5kb"), a percentage
+// ("97.5%") or a duration ("12ms", "3s"); nullopt for text.
+std::optional<double> CellValue(const std::string& cell) {
+  if (cell.empty()) return std::nullopt;
+  double v = 0;
+  const char* begin = cell.data();
+  const char* end = cell.data() + cell.size();
+  auto [rest, ec] = std::from_chars(begin, end, v);
+  if (ec != std::errc() || rest == begin) return std::nullopt;
+  const std::string_view unit(rest, static_cast<size_t>(end - rest));
+  static constexpr std::pair<std::string_view, double> kUnits[] = {
+      {"", 1},          {"%", 1},          {"b", 1},          {"kb", 1024.0},       {"mb", 1048576.0},
+      {"gb", 1073741824.0}, {"tb", 1099511627776.0}, {"pb", 1125899906842624.0}, {"nanos", 1e-6},
+      {"micros", 1e-3}, {"ms", 1},         {"s", 1000},       {"m", 60'000},        {"h", 3'600'000},
+      {"d", 86'400'000}};
+  for (const auto& [name, scale] : kUnits) {
+    if (unit == name) return v * scale;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    if (comma > start) out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+HttpResponse CatTable::Render(const HttpRequest& req) {
+  std::vector<size_t> shown;
+  if (req.HasQueryParam("h")) {
+    for (const std::string& name : SplitList(req.QueryParam("h"))) {
+      for (size_t c = 0; c < columns_.size(); ++c) {
+        if (name == columns_[c].name) shown.push_back(c);
+      }
+    }
+  } else {
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      if (columns_[c].shown_by_default) shown.push_back(c);
+    }
+  }
+  if (req.HasQueryParam("s")) {
+    struct Key {
+      size_t column;
+      bool descending;
+    };
+    std::vector<Key> keys;
+    for (std::string name : SplitList(req.QueryParam("s"))) {
+      bool descending = false;
+      if (const size_t colon = name.rfind(':'); colon != std::string::npos) {
+        const std::string order = name.substr(colon + 1);
+        if (order != "asc" && order != "desc") {
+          return ErrorFromStatus(mapping::IllegalArgumentError("Unsupported sort order [" + order + "] in [" + name + "]"));
+        }
+        descending = order == "desc";
+        name.resize(colon);
+      }
+      auto c = std::find_if(columns_.begin(), columns_.end(), [&](const Column& col) { return name == col.name; });
+      if (c == columns_.end()) {
+        return ErrorFromStatus(mapping::IllegalArgumentError("Unable to sort by unknown sort key `" + name + "`"));
+      }
+      keys.push_back({static_cast<size_t>(c - columns_.begin()), descending});
+    }
+    std::stable_sort(rows_.begin(), rows_.end(), [&](const std::vector<std::string>& a, const std::vector<std::string>& b) {
+      for (const Key& k : keys) {
+        const std::string& x = a[k.column];
+        const std::string& y = b[k.column];
+        int cmp = 0;
+        const auto vx = CellValue(x), vy = CellValue(y);
+        if (vx && vy) {
+          cmp = *vx < *vy ? -1 : *vx > *vy ? 1 : 0;
+        } else if (vx || vy) {
+          cmp = vx ? -1 : 1;  // values before text (and before empty cells)
+        } else {
+          cmp = x.compare(y);
+        }
+        if (cmp != 0) return k.descending ? cmp > 0 : cmp < 0;
+      }
+      return false;
+    });
+  }
+  return req.QueryParam("format") == "json" ? Json(shown) : Text(shown, req.HasQueryParam("v"));
+}
+
+HttpResponse CatTable::Json(const std::vector<size_t>& shown) const {
+  JsonWriter w;
+  w.StartArray();
+  for (const auto& row : rows_) {
+    w.StartObject();
+    for (size_t c : shown) w.Field(columns_[c].name, row[c]);
+    w.EndObject();
+  }
+  w.EndArray();
+  return JsonResponse(200, w);
+}
+
+HttpResponse CatTable::Text(const std::vector<size_t>& shown, bool header) const {
+  std::vector<TextColumn> columns;
+  for (const Column& c : columns_) columns.push_back({c.name, c.right_aligned});
+  HttpResponse r;
+  r.content_type = "text/plain; charset=UTF-8";
+  r.body = RenderTextTable(columns, rows_, shown, header);
+  return r;
+}
+
+}  // namespace holdfast
