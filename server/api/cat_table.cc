@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <map>
 #include <optional>
 
 #include "index/mapping/mapping_error.h"
@@ -36,6 +37,53 @@ std::optional<double> CellValue(const std::string& cell) {
   return std::nullopt;
 }
 
+// Elasticsearch's short names for the columns (?h=dc,ss and ?s=dc work as
+// ?h=docs.count,store.size) and what each column holds (?help). Per name:
+// a column means the same in every table that has it.
+struct ColumnInfo {
+  const char* aliases;  // comma-separated
+  const char* description;
+};
+const std::map<std::string_view, ColumnInfo>& Columns() {
+  static const std::map<std::string_view, ColumnInfo> kColumns = {
+      {"health", {"h", "current health status"}},
+      {"status", {"s,st", "open/close status (indices), health status (cluster)"}},
+      {"index", {"i,idx", "index name"}},
+      {"uuid", {"id", "index uuid"}},
+      {"pri", {"p,shards.primary,shardsPrimary", "number of primary shards"}},
+      {"rep", {"r,shards.replica,shardsReplica", "number of replica shards"}},
+      {"docs.count", {"dc,docsCount", "available docs"}},
+      {"docs.deleted", {"dd,docsDeleted", "deleted docs"}},
+      {"store.size", {"ss,storeSize", "store size of primaries & replicas"}},
+      {"pri.store.size", {"", "store size of primaries"}},
+      {"shard", {"s,sh", "shard name"}},
+      {"prirep", {"p,pr,primaryOrReplica", "primary or replica"}},
+      {"state", {"st", "shard state"}},
+      {"docs", {"d,dc", "number of docs in shard"}},
+      {"store", {"sto", "store size of shard (how much disk it uses)"}},
+      {"ip", {"", "ip of node where it lives"}},
+      {"node", {"n", "name of node where it lives"}},
+      {"allocation_id", {"", "allocation id of the copy"}},
+      {"primary_term", {"", "primary term of the shard"}},
+      {"unassigned.reason", {"ur", "reason shard is unassigned"}},
+      {"failure", {"", "why the copy failed"}},
+      {"epoch", {"t,time", "seconds since 1970-01-01 00:00:00"}},
+      {"timestamp", {"ts,hms,hhmmss", "time in HH:MM:SS"}},
+      {"count", {"dc,docs.count,docsCount", "the document count"}},
+      {"cluster", {"cl", "cluster name"}},
+      {"node.total", {"nt,nodeTotal", "total number of nodes"}},
+      {"node.data", {"nd,nodeData", "number of nodes that can store data"}},
+      {"shards", {"t,sh,shards.total,shardsTotal", "total number of shards"}},
+      {"relo", {"r,shards.relocating,shardsRelocating", "number of relocating nodes"}},
+      {"init", {"i,shards.initializing,shardsInitializing", "number of initializing nodes"}},
+      {"unassign", {"u,shards.unassigned,shardsUnassigned", "number of unassigned shards"}},
+      {"pending_tasks", {"pt,pendingTasks", "number of pending tasks"}},
+      {"max_task_wait_time", {"mtwt,maxTaskWaitTime", "wait time of longest task pending"}},
+      {"active_shards_percent", {"asp,activeShardsPercent", "active number of shards in percent"}},
+  };
+  return kColumns;
+}
+
 std::vector<std::string> SplitList(const std::string& text) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -49,13 +97,38 @@ std::vector<std::string> SplitList(const std::string& text) {
 
 }  // namespace
 
+std::optional<size_t> CatTable::Find(std::string_view name) const {
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    if (name == columns_[c].name) return c;
+  }
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    auto info = Columns().find(columns_[c].name);
+    if (info == Columns().end()) continue;
+    for (const std::string& alias : SplitList(info->second.aliases)) {
+      if (alias == name) return c;
+    }
+  }
+  return std::nullopt;
+}
+
 HttpResponse CatTable::Render(const HttpRequest& req) {
+  if (req.HasQueryParam("help")) {
+    std::vector<std::vector<std::string>> rows;
+    for (const Column& c : columns_) {
+      auto info = Columns().find(c.name);
+      rows.push_back({c.name, "|", info != Columns().end() ? info->second.aliases : "", "|",
+                      info != Columns().end() ? info->second.description : ""});
+    }
+    HttpResponse r;
+    r.content_type = "text/plain; charset=UTF-8";
+    r.body = RenderTextTable({{"name", false}, {"", false}, {"aliases", false}, {"", false}, {"description", false}},
+                             rows, {0, 1, 2, 3, 4}, false);
+    return r;
+  }
   std::vector<size_t> shown;
   if (req.HasQueryParam("h")) {
     for (const std::string& name : SplitList(req.QueryParam("h"))) {
-      for (size_t c = 0; c < columns_.size(); ++c) {
-        if (name == columns_[c].name) shown.push_back(c);
-      }
+      if (auto c = Find(name)) shown.push_back(*c);
     }
   } else {
     for (size_t c = 0; c < columns_.size(); ++c) {
@@ -78,11 +151,9 @@ HttpResponse CatTable::Render(const HttpRequest& req) {
         descending = order == "desc";
         name.resize(colon);
       }
-      auto c = std::find_if(columns_.begin(), columns_.end(), [&](const Column& col) { return name == col.name; });
-      if (c == columns_.end()) {
-        return ErrorFromStatus(mapping::IllegalArgumentError("Unable to sort by unknown sort key `" + name + "`"));
-      }
-      keys.push_back({static_cast<size_t>(c - columns_.begin()), descending});
+      auto c = Find(name);
+      if (!c) return ErrorFromStatus(mapping::IllegalArgumentError("Unable to sort by unknown sort key `" + name + "`"));
+      keys.push_back({*c, descending});
     }
     std::stable_sort(rows_.begin(), rows_.end(), [&](const std::vector<std::string>& a, const std::vector<std::string>& b) {
       for (const Key& k : keys) {

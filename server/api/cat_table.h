@@ -4,10 +4,14 @@
 // objects of strings. ?h=a,b picks columns; ?s=a,b:desc sorts the rows by
 // columns (numbers, sizes like "4.5kb", percentages and durations by value,
 // the rest as text; `:asc` or `:desc` per column), and an unknown sort key
-// is a 400 as in Elasticsearch.
+// is a 400 as in Elasticsearch. Columns answer to Elasticsearch's short
+// names too (`dc` for `docs.count`, ...); ?help lists name, aliases and
+// what each column holds.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "server/http/http_router.h"
@@ -28,6 +32,7 @@ class CatTable {
   HttpResponse Render(const HttpRequest& req);
 
  private:
+  std::optional<size_t> Find(std::string_view name) const;  // by name, then by alias
   HttpResponse Json(const std::vector<size_t>& shown) const;
   HttpResponse Text(const std::vector<size_t>& shown, bool header) const;
 

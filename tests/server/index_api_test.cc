@@ -221,6 +221,12 @@ TEST_F(IndexApiTest, CatTablesSortFilterCountAndHealth) {
     EXPECT_GE(size, last) << Call("GET", "/_cat/indices/cat-*?v&s=store.size").body;
     last = size;
   }
+  // Elasticsearch's short column names, in ?h and ?s; ?help lists them.
+  EXPECT_EQ(Call("GET", "/_cat/indices/cat-*?h=i,dc&s=dc:desc").body, "cat-b 12\ncat-c  7\ncat-a  3\n");
+  const std::string help = Call("GET", "/_cat/indices?help").body;
+  EXPECT_NE(help.find("docs.count"), std::string::npos) << help;
+  EXPECT_NE(help.find("dc,docsCount"), std::string::npos) << help;
+  EXPECT_NE(help.find("| available docs"), std::string::npos) << help;
   ExpectEsError(Call("GET", "/_cat/indices?s=nope"), 400, "illegal_argument_exception");
   EXPECT_NE(Call("GET", "/_cat/indices?s=nope").body.find("Unable to sort by unknown sort key `nope`"), std::string::npos);
   ExpectEsError(Call("GET", "/_cat/indices?s=index:up"), 400, "illegal_argument_exception");
