@@ -184,7 +184,7 @@ Status ShardService::Stats(const pb::ShardStatsRequest& request, pb::ShardStatsR
   response->set_deleted_docs(st.deleted_docs);
   response->set_segments(st.segments);
   response->set_segment_bytes(st.segment_bytes);
-  response->set_store_bytes((*copy)->StoreBytes());
+  if (request.with_store_bytes()) response->set_store_bytes((*copy)->StoreBytes());
   response->set_buffered_docs(st.buffered_docs);
   response->set_buffer_bytes(st.buffer_bytes);
   response->set_max_seq_no(st.max_seq_no);

@@ -105,16 +105,8 @@ uint64_t StatsVersion(const search::SearcherSnapshot& snapshot) {
   // Statistics count deleted documents until a merge removes them (as in
   // Lucene), so they are a function of the segments alone; a segment's name
   // is never reused within a shard. Never 0 (0: no version).
-  XXH3_state_t* state = XXH3_createState();
-  XXH3_64bits_reset(state);
-  for (const auto& reader : snapshot.readers) {
-    const std::string& name = reader->name();
-    const uint32_t length = static_cast<uint32_t>(name.size());
-    XXH3_64bits_update(state, &length, sizeof(length));
-    XXH3_64bits_update(state, name.data(), name.size());
-  }
-  const uint64_t v = XXH3_64bits_digest(state);
-  XXH3_freeState(state);
+  uint64_t v = 0;
+  for (const auto& reader : snapshot.readers) v = XXH3_64bits_withSeed(reader->name().data(), reader->name().size(), v);
   return v == 0 ? 1 : v;
 }
 

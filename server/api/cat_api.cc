@@ -73,7 +73,7 @@ HttpResponse CatIndices(ClusterIndices& registry, const HttpRequest& req) {
     // Documents and sizes of the started primaries (a red index counts what it can reach).
     ShardStats stats;
     for (uint32_t s = 0; s < index->num_shards(); ++s) {
-      auto st = index->ShardStatsOf(s);
+      auto st = index->ShardStatsOf(s, /*with_store_bytes=*/true);
       if (!st.ok()) continue;
       stats.docs += st->docs();
       stats.deleted_docs += st->deleted_docs();
@@ -110,7 +110,7 @@ HttpResponse CatShards(ApiContext* ctx, ClusterIndices& registry, const HttpRequ
           }
         }
         if (copy.state == ShardCopyState::kStarted || copy.state == ShardCopyState::kRelocating) {
-          auto st = index->ShardStatsOf(shard.shard);
+          auto st = index->ShardStatsOf(shard.shard, /*with_store_bytes=*/true);
           if (st.ok()) {
             docs = std::to_string(st->docs());
             store = FormatBytes(st->store_bytes(), unit);
@@ -248,14 +248,9 @@ HttpResponse CatCount(ClusterIndices& registry, const HttpRequest& req) {
       count += st->docs();
     }
   }
-  const int64_t now_ms = WallClockMs();
-  const std::time_t secs = static_cast<std::time_t>(now_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char hms[16];
-  std::strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+  const auto [epoch, timestamp] = CatNow();
   CatTable table({{"epoch", true}, {"timestamp", false}, {"count", true}});
-  table.AddRow({std::to_string(now_ms / 1000), hms, std::to_string(count)});
+  table.AddRow({epoch, timestamp, std::to_string(count)});
   return table.Render(req);
 }
 

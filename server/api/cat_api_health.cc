@@ -200,19 +200,14 @@ HttpResponse ClusterHealthResponse(ApiContext* ctx, ClusterIndices& registry, co
 HttpResponse CatHealth(ApiContext* ctx, ClusterIndices& registry, const HttpRequest& req) {
   const HealthReport report = Measure(registry, "");
   const ClusterHealth& c = report.cluster;
-  const int64_t now_ms = WallClockMs();
-  const std::time_t secs = static_cast<std::time_t>(now_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char hms[16];
-  std::strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+  const auto [epoch, timestamp] = CatNow();
   char percent[16];
   std::snprintf(percent, sizeof(percent), "%.1f%%", c.active_shards_percent());
   CatTable table({{"epoch", true}, {"timestamp", false}, {"cluster", false}, {"status", false},
                   {"node.total", true}, {"node.data", true}, {"shards", true}, {"pri", true}, {"relo", true},
                   {"init", true}, {"unassign", true}, {"pending_tasks", true}, {"max_task_wait_time", true},
                   {"active_shards_percent", true}});
-  table.AddRow({std::to_string(now_ms / 1000), hms, ctx->config != nullptr ? ctx->config->cluster_name : "",
+  table.AddRow({epoch, timestamp, ctx->config != nullptr ? ctx->config->cluster_name : "",
                 HealthStatusName(report.status), std::to_string(c.number_of_nodes), std::to_string(c.number_of_data_nodes),
                 std::to_string(c.counts.active_shards), std::to_string(c.counts.active_primary_shards),
                 std::to_string(c.counts.relocating_shards), std::to_string(c.counts.initializing_shards),

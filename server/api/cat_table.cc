@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <ctime>
 #include <map>
 #include <optional>
 
 #include "index/mapping/mapping_error.h"
+#include "index/util/clock.h"
+#include "index/util/comma_list.h"
 #include "index/util/text_table.h"
 #include "server/api/api_errors.h"
 #include "server/api/index_api_support.h"
@@ -84,18 +87,17 @@ const std::map<std::string_view, ColumnInfo>& Columns() {
   return kColumns;
 }
 
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    if (comma > start) out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 }  // namespace
+
+std::pair<std::string, std::string> CatNow() {
+  const int64_t now_ms = WallClockMs();
+  const std::time_t secs = static_cast<std::time_t>(now_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char hms[16];
+  std::strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+  return {std::to_string(now_ms / 1000), hms};
+}
 
 std::optional<size_t> CatTable::Find(std::string_view name) const {
   for (size_t c = 0; c < columns_.size(); ++c) {
@@ -104,7 +106,7 @@ std::optional<size_t> CatTable::Find(std::string_view name) const {
   for (size_t c = 0; c < columns_.size(); ++c) {
     auto info = Columns().find(columns_[c].name);
     if (info == Columns().end()) continue;
-    for (const std::string& alias : SplitList(info->second.aliases)) {
+    for (const std::string& alias : SplitCommaList(info->second.aliases)) {
       if (alias == name) return c;
     }
   }
@@ -127,7 +129,7 @@ HttpResponse CatTable::Render(const HttpRequest& req) {
   }
   std::vector<size_t> shown;
   if (req.HasQueryParam("h")) {
-    for (const std::string& name : SplitList(req.QueryParam("h"))) {
+    for (const std::string& name : SplitCommaList(req.QueryParam("h"))) {
       if (auto c = Find(name)) shown.push_back(*c);
     }
   } else {
@@ -141,7 +143,7 @@ HttpResponse CatTable::Render(const HttpRequest& req) {
       bool descending;
     };
     std::vector<Key> keys;
-    for (std::string name : SplitList(req.QueryParam("s"))) {
+    for (std::string name : SplitCommaList(req.QueryParam("s"))) {
       bool descending = false;
       if (const size_t colon = name.rfind(':'); colon != std::string::npos) {
         const std::string order = name.substr(colon + 1);

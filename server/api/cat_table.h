@@ -12,11 +12,16 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "server/http/http_router.h"
 
 namespace holdfast {
+
+// The `epoch` (seconds) and `timestamp` (HH:MM:SS, UTC) cells of now, as
+// _cat/count and _cat/health start their rows.
+std::pair<std::string, std::string> CatNow();
 
 class CatTable {
  public:

@@ -81,7 +81,8 @@ class SearchRoutes {
                                               scroll ? &scroll->cursor : nullptr, ctx_->stats_cache, &fetch);
     if (!result.ok()) return ErrorFromStatus(result.status());
 
-    SearchResponseParts parts{plan.value().get(), &result.value(), &req, &highlight, std::nullopt, 0, ctx_->search_pool};
+    SearchResponseParts parts{plan.value().get(), &result.value(), &req, &highlight, std::nullopt, 0, ctx_->search_pool,
+                              &fetch};
     if (scroll) {
       if (!result.value().hits.empty()) scroll->cursor.after = plan.value()->PositionOf(result.value().hits.back());
       auto id = scrolls_.Open(std::move(scroll), *req.scroll);

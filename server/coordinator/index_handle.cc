@@ -248,11 +248,12 @@ bool IndexHandle::WaitForRefresh(const std::vector<std::pair<uint32_t, int64_t>>
   return true;
 }
 
-Result<pb::ShardStatsResponse> IndexHandle::ShardStatsOf(uint32_t shard) const {
+Result<pb::ShardStatsResponse> IndexHandle::ShardStatsOf(uint32_t shard, bool with_store_bytes) const {
   auto to = router_->ForRead(*state_, shard_id(shard));
   if (!to.ok()) return to.status();
   pb::ShardStatsRequest request;
   *request.mutable_target() = to->target;
+  request.set_with_store_bytes(with_store_bytes);
   pb::ShardStatsResponse response;
   HOLDFAST_RETURN_IF_ERROR(to->client->Stats(request, &response));
   return response;

@@ -62,7 +62,8 @@ class IndexHandle {
                       std::chrono::milliseconds timeout) const;
   // Summed over shards.
   Result<ShardStats> Stats() const;
-  Result<pb::ShardStatsResponse> ShardStatsOf(uint32_t shard) const;
+  // `with_store_bytes`: also the bytes of the copy's files (a directory walk).
+  Result<pb::ShardStatsResponse> ShardStatsOf(uint32_t shard, bool with_store_bytes = false) const;
   // Explicit new fields (PUT _mapping) through the cluster state.
   Status PutMapping(const mapping::MappingUpdate& update) const;
 

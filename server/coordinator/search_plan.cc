@@ -268,12 +268,11 @@ Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size,
   const bool cacheable = stats_cache != nullptr && cursor == nullptr && shards_.size() > 1;
   if (cacheable) {
     const std::string key = StatsKey();
-    if (std::optional<CachedStats> cached = stats_cache->Get(key)) {
+    if (std::shared_ptr<const CachedStats> cached = stats_cache->Get(key)) {
       bool stale = false;
-      auto result = RunQueryPhase(from, size, with_aggs, pool, nullptr, fetch, &*cached, &stale);
+      auto result = RunQueryPhase(from, size, with_aggs, pool, nullptr, fetch, cached.get(), &stale);
       if (!stale) return result;
-      stats_cache->CountStale();
-      stats_cache->Erase(key);
+      stats_cache->DropStale(key);
     }
     return RunQueryPhase(from, size, with_aggs, pool, nullptr, fetch, nullptr, nullptr, stats_cache, &key);
   }
@@ -318,7 +317,7 @@ Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size,
     stats = cursor->stats;
     if (cursor->failed.size() == shards_.size()) failed = cursor->failed;
   } else if (cached != nullptr) {
-    stats = cached->stats;
+    // Used in place (below), not copied.
   } else if (with_stats) {
     std::vector<uint64_t> versions;
     auto sums = Statistics(pool, cursor != nullptr ? cursor->keep_alive : kPhaseKeepAlive, &contexts, &failed, &versions);
@@ -344,7 +343,7 @@ Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size,
     pb::QueryRequest request;
     *request.mutable_target() = shard.target.target;
     *request.mutable_source() = indices_[shard.index].source;
-    if (with_stats) *request.mutable_stats() = stats[shard.index];
+    if (with_stats) *request.mutable_stats() = (cached != nullptr ? cached->stats : stats)[shard.index];
     request.set_size(from + size);
     request.set_by_sort_values(by_sort);
     if (by_sort) {

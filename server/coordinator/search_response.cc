@@ -123,7 +123,9 @@ Status FetchHits(const SearchResponseParts& parts, std::vector<pb::FetchedDoc>* 
     if (!by_shard[s].empty()) asked.push_back(s);
   }
   if (asked.empty()) return Status::OK();
-  const std::vector<pb::FetchRequest> options = FetchOptions(plan, *parts.request, parts.highlight);
+  std::vector<pb::FetchRequest> made;
+  if (parts.fetch == nullptr) made = FetchOptions(plan, *parts.request, parts.highlight);
+  const std::vector<pb::FetchRequest>& options = parts.fetch != nullptr ? *parts.fetch : made;
   auto answers = ShardFanOut<pb::FetchResponse>(
       asked.size(), ShardMethod::kFetch, parts.pool, [&](size_t k) { return plan.shards()[asked[k]].target.client; },
       [&](size_t k) -> Result<pb::FetchRequest> {

@@ -34,6 +34,7 @@ struct SearchResponseParts {
   std::optional<std::string> scroll_id;
   int64_t took_ms = 0;
   ThreadPool* pool = nullptr;  // fetches from several shards in parallel
+  const std::vector<pb::FetchRequest>* fetch = nullptr;  // FetchOptions when already made, else null
 };
 
 // The JSON body; errors when a shard cannot be fetched from or

@@ -2,12 +2,12 @@
 
 namespace holdfast {
 
-std::optional<CachedStats> StatsCache::Get(const std::string& key) {
+std::shared_ptr<const CachedStats> StatsCache::Get(const std::string& key) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = index_.find(key);
   if (it == index_.end()) {
     ++counters_.misses;
-    return std::nullopt;
+    return nullptr;
   }
   ++counters_.hits;
   lru_.splice(lru_.begin(), lru_, it->second);
@@ -20,14 +20,15 @@ void StatsCache::Put(const std::string& key, CachedStats value) {
   if (bytes > max_bytes_) return;
   std::lock_guard<std::mutex> lock(mu_);
   if (auto it = index_.find(key); it != index_.end()) EraseLocked(it->second);
-  lru_.push_front(Entry{key, std::move(value), bytes});
+  lru_.push_front(Entry{key, std::make_shared<const CachedStats>(std::move(value)), bytes});
   index_.emplace(key, lru_.begin());
   bytes_ += bytes;
   while (bytes_ > max_bytes_ && !lru_.empty()) EraseLocked(std::prev(lru_.end()));
 }
 
-void StatsCache::Erase(const std::string& key) {
+void StatsCache::DropStale(const std::string& key) {
   std::lock_guard<std::mutex> lock(mu_);
+  ++counters_.stale;
   if (auto it = index_.find(key); it != index_.end()) EraseLocked(it->second);
 }
 
@@ -35,11 +36,6 @@ void StatsCache::EraseLocked(std::list<Entry>::iterator it) {
   bytes_ -= it->bytes;
   index_.erase(it->key);
   lru_.erase(it);
-}
-
-void StatsCache::CountStale() {
-  std::lock_guard<std::mutex> lock(mu_);
-  ++counters_.stale;
 }
 
 StatsCache::Counters StatsCache::counters() const {

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -43,20 +44,21 @@ class StatsCache {
  public:
   explicit StatsCache(size_t max_bytes) : max_bytes_(max_bytes) {}
 
-  std::optional<CachedStats> Get(const std::string& key);
+  // Shared, not copied: a hit costs a lookup, not a copy of the sums.
+  std::shared_ptr<const CachedStats> Get(const std::string& key);
   void Put(const std::string& key, CachedStats value);
-  void Erase(const std::string& key);
+  // A shard found the entry stale: counted and dropped.
+  void DropStale(const std::string& key);
 
   struct Counters {
     uint64_t hits = 0, misses = 0, stale = 0, entries = 0, bytes = 0;
   };
   Counters counters() const;
-  void CountStale();
 
  private:
   struct Entry {
     std::string key;
-    CachedStats value;
+    std::shared_ptr<const CachedStats> value;
     size_t bytes = 0;
   };
   void EraseLocked(std::list<Entry>::iterator it);

@@ -3,8 +3,6 @@
 // would, against one node's gRPC port. Only what the commands themselves
 // decide is checked (a started relocation, a refused move, a setting
 // written), never that a relocation completes.
-#include <sys/wait.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -18,12 +16,6 @@ namespace {
 
 constexpr char kSixShards[] = R"({"settings": {"number_of_shards": 6, "number_of_replicas": 0}})";
 constexpr char kOneShardOneReplica[] = R"({"settings": {"number_of_shards": 1, "number_of_replicas": 1}})";
-
-struct CtlRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
 
 // The lines of a table holdfastctl printed, each split at blanks.
 std::vector<std::vector<std::string>> TableRows(const std::string& text) {
@@ -42,25 +34,6 @@ std::vector<std::vector<std::string>> TableRows(const std::string& text) {
 
 class AdminCtlTest : public ClusterFixture {
  public:
-  // Runs `holdfastctl --addr 127.0.0.1:<port> <args>` (stdout and stderr apart).
-  CtlRun CtlAt(int grpc_port, const std::string& args) {
-    const std::string err_path = dir_.Sub("ctl.err");
-    const std::string cmd = std::string(HOLDFASTCTL_BINARY) + " --addr 127.0.0.1:" + std::to_string(grpc_port) +
-                            " --timeout 20s " + args + " 2>" + err_path;
-    CtlRun run;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (p == nullptr) return run;
-    char buf[4096];
-    size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) run.out.append(buf, n);
-    const int status = ::pclose(p);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream err(err_path);
-    run.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
-    return run;
-  }
-  CtlRun Ctl(size_t i, const std::string& args) { return CtlAt(node(i).grpc_port(), args); }
-
   // `holdfastctl --json shards <index>` through node i.
   rapidjson::Document ShardsJson(size_t i, const std::string& index) {
     CtlRun run = Ctl(i, "--json shards " + index);

@@ -4,9 +4,12 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <rapidjson/document.h>
 
 #include <chrono>
+#include <cstdio>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <string>
@@ -37,6 +40,12 @@ inline bool WaitUntil(const std::function<bool()>& cond, std::chrono::millisecon
   }
   return cond();
 }
+
+struct CtlRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
 
 class ClusterFixture : public ::testing::Test {
  public:
@@ -83,6 +92,26 @@ class ClusterFixture : public ::testing::Test {
     ASSERT_TRUE(WaitUntil([&] { return NodesSeen(0) == n; }, 20s)) << "the nodes did not all join";
   }
   NodeProcess& node(size_t i) { return *nodes_.at(i); }
+
+  // Runs `holdfastctl --addr 127.0.0.1:<port> <args>` (stdout and stderr apart).
+  CtlRun CtlAt(int grpc_port, const std::string& args) {
+    const std::string err_path = dir_.Sub("ctl.err");
+    const std::string cmd = std::string(HOLDFASTCTL_BINARY) + " --addr 127.0.0.1:" + std::to_string(grpc_port) +
+                            " --timeout 20s " + args + " 2>" + err_path;
+    CtlRun run;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (p == nullptr) return run;
+    char buf[4096];
+    size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) run.out.append(buf, n);
+    const int status = ::pclose(p);
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream err(err_path);
+    run.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
+    return run;
+  }
+  CtlRun Ctl(size_t i, const std::string& args) { return CtlAt(node(i).grpc_port(), args); }
+
 
   HttpReply Http(size_t i, const std::string& method, const std::string& path, const std::string& body = "") {
     return HttpCall(node(i).http_port(), method, path, body);

@@ -3,7 +3,6 @@
 // _cluster/reroute lands, while searches keep answering and every
 // acknowledged write survives the move.
 #include <signal.h>
-#include <sys/wait.h>
 
 #include <atomic>
 #include <filesystem>
@@ -31,6 +30,15 @@ std::map<std::string, int> CopiesOn(ClusterFixture* f, size_t via) {
   if (!d.IsArray()) return out;
   for (const auto& row : d.GetArray()) ++out[row["node"].IsString() ? row["node"].GetString() : ""];
   return out;
+}
+
+// The name of the node holding a started shard 0 of books, as node `via`
+// sees it ("" while it is moving or not started).
+std::string StartedNodeOfShard0(ClusterFixture* f, size_t via) {
+  auto s = f->HttpJson(via, "GET", "/_cluster/state/routing_table,nodes");
+  const auto& copy = s["routing_table"]["indices"]["books"]["shards"]["0"][0];
+  if (!copy["node"].IsString() || std::string(copy["state"].GetString()) != "STARTED") return "";
+  return s["nodes"][copy["node"].GetString()]["name"].GetString();
 }
 
 // Writes one document at a time through node `via` until stopped, keeping
@@ -186,20 +194,6 @@ TEST_F(RelocationTest, ExcludingANodeMovesItsCopiesOffWhileSearchesAndWritesGoOn
   EXPECT_EQ(moves, 2);
 }
 
-// `holdfastctl <args>` against node i's gRPC port: its exit code and stdout.
-std::pair<int, std::string> Ctl(ClusterFixture* f, size_t i, const std::string& args) {
-  const std::string cmd = std::string(HOLDFASTCTL_BINARY) + " --addr 127.0.0.1:" +
-                          std::to_string(f->node(i).grpc_port()) + " --timeout 20s " + args + " 2>&1";
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return {-1, ""};
-  char buf[4096];
-  size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  const int status = ::pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
 TEST_F(RelocationTest, RebalanceExecuteEvensCopiesOutWhileSearchesAndWritesGoOn) {
   StartNodes(3);
   CreateBooks();
@@ -210,10 +204,11 @@ TEST_F(RelocationTest, RebalanceExecuteEvensCopiesOutWhileSearchesAndWritesGoOn)
   ASSERT_TRUE(WaitUntil([&] { return CopiesOn(this, 0).count("n3") == 0; }, 60s)) << Http(0, "GET", "/_cat/shards?v").body;
   ASSERT_EQ(HttpJson(0, "GET", "/_cluster/health?wait_for_no_relocating_shards=true&wait_for_status=green&timeout=30s")["status"],
             "green");
-  auto [include_rc, include] = Ctl(this, 0, "include n3");
-  ASSERT_EQ(include_rc, 0) << include;
-  auto [plan_rc, plan] = Ctl(this, 1, "--json rebalance --plan");
-  ASSERT_EQ(plan_rc, 0) << plan;
+  CtlRun include = Ctl(0, "include n3");
+  ASSERT_EQ(include.exit_code, 0) << include.err;
+  CtlRun plan_run = Ctl(1, "--json rebalance --plan");
+  ASSERT_EQ(plan_run.exit_code, 0) << plan_run.err;
+  const std::string& plan = plan_run.out;
   auto moves = ParseJson(plan);
   ASSERT_TRUE(moves.IsObject() && moves["moves"].IsArray()) << plan;
   ASSERT_EQ(moves["moves"].Size(), 2u) << plan;
@@ -222,8 +217,8 @@ TEST_F(RelocationTest, RebalanceExecuteEvensCopiesOutWhileSearchesAndWritesGoOn)
 
   Searcher searcher(this, 2, 2000);
   Writer writer(this, 0);
-  auto [rc, out] = Ctl(this, 1, "rebalance --execute");
-  ASSERT_EQ(rc, 0) << out;
+  CtlRun execute = Ctl(1, "rebalance --execute");
+  ASSERT_EQ(execute.exit_code, 0) << execute.out << execute.err;
   ASSERT_TRUE(WaitUntil([&] { return CopiesOn(this, 0) == std::map<std::string, int>{{"n1", 2}, {"n2", 2}, {"n3", 2}}; },
                         60s))
       << Http(0, "GET", "/_cat/shards?v").body;
@@ -236,9 +231,9 @@ TEST_F(RelocationTest, RebalanceExecuteEvensCopiesOutWhileSearchesAndWritesGoOn)
   EXPECT_EQ(writer.failed(), 0) << writer.last_error();
   ASSERT_GT(writer.acked().size(), 10u);
   ExpectAllPresent(writer.acked(), 2);
-  auto [again_rc, again] = Ctl(this, 2, "rebalance --plan");
-  EXPECT_EQ(again_rc, 0);
-  EXPECT_EQ(again, "the cluster is balanced: no moves\n");
+  CtlRun again = Ctl(2, "rebalance --plan");
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, "the cluster is balanced: no moves\n");
 }
 
 TEST_F(RelocationTest, AMoveByRerouteLandsAndTheDataComesAlong) {
@@ -256,12 +251,7 @@ TEST_F(RelocationTest, AMoveByRerouteLandsAndTheDataComesAlong) {
                 R"({"commands": [{"move": {"index": "books", "shard": 0, "from_node": ")" + from +
                     R"(", "to_node": ")" + to + R"("}}]})");
   ASSERT_EQ(r.status, 200) << r.body;
-  ASSERT_TRUE(WaitUntil([&] {
-    auto s = HttpJson(0, "GET", "/_cluster/state/routing_table,nodes");
-    const auto& copy = s["routing_table"]["indices"]["books"]["shards"]["0"][0];
-    return copy["node"].IsString() && std::string(s["nodes"][copy["node"].GetString()]["name"].GetString()) == to &&
-           std::string(copy["state"].GetString()) == "STARTED";
-  }, 60s)) << Http(0, "GET", "/_cat/shards?v").body;
+  ASSERT_TRUE(WaitUntil([&] { return StartedNodeOfShard0(this, 0) == to; }, 60s)) << Http(0, "GET", "/_cat/shards?v").body;
   writer.Stop();
   EXPECT_EQ(writer.failed(), 0) << writer.last_error();
   ExpectAllPresent(writer.acked(), 1);
@@ -279,12 +269,7 @@ TEST_F(RelocationTest, AMoveFromASourceRestartedAfterAFlushLosesNothing) {
   StartNodes(2);
   CreateBooks();
   ASSERT_EQ(Http(0, "POST", "/books/_flush").status, 200);
-  auto holder = [&]() -> std::string {
-    auto s = HttpJson(0, "GET", "/_cluster/state/routing_table,nodes");
-    const auto& copy = s["routing_table"]["indices"]["books"]["shards"]["0"][0];
-    if (!copy["node"].IsString() || std::string(copy["state"].GetString()) != "STARTED") return "";
-    return s["nodes"][copy["node"].GetString()]["name"].GetString();
-  };
+  auto holder = [&] { return StartedNodeOfShard0(this, 0); };
   const std::string from = holder();
   ASSERT_FALSE(from.empty());
   const size_t source = from == "n1" ? 0 : 1, other = 1 - source;
@@ -312,12 +297,7 @@ TEST_F(RelocationTest, AMoveFromASourceRestartedAfterAFlushLosesNothing) {
 TEST_F(RelocationTest, AShardMovedAwayAndStraightBackLandsAndKeepsItsFiles) {
   StartNodes(2);
   CreateBooks();
-  auto name_of_shard0 = [&]() -> std::string {
-    auto s = HttpJson(0, "GET", "/_cluster/state/routing_table,nodes");
-    const auto& copy = s["routing_table"]["indices"]["books"]["shards"]["0"][0];
-    if (!copy["node"].IsString() || std::string(copy["state"].GetString()) != "STARTED") return "";
-    return s["nodes"][copy["node"].GetString()]["name"].GetString();
-  };
+  auto name_of_shard0 = [&] { return StartedNodeOfShard0(this, 0); };
   const std::string a = name_of_shard0();
   ASSERT_FALSE(a.empty());
   const std::string b = a == "n1" ? "n2" : "n1";
