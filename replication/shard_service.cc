@@ -23,6 +23,7 @@ Status ShardService::Handle(ShardMethod method, const google::protobuf::Message&
 }
 
 void ShardService::HandleBatch(const pb::BatchRequest& request, pb::BatchResponse* response) {
+  if (HandleNodePage(request, response)) return;
   response->mutable_results()->Reserve(request.calls_size());
   for (const pb::ShardCall& call : request.calls()) {
     pb::ShardCallResult* result = response->add_results();

@@ -65,6 +65,9 @@ class ShardService {
   size_t open_contexts() { return contexts_.size(); }
 
  private:
+  // A batch of Query calls that all ask for a node page (QueryRequest.
+  // node_page): answered here, and true; false: not such a batch.
+  bool HandleNodePage(const pb::BatchRequest& request, pb::BatchResponse* response);
   // The copy a request targets; kFenced for an older primary term.
   Result<std::shared_ptr<ShardCopy>> CopyFor(const pb::ShardTarget& target) const;
   // OK unless the write block is on (kBlocked naming the copy's index).

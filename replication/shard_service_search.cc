@@ -2,6 +2,7 @@
 // contexts, matching ids, term vectors).
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -207,6 +208,12 @@ Status ShardService::Query(const pb::QueryRequest& request, pb::QueryResponse* r
     const search::GlobalStatistics sums = FromProto(*global);
     search::FixedStatistics stats(rc.snapshot.Views(), &sums);
     result = search::RunShardQuery(rc.snapshot, *parsed, stats, options);
+    if (request.expected_stats_version() != 0 && stats.missed()) {
+      // Kept sums that lack a term this shard looked up: not a page to use.
+      if (request.release_context() && !request.context_id().empty()) contexts_.Free(request.context_id());
+      response->set_stale_stats(true);
+      return Status::OK();
+    }
   } else {
     search::SegmentStatistics stats(rc.snapshot.Views());
     result = search::RunShardQuery(rc.snapshot, *parsed, stats, options);
@@ -237,6 +244,90 @@ Status ShardService::Query(const pb::QueryRequest& request, pb::QueryResponse* r
   }
   response->set_context_id(!opened.empty() ? opened : request.release_context() ? "" : request.context_id());
   return Status::OK();
+}
+
+bool ShardService::HandleNodePage(const pb::BatchRequest& request, pb::BatchResponse* response) {
+  const int n = request.calls_size();
+  if (n < 2) return false;
+  const std::string_view query_method = ShardMethodName(ShardMethod::kQuery);
+  for (const pb::ShardCall& call : request.calls()) {
+    if (call.method() != query_method) return false;
+  }
+  std::vector<pb::QueryRequest> queries(n);
+  for (int i = 0; i < n; ++i) {
+    pb::QueryRequest& q = queries[i];
+    if (!q.ParseFromString(request.calls(i).request())) return false;
+    if (!q.node_page() || !q.has_fetch() || q.by_sort_values() || q.size() != queries[0].size()) return false;
+  }
+  // Every shard's best `size`, fetched nothing yet.
+  std::vector<pb::QueryResponse> answers(n);
+  std::vector<Status> statuses(n);
+  std::vector<pb::FetchRequest> fetches(n);
+  for (int i = 0; i < n; ++i) {
+    fetches[i].Swap(queries[i].mutable_fetch());
+    queries[i].clear_fetch();
+    statuses[i] = Query(queries[i], &answers[i]);
+  }
+  // The node's best `size` over them, in the coordinator's merge order.
+  struct Ref {
+    float score;
+    int call;
+    uint32_t segment, doc;
+    int hit;
+  };
+  std::vector<Ref> refs;
+  for (int i = 0; i < n; ++i) {
+    if (!statuses[i].ok() || answers[i].stale_stats()) continue;
+    for (int k = 0; k < answers[i].hits_size(); ++k) {
+      const pb::ShardHit& h = answers[i].hits(k);
+      refs.push_back({h.score(), i, h.segment(), h.doc(), k});
+    }
+  }
+  const size_t keep = std::min<size_t>(queries[0].size(), refs.size());
+  auto better = [](const Ref& a, const Ref& b) {
+    if (a.score != b.score) return a.score > b.score;
+    if (a.call != b.call) return a.call < b.call;
+    if (a.segment != b.segment) return a.segment < b.segment;
+    return a.doc < b.doc;
+  };
+  if (keep < refs.size()) std::nth_element(refs.begin(), refs.begin() + static_cast<ptrdiff_t>(keep), refs.end(), better);
+  std::vector<std::vector<bool>> kept(n);
+  for (int i = 0; i < n; ++i) kept[i].assign(answers[i].hits_size(), false);
+  for (size_t r = 0; r < keep; ++r) kept[refs[r].call][refs[r].hit] = true;
+  response->mutable_results()->Reserve(n);
+  for (int i = 0; i < n; ++i) {
+    pb::ShardCallResult* result = response->add_results();
+    Status status = statuses[i];
+    pb::QueryResponse& answer = answers[i];
+    if (status.ok() && answer.hits_size() > 0) {
+      // Shard order is kept: best first, as the shard answered.
+      auto* hits = answer.mutable_hits();
+      int out = 0;
+      for (int k = 0; k < hits->size(); ++k) {
+        if (!kept[i][k]) continue;
+        if (out != k) hits->SwapElements(out, k);
+        ++out;
+      }
+      hits->DeleteSubrange(out, hits->size() - out);
+      if (out > 0) {
+        pb::FetchRequest& fetch = fetches[i];
+        *fetch.mutable_target() = queries[i].target();
+        fetch.clear_ids();
+        for (const pb::ShardHit& hit : answer.hits()) fetch.add_ids(hit.id());
+        pb::FetchResponse fetched;
+        status = Fetch(fetch, &fetched);
+        answer.mutable_docs()->Swap(fetched.mutable_docs());
+      }
+    }
+    if (status.ok() && !answer.SerializeToString(result->mutable_response())) {
+      status = Status::Internal("cannot serialize a Query answer");
+    }
+    if (!status.ok()) {
+      result->clear_response();
+      ToProto(status, result->mutable_error());
+    }
+  }
+  return true;
 }
 
 Status ShardService::Count(const pb::CountRequest& request, pb::CountResponse* response) {

@@ -41,12 +41,16 @@ segment::FieldStats FixedStatistics::Field(std::string_view field) const {
   if (auto it = global_->fields.find(absl::string_view(field.data(), field.size())); it != global_->fields.end()) {
     return it->second;
   }
+  missed_ = true;
   return local_.Field(field);
 }
 
 std::optional<uint64_t> FixedStatistics::Given(std::string_view field, std::string_view term) const {
   auto it = global_->doc_freqs.find(GlobalStatistics::TermKey(field, term));
-  if (it == global_->doc_freqs.end()) return std::nullopt;
+  if (it == global_->doc_freqs.end()) {
+    missed_ = true;
+    return std::nullopt;
+  }
   return it->second;
 }
 

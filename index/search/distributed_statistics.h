@@ -12,7 +12,10 @@
 //                        still looks terms up in the shard's segments so a
 //                        term scorer need not look them up again.
 // A term FixedStatistics was not given (none should be missing) is answered
-// from the shard's own segments. Single-threaded objects (one shard search).
+// from the shard's own segments, and missed() says so: sums a coordinator
+// assembled from what it knew of earlier searches may lack a term the shard
+// looked up (a prefix's expansion, say), and such a page is not used.
+// Single-threaded objects (one shard search).
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
@@ -63,10 +66,14 @@ class FixedStatistics final : public CollectionStatistics {
   uint64_t DocFreq(std::string_view field, std::string_view term) const override;
   uint64_t DocFreq(std::string_view field, std::string_view term, std::vector<SegmentTermInfo>* infos) const override;
 
+  // True once a field or term not in the sums was looked up.
+  bool missed() const { return missed_; }
+
  private:
   std::optional<uint64_t> Given(std::string_view field, std::string_view term) const;
   SegmentStatistics local_;
   const GlobalStatistics* global_;
+  mutable bool missed_ = false;
 };
 
 }  // namespace holdfast::search

@@ -69,10 +69,13 @@ std::string MemoryMetrics(const NodeRouteContext& ctx) {
       out += fmt::format("# HELP {} {}\n# TYPE {} counter\n{} {}\n", name, help, name, name, value);
     };
     counter("holdfast_stats_cache_hits_total", "Searches that took their statistics sums from the cache.", c.hits);
+    counter("holdfast_stats_cache_term_hits_total",
+            "Searches not seen before whose every field and term sum the cache held.", c.term_hits);
     counter("holdfast_stats_cache_misses_total", "Searches that ran a statistics phase (no cached sums).", c.misses);
     counter("holdfast_stats_cache_stale_total", "Cached sums a shard found stale (the search ran a statistics phase).",
             c.stale);
     gauge("holdfast_stats_cache_bytes", "Bytes of statistics sums kept by this coordinator.", c.bytes);
+    gauge("holdfast_stats_cache_term_bytes", "Bytes of field and term sums kept by this coordinator.", c.term_bytes);
   }
   return out;
 }

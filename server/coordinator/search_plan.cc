@@ -11,6 +11,7 @@
 #include "index/mapping/mapping_error.h"
 #include "index/search/search_after.h"
 #include "index/search/searcher.h"
+#include "index/search/shard_query.h"
 #include "replication/proto_convert.h"
 #include "server/coordinator/fan_out.h"
 
@@ -259,6 +260,38 @@ Result<std::vector<pb::GlobalStatistics>> SearchPlan::Statistics(ThreadPool* poo
   return out;
 }
 
+std::string SearchPlan::ShardsKey() const {
+  std::string key;
+  for (const PlanShard& shard : shards_) {
+    key += indices_[shard.index].index->shard_id(0).index_uuid;
+    key += "/" + std::to_string(shard.id.shard) + ",";
+  }
+  return key;
+}
+
+std::shared_ptr<const CachedStats> SearchPlan::AssembleStats(StatsCache* cache) const {
+  // What the requests look up, as weights ask for it (no segment: a
+  // multi-term query's expansions are not known here; the shard says so).
+  const search::SearcherSnapshot none;
+  search::RecordingStatistics recording({});
+  for (const PlanIndex& index : indices_) {
+    if (index.parsed.query != nullptr) {
+      if (!search::VisitStatistics(none, index.parsed, recording).ok()) return nullptr;
+      continue;
+    }
+    // Not parsed here yet (the shards parse it): just the query, for its terms.
+    search::SearchSourceParts parts;
+    parts.query_json = index.source.query_json();
+    parts.q = index.source.q();
+    if (index.source.has_popularity_boost()) parts.popularity_boost = index.source.popularity_boost();
+    auto parsed = search::ParseSearch(index.mapping, parts, nullptr);
+    if (!parsed.ok() || parsed->query == nullptr || !search::VisitStatistics(none, *parsed, recording).ok()) {
+      return nullptr;
+    }
+  }
+  return cache->Assemble(ShardsKey(), indices_.size(), recording.fields(), recording.terms());
+}
+
 Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size, bool with_aggs, ThreadPool* pool,
                                                    ScrollCursor* cursor, StatsCache* stats_cache,
                                                    const std::vector<pb::FetchRequest>* fetch) const {
@@ -273,7 +306,13 @@ Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size,
       auto result = RunQueryPhase(from, size, with_aggs, pool, nullptr, fetch, cached.get(), &stale);
       if (!stale) return result;
       stats_cache->DropStale(key);
+    } else if (std::shared_ptr<const CachedStats> assembled = AssembleStats(stats_cache)) {
+      bool stale = false;
+      auto result = RunQueryPhase(from, size, with_aggs, pool, nullptr, fetch, assembled.get(), &stale);
+      if (!stale) return result;
+      stats_cache->CountStaleTerms();
     }
+    stats_cache->CountStatisticsPhase();
     return RunQueryPhase(from, size, with_aggs, pool, nullptr, fetch, nullptr, nullptr, stats_cache, &key);
   }
   return RunQueryPhase(from, size, with_aggs, pool, cursor, fetch, nullptr, nullptr);
@@ -332,7 +371,10 @@ Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size,
     // in them changes without a new snapshot (popularity follows events).
     bool whole = std::all_of(failed.begin(), failed.end(), [](const Status& f) { return f.ok(); });
     for (const pb::GlobalStatistics& g : stats) whole = whole && !g.has_max_popularity_log();
-    if (fill != nullptr && whole) fill->Put(*key, CachedStats{stats, versions});
+    if (fill != nullptr && whole && !stats.empty()) {
+      fill->PutTerms(ShardsKey(), versions, stats[0]);
+      fill->Put(*key, CachedStats{stats, versions});
+    }
   }
   const std::optional<PagePosition>* after = cursor != nullptr ? &cursor->after : nullptr;
   auto parts = ShardFanOut<pb::QueryResponse>(
@@ -364,7 +406,10 @@ Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size,
     }
     request.set_with_aggs(with_aggs);
     if (cached != nullptr) request.set_expected_stats_version(cached->versions[s]);
-    if (fetch != nullptr && shard.target.client->batches()) *request.mutable_fetch() = (*fetch)[shard.index];
+    if (fetch != nullptr && shard.target.client->batches()) {
+      *request.mutable_fetch() = (*fetch)[shard.index];
+      request.set_node_page(!by_sort);
+    }
     request.set_context_id(contexts[s]);
     if (cursor != nullptr) {
       request.set_keep_context_ms(cursor->keep_alive.count());

@@ -168,6 +168,11 @@ class SearchPlan {
                                          const std::string* key = nullptr) const;
   // The StatsCache key of this plan: index uuids, sources, shards.
   std::string StatsKey() const;
+  // The StatsCache key of this plan's shards (its term table).
+  std::string ShardsKey() const;
+  // The sums the cache holds for every field and term this plan's requests
+  // look up (as the coordinator parsed them), or null.
+  std::shared_ptr<const CachedStats> AssembleStats(StatsCache* cache) const;
   // The first failure when every shard failed (the request fails), else OK.
   Status AllFailed(const std::vector<Status>& failed) const;
   void Merge(std::vector<pb::QueryResponse>& parts, uint64_t from, uint64_t size, bool with_aggs,

@@ -199,6 +199,80 @@ TEST(CoordinatorTest, CachedStatisticsAreUsedOnlyWhileNoShardChanged) {
   }
 }
 
+// A request not seen before whose every term an earlier search summed takes
+// the sums from the coordinator's term table; a shard that looks up a term
+// the sums lack (a fuzzy expansion) or whose segments changed refuses them,
+// and the statistics phase runs: scores are always the exact sums'.
+TEST(CoordinatorTest, NewRequestsTakeTheSumsOfTermsSearchedBefore) {
+  for (ShardTransport transport : {ShardTransport::kLocal, ShardTransport::kLoopback}) {
+    SCOPED_TRACE(transport == ShardTransport::kLocal ? "local" : "loopback (batched, through bytes)");
+    testing::TempDir tmp;
+    auto node = OpenNode(tmp.Sub("node"), transport);
+    ASSERT_NE(node, nullptr);
+    auto one = node->indices().Create("one", Settings(1), Mapping());
+    auto four = node->indices().Create("four", Settings(4), Mapping());
+    ASSERT_TRUE(one.ok() && four.ok());
+    const auto docs = Corpus(600);
+    auto write = [&](size_t from, size_t to) {
+      std::vector<WriteRequest> part(docs.begin() + static_cast<ptrdiff_t>(from), docs.begin() + static_cast<ptrdiff_t>(to));
+      for (const auto& r : (*one)->Write(part)) ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+      for (const auto& r : (*four)->Write(part)) ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+      ASSERT_TRUE((*one)->Refresh().ok());
+      ASSERT_TRUE((*four)->Refresh().ok());
+    };
+    write(0, 400);
+    auto expect_exact = [&](const std::string& q) {
+      SearchRequest request;
+      request.query_json = q;
+      request.size = 30;
+      request.track_total_hits = search::kExactTotalHits;
+      auto plan = SearchPlan::Build(request, {{(*four)->name(), *four}});
+      ASSERT_TRUE(plan.ok());
+      auto r = plan.value()->RunQueryPhase(0, 30, false, node->search_pool(), nullptr, &node->stats_cache());
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      const auto want = RunQuery(*node, *one, q, 30);
+      ASSERT_EQ(r->hits.size(), want.size()) << q;
+      ASSERT_FALSE(want.empty()) << q;
+      for (size_t i = 0; i < want.size(); ++i) EXPECT_FLOAT_EQ(r->hits[i].score, want[i].second) << q << ", hit " << i;
+    };
+    expect_exact(R"({"match":{"title":"red running"}})");
+    StatsCache::Counters c = node->stats_cache().counters();
+    EXPECT_EQ(c.misses, 1u);
+    EXPECT_EQ(c.term_tables, 1u);
+    // Other requests, terms already summed: no statistics phase.
+    expect_exact(R"({"match":{"title":"running red"}})");
+    expect_exact(R"({"bool":{"should":[{"match":{"title":"running"}},{"match":{"title":"red"}}]}})");
+    c = node->stats_cache().counters();
+    EXPECT_EQ(c.term_hits, 2u);
+    EXPECT_EQ(c.misses, 1u);
+    // A term not summed yet: the statistics phase, which adds it.
+    expect_exact(R"({"match":{"title":"red boot"}})");
+    expect_exact(R"({"match":{"title":"boot running"}})");
+    c = node->stats_cache().counters();
+    EXPECT_EQ(c.misses, 2u);
+    EXPECT_EQ(c.term_hits, 3u);
+    EXPECT_EQ(c.stale, 0u);
+    // A fuzzy query's expansions are known only to the shards: they refuse
+    // the assembled sums, and the statistics phase runs.
+    expect_exact(R"({"fuzzy":{"title":{"value":"lether","fuzziness":1}}})");
+    c = node->stats_cache().counters();
+    EXPECT_EQ(c.stale, 1u);
+    EXPECT_EQ(c.misses, 3u);
+    // New segments: the table's sums are stale for every shard.
+    write(400, 600);
+    expect_exact(R"({"match":{"title":"running boot red"}})");
+    c = node->stats_cache().counters();
+    EXPECT_EQ(c.stale, 2u);
+    EXPECT_EQ(c.misses, 4u);
+    expect_exact(R"({"match":{"title":"red"}})");
+    // Assembled six times: three used, two refused (the fuzzy query, the
+    // new segments), and this last one, from the table started again.
+    c = node->stats_cache().counters();
+    EXPECT_EQ(c.term_hits, 6u);
+    EXPECT_EQ(c.misses, 4u);
+  }
+}
+
 TEST(CoordinatorTest, SameResultsBeforeAndAfterMerges) {
   testing::TempDir tmp;
   auto node = OpenNode(tmp.Sub("node"));
