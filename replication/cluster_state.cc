@@ -1,6 +1,7 @@
 #include "replication/cluster_state.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "index/mapping/mapping_serializer.h"
@@ -51,31 +52,130 @@ const ShardRouting* ClusterStateSnapshot::RoutingOf(const ShardId& shard) const 
   return &index->shards[shard.shard];
 }
 
-Result<std::vector<std::string>> ClusterStateSnapshot::ResolveIndices(std::string_view expression) const {
+Result<std::vector<ClusterStateSnapshot::SearchTarget>> ClusterStateSnapshot::ResolveSearchTargets(
+    std::string_view expression, bool with_aliases) const {
+  // Per index name: reached unfiltered, or through these filters.
+  struct Reach {
+    bool unfiltered = false;
+    std::vector<std::string> filters;
+  };
+  std::map<std::string, Reach, std::less<>> reached;
+  std::map<std::string, std::vector<std::pair<std::string, const AliasMetadata*>>, std::less<>> aliases;
   std::set<std::string, std::less<>> names;
-  for (const auto& [uuid, index] : indices) names.insert(index.name);
-  if (expression.empty() || expression == "_all" || expression == "*") {
-    return std::vector<std::string>(names.begin(), names.end());
+  for (const auto& [uuid, index] : indices) {
+    names.insert(index.name);
+    if (!with_aliases) continue;
+    for (const auto& [alias, meta] : index.aliases) aliases[alias].emplace_back(index.name, &meta);
   }
-  std::set<std::string> out;
-  size_t start = 0;
-  while (start <= expression.size()) {
-    size_t comma = expression.find(',', start);
-    std::string_view part =
-        expression.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    start = comma == std::string_view::npos ? expression.size() + 1 : comma + 1;
-    if (part.empty()) continue;
-    if (part.find('*') != std::string_view::npos) {
-      for (const std::string& name : names) {
-        if (GlobMatch(part, name)) out.insert(name);
+  auto direct = [&](const std::string& name) { reached[name].unfiltered = true; };
+  auto through = [&](std::string_view alias) {
+    for (const auto& [name, meta] : aliases.find(alias)->second) {
+      Reach& r = reached[name];
+      if (meta->filter_json.empty()) {
+        r.unfiltered = true;
+      } else {
+        r.filters.push_back(meta->filter_json);
       }
-    } else if (names.count(part)) {
-      out.insert(std::string(part));
-    } else {
-      return Status::IndexNotFound("no such index [" + std::string(part) + "]");
+    }
+  };
+  if (expression.empty() || expression == "_all" || expression == "*") {
+    for (const std::string& name : names) direct(name);
+  } else {
+    size_t start = 0;
+    bool first = true;
+    while (start <= expression.size()) {
+      size_t comma = expression.find(',', start);
+      std::string_view part =
+          expression.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+      start = comma == std::string_view::npos ? expression.size() + 1 : comma + 1;
+      if (part.empty()) continue;
+      const bool exclude = !first && part.front() == '-';
+      first = false;
+      if (exclude) {
+        part.remove_prefix(1);
+        for (auto it = reached.begin(); it != reached.end();) {
+          it = GlobMatch(part, it->first) ? reached.erase(it) : std::next(it);
+        }
+        continue;
+      }
+      if (part == "_all") {
+        for (const std::string& name : names) direct(name);
+      } else if (part.find('*') != std::string_view::npos) {
+        for (const std::string& name : names) {
+          if (GlobMatch(part, name)) direct(name);
+        }
+        for (const auto& [alias, members] : aliases) {
+          if (GlobMatch(part, alias)) through(alias);
+        }
+      } else if (names.count(part)) {
+        direct(std::string(part));
+      } else if (aliases.count(part)) {
+        through(part);
+      } else if (!with_aliases && !AliasIndices(part).empty()) {
+        return Status::InvalidArgument("The provided expression [" + std::string(part) +
+                                       "] matches an alias, specify the corresponding concrete indices instead.");
+      } else {
+        return Status::IndexNotFound("no such index [" + std::string(part) + "]");
+      }
     }
   }
-  return std::vector<std::string>(out.begin(), out.end());
+  std::vector<SearchTarget> out;
+  out.reserve(reached.size());
+  for (auto& [name, r] : reached) {
+    SearchTarget t{name, {}};
+    if (!r.unfiltered) {
+      std::sort(r.filters.begin(), r.filters.end());
+      r.filters.erase(std::unique(r.filters.begin(), r.filters.end()), r.filters.end());
+      t.filters = std::move(r.filters);
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> ClusterStateSnapshot::ResolveIndices(std::string_view expression,
+                                                                     bool aliases) const {
+  auto targets = ResolveSearchTargets(expression, aliases);
+  if (!targets.ok()) return targets.status();
+  std::vector<std::string> out;
+  out.reserve(targets->size());
+  for (SearchTarget& t : *targets) out.push_back(std::move(t.name));
+  return out;
+}
+
+std::vector<const IndexMetadata*> ClusterStateSnapshot::AliasIndices(std::string_view alias) const {
+  std::vector<const IndexMetadata*> out;
+  for (const auto& [uuid, index] : indices) {
+    if (index.aliases.find(std::string(alias)) != index.aliases.end()) out.push_back(&index);
+  }
+  std::sort(out.begin(), out.end(), [](const IndexMetadata* a, const IndexMetadata* b) { return a->name < b->name; });
+  return out;
+}
+
+Result<const IndexMetadata*> ClusterStateSnapshot::WriteIndexOf(std::string_view name) const {
+  if (const IndexMetadata* index = FindIndex(name)) return index;
+  const std::vector<const IndexMetadata*> members = AliasIndices(name);
+  if (members.empty()) return static_cast<const IndexMetadata*>(nullptr);
+  const std::string alias(name);
+  for (const IndexMetadata* index : members) {
+    if (index->aliases.at(alias).is_write_index.value_or(false)) return index;
+  }
+  if (members.size() == 1 && members[0]->aliases.at(alias).is_write_index.value_or(true)) return members[0];
+  return Status::InvalidArgument(
+      "no write index is defined for alias [" + alias +
+      "]. The write index may be explicitly disabled using is_write_index=false or the alias points to multiple "
+      "indices without one being designated as a write index");
+}
+
+Result<const IndexMetadata*> ClusterStateSnapshot::SingleIndexOf(std::string_view name) const {
+  if (const IndexMetadata* index = FindIndex(name)) return index;
+  const std::vector<const IndexMetadata*> members = AliasIndices(name);
+  if (members.empty()) return static_cast<const IndexMetadata*>(nullptr);
+  if (members.size() == 1) return members[0];
+  std::string list;
+  for (const IndexMetadata* index : members) list += (list.empty() ? "" : ", ") + index->name;
+  return Status::InvalidArgument("alias [" + std::string(name) + "] has more than one index associated with it [" +
+                                 list + "], can't execute a single index op");
 }
 
 std::vector<const IndexMetadata*> ClusterStateSnapshot::IndicesByName() const {
@@ -102,9 +202,79 @@ Status PrepareNewIndex(IndexMetadata* metadata) {
 Result<bool> CheckNewIndex(const ClusterStateSnapshot& state, const IndexMetadata& metadata, bool retry_is_ok) {
   const IndexMetadata* existing = state.FindIndex(metadata.name);
   if (existing == nullptr) existing = state.FindIndexByUuid(metadata.uuid);
-  if (existing == nullptr) return true;
+  if (existing == nullptr) {
+    if (!state.AliasIndices(metadata.name).empty()) {
+      return Status::InvalidIndexName("Invalid index name [" + metadata.name + "], already exists as alias");
+    }
+    for (const auto& [alias, meta] : metadata.aliases) {
+      HOLDFAST_RETURN_IF_ERROR(ValidateAliasName(state, alias));
+      if (alias == metadata.name) {
+        return Status::InvalidAliasName("Invalid alias name [" + alias +
+                                        "]: an index or data stream exists with the same name as the alias");
+      }
+      if (!meta.is_write_index.value_or(false)) continue;
+      for (const IndexMetadata* other : state.AliasIndices(alias)) {
+        if (other->aliases.at(alias).is_write_index.value_or(false)) {
+          return Status::FailedPrecondition("alias [" + alias + "] has more than one write index [" + other->name +
+                                            "," + metadata.name + "]");
+        }
+      }
+    }
+    return true;
+  }
   if (retry_is_ok && existing->uuid == metadata.uuid && existing->name == metadata.name) return false;
   return Status::ResourceAlreadyExists("index [" + existing->name + "/" + existing->uuid + "] already exists");
+}
+
+Status ValidateAliasName(const ClusterStateSnapshot& state, std::string_view alias) {
+  if (Status valid = ValidateIndexName(alias); !valid.ok()) {
+    // "Invalid index name [x], why" → "Invalid alias name [x]: why"
+    const std::string& m = valid.message();
+    const size_t why = m.find("], ");
+    return Status::InvalidAliasName("Invalid alias name [" + std::string(alias) +
+                                    "]: " + (why == std::string::npos ? m : m.substr(why + 3)));
+  }
+  if (state.FindIndex(alias) != nullptr) {
+    return Status::InvalidAliasName("Invalid alias name [" + std::string(alias) +
+                                    "]: an index or data stream exists with the same name as the alias");
+  }
+  return Status::OK();
+}
+
+Status ApplyAliasActions(ClusterStateSnapshot* state, const std::vector<AliasAction>& actions) {
+  auto find = [&](const std::string& name) -> IndexMetadata* {
+    const IndexMetadata* index = state->FindIndex(name);
+    return index == nullptr ? nullptr : &state->indices.at(index->uuid);
+  };
+  for (const AliasAction& action : actions) {
+    if (action.kind == AliasAction::Kind::kRemoveIndex) {
+      auto removed = RemoveIndex(state, action.index);
+      if (!removed.ok()) return removed.status();
+      continue;
+    }
+    IndexMetadata* index = find(action.index);
+    if (index == nullptr) return Status::IndexNotFound("no such index [" + action.index + "]");
+    if (action.kind == AliasAction::Kind::kAdd) {
+      HOLDFAST_RETURN_IF_ERROR(ValidateAliasName(*state, action.alias));
+      index->aliases[action.alias] = action.metadata;
+    } else if (index->aliases.erase(action.alias) == 0 && action.must_exist) {
+      return Status::AliasesNotFound("aliases [" + action.alias + "] missing");
+    }
+  }
+  // At most one write index per alias.
+  std::map<std::string, std::vector<std::string>> writers;
+  for (const IndexMetadata* index : state->IndicesByName()) {
+    for (const auto& [alias, meta] : index->aliases) {
+      if (meta.is_write_index.value_or(false)) writers[alias].push_back(index->name);
+    }
+  }
+  for (const auto& [alias, names] : writers) {
+    if (names.size() < 2) continue;
+    std::string list;
+    for (const std::string& n : names) list += (list.empty() ? "" : ",") + n;
+    return Status::FailedPrecondition("alias [" + alias + "] has more than one write index [" + list + "]");
+  }
+  return Status::OK();
 }
 
 Result<std::string> RemoveIndex(ClusterStateSnapshot* state, std::string_view name) {

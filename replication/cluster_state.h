@@ -121,7 +121,30 @@ class ClusterStateSnapshot {
   // Index names matching an expression — "a", "a,b", "logs-*", "*", "_all",
   // "" (all) — sorted, without duplicates. A concrete name that does not
   // exist → kIndexNotFound ("no such index [x]"); wildcards may match nothing.
-  Result<std::vector<std::string>> ResolveIndices(std::string_view expression) const;
+  // Aliases count as the indices they point to; a part starting with '-'
+  // (after the first) removes what it matches. Without `aliases` (deleting
+  // indices), wildcards match index names only and naming an alias is
+  // kInvalidArgument, as Elasticsearch answers.
+  Result<std::vector<std::string>> ResolveIndices(std::string_view expression, bool aliases = true) const;
+  // ResolveIndices, with the alias filters each index is reached through:
+  // none when the expression names it (or a wildcard matches its name), or
+  // through an alias without a filter; else every such alias's filter (a
+  // document matching any of them is seen), as Elasticsearch does.
+  struct SearchTarget {
+    std::string name;
+    std::vector<std::string> filters;  // queries as JSON; empty: all documents
+  };
+  Result<std::vector<SearchTarget>> ResolveSearchTargets(std::string_view expression, bool aliases = true) const;
+  // The indices alias `alias` points to, in name order (empty: no such alias).
+  std::vector<const IndexMetadata*> AliasIndices(std::string_view alias) const;
+  // The index a write to `name` goes to: the index of that name, or the
+  // write index of the alias (the one with is_write_index, or its only index
+  // unless that says false); null when `name` is neither an index nor an
+  // alias. kInvalidArgument when the alias has no write index.
+  Result<const IndexMetadata*> WriteIndexOf(std::string_view name) const;
+  // The one index `name` names: itself, or an alias's only index; null when
+  // neither. kInvalidArgument for an alias of several indices.
+  Result<const IndexMetadata*> SingleIndexOf(std::string_view name) const;
   // Index metadata in name order.
   std::vector<const IndexMetadata*> IndicesByName() const;
 };
@@ -138,6 +161,22 @@ Status PrepareNewIndex(IndexMetadata* metadata);
 // name or uuid is taken — except, with `retry_is_ok`, by this very index
 // (a create sent again): then false, nothing to do. True: it is new.
 Result<bool> CheckNewIndex(const ClusterStateSnapshot& state, const IndexMetadata& metadata, bool retry_is_ok);
+// One action of an aliases update (POST /_aliases), on a concrete index.
+struct AliasAction {
+  enum class Kind { kAdd, kRemove, kRemoveIndex };
+  Kind kind = Kind::kAdd;
+  std::string index;
+  std::string alias;       // kAdd, kRemove
+  AliasMetadata metadata;  // kAdd
+  bool must_exist = true;  // kRemove: kAliasesNotFound when the index lacks the alias
+};
+// Applies `actions` in order to `state` (the caller keeps the result only
+// when this succeeds: all or none). kIndexNotFound, kAliasesNotFound
+// ("aliases [x] missing"), kInvalidAliasName (a bad name, or an index's),
+// kFailedPrecondition when an alias would have two write indices.
+Status ApplyAliasActions(ClusterStateSnapshot* state, const std::vector<AliasAction>& actions);
+// kInvalidAliasName unless `alias` may name an alias in `state`.
+Status ValidateAliasName(const ClusterStateSnapshot& state, std::string_view alias);
 // Removes index `name` (metadata and routing); returns its uuid.
 // kIndexNotFound ("no such index [name]").
 Result<std::string> RemoveIndex(ClusterStateSnapshot* state, std::string_view name);
@@ -181,6 +220,10 @@ class ClusterState {
   // the index is gone.
   virtual Result<std::shared_ptr<const mapping::Mapping>> PutMapping(std::string_view index_uuid,
                                                                      const mapping::MappingUpdate& update) = 0;
+
+  // Applies alias actions (ApplyAliasActions) all at once: one new version
+  // holds all of them or none does.
+  virtual Status UpdateAliases(const std::vector<AliasAction>& actions) = 0;
 
   // A node reports a copy's state: kStarted once opened and recovered,
   // kFailed with the reason when it stopped serving, kClosed. Ignored

@@ -331,6 +331,13 @@ Result<int64_t> EtcdClusterState::MasterDeleteIndex(const std::string& name) {
   });
 }
 
+Result<int64_t> EtcdClusterState::MasterUpdateAliases(const std::vector<AliasAction>& actions) {
+  return MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> {
+    HOLDFAST_RETURN_IF_ERROR(ApplyAliasActions(next, actions));
+    return true;
+  });
+}
+
 Result<int64_t> EtcdClusterState::MasterPutMapping(const std::string& index_uuid, const mapping::MappingUpdate& update,
                                                    std::shared_ptr<const mapping::Mapping>* merged_out) {
   return MasterChange([&](ClusterStateSnapshot* next) { return MergeIndexMapping(next, index_uuid, update, merged_out); });
@@ -419,6 +426,17 @@ Result<std::shared_ptr<const mapping::Mapping>> EtcdClusterState::PutMapping(std
   // The merged mapping as this node's view has it (the same once caught up).
   if (const IndexMetadata* index = done.value()->FindIndexByUuid(index_uuid)) return index->mapping;
   return merged;
+}
+
+Status EtcdClusterState::UpdateAliases(const std::vector<AliasAction>& actions) {
+  holdfast::v1::UpdateAliasesRequest request;
+  for (const AliasAction& a : actions) ToProto(a, request.add_actions());
+  return Change([&]() { return MasterUpdateAliases(actions); },
+                [&](const std::string& address) {
+                  holdfast::v1::ClusterChangeResponse response;
+                  return forwarder_->Call(address, &holdfast::v1::Cluster::Stub::UpdateAliases, request, &response);
+                })
+      .status();
 }
 
 Status EtcdClusterState::UpdateShardCopy(const ShardId& shard, std::string_view allocation_id_view,

@@ -34,6 +34,8 @@ grpc::StatusCode GrpcCodeFor(StatusCode kind) {
     case StatusCode::kIOError:
     case StatusCode::kTooLarge:
     case StatusCode::kShardFailed: return grpc::StatusCode::UNKNOWN;
+    case StatusCode::kAliasesNotFound: return grpc::StatusCode::NOT_FOUND;
+    case StatusCode::kInvalidAliasName: return grpc::StatusCode::INVALID_ARGUMENT;
   }
   return grpc::StatusCode::UNKNOWN;
 }

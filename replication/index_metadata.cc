@@ -73,6 +73,32 @@ std::string EncodeIndexMetadata(const IndexMetadata& m) {
   w.Key("cooccurrence_weight");
   w.Double(r.cooccurrence_weight);
   w.EndObject();
+  if (!m.aliases.empty()) {
+    w.Key("aliases");
+    w.StartObject();
+    for (const auto& [name, alias] : m.aliases) {
+      w.Key(name.c_str(), static_cast<rapidjson::SizeType>(name.size()));
+      w.StartObject();
+      if (!alias.filter_json.empty()) {
+        w.Key("filter");
+        w.RawValue(alias.filter_json.data(), alias.filter_json.size(), rapidjson::kObjectType);
+      }
+      if (!alias.index_routing.empty()) {
+        w.Key("index_routing");
+        w.String(alias.index_routing.c_str());
+      }
+      if (!alias.search_routing.empty()) {
+        w.Key("search_routing");
+        w.String(alias.search_routing.c_str());
+      }
+      if (alias.is_write_index) {
+        w.Key("is_write_index");
+        w.Bool(*alias.is_write_index);
+      }
+      w.EndObject();
+    }
+    w.EndObject();
+  }
   w.Key("mappings");
   const std::string mapping = m.mapping ? mapping::MappingToJson(*m.mapping) : "{}";
   w.RawValue(mapping.data(), mapping.size(), rapidjson::kObjectType);
@@ -139,6 +165,25 @@ Result<IndexMetadata> DecodeIndexMetadata(std::string_view bytes, std::string_vi
     num("popularity_weight", &r.popularity_weight);
     num("own_smoothing", &r.own_smoothing);
     num("cooccurrence_weight", &r.cooccurrence_weight);
+  }
+  if (d.HasMember("aliases") && d["aliases"].IsObject()) {
+    for (const auto& a : d["aliases"].GetObject()) {
+      if (!a.value.IsObject()) return Status::Corruption(name + ": alias [" + a.name.GetString() + "] is not an object");
+      AliasMetadata alias;
+      const auto& o = a.value;
+      if (o.HasMember("filter") && o["filter"].IsObject()) {
+        rapidjson::StringBuffer fb;
+        rapidjson::Writer<rapidjson::StringBuffer> fw(fb);
+        o["filter"].Accept(fw);
+        alias.filter_json.assign(fb.GetString(), fb.GetSize());
+      }
+      if (o.HasMember("index_routing") && o["index_routing"].IsString()) alias.index_routing = o["index_routing"].GetString();
+      if (o.HasMember("search_routing") && o["search_routing"].IsString()) {
+        alias.search_routing = o["search_routing"].GetString();
+      }
+      if (o.HasMember("is_write_index") && o["is_write_index"].IsBool()) alias.is_write_index = o["is_write_index"].GetBool();
+      m.aliases.emplace(std::string(a.name.GetString(), a.name.GetStringLength()), std::move(alias));
+    }
   }
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);

@@ -7,7 +7,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "index/mapping/mapping.h"
@@ -28,12 +30,24 @@ struct IndexSettings {
   recommend::RecommendSettings recommend;  // index.recommend.*
 };
 
+// An alias of an index, as Elasticsearch's: searches through it see only
+// the documents its filter matches (a query as JSON; empty: all), and
+// writes through it go to the one index that is its write index.
+struct AliasMetadata {
+  std::string filter_json;
+  std::string index_routing;   // recorded and shown (custom routing is not built yet)
+  std::string search_routing;
+  std::optional<bool> is_write_index;
+  friend bool operator==(const AliasMetadata&, const AliasMetadata&) = default;
+};
+
 struct IndexMetadata {
   std::string name;
   std::string uuid;
   int64_t creation_date_ms = 0;
   IndexSettings settings;
   std::shared_ptr<const mapping::Mapping> mapping;
+  std::map<std::string, AliasMetadata> aliases;  // by alias name
 };
 
 std::string EncodeIndexMetadata(const IndexMetadata& m);

@@ -195,6 +195,26 @@ Result<std::shared_ptr<const mapping::Mapping>> LocalClusterState::PutMapping(st
   return result;
 }
 
+Status LocalClusterState::UpdateAliases(const std::vector<AliasAction>& actions) {
+  auto changed = Change([&](ClusterStateSnapshot* next, MetadataMutations* writes) -> Result<bool> {
+    const std::map<std::string, IndexMetadata> before = next->indices;
+    HOLDFAST_RETURN_IF_ERROR(ApplyAliasActions(next, actions));
+    bool any = false;
+    for (const auto& [uuid, index] : before) {
+      auto now = next->indices.find(uuid);
+      if (now == next->indices.end()) {
+        AppendIndexRemoval(uuid, writes);
+        any = true;
+      } else if (now->second.aliases != index.aliases) {
+        AppendMetadataWrite(now->second, writes);
+        any = true;
+      }
+    }
+    return any;
+  });
+  return changed.status();
+}
+
 Status LocalClusterState::UpdateShardCopy(const ShardId& shard, std::string_view allocation_id, ShardCopyState state,
                                           std::string_view failure) {
   auto changed = Change([&](ClusterStateSnapshot* next, MetadataMutations* writes) -> Result<bool> {

@@ -17,6 +17,40 @@ Status FromProto(const pb::Error& error) {
   return Status(static_cast<StatusCode>(error.kind()), error.message());
 }
 
+void ToProto(const AliasAction& a, pb::AliasActionMessage* out) {
+  out->set_kind(a.kind == AliasAction::Kind::kAdd      ? "add"
+                : a.kind == AliasAction::Kind::kRemove ? "remove"
+                                                       : "remove_index");
+  out->set_index(a.index);
+  out->set_alias(a.alias);
+  out->set_filter_json(a.metadata.filter_json);
+  out->set_index_routing(a.metadata.index_routing);
+  out->set_search_routing(a.metadata.search_routing);
+  if (a.metadata.is_write_index) out->set_is_write_index(*a.metadata.is_write_index);
+  out->set_must_exist(a.must_exist);
+}
+
+Result<AliasAction> FromProto(const pb::AliasActionMessage& m) {
+  AliasAction a;
+  if (m.kind() == "add") {
+    a.kind = AliasAction::Kind::kAdd;
+  } else if (m.kind() == "remove") {
+    a.kind = AliasAction::Kind::kRemove;
+  } else if (m.kind() == "remove_index") {
+    a.kind = AliasAction::Kind::kRemoveIndex;
+  } else {
+    return Status::InvalidArgument("unknown alias action [" + m.kind() + "]");
+  }
+  a.index = m.index();
+  a.alias = m.alias();
+  a.metadata.filter_json = m.filter_json();
+  a.metadata.index_routing = m.index_routing();
+  a.metadata.search_routing = m.search_routing();
+  if (m.has_is_write_index()) a.metadata.is_write_index = m.is_write_index();
+  a.must_exist = m.must_exist();
+  return a;
+}
+
 void ToProto(const search::SortValue& v, pb::SortValue* out) {
   out->set_missing(v.missing);
   out->set_number(v.number);

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "holdfast/v1/cluster.pb.h"
 #include "holdfast/v1/shard.pb.h"
 #include "index/search/aggregation_result.h"
 #include "index/search/distributed_statistics.h"
@@ -18,6 +19,7 @@
 #include "index/shard/shard_engine.h"
 #include "index/shard/shard_store.h"
 #include "index/util/status.h"
+#include "replication/cluster_state.h"
 
 namespace holdfast {
 
@@ -25,6 +27,9 @@ namespace pb = ::holdfast::v1;
 
 void ToProto(const Status& status, pb::Error* out);
 Status FromProto(const pb::Error& error);  // OK for an empty Error
+
+void ToProto(const AliasAction& a, pb::AliasActionMessage* out);
+Result<AliasAction> FromProto(const pb::AliasActionMessage& m);  // kInvalidArgument: unknown kind
 
 void ToProto(const search::SortValue& v, pb::SortValue* out);
 search::SortValue FromProto(const pb::SortValue& v);

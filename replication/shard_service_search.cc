@@ -88,6 +88,7 @@ search::SearchSourceParts PartsOf(const pb::SearchSource& s) {
   p.sort_json = s.sort_json();
   p.aggs_json = s.aggs_json();
   if (s.has_popularity_boost()) p.popularity_boost = s.popularity_boost();
+  p.alias_filter_json = s.alias_filter_json();
   return p;
 }
 

@@ -22,7 +22,7 @@ Result<ParsedSearch> ParseSearch(const std::shared_ptr<const mapping::Mapping>& 
   ParsedSearch out;
   std::shared_ptr<const DocValueSource> popularity = context != nullptr ? context->Popularity() : nullptr;
   if (parts.parse_query) {
-    auto query = ParseRequestQuery(mapping, parts.query_json, parts.q, context);
+    auto query = ParseRequestQuery(mapping, parts.query_json, parts.q, context, parts.alias_filter_json);
     if (!query.ok()) return query.status();
     out.query = std::move(query).value();
     if (parts.popularity_boost && *parts.popularity_boost > 0) {

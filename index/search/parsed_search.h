@@ -29,6 +29,9 @@ struct SearchSourceParts {
   std::string_view sort_json;   // empty: by score
   std::string_view aggs_json;   // empty: none
   std::optional<double> popularity_boost;
+  // An alias's filter (a query as JSON; empty: none): the query becomes
+  // bool { must: query, filter: this }.
+  std::string_view alias_filter_json;
   // False: the query is left unparsed (null) — a coordinator that needs
   // neither its terms nor its more_like_this documents lets the shards parse
   // it (they report the same errors).

@@ -90,11 +90,25 @@ std::string QueryStringToJson(const mapping::Mapping& mapping, std::string_view 
 
 Result<search::QueryPtr> ParseRequestQuery(const std::shared_ptr<const mapping::Mapping>& mapping,
                                            std::string_view query_json, std::string_view q,
-                                           const search::QueryContext* context) {
+                                           const search::QueryContext* context, std::string_view filter_json) {
   search::QueryParser& parser = ParserFor(mapping);
-  if (!query_json.empty()) return parser.Parse(query_json, context);
-  if (!q.empty()) return parser.Parse(QueryStringToJson(*mapping, q), context);
-  return parser.Parse(R"({"match_all":{}})", context);
+  if (filter_json.empty()) {
+    if (!query_json.empty()) return parser.Parse(query_json, context);
+    if (!q.empty()) return parser.Parse(QueryStringToJson(*mapping, q), context);
+    return parser.Parse(R"({"match_all":{}})", context);
+  }
+  std::string wrapped = R"({"bool":{"must":[)";
+  if (!query_json.empty()) {
+    wrapped += query_json;
+  } else if (!q.empty()) {
+    wrapped += QueryStringToJson(*mapping, q);
+  } else {
+    wrapped += R"({"match_all":{}})";
+  }
+  wrapped += R"(],"filter":[)";
+  wrapped += filter_json;
+  wrapped += "]}}";
+  return parser.Parse(wrapped, context);
 }
 
 }  // namespace holdfast

@@ -24,8 +24,11 @@ namespace holdfast {
 
 // Parses `query_json` (empty: `q`, and when that is empty too, match_all).
 // `context` serves more_like_this documents and `_popularity` (may be null).
+// With `filter_json` (an alias's filter), the query is
+// {"bool":{"must":[query],"filter":[filter]}}: the same scores, fewer docs.
 Result<search::QueryPtr> ParseRequestQuery(const std::shared_ptr<const mapping::Mapping>& mapping,
                                            std::string_view query_json, std::string_view q,
-                                           const search::QueryContext* context = nullptr);
+                                           const search::QueryContext* context = nullptr,
+                                           std::string_view filter_json = {});
 
 }  // namespace holdfast

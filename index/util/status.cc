@@ -36,6 +36,8 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kNoSpace: return "NoSpace";
     case StatusCode::kHistoryTrimmed: return "HistoryTrimmed";
     case StatusCode::kShardFailed: return "ShardFailed";
+    case StatusCode::kAliasesNotFound: return "AliasesNotFound";
+    case StatusCode::kInvalidAliasName: return "InvalidAliasName";
   }
   return "Unknown";
 }

@@ -57,6 +57,8 @@ enum class StatusCode {
   kNoSpace,                // the disk is full [no_space_left_exception]
   kHistoryTrimmed,         // the op history asked for is gone [history_trimmed_exception]
   kShardFailed,            // a shard copy failed [shard_failed_exception]
+  kAliasesNotFound,        // [aliases_not_found_exception]
+  kInvalidAliasName,       // [invalid_alias_name_exception]
 };
 
 // "NotFound", "Conflict", ...: the enumerator without its k.
@@ -99,6 +101,8 @@ class [[nodiscard]] Status {
   static Status NoSpace(std::string m) { return {StatusCode::kNoSpace, std::move(m)}; }
   static Status HistoryTrimmed(std::string m) { return {StatusCode::kHistoryTrimmed, std::move(m)}; }
   static Status ShardFailed(std::string m) { return {StatusCode::kShardFailed, std::move(m)}; }
+  static Status AliasesNotFound(std::string m) { return {StatusCode::kAliasesNotFound, std::move(m)}; }
+  static Status InvalidAliasName(std::string m) { return {StatusCode::kInvalidAliasName, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -41,6 +41,8 @@ KindError ErrorForKind(StatusCode kind) {
     case StatusCode::kNoSpace: return {"no_space_left_exception", 503};
     case StatusCode::kHistoryTrimmed: return {"history_trimmed_exception", 409};
     case StatusCode::kShardFailed: return {"shard_failed_exception", 503};
+    case StatusCode::kAliasesNotFound: return {"aliases_not_found_exception", 404};
+    case StatusCode::kInvalidAliasName: return {"invalid_alias_name_exception", 400};
   }
   return {"exception", 500};
 }

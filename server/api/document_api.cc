@@ -119,7 +119,7 @@ HttpResponse GetDocument(ClusterIndices& registry, const HttpRequest& req, bool 
   const bool with_source = req.QueryParam("_source", "true") != "false";
   JsonWriter w;
   w.StartObject();
-  WriteGetResult(w, name, id, *got, with_source);
+  WriteGetResult(w, (*index)->name(), id, *got, with_source);  // an alias's index by its own name
   w.EndObject();
   return JsonResponse(got->found ? 200 : 404, w);
 }

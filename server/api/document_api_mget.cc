@@ -101,10 +101,13 @@ HttpResponse MultiGet(ClusterIndices& registry, const HttpRequest& req) {
   for (const DocRef& ref : *refs) {
     w.StartObject();
     auto it = indices.find(ref.index);
-    if (it == indices.end()) it = indices.emplace(ref.index, registry.Get(ref.index)).first;
+    if (it == indices.end()) {
+      auto found = FindIndex(registry, ref.index);  // an alias of one index names it
+      it = indices.emplace(ref.index, found.ok() ? *found : nullptr).first;
+    }
     Result<GetResult> got = it->second ? it->second->Get(ref.id) : Result<GetResult>(IndexNotFound(ref.index));
     if (got.ok()) {
-      WriteGetResult(w, ref.index, ref.id, *got, ref.with_source);
+      WriteGetResult(w, it->second->name(), ref.id, *got, ref.with_source);
     } else {
       w.Field("_index", ref.index).Field("_type", "_doc").Field("_id", ref.id);
       WriteErrorMember(w, got.status(), it->second.get(), ref.index);

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "index/mapping/mapping_error.h"
+#include "index/search/request_query.h"
 #include "server/api/api_context.h"
 #include "server/api/api_errors.h"
 #include "server/api/index_api_settings.h"
@@ -43,7 +44,15 @@ HttpResponse CreateIndex(ClusterIndices& registry, const HttpRequest& req) {
   if (Status s = ValidateIndexName(name); !s.ok()) return ErrorFromStatus(s);
   auto body = ParseCreateIndexBody(req.body);
   if (!body.ok()) return ErrorFromStatus(body.status());
-  auto created = registry.Create(name, body->settings, body->mapping);
+  for (const auto& [alias, meta] : body->aliases) {
+    if (meta.filter_json.empty()) continue;
+    auto mapping = body->mapping ? body->mapping : std::make_shared<const mapping::Mapping>();
+    if (auto parsed = ParseRequestQuery(mapping, meta.filter_json, {}); !parsed.ok()) {
+      return ErrorFromStatus(mapping::IllegalArgumentError("failed to parse filter for alias [" + alias + "]: " +
+                                                           parsed.status().message()));
+    }
+  }
+  auto created = registry.Create(name, body->settings, body->mapping, body->aliases);
   if (!created.ok()) return ErrorFromStatus(created.status());
   spdlog::info("created index [{}] ({} shards, {} replicas)", name, body->settings.number_of_shards,
                body->settings.number_of_replicas);
@@ -67,7 +76,7 @@ HttpResponse DescribeIndices(ClusterIndices& registry, const HttpRequest& req, I
   w.StartObject();
   for (const auto& index : *indices) {
     w.Key(index->name()).StartObject();
-    if (parts.aliases) w.Key("aliases").StartObject().EndObject();
+    if (parts.aliases) WriteIndexAliases(w, *index);
     if (parts.mappings) WriteIndexMappings(w, *index);
     if (parts.settings) WriteIndexSettings(w, *index);
     w.EndObject();
@@ -77,7 +86,7 @@ HttpResponse DescribeIndices(ClusterIndices& registry, const HttpRequest& req, I
 }
 
 HttpResponse DeleteIndices(ClusterIndices& registry, const HttpRequest& req) {
-  auto names = registry.Resolve(req.PathParam("index"));
+  auto names = registry.Resolve(req.PathParam("index"), /*aliases=*/false);
   if (!names.ok()) return ErrorFromStatus(names.status());
   for (const std::string& name : *names) {
     Status s = registry.Delete(name);
@@ -187,6 +196,7 @@ void AddIndexApiRoutes(ApiContext* ctx, HttpRouter* router) {
   AddClusterHealthRoutes(ctx, router);
   AddClusterApiRoutes(ctx, router);
   AddEventApiRoutes(ctx, router);
+  AddAliasApiRoutes(ctx, router);
 }
 
 }  // namespace holdfast

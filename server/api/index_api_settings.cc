@@ -220,9 +220,11 @@ Result<CreateIndexBody> ParseCreateIndexBody(std::string_view body) {
     } else if (key == "aliases") {
       od::object aliases;
       if (auto e = value.get_object().get(aliases); e) return JsonError("[aliases] must be an object", e);
-      size_t n = 0;
-      if (auto e = aliases.count_fields().get(n); e) return JsonError("failed to parse [aliases]", e);
-      if (n != 0) return mapping::IllegalArgumentError("aliases are not supported by holdfast");
+      std::string_view raw;
+      if (auto e = aliases.raw_json().get(raw); e) return JsonError("failed to parse [aliases]", e);
+      auto parsed = ParseIndexAliases(raw);
+      if (!parsed.ok()) return parsed.status();
+      out.aliases = std::move(parsed).value();
     } else {
       return Status::ParseValue("unknown key [" + std::string(key) + "] for create index");
     }

@@ -18,7 +18,14 @@ namespace holdfast {
 struct CreateIndexBody {
   IndexSettings settings;
   std::shared_ptr<const mapping::Mapping> mapping;  // null: empty, dynamic
+  std::map<std::string, AliasMetadata> aliases;
 };
+
+// {"name": {"filter": {...}, "routing": "1", "is_write_index": true}, ...}:
+// the `aliases` of PUT /{index} (server/api/alias_api.cc).
+Result<std::map<std::string, AliasMetadata>> ParseIndexAliases(std::string_view json);
+// "aliases": {...} as GET /{index} shows it.
+void WriteIndexAliases(JsonWriter& w, const IndexHandle& index);
 
 // {"settings": {...}, "mappings": {...}, "aliases": {}} — every part optional;
 // settings nested ({"index": {"number_of_shards": 3}}) or dotted

@@ -30,13 +30,23 @@ Status IndexNotFound(std::string_view name) {
 }
 
 Result<std::shared_ptr<IndexHandle>> FindIndex(ClusterIndices& registry, std::string_view name) {
-  auto index = registry.Get(name);
+  if (auto index = registry.Get(name)) return index;
+  // An alias of one index names that index.
+  auto single = registry.cluster()->Current()->SingleIndexOf(name);
+  if (!single.ok()) return single.status();
+  std::shared_ptr<IndexHandle> index = *single != nullptr ? registry.Get((*single)->name) : nullptr;
   if (!index) return IndexNotFound(name);
   return index;
 }
 
 Result<std::shared_ptr<IndexHandle>> IndexForWrite(ClusterIndices& registry, const std::string& name) {
   if (auto index = registry.Get(name)) return index;
+  // A write through an alias goes to its write index.
+  auto write = registry.cluster()->Current()->WriteIndexOf(name);
+  if (!write.ok()) return write.status();
+  if (*write != nullptr) {
+    if (auto index = registry.Get((*write)->name)) return index;
+  }
   HOLDFAST_RETURN_IF_ERROR(ValidateIndexName(name));
   auto created = registry.Create(name, IndexSettings{}, nullptr);
   if (created.ok()) {
@@ -51,12 +61,23 @@ Result<std::shared_ptr<IndexHandle>> IndexForWrite(ClusterIndices& registry, con
 
 Result<std::vector<std::shared_ptr<IndexHandle>>> ResolveIndices(ClusterIndices& registry,
                                                                 std::string_view expression) {
-  auto names = registry.Resolve(expression.empty() ? std::string_view("_all") : expression);
-  if (!names.ok()) return names.status();
+  auto targets = registry.cluster()->Current()->ResolveSearchTargets(expression.empty() ? std::string_view("_all")
+                                                                                        : expression);
+  if (!targets.ok()) return targets.status();
   std::vector<std::shared_ptr<IndexHandle>> out;
-  out.reserve(names->size());
-  for (const std::string& name : *names) {
-    if (auto index = registry.Get(name)) out.push_back(std::move(index));  // skip one deleted meanwhile
+  out.reserve(targets->size());
+  for (const ClusterStateSnapshot::SearchTarget& target : *targets) {
+    auto index = registry.Get(target.name);
+    if (!index) continue;  // deleted meanwhile
+    if (target.filters.size() == 1) {
+      index->set_alias_filter(target.filters[0]);
+    } else if (!target.filters.empty()) {  // reached through several filtered aliases: any of them
+      std::string any = R"({"bool":{"should":[)";
+      for (size_t i = 0; i < target.filters.size(); ++i) any += (i ? "," : "") + target.filters[i];
+      any += R"(],"minimum_should_match":1}})";
+      index->set_alias_filter(std::move(any));
+    }
+    out.push_back(std::move(index));
   }
   return out;
 }

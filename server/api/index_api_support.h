@@ -34,6 +34,7 @@ void AddCatApiRoutes(ApiContext* ctx, HttpRouter* router);       // cat_api.cc
 void AddClusterHealthRoutes(ApiContext* ctx, HttpRouter* router);  // cat_api_health.cc
 void AddClusterApiRoutes(ApiContext* ctx, HttpRouter* router);     // cluster_api.cc
 void AddEventApiRoutes(ApiContext* ctx, HttpRouter* router);       // events_api.cc
+void AddAliasApiRoutes(ApiContext* ctx, HttpRouter* router);       // alias_api.cc
 
 // A handler that needs the index registry: answers 503 while the node is
 // still recovering (RequireIndices), else calls `handler`.
@@ -50,7 +51,9 @@ Result<std::shared_ptr<IndexHandle>> FindIndex(ClusterIndices& registry, std::st
 // dynamic mapping) when missing, as Elasticsearch's action.auto_create_index
 // does. invalid_index_name_exception for a bad name.
 Result<std::shared_ptr<IndexHandle>> IndexForWrite(ClusterIndices& registry, const std::string& name);
-// An index expression ("a,b", "logs-*", "_all") → indices, sorted by name.
+// An index expression ("a,b", "logs-*", "_all", aliases) → indices, sorted
+// by name; an index reached only through filtered aliases carries their
+// filter (IndexHandle::alias_filter).
 Result<std::vector<std::shared_ptr<IndexHandle>>> ResolveIndices(ClusterIndices& registry,
                                                                 std::string_view expression);
 

@@ -8,6 +8,7 @@
 #include "index/search/highlight_spec.h"
 #include "server/api/api_context.h"
 #include "server/api/api_errors.h"
+#include "server/api/index_api_support.h"
 #include "server/http/json_writer.h"
 #include "server/coordinator/scroll_registry.h"
 #include "server/coordinator/search_plan.h"
@@ -32,16 +33,16 @@ HttpResponse JsonResponse(int status, std::string body) {
   return r;
 }
 
-// The indices an expression names; "_all" without a path index.
+// The indices an expression names ("_all" without a path index), each with
+// the filter of the aliases it was reached through.
 Result<NamedIndices> ResolveIndices(ClusterIndices* registry, const HttpRequest& http) {
-  std::string_view expression = http.PathParam("index");
-  if (expression.empty()) expression = "_all";
-  auto names = registry->Resolve(expression);
-  if (!names.ok()) return names.status();
+  auto indices = holdfast::ResolveIndices(*registry, http.PathParam("index"));
+  if (!indices.ok()) return indices.status();
   NamedIndices out;
-  for (const auto& name : names.value()) {
-    auto index = registry->Get(name);
-    if (index) out.emplace_back(name, std::move(index));  // null: deleted meanwhile
+  out.reserve(indices->size());
+  for (auto& index : *indices) {
+    std::string name = index->name();
+    out.emplace_back(std::move(name), std::move(index));
   }
   return out;
 }

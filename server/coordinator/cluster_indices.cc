@@ -22,7 +22,8 @@ std::shared_ptr<IndexHandle> ClusterIndices::HandleOf(const ClusterStatePtr& sta
 }
 
 Result<std::shared_ptr<IndexHandle>> ClusterIndices::Create(const std::string& name, IndexSettings settings,
-                                                            std::shared_ptr<const mapping::Mapping> mapping) {
+                                                            std::shared_ptr<const mapping::Mapping> mapping,
+                                                            std::map<std::string, AliasMetadata> aliases) {
   IndexMetadata meta;
   meta.name = name;
   meta.uuid = NewUuid();
@@ -30,6 +31,7 @@ Result<std::shared_ptr<IndexHandle>> ClusterIndices::Create(const std::string& n
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   meta.settings = std::move(settings);
   meta.mapping = mapping ? std::move(mapping) : std::make_shared<const mapping::Mapping>();
+  meta.aliases = std::move(aliases);
   auto created = state_->CreateIndex(meta);
   if (!created.ok()) return created.status();
   WaitForActivePrimaries(meta.uuid, active_timeout_);
@@ -47,8 +49,8 @@ std::shared_ptr<IndexHandle> ClusterIndices::Get(std::string_view name) const {
   return index == nullptr ? nullptr : HandleOf(now, *index);
 }
 
-Result<std::vector<std::string>> ClusterIndices::Resolve(std::string_view expression) const {
-  return state_->Current()->ResolveIndices(expression);
+Result<std::vector<std::string>> ClusterIndices::Resolve(std::string_view expression, bool aliases) const {
+  return state_->Current()->ResolveIndices(expression, aliases);
 }
 
 std::vector<std::shared_ptr<IndexHandle>> ClusterIndices::All() const {

@@ -30,12 +30,13 @@ class ClusterIndices {
 
   // kResourceAlreadyExists when the name is taken; kInvalidIndexName.
   Result<std::shared_ptr<IndexHandle>> Create(const std::string& name, IndexSettings settings,
-                                              std::shared_ptr<const mapping::Mapping> mapping);
+                                              std::shared_ptr<const mapping::Mapping> mapping,
+                                              std::map<std::string, AliasMetadata> aliases = {});
   // kIndexNotFound.
   Status Delete(const std::string& name);
   std::shared_ptr<IndexHandle> Get(std::string_view name) const;  // null when absent
   // Index names matching an expression (ClusterStateSnapshot::ResolveIndices).
-  Result<std::vector<std::string>> Resolve(std::string_view expression) const;
+  Result<std::vector<std::string>> Resolve(std::string_view expression, bool aliases = true) const;
   std::vector<std::shared_ptr<IndexHandle>> All() const;  // by name
 
   // Waits until every primary of index `uuid` is started (true), one of

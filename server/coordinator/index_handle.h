@@ -31,6 +31,11 @@ class IndexHandle {
   IndexHandle(ClusterStatePtr state, const IndexMetadata* metadata, const ShardRouter* router, ClusterState* cluster);
 
   const std::string& name() const { return metadata_->name; }
+  // The filter of the aliases a search reached this index through (a query
+  // as JSON; empty: none) — set by the resolver of the request's targets.
+  const std::string& alias_filter() const { return alias_filter_; }
+  const std::map<std::string, AliasMetadata>& aliases() const { return metadata_->aliases; }
+  void set_alias_filter(std::string filter_json) { alias_filter_ = std::move(filter_json); }
   const std::string& uuid() const { return metadata_->uuid; }
   const IndexSettings& settings() const { return metadata_->settings; }
   int64_t creation_date_ms() const { return metadata_->creation_date_ms; }
@@ -92,6 +97,7 @@ class IndexHandle {
   const IndexMetadata* metadata_;
   const ShardRouter* router_;
   ClusterState* cluster_;
+  std::string alias_filter_;
 };
 
 }  // namespace holdfast

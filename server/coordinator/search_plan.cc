@@ -66,6 +66,7 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& reque
     p.index = index;
     p.mapping = index->mapping();
     CoordinatorQueryContext context(index.get(), &indices);
+    parts.alias_filter_json = index->alias_filter();
     auto parsed = search::ParseSearch(p.mapping, parts, &context);
     if (!parsed.ok()) return parsed.status();
     p.parsed = std::move(parsed).value();
@@ -82,6 +83,7 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& reque
     }
     pb::SearchSource& source = p.source;
     source.set_query_json(request.query_json);
+    source.set_alias_filter_json(index->alias_filter());
     source.set_q(request.q);
     source.set_sort_json(request.sort_json);
     source.set_aggs_json(request.aggs_json);
@@ -283,6 +285,7 @@ std::shared_ptr<const CachedStats> SearchPlan::AssembleStats(StatsCache* cache) 
     search::SearchSourceParts parts;
     parts.query_json = index.source.query_json();
     parts.q = index.source.q();
+    parts.alias_filter_json = index.source.alias_filter_json();
     if (index.source.has_popularity_boost()) parts.popularity_boost = index.source.popularity_boost();
     auto parsed = search::ParseSearch(index.mapping, parts, nullptr);
     if (!parsed.ok() || parsed->query == nullptr || !search::VisitStatistics(none, *parsed, recording).ok()) {

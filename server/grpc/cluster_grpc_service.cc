@@ -51,6 +51,19 @@ grpc::Status ClusterGrpcService::PutMapping(grpc::ServerContext*, const holdfast
   return Answer(done, response);
 }
 
+grpc::Status ClusterGrpcService::UpdateAliases(grpc::ServerContext*, const holdfast::v1::UpdateAliasesRequest* request,
+                                               holdfast::v1::ClusterChangeResponse* response) {
+  EtcdClusterState* state = state_.load(std::memory_order_acquire);
+  if (state == nullptr) return Answer(NotJoined(), response);
+  std::vector<AliasAction> actions;
+  for (const auto& a : request->actions()) {
+    auto action = FromProto(a);
+    if (!action.ok()) return Answer(action.status(), response);
+    actions.push_back(std::move(action).value());
+  }
+  return Answer(state->MasterUpdateAliases(actions), response);
+}
+
 grpc::Status ClusterGrpcService::UpdateShardCopy(grpc::ServerContext*,
                                                  const holdfast::v1::UpdateShardCopyRequest* request,
                                                  holdfast::v1::ClusterChangeResponse* response) {

@@ -153,6 +153,21 @@ TEST_F(ClusterFixture, SixShardsSpreadTwoPerNodeAndEveryNodeAnswersLikeOneNode) 
     for (const auto& n : st["nodes"].GetObject()) with_disk += n.value["attributes"].HasMember("disk.used_percent");
     return with_disk == 3;
   }, 10s)) << Http(2, "GET", "/_cluster/state/nodes").body;
+  // An alias made through one node is in every node's cluster state: its
+  // filter applies to searches through another, writes go to its index.
+  auto added = Http(1, "POST", "/_aliases",
+                    R"({"actions":[{"add":{"index":"books","alias":"first-books","filter":{"range":{"n":{"lt":100}}}}}]})");
+  ASSERT_EQ(added.status, 200) << added.body;
+  EXPECT_TRUE(WaitUntil([&] { return Http(2, "HEAD", "/_alias/first-books").status == 200; }, 10s));
+  EXPECT_EQ(HttpJson(2, "GET", "/first-books/_count")["count"].GetUint64(), 100u);
+  EXPECT_EQ(HttpJson(0, "POST", "/first-books/_search", R"({"query":{"match":{"title":"river"}},"size":0})")["hits"]
+                    ["total"]["value"].GetUint64(),
+            HttpJson(0, "POST", "/books/_search",
+                     R"({"query":{"bool":{"must":{"match":{"title":"river"}},"filter":{"range":{"n":{"lt":100}}}}},"size":0})")
+                ["hits"]["total"]["value"].GetUint64());
+  auto through = Http(2, "PUT", "/first-books/_doc/x1?refresh=true", R"({"title": "lamp", "n": 5})");
+  ASSERT_EQ(through.status, 201) << through.body;
+  EXPECT_EQ(HttpJson(0, "GET", "/books/_doc/x1")["_index"].GetString(), std::string("books"));
   // _cat/nodes lists the three, one master.
   auto nodes = HttpJson(1, "GET", "/_cat/nodes?format=json");
   ASSERT_TRUE(nodes.IsArray());

@@ -46,6 +46,8 @@ TEST(StatusTest, ConstructorsSetTheirKind) {
       {Status::NoSpace("m"), StatusCode::kNoSpace},
       {Status::HistoryTrimmed("m"), StatusCode::kHistoryTrimmed},
       {Status::ShardFailed("m"), StatusCode::kShardFailed},
+      {Status::AliasesNotFound("m"), StatusCode::kAliasesNotFound},
+      {Status::InvalidAliasName("m"), StatusCode::kInvalidAliasName},
   };
   for (const auto& [status, kind] : cases) {
     EXPECT_FALSE(status.ok()) << kind;
