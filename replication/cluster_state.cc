@@ -5,6 +5,7 @@
 #include <set>
 
 #include "index/mapping/mapping_serializer.h"
+#include "index/util/clock.h"
 #include "index/util/glob.h"
 #include "replication/index_names.h"
 
@@ -54,6 +55,15 @@ const ShardRouting* ClusterStateSnapshot::RoutingOf(const ShardId& shard) const 
 
 Result<std::vector<ClusterStateSnapshot::SearchTarget>> ClusterStateSnapshot::ResolveSearchTargets(
     std::string_view expression, bool with_aliases) const {
+  IndicesOptions options;
+  options.aliases = with_aliases;
+  return ResolveSearchTargets(expression, options);
+}
+
+Result<std::vector<ClusterStateSnapshot::SearchTarget>> ClusterStateSnapshot::ResolveSearchTargets(
+    std::string_view expression, const IndicesOptions& options) const {
+  const bool with_aliases = options.aliases;
+  const int64_t now_ms = options.now_ms != 0 ? options.now_ms : WallClockMs();
   // Per index name: reached unfiltered, or through these filters.
   struct Reach {
     bool unfiltered = false;
@@ -78,7 +88,7 @@ Result<std::vector<ClusterStateSnapshot::SearchTarget>> ClusterStateSnapshot::Re
       }
     }
   };
-  if (expression.empty() || expression == "_all" || expression == "*") {
+  if (expression.empty() || expression == "_all" || (expression == "*" && options.expand_open)) {
     for (const std::string& name : names) direct(name);
   } else {
     size_t start = 0;
@@ -89,6 +99,10 @@ Result<std::vector<ClusterStateSnapshot::SearchTarget>> ClusterStateSnapshot::Re
           expression.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
       start = comma == std::string_view::npos ? expression.size() + 1 : comma + 1;
       if (part.empty()) continue;
+      auto dated = ResolveDateMathName(part, now_ms);
+      if (!dated.ok()) return dated.status();
+      const std::string resolved = std::move(dated).value();
+      part = resolved;
       const bool exclude = !first && part.front() == '-';
       first = false;
       if (exclude) {
@@ -101,11 +115,23 @@ Result<std::vector<ClusterStateSnapshot::SearchTarget>> ClusterStateSnapshot::Re
       if (part == "_all") {
         for (const std::string& name : names) direct(name);
       } else if (part.find('*') != std::string_view::npos) {
-        for (const std::string& name : names) {
-          if (GlobMatch(part, name)) direct(name);
+        bool matched = false;
+        if (options.expand_open) {
+          for (const std::string& name : names) {
+            if (GlobMatch(part, name)) {
+              direct(name);
+              matched = true;
+            }
+          }
+          for (const auto& [alias, members] : aliases) {
+            if (GlobMatch(part, alias)) {
+              through(alias);
+              matched = true;
+            }
+          }
         }
-        for (const auto& [alias, members] : aliases) {
-          if (GlobMatch(part, alias)) through(alias);
+        if (!matched && !options.allow_no_indices) {
+          return Status::IndexNotFound("no such index [" + std::string(part) + "]");
         }
       } else if (names.count(part)) {
         direct(std::string(part));
@@ -114,10 +140,13 @@ Result<std::vector<ClusterStateSnapshot::SearchTarget>> ClusterStateSnapshot::Re
       } else if (!with_aliases && !AliasIndices(part).empty()) {
         return Status::InvalidArgument("The provided expression [" + std::string(part) +
                                        "] matches an alias, specify the corresponding concrete indices instead.");
-      } else {
+      } else if (!options.ignore_unavailable) {
         return Status::IndexNotFound("no such index [" + std::string(part) + "]");
       }
     }
+  }
+  if (reached.empty() && !options.allow_no_indices) {
+    return Status::IndexNotFound("no such index [" + std::string(expression.empty() ? "_all" : expression) + "]");
   }
   std::vector<SearchTarget> out;
   out.reserve(reached.size());

@@ -100,6 +100,16 @@ struct ClusterNode {
   friend bool operator==(const ClusterNode&, const ClusterNode&) = default;
 };
 
+// How an index expression resolves, as Elasticsearch's IndicesOptions (the
+// request parameters of the same names).
+struct IndicesOptions {
+  bool ignore_unavailable = false;  // a missing index or alias name is skipped, not an error
+  bool allow_no_indices = true;     // false: a wildcard (or the whole expression) matching nothing is an error
+  bool expand_open = true;          // expand_wildcards: open (every index is open), none
+  bool aliases = true;              // false (deleting): names of aliases are refused, wildcards skip them
+  int64_t now_ms = 0;               // for date math names (<logs-{now/d}>); 0: the clock
+};
+
 // One immutable version of the cluster state.
 class ClusterStateSnapshot {
  public:
@@ -135,6 +145,11 @@ class ClusterStateSnapshot {
     std::vector<std::string> filters;  // queries as JSON; empty: all documents
   };
   Result<std::vector<SearchTarget>> ResolveSearchTargets(std::string_view expression, bool aliases = true) const;
+  // With IndicesOptions: date math names resolved first; a missing name is
+  // kIndexNotFound unless ignore_unavailable; without allow_no_indices a
+  // wildcard matching nothing, or nothing at all, is kIndexNotFound.
+  Result<std::vector<SearchTarget>> ResolveSearchTargets(std::string_view expression,
+                                                         const IndicesOptions& options) const;
   // The indices alias `alias` points to, in name order (empty: no such alias).
   std::vector<const IndexMetadata*> AliasIndices(std::string_view alias) const;
   // The index a write to `name` goes to: the index of that name, or the

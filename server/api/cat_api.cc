@@ -52,7 +52,7 @@ std::string FormatBytes(uint64_t bytes, std::string_view fixed_unit) {
 }
 
 HttpResponse CatIndices(ClusterIndices& registry, const HttpRequest& req) {
-  auto indices = ResolveIndices(registry, req.PathParam("index"));
+  auto indices = ResolveRequestIndices(registry, req);
   if (!indices.ok()) return ErrorFromStatus(indices.status());
   const std::string unit = req.QueryParam("bytes");
   // ?health=green|yellow|red: only the indices of that health.
@@ -88,7 +88,7 @@ HttpResponse CatIndices(ClusterIndices& registry, const HttpRequest& req) {
 }
 
 HttpResponse CatShards(ApiContext* ctx, ClusterIndices& registry, const HttpRequest& req) {
-  auto indices = ResolveIndices(registry, req.PathParam("index"));
+  auto indices = ResolveRequestIndices(registry, req);
   if (!indices.ok()) return ErrorFromStatus(indices.status());
   const std::string unit = req.QueryParam("bytes");
   CatTable table({{"index", false}, {"shard", true}, {"prirep", false}, {"state", false}, {"docs", true},
@@ -238,7 +238,7 @@ HttpResponse CatRecovery(ApiContext* ctx, ClusterIndices& registry, const HttpRe
 // GET /_cat/count[/{index}]: the searchable documents of the indices (of
 // every index without a name), as a search for everything would count them.
 HttpResponse CatCount(ClusterIndices& registry, const HttpRequest& req) {
-  auto indices = ResolveIndices(registry, req.PathParam("index"));
+  auto indices = ResolveRequestIndices(registry, req);
   if (!indices.ok()) return ErrorFromStatus(indices.status());
   uint64_t count = 0;
   for (const auto& index : *indices) {

@@ -5,6 +5,8 @@
 
 #include "index/mapping/mapping_error.h"
 #include "index/search/request_query.h"
+#include "index/util/clock.h"
+#include "replication/index_names.h"
 #include "server/api/api_context.h"
 #include "server/api/api_errors.h"
 #include "server/api/index_api_settings.h"
@@ -40,7 +42,9 @@ HttpResponse Acknowledged() {
 }
 
 HttpResponse CreateIndex(ClusterIndices& registry, const HttpRequest& req) {
-  const std::string name(req.PathParam("index"));
+  auto dated = ResolveDateMathName(req.PathParam("index"), WallClockMs());  // <logs-{now/d}>
+  if (!dated.ok()) return ErrorFromStatus(dated.status());
+  const std::string name = std::move(dated).value();
   if (Status s = ValidateIndexName(name); !s.ok()) return ErrorFromStatus(s);
   auto body = ParseCreateIndexBody(req.body);
   if (!body.ok()) return ErrorFromStatus(body.status());
@@ -70,7 +74,7 @@ struct IndexParts {
 };
 
 HttpResponse DescribeIndices(ClusterIndices& registry, const HttpRequest& req, IndexParts parts) {
-  auto indices = ResolveIndices(registry, req.PathParam("index"));
+  auto indices = ResolveRequestIndices(registry, req);
   if (!indices.ok()) return ErrorFromStatus(indices.status());
   JsonWriter w;
   w.StartObject();
@@ -86,9 +90,13 @@ HttpResponse DescribeIndices(ClusterIndices& registry, const HttpRequest& req, I
 }
 
 HttpResponse DeleteIndices(ClusterIndices& registry, const HttpRequest& req) {
-  auto names = registry.Resolve(req.PathParam("index"), /*aliases=*/false);
-  if (!names.ok()) return ErrorFromStatus(names.status());
-  for (const std::string& name : *names) {
+  auto options = ParseIndicesOptions(req);
+  if (!options.ok()) return ErrorFromStatus(options.status());
+  options->aliases = false;
+  auto targets = registry.cluster()->Current()->ResolveSearchTargets(req.PathParam("index"), *options);
+  if (!targets.ok()) return ErrorFromStatus(targets.status());
+  for (const auto& target : *targets) {
+    const std::string& name = target.name;
     Status s = registry.Delete(name);
     if (!s.ok() && s.kind() != StatusCode::kIndexNotFound) return ErrorFromStatus(s);  // deleted meanwhile: fine
     if (s.ok()) spdlog::info("deleted index [{}]", name);
@@ -99,7 +107,7 @@ HttpResponse DeleteIndices(ClusterIndices& registry, const HttpRequest& req) {
 HttpResponse PutMapping(ClusterIndices& registry, const HttpRequest& req) {
   auto update = ParseMappingUpdate(req.body);
   if (!update.ok()) return ErrorFromStatus(update.status());
-  auto indices = ResolveIndices(registry, req.PathParam("index"));
+  auto indices = ResolveRequestIndices(registry, req);
   if (!indices.ok()) return ErrorFromStatus(indices.status());
   for (const auto& index : *indices) {
     if (Status s = index->PutMapping(*update); !s.ok()) return ErrorFromStatus(s);
@@ -112,7 +120,7 @@ HttpResponse PutMapping(ClusterIndices& registry, const HttpRequest& req) {
 using ShardwiseOp = Status (*)(IndexHandle&, const HttpRequest&);
 
 HttpResponse RunOnIndices(ClusterIndices& registry, const HttpRequest& req, ShardwiseOp op) {
-  auto indices = ResolveIndices(registry, req.PathParam("index"));
+  auto indices = ResolveRequestIndices(registry, req);
   if (!indices.ok()) return ErrorFromStatus(indices.status());
   uint64_t total = 0, successful = 0;
   for (const auto& index : *indices) {

@@ -59,10 +59,55 @@ Result<std::shared_ptr<IndexHandle>> IndexForWrite(ClusterIndices& registry, con
   return created.status();
 }
 
+Result<IndicesOptions> ParseIndicesOptions(const HttpRequest& req, IndicesOptions defaults) {
+  IndicesOptions out = defaults;
+  auto flag = [&](const char* name, bool* value) -> Status {
+    if (!req.HasQueryParam(name)) return Status::OK();
+    const std::string v = req.QueryParam(name);
+    if (v == "true" || v.empty()) {
+      *value = true;
+    } else if (v == "false") {
+      *value = false;
+    } else {
+      return mapping::IllegalArgumentError("Failed to parse value [" + v + "] as only [true] or [false] are allowed.");
+    }
+    return Status::OK();
+  };
+  HOLDFAST_RETURN_IF_ERROR(flag("ignore_unavailable", &out.ignore_unavailable));
+  HOLDFAST_RETURN_IF_ERROR(flag("allow_no_indices", &out.allow_no_indices));
+  if (req.HasQueryParam("expand_wildcards")) {
+    const std::string list = req.QueryParam("expand_wildcards");
+    bool open = false;
+    size_t start = 0;
+    while (start <= list.size()) {
+      size_t comma = list.find(',', start);
+      if (comma == std::string::npos) comma = list.size();
+      const std::string v = list.substr(start, comma - start);
+      start = comma + 1;
+      if (v == "open" || v == "all") {
+        open = true;
+      } else if (v != "closed" && v != "hidden" && v != "none") {
+        return mapping::IllegalArgumentError("No enum constant for expand_wildcards [" + v +
+                                             "]: expected one of [open, closed, hidden, none, all]");
+      }
+    }
+    out.expand_open = open;
+  }
+  return out;
+}
+
+Result<std::vector<std::shared_ptr<IndexHandle>>> ResolveRequestIndices(ClusterIndices& registry,
+                                                                        const HttpRequest& req) {
+  auto options = ParseIndicesOptions(req);
+  if (!options.ok()) return options.status();
+  return ResolveIndices(registry, req.PathParam("index"), *options);
+}
+
 Result<std::vector<std::shared_ptr<IndexHandle>>> ResolveIndices(ClusterIndices& registry,
-                                                                std::string_view expression) {
-  auto targets = registry.cluster()->Current()->ResolveSearchTargets(expression.empty() ? std::string_view("_all")
-                                                                                        : expression);
+                                                                std::string_view expression,
+                                                                const IndicesOptions& options) {
+  auto targets = registry.cluster()->Current()->ResolveSearchTargets(
+      expression.empty() ? std::string_view("_all") : expression, options);
   if (!targets.ok()) return targets.status();
   std::vector<std::shared_ptr<IndexHandle>> out;
   out.reserve(targets->size());

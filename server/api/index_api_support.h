@@ -51,11 +51,20 @@ Result<std::shared_ptr<IndexHandle>> FindIndex(ClusterIndices& registry, std::st
 // dynamic mapping) when missing, as Elasticsearch's action.auto_create_index
 // does. invalid_index_name_exception for a bad name.
 Result<std::shared_ptr<IndexHandle>> IndexForWrite(ClusterIndices& registry, const std::string& name);
+// ignore_unavailable, allow_no_indices and expand_wildcards (open, closed,
+// hidden, all, none; an index is always open here) of a request, over
+// `defaults`; illegal_argument_exception for a bad value.
+Result<IndicesOptions> ParseIndicesOptions(const HttpRequest& req, IndicesOptions defaults = {});
+// The indices of the request's {index} ("_all" when absent), with its
+// indices options (ResolveIndices below).
+Result<std::vector<std::shared_ptr<IndexHandle>>> ResolveRequestIndices(ClusterIndices& registry,
+                                                                        const HttpRequest& req);
 // An index expression ("a,b", "logs-*", "_all", aliases) → indices, sorted
 // by name; an index reached only through filtered aliases carries their
 // filter (IndexHandle::alias_filter).
 Result<std::vector<std::shared_ptr<IndexHandle>>> ResolveIndices(ClusterIndices& registry,
-                                                                std::string_view expression);
+                                                                std::string_view expression,
+                                                                const IndicesOptions& options = {});
 
 // --- Request bodies --------------------------------------------------------
 

@@ -1,10 +1,16 @@
 // _search, _count and scroll routes: request → SearchPlan → query phase →
 // fetch and render (search_response.h); scroll contexts in a ScrollRegistry
 // owned by the routes.
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 
+#include "index/mapping/mapping_error.h"
 #include "index/search/highlight_spec.h"
 #include "server/api/api_context.h"
 #include "server/api/api_errors.h"
@@ -36,7 +42,7 @@ HttpResponse JsonResponse(int status, std::string body) {
 // The indices an expression names ("_all" without a path index), each with
 // the filter of the aliases it was reached through.
 Result<NamedIndices> ResolveIndices(ClusterIndices* registry, const HttpRequest& http) {
-  auto indices = holdfast::ResolveIndices(*registry, http.PathParam("index"));
+  auto indices = ResolveRequestIndices(*registry, http);
   if (!indices.ok()) return indices.status();
   NamedIndices out;
   out.reserve(indices->size());
@@ -46,6 +52,8 @@ Result<NamedIndices> ResolveIndices(ClusterIndices* registry, const HttpRequest&
   }
   return out;
 }
+
+std::string PercentEncode(std::string_view s);
 
 class SearchRoutes {
  public:
@@ -227,9 +235,124 @@ class SearchRoutes {
     return Status::OK();
   }
 
+  // POST /_msearch, /{index}/_msearch: NDJSON pairs of a header line
+  // ({"index": ..., "preference": ..., indices options}) and a search body;
+  // each search runs as POST /{index}/_search would (one after the other)
+  // and answers in `responses`, with its `status` — an error is that item's
+  // answer, not the request's.
+  HttpResponse MultiSearch(const HttpRequest& http) {
+    const Clock::time_point start = Clock::now();
+    std::vector<std::string_view> lines;
+    std::string_view rest = http.body;
+    while (!rest.empty()) {
+      size_t nl = rest.find('\n');
+      std::string_view line = rest.substr(0, nl);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.find_first_not_of(" \t") != std::string_view::npos) lines.push_back(line);
+      if (nl == std::string_view::npos) break;
+      rest.remove_prefix(nl + 1);
+    }
+    if (lines.empty()) return ErrorFromStatus(Status::Validation("Validation Failed: 1: no requests added;"));
+    if (lines.size() % 2 != 0) {
+      return ErrorFromStatus(Status::ParseValue("the last search of the msearch body has a header line but no body"));
+    }
+    // What the URL gives every search (a header may override).
+    static constexpr std::string_view kInherited[] = {"preference", "routing", "search_type", "ignore_unavailable",
+                                                      "allow_no_indices", "expand_wildcards", "rest_total_hits_as_int",
+                                                      "typed_keys", "ccs_minimize_roundtrips", "request_cache"};
+    static constexpr std::string_view kHeader[] = {"preference", "routing", "search_type", "ignore_unavailable",
+                                                   "allow_no_indices", "expand_wildcards", "request_cache",
+                                                   "ccs_minimize_roundtrips", "allow_partial_search_results"};
+    std::string out = "{\"took\":";
+    std::string items;
+    for (size_t i = 0; i < lines.size(); i += 2) {
+      HttpRequest item;
+      item.method = HttpMethod::kPost;
+      item.content_type = "application/json";
+      item.body = std::string(lines[i + 1]);
+      std::map<std::string, std::string> params;
+      for (std::string_view name : kInherited) {
+        if (http.HasQueryParam(name)) params[std::string(name)] = http.QueryParam(name);
+      }
+      std::string index(http.PathParam("index"));
+      // The header: flat keys only.
+      rapidjson::Document header;
+      header.Parse(lines[i].data(), lines[i].size());
+      if (header.HasParseError() || !header.IsObject()) {
+        return ErrorFromStatus(Status::ParseValue("the header of search " + std::to_string(i / 2) +
+                                                  " of the msearch body is not a JSON object"));
+      }
+      for (const auto& m : header.GetObject()) {
+        const std::string key(m.name.GetString(), m.name.GetStringLength());
+        std::string value;
+        if (m.value.IsString()) {
+          value.assign(m.value.GetString(), m.value.GetStringLength());
+        } else if (m.value.IsBool()) {
+          value = m.value.GetBool() ? "true" : "false";
+        } else if (m.value.IsArray()) {
+          for (const auto& e : m.value.GetArray()) {
+            if (!e.IsString()) return ErrorFromStatus(Status::ParseValue("[" + key + "] must hold strings"));
+            if (!value.empty()) value.push_back(',');
+            value.append(e.GetString(), e.GetStringLength());
+          }
+        } else if (m.value.IsNumber()) {
+          rapidjson::StringBuffer b;
+          rapidjson::Writer<rapidjson::StringBuffer> w(b);
+          m.value.Accept(w);
+          value = b.GetString();
+        } else {
+          return ErrorFromStatus(Status::ParseValue("[" + key + "] in an msearch header must be a value"));
+        }
+        if (key == "index" || key == "indices") {
+          index = value;
+        } else if (std::find(std::begin(kHeader), std::end(kHeader), key) != std::end(kHeader)) {
+          params[key] = value;
+        } else {
+          return ErrorFromStatus(mapping::IllegalArgumentError("key [" + key +
+                                                               "] is not supported in the metadata section"));
+        }
+      }
+      item.path = "/" + index + "/_search";
+      item.path_params.emplace_back("index", index);
+      for (const auto& [k, v] : params) {
+        if (!item.query.empty()) item.query.push_back('&');
+        item.query += PercentEncode(k) + "=" + PercentEncode(v);
+      }
+      HttpResponse r = Search(item);
+      if (!items.empty()) items.push_back(',');
+      if (r.status == 200 && r.body.size() >= 2 && r.body.back() == '}') {
+        items.append(r.body, 0, r.body.size() - 1);
+        items += ",\"status\":200}";
+      } else {
+        items += r.body;  // {"error": {...}, "status": N}
+      }
+    }
+    out += std::to_string(MillisSince(start));
+    out += ",\"responses\":[";
+    out += items;
+    out += "]}";
+    return JsonResponse(200, std::move(out));
+  }
+
   ApiContext* ctx_;
   ScrollRegistry scrolls_;
 };
+
+std::string PercentEncode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+        c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -239,11 +362,14 @@ void AddSearchApiRoutes(ApiContext* ctx, HttpRouter* router) {
   auto count = [routes](const HttpRequest& r) { return routes->Count(r); };
   auto scroll = [routes](const HttpRequest& r) { return routes->Scroll(r); };
   auto clear = [routes](const HttpRequest& r) { return routes->ClearScroll(r); };
+  auto msearch = [routes](const HttpRequest& r) { return routes->MultiSearch(r); };
   for (HttpMethod m : {HttpMethod::kGet, HttpMethod::kPost}) {
     router->Add(m, "/_search", "search", search);
     router->Add(m, "/{index}/_search", "search", search);
     router->Add(m, "/_count", "count", count);
     router->Add(m, "/{index}/_count", "count", count);
+    router->Add(m, "/_msearch", "msearch", msearch);
+    router->Add(m, "/{index}/_msearch", "msearch", msearch);
     router->Add(m, "/_search/scroll", "scroll", scroll);
     router->Add(m, "/_search/scroll/{scroll_id}", "scroll", scroll);
   }

@@ -7,6 +7,7 @@
 #include "index/mapping/mapping_serializer.h"
 #include "index/util/glob.h"
 #include "replication/cluster_state.h"
+#include "replication/index_names.h"
 #include "replication/index_routing_codec.h"
 #include "tests/replication/cluster_state_test_util.h"
 
@@ -51,6 +52,99 @@ TEST(ClusterStateSnapshotTest, ResolvesNamesListsAndWildcards) {
   EXPECT_EQ(missing.status().message(), "no such index [nope]");
   EXPECT_EQ(Resolve(ClusterStateSnapshot{}, "*"), Names{});
   EXPECT_FALSE(ClusterStateSnapshot{}.ResolveIndices("x").ok());
+}
+
+TEST(ClusterStateSnapshotTest, ExpressionsTakeAliasesExclusionsAndIndicesOptions) {
+  ClusterStateSnapshot s = WithIndices({"logs-1", "logs-2", "web"});
+  auto alias = [&](const char* index, const char* name, const char* filter) {
+    AliasMetadata meta;
+    meta.filter_json = filter;
+    s.indices.at(s.FindIndex(index)->uuid).aliases[name] = meta;
+  };
+  alias("logs-1", "logs", "");
+  alias("logs-2", "logs", "");
+  alias("logs-2", "recent", R"({"term":{"a":1}})");
+  alias("web", "recent", R"({"term":{"b":2}})");
+  EXPECT_EQ(Resolve(s, "logs"), (Names{"logs-1", "logs-2"}));
+  EXPECT_EQ(Resolve(s, "log*"), (Names{"logs-1", "logs-2"}));
+  EXPECT_EQ(Resolve(s, "*,-logs-1"), (Names{"logs-2", "web"}));
+  EXPECT_EQ(Resolve(s, "logs,-logs-2"), Names{"logs-1"});
+  // Filters: through a filtered alias only; named directly, none.
+  auto targets = s.ResolveSearchTargets("recent");
+  ASSERT_TRUE(targets.ok());
+  ASSERT_EQ(targets->size(), 2u);
+  EXPECT_EQ((*targets)[0].name, "logs-2");
+  EXPECT_EQ((*targets)[0].filters, std::vector<std::string>{R"({"term":{"a":1}})"});
+  targets = s.ResolveSearchTargets("recent,logs");
+  ASSERT_TRUE(targets.ok());
+  EXPECT_TRUE((*targets)[1].filters.empty()) << "logs-2 reached through an unfiltered alias too";
+  EXPECT_EQ((*targets)[2].filters, std::vector<std::string>{R"({"term":{"b":2}})"});
+  // Write and single-index targets.
+  EXPECT_EQ(s.WriteIndexOf("web").value()->name, "web");
+  EXPECT_EQ(s.WriteIndexOf("nothing").value(), nullptr);
+  EXPECT_EQ(s.WriteIndexOf("logs").status().code(), StatusCode::kInvalidArgument) << "two indices, no write index";
+  s.indices.at(s.FindIndex("logs-2")->uuid).aliases["logs"].is_write_index = true;
+  EXPECT_EQ(s.WriteIndexOf("logs").value()->name, "logs-2");
+  EXPECT_EQ(s.SingleIndexOf("logs").status().code(), StatusCode::kInvalidArgument);
+  // Deleting: no aliases.
+  auto no_aliases = s.ResolveIndices("logs", /*aliases=*/false);
+  EXPECT_EQ(no_aliases.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.ResolveIndices("log*", false).value(), (Names{"logs-1", "logs-2"}));
+  // ignore_unavailable, allow_no_indices, expand_wildcards=none.
+  IndicesOptions o;
+  o.ignore_unavailable = true;
+  auto r = s.ResolveSearchTargets("web,nope", o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->size(), 1u);
+  o = {};
+  o.allow_no_indices = false;
+  EXPECT_EQ(s.ResolveSearchTargets("nothing-*", o).status().code(), StatusCode::kIndexNotFound);
+  EXPECT_EQ(s.ResolveSearchTargets("web,nothing-*", o).status().code(), StatusCode::kIndexNotFound);
+  o = {};
+  o.expand_open = false;
+  r = s.ResolveSearchTargets("logs-*,web", o);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].name, "web");
+  // Date math names.
+  ClusterStateSnapshot dated = WithIndices({"logs-2026.12.03", "logs-2026.12.02"});
+  o = {};
+  o.now_ms = 1796288400000;  // 2026-12-03T09:00:00Z
+  r = dated.ResolveSearchTargets("<logs-{now/d}>", o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].name, "logs-2026.12.03");
+  r = dated.ResolveSearchTargets("<logs-{now/d-1d}>,<logs-{now/d}>", o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->size(), 2u);
+}
+
+TEST(IndexNamesTest, DateMathNamesAsElasticsearchDocumentsThem) {
+  const int64_t now = 1796288400000;  // 2026-12-03T09:00:00Z, a Thursday
+  auto name = [&](std::string_view expr) {
+    auto r = ResolveDateMathName(expr, now);
+    EXPECT_TRUE(r.ok()) << expr << ": " << r.status().ToString();
+    return r.ok() ? r.value() : std::string("<error>");
+  };
+  EXPECT_EQ(name("plain"), "plain");
+  EXPECT_EQ(name("<logs-{now/d}>"), "logs-2026.12.03");
+  EXPECT_EQ(name("<logs-{now/M}>"), "logs-2026.12.01");
+  EXPECT_EQ(name("<logs-{now/M{yyyy.MM}}>"), "logs-2026.12");
+  EXPECT_EQ(name("<logs-{now/M-1M{yyyy.MM}}>"), "logs-2026.11");
+  EXPECT_EQ(name("<logs-{now/y{yyyy}}>"), "logs-2026");
+  EXPECT_EQ(name("<logs-{now/w}>"), "logs-2026.11.30") << "weeks start on Monday";
+  EXPECT_EQ(name("<logs-{now+20h{yyyy.MM.dd}}>"), "logs-2026.12.04");
+  EXPECT_EQ(name("<logs-{now{yyyy.MM.dd|-10:00}}>"), "logs-2026.12.02");
+  EXPECT_EQ(name("<logs-{now{yyyy.MM.dd'T'HH|+05:30}}>"), "logs-2026.12.03T14");
+  EXPECT_EQ(name("<logs-{now/d-3M{yy.M.d}}>"), "logs-26.9.3");
+  EXPECT_EQ(name("<elastic\\{ON\\}-{now/M}>"), "elastic{ON}-2026.12.01");
+  EXPECT_EQ(name("<two-{now/d}-{now/d+1d}>"), "two-2026.12.03-2026.12.04");
+  for (const char* bad : {"<logs-{now/d>", "<logs-{then/d}>", "<logs-{now/q}>", "<logs-{now{yyyy|Mars/Base}}>",
+                          "<logs-{now{QQ}}>", "<logs-}>"}) {
+    auto r = ResolveDateMathName(bad, now);
+    EXPECT_FALSE(r.ok()) << bad;
+    if (!r.ok()) EXPECT_EQ(r.status().code(), StatusCode::kParseValue) << bad;
+  }
 }
 
 TEST(ClusterStateSnapshotTest, GlobMatchesAnyRunOfCharacters) {
@@ -150,8 +244,12 @@ TEST(IndexMetadataRoundTripTest, KeepsEverySettingAndTheMapping) {
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   m.mapping = std::make_shared<const mapping::Mapping>(std::move(parsed).value());
 
+  m.aliases["all"] = AliasMetadata{};
+  m.aliases["red"] = AliasMetadata{R"({"term":{"colour":"red"}})", "1", "1,2", true};
+  m.aliases["off"] = AliasMetadata{"", "", "", false};
   auto d = DecodeIndexMetadata(EncodeIndexMetadata(m), "INDEX");
   ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->aliases, m.aliases);
   EXPECT_EQ(d->name, m.name);
   EXPECT_EQ(d->uuid, m.uuid);
   EXPECT_EQ(d->creation_date_ms, m.creation_date_ms);

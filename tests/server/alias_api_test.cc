@@ -221,5 +221,47 @@ TEST_F(AliasApiTest, SwapsAreAtomicAndSearchesThroughTheAliasNeverFailDuringThem
   ASSERT_EQ(Call("DELETE", "/site-v2").status, 200);
 }
 
+// Index expressions as Elasticsearch's multi-target syntax: exclusions,
+// ignore_unavailable, allow_no_indices, expand_wildcards, date math names.
+TEST_F(AliasApiTest, ExpressionsTakeExclusionsIndicesOptionsAndDateMath) {
+  for (const char* name : {"idx-a", "idx-b", "other"}) {
+    ASSERT_EQ(Call("PUT", std::string("/") + name).status, 200);
+    Bulk(name, "{\"index\":{\"_id\":\"1\"}}\n{\"f\":\"x\"}\n");
+  }
+  EXPECT_EQ(Call("GET", "/_cat/indices/idx-*,-idx-b?h=index").body, "idx-a\n");
+  EXPECT_EQ(Total("idx-*,-idx-a,other"), 2u);
+  ExpectEsError(Call("POST", "/missing,idx-a/_search", "{}"), 404, "index_not_found_exception");
+  auto r = Call("POST", "/missing,idx-a/_search?ignore_unavailable=true", "{}");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r.body)["hits"]["total"]["value"].GetUint64(), 1u);
+  r = Call("POST", "/nomatch-*/_search", "{}");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r.body)["_shards"]["total"].GetUint64(), 0u);
+  ExpectEsError(Call("POST", "/nomatch-*/_search?allow_no_indices=false", "{}"), 404, "index_not_found_exception");
+  r = Call("POST", "/idx-*,other/_search?expand_wildcards=none", "{}");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r.body)["hits"]["total"]["value"].GetUint64(), 1u) << "only the concrete name";
+  ExpectEsError(Call("POST", "/idx-*/_search?expand_wildcards=sideways", "{}"), 400, "illegal_argument_exception");
+  ExpectEsError(Call("POST", "/idx-*/_search?ignore_unavailable=maybe", "{}"), 400, "illegal_argument_exception");
+  // Date math: created and searched by the same expression (URL-encoded).
+  const std::string dated = "%3Cdaily-%7Bnow%2Fd%7D%3E";
+  r = Call("PUT", "/" + dated);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string created = Str(Json(r.body)["index"]);
+  EXPECT_EQ(created.rfind("daily-20", 0), 0u) << created;
+  EXPECT_EQ(created.size(), std::string("daily-2026.12.03").size()) << created;
+  Bulk(created, "{\"index\":{\"_id\":\"1\"}}\n{\"f\":\"x\"}\n");
+  r = Call("POST", "/" + dated + "/_search", "{}");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r.body)["hits"]["total"]["value"].GetUint64(), 1u);
+  ExpectEsError(Call("POST", "/%3Cdaily-%7Bnow%2Fq%7D%3E/_search", "{}"), 400, "parse_exception");
+  // DELETE takes the same options.
+  EXPECT_EQ(Call("DELETE", "/missing,other?ignore_unavailable=true").status, 200);
+  EXPECT_EQ(Call("HEAD", "/other").status, 404);
+  for (const std::string& name : {std::string("idx-a"), std::string("idx-b"), created}) {
+    EXPECT_EQ(Call("DELETE", "/" + name).status, 200) << name;
+  }
+}
+
 }  // namespace
 }  // namespace holdfast

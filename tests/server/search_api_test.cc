@@ -122,6 +122,41 @@ TEST_F(SearchApiTest, MatchAllDefaultsAndShape) {
   EXPECT_TRUE(hit["_source"].IsObject());
 }
 
+// _msearch: header and body lines; each search answers as _search would,
+// with its status; one failing search is its own answer, not the request's.
+TEST_F(SearchApiTest, MultiSearchAnswersEachSearchInOrder) {
+  const std::string body =
+      "{\"index\":\"books1\"}\n{\"query\":{\"match\":{\"title\":\"quick\"}},\"size\":2}\n"
+      "{\"index\":[\"books4\"],\"preference\":\"_local\"}\n{\"query\":{\"term\":{\"tags\":\"food\"}}}\n"
+      "{\"index\":\"no-such-index\"}\n{\"query\":{\"match_all\":{}}}\n"
+      "{}\n{\"query\":{\"match_all\":{}},\"size\":0}\n"
+      "{\"index\":\"books1\"}\n{\"query\":{\"no_such_query\":{}}}\n";
+  auto d = Json(HttpCall(port(), "POST", "/books4/_msearch", body));
+  ASSERT_TRUE(d.HasMember("took") && d["responses"].IsArray()) << ToJson(d);
+  const auto& r = d["responses"];
+  ASSERT_EQ(r.Size(), 5u) << ToJson(d);
+  // Each as the same _search answers.
+  auto alone = Search("/books1/_search", R"({"query":{"match":{"title":"quick"}},"size":2})");
+  EXPECT_EQ(r[0]["status"].GetInt(), 200);
+  EXPECT_EQ(ToJson(r[0]["hits"]), ToJson(alone["hits"]));
+  EXPECT_EQ(r[1]["status"].GetInt(), 200);
+  EXPECT_EQ(r[1]["hits"]["total"]["value"].GetUint64(), 2u);
+  EXPECT_EQ(r[2]["status"].GetInt(), 404);
+  EXPECT_EQ(std::string(r[2]["error"]["type"].GetString()), "index_not_found_exception");
+  EXPECT_EQ(r[3]["status"].GetInt(), 200);
+  EXPECT_EQ(r[3]["_shards"]["total"].GetUint(), 4u) << "no index in the header: the URL's";
+  EXPECT_EQ(r[3]["hits"]["total"]["value"].GetUint64(), kDocs.size());
+  EXPECT_EQ(r[4]["status"].GetInt(), 400);
+  EXPECT_EQ(std::string(r[4]["error"]["type"].GetString()), "parsing_exception");
+  // URL parameters reach every search; a header key Elasticsearch does not know is refused.
+  d = Json(HttpCall(port(), "POST", "/_msearch?rest_total_hits_as_int=true",
+                    "{\"index\":\"books1\"}\n{\"query\":{\"match_all\":{}}}\n"));
+  EXPECT_TRUE(d["responses"][0]["hits"]["total"].IsUint64()) << ToJson(d);
+  ExpectError(HttpCall(port(), "POST", "/_msearch", "{\"colour\":\"red\"}\n{}\n"), 400, "illegal_argument_exception");
+  ExpectError(HttpCall(port(), "POST", "/_msearch", ""), 400, "action_request_validation_exception");
+  ExpectError(HttpCall(port(), "POST", "/_msearch", "{\"index\":\"books1\"}\n"), 400, "parse_exception");
+}
+
 TEST_F(SearchApiTest, MatchQueryHitsTotalsAndOrder) {
   auto d = Search("/books1/_search", R"({"query":{"match":{"title":"quick"}}})");
   EXPECT_EQ(d["hits"]["total"]["value"].GetInt(), 4);
