@@ -235,6 +235,8 @@ class SearchRoutes {
     return Status::OK();
   }
 
+
+ public:
   // POST /_msearch, /{index}/_msearch: NDJSON pairs of a header line
   // ({"index": ..., "preference": ..., indices options}) and a search body;
   // each search runs as POST /{index}/_search would (one after the other)
@@ -334,6 +336,7 @@ class SearchRoutes {
     return JsonResponse(200, std::move(out));
   }
 
+ private:
   ApiContext* ctx_;
   ScrollRegistry scrolls_;
 };

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The official Elasticsearch Python client (7.17, Debian's python3-elasticsearch)
 against a running holdfast node: index management, helpers.bulk, searches,
-aggregations, count, get/update/delete and helpers.scan. Every answer is checked
+aggregations, count, get/update/delete, helpers.scan, msearch and the
+alias-swap migration. Every answer is checked
 against what the generated documents say it must be.
 
 Usage: python_client_test.py --port N   (the node is started by the caller)
@@ -125,6 +126,43 @@ def main():
     # scan with a query
     seen = [h["_id"] for h in helpers.scan(es, index=INDEX, query={"query": {"match": {"title": "jacket"}}})]
     check(set(seen) == jackets - {"43"} and len(seen) == len(set(seen)), "helpers.scan with a query")
+
+    # msearch: several searches in one request, answered in order
+    r = es.msearch(body=[{"index": INDEX}, {"query": {"match": {"title": "jacket"}}, "size": 0},
+                         {"index": "no-such-index"}, {"query": {"match_all": {}}},
+                         {}, {"query": {"term": {"color": "red"}}, "size": 0}], index=INDEX)
+    res = r["responses"]
+    check(len(res) == 3, "msearch answers three searches")
+    check(res[0]["status"] == 200 and res[0]["hits"]["total"]["value"] == len(jackets - {"43"}), "msearch match")
+    check(res[1]["status"] == 404 and res[1]["error"]["type"] == "index_not_found_exception", "msearch error item")
+    reds = sum(1 for d in docs if d["color"] == "red" and d["_id"] != "43")
+    check(res[2]["hits"]["total"]["value"] == reds, "msearch takes the URL's index")
+
+    # The alias-swap migration: the application searches through an alias;
+    # v2 is built beside v1 and the alias moves in one step. (The copy goes
+    # through scan + bulk here.)
+    app, v1, v2 = "clients-app", INDEX, INDEX + "-v2"
+    es.indices.put_alias(index=v1, name=app)
+    check(es.indices.exists_alias(name=app), "alias created")
+    check(es.count(index=app)["count"] == N_DOCS - 1, "count through the alias")
+    es.indices.create(index=v2, body={"settings": {"number_of_shards": 3},
+                                      "mappings": {"properties": {"title": {"type": "text"},
+                                                                  "color": {"type": "keyword"},
+                                                                  "price": {"type": "long"},
+                                                                  "in_stock": {"type": "boolean"}}}})
+    copied, errors = helpers.bulk(es, ({"_index": v2, "_id": h["_id"], "_source": h["_source"]}
+                                       for h in helpers.scan(es, index=app, size=1000)), chunk_size=1000, refresh=True)
+    check(copied == N_DOCS - 1 and not errors, "v2 filled from v1")
+    es.indices.update_aliases(body={"actions": [{"remove": {"index": v1, "alias": app}},
+                                                {"add": {"index": v2, "alias": app}}]})
+    check(list(es.indices.get_alias(name=app).keys()) == [v2], "the alias names v2 only")
+    r = es.search(index=app, body={"query": {"match": {"title": "jacket"}}, "track_total_hits": True, "size": 1})
+    check(r["hits"]["total"]["value"] == len(jackets - {"43"}) and r["hits"]["hits"][0]["_index"] == v2,
+          "searches through the alias find v2")
+    es.index(index=app, id="new", body={"title": "new hat", "color": "red", "price": 1, "in_stock": True},
+             refresh=True)
+    check(es.get(index=v2, id="new")["found"], "a write through the alias goes to v2")
+    es.indices.delete(index=v2)
 
     es.indices.delete(index=INDEX)
     check(not es.indices.exists(index=INDEX), "index deleted")
