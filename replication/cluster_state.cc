@@ -270,6 +270,47 @@ Status ValidateAliasName(const ClusterStateSnapshot& state, std::string_view ali
   return Status::OK();
 }
 
+Status ApplyIndexSettings(ClusterStateSnapshot* state, const std::vector<std::string>& index_uuids,
+                          const IndexSettingsUpdate& update, int64_t now_ms) {
+  for (const std::string& uuid : index_uuids) {
+    auto it = state->indices.find(uuid);
+    if (it == state->indices.end()) return Status::IndexNotFound("no such index [" + uuid + "]");
+    IndexSettings& s = it->second.settings;
+    if (update.refresh_interval) s.refresh_interval = *update.refresh_interval;
+    if (update.max_result_window) s.max_result_window = *update.max_result_window;
+    if (update.node_left_delayed_timeout) s.node_left_delayed_timeout = *update.node_left_delayed_timeout;
+    if (!update.number_of_replicas || *update.number_of_replicas == s.number_of_replicas) continue;
+    s.number_of_replicas = *update.number_of_replicas;
+    auto routing = state->routing.find(uuid);
+    if (routing == state->routing.end()) continue;
+    for (ShardRouting& shard : routing->second.shards) {
+      size_t replicas = 0;
+      for (const ShardCopyRouting& copy : shard.copies) replicas += !copy.primary;
+      while (replicas < s.number_of_replicas) {
+        ShardCopyRouting replica;
+        replica.unassigned_reason = "REPLICA_ADDED";
+        replica.unassigned_at_ms = now_ms;
+        shard.copies.push_back(std::move(replica));
+        ++replicas;
+      }
+      // Fewer: unassigned replicas first, then the last assigned ones.
+      for (bool unassigned_pass : {true, false}) {
+        for (size_t k = shard.copies.size(); k > 0 && replicas > s.number_of_replicas; --k) {
+          const ShardCopyRouting& copy = shard.copies[k - 1];
+          if (copy.primary || copy.node_id.empty() != unassigned_pass) continue;
+          if (!copy.allocation_id.empty()) {
+            shard.in_sync.erase(std::remove(shard.in_sync.begin(), shard.in_sync.end(), copy.allocation_id),
+                                shard.in_sync.end());
+          }
+          shard.copies.erase(shard.copies.begin() + static_cast<ptrdiff_t>(k - 1));
+          --replicas;
+        }
+      }
+    }
+  }
+  return Status::OK();
+}
+
 Status ApplyAliasActions(ClusterStateSnapshot* state, const std::vector<AliasAction>& actions) {
   auto find = [&](const std::string& name) -> IndexMetadata* {
     const IndexMetadata* index = state->FindIndex(name);

@@ -185,6 +185,19 @@ struct AliasAction {
   AliasMetadata metadata;  // kAdd
   bool must_exist = true;  // kRemove: kAliasesNotFound when the index lacks the alias
 };
+// The dynamic index settings PUT /{index}/_settings changes (unset: kept).
+struct IndexSettingsUpdate {
+  std::optional<std::chrono::milliseconds> refresh_interval;
+  std::optional<uint32_t> number_of_replicas;
+  std::optional<uint32_t> max_result_window;
+  std::optional<std::chrono::milliseconds> node_left_delayed_timeout;
+};
+// Applies `update` to the indices `index_uuids` of `state`: their metadata,
+// and for number_of_replicas their routing (new replica copies wait
+// unassigned, REPLICA_ADDED, for the allocator; surplus ones go, unassigned
+// ones first, never a primary). kIndexNotFound for an unknown uuid.
+Status ApplyIndexSettings(ClusterStateSnapshot* state, const std::vector<std::string>& index_uuids,
+                          const IndexSettingsUpdate& update, int64_t now_ms);
 // Applies `actions` in order to `state` (the caller keeps the result only
 // when this succeeds: all or none). kIndexNotFound, kAliasesNotFound
 // ("aliases [x] missing"), kInvalidAliasName (a bad name, or an index's),
@@ -239,6 +252,10 @@ class ClusterState {
   // Applies alias actions (ApplyAliasActions) all at once: one new version
   // holds all of them or none does.
   virtual Status UpdateAliases(const std::vector<AliasAction>& actions) = 0;
+
+  // Changes dynamic settings of indices (ApplyIndexSettings), in one version.
+  virtual Status UpdateIndexSettings(const std::vector<std::string>& index_uuids,
+                                     const IndexSettingsUpdate& update) = 0;
 
   // A node reports a copy's state: kStarted once opened and recovered,
   // kFailed with the reason when it stopped serving, kClosed. Ignored

@@ -338,6 +338,17 @@ Result<int64_t> EtcdClusterState::MasterUpdateAliases(const std::vector<AliasAct
   });
 }
 
+Result<int64_t> EtcdClusterState::MasterUpdateIndexSettings(const std::vector<std::string>& index_uuids,
+                                                            const IndexSettingsUpdate& update) {
+  return MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> {
+    HOLDFAST_RETURN_IF_ERROR(ApplyIndexSettings(next, index_uuids, update, WallClockMs()));
+    // New replica copies are placed at once (where a node can take them).
+    int64_t unused = 0;
+    (void)Reallocate(next, allocation_input(), &unused);
+    return true;
+  });
+}
+
 Result<int64_t> EtcdClusterState::MasterPutMapping(const std::string& index_uuid, const mapping::MappingUpdate& update,
                                                    std::shared_ptr<const mapping::Mapping>* merged_out) {
   return MasterChange([&](ClusterStateSnapshot* next) { return MergeIndexMapping(next, index_uuid, update, merged_out); });
@@ -435,6 +446,19 @@ Status EtcdClusterState::UpdateAliases(const std::vector<AliasAction>& actions) 
                 [&](const std::string& address) {
                   holdfast::v1::ClusterChangeResponse response;
                   return forwarder_->Call(address, &holdfast::v1::Cluster::Stub::UpdateAliases, request, &response);
+                })
+      .status();
+}
+
+Status EtcdClusterState::UpdateIndexSettings(const std::vector<std::string>& index_uuids,
+                                             const IndexSettingsUpdate& update) {
+  holdfast::v1::UpdateIndexSettingsRequest request;
+  ToProto(index_uuids, update, &request);
+  return Change([&]() { return MasterUpdateIndexSettings(index_uuids, update); },
+                [&](const std::string& address) {
+                  holdfast::v1::ClusterChangeResponse response;
+                  return forwarder_->Call(address, &holdfast::v1::Cluster::Stub::UpdateIndexSettings, request,
+                                          &response);
                 })
       .status();
 }

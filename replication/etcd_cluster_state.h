@@ -83,6 +83,7 @@ class EtcdClusterState : public ClusterState {
   Result<ClusterStatePtr> CreateIndex(IndexMetadata metadata) override;
   Status DeleteIndex(std::string_view name) override;
   Status UpdateAliases(const std::vector<AliasAction>& actions) override;
+  Status UpdateIndexSettings(const std::vector<std::string>& index_uuids, const IndexSettingsUpdate& update) override;
   Result<std::shared_ptr<const mapping::Mapping>> PutMapping(std::string_view index_uuid,
                                                              const mapping::MappingUpdate& update) override;
   Status UpdateShardCopy(const ShardId& shard, std::string_view allocation_id, ShardCopyState state,
@@ -100,6 +101,8 @@ class EtcdClusterState : public ClusterState {
   Result<int64_t> MasterCreateIndex(IndexMetadata metadata);
   Result<int64_t> MasterDeleteIndex(const std::string& name);
   Result<int64_t> MasterUpdateAliases(const std::vector<AliasAction>& actions);
+  Result<int64_t> MasterUpdateIndexSettings(const std::vector<std::string>& index_uuids,
+                                            const IndexSettingsUpdate& update);
   Result<int64_t> MasterPutMapping(const std::string& index_uuid, const mapping::MappingUpdate& update,
                                    std::shared_ptr<const mapping::Mapping>* merged);
   Result<int64_t> MasterUpdateShardCopy(const ShardId& shard, const std::string& allocation_id, ShardCopyState state,

@@ -33,6 +33,8 @@ std::string EncodeIndexMetadata(const IndexMetadata& m) {
   w.Int64(m.settings.refresh_interval.count());
   w.Key("node_left_delayed_timeout_ms");
   w.Int64(m.settings.node_left_delayed_timeout.count());
+  w.Key("max_result_window");
+  w.Uint(m.settings.max_result_window);
   w.Key("durability");
   w.String(m.settings.durability == Durability::kAsync ? "async" : "request");
   const recommend::RecommendSettings& r = m.settings.recommend;
@@ -133,6 +135,9 @@ Result<IndexMetadata> DecodeIndexMetadata(std::string_view bytes, std::string_vi
     m.settings.node_left_delayed_timeout = std::chrono::milliseconds(d["node_left_delayed_timeout_ms"].GetInt64());
   }
   m.settings.durability = str("durability") == "async" ? Durability::kAsync : Durability::kRequest;
+  if (d.HasMember("max_result_window") && d["max_result_window"].IsUint()) {
+    m.settings.max_result_window = d["max_result_window"].GetUint();
+  }
   if (d.HasMember("recommend") && d["recommend"].IsObject()) {
     const auto& o = d["recommend"];
     recommend::RecommendSettings& r = m.settings.recommend;

@@ -27,6 +27,7 @@ struct IndexSettings {
   // index.unassigned.node_left.delayed_timeout: how long the copies of a
   // node that left keep their place before the master reassigns them.
   std::chrono::milliseconds node_left_delayed_timeout{60000};
+  uint32_t max_result_window = 10000;  // index.max_result_window: from + size at most this
   recommend::RecommendSettings recommend;  // index.recommend.*
 };
 

@@ -1,5 +1,7 @@
 #include "replication/local_cluster_state.h"
 
+#include "index/util/clock.h"
+
 #include <algorithm>
 
 #include "index/mapping/mapping_serializer.h"
@@ -207,6 +209,29 @@ Status LocalClusterState::UpdateAliases(const std::vector<AliasAction>& actions)
         any = true;
       } else if (now->second.aliases != index.aliases) {
         AppendMetadataWrite(now->second, writes);
+        any = true;
+      }
+    }
+    return any;
+  });
+  return changed.status();
+}
+
+Status LocalClusterState::UpdateIndexSettings(const std::vector<std::string>& index_uuids,
+                                              const IndexSettingsUpdate& update) {
+  auto changed = Change([&](ClusterStateSnapshot* next, MetadataMutations* writes) -> Result<bool> {
+    const ClusterStateSnapshot before = *next;
+    HOLDFAST_RETURN_IF_ERROR(ApplyIndexSettings(next, index_uuids, update, WallClockMs()));
+    bool any = false;
+    for (const std::string& uuid : index_uuids) {
+      if (EncodeIndexMetadata(before.indices.at(uuid)) != EncodeIndexMetadata(next->indices.at(uuid))) {
+        AppendMetadataWrite(next->indices.at(uuid), writes);
+        any = true;
+      }
+      auto was = before.routing.find(uuid);
+      auto now = next->routing.find(uuid);
+      if (now != next->routing.end() && (was == before.routing.end() || !(was->second == now->second))) {
+        AppendRoutingWrite(uuid, now->second, writes);
         any = true;
       }
     }

@@ -56,6 +56,7 @@ class LocalClusterState : public ClusterState {
   Result<ClusterStatePtr> CreateIndex(IndexMetadata metadata) override;
   Status DeleteIndex(std::string_view name) override;
   Status UpdateAliases(const std::vector<AliasAction>& actions) override;
+  Status UpdateIndexSettings(const std::vector<std::string>& index_uuids, const IndexSettingsUpdate& update) override;
   Result<std::shared_ptr<const mapping::Mapping>> PutMapping(std::string_view index_uuid,
                                                              const mapping::MappingUpdate& update) override;
   // Accepts kInitializing, kStarted, kFailed and kClosed (InvalidArgument for

@@ -17,6 +17,26 @@ Status FromProto(const pb::Error& error) {
   return Status(static_cast<StatusCode>(error.kind()), error.message());
 }
 
+void ToProto(const std::vector<std::string>& index_uuids, const IndexSettingsUpdate& u,
+             pb::UpdateIndexSettingsRequest* out) {
+  for (const std::string& uuid : index_uuids) out->add_index_uuids(uuid);
+  if (u.refresh_interval) out->set_refresh_interval_ms(u.refresh_interval->count());
+  if (u.number_of_replicas) out->set_number_of_replicas(*u.number_of_replicas);
+  if (u.max_result_window) out->set_max_result_window(*u.max_result_window);
+  if (u.node_left_delayed_timeout) out->set_node_left_delayed_timeout_ms(u.node_left_delayed_timeout->count());
+}
+
+IndexSettingsUpdate FromProto(const pb::UpdateIndexSettingsRequest& m) {
+  IndexSettingsUpdate u;
+  if (m.has_refresh_interval_ms()) u.refresh_interval = std::chrono::milliseconds(m.refresh_interval_ms());
+  if (m.has_number_of_replicas()) u.number_of_replicas = m.number_of_replicas();
+  if (m.has_max_result_window()) u.max_result_window = m.max_result_window();
+  if (m.has_node_left_delayed_timeout_ms()) {
+    u.node_left_delayed_timeout = std::chrono::milliseconds(m.node_left_delayed_timeout_ms());
+  }
+  return u;
+}
+
 void ToProto(const AliasAction& a, pb::AliasActionMessage* out) {
   out->set_kind(a.kind == AliasAction::Kind::kAdd      ? "add"
                 : a.kind == AliasAction::Kind::kRemove ? "remove"

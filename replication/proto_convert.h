@@ -28,6 +28,9 @@ namespace pb = ::holdfast::v1;
 void ToProto(const Status& status, pb::Error* out);
 Status FromProto(const pb::Error& error);  // OK for an empty Error
 
+void ToProto(const std::vector<std::string>& index_uuids, const IndexSettingsUpdate& u,
+             pb::UpdateIndexSettingsRequest* out);
+IndexSettingsUpdate FromProto(const pb::UpdateIndexSettingsRequest& m);
 void ToProto(const AliasAction& a, pb::AliasActionMessage* out);
 Result<AliasAction> FromProto(const pb::AliasActionMessage& m);  // kInvalidArgument: unknown kind
 

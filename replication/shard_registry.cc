@@ -262,6 +262,8 @@ void ShardRegistry::Converge(const ClusterStatePtr& state) {
       if (w != wanted.end() && w->second.allocation_id == it->second->allocation_id()) {
         // A move that was called off: writes continue here.
         if (w->second.copy->relocation_id.empty() && it->second->handoff_active()) it->second->CancelHandoff();
+        // Dynamic settings follow the index metadata.
+        it->second->engine().SetRefreshInterval(w->second.index->settings.refresh_interval);
         ++it;
         continue;
       }

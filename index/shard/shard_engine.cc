@@ -1,5 +1,7 @@
 #include "index/shard/shard_engine.h"
 
+#include <atomic>
+
 #include <absl/container/flat_hash_map.h>
 
 #include <algorithm>
@@ -44,7 +46,15 @@ class ShardEngine::Impl {
       : options_(std::move(options)),
         mappings_(std::move(mappings)),
         failure_(options_.on_failure),
-        lanes_(options_.indexing_lanes) {}
+        lanes_(options_.indexing_lanes),
+        refresh_interval_ms_(options_.refresh_interval.count()) {}
+
+  std::chrono::milliseconds refresh_interval() const {
+    return std::chrono::milliseconds(refresh_interval_ms_.load(std::memory_order_relaxed));
+  }
+  void set_refresh_interval(std::chrono::milliseconds interval) {
+    refresh_interval_ms_.store(interval.count(), std::memory_order_relaxed);
+  }
 
   Status Open();
   Status OpenState();
@@ -85,6 +95,7 @@ class ShardEngine::Impl {
   std::shared_mutex term_mu_;
   ShardFailure failure_;
   IndexingLanes lanes_;
+  std::atomic<int64_t> refresh_interval_ms_;
   SegmentSet segments_;
   std::unique_ptr<ShardFlusher> flusher_;
   std::unique_ptr<ShardWriter> writer_;
@@ -270,7 +281,7 @@ Status ShardEngine::Impl::SetPrimaryTerm(int64_t term) {
 // ---------------------------------------------------------------- refresh and flush
 
 bool ShardEngine::Impl::WaitForRefresh(int64_t seq_no, std::chrono::milliseconds timeout) {
-  if (options_.refresh_interval.count() <= 0) return Refresh().ok();
+  if (refresh_interval().count() <= 0) return Refresh().ok();
   return segments_.WaitForRefresh(seq_no, timeout);
 }
 
@@ -341,7 +352,8 @@ void ShardEngine::Impl::BackgroundLoop() {
     if (failure_.failed()) continue;
     const auto now = Clock::now();
     bool refresh = lanes_.BufferBytes() > options_.indexing_buffer_bytes;
-    if (options_.refresh_interval.count() > 0 && now - last_refresh >= options_.refresh_interval) refresh = true;
+    const std::chrono::milliseconds interval = refresh_interval();  // index.refresh_interval, changed live
+    if (interval.count() > 0 && now - last_refresh >= interval) refresh = true;
     if (refresh) {
       last_refresh = now;
       if (!Refresh().ok()) continue;  // the shard failed, with the reason
@@ -504,6 +516,7 @@ Result<std::unique_ptr<FileSnapshot>> ShardEngine::TakeFileSnapshot(const std::s
 }
 const ShardStore& ShardEngine::store() const { return *impl_->store_; }
 Status ShardEngine::Refresh() { return impl_->Refresh(); }
+void ShardEngine::SetRefreshInterval(std::chrono::milliseconds interval) { impl_->set_refresh_interval(interval); }
 bool ShardEngine::WaitForRefresh(int64_t seq_no, std::chrono::milliseconds timeout) {
   return impl_->WaitForRefresh(seq_no, timeout);
 }

@@ -276,6 +276,8 @@ class ShardEngine {
 
   // Makes everything indexed so far searchable.
   Status Refresh();
+  // index.refresh_interval changed on an open shard (<= 0: on demand only).
+  void SetRefreshInterval(std::chrono::milliseconds interval);
   // Waits until a refresh covers `seq_no` (refresh=wait_for), up to `timeout`.
   bool WaitForRefresh(int64_t seq_no, std::chrono::milliseconds timeout);
   // Refresh + write segments and deletions to files + new manifest + trim op log.

@@ -104,6 +104,29 @@ HttpResponse DeleteIndices(ClusterIndices& registry, const HttpRequest& req) {
   return Acknowledged();
 }
 
+// PUT /{index}/_settings: dynamic settings, applied to every index of the
+// expression in one cluster-state change (live: refresh_interval reaches the
+// open shards, new replicas are allocated).
+HttpResponse PutSettings(ClusterIndices& registry, const HttpRequest& req) {
+  auto parsed = ParseSettingsUpdate(req.body);
+  if (!parsed.ok()) return ErrorFromStatus(parsed.status());
+  auto indices = ResolveRequestIndices(registry, req);
+  if (!indices.ok()) return ErrorFromStatus(indices.status());
+  if (!parsed->static_keys.empty()) {
+    std::string keys, names;
+    for (const std::string& k : parsed->static_keys) keys += (keys.empty() ? "" : ", ") + k;
+    for (const auto& index : *indices) names += (names.empty() ? "" : ", ") + index->name() + "/" + index->uuid();
+    return ErrorFromStatus(mapping::IllegalArgumentError("Can't update non dynamic settings [[" + keys +
+                                                         "]] for open indices [[" + names + "]]"));
+  }
+  std::vector<std::string> uuids;
+  for (const auto& index : *indices) uuids.push_back(index->uuid());
+  if (!uuids.empty()) {
+    if (Status s = registry.cluster()->UpdateIndexSettings(uuids, parsed->update); !s.ok()) return ErrorFromStatus(s);
+  }
+  return Acknowledged();
+}
+
 HttpResponse PutMapping(ClusterIndices& registry, const HttpRequest& req) {
   auto update = ParseMappingUpdate(req.body);
   if (!update.ok()) return ErrorFromStatus(update.status());
@@ -174,6 +197,9 @@ void AddIndexAdminRoutes(ApiContext* ctx, HttpRouter* router) {
     });
   }
   add(HttpMethod::kPut, "/{index}/_mapping", "index_put_mapping", PutMapping);
+  for (const char* pattern : {"/{index}/_settings", "/_settings", "/_all/_settings"}) {
+    add(HttpMethod::kPut, pattern, "index_put_settings", PutSettings);
+  }
   add(HttpMethod::kPost, "/{index}/_mapping", "index_put_mapping", PutMapping);
   struct Op {
     const char* suffix;

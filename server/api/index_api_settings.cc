@@ -1,5 +1,9 @@
 #include "server/api/index_api_settings.h"
 
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <charconv>
 #include <utility>
 #include <vector>
@@ -233,6 +237,79 @@ Result<CreateIndexBody> ParseCreateIndexBody(std::string_view body) {
   return out;
 }
 
+namespace {
+
+// {"a": {"b": 1}, "c.d": null} → {"index.a.b": "1", "index.c.d": null}.
+Status FlattenUpdate(const rapidjson::Value& o, const std::string& prefix,
+                     std::vector<std::pair<std::string, std::optional<std::string>>>* out) {
+  for (const auto& m : o.GetObject()) {
+    const std::string key = prefix + std::string(m.name.GetString(), m.name.GetStringLength());
+    if (m.value.IsObject()) {
+      HOLDFAST_RETURN_IF_ERROR(FlattenUpdate(m.value, key + ".", out));
+    } else if (m.value.IsNull()) {
+      out->emplace_back(key, std::nullopt);
+    } else if (m.value.IsString()) {
+      out->emplace_back(key, std::string(m.value.GetString(), m.value.GetStringLength()));
+    } else if (m.value.IsNumber() || m.value.IsBool()) {
+      rapidjson::StringBuffer b;
+      rapidjson::Writer<rapidjson::StringBuffer> w(b);
+      m.value.Accept(w);
+      out->emplace_back(key, std::string(b.GetString(), b.GetSize()));
+    } else {
+      return Status::ParseValue("the value of setting [" + key + "] must be a string, number, boolean or null");
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<SettingsUpdate> ParseSettingsUpdate(std::string_view body) {
+  HOLDFAST_RETURN_IF_ERROR(CheckJsonText(body));
+  if (IsBlank(body)) return Status::Validation("Validation Failed: 1: no settings to update;");
+  rapidjson::Document d;
+  d.Parse(body.data(), body.size());
+  if (d.HasParseError() || !d.IsObject()) return Status::ParseValue("the settings must be a JSON object");
+  const rapidjson::Value* root = &d;
+  if (d.HasMember("settings") && d["settings"].IsObject()) root = &d["settings"];
+  std::vector<std::pair<std::string, std::optional<std::string>>> flat;
+  HOLDFAST_RETURN_IF_ERROR(FlattenUpdate(*root, "", &flat));
+  if (flat.empty()) return Status::Validation("Validation Failed: 1: no settings to update;");
+  SettingsUpdate out;
+  const IndexSettings defaults;
+  for (auto& [raw, value] : flat) {
+    const std::string key = raw.rfind("index.", 0) == 0 ? raw : "index." + raw;
+    IndexSettings s;  // ApplySetting's parse of one value
+    if (key == "index.refresh_interval") {
+      if (value) HOLDFAST_RETURN_IF_ERROR(ApplySetting(key, *value, &s));
+      out.update.refresh_interval = value ? s.refresh_interval : defaults.refresh_interval;
+    } else if (key == "index.number_of_replicas") {
+      if (value) HOLDFAST_RETURN_IF_ERROR(ApplySetting(key, *value, &s));
+      out.update.number_of_replicas = value ? s.number_of_replicas : defaults.number_of_replicas;
+    } else if (key == "index.unassigned.node_left.delayed_timeout") {
+      if (value) HOLDFAST_RETURN_IF_ERROR(ApplySetting(key, *value, &s));
+      out.update.node_left_delayed_timeout = value ? s.node_left_delayed_timeout : defaults.node_left_delayed_timeout;
+    } else if (key == "index.max_result_window") {
+      if (value) {
+        auto n = ParseCount(key, *value, 1, INT32_MAX);
+        if (!n.ok()) return n.status();
+        out.update.max_result_window = *n;
+      } else {
+        out.update.max_result_window = defaults.max_result_window;
+      }
+    } else if (key == "index.number_of_shards" || key == "index.translog.durability" ||
+               key.rfind("index.recommend.", 0) == 0) {
+      if (value) HOLDFAST_RETURN_IF_ERROR(ApplySetting(key, *value, &s));  // a bad value says so first
+      out.static_keys.push_back(key);
+    } else {
+      return mapping::IllegalArgumentError("unknown setting [" + key +
+                                           "] please check that any required plugins are installed, or check the "
+                                           "breaking changes documentation for removed settings");
+    }
+  }
+  return out;
+}
+
 Result<mapping::MappingUpdate> ParseMappingUpdate(std::string_view body) {
   HOLDFAST_RETURN_IF_ERROR(CheckJsonText(body));
   if (IsBlank(body)) return Status::ParseValue("request body is required");
@@ -257,6 +334,9 @@ void WriteIndexSettings(JsonWriter& w, const IndexHandle& index) {
   w.Key("settings").StartObject().Key("index").StartObject();
   w.Field("refresh_interval", FormatTimeValue(s.refresh_interval));
   w.Field("number_of_shards", std::to_string(s.number_of_shards));
+  if (s.max_result_window != IndexSettings{}.max_result_window) {
+    w.Field("max_result_window", std::to_string(s.max_result_window));
+  }
   w.Field("provided_name", index.name());
   w.Field("creation_date", std::to_string(index.creation_date_ms()));
   w.Field("number_of_replicas", std::to_string(s.number_of_replicas));

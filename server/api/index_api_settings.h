@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "index/mapping/mapping.h"
+#include "replication/cluster_state.h"
 #include "server/coordinator/index_handle.h"
 #include "index/util/status.h"
 #include "server/http/json_writer.h"
@@ -35,6 +36,19 @@ void WriteIndexAliases(JsonWriter& w, const IndexHandle& index);
 // is illegal_argument_exception "unknown setting [...]"; bad JSON parse_exception;
 // a bad mapping mapper_parsing_exception. An empty body gives the defaults.
 Result<CreateIndexBody> ParseCreateIndexBody(std::string_view body);
+
+// PUT /{index}/_settings: {"index": {"refresh_interval": "5s"}}, dotted or
+// flat keys, or under "settings"; null resets a setting to its default.
+// Dynamic here: refresh_interval, number_of_replicas, max_result_window,
+// unassigned.node_left.delayed_timeout. Static settings (number_of_shards,
+// translog.durability, recommend.*) are listed in `static_keys` (the caller
+// refuses them, naming the indices, as Elasticsearch); an unknown one is
+// illegal_argument_exception.
+struct SettingsUpdate {
+  IndexSettingsUpdate update;
+  std::vector<std::string> static_keys;
+};
+Result<SettingsUpdate> ParseSettingsUpdate(std::string_view body);
 
 // PUT /{index}/_mapping: {"properties": {...}} → the fields to add.
 Result<mapping::MappingUpdate> ParseMappingUpdate(std::string_view body);

@@ -68,6 +68,10 @@ class SearchRoutes {
     if (!request.ok()) return ErrorFromStatus(request.status());
     auto indices = ResolveIndices(registry, http);
     if (!indices.ok()) return ErrorFromStatus(indices.status());
+    // The smallest index.max_result_window of the indices (the default with none).
+    uint64_t window = indices->empty() ? kMaxResultWindow : UINT64_MAX;
+    for (const auto& [name, index] : *indices) window = std::min<uint64_t>(window, index->settings().max_result_window);
+    if (Status s = CheckResultWindow(request.value(), window); !s.ok()) return ErrorFromStatus(s);
     auto plan = SearchPlan::Build(request.value(), std::move(indices).value());
     if (!plan.ok()) return ErrorFromStatus(plan.status());
     search::HighlightSpec highlight;

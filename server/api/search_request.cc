@@ -254,20 +254,25 @@ Result<SearchRequest> ParseSearchRequest(const HttpRequest& http, bool for_count
       HOLDFAST_RETURN_IF_ERROR(ApplyBodyField(key, field.value(), for_count, &out));
     }
   }
-  if (!for_count && !out.scroll && out.from + out.size > kMaxResultWindow) {
-    return IllegalArgument("Result window is too large, from + size must be less than or equal to: [" +
-                           std::to_string(kMaxResultWindow) + "] but was [" + std::to_string(out.from + out.size) +
-                           "]. See the scroll api for a more efficient way to request large data sets. This limit "
-                           "can be set by changing the [index.max_result_window] index level setting.");
-  }
-  if (out.scroll && out.size > kMaxResultWindow) {
-    return IllegalArgument("Batch size is too large, size must be less than or equal to: [" +
-                           std::to_string(kMaxResultWindow) + "] but was [" + std::to_string(out.size) + "].");
-  }
+
   if (out.scroll && out.from > 0) {
     return IllegalArgument("Validation Failed: 1: using [from] is not allowed in a scroll context;");
   }
   return out;
+}
+
+Status CheckResultWindow(const SearchRequest& out, uint64_t max_window) {
+  if (!out.scroll && out.from + out.size > max_window) {
+    return IllegalArgument("Result window is too large, from + size must be less than or equal to: [" +
+                           std::to_string(max_window) + "] but was [" + std::to_string(out.from + out.size) +
+                           "]. See the scroll api for a more efficient way to request large data sets. This limit "
+                           "can be set by changing the [index.max_result_window] index level setting.");
+  }
+  if (out.scroll && out.size > max_window) {
+    return IllegalArgument("Batch size is too large, size must be less than or equal to: [" +
+                           std::to_string(max_window) + "] but was [" + std::to_string(out.size) + "].");
+  }
+  return Status::OK();
 }
 
 }  // namespace holdfast

@@ -34,6 +34,9 @@ namespace holdfast {
 // Reads `http` (body and URL). `for_count` accepts only what _count takes
 // (query, q, min_score).
 Result<SearchRequest> ParseSearchRequest(const HttpRequest& http, bool for_count = false);
+// illegal_argument_exception when from + size (size, for a scroll) passes
+// `max_window`: the smallest index.max_result_window of the indices searched.
+Status CheckResultWindow(const SearchRequest& request, uint64_t max_window);
 
 // An Elasticsearch time value ("30s", "1m", "500ms", "2h", "1d") → ms;
 // illegal_argument_exception naming `setting` otherwise.

@@ -64,6 +64,15 @@ grpc::Status ClusterGrpcService::UpdateAliases(grpc::ServerContext*, const holdf
   return Answer(state->MasterUpdateAliases(actions), response);
 }
 
+grpc::Status ClusterGrpcService::UpdateIndexSettings(grpc::ServerContext*,
+                                                     const holdfast::v1::UpdateIndexSettingsRequest* request,
+                                                     holdfast::v1::ClusterChangeResponse* response) {
+  EtcdClusterState* state = state_.load(std::memory_order_acquire);
+  if (state == nullptr) return Answer(NotJoined(), response);
+  std::vector<std::string> uuids(request->index_uuids().begin(), request->index_uuids().end());
+  return Answer(state->MasterUpdateIndexSettings(uuids, FromProto(*request)), response);
+}
+
 grpc::Status ClusterGrpcService::UpdateShardCopy(grpc::ServerContext*,
                                                  const holdfast::v1::UpdateShardCopyRequest* request,
                                                  holdfast::v1::ClusterChangeResponse* response) {

@@ -23,6 +23,8 @@ class ClusterGrpcService final : public holdfast::v1::Cluster::Service {
                            holdfast::v1::ClusterChangeResponse* response) override;
   grpc::Status UpdateAliases(grpc::ServerContext*, const holdfast::v1::UpdateAliasesRequest* request,
                              holdfast::v1::ClusterChangeResponse* response) override;
+  grpc::Status UpdateIndexSettings(grpc::ServerContext*, const holdfast::v1::UpdateIndexSettingsRequest* request,
+                                   holdfast::v1::ClusterChangeResponse* response) override;
   grpc::Status PutMapping(grpc::ServerContext*, const holdfast::v1::PutMappingRequest* request,
                           holdfast::v1::PutMappingResponse* response) override;
   grpc::Status UpdateShardCopy(grpc::ServerContext*, const holdfast::v1::UpdateShardCopyRequest* request,

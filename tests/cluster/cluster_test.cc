@@ -168,6 +168,20 @@ TEST_F(ClusterFixture, SixShardsSpreadTwoPerNodeAndEveryNodeAnswersLikeOneNode) 
   auto through = Http(2, "PUT", "/first-books/_doc/x1?refresh=true", R"({"title": "lamp", "n": 5})");
   ASSERT_EQ(through.status, 201) << through.body;
   EXPECT_EQ(HttpJson(0, "GET", "/books/_doc/x1")["_index"].GetString(), std::string("books"));
+  // number_of_replicas changed live: the master places a replica of every
+  // shard on another node, each recovers from its primary, health is green.
+  auto replicas = Http(2, "PUT", "/books/_settings", R"({"index": {"number_of_replicas": 1}})");
+  ASSERT_EQ(replicas.status, 200) << replicas.body;
+  // (n1's view may not hold the change yet when n3 answers: wait on what it shows.)
+  std::string twelve_started;
+  for (int i = 0; i < 12; ++i) twelve_started += "STARTED\n";
+  EXPECT_TRUE(WaitUntil([&] { return Http(0, "GET", "/_cat/shards/books?h=state").body == twelve_started; }, 60s))
+      << Http(0, "GET", "/_cat/shards?v").body;
+  EXPECT_TRUE(WaitHealth(0, "green"));
+  EXPECT_EQ(HttpJson(1, "GET", "/books/_count?preference=_only_nodes:n3")["count"].GetUint64() > 0, true);
+  ASSERT_EQ(Http(0, "PUT", "/books/_settings", R"({"number_of_replicas": 0})").status, 200);
+  EXPECT_TRUE(WaitUntil([&] { return Http(1, "GET", "/_cat/shards/books?h=prirep").body == "p\np\np\np\np\np\n"; },
+                        10s));
   // _cat/nodes lists the three, one master.
   auto nodes = HttpJson(1, "GET", "/_cat/nodes?format=json");
   ASSERT_TRUE(nodes.IsArray());

@@ -217,6 +217,7 @@ TEST(IndexMetadataRoundTripTest, KeepsEverySettingAndTheMapping) {
   m.creation_date_ms = 1234567890123;
   m.settings.refresh_interval = std::chrono::milliseconds(2500);
   m.settings.durability = Durability::kAsync;
+  m.settings.max_result_window = 77;
   recommend::RecommendSettings& r = m.settings.recommend;
   r.weights = {0.5, 2.25, 7.125};
   r.popularity_half_life_ms = 11;
@@ -256,6 +257,7 @@ TEST(IndexMetadataRoundTripTest, KeepsEverySettingAndTheMapping) {
   EXPECT_EQ(d->settings.number_of_shards, 7u);
   EXPECT_EQ(d->settings.number_of_replicas, 3u);
   EXPECT_EQ(d->settings.refresh_interval, m.settings.refresh_interval);
+  EXPECT_EQ(d->settings.max_result_window, 77u);
   EXPECT_EQ(d->settings.durability, Durability::kAsync);
   const recommend::RecommendSettings& o = d->settings.recommend;
   EXPECT_EQ(o.weights, r.weights);

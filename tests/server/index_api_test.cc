@@ -198,6 +198,62 @@ TEST_F(IndexApiTest, ClusterHealth) {
 // _cat conventions: ?s sorts (sizes and numbers by value, :desc), an
 // unknown sort key or health value is a 400, ?health= filters, _cat/count
 // and _cat/health answer in the same table forms.
+// PUT /{index}/_settings: dynamic settings change live, static ones are
+// refused as Elasticsearch refuses them, null resets.
+TEST_F(IndexApiTest, DynamicSettingsChangeLiveAndStaticOnesAreRefused) {
+  ASSERT_EQ(Call("PUT", "/tuned", R"({"settings":{"number_of_shards":2,"number_of_replicas":0,"refresh_interval":"-1"}})")
+                .status,
+            200);
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_EQ(Call("PUT", "/tuned/_doc/" + std::to_string(i), R"({"n":)" + std::to_string(i) + "}").status, 201);
+  }
+  auto count = [&] { return Json(Call("GET", "/tuned/_count").body)["count"].GetUint64(); };
+  EXPECT_EQ(count(), 0u) << "refresh_interval -1: nothing searchable before a refresh";
+  auto r = Call("PUT", "/tuned/_settings", R"({"index":{"refresh_interval":"100ms"}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, R"({"acknowledged":true})");
+  EXPECT_TRUE(testing::WaitFor([&] { return count() == 30; }, 10s)) << "the open shards refresh on the new interval";
+  EXPECT_EQ(Str(Json(Call("GET", "/tuned/_settings").body)["tuned"]["settings"]["index"]["refresh_interval"]), "100ms");
+
+  // index.max_result_window bounds from + size; null resets it.
+  ASSERT_EQ(Call("PUT", "/tuned/_settings", R"({"max_result_window":20})").status, 200);
+  EXPECT_EQ(Str(Json(Call("GET", "/tuned/_settings").body)["tuned"]["settings"]["index"]["max_result_window"]), "20");
+  r = Call("POST", "/tuned/_search", R"({"from":15,"size":10})");
+  ExpectEsError(r, 400, "illegal_argument_exception");
+  EXPECT_NE(r.body.find("Result window is too large, from + size must be less than or equal to: [20] but was [25]"),
+            std::string::npos)
+      << r.body;
+  EXPECT_EQ(Call("POST", "/tuned/_search", R"({"from":15,"size":5})").status, 200);
+  ASSERT_EQ(Call("PUT", "/tuned/_settings", R"({"settings":{"index.max_result_window":null}})").status, 200);
+  EXPECT_EQ(Call("POST", "/tuned/_search", R"({"from":15,"size":10})").status, 200);
+
+  // number_of_replicas: new copies wait unassigned (one node), and go again.
+  ASSERT_EQ(Call("PUT", "/tuned/_settings", R"({"number_of_replicas":1})").status, 200);
+  EXPECT_EQ(Str(Json(Call("GET", "/tuned/_settings").body)["tuned"]["settings"]["index"]["number_of_replicas"]), "1");
+  EXPECT_EQ(Call("GET", "/_cat/shards/tuned?h=prirep,state&s=prirep").body,
+            "p STARTED\np STARTED\nr UNASSIGNED\nr UNASSIGNED\n");
+  EXPECT_EQ(Str(Json(Call("GET", "/_cluster/health/tuned").body)["status"]), "yellow");
+  ASSERT_EQ(Call("PUT", "/tuned/_settings", R"({"number_of_replicas":0})").status, 200);
+  EXPECT_EQ(Call("GET", "/_cat/shards/tuned?h=prirep").body, "p\np\n");
+  EXPECT_EQ(Str(Json(Call("GET", "/_cluster/health/tuned").body)["status"]), "green");
+
+  // Refused as Elasticsearch refuses them; nothing changes.
+  r = Call("PUT", "/tuned/_settings", R"({"number_of_shards":3})");
+  ExpectEsError(r, 400, "illegal_argument_exception");
+  EXPECT_NE(r.body.find("Can't update non dynamic settings [[index.number_of_shards]] for open indices [[tuned/"),
+            std::string::npos)
+      << r.body;
+  ExpectEsError(Call("PUT", "/tuned/_settings", R"({"index.colour":"red"})"), 400, "illegal_argument_exception");
+  ExpectEsError(Call("PUT", "/tuned/_settings", R"({"refresh_interval":"soon"})"), 400, "illegal_argument_exception");
+  ExpectEsError(Call("PUT", "/tuned/_settings", "{}"), 400, "action_request_validation_exception");
+  ExpectEsError(Call("PUT", "/nope/_settings", R"({"refresh_interval":"1s"})"), 404, "index_not_found_exception");
+  EXPECT_EQ(Str(Json(Call("GET", "/tuned/_settings").body)["tuned"]["settings"]["index"]["number_of_shards"]), "2");
+  // _all and no index: every index.
+  ASSERT_EQ(Call("PUT", "/_settings", R"({"index":{"refresh_interval":"2s"}})").status, 200);
+  EXPECT_EQ(Str(Json(Call("GET", "/tuned/_settings").body)["tuned"]["settings"]["index"]["refresh_interval"]), "2s");
+  ASSERT_EQ(Call("DELETE", "/tuned").status, 200);
+}
+
 TEST_F(IndexApiTest, CatTablesSortFilterCountAndHealth) {
   const std::pair<const char*, int> indices[] = {{"cat-b", 12}, {"cat-a", 3}, {"cat-c", 7}};
   for (const auto& [name, docs] : indices) {
