@@ -231,6 +231,7 @@ void AddIndexApiRoutes(ApiContext* ctx, HttpRouter* router) {
   AddClusterApiRoutes(ctx, router);
   AddEventApiRoutes(ctx, router);
   AddAliasApiRoutes(ctx, router);
+  AddAnalyzeApiRoutes(ctx, router);
 }
 
 }  // namespace holdfast

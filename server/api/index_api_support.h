@@ -35,6 +35,7 @@ void AddClusterHealthRoutes(ApiContext* ctx, HttpRouter* router);  // cat_api_he
 void AddClusterApiRoutes(ApiContext* ctx, HttpRouter* router);     // cluster_api.cc
 void AddEventApiRoutes(ApiContext* ctx, HttpRouter* router);       // events_api.cc
 void AddAliasApiRoutes(ApiContext* ctx, HttpRouter* router);       // alias_api.cc
+void AddAnalyzeApiRoutes(ApiContext* ctx, HttpRouter* router);     // analyze_api.cc
 
 // A handler that needs the index registry: answers 503 while the node is
 // still recovering (RequireIndices), else calls `handler`.

@@ -157,6 +157,55 @@ TEST_F(SearchApiTest, MultiSearchAnswersEachSearchInOrder) {
   ExpectError(HttpCall(port(), "POST", "/_msearch", "{\"index\":\"books1\"}\n"), 400, "parse_exception");
 }
 
+// _analyze, _validate/query and _field_caps, as Elasticsearch documents them.
+TEST_F(SearchApiTest, AnalyzeValidateAndFieldCaps) {
+  auto d = Json(HttpCall(port(), "POST", "/_analyze", R"({"analyzer":"english","text":"The Quick foxes jumped"})"));
+  EXPECT_EQ(ToJson(d["tokens"]),
+            R"([{"token":"quick","start_offset":4,"end_offset":9,"type":"<ALPHANUM>","position":1},)"
+            R"({"token":"fox","start_offset":10,"end_offset":15,"type":"<ALPHANUM>","position":2},)"
+            R"({"token":"jump","start_offset":16,"end_offset":22,"type":"<ALPHANUM>","position":3}])");
+  // A field's analyzer (title: standard), two texts: positions and offsets continue.
+  d = Json(HttpCall(port(), "GET", "/books1/_analyze", R"({"field":"title","text":["Fast Cars","2024"]})"));
+  ASSERT_EQ(d["tokens"].Size(), 3u) << ToJson(d);
+  EXPECT_EQ(std::string(d["tokens"][1]["token"].GetString()), "cars");
+  EXPECT_EQ(d["tokens"][2]["position"].GetInt(), 102);
+  EXPECT_EQ(d["tokens"][2]["start_offset"].GetInt(), 10);
+  EXPECT_EQ(std::string(d["tokens"][2]["type"].GetString()), "<NUM>");
+  d = Json(HttpCall(port(), "POST", "/books1/_analyze", R"({"field":"tags","text":"Sci Fi"})"));
+  EXPECT_EQ(ToJson(d["tokens"]), R"([{"token":"Sci Fi","start_offset":0,"end_offset":6,"type":"word","position":0}])");
+  ExpectError(HttpCall(port(), "POST", "/books1/_analyze", R"({"field":"price","text":"12"})"), 400,
+              "illegal_argument_exception");
+  ExpectError(HttpCall(port(), "POST", "/_analyze", R"({"analyzer":"klingon","text":"x"})"), 400,
+              "illegal_argument_exception");
+  ExpectError(HttpCall(port(), "POST", "/_analyze", R"({"tokenizer":"whitespace","text":"x"})"), 400,
+              "illegal_argument_exception");
+  ExpectError(HttpCall(port(), "POST", "/_analyze", R"({"analyzer":"standard"})"), 400,
+              "action_request_validation_exception");
+
+  // _validate/query: parsed against each index's mapping.
+  d = Json(HttpCall(port(), "POST", "/books*/_validate/query", R"({"query":{"match":{"title":"fox"}}})"));
+  EXPECT_TRUE(d["valid"].GetBool());
+  EXPECT_EQ(d["_shards"]["total"].GetUint(), 2u);
+  d = Json(HttpCall(port(), "POST", "/books1/_validate/query?explain=true", R"({"query":{"range":{"price":{"gte":"cheap"}}}})"));
+  EXPECT_FALSE(d["valid"].GetBool()) << ToJson(d);
+  EXPECT_FALSE(d["explanations"][0]["valid"].GetBool());
+  EXPECT_EQ(std::string(d["explanations"][0]["index"].GetString()), "books1");
+  EXPECT_FALSE(std::string(d["explanations"][0]["error"].GetString()).empty());
+  d = Json(HttpCall(port(), "GET", "/books1/_validate/query?q=title:fox"));
+  EXPECT_TRUE(d["valid"].GetBool());
+  EXPECT_FALSE(Json(HttpCall(port(), "POST", "/books1/_validate/query", R"({"query":{"nope":{}}})"))["valid"].GetBool());
+
+  // _field_caps: by type, searchable and aggregatable.
+  d = Json(HttpCall(port(), "GET", "/books1,books4/_field_caps?fields=title,price,user.*"));
+  EXPECT_EQ(ToJson(d["indices"]), R"(["books1","books4"])");
+  EXPECT_EQ(ToJson(d["fields"]["title"]),
+            R"({"text":{"type":"text","metadata_field":false,"searchable":true,"aggregatable":false}})");
+  EXPECT_EQ(ToJson(d["fields"]["price"]["long"]["aggregatable"]), "true");
+  EXPECT_TRUE(d["fields"].HasMember("user.name"));
+  EXPECT_FALSE(d["fields"].HasMember("tags"));
+  ExpectError(HttpCall(port(), "GET", "/books1/_field_caps"), 400, "action_request_validation_exception");
+}
+
 TEST_F(SearchApiTest, MatchQueryHitsTotalsAndOrder) {
   auto d = Search("/books1/_search", R"({"query":{"match":{"title":"quick"}}})");
   EXPECT_EQ(d["hits"]["total"]["value"].GetInt(), 4);
