@@ -35,6 +35,9 @@ Status ShardService::Fetch(const pb::FetchRequest& request, pb::FetchResponse* r
     pb::FetchedDoc* doc = response->add_docs();
     if (!g.found) continue;  // deleted since the query phase
     doc->set_found(true);
+    doc->set_version(g.version);
+    doc->set_seq_no(g.stamp.seq_no);
+    doc->set_primary_term(g.stamp.primary_term);
     if (filter.enabled()) filter.Render(g.source, doc->mutable_source());
     if (highlight) {
       HitHighlighter highlighter(*mapping, *highlight, terms);

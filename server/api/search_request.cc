@@ -129,6 +129,8 @@ Status ApplyUrlParams(const HttpRequest& http, bool for_count, SearchRequest* ou
     HOLDFAST_RETURN_IF_ERROR(ApplyTrackTotalHits(http.QueryParam("track_total_hits"), out));
   }
   out->total_as_int = http.QueryParam("rest_total_hits_as_int") == "true";
+  out->version = http.QueryParam("version") == "true";
+  out->seq_no_primary_term = http.QueryParam("seq_no_primary_term") == "true";
   out->preference = http.QueryParam("preference");
   if (out->total_as_int) out->track_total_hits = search::kExactTotalHits;
   out->source = SourceFilter::FromParams(http.QueryParam("_source"), http.QueryParam("_source_includes"),
@@ -186,8 +188,10 @@ Status ApplyBodyField(std::string_view key, od::value value, bool for_count, Sea
     if (t.size() >= 2 && t.front() == '"') t = t.substr(1, t.size() - 2);
     auto v = ParseTimeValue(t, "timeout");
     if (!v.ok()) return v.status();
-  } else if (key == "explain" || key == "version" || key == "seq_no_primary_term" || key == "stored_fields" ||
-             key == "docvalue_fields" || key == "profile") {
+  } else if (key == "version" || key == "seq_no_primary_term") {
+    if (json != "true" && json != "false") return ParsingError("[" + std::string(key) + "] must be true or false");
+    (key == "version" ? out->version : out->seq_no_primary_term) = json == "true";
+  } else if (key == "explain" || key == "stored_fields" || key == "docvalue_fields" || key == "profile") {
     // accepted and ignored
   } else {
     return ParsingError("Unknown key for a " + std::string(json.empty() || json[0] != '{' ? "VALUE" : "START_OBJECT") +

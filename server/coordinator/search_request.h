@@ -35,6 +35,8 @@ struct SearchRequest {
   // primaries. Combined with `|` ("_shards:1|_only_local").
   std::string preference;
   bool track_scores = false;
+  bool version = false;              // hits carry _version
+  bool seq_no_primary_term = false;  // hits carry _seq_no and _primary_term
   std::optional<float> min_score;
   // holdfast extension: score × ln(2 + popularity_boost × _popularity).
   std::optional<double> popularity_boost;

@@ -205,6 +205,16 @@ Result<std::string> RenderSearchResponse(const SearchResponseParts& parts) {
     Str(&w, "_doc");
     Key(&w, "_id");
     Str(&w, hit.id);
+    if (request.version) {
+      Key(&w, "_version");
+      w.Int64(doc.version());
+    }
+    if (request.seq_no_primary_term) {
+      Key(&w, "_seq_no");
+      w.Int64(doc.seq_no());
+      Key(&w, "_primary_term");
+      w.Int64(doc.primary_term());
+    }
     Key(&w, "_score");
     if (show_scores) {
       w.Double(hit.score);

@@ -206,6 +206,33 @@ TEST_F(SearchApiTest, AnalyzeValidateAndFieldCaps) {
   ExpectError(HttpCall(port(), "GET", "/books1/_field_caps"), 400, "action_request_validation_exception");
 }
 
+// "version" and "seq_no_primary_term" in a search: each hit carries its
+// document's, as GET would show them.
+TEST_F(SearchApiTest, HitsCarryVersionAndSeqNoWhenAsked) {
+  ASSERT_EQ(HttpCall(port(), "PUT", "/versions", R"({"settings":{"number_of_shards":2}})").status, 200);
+  for (const char* id : {"a", "b", "c"}) {
+    ASSERT_EQ(HttpCall(port(), "PUT", std::string("/versions/_doc/") + id, R"({"n":1})").status, 201);
+  }
+  ASSERT_EQ(HttpCall(port(), "PUT", "/versions/_doc/b?refresh=true", R"({"n":2})").status, 200);
+  auto d = Search("/versions/_search", R"({"version":true,"seq_no_primary_term":true,"sort":["_id"]})");
+  ASSERT_EQ(d["hits"]["hits"].Size(), 3u) << ToJson(d);
+  for (const auto& hit : d["hits"]["hits"].GetArray()) {
+    const std::string id = hit["_id"].GetString();
+    auto got = Json(HttpCall(port(), "GET", "/versions/_doc/" + id));
+    EXPECT_EQ(hit["_version"].GetInt64(), got["_version"].GetInt64()) << id;
+    EXPECT_EQ(hit["_seq_no"].GetInt64(), got["_seq_no"].GetInt64()) << id;
+    EXPECT_EQ(hit["_primary_term"].GetInt64(), got["_primary_term"].GetInt64()) << id;
+  }
+  EXPECT_EQ(d["hits"]["hits"][1]["_version"].GetInt64(), 2) << "b was written twice";
+  d = Search("/versions/_search?version=true", "{}");
+  EXPECT_TRUE(d["hits"]["hits"][0].HasMember("_version"));
+  EXPECT_FALSE(d["hits"]["hits"][0].HasMember("_seq_no"));
+  d = Search("/versions/_search", "{}");
+  EXPECT_FALSE(d["hits"]["hits"][0].HasMember("_version"));
+  ExpectError(HttpCall(port(), "POST", "/versions/_search", R"({"version":"yes"})"), 400, "parsing_exception");
+  EXPECT_EQ(HttpCall(port(), "DELETE", "/versions").status, 200);
+}
+
 TEST_F(SearchApiTest, MatchQueryHitsTotalsAndOrder) {
   auto d = Search("/books1/_search", R"({"query":{"match":{"title":"quick"}}})");
   EXPECT_EQ(d["hits"]["total"]["value"].GetInt(), 4);
