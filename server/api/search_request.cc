@@ -1,5 +1,7 @@
 #include "server/api/search_request.h"
 
+#include <rapidjson/document.h>
+
 #include <simdjson.h>
 
 #include <charconv>
@@ -188,6 +190,28 @@ Status ApplyBodyField(std::string_view key, od::value value, bool for_count, Sea
     if (t.size() >= 2 && t.front() == '"') t = t.substr(1, t.size() - 2);
     auto v = ParseTimeValue(t, "timeout");
     if (!v.ok()) return v.status();
+  } else if (key == "indices_boost") {
+    rapidjson::Document d;
+    d.Parse(json.data(), json.size());
+    auto add = [&](const rapidjson::Value& o) -> Status {
+      for (const auto& m : o.GetObject()) {
+        if (!m.value.IsNumber()) return ParsingError("[indices_boost] values must be numbers");
+        out->indices_boost.emplace_back(std::string(m.name.GetString(), m.name.GetStringLength()), m.value.GetDouble());
+      }
+      return Status::OK();
+    };
+    if (d.IsArray()) {
+      for (const auto& e : d.GetArray()) {
+        if (!e.IsObject() || e.MemberCount() != 1) {
+          return ParsingError("[indices_boost] expects an array of {\"index\": boost} objects");
+        }
+        HOLDFAST_RETURN_IF_ERROR(add(e));
+      }
+    } else if (d.IsObject()) {
+      HOLDFAST_RETURN_IF_ERROR(add(d));
+    } else {
+      return ParsingError("[indices_boost] expects an array of {\"index\": boost} objects");
+    }
   } else if (key == "version" || key == "seq_no_primary_term") {
     if (json != "true" && json != "false") return ParsingError("[" + std::string(key) + "] must be true or false");
     (key == "version" ? out->version : out->seq_no_primary_term) = json == "true";

@@ -1,5 +1,6 @@
 #include "server/coordinator/search_plan.h"
 #include "index/util/comma_list.h"
+#include "index/util/glob.h"
 
 #include <charconv>
 
@@ -81,6 +82,15 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& reque
         plan->search_after_ = std::move(after).value();
       }
     }
+    for (const auto& [pattern, factor] : request.indices_boost) {
+      bool match = GlobMatch(pattern, name);
+      for (const auto& [alias, meta] : index->aliases()) match = match || GlobMatch(pattern, alias);
+      if (match) {
+        p.boost = factor;
+        break;
+      }
+    }
+    if (p.boost != 1) plan->boosted_ = true;
     pb::SearchSource& source = p.source;
     source.set_query_json(request.query_json);
     source.set_alias_filter_json(index->alias_filter());
@@ -411,7 +421,7 @@ Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size,
     if (cached != nullptr) request.set_expected_stats_version(cached->versions[s]);
     if (fetch != nullptr && shard.target.client->batches()) {
       *request.mutable_fetch() = (*fetch)[shard.index];
-      request.set_node_page(!by_sort);
+      request.set_node_page(!by_sort && !boosted_);
     }
     request.set_context_id(contexts[s]);
     if (cursor != nullptr) {
@@ -479,6 +489,9 @@ void SearchPlan::Merge(std::vector<pb::QueryResponse>& parts, uint64_t from, uin
       hit.segment = h.segment();
       hit.doc = h.doc();
       hit.score = h.score();
+      if (indices_[shards_[s].index].boost != 1) {
+        hit.score = static_cast<float>(hit.score * indices_[shards_[s].index].boost);
+      }
       hit.id = std::move(*h.mutable_id());
       if (by_sort) hit.sort_values = FromProto(h.sort_values());
       out->hits.push_back(std::move(hit));

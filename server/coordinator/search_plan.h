@@ -52,6 +52,7 @@ struct PlanIndex {
   std::shared_ptr<const mapping::Mapping> mapping;
   search::ParsedSearch parsed;  // the coordinator's parse (validation, highlight terms)
   pb::SearchSource source;      // what each of its shards parses
+  double boost = 1;             // indices_boost: its hits' scores are multiplied by this
 };
 
 struct PlanShard {
@@ -184,6 +185,7 @@ class SearchPlan {
   size_t request_sort_keys_ = 0;
   bool sorted_by_request_ = false;
   bool scroll_ = false;
+  bool boosted_ = false;  // some index has an indices_boost (no node pages: scores differ by index)
   std::vector<search::SortValue> search_after_;  // the request's, without `_doc`
   uint64_t track_total_hits_ = 0;
 };

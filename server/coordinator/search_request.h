@@ -35,6 +35,9 @@ struct SearchRequest {
   // primaries. Combined with `|` ("_shards:1|_only_local").
   std::string preference;
   bool track_scores = false;
+  // indices_boost: scores of hits from an index (name, alias or wildcard;
+  // the first entry that matches) multiplied by the factor.
+  std::vector<std::pair<std::string, double>> indices_boost;
   bool version = false;              // hits carry _version
   bool seq_no_primary_term = false;  // hits carry _seq_no and _primary_term
   std::optional<float> min_score;

@@ -3,6 +3,7 @@
 // filtered alias; writes through an alias to its write index; atomic swaps
 // with POST /_aliases (all actions or none), also under searches.
 #include <atomic>
+#include <map>
 #include <thread>
 
 #include "tests/server/index_api_fixture.h"
@@ -261,6 +262,49 @@ TEST_F(AliasApiTest, ExpressionsTakeExclusionsIndicesOptionsAndDateMath) {
   for (const std::string& name : {std::string("idx-a"), std::string("idx-b"), created}) {
     EXPECT_EQ(Call("DELETE", "/" + name).status, 200) << name;
   }
+}
+
+// indices_boost: the scores of an index's hits multiplied (by name, alias or
+// wildcard; the first entry that matches), merged across indices by them.
+TEST_F(AliasApiTest, IndicesBoostMultipliesAnIndexsScores) {
+  std::string docs;
+  for (int i = 0; i < 6; ++i) {
+    docs += "{\"index\":{\"_id\":\"" + std::to_string(i) + "\"}}\n{\"t\":\"red " + (i % 2 ? "fox" : "dog") + "\"}\n";
+  }
+  for (const char* name : {"boost-a", "boost-b"}) {
+    ASSERT_EQ(Call("PUT", std::string("/") + name, R"({"settings":{"number_of_shards":2}})").status, 200);
+    Bulk(name, docs);
+  }
+  ASSERT_EQ(Call("PUT", "/boost-b/_alias/bee").status, 200);
+  auto plain = Json(Call("POST", "/boost-a,boost-b/_search", R"({"query":{"match":{"t":"fox"}},"size":20})").body);
+  std::map<std::string, double> score;  // index/id → score
+  for (const auto& h : plain["hits"]["hits"].GetArray()) score[Str(h["_index"]) + "/" + Str(h["_id"])] = h["_score"].GetDouble();
+  ASSERT_EQ(score.size(), 6u);
+  for (const char* boost : {R"([{"boost-b":3}])", R"([{"bee":3},{"boost-*":0.5}])", R"({"boost-b":3})"}) {
+    auto d = Json(Call("POST", "/boost-a,boost-b/_search",
+                       std::string(R"({"query":{"match":{"t":"fox"}},"size":20,"indices_boost":)") + boost + "}")
+                      .body);
+    ASSERT_EQ(d["hits"]["hits"].Size(), 6u) << boost;
+    const bool halved = std::string(boost).find("0.5") != std::string::npos;
+    for (rapidjson::SizeType k = 0; k < d["hits"]["hits"].Size(); ++k) {
+      const auto& h = d["hits"]["hits"][k];
+      const std::string index = Str(h["_index"]);
+      const double factor = index == "boost-b" ? 3 : (halved ? 0.5 : 1);
+      EXPECT_NEAR(h["_score"].GetDouble(), score[index + "/" + Str(h["_id"])] * factor, 1e-4) << boost;
+      EXPECT_EQ(index, k < 3 ? "boost-b" : "boost-a") << boost << ": the boosted index's hits first";
+    }
+    EXPECT_NEAR(d["hits"]["max_score"].GetDouble(), d["hits"]["hits"][0]["_score"].GetDouble(), 1e-6);
+  }
+  // A small page: the best of every index are compared boosted (the loopback
+  // transport batches all shards as one node's).
+  auto top = Json(Call("POST", "/boost-a,boost-b/_search",
+                       R"({"query":{"match":{"t":"fox"}},"size":3,"indices_boost":[{"boost-b":3}]})")
+                      .body);
+  ASSERT_EQ(top["hits"]["hits"].Size(), 3u);
+  for (const auto& h : top["hits"]["hits"].GetArray()) EXPECT_EQ(Str(h["_index"]), "boost-b");
+  ExpectEsError(Call("POST", "/boost-a/_search", R"({"indices_boost":[{"boost-a":"high"}]})"), 400, "parsing_exception");
+  ASSERT_EQ(Call("DELETE", "/boost-a").status, 200);
+  ASSERT_EQ(Call("DELETE", "/boost-b").status, 200);
 }
 
 }  // namespace
