@@ -137,6 +137,13 @@ Status ApplyUrlParams(const HttpRequest& http, bool for_count, SearchRequest* ou
   if (out->total_as_int) out->track_total_hits = search::kExactTotalHits;
   out->source = SourceFilter::FromParams(http.QueryParam("_source"), http.QueryParam("_source_includes"),
                                          http.QueryParam("_source_excludes"));
+  out->source_requested =
+      http.HasQueryParam("_source") || http.HasQueryParam("_source_includes") || http.HasQueryParam("_source_excludes");
+  if (http.HasQueryParam("stored_fields")) {
+    out->stored_fields = true;
+    const std::string list = http.QueryParam("stored_fields");
+    out->stored_fields_none = ("," + list + ",").find(",_none_,") != std::string::npos;
+  }
   if (http.HasQueryParam("scroll")) {
     auto keep = ParseTimeValue(http.QueryParam("scroll"), "scroll");
     if (!keep.ok()) return keep.status();
@@ -181,6 +188,21 @@ Status ApplyBodyField(std::string_view key, od::value value, bool for_count, Sea
     auto filter = SourceFilter::FromJson(json);
     if (!filter.ok()) return filter.status();
     out->source = std::move(filter).value();
+    out->source_requested = true;
+  } else if (key == "stored_fields") {
+    rapidjson::Document d;
+    d.Parse(json.data(), json.size());
+    out->stored_fields = true;
+    auto name = [&](const rapidjson::Value& v) -> Status {
+      if (!v.IsString()) return ParsingError("[stored_fields] expects a string or an array of strings");
+      if (std::string_view(v.GetString(), v.GetStringLength()) == "_none_") out->stored_fields_none = true;
+      return Status::OK();
+    };
+    if (d.IsArray()) {
+      for (const auto& e : d.GetArray()) HOLDFAST_RETURN_IF_ERROR(name(e));
+    } else {
+      HOLDFAST_RETURN_IF_ERROR(name(d));
+    }
   } else if (key == "track_total_hits") {
     HOLDFAST_RETURN_IF_ERROR(ApplyTrackTotalHits(json, out));
   } else if (key == "track_scores") {
@@ -215,7 +237,7 @@ Status ApplyBodyField(std::string_view key, od::value value, bool for_count, Sea
   } else if (key == "version" || key == "seq_no_primary_term") {
     if (json != "true" && json != "false") return ParsingError("[" + std::string(key) + "] must be true or false");
     (key == "version" ? out->version : out->seq_no_primary_term) = json == "true";
-  } else if (key == "explain" || key == "stored_fields" || key == "docvalue_fields" || key == "profile") {
+  } else if (key == "explain" || key == "docvalue_fields" || key == "profile") {
     // accepted and ignored
   } else {
     return ParsingError("Unknown key for a " + std::string(json.empty() || json[0] != '{' ? "VALUE" : "START_OBJECT") +
@@ -286,6 +308,10 @@ Result<SearchRequest> ParseSearchRequest(const HttpRequest& http, bool for_count
   if (out.scroll && out.from > 0) {
     return IllegalArgument("Validation Failed: 1: using [from] is not allowed in a scroll context;");
   }
+  if (out.stored_fields_none && out.source_requested && out.source.enabled()) {
+    return IllegalArgument("[stored_fields] cannot be disabled if [_source] is requested");
+  }
+  if (out.stored_fields && !out.source_requested) out.source = SourceFilter::FromParts(false, {}, {});
   return out;
 }
 

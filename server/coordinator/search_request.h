@@ -38,6 +38,11 @@ struct SearchRequest {
   // indices_boost: scores of hits from an index (name, alias or wildcard;
   // the first entry that matches) multiplied by the factor.
   std::vector<std::pair<std::string, double>> indices_boost;
+  // stored_fields given (no field is stored apart from _source here): hits
+  // carry no _source unless `_source` asks for it; `_none_`: not even _id.
+  bool stored_fields = false;
+  bool stored_fields_none = false;
+  bool source_requested = false;     // `_source` in the body or the URL
   bool version = false;              // hits carry _version
   bool seq_no_primary_term = false;  // hits carry _seq_no and _primary_term
   std::optional<float> min_score;

@@ -203,8 +203,10 @@ Result<std::string> RenderSearchResponse(const SearchResponseParts& parts) {
     Str(&w, index.name);
     Key(&w, "_type");
     Str(&w, "_doc");
-    Key(&w, "_id");
-    Str(&w, hit.id);
+    if (!request.stored_fields_none) {
+      Key(&w, "_id");
+      Str(&w, hit.id);
+    }
     if (request.version) {
       Key(&w, "_version");
       w.Int64(doc.version());

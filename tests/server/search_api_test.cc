@@ -233,6 +233,26 @@ TEST_F(SearchApiTest, HitsCarryVersionAndSeqNoWhenAsked) {
   EXPECT_EQ(HttpCall(port(), "DELETE", "/versions").status, 200);
 }
 
+// stored_fields: no field is stored apart from _source here, so a list
+// leaves _source out unless asked for; _none_ leaves out _id too.
+TEST_F(SearchApiTest, StoredFieldsLeaveTheSourceOut) {
+  auto d = Search("/books1/_search", R"({"stored_fields":[],"size":2})");
+  ASSERT_EQ(d["hits"]["hits"].Size(), 2u);
+  EXPECT_TRUE(d["hits"]["hits"][0].HasMember("_id"));
+  EXPECT_FALSE(d["hits"]["hits"][0].HasMember("_source")) << ToJson(d);
+  d = Search("/books1/_search", R"({"stored_fields":"_none_","size":2})");
+  EXPECT_FALSE(d["hits"]["hits"][0].HasMember("_id")) << ToJson(d);
+  EXPECT_FALSE(d["hits"]["hits"][0].HasMember("_source"));
+  EXPECT_TRUE(d["hits"]["hits"][0].HasMember("_score"));
+  d = Search("/books1/_search", R"({"stored_fields":["title"],"_source":["price"],"size":2})");
+  EXPECT_TRUE(d["hits"]["hits"][0]["_source"].HasMember("price")) << ToJson(d);
+  d = Search("/books1/_search?stored_fields=_none_&size=1", "{}");
+  EXPECT_FALSE(d["hits"]["hits"][0].HasMember("_id"));
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"stored_fields":"_none_","_source":true})"), 400,
+              "illegal_argument_exception");
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"stored_fields":[1]})"), 400, "parsing_exception");
+}
+
 TEST_F(SearchApiTest, MatchQueryHitsTotalsAndOrder) {
   auto d = Search("/books1/_search", R"({"query":{"match":{"title":"quick"}}})");
   EXPECT_EQ(d["hits"]["total"]["value"].GetInt(), 4);
