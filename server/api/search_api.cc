@@ -72,6 +72,7 @@ class SearchRoutes {
     uint64_t window = indices->empty() ? kMaxResultWindow : UINT64_MAX;
     for (const auto& [name, index] : *indices) window = std::min<uint64_t>(window, index->settings().max_result_window);
     if (Status s = CheckResultWindow(request.value(), window); !s.ok()) return ErrorFromStatus(s);
+    const NamedIndices targets = *indices;  // a post_filter's aggregations run on them again
     auto plan = SearchPlan::Build(request.value(), std::move(indices).value());
     if (!plan.ok()) return ErrorFromStatus(plan.status());
     search::HighlightSpec highlight;
@@ -90,9 +91,21 @@ class SearchRoutes {
       scroll->cursor.keep_alive = *req.scroll;
     }
     const std::vector<pb::FetchRequest> fetch = FetchOptions(*plan.value(), req, &highlight);
-    auto result = plan.value()->RunQueryPhase(req.from, req.size, true, ctx_->search_pool,
+    const bool post_filtered = !req.post_filter_json.empty();
+    auto result = plan.value()->RunQueryPhase(req.from, req.size, !post_filtered, ctx_->search_pool,
                                               scroll ? &scroll->cursor : nullptr, ctx_->stats_cache, &fetch);
     if (!result.ok()) return ErrorFromStatus(result.status());
+    if (post_filtered && !req.aggs_json.empty()) {
+      // The aggregations count the query's matches, without the post_filter.
+      SearchRequest unfiltered = req;
+      unfiltered.post_filter_json.clear();
+      unfiltered.scroll.reset();
+      auto agg_plan = SearchPlan::Build(unfiltered, targets);
+      if (!agg_plan.ok()) return ErrorFromStatus(agg_plan.status());
+      auto aggs = agg_plan.value()->RunQueryPhase(0, 0, true, ctx_->search_pool, nullptr, ctx_->stats_cache);
+      if (!aggs.ok()) return ErrorFromStatus(aggs.status());
+      result.value().aggs = std::move(aggs.value().aggs);
+    }
 
     SearchResponseParts parts{plan.value().get(), &result.value(), &req, &highlight, std::nullopt, 0, ctx_->search_pool,
                               &fetch};

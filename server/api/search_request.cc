@@ -189,6 +189,9 @@ Status ApplyBodyField(std::string_view key, od::value value, bool for_count, Sea
     if (!filter.ok()) return filter.status();
     out->source = std::move(filter).value();
     out->source_requested = true;
+  } else if (key == "post_filter") {
+    if (json.empty() || json.front() != '{') return ParsingError("[post_filter] must be an object");
+    out->post_filter_json.assign(json);
   } else if (key == "stored_fields") {
     rapidjson::Document d;
     d.Parse(json.data(), json.size());

@@ -67,7 +67,13 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& reque
     p.index = index;
     p.mapping = index->mapping();
     CoordinatorQueryContext context(index.get(), &indices);
-    parts.alias_filter_json = index->alias_filter();
+    // What a shard filters by: the aliases' filter and the post_filter.
+    std::string filter = index->alias_filter();
+    if (!request.post_filter_json.empty()) {
+      filter = filter.empty() ? request.post_filter_json
+                              : R"({"bool":{"filter":[)" + filter + "," + request.post_filter_json + "]}}";
+    }
+    parts.alias_filter_json = filter;
     auto parsed = search::ParseSearch(p.mapping, parts, &context);
     if (!parsed.ok()) return parsed.status();
     p.parsed = std::move(parsed).value();
@@ -93,7 +99,7 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& reque
     if (p.boost != 1) plan->boosted_ = true;
     pb::SearchSource& source = p.source;
     source.set_query_json(request.query_json);
-    source.set_alias_filter_json(index->alias_filter());
+    source.set_alias_filter_json(filter);
     source.set_q(request.q);
     source.set_sort_json(request.sort_json);
     source.set_aggs_json(request.aggs_json);

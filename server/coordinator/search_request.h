@@ -40,6 +40,9 @@ struct SearchRequest {
   std::vector<std::pair<std::string, double>> indices_boost;
   // stored_fields given (no field is stored apart from _source here): hits
   // carry no _source unless `_source` asks for it; `_none_`: not even _id.
+  // post_filter: hits (and hits.total) are those the query and this filter
+  // match; aggregations count the query's matches alone.
+  std::string post_filter_json;
   bool stored_fields = false;
   bool stored_fields_none = false;
   bool source_requested = false;     // `_source` in the body or the URL

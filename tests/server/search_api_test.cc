@@ -253,6 +253,25 @@ TEST_F(SearchApiTest, StoredFieldsLeaveTheSourceOut) {
   ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"stored_fields":[1]})"), 400, "parsing_exception");
 }
 
+// post_filter: hits and their total are filtered, aggregations are not.
+TEST_F(SearchApiTest, PostFilterFiltersHitsButNotAggregations) {
+  for (const char* index : {"/books1/_search", "/books4/_search"}) {
+    auto filtered = Search(index, R"({"query":{"match":{"title":"quick brown"}},"post_filter":{"term":{"tags":"animal"}},
+                                     "aggs":{"tags":{"terms":{"field":"tags"}}}})");
+    auto unfiltered = Search(index, R"({"query":{"match":{"title":"quick brown"}},"aggs":{"tags":{"terms":{"field":"tags"}}}})");
+    auto as_filter = Search(index, R"({"query":{"bool":{"must":{"match":{"title":"quick brown"}},"filter":{"term":{"tags":"animal"}}}}})");
+    EXPECT_EQ(ToJson(filtered["aggregations"]), ToJson(unfiltered["aggregations"])) << index;
+    EXPECT_EQ(ToJson(filtered["hits"]["total"]), ToJson(as_filter["hits"]["total"])) << index;
+    EXPECT_EQ(Ids(filtered), Ids(as_filter)) << index;
+    EXPECT_EQ(Scores(filtered), Scores(as_filter)) << index << ": the filter does not score";
+    EXPECT_LT(filtered["hits"]["total"]["value"].GetUint64(), unfiltered["hits"]["total"]["value"].GetUint64());
+    EXPECT_GT(filtered["hits"]["total"]["value"].GetUint64(), 0u);
+  }
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"post_filter":{"no_such_query":{}}})"), 400,
+              "parsing_exception");
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"post_filter":3})"), 400, "parsing_exception");
+}
+
 TEST_F(SearchApiTest, MatchQueryHitsTotalsAndOrder) {
   auto d = Search("/books1/_search", R"({"query":{"match":{"title":"quick"}}})");
   EXPECT_EQ(d["hits"]["total"]["value"].GetInt(), 4);
