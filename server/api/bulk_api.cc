@@ -49,6 +49,7 @@ class BulkExecutor {
   void FlushBatch();
   void WriteSuccess(BulkAction action, const IndexHandle& index, std::string_view id, const WriteResult& r);
   void WriteFailure(BulkAction action, std::string_view index_name, const IndexHandle* index, std::string_view id,
+                    bool id_given,
                     const Status& status);
   void NoteWritten(const std::shared_ptr<IndexHandle>& index, std::string_view id, int64_t seq_no);
 
@@ -81,20 +82,20 @@ void BulkExecutor::Add(BulkItem& item) {
   ++items_;
   if (!item.error.ok()) {
     FlushBatch();
-    WriteFailure(item.action, item.index, nullptr, item.id, item.error);
+    WriteFailure(item.action, item.index, nullptr, item.id, item.id_given, item.error);
     return;
   }
   auto index = IndexFor(item);
   if (!index.ok()) {
     FlushBatch();
-    WriteFailure(item.action, item.index, nullptr, item.id, index.status());
+    WriteFailure(item.action, item.index, nullptr, item.id, item.id_given, index.status());
     return;
   }
   if (batch_index_ != *index || item.action == BulkAction::kUpdate) FlushBatch();
   if (item.action == BulkAction::kUpdate) {
     WriteResult r = ApplyUpdate(**index, item.id, item.update, item.if_seq_no, item.if_primary_term);
     if (!r.status.ok()) {
-      WriteFailure(item.action, item.index, index->get(), item.id, r.status);
+      WriteFailure(item.action, item.index, index->get(), item.id, item.id_given, r.status);
       return;
     }
     if (r.outcome != WriteOutcome::kNoop) NoteWritten(*index, item.id, r.stamp.seq_no);
@@ -138,7 +139,7 @@ void BulkExecutor::FlushBatch() {
       NoteWritten(batch_index_, requests_[i].id, r.stamp.seq_no);
       WriteSuccess(actions_[i], *batch_index_, requests_[i].id, r);
     } else {
-      WriteFailure(actions_[i], batch_index_->name(), batch_index_.get(), requests_[i].id, r.status);
+      WriteFailure(actions_[i], batch_index_->name(), batch_index_.get(), requests_[i].id, true, r.status);
     }
   }
   used_ = 0;
@@ -165,12 +166,12 @@ void BulkExecutor::WriteSuccess(BulkAction action, const IndexHandle& index, std
 }
 
 void BulkExecutor::WriteFailure(BulkAction action, std::string_view index_name, const IndexHandle* index,
-                                std::string_view id, const Status& status) {
+                                std::string_view id, bool id_given, const Status& status) {
   errors_ = true;
   const int code = HttpStatusForKind(status.kind());
   out_.StartObject().Key(BulkActionName(action)).StartObject();
   out_.Field("_index", index_name).Field("_type", "_doc");
-  if (id.empty()) {
+  if (id.empty() && !id_given) {
     out_.Key("_id").Null();
   } else {
     out_.Field("_id", id);

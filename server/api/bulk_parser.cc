@@ -182,6 +182,7 @@ Status BulkParser::ParseActionBody(od::object body, BulkItem* item) {
       if (key == "_index") {
         item->index.assign(text);
       } else {
+        item->id_given = true;
         if (Status s = ValidateDocumentId(text); !s.ok()) return s;
         item->id.assign(text);
       }

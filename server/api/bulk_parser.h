@@ -36,6 +36,7 @@ struct BulkItem {
   BulkAction action = BulkAction::kIndex;
   std::string index;  // from the action line, else the default index of the request
   std::string id;     // empty: none given (index and create then get a generated id)
+  bool id_given = false;  // `_id` was on the action line (even empty: an error item shows "")
   // kIndex, kCreate: the source line. Points into the line passed to
   // AddLine; valid until the next call.
   std::string_view source;

@@ -186,7 +186,8 @@ Status CheckConcurrencyPair(const std::optional<int64_t>& if_seq_no, const std::
 }
 
 Status ValidateDocumentId(std::string_view id) {
-  if (id.empty()) return ValidationError("if _id is specified it must not be empty");
+  // As Elasticsearch: an IllegalArgumentException of the index request.
+  if (id.empty()) return mapping::IllegalArgumentError("if _id is specified it must not be empty");
   if (id.size() > 512) {
     return ValidationError("id [" + std::string(id.substr(0, 32)) + "...] is too long, must be no longer than 512 bytes but was: " +
                            std::to_string(id.size()));

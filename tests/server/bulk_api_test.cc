@@ -188,6 +188,22 @@ TEST_F(BulkApiTest, IndexInThePathAndErrorsFalse) {
                 "illegal_argument_exception");
 }
 
+// An empty _id fails its item as Elasticsearch fails it: an
+// illegal_argument_exception, the item showing the "" it was given.
+TEST_F(BulkApiTest, AnEmptyIdFailsItsItemAsElasticsearchDoes) {
+  auto r = Call("POST", "/emptyid/_bulk", "{\"index\":{\"_id\":\"\"}}\n{\"a\":1}\n{\"index\":{}}\n{\"a\":2}\n");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto d = Json(r.body);
+  EXPECT_TRUE(d["errors"].GetBool());
+  const auto& bad = d["items"][0]["index"];
+  EXPECT_EQ(bad["status"].GetInt(), 400);
+  EXPECT_EQ(Str(bad["error"]["type"]), "illegal_argument_exception");
+  EXPECT_EQ(Str(bad["error"]["reason"]), "if _id is specified it must not be empty");
+  ASSERT_TRUE(bad["_id"].IsString()) << r.body;
+  EXPECT_EQ(Str(bad["_id"]), "");
+  EXPECT_EQ(d["items"][1]["index"]["status"].GetInt(), 201) << "a generated id";
+}
+
 TEST_F(BulkApiTest, TenThousandDocuments) {
   std::string body;
   for (int i = 0; i < 10'000; ++i) {
