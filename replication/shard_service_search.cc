@@ -202,6 +202,7 @@ Status ShardService::Query(const pb::QueryRequest& request, pb::QueryResponse* r
   options.by_sort_values = request.by_sort_values();
   if (request.has_after()) options.after = FromProto(request.after());
   options.with_aggs = request.with_aggs();
+  options.track_scores = request.track_scores();
   options.track_total_hits = request.source().track_total_hits();
   if (request.source().has_min_score()) options.min_score = request.source().min_score();
   Result<search::ShardQueryResult> result = Status::Internal("unset");

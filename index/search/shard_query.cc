@@ -51,6 +51,7 @@ Result<ShardQueryResult> RunShardQuery(const SearcherSnapshot& snapshot, const P
     so.size = 0;
     TopFieldCollector top(search.sort, 0, static_cast<uint32_t>(options.size),
                           options.after ? *options.after : std::vector<SortValue>{});
+    top.set_track_scores(options.track_scores);
     TeeCollector tee(&top, aggs.get());
     auto r = Search(snapshot, *search.query, stats, so, &tee);
     if (!r.ok()) return r.status();

@@ -32,6 +32,7 @@ struct ShardQueryOptions {
   bool with_aggs = false;
   uint64_t track_total_hits = kDefaultTrackTotalHits;
   std::optional<float> min_score;
+  bool track_scores = false;  // by_sort_values: score the hits anyway
 };
 
 struct ShardQueryHit {

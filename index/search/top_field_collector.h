@@ -43,7 +43,9 @@ class TopFieldCollector final : public Collector {
 
   void SetSegment(const SegmentView& segment) override;
   void Collect(uint32_t doc, float score) override;
-  bool NeedsScores() const override { return spec_.NeedsScores(); }
+  bool NeedsScores() const override { return spec_.NeedsScores() || track_scores_; }
+  // track_scores: hits sorted by fields get their scores all the same.
+  void set_track_scores(bool on) { track_scores_ = on; }
 
   // The result; the collector is spent afterwards.
   TopFieldDocs Finish();
@@ -61,6 +63,7 @@ class TopFieldCollector final : public Collector {
   bool Before(uint32_t a, uint32_t b) const;
 
   SortSpec spec_;
+  bool track_scores_ = false;
   uint32_t from_;
   uint32_t capacity_;
   std::vector<SortValue> after_owned_;

@@ -46,6 +46,7 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& reque
   std::shared_ptr<SearchPlan> plan(new SearchPlan());
   plan->sorted_by_request_ = !request.sort_json.empty();
   plan->scroll_ = request.scroll.has_value();
+  plan->track_scores_ = request.track_scores;
   plan->track_total_hits_ = request.scroll ? search::kExactTotalHits : request.track_total_hits;
   search::SearchSourceParts parts;
   parts.query_json = request.query_json;
@@ -424,6 +425,7 @@ Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size,
       }
     }
     request.set_with_aggs(with_aggs);
+    request.set_track_scores(track_scores_);
     if (cached != nullptr) request.set_expected_stats_version(cached->versions[s]);
     if (fetch != nullptr && shard.target.client->batches()) {
       *request.mutable_fetch() = (*fetch)[shard.index];
@@ -521,6 +523,12 @@ void SearchPlan::Merge(std::vector<pb::QueryResponse>& parts, uint64_t from, uin
     });
   }
   if (!out->hits.empty() && !sorted_by_request_) out->max_score = out->hits.front().score;
+  if (!out->hits.empty() && sorted_by_request_ && track_scores_) {
+    // The best score of the hits the shards returned (the page's or better).
+    float best = out->hits.front().score;
+    for (const PlanHit& h : out->hits) best = std::max(best, h.score);
+    out->max_score = best;
+  }
   out->hits.erase(out->hits.begin(), out->hits.begin() + static_cast<ptrdiff_t>(std::min<uint64_t>(from, out->hits.size())));
   if (out->hits.size() > size) out->hits.resize(size);
   if (with_aggs) {

@@ -185,7 +185,8 @@ class SearchPlan {
   size_t request_sort_keys_ = 0;
   bool sorted_by_request_ = false;
   bool scroll_ = false;
-  bool boosted_ = false;  // some index has an indices_boost (no node pages: scores differ by index)
+  bool boosted_ = false;
+  bool track_scores_ = false;  // sorted by fields, scored anyway  // some index has an indices_boost (no node pages: scores differ by index)
   std::vector<search::SortValue> search_after_;  // the request's, without `_doc`
   uint64_t track_total_hits_ = 0;
 };

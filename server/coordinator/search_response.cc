@@ -160,7 +160,7 @@ Result<std::string> RenderSearchResponse(const SearchResponseParts& parts) {
   const QueryPhaseResult& result = *parts.result;
   const SearchRequest& request = *parts.request;
   const bool sorted = plan.sorted_by_request() && !plan.indices().empty();
-  const bool show_scores = !sorted || plan.indices()[0].parsed.sort.NeedsScores();
+  const bool show_scores = !sorted || plan.indices()[0].parsed.sort.NeedsScores() || request.track_scores;
   std::vector<pb::FetchedDoc> fetched;
   std::vector<ShardFailure> failures = result.failures;
   HOLDFAST_RETURN_IF_ERROR(FetchHits(parts, &fetched, &failures));

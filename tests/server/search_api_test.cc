@@ -272,6 +272,28 @@ TEST_F(SearchApiTest, PostFilterFiltersHitsButNotAggregations) {
   ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"post_filter":3})"), 400, "parsing_exception");
 }
 
+// track_scores: hits sorted by a field carry the scores they would have had.
+TEST_F(SearchApiTest, TrackScoresScoresFieldSortedHits) {
+  for (const char* index : {"/books1/_search", "/books4/_search"}) {
+    auto by_score = Search(index, R"({"query":{"match":{"title":"quick brown"}},"size":10})");
+    auto untracked = Search(index, R"({"query":{"match":{"title":"quick brown"}},"sort":[{"price":"asc"}]})");
+    auto tracked =
+        Search(index, R"({"query":{"match":{"title":"quick brown"}},"sort":[{"price":"asc"}],"track_scores":true})");
+    ASSERT_GT(tracked["hits"]["hits"].Size(), 1u);
+    EXPECT_TRUE(untracked["hits"]["hits"][0]["_score"].IsNull());
+    EXPECT_TRUE(untracked["hits"]["max_score"].IsNull());
+    EXPECT_EQ(Ids(tracked), Ids(untracked)) << "the order is the sort's";
+    const auto want = Scores(by_score);
+    double best = 0;
+    for (const auto& h : tracked["hits"]["hits"].GetArray()) {
+      ASSERT_TRUE(h["_score"].IsNumber()) << ToJson(h);
+      EXPECT_NEAR(h["_score"].GetDouble(), want.at(h["_id"].GetString()), 1e-5) << index;
+      best = std::max(best, h["_score"].GetDouble());
+    }
+    EXPECT_NEAR(tracked["hits"]["max_score"].GetDouble(), best, 1e-6);
+  }
+}
+
 TEST_F(SearchApiTest, MatchQueryHitsTotalsAndOrder) {
   auto d = Search("/books1/_search", R"({"query":{"match":{"title":"quick"}}})");
   EXPECT_EQ(d["hits"]["total"]["value"].GetInt(), 4);
