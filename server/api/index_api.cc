@@ -232,6 +232,7 @@ void AddIndexApiRoutes(ApiContext* ctx, HttpRouter* router) {
   AddEventApiRoutes(ctx, router);
   AddAliasApiRoutes(ctx, router);
   AddAnalyzeApiRoutes(ctx, router);
+  AddStatsApiRoutes(ctx, router);
 }
 
 }  // namespace holdfast

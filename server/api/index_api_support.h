@@ -36,6 +36,7 @@ void AddClusterApiRoutes(ApiContext* ctx, HttpRouter* router);     // cluster_ap
 void AddEventApiRoutes(ApiContext* ctx, HttpRouter* router);       // events_api.cc
 void AddAliasApiRoutes(ApiContext* ctx, HttpRouter* router);       // alias_api.cc
 void AddAnalyzeApiRoutes(ApiContext* ctx, HttpRouter* router);     // analyze_api.cc
+void AddStatsApiRoutes(ApiContext* ctx, HttpRouter* router);       // stats_api.cc
 
 // A handler that needs the index registry: answers 503 while the node is
 // still recovering (RequireIndices), else calls `handler`.

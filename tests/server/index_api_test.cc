@@ -254,6 +254,33 @@ TEST_F(IndexApiTest, DynamicSettingsChangeLiveAndStaticOnesAreRefused) {
   ASSERT_EQ(Call("DELETE", "/tuned").status, 200);
 }
 
+// GET /_stats: Elasticsearch's shape for the metrics kept per shard.
+TEST_F(IndexApiTest, IndexStatsCountDocumentsAndStore) {
+  ASSERT_EQ(Call("PUT", "/stats-a", R"({"settings":{"number_of_shards":2,"number_of_replicas":0}})").status, 200);
+  ASSERT_EQ(Call("PUT", "/stats-b", R"({"settings":{"number_of_shards":1,"number_of_replicas":0}})").status, 200);
+  std::string bulk;
+  for (int i = 0; i < 30; ++i) bulk += "{\"index\":{\"_id\":\"" + std::to_string(i) + "\"}}\n{\"n\":" + std::to_string(i) + "}\n";
+  ASSERT_EQ(Call("POST", "/stats-a/_bulk?refresh=true", bulk).status, 200);
+  ASSERT_EQ(Call("POST", "/stats-b/_bulk?refresh=true", bulk.substr(0, bulk.size() / 3)).status, 200);
+  auto d = Json(Call("GET", "/stats-*/_stats").body);
+  EXPECT_EQ(d["_shards"]["total"].GetUint64(), 3u);
+  EXPECT_EQ(d["_shards"]["successful"].GetUint64(), 3u);
+  EXPECT_EQ(d["indices"]["stats-a"]["primaries"]["docs"]["count"].GetUint64(), 30u);
+  EXPECT_EQ(d["indices"]["stats-b"]["primaries"]["docs"]["count"].GetUint64(), 10u);
+  EXPECT_EQ(d["_all"]["primaries"]["docs"]["count"].GetUint64(), 40u);
+  EXPECT_EQ(Str(d["indices"]["stats-a"]["uuid"]).size(), 36u);
+  EXPECT_GT(d["indices"]["stats-a"]["primaries"]["store"]["size_in_bytes"].GetUint64(), 0u);
+  EXPECT_GE(d["indices"]["stats-a"]["total"]["segments"]["count"].GetUint64(), 2u);
+  // Deleted documents are counted until merged away.
+  ASSERT_EQ(Call("DELETE", "/stats-a/_doc/3?refresh=true").status, 200);
+  d = Json(Call("GET", "/stats-a/_stats/docs").body);
+  EXPECT_EQ(d["indices"]["stats-a"]["primaries"]["docs"]["count"].GetUint64(), 29u);
+  EXPECT_FALSE(d["indices"]["stats-a"]["primaries"].HasMember("store")) << "only the metric asked for";
+  ExpectEsError(Call("GET", "/stats-a/_stats/colour"), 400, "illegal_argument_exception");
+  EXPECT_EQ(Json(Call("GET", "/_stats").body)["indices"].HasMember("stats-b"), true);
+  ASSERT_EQ(Call("DELETE", "/stats-a,stats-b").status, 200);
+}
+
 TEST_F(IndexApiTest, CatTablesSortFilterCountAndHealth) {
   const std::pair<const char*, int> indices[] = {{"cat-b", 12}, {"cat-a", 3}, {"cat-c", 7}};
   for (const auto& [name, docs] : indices) {
