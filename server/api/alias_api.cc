@@ -16,6 +16,7 @@
 
 #include "index/mapping/mapping_error.h"
 #include "index/search/request_query.h"
+#include "index/util/comma_list.h"
 #include "index/util/glob.h"
 #include "server/api/api_context.h"
 #include "server/api/api_errors.h"
@@ -232,21 +233,9 @@ HttpResponse UpdateAliases(ClusterIndices& registry, const HttpRequest& req) {
   return Acknowledged();
 }
 
-std::vector<std::string> SplitNames(std::string_view list) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t comma = list.find(',', start);
-    if (comma == std::string_view::npos) comma = list.size();
-    if (comma > start) out.emplace_back(list.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 // PUT|POST /{index}/_alias/{name}
 HttpResponse PutAlias(ClusterIndices& registry, const HttpRequest& req) {
-  const std::vector<std::string> names = SplitNames(req.PathParam("name"));
+  const std::vector<std::string> names = SplitCommaList(req.PathParam("name"));
   if (names.empty()) return ErrorFromStatus(Status::Validation("Validation Failed: 1: alias is missing;"));
   AliasMetadata meta;
   if (req.body.find_first_not_of(" \t\r\n") != std::string_view::npos) {
@@ -275,7 +264,7 @@ HttpResponse PutAlias(ClusterIndices& registry, const HttpRequest& req) {
 // DELETE /{index}/_alias/{name}
 HttpResponse DeleteAlias(ClusterIndices& registry, const HttpRequest& req) {
   const std::string list(req.PathParam("name"));
-  const std::vector<std::string> names = SplitNames(list);
+  const std::vector<std::string> names = SplitCommaList(list);
   auto indices = ConcreteIndices(registry, req.PathParam("index"));
   if (!indices.ok()) return ErrorFromStatus(indices.status());
   std::vector<AliasAction> actions;
@@ -305,7 +294,7 @@ void WriteAlias(JsonWriter& w, const AliasMetadata& meta) {
 HttpResponse GetAliases(ClusterIndices& registry, const HttpRequest& req) {
   const std::string index_expr(req.PathParam("index"));
   const std::string list(req.PathParam("name"));
-  const std::vector<std::string> names = SplitNames(list);
+  const std::vector<std::string> names = SplitCommaList(list);
   auto indices = ResolveIndices(registry, index_expr);
   if (!indices.ok()) return ErrorFromStatus(indices.status());
   std::set<std::string> found;
@@ -371,7 +360,7 @@ HttpResponse GetAliases(ClusterIndices& registry, const HttpRequest& req) {
 
 // GET /_cat/aliases[/{name}]
 HttpResponse CatAliases(ClusterIndices& registry, const HttpRequest& req) {
-  const std::vector<std::string> names = SplitNames(req.PathParam("name"));
+  const std::vector<std::string> names = SplitCommaList(req.PathParam("name"));
   struct Row {
     std::string alias, index;
     const AliasMetadata* meta;

@@ -17,6 +17,7 @@
 #include "index/analysis/analyzer.h"
 #include "index/mapping/mapping_error.h"
 #include "index/search/request_query.h"
+#include "index/util/comma_list.h"
 #include "index/util/glob.h"
 #include "server/api/api_context.h"
 #include "server/api/api_errors.h"
@@ -201,20 +202,11 @@ HttpResponse FieldCaps(ClusterIndices* registry, const HttpRequest& req) {
   auto body = ParseBody(req);
   if (!body.ok()) return ErrorFromStatus(body.status());
   std::vector<std::string> patterns;
-  auto split = [&](const std::string& list) {
-    size_t start = 0;
-    while (start <= list.size()) {
-      size_t comma = list.find(',', start);
-      if (comma == std::string::npos) comma = list.size();
-      if (comma > start) patterns.push_back(list.substr(start, comma - start));
-      start = comma + 1;
-    }
-  };
-  if (req.HasQueryParam("fields")) split(req.QueryParam("fields"));
+  if (req.HasQueryParam("fields")) patterns = SplitCommaList(req.QueryParam("fields"));
   if (body->HasMember("fields")) {
     const auto& f = (*body)["fields"];
     if (f.IsString()) {
-      split(f.GetString());
+      for (std::string& p : SplitCommaList(f.GetString())) patterns.push_back(std::move(p));
     } else if (f.IsArray()) {
       for (const auto& e : f.GetArray()) {
         if (e.IsString()) patterns.emplace_back(e.GetString(), e.GetStringLength());

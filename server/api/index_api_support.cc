@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "index/mapping/mapping_error.h"
+#include "index/util/comma_list.h"
 #include "server/api/api_errors.h"
 
 namespace holdfast {
@@ -76,14 +77,8 @@ Result<IndicesOptions> ParseIndicesOptions(const HttpRequest& req, IndicesOption
   HOLDFAST_RETURN_IF_ERROR(flag("ignore_unavailable", &out.ignore_unavailable));
   HOLDFAST_RETURN_IF_ERROR(flag("allow_no_indices", &out.allow_no_indices));
   if (req.HasQueryParam("expand_wildcards")) {
-    const std::string list = req.QueryParam("expand_wildcards");
     bool open = false;
-    size_t start = 0;
-    while (start <= list.size()) {
-      size_t comma = list.find(',', start);
-      if (comma == std::string::npos) comma = list.size();
-      const std::string v = list.substr(start, comma - start);
-      start = comma + 1;
+    for (const std::string& v : SplitCommaList(req.QueryParam("expand_wildcards"))) {
       if (v == "open" || v == "all") {
         open = true;
       } else if (v != "closed" && v != "hidden" && v != "none") {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "index/mapping/mapping_error.h"
+#include "index/util/comma_list.h"
 #include "server/api/api_context.h"
 #include "server/api/api_errors.h"
 #include "server/api/index_api_support.h"
@@ -38,14 +39,7 @@ void WriteSums(JsonWriter& w, const Sums& s, const std::set<std::string>& metric
 HttpResponse IndexStats(ClusterIndices& registry, const HttpRequest& req) {
   static const std::set<std::string> kKnown = {"docs", "store", "segments", "merges"};
   std::set<std::string> metrics;
-  const std::string list(req.PathParam("metric"));
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t comma = list.find(',', start);
-    if (comma == std::string::npos) comma = list.size();
-    const std::string m = list.substr(start, comma - start);
-    start = comma + 1;
-    if (m.empty()) continue;
+  for (const std::string& m : SplitCommaList(req.PathParam("metric"))) {
     if (m == "_all") {
       metrics = kKnown;
     } else if (kKnown.count(m)) {
