@@ -168,6 +168,8 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
   // 1. Copies of nodes that left keep their place (delayed); relocations to
   //    a node that left are cancelled.
   for (auto& [uuid, index] : state->routing) {
+    // A closed index keeps its copies' places until it is opened again.
+    if (const IndexMetadata* meta = state->FindIndexByUuid(uuid); meta != nullptr && meta->closed) continue;
     for (ShardRouting& shard : index.shards) {
       for (ShardCopyRouting& copy : shard.copies) {
         if (!copy.relocating_node_id.empty() && !state->nodes.count(copy.relocating_node_id)) {
@@ -187,7 +189,7 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
   std::map<std::string, int> incoming = IncomingRecoveries(*state);
   for (auto& [uuid, index] : state->routing) {
     const IndexMetadata* metadata = state->FindIndexByUuid(uuid);
-    if (metadata == nullptr) continue;
+    if (metadata == nullptr || metadata->closed) continue;
     const int64_t delay = metadata->settings.node_left_delayed_timeout.count();
     for (ShardRouting& shard : index.shards) {
       for (ShardCopyRouting& copy : shard.copies) {
@@ -272,6 +274,10 @@ Result<bool> ApplyCopyReport(ClusterStateSnapshot* state, const ShardId& shard_i
   auto index = state->routing.find(shard_id.index_uuid);
   if (allocation_id.empty() || index == state->routing.end() || shard_id.shard >= index->second.shards.size()) {
     return false;  // a stale report
+  }
+  // A closed index's copies stay CLOSED whatever a node opened before it heard.
+  if (const IndexMetadata* meta = state->FindIndexByUuid(shard_id.index_uuid); meta != nullptr && meta->closed) {
+    return false;
   }
   ShardRouting& shard = index->second.shards[shard_id.shard];
   for (ShardCopyRouting& copy : shard.copies) {

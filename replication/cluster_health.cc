@@ -38,6 +38,10 @@ HealthStatus ShardStatus(const ShardRouting& shard) {
   bool primary_seen = false;
   bool all_active = true;
   for (const ShardCopyRouting& copy : shard.copies) {
+    // A closed shard (its replicas may wait unassigned): nothing to serve.
+    if (copy.primary && copy.state == ShardCopyState::kClosed) return HealthStatus::kGreen;
+  }
+  for (const ShardCopyRouting& copy : shard.copies) {
     if (copy.state == ShardCopyState::kClosed) continue;
     if (copy.primary) {
       primary_seen = true;

@@ -57,6 +57,7 @@ Result<std::vector<ClusterStateSnapshot::SearchTarget>> ClusterStateSnapshot::Re
     std::string_view expression, bool with_aliases) const {
   IndicesOptions options;
   options.aliases = with_aliases;
+  options.forbid_closed = false;
   return ResolveSearchTargets(expression, options);
 }
 
@@ -72,14 +73,19 @@ Result<std::vector<ClusterStateSnapshot::SearchTarget>> ClusterStateSnapshot::Re
   std::map<std::string, Reach, std::less<>> reached;
   std::map<std::string, std::vector<std::pair<std::string, const AliasMetadata*>>, std::less<>> aliases;
   std::set<std::string, std::less<>> names;
+  std::set<std::string, std::less<>> closed;
   for (const auto& [uuid, index] : indices) {
     names.insert(index.name);
+    if (index.closed) closed.insert(index.name);
     if (!with_aliases) continue;
     for (const auto& [alias, meta] : index.aliases) aliases[alias].emplace_back(index.name, &meta);
   }
+  // Whether a wildcard (or _all) expands to index `name`.
+  auto expands = [&](std::string_view name) { return closed.count(name) ? options.expand_closed : options.expand_open; };
   auto direct = [&](const std::string& name) { reached[name].unfiltered = true; };
-  auto through = [&](std::string_view alias) {
+  auto through = [&](std::string_view alias, bool wildcard) -> Status {
     for (const auto& [name, meta] : aliases.find(alias)->second) {
+      if (wildcard && !expands(name)) continue;
       Reach& r = reached[name];
       if (meta->filter_json.empty()) {
         r.unfiltered = true;
@@ -87,9 +93,12 @@ Result<std::vector<ClusterStateSnapshot::SearchTarget>> ClusterStateSnapshot::Re
         r.filters.push_back(meta->filter_json);
       }
     }
+    return Status::OK();
   };
-  if (expression.empty() || expression == "_all" || (expression == "*" && options.expand_open)) {
-    for (const std::string& name : names) direct(name);
+  if (expression.empty() || expression == "_all" || expression == "*") {
+    for (const std::string& name : names) {
+      if (expands(name)) direct(name);
+    }
   } else {
     size_t start = 0;
     bool first = true;
@@ -113,21 +122,21 @@ Result<std::vector<ClusterStateSnapshot::SearchTarget>> ClusterStateSnapshot::Re
         continue;
       }
       if (part == "_all") {
-        for (const std::string& name : names) direct(name);
+        for (const std::string& name : names) {
+          if (expands(name)) direct(name);
+        }
       } else if (part.find('*') != std::string_view::npos) {
         bool matched = false;
-        if (options.expand_open) {
-          for (const std::string& name : names) {
-            if (GlobMatch(part, name)) {
-              direct(name);
-              matched = true;
-            }
+        for (const std::string& name : names) {
+          if (expands(name) && GlobMatch(part, name)) {
+            direct(name);
+            matched = true;
           }
-          for (const auto& [alias, members] : aliases) {
-            if (GlobMatch(part, alias)) {
-              through(alias);
-              matched = true;
-            }
+        }
+        for (const auto& [alias, members] : aliases) {
+          if ((options.expand_open || options.expand_closed) && GlobMatch(part, alias)) {
+            HOLDFAST_RETURN_IF_ERROR(through(alias, /*wildcard=*/true));
+            matched = true;
           }
         }
         if (!matched && !options.allow_no_indices) {
@@ -136,12 +145,25 @@ Result<std::vector<ClusterStateSnapshot::SearchTarget>> ClusterStateSnapshot::Re
       } else if (names.count(part)) {
         direct(std::string(part));
       } else if (aliases.count(part)) {
-        through(part);
+        HOLDFAST_RETURN_IF_ERROR(through(part, /*wildcard=*/false));
       } else if (!with_aliases && !AliasIndices(part).empty()) {
         return Status::InvalidArgument("The provided expression [" + std::string(part) +
                                        "] matches an alias, specify the corresponding concrete indices instead.");
       } else if (!options.ignore_unavailable) {
         return Status::IndexNotFound("no such index [" + std::string(part) + "]");
+      }
+    }
+  }
+  // A closed index reached any way (named, through an alias, or expanded
+  // with expand_wildcards=closed) where closed ones are refused.
+  if (options.forbid_closed) {
+    for (auto it = reached.begin(); it != reached.end();) {
+      if (!closed.count(it->first)) {
+        ++it;
+      } else if (options.ignore_unavailable) {
+        it = reached.erase(it);
+      } else {
+        return Status::IndexClosed("closed");
       }
     }
   }
@@ -279,6 +301,20 @@ Status ApplyIndexSettings(ClusterStateSnapshot* state, const std::vector<std::st
     if (update.refresh_interval) s.refresh_interval = *update.refresh_interval;
     if (update.max_result_window) s.max_result_window = *update.max_result_window;
     if (update.node_left_delayed_timeout) s.node_left_delayed_timeout = *update.node_left_delayed_timeout;
+    if (update.closed && *update.closed != it->second.closed) {
+      it->second.closed = *update.closed;
+      if (auto routing = state->routing.find(uuid); routing != state->routing.end()) {
+        for (ShardRouting& shard : routing->second.shards) {
+          for (ShardCopyRouting& copy : shard.copies) {
+            if (copy.node_id.empty()) continue;  // unassigned copies wait as they were
+            copy.state = *update.closed ? ShardCopyState::kClosed : ShardCopyState::kInitializing;
+            copy.failure.clear();
+            copy.relocating_node_id.clear();  // a move in progress is called off
+            copy.relocation_id.clear();
+          }
+        }
+      }
+    }
     if (!update.number_of_replicas || *update.number_of_replicas == s.number_of_replicas) continue;
     s.number_of_replicas = *update.number_of_replicas;
     auto routing = state->routing.find(uuid);
@@ -309,6 +345,28 @@ Status ApplyIndexSettings(ClusterStateSnapshot* state, const std::vector<std::st
     }
   }
   return Status::OK();
+}
+
+std::map<std::string, std::string>& TemplatesOf(ClusterStateSnapshot* state, TemplateKind kind) {
+  return kind == TemplateKind::kIndex ? state->index_templates : state->component_templates;
+}
+
+bool ApplyTemplateChanges(ClusterStateSnapshot* state, TemplateKind kind, const TemplateChanges& changes) {
+  std::map<std::string, std::string>& templates = TemplatesOf(state, kind);
+  bool changed = false;
+  for (const auto& [name, json] : changes) {
+    auto it = templates.find(name);
+    if (!json) {
+      if (it != templates.end()) {
+        templates.erase(it);
+        changed = true;
+      }
+    } else if (it == templates.end() || it->second != *json) {
+      templates[name] = *json;
+      changed = true;
+    }
+  }
+  return changed;
 }
 
 Status ApplyAliasActions(ClusterStateSnapshot* state, const std::vector<AliasAction>& actions) {

@@ -28,6 +28,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -105,7 +106,12 @@ struct ClusterNode {
 struct IndicesOptions {
   bool ignore_unavailable = false;  // a missing index or alias name is skipped, not an error
   bool allow_no_indices = true;     // false: a wildcard (or the whole expression) matching nothing is an error
-  bool expand_open = true;          // expand_wildcards: open (every index is open), none
+  bool expand_open = true;          // expand_wildcards: open indices
+  bool expand_closed = false;       // expand_wildcards: closed indices
+  // A closed index named concretely (or through an alias) is an error
+  // (kIndexClosed), or skipped with ignore_unavailable; false for the APIs
+  // that work on closed indices (get, settings, open, close, delete).
+  bool forbid_closed = true;
   bool aliases = true;              // false (deleting): names of aliases are refused, wildcards skip them
   int64_t now_ms = 0;               // for date math names (<logs-{now/d}>); 0: the clock
 };
@@ -121,6 +127,12 @@ class ClusterStateSnapshot {
   std::map<std::string, IndexMetadata> indices;   // by index uuid
   std::map<std::string, IndexRouting> routing;    // by index uuid
   std::map<std::string, std::string> settings;    // persistent cluster settings (flat keys)
+  // Composable index templates (PUT /_index_template/{name}) and component
+  // templates (PUT /_component_template/{name}), by name, each as the JSON
+  // the template API checked and stored (server/api/template_api.cc applies
+  // them when an index is created).
+  std::map<std::string, std::string> index_templates;
+  std::map<std::string, std::string> component_templates;
 
   // By name; null when absent.
   const IndexMetadata* FindIndex(std::string_view name) const;
@@ -134,7 +146,8 @@ class ClusterStateSnapshot {
   // Aliases count as the indices they point to; a part starting with '-'
   // (after the first) removes what it matches. Without `aliases` (deleting
   // indices), wildcards match index names only and naming an alias is
-  // kInvalidArgument, as Elasticsearch answers.
+  // kInvalidArgument, as Elasticsearch answers. Wildcards expand to open
+  // indices; a closed index may be named.
   Result<std::vector<std::string>> ResolveIndices(std::string_view expression, bool aliases = true) const;
   // ResolveIndices, with the alias filters each index is reached through:
   // none when the expression names it (or a wildcard matches its name), or
@@ -148,6 +161,8 @@ class ClusterStateSnapshot {
   // With IndicesOptions: date math names resolved first; a missing name is
   // kIndexNotFound unless ignore_unavailable; without allow_no_indices a
   // wildcard matching nothing, or nothing at all, is kIndexNotFound.
+  // Wildcards and _all expand to open and/or closed indices as the options
+  // say; a closed index named is kIndexClosed when forbid_closed.
   Result<std::vector<SearchTarget>> ResolveSearchTargets(std::string_view expression,
                                                          const IndicesOptions& options) const;
   // The indices alias `alias` points to, in name order (empty: no such alias).
@@ -191,11 +206,17 @@ struct IndexSettingsUpdate {
   std::optional<uint32_t> number_of_replicas;
   std::optional<uint32_t> max_result_window;
   std::optional<std::chrono::milliseconds> node_left_delayed_timeout;
+  // POST /{index}/_close (true) and _open (false): closing turns every
+  // assigned copy CLOSED (its node closes it, keeping the files); opening
+  // turns them INITIALIZING with the same allocation ids (reopened from the
+  // volumes, then reported started).
+  std::optional<bool> closed;
 };
 // Applies `update` to the indices `index_uuids` of `state`: their metadata,
 // and for number_of_replicas their routing (new replica copies wait
 // unassigned, REPLICA_ADDED, for the allocator; surplus ones go, unassigned
-// ones first, never a primary). kIndexNotFound for an unknown uuid.
+// ones first, never a primary), and for `closed` the index state and its
+// copies' states. kIndexNotFound for an unknown uuid.
 Status ApplyIndexSettings(ClusterStateSnapshot* state, const std::vector<std::string>& index_uuids,
                           const IndexSettingsUpdate& update, int64_t now_ms);
 // Applies `actions` in order to `state` (the caller keeps the result only
@@ -205,6 +226,14 @@ Status ApplyIndexSettings(ClusterStateSnapshot* state, const std::vector<std::st
 Status ApplyAliasActions(ClusterStateSnapshot* state, const std::vector<AliasAction>& actions);
 // kInvalidAliasName unless `alias` may name an alias in `state`.
 Status ValidateAliasName(const ClusterStateSnapshot& state, std::string_view alias);
+// Which templates a change is about.
+enum class TemplateKind { kIndex, kComponent };
+// name → the template's JSON to store, or nullopt to remove it.
+using TemplateChanges = std::map<std::string, std::optional<std::string>>;
+std::map<std::string, std::string>& TemplatesOf(ClusterStateSnapshot* state, TemplateKind kind);
+// Applies `changes`; false when they change nothing.
+bool ApplyTemplateChanges(ClusterStateSnapshot* state, TemplateKind kind, const TemplateChanges& changes);
+
 // Removes index `name` (metadata and routing); returns its uuid.
 // kIndexNotFound ("no such index [name]").
 Result<std::string> RemoveIndex(ClusterStateSnapshot* state, std::string_view name);
@@ -256,6 +285,10 @@ class ClusterState {
   // Changes dynamic settings of indices (ApplyIndexSettings), in one version.
   virtual Status UpdateIndexSettings(const std::vector<std::string>& index_uuids,
                                      const IndexSettingsUpdate& update) = 0;
+
+  // Stores or removes index or component templates (ApplyTemplateChanges),
+  // in one version. The caller has checked them (the state stores JSON).
+  virtual Status PutTemplates(TemplateKind kind, const TemplateChanges& changes) = 0;
 
   // A node reports a copy's state: kStarted once opened and recovered,
   // kFailed with the reason when it stopped serving, kClosed. Ignored

@@ -43,6 +43,8 @@ void AppendDifference(const ClusterStateSnapshot& base, const ClusterStateSnapsh
     }
   }
   if (base.settings != next.settings) AppendSettingsWrite(next.settings, writes);
+  AppendTemplateWrites(TemplateKind::kIndex, base.index_templates, next.index_templates, writes);
+  AppendTemplateWrites(TemplateKind::kComponent, base.component_templates, next.component_templates, writes);
 }
 
 std::string NodeIdOf(const ClusterStateSnapshot& state, const std::string& id_or_name) {
@@ -237,9 +239,7 @@ Result<int64_t> EtcdClusterState::MasterChange(const Edit& edit) {
     int64_t stored_version = 0;
     if (stored->has_value()) {
       stored_version = (*stored)->version;
-      base.indices = std::move((*stored)->indices);
-      base.routing = std::move((*stored)->routing);
-      base.settings = std::move((*stored)->settings);
+      AdoptStoredState(std::move(**stored), &base);
     }
     ClusterStateSnapshot next = base;
     auto changed = edit(&next);
@@ -377,6 +377,10 @@ Result<int64_t> EtcdClusterState::MasterPutSettings(const std::map<std::string, 
   });
 }
 
+Result<int64_t> EtcdClusterState::MasterPutTemplates(TemplateKind kind, const TemplateChanges& changes) {
+  return MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> { return ApplyTemplateChanges(next, kind, changes); });
+}
+
 Result<int64_t> EtcdClusterState::MasterMoveShard(const std::string& index, uint32_t shard, const std::string& from,
                                                   const std::string& to) {
   return MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> {
@@ -459,6 +463,24 @@ Status EtcdClusterState::UpdateIndexSettings(const std::vector<std::string>& ind
                   holdfast::v1::ClusterChangeResponse response;
                   return forwarder_->Call(address, &holdfast::v1::Cluster::Stub::UpdateIndexSettings, request,
                                           &response);
+                })
+      .status();
+}
+
+Status EtcdClusterState::PutTemplates(TemplateKind kind, const TemplateChanges& changes) {
+  holdfast::v1::PutTemplatesRequest request;
+  request.set_kind(kind == TemplateKind::kIndex ? "index" : "component");
+  for (const auto& [name, json] : changes) {
+    if (json) {
+      (*request.mutable_set())[name] = *json;
+    } else {
+      request.add_remove(name);
+    }
+  }
+  return Change([&]() { return MasterPutTemplates(kind, changes); },
+                [&](const std::string& address) {
+                  holdfast::v1::ClusterChangeResponse response;
+                  return forwarder_->Call(address, &holdfast::v1::Cluster::Stub::PutTemplates, request, &response);
                 })
       .status();
 }

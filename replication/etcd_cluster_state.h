@@ -84,6 +84,7 @@ class EtcdClusterState : public ClusterState {
   Status DeleteIndex(std::string_view name) override;
   Status UpdateAliases(const std::vector<AliasAction>& actions) override;
   Status UpdateIndexSettings(const std::vector<std::string>& index_uuids, const IndexSettingsUpdate& update) override;
+  Status PutTemplates(TemplateKind kind, const TemplateChanges& changes) override;
   Result<std::shared_ptr<const mapping::Mapping>> PutMapping(std::string_view index_uuid,
                                                              const mapping::MappingUpdate& update) override;
   Status UpdateShardCopy(const ShardId& shard, std::string_view allocation_id, ShardCopyState state,
@@ -107,6 +108,7 @@ class EtcdClusterState : public ClusterState {
                                    std::shared_ptr<const mapping::Mapping>* merged);
   Result<int64_t> MasterUpdateShardCopy(const ShardId& shard, const std::string& allocation_id, ShardCopyState state,
                                         const std::string& failure);
+  Result<int64_t> MasterPutTemplates(TemplateKind kind, const TemplateChanges& changes);
   Result<int64_t> MasterPutSettings(const std::map<std::string, std::optional<std::string>>& settings);
   Result<int64_t> MasterMoveShard(const std::string& index, uint32_t shard, const std::string& from,
                                   const std::string& to);

@@ -49,10 +49,7 @@ Status EtcdStateFollower::Read() {
   next->cluster_name = options_.cluster_name;
   next->cluster_uuid = options_.cluster_uuid;
   if (stored->has_value()) {
-    next->version = (*stored)->version;
-    next->indices = std::move((*stored)->indices);
-    next->routing = std::move((*stored)->routing);
-    next->settings = std::move((*stored)->settings);
+    AdoptStoredState(std::move(**stored), next.get());
   }
   // Members and master as of the same revision as the state.
   const std::string prefix = EtcdClusterPrefix(options_.cluster_name);

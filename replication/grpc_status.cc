@@ -35,7 +35,9 @@ grpc::StatusCode GrpcCodeFor(StatusCode kind) {
     case StatusCode::kTooLarge:
     case StatusCode::kShardFailed: return grpc::StatusCode::UNKNOWN;
     case StatusCode::kAliasesNotFound: return grpc::StatusCode::NOT_FOUND;
-    case StatusCode::kInvalidAliasName: return grpc::StatusCode::INVALID_ARGUMENT;
+    case StatusCode::kInvalidAliasName:
+    case StatusCode::kInvalidIndexTemplate: return grpc::StatusCode::INVALID_ARGUMENT;
+    case StatusCode::kIndexClosed: return grpc::StatusCode::FAILED_PRECONDITION;
   }
   return grpc::StatusCode::UNKNOWN;
 }

@@ -35,6 +35,10 @@ std::string EncodeIndexMetadata(const IndexMetadata& m) {
   w.Int64(m.settings.node_left_delayed_timeout.count());
   w.Key("max_result_window");
   w.Uint(m.settings.max_result_window);
+  if (m.closed) {
+    w.Key("state");
+    w.String("close");
+  }
   w.Key("durability");
   w.String(m.settings.durability == Durability::kAsync ? "async" : "request");
   const recommend::RecommendSettings& r = m.settings.recommend;
@@ -134,6 +138,7 @@ Result<IndexMetadata> DecodeIndexMetadata(std::string_view bytes, std::string_vi
   if (d.HasMember("node_left_delayed_timeout_ms") && d["node_left_delayed_timeout_ms"].IsInt64()) {
     m.settings.node_left_delayed_timeout = std::chrono::milliseconds(d["node_left_delayed_timeout_ms"].GetInt64());
   }
+  m.closed = str("state") == "close";
   m.settings.durability = str("durability") == "async" ? Durability::kAsync : Durability::kRequest;
   if (d.HasMember("max_result_window") && d["max_result_window"].IsUint()) {
     m.settings.max_result_window = d["max_result_window"].GetUint();

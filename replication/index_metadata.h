@@ -49,6 +49,10 @@ struct IndexMetadata {
   IndexSettings settings;
   std::shared_ptr<const mapping::Mapping> mapping;
   std::map<std::string, AliasMetadata> aliases;  // by alias name
+  // POST /{index}/_close: the copies keep their data on their volumes but are
+  // not open anywhere; searches and writes are refused (index_closed_exception)
+  // until POST /{index}/_open.
+  bool closed = false;
 };
 
 std::string EncodeIndexMetadata(const IndexMetadata& m);

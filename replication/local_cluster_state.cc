@@ -105,10 +105,8 @@ Result<std::unique_ptr<LocalClusterState>> LocalClusterState::Open(MetadataStore
   MetadataMutations writes;
   if (stored->has_value()) {
     StoredClusterState& s = **stored;
-    state->version = s.version;
-    state->indices = std::move(s.indices);
-    state->routing = std::move(s.routing);
     HOLDFAST_RETURN_IF_ERROR(AppendLeftoverRemovals(store, s, &writes));
+    AdoptStoredState(std::move(s), state.get());
   } else {
     // First open of this store: record version 0 (or 1, the imported legacy
     // indices) so that from now on the store always holds a state.
@@ -238,6 +236,16 @@ Status LocalClusterState::UpdateIndexSettings(const std::vector<std::string>& in
     return any;
   });
   return changed.status();
+}
+
+Status LocalClusterState::PutTemplates(TemplateKind kind, const TemplateChanges& changes) {
+  return Change([&](ClusterStateSnapshot* next, MetadataMutations* writes) -> Result<bool> {
+    const std::map<std::string, std::string> before = TemplatesOf(next, kind);
+    if (!ApplyTemplateChanges(next, kind, changes)) return false;
+    AppendTemplateWrites(kind, before, TemplatesOf(next, kind), writes);
+    return true;
+  })
+      .status();
 }
 
 Status LocalClusterState::UpdateShardCopy(const ShardId& shard, std::string_view allocation_id, ShardCopyState state,

@@ -57,6 +57,7 @@ class LocalClusterState : public ClusterState {
   Status DeleteIndex(std::string_view name) override;
   Status UpdateAliases(const std::vector<AliasAction>& actions) override;
   Status UpdateIndexSettings(const std::vector<std::string>& index_uuids, const IndexSettingsUpdate& update) override;
+  Status PutTemplates(TemplateKind kind, const TemplateChanges& changes) override;
   Result<std::shared_ptr<const mapping::Mapping>> PutMapping(std::string_view index_uuid,
                                                              const mapping::MappingUpdate& update) override;
   // Accepts kInitializing, kStarted, kFailed and kClosed (InvalidArgument for

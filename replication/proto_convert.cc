@@ -24,6 +24,7 @@ void ToProto(const std::vector<std::string>& index_uuids, const IndexSettingsUpd
   if (u.number_of_replicas) out->set_number_of_replicas(*u.number_of_replicas);
   if (u.max_result_window) out->set_max_result_window(*u.max_result_window);
   if (u.node_left_delayed_timeout) out->set_node_left_delayed_timeout_ms(u.node_left_delayed_timeout->count());
+  if (u.closed) out->set_closed(*u.closed);
 }
 
 IndexSettingsUpdate FromProto(const pb::UpdateIndexSettingsRequest& m) {
@@ -34,6 +35,7 @@ IndexSettingsUpdate FromProto(const pb::UpdateIndexSettingsRequest& m) {
   if (m.has_node_left_delayed_timeout_ms()) {
     u.node_left_delayed_timeout = std::chrono::milliseconds(m.node_left_delayed_timeout_ms());
   }
+  if (m.has_closed()) u.closed = m.closed();
   return u;
 }
 

@@ -35,6 +35,20 @@ bool ReaderContexts::Free(const std::string& id) {
   return contexts_.erase(id) > 0;
 }
 
+size_t ReaderContexts::FreeShard(const ShardId& shard) {
+  std::vector<std::shared_ptr<const ReaderContext>> freed;  // released outside the lock
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = contexts_.begin(); it != contexts_.end();) {
+    if (it->second.context->copy && it->second.context->copy->id() == shard) {
+      freed.push_back(std::move(it->second.context));
+      it = contexts_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return freed.size();
+}
+
 size_t ReaderContexts::size() {
   std::lock_guard<std::mutex> lock(mu_);
   DropExpired(Clock::now());

@@ -39,6 +39,8 @@ class ReaderContexts {
   // kSearchContextMissing when unknown or expired.
   Result<std::shared_ptr<const ReaderContext>> Acquire(const std::string& id, std::chrono::milliseconds keep_alive);
   bool Free(const std::string& id);
+  // Frees every context of shard `shard` (its copy closed); returns how many.
+  size_t FreeShard(const ShardId& shard);
   size_t size();
 
  private:

@@ -114,6 +114,24 @@ void ShardRegistry::CloseRetired() {
     (void)copy->Close();
     copy->MoveFilesAside();
   }
+  NotifyClosed(done);
+}
+
+void ShardRegistry::SetOnCopyClosed(std::function<void(const ShardId&)> hook) {
+  std::lock_guard<std::mutex> lock(mu_);
+  on_copy_closed_ = std::move(hook);
+}
+
+void ShardRegistry::NotifyClosed(const std::vector<std::shared_ptr<ShardCopy>>& copies) {
+  std::function<void(const ShardId&)> hook;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    hook = on_copy_closed_;
+  }
+  if (!hook) return;
+  for (const auto& copy : copies) {
+    if (copy) hook(copy->id());
+  }
 }
 
 std::vector<std::shared_ptr<ShardCopy>> ShardRegistry::All() const {
@@ -291,6 +309,7 @@ void ShardRegistry::Converge(const ClusterStatePtr& state) {
     }
   }
   for (auto& copy : gone) (void)copy->Close();  // the files of a deleted index need no flush to be right
+  NotifyClosed(gone);
   CloseRetired();
   // Copies wanted here: open the missing ones (or fill them from a peer),
   // report the opened ones started.

@@ -87,11 +87,19 @@ class ShardRegistry {
   // Peer recoveries running now and the last ones that ended (newest last).
   std::vector<ShardRecoveryInfo> Recoveries() const;
 
+  // Called (from the converging thread) after a copy this registry no longer
+  // wants was closed — its index closed or deleted, or the copy moved away —
+  // so that what still holds it (search contexts of scrolls) lets it go: its
+  // files stay locked until its last user does, and the same copy may be
+  // opened again (_open). Null: none.
+  void SetOnCopyClosed(std::function<void(const ShardId&)> hook);
+
  private:
   class IndexMappings;
   ShardRegistry(ShardRegistryOptions options, ClusterState* state)
       : options_(std::move(options)), state_(state), recovery_limiter_(options_.recovery_max_bytes_per_sec) {}
   void Converge(const ClusterStatePtr& state);
+  void NotifyClosed(const std::vector<std::shared_ptr<ShardCopy>>& copies);
   void RemoveUnownedDirectories(const ClusterStateSnapshot& state);
   std::shared_ptr<MappingSource> MappingsFor(const IndexMetadata& index);
   ShardCopyOptions CopyOptions(const ShardId& id, const IndexMetadata& index, const ShardRouting& shard,
@@ -103,6 +111,7 @@ class ShardRegistry {
   std::mutex converge_mu_;  // one convergence at a time; taken before mu_
   mutable std::mutex mu_;
   bool closed_ = false;
+  std::function<void(const ShardId&)> on_copy_closed_;  // guarded by mu_
   std::map<ShardId, std::shared_ptr<ShardCopy>> copies_;
   std::set<ShardId> reopening_;                                       // under mu_
   mutable std::condition_variable reopened_;                          // with mu_

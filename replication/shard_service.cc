@@ -6,9 +6,15 @@
 namespace holdfast {
 
 ShardService::ShardService(ShardRegistry* registry, ShardServiceOptions options)
-    : registry_(registry), options_(options), contexts_(options.max_reader_contexts) {}
+    : registry_(registry), options_(options), contexts_(options.max_reader_contexts) {
+  // A closed copy's scroll contexts go with it (a scroll then answers
+  // search_context_missing_exception), so its files are released.
+  if (registry_ != nullptr) registry_->SetOnCopyClosed([this](const ShardId& id) { contexts_.FreeShard(id); });
+}
 
-ShardService::~ShardService() = default;
+ShardService::~ShardService() {
+  if (registry_ != nullptr) registry_->SetOnCopyClosed(nullptr);
+}
 
 Status ShardService::Handle(ShardMethod method, const google::protobuf::Message& request,
                             google::protobuf::Message* response) {

@@ -79,6 +79,27 @@ void AppendSettingsWrite(const std::map<std::string, std::string>& settings, Met
   out->push_back({kStateSettingsKey, std::string(buf.GetString(), buf.GetSize())});
 }
 
+void AppendTemplateWrites(TemplateKind kind, const std::map<std::string, std::string>& before,
+                          const std::map<std::string, std::string>& after, MetadataMutations* out) {
+  const std::string prefix = kind == TemplateKind::kIndex ? kStateIndexTemplatePrefix : kStateComponentTemplatePrefix;
+  for (const auto& [name, json] : before) {
+    if (!after.count(name)) out->push_back({prefix + name, std::nullopt});
+  }
+  for (const auto& [name, json] : after) {
+    auto old = before.find(name);
+    if (old == before.end() || old->second != json) out->push_back({prefix + name, json});
+  }
+}
+
+void AdoptStoredState(StoredClusterState&& stored, ClusterStateSnapshot* state) {
+  state->version = stored.version;
+  state->indices = std::move(stored.indices);
+  state->routing = std::move(stored.routing);
+  state->settings = std::move(stored.settings);
+  state->index_templates = std::move(stored.index_templates);
+  state->component_templates = std::move(stored.component_templates);
+}
+
 Result<std::optional<StoredClusterState>> LoadClusterState(MetadataStore* store) {
   auto version = store->Get(kStateVersionKey);
   if (!version.ok()) {
@@ -114,6 +135,13 @@ Result<std::optional<StoredClusterState>> LoadClusterState(MetadataStore* store)
         state.routing.emplace(std::string(uuid), std::move(routing).value());
         return Status::OK();
       }));
+  for (auto [prefix, into] : {std::pair{kStateIndexTemplatePrefix, &state.index_templates},
+                              std::pair{kStateComponentTemplatePrefix, &state.component_templates}}) {
+    HOLDFAST_RETURN_IF_ERROR(ForEachDecoded(store, prefix, [&](std::string_view name, const std::string&, std::string_view value) {
+      into->emplace(std::string(name), std::string(value));
+      return Status::OK();
+    }));
+  }
   auto settings = store->Get(kStateSettingsKey);
   if (settings.ok()) {
     rapidjson::Document d;

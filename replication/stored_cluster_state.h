@@ -8,6 +8,8 @@
 //   state/settings           the persistent cluster settings: a flat JSON object
 //                            of strings ({"cluster.routing.allocation.exclude._name": "n1"});
 //                            absent when none is set
+//   state/index_template/<name>      a composable index template (JSON)
+//   state/component_template/<name>  a component template (JSON)
 //
 // A change is one MetadataStore::Commit, ordered so that a store without
 // atomic commits leaves only harmless leftovers: an index is written routing
@@ -39,6 +41,8 @@ inline constexpr char kStateVersionKey[] = "state/version";
 inline constexpr char kStateMetadataPrefix[] = "state/metadata/";
 inline constexpr char kStateRoutingPrefix[] = "state/routing/";
 inline constexpr char kStateSettingsKey[] = "state/settings";
+inline constexpr char kStateIndexTemplatePrefix[] = "state/index_template/";
+inline constexpr char kStateComponentTemplatePrefix[] = "state/component_template/";
 inline constexpr char kLegacyIndicesKey[] = "indices";
 
 std::string StateMetadataKey(std::string_view index_uuid);
@@ -55,12 +59,17 @@ void AppendIndexRemoval(std::string_view index_uuid, MetadataMutations* out);
 void AppendVersionWrite(int64_t version, MetadataMutations* out);
 // Writes the cluster settings (removes the key when `settings` is empty).
 void AppendSettingsWrite(const std::map<std::string, std::string>& settings, MetadataMutations* out);
+// The writes that turn templates `before` into `after` (of one kind).
+void AppendTemplateWrites(TemplateKind kind, const std::map<std::string, std::string>& before,
+                          const std::map<std::string, std::string>& after, MetadataMutations* out);
 
 struct StoredClusterState {
   int64_t version = 0;
   std::map<std::string, IndexMetadata> indices;  // by uuid
   std::map<std::string, IndexRouting> routing;   // by uuid; one per index
   std::map<std::string, std::string> settings;   // persistent cluster settings
+  std::map<std::string, std::string> index_templates;      // by name
+  std::map<std::string, std::string> component_templates;  // by name
   std::vector<std::string> orphan_keys;          // routing keys without metadata
 };
 
@@ -69,6 +78,9 @@ struct StoredClusterState {
 // whose uuid differs from its value's, an index without routing, or routing
 // whose shard count differs from the index's.
 Result<std::optional<StoredClusterState>> LoadClusterState(MetadataStore* store);
+
+// Moves the stored indices, routing, settings and templates into `state`.
+void AdoptStoredState(StoredClusterState&& stored, ClusterStateSnapshot* state);
 
 // The legacy index list (name → uuid); nullopt when the key is absent.
 // Corruption when it is not a JSON object of uuid strings.

@@ -37,6 +37,8 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kHistoryTrimmed: return "HistoryTrimmed";
     case StatusCode::kShardFailed: return "ShardFailed";
     case StatusCode::kAliasesNotFound: return "AliasesNotFound";
+    case StatusCode::kIndexClosed: return "IndexClosed";
+    case StatusCode::kInvalidIndexTemplate: return "InvalidIndexTemplate";
     case StatusCode::kInvalidAliasName: return "InvalidAliasName";
   }
   return "Unknown";

@@ -59,6 +59,8 @@ enum class StatusCode {
   kShardFailed,            // a shard copy failed [shard_failed_exception]
   kAliasesNotFound,        // [aliases_not_found_exception]
   kInvalidAliasName,       // [invalid_alias_name_exception]
+  kIndexClosed,            // the index is closed [index_closed_exception]
+  kInvalidIndexTemplate,   // [invalid_index_template_exception]
 };
 
 // "NotFound", "Conflict", ...: the enumerator without its k.
@@ -103,6 +105,8 @@ class [[nodiscard]] Status {
   static Status ShardFailed(std::string m) { return {StatusCode::kShardFailed, std::move(m)}; }
   static Status AliasesNotFound(std::string m) { return {StatusCode::kAliasesNotFound, std::move(m)}; }
   static Status InvalidAliasName(std::string m) { return {StatusCode::kInvalidAliasName, std::move(m)}; }
+  static Status IndexClosed(std::string m) { return {StatusCode::kIndexClosed, std::move(m)}; }
+  static Status InvalidIndexTemplate(std::string m) { return {StatusCode::kInvalidIndexTemplate, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -295,7 +295,7 @@ HttpResponse GetAliases(ClusterIndices& registry, const HttpRequest& req) {
   const std::string index_expr(req.PathParam("index"));
   const std::string list(req.PathParam("name"));
   const std::vector<std::string> names = SplitCommaList(list);
-  auto indices = ResolveIndices(registry, index_expr);
+  auto indices = ResolveIndices(registry, index_expr, ClosedIndicesAllowed());
   if (!indices.ok()) return ErrorFromStatus(indices.status());
   std::set<std::string> found;
   JsonWriter body;
@@ -366,7 +366,7 @@ HttpResponse CatAliases(ClusterIndices& registry, const HttpRequest& req) {
     const AliasMetadata* meta;
   };
   std::vector<Row> rows;
-  auto all = ResolveIndices(registry, "_all");
+  auto all = ResolveIndices(registry, "_all", ClosedIndicesAllowed(/*closed_too=*/true));
   if (!all.ok()) return ErrorFromStatus(all.status());
   for (const auto& index : *all) {
     for (const auto& [alias, meta] : index->aliases()) {

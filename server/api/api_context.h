@@ -3,6 +3,8 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <vector>
 #include <string>
 
 #include "server/http/http_router.h"
@@ -13,6 +15,7 @@
 namespace holdfast {
 
 class StatsCache;
+class TaskRegistry;
 
 class ThreadPool;
 class EtcdClusterState;
@@ -32,6 +35,12 @@ struct ApiContext {
   std::atomic<EtcdClusterState*> cluster{nullptr};
   // This node's shard copies (peer recoveries for _cat/recovery); null before startup recovery.
   std::atomic<ShardRegistry*> registry{nullptr};
+  // _reindex and the by-query APIs (GET /_tasks); null: no background tasks.
+  TaskRegistry* tasks = nullptr;
+  // Run in order when the node stops serving, before its shards close and
+  // the indices go: what a route group keeps across requests that holds
+  // shard resources (open scrolls) lets go. Added while routes are added.
+  std::vector<std::function<void()>> before_close;
 };
 
 // The registry, or null with *error set to 503 cluster_block_exception while

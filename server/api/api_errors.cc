@@ -43,6 +43,8 @@ KindError ErrorForKind(StatusCode kind) {
     case StatusCode::kShardFailed: return {"shard_failed_exception", 503};
     case StatusCode::kAliasesNotFound: return {"aliases_not_found_exception", 404};
     case StatusCode::kInvalidAliasName: return {"invalid_alias_name_exception", 400};
+    case StatusCode::kIndexClosed: return {"index_closed_exception", 400};
+    case StatusCode::kInvalidIndexTemplate: return {"invalid_index_template_exception", 400};
   }
   return {"exception", 500};
 }

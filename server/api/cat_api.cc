@@ -52,7 +52,7 @@ std::string FormatBytes(uint64_t bytes, std::string_view fixed_unit) {
 }
 
 HttpResponse CatIndices(ClusterIndices& registry, const HttpRequest& req) {
-  auto indices = ResolveRequestIndices(registry, req);
+  auto indices = ResolveRequestIndices(registry, req, ClosedIndicesAllowed(/*closed_too=*/true));
   if (!indices.ok()) return ErrorFromStatus(indices.status());
   const std::string unit = req.QueryParam("bytes");
   // ?health=green|yellow|red: only the indices of that health.
@@ -70,6 +70,12 @@ HttpResponse CatIndices(ClusterIndices& registry, const HttpRequest& req) {
   for (const auto& index : *indices) {
     const IndexHealth health = ComputeIndexHealth(*index->state(), *index->state()->FindIndexByUuid(index->uuid()));
     if (only && health.status != *only) continue;
+    if (index->closed()) {  // as Elasticsearch: no counts for a closed index
+      table.AddRow({HealthStatusName(health.status), "close", index->name(), index->uuid(),
+                    std::to_string(index->num_shards()), std::to_string(index->settings().number_of_replicas), "", "",
+                    "", ""});
+      continue;
+    }
     // Documents and sizes of the started primaries (a red index counts what it can reach).
     ShardStats stats;
     for (uint32_t s = 0; s < index->num_shards(); ++s) {
@@ -88,7 +94,7 @@ HttpResponse CatIndices(ClusterIndices& registry, const HttpRequest& req) {
 }
 
 HttpResponse CatShards(ApiContext* ctx, ClusterIndices& registry, const HttpRequest& req) {
-  auto indices = ResolveRequestIndices(registry, req);
+  auto indices = ResolveRequestIndices(registry, req, ClosedIndicesAllowed(/*closed_too=*/true));
   if (!indices.ok()) return ErrorFromStatus(indices.status());
   const std::string unit = req.QueryParam("bytes");
   CatTable table({{"index", false}, {"shard", true}, {"prirep", false}, {"state", false}, {"docs", true},

@@ -115,7 +115,7 @@ HttpResponse ClusterStateResponse(ApiContext* ctx, ClusterIndices& registry, con
     w.Key("indices").StartObject();
     for (const IndexMetadata* index : state->IndicesByName()) {
       w.Key(index->name).StartObject();
-      w.Field("state", "open");
+      w.Field("state", index->closed ? "close" : "open");
       w.Key("settings").StartObject().Key("index").StartObject();
       w.Field("uuid", index->uuid);
       w.Field("number_of_shards", std::to_string(index->settings.number_of_shards));

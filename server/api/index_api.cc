@@ -1,5 +1,5 @@
-// Index management routes (create, get, delete, mappings, refresh, flush,
-// force merge), and AddIndexApiRoutes, which adds these and the document,
+// Index management routes (create, get, delete, mappings, settings, close,
+// open, refresh, flush, force merge), and AddIndexApiRoutes, which adds these and the document,
 // bulk and _cat route groups.
 #include <spdlog/spdlog.h>
 
@@ -11,6 +11,7 @@
 #include "server/api/api_errors.h"
 #include "server/api/index_api_settings.h"
 #include "server/api/index_api_support.h"
+#include "server/api/index_templates.h"
 
 namespace holdfast {
 
@@ -46,7 +47,12 @@ HttpResponse CreateIndex(ClusterIndices& registry, const HttpRequest& req) {
   if (!dated.ok()) return ErrorFromStatus(dated.status());
   const std::string name = std::move(dated).value();
   if (Status s = ValidateIndexName(name); !s.ok()) return ErrorFromStatus(s);
-  auto body = ParseCreateIndexBody(req.body);
+  auto body = ParseCreateIndexBody(req.body);  // the request's own errors first
+  if (!body.ok()) return ErrorFromStatus(body.status());
+  // The matching index template (and its component templates) under the request.
+  auto composed = ComposeCreateIndexBody(*registry.cluster()->Current(), name, req.body);
+  if (!composed.ok()) return ErrorFromStatus(composed.status());
+  if (*composed != req.body) body = ParseCreateIndexBody(*composed);
   if (!body.ok()) return ErrorFromStatus(body.status());
   for (const auto& [alias, meta] : body->aliases) {
     if (meta.filter_json.empty()) continue;
@@ -74,7 +80,7 @@ struct IndexParts {
 };
 
 HttpResponse DescribeIndices(ClusterIndices& registry, const HttpRequest& req, IndexParts parts) {
-  auto indices = ResolveRequestIndices(registry, req);
+  auto indices = ResolveRequestIndices(registry, req, ClosedIndicesAllowed());
   if (!indices.ok()) return ErrorFromStatus(indices.status());
   JsonWriter w;
   w.StartObject();
@@ -90,7 +96,7 @@ HttpResponse DescribeIndices(ClusterIndices& registry, const HttpRequest& req, I
 }
 
 HttpResponse DeleteIndices(ClusterIndices& registry, const HttpRequest& req) {
-  auto options = ParseIndicesOptions(req);
+  auto options = ParseIndicesOptions(req, ClosedIndicesAllowed(/*closed_too=*/true));
   if (!options.ok()) return ErrorFromStatus(options.status());
   options->aliases = false;
   auto targets = registry.cluster()->Current()->ResolveSearchTargets(req.PathParam("index"), *options);
@@ -110,7 +116,7 @@ HttpResponse DeleteIndices(ClusterIndices& registry, const HttpRequest& req) {
 HttpResponse PutSettings(ClusterIndices& registry, const HttpRequest& req) {
   auto parsed = ParseSettingsUpdate(req.body);
   if (!parsed.ok()) return ErrorFromStatus(parsed.status());
-  auto indices = ResolveRequestIndices(registry, req);
+  auto indices = ResolveRequestIndices(registry, req, ClosedIndicesAllowed());
   if (!indices.ok()) return ErrorFromStatus(indices.status());
   if (!parsed->static_keys.empty()) {
     std::string keys, names;
@@ -130,7 +136,7 @@ HttpResponse PutSettings(ClusterIndices& registry, const HttpRequest& req) {
 HttpResponse PutMapping(ClusterIndices& registry, const HttpRequest& req) {
   auto update = ParseMappingUpdate(req.body);
   if (!update.ok()) return ErrorFromStatus(update.status());
-  auto indices = ResolveRequestIndices(registry, req);
+  auto indices = ResolveRequestIndices(registry, req, ClosedIndicesAllowed());
   if (!indices.ok()) return ErrorFromStatus(indices.status());
   for (const auto& index : *indices) {
     if (Status s = index->PutMapping(*update); !s.ok()) return ErrorFromStatus(s);
@@ -177,6 +183,47 @@ Status ForceMergeOp(IndexHandle& index, const HttpRequest& req) {
   return index.ForceMerge(static_cast<size_t>(segments));
 }
 
+// POST /{index}/_close and /_open: the index state, for every index of the
+// expression in one cluster-state change. Closing flushes first (the
+// copies' files are then all there is), then the copies close where they
+// are; opening reopens them from the volumes and waits (the create
+// timeout) for the primaries, as wait_for_active_shards=1 does.
+HttpResponse SetIndicesClosed(ClusterIndices& registry, const HttpRequest& req, bool close) {
+  IndicesOptions defaults = ClosedIndicesAllowed();
+  if (!close) {  // _open expands wildcards to closed indices (Elasticsearch's default)
+    defaults.expand_open = false;
+    defaults.expand_closed = true;
+  }
+  auto indices = ResolveRequestIndices(registry, req, defaults);
+  if (!indices.ok()) return ErrorFromStatus(indices.status());
+  std::vector<std::string> uuids;
+  for (const auto& index : *indices) {
+    if (close && !index->closed()) {
+      if (Status s = index->Flush(); !s.ok()) return ErrorFromStatus(s);
+    }
+    uuids.push_back(index->uuid());
+  }
+  if (!uuids.empty()) {
+    IndexSettingsUpdate update;
+    update.closed = close;
+    if (Status s = registry.cluster()->UpdateIndexSettings(uuids, update); !s.ok()) return ErrorFromStatus(s);
+  }
+  bool all_active = true;
+  for (const auto& index : *indices) {
+    spdlog::info("{} index [{}]", close ? "closed" : "opened", index->name());
+    if (!close) all_active = registry.WaitForActivePrimaries(index->uuid(), registry.active_timeout()) && all_active;
+  }
+  JsonWriter w;
+  w.StartObject().Field("acknowledged", true).Field("shards_acknowledged", all_active);
+  if (close) {
+    w.Key("indices").StartObject();
+    for (const auto& index : *indices) w.Key(index->name()).StartObject().Field("closed", true).EndObject();
+    w.EndObject();
+  }
+  w.EndObject();
+  return JsonResponse(200, w);
+}
+
 void AddIndexAdminRoutes(ApiContext* ctx, HttpRouter* router) {
   auto add = [&](HttpMethod m, std::string pattern, std::string name, RegistryHandler h) {
     router->Add(m, std::move(pattern), std::move(name), WithIndices(ctx, std::move(h)));
@@ -201,6 +248,10 @@ void AddIndexAdminRoutes(ApiContext* ctx, HttpRouter* router) {
     add(HttpMethod::kPut, pattern, "index_put_settings", PutSettings);
   }
   add(HttpMethod::kPost, "/{index}/_mapping", "index_put_mapping", PutMapping);
+  add(HttpMethod::kPost, "/{index}/_close", "index_close",
+      [](ClusterIndices& r, const HttpRequest& req) { return SetIndicesClosed(r, req, /*close=*/true); });
+  add(HttpMethod::kPost, "/{index}/_open", "index_open",
+      [](ClusterIndices& r, const HttpRequest& req) { return SetIndicesClosed(r, req, /*close=*/false); });
   struct Op {
     const char* suffix;
     const char* name;
@@ -233,6 +284,8 @@ void AddIndexApiRoutes(ApiContext* ctx, HttpRouter* router) {
   AddAliasApiRoutes(ctx, router);
   AddAnalyzeApiRoutes(ctx, router);
   AddStatsApiRoutes(ctx, router);
+  AddTemplateApiRoutes(ctx, router);
+  AddReindexApiRoutes(ctx, router);
 }
 
 }  // namespace holdfast

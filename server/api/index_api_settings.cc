@@ -341,6 +341,7 @@ void WriteIndexSettings(JsonWriter& w, const IndexHandle& index) {
   w.Field("creation_date", std::to_string(index.creation_date_ms()));
   w.Field("number_of_replicas", std::to_string(s.number_of_replicas));
   w.Field("uuid", index.uuid());
+  if (index.closed()) w.Field("verified_before_close", "true");
   w.Key("unassigned").StartObject().Key("node_left").StartObject();
   w.Field("delayed_timeout", FormatTimeValue(s.node_left_delayed_timeout));
   w.EndObject().EndObject();

@@ -13,6 +13,8 @@
 #include "index/mapping/mapping_error.h"
 #include "index/util/comma_list.h"
 #include "server/api/api_errors.h"
+#include "server/api/index_api_settings.h"
+#include "server/api/index_templates.h"
 
 namespace holdfast {
 
@@ -30,34 +32,55 @@ Status IndexNotFound(std::string_view name) {
   return Status::IndexNotFound("no such index [" + std::string(name) + "]");
 }
 
+Status IndexClosed() { return Status::IndexClosed("closed"); }
+
 Result<std::shared_ptr<IndexHandle>> FindIndex(ClusterIndices& registry, std::string_view name) {
-  if (auto index = registry.Get(name)) return index;
-  // An alias of one index names that index.
-  auto single = registry.cluster()->Current()->SingleIndexOf(name);
-  if (!single.ok()) return single.status();
-  std::shared_ptr<IndexHandle> index = *single != nullptr ? registry.Get((*single)->name) : nullptr;
+  std::shared_ptr<IndexHandle> index = registry.Get(name);
+  if (!index) {
+    // An alias of one index names that index.
+    auto single = registry.cluster()->Current()->SingleIndexOf(name);
+    if (!single.ok()) return single.status();
+    if (*single != nullptr) index = registry.Get((*single)->name);
+  }
   if (!index) return IndexNotFound(name);
+  if (index->closed()) return IndexClosed();
   return index;
 }
 
 Result<std::shared_ptr<IndexHandle>> IndexForWrite(ClusterIndices& registry, const std::string& name) {
-  if (auto index = registry.Get(name)) return index;
+  auto open = [](std::shared_ptr<IndexHandle> index) -> Result<std::shared_ptr<IndexHandle>> {
+    if (index->closed()) return IndexClosed();
+    return index;
+  };
+  if (auto index = registry.Get(name)) return open(std::move(index));
   // A write through an alias goes to its write index.
   auto write = registry.cluster()->Current()->WriteIndexOf(name);
   if (!write.ok()) return write.status();
   if (*write != nullptr) {
-    if (auto index = registry.Get((*write)->name)) return index;
+    if (auto index = registry.Get((*write)->name)) return open(std::move(index));
   }
   HOLDFAST_RETURN_IF_ERROR(ValidateIndexName(name));
-  auto created = registry.Create(name, IndexSettings{}, nullptr);
+  // The defaults, under the index template that matches the name.
+  auto composed = ComposeCreateIndexBody(*registry.cluster()->Current(), name, "");
+  if (!composed.ok()) return composed.status();
+  auto body = ParseCreateIndexBody(*composed);
+  if (!body.ok()) return body.status();
+  auto created = registry.Create(name, body->settings, body->mapping, body->aliases);
   if (created.ok()) {
     spdlog::info("auto-created index [{}] on first write", name);
     return created;
   }
   if (created.status().kind() == StatusCode::kResourceAlreadyExists) {  // a concurrent write created it
-    if (auto index = registry.Get(name)) return index;
+    if (auto index = registry.Get(name)) return open(std::move(index));
   }
   return created.status();
+}
+
+IndicesOptions ClosedIndicesAllowed(bool closed_too) {
+  IndicesOptions o;
+  o.forbid_closed = false;
+  o.expand_closed = closed_too;
+  return o;
 }
 
 Result<IndicesOptions> ParseIndicesOptions(const HttpRequest& req, IndicesOptions defaults) {
@@ -77,23 +100,25 @@ Result<IndicesOptions> ParseIndicesOptions(const HttpRequest& req, IndicesOption
   HOLDFAST_RETURN_IF_ERROR(flag("ignore_unavailable", &out.ignore_unavailable));
   HOLDFAST_RETURN_IF_ERROR(flag("allow_no_indices", &out.allow_no_indices));
   if (req.HasQueryParam("expand_wildcards")) {
-    bool open = false;
+    bool open = false, closed = false;
     for (const std::string& v : SplitCommaList(req.QueryParam("expand_wildcards"))) {
-      if (v == "open" || v == "all") {
-        open = true;
-      } else if (v != "closed" && v != "hidden" && v != "none") {
+      if (v == "open" || v == "all") open = true;
+      if (v == "closed" || v == "all") closed = true;
+      if (v != "open" && v != "closed" && v != "all" && v != "hidden" && v != "none") {
         return mapping::IllegalArgumentError("No enum constant for expand_wildcards [" + v +
                                              "]: expected one of [open, closed, hidden, none, all]");
       }
     }
     out.expand_open = open;
+    out.expand_closed = closed;
   }
   return out;
 }
 
 Result<std::vector<std::shared_ptr<IndexHandle>>> ResolveRequestIndices(ClusterIndices& registry,
-                                                                        const HttpRequest& req) {
-  auto options = ParseIndicesOptions(req);
+                                                                        const HttpRequest& req,
+                                                                        const IndicesOptions& defaults) {
+  auto options = ParseIndicesOptions(req, defaults);
   if (!options.ok()) return options.status();
   return ResolveIndices(registry, req.PathParam("index"), *options);
 }

@@ -37,6 +37,8 @@ void AddEventApiRoutes(ApiContext* ctx, HttpRouter* router);       // events_api
 void AddAliasApiRoutes(ApiContext* ctx, HttpRouter* router);       // alias_api.cc
 void AddAnalyzeApiRoutes(ApiContext* ctx, HttpRouter* router);     // analyze_api.cc
 void AddStatsApiRoutes(ApiContext* ctx, HttpRouter* router);       // stats_api.cc
+void AddTemplateApiRoutes(ApiContext* ctx, HttpRouter* router);    // template_api.cc
+void AddReindexApiRoutes(ApiContext* ctx, HttpRouter* router);     // reindex_api.cc
 
 // A handler that needs the index registry: answers 503 while the node is
 // still recovering (RequireIndices), else calls `handler`.
@@ -47,20 +49,28 @@ HttpHandler WithIndices(ApiContext* ctx, RegistryHandler handler);
 
 // kIndexNotFound "no such index [name]".
 Status IndexNotFound(std::string_view name);
-// The index called `name`, or IndexNotFound.
+// kIndexClosed "closed" (index_closed_exception), as Elasticsearch says it.
+Status IndexClosed();
+// The index called `name` (or the one index of alias `name`), or
+// IndexNotFound; IndexClosed when it is closed.
 Result<std::shared_ptr<IndexHandle>> FindIndex(ClusterIndices& registry, std::string_view name);
-// The index a write goes to: created with the defaults (1 shard, 1 replica,
-// dynamic mapping) when missing, as Elasticsearch's action.auto_create_index
-// does. invalid_index_name_exception for a bad name.
+// The index a write goes to: created when missing, as Elasticsearch's
+// action.auto_create_index does, with the defaults (1 shard, 1 replica,
+// dynamic mapping) under the matching index template. invalid_index_name_exception for a bad name; IndexClosed.
 Result<std::shared_ptr<IndexHandle>> IndexForWrite(ClusterIndices& registry, const std::string& name);
 // ignore_unavailable, allow_no_indices and expand_wildcards (open, closed,
-// hidden, all, none; an index is always open here) of a request, over
+// all, none; hidden is accepted: no index is hidden) of a request, over
 // `defaults`; illegal_argument_exception for a bad value.
 Result<IndicesOptions> ParseIndicesOptions(const HttpRequest& req, IndicesOptions defaults = {});
 // The indices of the request's {index} ("_all" when absent), with its
-// indices options (ResolveIndices below).
+// indices options over `defaults` (ResolveIndices below).
 Result<std::vector<std::shared_ptr<IndexHandle>>> ResolveRequestIndices(ClusterIndices& registry,
-                                                                        const HttpRequest& req);
+                                                                        const HttpRequest& req,
+                                                                        const IndicesOptions& defaults = {});
+// Defaults of the APIs that work on closed indices too (get, settings,
+// mappings, delete, open, close): a closed index may be named; wildcards
+// expand to open ones, or to both with `closed_too`.
+IndicesOptions ClosedIndicesAllowed(bool closed_too = false);
 // An index expression ("a,b", "logs-*", "_all", aliases) → indices, sorted
 // by name; an index reached only through filtered aliases carries their
 // filter (IndexHandle::alias_filter).

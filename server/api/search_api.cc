@@ -183,6 +183,8 @@ class SearchRoutes {
     return JsonResponse(200, std::move(body).value());
   }
 
+  void ClearScrolls() { scrolls_.ClearAll(); }
+
   HttpResponse ClearScroll(const HttpRequest& http) {
     ScrollArgs args;
     if (Status s = ReadScrollArgs(http, &args); !s.ok()) return ErrorFromStatus(s);
@@ -383,6 +385,8 @@ void AddSearchApiRoutes(ApiContext* ctx, HttpRouter* router) {
   auto scroll = [routes](const HttpRequest& r) { return routes->Scroll(r); };
   auto clear = [routes](const HttpRequest& r) { return routes->ClearScroll(r); };
   auto msearch = [routes](const HttpRequest& r) { return routes->MultiSearch(r); };
+  // Open scrolls hold plans over the indices: freed while the shards are there.
+  ctx->before_close.push_back([routes] { routes->ClearScrolls(); });
   for (HttpMethod m : {HttpMethod::kGet, HttpMethod::kPost}) {
     router->Add(m, "/_search", "search", search);
     router->Add(m, "/{index}/_search", "search", search);
@@ -390,6 +394,10 @@ void AddSearchApiRoutes(ApiContext* ctx, HttpRouter* router) {
     router->Add(m, "/{index}/_count", "count", count);
     router->Add(m, "/_msearch", "msearch", msearch);
     router->Add(m, "/{index}/_msearch", "msearch", msearch);
+    // "{index}" never captures "_all" (a name starting with '_'): its own routes.
+    router->Add(m, "/_all/_search", "search", search);
+    router->Add(m, "/_all/_count", "count", count);
+    router->Add(m, "/_all/_msearch", "msearch", msearch);
     router->Add(m, "/_search/scroll", "scroll", scroll);
     router->Add(m, "/_search/scroll/{scroll_id}", "scroll", scroll);
   }

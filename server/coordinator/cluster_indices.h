@@ -44,6 +44,7 @@ class ClusterIndices {
   bool WaitForActivePrimaries(const std::string& uuid, std::chrono::milliseconds timeout) const;
 
   ClusterState* cluster() const { return state_; }
+  std::chrono::milliseconds active_timeout() const { return active_timeout_; }
   const ShardRouter* router() const { return router_; }
 
  private:

@@ -39,6 +39,7 @@ class IndexHandle {
   const std::string& uuid() const { return metadata_->uuid; }
   const IndexSettings& settings() const { return metadata_->settings; }
   int64_t creation_date_ms() const { return metadata_->creation_date_ms; }
+  bool closed() const { return metadata_->closed; }
   std::shared_ptr<const mapping::Mapping> mapping() const { return metadata_->mapping; }
   uint32_t num_shards() const { return metadata_->settings.number_of_shards; }
   uint32_t ShardOf(std::string_view id) const;

@@ -31,6 +31,8 @@ class ClusterGrpcService final : public holdfast::v1::Cluster::Service {
                                holdfast::v1::ClusterChangeResponse* response) override;
   grpc::Status PutClusterSettings(grpc::ServerContext*, const holdfast::v1::PutClusterSettingsRequest* request,
                                   holdfast::v1::ClusterChangeResponse* response) override;
+  grpc::Status PutTemplates(grpc::ServerContext*, const holdfast::v1::PutTemplatesRequest* request,
+                            holdfast::v1::ClusterChangeResponse* response) override;
   grpc::Status MoveShard(grpc::ServerContext*, const holdfast::v1::MoveShardRequest* request,
                          holdfast::v1::ClusterChangeResponse* response) override;
 

@@ -94,6 +94,7 @@ HttpResponse EmbeddedNode::Handle(HttpMethod method, std::string_view target, st
 Status EmbeddedNode::Close() {
   if (state_->closed) return Status::OK();
   state_->closed = true;
+  for (const auto& release : state_->api.before_close) release();
   state_->api.indices.store(nullptr);
   Status s = state_->shards.Close();
   if (!s.ok()) return s;

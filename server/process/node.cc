@@ -21,6 +21,7 @@
 #include "lifecycle/node_startup.h"
 #include "lifecycle/readiness.h"
 #include "server/api/api_context.h"
+#include "server/api/task_registry.h"
 #include "server/coordinator/cluster_indices.h"
 #include "server/coordinator/shard_router.h"
 #include "replication/etcd_cluster_state.h"
@@ -302,6 +303,8 @@ int RunNode(const NodeConfig& config) {
   ctx.stats_cache = &stats_cache;
   api.disk = &disk;
   api.indices_dir = node.volume->indices_dir();
+  TaskRegistry tasks(config.node_name);
+  api.tasks = &tasks;
   AddIndexApiRoutes(&api, &router);
   AddSearchApiRoutes(&api, &router);
   HttpMetrics metrics(router.RouteNames());
@@ -417,6 +420,8 @@ int RunNode(const NodeConfig& config) {
   steps.stop_http = [&](std::chrono::milliseconds grace) { return http.Shutdown(grace); };
   steps.stop_grpc = [&](std::chrono::milliseconds left) { grpc.Shutdown(left); };
   steps.close_shards = [&] {
+    tasks.Stop();  // background reindexes end before the indices they write go
+    for (const auto& release : api.before_close) release();
     api.indices.store(nullptr);
     api.cluster.store(nullptr);
     api.registry.store(nullptr);

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The official Elasticsearch Python client (7.17, Debian's python3-elasticsearch)
 against a running holdfast node: index management, helpers.bulk, searches,
-aggregations, count, get/update/delete, helpers.scan, msearch and the
-alias-swap migration. Every answer is checked
+aggregations, count, get/update/delete, helpers.scan, msearch, the
+alias-swap migration with _reindex, delete/update by query as tasks, index
+templates applied on first write, close and open. Every answer is checked
 against what the generated documents say it must be.
 
 Usage: python_client_test.py --port N   (the node is started by the caller)
@@ -13,6 +14,8 @@ import warnings
 import collections
 import random
 import sys
+import threading
+import time
 
 from elasticsearch import Elasticsearch, helpers
 
@@ -139,8 +142,9 @@ def main():
     check(res[2]["hits"]["total"]["value"] == reds, "msearch takes the URL's index")
 
     # The alias-swap migration: the application searches through an alias;
-    # v2 is built beside v1 and the alias moves in one step. (The copy goes
-    # through scan + bulk here.)
+    # v2 is built beside v1 with _reindex and the alias moves in one step,
+    # while a thread keeps searching through the alias (never an error, never
+    # an empty answer).
     app, v1, v2 = "clients-app", INDEX, INDEX + "-v2"
     es.indices.put_alias(index=v1, name=app)
     check(es.indices.exists_alias(name=app), "alias created")
@@ -150,11 +154,34 @@ def main():
                                                                   "color": {"type": "keyword"},
                                                                   "price": {"type": "long"},
                                                                   "in_stock": {"type": "boolean"}}}})
-    copied, errors = helpers.bulk(es, ({"_index": v2, "_id": h["_id"], "_source": h["_source"]}
-                                       for h in helpers.scan(es, index=app, size=1000)), chunk_size=1000, refresh=True)
-    check(copied == N_DOCS - 1 and not errors, "v2 filled from v1")
+    stop = threading.Event()
+    seen = []  # (status, total) of every search through the alias
+
+    def search_through_alias():
+        reader = Elasticsearch([f"http://127.0.0.1:{args.port}"], request_timeout=30)
+        for _ in range(100_000):  # bounded; stops when the swap is done
+            if stop.is_set():
+                break
+            try:
+                n = reader.count(index=app)["count"]
+                seen.append(("ok", n))
+            except Exception as e:  # recorded: the check below fails on any
+                seen.append(("error", str(e)))
+
+    searcher = threading.Thread(target=search_through_alias)
+    searcher.start()
+    r = es.reindex(body={"source": {"index": v1, "size": 1000}, "dest": {"index": v2}}, refresh=True)
+    check(r["total"] == N_DOCS - 1 and r["created"] == N_DOCS - 1 and not r["failures"], "v2 filled by _reindex")
     es.indices.update_aliases(body={"actions": [{"remove": {"index": v1, "alias": app}},
                                                 {"add": {"index": v2, "alias": app}}]})
+    for _ in range(200):  # a few searches after the swap too
+        if len(seen) > 20:
+            break
+        time.sleep(0.01)
+    stop.set()
+    searcher.join(timeout=60)
+    check(seen and all(kind == "ok" and n == N_DOCS - 1 for kind, n in seen),
+          f"every search through the alias during the swap saw all documents ({len(seen)} searches)")
     check(list(es.indices.get_alias(name=app).keys()) == [v2], "the alias names v2 only")
     r = es.search(index=app, body={"query": {"match": {"title": "jacket"}}, "track_total_hits": True, "size": 1})
     check(r["hits"]["total"]["value"] == len(jackets - {"43"}) and r["hits"]["hits"][0]["_index"] == v2,
@@ -162,7 +189,46 @@ def main():
     es.index(index=app, id="new", body={"title": "new hat", "color": "red", "price": 1, "in_stock": True},
              refresh=True)
     check(es.get(index=v2, id="new")["found"], "a write through the alias goes to v2")
+
+    # By query, in the background: a task the client polls.
+    task = es.delete_by_query(index=v2, body={"query": {"term": {"color": "red"}}}, refresh=True,
+                              wait_for_completion=False)["task"]
+    done = es.tasks.get(task_id=task, wait_for_completion=True, timeout="60s")
+    reds_v2 = reds + 1  # and the new hat
+    check(done["completed"] and done["response"]["deleted"] == reds_v2, "delete_by_query task deleted the red ones")
+    check(es.count(index=v2, body={"query": {"term": {"color": "red"}}})["count"] == 0, "no red left")
+    r = es.update_by_query(index=v2, body={"query": {"term": {"color": "blue"}}}, refresh=True)
+    blues = sum(1 for d in docs if d["color"] == "blue" and d["_id"] != "43")
+    check(r["updated"] == blues and r["version_conflicts"] == 0, "update_by_query re-indexed the blue ones")
     es.indices.delete(index=v2)
+
+    # Index templates: applied when a first write creates the index.
+    es.cluster.put_component_template(name="clients-base", body={
+        "template": {"mappings": {"properties": {"host": {"type": "keyword"}, "@timestamp": {"type": "date"}}}}})
+    es.indices.put_index_template(name="clients-logs", body={
+        "index_patterns": ["clients-logs-*"], "priority": 5, "composed_of": ["clients-base"],
+        "template": {"settings": {"number_of_shards": 2}, "aliases": {"clients-all-logs": {}}}})
+    check(es.indices.exists_index_template(name="clients-logs"), "index template stored")
+    es.index(index="clients-logs-1", id="1", body={"host": "web-1", "@timestamp": "2026-12-01T10:00:00Z"},
+             refresh=True)
+    settings = es.indices.get_settings(index="clients-logs-1")["clients-logs-1"]["settings"]["index"]
+    check(settings["number_of_shards"] == "2", "the template's settings applied on first write")
+    mapping = es.indices.get_mapping(index="clients-logs-1")["clients-logs-1"]["mappings"]["properties"]
+    check(mapping["host"]["type"] == "keyword", "the component template's mapping applied")
+    check(es.count(index="clients-all-logs")["count"] == 1, "the template's alias applied")
+
+    # Close and open.
+    es.indices.close(index="clients-logs-1")
+    try:
+        es.search(index="clients-logs-1")
+        check(False, "a search of a closed index fails")
+    except Exception as e:
+        check(getattr(e, "error", "") == "index_closed_exception", f"closed index: {e}")
+    es.indices.open(index="clients-logs-1")
+    check(es.count(index="clients-logs-1")["count"] == 1, "reopened with its document")
+    es.indices.delete(index="clients-logs-1")
+    es.indices.delete_index_template(name="clients-logs")
+    es.cluster.delete_component_template(name="clients-base")
 
     es.indices.delete(index=INDEX)
     check(not es.indices.exists(index=INDEX), "index deleted")

@@ -182,6 +182,30 @@ TEST_F(ClusterFixture, SixShardsSpreadTwoPerNodeAndEveryNodeAnswersLikeOneNode) 
   ASSERT_EQ(Http(0, "PUT", "/books/_settings", R"({"number_of_replicas": 0})").status, 200);
   EXPECT_TRUE(WaitUntil([&] { return Http(1, "GET", "/_cat/shards/books?h=prirep").body == "p\np\np\np\np\np\n"; },
                         10s));
+  // Closed through one node, opened through another: the copies close and
+  // reopen where they are, with every document.
+  auto closed = Http(1, "POST", "/books/_close");
+  ASSERT_EQ(closed.status, 200) << closed.body;
+  std::string six_closed;
+  for (int i = 0; i < 6; ++i) six_closed += "CLOSED\n";
+  EXPECT_TRUE(WaitUntil([&] { return Http(0, "GET", "/_cat/shards/books?h=state").body == six_closed; }, 10s))
+      << Http(0, "GET", "/_cat/shards/books?v").body;
+  EXPECT_EQ(Http(0, "POST", "/books/_search", "{}").status, 400);
+  auto opened = Http(2, "POST", "/books/_open");
+  ASSERT_EQ(opened.status, 200) << opened.body;
+  EXPECT_TRUE(WaitHealth(0, "green"));
+  EXPECT_EQ(HttpJson(0, "GET", "/books/_count")["count"].GetUint64(), 301u);
+  // An index template stored through one node applies to an index a write
+  // through another creates; _reindex copies across the nodes' shards.
+  auto put_template = Http(1, "PUT", "/_index_template/copies",
+                           R"({"index_patterns":["copy-*"],"template":{"settings":{"number_of_shards":4,"number_of_replicas":0}}})");
+  ASSERT_EQ(put_template.status, 200) << put_template.body;
+  EXPECT_TRUE(WaitUntil([&] { return Http(2, "HEAD", "/_index_template/copies").status == 200; }, 10s));
+  auto reindexed = Http(2, "POST", "/_reindex?refresh=true", R"({"source":{"index":"books"},"dest":{"index":"copy-books"}})");
+  ASSERT_EQ(reindexed.status, 200) << reindexed.body;
+  EXPECT_EQ(ParseJson(reindexed.body)["created"].GetUint64(), 301u) << reindexed.body;
+  EXPECT_EQ(HttpJson(0, "GET", "/copy-books/_count")["count"].GetUint64(), 301u);
+  EXPECT_EQ(Http(0, "GET", "/_cat/shards/copy-books?h=prirep").body, "p\np\np\np\n");
   // _cat/nodes lists the three, one master.
   auto nodes = HttpJson(1, "GET", "/_cat/nodes?format=json");
   ASSERT_TRUE(nodes.IsArray());

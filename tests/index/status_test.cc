@@ -48,6 +48,8 @@ TEST(StatusTest, ConstructorsSetTheirKind) {
       {Status::ShardFailed("m"), StatusCode::kShardFailed},
       {Status::AliasesNotFound("m"), StatusCode::kAliasesNotFound},
       {Status::InvalidAliasName("m"), StatusCode::kInvalidAliasName},
+      {Status::IndexClosed("m"), StatusCode::kIndexClosed},
+      {Status::InvalidIndexTemplate("m"), StatusCode::kInvalidIndexTemplate},
   };
   for (const auto& [status, kind] : cases) {
     EXPECT_FALSE(status.ok()) << kind;
