@@ -105,6 +105,8 @@ void ToProto(const search::AggregationResult& r, pb::AggregationPartial* out) {
   out->set_type(static_cast<uint32_t>(r.type));
   switch (r.type) {
     case search::AggregationType::kTerms:
+    case search::AggregationType::kHistogram:
+    case search::AggregationType::kDateHistogram:
       out->set_value_kind(static_cast<uint32_t>(r.terms.kind));
       for (const auto& b : r.terms.buckets) {
         pb::TermsBucketPartial* pbb = out->add_terms_buckets();
@@ -115,6 +117,7 @@ void ToProto(const search::AggregationResult& r, pb::AggregationPartial* out) {
       }
       break;
     case search::AggregationType::kRange:
+    case search::AggregationType::kMissing:
       for (const auto& b : r.range.buckets) {
         pb::RangeBucketPartial* pbb = out->add_range_buckets();
         pbb->set_doc_count(b.doc_count);
@@ -131,6 +134,8 @@ void ToProto(const search::AggregationResult& r, pb::AggregationPartial* out) {
       out->set_long_max(s.long_max);
       out->set_double_min(s.double_min);
       out->set_double_max(s.double_max);
+      out->set_squares(s.squares);
+      for (double d : s.sum_of_squares.partials()) out->add_sum_of_squares_partials(d);
       break;
     }
   }
@@ -141,6 +146,8 @@ search::AggregationResult FromProto(const pb::AggregationPartial& p) {
   r.type = static_cast<search::AggregationType>(p.type());
   switch (r.type) {
     case search::AggregationType::kTerms:
+    case search::AggregationType::kHistogram:
+    case search::AggregationType::kDateHistogram:
       r.terms.kind = static_cast<search::AggValueKind>(p.value_kind());
       r.terms.buckets.reserve(p.terms_buckets_size());
       for (const auto& pbb : p.terms_buckets()) {
@@ -153,6 +160,7 @@ search::AggregationResult FromProto(const pb::AggregationPartial& p) {
       }
       break;
     case search::AggregationType::kRange:
+    case search::AggregationType::kMissing:
       for (const auto& pbb : p.range_buckets()) {
         search::RangeBucket b;
         b.doc_count = pbb.doc_count();
@@ -170,6 +178,9 @@ search::AggregationResult FromProto(const pb::AggregationPartial& p) {
       s.long_max = p.long_max();
       s.double_min = p.double_min();
       s.double_max = p.double_max();
+      s.squares = p.squares();
+      s.sum_of_squares = search::ExactDoubleSum::FromPartials(
+          {p.sum_of_squares_partials().begin(), p.sum_of_squares_partials().end()});
       break;
     }
   }

@@ -36,6 +36,8 @@ void EnsureIndex(std::vector<T>* v, size_t i, const T& fill = T()) {
 class AggregationCollector::Aggregator {
  public:
   Aggregator(const AggregationSpec& spec, bool top_level) : spec_(spec), top_level_(top_level) {
+    stats_fill_.kind = spec.kind;
+    stats_fill_.squares = spec.metric == StatsMetric::kExtendedStats;
     for (const AggregationSpec& child : spec.children) {
       children_.push_back(std::make_unique<Aggregator>(child, false));
     }
@@ -52,6 +54,13 @@ class AggregationCollector::Aggregator {
   }
 
   void Collect(uint32_t doc, uint32_t owner) {
+    if (spec_.type == AggregationType::kMissing) {
+      if (field_ != nullptr && field_->ValueCount(doc) > 0) return;
+      EnsureIndex(&range_counts_, owner);
+      ++range_counts_[owner];
+      for (auto& child : children_) child->Collect(doc, owner);
+      return;
+    }
     if (field_ == nullptr) return;
     const uint32_t count = field_->ValueCount(doc);
     if (count == 0) return;
@@ -60,9 +69,18 @@ class AggregationCollector::Aggregator {
       case AggregationType::kTerms: CollectTerms(doc, owner, start, count); break;
       case AggregationType::kRange: CollectRange(doc, owner, start, count); break;
       case AggregationType::kStats:
-        EnsureIndex(&stats_, owner, StatsResult{spec_.kind});
+        EnsureIndex(&stats_, owner, stats_fill_);
+        if (spec_.kind == AggValueKind::kKeyword) {  // value_count of a keyword field: distinct terms per doc
+          for (uint32_t i = 0; i < count; ++i) {
+            stats_[owner].count += i == 0 || field_->OrdAt(start + i) != field_->OrdAt(start + i - 1);
+          }
+          break;
+        }
         for (uint32_t i = 0; i < count; ++i) stats_[owner].Add(field_->NumericAt(start + i));
         break;
+      case AggregationType::kHistogram:
+      case AggregationType::kDateHistogram: CollectHistogram(doc, owner, start, count); break;
+      case AggregationType::kMissing: break;
     }
   }
 
@@ -79,6 +97,12 @@ class AggregationCollector::Aggregator {
         break;
       case AggregationType::kStats:
         if (owner < stats_.size()) r.stats = stats_[owner];
+        break;
+      case AggregationType::kHistogram:
+      case AggregationType::kDateHistogram: BuildTerms(owner, &r.terms); break;
+      case AggregationType::kMissing:
+        r.range.buckets[0].doc_count = owner < range_counts_.size() ? range_counts_[owner] : 0;
+        r.range.buckets[0].children = BuildChildren(owner);
         break;
     }
     return r;
@@ -98,6 +122,25 @@ class AggregationCollector::Aggregator {
         if (i > 0 && value == field_->NumericAt(start + i - 1)) continue;
         bucket = NumericBucket(owner, value);
       }
+      ++bucket_count_[bucket];
+      for (auto& child : children_) child->Collect(doc, bucket);
+    }
+  }
+
+  // A doc counts once per bucket its values fall in (sorted values: same
+  // buckets are adjacent). Histogram keys are kept as double bits, date
+  // histogram keys as ms.
+  void CollectHistogram(uint32_t doc, uint32_t owner, uint32_t start, uint32_t count) {
+    double previous = 0;
+    for (uint32_t i = 0; i < count; ++i) {
+      const int64_t raw = field_->NumericAt(start + i);
+      const double v = spec_.kind == AggValueKind::kDouble ? std::bit_cast<double>(raw) : static_cast<double>(raw);
+      const double key = HistogramKey(spec_, v);
+      if (i > 0 && key == previous) continue;
+      previous = key;
+      const int64_t stored =
+          spec_.type == AggregationType::kHistogram ? std::bit_cast<int64_t>(key) : static_cast<int64_t>(key);
+      const uint32_t bucket = NumericBucket(owner, stored);
       ++bucket_count_[bucket];
       for (auto& child : children_) child->Collect(doc, bucket);
     }
@@ -198,6 +241,7 @@ class AggregationCollector::Aggregator {
   const segment::FieldReader* field_ = nullptr;  // this segment's; nullptr: no values
 
   std::vector<StatsResult> stats_;       // stats: per owner
+  StatsResult stats_fill_;               // a new owner's stats
   std::vector<uint64_t> range_counts_;   // range: per owner * ranges + range
 
   // terms: buckets across segments, numbered in order of creation.

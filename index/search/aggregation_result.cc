@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <optional>
 
 #include "index/search/aggregation_format.h"
 
@@ -93,6 +94,10 @@ void StatsResult::Add(int64_t value) {
     long_min = std::min(long_min, value);
     long_max = std::max(long_max, value);
   }
+  if (squares) {
+    const double d = kind == AggValueKind::kDouble ? std::bit_cast<double>(value) : static_cast<double>(value);
+    sum_of_squares.Add(d * d);
+  }
 }
 
 void StatsResult::Merge(const StatsResult& other) {
@@ -103,6 +108,8 @@ void StatsResult::Merge(const StatsResult& other) {
   long_max = std::max(long_max, other.long_max);
   double_min = std::min(double_min, other.double_min);
   double_max = std::max(double_max, other.double_max);
+  squares = squares || other.squares;
+  sum_of_squares.Merge(other.sum_of_squares);
 }
 
 void StatsResult::Render(const AggregationSpec& spec, JsonWriter* w) const {
@@ -110,6 +117,35 @@ void StatsResult::Render(const AggregationSpec& spec, JsonWriter* w) const {
   const double sum = is_double ? double_sum.Value() : static_cast<double>(long_sum);
   const double min = is_double ? double_min : static_cast<double>(long_min);
   const double max = is_double ? double_max : static_cast<double>(long_max);
+  const bool date = spec.field_type == FieldType::kDate;
+  // The single-value views: {"value": x} (null without values, as Elasticsearch).
+  auto single = [&](std::optional<double> value, std::optional<int64_t> as_date) {
+    w->StartObject();
+    Key(w, "value");
+    if (value) {
+      Double(w, *value);
+    } else {
+      w->Null();
+    }
+    if (value && date && as_date) Key(w, "value_as_string"), String(w, FormatEpochMillis(*as_date));
+    w->EndObject();
+  };
+  const bool any = count > 0;
+  switch (spec.metric) {
+    case StatsMetric::kMin: return single(any ? std::optional(min) : std::nullopt, long_min);
+    case StatsMetric::kMax: return single(any ? std::optional(max) : std::nullopt, long_max);
+    case StatsMetric::kAvg:
+      return single(any ? std::optional(sum / static_cast<double>(count)) : std::nullopt,
+                    any ? static_cast<int64_t>(sum / static_cast<double>(count)) : 0);
+    case StatsMetric::kSum: return single(sum, std::nullopt);
+    case StatsMetric::kValueCount:
+      w->StartObject();
+      Key(w, "value"), w->Uint64(count);
+      w->EndObject();
+      return;
+    case StatsMetric::kStats:
+    case StatsMetric::kExtendedStats: break;
+  }
   w->StartObject();
   Key(w, "count");
   w->Uint64(count);
@@ -118,6 +154,19 @@ void StatsResult::Render(const AggregationSpec& spec, JsonWriter* w) const {
     Key(w, "max"), w->Null();
     Key(w, "avg"), w->Null();
     Key(w, "sum"), Double(w, 0.0);
+    if (spec.metric == StatsMetric::kExtendedStats) {
+      Key(w, "sum_of_squares"), w->Null();
+      for (const char* k : {"variance", "variance_population", "variance_sampling", "std_deviation",
+                            "std_deviation_population", "std_deviation_sampling"}) {
+        Key(w, k), w->Null();
+      }
+      Key(w, "std_deviation_bounds");
+      w->StartObject();
+      for (const char* k : {"upper", "lower", "upper_population", "lower_population", "upper_sampling", "lower_sampling"}) {
+        Key(w, k), w->Null();
+      }
+      w->EndObject();
+    }
     w->EndObject();
     return;
   }
@@ -126,6 +175,29 @@ void StatsResult::Render(const AggregationSpec& spec, JsonWriter* w) const {
   Key(w, "max"), Double(w, max);
   Key(w, "avg"), Double(w, avg);
   Key(w, "sum"), Double(w, sum);
+  if (spec.metric == StatsMetric::kExtendedStats) {
+    const double n = static_cast<double>(count);
+    const double squares_sum = sum_of_squares.Value();
+    const double variance = std::max(0.0, squares_sum / n - avg * avg);
+    const double sampling = count > 1 ? std::max(0.0, (squares_sum - sum * sum / n) / (n - 1)) : 0.0;
+    const double sd = std::sqrt(variance), sd_sampling = std::sqrt(sampling);
+    Key(w, "sum_of_squares"), Double(w, squares_sum);
+    Key(w, "variance"), Double(w, variance);
+    Key(w, "variance_population"), Double(w, variance);
+    Key(w, "variance_sampling"), Double(w, sampling);
+    Key(w, "std_deviation"), Double(w, sd);
+    Key(w, "std_deviation_population"), Double(w, sd);
+    Key(w, "std_deviation_sampling"), Double(w, sd_sampling);
+    Key(w, "std_deviation_bounds");
+    w->StartObject();
+    Key(w, "upper"), Double(w, avg + spec.sigma * sd);
+    Key(w, "lower"), Double(w, avg - spec.sigma * sd);
+    Key(w, "upper_population"), Double(w, avg + spec.sigma * sd);
+    Key(w, "lower_population"), Double(w, avg - spec.sigma * sd);
+    Key(w, "upper_sampling"), Double(w, avg + spec.sigma * sd_sampling);
+    Key(w, "lower_sampling"), Double(w, avg - spec.sigma * sd_sampling);
+    w->EndObject();
+  }
   if (spec.field_type == FieldType::kDate) {
     Key(w, "min_as_string"), String(w, FormatEpochMillis(long_min));
     Key(w, "max_as_string"), String(w, FormatEpochMillis(long_max));
@@ -224,6 +296,73 @@ void TermsResult::Render(const AggregationSpec& spec, JsonWriter* w) const {
   w->EndObject();
 }
 
+// ---- histogram, date_histogram ----------------------------------------------
+
+void TermsResult::RenderHistogram(const AggregationSpec& spec, JsonWriter* w) const {
+  // At most this many buckets, filled gaps included (Elasticsearch's search.max_buckets).
+  constexpr size_t kMaxBuckets = 65536;
+  const bool date = spec.type == AggregationType::kDateHistogram;
+  auto key_of = [&](const TermsBucket& b) {
+    return kind == AggValueKind::kDouble ? std::bit_cast<double>(b.number) : static_cast<double>(b.number);
+  };
+  auto emit = [&](double key, uint64_t doc_count, const std::vector<AggregationResult>* children) {
+    const std::string as_string = date ? FormatHistogramDate(spec, static_cast<int64_t>(key)) : FormatJavaDouble(key);
+    if (spec.keyed) Key(w, as_string);
+    w->StartObject();
+    if (date) Key(w, "key_as_string"), String(w, as_string);
+    Key(w, "key");
+    date ? static_cast<void>(w->Int64(static_cast<int64_t>(key))) : Double(w, key);
+    Key(w, "doc_count"), w->Uint64(doc_count);
+    if (children != nullptr) {
+      RenderChildren(spec, *children, w);
+    } else {
+      for (const AggregationSpec& child : spec.children) {
+        Key(w, child.name);
+        AggregationResult::Empty(child).Render(child, w);
+      }
+    }
+    w->EndObject();
+  };
+  w->StartObject();
+  Key(w, "buckets");
+  spec.keyed ? w->StartObject() : w->StartArray();
+  size_t emitted = 0;
+  if (spec.min_doc_count > 0) {
+    for (const TermsBucket& b : buckets) {
+      if (b.doc_count < spec.min_doc_count || emitted++ >= kMaxBuckets) continue;
+      emit(key_of(b), b.doc_count, &b.children);
+    }
+  } else {
+    std::optional<double> lo, hi;
+    if (!buckets.empty()) lo = key_of(buckets.front()), hi = key_of(buckets.back());
+    if (spec.bounds_min) {
+      const double k = HistogramKey(spec, *spec.bounds_min);
+      lo = lo ? std::min(*lo, k) : k;
+      if (!hi) hi = k;
+    }
+    if (spec.bounds_max) {
+      const double k = HistogramKey(spec, *spec.bounds_max);
+      hi = hi ? std::max(*hi, k) : k;
+      if (!lo) lo = k;
+    }
+    size_t next = 0;  // the next stored bucket
+    for (double key = lo.value_or(0); lo && key <= *hi && emitted < kMaxBuckets; ++emitted) {
+      while (next < buckets.size() && key_of(buckets[next]) < key) ++next;  // (cannot happen: keys are bucket starts)
+      if (next < buckets.size() && key_of(buckets[next]) == key) {
+        emit(key, buckets[next].doc_count, &buckets[next].children);
+        ++next;
+      } else {
+        emit(key, 0, nullptr);
+      }
+      const double after = HistogramKey(spec, NextHistogramKey(spec, key));
+      if (!(after > key)) break;  // an interval too small for doubles
+      key = after;
+    }
+  }
+  spec.keyed ? w->EndObject() : w->EndArray();
+  w->EndObject();
+}
+
 // ---- range -----------------------------------------------------------------
 
 void RangeResult::Merge(const RangeResult& other) {
@@ -264,10 +403,13 @@ void RangeResult::Render(const AggregationSpec& spec, JsonWriter* w) const {
 AggregationResult AggregationResult::Empty(const AggregationSpec& spec) {
   AggregationResult r;
   r.type = spec.type;
-  r.terms.kind = spec.kind;
+  r.terms.kind = spec.type == AggregationType::kHistogram       ? AggValueKind::kDouble
+                 : spec.type == AggregationType::kDateHistogram ? AggValueKind::kLong
+                                                                : spec.kind;
   r.stats.kind = spec.kind;
-  if (spec.type == AggregationType::kRange) {
-    r.range.buckets.resize(spec.ranges.size());
+  r.stats.squares = spec.metric == StatsMetric::kExtendedStats;
+  if (spec.type == AggregationType::kRange || spec.type == AggregationType::kMissing) {
+    r.range.buckets.resize(spec.type == AggregationType::kMissing ? 1 : spec.ranges.size());
     for (RangeBucket& b : r.range.buckets) {
       for (const AggregationSpec& child : spec.children) b.children.push_back(Empty(child));
     }
@@ -277,8 +419,11 @@ AggregationResult AggregationResult::Empty(const AggregationSpec& spec) {
 
 void AggregationResult::Merge(const AggregationResult& other) {
   switch (type) {
-    case AggregationType::kTerms: terms.Merge(other.terms); break;
-    case AggregationType::kRange: range.Merge(other.range); break;
+    case AggregationType::kTerms:
+    case AggregationType::kHistogram:
+    case AggregationType::kDateHistogram: terms.Merge(other.terms); break;
+    case AggregationType::kRange:
+    case AggregationType::kMissing: range.Merge(other.range); break;
     case AggregationType::kStats: stats.Merge(other.stats); break;
   }
 }
@@ -286,8 +431,16 @@ void AggregationResult::Merge(const AggregationResult& other) {
 void AggregationResult::Render(const AggregationSpec& spec, JsonWriter* writer) const {
   switch (type) {
     case AggregationType::kTerms: terms.Render(spec, writer); break;
+    case AggregationType::kHistogram:
+    case AggregationType::kDateHistogram: terms.RenderHistogram(spec, writer); break;
     case AggregationType::kRange: range.Render(spec, writer); break;
     case AggregationType::kStats: stats.Render(spec, writer); break;
+    case AggregationType::kMissing:
+      writer->StartObject();
+      Key(writer, "doc_count"), writer->Uint64(range.buckets.empty() ? 0 : range.buckets[0].doc_count);
+      if (!range.buckets.empty()) RenderChildren(spec, range.buckets[0].children, writer);
+      writer->EndObject();
+      break;
   }
 }
 

@@ -57,6 +57,8 @@ struct StatsResult {
   int64_t long_max = std::numeric_limits<int64_t>::min();
   double double_min = std::numeric_limits<double>::infinity();
   double double_max = -std::numeric_limits<double>::infinity();
+  bool squares = false;          // extended_stats: also the sum of squares
+  ExactDoubleSum sum_of_squares;
 
   void Add(int64_t value);  // kLong value, or kDouble bits
   void Merge(const StatsResult& other);
@@ -70,12 +72,16 @@ struct TermsBucket {
   std::vector<AggregationResult> children;  // parallel to spec.children
 };
 
+// terms, and the histograms (keys: kDouble bits for histogram, kLong ms for
+// date_histogram).
 struct TermsResult {
   AggValueKind kind = AggValueKind::kUnmapped;
   std::vector<TermsBucket> buckets;  // sorted by key ascending, unique keys
 
   void Merge(const TermsResult& other);
   void Render(const AggregationSpec& spec, JsonWriter* writer) const;
+  // Buckets in key order, empty ones filled in when min_doc_count is 0.
+  void RenderHistogram(const AggregationSpec& spec, JsonWriter* writer) const;
   // <0, 0, >0 comparing two bucket keys of this result's kind.
   int CompareKeys(const TermsBucket& a, const TermsBucket& b) const;
 };
@@ -85,6 +91,7 @@ struct RangeBucket {
   std::vector<AggregationResult> children;
 };
 
+// range, and missing (one bucket).
 struct RangeResult {
   std::vector<RangeBucket> buckets;  // parallel to spec.ranges
 

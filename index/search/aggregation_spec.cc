@@ -8,6 +8,7 @@
 #include "index/mapping/date_parser.h"
 #include "index/search/aggregation_format.h"
 #include "index/search/aggregation_json.h"
+#include "index/search/histogram_keys.h"
 
 namespace holdfast::search {
 namespace {
@@ -16,20 +17,42 @@ using mapping::FieldType;
 
 std::string Quote(std::string_view s) { return "[" + std::string(s) + "]"; }
 
-std::string_view TypeName(AggregationType type) {
-  switch (type) {
-    case AggregationType::kTerms: return "terms";
-    case AggregationType::kRange: return "range";
-    case AggregationType::kStats: return "stats";
+struct NamedType {
+  std::string_view name;
+  AggregationType type;
+  StatsMetric metric;
+};
+constexpr NamedType kTypes[] = {
+    {"terms", AggregationType::kTerms, StatsMetric::kStats},
+    {"range", AggregationType::kRange, StatsMetric::kStats},
+    {"stats", AggregationType::kStats, StatsMetric::kStats},
+    {"min", AggregationType::kStats, StatsMetric::kMin},
+    {"max", AggregationType::kStats, StatsMetric::kMax},
+    {"avg", AggregationType::kStats, StatsMetric::kAvg},
+    {"sum", AggregationType::kStats, StatsMetric::kSum},
+    {"value_count", AggregationType::kStats, StatsMetric::kValueCount},
+    {"extended_stats", AggregationType::kStats, StatsMetric::kExtendedStats},
+    {"histogram", AggregationType::kHistogram, StatsMetric::kStats},
+    {"date_histogram", AggregationType::kDateHistogram, StatsMetric::kStats},
+    {"missing", AggregationType::kMissing, StatsMetric::kStats},
+};
+
+std::string_view TypeName(const AggregationSpec& spec) {
+  for (const NamedType& t : kTypes) {
+    if (t.type == spec.type && (t.type != AggregationType::kStats || t.metric == spec.metric)) return t.name;
   }
   return "";
 }
 
-std::optional<AggregationType> TypeFromName(std::string_view name) {
-  if (name == "terms") return AggregationType::kTerms;
-  if (name == "range") return AggregationType::kRange;
-  if (name == "stats") return AggregationType::kStats;
-  return std::nullopt;
+const NamedType* TypeFromName(std::string_view name) {
+  for (const NamedType& t : kTypes) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+bool IsHistogram(AggregationType type) {
+  return type == AggregationType::kHistogram || type == AggregationType::kDateHistogram;
 }
 
 class AggregationParser {
@@ -46,6 +69,7 @@ class AggregationParser {
   Status ParseOrder(od::value& value, AggregationSpec* spec);
   Status ParseRanges(od::value& value, AggregationSpec* spec);
   Result<double> ParseBound(od::value& value, const AggregationSpec& spec);
+  Status ParseHistogramParam(std::string_view key, od::value& value, AggregationSpec* spec);
 
   const mapping::Mapping& mapping_;
   const mapping::MappedField* field_ = nullptr;  // of the aggregation being parsed
@@ -89,14 +113,16 @@ Status AggregationParser::ParseOne(std::string_view name, od::value& body, Aggre
       continue;
     }
     if (key == "meta") continue;
-    std::optional<AggregationType> type = TypeFromName(key);
-    if (!type) return ParsingError("Unknown aggregation type " + Quote(key));
+    const NamedType* type = TypeFromName(key);
+    if (type == nullptr) return ParsingError("Unknown aggregation type " + Quote(key));
     if (typed) {
       return ParsingError("Found two aggregation type definitions in " + Quote(spec->name) + ": " +
-                          Quote(TypeName(spec->type)) + " and " + Quote(key));
+                          Quote(TypeName(*spec)) + " and " + Quote(key));
     }
     typed = true;
-    spec->type = *type;
+    spec->type = type->type;
+    spec->metric = type->metric;
+    if (IsHistogram(spec->type)) spec->min_doc_count = 0;
     HOLDFAST_RETURN_IF_ERROR(ParseParams(value, spec));
   }
   if (!typed) return ParsingError("Missing definition for aggregation " + Quote(spec->name));
@@ -106,7 +132,7 @@ Status AggregationParser::ParseOne(std::string_view name, od::value& body, Aggre
 Status AggregationParser::ParseParams(od::value& params, AggregationSpec* spec) {
   od::object object;
   if (params.get_object().get(object) != simdjson::SUCCESS) {
-    return ParsingError("Expected [START_OBJECT] for " + Quote(TypeName(spec->type)) + " in " + Quote(spec->name));
+    return ParsingError("Expected [START_OBJECT] for " + Quote(TypeName(*spec)) + " in " + Quote(spec->name));
   }
   // The field first, whatever its position: range bounds depend on its type.
   field_ = nullptr;
@@ -135,6 +161,12 @@ Status AggregationParser::ParseParams(od::value& params, AggregationSpec* spec) 
   if (spec->type == AggregationType::kRange && !has_ranges) {
     return IllegalArgumentError("No [ranges] specified for the " + Quote(spec->name) + " aggregation");
   }
+  if (spec->type == AggregationType::kHistogram && !(spec->interval > 0)) {
+    return IllegalArgumentError("[interval] must be >0 for histogram aggregation " + Quote(spec->name));
+  }
+  if (spec->type == AggregationType::kDateHistogram && spec->calendar == CalendarUnit::kNone && !(spec->interval > 0)) {
+    return IllegalArgumentError("Invalid interval specified, must be non-null and non-empty");
+  }
   if (spec->type == AggregationType::kRange) {
     std::stable_sort(spec->ranges.begin(), spec->ranges.end(), [](const AggRange& a, const AggRange& b) {
       double af = a.from.value_or(-HUGE_VAL), bf = b.from.value_or(-HUGE_VAL);
@@ -146,7 +178,14 @@ Status AggregationParser::ParseParams(od::value& params, AggregationSpec* spec) 
 }
 
 Status AggregationParser::ParseParam(std::string_view key, od::value& value, AggregationSpec* spec) {
-  const std::string where = "[" + std::string(TypeName(spec->type)) + "]";
+  const std::string where = "[" + std::string(TypeName(*spec)) + "]";
+  if (IsHistogram(spec->type)) return ParseHistogramParam(key, value, spec);
+  if (spec->type == AggregationType::kStats && spec->metric == StatsMetric::kExtendedStats && key == "sigma") {
+    if (value.get_double().get(spec->sigma) != simdjson::SUCCESS || spec->sigma < 0) {
+      return IllegalArgumentError("[sigma] must be greater than or equal to 0. Found in " + Quote(spec->name));
+    }
+    return Status::OK();
+  }
   if (spec->type == AggregationType::kTerms) {
     if (key == "size") {
       Result<int64_t> size = CountOf(value, "size");
@@ -179,10 +218,12 @@ Status AggregationParser::SetField(std::string_view field, AggregationSpec* spec
     return Status::OK();
   }
   spec->field_type = field_->mapping.type;
+  const bool counts_only = spec->type == AggregationType::kMissing ||
+                           (spec->type == AggregationType::kStats && spec->metric == StatsMetric::kValueCount);
   switch (spec->field_type) {
     case FieldType::kText: return TextFieldDataError(field);
     case FieldType::kKeyword:
-      if (spec->type != AggregationType::kTerms) break;
+      if (spec->type != AggregationType::kTerms && !counts_only) break;
       spec->kind = AggValueKind::kKeyword;
       return Status::OK();
     case FieldType::kDouble: spec->kind = AggValueKind::kDouble; return Status::OK();
@@ -193,7 +234,7 @@ Status AggregationParser::SetField(std::string_view field, AggregationSpec* spec
   }
   return IllegalArgumentError("Field " + Quote(field) + " of type " +
                               Quote(mapping::FieldTypeName(spec->field_type)) +
-                              " is not supported for aggregation " + Quote(TypeName(spec->type)));
+                              " is not supported for aggregation " + Quote(TypeName(*spec)));
 }
 
 Status AggregationParser::ParseOrder(od::value& value, AggregationSpec* spec) {
@@ -293,6 +334,115 @@ Status AggregationParser::ParseRanges(od::value& value, AggregationSpec* spec) {
     spec->ranges.push_back(std::move(range));
   }
   return Status::OK();
+}
+
+Status AggregationParser::ParseHistogramParam(std::string_view key, od::value& value, AggregationSpec* spec) {
+  const bool date = spec->type == AggregationType::kDateHistogram;
+  auto text = [&](std::string_view what) -> Result<std::string_view> { return StringOf(value, what); };
+  if (key == "keyed") {
+    if (value.get_bool().get(spec->keyed) != simdjson::SUCCESS) return ParsingError("[keyed] must be a boolean");
+    return Status::OK();
+  }
+  if (key == "min_doc_count") {
+    Result<int64_t> n = CountOf(value, "min_doc_count");
+    if (!n.ok()) return n.status();
+    spec->min_doc_count = static_cast<uint64_t>(n.value());
+    return Status::OK();
+  }
+  if (key == "extended_bounds" || key == "hard_bounds") {
+    if (key == "hard_bounds") return IllegalArgumentError("[hard_bounds] is not supported in " + Quote(spec->name));
+    od::object object;
+    if (value.get_object().get(object) != simdjson::SUCCESS) return ParsingError("[extended_bounds] must be an object");
+    for (auto field : object) {
+      std::string_view k;
+      if (auto e = field.unescaped_key().get(k); e) return JsonError(e);
+      od::value v;
+      if (auto e = field.value().get(v); e) return JsonError(e);
+      Result<double> bound = ParseBound(v, *spec);
+      if (!bound.ok()) return bound.status();
+      if (k == "min") {
+        spec->bounds_min = bound.value();
+      } else if (k == "max") {
+        spec->bounds_max = bound.value();
+      } else {
+        return ParsingError("[extended_bounds] unknown field " + Quote(k));
+      }
+    }
+    if (spec->bounds_min && spec->bounds_max && *spec->bounds_min > *spec->bounds_max) {
+      return IllegalArgumentError("[extended_bounds.min][" + FormatJavaDouble(*spec->bounds_min) +
+                                  "] cannot be greater than [extended_bounds.max][" + FormatJavaDouble(*spec->bounds_max) + "]");
+    }
+    return Status::OK();
+  }
+  if (!date) {
+    if (key == "interval" || key == "offset") {
+      double number = 0;
+      if (value.get_double().get(number) != simdjson::SUCCESS) return ParsingError("[" + std::string(key) + "] must be a number");
+      (key == "interval" ? spec->interval : spec->offset) = number;
+      return Status::OK();
+    }
+    return ParsingError("[histogram] unknown field " + Quote(key));
+  }
+  if (key == "calendar_interval" || key == "fixed_interval" || key == "interval") {
+    Result<std::string_view> t = text(key);
+    if (!t.ok()) return t.status();
+    if (spec->calendar != CalendarUnit::kNone || spec->interval > 0) {
+      return IllegalArgumentError("Cannot use more than one of [calendar_interval], [fixed_interval] and [interval]");
+    }
+    if (key != "fixed_interval") {
+      if (auto unit = ParseCalendarUnit(t.value())) {
+        spec->calendar = *unit;
+        return Status::OK();
+      }
+      if (key == "calendar_interval") {
+        return IllegalArgumentError("The supplied interval " + Quote(t.value()) +
+                                    " could not be parsed as a calendar interval.");
+      }
+    }
+    auto ms = ParseTimeUnitMillis(t.value());
+    if (!ms || *ms <= 0) {
+      return IllegalArgumentError("failed to parse setting [date_histogram." + std::string(key) + "] with value " +
+                                  Quote(t.value()) + " as a time value: unit is missing or unrecognized");
+    }
+    spec->interval = static_cast<double>(*ms);
+    return Status::OK();
+  }
+  if (key == "offset") {
+    int64_t number = 0;
+    if (value.get_int64().get(number) == simdjson::SUCCESS) {
+      spec->offset = static_cast<double>(number);
+      return Status::OK();
+    }
+    Result<std::string_view> t = text("offset");
+    if (!t.ok()) return t.status();
+    auto ms = ParseTimeUnitMillis(t.value());
+    if (!ms) return IllegalArgumentError("failed to parse [offset] " + Quote(t.value()));
+    spec->offset = static_cast<double>(*ms);
+    return Status::OK();
+  }
+  if (key == "time_zone") {
+    Result<std::string_view> t = text("time_zone");
+    if (!t.ok()) return t.status();
+    auto tz = ParseFixedTimeZone(t.value());
+    if (!tz) {
+      return IllegalArgumentError("[time_zone] " + Quote(t.value()) +
+                                  " is not supported: use UTC or a fixed offset such as +01:00 (named zones are not built)");
+    }
+    spec->tz_offset_ms = *tz;
+    return Status::OK();
+  }
+  if (key == "format") {
+    Result<std::string_view> t = text("format");
+    if (!t.ok()) return t.status();
+    if (!IsSupportedDateFormat(t.value())) {
+      return IllegalArgumentError("Invalid format: " + Quote(t.value()) +
+                                  " (supported: strict_date_optional_time, strict_date, epoch_millis, epoch_second, "
+                                  "and patterns of y M d H m s S)");
+    }
+    spec->format = std::string(t.value());
+    return Status::OK();
+  }
+  return ParsingError("[date_histogram] unknown field " + Quote(key));
 }
 
 }  // namespace

@@ -6,9 +6,21 @@
 //   range  {"field", "ranges": [{"from", "to", "key"}], "keyed" (false)};
 //          numeric and date fields (date bounds may be date strings);
 //          from inclusive, to exclusive
-//   stats  {"field"}; numeric and date fields
-// Any of them may hold sub-aggregations under "aggs"/"aggregations" (terms
-// and range apply them per bucket).
+//   stats  {"field"}; numeric and date fields; also its single views min,
+//          max, avg, sum ({"value": x}), value_count (any field with doc
+//          values) and extended_stats (variance, std_deviation and bounds;
+//          "sigma", default 2)
+//   histogram       {"field", "interval", "offset", "min_doc_count" (0),
+//                   "extended_bounds": {"min", "max"}, "keyed"}; numeric and
+//                   date fields; key = floor((v - offset) / interval) * interval + offset
+//   date_histogram  {"field", "calendar_interval" (minute, hour, day, week,
+//                   month, quarter, year; or 1m, 1h, 1d, 1w, 1M, 1q, 1y) or
+//                   "fixed_interval" ("90m", "12h", "7d"), "time_zone" ("+01:00",
+//                   "-05:30", "UTC"), "offset" ("+6h"), "min_doc_count" (0),
+//                   "extended_bounds", "format" (y M d H m s S and literals), "keyed"}
+//   missing         {"field"}: the docs without a value
+// Any of them may hold sub-aggregations under "aggs"/"aggregations" (the
+// bucket aggregations apply them per bucket).
 //
 // Errors: kParse (parsing_exception) for unknown types and malformed bodies
 // ("Unknown aggregation type [foo]"), kInvalidArgument
@@ -28,7 +40,13 @@
 
 namespace holdfast::search {
 
-enum class AggregationType : uint8_t { kTerms, kRange, kStats };
+enum class AggregationType : uint8_t { kTerms, kRange, kStats, kHistogram, kDateHistogram, kMissing };
+
+// Which view of the stats a kStats aggregation renders.
+enum class StatsMetric : uint8_t { kStats, kMin, kMax, kAvg, kSum, kValueCount, kExtendedStats };
+
+// date_histogram's calendar_interval units (kNone: a fixed interval).
+enum class CalendarUnit : uint8_t { kNone, kMinute, kHour, kDay, kWeek, kMonth, kQuarter, kYear };
 
 // How a field's doc values are read and keys compared.
 enum class AggValueKind : uint8_t {
@@ -56,10 +74,29 @@ struct AggregationSpec {
   uint32_t size = 10;                          // terms
   TermsOrder order = TermsOrder::kCountDesc;   // terms
   std::vector<AggRange> ranges;                // range: sorted by (from, to) like Elasticsearch
-  bool keyed = false;                          // range
+  bool keyed = false;                          // range, histograms
+
+  StatsMetric metric = StatsMetric::kStats;    // stats
+  double sigma = 2;                            // extended_stats
+
+  // histogram, date_histogram (dates in ms since the epoch, UTC)
+  double interval = 0;                         // fixed width (date_histogram: ms)
+  CalendarUnit calendar = CalendarUnit::kNone; // date_histogram calendar_interval
+  double offset = 0;
+  int64_t tz_offset_ms = 0;                    // date_histogram time_zone, a fixed offset
+  uint64_t min_doc_count = 0;
+  std::optional<double> bounds_min, bounds_max;  // extended_bounds
+  std::string format;                          // date_histogram key_as_string; empty: strict_date_optional_time
 
   std::vector<AggregationSpec> children;       // sub-aggregations, in request order
 };
+
+// The bucket of a histogram or date_histogram that value `v` falls in (its key).
+double HistogramKey(const AggregationSpec& spec, double v);
+// The key of the bucket after `key` (gaps are filled with empty buckets).
+double NextHistogramKey(const AggregationSpec& spec, double key);
+// A date_histogram key as its key_as_string (format and time zone of `spec`).
+std::string FormatHistogramDate(const AggregationSpec& spec, int64_t millis);
 
 // Parses the JSON object of `aggs`; the result keeps request order.
 Result<std::vector<AggregationSpec>> ParseAggregations(std::string_view json,

@@ -3,7 +3,8 @@
 against a running holdfast node: index management, helpers.bulk, searches,
 aggregations, count, get/update/delete, helpers.scan, msearch, the
 alias-swap migration with _reindex, delete/update by query as tasks, index
-templates applied on first write, close and open. Every answer is checked
+templates applied on first write, a date-histogram dashboard, close and
+open. Every answer is checked
 against what the generated documents say it must be.
 
 Usage: python_client_test.py --port N   (the node is started by the caller)
@@ -217,6 +218,38 @@ def main():
     check(mapping["host"]["type"] == "keyword", "the component template's mapping applied")
     check(es.count(index="clients-all-logs")["count"] == 1, "the template's alias applied")
 
+    # A dashboard: documents per day (in +02:00) over the last two days, with
+    # the mean of a number and the top hosts per day, empty days included.
+    base = 1764547200  # 2025-12-01T00:00:00Z
+    events = [{"_index": "clients-logs-1", "_id": f"e{i}",
+               "_source": {"host": f"web-{i % 3}", "bytes": i * 10,
+                           "@timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(base + i * 3600))}}
+              for i in range(48)]
+    helpers.bulk(es, events, refresh=True)
+    r = es.search(index="clients-logs-*", body={
+        "size": 0, "query": {"exists": {"field": "bytes"}},
+        "aggs": {"per_day": {"date_histogram": {"field": "@timestamp", "calendar_interval": "day",
+                                                "time_zone": "+02:00", "format": "yyyy-MM-dd",
+                                                "extended_bounds": {"min": "2025-11-29T00:00:00Z",
+                                                                    "max": "2025-12-03T00:00:00Z"}},
+                             "aggs": {"mean_bytes": {"avg": {"field": "bytes"}},
+                                      "hosts": {"terms": {"field": "host", "size": 1}}}}}})
+    days = collections.Counter()
+    sums = collections.defaultdict(int)
+    for i in range(48):
+        day = time.strftime("%Y-%m-%d", time.gmtime(base + i * 3600 + 2 * 3600))
+        days[day] += 1
+        sums[day] += i * 10
+    buckets = r["aggregations"]["per_day"]["buckets"]
+    check([b["key_as_string"] for b in buckets] == ["2025-11-29", "2025-11-30", "2025-12-01", "2025-12-02",
+                                                     "2025-12-03"],
+          f"one bucket per local day, empty ones included: {[b['key_as_string'] for b in buckets]}")
+    check(all(b["doc_count"] == days.get(b["key_as_string"], 0) for b in buckets), "documents per local day")
+    check(all(b["mean_bytes"]["value"] is None if not days.get(b["key_as_string"]) else
+              abs(b["mean_bytes"]["value"] - sums[b["key_as_string"]] / days[b["key_as_string"]]) < 1e-9
+              for b in buckets), "mean per day")
+    check(buckets[2]["key"] == (base - 2 * 3600) * 1000, "a day starts at local midnight")
+
     # Close and open.
     es.indices.close(index="clients-logs-1")
     try:
@@ -225,7 +258,7 @@ def main():
     except Exception as e:
         check(getattr(e, "error", "") == "index_closed_exception", f"closed index: {e}")
     es.indices.open(index="clients-logs-1")
-    check(es.count(index="clients-logs-1")["count"] == 1, "reopened with its document")
+    check(es.count(index="clients-logs-1")["count"] == 49, "reopened with its documents")
     es.indices.delete(index="clients-logs-1")
     es.indices.delete_index_template(name="clients-logs")
     es.cluster.delete_component_template(name="clients-base")

@@ -1,6 +1,7 @@
 // Aggregations: parsing, collecting over segments, merging partial results,
 // and the Elasticsearch JSON they render.
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
 
 #include "index/search/aggregation_collector.h"
 #include "index/search/aggregation_format.h"
@@ -175,6 +176,90 @@ TEST_F(AggregationTest, ErrorsCarryElasticsearchTypes) {
   EXPECT_EQ(ErrorKind(ParseError(R"([1])")), StatusCode::kParse);
   EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"stats":{"field":"price"}}}, {"y":1})")), StatusCode::kParse);
   EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"terms":{"field":"tags"})")), StatusCode::kParse);
+}
+
+TEST_F(AggregationTest, SingleValueMetricsAndMissing) {
+  EXPECT_EQ(Run(R"({"lo":{"min":{"field":"price"}},"hi":{"max":{"field":"price"}},"mean":{"avg":{"field":"price"}},
+                    "total":{"sum":{"field":"price"}},"n":{"value_count":{"field":"price"}},
+                    "tags":{"value_count":{"field":"tags"}},"first":{"min":{"field":"added"}},
+                    "none":{"avg":{"field":"nope"}},"no_price":{"missing":{"field":"price"},"aggs":{"s":{"sum":{"field":"stock"}}}},
+                    "all":{"missing":{"field":"nope"}}})", 3),
+            R"({"lo":{"value":5.0},"hi":{"value":250.25},"mean":{"value":62.962857142857146},"total":{"value":440.74},)"
+            R"("n":{"value":7},"tags":{"value":10},)"
+            R"("first":{"value":1.5778368E12,"value_as_string":"2020-01-01T00:00:00.000Z"},"none":{"value":null},)"
+            R"("no_price":{"doc_count":1,"s":{"value":2.0}},"all":{"doc_count":8}})");
+}
+
+TEST_F(AggregationTest, ExtendedStats) {
+  const std::string json = Run(R"({"x":{"extended_stats":{"field":"stock","sigma":3}},"e":{"extended_stats":{"field":"nope"}}})", 2);
+  rapidjson::Document d;
+  d.Parse(json.c_str());
+  ASSERT_FALSE(d.HasParseError()) << json;
+  const auto& x = d["x"];
+  EXPECT_EQ(x["count"].GetUint64(), 7u);
+  EXPECT_DOUBLE_EQ(x["sum"].GetDouble(), 15.0);
+  EXPECT_DOUBLE_EQ(x["sum_of_squares"].GetDouble(), 45.0);
+  EXPECT_NEAR(x["variance"].GetDouble(), 1.8367346938775517, 1e-12);
+  EXPECT_NEAR(x["variance_sampling"].GetDouble(), 2.1428571428571423, 1e-12);
+  EXPECT_NEAR(x["std_deviation"].GetDouble(), 1.3552618543578772, 1e-12);
+  EXPECT_NEAR(x["std_deviation_bounds"]["upper"].GetDouble(), 2.142857142857143 + 3 * 1.3552618543578772, 1e-9);
+  EXPECT_TRUE(d["e"]["variance"].IsNull()) << json;
+  EXPECT_TRUE(d["e"]["std_deviation_bounds"]["upper"].IsNull()) << json;
+  // The same over merged shard parts (the sum of squares travels with them).
+  EXPECT_EQ(Run(R"({"x":{"extended_stats":{"field":"stock","sigma":3}},"e":{"extended_stats":{"field":"nope"}}})", 4), json);
+}
+
+TEST_F(AggregationTest, HistogramFillsGapsUnlessMinDocCount) {
+  EXPECT_EQ(Run(R"({"h":{"histogram":{"field":"price","interval":50}},
+                    "o":{"histogram":{"field":"price","interval":100,"offset":5,"min_doc_count":1}},
+                    "b":{"histogram":{"field":"stock","interval":2,"extended_bounds":{"min":-2,"max":8},"keyed":true}}})", 3),
+            R"({"h":{"buckets":[{"key":0.0,"doc_count":4},{"key":50.0,"doc_count":1},{"key":100.0,"doc_count":1},)"
+            R"({"key":150.0,"doc_count":0},{"key":200.0,"doc_count":0},{"key":250.0,"doc_count":1}]},)"
+            R"("o":{"buckets":[{"key":5.0,"doc_count":6},{"key":205.0,"doc_count":1}]},)"
+            R"("b":{"buckets":{"-2.0":{"key":-2.0,"doc_count":0},"0.0":{"key":0.0,"doc_count":3},)"
+            R"("2.0":{"key":2.0,"doc_count":3},"4.0":{"key":4.0,"doc_count":1},"6.0":{"key":6.0,"doc_count":0},)"
+            R"("8.0":{"key":8.0,"doc_count":0}}}})");
+}
+
+TEST_F(AggregationTest, DateHistogramCalendarFixedAndTimeZones) {
+  EXPECT_EQ(Run(R"({"q":{"date_histogram":{"field":"added","calendar_interval":"quarter"},
+                         "aggs":{"p":{"sum":{"field":"price"}}}},
+                    "y":{"date_histogram":{"field":"added","calendar_interval":"1y","time_zone":"+05:00","format":"yyyy"}},
+                    "f":{"date_histogram":{"field":"added","fixed_interval":"100d","min_doc_count":1,"format":"strict_date"}}})",
+                2),
+            R"({"q":{"buckets":[)"
+            R"({"key_as_string":"2020-01-01T00:00:00.000Z","key":1577836800000,"doc_count":1,"p":{"value":5.0}},)"
+            R"({"key_as_string":"2020-04-01T00:00:00.000Z","key":1585699200000,"doc_count":1,"p":{"value":15.5}},)"
+            R"({"key_as_string":"2020-07-01T00:00:00.000Z","key":1593561600000,"doc_count":0,"p":{"value":0.0}},)"
+            R"({"key_as_string":"2020-10-01T00:00:00.000Z","key":1601510400000,"doc_count":0,"p":{"value":0.0}},)"
+            R"({"key_as_string":"2021-01-01T00:00:00.000Z","key":1609459200000,"doc_count":1,"p":{"value":250.25}}]},)"
+            R"("y":{"buckets":[{"key_as_string":"2020","key":1577818800000,"doc_count":2},)"
+            R"({"key_as_string":"2021","key":1609441200000,"doc_count":1}]},)"
+            R"("f":{"buckets":[{"key_as_string":"2019-10-31","key":1572480000000,"doc_count":1},)"
+            R"({"key_as_string":"2020-05-18","key":1589760000000,"doc_count":1},)"
+            R"({"key_as_string":"2020-12-04","key":1607040000000,"doc_count":1}]}})");
+  // Weeks start on Monday; 2020-01-01 was a Wednesday.
+  EXPECT_EQ(Run(R"({"w":{"date_histogram":{"field":"added","calendar_interval":"week","min_doc_count":1,"format":"yyyy-MM-dd"}}})"),
+            R"({"w":{"buckets":[{"key_as_string":"2019-12-30","key":1577664000000,"doc_count":1},)"
+            R"({"key_as_string":"2020-06-01","key":1590969600000,"doc_count":1},)"
+            R"({"key_as_string":"2020-12-28","key":1609113600000,"doc_count":1}]}})");
+}
+
+TEST_F(AggregationTest, HistogramErrors) {
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"histogram":{"field":"price"}}})")), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"histogram":{"field":"price","interval":-1}}})")), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"date_histogram":{"field":"added"}}})")), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"date_histogram":{"field":"added","calendar_interval":"2d"}}})")),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"date_histogram":{"field":"added","fixed_interval":"1d","calendar_interval":"1d"}}})")),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"date_histogram":{"field":"added","fixed_interval":"1d","time_zone":"Europe/Paris"}}})")),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"date_histogram":{"field":"added","fixed_interval":"1d","format":"EEE"}}})")),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"histogram":{"field":"title","interval":1}}})")), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"histogram":{"field":"price","interval":1,"colour":2}}})")), StatusCode::kParse);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"avg":{"field":"tags"}}})")), StatusCode::kInvalidArgument);
 }
 
 TEST(AggregationFormatTest, NumbersAndDatesAsElasticsearchWritesThem) {

@@ -581,5 +581,37 @@ TEST_F(SearchApiTest, Errors) {
   EXPECT_EQ(Search("/books1/_search", "")["hits"]["total"]["value"].GetInt(), 8);
 }
 
+// Metric, histogram and missing aggregations give the same answer over one
+// shard and four (the partial results travel between shards as protobuf
+// through the loopback transport in the .loopback run).
+TEST_F(SearchApiTest, NewAggregationsAgreeOverOneAndFourShards) {
+  const std::string body = R"({"size":0,"aggs":{
+      "by_price":{"histogram":{"field":"price","interval":20},"aggs":{"avg_year":{"avg":{"field":"year"}}}},
+      "spread":{"extended_stats":{"field":"price"}},
+      "cheapest":{"min":{"field":"price"}},"newest":{"max":{"field":"year"}},
+      "tag_values":{"value_count":{"field":"tags"}},"untagged":{"missing":{"field":"tags"}},
+      "by_year":{"histogram":{"field":"year","interval":10,"min_doc_count":1},"aggs":{"total":{"sum":{"field":"price"}}}}}})";
+  auto one = Search("/books1/_search", body);
+  auto four = Search("/books4/_search", body);
+  ASSERT_TRUE(one.HasMember("aggregations")) << ToJson(one);
+  EXPECT_EQ(ToJson(one["aggregations"]), ToJson(four["aggregations"]));
+  const auto& a = one["aggregations"];
+  // Prices 10 25 15 40 55 8 30 5: buckets of 20 from 0 to 40.
+  EXPECT_EQ(ToJson(a["by_price"]["buckets"][0]), R"({"key":0.0,"doc_count":4,"avg_year":{"value":2010.25}})");
+  EXPECT_EQ(a["by_price"]["buckets"].Size(), 3u);
+  EXPECT_EQ(a["cheapest"]["value"].GetDouble(), 5.0);
+  EXPECT_EQ(a["newest"]["value"].GetDouble(), 2020.0);
+  EXPECT_EQ(a["tag_values"]["value"].GetUint64(), 9u);
+  EXPECT_EQ(a["untagged"]["doc_count"].GetUint64(), 1u);
+  EXPECT_EQ(a["spread"]["count"].GetUint64(), 8u);
+  EXPECT_DOUBLE_EQ(a["spread"]["sum_of_squares"].GetDouble(), 100 + 625 + 225 + 1600 + 3025 + 64 + 900 + 25);
+  EXPECT_EQ(ToJson(a["by_year"]["buckets"]),
+            R"([{"key":1990.0,"doc_count":1,"total":{"value":30.0}},{"key":2000.0,"doc_count":3,"total":{"value":75.0}},)"
+            R"({"key":2010.0,"doc_count":3,"total":{"value":78.0}},{"key":2020.0,"doc_count":1,"total":{"value":5.0}}])");
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"aggs":{"h":{"histogram":{"field":"price"}}}})"), 400,
+              "illegal_argument_exception");
+}
+
+
 }  // namespace
 }  // namespace holdfast

@@ -1,0 +1,33 @@
+// The parameters of histogram and date_histogram aggregations as text —
+// intervals ("90m", "1d"), calendar units ("month", "1M"), time zones
+// ("+01:00", "UTC") and date formats — parsed for AggregationSpec, and the
+// bucket arithmetic behind HistogramKey / NextHistogramKey /
+// FormatHistogramDate (aggregation_spec.h). Calendar units go by the proleptic
+// Gregorian calendar of <chrono> in the (fixed-offset) time zone; weeks start
+// on Monday, as Elasticsearch's. Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "index/search/aggregation_spec.h"
+
+namespace holdfast::search {
+
+// "500ms", "30s", "90m", "12h", "7d" (a leading '+' or '-' for offsets) → ms.
+std::optional<int64_t> ParseTimeUnitMillis(std::string_view text);
+// "minute"/"1m", "hour"/"1h", "day"/"1d", "week"/"1w", "month"/"1M",
+// "quarter"/"1q", "year"/"1y".
+std::optional<CalendarUnit> ParseCalendarUnit(std::string_view text);
+// "UTC", "Z", "GMT", "+01:00", "-0530", "+02" → ms east of UTC; nullopt for
+// anything else (named zones are not supported).
+std::optional<int64_t> ParseFixedTimeZone(std::string_view text);
+// True when `format` is one this formatter writes: empty,
+// strict_date_optional_time, date_optional_time, strict_date, date,
+// epoch_millis, epoch_second, or a pattern of y M d H m s S, 'quoted' text
+// and punctuation.
+bool IsSupportedDateFormat(std::string_view format);
+
+}  // namespace holdfast::search
