@@ -1,6 +1,7 @@
 #include "index/search/aggregation_collector.h"
 
 #include <absl/container/flat_hash_map.h>
+#include <absl/strings/string_view.h>
 
 #include <algorithm>
 #include <bit>
@@ -47,8 +48,9 @@ class AggregationCollector::Aggregator {
     field_ = reader.field(spec_.field);
     if (field_ != nullptr && (!field_->has_values() || !KindMatches(spec_.kind, field_->kind()))) field_ = nullptr;
     if (spec_.type == AggregationType::kTerms && spec_.kind == AggValueKind::kKeyword) {
-      if (top_level_) ord_bucket_.assign(field_ != nullptr ? field_->num_ords() : 0, -1);
-      owner_ord_bucket_.clear();
+      const size_t ords = field_ != nullptr ? field_->num_ords() : 0;
+      if (top_level_) ord_bucket_.assign(ords, -1);
+      ord_term_.assign(ords, -1);
     }
     for (auto& child : children_) child->SetSegment(reader);
   }
@@ -163,30 +165,41 @@ class AggregationCollector::Aggregator {
     }
   }
 
-  uint32_t KeywordBucket(uint32_t owner, uint32_t ord) {
-    if (top_level_) {
-      int32_t& slot = ord_bucket_[ord];
-      if (slot < 0) slot = static_cast<int32_t>(GlobalKeywordBucket(owner, ord));
-      return static_cast<uint32_t>(slot);
+  // The term's number across segments: its bytes are hashed once per
+  // (segment, ordinal), whatever the number of parent buckets.
+  uint32_t TermNumber(uint32_t ord) {
+    int32_t& slot = ord_term_[ord];
+    if (slot >= 0) return static_cast<uint32_t>(slot);
+    const std::string_view term = field_->OrdTerm(ord);
+    auto it = term_numbers_.find(absl::string_view(term.data(), term.size()));
+    if (it == term_numbers_.end()) {
+      it = term_numbers_.emplace(std::string(term), static_cast<uint32_t>(term_text_.size())).first;
+      term_text_.emplace_back(term);
     }
-    const uint64_t pair = (static_cast<uint64_t>(owner) << 32) | ord;
-    auto it = owner_ord_bucket_.find(pair);
-    if (it != owner_ord_bucket_.end()) return it->second;
-    const uint32_t bucket = GlobalKeywordBucket(owner, ord);
-    owner_ord_bucket_.emplace(pair, bucket);
-    return bucket;
+    slot = static_cast<int32_t>(it->second);
+    return it->second;
   }
 
-  // Once per (segment, owner, ordinal): find the bucket by term bytes.
-  uint32_t GlobalKeywordBucket(uint32_t owner, uint32_t ord) {
-    const std::string_view term = field_->OrdTerm(ord);
-    key_scratch_.assign(reinterpret_cast<const char*>(&owner), sizeof(owner));
-    key_scratch_.append(term);
-    auto it = keyword_buckets_.find(key_scratch_);
-    if (it != keyword_buckets_.end()) return it->second;
+  uint32_t KeywordBucket(uint32_t owner, uint32_t ord) {
+    if (top_level_) {  // one parent bucket: ord → bucket tables
+      int32_t& slot = ord_bucket_[ord];
+      if (slot < 0) {
+        const uint32_t term = TermNumber(ord);
+        EnsureIndex(&term_bucket_, term, int32_t{-1});
+        if (term_bucket_[term] < 0) term_bucket_[term] = static_cast<int32_t>(NewKeywordBucket(owner, term));
+        slot = term_bucket_[term];
+      }
+      return static_cast<uint32_t>(slot);
+    }
+    const uint32_t term = TermNumber(ord);
+    auto [it, inserted] = owner_term_bucket_.try_emplace((static_cast<uint64_t>(owner) << 32) | term, 0);
+    if (inserted) it->second = NewKeywordBucket(owner, term);
+    return it->second;
+  }
+
+  uint32_t NewKeywordBucket(uint32_t owner, uint32_t term) {
     const uint32_t bucket = NewBucket(owner);
-    bucket_text_.emplace_back(term);
-    keyword_buckets_.emplace(key_scratch_, bucket);
+    bucket_term_.push_back(term);
     return bucket;
   }
 
@@ -216,7 +229,7 @@ class AggregationCollector::Aggregator {
     for (uint32_t b : buckets_by_owner_[owner]) {
       TermsBucket bucket;
       if (spec_.kind == AggValueKind::kKeyword) {
-        bucket.text = bucket_text_[b];
+        bucket.text = term_text_[bucket_term_[b]];
       } else {
         bucket.number = bucket_number_[b];
       }
@@ -247,13 +260,17 @@ class AggregationCollector::Aggregator {
   // terms: buckets across segments, numbered in order of creation.
   std::vector<uint32_t> bucket_owner_;
   std::vector<uint64_t> bucket_count_;
-  std::vector<std::string> bucket_text_;  // keyword key
+  std::vector<uint32_t> bucket_term_;     // keyword key: a term number
   std::vector<int64_t> bucket_number_;    // numeric key
-  absl::flat_hash_map<std::string, uint32_t> keyword_buckets_;  // owner bytes + term → bucket
   absl::flat_hash_map<std::pair<uint32_t, int64_t>, uint32_t> numeric_buckets_;
-  std::vector<int32_t> ord_bucket_;                             // top level: this segment's ord → bucket
-  absl::flat_hash_map<uint64_t, uint32_t> owner_ord_bucket_;   // nested: (owner, ord) → bucket
-  std::string key_scratch_;
+  // keyword: terms numbered across segments; this segment's ord → term
+  // number (-1: not seen); buckets by term (top level) or (owner, term).
+  absl::flat_hash_map<std::string, uint32_t> term_numbers_;
+  std::vector<std::string> term_text_;
+  std::vector<int32_t> ord_term_;
+  std::vector<int32_t> term_bucket_;                           // top level: term → bucket
+  std::vector<int32_t> ord_bucket_;                            // top level: this segment's ord → bucket
+  absl::flat_hash_map<uint64_t, uint32_t> owner_term_bucket_;  // nested: (owner, term) → bucket
   std::vector<std::vector<uint32_t>> buckets_by_owner_;  // built by the first BuildTerms
 };
 

@@ -108,18 +108,22 @@ HttpResponse GetDocument(ClusterIndices& registry, const HttpRequest& req, bool 
   if (!index.ok()) return ErrorFromStatus(index.status());
   auto got = (*index)->Get(id);
   if (!got.ok()) return ErrorFromStatus(got.status());
+  const SourceFilter source = SourceFilterOf(req);
   if (source_only) {
     if (!got->found) {
       return ErrorFromStatus(Status::ResourceNotFound("Document not found [" + name + "]/[_doc]/[" + id + "]"));
     }
     HttpResponse r;
-    r.body = std::move(got->source);
+    if (source.filters()) {
+      source.Render(got->source, &r.body);
+    } else {
+      r.body = std::move(got->source);
+    }
     return r;
   }
-  const bool with_source = req.QueryParam("_source", "true") != "false";
   JsonWriter w;
   w.StartObject();
-  WriteGetResult(w, (*index)->name(), id, *got, with_source);  // an alias's index by its own name
+  WriteGetResult(w, (*index)->name(), id, *got, source);  // an alias's index by its own name
   w.EndObject();
   return JsonResponse(got->found ? 200 : 404, w);
 }

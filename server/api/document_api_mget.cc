@@ -1,8 +1,10 @@
 // GET|POST /_mget and /{index}/_mget: realtime gets of many documents.
 //
 // Body {"docs": [{"_index": "i", "_id": "1", "_source": false}, ...]} or,
-// with an index in the path, {"ids": ["1", "2"]}. Each doc answers like
-// GET /{index}/_doc/{id}; a missing index fails only its doc.
+// with an index in the path, {"ids": ["1", "2"]} (ids may be numbers). A
+// doc's `_source` is false, true, patterns or {"includes", "excludes"}; the
+// URL's _source, _source_includes and _source_excludes are the default.
+// Each doc answers like GET /{index}/_doc/{id}; a missing index fails only its doc.
 #include <map>
 
 #include "index/mapping/mapping_error.h"
@@ -18,8 +20,27 @@ namespace {
 struct DocRef {
   std::string index;
   std::string id;
-  bool with_source = true;
+  SourceFilter source;
 };
+
+// An `_id` as a string, or a number as Elasticsearch also takes it ("ids": [1, 3]).
+Status ReadId(od::value& v, std::string_view what, std::string* out) {
+  std::string_view s;
+  if (v.get_string().get(s) == simdjson::SUCCESS) {
+    out->assign(s);
+    return Status::OK();
+  }
+  od::json_type type;
+  if (v.type().get(type) == simdjson::SUCCESS && type == od::json_type::number) {
+    std::string_view raw = v.raw_json_token();
+    while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\t' || raw.back() == '\r')) {
+      raw.remove_suffix(1);
+    }
+    out->assign(raw);
+    return Status::OK();
+  }
+  return Status::ParseValue("[" + std::string(what) + "] must be a string or a number");
+}
 
 Status ParseDocRef(od::value value, const std::string& default_index, DocRef* out) {
   out->index = default_index;
@@ -34,12 +55,29 @@ Status ParseDocRef(od::value value, const std::string& default_index, DocRef* ou
     od::value v;
     if (auto e = field.value().get(v); e) return JsonError("failed to parse [docs]", e);
     std::string_view s;
-    if (key == "_index" || key == "_id") {
-      if (auto e = v.get_string().get(s); e) return JsonError("[" + std::string(key) + "] must be a string", e);
-      (key == "_index" ? out->index : out->id).assign(s);
+    if (key == "_index") {
+      if (auto e = v.get_string().get(s); e) return JsonError("[_index] must be a string", e);
+      out->index.assign(s);
+    } else if (key == "_id") {
+      HOLDFAST_RETURN_IF_ERROR(ReadId(v, "_id", &out->id));
     } else if (key == "_source") {
-      bool b = true;
-      if (v.get_bool().get(b) == simdjson::SUCCESS) out->with_source = b;
+      std::string_view raw;
+      od::json_type type;
+      if (auto e = v.type().get(type); e) return JsonError("failed to parse [_source]", e);
+      if (type == od::json_type::object) {
+        od::object o;
+        if (auto e = v.get_object().get(o); e) return JsonError("failed to parse [_source]", e);
+        if (auto e = o.raw_json().get(raw); e) return JsonError("failed to parse [_source]", e);
+      } else if (type == od::json_type::array) {
+        od::array a;
+        if (auto e = v.get_array().get(a); e) return JsonError("failed to parse [_source]", e);
+        if (auto e = a.raw_json().get(raw); e) return JsonError("failed to parse [_source]", e);
+      } else {
+        raw = v.raw_json_token();
+      }
+      auto filter = SourceFilter::FromJson(raw);
+      if (!filter.ok()) return filter.status();
+      out->source = std::move(filter).value();
     } else if (key != "routing" && key != "_type" && key != "stored_fields") {
       return mapping::IllegalArgumentError("unknown parameter [" + std::string(key) + "] in [docs]");
     }
@@ -48,7 +86,7 @@ Status ParseDocRef(od::value value, const std::string& default_index, DocRef* ou
 }
 
 Result<std::vector<DocRef>> ParseMultiGetBody(std::string_view body, const std::string& default_index,
-                                              bool default_source) {
+                                              const SourceFilter& default_source) {
   JsonBody json;
   HOLDFAST_RETURN_IF_ERROR(json.Parse(body));
   od::object root;
@@ -63,14 +101,12 @@ Result<std::vector<DocRef>> ParseMultiGetBody(std::string_view body, const std::
       od::value v;
       if (auto e = element.get(v); e) return JsonError("failed to parse the request body", e);
       DocRef ref;
-      ref.with_source = default_source;
+      ref.source = default_source;
       if (key == "docs") {
         HOLDFAST_RETURN_IF_ERROR(ParseDocRef(v, default_index, &ref));
       } else if (key == "ids") {
-        std::string_view id;
-        if (auto e = v.get_string().get(id); e) return JsonError("[ids] must hold strings", e);
+        HOLDFAST_RETURN_IF_ERROR(ReadId(v, "ids", &ref.id));
         ref.index = default_index;
-        ref.id.assign(id);
       } else {
         return Status::ParseValue("unknown key [" + std::string(key) + "] for _mget");
       }
@@ -93,7 +129,7 @@ Result<std::vector<DocRef>> ParseMultiGetBody(std::string_view body, const std::
 
 HttpResponse MultiGet(ClusterIndices& registry, const HttpRequest& req) {
   const std::string default_index(req.PathParam("index"));
-  auto refs = ParseMultiGetBody(req.body, default_index, req.QueryParam("_source", "true") != "false");
+  auto refs = ParseMultiGetBody(req.body, default_index, SourceFilterOf(req));
   if (!refs.ok()) return ErrorFromStatus(refs.status());
   std::map<std::string, std::shared_ptr<IndexHandle>, std::less<>> indices;
   JsonWriter w;
@@ -107,7 +143,7 @@ HttpResponse MultiGet(ClusterIndices& registry, const HttpRequest& req) {
     }
     Result<GetResult> got = it->second ? it->second->Get(ref.id) : Result<GetResult>(IndexNotFound(ref.index));
     if (got.ok()) {
-      WriteGetResult(w, it->second->name(), ref.id, *got, ref.with_source);
+      WriteGetResult(w, it->second->name(), ref.id, *got, ref.source);
     } else {
       w.Field("_index", ref.index).Field("_type", "_doc").Field("_id", ref.id);
       WriteErrorMember(w, got.status(), it->second.get(), ref.index);

@@ -301,14 +301,27 @@ void WriteErrorMember(JsonWriter& w, const Status& status, const IndexHandle* in
 }
 
 void WriteGetResult(JsonWriter& w, std::string_view index_name, std::string_view id, const GetResult& result,
-                    bool with_source) {
+                    const SourceFilter& source) {
   w.Field("_index", index_name).Field("_type", "_doc").Field("_id", id);
   if (result.found) {
     w.Field("_version", result.version).Field("_seq_no", result.stamp.seq_no);
     w.Field("_primary_term", result.stamp.primary_term);
   }
   w.Field("found", result.found);
-  if (result.found && with_source) w.Key("_source").RawJson(result.source);
+  if (result.found && source.enabled()) {
+    if (source.filters()) {
+      std::string filtered;
+      source.Render(result.source, &filtered);
+      w.Key("_source").RawJson(filtered);
+    } else {
+      w.Key("_source").RawJson(result.source);
+    }
+  }
+}
+
+SourceFilter SourceFilterOf(const HttpRequest& req) {
+  return SourceFilter::FromParams(req.QueryParam("_source"), req.QueryParam("_source_includes"),
+                                  req.QueryParam("_source_excludes"));
 }
 
 HttpResponse JsonResponse(int status, JsonWriter& w) {

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "index/mapping/source_filter.h"
 #include "server/coordinator/index_handle.h"
 #include "index/util/status.h"
 #include "replication/index_names.h"
@@ -151,9 +152,11 @@ void WriteErrorMember(JsonWriter& w, const Status& status, const IndexHandle* in
 
 // The members of a get response (the caller opens and closes the object):
 // _index, _type, _id, and when found _version, _seq_no, _primary_term,
-// found, [_source]. Shared by GET /{index}/_doc/{id} and _mget.
+// found, [_source] (filtered by `source`). Shared by GET /{index}/_doc/{id} and _mget.
 void WriteGetResult(JsonWriter& w, std::string_view index_name, std::string_view id, const GetResult& result,
-                    bool with_source);
+                    const SourceFilter& source);
+// `_source`, `_source_includes` and `_source_excludes` of a request's URL.
+SourceFilter SourceFilterOf(const HttpRequest& req);
 
 // {"acknowledged":true} and friends.
 HttpResponse JsonResponse(int status, JsonWriter& w);

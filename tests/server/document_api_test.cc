@@ -186,6 +186,39 @@ TEST_F(DocumentApiTest, MultiGet) {
   ExpectEsError(Call("POST", "/_mget", R"({"docs":[)"), 400, "parse_exception");
 }
 
+// Source filtering of gets and multi-gets, numeric ids in _mget, as
+// Elasticsearch's reference documents them.
+TEST_F(DocumentApiTest, SourceFilteringAndNumericIds) {
+  ASSERT_EQ(Call("PUT", "/sf/_doc/1", R"({"name":"a","price":3,"user":{"id":7,"secret":"s"}})").status, 201);
+  ASSERT_EQ(Call("PUT", "/sf/_doc/3", R"({"name":"c","price":9})").status, 201);
+  auto d = Json(Call("GET", "/sf/_doc/1?_source_includes=name,user.*&_source_excludes=user.secret").body);
+  EXPECT_EQ(Str(d["_source"]), R"({"name":"a","user":{"id":7}})");
+  d = Json(Call("GET", "/sf/_doc/1?_source=price").body);
+  EXPECT_EQ(Str(d["_source"]), R"({"price":3})");
+  d = Json(Call("GET", "/sf/_doc/1?_source=false").body);
+  EXPECT_FALSE(d.HasMember("_source"));
+  EXPECT_TRUE(d["found"].GetBool());
+  EXPECT_EQ(Call("GET", "/sf/_source/1?_source_excludes=user").body, R"({"name":"a","price":3})");
+
+  auto r = Call("POST", "/sf/_mget?_source_includes=name", R"({"ids":[1, 3, 2]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  d = Json(r.body);
+  ASSERT_EQ(d["docs"].Size(), 3u);
+  EXPECT_EQ(Str(d["docs"][0]["_id"]), "1");
+  EXPECT_EQ(Str(d["docs"][0]["_source"]), R"({"name":"a"})");
+  EXPECT_EQ(Str(d["docs"][1]["_source"]), R"({"name":"c"})");
+  EXPECT_FALSE(d["docs"][2]["found"].GetBool());
+  r = Call("POST", "/_mget", R"({"docs":[{"_index":"sf","_id":1,"_source":["user.id","price"]},)"
+                             R"({"_index":"sf","_id":"1","_source":{"includes":["user"],"excludes":["user.secret"]}},)"
+                             R"({"_index":"sf","_id":"3","_source":"name"}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  d = Json(r.body);
+  EXPECT_EQ(Str(d["docs"][0]["_source"]), R"({"price":3,"user":{"id":7}})");
+  EXPECT_EQ(Str(d["docs"][1]["_source"]), R"({"user":{"id":7}})");
+  EXPECT_EQ(Str(d["docs"][2]["_source"]), R"({"name":"c"})");
+  ExpectEsError(Call("POST", "/sf/_mget", R"({"ids":[{"x":1}]})"), 400, "parse_exception");
+}
+
 // Its own node: restarted with SIGTERM.
 class DocumentRestartTest : public IndexApiFixture {};
 
