@@ -230,12 +230,15 @@ double NextHistogramKey(const AggregationSpec& spec, double key) {
 }
 
 std::string FormatHistogramDate(const AggregationSpec& spec, int64_t millis) {
-  const std::string& f = spec.format;
+  return FormatDateMillis(spec.format, spec.tz_offset_ms, millis);
+}
+
+std::string FormatDateMillis(std::string_view f, int64_t tz_offset_ms, int64_t millis) {
   if (f == "epoch_millis") return std::to_string(millis);
   if (f == "epoch_second") return std::to_string(FloorDiv(millis, 1000));
-  const LocalTime t = Split(millis + spec.tz_offset_ms);
+  const LocalTime t = Split(millis + tz_offset_ms);
   if (f.empty() || f == "strict_date_optional_time" || f == "date_optional_time") {
-    return FormatPattern("yyyy-MM-dd'T'HH:mm:ss.SSS", t) + OffsetText(spec.tz_offset_ms);
+    return FormatPattern("yyyy-MM-dd'T'HH:mm:ss.SSS", t) + OffsetText(tz_offset_ms);
   }
   if (f == "strict_date" || f == "date") return FormatPattern("yyyy-MM-dd", t);
   return FormatPattern(f, t);

@@ -29,5 +29,8 @@ std::optional<int64_t> ParseFixedTimeZone(std::string_view text);
 // epoch_millis, epoch_second, or a pattern of y M d H m s S, 'quoted' text
 // and punctuation.
 bool IsSupportedDateFormat(std::string_view format);
+// `millis` as `format` (one IsSupportedDateFormat accepts; empty:
+// strict_date_optional_time) in the time zone `tz_offset_ms` east of UTC.
+std::string FormatDateMillis(std::string_view format, int64_t tz_offset_ms, int64_t millis);
 
 }  // namespace holdfast::search

@@ -9,6 +9,7 @@
 
 #include "index/mapping/mapping_error.h"
 #include "index/search/searcher.h"
+#include "server/coordinator/hit_fields.h"
 
 namespace holdfast {
 namespace od = simdjson::ondemand;
@@ -240,7 +241,9 @@ Status ApplyBodyField(std::string_view key, od::value value, bool for_count, Sea
   } else if (key == "version" || key == "seq_no_primary_term") {
     if (json != "true" && json != "false") return ParsingError("[" + std::string(key) + "] must be true or false");
     (key == "version" ? out->version : out->seq_no_primary_term) = json == "true";
-  } else if (key == "explain" || key == "docvalue_fields" || key == "profile") {
+  } else if (key == "fields" || key == "docvalue_fields") {
+    HOLDFAST_RETURN_IF_ERROR(ParseFieldRequests(json, key, &out->fields));
+  } else if (key == "explain" || key == "profile") {
     // accepted and ignored
   } else {
     return ParsingError("Unknown key for a " + std::string(json.empty() || json[0] != '{' ? "VALUE" : "START_OBJECT") +

@@ -8,12 +8,20 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "index/mapping/source_filter.h"
 
 namespace holdfast {
 
 inline constexpr uint64_t kMaxResultWindow = 10000;  // index.max_result_window
+
+// One entry of `fields` or `docvalue_fields`: a field name or pattern
+// ("user.*"), and for dates a format (empty: strict_date_optional_time).
+struct FieldRequest {
+  std::string pattern;
+  std::string format;
+};
 
 struct SearchRequest {
   std::string query_json;         // the `query` object; empty: match_all
@@ -52,6 +60,9 @@ struct SearchRequest {
   // holdfast extension: score × ln(2 + popularity_boost × _popularity).
   std::optional<double> popularity_boost;
   std::optional<std::chrono::milliseconds> scroll;  // keep-alive of a scroll
+  // `fields` and `docvalue_fields`: every hit gets "fields" with their
+  // values (server/coordinator/hit_fields.h).
+  std::vector<FieldRequest> fields;
 };
 
 }  // namespace holdfast

@@ -5,6 +5,7 @@
 
 #include "server/api/api_errors.h"
 #include "server/coordinator/fan_out.h"
+#include "server/coordinator/hit_fields.h"
 
 namespace holdfast {
 namespace {
@@ -81,9 +82,14 @@ std::vector<pb::FetchRequest> FetchOptions(const SearchPlan& plan, const SearchR
   for (size_t i = 0; i < out.size(); ++i) {
     pb::FetchRequest& fetch = out[i];
     pb::SourceSpec* source = fetch.mutable_source();
-    source->set_enabled(request.source.enabled());
-    for (const std::string& p : request.source.includes()) source->add_includes(p);
-    for (const std::string& p : request.source.excludes()) source->add_excludes(p);
+    if (!request.fields.empty()) {
+      // `fields` reads the whole source; the response filters it (RenderSearchResponse).
+      source->set_enabled(true);
+    } else {
+      source->set_enabled(request.source.enabled());
+      for (const std::string& p : request.source.includes()) source->add_includes(p);
+      for (const std::string& p : request.source.excludes()) source->add_excludes(p);
+    }
     if (!highlight) continue;
     fetch.set_highlight_json(request.highlight_json);
     const search::Query& query = *plan.indices()[i].parsed.query;
@@ -225,8 +231,13 @@ Result<std::string> RenderSearchResponse(const SearchResponseParts& parts) {
     }
     if (request.source.enabled()) {
       Key(&w, "_source");
-      w.RawValue(doc.source().data(), doc.source().size(), rapidjson::kObjectType);
+      if (!request.fields.empty() && request.source.filters()) {
+        request.source.Write(doc.source(), &w);  // fetched whole for `fields`
+      } else {
+        w.RawValue(doc.source().data(), doc.source().size(), rapidjson::kObjectType);
+      }
     }
+    if (!request.fields.empty() && index.mapping) WriteHitFields(request.fields, *index.mapping, doc.source(), &w);
     if (!doc.highlight().empty()) {
       Key(&w, "highlight");
       w.RawValue(doc.highlight().data(), doc.highlight().size(), rapidjson::kObjectType);

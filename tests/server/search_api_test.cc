@@ -613,5 +613,30 @@ TEST_F(SearchApiTest, NewAggregationsAgreeOverOneAndFourShards) {
 }
 
 
+// `fields` and `docvalue_fields`, as Elasticsearch documents them: values
+// by mapped field, from the source, formatted by type; `_source` filtering
+// still applies to the source shown.
+TEST_F(SearchApiTest, FieldsAndDocvalueFields) {
+  auto d = Search("/books4/_search", R"({"query":{"ids":{"values":["8","1"]}},"sort":["price"],
+      "_source":false,"fields":["title","user.*",{"field":"year"}],"docvalue_fields":["tags","price"]})");
+  ASSERT_EQ(d["hits"]["hits"].Size(), 2u) << ToJson(d);
+  const auto& first = d["hits"]["hits"][0];  // id 8, price 5
+  EXPECT_FALSE(first.HasMember("_source"));
+  EXPECT_EQ(ToJson(first["fields"]),
+            R"({"title":["Quick quick quick"],"user.name":["ann"],"user.secret":["s"],"year":[2020],"tags":["fast"],"price":[5]})");
+  const auto& second = d["hits"]["hits"][1];  // id 1
+  EXPECT_EQ(ToJson(second["fields"]["tags"]), R"(["animal","fast"])");
+  // With a filtered _source, both.
+  d = Search("/books1/_search", R"({"query":{"ids":{"values":["3"]}},"_source":["price"],"fields":["tag*","nope"]})");
+  EXPECT_EQ(ToJson(d["hits"]["hits"][0]["_source"]), R"({"price":15})");
+  EXPECT_EQ(ToJson(d["hits"]["hits"][0]["fields"]), R"({"tags":["food"]})");
+  // No value: no "fields".
+  d = Search("/books1/_search", R"({"query":{"ids":{"values":["7"]}},"fields":["tags"]})");
+  EXPECT_FALSE(d["hits"]["hits"][0].HasMember("fields")) << ToJson(d);
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"fields":"title"})"), 400, "parsing_exception");
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"fields":[{"field":"year","format":"EEE"}]})"), 400,
+              "illegal_argument_exception");
+}
+
 }  // namespace
 }  // namespace holdfast
