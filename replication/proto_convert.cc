@@ -118,6 +118,8 @@ void ToProto(const search::AggregationResult& r, pb::AggregationPartial* out) {
       break;
     case search::AggregationType::kRange:
     case search::AggregationType::kMissing:
+    case search::AggregationType::kFilter:
+    case search::AggregationType::kFilters:
       for (const auto& b : r.range.buckets) {
         pb::RangeBucketPartial* pbb = out->add_range_buckets();
         pbb->set_doc_count(b.doc_count);
@@ -161,6 +163,8 @@ search::AggregationResult FromProto(const pb::AggregationPartial& p) {
       break;
     case search::AggregationType::kRange:
     case search::AggregationType::kMissing:
+    case search::AggregationType::kFilter:
+    case search::AggregationType::kFilters:
       for (const auto& pbb : p.range_buckets()) {
         search::RangeBucket b;
         b.doc_count = pbb.doc_count();

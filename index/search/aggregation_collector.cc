@@ -9,6 +9,8 @@
 #include <string>
 #include <utility>
 
+#include "index/search/query.h"
+
 namespace holdfast::search {
 namespace {
 
@@ -23,6 +25,13 @@ bool KindMatches(AggValueKind kind, segment::FieldKind field_kind) {
   }
   return false;
 }
+
+// Statistics for weights that never score (filter aggregations).
+class NoStatistics final : public CollectionStatistics {
+ public:
+  segment::FieldStats Field(std::string_view) const override { return {}; }
+  uint64_t DocFreq(std::string_view, std::string_view) const override { return 0; }
+};
 
 // Grows `v` (doubling) so that index `i` exists; new entries are `fill`.
 template <typename T>
@@ -44,18 +53,24 @@ class AggregationCollector::Aggregator {
     }
   }
 
-  void SetSegment(const segment::SegmentReader& reader) {
-    field_ = reader.field(spec_.field);
+  void SetSegment(const SegmentView& view) {
+    const segment::SegmentReader& reader = *view.reader;
+    if (IsFilter()) SetFilterSegment(view);
+    field_ = spec_.field.empty() ? nullptr : reader.field(spec_.field);
     if (field_ != nullptr && (!field_->has_values() || !KindMatches(spec_.kind, field_->kind()))) field_ = nullptr;
     if (spec_.type == AggregationType::kTerms && spec_.kind == AggValueKind::kKeyword) {
       const size_t ords = field_ != nullptr ? field_->num_ords() : 0;
       if (top_level_) ord_bucket_.assign(ords, -1);
       ord_term_.assign(ords, -1);
     }
-    for (auto& child : children_) child->SetSegment(reader);
+    for (auto& child : children_) child->SetSegment(view);
   }
 
   void Collect(uint32_t doc, uint32_t owner) {
+    if (IsFilter()) {
+      CollectFilters(doc, owner);
+      return;
+    }
     if (spec_.type == AggregationType::kMissing) {
       if (field_ != nullptr && field_->ValueCount(doc) > 0) return;
       EnsureIndex(&range_counts_, owner);
@@ -82,7 +97,9 @@ class AggregationCollector::Aggregator {
         break;
       case AggregationType::kHistogram:
       case AggregationType::kDateHistogram: CollectHistogram(doc, owner, start, count); break;
-      case AggregationType::kMissing: break;
+      case AggregationType::kMissing:
+      case AggregationType::kFilter:
+      case AggregationType::kFilters: break;
     }
   }
 
@@ -106,6 +123,16 @@ class AggregationCollector::Aggregator {
         r.range.buckets[0].doc_count = owner < range_counts_.size() ? range_counts_[owner] : 0;
         r.range.buckets[0].children = BuildChildren(owner);
         break;
+      case AggregationType::kFilter:
+      case AggregationType::kFilters: {
+        const size_t n = r.range.buckets.size();
+        for (size_t i = 0; i < n; ++i) {
+          const size_t bucket = owner * n + i;
+          r.range.buckets[i].doc_count = bucket < range_counts_.size() ? range_counts_[bucket] : 0;
+          r.range.buckets[i].children = BuildChildren(static_cast<uint32_t>(bucket));
+        }
+        break;
+      }
     }
     return r;
   }
@@ -126,6 +153,49 @@ class AggregationCollector::Aggregator {
       }
       ++bucket_count_[bucket];
       for (auto& child : children_) child->Collect(doc, bucket);
+    }
+  }
+
+  bool IsFilter() const {
+    return spec_.type == AggregationType::kFilter || spec_.type == AggregationType::kFilters;
+  }
+
+  // The filters' weights (made once; no scores, so no statistics) and this
+  // segment's scorers. A filter that cannot run here matches nothing.
+  void SetFilterSegment(const SegmentView& view) {
+    if (weights_.empty()) {
+      static const NoStatistics kNoStatistics;
+      for (const auto& query : spec_.filters) {
+        auto weight = query->CreateWeight(kNoStatistics, /*needs_scores=*/false);
+        weights_.push_back(weight.ok() ? std::move(weight).value() : nullptr);
+      }
+    }
+    scorers_.clear();
+    for (const auto& weight : weights_) {
+      Result<ScorerPtr> scorer = weight ? weight->MakeScorer(view) : Result<ScorerPtr>(ScorerPtr());
+      scorers_.push_back(scorer.ok() ? std::move(scorer).value() : nullptr);
+    }
+  }
+
+  // Docs arrive in increasing order within a segment: each scorer advances.
+  void CollectFilters(uint32_t doc, uint32_t owner) {
+    const size_t filters = spec_.filters.size();
+    const size_t n = filters + (spec_.other_bucket ? 1 : 0);
+    bool matched = false;
+    for (size_t i = 0; i <= filters; ++i) {
+      if (i == filters) {
+        if (!spec_.other_bucket || matched) break;
+      } else {
+        Scorer* scorer = scorers_[i].get();
+        if (scorer == nullptr) continue;
+        if (scorer->doc() == kUnpositioned || scorer->doc() < doc) scorer->Advance(doc);
+        if (scorer->doc() != doc) continue;
+        matched = true;
+      }
+      const size_t bucket = owner * n + i;
+      EnsureIndex(&range_counts_, bucket);
+      ++range_counts_[bucket];
+      for (auto& child : children_) child->Collect(doc, static_cast<uint32_t>(bucket));
     }
   }
 
@@ -253,6 +323,8 @@ class AggregationCollector::Aggregator {
   std::vector<std::unique_ptr<Aggregator>> children_;
   const segment::FieldReader* field_ = nullptr;  // this segment's; nullptr: no values
 
+  std::vector<WeightPtr> weights_;       // filter(s): per filter
+  std::vector<ScorerPtr> scorers_;       // filter(s): this segment's, per filter
   std::vector<StatsResult> stats_;       // stats: per owner
   StatsResult stats_fill_;               // a new owner's stats
   std::vector<uint64_t> range_counts_;   // range: per owner * ranges + range
@@ -281,7 +353,7 @@ AggregationCollector::AggregationCollector(const std::vector<AggregationSpec>* s
 AggregationCollector::~AggregationCollector() = default;
 
 void AggregationCollector::SetSegment(const SegmentView& segment) {
-  for (auto& root : roots_) root->SetSegment(*segment.reader);
+  for (auto& root : roots_) root->SetSegment(segment);
 }
 
 void AggregationCollector::Collect(uint32_t doc, float) {

@@ -408,8 +408,11 @@ AggregationResult AggregationResult::Empty(const AggregationSpec& spec) {
                                                                 : spec.kind;
   r.stats.kind = spec.kind;
   r.stats.squares = spec.metric == StatsMetric::kExtendedStats;
-  if (spec.type == AggregationType::kRange || spec.type == AggregationType::kMissing) {
-    r.range.buckets.resize(spec.type == AggregationType::kMissing ? 1 : spec.ranges.size());
+  const bool filters = spec.type == AggregationType::kFilter || spec.type == AggregationType::kFilters;
+  if (spec.type == AggregationType::kRange || spec.type == AggregationType::kMissing || filters) {
+    r.range.buckets.resize(spec.type == AggregationType::kMissing ? 1
+                           : filters                            ? spec.filters.size() + (spec.other_bucket ? 1 : 0)
+                                                                : spec.ranges.size());
     for (RangeBucket& b : r.range.buckets) {
       for (const AggregationSpec& child : spec.children) b.children.push_back(Empty(child));
     }
@@ -423,7 +426,9 @@ void AggregationResult::Merge(const AggregationResult& other) {
     case AggregationType::kHistogram:
     case AggregationType::kDateHistogram: terms.Merge(other.terms); break;
     case AggregationType::kRange:
-    case AggregationType::kMissing: range.Merge(other.range); break;
+    case AggregationType::kMissing:
+    case AggregationType::kFilter:
+    case AggregationType::kFilters: range.Merge(other.range); break;
     case AggregationType::kStats: stats.Merge(other.stats); break;
   }
 }
@@ -436,11 +441,32 @@ void AggregationResult::Render(const AggregationSpec& spec, JsonWriter* writer) 
     case AggregationType::kRange: range.Render(spec, writer); break;
     case AggregationType::kStats: stats.Render(spec, writer); break;
     case AggregationType::kMissing:
+    case AggregationType::kFilter:
       writer->StartObject();
       Key(writer, "doc_count"), writer->Uint64(range.buckets.empty() ? 0 : range.buckets[0].doc_count);
       if (!range.buckets.empty()) RenderChildren(spec, range.buckets[0].children, writer);
       writer->EndObject();
       break;
+    case AggregationType::kFilters: {
+      writer->StartObject();
+      Key(writer, "buckets");
+      spec.keyed ? writer->StartObject() : writer->StartArray();
+      for (size_t i = 0; i < range.buckets.size(); ++i) {
+        const bool other = i == spec.filters.size();
+        const std::string* key = other ? (spec.keyed || !spec.filter_keys.empty() ? &spec.other_bucket_key : nullptr)
+                                 : i < spec.filter_keys.size() ? &spec.filter_keys[i]
+                                                               : nullptr;
+        if (spec.keyed && key != nullptr) Key(writer, *key);
+        writer->StartObject();
+        if (!spec.keyed && key != nullptr) Key(writer, "key"), String(writer, *key);
+        Key(writer, "doc_count"), writer->Uint64(range.buckets[i].doc_count);
+        RenderChildren(spec, range.buckets[i].children, writer);
+        writer->EndObject();
+      }
+      spec.keyed ? writer->EndObject() : writer->EndArray();
+      writer->EndObject();
+      break;
+    }
   }
 }
 

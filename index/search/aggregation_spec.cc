@@ -9,6 +9,7 @@
 #include "index/search/aggregation_format.h"
 #include "index/search/aggregation_json.h"
 #include "index/search/histogram_keys.h"
+#include "index/search/query_parser.h"
 
 namespace holdfast::search {
 namespace {
@@ -35,6 +36,8 @@ constexpr NamedType kTypes[] = {
     {"histogram", AggregationType::kHistogram, StatsMetric::kStats},
     {"date_histogram", AggregationType::kDateHistogram, StatsMetric::kStats},
     {"missing", AggregationType::kMissing, StatsMetric::kStats},
+    {"filter", AggregationType::kFilter, StatsMetric::kStats},
+    {"filters", AggregationType::kFilters, StatsMetric::kStats},
 };
 
 std::string_view TypeName(const AggregationSpec& spec) {
@@ -70,6 +73,8 @@ class AggregationParser {
   Status ParseRanges(od::value& value, AggregationSpec* spec);
   Result<double> ParseBound(od::value& value, const AggregationSpec& spec);
   Status ParseHistogramParam(std::string_view key, od::value& value, AggregationSpec* spec);
+  Result<std::shared_ptr<const Query>> ParseFilterQuery(od::value& value, const AggregationSpec& spec);
+  Status ParseFilters(od::value& value, AggregationSpec* spec);
 
   const mapping::Mapping& mapping_;
   const mapping::MappedField* field_ = nullptr;  // of the aggregation being parsed
@@ -123,6 +128,16 @@ Status AggregationParser::ParseOne(std::string_view name, od::value& body, Aggre
     spec->type = type->type;
     spec->metric = type->metric;
     if (IsHistogram(spec->type)) spec->min_doc_count = 0;
+    if (spec->type == AggregationType::kFilter) {
+      auto query = ParseFilterQuery(value, *spec);
+      if (!query.ok()) return query.status();
+      spec->filters.push_back(std::move(query).value());
+      continue;
+    }
+    if (spec->type == AggregationType::kFilters) {
+      HOLDFAST_RETURN_IF_ERROR(ParseFilters(value, spec));
+      continue;
+    }
     HOLDFAST_RETURN_IF_ERROR(ParseParams(value, spec));
   }
   if (!typed) return ParsingError("Missing definition for aggregation " + Quote(spec->name));
@@ -443,6 +458,79 @@ Status AggregationParser::ParseHistogramParam(std::string_view key, od::value& v
     return Status::OK();
   }
   return ParsingError("[date_histogram] unknown field " + Quote(key));
+}
+
+Result<std::shared_ptr<const Query>> AggregationParser::ParseFilterQuery(od::value& value, const AggregationSpec& spec) {
+  od::object object;
+  if (value.get_object().get(object) != simdjson::SUCCESS) {
+    return ParsingError("[filter] must be a query object in " + Quote(spec.name));
+  }
+  std::string_view raw;
+  if (auto e = object.raw_json().get(raw); e) return JsonError(e);
+  QueryParser parser(mapping_);
+  auto query = parser.Parse(raw);
+  if (!query.ok()) return query.status();
+  return std::shared_ptr<const Query>(std::move(query).value());
+}
+
+Status AggregationParser::ParseFilters(od::value& value, AggregationSpec* spec) {
+  od::object object;
+  if (value.get_object().get(object) != simdjson::SUCCESS) {
+    return ParsingError("Expected [START_OBJECT] for [filters] in " + Quote(spec->name));
+  }
+  bool has_filters = false;
+  std::optional<bool> keyed_param;  // named filters: buckets as an object unless false
+  for (auto field : object) {
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key); e) return JsonError(e);
+    od::value v;
+    if (auto e = field.value().get(v); e) return JsonError(e);
+    if (key == "filters") {
+      has_filters = true;
+      od::object named;
+      od::array anonymous;
+      if (v.get_object().get(named) == simdjson::SUCCESS) {
+        spec->keyed = true;
+        for (auto entry : named) {
+          std::string_view name;
+          if (auto e = entry.unescaped_key().get(name); e) return JsonError(e);
+          od::value q;
+          if (auto e = entry.value().get(q); e) return JsonError(e);
+          auto query = ParseFilterQuery(q, *spec);
+          if (!query.ok()) return query.status();
+          spec->filter_keys.emplace_back(name);
+          spec->filters.push_back(std::move(query).value());
+        }
+      } else if (v.get_array().get(anonymous) == simdjson::SUCCESS) {
+        spec->keyed = false;
+        for (auto element : anonymous) {
+          od::value q;
+          if (auto e = element.get(q); e) return JsonError(e);
+          auto query = ParseFilterQuery(q, *spec);
+          if (!query.ok()) return query.status();
+          spec->filters.push_back(std::move(query).value());
+        }
+      } else {
+        return ParsingError("[filters] must be an object or an array of queries in " + Quote(spec->name));
+      }
+    } else if (key == "other_bucket") {
+      if (v.get_bool().get(spec->other_bucket) != simdjson::SUCCESS) return ParsingError("[other_bucket] must be a boolean");
+    } else if (key == "other_bucket_key") {
+      Result<std::string_view> k = StringOf(v, "other_bucket_key");
+      if (!k.ok()) return k.status();
+      spec->other_bucket_key = std::string(k.value());
+      spec->other_bucket = true;
+    } else if (key == "keyed") {
+      bool keyed = true;
+      if (v.get_bool().get(keyed) != simdjson::SUCCESS) return ParsingError("[keyed] must be a boolean");
+      keyed_param = keyed;
+    } else {
+      return ParsingError("[filters] unknown field " + Quote(key));
+    }
+  }
+  if (!has_filters) return ParsingError("[filters] cannot be empty in " + Quote(spec->name));
+  if (keyed_param && !spec->filter_keys.empty()) spec->keyed = *keyed_param;
+  return Status::OK();
 }
 
 }  // namespace

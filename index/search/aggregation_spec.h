@@ -19,6 +19,9 @@
 //                   "-05:30", "UTC"), "offset" ("+6h"), "min_doc_count" (0),
 //                   "extended_bounds", "format" (y M d H m s S and literals), "keyed"}
 //   missing         {"field"}: the docs without a value
+//   filter          {<query>}: the docs the query matches
+//   filters         {"filters": {"name": <query>, ...} (keyed buckets) or
+//                   [<query>, ...], "other_bucket", "other_bucket_key" ("_other_")}
 // Any of them may hold sub-aggregations under "aggs"/"aggregations" (the
 // bucket aggregations apply them per bucket).
 //
@@ -30,17 +33,21 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "index/mapping/mapping.h"
+#include "index/search/query.h"
 #include "index/util/status.h"
 
 namespace holdfast::search {
 
-enum class AggregationType : uint8_t { kTerms, kRange, kStats, kHistogram, kDateHistogram, kMissing };
+enum class AggregationType : uint8_t {
+  kTerms, kRange, kStats, kHistogram, kDateHistogram, kMissing, kFilter, kFilters
+};
 
 // Which view of the stats a kStats aggregation renders.
 enum class StatsMetric : uint8_t { kStats, kMin, kMax, kAvg, kSum, kValueCount, kExtendedStats };
@@ -87,6 +94,12 @@ struct AggregationSpec {
   uint64_t min_doc_count = 0;
   std::optional<double> bounds_min, bounds_max;  // extended_bounds
   std::string format;                          // date_histogram key_as_string; empty: strict_date_optional_time
+
+  // filter (one), filters (one per bucket, then the other bucket if asked)
+  std::vector<std::shared_ptr<const Query>> filters;
+  std::vector<std::string> filter_keys;        // filters: bucket names (keyed)
+  bool other_bucket = false;
+  std::string other_bucket_key = "_other_";
 
   std::vector<AggregationSpec> children;       // sub-aggregations, in request order
 };

@@ -245,6 +245,32 @@ TEST_F(AggregationTest, DateHistogramCalendarFixedAndTimeZones) {
             R"({"key_as_string":"2020-12-28","key":1609113600000,"doc_count":1}]}})");
 }
 
+TEST_F(AggregationTest, FilterAndFilters) {
+  const char* aggs = R"({"f":{"filter":{"term":{"tags":"a"}},"aggs":{"p":{"sum":{"field":"price"}}}},
+      "fs":{"filters":{"filters":{"cheap":{"range":{"price":{"lt":10}}},"sale":{"term":{"sale":true}}},
+                       "other_bucket_key":"rest"}},
+      "anon":{"filters":{"filters":[{"term":{"tags":"c"}},{"exists":{"field":"added"}}]}},
+      "by_tag":{"terms":{"field":"tags","size":2,"order":{"_key":"asc"}},
+                "aggs":{"dated":{"filter":{"exists":{"field":"added"}}}}}})";
+  const std::string expected =
+      R"({"f":{"doc_count":4,"p":{"value":280.75}},)"
+      R"("fs":{"buckets":{"cheap":{"doc_count":2},"sale":{"doc_count":2},"rest":{"doc_count":4}}},)"
+      R"("anon":{"buckets":[{"doc_count":2},{"doc_count":3}]},)"
+      R"("by_tag":{"doc_count_error_upper_bound":0,"sum_other_doc_count":4,"buckets":[)"
+      R"({"key":"a","doc_count":4,"dated":{"doc_count":3}},{"key":"b","doc_count":2,"dated":{"doc_count":1}}]}})";
+  EXPECT_EQ(Run(aggs), expected);
+  EXPECT_EQ(Run(aggs, 3), expected);
+  Corpus corpus;
+  corpus.AddSplit(kDocs, 4);
+  std::vector<AggregationSpec> specs = Specs(corpus, aggs);
+  AggregationResults merged;
+  for (size_t shard : {2, 0, 3, 1}) MergeAggregationResults(Collect(specs, corpus.Views(shard, 1)), &merged);
+  EXPECT_EQ(AggregationsToJson(specs, merged), expected);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"filter":{"nope":{}}}})")), StatusCode::kParse);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"filters":{"other_bucket":true}}})")), StatusCode::kParse);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"filter":[1]}})")), StatusCode::kParse);
+}
+
 TEST_F(AggregationTest, HistogramErrors) {
   EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"histogram":{"field":"price"}}})")), StatusCode::kInvalidArgument);
   EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"histogram":{"field":"price","interval":-1}}})")), StatusCode::kInvalidArgument);

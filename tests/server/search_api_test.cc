@@ -590,7 +590,9 @@ TEST_F(SearchApiTest, NewAggregationsAgreeOverOneAndFourShards) {
       "spread":{"extended_stats":{"field":"price"}},
       "cheapest":{"min":{"field":"price"}},"newest":{"max":{"field":"year"}},
       "tag_values":{"value_count":{"field":"tags"}},"untagged":{"missing":{"field":"tags"}},
-      "by_year":{"histogram":{"field":"year","interval":10,"min_doc_count":1},"aggs":{"total":{"sum":{"field":"price"}}}}}})";
+      "by_year":{"histogram":{"field":"year","interval":10,"min_doc_count":1},"aggs":{"total":{"sum":{"field":"price"}}}},
+      "food":{"filter":{"term":{"tags":"food"}},"aggs":{"p":{"avg":{"field":"price"}}}},
+      "kinds":{"filters":{"filters":{"cheap":{"range":{"price":{"lt":10}}}},"other_bucket":true}}}})";
   auto one = Search("/books1/_search", body);
   auto four = Search("/books4/_search", body);
   ASSERT_TRUE(one.HasMember("aggregations")) << ToJson(one);
@@ -608,6 +610,8 @@ TEST_F(SearchApiTest, NewAggregationsAgreeOverOneAndFourShards) {
   EXPECT_EQ(ToJson(a["by_year"]["buckets"]),
             R"([{"key":1990.0,"doc_count":1,"total":{"value":30.0}},{"key":2000.0,"doc_count":3,"total":{"value":75.0}},)"
             R"({"key":2010.0,"doc_count":3,"total":{"value":78.0}},{"key":2020.0,"doc_count":1,"total":{"value":5.0}}])");
+  EXPECT_EQ(ToJson(a["food"]), R"({"doc_count":2,"p":{"value":11.5}})");
+  EXPECT_EQ(ToJson(a["kinds"]), R"({"buckets":{"cheap":{"doc_count":2},"_other_":{"doc_count":6}}})");
   ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"aggs":{"h":{"histogram":{"field":"price"}}}})"), 400,
               "illegal_argument_exception");
 }
