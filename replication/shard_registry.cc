@@ -25,8 +25,19 @@ class ShardRegistry::IndexMappings final : public MappingSource {
   IndexMappings(ClusterState* state, std::string uuid, std::shared_ptr<const mapping::Mapping> current)
       : state_(state), uuid_(std::move(uuid)), current_(std::move(current)) {}
 
+  // The newest of what this registry observed and what the cluster state
+  // holds now: a PUT _mapping acknowledged a moment ago reaches the writes
+  // that follow it before the (asynchronous) converge delivers it. Mappings
+  // only grow, so the one with more fields is the newer.
   std::shared_ptr<const mapping::Mapping> Current() const override {
+    std::shared_ptr<const mapping::Mapping> latest;
+    if (ClusterStatePtr now = state_->Current()) {
+      if (const IndexMetadata* index = now->FindIndexByUuid(uuid_)) latest = index->mapping;
+    }
     std::lock_guard<std::mutex> lock(mu_);
+    if (latest && latest != current_ && (!current_ || latest->total_fields() > current_->total_fields())) {
+      current_ = std::move(latest);
+    }
     return current_;
   }
 
@@ -48,7 +59,7 @@ class ShardRegistry::IndexMappings final : public MappingSource {
   ClusterState* const state_;
   const std::string uuid_;
   mutable std::mutex mu_;
-  std::shared_ptr<const mapping::Mapping> current_;
+  mutable std::shared_ptr<const mapping::Mapping> current_;
 };
 
 Result<std::unique_ptr<ShardRegistry>> ShardRegistry::Open(ShardRegistryOptions options, ClusterState* state) {

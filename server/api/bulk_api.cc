@@ -204,17 +204,42 @@ std::string BulkExecutor::Finish(std::chrono::steady_clock::time_point start) {
   return body;
 }
 
+// The body's lines, from its spooled file or from memory.
+Status OpenLines(const HttpRequest& req, BulkLineReader* lines) {
+  if (!req.body_file.empty()) return lines->OpenFile(req.body_file);
+  lines->OpenMemory(req.body);
+  return Status::OK();
+}
+
+// A pass over the action lines before anything runs: the first malformed one
+// fails the whole request (400 illegal_argument_exception "Malformed
+// action/metadata line [n], ..."), as Elasticsearch parses a whole bulk
+// request before executing it. Source lines are skipped unparsed.
+Status ScanActionLines(ApiContext* ctx, const HttpRequest& req, const std::string& default_index) {
+  BulkLineReader lines(ctx->config != nullptr ? ctx->config->http_max_body_bytes : (100u << 20));
+  HOLDFAST_RETURN_IF_ERROR(OpenLines(req, &lines));
+  BulkParser parser(default_index, /*actions_only=*/true);
+  BulkItem item;
+  for (;;) {
+    std::string_view line;
+    size_t oversized = 0;
+    auto next = lines.Read(&line, &oversized);
+    if (!next.ok()) return next.status();
+    if (*next == BulkLineReader::Next::kEnd) return Status::OK();
+    const bool done = *next == BulkLineReader::Next::kLine ? parser.AddLine(line, &item)
+                                                           : parser.AddOversizedLine(oversized, &item);
+    if (done && item.malformed) return item.error;
+  }
+}
+
 HttpResponse Bulk(ApiContext* ctx, ClusterIndices& registry, const HttpRequest& req) {
   const auto start = std::chrono::steady_clock::now();
   auto refresh = ParseRefreshPolicy(req);
   if (!refresh.ok()) return ErrorFromStatus(refresh.status());
   const std::string default_index(req.PathParam("index"));
+  if (Status s = ScanActionLines(ctx, req, default_index); !s.ok()) return ErrorFromStatus(s);
   BulkLineReader lines(ctx->config != nullptr ? ctx->config->http_max_body_bytes : (100u << 20));
-  if (!req.body_file.empty()) {
-    if (Status s = lines.OpenFile(req.body_file); !s.ok()) return ErrorFromStatus(s);
-  } else {
-    lines.OpenMemory(req.body);
-  }
+  if (Status s = OpenLines(req, &lines); !s.ok()) return ErrorFromStatus(s);
   BulkParser parser(default_index);
   BulkExecutor executor(registry, *refresh);
   BulkItem item;

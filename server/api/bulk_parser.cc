@@ -38,7 +38,8 @@ const char* BulkActionName(BulkAction action) {
   return "index";
 }
 
-BulkParser::BulkParser(std::string default_index) : default_index_(std::move(default_index)) {}
+BulkParser::BulkParser(std::string default_index, bool actions_only)
+    : default_index_(std::move(default_index)), actions_only_(actions_only) {}
 
 Status BulkParser::Malformed(std::string_view what) const {
   return mapping::IllegalArgumentError("Malformed action/metadata line [" + std::to_string(line_number_) + "], " +
@@ -51,6 +52,7 @@ bool BulkParser::AddLine(std::string_view line, BulkItem* item) {
   if (state_ == State::kSource) {
     state_ = State::kAction;
     if (!item->error.ok()) return true;  // the item already failed; its source is consumed
+    if (actions_only_) return true;
     if (item->action == BulkAction::kUpdate) {
       if (Status s = ParseUpdateBody(line, &item->update); !s.ok()) item->error = std::move(s);
     } else {
@@ -62,6 +64,7 @@ bool BulkParser::AddLine(std::string_view line, BulkItem* item) {
   const bool after_bad_action = state_ == State::kAfterBadAction;
   state_ = State::kAction;
   if (!ParseActionLine(line, item)) {
+    item->malformed = true;
     if (after_bad_action) return false;  // the source line of the malformed action before it
     state_ = State::kAfterBadAction;
     return true;
@@ -106,6 +109,7 @@ bool BulkParser::ParseActionLine(std::string_view line, BulkItem* item) {
   item->if_primary_term.reset();
   item->line = line_number_;
   item->error = Status::OK();
+  item->malformed = false;
 
   padded_.assign(line);
   padded_.reserve(line.size() + simdjson::SIMDJSON_PADDING);
@@ -117,6 +121,7 @@ bool BulkParser::ParseActionLine(std::string_view line, BulkItem* item) {
     return false;
   }
   bool seen_action = false;
+  Status item_error;  // a well-formed line whose metadata fails its item (a bad id)
   for (auto field : root) {
     std::string_view key;
     if (field.unescaped_key().get(key) != simdjson::SUCCESS) {
@@ -146,7 +151,7 @@ bool BulkParser::ParseActionLine(std::string_view line, BulkItem* item) {
       item->error = Malformed("expected START_OBJECT for [" + std::string(key) + "]");
       return false;
     }
-    if (Status s = ParseActionBody(body, item); !s.ok()) {
+    if (Status s = ParseActionBody(body, item, &item_error); !s.ok()) {
       item->error = std::move(s);
       return false;
     }
@@ -160,7 +165,9 @@ bool BulkParser::ParseActionLine(std::string_view line, BulkItem* item) {
     return false;
   }
   // A well-formed action with bad metadata fails its item but still owns its source line.
-  if (item->index.empty()) {
+  if (!item_error.ok()) {
+    item->error = std::move(item_error);
+  } else if (item->index.empty()) {
     item->error = Validation("index is missing");
   } else if (item->id.empty() && (item->action == BulkAction::kUpdate || item->action == BulkAction::kDelete)) {
     item->error = Validation("id is missing");
@@ -170,7 +177,7 @@ bool BulkParser::ParseActionLine(std::string_view line, BulkItem* item) {
   return true;
 }
 
-Status BulkParser::ParseActionBody(od::object body, BulkItem* item) {
+Status BulkParser::ParseActionBody(od::object body, BulkItem* item, Status* item_error) {
   for (auto field : body) {
     std::string_view key;
     if (field.unescaped_key().get(key) != simdjson::SUCCESS) return Malformed("expected FIELD_NAME");
@@ -183,7 +190,8 @@ Status BulkParser::ParseActionBody(od::object body, BulkItem* item) {
         item->index.assign(text);
       } else {
         item->id_given = true;
-        if (Status s = ValidateDocumentId(text); !s.ok()) return s;
+        // A bad id fails its item only, as in Elasticsearch (the line is well formed).
+        if (Status s = ValidateDocumentId(text); !s.ok() && item_error->ok()) *item_error = std::move(s);
         item->id.assign(text);
       }
     } else if (key == "if_seq_no" || key == "if_primary_term") {

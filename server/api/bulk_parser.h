@@ -6,11 +6,13 @@
 // document_api_update.h). The line after an action line is always its source,
 // as in Elasticsearch, even when it looks like an action.
 //
-// Failures are per item, never for the whole request: a malformed or unknown
-// action line yields an item with `error` set, and the line after it is taken
+// Failures are per item here: a malformed or unknown action line yields an
+// item with `error` set and `malformed` true, and the line after it is taken
 // as that item's source unless it parses as an action line itself (then it
 // starts the next item). A bad update body fails its item only. Blank lines
-// between items are skipped; '\r' before '\n' is ignored.
+// between items are skipped; '\r' before '\n' is ignored. (The _bulk API
+// refuses a whole request that holds a malformed action line, as
+// Elasticsearch: it scans the action lines first, with `actions_only`.)
 //
 // The parser holds no input: it sees one line at a time, so a caller can
 // stream a body of any size. Not thread-safe; one per request. Meant to be
@@ -47,12 +49,16 @@ struct BulkItem {
   // Not ok: the item failed before execution (kind and reason); the
   // fields above hold what could be read.
   Status error;
+  // The action line itself is malformed (not an action object, unknown
+  // action or parameter): Elasticsearch refuses the whole request for it.
+  bool malformed = false;
 };
 
 class BulkParser {
  public:
   // `default_index`: the {index} of POST /{index}/_bulk, or empty.
-  explicit BulkParser(std::string default_index);
+  // `actions_only`: source lines are skipped unread (a scan of the action lines).
+  explicit BulkParser(std::string default_index, bool actions_only = false);
 
   // Feeds the next line (without its '\n'). Returns true when *item holds a
   // complete item (successful or failed). Pass the same *item to every call
@@ -72,10 +78,11 @@ class BulkParser {
 
   // Parses an action line into *item. False (with item->error set) when it is not one.
   bool ParseActionLine(std::string_view line, BulkItem* item);
-  Status ParseActionBody(simdjson::ondemand::object body, BulkItem* item);
+  Status ParseActionBody(simdjson::ondemand::object body, BulkItem* item, Status* item_error);
   Status Malformed(std::string_view what) const;
 
   const std::string default_index_;
+  const bool actions_only_;
   State state_ = State::kAction;
   uint64_t line_number_ = 0;
   std::string padded_;  // the current action line plus simdjson's padding

@@ -82,6 +82,9 @@ TEST(BulkParserTest, BadLinesFailOnlyTheirItem) {
   EXPECT_TRUE(items[7].error.ok());
   EXPECT_EQ(items[7].source, "{\"x\":8}");
   EXPECT_EQ(ErrorType(items[8]), "action_request_validation_exception");
+  // The malformed action lines (the _bulk API refuses the whole request for them).
+  for (size_t i : {1, 2, 6}) EXPECT_TRUE(items[i].malformed) << i;
+  for (size_t i : {0, 3, 4, 5, 7, 8}) EXPECT_FALSE(items[i].malformed) << i;
 }
 
 TEST(BulkParserTest, GarbageNeverCrashes) {
@@ -118,7 +121,6 @@ TEST_F(BulkApiTest, MixedActionsAnswerPerItem) {
       "{\"update\":{\"_index\":\"mixed\",\"_id\":\"1\"}}\n{\"doc\":{\"w\":1}}\n"
       "{\"delete\":{\"_index\":\"mixed\",\"_id\":\"nope\"}}\n"
       "{\"index\":{\"_index\":\"mixed\",\"_id\":\"2\"}}\n{\"v\":\"not a long\"}\n"
-      "this is not json\n"
       "{\"index\":{\"_index\":\"mixed\"}}\n{\"v\":3}\n"
       "{\"delete\":{\"_index\":\"mixed\",\"_id\":\"existing\"}}\n"
       "{\"index\":{\"_index\":\"Bad\",\"_id\":\"1\"}}\n{\"v\":4}\n"
@@ -130,7 +132,7 @@ TEST_F(BulkApiTest, MixedActionsAnswerPerItem) {
   EXPECT_TRUE(d["took"].IsInt());
   EXPECT_TRUE(d["errors"].GetBool());
   const auto& items = d["items"];
-  ASSERT_EQ(items.Size(), 11u) << r.body;
+  ASSERT_EQ(items.Size(), 10u) << r.body;
   struct Expect {
     const char* action;
     int status;
@@ -142,7 +144,6 @@ TEST_F(BulkApiTest, MixedActionsAnswerPerItem) {
       {"update", 200, "updated"},
       {"delete", 404, "not_found"},
       {"index", 400, "mapper_parsing_exception"},
-      {"index", 400, "illegal_argument_exception"},
       {"index", 201, "created"},
       {"delete", 200, "deleted"},
       {"index", 400, "invalid_index_name_exception"},
@@ -166,13 +167,37 @@ TEST_F(BulkApiTest, MixedActionsAnswerPerItem) {
   EXPECT_EQ(Str(items[0]["index"]), R"({"_index":"mixed","_type":"_doc","_id":"1","_version":1,"result":"created",)"
                                      R"("_shards":{"total":2,"successful":1,"failed":0},"_seq_no":1,)"
                                      R"("_primary_term":1,"status":201})");
-  EXPECT_EQ(Str(items[6]["index"]["_id"]).size(), 20u);
+  EXPECT_EQ(Str(items[5]["index"]["_id"]).size(), 20u);
   EXPECT_EQ(Call("GET", "/mixed/_source/1").body, R"({"v":1,"w":1})");
   EXPECT_EQ(Call("GET", "/mixed/_doc/existing").status, 404);
   EXPECT_EQ(Call("GET", "/other/_source/1").body, R"({"v":5})");
   EXPECT_EQ(Call("HEAD", "/missing-index").status, 404);
   // Refreshed: counted by _cat.
   EXPECT_EQ(Str(Json(Call("GET", "/_cat/indices/mixed?format=json").body)[0]["docs.count"]), "2");
+}
+
+// A malformed action line fails the whole request before anything is
+// written, naming the line, as Elasticsearch answers.
+TEST_F(BulkApiTest, AMalformedActionLineFailsTheWholeRequest) {
+  for (const std::string& bad : {std::string("this is not json"), std::string("{\"explode\":{}}"),
+                                 std::string("{\"index\":{\"_id\":\"3\",\"colour\":1}}")}) {
+    SCOPED_TRACE(bad);
+    const std::string body = "{\"index\":{\"_index\":\"whole\",\"_id\":\"1\"}}\n{\"v\":1}\n"
+                             "{\"delete\":{\"_index\":\"whole\",\"_id\":\"2\"}}\n" + bad + "\n{\"v\":3}\n";
+    auto r = Call("POST", "/_bulk?refresh=true", body);
+    ExpectEsError(r, 400, "illegal_argument_exception");
+    if (bad.find("colour") == std::string::npos) {
+      EXPECT_NE(r.body.find("Malformed action/metadata line [4]"), std::string::npos) << r.body;
+    } else {
+      EXPECT_NE(r.body.find("colour"), std::string::npos) << r.body;
+    }
+    EXPECT_EQ(Call("HEAD", "/whole").status, 404);  // nothing ran: not even the index was created
+  }
+  // A bad document or a bad update body still fails only its item.
+  auto r = Call("POST", "/_bulk", "{\"index\":{\"_index\":\"whole\",\"_id\":\"1\"}}\n{\"v\":1}\n"
+                                  "{\"update\":{\"_index\":\"whole\",\"_id\":\"1\"}}\n{\"doc\":\n");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"errors\":true"), std::string::npos);
 }
 
 TEST_F(BulkApiTest, IndexInThePathAndErrorsFalse) {
