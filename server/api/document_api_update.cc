@@ -47,7 +47,7 @@ Status ParseUpdateBody(std::string_view json, UpdateBody* out) {
     } else if (key == "doc_as_upsert" || key == "detect_noop") {
       bool b = false;
       if (auto e = value.get_bool().get(b); e) return JsonError("[" + std::string(key) + "] must be a boolean", e);
-      if (key == "doc_as_upsert") out->doc_as_upsert = b;
+      (key == "doc_as_upsert" ? out->doc_as_upsert : out->detect_noop) = b;
     } else if (key == "script") {
       return mapping::IllegalArgumentError("scripted updates are not supported by holdfast; use [doc]");
     } else if (key == "_source") {
@@ -69,6 +69,21 @@ WriteResult ApplyUpdate(IndexHandle& index, const std::string& id, const UpdateB
   WriteResult result;
   for (int attempt = 0; attempt < 4; ++attempt) {
     result = index.Update(id, body.doc, body.doc_as_upsert, if_seq_no, if_primary_term);
+    if (result.status.ok() && result.outcome == WriteOutcome::kNoop && !body.detect_noop) {
+      // Unchanged, written anyway: the current source again, if it is still the one merged into.
+      auto current = index.Get(id);
+      if (!current.ok()) return WriteResult{current.status()};
+      if (!current->found || current->stamp.seq_no != result.stamp.seq_no) continue;  // changed meanwhile: merge again
+      WriteRequest again;
+      again.type = WriteOpType::kIndex;
+      again.id = id;
+      again.source = std::move(current->source);
+      again.if_seq_no = result.stamp.seq_no;
+      again.if_primary_term = result.stamp.primary_term;
+      WriteResult written = index.Write(again);
+      if (written.status.kind() == StatusCode::kConflict && !if_seq_no) continue;
+      return written;
+    }
     const bool missing = result.status.kind() == StatusCode::kDocumentMissing;
     if (!plain_upsert || !missing) return result;
     WriteRequest create;

@@ -19,11 +19,13 @@ struct UpdateBody {
   std::string doc;     // raw JSON object; empty when absent
   std::string upsert;  // raw JSON object; empty when absent
   bool doc_as_upsert = false;
+  bool detect_noop = true;  // false: a merge that changes nothing still writes (a new version)
 
   void Clear() {
     doc.clear();
     upsert.clear();
     doc_as_upsert = false;
+    detect_noop = true;
   }
 };
 
@@ -34,7 +36,9 @@ Status ParseUpdateBody(std::string_view json, UpdateBody* out);
 
 // Merges body.doc into document `id`; when it is missing: indexes body.doc
 // (doc_as_upsert) or body.upsert, else document_missing_exception (404).
-// Outcome kNoop when the merge changes nothing.
+// Outcome kNoop when the merge changes nothing — unless detect_noop is
+// false: then the document is written again as it is (kUpdated, a new
+// version), as Elasticsearch does.
 WriteResult ApplyUpdate(IndexHandle& index, const std::string& id, const UpdateBody& body,
                         std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term);
 

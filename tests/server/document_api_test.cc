@@ -112,6 +112,14 @@ TEST_F(DocumentApiTest, Update) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(Str(d["result"]), "noop");
   EXPECT_EQ(Str(d["_shards"]), R"({"total":0,"successful":0,"failed":0})");
+  EXPECT_EQ(d["_version"].GetInt(), 2);
+  // detect_noop: false writes the unchanged document again: a new version.
+  r = Call("POST", "/upd/_update/1", R"({"doc":{"a":1},"detect_noop":false})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  d = Json(r.body);
+  EXPECT_EQ(Str(d["result"]), "updated");
+  EXPECT_EQ(d["_version"].GetInt(), 3);
+  ExpectSource("upd", "1", R"({"a":1,"b":{"c":2,"d":3}})");
   ExpectEsError(Call("POST", "/upd/_update/2", R"({"doc":{"a":1}})"), 404, "document_missing_exception");
   r = Call("POST", "/upd/_update/2", R"({"doc":{"a":5},"doc_as_upsert":true})");
   EXPECT_EQ(r.status, 201) << r.body;
