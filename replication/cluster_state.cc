@@ -347,8 +347,43 @@ Status ApplyIndexSettings(ClusterStateSnapshot* state, const std::vector<std::st
   return Status::OK();
 }
 
+namespace {
+
+// The templates of `kind` in `state` (const or not).
+template <typename State>
+auto& TemplatesIn(State& state, TemplateKind kind) {
+  switch (kind) {
+    case TemplateKind::kIndex: return state.index_templates;
+    case TemplateKind::kComponent: return state.component_templates;
+    case TemplateKind::kLegacy: break;
+  }
+  return state.legacy_templates;
+}
+
+}  // namespace
+
 std::map<std::string, std::string>& TemplatesOf(ClusterStateSnapshot* state, TemplateKind kind) {
-  return kind == TemplateKind::kIndex ? state->index_templates : state->component_templates;
+  return TemplatesIn(*state, kind);
+}
+
+const std::map<std::string, std::string>& TemplatesOf(const ClusterStateSnapshot& state, TemplateKind kind) {
+  return TemplatesIn(state, kind);
+}
+
+const char* TemplateKindName(TemplateKind kind) {
+  switch (kind) {
+    case TemplateKind::kIndex: return "index";
+    case TemplateKind::kComponent: return "component";
+    case TemplateKind::kLegacy: break;
+  }
+  return "legacy";
+}
+
+std::optional<TemplateKind> TemplateKindFromName(std::string_view name) {
+  for (TemplateKind kind : {TemplateKind::kIndex, TemplateKind::kComponent, TemplateKind::kLegacy}) {
+    if (name == TemplateKindName(kind)) return kind;
+  }
+  return std::nullopt;
 }
 
 bool ApplyTemplateChanges(ClusterStateSnapshot* state, TemplateKind kind, const TemplateChanges& changes) {

@@ -133,6 +133,9 @@ class ClusterStateSnapshot {
   // them when an index is created).
   std::map<std::string, std::string> index_templates;
   std::map<std::string, std::string> component_templates;
+  // Legacy index templates (PUT /_template/{name}, Elasticsearch 6/7), applied
+  // when no composable template matches.
+  std::map<std::string, std::string> legacy_templates;
 
   // By name; null when absent.
   const IndexMetadata* FindIndex(std::string_view name) const;
@@ -227,10 +230,14 @@ Status ApplyAliasActions(ClusterStateSnapshot* state, const std::vector<AliasAct
 // kInvalidAliasName unless `alias` may name an alias in `state`.
 Status ValidateAliasName(const ClusterStateSnapshot& state, std::string_view alias);
 // Which templates a change is about.
-enum class TemplateKind { kIndex, kComponent };
+enum class TemplateKind { kIndex, kComponent, kLegacy };
+// "index", "component", "legacy" (the wire and storage names); nullopt for others.
+const char* TemplateKindName(TemplateKind kind);
+std::optional<TemplateKind> TemplateKindFromName(std::string_view name);
 // name → the template's JSON to store, or nullopt to remove it.
 using TemplateChanges = std::map<std::string, std::optional<std::string>>;
 std::map<std::string, std::string>& TemplatesOf(ClusterStateSnapshot* state, TemplateKind kind);
+const std::map<std::string, std::string>& TemplatesOf(const ClusterStateSnapshot& state, TemplateKind kind);
 // Applies `changes`; false when they change nothing.
 bool ApplyTemplateChanges(ClusterStateSnapshot* state, TemplateKind kind, const TemplateChanges& changes);
 

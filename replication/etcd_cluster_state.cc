@@ -45,6 +45,7 @@ void AppendDifference(const ClusterStateSnapshot& base, const ClusterStateSnapsh
   if (base.settings != next.settings) AppendSettingsWrite(next.settings, writes);
   AppendTemplateWrites(TemplateKind::kIndex, base.index_templates, next.index_templates, writes);
   AppendTemplateWrites(TemplateKind::kComponent, base.component_templates, next.component_templates, writes);
+  AppendTemplateWrites(TemplateKind::kLegacy, base.legacy_templates, next.legacy_templates, writes);
 }
 
 std::string NodeIdOf(const ClusterStateSnapshot& state, const std::string& id_or_name) {
@@ -469,7 +470,7 @@ Status EtcdClusterState::UpdateIndexSettings(const std::vector<std::string>& ind
 
 Status EtcdClusterState::PutTemplates(TemplateKind kind, const TemplateChanges& changes) {
   holdfast::v1::PutTemplatesRequest request;
-  request.set_kind(kind == TemplateKind::kIndex ? "index" : "component");
+  request.set_kind(TemplateKindName(kind));
   for (const auto& [name, json] : changes) {
     if (json) {
       (*request.mutable_set())[name] = *json;

@@ -81,7 +81,9 @@ void AppendSettingsWrite(const std::map<std::string, std::string>& settings, Met
 
 void AppendTemplateWrites(TemplateKind kind, const std::map<std::string, std::string>& before,
                           const std::map<std::string, std::string>& after, MetadataMutations* out) {
-  const std::string prefix = kind == TemplateKind::kIndex ? kStateIndexTemplatePrefix : kStateComponentTemplatePrefix;
+  const std::string prefix = kind == TemplateKind::kIndex       ? kStateIndexTemplatePrefix
+                             : kind == TemplateKind::kComponent ? kStateComponentTemplatePrefix
+                                                                : kStateLegacyTemplatePrefix;
   for (const auto& [name, json] : before) {
     if (!after.count(name)) out->push_back({prefix + name, std::nullopt});
   }
@@ -98,6 +100,7 @@ void AdoptStoredState(StoredClusterState&& stored, ClusterStateSnapshot* state) 
   state->settings = std::move(stored.settings);
   state->index_templates = std::move(stored.index_templates);
   state->component_templates = std::move(stored.component_templates);
+  state->legacy_templates = std::move(stored.legacy_templates);
 }
 
 Result<std::optional<StoredClusterState>> LoadClusterState(MetadataStore* store) {
@@ -136,7 +139,8 @@ Result<std::optional<StoredClusterState>> LoadClusterState(MetadataStore* store)
         return Status::OK();
       }));
   for (auto [prefix, into] : {std::pair{kStateIndexTemplatePrefix, &state.index_templates},
-                              std::pair{kStateComponentTemplatePrefix, &state.component_templates}}) {
+                              std::pair{kStateComponentTemplatePrefix, &state.component_templates},
+                              std::pair{kStateLegacyTemplatePrefix, &state.legacy_templates}}) {
     HOLDFAST_RETURN_IF_ERROR(ForEachDecoded(store, prefix, [&](std::string_view name, const std::string&, std::string_view value) {
       into->emplace(std::string(name), std::string(value));
       return Status::OK();

@@ -10,6 +10,7 @@
 //                            absent when none is set
 //   state/index_template/<name>      a composable index template (JSON)
 //   state/component_template/<name>  a component template (JSON)
+//   state/legacy_template/<name>     a legacy index template (JSON)
 //
 // A change is one MetadataStore::Commit, ordered so that a store without
 // atomic commits leaves only harmless leftovers: an index is written routing
@@ -43,6 +44,7 @@ inline constexpr char kStateRoutingPrefix[] = "state/routing/";
 inline constexpr char kStateSettingsKey[] = "state/settings";
 inline constexpr char kStateIndexTemplatePrefix[] = "state/index_template/";
 inline constexpr char kStateComponentTemplatePrefix[] = "state/component_template/";
+inline constexpr char kStateLegacyTemplatePrefix[] = "state/legacy_template/";
 inline constexpr char kLegacyIndicesKey[] = "indices";
 
 std::string StateMetadataKey(std::string_view index_uuid);
@@ -70,6 +72,7 @@ struct StoredClusterState {
   std::map<std::string, std::string> settings;   // persistent cluster settings
   std::map<std::string, std::string> index_templates;      // by name
   std::map<std::string, std::string> component_templates;  // by name
+  std::map<std::string, std::string> legacy_templates;     // by name
   std::vector<std::string> orphan_keys;          // routing keys without metadata
 };
 

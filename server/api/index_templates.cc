@@ -305,6 +305,61 @@ Result<std::string> CheckComponentTemplate(const std::string& name, std::string_
   return ToJson(d);
 }
 
+Result<std::string> CheckLegacyTemplate(const std::string& name, std::string_view body, std::optional<int64_t> order) {
+  HOLDFAST_RETURN_IF_ERROR(CheckJsonText(body));
+  Document d;
+  HOLDFAST_RETURN_IF_ERROR(ParseObject(body, &d, "the template"));
+  auto& a = d.GetAllocator();
+  std::vector<std::string> patterns;
+  Value out(rapidjson::kObjectType);
+  Value parts(rapidjson::kObjectType);  // settings, mappings, aliases: what an index body holds
+  for (auto& m : d.GetObject()) {
+    const std::string_view key(m.name.GetString(), m.name.GetStringLength());
+    if (key == "index_patterns" || key == "template") {
+      for (std::string& p : StringList(m.value)) patterns.push_back(std::move(p));
+    } else if (key == "order" || key == "version") {
+      if (!m.value.IsInt64()) return Status::ParseValue("[" + std::string(key) + "] must be a number");
+      if (key == "version") out.AddMember("version", m.value.GetInt64(), a);
+      if (key == "order" && !order) order = m.value.GetInt64();
+    } else if (key == "settings" || key == "mappings" || key == "aliases") {
+      if (!m.value.IsObject()) return Status::ParseValue("[" + std::string(key) + "] must be an object");
+      parts.AddMember(Value(m.name, a), Value(m.value, a), a);
+    } else {
+      return Status::ParseValue("unknown key [" + std::string(key) + "] in the template");
+    }
+  }
+  if (patterns.empty()) return Status::Validation("Validation Failed: 1: index patterns are missing;");
+  if (auto parsed = ParseCreateIndexBody(ToJson(parts)); !parsed.ok()) {
+    return Status::InvalidIndexTemplate("index_template [" + name + "] invalid, cause [" + parsed.status().message() + "]");
+  }
+  Value list(rapidjson::kArrayType);
+  for (const std::string& p : patterns) list.PushBack(Value(p.c_str(), a), a);
+  out.AddMember("order", order.value_or(0), a);
+  out.AddMember("index_patterns", list, a);
+  for (const char* key : {"settings", "mappings", "aliases"}) {
+    Value v(rapidjson::kObjectType);
+    if (parts.HasMember(key)) v.CopyFrom(parts[key], a);
+    out.AddMember(rapidjson::StringRef(key), v, a);
+  }
+  return ToJson(out);
+}
+
+std::vector<std::string> MatchingLegacyTemplates(const ClusterStateSnapshot& state, std::string_view index) {
+  std::vector<std::pair<int64_t, std::string>> found;
+  for (const auto& [name, json] : state.legacy_templates) {
+    Document d;
+    if (!ParseObject(json, &d, "template").ok() || !d.HasMember("index_patterns")) continue;
+    const std::vector<std::string> patterns = StringList(d["index_patterns"]);
+    if (std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) { return GlobMatch(p, index); })) {
+      found.emplace_back(d.HasMember("order") && d["order"].IsInt64() ? d["order"].GetInt64() : 0, name);
+    }
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> out;
+  for (auto& [order, name] : found) out.push_back(std::move(name));
+  return out;
+}
+
 std::string MatchingIndexTemplate(const ClusterStateSnapshot& state, std::string_view index) {
   std::string best;
   int64_t best_priority = -1;
@@ -322,16 +377,28 @@ std::string MatchingIndexTemplate(const ClusterStateSnapshot& state, std::string
 
 Result<std::string> ComposeCreateIndexBody(const ClusterStateSnapshot& state, std::string_view index,
                                            std::string_view request_body) {
-  if (state.index_templates.empty()) return std::string(request_body);
+  if (state.index_templates.empty() && state.legacy_templates.empty()) return std::string(request_body);
   const std::string name = MatchingIndexTemplate(state, index);
-  if (name.empty()) return std::string(request_body);
-  Document d;
-  HOLDFAST_RETURN_IF_ERROR(ParseObject(state.index_templates.at(name), &d, "index template [" + name + "]"));
+  const std::vector<std::string> legacy = name.empty() ? MatchingLegacyTemplates(state, index) : std::vector<std::string>();
+  if (name.empty() && legacy.empty()) return std::string(request_body);
   Document request;
   const bool blank = request_body.find_first_not_of(" \t\r\n") == std::string_view::npos;
   if (!blank) {
     HOLDFAST_RETURN_IF_ERROR(ParseObject(request_body, &request, "the request body"));
   }
+  if (name.empty()) {
+    // Legacy templates, lowest order first, each on top of the one before.
+    Composer composer;
+    for (const std::string& t : legacy) {
+      Document d;
+      HOLDFAST_RETURN_IF_ERROR(ParseObject(state.legacy_templates.at(t), &d, "template [" + t + "]"));
+      composer.Add(d);
+    }
+    if (!blank) composer.Add(request);
+    return composer.Json();
+  }
+  Document d;
+  HOLDFAST_RETURN_IF_ERROR(ParseObject(state.index_templates.at(name), &d, "index template [" + name + "]"));
   return Compose(state, name, d, blank ? nullptr : &request);
 }
 

@@ -13,6 +13,8 @@
 // Stateless; thread-safe.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,13 +38,22 @@ Result<std::string> CheckIndexTemplate(const ClusterStateSnapshot& state, const 
                                        std::string_view body);
 // Checks the body of PUT /_component_template/{name}: {"template": {...}}.
 Result<std::string> CheckComponentTemplate(const std::string& name, std::string_view body);
+// Checks the body of PUT /_template/{name} (a legacy template: index_patterns
+// (or template), order, version, settings, mappings, aliases) and returns the
+// JSON to store; `order` (the URL's, when given) overrides the body's.
+Result<std::string> CheckLegacyTemplate(const std::string& name, std::string_view body, std::optional<int64_t> order);
+
+// The legacy templates that apply to index `index` when no index template
+// does, in the order they compose (by `order`, then name).
+std::vector<std::string> MatchingLegacyTemplates(const ClusterStateSnapshot& state, std::string_view index);
 
 // The name of the index template that applies to index `index`; empty when none.
 std::string MatchingIndexTemplate(const ClusterStateSnapshot& state, std::string_view index);
 
 // The create-index body for `index`: `request_body` alone when no template
 // matches, else the composition described above (settings flattened to
-// "index.*" keys). Errors of a stored template that no longer composes
+// "index.*" keys). Without a matching index template, the matching legacy
+// templates compose instead, lowest `order` first. Errors of a stored template that no longer composes
 // (invalid_index_template_exception).
 Result<std::string> ComposeCreateIndexBody(const ClusterStateSnapshot& state, std::string_view index,
                                            std::string_view request_body);

@@ -4,11 +4,16 @@
 //   DELETE /_index_template/{name}          comma list
 //   POST /_index_template/_simulate_index/{index}  what an index of that name would get
 //   PUT|POST|GET|DELETE /_component_template[/{name}]
+//   PUT|POST|GET|HEAD|DELETE /_template[/{name}]  legacy templates (order; applied
+//                                          when no index template matches)
 //   GET /_cat/templates[/{name}]
 // Templates live in the cluster state (ClusterState::PutTemplates); how
 // they are checked and composed is server/api/index_templates.h. Index
 // creation (PUT /{index}, and a first write) applies them.
 #include <rapidjson/document.h>
+
+#include <cstdlib>
+#include <map>
 
 #include "index/mapping/mapping_error.h"
 #include "index/util/comma_list.h"
@@ -29,7 +34,18 @@ HttpResponse Acknowledged() {
   return JsonResponse(200, w);
 }
 
-const char* KindWord(TemplateKind kind) { return kind == TemplateKind::kIndex ? "index_template" : "component_template"; }
+const char* KindWord(TemplateKind kind) {
+  switch (kind) {
+    case TemplateKind::kIndex: return "index_template";
+    case TemplateKind::kComponent: return "component_template";
+    case TemplateKind::kLegacy: break;
+  }
+  return "template";
+}
+
+const std::map<std::string, std::string>& Stored(const ClusterStateSnapshot& state, TemplateKind kind) {
+  return TemplatesOf(state, kind);
+}
 
 Result<bool> CreateOnly(const HttpRequest& req) {
   if (!req.HasQueryParam("create")) return false;
@@ -49,13 +65,22 @@ HttpResponse PutTemplate(ClusterIndices& registry, const HttpRequest& req, Templ
   auto create = CreateOnly(req);
   if (!create.ok()) return ErrorFromStatus(create.status());
   ClusterStatePtr state = registry.cluster()->Current();
-  auto checked = kind == TemplateKind::kIndex ? CheckIndexTemplate(*state, name, req.body)
-                                              : CheckComponentTemplate(name, req.body);
+  std::optional<int64_t> order;
+  if (kind == TemplateKind::kLegacy && req.HasQueryParam("order")) {
+    const std::string v = req.QueryParam("order");
+    char* end = nullptr;
+    const long long n = std::strtoll(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0') return ErrorFromStatus(mapping::IllegalArgumentError("[order] must be a number, got [" + v + "]"));
+    order = n;
+  }
+  auto checked = kind == TemplateKind::kIndex       ? CheckIndexTemplate(*state, name, req.body)
+                 : kind == TemplateKind::kComponent ? CheckComponentTemplate(name, req.body)
+                                                    : CheckLegacyTemplate(name, req.body, order);
   if (!checked.ok()) return ErrorFromStatus(checked.status());
-  const auto& existing = kind == TemplateKind::kIndex ? state->index_templates : state->component_templates;
-  if (*create && existing.count(name)) {
-    return ErrorFromStatus(mapping::IllegalArgumentError(std::string(kind == TemplateKind::kIndex ? "index" : "component") +
-                                                         " template [" + name + "] already exists"));
+  if (*create && Stored(*state, kind).count(name)) {
+    return ErrorFromStatus(mapping::IllegalArgumentError(
+        std::string(kind == TemplateKind::kIndex ? "index template" : kind == TemplateKind::kComponent ? "component template" : "index_template") +
+        " [" + name + "] already exists"));
   }
   if (Status s = registry.cluster()->PutTemplates(kind, {{name, std::move(checked).value()}}); !s.ok()) {
     return ErrorFromStatus(s);
@@ -66,7 +91,7 @@ HttpResponse PutTemplate(ClusterIndices& registry, const HttpRequest& req, Templ
 // The stored templates of `kind` whose names match the comma list (all when empty).
 Result<std::vector<std::pair<std::string, std::string>>> Matching(const ClusterStateSnapshot& state, TemplateKind kind,
                                                                    const std::string& names) {
-  const auto& templates = kind == TemplateKind::kIndex ? state.index_templates : state.component_templates;
+  const auto& templates = Stored(state, kind);
   std::vector<std::pair<std::string, std::string>> out;
   const std::vector<std::string> wanted = SplitCommaList(names);
   for (const auto& [name, json] : templates) {
@@ -84,6 +109,15 @@ Result<std::vector<std::pair<std::string, std::string>>> Matching(const ClusterS
 HttpResponse GetTemplates(ClusterIndices& registry, const HttpRequest& req, TemplateKind kind) {
   ClusterStatePtr state = registry.cluster()->Current();
   auto found = Matching(*state, kind, std::string(req.PathParam("name")));
+  if (kind == TemplateKind::kLegacy) {  // {"name": {...}, ...}; none found: 404 with {}
+    JsonWriter w;
+    w.StartObject();
+    if (found.ok()) {
+      for (const auto& [name, json] : *found) w.Key(name).RawJson(json);
+    }
+    w.EndObject();
+    return JsonResponse(found.ok() ? 200 : 404, w);
+  }
   if (!found.ok()) return ErrorFromStatus(found.status());
   JsonWriter w;
   w.StartObject().Key(kind == TemplateKind::kIndex ? "index_templates" : "component_templates").StartArray();
@@ -98,6 +132,9 @@ HttpResponse DeleteTemplates(ClusterIndices& registry, const HttpRequest& req, T
   ClusterStatePtr state = registry.cluster()->Current();
   const std::string names(req.PathParam("name"));
   auto found = Matching(*state, kind, names);
+  if (!found.ok() && kind == TemplateKind::kLegacy) {
+    return ErrorResponse(404, "index_template_missing_exception", "index_template [" + names + "] missing");
+  }
   if (!found.ok()) {
     return ErrorFromStatus(Status::ResourceNotFound(std::string(KindWord(kind)) + " [" + names + "] missing"));
   }
@@ -156,6 +193,13 @@ HttpResponse CatTemplates(ClusterIndices& registry, const HttpRequest& req) {
   } else {
     found.assign(state->index_templates.begin(), state->index_templates.end());
   }
+  // Legacy templates too (their `order` in the order column), as Elasticsearch lists both.
+  const std::string wanted(req.PathParam("name"));
+  for (const auto& [name, json] : state->legacy_templates) {
+    bool match = wanted.empty();
+    for (const std::string& w : SplitCommaList(wanted)) match = match || GlobMatch(w, name);
+    if (match) found.emplace_back(name, json);
+  }
   CatTable table({{"name", false}, {"index_patterns", false}, {"order", true}, {"version", true}, {"composed_of", false}});
   for (const auto& [name, json] : found) {
     rapidjson::Document d;
@@ -173,8 +217,9 @@ HttpResponse CatTemplates(ClusterIndices& registry, const HttpRequest& req) {
       }
       return out + "]";
     };
-    const std::string priority = d.HasMember("priority") && d["priority"].IsInt64()
-                                     ? std::to_string(d["priority"].GetInt64())
+    const char* order_key = d.HasMember("order") ? "order" : "priority";
+    const std::string priority = d.HasMember(order_key) && d[order_key].IsInt64()
+                                     ? std::to_string(d[order_key].GetInt64())
                                      : "0";
     const std::string version = d.HasMember("version") && d["version"].IsInt64() ? std::to_string(d["version"].GetInt64())
                                                                                  : "";
@@ -186,9 +231,11 @@ HttpResponse CatTemplates(ClusterIndices& registry, const HttpRequest& req) {
 }  // namespace
 
 void AddTemplateApiRoutes(ApiContext* ctx, HttpRouter* router) {
-  for (TemplateKind kind : {TemplateKind::kIndex, TemplateKind::kComponent}) {
-    const std::string base = kind == TemplateKind::kIndex ? "/_index_template" : "/_component_template";
-    const std::string op = kind == TemplateKind::kIndex ? "index_template" : "component_template";
+  for (TemplateKind kind : {TemplateKind::kIndex, TemplateKind::kComponent, TemplateKind::kLegacy}) {
+    const std::string base = kind == TemplateKind::kIndex       ? "/_index_template"
+                             : kind == TemplateKind::kComponent ? "/_component_template"
+                                                                : "/_template";
+    const std::string op = KindWord(kind);
     auto with = [ctx, kind](HttpResponse (*h)(ClusterIndices&, const HttpRequest&, TemplateKind)) {
       return WithIndices(ctx, [h, kind](ClusterIndices& r, const HttpRequest& req) { return h(r, req, kind); });
     };

@@ -100,15 +100,12 @@ grpc::Status ClusterGrpcService::PutTemplates(grpc::ServerContext*, const holdfa
                                               holdfast::v1::ClusterChangeResponse* response) {
   EtcdClusterState* state = state_.load(std::memory_order_acquire);
   if (state == nullptr) return Answer(NotJoined(), response);
-  if (request->kind() != "index" && request->kind() != "component") {
-    return Answer(Status::InvalidArgument("unknown template kind [" + request->kind() + "]"), response);
-  }
+  const std::optional<TemplateKind> kind = TemplateKindFromName(request->kind());
+  if (!kind) return Answer(Status::InvalidArgument("unknown template kind [" + request->kind() + "]"), response);
   TemplateChanges changes;
   for (const auto& [name, json] : request->set()) changes[name] = json;
   for (const std::string& name : request->remove()) changes[name] = std::nullopt;
-  return Answer(state->MasterPutTemplates(request->kind() == "index" ? TemplateKind::kIndex : TemplateKind::kComponent,
-                                          changes),
-                response);
+  return Answer(state->MasterPutTemplates(*kind, changes), response);
 }
 
 grpc::Status ClusterGrpcService::MoveShard(grpc::ServerContext*, const holdfast::v1::MoveShardRequest* request,

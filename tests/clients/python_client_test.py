@@ -250,6 +250,17 @@ def main():
               for b in buckets), "mean per day")
     check(buckets[2]["key"] == (base - 2 * 3600) * 1000, "a day starts at local midnight")
 
+    # A legacy template (the 7.x client's put_template) applies to a new index no
+    # composable template matches.
+    es.indices.put_template(name="clients-legacy", body={"index_patterns": ["clients-old-*"], "order": 1,
+                                                         "settings": {"number_of_shards": 3}})
+    check(es.indices.exists_template(name="clients-legacy"), "legacy template stored")
+    es.index(index="clients-old-1", id="1", body={"a": 1}, refresh=True)
+    old_settings = es.indices.get_settings(index="clients-old-1")["clients-old-1"]["settings"]["index"]
+    check(old_settings["number_of_shards"] == "3", "the legacy template applied on first write")
+    es.indices.delete(index="clients-old-1")
+    es.indices.delete_template(name="clients-legacy")
+
     # Close and open.
     es.indices.close(index="clients-logs-1")
     try:

@@ -142,10 +142,60 @@ TEST_F(TemplateApiTest, RefusedAsElasticsearchRefusesThem) {
   EXPECT_EQ(Call("DELETE", "/_component_template/c-used").status, 200);
 }
 
+// Legacy templates (PUT /_template, Elasticsearch 6/7): every matching one
+// applies, lowest order first, when no composable template matches.
+TEST_F(TemplateApiTest, LegacyTemplatesApplyByOrderWhenNoIndexTemplateMatches) {
+  ASSERT_EQ(Call("PUT", "/_template/legacy-base",
+                 R"({"index_patterns":["leg-*"],"order":0,"settings":{"number_of_shards":2},
+                     "mappings":{"properties":{"host":{"type":"keyword"}}}})")
+                .status,
+            200);
+  ASSERT_EQ(Call("PUT", "/_template/legacy-top?order=5",
+                 R"({"index_patterns":"leg-web*","settings":{"index":{"number_of_shards":3}},"aliases":{"leg-all":{}}})")
+                .status,
+            200);
+  auto r = Call("GET", "/_template/legacy-base");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, R"({"legacy-base":{"order":0,"index_patterns":["leg-*"],"settings":{"number_of_shards":2},)"
+                    R"("mappings":{"properties":{"host":{"type":"keyword"}}},"aliases":{}}})");
+  EXPECT_EQ(Call("HEAD", "/_template/legacy-top").status, 200);
+  EXPECT_EQ(Call("HEAD", "/_template/nope").status, 404);
+  r = Call("GET", "/_template/nope");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, "{}");
+
+  ASSERT_EQ(Call("PUT", "/leg-web-1/_doc/1", R"({"host":"a"})").status, 201);
+  EXPECT_EQ(Setting("leg-web-1", "number_of_shards"), "3");  // order 5 over order 0
+  EXPECT_EQ(FieldType("leg-web-1", "host"), "keyword");
+  EXPECT_EQ(Call("HEAD", "/leg-web-1/_alias/leg-all").status, 200);
+  ASSERT_EQ(Call("PUT", "/leg-db", "").status, 200);
+  EXPECT_EQ(Setting("leg-db", "number_of_shards"), "2");
+  EXPECT_EQ(Call("HEAD", "/leg-db/_alias/leg-all").status, 404);
+  // A composable template that matches wins: the legacy ones are left out.
+  ASSERT_EQ(Call("PUT", "/_index_template/leg-new",
+                 R"({"index_patterns":["leg-new*"],"template":{"settings":{"number_of_shards":1}}})")
+                .status,
+            200);
+  ASSERT_EQ(Call("PUT", "/leg-new-1/_doc/1", R"({"host":"a"})").status, 201);
+  EXPECT_EQ(Setting("leg-new-1", "number_of_shards"), "1");
+  EXPECT_EQ(FieldType("leg-new-1", "host"), "text");
+
+  EXPECT_EQ(Call("GET", "/_cat/templates/legacy-*?h=name,index_patterns,order&s=name&format=json").body,
+            R"([{"name":"legacy-base","index_patterns":"[leg-*]","order":"0"},)"
+            R"({"name":"legacy-top","index_patterns":"[leg-web*]","order":"5"}])");
+  ExpectEsError(Call("PUT", "/_template/bad", R"({"order":1})"), 400, "action_request_validation_exception");
+  ExpectEsError(Call("PUT", "/_template/bad", R"({"index_patterns":["b*"],"settings":{"bogus":1}})"), 400,
+                "invalid_index_template_exception");
+  EXPECT_EQ(Call("DELETE", "/_template/legacy-top").body, R"({"acknowledged":true})");
+  ExpectEsError(Call("DELETE", "/_template/legacy-top"), 404, "index_template_missing_exception");
+}
+
 TEST_F(TemplateApiTest, TemplatesSurviveARestart) {
   ASSERT_EQ(Call("PUT", "/_component_template/kept-c", R"({"template":{"settings":{"number_of_shards":2}}})").status,
             200);
   ASSERT_EQ(Call("PUT", "/_index_template/kept", R"({"index_patterns":["kept-*"],"composed_of":["kept-c"]})").status,
+            200);
+  ASSERT_EQ(Call("PUT", "/_template/kept-legacy", R"({"index_patterns":["old-*"],"settings":{"number_of_shards":3}})").status,
             200);
   node_->process().Signal(SIGTERM);
   ASSERT_EQ(node_->process().WaitExit(30s), 0);
@@ -155,6 +205,7 @@ TEST_F(TemplateApiTest, TemplatesSurviveARestart) {
   WaitReady();
   EXPECT_EQ(Call("HEAD", "/_index_template/kept").status, 200);
   EXPECT_EQ(Call("HEAD", "/_component_template/kept-c").status, 200);
+  EXPECT_EQ(Call("HEAD", "/_template/kept-legacy").status, 200);
   ASSERT_EQ(Call("PUT", "/kept-1/_doc/1", R"({"a":1})").status, 201);
   EXPECT_EQ(Setting("kept-1", "number_of_shards"), "2");
 }
