@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -78,9 +79,15 @@ class AggregationCollector::Aggregator {
       for (auto& child : children_) child->Collect(doc, owner);
       return;
     }
-    if (field_ == nullptr) return;
-    const uint32_t count = field_->ValueCount(doc);
-    if (count == 0) return;
+    const uint32_t count = field_ == nullptr ? 0 : field_->ValueCount(doc);
+    if (count == 0) {
+      if (spec_.type == AggregationType::kTerms && spec_.missing_key && spec_.kind != AggValueKind::kUnmapped) {
+        const uint32_t bucket = MissingBucket(owner);
+        ++bucket_count_[bucket];
+        for (auto& child : children_) child->Collect(doc, bucket);
+      }
+      return;
+    }
     const uint32_t start = field_->ValueStart(doc);
     switch (spec_.type) {
       case AggregationType::kTerms: CollectTerms(doc, owner, start, count); break;
@@ -265,6 +272,32 @@ class AggregationCollector::Aggregator {
     auto [it, inserted] = owner_term_bucket_.try_emplace((static_cast<uint64_t>(owner) << 32) | term, 0);
     if (inserted) it->second = NewKeywordBucket(owner, term);
     return it->second;
+  }
+
+  // terms `missing`: the bucket of the missing key (a term, or a number of
+  // the field's kind) for parent bucket `owner`.
+  uint32_t MissingBucket(uint32_t owner) {
+    const std::string& key = *spec_.missing_key;
+    if (spec_.kind == AggValueKind::kKeyword) {
+      auto it = term_numbers_.find(absl::string_view(key.data(), key.size()));
+      if (it == term_numbers_.end()) {
+        it = term_numbers_.emplace(key, static_cast<uint32_t>(term_text_.size())).first;
+        term_text_.push_back(key);
+      }
+      const uint32_t term = it->second;
+      if (top_level_) {
+        EnsureIndex(&term_bucket_, term, int32_t{-1});
+        if (term_bucket_[term] < 0) term_bucket_[term] = static_cast<int32_t>(NewKeywordBucket(owner, term));
+        return static_cast<uint32_t>(term_bucket_[term]);
+      }
+      auto [b, inserted] = owner_term_bucket_.try_emplace((static_cast<uint64_t>(owner) << 32) | term, 0);
+      if (inserted) b->second = NewKeywordBucket(owner, term);
+      return b->second;
+    }
+    const double number = std::strtod(key.c_str(), nullptr);
+    const int64_t value = spec_.kind == AggValueKind::kDouble ? std::bit_cast<int64_t>(number)
+                                                              : static_cast<int64_t>(number);
+    return NumericBucket(owner, value);
   }
 
   uint32_t NewKeywordBucket(uint32_t owner, uint32_t term) {

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <optional>
+#include <regex>
 
 #include "index/search/aggregation_format.h"
 
@@ -246,9 +247,30 @@ void TermsResult::Merge(const TermsResult& other) {
 }
 
 void TermsResult::Render(const AggregationSpec& spec, JsonWriter* w) const {
+  // Which keys are shown: min_doc_count, include/exclude (keyword keys).
+  const AggregationSpec::TermFilter* filter = spec.term_filter.get();
+  std::optional<std::regex> include, exclude;
+  if (filter != nullptr && filter->include_regex) include.emplace(*filter->include_regex);
+  if (filter != nullptr && filter->exclude_regex) exclude.emplace(*filter->exclude_regex);
+  auto shown_key = [&](const TermsBucket& b) {
+    if (b.doc_count < spec.min_doc_count) return false;
+    if (filter == nullptr || kind != AggValueKind::kKeyword) return true;
+    auto listed = [&](const std::vector<std::string>& values) {
+      return std::find(values.begin(), values.end(), b.text) != values.end();
+    };
+    if (include && !std::regex_match(b.text, *include)) return false;
+    if (!filter->include_values.empty() && !listed(filter->include_values)) return false;
+    if (filter->num_partitions > 0 && std::hash<std::string>{}(b.text) % filter->num_partitions != filter->partition) {
+      return false;
+    }
+    if (exclude && std::regex_match(b.text, *exclude)) return false;
+    return !listed(filter->exclude_values);
+  };
   std::vector<const TermsBucket*> order;
   order.reserve(buckets.size());
-  for (const TermsBucket& b : buckets) order.push_back(&b);
+  for (const TermsBucket& b : buckets) {
+    if (shown_key(b)) order.push_back(&b);
+  }
   auto by_order = [&](const TermsBucket* a, const TermsBucket* b) {
     switch (spec.order) {
       case TermsOrder::kCountDesc:

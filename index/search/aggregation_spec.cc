@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <regex>
 
 #include "index/mapping/date_parser.h"
 #include "index/search/aggregation_format.h"
@@ -75,6 +76,7 @@ class AggregationParser {
   Status ParseHistogramParam(std::string_view key, od::value& value, AggregationSpec* spec);
   Result<std::shared_ptr<const Query>> ParseFilterQuery(od::value& value, const AggregationSpec& spec);
   Status ParseFilters(od::value& value, AggregationSpec* spec);
+  Status ParseTermFilter(std::string_view key, od::value& value, AggregationSpec* spec);
 
   const mapping::Mapping& mapping_;
   const mapping::MappedField* field_ = nullptr;  // of the aggregation being parsed
@@ -214,6 +216,30 @@ Status AggregationParser::ParseParam(std::string_view key, od::value& value, Agg
     }
     if (key == "order") return ParseOrder(value, spec);
     if (key == "shard_size") return CountOf(value, "shard_size").status();  // every term is kept
+    if (key == "min_doc_count") {
+      Result<int64_t> n = CountOf(value, "min_doc_count");
+      if (!n.ok()) return n.status();
+      if (n.value() == 0) {
+        return IllegalArgumentError("[min_doc_count] 0 is not supported for terms (terms without documents are not "
+                                    "listed) in " + Quote(spec->name));
+      }
+      spec->min_doc_count = static_cast<uint64_t>(n.value());
+      return Status::OK();
+    }
+    if (key == "include" || key == "exclude") return ParseTermFilter(key, value, spec);
+    if (key == "missing") {
+      std::string_view text;
+      double number = 0;
+      if (value.get_string().get(text) == simdjson::SUCCESS) {
+        spec->missing_key = std::string(text);
+      } else if (value.get_double().get(number) == simdjson::SUCCESS) {
+        spec->missing_key = FormatJavaDouble(number);
+        if (number == std::floor(number) && std::fabs(number) < 9e15) spec->missing_key = std::to_string(static_cast<int64_t>(number));
+      } else {
+        return ParsingError("[missing] must be a string or a number in " + Quote(spec->name));
+      }
+      return Status::OK();
+    }
   }
   if (spec->type == AggregationType::kRange) {
     if (key == "ranges") return ParseRanges(value, spec);
@@ -458,6 +484,61 @@ Status AggregationParser::ParseHistogramParam(std::string_view key, od::value& v
     return Status::OK();
   }
   return ParsingError("[date_histogram] unknown field " + Quote(key));
+}
+
+Status AggregationParser::ParseTermFilter(std::string_view key, od::value& value, AggregationSpec* spec) {
+  if (spec->kind != AggValueKind::kKeyword && spec->kind != AggValueKind::kUnmapped) {
+    return IllegalArgumentError("[" + std::string(key) + "] is supported on keyword fields only here, in " +
+                                Quote(spec->name));
+  }
+  auto filter = spec->term_filter ? std::make_shared<AggregationSpec::TermFilter>(*spec->term_filter)
+                                  : std::make_shared<AggregationSpec::TermFilter>();
+  const bool include = key == "include";
+  std::string_view text;
+  od::array array;
+  od::object object;
+  if (value.get_string().get(text) == simdjson::SUCCESS) {
+    try {
+      std::regex check{std::string(text)};
+    } catch (const std::regex_error&) {
+      return IllegalArgumentError("[" + std::string(key) + "] is not a valid regular expression: " + std::string(text));
+    }
+    (include ? filter->include_regex : filter->exclude_regex) = std::string(text);
+  } else if (value.get_array().get(array) == simdjson::SUCCESS) {
+    for (auto element : array) {
+      std::string_view term;
+      if (element.get_string().get(term) != simdjson::SUCCESS) {
+        return ParsingError("[" + std::string(key) + "] arrays hold strings in " + Quote(spec->name));
+      }
+      (include ? filter->include_values : filter->exclude_values).emplace_back(term);
+    }
+  } else if (include && value.get_object().get(object) == simdjson::SUCCESS) {
+    int64_t partition = -1, partitions = -1;
+    for (auto field : object) {
+      std::string_view k;
+      if (auto e = field.unescaped_key().get(k); e) return JsonError(e);
+      int64_t n = 0;
+      if (field.value().get_int64().get(n) != simdjson::SUCCESS) return ParsingError("[include] values must be numbers");
+      if (k == "partition") {
+        partition = n;
+      } else if (k == "num_partitions") {
+        partitions = n;
+      } else {
+        return ParsingError("[include] unknown field " + Quote(k));
+      }
+    }
+    if (partitions <= 0 || partition < 0 || partition >= partitions) {
+      return IllegalArgumentError("[include] needs num_partitions > 0 and 0 <= partition < num_partitions in " +
+                                  Quote(spec->name));
+    }
+    filter->partition = static_cast<uint32_t>(partition);
+    filter->num_partitions = static_cast<uint32_t>(partitions);
+  } else {
+    return ParsingError("[" + std::string(key) + "] must be a regular expression, an array of terms" +
+                        (include ? std::string(" or partitions") : std::string()) + " in " + Quote(spec->name));
+  }
+  spec->term_filter = std::move(filter);
+  return Status::OK();
 }
 
 Result<std::shared_ptr<const Query>> AggregationParser::ParseFilterQuery(od::value& value, const AggregationSpec& spec) {

@@ -2,7 +2,10 @@
 // and checked against the mapping. Supported types:
 //
 //   terms  {"field", "size" (10), "order" ({"_count"|"_key": "asc"|"desc"};
-//          default _count desc, then _key asc)}; keyword and numeric fields
+//          default _count desc, then _key asc), "min_doc_count" (1; >= 1),
+//          "include"/"exclude" (keyword: a regular expression or an array of
+//          terms; include also {"partition", "num_partitions"}), "missing"
+//          (the key docs without a value count under)}; keyword and numeric fields
 //   range  {"field", "ranges": [{"from", "to", "key"}], "keyed" (false)};
 //          numeric and date fields (date bounds may be date strings);
 //          from inclusive, to exclusive
@@ -79,6 +82,15 @@ struct AggregationSpec {
   mapping::FieldType field_type = mapping::FieldType::kObject;  // for rendering keys
 
   uint32_t size = 10;                          // terms
+  // terms: which keys are shown (include/exclude; regular expressions are
+  // ECMAScript, which reads Lucene's simple patterns the same way).
+  struct TermFilter {
+    std::optional<std::string> include_regex, exclude_regex;
+    std::vector<std::string> include_values, exclude_values;
+    uint32_t partition = 0, num_partitions = 0;  // num_partitions 0: none
+  };
+  std::shared_ptr<const TermFilter> term_filter;  // null: every key
+  std::optional<std::string> missing_key;         // terms: docs without a value count under this key
   TermsOrder order = TermsOrder::kCountDesc;   // terms
   std::vector<AggRange> ranges;                // range: sorted by (from, to) like Elasticsearch
   bool keyed = false;                          // range, histograms

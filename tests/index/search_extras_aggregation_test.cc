@@ -271,6 +271,38 @@ TEST_F(AggregationTest, FilterAndFilters) {
   EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"filter":[1]}})")), StatusCode::kParse);
 }
 
+TEST_F(AggregationTest, TermsIncludeExcludeMinDocCountAndMissing) {
+  EXPECT_EQ(Run(R"({"inc":{"terms":{"field":"tags","include":["a","c","z"]}},
+                    "exc":{"terms":{"field":"tags","exclude":"a|b"}},
+                    "re":{"terms":{"field":"tags","include":"[a-c]","exclude":["b"]}},
+                    "min":{"terms":{"field":"tags","min_doc_count":2}},
+                    "miss":{"terms":{"field":"tags","missing":"none"}},
+                    "stock":{"terms":{"field":"stock","missing":0,"order":{"_key":"asc"},"size":2}}})", 3),
+            R"({"inc":{"doc_count_error_upper_bound":0,"sum_other_doc_count":0,"buckets":[{"key":"a","doc_count":4},{"key":"c","doc_count":2}]},)"
+            R"("exc":{"doc_count_error_upper_bound":0,"sum_other_doc_count":0,"buckets":[{"key":"c","doc_count":2},{"key":"d","doc_count":1},{"key":"e","doc_count":1}]},)"
+            R"("re":{"doc_count_error_upper_bound":0,"sum_other_doc_count":0,"buckets":[{"key":"a","doc_count":4},{"key":"c","doc_count":2}]},)"
+            R"("min":{"doc_count_error_upper_bound":0,"sum_other_doc_count":0,"buckets":[{"key":"a","doc_count":4},{"key":"b","doc_count":2},{"key":"c","doc_count":2}]},)"
+            R"("miss":{"doc_count_error_upper_bound":0,"sum_other_doc_count":0,"buckets":[{"key":"a","doc_count":4},{"key":"b","doc_count":2},)"
+            R"({"key":"c","doc_count":2},{"key":"d","doc_count":1},{"key":"e","doc_count":1},{"key":"none","doc_count":1}]},)"
+            R"("stock":{"doc_count_error_upper_bound":0,"sum_other_doc_count":4,"buckets":[{"key":0,"doc_count":1},{"key":1,"doc_count":3}]}})");
+  // Partitions split the terms: together they are all of them, each once.
+  std::string both;
+  for (int p = 0; p < 2; ++p) {
+    both += Run(R"({"t":{"terms":{"field":"tags","include":{"partition":)" + std::to_string(p) +
+                R"(,"num_partitions":2}}}})");
+  }
+  for (const char* key : {"\"a\"", "\"b\"", "\"c\"", "\"d\"", "\"e\""}) {
+    const size_t first = both.find(key);
+    EXPECT_NE(first, std::string::npos) << key << " " << both;
+    EXPECT_EQ(both.find(key, first + 1), std::string::npos) << key << " " << both;
+  }
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"terms":{"field":"tags","include":"("}}})")), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"terms":{"field":"tags","min_doc_count":0}}})")), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"terms":{"field":"stock","include":["1"]}}})")), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"terms":{"field":"tags","include":{"partition":2,"num_partitions":2}}}})")),
+            StatusCode::kInvalidArgument);
+}
+
 TEST_F(AggregationTest, HistogramErrors) {
   EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"histogram":{"field":"price"}}})")), StatusCode::kInvalidArgument);
   EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"histogram":{"field":"price","interval":-1}}})")), StatusCode::kInvalidArgument);
