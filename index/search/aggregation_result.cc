@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "index/search/aggregation_format.h"
+#include "index/search/histogram_keys.h"
 
 namespace holdfast::search {
 namespace {
@@ -406,11 +407,11 @@ void RangeResult::Render(const AggregationSpec& spec, JsonWriter* w) const {
     if (!spec.keyed) Key(w, "key"), String(w, r.key);
     if (r.from) {
       Key(w, "from"), Double(w, *r.from);
-      if (date) Key(w, "from_as_string"), String(w, FormatEpochMillis(static_cast<int64_t>(*r.from)));
+      if (date) Key(w, "from_as_string"), String(w, FormatDateMillis(spec.format, 0, static_cast<int64_t>(*r.from)));
     }
     if (r.to) {
       Key(w, "to"), Double(w, *r.to);
-      if (date) Key(w, "to_as_string"), String(w, FormatEpochMillis(static_cast<int64_t>(*r.to)));
+      if (date) Key(w, "to_as_string"), String(w, FormatDateMillis(spec.format, 0, static_cast<int64_t>(*r.to)));
     }
     Key(w, "doc_count"), w->Uint64(buckets[i].doc_count);
     RenderChildren(spec, buckets[i].children, w);

@@ -27,6 +27,7 @@ struct NamedType {
 constexpr NamedType kTypes[] = {
     {"terms", AggregationType::kTerms, StatsMetric::kStats},
     {"range", AggregationType::kRange, StatsMetric::kStats},
+    {"date_range", AggregationType::kRange, StatsMetric::kStats},
     {"stats", AggregationType::kStats, StatsMetric::kStats},
     {"min", AggregationType::kStats, StatsMetric::kMin},
     {"max", AggregationType::kStats, StatsMetric::kMax},
@@ -129,6 +130,7 @@ Status AggregationParser::ParseOne(std::string_view name, od::value& body, Aggre
     typed = true;
     spec->type = type->type;
     spec->metric = type->metric;
+    spec->date_range = key == "date_range";
     if (IsHistogram(spec->type)) spec->min_doc_count = 0;
     if (spec->type == AggregationType::kFilter) {
       auto query = ParseFilterQuery(value, *spec);
@@ -162,13 +164,31 @@ Status AggregationParser::ParseParams(od::value& params, AggregationSpec* spec) 
     HOLDFAST_RETURN_IF_ERROR(SetField(name.value(), spec));
   }
   if (auto e = object.reset().error(); e) return JsonError(e);
+  // date_range: the format before the ranges, whatever its position (bounds are parsed with it).
+  if (spec->date_range) {
+    if (spec->kind != AggValueKind::kUnmapped && spec->field_type != FieldType::kDate) {
+      return IllegalArgumentError("Field " + Quote(spec->field) + " of type " +
+                                  Quote(mapping::FieldTypeName(spec->field_type)) +
+                                  " is not supported for aggregation [date_range]");
+    }
+    od::value format_value;
+    if (object.find_field_unordered("format").get(format_value) == simdjson::SUCCESS) {
+      Result<std::string_view> format = StringOf(format_value, "format");
+      if (!format.ok()) return format.status();
+      if (!IsSupportedDateFormat(format.value())) {
+        return IllegalArgumentError("Invalid format: " + Quote(format.value()) + " in " + Quote(spec->name));
+      }
+      spec->format = std::string(format.value());
+    }
+    if (auto e = object.reset().error(); e) return JsonError(e);
+  }
   bool has_ranges = false;
   for (auto field : object) {
     std::string_view key;
     if (auto e = field.unescaped_key().get(key); e) return JsonError(e);
     od::value value;
     if (auto e = field.value().get(value); e) return JsonError(e);
-    if (key == "field") continue;
+    if (key == "field" || (spec->date_range && key == "format")) continue;
     has_ranges |= key == "ranges";
     HOLDFAST_RETURN_IF_ERROR(ParseParam(key, value, spec));
   }
@@ -320,9 +340,12 @@ Result<double> AggregationParser::ParseBound(od::value& value, const Aggregation
   std::string_view text;
   if (value.get_string().get(text) == simdjson::SUCCESS) {
     int64_t millis = 0;
-    if (spec.field_type == FieldType::kDate && field_ != nullptr &&
-        mapping::ParseDate(text, field_->mapping.date_formats, &millis)) {
-      return static_cast<double>(millis);
+    if (spec.field_type == FieldType::kDate && field_ != nullptr) {
+      const std::optional<mapping::DateFormatList> given =
+          spec.format.empty() ? std::nullopt : mapping::DateFormatList::Parse(spec.format);
+      if (mapping::ParseDate(text, given ? *given : field_->mapping.date_formats, &millis)) {
+        return static_cast<double>(millis);
+      }
     }
     char* end = nullptr;
     std::string owned(text);
@@ -334,7 +357,7 @@ Result<double> AggregationParser::ParseBound(od::value& value, const Aggregation
 }
 
 std::string BoundText(double bound, const AggregationSpec& spec) {
-  if (spec.field_type == FieldType::kDate) return FormatEpochMillis(static_cast<int64_t>(bound));
+  if (spec.field_type == FieldType::kDate) return FormatDateMillis(spec.format, 0, static_cast<int64_t>(bound));
   return FormatJavaDouble(bound);
 }
 

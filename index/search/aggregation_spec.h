@@ -9,6 +9,8 @@
 //   range  {"field", "ranges": [{"from", "to", "key"}], "keyed" (false)};
 //          numeric and date fields (date bounds may be date strings);
 //          from inclusive, to exclusive
+//   date_range  range on a date field; "format" writes its keys and, when it
+//               is a format date fields know, reads its bounds
 //   stats  {"field"}; numeric and date fields; also its single views min,
 //          max, avg, sum ({"value": x}), value_count (any field with doc
 //          values) and extended_stats (variance, std_deviation and bounds;
@@ -94,6 +96,7 @@ struct AggregationSpec {
   TermsOrder order = TermsOrder::kCountDesc;   // terms
   std::vector<AggRange> ranges;                // range: sorted by (from, to) like Elasticsearch
   bool keyed = false;                          // range, histograms
+  bool date_range = false;                     // range written as date_range
 
   StatsMetric metric = StatsMetric::kStats;    // stats
   double sigma = 2;                            // extended_stats
@@ -105,7 +108,7 @@ struct AggregationSpec {
   int64_t tz_offset_ms = 0;                    // date_histogram time_zone, a fixed offset
   uint64_t min_doc_count = 0;
   std::optional<double> bounds_min, bounds_max;  // extended_bounds
-  std::string format;                          // date_histogram key_as_string; empty: strict_date_optional_time
+  std::string format;                          // date_histogram, date_range: keys as text; empty: strict_date_optional_time
 
   // filter (one), filters (one per bucket, then the other bucket if asked)
   std::vector<std::shared_ptr<const Query>> filters;

@@ -303,6 +303,15 @@ TEST_F(AggregationTest, TermsIncludeExcludeMinDocCountAndMissing) {
             StatusCode::kInvalidArgument);
 }
 
+TEST_F(AggregationTest, DateRangeWithFormat) {
+  EXPECT_EQ(Run(R"({"d":{"date_range":{"field":"added","format":"yyyy-MM-dd",
+                                       "ranges":[{"to":"2020-03-01"},{"from":"2020-03-01","key":"later"}]}}})", 2),
+            R"({"d":{"buckets":[{"key":"*-2020-03-01","to":1.5830208E12,"to_as_string":"2020-03-01","doc_count":1},)"
+            R"({"key":"later","from":1.5830208E12,"from_as_string":"2020-03-01","doc_count":2}]}})");
+  EXPECT_EQ(ErrorKind(ParseError(R"({"d":{"date_range":{"field":"price","ranges":[{"to":1}]}}})")),
+            StatusCode::kInvalidArgument);
+}
+
 TEST_F(AggregationTest, HistogramErrors) {
   EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"histogram":{"field":"price"}}})")), StatusCode::kInvalidArgument);
   EXPECT_EQ(ErrorKind(ParseError(R"({"x":{"histogram":{"field":"price","interval":-1}}})")), StatusCode::kInvalidArgument);
