@@ -329,7 +329,7 @@ void TermsResult::RenderHistogram(const AggregationSpec& spec, JsonWriter* w) co
     return kind == AggValueKind::kDouble ? std::bit_cast<double>(b.number) : static_cast<double>(b.number);
   };
   auto emit = [&](double key, uint64_t doc_count, const std::vector<AggregationResult>* children) {
-    const std::string as_string = date ? FormatHistogramDate(spec, static_cast<int64_t>(key)) : FormatJavaDouble(key);
+    const std::string as_string = date ? FormatDateMillis(spec.format, spec.tz_offset_ms, static_cast<int64_t>(key)) : FormatJavaDouble(key);
     if (spec.keyed) Key(w, as_string);
     w->StartObject();
     if (date) Key(w, "key_as_string"), String(w, as_string);

@@ -123,8 +123,6 @@ struct AggregationSpec {
 double HistogramKey(const AggregationSpec& spec, double v);
 // The key of the bucket after `key` (gaps are filled with empty buckets).
 double NextHistogramKey(const AggregationSpec& spec, double key);
-// A date_histogram key as its key_as_string (format and time zone of `spec`).
-std::string FormatHistogramDate(const AggregationSpec& spec, int64_t millis);
 
 // Parses the JSON object of `aggs`; the result keeps request order.
 Result<std::vector<AggregationSpec>> ParseAggregations(std::string_view json,

@@ -229,10 +229,6 @@ double NextHistogramKey(const AggregationSpec& spec, double key) {
   return static_cast<double>(CalendarNext(spec.calendar, local) + offset - spec.tz_offset_ms);
 }
 
-std::string FormatHistogramDate(const AggregationSpec& spec, int64_t millis) {
-  return FormatDateMillis(spec.format, spec.tz_offset_ms, millis);
-}
-
 std::string FormatDateMillis(std::string_view f, int64_t tz_offset_ms, int64_t millis) {
   if (f == "epoch_millis") return std::to_string(millis);
   if (f == "epoch_second") return std::to_string(FloorDiv(millis, 1000));

@@ -1,8 +1,8 @@
 // The parameters of histogram and date_histogram aggregations as text —
 // intervals ("90m", "1d"), calendar units ("month", "1M"), time zones
 // ("+01:00", "UTC") and date formats — parsed for AggregationSpec, and the
-// bucket arithmetic behind HistogramKey / NextHistogramKey /
-// FormatHistogramDate (aggregation_spec.h). Calendar units go by the proleptic
+// bucket arithmetic behind HistogramKey and NextHistogramKey
+// (aggregation_spec.h), and dates as key text (FormatDateMillis). Calendar units go by the proleptic
 // Gregorian calendar of <chrono> in the (fixed-offset) time zone; weeks start
 // on Monday, as Elasticsearch's. Pure functions; thread-safe.
 #pragma once

@@ -30,18 +30,6 @@ namespace {
 // The analysis::Analyzer name of a mapping's analyzer.
 std::string AnalyzerNameOf(mapping::Analyzer a) { return std::string(mapping::AnalyzerName(a)); }
 
-Result<rapidjson::Document> ParseBody(const HttpRequest& req) {
-  rapidjson::Document d;
-  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) {
-    d.SetObject();
-    return d;
-  }
-  HOLDFAST_RETURN_IF_ERROR(CheckJsonText(req.body));
-  d.Parse(req.body.data(), req.body.size());
-  if (d.HasParseError() || !d.IsObject()) return Status::ParseValue("the request body must be a JSON object");
-  return d;
-}
-
 // ---------------------------------------------------------------- _analyze
 
 // Elasticsearch's token types, as its standard tokenizer names them.
@@ -53,7 +41,7 @@ const char* TokenType(std::string_view term, bool keyword) {
 }
 
 HttpResponse Analyze(ClusterIndices* registry, const HttpRequest& req) {
-  auto body = ParseBody(req);
+  auto body = ParseBodyObject(req);
   if (!body.ok()) return ErrorFromStatus(body.status());
   rapidjson::Document& d = *body;
   std::vector<std::string> texts;
@@ -140,7 +128,7 @@ HttpResponse Analyze(ClusterIndices* registry, const HttpRequest& req) {
 // ---------------------------------------------------------- _validate/query
 
 HttpResponse ValidateQuery(ClusterIndices* registry, const HttpRequest& req) {
-  auto body = ParseBody(req);
+  auto body = ParseBodyObject(req);
   if (!body.ok()) return ErrorFromStatus(body.status());
   std::string query_json;
   for (const auto& m : body->GetObject()) {
@@ -199,7 +187,7 @@ Caps CapsOf(mapping::FieldType type) {
 }
 
 HttpResponse FieldCaps(ClusterIndices* registry, const HttpRequest& req) {
-  auto body = ParseBody(req);
+  auto body = ParseBodyObject(req);
   if (!body.ok()) return ErrorFromStatus(body.status());
   std::vector<std::string> patterns;
   if (req.HasQueryParam("fields")) patterns = SplitCommaList(req.QueryParam("fields"));

@@ -83,18 +83,32 @@ IndicesOptions ClosedIndicesAllowed(bool closed_too) {
   return o;
 }
 
+Result<rapidjson::Document> ParseBodyObject(const HttpRequest& req) {
+  rapidjson::Document d;
+  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    d.SetObject();
+    return d;
+  }
+  HOLDFAST_RETURN_IF_ERROR(CheckJsonText(req.body));
+  d.Parse(req.body.data(), req.body.size());
+  if (d.HasParseError() || !d.IsObject()) return Status::ParseValue("the request body must be a JSON object");
+  return d;
+}
+
+Result<bool> BoolQueryParam(const HttpRequest& req, std::string_view name, bool fallback) {
+  if (!req.HasQueryParam(name)) return fallback;
+  const std::string v = req.QueryParam(name);
+  if (v == "true" || v.empty()) return true;
+  if (v == "false") return false;
+  return mapping::IllegalArgumentError("Failed to parse value [" + v + "] as only [true] or [false] are allowed.");
+}
+
 Result<IndicesOptions> ParseIndicesOptions(const HttpRequest& req, IndicesOptions defaults) {
   IndicesOptions out = defaults;
   auto flag = [&](const char* name, bool* value) -> Status {
-    if (!req.HasQueryParam(name)) return Status::OK();
-    const std::string v = req.QueryParam(name);
-    if (v == "true" || v.empty()) {
-      *value = true;
-    } else if (v == "false") {
-      *value = false;
-    } else {
-      return mapping::IllegalArgumentError("Failed to parse value [" + v + "] as only [true] or [false] are allowed.");
-    }
+    auto parsed = BoolQueryParam(req, name, *value);
+    if (!parsed.ok()) return parsed.status();
+    *value = *parsed;
     return Status::OK();
   };
   HOLDFAST_RETURN_IF_ERROR(flag("ignore_unavailable", &out.ignore_unavailable));

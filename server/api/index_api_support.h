@@ -6,6 +6,7 @@
 // Everything here is stateless or thread-local: safe from any worker thread.
 #pragma once
 
+#include <rapidjson/document.h>
 #include <simdjson.h>
 
 #include <cstdint>
@@ -84,6 +85,13 @@ Result<std::vector<std::shared_ptr<IndexHandle>>> ResolveIndices(ClusterIndices&
 // Request bodies nesting deeper than this are refused (400 parse_exception):
 // a mapping 20 objects deep needs 41 levels.
 inline constexpr size_t kMaxRequestNesting = 100;
+
+// A request body that must be a JSON object (blank: an empty object).
+// parse_exception otherwise.
+Result<rapidjson::Document> ParseBodyObject(const HttpRequest& req);
+// ?name=true|false (empty: true), `fallback` when absent; else
+// illegal_argument_exception, as Elasticsearch words it.
+Result<bool> BoolQueryParam(const HttpRequest& req, std::string_view name, bool fallback);
 
 // parse_exception unless `json` is valid UTF-8 nesting at most `max_nesting`
 // levels. Cheap (one pass); the structure itself is checked while parsing.

@@ -225,14 +225,6 @@ std::pair<int, std::string> RunByQuery(ApiContext* ctx, const ByQueryJob& job, T
   return {status, w.TakeString()};
 }
 
-Result<bool> BoolParam(const HttpRequest& req, const char* name, bool fallback) {
-  if (!req.HasQueryParam(name)) return fallback;
-  const std::string v = req.QueryParam(name);
-  if (v == "true" || v.empty()) return true;
-  if (v == "false") return false;
-  return mapping::IllegalArgumentError("Failed to parse value [" + v + "] as only [true] or [false] are allowed.");
-}
-
 Result<std::optional<uint64_t>> CountParam(const HttpRequest& req, const char* name) {
   if (!req.HasQueryParam(name)) return std::optional<uint64_t>();
   const std::string v = req.QueryParam(name);
@@ -258,7 +250,7 @@ Status ReadConflicts(const std::string& v, bool* proceed) {
 // The URL parameters every by-query API reads; the ones that change nothing
 // here (requests_per_second, slices, timeout, scroll, wait_for_active_shards) are accepted.
 Status ReadCommonParams(const HttpRequest& req, ByQueryJob* job) {
-  auto refresh = BoolParam(req, "refresh", false);
+  auto refresh = BoolQueryParam(req, "refresh", false);
   if (!refresh.ok()) return refresh.status();
   job->refresh = *refresh;
   if (req.HasQueryParam("conflicts")) HOLDFAST_RETURN_IF_ERROR(ReadConflicts(req.QueryParam("conflicts"), &job->proceed_on_conflicts));
@@ -276,7 +268,7 @@ Status ReadCommonParams(const HttpRequest& req, ByQueryJob* job) {
 
 // Runs `job` now, or in the background with wait_for_completion=false.
 HttpResponse Execute(ApiContext* ctx, const HttpRequest& req, std::shared_ptr<ByQueryJob> job) {
-  auto wait = BoolParam(req, "wait_for_completion", true);
+  auto wait = BoolQueryParam(req, "wait_for_completion", true);
   if (!wait.ok()) return ErrorFromStatus(wait.status());
   std::shared_ptr<Task> task;
   if (ctx->tasks != nullptr) {
@@ -305,16 +297,10 @@ HttpResponse Execute(ApiContext* ctx, const HttpRequest& req, std::shared_ptr<By
 }
 
 Result<rapidjson::Document> BodyObject(const HttpRequest& req, bool required) {
-  rapidjson::Document d;
-  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) {
-    if (required) return Status::Validation("Validation Failed: 1: request body is required;");
-    d.SetObject();
-    return d;
+  if (required && req.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Status::Validation("Validation Failed: 1: request body is required;");
   }
-  HOLDFAST_RETURN_IF_ERROR(CheckJsonText(req.body));
-  d.Parse(req.body.data(), req.body.size());
-  if (d.HasParseError() || !d.IsObject()) return Status::ParseValue("the request body must be a JSON object");
-  return d;
+  return ParseBodyObject(req);
 }
 
 Status NoScript(const rapidjson::Document& d) {
@@ -503,7 +489,7 @@ HttpResponse GetTask(ApiContext* ctx, const HttpRequest& req) {
   const std::string id(req.PathParam("task_id"));
   std::shared_ptr<Task> task = ctx->tasks ? ctx->tasks->Get(id) : nullptr;
   if (!task) return TaskNotFound(id);
-  auto wait = BoolParam(req, "wait_for_completion", false);
+  auto wait = BoolQueryParam(req, "wait_for_completion", false);
   if (!wait.ok()) return ErrorFromStatus(wait.status());
   if (*wait) {
     // Waits for the task, up to ?timeout (default 30 s), as Elasticsearch.

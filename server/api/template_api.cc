@@ -47,14 +47,6 @@ const std::map<std::string, std::string>& Stored(const ClusterStateSnapshot& sta
   return TemplatesOf(state, kind);
 }
 
-Result<bool> CreateOnly(const HttpRequest& req) {
-  if (!req.HasQueryParam("create")) return false;
-  const std::string v = req.QueryParam("create");
-  if (v == "true" || v.empty()) return true;
-  if (v == "false") return false;
-  return mapping::IllegalArgumentError("Failed to parse value [" + v + "] as only [true] or [false] are allowed.");
-}
-
 HttpResponse PutTemplate(ClusterIndices& registry, const HttpRequest& req, TemplateKind kind) {
   const std::string name(req.PathParam("name"));
   if (name.empty() || name.find_first_of(" ,\"\\/|?*<>") != std::string::npos || name.front() == '_') {
@@ -62,7 +54,7 @@ HttpResponse PutTemplate(ClusterIndices& registry, const HttpRequest& req, Templ
                                                         "] invalid, cause [name must not contain a space, comma, "
                                                         "wildcard or any of \\ / \" | ? < >, nor start with _]"));
   }
-  auto create = CreateOnly(req);
+  auto create = BoolQueryParam(req, "create", false);
   if (!create.ok()) return ErrorFromStatus(create.status());
   ClusterStatePtr state = registry.cluster()->Current();
   std::optional<int64_t> order;

@@ -237,12 +237,7 @@ TEST_F(DocumentRestartTest, DocumentsSurviveARestart) {
   }
   ASSERT_EQ(Call("DELETE", "/keep/_doc/3").status, 200);
   ASSERT_EQ(Call("PUT", "/auto/_doc/a", R"({"x":"y"})").status, 201);  // auto-created
-  node_->process().Signal(SIGTERM);
-  ASSERT_EQ(node_->process().WaitExit(30s), 0);
-  delete node_;
-  node_ = new testing::NodeProcess();
-  ASSERT_TRUE(node_->Start(tmp_->Sub("data"))) << node_->Log();
-  WaitReady();
+  ASSERT_NO_FATAL_FAILURE(RestartNode());
   for (int i = 0; i < 20; ++i) {
     auto r = Call("GET", "/keep/_source/" + std::to_string(i));
     if (i == 3) {

@@ -8,6 +8,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <chrono>
+#include <csignal>
 #include <memory>
 #include <string>
 
@@ -31,6 +33,16 @@ class IndexApiFixture : public ::testing::Test {
         << node_->Log();
   }
   static void SetUpTestSuite() { StartNode(); }
+  // SIGTERM; the node must exit 0 (a clean stop); then a new node on the
+  // same data directory, ready. Call under ASSERT_NO_FATAL_FAILURE.
+  static void RestartNode() {
+    node_->process().Signal(SIGTERM);
+    ASSERT_EQ(node_->process().WaitExit(std::chrono::seconds(30)), 0) << node_->Log();
+    delete node_;
+    node_ = new testing::NodeProcess();
+    ASSERT_TRUE(node_->Start(tmp_->Sub("data"))) << node_->Log();
+    WaitReady();
+  }
   static void TearDownTestSuite() {
     delete node_;
     node_ = nullptr;

@@ -3,14 +3,10 @@
 // but refuses searches, reads and writes (index_closed_exception) and is left
 // out of wildcards; it stays closed across a restart; opening it serves the
 // same documents again.
-#include <csignal>
-
 #include "tests/server/index_api_fixture.h"
 
 namespace holdfast {
 namespace {
-
-using namespace std::chrono_literals;
 
 class IndexCloseTest : public IndexApiFixture {
  protected:
@@ -115,12 +111,7 @@ TEST_F(IndexCloseTest, AClosedIndexStaysClosedAcrossARestart) {
   ASSERT_EQ(Call("PUT", "/dormant", R"({"settings":{"number_of_shards":3,"number_of_replicas":0}})").status, 200);
   Fill("dormant", 40);
   ASSERT_EQ(Call("POST", "/dormant/_close").status, 200);
-  node_->process().Signal(SIGTERM);
-  ASSERT_EQ(node_->process().WaitExit(30s), 0);
-  delete node_;
-  node_ = new testing::NodeProcess();
-  ASSERT_TRUE(node_->Start(tmp_->Sub("data"))) << node_->Log();
-  WaitReady();
+  ASSERT_NO_FATAL_FAILURE(RestartNode());
   ExpectEsError(Call("POST", "/dormant/_search", "{}"), 400, "index_closed_exception");
   EXPECT_EQ(CatIndex("dormant"), "close dormant\n");
   ASSERT_EQ(Call("POST", "/dormant/_open").status, 200);
@@ -134,12 +125,7 @@ TEST_F(IndexCloseTest, AStopWithAnOpenScrollExitsCleanly) {
   Fill("scrolled", 10);
   auto r = Call("POST", "/scrolled/_search?scroll=5m", R"({"size":3})");
   ASSERT_EQ(r.status, 200) << r.body;
-  node_->process().Signal(SIGTERM);
-  EXPECT_EQ(node_->process().WaitExit(30s), 0) << node_->Log();
-  delete node_;
-  node_ = new testing::NodeProcess();
-  ASSERT_TRUE(node_->Start(tmp_->Sub("data"))) << node_->Log();
-  WaitReady();
+  ASSERT_NO_FATAL_FAILURE(RestartNode());
   EXPECT_EQ(Total("scrolled"), 10u);
 }
 

@@ -3,14 +3,10 @@
 // applied when an index is created explicitly or by a first write; the
 // highest priority wins; overlapping patterns of one priority, unknown
 // components and bad settings are refused; they survive a restart.
-#include <csignal>
-
 #include "tests/server/index_api_fixture.h"
 
 namespace holdfast {
 namespace {
-
-using namespace std::chrono_literals;
 
 class TemplateApiTest : public IndexApiFixture {
  protected:
@@ -197,12 +193,7 @@ TEST_F(TemplateApiTest, TemplatesSurviveARestart) {
             200);
   ASSERT_EQ(Call("PUT", "/_template/kept-legacy", R"({"index_patterns":["old-*"],"settings":{"number_of_shards":3}})").status,
             200);
-  node_->process().Signal(SIGTERM);
-  ASSERT_EQ(node_->process().WaitExit(30s), 0);
-  delete node_;
-  node_ = new testing::NodeProcess();
-  ASSERT_TRUE(node_->Start(tmp_->Sub("data"))) << node_->Log();
-  WaitReady();
+  ASSERT_NO_FATAL_FAILURE(RestartNode());
   EXPECT_EQ(Call("HEAD", "/_index_template/kept").status, 200);
   EXPECT_EQ(Call("HEAD", "/_component_template/kept-c").status, 200);
   EXPECT_EQ(Call("HEAD", "/_template/kept-legacy").status, 200);
