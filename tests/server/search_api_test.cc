@@ -14,99 +14,18 @@
 #include <string>
 #include <vector>
 
+#include "tests/server/search_api_fixture.h"
 #include "tests/support/http_client.h"
 #include "tests/support/test_process.h"
 
 namespace holdfast {
 namespace {
 
+using namespace search_api_testing;
 using testing::HttpCall;
 using testing::HttpReply;
 using testing::NodeProcess;
 using testing::TempDir;
-
-constexpr char kMapping[] = R"({"mappings":{"properties":{
-  "title":{"type":"text"},"tags":{"type":"keyword"},"price":{"type":"long"},"year":{"type":"long"},
-  "user":{"properties":{"name":{"type":"keyword"},"secret":{"type":"keyword"}}}}}})";
-
-const std::vector<std::pair<std::string, std::string>> kDocs = {
-    {"1", R"({"title":"The quick brown fox","tags":["animal","fast"],"price":10,"year":2001})"},
-    {"2", R"({"title":"Lazy dogs sleep all day","tags":["animal"],"price":25,"year":2005})"},
-    {"3", R"({"title":"Quick recipes for busy cooks","tags":["food"],"price":15,"year":2010})"},
-    {"4", R"({"title":"The brown bear","tags":["animal"],"price":40,"year":2001})"},
-    {"5", R"({"title":"Fast cars and quick wins","tags":["cars","fast"],"price":55,"year":2015})"},
-    {"6", R"({"title":"Cooking with brown rice","tags":["food"],"price":8,"year":2010})"},
-    {"7", R"({"title":"A history of the world","tags":[],"price":30,"year":1999})"},
-    {"8", R"({"title":"Quick quick quick","tags":["fast"],"price":5,"year":2020,"user":{"name":"ann","secret":"s"}})"},
-};
-
-std::string ToJson(const rapidjson::Value& v) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  v.Accept(w);
-  return buffer.GetString();
-}
-
-class SearchApiTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    tmp_ = new TempDir();
-    node_ = new NodeProcess();
-    ASSERT_TRUE(node_->Start(tmp_->Sub("data"))) << node_->Log();
-    ASSERT_TRUE(node_->WaitReady()) << node_->Log();
-    for (const char* index : {"books1", "books4"}) {
-      std::string body = kMapping;
-      body.insert(1, std::string(R"("settings":{"number_of_shards":)") + (index[5] == '1' ? "1" : "4") + "},");
-      HttpReply r = HttpCall(port(), "PUT", std::string("/") + index, body);
-      ASSERT_EQ(r.status, 200) << r.body;
-      std::string bulk;
-      for (const auto& [id, doc] : kDocs) bulk += R"({"index":{"_id":")" + id + "\"}}\n" + doc + "\n";
-      r = HttpCall(port(), "POST", std::string("/") + index + "/_bulk?refresh=true", bulk);
-      ASSERT_EQ(r.status, 200) << r.body;
-      ASSERT_EQ(r.body.find(R"("errors":true)"), std::string::npos) << r.body;
-    }
-  }
-  static void TearDownTestSuite() {
-    delete node_;
-    delete tmp_;
-  }
-  static int port() { return node_->http_port(); }
-
-  void TearDown() override { EXPECT_EQ(HttpCall(port(), "GET", "/_lifecycle/live").status, 200); }
-
-  static rapidjson::Document Json(const HttpReply& r, int status = 200) {
-    EXPECT_EQ(r.status, status) << r.body;
-    rapidjson::Document d;
-    d.Parse(r.body.c_str());
-    EXPECT_FALSE(d.HasParseError()) << r.body;
-    return d;
-  }
-  static rapidjson::Document Search(const std::string& target, const std::string& body) {
-    return Json(HttpCall(port(), "POST", target, body));
-  }
-  static std::vector<std::string> Ids(const rapidjson::Document& d) {
-    std::vector<std::string> ids;
-    for (const auto& h : d["hits"]["hits"].GetArray()) ids.emplace_back(h["_id"].GetString());
-    return ids;
-  }
-  static std::map<std::string, double> Scores(const rapidjson::Document& d) {
-    std::map<std::string, double> scores;
-    for (const auto& h : d["hits"]["hits"].GetArray()) scores[h["_id"].GetString()] = h["_score"].GetDouble();
-    return scores;
-  }
-  static void ExpectError(const HttpReply& r, int status, const std::string& type) {
-    rapidjson::Document d = Json(r, status);
-    ASSERT_TRUE(d.IsObject() && d.HasMember("error")) << r.body;
-    EXPECT_EQ(std::string(d["error"]["type"].GetString()), type) << r.body;
-    EXPECT_EQ(d["status"].GetInt(), status);
-  }
-
-  static TempDir* tmp_;
-  static NodeProcess* node_;
-};
-
-TempDir* SearchApiTest::tmp_ = nullptr;
-NodeProcess* SearchApiTest::node_ = nullptr;
 
 TEST_F(SearchApiTest, MatchAllDefaultsAndShape) {
   auto d = Search("/books4/_search", "");
@@ -579,67 +498,6 @@ TEST_F(SearchApiTest, Errors) {
               "search_context_missing_exception");
   // the node still searches
   EXPECT_EQ(Search("/books1/_search", "")["hits"]["total"]["value"].GetInt(), 8);
-}
-
-// Metric, histogram and missing aggregations give the same answer over one
-// shard and four (the partial results travel between shards as protobuf
-// through the loopback transport in the .loopback run).
-TEST_F(SearchApiTest, NewAggregationsAgreeOverOneAndFourShards) {
-  const std::string body = R"({"size":0,"aggs":{
-      "by_price":{"histogram":{"field":"price","interval":20},"aggs":{"avg_year":{"avg":{"field":"year"}}}},
-      "spread":{"extended_stats":{"field":"price"}},
-      "cheapest":{"min":{"field":"price"}},"newest":{"max":{"field":"year"}},
-      "tag_values":{"value_count":{"field":"tags"}},"untagged":{"missing":{"field":"tags"}},
-      "by_year":{"histogram":{"field":"year","interval":10,"min_doc_count":1},"aggs":{"total":{"sum":{"field":"price"}}}},
-      "food":{"filter":{"term":{"tags":"food"}},"aggs":{"p":{"avg":{"field":"price"}}}},
-      "kinds":{"filters":{"filters":{"cheap":{"range":{"price":{"lt":10}}}},"other_bucket":true}}}})";
-  auto one = Search("/books1/_search", body);
-  auto four = Search("/books4/_search", body);
-  ASSERT_TRUE(one.HasMember("aggregations")) << ToJson(one);
-  EXPECT_EQ(ToJson(one["aggregations"]), ToJson(four["aggregations"]));
-  const auto& a = one["aggregations"];
-  // Prices 10 25 15 40 55 8 30 5: buckets of 20 from 0 to 40.
-  EXPECT_EQ(ToJson(a["by_price"]["buckets"][0]), R"({"key":0.0,"doc_count":4,"avg_year":{"value":2010.25}})");
-  EXPECT_EQ(a["by_price"]["buckets"].Size(), 3u);
-  EXPECT_EQ(a["cheapest"]["value"].GetDouble(), 5.0);
-  EXPECT_EQ(a["newest"]["value"].GetDouble(), 2020.0);
-  EXPECT_EQ(a["tag_values"]["value"].GetUint64(), 9u);
-  EXPECT_EQ(a["untagged"]["doc_count"].GetUint64(), 1u);
-  EXPECT_EQ(a["spread"]["count"].GetUint64(), 8u);
-  EXPECT_DOUBLE_EQ(a["spread"]["sum_of_squares"].GetDouble(), 100 + 625 + 225 + 1600 + 3025 + 64 + 900 + 25);
-  EXPECT_EQ(ToJson(a["by_year"]["buckets"]),
-            R"([{"key":1990.0,"doc_count":1,"total":{"value":30.0}},{"key":2000.0,"doc_count":3,"total":{"value":75.0}},)"
-            R"({"key":2010.0,"doc_count":3,"total":{"value":78.0}},{"key":2020.0,"doc_count":1,"total":{"value":5.0}}])");
-  EXPECT_EQ(ToJson(a["food"]), R"({"doc_count":2,"p":{"value":11.5}})");
-  EXPECT_EQ(ToJson(a["kinds"]), R"({"buckets":{"cheap":{"doc_count":2},"_other_":{"doc_count":6}}})");
-  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"aggs":{"h":{"histogram":{"field":"price"}}}})"), 400,
-              "illegal_argument_exception");
-}
-
-
-// `fields` and `docvalue_fields`, as Elasticsearch documents them: values
-// by mapped field, from the source, formatted by type; `_source` filtering
-// still applies to the source shown.
-TEST_F(SearchApiTest, FieldsAndDocvalueFields) {
-  auto d = Search("/books4/_search", R"({"query":{"ids":{"values":["8","1"]}},"sort":["price"],
-      "_source":false,"fields":["title","user.*",{"field":"year"}],"docvalue_fields":["tags","price"]})");
-  ASSERT_EQ(d["hits"]["hits"].Size(), 2u) << ToJson(d);
-  const auto& first = d["hits"]["hits"][0];  // id 8, price 5
-  EXPECT_FALSE(first.HasMember("_source"));
-  EXPECT_EQ(ToJson(first["fields"]),
-            R"({"title":["Quick quick quick"],"user.name":["ann"],"user.secret":["s"],"year":[2020],"tags":["fast"],"price":[5]})");
-  const auto& second = d["hits"]["hits"][1];  // id 1
-  EXPECT_EQ(ToJson(second["fields"]["tags"]), R"(["animal","fast"])");
-  // With a filtered _source, both.
-  d = Search("/books1/_search", R"({"query":{"ids":{"values":["3"]}},"_source":["price"],"fields":["tag*","nope"]})");
-  EXPECT_EQ(ToJson(d["hits"]["hits"][0]["_source"]), R"({"price":15})");
-  EXPECT_EQ(ToJson(d["hits"]["hits"][0]["fields"]), R"({"tags":["food"]})");
-  // No value: no "fields".
-  d = Search("/books1/_search", R"({"query":{"ids":{"values":["7"]}},"fields":["tags"]})");
-  EXPECT_FALSE(d["hits"]["hits"][0].HasMember("fields")) << ToJson(d);
-  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"fields":"title"})"), 400, "parsing_exception");
-  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"fields":[{"field":"year","format":"EEE"}]})"), 400,
-              "illegal_argument_exception");
 }
 
 }  // namespace

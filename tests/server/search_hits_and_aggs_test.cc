@@ -1,0 +1,74 @@
+// The search features that shape each hit and the aggregation types beyond
+// terms/range/stats, on the fixture's 1-shard and 4-shard indices (and, in the
+// .loopback run, with every shard answer through bytes).
+#include "tests/server/search_api_fixture.h"
+
+namespace holdfast {
+namespace {
+
+using namespace search_api_testing;
+using testing::HttpCall;
+
+// Metric, histogram and missing aggregations give the same answer over one
+// shard and four (the partial results travel between shards as protobuf
+// through the loopback transport in the .loopback run).
+TEST_F(SearchApiTest, NewAggregationsAgreeOverOneAndFourShards) {
+  const std::string body = R"({"size":0,"aggs":{
+      "by_price":{"histogram":{"field":"price","interval":20},"aggs":{"avg_year":{"avg":{"field":"year"}}}},
+      "spread":{"extended_stats":{"field":"price"}},
+      "cheapest":{"min":{"field":"price"}},"newest":{"max":{"field":"year"}},
+      "tag_values":{"value_count":{"field":"tags"}},"untagged":{"missing":{"field":"tags"}},
+      "by_year":{"histogram":{"field":"year","interval":10,"min_doc_count":1},"aggs":{"total":{"sum":{"field":"price"}}}},
+      "food":{"filter":{"term":{"tags":"food"}},"aggs":{"p":{"avg":{"field":"price"}}}},
+      "kinds":{"filters":{"filters":{"cheap":{"range":{"price":{"lt":10}}}},"other_bucket":true}}}})";
+  auto one = Search("/books1/_search", body);
+  auto four = Search("/books4/_search", body);
+  ASSERT_TRUE(one.HasMember("aggregations")) << ToJson(one);
+  EXPECT_EQ(ToJson(one["aggregations"]), ToJson(four["aggregations"]));
+  const auto& a = one["aggregations"];
+  // Prices 10 25 15 40 55 8 30 5: buckets of 20 from 0 to 40.
+  EXPECT_EQ(ToJson(a["by_price"]["buckets"][0]), R"({"key":0.0,"doc_count":4,"avg_year":{"value":2010.25}})");
+  EXPECT_EQ(a["by_price"]["buckets"].Size(), 3u);
+  EXPECT_EQ(a["cheapest"]["value"].GetDouble(), 5.0);
+  EXPECT_EQ(a["newest"]["value"].GetDouble(), 2020.0);
+  EXPECT_EQ(a["tag_values"]["value"].GetUint64(), 9u);
+  EXPECT_EQ(a["untagged"]["doc_count"].GetUint64(), 1u);
+  EXPECT_EQ(a["spread"]["count"].GetUint64(), 8u);
+  EXPECT_DOUBLE_EQ(a["spread"]["sum_of_squares"].GetDouble(), 100 + 625 + 225 + 1600 + 3025 + 64 + 900 + 25);
+  EXPECT_EQ(ToJson(a["by_year"]["buckets"]),
+            R"([{"key":1990.0,"doc_count":1,"total":{"value":30.0}},{"key":2000.0,"doc_count":3,"total":{"value":75.0}},)"
+            R"({"key":2010.0,"doc_count":3,"total":{"value":78.0}},{"key":2020.0,"doc_count":1,"total":{"value":5.0}}])");
+  EXPECT_EQ(ToJson(a["food"]), R"({"doc_count":2,"p":{"value":11.5}})");
+  EXPECT_EQ(ToJson(a["kinds"]), R"({"buckets":{"cheap":{"doc_count":2},"_other_":{"doc_count":6}}})");
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"aggs":{"h":{"histogram":{"field":"price"}}}})"), 400,
+              "illegal_argument_exception");
+}
+
+
+// `fields` and `docvalue_fields`, as Elasticsearch documents them: values
+// by mapped field, from the source, formatted by type; `_source` filtering
+// still applies to the source shown.
+TEST_F(SearchApiTest, FieldsAndDocvalueFields) {
+  auto d = Search("/books4/_search", R"({"query":{"ids":{"values":["8","1"]}},"sort":["price"],
+      "_source":false,"fields":["title","user.*",{"field":"year"}],"docvalue_fields":["tags","price"]})");
+  ASSERT_EQ(d["hits"]["hits"].Size(), 2u) << ToJson(d);
+  const auto& first = d["hits"]["hits"][0];  // id 8, price 5
+  EXPECT_FALSE(first.HasMember("_source"));
+  EXPECT_EQ(ToJson(first["fields"]),
+            R"({"title":["Quick quick quick"],"user.name":["ann"],"user.secret":["s"],"year":[2020],"tags":["fast"],"price":[5]})");
+  const auto& second = d["hits"]["hits"][1];  // id 1
+  EXPECT_EQ(ToJson(second["fields"]["tags"]), R"(["animal","fast"])");
+  // With a filtered _source, both.
+  d = Search("/books1/_search", R"({"query":{"ids":{"values":["3"]}},"_source":["price"],"fields":["tag*","nope"]})");
+  EXPECT_EQ(ToJson(d["hits"]["hits"][0]["_source"]), R"({"price":15})");
+  EXPECT_EQ(ToJson(d["hits"]["hits"][0]["fields"]), R"({"tags":["food"]})");
+  // No value: no "fields".
+  d = Search("/books1/_search", R"({"query":{"ids":{"values":["7"]}},"fields":["tags"]})");
+  EXPECT_FALSE(d["hits"]["hits"][0].HasMember("fields")) << ToJson(d);
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"fields":"title"})"), 400, "parsing_exception");
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"fields":[{"field":"year","format":"EEE"}]})"), 400,
+              "illegal_argument_exception");
+}
+
+}  // namespace
+}  // namespace holdfast
