@@ -103,25 +103,59 @@ void GrpcShardClient::CallBatch(std::span<ShardCall> calls, Deadline deadline) {
     calls[0].status = Call(calls[0].method, *calls[0].request, calls[0].response, deadline);
     return;
   }
-  pb::BatchRequest request;
-  if (Status s = EncodeBatch(calls, &request); !s.ok()) {
-    for (ShardCall& call : calls) call.status = s;
-    return;
+  StartBatch(calls, deadline)->Wait();
+}
+
+// One Batch rpc in flight on its own completion queue, which Wait() drains
+// on the waiting thread.
+class GrpcShardClient::Pending final : public ShardClient::PendingBatch {
+ public:
+  Pending(GrpcShardClient* client, std::span<ShardCall> calls, Deadline deadline)
+      : client_(client), calls_(calls), deadline_(deadline) {
+    if (Status s = EncodeBatch(calls, &request_); !s.ok()) {
+      for (ShardCall& call : calls_) call.status = s;
+      return;
+    }
+    context_.set_deadline(SystemDeadline(deadline));
+    context_.set_wait_for_ready(false);
+    reader_ = client->stub_->shard->AsyncBatch(&context_, request_, &queue_);
+    reader_->Finish(&response_, &status_, this);
   }
-  grpc::ClientContext context;
-  context.set_deadline(SystemDeadline(deadline));
-  context.set_wait_for_ready(false);
-  pb::BatchResponse response;
-  const grpc::Status status = stub_->shard->Batch(&context, request, &response);
-  if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
-    ShardClient::CallBatch(calls, deadline);  // a peer of an older version
-    return;
+  ~Pending() override { Wait(); }
+
+  void Wait() override {
+    if (!reader_) return;
+    reader_.reset();
+    void* tag = nullptr;
+    bool ok = false;
+    // The call has a deadline, so its one event comes.
+    queue_.Next(&tag, &ok);
+    queue_.Shutdown();
+    while (queue_.Next(&tag, &ok)) {
+    }
+    if (status_.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+      client_->ShardClient::CallBatch(calls_, deadline_);  // a peer of an older version
+    } else if (!status_.ok()) {
+      for (ShardCall& call : calls_) call.status = FromGrpc(status_, call.method, client_->address_);
+    } else {
+      DecodeBatch(response_, calls_);
+    }
   }
-  if (!status.ok()) {
-    for (ShardCall& call : calls) call.status = FromGrpc(status, call.method, address_);
-    return;
-  }
-  DecodeBatch(response, calls);
+
+ private:
+  GrpcShardClient* client_;
+  std::span<ShardCall> calls_;
+  Deadline deadline_;
+  pb::BatchRequest request_;
+  pb::BatchResponse response_;
+  grpc::ClientContext context_;
+  grpc::Status status_;
+  grpc::CompletionQueue queue_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<pb::BatchResponse>> reader_;
+};
+
+std::unique_ptr<ShardClient::PendingBatch> GrpcShardClient::StartBatch(std::span<ShardCall> calls, Deadline deadline) {
+  return std::make_unique<Pending>(this, calls, deadline);
 }
 
 std::shared_ptr<GrpcShardClient> GrpcShardClients::Get(const std::string& address) {

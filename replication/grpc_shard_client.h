@@ -48,12 +48,16 @@ class GrpcShardClient final : public ShardClient {
   // One Batch rpc for all `calls` (a peer that does not know it yet gets
   // them one by one); a transport failure is every call's status.
   void CallBatch(std::span<ShardCall> calls, Deadline deadline) override;
+  // The Batch rpc started asynchronously: Wait() takes its answer on the
+  // waiting thread (no thread of a pool blocks on the call meanwhile).
+  std::unique_ptr<PendingBatch> StartBatch(std::span<ShardCall> calls, Deadline deadline) override;
   bool batches() const override { return true; }
 
   const std::string& address() const { return address_; }
 
  private:
   class Stub;  // the generated stub of the Shard service
+  class Pending;
 
   const std::string address_;
   std::unique_ptr<Stub> stub_;  // holds the channel

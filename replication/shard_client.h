@@ -112,6 +112,19 @@ class ShardClient {
   // one request (one round trip), which `batches()` says.
   virtual void CallBatch(std::span<ShardCall> calls, Deadline deadline);
   virtual bool batches() const { return false; }
+
+  // A batch on its way (StartBatch): Wait() returns once every call's status
+  // and response are set. Destroying one that was not waited for waits.
+  class PendingBatch {
+   public:
+    virtual ~PendingBatch() = default;
+    virtual void Wait() = 0;
+  };
+  // Sends `calls` (which must outlive the answer) and returns without waiting
+  // when the client can: a client of another node has the request on the
+  // wire when this returns, so the caller can do its own work meanwhile on
+  // its own thread. The default runs CallBatch before it returns.
+  virtual std::unique_ptr<PendingBatch> StartBatch(std::span<ShardCall> calls, Deadline deadline);
 };
 
 }  // namespace holdfast

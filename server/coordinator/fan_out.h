@@ -8,8 +8,12 @@
 // is sent) and `client(s)` is the ShardClient of the copy it goes to. The
 // calls to one node that batches (another node: ShardClient::batches) travel
 // in one request — one round trip per node and phase, however many of its
-// shards a search reads — and the others run on the pool one per shard.
-// Answers in shard order.
+// shards a search reads — started first and without a thread each
+// (ShardClient::StartBatch). The others (this node's shards) run one per
+// shard: on the pool when nothing went to another node, else on the calling
+// thread while the other nodes work — a thread handed a shard costs a wake-up
+// and a switch, which on a loaded node is CPU taken from the searches
+// (docs/benchmarks.md, "A cluster of three"). Answers in shard order.
 #pragma once
 
 #include <future>
@@ -66,23 +70,37 @@ std::vector<Result<Resp>> ShardFanOut(size_t n, ShardMethod method, ThreadPool* 
       units.push_back({s});
     }
   }
-  FanOut<bool>(units.size(), pool, [&](size_t u) {
+  // Batches to other nodes go first and without a thread each: their
+  // requests are on the wire while this thread and the pool run the shards
+  // of this node; then this thread takes their answers.
+  std::vector<std::vector<ShardCall>> batch_calls(units.size());
+  std::vector<std::unique_ptr<ShardClient::PendingBatch>> pending;
+  std::vector<size_t> here;  // units answered by calls on this node
+  for (size_t u = 0; u < units.size(); ++u) {
     const std::vector<size_t>& unit = units[u];
-    if (unit.size() == 1) {
-      const size_t s = unit[0];
-      statuses[s] = clients[s]->Call(method, *requests[s], &responses[s], deadline);
-      return true;
+    ShardClient* to = clients[unit[0]];
+    if (!to->batches()) {
+      here.push_back(u);
+      continue;
     }
-    std::vector<ShardCall> calls(unit.size());
+    std::vector<ShardCall>& calls = batch_calls[u];
+    calls.resize(unit.size());
     for (size_t k = 0; k < unit.size(); ++k) {
       calls[k].method = method;
       calls[k].request = &*requests[unit[k]];
       calls[k].response = &responses[unit[k]];
     }
-    clients[unit[0]]->CallBatch(calls, deadline);
-    for (size_t k = 0; k < unit.size(); ++k) statuses[unit[k]] = std::move(calls[k].status);
+    pending.push_back(to->StartBatch(calls, deadline));
+  }
+  FanOut<bool>(here.size(), pending.empty() ? pool : nullptr, [&](size_t i) {
+    const size_t s = units[here[i]][0];
+    statuses[s] = clients[s]->Call(method, *requests[s], &responses[s], deadline);
     return true;
   });
+  for (auto& p : pending) p->Wait();
+  for (size_t u = 0; u < units.size(); ++u) {
+    for (size_t k = 0; k < batch_calls[u].size(); ++k) statuses[units[u][k]] = std::move(batch_calls[u][k].status);
+  }
   std::vector<Result<Resp>> out;
   out.reserve(n);
   for (size_t s = 0; s < n; ++s) {

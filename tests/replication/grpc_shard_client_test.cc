@@ -285,6 +285,57 @@ TEST_F(GrpcShardClientTest, ASlowCallPastItsDeadlineHasAnUnknownOutcome) {
   ASSERT_TRUE(Engine().Refresh().ok());
 }
 
+// A coordinator starts its batches to other nodes, searches its own shards,
+// then takes the answers (ShardFanOut): the started batch answers what the
+// in-process client answers, a pending one destroyed unwaited still ends,
+// and one to a peer that never answers ends at its deadline, outcome unknown.
+TEST_F(GrpcShardClientTest, AStartedBatchIsAnsweredWhenWaitedFor) {
+  Write({{"1", R"({"title":"red apple"})"}, {"2", R"({"title":"green apple"})"}});
+  Refresh();
+  pb::CountRequest count;
+  *count.mutable_target() = Target();
+  count.mutable_source()->set_query_json(R"({"match":{"title":"apple"}})");
+  pb::GetRequest get;
+  *get.mutable_target() = Target();
+  get.add_ids("2");
+  pb::CountResponse counted;
+  pb::GetResponse got;
+  std::vector<ShardCall> calls = {{ShardMethod::kCount, &count, &counted, Status::OK()},
+                                  {ShardMethod::kGet, &get, &got, Status::OK()}};
+  std::unique_ptr<ShardClient::PendingBatch> pending = grpc_->StartBatch(calls, DeadlineIn(10s));
+  pb::CountResponse local_count;  // the caller's own work meanwhile
+  ASSERT_TRUE(local_->Count(count, &local_count).ok());
+  pending->Wait();
+  ASSERT_TRUE(calls[0].status.ok()) << calls[0].status.ToString();
+  ASSERT_TRUE(calls[1].status.ok()) << calls[1].status.ToString();
+  EXPECT_EQ(counted.count(), 2u);
+  EXPECT_EQ(counted.count(), local_count.count());
+  ASSERT_EQ(got.docs_size(), 1);
+  EXPECT_EQ(got.docs(0).source(), R"({"title":"green apple"})");
+
+  // Not waited for: its destruction waits (the answer lands in live memory).
+  pb::CountResponse again;
+  std::vector<ShardCall> unwaited = {{ShardMethod::kCount, &count, &again, Status::OK()}};
+  grpc_->StartBatch(unwaited, DeadlineIn(10s)).reset();
+  EXPECT_TRUE(unwaited[0].status.ok()) << unwaited[0].status.ToString();
+  EXPECT_EQ(again.count(), 2u);
+
+  SilentListener silent;
+  ASSERT_NE(silent.port(), 0);
+  GrpcShardClient hanging(Loopback(silent.port()));
+  pb::CountResponse never;
+  std::vector<ShardCall> lost = {{ShardMethod::kCount, &count, &never, Status::OK()},
+                                 {ShardMethod::kGet, &get, &got, Status::OK()}};
+  const Clock::time_point start = Clock::now();
+  hanging.StartBatch(lost, start + 500ms)->Wait();
+  EXPECT_GE(Clock::now() - start, 400ms);
+  EXPECT_LT(Clock::now() - start, 1500ms);
+  for (const ShardCall& call : lost) {
+    EXPECT_EQ(call.status.code(), StatusCode::kUnavailable) << call.status.ToString();
+    EXPECT_NE(call.status.message().find("outcome unknown"), std::string::npos) << call.status.message();
+  }
+}
+
 TEST_F(GrpcShardClientTest, ManyThreadsShareOneClientPerPeer) {
   Write({{"a", R"({"x":1})"}});
   EXPECT_EQ(clients_.Get(address_), grpc_);
