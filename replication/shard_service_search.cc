@@ -204,6 +204,7 @@ Status ShardService::Query(const pb::QueryRequest& request, pb::QueryResponse* r
   options.with_aggs = request.with_aggs();
   options.track_scores = request.track_scores();
   options.track_total_hits = request.source().track_total_hits();
+  options.terminate_after = request.source().terminate_after();
   if (request.source().has_min_score()) options.min_score = request.source().min_score();
   Result<search::ShardQueryResult> result = Status::Internal("unset");
   if (global != nullptr) {
@@ -224,6 +225,7 @@ Status ShardService::Query(const pb::QueryRequest& request, pb::QueryResponse* r
   if (!result.ok()) return result.status();
   response->set_total(result->total);
   response->set_total_is_lower_bound(result->total_is_lower_bound);
+  response->set_terminated_early(result->terminated_early);
   if (result->max_score) response->set_max_score(*result->max_score);
   response->mutable_hits()->Reserve(static_cast<int>(result->hits.size()));
   for (const search::ShardQueryHit& h : result->hits) {
@@ -341,18 +343,20 @@ Status ShardService::Count(const pb::CountRequest& request, pb::CountResponse* r
   ShardQueryContext qc(request.source(), rc.copy, MaxPopularityLogFor(*rc.copy, global));
   auto parsed = search::ParseSearch(rc.mapping, PartsOf(request.source()), &qc);
   if (!parsed.ok()) return parsed.status();
-  Result<uint64_t> n = Status::Internal("unset");
+  Result<search::CountResult> n = Status::Internal("unset");
+  const uint64_t terminate_after = request.source().terminate_after();
   if (global != nullptr) {
     const search::GlobalStatistics sums = FromProto(*global);
     search::FixedStatistics stats(rc.snapshot.Views(), &sums);
-    n = search::RunShardCount(rc.snapshot, *parsed, stats);
+    n = search::RunShardCount(rc.snapshot, *parsed, stats, terminate_after);
   } else {
     search::SegmentStatistics stats(rc.snapshot.Views());
-    n = search::RunShardCount(rc.snapshot, *parsed, stats);
+    n = search::RunShardCount(rc.snapshot, *parsed, stats, terminate_after);
   }
   if (request.release_context() && !request.context_id().empty()) contexts_.Free(request.context_id());
   if (!n.ok()) return n.status();
-  response->set_count(n.value());
+  response->set_count(n->count);
+  response->set_terminated_early(n->terminated_early);
   return Status::OK();
 }
 

@@ -10,15 +10,17 @@ namespace {
 // A concrete class so that the bulk scorer's calls inline.
 class HitSink {
  public:
-  HitSink(TopKCollector* top, size_t k, Collector* extra, uint64_t track_total_hits, std::optional<float> min_score)
+  HitSink(TopKCollector* top, size_t k, Collector* extra, uint64_t track_total_hits, std::optional<float> min_score,
+          uint64_t terminate_after)
       : top_(top),
         extra_(extra),
         track_(track_total_hits),
         min_score_(min_score.value_or(-kInfiniteScore)),
+        terminate_after_(terminate_after),
         // Top k hits and nothing else that needs every score: the bulk
         // scorer prunes from the start and counts the matches it skips
         // while the total must be exact (up to track_total_hits).
-        count_skipped_(k > 0 && extra == nullptr && !min_score) {}
+        count_skipped_(k > 0 && extra == nullptr && !min_score && terminate_after == 0) {}
 
   void SetSegment(const SegmentView& segment) {
     segment_ = &segment;
@@ -35,20 +37,27 @@ class HitSink {
   }
   bool CountsEveryMatch() const { return count_skipped_ && count_ <= track_; }
   void CountSkipped(uint64_t n) { count_ += n; }
-  bool Done() const { return MinCompetitiveScore() == kInfiniteScore; }
+  bool Done() const { return terminated_ || MinCompetitiveScore() == kInfiniteScore; }
   [[gnu::always_inline]] void Collect(uint32_t doc, float score) {
     if (score < min_score_) return;
+    if (terminate_after_ != 0 && count_ >= terminate_after_) {
+      terminated_ = true;  // a match past the limit: Elasticsearch's terminated_early
+      return;
+    }
     ++count_;
     if (extra_) extra_->Collect(doc, score);
     top_->Collect(doc, score);
   }
   uint64_t count() const { return count_; }
+  bool terminated() const { return terminated_; }
 
  private:
   TopKCollector* top_;
   Collector* extra_;
   uint64_t track_;
   float min_score_;
+  uint64_t terminate_after_;
+  bool terminated_ = false;
   bool count_skipped_;
   const SegmentView* segment_ = nullptr;
   uint64_t count_ = 0;
@@ -107,12 +116,13 @@ Result<SearchResult> Search(const SearcherSnapshot& snapshot, const Query& query
   std::vector<const TermWeight*> terms = weight.value()->TermDisjunction();
 
   TopKCollector top(k);
-  HitSink sink(&top, k, extra, options.track_total_hits, options.min_score);
+  HitSink sink(&top, k, extra, options.track_total_hits, options.min_score, options.terminate_after);
   std::vector<SegmentView> views = snapshot.Views();
   for (const SegmentView& view : views) {
     if (sink.Done()) break;
     sink.SetSegment(view);
-    if (!terms.empty()) {
+    // terminate_after takes the first matches in doc order, one at a time.
+    if (!terms.empty() && options.terminate_after == 0) {
       HOLDFAST_RETURN_IF_ERROR(RunTermDisjunction(terms, view, &sink));
     } else {
       HOLDFAST_RETURN_IF_ERROR(RunScorer(*weight.value(), view, needs_scores, &sink));
@@ -120,6 +130,7 @@ Result<SearchResult> Search(const SearcherSnapshot& snapshot, const Query& query
   }
 
   SearchResult result;
+  result.terminated_early = sink.terminated();
   if (options.track_total_hits != kExactTotalHits && sink.count() > options.track_total_hits) {
     result.total = options.track_total_hits;
     result.total_relation = "gte";
@@ -156,6 +167,16 @@ Result<uint64_t> Count(const SearcherSnapshot& snapshot, const Query& query, con
     for (uint32_t d = scorer->Next(); d != kNoMoreDocs; d = scorer->Next()) total += view.IsLive(d);
   }
   return total;
+}
+
+Result<CountResult> CountUpTo(const SearcherSnapshot& snapshot, const Query& query, const CollectionStatistics& stats,
+                              uint64_t terminate_after) {
+  auto n = Count(snapshot, query, stats);
+  if (!n.ok()) return n.status();
+  // The first `terminate_after` matches in doc order are as many as the
+  // smaller of the two; more matched means Elasticsearch stopped early.
+  if (terminate_after != 0 && *n > terminate_after) return CountResult{terminate_after, true};
+  return CountResult{*n, false};
 }
 
 }  // namespace holdfast::search

@@ -40,6 +40,9 @@ struct SearchOptions {
   // true → kExactTotalHits; false → 0; a number → that threshold.
   uint64_t track_total_hits = kDefaultTrackTotalHits;
   std::optional<float> min_score;
+  // Elasticsearch's terminate_after: stop once this many matches are
+  // collected, in doc order, without pruning (0: never).
+  uint64_t terminate_after = 0;
 };
 
 struct SearchResult {
@@ -47,6 +50,7 @@ struct SearchResult {
   std::string total_relation = "eq";  // "eq" or "gte"
   std::optional<float> max_score;     // of the best hit; unset without hits
   std::vector<ScoredHit> hits;        // best first, after `from`
+  bool terminated_early = false;      // terminate_after stopped the search
 };
 
 Result<SearchResult> Search(const SearcherSnapshot& snapshot, const Query& query, const CollectionStatistics& stats,
@@ -55,5 +59,14 @@ Result<SearchResult> Search(const SearcherSnapshot& snapshot, const Query& query
 // The number of live docs matching `query` (no scoring; a term query
 // without deletions is answered from its doc freq).
 Result<uint64_t> Count(const SearcherSnapshot& snapshot, const Query& query, const CollectionStatistics& stats);
+
+// Count with Elasticsearch's terminate_after (0: never): at most that many,
+// and whether more matched.
+struct CountResult {
+  uint64_t count = 0;
+  bool terminated_early = false;
+};
+Result<CountResult> CountUpTo(const SearcherSnapshot& snapshot, const Query& query, const CollectionStatistics& stats,
+                              uint64_t terminate_after);
 
 }  // namespace holdfast::search

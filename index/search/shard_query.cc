@@ -35,6 +35,7 @@ Result<ShardQueryResult> RunShardQuery(const SearcherSnapshot& snapshot, const P
   SearchOptions so;
   so.track_total_hits = options.track_total_hits;
   so.min_score = options.min_score;
+  so.terminate_after = options.terminate_after;
   std::unique_ptr<AggregationCollector> aggs;
   if (options.with_aggs && !search.aggs.empty()) aggs = std::make_unique<AggregationCollector>(&search.aggs);
   ShardQueryResult out;
@@ -45,6 +46,7 @@ Result<ShardQueryResult> RunShardQuery(const SearcherSnapshot& snapshot, const P
     out.total = r->total;
     out.total_is_lower_bound = r->total_relation == "gte";
     out.max_score = r->max_score;
+    out.terminated_early = r->terminated_early;
     out.hits.reserve(r->hits.size());
     for (const ScoredHit& h : r->hits) out.hits.push_back({h.segment, h.doc, h.score, {}});
   } else {
@@ -57,6 +59,7 @@ Result<ShardQueryResult> RunShardQuery(const SearcherSnapshot& snapshot, const P
     if (!r.ok()) return r.status();
     out.total = r->total;
     out.total_is_lower_bound = r->total_relation == "gte";
+    out.terminated_early = r->terminated_early;
     TopFieldDocs docs = top.Finish();
     out.hits.reserve(docs.hits.size());
     for (FieldHit& h : docs.hits) out.hits.push_back({h.segment, h.doc, h.score, std::move(h.sort_values)});
@@ -66,9 +69,9 @@ Result<ShardQueryResult> RunShardQuery(const SearcherSnapshot& snapshot, const P
   return out;
 }
 
-Result<uint64_t> RunShardCount(const SearcherSnapshot& snapshot, const ParsedSearch& search,
-                               const CollectionStatistics& stats) {
-  return Count(snapshot, *search.query, stats);
+Result<CountResult> RunShardCount(const SearcherSnapshot& snapshot, const ParsedSearch& search,
+                                  const CollectionStatistics& stats, uint64_t terminate_after) {
+  return CountUpTo(snapshot, *search.query, stats, terminate_after);
 }
 
 Result<std::vector<bool>> MatchingIds(const SearcherSnapshot& snapshot, const Query& query,

@@ -33,6 +33,7 @@ struct ShardQueryOptions {
   uint64_t track_total_hits = kDefaultTrackTotalHits;
   std::optional<float> min_score;
   bool track_scores = false;  // by_sort_values: score the hits anyway
+  uint64_t terminate_after = 0;  // Elasticsearch's (Search); 0: never
 };
 
 struct ShardQueryHit {
@@ -48,14 +49,16 @@ struct ShardQueryResult {
   std::optional<float> max_score;
   std::vector<ShardQueryHit> hits;    // best first
   AggregationResults aggs;            // with_aggs: parallel to the specs
+  bool terminated_early = false;      // terminate_after stopped it
 };
 
 Result<ShardQueryResult> RunShardQuery(const SearcherSnapshot& snapshot, const ParsedSearch& search,
                                        const CollectionStatistics& stats, const ShardQueryOptions& options);
 
-// The number of live docs matching the search's query.
-Result<uint64_t> RunShardCount(const SearcherSnapshot& snapshot, const ParsedSearch& search,
-                               const CollectionStatistics& stats);
+// The number of live docs matching the search's query (up to
+// terminate_after, 0: all).
+Result<CountResult> RunShardCount(const SearcherSnapshot& snapshot, const ParsedSearch& search,
+                                  const CollectionStatistics& stats, uint64_t terminate_after = 0);
 
 // Which of `ids` are live documents matching the query (no scores).
 Result<std::vector<bool>> MatchingIds(const SearcherSnapshot& snapshot, const Query& query,

@@ -132,12 +132,15 @@ class SearchRoutes {
     auto plan = SearchPlan::Build(request.value(), std::move(indices).value());
     if (!plan.ok()) return ErrorFromStatus(plan.status());
     std::vector<ShardFailure> failures;
-    auto n = plan.value()->Count(ctx_->search_pool, &failures);
+    bool terminated_early = false;
+    auto n = plan.value()->Count(ctx_->search_pool, &failures, &terminated_early);
     if (!n.ok()) return ErrorFromStatus(n.status());
     const uint64_t count = n.value();
     const size_t shards = plan.value()->shards().size();
     JsonWriter w;
-    w.StartObject().Field("count", count).Key("_shards").StartObject();
+    w.StartObject().Field("count", count);
+    if (request->terminate_after != 0) w.Field("terminated_early", terminated_early);
+    w.Key("_shards").StartObject();
     w.Field("total", uint64_t{shards}).Field("successful", uint64_t{shards - failures.size()});
     w.Field("skipped", 0).Field("failed", uint64_t{failures.size()});
     if (!failures.empty()) {

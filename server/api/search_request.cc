@@ -107,6 +107,18 @@ std::string SortParamToJson(std::string_view param) {
   return json + "]";
 }
 
+// terminate_after (URL or body): a count >= 0, 0 meaning none.
+Status ApplyTerminateAfter(std::string_view text, SearchRequest* out) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+    return ParsingError("[terminate_after] expected an integer, got [" + std::string(text) + "]");
+  }
+  if (v < 0) return IllegalArgument("terminateAfter must be > 0");
+  out->terminate_after = static_cast<uint64_t>(v);
+  return Status::OK();
+}
+
 Status ApplyUrlParams(const HttpRequest& http, bool for_count, SearchRequest* out) {
   out->q = http.QueryParam("q");
   if (http.HasQueryParam("min_score")) {
@@ -115,6 +127,9 @@ Status ApplyUrlParams(const HttpRequest& http, bool for_count, SearchRequest* ou
     auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), f);
     if (ec != std::errc() || end != v.data() + v.size()) return ParsingError("[min_score] expected a number");
     out->min_score = f;
+  }
+  if (http.HasQueryParam("terminate_after")) {
+    HOLDFAST_RETURN_IF_ERROR(ApplyTerminateAfter(http.QueryParam("terminate_after"), out));
   }
   if (for_count) return Status::OK();
   if (http.HasQueryParam("from")) {
@@ -209,6 +224,8 @@ Status ApplyBodyField(std::string_view key, od::value value, bool for_count, Sea
     }
   } else if (key == "track_total_hits") {
     HOLDFAST_RETURN_IF_ERROR(ApplyTrackTotalHits(json, out));
+  } else if (key == "terminate_after") {
+    HOLDFAST_RETURN_IF_ERROR(ApplyTerminateAfter(json, out));
   } else if (key == "track_scores") {
     out->track_scores = json == "true";
   } else if (key == "timeout") {

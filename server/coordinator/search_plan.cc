@@ -102,6 +102,7 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& reque
     if (request.min_score) source.set_min_score(*request.min_score);
     if (request.popularity_boost) source.set_popularity_boost(*request.popularity_boost);
     source.set_track_total_hits(plan->track_total_hits_);
+    source.set_terminate_after(request.terminate_after);
     context.AddLikeDocuments(&source);
     const uint32_t ordinal = static_cast<uint32_t>(plan->indices_.size());
     for (uint32_t s = 0; s < index->num_shards(); ++s) {
@@ -331,6 +332,7 @@ void SearchPlan::Merge(std::vector<pb::QueryResponse>& parts, uint64_t from, uin
     pb::QueryResponse& r = parts[s];
     out->total += r.total();
     if (r.total_is_lower_bound()) out->relation = "gte";
+    if (r.terminated_early()) out->terminated_early = true;
     const bool with_docs = r.docs_size() == r.hits_size();
     for (int k = 0; k < r.hits_size(); ++k) {
       pb::ShardHit& h = *r.mutable_hits(k);
@@ -385,7 +387,8 @@ void SearchPlan::Merge(std::vector<pb::QueryResponse>& parts, uint64_t from, uin
   }
 }
 
-Result<uint64_t> SearchPlan::Count(ThreadPool* pool, std::vector<ShardFailure>* failures) const {
+Result<uint64_t> SearchPlan::Count(ThreadPool* pool, std::vector<ShardFailure>* failures,
+                                   bool* terminated_early) const {
   std::vector<std::string> contexts(shards_.size());
   std::vector<pb::GlobalStatistics> stats;
   std::vector<Status> failed(shards_.size());
@@ -419,6 +422,7 @@ Result<uint64_t> SearchPlan::Count(ThreadPool* pool, std::vector<ShardFailure>* 
   for (size_t s = 0; s < counts.size(); ++s) {
     if (counts[s].ok()) {
       total += counts[s]->count();
+      if (counts[s]->terminated_early() && terminated_early != nullptr) *terminated_early = true;
     } else {
       failed[s] = counts[s].status();
     }

@@ -96,6 +96,7 @@ struct QueryPhaseResult {
   std::string relation = "eq";
   std::optional<float> max_score;
   std::vector<PlanHit> hits;
+  bool terminated_early = false;    // a shard stopped at terminate_after
   search::AggregationResults aggs;  // parallel to indices[0]'s aggregations
   std::vector<ShardFailure> failures;
 };
@@ -136,7 +137,8 @@ class SearchPlan {
                                          const std::vector<pb::FetchRequest>* fetch = nullptr) const;
   // The number of matching documents (the `_count` API); shards that did
   // not answer go to `failures`. An error only when no shard answered.
-  Result<uint64_t> Count(ThreadPool* pool, std::vector<ShardFailure>* failures = nullptr) const;
+  Result<uint64_t> Count(ThreadPool* pool, std::vector<ShardFailure>* failures = nullptr,
+                         bool* terminated_early = nullptr) const;
   // Frees a scroll's reader contexts on its shards (clear scroll, expiry).
   void FreeContexts(const ScrollCursor& cursor) const;
 

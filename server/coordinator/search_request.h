@@ -43,6 +43,9 @@ struct SearchRequest {
   // primaries. Combined with `|` ("_shards:1|_only_local").
   std::string preference;
   bool track_scores = false;
+  // terminate_after: each shard stops after collecting this many matches
+  // (in doc order); the response says `terminated_early` (0: never).
+  uint64_t terminate_after = 0;
   // indices_boost: scores of hits from an index (name, alias or wildcard;
   // the first entry that matches) multiplied by the factor.
   std::vector<std::pair<std::string, double>> indices_boost;

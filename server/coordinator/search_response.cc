@@ -182,6 +182,10 @@ Result<std::string> RenderSearchResponse(const SearchResponseParts& parts) {
   w.Int64(parts.took_ms);
   Key(&w, "timed_out");
   w.Bool(false);
+  if (request.terminate_after != 0) {
+    Key(&w, "terminated_early");
+    w.Bool(result.terminated_early);
+  }
   WriteShards(&w, plan, failures);
   Key(&w, "hits");
   w.StartObject();

@@ -1,6 +1,8 @@
 // The search features that shape each hit and the aggregation types beyond
 // terms/range/stats, on the fixture's 1-shard and 4-shard indices (and, in the
 // .loopback run, with every shard answer through bytes).
+#include <algorithm>
+
 #include "tests/server/search_api_fixture.h"
 
 namespace holdfast {
@@ -68,6 +70,56 @@ TEST_F(SearchApiTest, FieldsAndDocvalueFields) {
   ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"fields":"title"})"), 400, "parsing_exception");
   ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"fields":[{"field":"year","format":"EEE"}]})"), 400,
               "illegal_argument_exception");
+}
+
+// terminate_after (Elasticsearch's): each shard collects its first N matches
+// in doc order — not its best — and stops; totals, hits and aggregations are
+// those matches; `terminated_early` says whether a shard had more.
+TEST_F(SearchApiTest, TerminateAfterCollectsTheFirstMatchesOfEachShard) {
+  // "quick" matches 1, 3, 5 and 8; the first two in doc order (a `_doc`
+  // sort says which) are collected whatever their scores.
+  auto in_doc_order = Search("/books1/_search", R"({"query":{"match":{"title":"quick"}},"sort":["_doc"]})");
+  std::vector<std::string> first = Ids(in_doc_order);
+  ASSERT_EQ(first.size(), 4u);
+  first.resize(2);
+  auto d = Search("/books1/_search", R"({"terminate_after":2,"query":{"match":{"title":"quick"}}})");
+  EXPECT_TRUE(d["terminated_early"].GetBool()) << ToJson(d);
+  EXPECT_EQ(d["hits"]["total"]["value"].GetUint64(), 2u);
+  std::vector<std::string> ids = Ids(d);
+  std::sort(ids.begin(), ids.end());
+  std::sort(first.begin(), first.end());
+  EXPECT_EQ(ids, first);
+  d = Search("/books1/_search?terminate_after=4", R"({"query":{"match":{"title":"quick"}}})");
+  EXPECT_FALSE(d["terminated_early"].GetBool()) << ToJson(d);  // exactly four: nothing left over
+  EXPECT_EQ(d["hits"]["total"]["value"].GetUint64(), 4u);
+  d = Search("/books1/_search", R"({"query":{"match":{"title":"quick"}}})");
+  EXPECT_FALSE(d.HasMember("terminated_early")) << ToJson(d);
+
+  // Aggregations see only the collected documents: the first three.
+  in_doc_order = Search("/books1/_search", R"({"size":3,"sort":["_doc"]})");
+  double first_three = 0;
+  for (const auto& h : in_doc_order["hits"]["hits"].GetArray()) first_three += h["_source"]["price"].GetDouble();
+  d = Search("/books1/_search",
+             R"({"size":0,"terminate_after":3,"aggs":{"n":{"value_count":{"field":"price"}},"s":{"sum":{"field":"price"}}}})");
+  EXPECT_EQ(d["aggregations"]["n"]["value"].GetUint64(), 3u) << ToJson(d);
+  EXPECT_EQ(d["aggregations"]["s"]["value"].GetDouble(), first_three) << ToJson(d);
+
+  // Per shard: four shards holding documents give at most four.
+  d = Search("/books4/_search", R"({"terminate_after":1})");
+  EXPECT_TRUE(d["terminated_early"].GetBool()) << ToJson(d);
+  EXPECT_LE(d["hits"]["total"]["value"].GetUint64(), 4u);
+  EXPECT_EQ(d["hits"]["hits"].Size(), d["hits"]["total"]["value"].GetUint64());
+
+  d = Json(HttpCall(port(), "GET", "/books1/_count?terminate_after=2"));
+  EXPECT_EQ(d["count"].GetUint64(), 2u);
+  EXPECT_TRUE(d["terminated_early"].GetBool()) << ToJson(d);
+  d = Json(HttpCall(port(), "GET", "/books4/_count?terminate_after=100"));
+  EXPECT_EQ(d["count"].GetUint64(), 8u);
+  EXPECT_FALSE(d["terminated_early"].GetBool()) << ToJson(d);
+
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"terminate_after":-1})"), 400,
+              "illegal_argument_exception");
+  ExpectError(HttpCall(port(), "GET", "/books1/_count?terminate_after=-1"), 400, "illegal_argument_exception");
 }
 
 }  // namespace
