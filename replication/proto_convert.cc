@@ -140,6 +140,23 @@ void ToProto(const search::AggregationResult& r, pb::AggregationPartial* out) {
       for (double d : s.sum_of_squares.partials()) out->add_sum_of_squares_partials(d);
       break;
     }
+    case search::AggregationType::kCardinality:
+      out->set_sketch_threshold(r.cardinality.threshold());
+      if (r.cardinality.exact()) {
+        for (uint64_t h : r.cardinality.Hashes()) out->add_sketch_hashes(h);
+      } else {
+        out->set_sketch_registers(r.cardinality.registers());
+      }
+      break;
+    case search::AggregationType::kPercentiles:
+      out->set_digest_compression(r.digest.compression());
+      for (const auto& c : r.digest.Centroids()) {
+        out->add_digest_means(c.mean);
+        out->add_digest_weights(c.weight);
+      }
+      out->set_digest_min(r.digest.min());
+      out->set_digest_max(r.digest.max());
+      break;
   }
 }
 
@@ -185,6 +202,19 @@ search::AggregationResult FromProto(const pb::AggregationPartial& p) {
       s.squares = p.squares();
       s.sum_of_squares = search::ExactDoubleSum::FromPartials(
           {p.sum_of_squares_partials().begin(), p.sum_of_squares_partials().end()});
+      break;
+    }
+    case search::AggregationType::kCardinality:
+      r.cardinality = search::CardinalitySketch::FromParts(
+          p.sketch_threshold(), {p.sketch_hashes().begin(), p.sketch_hashes().end()}, p.sketch_registers());
+      break;
+    case search::AggregationType::kPercentiles: {
+      std::vector<search::PercentileDigest::Centroid> centroids;
+      const int n = std::min(p.digest_means_size(), p.digest_weights_size());
+      centroids.reserve(n);
+      for (int i = 0; i < n; ++i) centroids.push_back({p.digest_means(i), p.digest_weights(i)});
+      r.digest = search::PercentileDigest::FromParts(p.digest_compression(), std::move(centroids), p.digest_min(),
+                                                     p.digest_max());
       break;
     }
   }

@@ -10,6 +10,8 @@
 #include <string>
 #include <utility>
 
+#include <xxhash.h>
+
 #include "index/search/query.h"
 
 namespace holdfast::search {
@@ -49,6 +51,8 @@ class AggregationCollector::Aggregator {
   Aggregator(const AggregationSpec& spec, bool top_level) : spec_(spec), top_level_(top_level) {
     stats_fill_.kind = spec.kind;
     stats_fill_.squares = spec.metric == StatsMetric::kExtendedStats;
+    sketch_fill_ = CardinalitySketch(spec.precision_threshold);
+    digest_fill_ = PercentileDigest(spec.compression);
     for (const AggregationSpec& child : spec.children) {
       children_.push_back(std::make_unique<Aggregator>(child, false));
     }
@@ -63,6 +67,9 @@ class AggregationCollector::Aggregator {
       const size_t ords = field_ != nullptr ? field_->num_ords() : 0;
       if (top_level_) ord_bucket_.assign(ords, -1);
       ord_term_.assign(ords, -1);
+    }
+    if (spec_.type == AggregationType::kCardinality && spec_.kind == AggValueKind::kKeyword) {
+      ord_hash_.assign(field_ != nullptr ? field_->num_ords() : 0, 0);
     }
     for (auto& child : children_) child->SetSegment(view);
   }
@@ -104,6 +111,17 @@ class AggregationCollector::Aggregator {
         break;
       case AggregationType::kHistogram:
       case AggregationType::kDateHistogram: CollectHistogram(doc, owner, start, count); break;
+      case AggregationType::kCardinality:
+        EnsureIndex(&sketches_, owner, sketch_fill_);
+        for (uint32_t i = 0; i < count; ++i) sketches_[owner].AddHash(ValueHash(start + i));
+        break;
+      case AggregationType::kPercentiles:
+        EnsureIndex(&digests_, owner, digest_fill_);
+        for (uint32_t i = 0; i < count; ++i) {
+          const int64_t v = field_->NumericAt(start + i);
+          digests_[owner].Add(spec_.kind == AggValueKind::kDouble ? std::bit_cast<double>(v) : static_cast<double>(v));
+        }
+        break;
       case AggregationType::kMissing:
       case AggregationType::kFilter:
       case AggregationType::kFilters: break;
@@ -123,6 +141,12 @@ class AggregationCollector::Aggregator {
         break;
       case AggregationType::kStats:
         if (owner < stats_.size()) r.stats = stats_[owner];
+        break;
+      case AggregationType::kCardinality:
+        if (owner < sketches_.size()) r.cardinality = sketches_[owner];
+        break;
+      case AggregationType::kPercentiles:
+        if (owner < digests_.size()) r.digest = digests_[owner];
         break;
       case AggregationType::kHistogram:
       case AggregationType::kDateHistogram: BuildTerms(owner, &r.terms); break;
@@ -161,6 +185,22 @@ class AggregationCollector::Aggregator {
       ++bucket_count_[bucket];
       for (auto& child : children_) child->Collect(doc, bucket);
     }
+  }
+
+  // cardinality: the hash of a value (a keyword's term bytes, hashed once
+  // per segment and ordinal; a number's 64 bits), the same on every shard.
+  uint64_t ValueHash(uint32_t i) {
+    if (spec_.kind != AggValueKind::kKeyword) {
+      const int64_t v = field_->NumericAt(i);
+      return XXH3_64bits(&v, sizeof v);
+    }
+    const uint32_t ord = field_->OrdAt(i);
+    uint64_t& h = ord_hash_[ord];
+    if (h == 0) {
+      const std::string_view term = field_->OrdTerm(ord);
+      h = XXH3_64bits(term.data(), term.size()) | 1;  // never 0, the "not hashed yet" mark
+    }
+    return h;
   }
 
   bool IsFilter() const {
@@ -360,6 +400,11 @@ class AggregationCollector::Aggregator {
   std::vector<ScorerPtr> scorers_;       // filter(s): this segment's, per filter
   std::vector<StatsResult> stats_;       // stats: per owner
   StatsResult stats_fill_;               // a new owner's stats
+  std::vector<CardinalitySketch> sketches_;  // cardinality: per owner
+  CardinalitySketch sketch_fill_;
+  std::vector<uint64_t> ord_hash_;           // cardinality of a keyword: this segment's ord → hash (0: not yet)
+  std::vector<PercentileDigest> digests_;    // percentiles: per owner
+  PercentileDigest digest_fill_;
   std::vector<uint64_t> range_counts_;   // range: per owner * ranges + range
 
   // terms: buckets across segments, numbered in order of creation.

@@ -35,6 +35,7 @@ class AggregationParser {
   Result<std::shared_ptr<const Query>> ParseFilterQuery(od::value& value, const AggregationSpec& spec);
   Status ParseFilters(od::value& value, AggregationSpec* spec);
   Status ParseTermFilter(std::string_view key, od::value& value, AggregationSpec* spec);
+  Status ParseSketchParam(std::string_view key, od::value& value, AggregationSpec* spec);
 
   const mapping::Mapping& mapping_;
   const mapping::MappedField* field_ = nullptr;  // of the aggregation being parsed

@@ -431,6 +431,8 @@ AggregationResult AggregationResult::Empty(const AggregationSpec& spec) {
                                                                 : spec.kind;
   r.stats.kind = spec.kind;
   r.stats.squares = spec.metric == StatsMetric::kExtendedStats;
+  r.cardinality = CardinalitySketch(spec.precision_threshold);
+  r.digest = PercentileDigest(spec.compression);
   const bool filters = spec.type == AggregationType::kFilter || spec.type == AggregationType::kFilters;
   if (spec.type == AggregationType::kRange || spec.type == AggregationType::kMissing || filters) {
     r.range.buckets.resize(spec.type == AggregationType::kMissing ? 1
@@ -453,6 +455,8 @@ void AggregationResult::Merge(const AggregationResult& other) {
     case AggregationType::kFilter:
     case AggregationType::kFilters: range.Merge(other.range); break;
     case AggregationType::kStats: stats.Merge(other.stats); break;
+    case AggregationType::kCardinality: cardinality.Merge(other.cardinality); break;
+    case AggregationType::kPercentiles: digest.Merge(other.digest); break;
   }
 }
 
@@ -463,6 +467,30 @@ void AggregationResult::Render(const AggregationSpec& spec, JsonWriter* writer) 
     case AggregationType::kDateHistogram: terms.RenderHistogram(spec, writer); break;
     case AggregationType::kRange: range.Render(spec, writer); break;
     case AggregationType::kStats: stats.Render(spec, writer); break;
+    case AggregationType::kCardinality:
+      writer->StartObject();
+      Key(writer, "value"), writer->Uint64(cardinality.Estimate());
+      writer->EndObject();
+      break;
+    case AggregationType::kPercentiles:
+      writer->StartObject();
+      Key(writer, "values");
+      spec.keyed ? writer->StartObject() : writer->StartArray();
+      for (double percent : spec.percents) {
+        const double v = digest.Quantile(percent / 100);
+        if (spec.keyed) {
+          Key(writer, FormatJavaDouble(percent));
+        } else {
+          writer->StartObject();
+          Key(writer, "key"), writer->Double(percent);
+          Key(writer, "value");
+        }
+        std::isnan(v) ? writer->Null() : writer->Double(v);
+        if (!spec.keyed) writer->EndObject();
+      }
+      spec.keyed ? writer->EndObject() : writer->EndArray();
+      writer->EndObject();
+      break;
     case AggregationType::kMissing:
     case AggregationType::kFilter:
       writer->StartObject();

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "index/search/aggregation_spec.h"
+#include "index/search/sketches.h"
 
 namespace holdfast::search {
 
@@ -105,6 +106,8 @@ struct AggregationResult {
   TermsResult terms;
   RangeResult range;
   StatsResult stats;
+  CardinalitySketch cardinality;  // kCardinality
+  PercentileDigest digest;        // kPercentiles
 
   // The result of an aggregation that saw no docs.
   static AggregationResult Empty(const AggregationSpec& spec);

@@ -37,6 +37,8 @@ constexpr NamedType kTypes[] = {
     {"missing", AggregationType::kMissing, StatsMetric::kStats},
     {"filter", AggregationType::kFilter, StatsMetric::kStats},
     {"filters", AggregationType::kFilters, StatsMetric::kStats},
+    {"cardinality", AggregationType::kCardinality, StatsMetric::kStats},
+    {"percentiles", AggregationType::kPercentiles, StatsMetric::kStats},
 };
 
 std::string_view TypeName(const AggregationSpec& spec) {
@@ -109,6 +111,10 @@ Status AggregationParser::ParseOne(std::string_view name, od::value& body, Aggre
     spec->metric = type->metric;
     spec->date_range = key == "date_range";
     if (IsHistogram(spec->type)) spec->min_doc_count = 0;
+    if (spec->type == AggregationType::kPercentiles) {
+      spec->keyed = true;
+      spec->percents = {1, 5, 25, 50, 75, 95, 99};
+    }
     if (spec->type == AggregationType::kFilter) {
       auto query = ParseFilterQuery(value, *spec);
       if (!query.ok()) return query.status();
@@ -200,6 +206,9 @@ Status AggregationParser::ParseParam(std::string_view key, od::value& value, Agg
     }
     return Status::OK();
   }
+  if (spec->type == AggregationType::kCardinality || spec->type == AggregationType::kPercentiles) {
+    return ParseSketchParam(key, value, spec);
+  }
   if (spec->type == AggregationType::kTerms) {
     if (key == "size") {
       Result<int64_t> size = CountOf(value, "size");
@@ -248,6 +257,61 @@ Status AggregationParser::ParseParam(std::string_view key, od::value& value, Agg
   return ParsingError(where + " unknown field " + Quote(key));
 }
 
+// cardinality's and percentiles' own parameters (Elasticsearch's checks).
+Status AggregationParser::ParseSketchParam(std::string_view key, od::value& value, AggregationSpec* spec) {
+  if (spec->type == AggregationType::kCardinality && key == "precision_threshold") {
+    int64_t n = 0;
+    if (value.get_int64().get(n) != simdjson::SUCCESS) return ParsingError("[precision_threshold] must be an integer");
+    if (n < 0) {
+      return IllegalArgumentError("[precisionThreshold] must be greater than or equal to 0. Found [" +
+                                  std::to_string(n) + "] in " + Quote(spec->name));
+    }
+    // Past 40000 the threshold has the effect of 40000, as in Elasticsearch.
+    spec->precision_threshold = static_cast<uint32_t>(std::min<int64_t>(n, 40000));
+    return Status::OK();
+  }
+  if (spec->type == AggregationType::kPercentiles) {
+    if (key == "percents") {
+      od::array list;
+      if (value.get_array().get(list) != simdjson::SUCCESS) return ParsingError("[percents] must be an array of numbers");
+      spec->percents.clear();
+      for (auto element : list) {
+        double p = 0;
+        if (element.get_double().get(p) != simdjson::SUCCESS) return ParsingError("[percents] must be an array of numbers");
+        if (!(p >= 0 && p <= 100)) {
+          return IllegalArgumentError("percent must be in [0,100], got [" + FormatJavaDouble(p) + "]: " + Quote(spec->name));
+        }
+        spec->percents.push_back(p);
+      }
+      if (spec->percents.empty()) return IllegalArgumentError("[percents] must not be empty: " + Quote(spec->name));
+      std::sort(spec->percents.begin(), spec->percents.end());
+      return Status::OK();
+    }
+    if (key == "keyed") {
+      if (value.get_bool().get(spec->keyed) != simdjson::SUCCESS) return ParsingError("[keyed] must be a boolean");
+      return Status::OK();
+    }
+    if (key == "tdigest") {
+      od::object object;
+      if (value.get_object().get(object) != simdjson::SUCCESS) return ParsingError("[tdigest] must be an object");
+      for (auto field : object) {
+        std::string_view name;
+        if (auto e = field.unescaped_key().get(name); e) return JsonError(e);
+        if (name != "compression" || field.value().get_double().get(spec->compression) != simdjson::SUCCESS ||
+            !(spec->compression > 0)) {
+          return ParsingError("[tdigest] takes one number > 0, [compression]");
+        }
+      }
+      return Status::OK();
+    }
+    if (key == "hdr") {
+      return IllegalArgumentError("[hdr] percentiles are not supported here; use the default [tdigest] in " +
+                                  Quote(spec->name));
+    }
+  }
+  return ParsingError("[" + std::string(TypeName(*spec)) + "] unknown field " + Quote(key));
+}
+
 Status AggregationParser::SetField(std::string_view field, AggregationSpec* spec) {
   spec->field = std::string(field);
   field_ = mapping_.Find(field);
@@ -256,7 +320,7 @@ Status AggregationParser::SetField(std::string_view field, AggregationSpec* spec
     return Status::OK();
   }
   spec->field_type = field_->mapping.type;
-  const bool counts_only = spec->type == AggregationType::kMissing ||
+  const bool counts_only = spec->type == AggregationType::kMissing || spec->type == AggregationType::kCardinality ||
                            (spec->type == AggregationType::kStats && spec->metric == StatsMetric::kValueCount);
   switch (spec->field_type) {
     case FieldType::kText: return TextFieldDataError(field);

@@ -27,6 +27,11 @@
 //   filter          {<query>}: the docs the query matches
 //   filters         {"filters": {"name": <query>, ...} (keyed buckets) or
 //                   [<query>, ...], "other_bucket", "other_bucket_key" ("_other_")}
+//   cardinality     {"field", "precision_threshold" (3000, at most 40000)}:
+//                   distinct values, exact up to the threshold (sketches.h)
+//   percentiles     {"field", "percents" ([1, 5, 25, 50, 75, 95, 99]), "keyed"
+//                   (true), "tdigest": {"compression" (100)}}; numeric and
+//                   date fields
 // Any of them may hold sub-aggregations under "aggs"/"aggregations" (the
 // bucket aggregations apply them per bucket).
 //
@@ -51,7 +56,7 @@
 namespace holdfast::search {
 
 enum class AggregationType : uint8_t {
-  kTerms, kRange, kStats, kHistogram, kDateHistogram, kMissing, kFilter, kFilters
+  kTerms, kRange, kStats, kHistogram, kDateHistogram, kMissing, kFilter, kFilters, kCardinality, kPercentiles
 };
 
 // Which view of the stats a kStats aggregation renders.
@@ -100,6 +105,9 @@ struct AggregationSpec {
 
   StatsMetric metric = StatsMetric::kStats;    // stats
   double sigma = 2;                            // extended_stats
+  uint32_t precision_threshold = 3000;         // cardinality
+  std::vector<double> percents;                // percentiles, as given
+  double compression = 100;                    // percentiles (t-digest)
 
   // histogram, date_histogram (dates in ms since the epoch, UTC)
   double interval = 0;                         // fixed width (date_histogram: ms)

@@ -3,3 +3,4 @@ holdfast_add_test(search_extras_test
   SOURCES index/search_extras_sort_test.cc index/search_extras_aggregation_test.cc
           index/search_extras_highlight_test.cc
   LIBS holdfast_index)
+holdfast_add_test(sketches_test SOURCES index/sketches_test.cc LIBS holdfast_index)

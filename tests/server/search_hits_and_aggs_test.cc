@@ -122,5 +122,38 @@ TEST_F(SearchApiTest, TerminateAfterCollectsTheFirstMatchesOfEachShard) {
   ExpectError(HttpCall(port(), "GET", "/books1/_count?terminate_after=-1"), 400, "illegal_argument_exception");
 }
 
+// cardinality and percentiles: distinct values and quantiles, the same over
+// one shard and four (and through the loopback transport: the sketches travel
+// as protobuf), also under buckets; Elasticsearch's errors for bad requests.
+TEST_F(SearchApiTest, CardinalityAndPercentilesAgreeOverOneAndFourShards) {
+  const std::string body = R"({"size":0,"aggs":{
+      "tags":{"cardinality":{"field":"tags"}},"years":{"cardinality":{"field":"year","precision_threshold":100}},
+      "price":{"percentiles":{"field":"price","percents":[50,0,100]}},
+      "listed":{"percentiles":{"field":"price","percents":[25],"keyed":false}},
+      "by_tag":{"terms":{"field":"tags"},"aggs":{"years":{"cardinality":{"field":"year"}}}},
+      "none":{"percentiles":{"field":"no_such_field"}}}})";
+  auto one = Search("/books1/_search", body);
+  auto four = Search("/books4/_search", body);
+  ASSERT_TRUE(one.HasMember("aggregations")) << ToJson(one);
+  EXPECT_EQ(ToJson(one["aggregations"]), ToJson(four["aggregations"]));
+  const auto& a = one["aggregations"];
+  EXPECT_EQ(ToJson(a["tags"]), R"({"value":4})");   // animal, fast, food, cars
+  EXPECT_EQ(ToJson(a["years"]), R"({"value":6})");  // 1999 2001 2005 2010 2015 2020
+  // Prices 5 8 10 15 25 30 40 55: the median is between 15 and 25; percents sorted.
+  EXPECT_EQ(ToJson(a["price"]), R"({"values":{"0.0":5.0,"50.0":20.0,"100.0":55.0}})");
+  EXPECT_EQ(ToJson(a["listed"]), R"({"values":[{"key":25.0,"value":9.0}]})");
+  EXPECT_EQ(ToJson(a["by_tag"]["buckets"][0]), R"({"key":"animal","doc_count":3,"years":{"value":2}})");
+  EXPECT_EQ(ToJson(a["none"]["values"]["50.0"]), "null");
+
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"aggs":{"p":{"percentiles":{"field":"tags"}}}})"), 400,
+              "illegal_argument_exception");
+  ExpectError(HttpCall(port(), "POST", "/books1/_search",
+                       R"({"aggs":{"p":{"percentiles":{"field":"price","percents":[101]}}}})"),
+              400, "illegal_argument_exception");
+  ExpectError(HttpCall(port(), "POST", "/books1/_search",
+                       R"({"aggs":{"c":{"cardinality":{"field":"tags","precision_threshold":-1}}}})"),
+              400, "illegal_argument_exception");
+}
+
 }  // namespace
 }  // namespace holdfast
