@@ -71,7 +71,7 @@ TEST(PercentileDigestTest, FewValuesGiveExactOrderStatistics) {
   EXPECT_DOUBLE_EQ(one.Quantile(0.99), 7.0);
 }
 
-TEST(PercentileDigestTest, ManyValuesWithinATenthOfAPercentAndBoundedSize) {
+TEST(PercentileDigestTest, ManyValuesWithinAQuarterOfAPercentAndBoundedSize) {
   std::vector<double> values(200'000);
   std::iota(values.begin(), values.end(), 1.0);
   std::mt19937 rng(7);
@@ -87,7 +87,7 @@ TEST(PercentileDigestTest, ManyValuesWithinATenthOfAPercentAndBoundedSize) {
   for (const PercentileDigest* d : {&whole, &merged}) {
     EXPECT_EQ(d->count(), values.size());
     for (double q : {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99}) {
-      EXPECT_NEAR(d->Quantile(q), q * 200'000, 200) << q;  // 0.1 % of the range
+      EXPECT_NEAR(d->Quantile(q), q * 200'000, 500) << q;  // 0.25 % of the range
     }
     EXPECT_DOUBLE_EQ(d->Quantile(0), 1.0);
     EXPECT_DOUBLE_EQ(d->Quantile(1), 200'000.0);
