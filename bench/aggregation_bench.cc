@@ -3,6 +3,7 @@
 //   - terms on a keyword field with 100k distinct values (Zipf), top 10
 //   - date_histogram per day and per hour over a year of timestamps
 //   - histogram, extended_stats on a number
+//   - cardinality of the keyword, percentiles of the number (alone and per day)
 // Each iteration collects every live document and renders the JSON (the
 // terms render sorts 100k buckets). Corpus build runs once (~15 s).
 //
@@ -129,6 +130,23 @@ void BM_HistogramAndExtendedStats(benchmark::State& state) {
   RunAggs(state, R"({"h":{"histogram":{"field":"bytes","interval":65536}},"s":{"extended_stats":{"field":"bytes"}}})");
 }
 BENCHMARK(BM_HistogramAndExtendedStats)->Unit(benchmark::kMillisecond);
+
+// 100k distinct skus: past the default threshold (3000), a HyperLogLog.
+void BM_Cardinality100kKeywords(benchmark::State& state) {
+  RunAggs(state, R"({"c":{"cardinality":{"field":"sku"}}})");
+}
+BENCHMARK(BM_Cardinality100kKeywords)->Unit(benchmark::kMillisecond);
+
+void BM_PercentilesOfANumber(benchmark::State& state) {
+  RunAggs(state, R"({"p":{"percentiles":{"field":"bytes"}}})");
+}
+BENCHMARK(BM_PercentilesOfANumber)->Unit(benchmark::kMillisecond);
+
+void BM_DateHistogramDayWithPercentiles(benchmark::State& state) {
+  RunAggs(state, R"({"d":{"date_histogram":{"field":"at","calendar_interval":"day"},
+                          "aggs":{"p":{"percentiles":{"field":"bytes","percents":[50,99]}}}}})");
+}
+BENCHMARK(BM_DateHistogramDayWithPercentiles)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace holdfast::search
