@@ -9,7 +9,9 @@
 #include "index/search/aggregation_format.h"
 #include "index/search/aggregation_json.h"
 #include "index/search/aggregation_parser.h"
+#include "index/search/date_math.h"
 #include "index/search/histogram_keys.h"
+#include "index/util/clock.h"
 
 namespace holdfast::search {
 namespace {
@@ -384,7 +386,9 @@ Result<double> AggregationParser::ParseBound(od::value& value, const Aggregation
     if (spec.field_type == FieldType::kDate && field_ != nullptr) {
       const std::optional<mapping::DateFormatList> given =
           spec.format.empty() ? std::nullopt : mapping::DateFormatList::Parse(spec.format);
-      if (mapping::ParseDate(text, given ? *given : field_->mapping.date_formats, &millis)) {
+      std::string error;
+      if (ParseDateMath(text, given ? *given : field_->mapping.date_formats, {WallClockMs(), false, 0}, &millis,
+                        &error)) {
         return static_cast<double>(millis);
       }
     }

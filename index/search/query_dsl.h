@@ -53,7 +53,10 @@ QueryPtr None();                               // match_none
 QueryPtr WithBoost(QueryPtr q, float boost);   // multiplies q's boost
 bool ParseLong(std::string_view s, int64_t* out);  // integers, or integral decimals
 bool ParseDoubleText(std::string_view s, double* out);
-Status ParseDateValue(std::string_view text, const mapping::DateFormatList& formats, int64_t* millis);
+// A date in `formats`, or date math (date_math.h) from the current time;
+// round_up for range bounds gt and lte.
+Status ParseDateValue(std::string_view text, const mapping::DateFormatList& formats, int64_t* millis,
+                      bool round_up = false, int64_t tz_offset_ms = 0);
 
 // {"<query>": {"<field>": <value>}}: calls fn(field, value) for the one field.
 template <class Fn>

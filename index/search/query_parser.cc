@@ -1,3 +1,5 @@
+#include "index/search/date_math.h"
+#include "index/util/clock.h"
 #include "index/search/query_parser.h"
 
 #include <charconv>
@@ -149,10 +151,11 @@ bool ParseDoubleText(std::string_view s, double* out) {
   return ec == std::errc() && end == s.data() + s.size() && !s.empty();
 }
 
-Status ParseDateValue(std::string_view text, const mapping::DateFormatList& formats, int64_t* millis) {
-  if (mapping::ParseDate(text, formats, millis)) return Status::OK();
-  return QueryShardError("failed to create query: failed to parse date field [" + std::string(text) +
-                         "] with format [" + formats.ToString() + "]");
+Status ParseDateValue(std::string_view text, const mapping::DateFormatList& formats, int64_t* millis,
+                      bool round_up, int64_t tz_offset_ms) {
+  std::string error;
+  if (ParseDateMath(text, formats, {WallClockMs(), round_up, tz_offset_ms}, millis, &error)) return Status::OK();
+  return QueryShardError("failed to create query: " + error);
 }
 
 

@@ -4,3 +4,4 @@ holdfast_add_test(search_extras_test
           index/search_extras_highlight_test.cc
   LIBS holdfast_index)
 holdfast_add_test(sketches_test SOURCES index/sketches_test.cc LIBS holdfast_index)
+holdfast_add_test(date_math_test SOURCES index/date_math_test.cc LIBS holdfast_index)

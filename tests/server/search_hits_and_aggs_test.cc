@@ -155,5 +155,41 @@ TEST_F(SearchApiTest, CardinalityAndPercentilesAgreeOverOneAndFourShards) {
               400, "illegal_argument_exception");
 }
 
+// Date math in range queries and date_range bounds, rounded as
+// Elasticsearch documents it: gt and lte round up (the unit is excluded /
+// included whole), gte and lt round down; a date-only lte includes its day.
+TEST_F(SearchApiTest, RangeQueriesTakeDateMathAndRoundLikeElasticsearch) {
+  ASSERT_EQ(HttpCall(port(), "PUT", "/events_dm", R"({"mappings":{"properties":{"at":{"type":"date"}}}})").status, 200);
+  std::string bulk;
+  int n = 0;
+  for (const char* at : {"2014-10-31T23:59:59.999Z", "2014-11-01T00:00:00Z", "2014-11-18T12:00:00Z",
+                         "2014-11-30T23:59:59.999Z", "2014-12-01T00:00:00Z"}) {
+    bulk += R"({"index":{"_id":")" + std::to_string(++n) + "\"}}\n{\"at\":\"" + at + "\"}\n";
+  }
+  ASSERT_EQ(HttpCall(port(), "POST", "/events_dm/_bulk?refresh=true", bulk).status, 200);
+  auto count = [&](const std::string& range) {
+    auto d = Json(HttpCall(port(), "POST", "/events_dm/_count", R"({"query":{"range":{"at":)" + range + "}}}"));
+    return d.HasMember("count") ? d["count"].GetUint64() : 99;
+  };
+  EXPECT_EQ(count(R"({"gt":"2014-11-18||/M"})"), 1u);   // December only
+  EXPECT_EQ(count(R"({"gte":"2014-11-18||/M"})"), 4u);  // from November 1
+  EXPECT_EQ(count(R"({"lt":"2014-11-18||/M"})"), 1u);   // before November
+  EXPECT_EQ(count(R"({"lte":"2014-11-18||/M"})"), 4u);  // through November 30
+  EXPECT_EQ(count(R"({"lte":"2014-11-18"})"), 3u);      // the whole day included
+  EXPECT_EQ(count(R"({"gt":"2014-11-18"})"), 2u);       // the whole day excluded
+  EXPECT_EQ(count(R"({"gte":"now-100y/y","lt":"now+1d/d"})"), 5u);
+  EXPECT_EQ(count(R"({"gte":"now"})"), 0u);
+  // 2014-12-01 at +01:00 began at 2014-11-30T23:00Z.
+  EXPECT_EQ(count(R"({"gte":"2014-12-01","time_zone":"+01:00"})"), 2u);
+  auto d = Search("/events_dm/_search", R"({"size":0,"aggs":{"r":{"date_range":{"field":"at",
+      "ranges":[{"from":"now-100y/y","to":"2014-11-18||/M"},{"from":"2014-11-18||/M"}]}}}})");
+  EXPECT_EQ(d["aggregations"]["r"]["buckets"][0]["doc_count"].GetUint64(), 1u) << ToJson(d);
+  EXPECT_EQ(d["aggregations"]["r"]["buckets"][1]["doc_count"].GetUint64(), 4u) << ToJson(d);
+  EXPECT_EQ(HttpCall(port(), "POST", "/events_dm/_count", R"({"query":{"range":{"at":{"gte":"now-1x"}}}})").status, 400);
+  EXPECT_EQ(HttpCall(port(), "POST", "/events_dm/_count",
+                     R"({"query":{"range":{"at":{"gte":"now","time_zone":"Europe/Paris"}}}})").status, 400);
+  EXPECT_EQ(HttpCall(port(), "DELETE", "/events_dm").status, 200);
+}
+
 }  // namespace
 }  // namespace holdfast

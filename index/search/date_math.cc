@@ -1,0 +1,199 @@
+#include "index/search/date_math.h"
+
+#include <cctype>
+#include <chrono>
+
+namespace holdfast::search {
+
+namespace {
+
+using namespace std::chrono;
+
+constexpr int64_t kSecond = 1000, kMinute = 60 * kSecond, kHour = 60 * kMinute, kDay = 24 * kHour;
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+// Local civil date of `local_ms` and the ms into its day.
+year_month_day CivilDay(int64_t local_ms, int64_t* time_of_day) {
+  const int64_t days = FloorDiv(local_ms, kDay);
+  *time_of_day = local_ms - days * kDay;
+  return year_month_day{sys_days{std::chrono::days{days}}};
+}
+
+int64_t MillisOf(year_month_day ymd) { return sys_days{ymd}.time_since_epoch().count() * kDay; }
+
+int64_t AddMonths(int64_t ms, int64_t months, int64_t tz) {
+  int64_t tod = 0;
+  const year_month_day ymd = CivilDay(ms + tz, &tod);
+  const year_month ym = year_month{ymd.year(), ymd.month()} + std::chrono::months{months};
+  const day last = year_month_day_last{ym.year(), month_day_last{ym.month()}}.day();
+  const day d = ymd.day() > last ? last : ymd.day();
+  return MillisOf(year_month_day{ym.year(), ym.month(), d}) + tod - tz;
+}
+
+// The start of `unit` holding `ms` (or, round_up, the last ms of it).
+bool Round(int64_t* ms, char unit, bool round_up, int64_t tz) {
+  const int64_t local = *ms + tz;
+  int64_t start = 0, next = 0;
+  auto fixed = [&](int64_t width) {
+    start = FloorDiv(local, width) * width;
+    next = start + width;
+  };
+  int64_t tod = 0;
+  switch (unit) {
+    case 's': fixed(kSecond); break;
+    case 'm': fixed(kMinute); break;
+    case 'h':
+    case 'H': fixed(kHour); break;
+    case 'd': fixed(kDay); break;
+    case 'w': {
+      const int64_t days = FloorDiv(local, kDay);
+      const int64_t monday = days - (((days + 3) % 7) + 7) % 7;  // 1970-01-01 was a Thursday
+      start = monday * kDay;
+      next = start + 7 * kDay;
+      break;
+    }
+    case 'M': {
+      const year_month_day ymd = CivilDay(local, &tod);
+      const year_month ym{ymd.year(), ymd.month()};
+      start = MillisOf(ym / 1);
+      next = MillisOf((ym + std::chrono::months{1}) / 1);
+      break;
+    }
+    case 'y': {
+      const year_month_day ymd = CivilDay(local, &tod);
+      start = MillisOf(ymd.year() / January / 1);
+      next = MillisOf((ymd.year() + years{1}) / January / 1);
+      break;
+    }
+    default: return false;
+  }
+  *ms = (round_up ? next - 1 : start) - tz;
+  return true;
+}
+
+bool Add(int64_t* ms, int64_t n, char unit, int64_t tz) {
+  switch (unit) {
+    case 'y': *ms = AddMonths(*ms, 12 * n, tz); return true;
+    case 'M': *ms = AddMonths(*ms, n, tz); return true;
+    case 'w': *ms += 7 * n * kDay; return true;
+    case 'd': *ms += n * kDay; return true;
+    case 'h':
+    case 'H': *ms += n * kHour; return true;
+    case 'm': *ms += n * kMinute; return true;
+    case 's': *ms += n * kSecond; return true;
+    default: return false;
+  }
+}
+
+// A date in `formats`; one without a zone of its own ("Z", "+01:00" after
+// the time) and not epoch digits is in the time zone `tz`.
+bool ParseAnchor(std::string_view text, const mapping::DateFormatList& formats, int64_t tz, int64_t* value) {
+  if (!mapping::ParseDate(text, formats, value)) return false;
+  if (tz == 0) return true;
+  bool digits = !text.empty();
+  for (char c : text) digits &= std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '.';
+  const size_t t = text.find('T');
+  const bool zoned = text.find('Z') != std::string_view::npos ||
+                     (t != std::string_view::npos && text.find_first_of("+-", t) != std::string_view::npos);
+  if (!digits && !zoned) *value -= tz;
+  return true;
+}
+
+// A plain date given to a lower precision than milliseconds, ISO style:
+// its last millisecond (when `millis` is the start the text names).
+int64_t RoundUpPartialDate(std::string_view text, int64_t millis, int64_t tz) {
+  auto digits = [&](size_t at, size_t n) {
+    if (text.size() < at + n) return false;
+    for (size_t i = at; i < at + n; ++i) {
+      if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
+    }
+    return true;
+  };
+  char unit = 0;
+  if (text.size() == 4 && digits(0, 4)) {
+    unit = 'y';
+  } else if (text.size() == 7 && digits(0, 4) && text[4] == '-' && digits(5, 2)) {
+    unit = 'M';
+  } else if (text.size() == 10 && digits(0, 4) && text[4] == '-' && text[7] == '-' && digits(8, 2)) {
+    unit = 'd';
+  } else if (text.size() == 13 && text[10] == 'T' && digits(11, 2)) {
+    unit = 'h';
+  } else if (text.size() == 16 && text[10] == 'T' && text[13] == ':' && digits(14, 2)) {
+    unit = 'm';
+  } else if (text.size() == 19 && text[10] == 'T' && text[16] == ':' && digits(17, 2)) {
+    unit = 's';
+  }
+  if (unit == 0) return millis;
+  int64_t start = millis;
+  // Only when the text was read as that date (not, say, "2026" as epoch millis).
+  if (!Round(&start, unit, false, tz) || start != millis) return millis;
+  int64_t end = millis;
+  Round(&end, unit, true, tz);
+  return end;
+}
+
+}  // namespace
+
+bool ParseDateMath(std::string_view text, const mapping::DateFormatList& formats, const DateMathOptions& options,
+                   int64_t* millis, std::string* error) {
+  int64_t value = 0;
+  std::string_view math;
+  if (text.substr(0, 3) == "now") {
+    value = options.now_ms;
+    math = text.substr(3);
+  } else {
+    const size_t bars = text.find("||");
+    if (bars == std::string_view::npos) {
+      if (!ParseAnchor(text, formats, options.tz_offset_ms, &value)) {
+        *error = "failed to parse date field [" + std::string(text) + "] with format [" + formats.ToString() + "]";
+        return false;
+      }
+      *millis = options.round_up ? RoundUpPartialDate(text, value, options.tz_offset_ms) : value;
+      return true;
+    }
+    if (!ParseAnchor(text.substr(0, bars), formats, options.tz_offset_ms, &value)) {
+      *error = "failed to parse date field [" + std::string(text.substr(0, bars)) + "] with format [" +
+               formats.ToString() + "]";
+      return false;
+    }
+    math = text.substr(bars + 2);
+  }
+  size_t i = 0;
+  while (i < math.size()) {
+    const char op = math[i++];
+    if (op == '/') {
+      if (i >= math.size() || !Round(&value, math[i], options.round_up, options.tz_offset_ms)) {
+        *error = "rounding `/` can only be followed by a unit (y M w d h H m s) in date math [" + std::string(math) + "]";
+        return false;
+      }
+      ++i;
+      continue;
+    }
+    if (op != '+' && op != '-') {
+      *error = "operator not supported for date math [" + std::string(math) + "]";
+      return false;
+    }
+    int64_t n = 0;
+    bool any = false;
+    while (i < math.size() && std::isdigit(static_cast<unsigned char>(math[i]))) {
+      n = n * 10 + (math[i++] - '0');
+      any = true;
+      if (n > 1'000'000'000) {
+        *error = "number too large in date math [" + std::string(math) + "]";
+        return false;
+      }
+    }
+    if (!any) n = 1;
+    if (i >= math.size() || !Add(&value, op == '-' ? -n : n, math[i], options.tz_offset_ms)) {
+      *error = "unit [" + std::string(i < math.size() ? math.substr(i, 1) : "") + "] not supported for date math [" +
+               std::string(math) + "]";
+      return false;
+    }
+    ++i;
+  }
+  *millis = value;
+  return true;
+}
+
+}  // namespace holdfast::search

@@ -1,0 +1,40 @@
+// Elasticsearch's date math, for date values in queries (range, term) and
+// date_range aggregation bounds:
+//
+//   now-7d/d   2026-12-03||+1M/M   now+90m   now/w
+//
+// An anchor — `now`, or a date in the field's formats followed by `||` —
+// then any number of operations: `+N<unit>` and `-N<unit>` (N digits,
+// default 1) add or subtract, `/<unit>` rounds to the start of the unit.
+// Units: y (years), M (months), w (weeks, from Monday), d (days), h and H
+// (hours), m (minutes), s (seconds). Months and years keep the day of the
+// month where it exists (Jan 31 + 1M is Feb 28 or 29).
+//
+// `round_up` (range queries' gt and lte, as Elasticsearch): a rounding lands
+// on the last millisecond of its unit instead of the first, and a plain date
+// missing its later fields ("2026", "2026-12", "2026-12-03",
+// "2026-12-03T10", ...) stands for the last millisecond it covers.
+// `tz_offset_ms` (a fixed offset east of UTC) is where day, week, month and
+// year boundaries fall. Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "index/mapping/date_parser.h"
+
+namespace holdfast::search {
+
+struct DateMathOptions {
+  int64_t now_ms = 0;
+  bool round_up = false;
+  int64_t tz_offset_ms = 0;
+};
+
+// The instant `text` names (ms since the epoch, UTC). False with `*error`
+// set when it is not a date in `formats` or its math is malformed.
+bool ParseDateMath(std::string_view text, const mapping::DateFormatList& formats, const DateMathOptions& options,
+                   int64_t* millis, std::string* error);
+
+}  // namespace holdfast::search
