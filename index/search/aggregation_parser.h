@@ -36,6 +36,7 @@ class AggregationParser {
   Status ParseFilters(od::value& value, AggregationSpec* spec);
   Status ParseTermFilter(std::string_view key, od::value& value, AggregationSpec* spec);
   Status ParseSketchParam(std::string_view key, od::value& value, AggregationSpec* spec);
+  Status ResolveOrderPath(AggregationSpec* spec);
 
   const mapping::Mapping& mapping_;
   const mapping::MappedField* field_ = nullptr;  // of the aggregation being parsed

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdlib>
 #include <optional>
 #include <regex>
 
@@ -247,6 +248,45 @@ void TermsResult::Merge(const TermsResult& other) {
   buckets = std::move(merged);
 }
 
+namespace {
+
+// The value of `r` (of the metric aggregation `spec`) a terms order names;
+// NaN when it has none (no values).
+double OrderValue(const AggregationSpec& spec, const AggregationResult& r, const std::string& metric) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (spec.type == AggregationType::kCardinality) return static_cast<double>(r.cardinality.Estimate());
+  if (spec.type == AggregationType::kPercentiles) return r.digest.Quantile(std::strtod(metric.c_str(), nullptr) / 100);
+  if (spec.type != AggregationType::kStats) return nan;
+  const StatsResult& s = r.stats;
+  std::string_view m = metric;
+  if (m.empty()) {
+    switch (spec.metric) {
+      case StatsMetric::kMin: m = "min"; break;
+      case StatsMetric::kMax: m = "max"; break;
+      case StatsMetric::kAvg: m = "avg"; break;
+      case StatsMetric::kSum: m = "sum"; break;
+      default: m = "count"; break;
+    }
+  }
+  const bool is_double = s.kind == AggValueKind::kDouble;
+  const double sum = is_double ? s.double_sum.Value() : static_cast<double>(s.long_sum);
+  if (m == "count") return static_cast<double>(s.count);
+  if (m == "sum") return sum;
+  if (s.count == 0) return nan;
+  const double n = static_cast<double>(s.count), avg = sum / n;
+  if (m == "min") return is_double ? s.double_min : static_cast<double>(s.long_min);
+  if (m == "max") return is_double ? s.double_max : static_cast<double>(s.long_max);
+  if (m == "avg") return avg;
+  const double squares = s.sum_of_squares.Value();
+  if (m == "sum_of_squares") return squares;
+  const double variance = std::max(0.0, squares / n - avg * avg);
+  if (m == "variance") return variance;
+  if (m == "std_deviation") return std::sqrt(variance);
+  return nan;
+}
+
+}  // namespace
+
 void TermsResult::Render(const AggregationSpec& spec, JsonWriter* w) const {
   // Which keys are shown: min_doc_count, include/exclude (keyword keys).
   const AggregationSpec::TermFilter* filter = spec.term_filter.get();
@@ -272,8 +312,31 @@ void TermsResult::Render(const AggregationSpec& spec, JsonWriter* w) const {
   for (const TermsBucket& b : buckets) {
     if (shown_key(b)) order.push_back(&b);
   }
+  // Ordered by a sub-aggregation: its value per bucket, computed once; buckets
+  // without one go last either way.
+  std::vector<double> metric;
+  const bool by_metric = spec.order == TermsOrder::kMetricAsc || spec.order == TermsOrder::kMetricDesc;
+  if (by_metric && spec.order_child >= 0) {
+    metric.resize(buckets.size(), std::numeric_limits<double>::quiet_NaN());
+    const AggregationSpec& child = spec.children[static_cast<size_t>(spec.order_child)];
+    for (const TermsBucket* b : order) {
+      if (static_cast<size_t>(spec.order_child) < b->children.size()) {
+        metric[static_cast<size_t>(b - buckets.data())] =
+            OrderValue(child, b->children[static_cast<size_t>(spec.order_child)], spec.order_metric);
+      }
+    }
+  }
   auto by_order = [&](const TermsBucket* a, const TermsBucket* b) {
     switch (spec.order) {
+      case TermsOrder::kMetricAsc:
+      case TermsOrder::kMetricDesc: {
+        if (metric.empty()) break;
+        const double x = metric[static_cast<size_t>(a - buckets.data())];
+        const double y = metric[static_cast<size_t>(b - buckets.data())];
+        if (std::isnan(x) != std::isnan(y)) return std::isnan(y);
+        if (x != y && !std::isnan(x)) return spec.order == TermsOrder::kMetricAsc ? x < y : x > y;
+        break;
+      }
       case TermsOrder::kCountDesc:
         if (a->doc_count != b->doc_count) return a->doc_count > b->doc_count;
         break;

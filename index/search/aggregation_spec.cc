@@ -130,7 +130,48 @@ Status AggregationParser::ParseOne(std::string_view name, od::value& body, Aggre
     HOLDFAST_RETURN_IF_ERROR(ParseParams(value, spec));
   }
   if (!typed) return ParsingError("Missing definition for aggregation " + Quote(spec->name));
+  if (!spec->order_path.empty()) return ResolveOrderPath(spec);
   return Status::OK();
+}
+
+// terms "order": {"<child>[.<value>]": ...} names a metric sub-aggregation.
+Status AggregationParser::ResolveOrderPath(AggregationSpec* spec) {
+  const std::string& path = spec->order_path;
+  const size_t dot = path.find('.');
+  const std::string child = path.substr(0, dot);
+  std::string metric = dot == std::string::npos ? "" : path.substr(dot + 1);
+  auto invalid = [&](const std::string& why) {
+    return IllegalArgumentError("Invalid aggregation order path " + Quote(path) + ". " + why);
+  };
+  for (size_t i = 0; i < spec->children.size(); ++i) {
+    const AggregationSpec& c = spec->children[i];
+    if (c.name != child) continue;
+    const bool multi = c.type == AggregationType::kPercentiles ||
+                       (c.type == AggregationType::kStats &&
+                        (c.metric == StatsMetric::kStats || c.metric == StatsMetric::kExtendedStats));
+    const bool single = c.type == AggregationType::kCardinality || (c.type == AggregationType::kStats && !multi);
+    if (!multi && !single) return invalid("Buckets can only be sorted on a metric sub-aggregation, not on " + Quote(child) + ".");
+    if (single && metric == "value") metric.clear();
+    if (single && !metric.empty()) return invalid(Quote(child) + " has one value: order by " + Quote(child) + ".");
+    if (multi && metric.empty()) return invalid(Quote(child) + " has several values: name one, as " + Quote(child + ".max") + ".");
+    if (c.type == AggregationType::kPercentiles) {
+      char* end = nullptr;
+      const double p = std::strtod(metric.c_str(), &end);
+      if (end != metric.c_str() + metric.size() || !(p >= 0 && p <= 100)) {
+        return invalid("A percentile is a number from 0 to 100, not " + Quote(metric) + ".");
+      }
+    } else if (multi) {
+      static const char* const kValues[] = {"count", "min", "max", "avg", "sum", "sum_of_squares", "variance", "std_deviation"};
+      const bool extended = c.metric == StatsMetric::kExtendedStats;
+      bool known = false;
+      for (size_t k = 0; k < std::size(kValues); ++k) known |= metric == kValues[k] && (k < 5 || extended);
+      if (!known) return invalid("Unknown value " + Quote(metric) + " of " + Quote(child) + ".");
+    }
+    spec->order_child = static_cast<int>(i);
+    spec->order_metric = std::move(metric);
+    return Status::OK();
+  }
+  return invalid("The provided aggregation " + Quote(child) + " does not exist.");
 }
 
 Status AggregationParser::ParseParams(od::value& params, AggregationSpec* spec) {
@@ -370,8 +411,9 @@ Status AggregationParser::ParseOrder(od::value& value, AggregationSpec* spec) {
     } else if (key == "_key" || key == "_term") {
       spec->order = asc ? TermsOrder::kKeyAsc : TermsOrder::kKeyDesc;
     } else {
-      return IllegalArgumentError("Invalid aggregation order path " + Quote(key) +
-                                  ". Only _count and _key are supported.");
+      // A sub-aggregation's value: resolved once the children are parsed.
+      spec->order = asc ? TermsOrder::kMetricAsc : TermsOrder::kMetricDesc;
+      spec->order_path = std::string(key);
     }
   }
   return Status::OK();

@@ -1,8 +1,10 @@
 // AggregationSpec: the `aggs` / `aggregations` of a search request, parsed
 // and checked against the mapping. Supported types:
 //
-//   terms  {"field", "size" (10), "order" ({"_count"|"_key": "asc"|"desc"};
-//          default _count desc, then _key asc), "min_doc_count" (1; >= 1),
+//   terms  {"field", "size" (10), "order" ({"_count"|"_key"|<path>: "asc"|"desc"};
+//          default _count desc, then _key asc; a path names a metric
+//          sub-aggregation and, for multi-value ones, its value: "avg_price",
+//          "price_stats.max", "latency.99"), "min_doc_count" (1; >= 1),
 //          "include"/"exclude" (keyword: a regular expression or an array of
 //          terms; include also {"partition", "num_partitions"}), "missing"
 //          (the key docs without a value count under)}; keyword and numeric fields
@@ -73,7 +75,8 @@ enum class AggValueKind : uint8_t {
   kUnmapped,  // no values anywhere
 };
 
-enum class TermsOrder : uint8_t { kCountDesc, kCountAsc, kKeyAsc, kKeyDesc };
+// kMetric*: by a value of a metric sub-aggregation (order_child, order_metric).
+enum class TermsOrder : uint8_t { kCountDesc, kCountAsc, kKeyAsc, kKeyDesc, kMetricAsc, kMetricDesc };
 
 struct AggRange {
   std::optional<double> from;  // inclusive
@@ -99,6 +102,12 @@ struct AggregationSpec {
   std::shared_ptr<const TermFilter> term_filter;  // null: every key
   std::optional<std::string> missing_key;         // terms: docs without a value count under this key
   TermsOrder order = TermsOrder::kCountDesc;   // terms
+  // terms ordered by a sub-aggregation: the path as given ("avg_price",
+  // "price_stats.max", "load.95"), the child it names and which of its values
+  // ("" : the child's one value).
+  std::string order_path;
+  int order_child = -1;
+  std::string order_metric;
   std::vector<AggRange> ranges;                // range: sorted by (from, to) like Elasticsearch
   bool keyed = false;                          // range, histograms
   bool date_range = false;                     // range written as date_range

@@ -191,5 +191,35 @@ TEST_F(SearchApiTest, RangeQueriesTakeDateMathAndRoundLikeElasticsearch) {
   EXPECT_EQ(HttpCall(port(), "DELETE", "/events_dm").status, 200);
 }
 
+// terms ordered by a metric sub-aggregation (one value, a named value of a
+// multi-value one, a percentile), exact over one shard and four; paths that
+// do not name a metric are refused.
+TEST_F(SearchApiTest, TermsOrderBySubAggregation) {
+  // Prices per tag: animal 10 25 40 (avg 25), fast 10 55 5 (avg 23.33),
+  // food 15 8 (avg 11.5), cars 55 (avg 55).
+  auto keys = [](const rapidjson::Document& d) {
+    std::string out;
+    for (const auto& b : d["aggregations"]["t"]["buckets"].GetArray()) out += std::string(b["key"].GetString()) + " ";
+    return out;
+  };
+  for (const char* index : {"/books1/_search", "/books4/_search"}) {
+    auto d = Search(index, R"({"size":0,"aggs":{"t":{"terms":{"field":"tags","order":{"avg_price":"desc"}},
+        "aggs":{"avg_price":{"avg":{"field":"price"}}}}}})");
+    EXPECT_EQ(keys(d), "cars animal fast food ") << ToJson(d);
+    d = Search(index, R"({"size":0,"aggs":{"t":{"terms":{"field":"tags","order":[{"s.min":"asc"}],"size":2},
+        "aggs":{"s":{"stats":{"field":"price"}}}}}})");
+    EXPECT_EQ(keys(d), "fast food ") << ToJson(d);  // minima 5, 8, then 10 and 55
+    EXPECT_EQ(d["aggregations"]["t"]["sum_other_doc_count"].GetUint64(), 4u) << ToJson(d);
+    d = Search(index, R"({"size":0,"aggs":{"t":{"terms":{"field":"tags","order":{"p.50":"asc"}},
+        "aggs":{"p":{"percentiles":{"field":"price"}}}}}})");
+    EXPECT_EQ(keys(d), "fast food animal cars ") << ToJson(d);  // medians 10, 11.5, 25, 55
+  }
+  for (const char* order : {R"({"nope":"desc"})", R"({"s":"desc"})", R"({"s.median":"desc"})", R"({"f":"asc"})"}) {
+    const std::string body = std::string(R"({"aggs":{"t":{"terms":{"field":"tags","order":)") + order +
+                             R"(},"aggs":{"s":{"stats":{"field":"price"}},"f":{"filter":{"match_all":{}}}}}}})";
+    ExpectError(HttpCall(port(), "POST", "/books1/_search", body), 400, "illegal_argument_exception");
+  }
+}
+
 }  // namespace
 }  // namespace holdfast
