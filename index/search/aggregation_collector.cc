@@ -1,6 +1,7 @@
 #include "index/search/aggregation_collector.h"
 
 #include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
 #include <absl/strings/string_view.h>
 
 #include <algorithm>
@@ -67,6 +68,10 @@ class AggregationCollector::Aggregator {
       const size_t ords = field_ != nullptr ? field_->num_ords() : 0;
       if (top_level_) ord_bucket_.assign(ords, -1);
       ord_term_.assign(ords, -1);
+      // min_doc_count 0: every term of the field is a key, with documents or not.
+      if (spec_.min_doc_count == 0) {
+        for (uint32_t ord = 0; ord < ords; ++ord) TermNumber(ord);
+      }
     }
     if (spec_.type == AggregationType::kCardinality && spec_.kind == AggValueKind::kKeyword) {
       ord_hash_.assign(field_ != nullptr ? field_->num_ords() : 0, 0);
@@ -368,8 +373,8 @@ class AggregationCollector::Aggregator {
         buckets_by_owner_[bucket_owner_[b]].push_back(b);
       }
     }
-    if (owner >= buckets_by_owner_.size()) return;
-    for (uint32_t b : buckets_by_owner_[owner]) {
+    static const std::vector<uint32_t> kNone;
+    for (uint32_t b : owner < buckets_by_owner_.size() ? buckets_by_owner_[owner] : kNone) {
       TermsBucket bucket;
       if (spec_.kind == AggValueKind::kKeyword) {
         bucket.text = term_text_[bucket_term_[b]];
@@ -380,8 +385,23 @@ class AggregationCollector::Aggregator {
       bucket.children = BuildChildren(b);
       out->buckets.push_back(std::move(bucket));
     }
+    if (spec_.kind == AggValueKind::kKeyword && spec_.min_doc_count == 0) AddEmptyTermBuckets(out);
     std::sort(out->buckets.begin(), out->buckets.end(),
               [out](const TermsBucket& a, const TermsBucket& b) { return out->CompareKeys(a, b) < 0; });
+  }
+
+  // min_doc_count 0: a bucket with no documents for every term of the field
+  // that this parent bucket has none of.
+  void AddEmptyTermBuckets(TermsResult* out) {
+    absl::flat_hash_set<absl::string_view> present;
+    for (const TermsBucket& b : out->buckets) present.insert(absl::string_view(b.text.data(), b.text.size()));
+    for (const std::string& term : term_text_) {
+      if (present.contains(absl::string_view(term.data(), term.size()))) continue;
+      TermsBucket bucket;
+      bucket.text = term;
+      for (auto& child : children_) bucket.children.push_back(AggregationResult::Empty(child->spec_));
+      out->buckets.push_back(std::move(bucket));
+    }
   }
 
   std::vector<AggregationResult> BuildChildren(uint32_t bucket) {

@@ -113,6 +113,7 @@ Status AggregationParser::ParseOne(std::string_view name, od::value& body, Aggre
     spec->metric = type->metric;
     spec->date_range = key == "date_range";
     if (IsHistogram(spec->type)) spec->min_doc_count = 0;
+    if (spec->type == AggregationType::kTerms) spec->min_doc_count = 1;
     if (spec->type == AggregationType::kPercentiles) {
       spec->keyed = true;
       spec->percents = {1, 5, 25, 50, 75, 95, 99};
@@ -268,9 +269,9 @@ Status AggregationParser::ParseParam(std::string_view key, od::value& value, Agg
     if (key == "min_doc_count") {
       Result<int64_t> n = CountOf(value, "min_doc_count");
       if (!n.ok()) return n.status();
-      if (n.value() == 0) {
-        return IllegalArgumentError("[min_doc_count] 0 is not supported for terms (terms without documents are not "
-                                    "listed) in " + Quote(spec->name));
+      if (n.value() == 0 && spec->kind != AggValueKind::kKeyword && spec->kind != AggValueKind::kUnmapped) {
+        return IllegalArgumentError("[min_doc_count] 0 is supported for terms on keyword fields only (numeric "
+                                    "values without documents are not listed) in " + Quote(spec->name));
       }
       spec->min_doc_count = static_cast<uint64_t>(n.value());
       return Status::OK();

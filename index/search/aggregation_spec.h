@@ -4,7 +4,8 @@
 //   terms  {"field", "size" (10), "order" ({"_count"|"_key"|<path>: "asc"|"desc"};
 //          default _count desc, then _key asc; a path names a metric
 //          sub-aggregation and, for multi-value ones, its value: "avg_price",
-//          "price_stats.max", "latency.99"), "min_doc_count" (1; >= 1),
+//          "price_stats.max", "latency.99"), "min_doc_count" (1; 0 lists every term of a
+//          keyword field, with documents or not),
 //          "include"/"exclude" (keyword: a regular expression or an array of
 //          terms; include also {"partition", "num_partitions"}), "missing"
 //          (the key docs without a value count under)}; keyword and numeric fields
@@ -123,7 +124,7 @@ struct AggregationSpec {
   CalendarUnit calendar = CalendarUnit::kNone; // date_histogram calendar_interval
   double offset = 0;
   int64_t tz_offset_ms = 0;                    // date_histogram time_zone, a fixed offset
-  uint64_t min_doc_count = 0;
+  uint64_t min_doc_count = 0;                  // terms: 1 unless given (the parser sets it)
   std::optional<double> bounds_min, bounds_max;  // extended_bounds
   std::string format;                          // date_histogram, date_range: keys as text; empty: strict_date_optional_time
 

@@ -221,5 +221,25 @@ TEST_F(SearchApiTest, TermsOrderBySubAggregation) {
   }
 }
 
+// terms min_doc_count 0 on a keyword field: every term of the field is a
+// bucket, the ones no matching document has with doc_count 0 (after the
+// others), over one shard and four, also under a parent bucket.
+TEST_F(SearchApiTest, TermsMinDocCountZeroListsEveryTerm) {
+  const std::string every = R"([{"key":"food","doc_count":2},{"key":"animal","doc_count":0},)"
+                            R"({"key":"cars","doc_count":0},{"key":"fast","doc_count":0}])";
+  for (const char* index : {"/books1/_search", "/books4/_search"}) {
+    auto d = Search(index, R"({"size":0,"query":{"term":{"tags":"food"}},"aggs":{
+        "t":{"terms":{"field":"tags","min_doc_count":0}},
+        "seen":{"terms":{"field":"tags"}},
+        "f":{"filter":{"term":{"tags":"food"}},"aggs":{"t":{"terms":{"field":"tags","min_doc_count":0}}}}}})");
+    EXPECT_EQ(ToJson(d["aggregations"]["t"]["buckets"]), every) << index;
+    EXPECT_EQ(ToJson(d["aggregations"]["f"]["t"]["buckets"]), every) << index;
+    EXPECT_EQ(ToJson(d["aggregations"]["seen"]["buckets"]), R"([{"key":"food","doc_count":2}])") << index;
+  }
+  ExpectError(HttpCall(port(), "POST", "/books1/_search",
+                       R"({"aggs":{"t":{"terms":{"field":"price","min_doc_count":0}}}})"),
+              400, "illegal_argument_exception");
+}
+
 }  // namespace
 }  // namespace holdfast
