@@ -345,6 +345,8 @@ Status AggregationParser::ParseSketchParam(std::string_view key, od::value& valu
             !(spec->compression > 0)) {
           return ParsingError("[tdigest] takes one number > 0, [compression]");
         }
+        // A digest's size grows with its compression: past 10,000 it acts as 10,000.
+        spec->compression = std::min(spec->compression, 10000.0);
       }
       return Status::OK();
     }
