@@ -257,7 +257,19 @@ void TermsResult::Render(const AggregationSpec& spec, JsonWriter* w) const {
   if (filter != nullptr && filter->exclude_regex) exclude.emplace(*filter->exclude_regex);
   auto shown_key = [&](const TermsBucket& b) {
     if (b.doc_count < spec.min_doc_count) return false;
-    if (filter == nullptr || kind != AggValueKind::kKeyword) return true;
+    if (filter == nullptr) return true;
+    if (kind == AggValueKind::kLong || kind == AggValueKind::kDouble) {
+      auto has = [&](const std::vector<int64_t>& numbers) {
+        return std::find(numbers.begin(), numbers.end(), b.number) != numbers.end();
+      };
+      if (!filter->include_numbers.empty() && !has(filter->include_numbers)) return false;
+      if (filter->num_partitions > 0 &&
+          static_cast<uint64_t>(b.number) % filter->num_partitions != filter->partition) {
+        return false;
+      }
+      return !has(filter->exclude_numbers);
+    }
+    if (kind != AggValueKind::kKeyword) return true;
     auto listed = [&](const std::vector<std::string>& values) {
       return std::find(values.begin(), values.end(), b.text) != values.end();
     };

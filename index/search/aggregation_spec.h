@@ -98,6 +98,8 @@ struct AggregationSpec {
   struct TermFilter {
     std::optional<std::string> include_regex, exclude_regex;
     std::vector<std::string> include_values, exclude_values;
+    // numeric fields: values as the kind stores them (kLong, kDouble bits)
+    std::vector<int64_t> include_numbers, exclude_numbers;
     uint32_t partition = 0, num_partitions = 0;  // num_partitions 0: none
   };
   std::shared_ptr<const TermFilter> term_filter;  // null: every key

@@ -1,7 +1,9 @@
 // The bucket-shaping parameters of aggregations: histogram and date_histogram
 // (intervals, time zones, bounds, formats), filter and filters (queries), and
 // the include/exclude filter of terms. See aggregation_spec.h.
+#include <bit>
 #include <cmath>
+#include <cstdlib>
 #include <regex>
 
 #include "index/search/aggregation_format.h"
@@ -121,16 +123,41 @@ Status AggregationParser::ParseHistogramParam(std::string_view key, od::value& v
 }
 
 Status AggregationParser::ParseTermFilter(std::string_view key, od::value& value, AggregationSpec* spec) {
-  if (spec->kind != AggValueKind::kKeyword && spec->kind != AggValueKind::kUnmapped) {
-    return IllegalArgumentError("[" + std::string(key) + "] is supported on keyword fields only here, in " +
-                                Quote(spec->name));
-  }
+  const bool numeric = spec->kind == AggValueKind::kLong || spec->kind == AggValueKind::kDouble;
   auto filter = spec->term_filter ? std::make_shared<AggregationSpec::TermFilter>(*spec->term_filter)
                                   : std::make_shared<AggregationSpec::TermFilter>();
   const bool include = key == "include";
   std::string_view text;
   od::array array;
   od::object object;
+  if (numeric && value.get_string().get(text) == simdjson::SUCCESS) {
+    return IllegalArgumentError("Aggregation " + Quote(spec->name) +
+                                " cannot support regular expression style include/exclude settings as they can only "
+                                "be applied to string fields. Use an array of numeric values for include/exclude "
+                                "clauses used to filter numeric fields");
+  }
+  if (numeric && value.get_array().get(array) == simdjson::SUCCESS) {
+    for (auto element : array) {
+      double number = 0;
+      std::string_view number_text;
+      if (element.get_double().get(number) != simdjson::SUCCESS) {
+        const std::string owned = element.get_string().get(number_text) == simdjson::SUCCESS ? std::string(number_text) : "";
+        char* end = nullptr;
+        number = std::strtod(owned.c_str(), &end);
+        if (owned.empty() || end != owned.c_str() + owned.size()) {
+          return ParsingError("[" + std::string(key) + "] arrays hold numbers on numeric fields, in " + Quote(spec->name));
+        }
+      }
+      int64_t stored = std::bit_cast<int64_t>(number);
+      if (spec->kind == AggValueKind::kLong) {
+        if (number != std::floor(number) || std::fabs(number) > 9.2e18) continue;  // no long has this value
+        stored = static_cast<int64_t>(number);
+      }
+      (include ? filter->include_numbers : filter->exclude_numbers).push_back(stored);
+    }
+    spec->term_filter = std::move(filter);
+    return Status::OK();
+  }
   if (value.get_string().get(text) == simdjson::SUCCESS) {
     try {
       std::regex check{std::string(text)};

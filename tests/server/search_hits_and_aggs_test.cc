@@ -241,5 +241,33 @@ TEST_F(SearchApiTest, TermsMinDocCountZeroListsEveryTerm) {
               400, "illegal_argument_exception");
 }
 
+// include / exclude on a numeric field: arrays of numbers and partitions
+// (regular expressions are for strings), the same over one shard and four.
+TEST_F(SearchApiTest, TermsIncludeExcludeOnNumbers) {
+  auto keys = [](const rapidjson::Value& agg) {
+    std::string out;
+    for (const auto& b : agg["buckets"].GetArray()) out += std::to_string(b["key"].GetInt64()) + ":" + std::to_string(b["doc_count"].GetUint64()) + " ";
+    return out;
+  };
+  for (const char* index : {"/books1/_search", "/books4/_search"}) {
+    auto d = Search(index, R"({"size":0,"aggs":{
+        "in":{"terms":{"field":"year","include":[2001,"2010",1234]}},
+        "out":{"terms":{"field":"year","exclude":[2001,2010],"order":{"_key":"asc"}}},
+        "p0":{"terms":{"field":"year","include":{"partition":0,"num_partitions":2}}},
+        "p1":{"terms":{"field":"year","include":{"partition":1,"num_partitions":2}}}}})");
+    const auto& a = d["aggregations"];
+    EXPECT_EQ(keys(a["in"]), "2001:2 2010:2 ") << index;
+    EXPECT_EQ(keys(a["out"]), "1999:1 2005:1 2015:1 2020:1 ") << index;
+    // The two partitions hold every year once between them.
+    const std::string both = keys(a["p0"]) + keys(a["p1"]);
+    EXPECT_EQ(a["p0"]["buckets"].Size() + a["p1"]["buckets"].Size(), 6u) << ToJson(a);
+    for (const char* year : {"1999:", "2001:", "2005:", "2010:", "2015:", "2020:"}) {
+      EXPECT_NE(both.find(year), std::string::npos) << year << " " << both;
+    }
+  }
+  ExpectError(HttpCall(port(), "POST", "/books1/_search", R"({"aggs":{"t":{"terms":{"field":"year","include":"20.*"}}}})"),
+              400, "illegal_argument_exception");
+}
+
 }  // namespace
 }  // namespace holdfast
