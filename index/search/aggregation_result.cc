@@ -523,6 +523,11 @@ void AggregationResult::Render(const AggregationSpec& spec, JsonWriter* writer) 
           Key(writer, "value");
         }
         std::isnan(v) ? writer->Null() : writer->Double(v);
+        // Dates also as text, as Elasticsearch writes them.
+        if (!std::isnan(v) && spec.field_type == FieldType::kDate) {
+          Key(writer, spec.keyed ? FormatJavaDouble(percent) + "_as_string" : std::string("value_as_string"));
+          String(writer, FormatEpochMillis(static_cast<int64_t>(v)));
+        }
         if (!spec.keyed) writer->EndObject();
       }
       spec.keyed ? writer->EndObject() : writer->EndArray();

@@ -185,6 +185,11 @@ TEST_F(SearchApiTest, RangeQueriesTakeDateMathAndRoundLikeElasticsearch) {
       "ranges":[{"from":"now-100y/y","to":"2014-11-18||/M"},{"from":"2014-11-18||/M"}]}}}})");
   EXPECT_EQ(d["aggregations"]["r"]["buckets"][0]["doc_count"].GetUint64(), 1u) << ToJson(d);
   EXPECT_EQ(d["aggregations"]["r"]["buckets"][1]["doc_count"].GetUint64(), 4u) << ToJson(d);
+  // Percentiles of dates carry them as text too.
+  d = Search("/events_dm/_search", R"({"size":0,"aggs":{"p":{"percentiles":{"field":"at","percents":[0]}},
+      "l":{"percentiles":{"field":"at","percents":[100],"keyed":false}}}})");
+  EXPECT_EQ(std::string(d["aggregations"]["p"]["values"]["0.0_as_string"].GetString()), "2014-10-31T23:59:59.999Z");
+  EXPECT_EQ(std::string(d["aggregations"]["l"]["values"][0]["value_as_string"].GetString()), "2014-12-01T00:00:00.000Z");
   EXPECT_EQ(HttpCall(port(), "POST", "/events_dm/_count", R"({"query":{"range":{"at":{"gte":"now-1x"}}}})").status, 400);
   EXPECT_EQ(HttpCall(port(), "POST", "/events_dm/_count",
                      R"({"query":{"range":{"at":{"gte":"now","time_zone":"Europe/Paris"}}}})").status, 400);
