@@ -23,20 +23,15 @@ double OrderValue(const AggregationSpec& spec, const AggregationResult& r, const
       default: m = "count"; break;
     }
   }
-  const bool is_double = s.kind == AggValueKind::kDouble;
-  const double sum = is_double ? s.double_sum.Value() : static_cast<double>(s.long_sum);
   if (m == "count") return static_cast<double>(s.count);
-  if (m == "sum") return sum;
+  if (m == "sum") return s.Sum();
   if (s.count == 0) return nan;
-  const double n = static_cast<double>(s.count), avg = sum / n;
-  if (m == "min") return is_double ? s.double_min : static_cast<double>(s.long_min);
-  if (m == "max") return is_double ? s.double_max : static_cast<double>(s.long_max);
-  if (m == "avg") return avg;
-  const double squares = s.sum_of_squares.Value();
-  if (m == "sum_of_squares") return squares;
-  const double variance = std::max(0.0, squares / n - avg * avg);
-  if (m == "variance") return variance;
-  if (m == "std_deviation") return std::sqrt(variance);
+  if (m == "min") return s.Min();
+  if (m == "max") return s.Max();
+  if (m == "avg") return s.Sum() / static_cast<double>(s.count);
+  if (m == "sum_of_squares") return s.sum_of_squares.Value();
+  if (m == "variance") return s.Variance();
+  if (m == "std_deviation") return std::sqrt(s.Variance());
   return nan;
 }
 

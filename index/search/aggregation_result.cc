@@ -116,11 +116,13 @@ void StatsResult::Merge(const StatsResult& other) {
   sum_of_squares.Merge(other.sum_of_squares);
 }
 
+double StatsResult::Variance() const {
+  const double n = static_cast<double>(count), avg = Sum() / n;
+  return std::max(0.0, sum_of_squares.Value() / n - avg * avg);
+}
+
 void StatsResult::Render(const AggregationSpec& spec, JsonWriter* w) const {
-  const bool is_double = kind == AggValueKind::kDouble;
-  const double sum = is_double ? double_sum.Value() : static_cast<double>(long_sum);
-  const double min = is_double ? double_min : static_cast<double>(long_min);
-  const double max = is_double ? double_max : static_cast<double>(long_max);
+  const double sum = Sum(), min = Min(), max = Max();
   const bool date = spec.field_type == FieldType::kDate;
   // The single-value views: {"value": x} (null without values, as Elasticsearch).
   auto single = [&](std::optional<double> value, std::optional<int64_t> as_date) {
@@ -182,7 +184,7 @@ void StatsResult::Render(const AggregationSpec& spec, JsonWriter* w) const {
   if (spec.metric == StatsMetric::kExtendedStats) {
     const double n = static_cast<double>(count);
     const double squares_sum = sum_of_squares.Value();
-    const double variance = std::max(0.0, squares_sum / n - avg * avg);
+    const double variance = Variance();
     const double sampling = count > 1 ? std::max(0.0, (squares_sum - sum * sum / n) / (n - 1)) : 0.0;
     const double sd = std::sqrt(variance), sd_sampling = std::sqrt(sampling);
     Key(w, "sum_of_squares"), Double(w, squares_sum);

@@ -63,6 +63,11 @@ struct StatsResult {
 
   void Add(int64_t value);  // kLong value, or kDouble bits
   void Merge(const StatsResult& other);
+  // The values as doubles (Min, Max and Variance mean something when count > 0).
+  double Sum() const { return kind == AggValueKind::kDouble ? double_sum.Value() : static_cast<double>(long_sum); }
+  double Min() const { return kind == AggValueKind::kDouble ? double_min : static_cast<double>(long_min); }
+  double Max() const { return kind == AggValueKind::kDouble ? double_max : static_cast<double>(long_max); }
+  double Variance() const;  // the population's
   void Render(const AggregationSpec& spec, JsonWriter* writer) const;
 };
 

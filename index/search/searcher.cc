@@ -1,5 +1,7 @@
 #include "index/search/searcher.h"
 
+#include <limits>
+
 #include "index/search/max_score_bulk_scorer.h"
 #include "index/search/term_query.h"
 
@@ -16,7 +18,8 @@ class HitSink {
         extra_(extra),
         track_(track_total_hits),
         min_score_(min_score.value_or(-kInfiniteScore)),
-        terminate_after_(terminate_after),
+        // terminate_after 0 (none): a limit no count reaches.
+        limit_(terminate_after == 0 ? std::numeric_limits<uint64_t>::max() : terminate_after),
         // Top k hits and nothing else that needs every score: the bulk
         // scorer prunes from the start and counts the matches it skips
         // while the total must be exact (up to track_total_hits).
@@ -40,7 +43,7 @@ class HitSink {
   bool Done() const { return terminated_ || MinCompetitiveScore() == kInfiniteScore; }
   [[gnu::always_inline]] void Collect(uint32_t doc, float score) {
     if (score < min_score_) return;
-    if (terminate_after_ != 0 && count_ >= terminate_after_) {
+    if (count_ >= limit_) {
       terminated_ = true;  // a match past the limit: Elasticsearch's terminated_early
       return;
     }
@@ -56,7 +59,7 @@ class HitSink {
   Collector* extra_;
   uint64_t track_;
   float min_score_;
-  uint64_t terminate_after_;
+  uint64_t limit_;
   bool terminated_ = false;
   bool count_skipped_;
   const SegmentView* segment_ = nullptr;

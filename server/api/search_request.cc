@@ -45,12 +45,19 @@ Result<std::string_view> RawJsonOf(od::value& value) {
   return raw;
 }
 
-Result<uint64_t> ParseCount(std::string_view text, std::string_view what) {
+Result<int64_t> ParseInteger(std::string_view text, std::string_view what) {
   int64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
     return ParsingError("[" + std::string(what) + "] expected an integer, got [" + std::string(text) + "]");
   }
+  return v;
+}
+
+Result<uint64_t> ParseCount(std::string_view text, std::string_view what) {
+  auto parsed = ParseInteger(text, what);
+  if (!parsed.ok()) return parsed.status();
+  const int64_t v = *parsed;
   if (v < 0) {
     return IllegalArgument("[" + std::string(what) + "] parameter cannot be negative, found [" + std::string(text) + "]");
   }
@@ -109,13 +116,10 @@ std::string SortParamToJson(std::string_view param) {
 
 // terminate_after (URL or body): a count >= 0, 0 meaning none.
 Status ApplyTerminateAfter(std::string_view text, SearchRequest* out) {
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
-    return ParsingError("[terminate_after] expected an integer, got [" + std::string(text) + "]");
-  }
-  if (v < 0) return IllegalArgument("terminateAfter must be > 0");
-  out->terminate_after = static_cast<uint64_t>(v);
+  auto v = ParseInteger(text, "terminate_after");
+  if (!v.ok()) return v.status();
+  if (*v < 0) return IllegalArgument("terminateAfter must be > 0");
+  out->terminate_after = static_cast<uint64_t>(*v);
   return Status::OK();
 }
 

@@ -43,10 +43,6 @@ const char* KindWord(TemplateKind kind) {
   return "template";
 }
 
-const std::map<std::string, std::string>& Stored(const ClusterStateSnapshot& state, TemplateKind kind) {
-  return TemplatesOf(state, kind);
-}
-
 HttpResponse PutTemplate(ClusterIndices& registry, const HttpRequest& req, TemplateKind kind) {
   const std::string name(req.PathParam("name"));
   if (name.empty() || name.find_first_of(" ,\"\\/|?*<>") != std::string::npos || name.front() == '_') {
@@ -69,7 +65,7 @@ HttpResponse PutTemplate(ClusterIndices& registry, const HttpRequest& req, Templ
                  : kind == TemplateKind::kComponent ? CheckComponentTemplate(name, req.body)
                                                     : CheckLegacyTemplate(name, req.body, order);
   if (!checked.ok()) return ErrorFromStatus(checked.status());
-  if (*create && Stored(*state, kind).count(name)) {
+  if (*create && TemplatesOf(*state, kind).count(name)) {
     return ErrorFromStatus(mapping::IllegalArgumentError(
         std::string(kind == TemplateKind::kIndex ? "index template" : kind == TemplateKind::kComponent ? "component template" : "index_template") +
         " [" + name + "] already exists"));
@@ -83,7 +79,7 @@ HttpResponse PutTemplate(ClusterIndices& registry, const HttpRequest& req, Templ
 // The stored templates of `kind` whose names match the comma list (all when empty).
 Result<std::vector<std::pair<std::string, std::string>>> Matching(const ClusterStateSnapshot& state, TemplateKind kind,
                                                                    const std::string& names) {
-  const auto& templates = Stored(state, kind);
+  const auto& templates = TemplatesOf(state, kind);
   std::vector<std::pair<std::string, std::string>> out;
   const std::vector<std::string> wanted = SplitCommaList(names);
   for (const auto& [name, json] : templates) {
