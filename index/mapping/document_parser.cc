@@ -1,6 +1,7 @@
 #include "index/mapping/document_parser.h"
 
 #include <algorithm>
+#include <charconv>
 #include <string>
 #include <utility>
 
@@ -61,6 +62,24 @@ Status CheckKey(std::string_view key, bool at_root) {
     }
   }
   return Status::OK();
+}
+
+// A number as JSON holds it, from its literal (a null_value).
+JsonScalar NumberScalar(std::string_view literal) {
+  JsonScalar scalar;
+  scalar.text = literal;
+  if (literal.find_first_of(".eE") == std::string_view::npos) {
+    int64_t value = 0;
+    auto [end, ec] = std::from_chars(literal.data(), literal.data() + literal.size(), value);
+    if (ec == std::errc() && end == literal.data() + literal.size()) {
+      scalar.kind = JsonScalar::Kind::kSignedInteger;
+      scalar.int_value = value;
+      return scalar;
+    }
+  }
+  scalar.kind = JsonScalar::Kind::kFloat;
+  std::from_chars(literal.data(), literal.data() + literal.size(), scalar.double_value);
+  return scalar;
 }
 
 }  // namespace
@@ -140,7 +159,19 @@ Status DocumentParser::ParseValue(od::value value, DynamicMode dynamic, size_t n
       bool is_null = false;
       if (auto error = value.is_null().get(is_null)) return JsonError(error);
       if (!is_null) return JsonError(simdjson::N_ATOM_ERROR);
-      return Status::OK();  // null produces no value and no mapping
+      // null produces no value and no mapping, unless the field has a null_value.
+      Resolved resolved = Resolve(path_);
+      if (resolved.mapping == nullptr || !resolved.mapping->null_value) return Status::OK();
+      const NullValue& null_value = *resolved.mapping->null_value;
+      JsonScalar scalar;
+      scalar.text = null_value.text;
+      if (null_value.kind == NullValue::Kind::kBool) {
+        scalar.kind = JsonScalar::Kind::kBool;
+        scalar.bool_value = null_value.text == "true";
+      } else if (null_value.kind == NullValue::Kind::kNumber) {
+        scalar = NumberScalar(null_value.text);
+      }
+      return Emit(scalar, *resolved.mapping, path_);
     }
     case od::json_type::array: {
       if (nesting + 1 > kMaxNesting) {
@@ -173,7 +204,7 @@ Status DocumentParser::ParseObjectValue(od::value value, DynamicMode dynamic, si
       std::string_view raw;
       if (auto error = value.get_object().get(object)) return JsonError(error);
       if (auto error = object.raw_json().get(raw)) return JsonError(error);
-      return FieldError(path_, resolved.mapping->type, raw);
+      return FieldError(path_, *resolved.mapping, raw);
     }
     if (resolved.mapping->dynamic) child_dynamic = *resolved.mapping->dynamic;
   } else {
@@ -267,24 +298,61 @@ Status DocumentParser::ReadScalar(od::value value, od::json_type type, JsonScala
 
 Status DocumentParser::Emit(const JsonScalar& scalar, const FieldMapping& field,
                             std::string_view path) {
+  HOLDFAST_RETURN_IF_ERROR(EmitOne(scalar, field, path));
+  for (const MultiField& multi : field.multi_fields) {
+    path_scratch_.assign(path).append(".").append(multi.name);
+    HOLDFAST_RETURN_IF_ERROR(EmitOne(scalar, multi.mapping, path_scratch_));
+  }
+  for (const std::string& target : field.copy_to) {
+    HOLDFAST_RETURN_IF_ERROR(CopyTo(scalar, target));
+  }
+  return Status::OK();
+}
+
+Status DocumentParser::EmitOne(const JsonScalar& scalar, const FieldMapping& field,
+                               std::string_view path) {
   FieldValue value;
-  Conversion conversion = ConvertScalar(scalar, field, &value);
-  if (conversion == Conversion::kInvalid) return FieldError(path, field.type, scalar.text);
+  Conversion conversion = ConvertScalar(scalar, field, &value, &term_scratch_);
+  if (conversion == Conversion::kInvalid) {
+    if (field.ignore_malformed) return Status::OK();  // kept in _source, not indexed
+    return FieldError(path, field, scalar.text);
+  }
   if (conversion == Conversion::kOk) {
+    if (field.type == FieldType::kIp) value.text = doc_->arena_.Copy(value.text);
     value.path = InternPath(path);
     doc_->fields_.push_back(value);
   }
-  for (const MultiField& multi : field.multi_fields) {
-    path_scratch_.assign(path).append(".").append(multi.name);
-    FieldValue sub;
-    conversion = ConvertScalar(scalar, multi.mapping, &sub);
-    if (conversion == Conversion::kInvalid) {
-      return FieldError(path_scratch_, multi.mapping.type, scalar.text);
+  return Status::OK();
+}
+
+// copy_to: the value is indexed again under `target` (with the target's own
+// mapping and multi-fields, not its copy_to); an unmapped target is added by
+// dynamic mapping like a field of the document.
+Status DocumentParser::CopyTo(const JsonScalar& scalar, const std::string& target) {
+  Resolved resolved = Resolve(target);
+  const FieldMapping* mapping = resolved.mapping;
+  if (mapping != nullptr && mapping->type == FieldType::kObject) {
+    return MapperParsingError("Cannot copy to field [" + target +
+                              "] since it is mapped as an object");
+  }
+  if (mapping == nullptr) {
+    std::string saved = std::move(path_);
+    path_ = target;
+    bool skip = false;
+    Status status = CheckUnmapped(mapping_->dynamic(), &skip);
+    if (status.ok() && !skip) {
+      status = AddDynamicField(DetectDynamicField(scalar, mapping_->date_detection(),
+                                                  mapping_->numeric_detection()));
+      if (status.ok()) mapping = &pending_.back().second;
     }
-    if (conversion == Conversion::kOk) {
-      sub.path = InternPath(path_scratch_);
-      doc_->fields_.push_back(sub);
-    }
+    path_ = std::move(saved);
+    HOLDFAST_RETURN_IF_ERROR(status);
+    if (mapping == nullptr) return Status::OK();
+  }
+  HOLDFAST_RETURN_IF_ERROR(EmitOne(scalar, *mapping, target));
+  for (const MultiField& multi : mapping->multi_fields) {
+    copy_scratch_.assign(target).append(".").append(multi.name);
+    HOLDFAST_RETURN_IF_ERROR(EmitOne(scalar, multi.mapping, copy_scratch_));
   }
   return Status::OK();
 }
@@ -403,10 +471,10 @@ Status DocumentParser::AddDynamicField(FieldMapping field) {
   return Status::OK();
 }
 
-Status DocumentParser::FieldError(std::string_view path, FieldType type,
+Status DocumentParser::FieldError(std::string_view path, const FieldMapping& field,
                                   std::string_view preview) const {
   return MapperParsingError("failed to parse field [" + std::string(path) + "] of type [" +
-                            std::string(FieldTypeName(type)) + "] in document with id '" +
+                            std::string(DeclaredTypeName(field)) + "] in document with id '" +
                             doc_->id_ + "'. Preview of field's value: '" +
                             std::string(Preview(preview)) + "'");
 }

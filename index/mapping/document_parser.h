@@ -67,7 +67,10 @@ class DocumentParser {
                      DynamicMode dynamic);
   Status ReadScalar(simdjson::ondemand::value value, simdjson::ondemand::json_type type,
                     JsonScalar* out);
+  // Indexes a value under its field, the field's multi-fields and copy_to targets.
   Status Emit(const JsonScalar& scalar, const FieldMapping& field, std::string_view path);
+  Status EmitOne(const JsonScalar& scalar, const FieldMapping& field, std::string_view path);
+  Status CopyTo(const JsonScalar& scalar, const std::string& target);
   // Consumes (and so validates) a value that produces no field.
   Status SkipValue(simdjson::ondemand::value value, size_t nesting);
 
@@ -76,7 +79,8 @@ class DocumentParser {
   // error, or *skip = true (dynamic false / no update wanted).
   Status CheckUnmapped(DynamicMode dynamic, bool* skip) const;
   Status AddDynamicField(FieldMapping field);
-  Status FieldError(std::string_view path, FieldType type, std::string_view preview) const;
+  Status FieldError(std::string_view path, const FieldMapping& field,
+                    std::string_view preview) const;
   std::string_view InternPath(std::string_view path);
 
   simdjson::ondemand::parser parser_;
@@ -86,6 +90,8 @@ class DocumentParser {
   bool dynamic_allowed_ = true;
   std::string path_;  // dotted path of the value being parsed
   std::string path_scratch_;
+  std::string copy_scratch_;
+  std::string term_scratch_;  // an ip value's term before it is copied to the arena
   std::deque<std::pair<std::string, FieldMapping>> pending_;  // new fields, stable addresses
   size_t pending_entries_ = 0;  // pending fields incl. multi-fields, for the total-fields limit
 };

@@ -6,17 +6,28 @@ namespace {
 struct TypeName {
   std::string_view name;
   FieldType type;
+  NumberType number_type = NumberType::kLong;
+  bool date_nanos = false;
 };
 // Canonical names first: FieldTypeName returns the first match.
 constexpr TypeName kTypeNames[] = {
-    {"text", FieldType::kText},       {"keyword", FieldType::kKeyword},
-    {"long", FieldType::kLong},       {"double", FieldType::kDouble},
-    {"boolean", FieldType::kBoolean}, {"date", FieldType::kDate},
+    {"text", FieldType::kText},
+    {"keyword", FieldType::kKeyword},
+    {"long", FieldType::kLong, NumberType::kLong},
+    {"double", FieldType::kDouble, NumberType::kDouble},
+    {"boolean", FieldType::kBoolean},
+    {"date", FieldType::kDate},
     {"object", FieldType::kObject},
-    // Aliases: stored with the wider holdfast type.
-    {"integer", FieldType::kLong},    {"short", FieldType::kLong},
-    {"byte", FieldType::kLong},       {"float", FieldType::kDouble},
-    {"half_float", FieldType::kDouble}, {"scaled_float", FieldType::kDouble},
+    {"ip", FieldType::kIp},
+    // Declared types stored with a wider holdfast type.
+    {"integer", FieldType::kLong, NumberType::kInteger},
+    {"short", FieldType::kLong, NumberType::kShort},
+    {"byte", FieldType::kLong, NumberType::kByte},
+    {"unsigned_long", FieldType::kLong, NumberType::kUnsignedLong},
+    {"float", FieldType::kDouble, NumberType::kFloat},
+    {"half_float", FieldType::kDouble, NumberType::kHalfFloat},
+    {"scaled_float", FieldType::kDouble, NumberType::kScaledFloat},
+    {"date_nanos", FieldType::kDate, NumberType::kLong, true},
 };
 
 struct AnalyzerEntry {
@@ -39,11 +50,30 @@ std::string_view FieldTypeName(FieldType type) {
   return "unknown";
 }
 
-std::optional<FieldType> FieldTypeFromName(std::string_view name) {
+std::optional<DeclaredType> DeclaredTypeFromName(std::string_view name) {
   for (const TypeName& entry : kTypeNames) {
-    if (entry.name == name) return entry.type;
+    if (entry.name == name) return DeclaredType{entry.type, entry.number_type, entry.date_nanos};
   }
   return std::nullopt;
+}
+
+std::optional<FieldType> FieldTypeFromName(std::string_view name) {
+  std::optional<DeclaredType> declared = DeclaredTypeFromName(name);
+  if (!declared) return std::nullopt;
+  return declared->type;
+}
+
+std::string_view DeclaredTypeName(const FieldMapping& field) {
+  for (const TypeName& entry : kTypeNames) {
+    if (entry.type != field.type) continue;
+    if ((field.type == FieldType::kLong || field.type == FieldType::kDouble) &&
+        entry.number_type != field.number_type) {
+      continue;
+    }
+    if (field.type == FieldType::kDate && entry.date_nanos != field.date_nanos) continue;
+    return entry.name;
+  }
+  return FieldTypeName(field.type);
 }
 
 std::string_view AnalyzerName(Analyzer analyzer) {
@@ -72,6 +102,16 @@ std::string_view DynamicModeName(DynamicMode mode) {
 FieldMapping FieldMapping::Of(FieldType type) {
   FieldMapping m;
   m.type = type;
+  m.number_type = type == FieldType::kDouble ? NumberType::kDouble : NumberType::kLong;
+  return m;
+}
+
+FieldMapping FieldMapping::Of(const DeclaredType& declared) {
+  FieldMapping m = Of(declared.type);
+  if (declared.type == FieldType::kLong || declared.type == FieldType::kDouble) {
+    m.number_type = declared.number_type;
+  }
+  m.date_nanos = declared.date_nanos;
   return m;
 }
 

@@ -21,10 +21,33 @@ Status CheckPathSyntax(std::string_view path) {
   return Status::OK();
 }
 
-Status TypeConflict(std::string_view path, FieldType from, FieldType to) {
-  return IllegalArgumentError("mapper [" + std::string(path) + "] cannot be changed from type [" +
-                              std::string(FieldTypeName(from)) + "] to [" +
-                              std::string(FieldTypeName(to)) + "]");
+// A field defined again must keep its declared type and the parameters that
+// decide how its values are stored.
+Status CheckRedefinition(std::string_view path, const FieldMapping& from, const FieldMapping& to) {
+  if (DeclaredTypeName(from) != DeclaredTypeName(to)) {
+    return IllegalArgumentError("mapper [" + std::string(path) + "] cannot be changed from type [" +
+                                std::string(DeclaredTypeName(from)) + "] to [" +
+                                std::string(DeclaredTypeName(to)) + "]");
+  }
+  auto conflict = [&](std::string_view param, std::string_view a, std::string_view b) {
+    return IllegalArgumentError("Mapper for [" + std::string(path) + "] conflicts with existing mapper:\n\t" +
+                                "Cannot update parameter [" + std::string(param) + "] from [" +
+                                std::string(a) + "] to [" + std::string(b) + "]");
+  };
+  auto text = [](bool b) { return b ? "true" : "false"; };
+  if (from.index != to.index) return conflict("index", text(from.index), text(to.index));
+  if (from.doc_values != to.doc_values) {
+    return conflict("doc_values", text(from.doc_values), text(to.doc_values));
+  }
+  if (from.store != to.store) return conflict("store", text(from.store), text(to.store));
+  if (from.scaling_factor != to.scaling_factor) {
+    return conflict("scaling_factor", std::to_string(from.scaling_factor), std::to_string(to.scaling_factor));
+  }
+  if (from.null_value != to.null_value) {
+    return conflict("null_value", from.null_value ? from.null_value->text : "null",
+                    to.null_value ? to.null_value->text : "null");
+  }
+  return Status::OK();
 }
 
 }  // namespace
@@ -95,9 +118,7 @@ Status Mapping::AddField(const std::string& path, const FieldMapping& field) {
     return IllegalArgumentError("field [" + path + "] is a multi-field of its parent and cannot be "
                                 "redefined as a field of its own");
   }
-  if (existing.mapping.type != field.type) {
-    return TypeConflict(path, existing.mapping.type, field.type);
-  }
+  HOLDFAST_RETURN_IF_ERROR(CheckRedefinition(path, existing.mapping, field));
   if (field.type == FieldType::kText && existing.mapping.analyzer != field.analyzer) {
     return IllegalArgumentError("Cannot update parameter [analyzer] from [" +
                                 std::string(AnalyzerName(existing.mapping.analyzer)) + "] to [" +
@@ -129,9 +150,7 @@ Status Mapping::AddMultiFields(const std::string& path, const FieldMapping& fiel
     std::string full = path + "." + multi.name;
     auto it = fields_.find(full);
     if (it != fields_.end()) {
-      if (it->second.mapping.type != multi.mapping.type) {
-        return TypeConflict(full, it->second.mapping.type, multi.mapping.type);
-      }
+      HOLDFAST_RETURN_IF_ERROR(CheckRedefinition(full, it->second.mapping, multi.mapping));
       continue;
     }
     fields_.emplace(full, MappedField{multi.mapping, true});

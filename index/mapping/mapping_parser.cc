@@ -2,9 +2,13 @@
 
 #include <simdjson.h>
 
+#include <cmath>
 #include <string>
+#include <vector>
 
 #include "index/mapping/mapping_error.h"
+#include "index/mapping/parsed_document.h"
+#include "index/mapping/value_conversion.h"
 
 namespace holdfast::mapping {
 namespace {
@@ -38,6 +42,11 @@ Result<bool> ParseBoolParam(element value, std::string_view param, std::string_v
                             Quote(path) + ": only [true] or [false] are allowed");
 }
 
+Status UnknownParameter(const std::string& path, std::string_view key, const FieldMapping& field) {
+  return MapperParsingError("unknown parameter [" + std::string(key) + "] on mapper [" + path +
+                            "] of type [" + std::string(DeclaredTypeName(field)) + "]");
+}
+
 class MappingDefinitionParser {
  public:
   explicit MappingDefinitionParser(MappingUpdate* out) : out_(out) {}
@@ -48,6 +57,9 @@ class MappingDefinitionParser {
   Result<FieldMapping> ParseField(const std::string& path, element definition, bool multi_field);
   Status ParseParameter(const std::string& path, std::string_view key, element value,
                         bool multi_field, FieldMapping* field);
+  Status ParseCommonParameter(const std::string& path, std::string_view key, element value,
+                              bool multi_field, FieldMapping* field, bool* handled);
+  Status ParseNullValue(const std::string& path, element value, FieldMapping* field);
 
   MappingUpdate* out_;
 };
@@ -80,7 +92,6 @@ Status MappingDefinitionParser::ParseProperties(element properties, const std::s
 Result<FieldMapping> MappingDefinitionParser::ParseField(const std::string& path,
                                                          element definition, bool multi_field) {
   object def = definition.get_object().value_unsafe();
-  FieldMapping field;
   std::string_view type_name = "object";
   element type_value;
   if (def["type"].get(type_value) == simdjson::SUCCESS) {
@@ -88,20 +99,78 @@ Result<FieldMapping> MappingDefinitionParser::ParseField(const std::string& path
       return MapperParsingError("type must be a string on field " + Quote(path));
     }
   }
-  std::optional<FieldType> type = FieldTypeFromName(type_name);
-  if (!type) {
+  std::optional<DeclaredType> declared = DeclaredTypeFromName(type_name);
+  if (!declared) {
     return MapperParsingError("No handler for type " + Quote(type_name) + " declared on field " +
                               Quote(path));
   }
-  if (multi_field && *type == FieldType::kObject) {
+  if (multi_field && declared->type == FieldType::kObject) {
     return MapperParsingError("Type [object] cannot be used in multi field [" + path + "]");
   }
-  field.type = *type;
+  FieldMapping field = FieldMapping::Of(*declared);
+  bool has_null_value = false;  // checked against the field once every parameter is known
+  element null_value;
   for (auto [key, value] : def) {
     if (key == "type") continue;
+    if (key == "null_value" && field.type != FieldType::kObject && field.type != FieldType::kText) {
+      has_null_value = !value.is_null();  // null_value: null is no null_value
+      null_value = value;
+      continue;
+    }
     HOLDFAST_RETURN_IF_ERROR(ParseParameter(path, key, value, multi_field, &field));
   }
+  if (field.number_type == NumberType::kScaledFloat && field.scaling_factor == 0) {
+    return MapperParsingError("Field [scaling_factor] is required");
+  }
+  if (!has_null_value) return field;
+  HOLDFAST_RETURN_IF_ERROR(ParseNullValue(path, null_value, &field));
   return field;
+}
+
+Status MappingDefinitionParser::ParseNullValue(const std::string& path, element value,
+                                               FieldMapping* field) {
+  NullValue null_value;
+  std::string_view text;
+  bool flag = false;
+  JsonScalar scalar;
+  if (value.get(text) == simdjson::SUCCESS) {
+    null_value.kind = NullValue::Kind::kString;
+    null_value.text = std::string(text);
+    scalar.kind = JsonScalar::Kind::kString;
+  } else if (value.get(flag) == simdjson::SUCCESS) {
+    null_value.kind = NullValue::Kind::kBool;
+    null_value.text = flag ? "true" : "false";
+    scalar.kind = JsonScalar::Kind::kBool;
+    scalar.bool_value = flag;
+  } else if (value.is_number()) {
+    null_value.kind = NullValue::Kind::kNumber;
+    null_value.text = simdjson::minify(value);
+    int64_t i = 0;
+    uint64_t u = 0;
+    if (value.get(i) == simdjson::SUCCESS) {
+      scalar.kind = JsonScalar::Kind::kSignedInteger;
+      scalar.int_value = i;
+    } else if (value.get(u) == simdjson::SUCCESS) {
+      scalar.kind = JsonScalar::Kind::kUnsignedInteger;
+      scalar.uint_value = u;
+    } else {
+      scalar.kind = JsonScalar::Kind::kFloat;
+      scalar.double_value = value.get_double().value_unsafe();
+    }
+  } else {
+    return MapperParsingError("Failed to parse mapping: [null_value] on mapper " + Quote(path) +
+                              " must be a value, not an array or object");
+  }
+  scalar.text = null_value.text;
+  FieldValue converted;
+  std::string scratch;
+  if (ConvertScalar(scalar, *field, &converted, &scratch) == Conversion::kInvalid) {
+    return MapperParsingError("Failed to parse mapping: Error parsing [null_value] on field " +
+                              Quote(path) + ": [" + null_value.text + "] is not a valid [" +
+                              std::string(DeclaredTypeName(*field)) + "] value");
+  }
+  field->null_value = std::move(null_value);
+  return Status::OK();
 }
 
 Status MappingDefinitionParser::ParseParameter(const std::string& path, std::string_view key,
@@ -116,7 +185,12 @@ Status MappingDefinitionParser::ParseParameter(const std::string& path, std::str
       field->dynamic = mode.value();
       return Status::OK();
     }
-  } else if (key == "fields" && !multi_field) {
+    return UnknownParameter(path, key, *field);
+  }
+  bool handled = false;
+  HOLDFAST_RETURN_IF_ERROR(ParseCommonParameter(path, key, value, multi_field, field, &handled));
+  if (handled) return Status::OK();
+  if (key == "fields" && !multi_field) {
     object subfields;
     if (value.get(subfields) != simdjson::SUCCESS) {
       return MapperParsingError("Expected map for property [fields] on field " + Quote(path));
@@ -153,6 +227,15 @@ Status MappingDefinitionParser::ParseParameter(const std::string& path, std::str
     }
     field->ignore_above = limit;
     return Status::OK();
+  } else if (type == FieldType::kDouble && key == "scaling_factor" &&
+             field->number_type == NumberType::kScaledFloat) {
+    double factor = 0;
+    if (value.get(factor) != simdjson::SUCCESS || !std::isfinite(factor) || factor <= 0) {
+      return MapperParsingError("[scaling_factor] must be a positive number, got [" +
+                                simdjson::minify(value) + "]");
+    }
+    field->scaling_factor = factor;
+    return Status::OK();
   } else if ((type == FieldType::kLong || type == FieldType::kDouble) && key == "coerce") {
     Result<bool> coerce = ParseBoolParam(value, key, path);
     if (!coerce.ok()) return coerce.status();
@@ -169,8 +252,58 @@ Status MappingDefinitionParser::ParseParameter(const std::string& path, std::str
     field->date_formats = *formats;
     return Status::OK();
   }
-  return MapperParsingError("unknown parameter [" + std::string(key) + "] on mapper [" + path +
-                            "] of type [" + std::string(FieldTypeName(type)) + "]");
+  return UnknownParameter(path, key, *field);
+}
+
+// Parameters every value type takes: index, doc_values, store, copy_to, and
+// ignore_malformed where a value can be malformed.
+Status MappingDefinitionParser::ParseCommonParameter(const std::string& path, std::string_view key,
+                                                     element value, bool multi_field,
+                                                     FieldMapping* field, bool* handled) {
+  bool* flag = nullptr;
+  if (key == "index") flag = &field->index;
+  if (key == "doc_values" && field->type != FieldType::kText) flag = &field->doc_values;
+  if (key == "store") flag = &field->store;
+  if (key == "ignore_malformed" && field->type != FieldType::kText &&
+      field->type != FieldType::kKeyword && field->type != FieldType::kBoolean) {
+    flag = &field->ignore_malformed;
+  }
+  if (flag != nullptr) {
+    *handled = true;
+    Result<bool> parsed = ParseBoolParam(value, key, path);
+    if (!parsed.ok()) return parsed.status();
+    *flag = parsed.value();
+    return Status::OK();
+  }
+  if (key != "copy_to") return Status::OK();
+  *handled = true;
+  if (multi_field) {
+    return MapperParsingError("[copy_to] may not be used to copy from a multi-field: [" + path + "]");
+  }
+  std::vector<std::string> targets;
+  std::string_view one;
+  simdjson::dom::array many;
+  if (value.get(one) == simdjson::SUCCESS) {
+    targets.emplace_back(one);
+  } else if (value.get(many) == simdjson::SUCCESS) {
+    for (element target : many) {
+      if (target.get(one) != simdjson::SUCCESS) {
+        return MapperParsingError("[copy_to] on mapper " + Quote(path) + " must hold field names");
+      }
+      targets.emplace_back(one);
+    }
+  } else {
+    return MapperParsingError("[copy_to] on mapper " + Quote(path) +
+                              " must be a field name or an array of field names");
+  }
+  for (const std::string& target : targets) {
+    if (target.empty() || target == path) {
+      return MapperParsingError("[copy_to] on mapper " + Quote(path) + " names an invalid field [" +
+                                target + "]");
+    }
+  }
+  field->copy_to = std::move(targets);
+  return Status::OK();
 }
 
 }  // namespace

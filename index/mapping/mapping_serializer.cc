@@ -34,6 +34,31 @@ void WriteDynamic(JsonWriter& w, DynamicMode mode) {
 
 void WriteProperties(JsonWriter& w, std::string_view parent, const Children& children);
 
+// The parameters every value type takes, when not at their defaults.
+void WriteCommonParameters(JsonWriter& w, const FieldMapping& field) {
+  if (!field.index) Key(w, "index"), w.Bool(false);
+  if (!field.doc_values) Key(w, "doc_values"), w.Bool(false);
+  if (field.store) Key(w, "store"), w.Bool(true);
+  if (field.ignore_malformed) Key(w, "ignore_malformed"), w.Bool(true);
+  if (field.null_value) {
+    Key(w, "null_value");
+    const NullValue& null_value = *field.null_value;
+    switch (null_value.kind) {
+      case NullValue::Kind::kString: String(w, null_value.text); break;
+      case NullValue::Kind::kBool: w.Bool(null_value.text == "true"); break;
+      case NullValue::Kind::kNumber:
+        w.RawValue(null_value.text.data(), null_value.text.size(), rapidjson::kNumberType);
+        break;
+    }
+  }
+  if (!field.copy_to.empty()) {
+    Key(w, "copy_to");
+    w.StartArray();
+    for (const std::string& target : field.copy_to) String(w, target);
+    w.EndArray();
+  }
+}
+
 void WriteField(JsonWriter& w, std::string_view path, const FieldMapping& field,
                 const Children& children) {
   w.StartObject();
@@ -49,7 +74,7 @@ void WriteField(JsonWriter& w, std::string_view path, const FieldMapping& field,
     return;
   }
   Key(w, "type");
-  String(w, FieldTypeName(field.type));
+  String(w, DeclaredTypeName(field));
   switch (field.type) {
     case FieldType::kText:
       if (field.analyzer != Analyzer::kStandard) {
@@ -69,6 +94,10 @@ void WriteField(JsonWriter& w, std::string_view path, const FieldMapping& field,
         Key(w, "coerce");
         w.Bool(false);
       }
+      if (field.number_type == NumberType::kScaledFloat) {
+        Key(w, "scaling_factor");
+        w.Double(field.scaling_factor);
+      }
       break;
     case FieldType::kDate:
       if (!(field.date_formats == DateFormatList::Default())) {
@@ -77,9 +106,11 @@ void WriteField(JsonWriter& w, std::string_view path, const FieldMapping& field,
       }
       break;
     case FieldType::kBoolean:
+    case FieldType::kIp:
     case FieldType::kObject:
       break;
   }
+  WriteCommonParameters(w, field);
   if (!field.multi_fields.empty()) {
     std::vector<const MultiField*> sorted;
     for (const MultiField& multi : field.multi_fields) sorted.push_back(&multi);

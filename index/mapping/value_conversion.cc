@@ -2,8 +2,12 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
 
 #include "index/mapping/date_parser.h"
+#include "index/mapping/ip_address.h"
 
 namespace holdfast::mapping {
 namespace {
@@ -88,15 +92,54 @@ bool ToBool(const JsonScalar& value, bool* out) {
   return false;
 }
 
+// The range a declared integer type accepts (unsigned_long: up to what int64
+// storage holds; docs/api.md lists the difference).
+bool InIntegerRange(NumberType type, int64_t v) {
+  switch (type) {
+    case NumberType::kInteger: return v >= INT32_MIN && v <= INT32_MAX;
+    case NumberType::kShort: return v >= INT16_MIN && v <= INT16_MAX;
+    case NumberType::kByte: return v >= INT8_MIN && v <= INT8_MAX;
+    case NumberType::kUnsignedLong: return v >= 0;
+    default: return true;
+  }
+}
+
+// Rounds to the precision the declared type keeps; false when out of its range.
+bool RoundToDeclared(const FieldMapping& field, double* v) {
+  switch (field.number_type) {
+    case NumberType::kFloat: {
+      if (std::fabs(*v) > std::numeric_limits<float>::max()) return false;
+      *v = static_cast<double>(static_cast<float>(*v));
+      return true;
+    }
+    case NumberType::kHalfFloat: {
+      if (std::fabs(*v) > 65504.0) return false;
+      *v = static_cast<double>(static_cast<_Float16>(*v));
+      return true;
+    }
+    case NumberType::kScaledFloat: {
+      const double scaled = std::round(*v * field.scaling_factor);
+      if (!(std::fabs(scaled) < 9223372036854775807.0)) return false;
+      *v = scaled / field.scaling_factor;
+      return true;
+    }
+    default: return true;
+  }
+}
+
+// date_nanos holds 1970-01-01 .. 2262-04-11T23:47:16.854775807Z.
+constexpr int64_t kMaxDateNanosMillis = 9223372036854;
+
 }  // namespace
 
-Conversion ConvertScalar(const JsonScalar& value, const FieldMapping& field, FieldValue* out) {
+Conversion ConvertScalar(const JsonScalar& value, const FieldMapping& field, FieldValue* out,
+                         std::string* scratch) {
   out->type = field.type;
   switch (field.type) {
     case FieldType::kText:
       out->analyzer = field.analyzer;
       out->text = value.text;
-      return Conversion::kOk;
+      return field.index ? Conversion::kOk : Conversion::kIgnored;
     case FieldType::kKeyword:
       out->text = value.text;
       if (static_cast<int64_t>(value.text.size()) > field.ignore_above &&
@@ -105,16 +148,32 @@ Conversion ConvertScalar(const JsonScalar& value, const FieldMapping& field, Fie
       }
       return Conversion::kOk;
     case FieldType::kLong:
-      return ToLong(value, field.coerce, &out->long_value) ? Conversion::kOk : Conversion::kInvalid;
+      return ToLong(value, field.coerce, &out->long_value) &&
+                     InIntegerRange(field.number_type, out->long_value)
+                 ? Conversion::kOk
+                 : Conversion::kInvalid;
     case FieldType::kDouble:
-      return ToDouble(value, field.coerce, &out->double_value) ? Conversion::kOk
-                                                               : Conversion::kInvalid;
+      return ToDouble(value, field.coerce, &out->double_value) &&
+                     RoundToDeclared(field, &out->double_value)
+                 ? Conversion::kOk
+                 : Conversion::kInvalid;
+    case FieldType::kIp: {
+      if (value.kind != JsonScalar::Kind::kString || scratch == nullptr) return Conversion::kInvalid;
+      std::optional<IpBytes> ip = ParseIp(value.text);
+      if (!ip) return Conversion::kInvalid;
+      *scratch = IpTerm(*ip);
+      out->text = *scratch;
+      return Conversion::kOk;
+    }
     case FieldType::kBoolean:
       return ToBool(value, &out->bool_value) ? Conversion::kOk : Conversion::kInvalid;
     case FieldType::kDate:
       if (value.kind == JsonScalar::Kind::kBool) return Conversion::kInvalid;
-      return ParseDate(value.text, field.date_formats, &out->long_value) ? Conversion::kOk
-                                                                         : Conversion::kInvalid;
+      if (!ParseDate(value.text, field.date_formats, &out->long_value)) return Conversion::kInvalid;
+      if (field.date_nanos && (out->long_value < 0 || out->long_value > kMaxDateNanosMillis)) {
+        return Conversion::kInvalid;
+      }
+      return Conversion::kOk;
     case FieldType::kObject:
       return Conversion::kInvalid;
   }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <regex>
 
+#include "index/mapping/ip_address.h"
 #include "index/search/aggregation_format.h"
 #include "index/search/aggregation_order.h"
 #include "index/search/histogram_keys.h"
@@ -339,7 +340,7 @@ void TermsResult::Render(const AggregationSpec& spec, JsonWriter* w) const {
     w->StartObject();
     Key(w, "key");
     if (kind == AggValueKind::kKeyword) {
-      String(w, b.text);
+      String(w, spec.field_type == FieldType::kIp ? mapping::IpTermToText(b.text) : b.text);
     } else if (kind == AggValueKind::kDouble) {
       Double(w, std::bit_cast<double>(b.number));
     } else {

@@ -368,8 +368,18 @@ Status AggregationParser::SetField(std::string_view field, AggregationSpec* spec
   spec->field_type = field_->mapping.type;
   const bool counts_only = spec->type == AggregationType::kMissing || spec->type == AggregationType::kCardinality ||
                            (spec->type == AggregationType::kStats && spec->metric == StatsMetric::kValueCount);
+  if (!field_->mapping.doc_values && spec->field_type != FieldType::kText &&
+      spec->field_type != FieldType::kObject) {
+    return IllegalArgumentError("Can't load fielddata on " + Quote(field) +
+                                " because fielddata is unsupported on fields of type " +
+                                Quote(mapping::DeclaredTypeName(field_->mapping)) + ". Use doc values instead.");
+  }
   switch (spec->field_type) {
     case FieldType::kText: return TextFieldDataError(field);
+    case FieldType::kIp:
+      if (spec->type != AggregationType::kTerms && !counts_only) break;
+      spec->kind = AggValueKind::kKeyword;
+      return Status::OK();
     case FieldType::kKeyword:
       if (spec->type != AggregationType::kTerms && !counts_only) break;
       spec->kind = AggValueKind::kKeyword;

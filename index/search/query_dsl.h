@@ -49,6 +49,11 @@ bool IsNull(od::value& value);
 Status Unsupported(std::string_view query_name, std::string_view key);
 // "failed to create query: For input string: ..."
 Status BadValue(std::string_view text);
+// "'x' is not an IP string literal." (a query_shard_exception).
+Status NotAnIp(std::string_view text);
+// A query_shard_exception unless `field` can be searched (index, or doc values
+// on a field that is not text).
+Status CheckSearchable(std::string_view field, const mapping::FieldMapping& fm);
 QueryPtr None();                               // match_none
 QueryPtr WithBoost(QueryPtr q, float boost);   // multiplies q's boost
 bool ParseLong(std::string_view s, int64_t* out);  // integers, or integral decimals

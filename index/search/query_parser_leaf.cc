@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "index/mapping/date_parser.h"
+#include "index/mapping/ip_address.h"
 #include "index/search/bool_query.h"
 #include "index/search/constant_score_query.h"
 #include "index/search/doc_values_query.h"
@@ -46,14 +47,39 @@ Result<uint32_t> ResolveFuzziness(std::string_view spec, std::string_view term) 
 
 }  // namespace
 
+Status NotAnIp(std::string_view text) {
+  return QueryShardError("failed to create query: '" + std::string(text) + "' is not an IP string literal.");
+}
+
+// A field with index: false is searched through its doc values, as
+// Elasticsearch does; one with neither (or a text field) cannot be searched.
+Status CheckSearchable(std::string_view field, const mapping::FieldMapping& fm) {
+  if (fm.index || (fm.doc_values && fm.type != mapping::FieldType::kText)) return Status::OK();
+  return QueryShardError("failed to create query: Cannot search on field [" + std::string(field) +
+                         "] since it is not indexed.");
+}
+
 Result<QueryPtr> DslReader::BuildExactValue(std::string_view field, const mapping::FieldMapping& fm,
                                             std::string_view text) {
   using mapping::FieldType;
+  HOLDFAST_RETURN_IF_ERROR(CheckSearchable(field, fm));
   NumericRange r;
   switch (fm.type) {
     case FieldType::kText:
     case FieldType::kKeyword:
       return QueryPtr(std::make_unique<TermQuery>(std::string(field), std::string(text)));
+    case FieldType::kIp: {
+      // An address, or a CIDR block as the range of its addresses.
+      if (text.find('/') != std::string_view::npos) {
+        std::optional<mapping::IpTermRange> block = mapping::ParseCidr(text);
+        if (!block) return NotAnIp(text);
+        return QueryPtr(std::make_unique<TermRangeQuery>(std::string(field), TermRangeQuery::Bound{block->first, true},
+                                                         TermRangeQuery::Bound{block->last, true}));
+      }
+      std::string term = mapping::IpTermOf(text);
+      if (term.empty()) return NotAnIp(text);
+      return QueryPtr(std::make_unique<TermQuery>(std::string(field), std::move(term)));
+    }
     case FieldType::kBoolean:
       if (text != "true" && text != "false") {
         return QueryShardError("failed to create query: Can't parse boolean value [" + std::string(text) +
@@ -189,6 +215,7 @@ Result<QueryPtr> DslReader::ParseTerms(od::value value) {
 Result<QueryPtr> DslReader::BuildMatch(std::string_view field, const MatchOptions& o, bool phrase) {
   const mapping::MappedField* mf = mapping_.Find(field);
   if (mf == nullptr || mf->mapping.type == mapping::FieldType::kObject) return None();
+  HOLDFAST_RETURN_IF_ERROR(CheckSearchable(field, mf->mapping));
   if (mf->mapping.type != mapping::FieldType::kText) {
     auto q = BuildExactValue(field, mf->mapping, o.text);
     if (!q.ok()) return q.status();

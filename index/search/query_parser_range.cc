@@ -6,6 +6,7 @@
 #include "index/search/doc_values_query.h"
 #include "index/search/histogram_keys.h"
 #include "index/search/multi_term_query.h"
+#include "index/mapping/ip_address.h"
 #include "index/search/query_dsl.h"
 
 namespace holdfast::search::dsl {
@@ -122,6 +123,18 @@ Result<QueryPtr> DslReader::ParseRange(od::value value) {
     }
     const mapping::FieldMapping& fm = mf->mapping;
     using mapping::FieldType;
+    HOLDFAST_RETURN_IF_ERROR(CheckSearchable(field, fm));
+    if (fm.type == FieldType::kIp) {  // address order is term order
+      std::optional<TermRangeQuery::Bound> lo, hi;
+      for (auto [bound, out_bound] : {std::pair{&lower, &lo}, std::pair{&upper, &hi}}) {
+        if (!*bound) continue;
+        std::string term = mapping::IpTermOf((*bound)->text);
+        if (term.empty()) return NotAnIp((*bound)->text);
+        *out_bound = TermRangeQuery::Bound{std::move(term), (*bound)->inclusive};
+      }
+      out = WithBoost(std::make_unique<TermRangeQuery>(field, std::move(lo), std::move(hi)), boost);
+      return Status::OK();
+    }
     if (fm.type == FieldType::kText || fm.type == FieldType::kKeyword) {
       std::optional<TermRangeQuery::Bound> lo, hi;
       if (lower) lo = TermRangeQuery::Bound{lower->text, lower->inclusive};

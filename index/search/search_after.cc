@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "index/mapping/ip_address.h"
 #include "index/search/aggregation_json.h"
 
 namespace holdfast::search {
@@ -43,6 +44,10 @@ Result<SortValue> ParseValue(od::value& value, const SortKey& key) {
       std::string_view s;
       if (value.get_string().get(s) != simdjson::SUCCESS) return ValueError(key, raw);
       out.text = std::string(s);
+      if (key.field_type == mapping::FieldType::kIp) {  // sorted by the address's term
+        out.text = mapping::IpTermOf(s);
+        if (out.text.empty()) return ValueError(key, raw);
+      }
       return out;
     }
     case SortKeyKind::kUnmapped:

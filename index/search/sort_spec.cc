@@ -35,11 +35,17 @@ Result<SortKey> KeyFor(std::string_view field, const mapping::Mapping& mapping) 
     return key;
   }
   key.field_type = mapped->mapping.type;
+  if (!mapped->mapping.doc_values && key.field_type != FieldType::kText && key.field_type != FieldType::kObject) {
+    return IllegalArgumentError("Can't load fielddata on [" + key.field +
+                                "] because fielddata is unsupported on fields of type [" +
+                                std::string(mapping::DeclaredTypeName(mapped->mapping)) + "]. Use doc values instead.");
+  }
   switch (key.field_type) {
     case FieldType::kText: return TextFieldDataError(field);
     case FieldType::kObject:
       return IllegalArgumentError("Field [" + key.field + "] of type [object] is not supported for sorting");
-    case FieldType::kKeyword: key.kind = SortKeyKind::kKeyword; break;
+    case FieldType::kKeyword:
+    case FieldType::kIp: key.kind = SortKeyKind::kKeyword; break;
     case FieldType::kDouble: key.kind = SortKeyKind::kDouble; break;
     case FieldType::kLong:
     case FieldType::kDate:

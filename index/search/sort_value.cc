@@ -1,5 +1,6 @@
 #include "index/search/sort_value.h"
 
+#include "index/mapping/ip_address.h"
 #include "index/search/aggregation_format.h"
 
 namespace holdfast::search {
@@ -37,6 +38,11 @@ void WriteSortValues(const SortSpec& spec, const std::vector<SortValue>& values,
       }
       case SortKeyKind::kKeyword:
       case SortKeyKind::kId:
+        if (spec.keys[i].field_type == mapping::FieldType::kIp) {
+          const std::string text = mapping::IpTermToText(v.text);
+          writer->String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+          break;
+        }
         writer->String(v.text.data(), static_cast<rapidjson::SizeType>(v.text.size()));
         break;
       case SortKeyKind::kUnmapped: writer->Null(); break;

@@ -42,7 +42,8 @@ namespace {
 FieldKind KindOf(mapping::FieldType t) {
   switch (t) {
     case mapping::FieldType::kText: return FieldKind::kText;
-    case mapping::FieldType::kKeyword: return FieldKind::kKeyword;
+    case mapping::FieldType::kKeyword:
+    case mapping::FieldType::kIp: return FieldKind::kKeyword;  // ip: the address's hex term
     case mapping::FieldType::kLong: return FieldKind::kLong;
     case mapping::FieldType::kDouble: return FieldKind::kDouble;
     case mapping::FieldType::kBoolean: return FieldKind::kBoolean;
@@ -86,7 +87,8 @@ Status DocumentAnalyzer::Analyze(const mapping::ParsedDocument& doc, AnalyzedDoc
         }
         break;
       }
-      case mapping::FieldType::kKeyword: f.keyword = v.text; break;
+      case mapping::FieldType::kKeyword:
+      case mapping::FieldType::kIp: f.keyword = v.text; break;
       case mapping::FieldType::kBoolean: f.numeric = v.bool_value ? 1 : 0; break;
       case mapping::FieldType::kDouble: f.numeric = std::bit_cast<int64_t>(v.double_value); break;
       case mapping::FieldType::kLong:

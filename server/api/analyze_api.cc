@@ -175,15 +175,17 @@ HttpResponse ValidateQuery(ClusterIndices* registry, const HttpRequest& req) {
 // ----------------------------------------------------------------- _field_caps
 
 struct Caps {
-  bool searchable, aggregatable;
+  bool searchable = false, aggregatable = false;
+  std::vector<std::string> indices;  // holding the field with this type
 };
 
-Caps CapsOf(mapping::FieldType type) {
-  switch (type) {
-    case mapping::FieldType::kText: return {true, false};
-    case mapping::FieldType::kObject: return {false, false};
-    default: return {true, true};  // keyword, long, double, boolean, date: indexed, with doc values
-  }
+// As Elasticsearch: text is searchable only; a field without doc values is not
+// aggregatable, one with neither index nor doc values not searchable.
+void SetCaps(const mapping::FieldMapping& field, Caps* caps) {
+  using mapping::FieldType;
+  if (field.type == FieldType::kObject) return;
+  caps->searchable = field.index || (field.doc_values && field.type != FieldType::kText);
+  caps->aggregatable = field.type != FieldType::kText && field.doc_values;
 }
 
 HttpResponse FieldCaps(ClusterIndices* registry, const HttpRequest& req) {
@@ -204,13 +206,16 @@ HttpResponse FieldCaps(ClusterIndices* registry, const HttpRequest& req) {
   if (patterns.empty()) return ErrorFromStatus(Status::Validation("Validation Failed: 1: no fields specified;"));
   auto indices = ResolveRequestIndices(*registry, req);
   if (!indices.ok()) return ErrorFromStatus(indices.status());
-  // field → type name → indices holding it with that type
-  std::map<std::string, std::map<std::string, std::vector<std::string>>> fields;
+  // field → declared type name → its capabilities and the indices holding it
+  std::map<std::string, std::map<std::string, Caps>> fields;
   for (const auto& index : *indices) {
     for (const auto& [path, f] : index->mapping()->SortedFields()) {
       bool wanted = false;
       for (const std::string& p : patterns) wanted = wanted || GlobMatch(p, path);
-      if (wanted) fields[std::string(path)][std::string(mapping::FieldTypeName(f->mapping.type))].push_back(index->name());
+      if (!wanted) continue;
+      Caps& caps = fields[std::string(path)][std::string(mapping::DeclaredTypeName(f->mapping))];
+      SetCaps(f->mapping, &caps);
+      caps.indices.push_back(index->name());
     }
   }
   JsonWriter w;
@@ -219,8 +224,8 @@ HttpResponse FieldCaps(ClusterIndices* registry, const HttpRequest& req) {
   w.EndArray().Key("fields").StartObject();
   for (const auto& [path, types] : fields) {
     w.Key(path).StartObject();
-    for (const auto& [type, holders] : types) {
-      const Caps caps = CapsOf(*mapping::FieldTypeFromName(type));
+    for (const auto& [type, caps] : types) {
+      const std::vector<std::string>& holders = caps.indices;
       w.Key(type).StartObject().Field("type", type).Field("metadata_field", false);
       w.Field("searchable", caps.searchable).Field("aggregatable", caps.aggregatable);
       // Which indices, when the field's type differs between them.

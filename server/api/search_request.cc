@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "index/mapping/mapping_error.h"
+#include "index/util/comma_list.h"
 #include "index/search/searcher.h"
 #include "server/coordinator/hit_fields.h"
 
@@ -18,6 +19,16 @@ namespace {
 
 Status ParsingError(std::string_view reason) { return Status::Parse(std::string(reason)); }
 Status IllegalArgument(std::string_view reason) { return mapping::IllegalArgumentError(reason); }
+
+// One name of stored_fields: `_none_`, or a field (pattern) whose stored
+// value the hits show under "fields".
+void AddStoredField(std::string_view name, SearchRequest* out) {
+  if (name == "_none_") {
+    out->stored_fields_none = true;
+  } else if (!name.empty() && name != "_source" && name != "_id") {
+    out->fields.push_back(FieldRequest{std::string(name), "", /*stored_only=*/true});
+  }
+}
 
 std::string_view TrimRight(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t')) s.remove_suffix(1);
@@ -162,7 +173,7 @@ Status ApplyUrlParams(const HttpRequest& http, bool for_count, SearchRequest* ou
   if (http.HasQueryParam("stored_fields")) {
     out->stored_fields = true;
     const std::string list = http.QueryParam("stored_fields");
-    out->stored_fields_none = ("," + list + ",").find(",_none_,") != std::string::npos;
+    for (const std::string& name : SplitCommaList(list)) AddStoredField(name, out);
   }
   if (http.HasQueryParam("scroll")) {
     auto keep = ParseTimeValue(http.QueryParam("scroll"), "scroll");
@@ -218,7 +229,7 @@ Status ApplyBodyField(std::string_view key, od::value value, bool for_count, Sea
     out->stored_fields = true;
     auto name = [&](const rapidjson::Value& v) -> Status {
       if (!v.IsString()) return ParsingError("[stored_fields] expects a string or an array of strings");
-      if (std::string_view(v.GetString(), v.GetStringLength()) == "_none_") out->stored_fields_none = true;
+      AddStoredField(std::string_view(v.GetString(), v.GetStringLength()), out);
       return Status::OK();
     };
     if (d.IsArray()) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "index/mapping/date_parser.h"
+#include "index/mapping/ip_address.h"
 #include "index/search/aggregation_format.h"
 #include "index/search/histogram_keys.h"
 #include "index/util/glob.h"
@@ -111,6 +112,16 @@ void WriteValue(const mapping::FieldMapping& field, const std::string& format, c
         return;
       }
       break;
+    case FieldType::kIp:
+      if (v.IsString()) {  // the address as Elasticsearch prints it
+        const std::string term = mapping::IpTermOf(Text(v));
+        if (!term.empty()) {
+          const std::string text = mapping::IpTermToText(term);
+          w->String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+          return;
+        }
+      }
+      break;
     case FieldType::kObject: break;
   }
   v.Accept(*w);
@@ -166,14 +177,17 @@ void WriteHitFields(const std::vector<FieldRequest>& requests, const mapping::Ma
   };
   std::vector<std::pair<std::string_view, const mapping::MappedField*>> all;
   for (const FieldRequest& r : requests) {
+    // stored_fields name only fields mapped with store: true.
+    auto eligible = [&](const mapping::MappedField* f) {
+      return f != nullptr && f->mapping.type != FieldType::kObject && (!r.stored_only || f->mapping.store);
+    };
     if (r.pattern.find('*') == std::string::npos) {
-      const mapping::MappedField* f = mapping.Find(r.pattern);
-      if (f != nullptr && f->mapping.type != FieldType::kObject) add(r.pattern, &r);
+      if (eligible(mapping.Find(r.pattern))) add(r.pattern, &r);
       continue;
     }
     if (all.empty()) all = mapping.SortedFields();
     for (const auto& [path, f] : all) {
-      if (f->mapping.type != FieldType::kObject && GlobMatch(r.pattern, path)) add(std::string(path), &r);
+      if (eligible(f) && GlobMatch(r.pattern, path)) add(std::string(path), &r);
     }
   }
   bool opened = false;

@@ -21,6 +21,7 @@ inline constexpr uint64_t kMaxResultWindow = 10000;  // index.max_result_window
 struct FieldRequest {
   std::string pattern;
   std::string format;
+  bool stored_only = false;  // from stored_fields: fields mapped with store: true
 };
 
 struct SearchRequest {
@@ -49,8 +50,9 @@ struct SearchRequest {
   // indices_boost: scores of hits from an index (name, alias or wildcard;
   // the first entry that matches) multiplied by the factor.
   std::vector<std::pair<std::string, double>> indices_boost;
-  // stored_fields given (no field is stored apart from _source here): hits
-  // carry no _source unless `_source` asks for it; `_none_`: not even _id.
+  // stored_fields given: hits carry no _source unless `_source` asks for
+  // it, and the named fields mapped with `store: true` (read back from
+  // _source) go to "fields"; `_none_`: not even _id.
   // post_filter: hits (and hits.total) are those the query and this filter
   // match; aggregations count the query's matches alone.
   std::string post_filter_json;

@@ -33,7 +33,7 @@ constexpr std::string_view kEveryType = R"({
     "body": {"type": "text"},
     "sku": {"type": "keyword"},
     "stock": {"type": "integer"},
-    "price": {"type": "scaled_float", "coerce": false},
+    "price": {"type": "scaled_float", "scaling_factor": 100, "coerce": false},
     "active": {"type": "boolean"},
     "created": {"type": "date", "format": "yyyy/MM/dd||epoch_millis"},
     "user": {"dynamic": false, "properties": {
@@ -51,8 +51,10 @@ TEST(MappingParserTest, ParsesEveryTypeIntoFlatPaths) {
   ASSERT_NE(m.Find("title.keyword"), nullptr);
   EXPECT_TRUE(m.Find("title.keyword")->is_multi_field);
   EXPECT_EQ(m.Find("title.keyword")->mapping.ignore_above, 256);
-  EXPECT_EQ(m.Find("stock")->mapping.type, FieldType::kLong);     // integer is an alias of long
+  EXPECT_EQ(m.Find("stock")->mapping.type, FieldType::kLong);     // integer is stored as a long
+  EXPECT_EQ(m.Find("stock")->mapping.number_type, NumberType::kInteger);
   EXPECT_EQ(m.Find("price")->mapping.type, FieldType::kDouble);   // scaled_float → double
+  EXPECT_EQ(m.Find("price")->mapping.scaling_factor, 100);
   EXPECT_FALSE(m.Find("price")->mapping.coerce);
   EXPECT_EQ(m.Find("created")->mapping.date_formats.ToString(), "yyyy/MM/dd||epoch_millis");
   EXPECT_EQ(m.Find("user")->mapping.type, FieldType::kObject);
@@ -72,9 +74,9 @@ TEST(MappingSerializerTest, RoundTripsThroughJson) {
             R"("active":{"type":"boolean"},)"
             R"("body":{"type":"text"},)"
             R"("created":{"type":"date","format":"yyyy/MM/dd||epoch_millis"},)"
-            R"("price":{"type":"double","coerce":false},)"
+            R"("price":{"type":"scaled_float","coerce":false,"scaling_factor":100.0},)"
             R"("sku":{"type":"keyword"},)"
-            R"("stock":{"type":"long"},)"
+            R"("stock":{"type":"integer"},)"
             R"("title":{"type":"text","analyzer":"english","fields":{"keyword":{"type":"keyword","ignore_above":256}}},)"
             R"("user":{"dynamic":false,"properties":{)"
             R"("address":{"properties":{"city":{"type":"text","analyzer":"simple"}}},)"
