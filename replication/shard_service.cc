@@ -96,6 +96,8 @@ Status ShardService::Write(const pb::WriteRequest& request, pb::WriteResponse* r
     w.source = item.source();
     if (item.has_if_seq_no()) w.if_seq_no = item.if_seq_no();
     if (item.has_if_primary_term()) w.if_primary_term = item.if_primary_term();
+    if (item.has_external_version()) w.external_version = item.external_version();
+    w.external_gte = item.external_gte();
   }
   auto ticket = (*copy)->EnterWrite();  // waits while a move hands the shard off
   if (!ticket.ok()) return ticket.status();

@@ -140,6 +140,11 @@ struct WriteRequest {
   std::string source;  // kIndex, kCreate
   std::optional<int64_t> if_seq_no;
   std::optional<int64_t> if_primary_term;
+  // version_type=external (external_gte when external_gte): the document's
+  // version becomes this value, which must be above (or at least) the
+  // current one; kIndex and kDelete only.
+  std::optional<int64_t> external_version;
+  bool external_gte = false;
 };
 
 enum class WriteOutcome { kCreated, kUpdated, kDeleted, kNotFound, kNoop };

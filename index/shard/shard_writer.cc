@@ -19,7 +19,8 @@ ThreadState& LocalState() {
   return state;
 }
 
-// Optimistic concurrency (if_seq_no / if_primary_term) and create-only checks.
+// Optimistic concurrency (if_seq_no / if_primary_term), external versions and
+// create-only checks.
 Status CheckPreconditions(const WriteRequest& r, const std::optional<VersionEntry>& cur) {
   const bool exists = cur && !cur->deleted;
   if (r.if_seq_no || r.if_primary_term) {
@@ -32,7 +33,16 @@ Status CheckPreconditions(const WriteRequest& r, const std::optional<VersionEntr
                       "] and primary term [" + std::to_string(cur->stamp.primary_term) + "]");
     }
   }
-  if (r.type == WriteOpType::kCreate && exists) {
+  // External versions compare with the last version, a delete's included.
+  if (r.external_version && cur) {
+    const bool stale = r.external_gte ? *r.external_version < cur->version : *r.external_version <= cur->version;
+    if (stale) {
+      return Status::Conflict("[" + r.id + "]: version conflict, current version [" + std::to_string(cur->version) +
+                              (r.external_gte ? "] is higher than" : "] is higher or equal to") +
+                              " the one provided [" + std::to_string(*r.external_version) + "]");
+    }
+  }
+    if (r.type == WriteOpType::kCreate && exists) {
     return Status::Conflict("[" + r.id + "]: version conflict, document already exists (current version [" +
                     std::to_string(cur->version) + "])");
   }
@@ -123,7 +133,7 @@ std::vector<WriteResult> ShardWriter::Write(const std::vector<WriteRequest>& req
         ShardOp op;
         op.type = r.type == WriteOpType::kDelete ? OpType::kDelete : OpType::kIndex;
         op.id = r.id;
-        op.version = cur ? cur->version + 1 : 1;
+        op.version = r.external_version ? *r.external_version : cur ? cur->version + 1 : 1;
         op.stamp = {term, tracker_->GenerateSeqNo()};
         if (op.type == OpType::kIndex) op.source = r.source;
         if (cur.has_value()) lanes_->AddPendingDelete(r.id);  // older copies in published segments

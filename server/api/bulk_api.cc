@@ -120,6 +120,8 @@ void BulkExecutor::Add(BulkItem& item) {
   w.source.assign(item.source);
   w.if_seq_no = item.if_seq_no;
   w.if_primary_term = item.if_primary_term;
+  w.external_version = item.external_version;
+  w.external_gte = item.external_gte;
   actions_[used_] = item.action;
   ++used_;
   batch_bytes_ += item.source.size() + item.id.size();

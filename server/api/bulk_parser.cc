@@ -107,6 +107,10 @@ bool BulkParser::ParseActionLine(std::string_view line, BulkItem* item) {
   item->source = {};
   item->if_seq_no.reset();
   item->if_primary_term.reset();
+  item->version.reset();
+  item->version_type.clear();
+  item->external_version.reset();
+  item->external_gte = false;
   item->line = line_number_;
   item->error = Status::OK();
   item->malformed = false;
@@ -173,6 +177,18 @@ bool BulkParser::ParseActionLine(std::string_view line, BulkItem* item) {
     item->error = Validation("id is missing");
   } else if (Status s = CheckConcurrencyPair(item->if_seq_no, item->if_primary_term); !s.ok()) {
     item->error = std::move(s);
+  } else {
+    WriteRequest checked;
+    checked.type = item->action == BulkAction::kCreate ? WriteOpType::kCreate : WriteOpType::kIndex;
+    checked.if_seq_no = item->if_seq_no;
+    checked.if_primary_term = item->if_primary_term;
+    if (Status v = ApplyVersion(item->version, item->version_type, item->action == BulkAction::kUpdate, &checked);
+        !v.ok()) {
+      item->error = std::move(v);
+    } else {
+      item->external_version = checked.external_version;
+      item->external_gte = checked.external_gte;
+    }
   }
   return true;
 }
@@ -198,6 +214,14 @@ Status BulkParser::ParseActionBody(od::object body, BulkItem* item, Status* item
       int64_t v = 0;
       if (value.get_int64().get(v) != simdjson::SUCCESS) return Malformed("[" + std::string(key) + "] must be a number");
       (key == "if_seq_no" ? item->if_seq_no : item->if_primary_term) = v;
+    } else if (key == "version") {
+      int64_t v = 0;
+      if (value.get_int64().get(v) != simdjson::SUCCESS) return Malformed("[version] must be a number");
+      item->version = v;
+    } else if (key == "version_type") {
+      std::string_view text;
+      if (TextOf(value, &text) != simdjson::SUCCESS) return Malformed("[version_type] must be a string");
+      item->version_type.assign(text);
     } else if (key == "routing" || key == "_type" || key == "retry_on_conflict" || key == "require_alias") {
       // accepted and ignored: one node routes by _id; updates retry internally
     } else {

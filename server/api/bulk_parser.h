@@ -45,6 +45,10 @@ struct BulkItem {
   UpdateBody update;  // kUpdate
   std::optional<int64_t> if_seq_no;
   std::optional<int64_t> if_primary_term;
+  std::optional<int64_t> version;  // `version` and `version_type` as given
+  std::string version_type;
+  std::optional<int64_t> external_version;  // from them, once checked (ApplyVersion)
+  bool external_gte = false;
   uint64_t line = 0;  // 1-based number of the action line
   // Not ok: the item failed before execution (kind and reason); the
   // fields above hold what could be read.

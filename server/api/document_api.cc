@@ -13,6 +13,8 @@ struct WriteParams {
   RefreshPolicy refresh = RefreshPolicy::kNone;
   std::optional<int64_t> if_seq_no;
   std::optional<int64_t> if_primary_term;
+  std::optional<int64_t> version;
+  std::string version_type;
 };
 
 Status ParseWriteParams(const HttpRequest& req, WriteParams* out) {
@@ -25,7 +27,20 @@ Status ParseWriteParams(const HttpRequest& req, WriteParams* out) {
   if (!term.ok()) return term.status();
   out->if_seq_no = *seq;
   out->if_primary_term = *term;
-  return CheckConcurrencyPair(out->if_seq_no, out->if_primary_term);
+  auto version = Int64Param(req, "version");
+  if (!version.ok()) return version.status();
+  out->version = *version;
+  out->version_type = req.QueryParam("version_type");
+  HOLDFAST_RETURN_IF_ERROR(CheckConcurrencyPair(out->if_seq_no, out->if_primary_term));
+  WriteRequest probe;  // the checks that need no operation (before an index is created)
+  probe.if_seq_no = out->if_seq_no;
+  return ApplyVersion(out->version, out->version_type, false, &probe);
+}
+
+WriteResult Refused(Status status) {
+  WriteResult result;
+  result.status = std::move(status);
+  return result;
 }
 
 bool IsBlank(std::string_view body) { return body.find_first_not_of(" \t\r\n") == std::string_view::npos; }
@@ -74,6 +89,7 @@ HttpResponse IndexDocument(ClusterIndices& registry, const HttpRequest& req, std
     w.source = req.body;
     w.if_seq_no = p.if_seq_no;
     w.if_primary_term = p.if_primary_term;
+    if (Status s = ApplyVersion(p.version, p.version_type, false, &w); !s.ok()) return Refused(s);
     return index.Write(w);
   });
 }
@@ -86,6 +102,7 @@ HttpResponse DeleteDocument(ClusterIndices& registry, const HttpRequest& req) {
     w.id = id;
     w.if_seq_no = p.if_seq_no;
     w.if_primary_term = p.if_primary_term;
+    if (Status s = ApplyVersion(p.version, p.version_type, false, &w); !s.ok()) return Refused(s);
     return index.Write(w);
   });
 }
@@ -95,6 +112,12 @@ HttpResponse UpdateDocument(ClusterIndices& registry, const HttpRequest& req) {
   if (Status s = ParseUpdateBody(req.body, &body); !s.ok()) return ErrorFromStatus(s);
   const std::string id(req.PathParam("id"));
   const bool may_create = body.doc_as_upsert || !body.upsert.empty();
+  auto version = Int64Param(req, "version");
+  if (!version.ok()) return ErrorFromStatus(version.status());
+  WriteRequest unused;
+  if (Status s = ApplyVersion(*version, req.QueryParam("version_type"), true, &unused); !s.ok()) {
+    return ErrorFromStatus(s);
+  }
   return RunWrite(registry, req, id, may_create, [&](IndexHandle& index, const WriteParams& p) {
     return ApplyUpdate(index, id, body, p.if_seq_no, p.if_primary_term);
   });

@@ -219,6 +219,36 @@ Status CheckConcurrencyPair(const std::optional<int64_t>& if_seq_no, const std::
   return Status::OK();
 }
 
+Status ApplyVersion(std::optional<int64_t> version, std::string_view version_type, bool for_update,
+                    WriteRequest* w) {
+  const bool external = version_type == "external" || version_type == "external_gte";
+  if (!version_type.empty() && !external && version_type != "internal") {
+    return mapping::IllegalArgumentError("No version type match [" + std::string(version_type) + "]");
+  }
+  if (!external) {
+    if (!version) return Status::OK();
+    return ValidationError("internal versioning can not be used for optimistic concurrency control. "
+                           "Please use `if_seq_no` and `if_primary_term` instead");
+  }
+  if (for_update) {
+    return ValidationError("version type [" + std::string(version_type) + "] is not supported by the update API");
+  }
+  const std::string name = version_type == "external" ? "EXTERNAL" : "EXTERNAL_GTE";
+  if (!version || *version < 0) {
+    return ValidationError("illegal version value [" + std::to_string(version.value_or(-3)) +
+                           "] for version type [" + name + "]");
+  }
+  if (w->type == WriteOpType::kCreate) {
+    return ValidationError("create operations only support internal versioning. use index instead");
+  }
+  if (w->if_seq_no || w->if_primary_term) {
+    return ValidationError("compare and write operations can not use versioning");
+  }
+  w->external_version = version;
+  w->external_gte = version_type == "external_gte";
+  return Status::OK();
+}
+
 Status ValidateDocumentId(std::string_view id) {
   // As Elasticsearch: an IllegalArgumentException of the index request.
   if (id.empty()) return mapping::IllegalArgumentError("if _id is specified it must not be empty");

@@ -120,6 +120,13 @@ Status JsonError(std::string_view what, simdjson::error_code error);
 Result<std::optional<int64_t>> Int64Param(const HttpRequest& req, std::string_view name);
 // if_seq_no and if_primary_term, which must come together (action_request_validation_exception).
 Status CheckConcurrencyPair(const std::optional<int64_t>& if_seq_no, const std::optional<int64_t>& if_primary_term);
+// `version` and `version_type` of an index, create or delete (URL or bulk
+// action line) onto *w, with Elasticsearch's checks: internal versions are
+// refused (use if_seq_no), so is an external one with create or if_seq_no;
+// an unknown type is illegal_argument_exception "No version type match [..]".
+// The update API refuses external versions (`for_update`).
+Status ApplyVersion(std::optional<int64_t> version, std::string_view version_type, bool for_update,
+                    WriteRequest* w);
 // action_request_validation_exception for an empty id or one over 512 bytes.
 Status ValidateDocumentId(std::string_view id);
 

@@ -81,6 +81,8 @@ std::vector<WriteResult> IndexHandle::Write(const std::vector<WriteRequest>& req
       item->set_source(w.source);
       if (w.if_seq_no) item->set_if_seq_no(*w.if_seq_no);
       if (w.if_primary_term) item->set_if_primary_term(*w.if_primary_term);
+      if (w.external_version) item->set_external_version(*w.external_version);
+      item->set_external_gte(w.external_gte);
     }
     return request;
   };

@@ -66,7 +66,7 @@ TEST(BulkParserTest, BadLinesFailOnlyTheirItem) {
       "{\"explode\":{}}\n{\"delete\":{\"_id\":\"5\"}}\n"    // unknown action; next line is a real action
       "{\"update\":{\"_id\":\"6\"}}\n{\"doc\":\n"           // bad update body
       "{\"delete\":{}}\n"                                   // no id
-      "{\"index\":{\"_id\":\"7\",\"version\":3}}\n{}\n"     // unknown parameter
+      "{\"index\":{\"_id\":\"7\",\"colour\":3}}\n{}\n"      // unknown parameter
       "{\"index\":{\"_id\":\"8\"}}\n{\"x\":8}\n"
       "{\"index\":{\"_id\":\"9\"}}\n",                      // no source line
       "i");

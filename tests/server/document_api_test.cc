@@ -99,6 +99,55 @@ TEST_F(DocumentApiTest, OptimisticConcurrency) {
   ExpectSource("occ", "x", R"({"v":2})");
 }
 
+// version_type=external[_gte]: the client's version becomes the document's,
+// and a write with a version not above (external_gte: below) it conflicts.
+TEST_F(DocumentApiTest, ExternalVersions) {
+  auto r = Call("PUT", "/ext/_doc/1?version=5&version_type=external", R"({"v":5})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(Json(r.body)["_version"].GetInt(), 5);
+  r = Call("PUT", "/ext/_doc/1?version=5&version_type=external", R"({"v":55})");
+  ExpectEsError(r, 409, "version_conflict_engine_exception");
+  EXPECT_NE(r.body.find("current version [5] is higher or equal to the one provided [5]"), std::string::npos) << r.body;
+  ExpectSource("ext", "1", R"({"v":5})");
+  r = Call("PUT", "/ext/_doc/1?version=5&version_type=external_gte", R"({"v":6})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r.body)["_version"].GetInt(), 5);
+  ExpectEsError(Call("PUT", "/ext/_doc/1?version=4&version_type=external_gte", R"({"v":4})"), 409,
+                "version_conflict_engine_exception");
+  r = Call("PUT", "/ext/_doc/1?version=12&version_type=external", R"({"v":12})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(Call("GET", "/ext/_doc/1").body)["_version"].GetInt(), 12);
+  // A delete takes an external version too, and later writes compare with it.
+  ExpectEsError(Call("DELETE", "/ext/_doc/1?version=3&version_type=external"), 409, "version_conflict_engine_exception");
+  r = Call("DELETE", "/ext/_doc/1?version=20&version_type=external");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r.body)["_version"].GetInt(), 20);
+  ExpectEsError(Call("PUT", "/ext/_doc/1?version=15&version_type=external", R"({"v":15})"), 409,
+                "version_conflict_engine_exception");
+  // In a bulk request, per item.
+  r = Call("POST", "/ext/_bulk",
+           R"({"index":{"_id":"1","version":21,"version_type":"external"}}
+{"v":21}
+{"index":{"_id":"1","version":21,"version_type":"external"}}
+{"v":0}
+)");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto d = Json(r.body);
+  EXPECT_EQ(d["items"][0]["index"]["status"].GetInt(), 201) << r.body;
+  EXPECT_EQ(d["items"][0]["index"]["_version"].GetInt(), 21);
+  EXPECT_EQ(d["items"][1]["index"]["status"].GetInt(), 409) << r.body;
+  ExpectSource("ext", "1", R"({"v":21})");
+  // Refused as Elasticsearch refuses them.
+  ExpectEsError(Call("PUT", "/ext/_doc/2?version=2", R"({"v":2})"), 400, "action_request_validation_exception");
+  ExpectEsError(Call("PUT", "/ext/_doc/2?version_type=external", R"({"v":2})"), 400, "action_request_validation_exception");
+  ExpectEsError(Call("PUT", "/ext/_doc/2?version=2&version_type=force", R"({"v":2})"), 400, "illegal_argument_exception");
+  ExpectEsError(Call("PUT", "/ext/_create/2?version=2&version_type=external", R"({"v":2})"), 400,
+                "action_request_validation_exception");
+  ExpectEsError(Call("POST", "/ext/_update/1?version=30&version_type=external", R"({"doc":{"v":30}})"), 400,
+                "action_request_validation_exception");
+  EXPECT_EQ(Call("GET", "/ext/_doc/2").status, 404);
+}
+
 TEST_F(DocumentApiTest, Update) {
   ASSERT_EQ(Call("PUT", "/upd/_doc/1", R"({"a":1,"b":{"c":2}})").status, 201);
   auto r = Call("POST", "/upd/_update/1", R"({"doc":{"b":{"d":3}}})");
