@@ -300,6 +300,8 @@ Status ApplyIndexSettings(ClusterStateSnapshot* state, const std::vector<std::st
     IndexSettings& s = it->second.settings;
     if (update.refresh_interval) s.refresh_interval = *update.refresh_interval;
     if (update.max_result_window) s.max_result_window = *update.max_result_window;
+    if (update.max_docvalue_fields_search) s.max_docvalue_fields_search = *update.max_docvalue_fields_search;
+    if (update.max_terms_count) s.max_terms_count = *update.max_terms_count;
     if (update.node_left_delayed_timeout) s.node_left_delayed_timeout = *update.node_left_delayed_timeout;
     if (update.closed && *update.closed != it->second.closed) {
       it->second.closed = *update.closed;

@@ -208,6 +208,8 @@ struct IndexSettingsUpdate {
   std::optional<std::chrono::milliseconds> refresh_interval;
   std::optional<uint32_t> number_of_replicas;
   std::optional<uint32_t> max_result_window;
+  std::optional<uint32_t> max_docvalue_fields_search;
+  std::optional<uint32_t> max_terms_count;
   std::optional<std::chrono::milliseconds> node_left_delayed_timeout;
   // POST /{index}/_close (true) and _open (false): closing turns every
   // assigned copy CLOSED (its node closes it, keeping the files); opening

@@ -35,6 +35,10 @@ std::string EncodeIndexMetadata(const IndexMetadata& m) {
   w.Int64(m.settings.node_left_delayed_timeout.count());
   w.Key("max_result_window");
   w.Uint(m.settings.max_result_window);
+  w.Key("max_docvalue_fields_search");
+  w.Uint(m.settings.max_docvalue_fields_search);
+  w.Key("max_terms_count");
+  w.Uint(m.settings.max_terms_count);
   if (m.closed) {
     w.Key("state");
     w.String("close");
@@ -140,9 +144,12 @@ Result<IndexMetadata> DecodeIndexMetadata(std::string_view bytes, std::string_vi
   }
   m.closed = str("state") == "close";
   m.settings.durability = str("durability") == "async" ? Durability::kAsync : Durability::kRequest;
-  if (d.HasMember("max_result_window") && d["max_result_window"].IsUint()) {
-    m.settings.max_result_window = d["max_result_window"].GetUint();
-  }
+  auto count = [&](const char* k, uint32_t* out) {
+    if (d.HasMember(k) && d[k].IsUint()) *out = d[k].GetUint();
+  };
+  count("max_result_window", &m.settings.max_result_window);
+  count("max_docvalue_fields_search", &m.settings.max_docvalue_fields_search);
+  count("max_terms_count", &m.settings.max_terms_count);
   if (d.HasMember("recommend") && d["recommend"].IsObject()) {
     const auto& o = d["recommend"];
     recommend::RecommendSettings& r = m.settings.recommend;

@@ -28,6 +28,10 @@ struct IndexSettings {
   // node that left keep their place before the master reassigns them.
   std::chrono::milliseconds node_left_delayed_timeout{60000};
   uint32_t max_result_window = 10000;  // index.max_result_window: from + size at most this
+  // index.max_docvalue_fields_search: the mapped fields a search's
+  // docvalue_fields may name (after wildcards), at most this.
+  uint32_t max_docvalue_fields_search = 100;
+  uint32_t max_terms_count = 65536;  // index.max_terms_count: values of one terms query at most this
   recommend::RecommendSettings recommend;  // index.recommend.*
 };
 

@@ -23,6 +23,8 @@ void ToProto(const std::vector<std::string>& index_uuids, const IndexSettingsUpd
   if (u.refresh_interval) out->set_refresh_interval_ms(u.refresh_interval->count());
   if (u.number_of_replicas) out->set_number_of_replicas(*u.number_of_replicas);
   if (u.max_result_window) out->set_max_result_window(*u.max_result_window);
+  if (u.max_docvalue_fields_search) out->set_max_docvalue_fields_search(*u.max_docvalue_fields_search);
+  if (u.max_terms_count) out->set_max_terms_count(*u.max_terms_count);
   if (u.node_left_delayed_timeout) out->set_node_left_delayed_timeout_ms(u.node_left_delayed_timeout->count());
   if (u.closed) out->set_closed(*u.closed);
 }
@@ -32,6 +34,8 @@ IndexSettingsUpdate FromProto(const pb::UpdateIndexSettingsRequest& m) {
   if (m.has_refresh_interval_ms()) u.refresh_interval = std::chrono::milliseconds(m.refresh_interval_ms());
   if (m.has_number_of_replicas()) u.number_of_replicas = m.number_of_replicas();
   if (m.has_max_result_window()) u.max_result_window = m.max_result_window();
+  if (m.has_max_docvalue_fields_search()) u.max_docvalue_fields_search = m.max_docvalue_fields_search();
+  if (m.has_max_terms_count()) u.max_terms_count = m.max_terms_count();
   if (m.has_node_left_delayed_timeout_ms()) {
     u.node_left_delayed_timeout = std::chrono::milliseconds(m.node_left_delayed_timeout_ms());
   }

@@ -175,6 +175,13 @@ Status ShardRegistry::CloseAll() {
   return first;
 }
 
+IndexSettings ShardRegistry::SettingsOf(const std::string& index_uuid) const {
+  if (ClusterStatePtr now = state_->Current()) {
+    if (const IndexMetadata* index = now->FindIndexByUuid(index_uuid)) return index->settings;
+  }
+  return IndexSettings{};
+}
+
 std::shared_ptr<MappingSource> ShardRegistry::MappingsFor(const IndexMetadata& index) {
   std::lock_guard<std::mutex> lock(mu_);
   auto& slot = mappings_[index.uuid];

@@ -72,6 +72,10 @@ class ShardRegistry {
   // The copy of `id` on this node, or null.
   std::shared_ptr<ShardCopy> Get(const ShardId& id) const;
   std::vector<std::shared_ptr<ShardCopy>> All() const;
+  // The settings of index `index_uuid` as the cluster state has them now
+  // (the defaults for an index it no longer has): what searches check
+  // their index-level limits against.
+  IndexSettings SettingsOf(const std::string& index_uuid) const;
 
   // Flushes and closes every copy (clean shutdown); the registry stops
   // following the state first.

@@ -50,11 +50,16 @@ class PopularitySource final : public search::DocValueSource {
 };
 
 // The QueryContext of a shard: `like` documents as the coordinator sent
-// them, popularity from this copy's events.
+// them, popularity from this copy's events, the limits from the index's
+// settings in this node's cluster state.
 class ShardQueryContext final : public search::QueryContext {
  public:
-  ShardQueryContext(const pb::SearchSource& source, std::shared_ptr<ShardCopy> copy, double max_popularity_log)
-      : source_(source), copy_(std::move(copy)), max_log_(max_popularity_log) {}
+  ShardQueryContext(const pb::SearchSource& source, std::shared_ptr<ShardCopy> copy, double max_popularity_log,
+                    const ShardRegistry& registry)
+      : source_(source),
+        copy_(std::move(copy)),
+        max_log_(max_popularity_log),
+        max_terms_count_(registry.SettingsOf(copy_->id().index_uuid).max_terms_count) {}
 
   Result<DocumentTerms> TermVectors(std::string_view index, std::string_view id, const std::vector<std::string>& fields,
                                     std::optional<mapping::Analyzer> analyzer) const override {
@@ -75,10 +80,13 @@ class ShardQueryContext final : public search::QueryContext {
     return std::make_shared<PopularitySource>(copy_, max_log_);
   }
 
+  uint32_t MaxTermsCount() const override { return max_terms_count_; }
+
  private:
   const pb::SearchSource& source_;
   std::shared_ptr<ShardCopy> copy_;
   double max_log_;
+  uint32_t max_terms_count_;
 };
 
 search::SearchSourceParts PartsOf(const pb::SearchSource& s) {
@@ -160,7 +168,7 @@ Status ShardService::Statistics(const pb::StatisticsRequest& request, pb::Statis
     }
     return Status::OK();
   }
-  ShardQueryContext qc(request.source(), rc.copy, own_max);
+  ShardQueryContext qc(request.source(), rc.copy, own_max, *registry_);
   auto parsed = search::ParseSearch(rc.mapping, PartsOf(request.source()), &qc);
   if (!parsed.ok()) return parsed.status();
   search::RecordingStatistics recording(rc.snapshot.Views());
@@ -194,7 +202,7 @@ Status ShardService::Query(const pb::QueryRequest& request, pb::QueryResponse* r
     return Status::OK();
   }
   const pb::GlobalStatistics* global = request.has_stats() ? &request.stats() : nullptr;
-  ShardQueryContext qc(request.source(), rc.copy, MaxPopularityLogFor(*rc.copy, global));
+  ShardQueryContext qc(request.source(), rc.copy, MaxPopularityLogFor(*rc.copy, global), *registry_);
   auto parsed = search::ParseSearch(rc.mapping, PartsOf(request.source()), &qc);
   if (!parsed.ok()) return parsed.status();
   search::ShardQueryOptions options;
@@ -340,7 +348,7 @@ Status ShardService::Count(const pb::CountRequest& request, pb::CountResponse* r
   if (!ctx.ok()) return ctx.status();
   const ReaderContext& rc = **ctx;
   const pb::GlobalStatistics* global = request.has_stats() ? &request.stats() : nullptr;
-  ShardQueryContext qc(request.source(), rc.copy, MaxPopularityLogFor(*rc.copy, global));
+  ShardQueryContext qc(request.source(), rc.copy, MaxPopularityLogFor(*rc.copy, global), *registry_);
   auto parsed = search::ParseSearch(rc.mapping, PartsOf(request.source()), &qc);
   if (!parsed.ok()) return parsed.status();
   Result<search::CountResult> n = Status::Internal("unset");
@@ -370,7 +378,7 @@ Status ShardService::MatchIds(const pb::MatchIdsRequest& request, pb::MatchIdsRe
   auto ctx = ReaderFor(request.target(), "", 0, &opened);
   if (!ctx.ok()) return ctx.status();
   const ReaderContext& rc = **ctx;
-  ShardQueryContext qc(request.source(), rc.copy, OwnMaxPopularityLog(*rc.copy));
+  ShardQueryContext qc(request.source(), rc.copy, OwnMaxPopularityLog(*rc.copy), *registry_);
   auto parsed = search::ParseSearch(rc.mapping, PartsOf(request.source()), &qc);
   if (!parsed.ok()) return parsed.status();
   search::SegmentStatistics stats(rc.snapshot.Views());

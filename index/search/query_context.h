@@ -1,13 +1,16 @@
 // QueryContext: what the query parser may ask of the index a query runs on,
 // beyond its mapping — the term vectors of documents named by id (the `like`
 // documents of more_like_this) and per-document values that do not live in
-// segments (`_popularity`, kept with the item's shard by index/recommend/).
+// segments (`_popularity`, kept with the item's shard by index/recommend/),
+// and the index-level limits the parser enforces (index.max_terms_count).
 // Implemented by the caller of QueryParser: the coordinator reads `like`
 // documents from their shards once; each shard then parses the same query
 // with the term vectors the coordinator sent and its own popularity.
-// Optional: without one, queries needing it are refused with a clear reason.
+// Optional: without one, queries needing it are refused with a clear reason
+// and the limits are Elasticsearch's defaults.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +42,9 @@ class DocValueSource {
 // The name of the virtual field of item popularity.
 inline constexpr char kPopularityField[] = "_popularity";
 
+// index.max_terms_count by default: the values one terms query may give.
+inline constexpr uint32_t kDefaultMaxTermsCount = 65536;
+
 class QueryContext {
  public:
   virtual ~QueryContext() = default;
@@ -55,6 +61,9 @@ class QueryContext {
                                             std::optional<mapping::Analyzer> analyzer) const = 0;
   // The `_popularity` source of the index searched (null: none).
   virtual std::shared_ptr<const DocValueSource> Popularity() const = 0;
+  // index.max_terms_count of the index searched: a terms query with more
+  // values is refused.
+  virtual uint32_t MaxTermsCount() const { return kDefaultMaxTermsCount; }
 };
 
 }  // namespace holdfast::search

@@ -45,6 +45,16 @@ Result<uint32_t> ResolveFuzziness(std::string_view spec, std::string_view term) 
   return static_cast<uint32_t>(n);
 }
 
+// index.max_terms_count (Elasticsearch refuses when it builds the query).
+Status CheckTermsCount(size_t count, const QueryContext* context) {
+  const uint32_t max = context != nullptr ? context->MaxTermsCount() : kDefaultMaxTermsCount;
+  if (count <= max) return Status::OK();
+  return QueryShardError("failed to create query: The number of terms [" + std::to_string(count) +
+                         "] used in the Terms Query request has exceeded the allowed maximum of [" +
+                         std::to_string(max) +
+                         "]. This maximum can be set by changing the [index.max_terms_count] index level setting.");
+}
+
 }  // namespace
 
 Status NotAnIp(std::string_view text) {
@@ -189,6 +199,7 @@ Result<QueryPtr> DslReader::ParseTerms(od::value value) {
                          &values);
   }));
   if (field.empty()) return ParsingError("[terms] query requires a field");
+  HOLDFAST_RETURN_IF_ERROR(CheckTermsCount(values.size(), context_));
   if (field == segment::kIdField) {
     if (values.empty()) return None();
     return WithBoost(std::make_unique<TermsQuery>(field, std::move(values)), boost);

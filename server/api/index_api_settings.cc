@@ -77,12 +77,12 @@ Status FlattenSettings(od::object object, const std::string& prefix, FlatSetting
 }
 
 Result<uint32_t> ParseCount(const std::string& key, const std::string& text, uint32_t min, uint32_t max) {
-  uint32_t v = 0;
+  int64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size()) return BadSetting(key, text, "");
   if (v < min) return BadSetting(key, text, "must be >= " + std::to_string(min));
   if (v > max) return BadSetting(key, text, "must be <= " + std::to_string(max));
-  return v;
+  return static_cast<uint32_t>(v);
 }
 
 Result<std::chrono::milliseconds> ParseTimeSetting(const std::string& key, const std::string& text) {
@@ -147,6 +147,14 @@ Status ApplyRecommendSetting(const std::string& key, const std::string& value, r
   return mapping::IllegalArgumentError("unknown setting [" + key + "]: see docs/recommendations.md for index.recommend.*");
 }
 
+// The index-level limits of a search that `key` names, or null.
+uint32_t* SearchLimit(const std::string& key, IndexSettings* s) {
+  if (key == "index.max_result_window") return &s->max_result_window;
+  if (key == "index.max_docvalue_fields_search") return &s->max_docvalue_fields_search;
+  if (key == "index.max_terms_count") return &s->max_terms_count;
+  return nullptr;
+}
+
 Status ApplySetting(const std::string& raw_key, const std::string& value, IndexSettings* s) {
   const std::string key = raw_key.rfind("index.", 0) == 0 ? raw_key : "index." + raw_key;
   if (key == "index.number_of_shards") {
@@ -157,6 +165,11 @@ Status ApplySetting(const std::string& raw_key, const std::string& value, IndexS
     auto n = ParseCount(key, value, 0, 1024);
     if (!n.ok()) return n.status();
     s->number_of_replicas = *n;
+  } else if (uint32_t* limit = SearchLimit(key, s)) {
+    // Elasticsearch's bounds: at least 1 (0 for docvalue fields), at most a Java int.
+    auto n = ParseCount(key, value, key == "index.max_docvalue_fields_search" ? 0 : 1, INT32_MAX);
+    if (!n.ok()) return n.status();
+    *limit = *n;
   } else if (key == "index.refresh_interval") {
     auto d = ParseTimeSetting(key, value);
     if (!d.ok()) return d.status();
@@ -290,13 +303,15 @@ Result<SettingsUpdate> ParseSettingsUpdate(std::string_view body) {
       if (value) HOLDFAST_RETURN_IF_ERROR(ApplySetting(key, *value, &s));
       out.update.node_left_delayed_timeout = value ? s.node_left_delayed_timeout : defaults.node_left_delayed_timeout;
     } else if (key == "index.max_result_window") {
-      if (value) {
-        auto n = ParseCount(key, *value, 1, INT32_MAX);
-        if (!n.ok()) return n.status();
-        out.update.max_result_window = *n;
-      } else {
-        out.update.max_result_window = defaults.max_result_window;
-      }
+      if (value) HOLDFAST_RETURN_IF_ERROR(ApplySetting(key, *value, &s));
+      out.update.max_result_window = value ? s.max_result_window : defaults.max_result_window;
+    } else if (key == "index.max_docvalue_fields_search") {
+      if (value) HOLDFAST_RETURN_IF_ERROR(ApplySetting(key, *value, &s));
+      out.update.max_docvalue_fields_search =
+          value ? s.max_docvalue_fields_search : defaults.max_docvalue_fields_search;
+    } else if (key == "index.max_terms_count") {
+      if (value) HOLDFAST_RETURN_IF_ERROR(ApplySetting(key, *value, &s));
+      out.update.max_terms_count = value ? s.max_terms_count : defaults.max_terms_count;
     } else if (key == "index.number_of_shards" || key == "index.translog.durability" ||
                key.rfind("index.recommend.", 0) == 0) {
       if (value) HOLDFAST_RETURN_IF_ERROR(ApplySetting(key, *value, &s));  // a bad value says so first
@@ -334,8 +349,15 @@ void WriteIndexSettings(JsonWriter& w, const IndexHandle& index) {
   w.Key("settings").StartObject().Key("index").StartObject();
   w.Field("refresh_interval", FormatTimeValue(s.refresh_interval));
   w.Field("number_of_shards", std::to_string(s.number_of_shards));
-  if (s.max_result_window != IndexSettings{}.max_result_window) {
+  const IndexSettings defaults;
+  if (s.max_result_window != defaults.max_result_window) {
     w.Field("max_result_window", std::to_string(s.max_result_window));
+  }
+  if (s.max_docvalue_fields_search != defaults.max_docvalue_fields_search) {
+    w.Field("max_docvalue_fields_search", std::to_string(s.max_docvalue_fields_search));
+  }
+  if (s.max_terms_count != defaults.max_terms_count) {
+    w.Field("max_terms_count", std::to_string(s.max_terms_count));
   }
   w.Field("provided_name", index.name());
   w.Field("creation_date", std::to_string(index.creation_date_ms()));

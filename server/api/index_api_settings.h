@@ -32,7 +32,9 @@ void WriteIndexAliases(JsonWriter& w, const IndexHandle& index);
 // settings nested ({"index": {"number_of_shards": 3}}) or dotted
 // ("index.number_of_shards": "3"), values as numbers or strings. Known
 // settings: number_of_shards (1..1024), number_of_replicas, refresh_interval
-// ("1s", "500ms", "-1"), translog.durability (request | async). Anything else
+// ("1s", "500ms", "-1"), translog.durability (request | async),
+// max_result_window, max_docvalue_fields_search, max_terms_count,
+// unassigned.node_left.delayed_timeout, recommend.*. Anything else
 // is illegal_argument_exception "unknown setting [...]"; bad JSON parse_exception;
 // a bad mapping mapper_parsing_exception. An empty body gives the defaults.
 Result<CreateIndexBody> ParseCreateIndexBody(std::string_view body);
@@ -40,6 +42,7 @@ Result<CreateIndexBody> ParseCreateIndexBody(std::string_view body);
 // PUT /{index}/_settings: {"index": {"refresh_interval": "5s"}}, dotted or
 // flat keys, or under "settings"; null resets a setting to its default.
 // Dynamic here: refresh_interval, number_of_replicas, max_result_window,
+// max_docvalue_fields_search, max_terms_count,
 // unassigned.node_left.delayed_timeout. Static settings (number_of_shards,
 // translog.durability, recommend.*) are listed in `static_keys` (the caller
 // refuses them, naming the indices, as Elasticsearch); an unknown one is

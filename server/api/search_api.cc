@@ -16,6 +16,7 @@
 #include "server/api/api_errors.h"
 #include "server/api/index_api_support.h"
 #include "server/http/json_writer.h"
+#include "server/coordinator/hit_fields.h"
 #include "server/coordinator/scroll_registry.h"
 #include "server/coordinator/search_plan.h"
 #include "server/api/search_request.h"
@@ -53,6 +54,22 @@ Result<NamedIndices> ResolveIndices(ClusterIndices* registry, const HttpRequest&
   return out;
 }
 
+// The index-level limits of a search over `indices`: from + size within the
+// smallest index.max_result_window (the default with no index), and the
+// mapped fields docvalue_fields names in each index (wildcards expanded
+// against its mapping) within its index.max_docvalue_fields_search.
+Status CheckIndexLimits(const SearchRequest& request, const NamedIndices& indices) {
+  uint64_t window = indices.empty() ? kMaxResultWindow : UINT64_MAX;
+  for (const auto& [name, index] : indices) window = std::min<uint64_t>(window, index->settings().max_result_window);
+  HOLDFAST_RETURN_IF_ERROR(CheckResultWindow(request, window));
+  if (request.docvalue_fields.empty()) return Status::OK();
+  for (const auto& [name, index] : indices) {
+    const size_t fields = MatchFieldRequests(request.docvalue_fields, *index->mapping()).size();
+    HOLDFAST_RETURN_IF_ERROR(CheckDocValueFields(fields, index->settings().max_docvalue_fields_search));
+  }
+  return Status::OK();
+}
+
 std::string PercentEncode(std::string_view s);
 
 class SearchRoutes {
@@ -68,10 +85,7 @@ class SearchRoutes {
     if (!request.ok()) return ErrorFromStatus(request.status());
     auto indices = ResolveIndices(registry, http);
     if (!indices.ok()) return ErrorFromStatus(indices.status());
-    // The smallest index.max_result_window of the indices (the default with none).
-    uint64_t window = indices->empty() ? kMaxResultWindow : UINT64_MAX;
-    for (const auto& [name, index] : *indices) window = std::min<uint64_t>(window, index->settings().max_result_window);
-    if (Status s = CheckResultWindow(request.value(), window); !s.ok()) return ErrorFromStatus(s);
+    if (Status s = CheckIndexLimits(request.value(), *indices); !s.ok()) return ErrorFromStatus(s);
     const NamedIndices targets = *indices;  // a post_filter's aggregations run on them again
     auto plan = SearchPlan::Build(request.value(), std::move(indices).value());
     if (!plan.ok()) return ErrorFromStatus(plan.status());

@@ -273,8 +273,13 @@ Status ApplyBodyField(std::string_view key, od::value value, bool for_count, Sea
   } else if (key == "version" || key == "seq_no_primary_term") {
     if (json != "true" && json != "false") return ParsingError("[" + std::string(key) + "] must be true or false");
     (key == "version" ? out->version : out->seq_no_primary_term) = json == "true";
-  } else if (key == "fields" || key == "docvalue_fields") {
+  } else if (key == "fields") {
     HOLDFAST_RETURN_IF_ERROR(ParseFieldRequests(json, key, &out->fields));
+  } else if (key == "docvalue_fields") {
+    std::vector<FieldRequest> named;
+    HOLDFAST_RETURN_IF_ERROR(ParseFieldRequests(json, key, &named));
+    out->fields.insert(out->fields.end(), named.begin(), named.end());
+    out->docvalue_fields.insert(out->docvalue_fields.end(), named.begin(), named.end());
   } else if (key == "explain" || key == "profile") {
     // accepted and ignored
   } else {
@@ -351,6 +356,14 @@ Result<SearchRequest> ParseSearchRequest(const HttpRequest& http, bool for_count
   }
   if (out.stored_fields && !out.source_requested) out.source = SourceFilter::FromParts(false, {}, {});
   return out;
+}
+
+Status CheckDocValueFields(size_t fields, uint64_t max_fields) {
+  if (fields <= max_fields) return Status::OK();
+  return IllegalArgument("Trying to retrieve too many docvalue_fields. Must be less than or equal to: [" +
+                         std::to_string(max_fields) + "] but was [" + std::to_string(fields) +
+                         "]. This limit can be set by changing the [index.max_docvalue_fields_search] index level "
+                         "setting.");
 }
 
 Status CheckResultWindow(const SearchRequest& out, uint64_t max_window) {

@@ -14,7 +14,8 @@
 // Errors are Status kinds: kParseValue (parse_exception: malformed JSON,
 // invalid UTF-8), kParse (parsing_exception: unknown keys, wrong types),
 // kInvalidArgument (illegal_argument_exception: bad values, negative size, a
-// window over index.max_result_window). A plain value; one request, one thread.
+// window over index.max_result_window, docvalue_fields over
+// index.max_docvalue_fields_search). A plain value; one request, one thread.
 #pragma once
 
 #include <simdjson.h>
@@ -37,6 +38,9 @@ Result<SearchRequest> ParseSearchRequest(const HttpRequest& http, bool for_count
 // illegal_argument_exception when from + size (size, for a scroll) passes
 // `max_window`: the smallest index.max_result_window of the indices searched.
 Status CheckResultWindow(const SearchRequest& request, uint64_t max_window);
+// illegal_argument_exception when `fields` (the mapped fields an index's
+// docvalue_fields name) passes its index.max_docvalue_fields_search.
+Status CheckDocValueFields(size_t fields, uint64_t max_fields);
 
 // An Elasticsearch time value ("30s", "1m", "500ms", "2h", "1d") → ms;
 // illegal_argument_exception naming `setting` otherwise.

@@ -28,6 +28,7 @@ class CoordinatorQueryContext final : public search::QueryContext {
   Result<DocumentTerms> TermVectors(std::string_view index, std::string_view id, const std::vector<std::string>& fields,
                                     std::optional<mapping::Analyzer> analyzer) const override;
   std::shared_ptr<const search::DocValueSource> Popularity() const override;
+  uint32_t MaxTermsCount() const override { return index_->settings().max_terms_count; }
 
   // The documents read, for the shard requests.
   void AddLikeDocuments(pb::SearchSource* source) const;

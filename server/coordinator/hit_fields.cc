@@ -161,13 +161,8 @@ Status ParseFieldRequests(std::string_view json, std::string_view key, std::vect
   return Status::OK();
 }
 
-void WriteHitFields(const std::vector<FieldRequest>& requests, const mapping::Mapping& mapping,
-                    std::string_view source, Writer* w) {
-  if (requests.empty() || source.empty()) return;
-  rapidjson::Document doc;
-  doc.Parse(source.data(), source.size());
-  if (doc.HasParseError() || !doc.IsObject()) return;
-  // The mapped leaf fields each request names, in request order, each once.
+std::vector<std::pair<std::string, const FieldRequest*>> MatchFieldRequests(const std::vector<FieldRequest>& requests,
+                                                                            const mapping::Mapping& mapping) {
   std::vector<std::pair<std::string, const FieldRequest*>> wanted;
   auto add = [&](std::string path, const FieldRequest* r) {
     for (const auto& [p, _] : wanted) {
@@ -190,6 +185,16 @@ void WriteHitFields(const std::vector<FieldRequest>& requests, const mapping::Ma
       if (eligible(f) && GlobMatch(r.pattern, path)) add(std::string(path), &r);
     }
   }
+  return wanted;
+}
+
+void WriteHitFields(const std::vector<FieldRequest>& requests, const mapping::Mapping& mapping,
+                    std::string_view source, Writer* w) {
+  if (requests.empty() || source.empty()) return;
+  rapidjson::Document doc;
+  doc.Parse(source.data(), source.size());
+  if (doc.HasParseError() || !doc.IsObject()) return;
+  const std::vector<std::pair<std::string, const FieldRequest*>> wanted = MatchFieldRequests(requests, mapping);
   bool opened = false;
   std::vector<const rapidjson::Value*> values;
   for (const auto& [path, request] : wanted) {

@@ -11,7 +11,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "index/mapping/mapping.h"
@@ -24,6 +26,13 @@ namespace holdfast {
 // {"field": name, "format": f}. parsing_exception otherwise;
 // illegal_argument_exception for a date format that is not supported.
 Status ParseFieldRequests(std::string_view json, std::string_view key, std::vector<FieldRequest>* out);
+
+// The mapped leaf fields `requests` name (a pattern: every field it
+// matches), in request order, each once, with the request that named it
+// first. Unmapped names are left out, as Elasticsearch leaves them out of
+// index.max_docvalue_fields_search.
+std::vector<std::pair<std::string, const FieldRequest*>> MatchFieldRequests(const std::vector<FieldRequest>& requests,
+                                                                            const mapping::Mapping& mapping);
 
 // Writes `"fields": {...}` (key and object) for one hit, or nothing when no
 // requested field has a value in `source`.

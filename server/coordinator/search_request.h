@@ -68,6 +68,9 @@ struct SearchRequest {
   // `fields` and `docvalue_fields`: every hit gets "fields" with their
   // values (server/coordinator/hit_fields.h).
   std::vector<FieldRequest> fields;
+  // `docvalue_fields` alone (also in `fields`): what counts against
+  // index.max_docvalue_fields_search.
+  std::vector<FieldRequest> docvalue_fields;
 };
 
 }  // namespace holdfast

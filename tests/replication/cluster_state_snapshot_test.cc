@@ -1,6 +1,6 @@
 // ClusterStateSnapshot lookups and index expressions, ShardRouting::primary,
 // the stored forms (index routing JSON, index metadata round trip of every
-// setting and the mapping).
+// setting and the mapping), the settings update message.
 #include <gtest/gtest.h>
 
 #include "index/mapping/mapping_parser.h"
@@ -9,6 +9,7 @@
 #include "replication/cluster_state.h"
 #include "replication/index_names.h"
 #include "replication/index_routing_codec.h"
+#include "replication/proto_convert.h"
 #include "tests/replication/cluster_state_test_util.h"
 
 namespace holdfast {
@@ -218,6 +219,8 @@ TEST(IndexMetadataRoundTripTest, KeepsEverySettingAndTheMapping) {
   m.settings.refresh_interval = std::chrono::milliseconds(2500);
   m.settings.durability = Durability::kAsync;
   m.settings.max_result_window = 77;
+  m.settings.max_docvalue_fields_search = 0;
+  m.settings.max_terms_count = 79;
   recommend::RecommendSettings& r = m.settings.recommend;
   r.weights = {0.5, 2.25, 7.125};
   r.popularity_half_life_ms = 11;
@@ -258,6 +261,8 @@ TEST(IndexMetadataRoundTripTest, KeepsEverySettingAndTheMapping) {
   EXPECT_EQ(d->settings.number_of_replicas, 3u);
   EXPECT_EQ(d->settings.refresh_interval, m.settings.refresh_interval);
   EXPECT_EQ(d->settings.max_result_window, 77u);
+  EXPECT_EQ(d->settings.max_docvalue_fields_search, 0u);
+  EXPECT_EQ(d->settings.max_terms_count, 79u);
   EXPECT_EQ(d->settings.durability, Durability::kAsync);
   const recommend::RecommendSettings& o = d->settings.recommend;
   EXPECT_EQ(o.weights, r.weights);
@@ -284,6 +289,36 @@ TEST(IndexMetadataRoundTripTest, KeepsEverySettingAndTheMapping) {
   EXPECT_EQ(d->mapping->Find("title.raw")->mapping.ignore_above, 256);
   EXPECT_FALSE(d->mapping->Find("price")->mapping.coerce);
   EXPECT_EQ(d->mapping->Find("user")->mapping.dynamic, mapping::DynamicMode::kFalse);
+}
+
+// PUT _settings travels to the master as UpdateIndexSettingsRequest: every
+// dynamic setting survives the message, and ApplyIndexSettings changes only
+// what the update names.
+TEST(IndexSettingsUpdateTest, TravelsAsAMessageAndAppliesWhatItNames) {
+  ClusterStateSnapshot state;
+  IndexMetadata m = NewIndex("limits");
+  state.indices.emplace(m.uuid, m);
+  IndexSettingsUpdate update;
+  update.max_result_window = 20;
+  update.max_docvalue_fields_search = 2;
+  update.max_terms_count = 3;
+  pb::UpdateIndexSettingsRequest message;
+  ToProto({m.uuid}, update, &message);
+  const IndexSettingsUpdate back = FromProto(message);
+  EXPECT_EQ(back.max_result_window, update.max_result_window);
+  EXPECT_EQ(back.max_docvalue_fields_search, update.max_docvalue_fields_search);
+  EXPECT_EQ(back.max_terms_count, update.max_terms_count);
+  EXPECT_FALSE(back.refresh_interval.has_value());
+  ASSERT_TRUE(ApplyIndexSettings(&state, {m.uuid}, back, 0).ok());
+  const IndexSettings& s = state.indices.at(m.uuid).settings;
+  EXPECT_EQ(s.max_result_window, 20u);
+  EXPECT_EQ(s.max_docvalue_fields_search, 2u);
+  EXPECT_EQ(s.max_terms_count, 3u);
+  IndexSettingsUpdate terms_only;
+  terms_only.max_terms_count = 65536;
+  ASSERT_TRUE(ApplyIndexSettings(&state, {m.uuid}, terms_only, 0).ok());
+  EXPECT_EQ(s.max_docvalue_fields_search, 2u);
+  EXPECT_EQ(s.max_terms_count, 65536u);
 }
 
 }  // namespace

@@ -254,6 +254,117 @@ TEST_F(IndexApiTest, DynamicSettingsChangeLiveAndStaticOnesAreRefused) {
   ASSERT_EQ(Call("DELETE", "/tuned").status, 200);
 }
 
+// index.max_docvalue_fields_search and index.max_terms_count: Elasticsearch's
+// defaults and errors; PUT _settings changes them live (and refuses bad
+// values), GET _settings shows them when not the default, null resets,
+// they survive a restart and may be given at creation; each index searched
+// has its own.
+TEST_F(IndexApiTest, SearchLimitsAreDynamicIndexSettings) {
+  std::string properties;
+  for (int i = 0; i <= 100; ++i) properties += (i ? ",\"f" : "\"f") + std::to_string(i) + R"(":{"type":"keyword"})";
+  ASSERT_EQ(Call("PUT", "/limits",
+                 R"({"settings":{"number_of_shards":2,"number_of_replicas":0},"mappings":{"properties":{)" +
+                     properties + "}}}")
+                .status,
+            200);
+  ASSERT_EQ(Call("PUT", "/limits/_doc/1?refresh=true", R"({"f0":"a","f1":"b","f2":"c"})").status, 201);
+  auto names = [](int n, const char* prefix) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += (i ? ",\"" : "\"") + std::string(prefix) + std::to_string(i) + "\"";
+    return out;
+  };
+  auto docvalues = [&](const std::string& list) {
+    return Call("POST", "/limits/_search", R"({"docvalue_fields":[)" + list + "]}");
+  };
+  auto terms = [&](int n, const std::string& target = "/limits") {
+    return Call("POST", target + "/_search", R"({"query":{"terms":{"f0":[)" + names(n, "") + "]}}}");
+  };
+  auto expect_reason = [&](const testing::HttpReply& r, int status, const std::string& type,
+                           const std::string& reason) {
+    ExpectEsError(r, status, type);
+    EXPECT_EQ(Str(Json(r.body)["error"]["reason"]), reason);
+  };
+  auto docvalues_error = [](int max, int was) {
+    return "Trying to retrieve too many docvalue_fields. Must be less than or equal to: [" + std::to_string(max) +
+           "] but was [" + std::to_string(was) +
+           "]. This limit can be set by changing the [index.max_docvalue_fields_search] index level setting.";
+  };
+  auto terms_error = [](int n, int max) {
+    return "failed to create query: The number of terms [" + std::to_string(n) +
+           "] used in the Terms Query request has exceeded the allowed maximum of [" + std::to_string(max) +
+           "]. This maximum can be set by changing the [index.max_terms_count] index level setting.";
+  };
+
+  // The defaults: 100 mapped fields (a pattern counts the fields it matches;
+  // unmapped names do not count), 65536 terms.
+  expect_reason(docvalues(names(101, "f")), 400, "illegal_argument_exception", docvalues_error(100, 101));
+  expect_reason(docvalues(R"("f*")"), 400, "illegal_argument_exception", docvalues_error(100, 101));
+  EXPECT_EQ(docvalues(names(100, "f") + "," + names(5, "unmapped")).status, 200);
+  expect_reason(terms(65537), 400, "query_shard_exception", terms_error(65537, 65536));
+  EXPECT_EQ(terms(65536).status, 200);
+  auto settings = [&] { return Json(Call("GET", "/limits/_settings").body); };
+  EXPECT_FALSE(settings()["limits"]["settings"]["index"].HasMember("max_terms_count"));
+
+  // Lowered: the next search obeys (on the shards, and where the coordinator parses the query too).
+  auto r = Call("PUT", "/limits/_settings", R"({"index":{"max_docvalue_fields_search":2,"max_terms_count":"3"}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Str(settings()["limits"]["settings"]["index"]["max_docvalue_fields_search"]), "2");
+  EXPECT_EQ(Str(settings()["limits"]["settings"]["index"]["max_terms_count"]), "3");
+  expect_reason(docvalues(names(3, "f")), 400, "illegal_argument_exception", docvalues_error(2, 3));
+  r = docvalues(names(2, "f"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Str(Json(r.body)["hits"]["hits"][0]["fields"]["f1"][0]), "b");
+  expect_reason(terms(4), 400, "query_shard_exception", terms_error(4, 3));
+  expect_reason(Call("POST", "/limits/_search",
+                     R"({"query":{"terms":{"f0":["a","b","c","d"]}},"highlight":{"fields":{"f0":{}}}})"),
+                400, "query_shard_exception", terms_error(4, 3));
+  r = Call("POST", "/limits/_search", R"({"query":{"terms":{"f0":["a","x","y"]}}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r.body)["hits"]["total"]["value"].GetInt(), 1);
+
+  // Bad values are refused as Elasticsearch refuses them; nothing changes.
+  expect_reason(Call("PUT", "/limits/_settings", R"({"max_terms_count":-1})"), 400, "illegal_argument_exception",
+                "Failed to parse value [-1] for setting [index.max_terms_count] must be >= 1");
+  expect_reason(Call("PUT", "/limits/_settings", R"({"max_docvalue_fields_search":"abc"})"), 400,
+                "illegal_argument_exception",
+                "Failed to parse value [abc] for setting [index.max_docvalue_fields_search]");
+  expect_reason(Call("PUT", "/limits/_settings", R"({"max_docvalue_fields_search":-1})"), 400,
+                "illegal_argument_exception",
+                "Failed to parse value [-1] for setting [index.max_docvalue_fields_search] must be >= 0");
+  EXPECT_EQ(Str(settings()["limits"]["settings"]["index"]["max_terms_count"]), "3");
+
+  // Kept in the cluster state across a restart.
+  ASSERT_NO_FATAL_FAILURE(RestartNode());
+  EXPECT_EQ(Str(settings()["limits"]["settings"]["index"]["max_docvalue_fields_search"]), "2");
+  EXPECT_EQ(Str(settings()["limits"]["settings"]["index"]["max_terms_count"]), "3");
+  expect_reason(terms(4), 400, "query_shard_exception", terms_error(4, 3));
+
+  // null: the default again, no longer shown.
+  r = Call("PUT", "/limits/_settings",
+           R"({"settings":{"index.max_docvalue_fields_search":null,"index.max_terms_count":null}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_FALSE(settings()["limits"]["settings"]["index"].HasMember("max_docvalue_fields_search"));
+  EXPECT_FALSE(settings()["limits"]["settings"]["index"].HasMember("max_terms_count"));
+  EXPECT_EQ(terms(4).status, 200);
+  EXPECT_EQ(docvalues(names(100, "f")).status, 200);
+
+  // At creation; each index's own limit applies to its shards (the other
+  // index still answers: a partial result, as Elasticsearch gives).
+  r = Call("PUT", "/limits-low", R"({"settings":{"index.max_terms_count":1,"max_docvalue_fields_search":0}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(Call("PUT", "/limits-low/_doc/1?refresh=true", R"({"f0":"a"})").status, 201);
+  EXPECT_EQ(Str(Json(Call("GET", "/limits-low/_settings").body)["limits-low"]["settings"]["index"]["max_terms_count"]),
+            "1");
+  expect_reason(Call("POST", "/limits-low/_search", R"({"docvalue_fields":["f0"]})"), 400,
+                "illegal_argument_exception", docvalues_error(0, 1));
+  r = terms(2, "/limits,limits-low");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto d = Json(r.body);
+  EXPECT_EQ(d["_shards"]["failed"].GetInt(), 1) << r.body;
+  EXPECT_EQ(Str(d["_shards"]["failures"][0]["reason"]["reason"]), terms_error(2, 1));
+  ASSERT_EQ(Call("DELETE", "/limits,limits-low").status, 200);
+}
+
 // GET /_stats: Elasticsearch's shape for the metrics kept per shard.
 TEST_F(IndexApiTest, IndexStatsCountDocumentsAndStore) {
   ASSERT_EQ(Call("PUT", "/stats-a", R"({"settings":{"number_of_shards":2,"number_of_replicas":0}})").status, 200);
