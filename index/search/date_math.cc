@@ -34,42 +34,23 @@ int64_t AddMonths(int64_t ms, int64_t months, const TimeZone& zone) {
 
 // The start of `unit` holding `ms` (or, round_up, the last ms of it).
 bool Round(int64_t* ms, char unit, bool round_up, const TimeZone& zone) {
-  const int64_t offset = zone.OffsetAtUtc(*ms);
-  const int64_t local = *ms + offset;
-  int64_t start = 0, next = 0;
-  auto fixed = [&](int64_t width) {
-    start = FloorDiv(local, width) * width;
-    next = start + width;
-  };
-  int64_t tod = 0;
+  CalendarUnit calendar = CalendarUnit::kNone;  // seconds
   switch (unit) {
-    case 's': fixed(kSecond); break;
-    case 'm': fixed(kMinute); break;
+    case 's': break;
+    case 'm': calendar = CalendarUnit::kMinute; break;
     case 'h':
-    case 'H': fixed(kHour); break;
-    case 'd': fixed(kDay); break;
-    case 'w': {
-      const int64_t days = FloorDiv(local, kDay);
-      const int64_t monday = days - (((days + 3) % 7) + 7) % 7;  // 1970-01-01 was a Thursday
-      start = monday * kDay;
-      next = start + 7 * kDay;
-      break;
-    }
-    case 'M': {
-      const year_month_day ymd = CivilDay(local, &tod);
-      const year_month ym{ymd.year(), ymd.month()};
-      start = MillisOf(ym / 1);
-      next = MillisOf((ym + std::chrono::months{1}) / 1);
-      break;
-    }
-    case 'y': {
-      const year_month_day ymd = CivilDay(local, &tod);
-      start = MillisOf(ymd.year() / January / 1);
-      next = MillisOf((ymd.year() + years{1}) / January / 1);
-      break;
-    }
+    case 'H': calendar = CalendarUnit::kHour; break;
+    case 'd': calendar = CalendarUnit::kDay; break;
+    case 'w': calendar = CalendarUnit::kWeek; break;
+    case 'M': calendar = CalendarUnit::kMonth; break;
+    case 'y': calendar = CalendarUnit::kYear; break;
     default: return false;
   }
+  const int64_t offset = zone.OffsetAtUtc(*ms);
+  const int64_t local = *ms + offset;
+  const int64_t start = calendar == CalendarUnit::kNone ? FloorDiv(local, kSecond) * kSecond
+                                                        : LocalCalendarFloor(calendar, local);
+  const int64_t next = calendar == CalendarUnit::kNone ? start + kSecond : LocalCalendarNext(calendar, start);
   *ms = round_up ? zone.LocalToUtc(next, offset) - 1 : zone.LocalToUtc(start, offset);
   return true;
 }

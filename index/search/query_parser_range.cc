@@ -98,7 +98,7 @@ Result<QueryPtr> DslReader::ParseRange(od::value value) {
         std::string zone;
         HOLDFAST_RETURN_IF_ERROR(ReadText(x, &zone, key));
         Result<TimeZone> parsed = TimeZone::Parse(zone);
-        if (!parsed.ok()) return IllegalArgument(parsed.status().message());
+        if (!parsed.ok()) return parsed.status();
         time_zone = parsed.value();
         return Status::OK();
       }

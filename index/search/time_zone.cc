@@ -110,6 +110,32 @@ std::string OffsetId(int64_t offset_ms) {
   return id;
 }
 
+// LocalCalendarFloor, defined here so that LocalRounding inlines it.
+inline int64_t CalendarFloor(CalendarUnit unit, int64_t t) {
+  switch (unit) {
+    case CalendarUnit::kNone: return t;
+    case CalendarUnit::kMinute: return FloorDiv(t, kMinuteMs) * kMinuteMs;
+    case CalendarUnit::kHour: return FloorDiv(t, kHourMs) * kHourMs;
+    case CalendarUnit::kDay: return FloorDiv(t, kDayMs) * kDayMs;
+    case CalendarUnit::kWeek: {
+      const int64_t day = FloorDiv(t, kDayMs);
+      const int64_t monday = day - ((day % 7 + 7 + 3) % 7);  // 1970-01-01 was a Thursday
+      return monday * kDayMs;
+    }
+    case CalendarUnit::kMonth:
+    case CalendarUnit::kQuarter:
+    case CalendarUnit::kYear: {
+      const year_month_day ymd{sys_days{days{FloorDiv(t, kDayMs)}}};
+      unsigned month = static_cast<unsigned>(ymd.month());
+      if (unit == CalendarUnit::kQuarter) month = (month - 1) / 3 * 3 + 1;
+      if (unit == CalendarUnit::kYear) month = 1;
+      const sys_days first{ymd.year() / std::chrono::month{month} / 1};
+      return static_cast<int64_t>(first.time_since_epoch().count()) * kDayMs;
+    }
+  }
+  return t;
+}
+
 }  // namespace
 
 Result<TimeZone> TimeZone::Parse(std::string_view text) {
@@ -176,30 +202,7 @@ int64_t TimeZone::FirstInstantAtOrAfterLocal(int64_t local_ms) const {
   return local_ms - Ms(info.first.offset);
 }
 
-int64_t LocalCalendarFloor(CalendarUnit unit, int64_t t) {
-  switch (unit) {
-    case CalendarUnit::kNone: return t;
-    case CalendarUnit::kMinute: return FloorDiv(t, kMinuteMs) * kMinuteMs;
-    case CalendarUnit::kHour: return FloorDiv(t, kHourMs) * kHourMs;
-    case CalendarUnit::kDay: return FloorDiv(t, kDayMs) * kDayMs;
-    case CalendarUnit::kWeek: {
-      const int64_t day = FloorDiv(t, kDayMs);
-      const int64_t monday = day - ((day % 7 + 7 + 3) % 7);  // 1970-01-01 was a Thursday
-      return monday * kDayMs;
-    }
-    case CalendarUnit::kMonth:
-    case CalendarUnit::kQuarter:
-    case CalendarUnit::kYear: {
-      const year_month_day ymd{sys_days{days{FloorDiv(t, kDayMs)}}};
-      unsigned month = static_cast<unsigned>(ymd.month());
-      if (unit == CalendarUnit::kQuarter) month = (month - 1) / 3 * 3 + 1;
-      if (unit == CalendarUnit::kYear) month = 1;
-      const sys_days first{ymd.year() / std::chrono::month{month} / 1};
-      return static_cast<int64_t>(first.time_since_epoch().count()) * kDayMs;
-    }
-  }
-  return t;
-}
+int64_t LocalCalendarFloor(CalendarUnit unit, int64_t t) { return CalendarFloor(unit, t); }
 
 int64_t LocalCalendarNext(CalendarUnit unit, int64_t t) {
   switch (unit) {
@@ -226,7 +229,7 @@ LocalRounding::LocalRounding(const TimeZone& zone, int64_t interval_ms) : zone_(
 
 int64_t LocalRounding::FloorLocal(int64_t local_ms) const {
   if (unit_ == CalendarUnit::kNone) return FloorDiv(local_ms, interval_ms_) * interval_ms_;
-  return LocalCalendarFloor(unit_, local_ms);
+  return CalendarFloor(unit_, local_ms);
 }
 
 int64_t LocalRounding::NextLocal(int64_t local_start_ms) const {
@@ -235,20 +238,44 @@ int64_t LocalRounding::NextLocal(int64_t local_start_ms) const {
 }
 
 const TimeZone::Period& LocalRounding::PeriodOf(int64_t utc_ms) {
-  if (periods_[last_].Contains(utc_ms)) return periods_[last_];
-  for (size_t i = 0; i < kPeriods; ++i) {
-    if (periods_[i].Contains(utc_ms)) {
-      last_ = i;
-      return periods_[i];
-    }
+  if (periods_.empty() || utc_ms < periods_.front().begin_ms || utc_ms >= periods_.back().end_ms) Cover(utc_ms);
+  // The periods are in order: the one holding the instant follows those that
+  // ended before it. While they are few (a year holds three), counted
+  // without branches, so instants in any order cost the same few compares.
+  if (periods_.size() <= 8) {
+    size_t i = 0;
+    for (const TimeZone::Period& p : periods_) i += static_cast<size_t>(p.end_ms <= utc_ms);
+    return periods_[std::min(i, periods_.size() - 1)];  // (INT64_MAX is in no period)
   }
-  last_ = victim_;
-  victim_ = (victim_ + 1) % kPeriods;
-  periods_[last_] = zone_.PeriodAt(utc_ms);
+  if (!periods_[last_].Contains(utc_ms)) {
+    const auto it = std::partition_point(periods_.begin(), periods_.end() - 1,
+                                         [&](const TimeZone::Period& p) { return p.end_ms <= utc_ms; });
+    last_ = static_cast<size_t>(it - periods_.begin());
+  }
   return periods_[last_];
 }
 
+// Extends the periods to hold `utc_ms`, one database lookup per period.
+void LocalRounding::Cover(int64_t utc_ms) {
+  if (periods_.empty()) {
+    periods_.push_back(zone_.PeriodAt(utc_ms));
+    return;
+  }
+  std::vector<TimeZone::Period> before;
+  for (int64_t first = periods_.front().begin_ms; utc_ms < first; first = before.back().begin_ms) {
+    before.push_back(zone_.PeriodAt(first - 1));
+  }
+  periods_.insert(periods_.begin(), before.rbegin(), before.rend());
+  while (utc_ms >= periods_.back().end_ms && periods_.back().end_ms != kMax) {
+    periods_.push_back(zone_.PeriodAt(periods_.back().end_ms));
+  }
+}
+
 int64_t LocalRounding::Round(int64_t utc_ms) {
+  if (zone_.is_fixed()) {
+    const int64_t offset = zone_.OffsetAtUtc(utc_ms);
+    return FloorLocal(utc_ms + offset) - offset;
+  }
   const TimeZone::Period& period = PeriodOf(utc_ms);
   const int64_t start = FloorLocal(utc_ms + period.offset_ms);
   if (ToMidnight()) {

@@ -13,14 +13,15 @@
 // Named zones come from the system's tzdata files (libhowardhinnant-date,
 // `date/tz.h`), loaded once per process and never unloaded. A TimeZone is a
 // pointer and an offset: copy it freely and share it between threads. A
-// LocalRounding remembers the offset periods of the instants it rounded last:
-// one per thread.
+// LocalRounding remembers the offset periods of the instants it rounded, so
+// that most instants cost a compare or a few: one per thread.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "index/util/status.h"
 
@@ -110,16 +111,16 @@ class LocalRounding {
   int64_t NextLocal(int64_t local_start_ms) const;
   int64_t RoundAcrossTransition(int64_t utc_ms) const;
   const TimeZone::Period& PeriodOf(int64_t utc_ms);
+  void Cover(int64_t utc_ms);
 
   TimeZone zone_;
   CalendarUnit unit_ = CalendarUnit::kNone;
   int64_t interval_ms_ = 0;
-  // The offset periods of recent instants (empty at first): a year of
-  // instants in any order falls in three or four of them.
-  static constexpr size_t kPeriods = 4;
-  TimeZone::Period periods_[kPeriods];
-  size_t last_ = 0;    // the period of the last instant
-  size_t victim_ = 0;  // the one replaced next
+  // The offset periods from the earliest instant rounded to the latest, in
+  // order and without gaps (a year: three of them, a fixed offset: one):
+  // each is looked up in the database once.
+  std::vector<TimeZone::Period> periods_;
+  size_t last_ = 0;  // the period of the last instant (when there are many)
 };
 
 }  // namespace holdfast::search

@@ -151,6 +151,60 @@ TEST(TimeZoneTest, NewYorkMonthsStartAtLocalMidnight) {
   EXPECT_EQ(fixed.Next(At("2020-03-01T00:00:00-05:00")), At("2020-04-01T00:00:00-05:00"));
 }
 
+// Around every change of offset from 2005 to 2025 in zones with odd changes
+// (30 minute shifts, a skipped day, midnight gaps, Ramadan), for every unit
+// and some fixed intervals: each instant rounds into the bucket that holds
+// it, buckets follow each other without gaps, and a rounding that saw
+// instants in any order (its periods cached) agrees with a fresh one.
+TEST(TimeZoneTest, BucketsTileTimeAroundEveryChange) {
+  const CalendarUnit units[] = {CalendarUnit::kMinute, CalendarUnit::kHour, CalendarUnit::kDay, CalendarUnit::kWeek,
+                                CalendarUnit::kMonth, CalendarUnit::kQuarter, CalendarUnit::kYear};
+  const int64_t intervals[] = {90 * kMinute, kHour, 12 * kHour, kDay, 7 * kDay};
+  std::vector<LocalRounding> roundings;
+  for (const char* id : {"Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata",
+                         "America/Sao_Paulo", "Pacific/Apia", "Africa/Casablanca", "America/St_Johns"}) {
+    const TimeZone zone = Zone(id);
+    // The changes of offset from 2005 to 2025 (none in Kolkata), and a day without one.
+    std::vector<int64_t> changes = {At("2015-06-15T12:34:56Z")};
+    for (int64_t t = zone.PeriodAt(At("2005-01-01T00:00:00Z")).end_ms; t < At("2025-01-01T00:00:00Z");
+         t = zone.PeriodAt(t).end_ms) {
+      changes.push_back(t);
+    }
+    roundings.clear();
+    for (CalendarUnit unit : units) roundings.emplace_back(zone, unit);
+    for (int64_t interval : intervals) roundings.emplace_back(zone, interval);
+    for (size_t r = 0; r < roundings.size(); ++r) {
+      LocalRounding& rounding = roundings[r];
+      // About a bucket's width: the walk starts two of them before the change.
+      const int64_t widths[] = {30 * kMinute, 3 * kHour, 2 * kDay, 14 * kDay, 62 * kDay, 184 * kDay, 366 * kDay};
+      const int64_t width = r < std::size(units) ? widths[r] : intervals[r - std::size(units)];
+      for (int64_t change : changes) {
+        int64_t key = rounding.Round(change - 2 * width);
+        for (int steps = 0; key < change + 2 * width && steps < 200; ++steps) {
+          const int64_t next = rounding.Next(key);
+          ASSERT_GT(next, key) << id << " rounding " << r << " at " << key;
+          EXPECT_EQ(rounding.Round(key), key) << id << " rounding " << r;
+          EXPECT_EQ(rounding.Round(next - 1), key) << id << " rounding " << r << " key " << key << " next " << next;
+          EXPECT_EQ(rounding.Round(next), next) << id << " rounding " << r;
+          key = next;
+        }
+      }
+    }
+    // Instants in no order, against a fresh rounding each time.
+    uint64_t seed = 42;
+    for (int i = 0; i < 2000; ++i) {
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      const int64_t t = At("1990-01-01T00:00:00Z") + static_cast<int64_t>((seed >> 11) % (50ULL * 365 * kDay));
+      const size_t r = (seed >> 3) % roundings.size();
+      LocalRounding fresh = r < std::size(units) ? LocalRounding(zone, units[r])
+                                                 : LocalRounding(zone, intervals[r - std::size(units)]);
+      const int64_t key = roundings[r].Round(t);
+      ASSERT_EQ(key, fresh.Round(t)) << id << " rounding " << r << " at " << t;
+      EXPECT_LE(key, t) << id << " rounding " << r << " at " << t;
+    }
+  }
+}
+
 int64_t Math(std::string_view text, int64_t now, const TimeZone& zone, bool round_up = false) {
   int64_t ms = 0;
   std::string error;
