@@ -1,7 +1,8 @@
 // Aggregation cost over 1M documents in 4 segments of 250k (one shard's
 // worth): what a dashboard asks of a shard, every document matching.
 //   - terms on a keyword field with 100k distinct values (Zipf), top 10
-//   - date_histogram per day and per hour over a year of timestamps
+//   - date_histogram per day and per hour over a year of timestamps, in UTC,
+//     a fixed offset and a named zone (Europe/Paris)
 //   - histogram, extended_stats on a number
 //   - cardinality of the keyword, percentiles of the number (alone and per day)
 // Each iteration collects every live document and renders the JSON (the
@@ -119,6 +120,19 @@ void BM_DateHistogramHourWithAvg(benchmark::State& state) {
                           "aggs":{"b":{"avg":{"field":"bytes"}}}}})");
 }
 BENCHMARK(BM_DateHistogramHourWithAvg)->Unit(benchmark::kMillisecond);
+
+// A named zone: offsets change twice in the year (the timestamps come in no
+// order, so the rounding keeps the few offset periods it saw).
+void BM_DateHistogramDayParis(benchmark::State& state) {
+  RunAggs(state, R"({"d":{"date_histogram":{"field":"at","calendar_interval":"day","time_zone":"Europe/Paris"}}})");
+}
+BENCHMARK(BM_DateHistogramDayParis)->Unit(benchmark::kMillisecond);
+
+void BM_DateHistogramHourWithAvgParis(benchmark::State& state) {
+  RunAggs(state, R"({"h":{"date_histogram":{"field":"at","fixed_interval":"1h","time_zone":"Europe/Paris"},
+                          "aggs":{"b":{"avg":{"field":"bytes"}}}}})");
+}
+BENCHMARK(BM_DateHistogramHourWithAvgParis)->Unit(benchmark::kMillisecond);
 
 void BM_DateHistogramMonthTopSkus(benchmark::State& state) {
   RunAggs(state, R"({"m":{"date_histogram":{"field":"at","calendar_interval":"month"},

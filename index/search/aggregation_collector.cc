@@ -13,6 +13,7 @@
 
 #include <xxhash.h>
 
+#include "index/search/histogram_keys.h"
 #include "index/search/query.h"
 
 namespace holdfast::search {
@@ -259,7 +260,7 @@ class AggregationCollector::Aggregator {
     for (uint32_t i = 0; i < count; ++i) {
       const int64_t raw = field_->NumericAt(start + i);
       const double v = spec_.kind == AggValueKind::kDouble ? std::bit_cast<double>(raw) : static_cast<double>(raw);
-      const double key = HistogramKey(spec_, v);
+      const double key = histogram_keys_.Key(v);
       if (i > 0 && key == previous) continue;
       previous = key;
       const int64_t stored =
@@ -413,6 +414,7 @@ class AggregationCollector::Aggregator {
 
   const AggregationSpec& spec_;
   const bool top_level_;
+  HistogramKeys histogram_keys_{spec_};  // histograms: the key of a value
   std::vector<std::unique_ptr<Aggregator>> children_;
   const segment::FieldReader* field_ = nullptr;  // this segment's; nullptr: no values
 

@@ -369,7 +369,7 @@ void TermsResult::RenderHistogram(const AggregationSpec& spec, JsonWriter* w) co
     return kind == AggValueKind::kDouble ? std::bit_cast<double>(b.number) : static_cast<double>(b.number);
   };
   auto emit = [&](double key, uint64_t doc_count, const std::vector<AggregationResult>* children) {
-    const std::string as_string = date ? FormatDateMillis(spec.format, spec.tz_offset_ms, static_cast<int64_t>(key)) : FormatJavaDouble(key);
+    const std::string as_string = date ? FormatDateMillis(spec.format, spec.time_zone, static_cast<int64_t>(key)) : FormatJavaDouble(key);
     if (spec.keyed) Key(w, as_string);
     w->StartObject();
     if (date) Key(w, "key_as_string"), String(w, as_string);
@@ -396,15 +396,16 @@ void TermsResult::RenderHistogram(const AggregationSpec& spec, JsonWriter* w) co
       emit(key_of(b), b.doc_count, &b.children);
     }
   } else {
+    HistogramKeys keys(spec);
     std::optional<double> lo, hi;
     if (!buckets.empty()) lo = key_of(buckets.front()), hi = key_of(buckets.back());
     if (spec.bounds_min) {
-      const double k = HistogramKey(spec, *spec.bounds_min);
+      const double k = keys.Key(*spec.bounds_min);
       lo = lo ? std::min(*lo, k) : k;
       if (!hi) hi = k;
     }
     if (spec.bounds_max) {
-      const double k = HistogramKey(spec, *spec.bounds_max);
+      const double k = keys.Key(*spec.bounds_max);
       hi = hi ? std::max(*hi, k) : k;
       if (!lo) lo = k;
     }
@@ -417,7 +418,7 @@ void TermsResult::RenderHistogram(const AggregationSpec& spec, JsonWriter* w) co
       } else {
         emit(key, 0, nullptr);
       }
-      const double after = HistogramKey(spec, NextHistogramKey(spec, key));
+      const double after = keys.Key(keys.Next(key));
       if (!(after > key)) break;  // an interval too small for doubles
       key = after;
     }
@@ -447,11 +448,11 @@ void RangeResult::Render(const AggregationSpec& spec, JsonWriter* w) const {
     if (!spec.keyed) Key(w, "key"), String(w, r.key);
     if (r.from) {
       Key(w, "from"), Double(w, *r.from);
-      if (date) Key(w, "from_as_string"), String(w, FormatDateMillis(spec.format, 0, static_cast<int64_t>(*r.from)));
+      if (date) Key(w, "from_as_string"), String(w, FormatDateMillis(spec.format, spec.time_zone, static_cast<int64_t>(*r.from)));
     }
     if (r.to) {
       Key(w, "to"), Double(w, *r.to);
-      if (date) Key(w, "to_as_string"), String(w, FormatDateMillis(spec.format, 0, static_cast<int64_t>(*r.to)));
+      if (date) Key(w, "to_as_string"), String(w, FormatDateMillis(spec.format, spec.time_zone, static_cast<int64_t>(*r.to)));
     }
     Key(w, "doc_count"), w->Uint64(buckets[i].doc_count);
     RenderChildren(spec, buckets[i].children, w);

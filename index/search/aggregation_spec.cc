@@ -191,7 +191,7 @@ Status AggregationParser::ParseParams(od::value& params, AggregationSpec* spec) 
     HOLDFAST_RETURN_IF_ERROR(SetField(name.value(), spec));
   }
   if (auto e = object.reset().error(); e) return JsonError(e);
-  // date_range: the format before the ranges, whatever its position (bounds are parsed with it).
+  // date_range: the format and time zone before the ranges, whatever their position (bounds are parsed with them).
   if (spec->date_range) {
     if (spec->kind != AggValueKind::kUnmapped && spec->field_type != FieldType::kDate) {
       return IllegalArgumentError("Field " + Quote(spec->field) + " of type " +
@@ -208,6 +208,15 @@ Status AggregationParser::ParseParams(od::value& params, AggregationSpec* spec) 
       spec->format = std::string(format.value());
     }
     if (auto e = object.reset().error(); e) return JsonError(e);
+    od::value zone_value;
+    if (object.find_field_unordered("time_zone").get(zone_value) == simdjson::SUCCESS) {
+      Result<std::string_view> text = StringOf(zone_value, "time_zone");
+      if (!text.ok()) return text.status();
+      Result<TimeZone> zone = TimeZone::Parse(text.value());
+      if (!zone.ok()) return zone.status();
+      spec->time_zone = zone.value();
+    }
+    if (auto e = object.reset().error(); e) return JsonError(e);
   }
   bool has_ranges = false;
   for (auto field : object) {
@@ -215,7 +224,7 @@ Status AggregationParser::ParseParams(od::value& params, AggregationSpec* spec) 
     if (auto e = field.unescaped_key().get(key); e) return JsonError(e);
     od::value value;
     if (auto e = field.value().get(value); e) return JsonError(e);
-    if (key == "field" || (spec->date_range && key == "format")) continue;
+    if (key == "field" || (spec->date_range && (key == "format" || key == "time_zone"))) continue;
     has_ranges |= key == "ranges";
     HOLDFAST_RETURN_IF_ERROR(ParseParam(key, value, spec));
   }
@@ -441,8 +450,11 @@ Result<double> AggregationParser::ParseBound(od::value& value, const Aggregation
     if (spec.field_type == FieldType::kDate && field_ != nullptr) {
       const std::optional<mapping::DateFormatList> given =
           spec.format.empty() ? std::nullopt : mapping::DateFormatList::Parse(spec.format);
+      // date_range reads its bounds in its time zone; date_histogram's
+      // extended_bounds are read in UTC (Elasticsearch: in the time zone).
+      const TimeZone zone = spec.date_range ? spec.time_zone : TimeZone();
       std::string error;
-      if (ParseDateMath(text, given ? *given : field_->mapping.date_formats, {WallClockMs(), false, 0}, &millis,
+      if (ParseDateMath(text, given ? *given : field_->mapping.date_formats, {WallClockMs(), false, zone}, &millis,
                         &error)) {
         return static_cast<double>(millis);
       }
@@ -457,7 +469,7 @@ Result<double> AggregationParser::ParseBound(od::value& value, const Aggregation
 }
 
 static std::string BoundText(double bound, const AggregationSpec& spec) {
-  if (spec.field_type == FieldType::kDate) return FormatDateMillis(spec.format, 0, static_cast<int64_t>(bound));
+  if (spec.field_type == FieldType::kDate) return FormatDateMillis(spec.format, spec.time_zone, static_cast<int64_t>(bound));
   return FormatJavaDouble(bound);
 }
 

@@ -13,7 +13,8 @@
 //          numeric and date fields (date bounds may be date strings);
 //          from inclusive, to exclusive
 //   date_range  range on a date field; "format" writes its keys and, when it
-//               is a format date fields know, reads its bounds
+//               is a format date fields know, reads its bounds; "time_zone"
+//               reads bounds without a zone and rounds their date math
 //   stats  {"field"}; numeric and date fields; also its single views min,
 //          max, avg, sum ({"value": x}), value_count (any field with doc
 //          values) and extended_stats (variance, std_deviation and bounds;
@@ -24,7 +25,7 @@
 //   date_histogram  {"field", "calendar_interval" (minute, hour, day, week,
 //                   month, quarter, year; or 1m, 1h, 1d, 1w, 1M, 1q, 1y) or
 //                   "fixed_interval" ("90m", "12h", "7d"), "time_zone" ("+01:00",
-//                   "-05:30", "UTC"), "offset" ("+6h"), "min_doc_count" (0),
+//                   "-05:30", "UTC", "Europe/Paris"), "offset" ("+6h"), "min_doc_count" (0),
 //                   "extended_bounds", "format" (y M d H m s S and literals), "keyed"}
 //   missing         {"field"}: the docs without a value
 //   filter          {<query>}: the docs the query matches
@@ -54,6 +55,7 @@
 
 #include "index/mapping/mapping.h"
 #include "index/search/query.h"
+#include "index/search/time_zone.h"
 #include "index/util/status.h"
 
 namespace holdfast::search {
@@ -64,9 +66,6 @@ enum class AggregationType : uint8_t {
 
 // Which view of the stats a kStats aggregation renders.
 enum class StatsMetric : uint8_t { kStats, kMin, kMax, kAvg, kSum, kValueCount, kExtendedStats };
-
-// date_histogram's calendar_interval units (kNone: a fixed interval).
-enum class CalendarUnit : uint8_t { kNone, kMinute, kHour, kDay, kWeek, kMonth, kQuarter, kYear };
 
 // How a field's doc values are read and keys compared.
 enum class AggValueKind : uint8_t {
@@ -125,7 +124,7 @@ struct AggregationSpec {
   double interval = 0;                         // fixed width (date_histogram: ms)
   CalendarUnit calendar = CalendarUnit::kNone; // date_histogram calendar_interval
   double offset = 0;
-  int64_t tz_offset_ms = 0;                    // date_histogram time_zone, a fixed offset
+  TimeZone time_zone;                          // date_histogram, date_range: time_zone (UTC unless given)
   uint64_t min_doc_count = 0;                  // terms: 1 unless given (the parser sets it)
   std::optional<double> bounds_min, bounds_max;  // extended_bounds
   std::string format;                          // date_histogram, date_range: keys as text; empty: strict_date_optional_time

@@ -100,12 +100,9 @@ Status AggregationParser::ParseHistogramParam(std::string_view key, od::value& v
   if (key == "time_zone") {
     Result<std::string_view> t = text("time_zone");
     if (!t.ok()) return t.status();
-    auto tz = ParseFixedTimeZone(t.value());
-    if (!tz) {
-      return IllegalArgumentError("[time_zone] " + Quote(t.value()) +
-                                  " is not supported: use UTC or a fixed offset such as +01:00 (named zones are not built)");
-    }
-    spec->tz_offset_ms = *tz;
+    Result<TimeZone> zone = TimeZone::Parse(t.value());
+    if (!zone.ok()) return zone.status();
+    spec->time_zone = zone.value();
     return Status::OK();
   }
   if (key == "format") {

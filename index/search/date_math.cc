@@ -22,62 +22,53 @@ year_month_day CivilDay(int64_t local_ms, int64_t* time_of_day) {
 
 int64_t MillisOf(year_month_day ymd) { return sys_days{ymd}.time_since_epoch().count() * kDay; }
 
-int64_t AddMonths(int64_t ms, int64_t months, int64_t tz) {
+int64_t AddMonths(int64_t ms, int64_t months, const TimeZone& zone) {
+  const int64_t offset = zone.OffsetAtUtc(ms);
   int64_t tod = 0;
-  const year_month_day ymd = CivilDay(ms + tz, &tod);
+  const year_month_day ymd = CivilDay(ms + offset, &tod);
   const year_month ym = year_month{ymd.year(), ymd.month()} + std::chrono::months{months};
   const day last = year_month_day_last{ym.year(), month_day_last{ym.month()}}.day();
   const day d = ymd.day() > last ? last : ymd.day();
-  return MillisOf(year_month_day{ym.year(), ym.month(), d}) + tod - tz;
+  return zone.LocalToUtc(MillisOf(year_month_day{ym.year(), ym.month(), d}) + tod, offset);
 }
 
 // The start of `unit` holding `ms` (or, round_up, the last ms of it).
-bool Round(int64_t* ms, char unit, bool round_up, int64_t tz) {
-  const int64_t local = *ms + tz;
-  int64_t start = 0, next = 0;
-  auto fixed = [&](int64_t width) {
-    start = FloorDiv(local, width) * width;
-    next = start + width;
-  };
-  int64_t tod = 0;
+bool Round(int64_t* ms, char unit, bool round_up, const TimeZone& zone) {
+  CalendarUnit calendar = CalendarUnit::kNone;  // seconds
   switch (unit) {
-    case 's': fixed(kSecond); break;
-    case 'm': fixed(kMinute); break;
+    case 's': break;
+    case 'm': calendar = CalendarUnit::kMinute; break;
     case 'h':
-    case 'H': fixed(kHour); break;
-    case 'd': fixed(kDay); break;
-    case 'w': {
-      const int64_t days = FloorDiv(local, kDay);
-      const int64_t monday = days - (((days + 3) % 7) + 7) % 7;  // 1970-01-01 was a Thursday
-      start = monday * kDay;
-      next = start + 7 * kDay;
-      break;
-    }
-    case 'M': {
-      const year_month_day ymd = CivilDay(local, &tod);
-      const year_month ym{ymd.year(), ymd.month()};
-      start = MillisOf(ym / 1);
-      next = MillisOf((ym + std::chrono::months{1}) / 1);
-      break;
-    }
-    case 'y': {
-      const year_month_day ymd = CivilDay(local, &tod);
-      start = MillisOf(ymd.year() / January / 1);
-      next = MillisOf((ymd.year() + years{1}) / January / 1);
-      break;
-    }
+    case 'H': calendar = CalendarUnit::kHour; break;
+    case 'd': calendar = CalendarUnit::kDay; break;
+    case 'w': calendar = CalendarUnit::kWeek; break;
+    case 'M': calendar = CalendarUnit::kMonth; break;
+    case 'y': calendar = CalendarUnit::kYear; break;
     default: return false;
   }
-  *ms = (round_up ? next - 1 : start) - tz;
+  const int64_t offset = zone.OffsetAtUtc(*ms);
+  const int64_t local = *ms + offset;
+  const int64_t start = calendar == CalendarUnit::kNone ? FloorDiv(local, kSecond) * kSecond
+                                                        : LocalCalendarFloor(calendar, local);
+  const int64_t next = calendar == CalendarUnit::kNone ? start + kSecond : LocalCalendarNext(calendar, start);
+  *ms = round_up ? zone.LocalToUtc(next, offset) - 1 : zone.LocalToUtc(start, offset);
   return true;
 }
 
-bool Add(int64_t* ms, int64_t n, char unit, int64_t tz) {
+// Days and weeks on the wall clock (one instant later by as many days, in a
+// fixed offset).
+int64_t AddDays(int64_t ms, int64_t days, const TimeZone& zone) {
+  if (zone.is_fixed()) return ms + days * kDay;
+  const int64_t offset = zone.OffsetAtUtc(ms);
+  return zone.LocalToUtc(ms + offset + days * kDay, offset);
+}
+
+bool Add(int64_t* ms, int64_t n, char unit, const TimeZone& zone) {
   switch (unit) {
-    case 'y': *ms = AddMonths(*ms, 12 * n, tz); return true;
-    case 'M': *ms = AddMonths(*ms, n, tz); return true;
-    case 'w': *ms += 7 * n * kDay; return true;
-    case 'd': *ms += n * kDay; return true;
+    case 'y': *ms = AddMonths(*ms, 12 * n, zone); return true;
+    case 'M': *ms = AddMonths(*ms, n, zone); return true;
+    case 'w': *ms = AddDays(*ms, 7 * n, zone); return true;
+    case 'd': *ms = AddDays(*ms, n, zone); return true;
     case 'h':
     case 'H': *ms += n * kHour; return true;
     case 'm': *ms += n * kMinute; return true;
@@ -87,22 +78,22 @@ bool Add(int64_t* ms, int64_t n, char unit, int64_t tz) {
 }
 
 // A date in `formats`; one without a zone of its own ("Z", "+01:00" after
-// the time) and not epoch digits is in the time zone `tz`.
-bool ParseAnchor(std::string_view text, const mapping::DateFormatList& formats, int64_t tz, int64_t* value) {
+// the time) and not epoch digits is in the time zone `zone`.
+bool ParseAnchor(std::string_view text, const mapping::DateFormatList& formats, const TimeZone& zone, int64_t* value) {
   if (!mapping::ParseDate(text, formats, value)) return false;
-  if (tz == 0) return true;
+  if (zone.is_utc()) return true;
   bool digits = !text.empty();
   for (char c : text) digits &= std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '.';
   const size_t t = text.find('T');
   const bool zoned = text.find('Z') != std::string_view::npos ||
                      (t != std::string_view::npos && text.find_first_of("+-", t) != std::string_view::npos);
-  if (!digits && !zoned) *value -= tz;
+  if (!digits && !zoned) *value = zone.LocalToUtc(*value);
   return true;
 }
 
 // A plain date given to a lower precision than milliseconds, ISO style:
 // its last millisecond (when `millis` is the start the text names).
-int64_t RoundUpPartialDate(std::string_view text, int64_t millis, int64_t tz) {
+int64_t RoundUpPartialDate(std::string_view text, int64_t millis, const TimeZone& zone) {
   auto digits = [&](size_t at, size_t n) {
     if (text.size() < at + n) return false;
     for (size_t i = at; i < at + n; ++i) {
@@ -127,9 +118,9 @@ int64_t RoundUpPartialDate(std::string_view text, int64_t millis, int64_t tz) {
   if (unit == 0) return millis;
   int64_t start = millis;
   // Only when the text was read as that date (not, say, "2026" as epoch millis).
-  if (!Round(&start, unit, false, tz) || start != millis) return millis;
+  if (!Round(&start, unit, false, zone) || start != millis) return millis;
   int64_t end = millis;
-  Round(&end, unit, true, tz);
+  Round(&end, unit, true, zone);
   return end;
 }
 
@@ -145,14 +136,14 @@ bool ParseDateMath(std::string_view text, const mapping::DateFormatList& formats
   } else {
     const size_t bars = text.find("||");
     if (bars == std::string_view::npos) {
-      if (!ParseAnchor(text, formats, options.tz_offset_ms, &value)) {
+      if (!ParseAnchor(text, formats, options.time_zone, &value)) {
         *error = "failed to parse date field [" + std::string(text) + "] with format [" + formats.ToString() + "]";
         return false;
       }
-      *millis = options.round_up ? RoundUpPartialDate(text, value, options.tz_offset_ms) : value;
+      *millis = options.round_up ? RoundUpPartialDate(text, value, options.time_zone) : value;
       return true;
     }
-    if (!ParseAnchor(text.substr(0, bars), formats, options.tz_offset_ms, &value)) {
+    if (!ParseAnchor(text.substr(0, bars), formats, options.time_zone, &value)) {
       *error = "failed to parse date field [" + std::string(text.substr(0, bars)) + "] with format [" +
                formats.ToString() + "]";
       return false;
@@ -163,7 +154,7 @@ bool ParseDateMath(std::string_view text, const mapping::DateFormatList& formats
   while (i < math.size()) {
     const char op = math[i++];
     if (op == '/') {
-      if (i >= math.size() || !Round(&value, math[i], options.round_up, options.tz_offset_ms)) {
+      if (i >= math.size() || !Round(&value, math[i], options.round_up, options.time_zone)) {
         *error = "rounding `/` can only be followed by a unit (y M w d h H m s) in date math [" + std::string(math) + "]";
         return false;
       }
@@ -185,7 +176,7 @@ bool ParseDateMath(std::string_view text, const mapping::DateFormatList& formats
       }
     }
     if (!any) n = 1;
-    if (i >= math.size() || !Add(&value, op == '-' ? -n : n, math[i], options.tz_offset_ms)) {
+    if (i >= math.size() || !Add(&value, op == '-' ? -n : n, math[i], options.time_zone)) {
       *error = "unit [" + std::string(i < math.size() ? math.substr(i, 1) : "") + "] not supported for date math [" +
                std::string(math) + "]";
       return false;

@@ -14,8 +14,13 @@
 // on the last millisecond of its unit instead of the first, and a plain date
 // missing its later fields ("2026", "2026-12", "2026-12-03",
 // "2026-12-03T10", ...) stands for the last millisecond it covers.
-// `tz_offset_ms` (a fixed offset east of UTC) is where day, week, month and
-// year boundaries fall. Pure functions; thread-safe.
+// `time_zone` (time_zone.h) is where day, week, month and year boundaries
+// fall and the zone of dates written without one. In a named zone, adding
+// days, weeks, months or years keeps the wall-clock time (a day across a
+// daylight saving change is 23 or 25 hours), adding hours, minutes or seconds
+// adds them to the instant, and a rounded local time the clocks skipped or
+// showed twice resolves as java.time does (later by the gap; the offset it
+// had before rounding, else the earlier). Pure functions; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -23,13 +28,14 @@
 #include <string_view>
 
 #include "index/mapping/date_parser.h"
+#include "index/search/time_zone.h"
 
 namespace holdfast::search {
 
 struct DateMathOptions {
   int64_t now_ms = 0;
   bool round_up = false;
-  int64_t tz_offset_ms = 0;
+  TimeZone time_zone;  // UTC unless given
 };
 
 // The instant `text` names (ms since the epoch, UTC). False with `*error`

@@ -1,5 +1,6 @@
 #include "index/search/histogram_keys.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -20,52 +21,6 @@ int64_t FloorDiv(int64_t a, int64_t b) {
 using std::chrono::days;
 using std::chrono::sys_days;
 using std::chrono::year_month_day;
-
-// Local ms → the start (local ms) of its calendar period.
-int64_t CalendarFloor(CalendarUnit unit, int64_t t) {
-  switch (unit) {
-    case CalendarUnit::kNone: return t;
-    case CalendarUnit::kMinute: return FloorDiv(t, kMinuteMs) * kMinuteMs;
-    case CalendarUnit::kHour: return FloorDiv(t, kHourMs) * kHourMs;
-    case CalendarUnit::kDay: return FloorDiv(t, kDayMs) * kDayMs;
-    case CalendarUnit::kWeek: {
-      const int64_t day = FloorDiv(t, kDayMs);
-      const int64_t monday = day - ((day % 7 + 7 + 3) % 7);  // 1970-01-01 was a Thursday
-      return monday * kDayMs;
-    }
-    case CalendarUnit::kMonth:
-    case CalendarUnit::kQuarter:
-    case CalendarUnit::kYear: {
-      const year_month_day ymd{sys_days{days{FloorDiv(t, kDayMs)}}};
-      unsigned month = static_cast<unsigned>(ymd.month());
-      if (unit == CalendarUnit::kQuarter) month = (month - 1) / 3 * 3 + 1;
-      if (unit == CalendarUnit::kYear) month = 1;
-      const sys_days first{ymd.year() / std::chrono::month{month} / 1};
-      return static_cast<int64_t>(first.time_since_epoch().count()) * kDayMs;
-    }
-  }
-  return t;
-}
-
-// The start (local ms) of the calendar period after the one starting at `t`.
-int64_t CalendarNext(CalendarUnit unit, int64_t t) {
-  switch (unit) {
-    case CalendarUnit::kNone: return t;
-    case CalendarUnit::kMinute: return t + kMinuteMs;
-    case CalendarUnit::kHour: return t + kHourMs;
-    case CalendarUnit::kDay: return t + kDayMs;
-    case CalendarUnit::kWeek: return t + 7 * kDayMs;
-    case CalendarUnit::kMonth:
-    case CalendarUnit::kQuarter:
-    case CalendarUnit::kYear: {
-      const year_month_day ymd{sys_days{days{FloorDiv(t, kDayMs)}}};
-      const int months = unit == CalendarUnit::kMonth ? 1 : unit == CalendarUnit::kQuarter ? 3 : 12;
-      const year_month_day next = ymd + std::chrono::months{months};
-      return static_cast<int64_t>(sys_days{next}.time_since_epoch().count()) * kDayMs;
-    }
-  }
-  return t;
-}
 
 struct LocalTime {
   int64_t year;
@@ -170,24 +125,6 @@ std::optional<CalendarUnit> ParseCalendarUnit(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<int64_t> ParseFixedTimeZone(std::string_view text) {
-  if (text == "UTC" || text == "Z" || text == "GMT" || text == "Etc/UTC") return 0;
-  if (text.size() < 3 || (text[0] != '+' && text[0] != '-')) return std::nullopt;
-  const bool negative = text[0] == '-';
-  std::string digits;
-  for (size_t i = 1; i < text.size(); ++i) {
-    if (text[i] == ':' && i == 3) continue;
-    if (text[i] < '0' || text[i] > '9') return std::nullopt;
-    digits += text[i];
-  }
-  if (digits.size() != 2 && digits.size() != 4) return std::nullopt;
-  const int hours = std::stoi(digits.substr(0, 2));
-  const int minutes = digits.size() == 4 ? std::stoi(digits.substr(2)) : 0;
-  if (hours > 18 || minutes > 59) return std::nullopt;
-  const int64_t ms = (hours * 60 + minutes) * kMinuteMs;
-  return negative ? -ms : ms;
-}
-
 bool IsSupportedDateFormat(std::string_view format) {
   if (format.empty() || format == "strict_date_optional_time" || format == "date_optional_time" ||
       format == "strict_date" || format == "date" || format == "epoch_millis" || format == "epoch_second") {
@@ -206,35 +143,37 @@ bool IsSupportedDateFormat(std::string_view format) {
   return true;
 }
 
-double HistogramKey(const AggregationSpec& spec, double v) {
-  if (spec.type == AggregationType::kHistogram) {
-    return std::floor((v - spec.offset) / spec.interval) * spec.interval + spec.offset;
+HistogramKeys::HistogramKeys(const AggregationSpec& spec)
+    : spec_(spec),
+      rounding_(spec.calendar == CalendarUnit::kNone
+                    ? LocalRounding(spec.time_zone, std::max<int64_t>(1, static_cast<int64_t>(spec.interval)))
+                    : LocalRounding(spec.time_zone, spec.calendar)) {}
+
+double HistogramKeys::Key(double v) {
+  if (spec_.type == AggregationType::kHistogram) {
+    return std::floor((v - spec_.offset) / spec_.interval) * spec_.interval + spec_.offset;
   }
-  const int64_t offset = static_cast<int64_t>(spec.offset);
-  const int64_t local = static_cast<int64_t>(v) + spec.tz_offset_ms - offset;
-  int64_t key = 0;
-  if (spec.calendar == CalendarUnit::kNone) {
-    const int64_t interval = static_cast<int64_t>(spec.interval);
-    key = FloorDiv(local, interval) * interval;
-  } else {
-    key = CalendarFloor(spec.calendar, local);
-  }
-  return static_cast<double>(key + offset - spec.tz_offset_ms);
+  const int64_t offset = static_cast<int64_t>(spec_.offset);
+  return static_cast<double>(rounding_.Round(static_cast<int64_t>(v) - offset) + offset);
 }
 
-double NextHistogramKey(const AggregationSpec& spec, double key) {
-  if (spec.type == AggregationType::kHistogram || spec.calendar == CalendarUnit::kNone) return key + spec.interval;
-  const int64_t offset = static_cast<int64_t>(spec.offset);
-  const int64_t local = static_cast<int64_t>(key) + spec.tz_offset_ms - offset;
-  return static_cast<double>(CalendarNext(spec.calendar, local) + offset - spec.tz_offset_ms);
+double HistogramKeys::Next(double key) {
+  if (spec_.type == AggregationType::kHistogram) return key + spec_.interval;
+  const int64_t offset = static_cast<int64_t>(spec_.offset);
+  return static_cast<double>(rounding_.Next(static_cast<int64_t>(key) - offset) + offset);
 }
 
-std::string FormatDateMillis(std::string_view f, int64_t tz_offset_ms, int64_t millis) {
+double HistogramKey(const AggregationSpec& spec, double v) { return HistogramKeys(spec).Key(v); }
+
+double NextHistogramKey(const AggregationSpec& spec, double key) { return HistogramKeys(spec).Next(key); }
+
+std::string FormatDateMillis(std::string_view f, const TimeZone& zone, int64_t millis) {
   if (f == "epoch_millis") return std::to_string(millis);
   if (f == "epoch_second") return std::to_string(FloorDiv(millis, 1000));
-  const LocalTime t = Split(millis + tz_offset_ms);
+  const int64_t offset = zone.OffsetAtUtc(millis);
+  const LocalTime t = Split(millis + offset);
   if (f.empty() || f == "strict_date_optional_time" || f == "date_optional_time") {
-    return FormatPattern("yyyy-MM-dd'T'HH:mm:ss.SSS", t) + OffsetText(tz_offset_ms);
+    return FormatPattern("yyyy-MM-dd'T'HH:mm:ss.SSS", t) + OffsetText(offset);
   }
   if (f == "strict_date" || f == "date") return FormatPattern("yyyy-MM-dd", t);
   return FormatPattern(f, t);

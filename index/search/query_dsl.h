@@ -16,6 +16,7 @@
 #include "index/mapping/date_parser.h"
 #include "index/mapping/mapping.h"
 #include "index/search/query.h"
+#include "index/search/time_zone.h"
 #include "index/search/query_context.h"
 #include "index/segment/analyzer_set.h"
 
@@ -59,9 +60,10 @@ QueryPtr WithBoost(QueryPtr q, float boost);   // multiplies q's boost
 bool ParseLong(std::string_view s, int64_t* out);  // integers, or integral decimals
 bool ParseDoubleText(std::string_view s, double* out);
 // A date in `formats`, or date math (date_math.h) from the current time;
-// round_up for range bounds gt and lte.
+// round_up for range bounds gt and lte; `time_zone` for dates without a zone
+// and roundings.
 Status ParseDateValue(std::string_view text, const mapping::DateFormatList& formats, int64_t* millis,
-                      bool round_up = false, int64_t tz_offset_ms = 0);
+                      bool round_up = false, const TimeZone& time_zone = {});
 
 // {"<query>": {"<field>": <value>}}: calls fn(field, value) for the one field.
 template <class Fn>

@@ -152,9 +152,9 @@ bool ParseDoubleText(std::string_view s, double* out) {
 }
 
 Status ParseDateValue(std::string_view text, const mapping::DateFormatList& formats, int64_t* millis,
-                      bool round_up, int64_t tz_offset_ms) {
+                      bool round_up, const TimeZone& time_zone) {
   std::string error;
-  if (ParseDateMath(text, formats, {WallClockMs(), round_up, tz_offset_ms}, millis, &error)) return Status::OK();
+  if (ParseDateMath(text, formats, {WallClockMs(), round_up, time_zone}, millis, &error)) return Status::OK();
   return QueryShardError("failed to create query: " + error);
 }
 

@@ -4,7 +4,6 @@
 #include <limits>
 
 #include "index/search/doc_values_query.h"
-#include "index/search/histogram_keys.h"
 #include "index/search/multi_term_query.h"
 #include "index/mapping/ip_address.h"
 #include "index/search/query_dsl.h"
@@ -20,13 +19,13 @@ struct RawBound {
 
 // One bound of a numeric / date range as an inclusive int64 or double.
 Status LongBound(const mapping::FieldMapping& fm, const std::optional<mapping::DateFormatList>& format,
-                 const RawBound& b, bool lower, int64_t tz_offset_ms, int64_t* out, bool* empty) {
+                 const RawBound& b, bool lower, const TimeZone& time_zone, int64_t* out, bool* empty) {
   using mapping::FieldType;
   int64_t v = 0;
   if (fm.type == FieldType::kDate) {
     // gt and lte round up (the whole rounded unit is excluded / included).
     const bool round_up = lower != b.inclusive;
-    HOLDFAST_RETURN_IF_ERROR(ParseDateValue(b.text, format.value_or(fm.date_formats), &v, round_up, tz_offset_ms));
+    HOLDFAST_RETURN_IF_ERROR(ParseDateValue(b.text, format.value_or(fm.date_formats), &v, round_up, time_zone));
   } else if (fm.type == FieldType::kBoolean) {
     if (b.text != "true" && b.text != "false") {
       return QueryShardError("failed to create query: Can't parse boolean value [" + b.text +
@@ -67,7 +66,7 @@ Result<QueryPtr> DslReader::ParseRange(od::value value) {
     bool from_to = false;
     float boost = 1.0f;
     std::optional<mapping::DateFormatList> format;
-    int64_t tz_offset_ms = 0;
+    TimeZone time_zone;
     auto bound = [&](od::value x, std::optional<RawBound>* b, bool inclusive) -> Status {
       if (IsNull(x)) {
         b->reset();
@@ -99,11 +98,9 @@ Result<QueryPtr> DslReader::ParseRange(od::value value) {
       if (key == "time_zone") {
         std::string zone;
         HOLDFAST_RETURN_IF_ERROR(ReadText(x, &zone, key));
-        std::optional<int64_t> offset = ParseFixedTimeZone(zone);
-        if (!offset) {
-          return IllegalArgument("[time_zone] [" + zone + "] is not supported: use UTC or a fixed offset such as +01:00");
-        }
-        tz_offset_ms = *offset;
+        Result<TimeZone> parsed = TimeZone::Parse(zone);
+        if (!parsed.ok()) return parsed.status();
+        time_zone = parsed.value();
         return Status::OK();
       }
       if (key == "relation" || key == "_name") {
@@ -155,8 +152,8 @@ Result<QueryPtr> DslReader::ParseRange(od::value value) {
         if (!upper->inclusive) r.max_double = std::nextafter(r.max_double, -std::numeric_limits<double>::infinity());
       }
     } else {
-      if (lower) HOLDFAST_RETURN_IF_ERROR(LongBound(fm, format, *lower, true, tz_offset_ms, &r.min_long, &empty));
-      if (upper) HOLDFAST_RETURN_IF_ERROR(LongBound(fm, format, *upper, false, tz_offset_ms, &r.max_long, &empty));
+      if (lower) HOLDFAST_RETURN_IF_ERROR(LongBound(fm, format, *lower, true, time_zone, &r.min_long, &empty));
+      if (upper) HOLDFAST_RETURN_IF_ERROR(LongBound(fm, format, *upper, false, time_zone, &r.max_long, &empty));
     }
     out = empty ? None() : WithBoost(std::make_unique<NumericRangeQuery>(field, r), boost);
     return Status::OK();

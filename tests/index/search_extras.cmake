@@ -5,3 +5,4 @@ holdfast_add_test(search_extras_test
   LIBS holdfast_index)
 holdfast_add_test(sketches_test SOURCES index/sketches_test.cc LIBS holdfast_index)
 holdfast_add_test(date_math_test SOURCES index/date_math_test.cc LIBS holdfast_index)
+holdfast_add_test(time_zone_test SOURCES index/time_zone_test.cc LIBS holdfast_index)
