@@ -1,7 +1,9 @@
 #include "index/mapping/date_parser.h"
 
-#include <chrono>
 #include <limits>
+
+#include "index/mapping/date_builtin_formats.h"
+#include "index/mapping/date_calendar.h"
 
 namespace holdfast::mapping {
 namespace {
@@ -23,10 +25,24 @@ class Cursor {
     if (text_.size() - pos_ < n) return false;
     int v = 0;
     for (size_t i = 0; i < n; ++i) {
-      char c = text_[pos_ + i];
+      const char c = text_[pos_ + i];
       if (c < '0' || c > '9') return false;
       v = v * 10 + (c - '0');
     }
+    pos_ += n;
+    *out = v;
+    return true;
+  }
+  // Reads `min` to `max` decimal digits, as many as there are.
+  bool Digits(size_t min, size_t max, int* out) {
+    size_t n = 0;
+    int v = 0;
+    for (; n < max && pos_ + n < text_.size(); ++n) {
+      const char c = text_[pos_ + n];
+      if (c < '0' || c > '9') break;
+      v = v * 10 + (c - '0');
+    }
+    if (n < min) return false;
     pos_ += n;
     *out = v;
     return true;
@@ -50,21 +66,6 @@ class Cursor {
   std::string_view text_;
   size_t pos_ = 0;
 };
-
-// Days since 1970-01-01 for a validated civil date, or nullopt for an invalid one.
-std::optional<int64_t> DaysFromCivil(int year, int month, int day) {
-  using namespace std::chrono;
-  year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
-                     std::chrono::day{static_cast<unsigned>(day)}};
-  if (!ymd.ok()) return std::nullopt;
-  return sys_days{ymd}.time_since_epoch().count();
-}
-
-int64_t ToMillis(int64_t days, int hour, int minute, int second, int64_t nanos,
-                 int offset_minutes) {
-  int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
-  return seconds * 1000 + nanos / 1'000'000;
-}
 
 bool ValidTime(int hour, int minute, int second) {
   return hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59;
@@ -92,17 +93,30 @@ bool ParseZone(Cursor& in, int* offset_minutes) {
   return true;
 }
 
+// One part of an ISO date of `n` digits: exactly those in
+// strict_date_optional_time; date_optional_time also takes fewer (and a
+// year of up to 9).
+template <bool kLenient>
+bool IsoPart(Cursor& in, size_t n, int* out) {
+  if constexpr (kLenient) {
+    return in.Digits(1, n == 4 ? 9 : n, out);
+  } else {
+    return in.Digits(n, out);
+  }
+}
+
 // `min_date_parts`: 1 = yyyy is enough, 3 = yyyy-MM-dd required.
+template <bool kLenient>
 bool ParseIsoDateTime(std::string_view text, int min_date_parts, int64_t* millis) {
   Cursor in(text);
   int year = 0, month = 1, day = 1;
-  if (!in.Digits(4, &year)) return false;
+  if (!IsoPart<kLenient>(in, 4, &year)) return false;
   int parts = 1;
   if (in.Consume('-')) {
-    if (!in.Digits(2, &month)) return false;
+    if (!IsoPart<kLenient>(in, 2, &month)) return false;
     ++parts;
     if (in.Consume('-')) {
-      if (!in.Digits(2, &day)) return false;
+      if (!IsoPart<kLenient>(in, 2, &day)) return false;
       ++parts;
     }
   }
@@ -114,11 +128,11 @@ bool ParseIsoDateTime(std::string_view text, int min_date_parts, int64_t* millis
   int64_t nanos = 0;
   if (in.Consume('T')) {
     // A 'T' may be followed by nothing but a zone in ES's grammar; we require an hour.
-    if (!in.Digits(2, &hour)) return false;
+    if (!IsoPart<kLenient>(in, 2, &hour)) return false;
     if (in.Consume(':')) {
-      if (!in.Digits(2, &minute)) return false;
+      if (!IsoPart<kLenient>(in, 2, &minute)) return false;
       if (in.Consume(':')) {
-        if (!in.Digits(2, &second)) return false;
+        if (!IsoPart<kLenient>(in, 2, &second)) return false;
         if (in.Consume('.') || in.Consume(',')) {
           if (!in.Fraction(&nanos)) return false;
         }
@@ -127,10 +141,12 @@ bool ParseIsoDateTime(std::string_view text, int min_date_parts, int64_t* millis
     if (!in.at_end() && !ParseZone(in, &offset)) return false;
   }
   if (!in.at_end() || !ValidTime(hour, minute, second)) return false;
-  *millis = ToMillis(*days, hour, minute, second, nanos, offset);
+  *millis = ToEpochMillis(*days, hour, minute, second, nanos / 1'000'000, offset);
   return true;
 }
 
+// The two formats Elasticsearch's dynamic mapping gives "2015/01/01 12:10:30"
+// strings, read by hand as the default ones are (their patterns write them).
 bool ParseSlash(std::string_view text, bool with_time, int64_t* millis) {
   Cursor in(text);
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
@@ -147,7 +163,7 @@ bool ParseSlash(std::string_view text, bool with_time, int64_t* millis) {
   if (!in.at_end() || !ValidTime(hour, minute, second)) return false;
   std::optional<int64_t> days = DaysFromCivil(year, month, day);
   if (!days) return false;
-  *millis = ToMillis(*days, hour, minute, second, 0, 0);
+  *millis = ToEpochMillis(*days, hour, minute, second, 0, 0);
   return true;
 }
 
@@ -184,121 +200,132 @@ bool ParseEpoch(std::string_view text, int64_t unit_millis, int64_t* millis) {
   return true;
 }
 
-struct NamedFormat {
-  std::string_view name;
-  DateFormat format;
-};
-constexpr NamedFormat kFormatNames[] = {
-    {"strict_date_optional_time", DateFormat::kStrictDateOptionalTime},
-    {"date_optional_time", DateFormat::kStrictDateOptionalTime},
-    {"epoch_millis", DateFormat::kEpochMillis},
-    {"epoch_second", DateFormat::kEpochSecond},
-    {"yyyy/MM/dd HH:mm:ss", DateFormat::kSlashDateTime},
-    {"yyyy/MM/dd", DateFormat::kSlashDate},
-};
+
+// epoch_second as Elasticsearch writes it: seconds, and a fraction only when
+// there are milliseconds ("1420070400.5", "-1.5").
+void AppendEpochSeconds(int64_t millis, std::string* out) {
+  const uint64_t magnitude = millis < 0 ? 0 - static_cast<uint64_t>(millis) : static_cast<uint64_t>(millis);
+  if (millis < 0) out->push_back('-');
+  out->append(std::to_string(magnitude / 1000));
+  uint64_t fraction = magnitude % 1000;
+  if (fraction == 0) return;
+  int digits = 3;
+  while (fraction % 10 == 0) {
+    fraction /= 10;
+    --digits;
+  }
+  std::string text = std::to_string(fraction);
+  out->push_back('.');
+  out->append(static_cast<size_t>(digits) - text.size(), '0');
+  out->append(text);
+}
+
+const DatePattern& IsoPrinter() {
+  static const DatePattern printer =
+      *DatePattern::Compile("yyyy-MM-dd'T'HH:mm:ss.SSSX", DatePattern::Mode::kBuiltin);
+  return printer;
+}
+
+// The formats Elasticsearch's dynamic mapping gives a "2015/01/01" string.
+const DateFormatList& SlashFormats() {
+  static const DateFormatList formats = *DateFormatList::Parse("yyyy/MM/dd HH:mm:ss||yyyy/MM/dd||epoch_millis");
+  return formats;
+}
 
 }  // namespace
 
-std::string_view DateFormatName(DateFormat format) {
-  for (const NamedFormat& named : kFormatNames) {
-    if (named.format == format) return named.name;
+std::optional<DateFormat> DateFormat::Compile(std::string_view spec) {
+  DateFormat format;
+  if (spec == "strict_date_optional_time" || spec == "strict_date_optional_time_nanos" || spec == "iso8601") {
+    format.kind_ = Kind::kIsoStrict;
+  } else if (spec == "date_optional_time") {
+    format.kind_ = Kind::kIsoLenient;
+  } else if (spec == "epoch_millis") {
+    format.kind_ = Kind::kEpochMillis;
+  } else if (spec == "epoch_second") {
+    format.kind_ = Kind::kEpochSecond;
+  } else if (std::optional<DatePattern> builtin = CompileBuiltinFormat(spec)) {
+    format.pattern_ = std::move(*builtin);
+  } else if (std::optional<DatePattern> pattern = DatePattern::Compile(spec)) {
+    format.pattern_ = std::move(*pattern);
+    if (spec == "yyyy/MM/dd HH:mm:ss") format.kind_ = Kind::kSlashDateTime;
+    if (spec == "yyyy/MM/dd") format.kind_ = Kind::kSlashDate;
+  } else {
+    return std::nullopt;
   }
-  return "unknown";
+  return format;
 }
 
-DateFormatList DateFormatList::Default() {
-  DateFormatList list;
-  list.Add(DateFormat::kStrictDateOptionalTime);
-  list.Add(DateFormat::kEpochMillis);
-  return list;
+bool DateFormat::Parse(std::string_view text, int64_t* millis) const {
+  switch (kind_) {
+    case Kind::kIsoStrict: return ParseIsoDateTime<false>(text, 1, millis);
+    case Kind::kIsoLenient: return ParseIsoDateTime<true>(text, 1, millis);
+    case Kind::kEpochMillis: return ParseEpoch(text, 1, millis);
+    case Kind::kEpochSecond: return ParseEpoch(text, 1000, millis);
+    case Kind::kSlashDateTime: return ParseSlash(text, true, millis);
+    case Kind::kSlashDate: return ParseSlash(text, false, millis);
+    case Kind::kPattern: return pattern_.Parse(text, millis);
+  }
+  return false;
+}
+
+void DateFormat::Format(int64_t millis, std::string* out) const {
+  switch (kind_) {
+    case Kind::kIsoStrict:
+    case Kind::kIsoLenient: IsoPrinter().Format(millis, out); return;
+    case Kind::kEpochMillis: out->append(std::to_string(millis)); return;
+    case Kind::kEpochSecond: AppendEpochSeconds(millis, out); return;
+    case Kind::kSlashDateTime:
+    case Kind::kSlashDate:
+    case Kind::kPattern: pattern_.Format(millis, out); return;
+  }
+}
+
+DateFormatList::DateFormatList() {
+  static const std::shared_ptr<const Compiled> kDefault = [] {
+    auto compiled = std::make_shared<Compiled>();
+    compiled->spec = "strict_date_optional_time||epoch_millis";
+    compiled->formats = {*DateFormat::Compile("strict_date_optional_time"), *DateFormat::Compile("epoch_millis")};
+    return compiled;
+  }();
+  compiled_ = kDefault;
 }
 
 std::optional<DateFormatList> DateFormatList::Parse(std::string_view spec) {
-  DateFormatList list;
+  auto compiled = std::make_shared<Compiled>();
+  compiled->spec = std::string(spec);
   while (true) {
-    size_t sep = spec.find("||");
-    std::string_view name = spec.substr(0, sep);
-    bool found = false;
-    for (const NamedFormat& named : kFormatNames) {
-      if (named.name == name) {
-        if (!list.Add(named.format)) return std::nullopt;
-        found = true;
-        break;
-      }
-    }
-    if (!found) return std::nullopt;
+    const size_t sep = spec.find("||");
+    std::optional<DateFormat> format = DateFormat::Compile(spec.substr(0, sep));
+    if (!format) return std::nullopt;
+    compiled->formats.push_back(std::move(*format));
     if (sep == std::string_view::npos) break;
     spec.remove_prefix(sep + 2);
   }
-  return list;
+  return DateFormatList(std::move(compiled));
 }
 
-bool DateFormatList::Add(DateFormat format) {
-  if (size_ == kMaxFormats) return false;
-  formats_[size_++] = format;
-  return true;
-}
-
-bool DateFormatList::Contains(DateFormat format) const {
-  for (size_t i = 0; i < size_; ++i) {
-    if (formats_[i] == format) return true;
-  }
-  return false;
-}
-
-std::string DateFormatList::ToString() const {
-  std::string out;
-  for (size_t i = 0; i < size_; ++i) {
-    if (i > 0) out += "||";
-    out += DateFormatName(formats_[i]);
-  }
-  return out;
-}
-
-bool DateFormatList::operator==(const DateFormatList& other) const {
-  if (size_ != other.size_) return false;
-  for (size_t i = 0; i < size_; ++i) {
-    if (formats_[i] != other.formats_[i]) return false;
-  }
-  return true;
-}
-
-bool ParseDateWithFormat(std::string_view text, DateFormat format, int64_t* millis) {
-  switch (format) {
-    case DateFormat::kStrictDateOptionalTime:
-      return ParseIsoDateTime(text, 1, millis);
-    case DateFormat::kEpochMillis:
-      return ParseEpoch(text, 1, millis);
-    case DateFormat::kEpochSecond:
-      return ParseEpoch(text, 1000, millis);
-    case DateFormat::kSlashDateTime:
-      return ParseSlash(text, true, millis);
-    case DateFormat::kSlashDate:
-      return ParseSlash(text, false, millis);
-  }
-  return false;
-}
-
-bool ParseDate(std::string_view text, const DateFormatList& formats, int64_t* millis) {
+// Every date value indexed comes through here: flattening inlines the ISO and
+// epoch readers, so that the default formats cost no calls.
+[[gnu::flatten]] bool ParseDate(std::string_view text, const DateFormatList& formats, int64_t* millis) {
   for (size_t i = 0; i < formats.size(); ++i) {
-    if (ParseDateWithFormat(text, formats[i], millis)) return true;
+    if (formats[i].Parse(text, millis)) return true;
   }
   return false;
+}
+
+std::string FormatDate(int64_t millis, const DateFormatList& formats) {
+  std::string out;
+  formats[0].Format(millis, &out);
+  return out;
 }
 
 std::optional<DateFormatList> DetectDynamicDate(std::string_view text, int64_t* millis) {
   // Cheap pre-check: every dynamic date format starts with four digits.
   if (text.size() < 10 || text[4] < '-' || text[4] > '/') return std::nullopt;
-  DateFormatList list;
-  if (ParseIsoDateTime(text, 3, millis)) {
-    return DateFormatList::Default();
-  }
-  if (ParseSlash(text, true, millis) || ParseSlash(text, false, millis)) {
-    list.Add(DateFormat::kSlashDateTime);
-    list.Add(DateFormat::kSlashDate);
-    list.Add(DateFormat::kEpochMillis);
-    return list;
-  }
+  if (ParseIsoDateTime<false>(text, 3, millis)) return DateFormatList::Default();
+  const DateFormatList& slash = SlashFormats();
+  if (slash[0].Parse(text, millis) || slash[1].Parse(text, millis)) return slash;
   return std::nullopt;
 }
 

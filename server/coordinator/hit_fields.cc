@@ -91,12 +91,14 @@ void WriteValue(const mapping::FieldMapping& field, const std::string& format, c
       bool parsed = false;
       if (v.IsString()) {
         parsed = mapping::ParseDate(Text(v), field.date_formats, &millis);
-      } else if (v.IsInt64()) {
-        millis = v.GetInt64();
+      } else if (v.IsInt64()) {  // read as it was indexed: its text in the field's formats
+        if (!mapping::ParseDate(std::to_string(v.GetInt64()), field.date_formats, &millis)) millis = v.GetInt64();
         parsed = true;
       }
       if (parsed) {
-        const std::string text = search::FormatDateMillis(format, 0, millis);
+        // No `format` in the request: the field's own (its first), as Elasticsearch.
+        const std::string text =
+            format.empty() ? mapping::FormatDate(millis, field.date_formats) : search::FormatDateMillis(format, 0, millis);
         w->String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
         return;
       }

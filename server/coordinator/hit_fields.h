@@ -3,8 +3,8 @@
 // fields the requested names or patterns match, read from the hit's source
 // (arrays flattened, dotted keys understood, a multi-field takes its
 // parent's values) and formatted by the field's type: numbers as numbers,
-// booleans as booleans, keywords and text as strings, dates as
-// strict_date_optional_time in UTC or the entry's `format`. Unmapped fields
+// booleans as booleans, keywords and text as strings, dates (UTC) in the
+// entry's `format` or else the field's first format. Unmapped fields
 // are left out. Pure functions; thread-safe.
 #pragma once
 
