@@ -161,6 +161,22 @@ void ToProto(const search::AggregationResult& r, pb::AggregationPartial* out) {
       out->set_digest_min(r.digest.min());
       out->set_digest_max(r.digest.max());
       break;
+    case search::AggregationType::kTopHits:
+      out->set_top_hits_total(r.top_hits.total);
+      out->set_top_hits_max_score(r.top_hits.max_score);
+      for (const search::TopHit& h : r.top_hits.hits) {
+        pb::TopHitPartial* p = out->add_top_hits();
+        p->set_index(h.index);
+        p->set_id(h.id);
+        p->set_score(h.score);
+        ToProto(h.sort_values, p->mutable_sort_values());
+        p->set_found(h.found);
+        p->set_source(h.source);
+        p->set_version(h.version);
+        p->set_seq_no(h.seq_no);
+        p->set_primary_term(h.primary_term);
+      }
+      break;
   }
 }
 
@@ -221,6 +237,24 @@ search::AggregationResult FromProto(const pb::AggregationPartial& p) {
                                                      p.digest_max());
       break;
     }
+    case search::AggregationType::kTopHits:
+      r.top_hits.total = p.top_hits_total();
+      r.top_hits.max_score = p.top_hits_max_score();
+      r.top_hits.hits.reserve(p.top_hits_size());
+      for (const pb::TopHitPartial& h : p.top_hits()) {
+        search::TopHit hit;
+        hit.index = h.index();
+        hit.id = h.id();
+        hit.score = h.score();
+        hit.sort_values = FromProto(h.sort_values());
+        hit.found = h.found();
+        hit.source = h.source();
+        hit.version = h.version();
+        hit.seq_no = h.seq_no();
+        hit.primary_term = h.primary_term();
+        r.top_hits.hits.push_back(std::move(hit));
+      }
+      break;
   }
   return r;
 }

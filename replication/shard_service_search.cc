@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "index/search/aggregation_top_hits.h"
 #include "index/search/distributed_statistics.h"
 #include "index/search/parsed_search.h"
 #include "index/search/shard_query.h"
@@ -107,6 +108,31 @@ double OwnMaxPopularityLog(const ShardCopy& copy) { return copy.events().MaxPopu
 double MaxPopularityLogFor(const ShardCopy& copy, const pb::GlobalStatistics* stats) {
   if (stats == nullptr) return OwnMaxPopularityLog(copy);
   return stats->has_max_popularity_log() ? stats->max_popularity_log() : kNoPopularity;
+}
+
+// top_hits: the index, the current source (filtered) and version of every
+// hit the shard keeps, read in one batch like the fetch phase's.
+Status FetchTopHits(const ShardCopy& copy, const std::vector<search::AggregationSpec>& specs,
+                    search::AggregationResults* results) {
+  std::vector<search::TopHitRef> refs;
+  search::CollectTopHits(specs, results, &refs);
+  if (refs.empty()) return Status::OK();
+  std::vector<std::string_view> ids;
+  ids.reserve(refs.size());
+  for (const search::TopHitRef& ref : refs) ids.push_back(ref.hit->id);
+  std::vector<GetResult> got;
+  HOLDFAST_RETURN_IF_ERROR(copy.engine().MultiGet(ids, &got));
+  for (size_t i = 0; i < refs.size() && i < got.size(); ++i) {
+    search::TopHit& hit = *refs[i].hit;
+    hit.index = copy.index_name();
+    hit.found = got[i].found;
+    if (!hit.found) continue;  // deleted since the query phase
+    hit.version = got[i].version;
+    hit.seq_no = got[i].stamp.seq_no;
+    hit.primary_term = got[i].stamp.primary_term;
+    if (refs[i].spec->source.enabled()) refs[i].spec->source.Render(got[i].source, &hit.source);
+  }
+  return Status::OK();
 }
 
 }  // namespace
@@ -231,6 +257,7 @@ Status ShardService::Query(const pb::QueryRequest& request, pb::QueryResponse* r
   }
   if (request.release_context() && !request.context_id().empty()) contexts_.Free(request.context_id());
   if (!result.ok()) return result.status();
+  HOLDFAST_RETURN_IF_ERROR(FetchTopHits(*rc.copy, parsed->aggs, &result->aggs));
   response->set_total(result->total);
   response->set_total_is_lower_bound(result->total_is_lower_bound);
   response->set_terminated_early(result->terminated_early);

@@ -15,6 +15,7 @@
 
 #include "index/search/histogram_keys.h"
 #include "index/search/query.h"
+#include "index/search/top_hits_aggregator.h"
 
 namespace holdfast::search {
 namespace {
@@ -48,21 +49,25 @@ void EnsureIndex(std::vector<T>* v, size_t i, const T& fill = T()) {
 
 // One aggregation of the tree. `owner` is the bucket of the parent that a doc
 // falls in (0 at the top level); this aggregator keeps state per owner.
+// `score` points at the score of the doc being collected.
 class AggregationCollector::Aggregator {
  public:
-  Aggregator(const AggregationSpec& spec, bool top_level) : spec_(spec), top_level_(top_level) {
+  Aggregator(const AggregationSpec& spec, bool top_level, const float* score)
+      : spec_(spec), top_level_(top_level), score_(score) {
     stats_fill_.kind = spec.kind;
     stats_fill_.squares = spec.metric == StatsMetric::kExtendedStats;
     sketch_fill_ = CardinalitySketch(spec.precision_threshold);
     digest_fill_ = PercentileDigest(spec.compression);
     for (const AggregationSpec& child : spec.children) {
-      children_.push_back(std::make_unique<Aggregator>(child, false));
+      children_.push_back(std::make_unique<Aggregator>(child, false, score));
     }
+    if (spec.type == AggregationType::kTopHits) top_hits_ = std::make_unique<TopHitsAggregator>(spec.top_hits);
   }
 
   void SetSegment(const SegmentView& view) {
     const segment::SegmentReader& reader = *view.reader;
     if (IsFilter()) SetFilterSegment(view);
+    if (top_hits_) top_hits_->SetSegment(view);
     field_ = spec_.field.empty() ? nullptr : reader.field(spec_.field);
     if (field_ != nullptr && (!field_->has_values() || !KindMatches(spec_.kind, field_->kind()))) field_ = nullptr;
     if (spec_.type == AggregationType::kTerms && spec_.kind == AggValueKind::kKeyword) {
@@ -81,6 +86,10 @@ class AggregationCollector::Aggregator {
   }
 
   void Collect(uint32_t doc, uint32_t owner) {
+    if (top_hits_) {
+      top_hits_->Collect(doc, owner, *score_);
+      return;
+    }
     if (IsFilter()) {
       CollectFilters(doc, owner);
       return;
@@ -130,7 +139,8 @@ class AggregationCollector::Aggregator {
         break;
       case AggregationType::kMissing:
       case AggregationType::kFilter:
-      case AggregationType::kFilters: break;
+      case AggregationType::kFilters:
+      case AggregationType::kTopHits: break;
     }
   }
 
@@ -154,6 +164,7 @@ class AggregationCollector::Aggregator {
       case AggregationType::kPercentiles:
         if (owner < digests_.size()) r.digest = digests_[owner];
         break;
+      case AggregationType::kTopHits: r.top_hits = top_hits_->Build(owner); break;
       case AggregationType::kHistogram:
       case AggregationType::kDateHistogram: BuildTerms(owner, &r.terms); break;
       case AggregationType::kMissing:
@@ -415,7 +426,9 @@ class AggregationCollector::Aggregator {
   const AggregationSpec& spec_;
   const bool top_level_;
   HistogramKeys histogram_keys_{spec_};  // histograms: the key of a value
+  const float* score_;
   std::vector<std::unique_ptr<Aggregator>> children_;
+  std::unique_ptr<TopHitsAggregator> top_hits_;  // top_hits
   const segment::FieldReader* field_ = nullptr;  // this segment's; nullptr: no values
 
   std::vector<WeightPtr> weights_;       // filter(s): per filter
@@ -446,8 +459,9 @@ class AggregationCollector::Aggregator {
   std::vector<std::vector<uint32_t>> buckets_by_owner_;  // built by the first BuildTerms
 };
 
-AggregationCollector::AggregationCollector(const std::vector<AggregationSpec>* specs) : specs_(specs) {
-  for (const AggregationSpec& spec : *specs) roots_.push_back(std::make_unique<Aggregator>(spec, true));
+AggregationCollector::AggregationCollector(const std::vector<AggregationSpec>* specs)
+    : specs_(specs), needs_scores_(AggregationsNeedScores(*specs)) {
+  for (const AggregationSpec& spec : *specs) roots_.push_back(std::make_unique<Aggregator>(spec, true, &score_));
 }
 
 AggregationCollector::~AggregationCollector() = default;
@@ -456,7 +470,8 @@ void AggregationCollector::SetSegment(const SegmentView& segment) {
   for (auto& root : roots_) root->SetSegment(segment);
 }
 
-void AggregationCollector::Collect(uint32_t doc, float) {
+void AggregationCollector::Collect(uint32_t doc, float score) {
+  score_ = score;
   for (auto& root : roots_) root->Collect(doc, 0);
 }
 

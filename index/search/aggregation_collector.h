@@ -1,5 +1,6 @@
 // AggregationCollector: runs the aggregations of a search over the docs a
-// query matches (a Collector that needs no scores), producing one partial
+// query matches (a Collector that needs scores only for a top_hits
+// aggregation that reads them), producing one partial
 // AggregationResult per top-level aggregation (aggregation_result.h).
 //
 // Per doc it reads doc values and bumps counters: keyword terms count by
@@ -29,7 +30,7 @@ class AggregationCollector final : public Collector {
 
   void SetSegment(const SegmentView& segment) override;
   void Collect(uint32_t doc, float score) override;
-  bool NeedsScores() const override { return false; }
+  bool NeedsScores() const override { return needs_scores_; }
 
   // Partial results, parallel to the specs; merge them with other parts
   // (MergeAggregationResults) and render once (RenderAggregations).
@@ -38,6 +39,8 @@ class AggregationCollector final : public Collector {
  private:
   class Aggregator;
   const std::vector<AggregationSpec>* specs_;
+  const bool needs_scores_;
+  float score_ = 0;  // of the doc being collected
   std::vector<std::unique_ptr<Aggregator>> roots_;
 };
 

@@ -474,6 +474,7 @@ AggregationResult AggregationResult::Empty(const AggregationSpec& spec) {
   r.stats.squares = spec.metric == StatsMetric::kExtendedStats;
   r.cardinality = CardinalitySketch(spec.precision_threshold);
   r.digest = PercentileDigest(spec.compression);
+  r.top_hits.spec = spec.top_hits;
   const bool filters = spec.type == AggregationType::kFilter || spec.type == AggregationType::kFilters;
   if (spec.type == AggregationType::kRange || spec.type == AggregationType::kMissing || filters) {
     r.range.buckets.resize(spec.type == AggregationType::kMissing ? 1
@@ -498,6 +499,7 @@ void AggregationResult::Merge(const AggregationResult& other) {
     case AggregationType::kStats: stats.Merge(other.stats); break;
     case AggregationType::kCardinality: cardinality.Merge(other.cardinality); break;
     case AggregationType::kPercentiles: digest.Merge(other.digest); break;
+    case AggregationType::kTopHits: top_hits.Merge(other.top_hits); break;
   }
 }
 
@@ -508,6 +510,7 @@ void AggregationResult::Render(const AggregationSpec& spec, JsonWriter* writer) 
     case AggregationType::kDateHistogram: terms.RenderHistogram(spec, writer); break;
     case AggregationType::kRange: range.Render(spec, writer); break;
     case AggregationType::kStats: stats.Render(spec, writer); break;
+    case AggregationType::kTopHits: top_hits.Render(spec, writer); break;
     case AggregationType::kCardinality:
       writer->StartObject();
       Key(writer, "value"), writer->Uint64(cardinality.Estimate());

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "index/search/aggregation_spec.h"
+#include "index/search/aggregation_top_hits.h"
 #include "index/search/sketches.h"
 
 namespace holdfast::search {
@@ -113,6 +114,7 @@ struct AggregationResult {
   StatsResult stats;
   CardinalitySketch cardinality;  // kCardinality
   PercentileDigest digest;        // kPercentiles
+  TopHitsResult top_hits;         // kTopHits
 
   // The result of an aggregation that saw no docs.
   static AggregationResult Empty(const AggregationSpec& spec);

@@ -9,6 +9,7 @@
 #include "index/search/aggregation_format.h"
 #include "index/search/aggregation_json.h"
 #include "index/search/aggregation_parser.h"
+#include "index/search/aggregation_top_hits.h"
 #include "index/search/date_math.h"
 #include "index/search/histogram_keys.h"
 #include "index/util/clock.h"
@@ -41,6 +42,7 @@ constexpr NamedType kTypes[] = {
     {"filters", AggregationType::kFilters, StatsMetric::kStats},
     {"cardinality", AggregationType::kCardinality, StatsMetric::kStats},
     {"percentiles", AggregationType::kPercentiles, StatsMetric::kStats},
+    {"top_hits", AggregationType::kTopHits, StatsMetric::kStats},
 };
 
 std::string_view TypeName(const AggregationSpec& spec) {
@@ -128,9 +130,16 @@ Status AggregationParser::ParseOne(std::string_view name, od::value& body, Aggre
       HOLDFAST_RETURN_IF_ERROR(ParseFilters(value, spec));
       continue;
     }
+    if (spec->type == AggregationType::kTopHits) {
+      HOLDFAST_RETURN_IF_ERROR(ParseTopHits(value, mapping_, spec));
+      continue;
+    }
     HOLDFAST_RETURN_IF_ERROR(ParseParams(value, spec));
   }
   if (!typed) return ParsingError("Missing definition for aggregation " + Quote(spec->name));
+  if (spec->type == AggregationType::kTopHits && !spec->children.empty()) {
+    return IllegalArgumentError("Aggregator " + Quote(spec->name) + " of type [top_hits] cannot accept sub-aggregations");
+  }
   if (!spec->order_path.empty()) return ResolveOrderPath(spec);
   return Status::OK();
 }

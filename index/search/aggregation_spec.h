@@ -36,6 +36,8 @@
 //   percentiles     {"field", "percents" ([1, 5, 25, 50, 75, 95, 99]), "keyed"
 //                   (true), "tdigest": {"compression" (100)}}; numeric and
 //                   date fields
+//   top_hits        {"size", "from", "sort", "_source", ...}: the best docs
+//                   (aggregation_top_hits.h); no sub-aggregations
 // Any of them may hold sub-aggregations under "aggs"/"aggregations" (the
 // bucket aggregations apply them per bucket).
 //
@@ -60,8 +62,11 @@
 
 namespace holdfast::search {
 
+struct TopHitsSpec;  // aggregation_top_hits.h
+
 enum class AggregationType : uint8_t {
-  kTerms, kRange, kStats, kHistogram, kDateHistogram, kMissing, kFilter, kFilters, kCardinality, kPercentiles
+  kTerms, kRange, kStats, kHistogram, kDateHistogram, kMissing, kFilter, kFilters, kCardinality, kPercentiles,
+  kTopHits
 };
 
 // Which view of the stats a kStats aggregation renders.
@@ -134,6 +139,8 @@ struct AggregationSpec {
   std::vector<std::string> filter_keys;        // filters: bucket names (keyed)
   bool other_bucket = false;
   std::string other_bucket_key = "_other_";
+
+  std::shared_ptr<const TopHitsSpec> top_hits;  // top_hits
 
   std::vector<AggregationSpec> children;       // sub-aggregations, in request order
 };

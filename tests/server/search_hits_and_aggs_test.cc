@@ -306,5 +306,64 @@ TEST_F(SearchApiTest, TermsIncludeExcludeOnNumbers) {
               400, "illegal_argument_exception");
 }
 
+// top_hits: the best docs per bucket with their filtered sources, the same
+// over one shard and four (the index name aside).
+TEST_F(SearchApiTest, TopHitsPerBucketAndAtTheTopLevel) {
+  auto same_index = [](std::string json) {
+    for (size_t at = json.find("books4"); at != std::string::npos; at = json.find("books4", at)) json[at + 5] = '1';
+    return json;
+  };
+  // The latest book per tag (year desc; food's two 2010 books tie: by _id).
+  const std::string latest = R"({"size":0,"aggs":{"by_tag":{"terms":{"field":"tags","order":{"_key":"asc"}},
+      "aggs":{"top":{"top_hits":{"size":1,"sort":[{"year":{"order":"desc"}}],"_source":{"includes":["title"]}}}}}}})";
+  auto one = Search("/books1/_search", latest);
+  auto four = Search("/books4/_search", latest);
+  ASSERT_TRUE(one.HasMember("aggregations")) << ToJson(one);
+  EXPECT_EQ(ToJson(one["aggregations"]), same_index(ToJson(four["aggregations"])));
+  const auto& buckets = one["aggregations"]["by_tag"]["buckets"];
+  ASSERT_EQ(buckets.Size(), 4u) << ToJson(one);
+  EXPECT_EQ(ToJson(buckets[0]["top"]),
+            R"({"hits":{"total":{"value":3,"relation":"eq"},"max_score":null,"hits":[{"_index":"books1","_id":"2",)"
+            R"("_score":null,"_source":{"title":"Lazy dogs sleep all day"},"sort":[2005]}]}})");
+  std::string latest_ids;
+  for (const auto& b : buckets.GetArray()) latest_ids += std::string(b["top"]["hits"]["hits"][0]["_id"].GetString()) + " ";
+  EXPECT_EQ(latest_ids, "2 5 8 3 ");  // animal cars fast food
+
+  // By score (the default), at the top level: the search's own best hit.
+  const std::string scored = R"({"query":{"match":{"title":"quick"}},"aggs":{"top":{"top_hits":{"size":2}}}})";
+  for (const char* index : {"/books1/_search", "/books4/_search"}) {
+    auto d = Search(index, scored);
+    const auto& top = d["aggregations"]["top"]["hits"];
+    EXPECT_EQ(top["total"]["value"].GetUint64(), d["hits"]["total"]["value"].GetUint64()) << ToJson(d);
+    ASSERT_EQ(top["hits"].Size(), 2u) << ToJson(d);
+    EXPECT_EQ(std::string(top["hits"][0]["_id"].GetString()), d["hits"]["hits"][0]["_id"].GetString());
+    EXPECT_DOUBLE_EQ(top["hits"][0]["_score"].GetDouble(), d["hits"]["hits"][0]["_score"].GetDouble());
+    EXPECT_DOUBLE_EQ(top["max_score"].GetDouble(), d["hits"]["max_score"].GetDouble());
+    EXPECT_TRUE(top["hits"][0]["_source"].HasMember("tags")) << ToJson(d);
+    EXPECT_FALSE(top["hits"][0].HasMember("sort"));
+  }
+
+  // from, no source, version; under a histogram.
+  const std::string paged = R"({"size":0,"aggs":{"cheap":{"top_hits":{"from":2,"size":2,"sort":["price"],
+      "_source":false,"version":true}},"h":{"histogram":{"field":"price","interval":20},
+      "aggs":{"oldest":{"top_hits":{"size":1,"sort":[{"year":"asc"},{"price":"desc"}],"_source":["year"]}}}}}})";
+  one = Search("/books1/_search", paged);
+  four = Search("/books4/_search", paged);
+  EXPECT_EQ(ToJson(one["aggregations"]), same_index(ToJson(four["aggregations"])));
+  EXPECT_EQ(ToJson(one["aggregations"]["cheap"]),  // prices 5 8 10 15 ...: from 2
+            R"({"hits":{"total":{"value":8,"relation":"eq"},"max_score":null,"hits":[)"
+            R"({"_index":"books1","_id":"1","_version":1,"_score":null,"sort":[10]},)"
+            R"({"_index":"books1","_id":"3","_version":1,"_score":null,"sort":[15]}]}})");
+  // Prices 0-19: 10 (2001) 15 8 5: the oldest is book 1.
+  EXPECT_EQ(ToJson(one["aggregations"]["h"]["buckets"][0]["oldest"]["hits"]["hits"]),
+            R"([{"_index":"books1","_id":"1","_score":null,"_source":{"year":2001},"sort":[2001,10]}])");
+
+  ExpectError(HttpCall(port(), "POST", "/books1/_search",
+                       R"({"aggs":{"top":{"top_hits":{},"aggs":{"m":{"max":{"field":"price"}}}}}})"),
+              400, "illegal_argument_exception");
+  ExpectError(HttpCall(port(), "POST", "/books4/_search", R"({"aggs":{"top":{"top_hits":{"size":101}}}})"), 400,
+              "illegal_argument_exception");
+}
+
 }  // namespace
 }  // namespace holdfast
