@@ -219,7 +219,8 @@ def main():
     check(es.count(index="clients-all-logs")["count"] == 1, "the template's alias applied")
 
     # A dashboard: documents per day (in +02:00) over the last two days, with
-    # the mean of a number and the top hosts per day, empty days included.
+    # the mean of a number and the top hosts per day, empty days included
+    # (extended_bounds are read with the aggregation's format, as Elasticsearch reads them).
     base = 1764547200  # 2025-12-01T00:00:00Z
     events = [{"_index": "clients-logs-1", "_id": f"e{i}",
                "_source": {"host": f"web-{i % 3}", "bytes": i * 10,
@@ -230,8 +231,7 @@ def main():
         "size": 0, "query": {"exists": {"field": "bytes"}},
         "aggs": {"per_day": {"date_histogram": {"field": "@timestamp", "calendar_interval": "day",
                                                 "time_zone": "+02:00", "format": "yyyy-MM-dd",
-                                                "extended_bounds": {"min": "2025-11-29T00:00:00Z",
-                                                                    "max": "2025-12-03T00:00:00Z"}},
+                                                "extended_bounds": {"min": "2025-11-29", "max": "2025-12-03"}},
                              "aggs": {"mean_bytes": {"avg": {"field": "bytes"}},
                                       "hosts": {"terms": {"field": "host", "size": 1}}}}}})
     days = collections.Counter()
