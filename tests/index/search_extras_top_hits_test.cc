@@ -16,16 +16,7 @@ using testing::Doc;
 using testing::ErrorKind;
 using testing::ErrorReason;
 
-const std::vector<Doc> kDocs = {
-    {"d1", R"({"tags":["a","b"],"price":5,"stock":1,"added":"2020-01-01"})"},
-    {"d2", R"({"tags":["a"],"price":15.5,"stock":2,"added":"2020-06-01"})"},
-    {"d3", R"({"tags":["b","c"],"price":100,"stock":1})"},
-    {"d4", R"({"tags":["c","a"],"price":250.25,"stock":3,"added":"2021-01-01"})"},
-    {"d5", R"({"tags":["d"],"stock":2})"},
-    {"d6", R"({"tags":"a","price":10,"stock":1,"sale":true})"},
-    {"d7", R"({"price":9.99,"sale":false})"},
-    {"d8", R"({"tags":["e","e"],"price":50,"stock":5,"sale":true})"},
-};
+const std::vector<Doc>& kDocs = testing::kShopDocs;
 
 // Every live doc, scored by its stock (0 without one).
 void CollectScoredByStock(const std::vector<SegmentView>& views, Collector* collector) {
