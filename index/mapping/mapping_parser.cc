@@ -308,6 +308,16 @@ Status MappingDefinitionParser::ParseCommonParameter(const std::string& path, st
 
 }  // namespace
 
+bool IsMappingTypeName(std::string_view key) {
+  if (key == "_doc") return true;
+  if (key.empty() || key[0] == '_') return false;
+  for (std::string_view param : {"properties", "dynamic", "date_detection", "numeric_detection",
+                                 "dynamic_templates", "dynamic_date_formats", "enabled", "runtime"}) {
+    if (key == param) return false;
+  }
+  return true;
+}
+
 Result<Mapping> ParseMapping(std::string_view json, const MappingLimits& limits) {
   simdjson::dom::parser parser;
   element root;
@@ -318,6 +328,14 @@ Result<Mapping> ParseMapping(std::string_view json, const MappingLimits& limits)
   object root_object;
   if (root.get(root_object) != simdjson::SUCCESS) {
     return MapperParsingError("Failed to parse mapping: the mapping must be a JSON object");
+  }
+  // A mapping nested under its type, as Elasticsearch 6 wrote one and 7 reads
+  // one with include_type_name ({"_doc": {"properties": ...}}): the type's body
+  // is the mapping. Applications and legacy templates written for 6 send it.
+  if (root_object.size() == 1) {
+    const auto field = *root_object.begin();
+    object typed;
+    if (IsMappingTypeName(field.key) && field.value.get(typed) == simdjson::SUCCESS) root_object = typed;
   }
   MappingOptions options;
   options.limits = limits;

@@ -27,4 +27,10 @@ namespace holdfast::mapping {
 
 Result<Mapping> ParseMapping(std::string_view json, const MappingLimits& limits = {});
 
+// Whether `key`, the only key of a mapping's root, names a type (Elasticsearch
+// 6's typed form, {"_doc": {...}}) rather than a root parameter: `_doc`, or a
+// name without a leading '_' that is no root parameter. ParseMapping reads a
+// typed mapping as its type's body.
+bool IsMappingTypeName(std::string_view key);
+
 }  // namespace holdfast::mapping

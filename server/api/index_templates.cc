@@ -8,6 +8,7 @@
 #include <map>
 
 #include "index/mapping/mapping_error.h"
+#include "index/mapping/mapping_parser.h"
 #include "index/util/glob.h"
 #include "server/api/index_api_settings.h"
 #include "server/api/index_api_support.h"
@@ -109,7 +110,13 @@ class Composer {
       }
     }
     if (auto m = body.FindMember("mappings"); m != body.MemberEnd() && m->value.IsObject()) {
-      DeepMerge(mappings_, m->value, a());
+      // A legacy template's typed mapping ({"_doc": {...}}) merges as its type's body.
+      const Value* mappings = &m->value;
+      if (auto only = mappings->MemberBegin(); mappings->MemberCount() == 1 && only->value.IsObject() &&
+                                               mapping::IsMappingTypeName({only->name.GetString(), only->name.GetStringLength()})) {
+        mappings = &only->value;
+      }
+      DeepMerge(mappings_, *mappings, a());
     }
     if (auto al = body.FindMember("aliases"); al != body.MemberEnd() && al->value.IsObject()) {
       for (const auto& alias : al->value.GetObject()) {

@@ -136,6 +136,25 @@ TEST(MappingParserTest, RefusesUnknownTypeParameterAndAnalyzer) {
   EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
 }
 
+// Elasticsearch 6's typed form, which 7 reads with include_type_name and
+// legacy templates still carry: the type's body is the mapping.
+TEST(MappingParserTest, ReadsAMappingNestedUnderItsType) {
+  for (const char* json : {R"({"_doc": {"dynamic": "strict", "properties": {"k": {"type": "keyword"}}}})",
+                           R"({"tweet": {"dynamic": "strict", "properties": {"k": {"type": "keyword"}}}})"}) {
+    Mapping m = MustParse(json);
+    EXPECT_EQ(m.dynamic(), DynamicMode::kStrict) << json;
+    ASSERT_NE(m.Find("k"), nullptr) << json;
+    EXPECT_EQ(m.Find("k")->mapping.type, FieldType::kKeyword);
+  }
+  // A lone root parameter is not a type, and a type's body must be an object.
+  EXPECT_EQ(MustParse(R"({"properties": {"k": {"type": "long"}}})").Find("k")->mapping.type,
+            FieldType::kLong);
+  EXPECT_EQ(ErrorOf(ParseMapping(R"({"_meta": {"properties": {}}})").status()).message(),
+            "Root mapping definition has unsupported parameters:  [_meta]");
+  EXPECT_EQ(ErrorOf(ParseMapping(R"({"_doc": 5})").status()).message(),
+            "Root mapping definition has unsupported parameters:  [_doc]");
+}
+
 TEST(MappingMergeTest, AddsNewFieldsCopyOnWrite) {
   auto base = std::make_shared<const Mapping>(MustParse(R"({"properties": {"a": {"type": "long"}}})"));
   MappingUpdate update;

@@ -147,7 +147,8 @@ TEST_F(TemplateApiTest, LegacyTemplatesApplyByOrderWhenNoIndexTemplateMatches) {
                 .status,
             200);
   ASSERT_EQ(Call("PUT", "/_template/legacy-top?order=5",
-                 R"({"index_patterns":"leg-web*","settings":{"index":{"number_of_shards":3}},"aliases":{"leg-all":{}}})")
+                 R"({"index_patterns":"leg-web*","settings":{"index":{"number_of_shards":3}},"aliases":{"leg-all":{}},
+                     "mappings":{"_doc":{"properties":{"status":{"type":"integer"}}}}})")
                 .status,
             200);
   auto r = Call("GET", "/_template/legacy-base");
@@ -163,6 +164,7 @@ TEST_F(TemplateApiTest, LegacyTemplatesApplyByOrderWhenNoIndexTemplateMatches) {
   ASSERT_EQ(Call("PUT", "/leg-web-1/_doc/1", R"({"host":"a"})").status, 201);
   EXPECT_EQ(Setting("leg-web-1", "number_of_shards"), "3");  // order 5 over order 0
   EXPECT_EQ(FieldType("leg-web-1", "host"), "keyword");
+  EXPECT_EQ(FieldType("leg-web-1", "status"), "integer");  // Elasticsearch 6's typed form, unwrapped
   EXPECT_EQ(Call("HEAD", "/leg-web-1/_alias/leg-all").status, 200);
   ASSERT_EQ(Call("PUT", "/leg-db", "").status, 200);
   EXPECT_EQ(Setting("leg-db", "number_of_shards"), "2");
