@@ -6,6 +6,7 @@
 
 #include "index/mapping/mapping_serializer.h"
 #include "index/util/clock.h"
+#include "index/util/comma_list.h"
 #include "index/util/glob.h"
 #include "replication/index_names.h"
 
@@ -69,6 +70,8 @@ Result<std::vector<ClusterStateSnapshot::SearchTarget>> ClusterStateSnapshot::Re
   struct Reach {
     bool unfiltered = false;
     std::vector<std::string> filters;
+    bool unrouted = false;  // named, or through an alias without search routing
+    std::set<std::string> routing;
   };
   std::map<std::string, Reach, std::less<>> reached;
   std::map<std::string, std::vector<std::pair<std::string, const AliasMetadata*>>, std::less<>> aliases;
@@ -82,7 +85,11 @@ Result<std::vector<ClusterStateSnapshot::SearchTarget>> ClusterStateSnapshot::Re
   }
   // Whether a wildcard (or _all) expands to index `name`.
   auto expands = [&](std::string_view name) { return closed.count(name) ? options.expand_closed : options.expand_open; };
-  auto direct = [&](const std::string& name) { reached[name].unfiltered = true; };
+  auto direct = [&](const std::string& name) {
+    Reach& r = reached[name];
+    r.unfiltered = true;
+    r.unrouted = true;
+  };
   auto through = [&](std::string_view alias, bool wildcard) -> Status {
     for (const auto& [name, meta] : aliases.find(alias)->second) {
       if (wildcard && !expands(name)) continue;
@@ -91,6 +98,11 @@ Result<std::vector<ClusterStateSnapshot::SearchTarget>> ClusterStateSnapshot::Re
         r.unfiltered = true;
       } else {
         r.filters.push_back(meta->filter_json);
+      }
+      if (meta->search_routing.empty()) {
+        r.unrouted = true;
+      } else {
+        for (std::string& value : SplitCommaList(meta->search_routing)) r.routing.insert(std::move(value));
       }
     }
     return Status::OK();
@@ -173,7 +185,8 @@ Result<std::vector<ClusterStateSnapshot::SearchTarget>> ClusterStateSnapshot::Re
   std::vector<SearchTarget> out;
   out.reserve(reached.size());
   for (auto& [name, r] : reached) {
-    SearchTarget t{name, {}};
+    SearchTarget t{name, {}, {}};
+    if (!r.unrouted) t.search_routing.assign(r.routing.begin(), r.routing.end());
     if (!r.unfiltered) {
       std::sort(r.filters.begin(), r.filters.end());
       r.filters.erase(std::unique(r.filters.begin(), r.filters.end()), r.filters.end());

@@ -156,9 +156,12 @@ class ClusterStateSnapshot {
   // none when the expression names it (or a wildcard matches its name), or
   // through an alias without a filter; else every such alias's filter (a
   // document matching any of them is seen), as Elasticsearch does.
+  // Likewise its search routing values: those of the aliases it was reached
+  // through when each of them has a search routing (their union), else none.
   struct SearchTarget {
     std::string name;
     std::vector<std::string> filters;  // queries as JSON; empty: all documents
+    std::vector<std::string> search_routing;  // sorted; empty: no alias routes the search
   };
   Result<std::vector<SearchTarget>> ResolveSearchTargets(std::string_view expression, bool aliases = true) const;
   // With IndicesOptions: date math names resolved first; a missing name is

@@ -36,7 +36,8 @@ grpc::StatusCode GrpcCodeFor(StatusCode kind) {
     case StatusCode::kShardFailed: return grpc::StatusCode::UNKNOWN;
     case StatusCode::kAliasesNotFound: return grpc::StatusCode::NOT_FOUND;
     case StatusCode::kInvalidAliasName:
-    case StatusCode::kInvalidIndexTemplate: return grpc::StatusCode::INVALID_ARGUMENT;
+    case StatusCode::kInvalidIndexTemplate:
+    case StatusCode::kRoutingMissing: return grpc::StatusCode::INVALID_ARGUMENT;
     case StatusCode::kIndexClosed: return grpc::StatusCode::FAILED_PRECONDITION;
   }
   return grpc::StatusCode::UNKNOWN;

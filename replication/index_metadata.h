@@ -40,8 +40,8 @@ struct IndexSettings {
 // writes through it go to the one index that is its write index.
 struct AliasMetadata {
   std::string filter_json;
-  std::string index_routing;   // recorded and shown (custom routing is not built yet)
-  std::string search_routing;
+  std::string index_routing;   // the routing of writes and gets through the alias; empty: none
+  std::string search_routing;  // comma-separated routing values of searches through it; empty: none
   std::optional<bool> is_write_index;
   friend bool operator==(const AliasMetadata&, const AliasMetadata&) = default;
 };

@@ -283,6 +283,7 @@ void ToProto(const GetResult& g, pb::Doc* out) {
   out->set_seq_no(g.stamp.seq_no);
   out->set_primary_term(g.stamp.primary_term);
   out->set_source(g.source);
+  if (!g.routing.empty()) out->set_routing(g.routing);
 }
 
 GetResult FromProto(const pb::Doc& d) {
@@ -292,6 +293,7 @@ GetResult FromProto(const pb::Doc& d) {
   g.stamp.seq_no = d.seq_no();
   g.stamp.primary_term = d.primary_term();
   g.source = d.source();
+  g.routing = d.routing();
   return g;
 }
 
@@ -307,6 +309,7 @@ void ToProto(const ShardOp& op, pb::Op* out) {
   out->set_primary_term(op.stamp.primary_term);
   out->set_version(op.version);
   out->set_source(op.source);
+  if (!op.routing.empty()) out->set_routing(op.routing);
 }
 
 ShardOp FromProto(const pb::Op& op) {
@@ -323,6 +326,7 @@ ShardOp FromProto(const pb::Op& op) {
   o.stamp.primary_term = op.primary_term();
   o.version = op.version();
   o.source = op.source();
+  o.routing = op.routing();
   return o;
 }
 

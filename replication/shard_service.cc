@@ -98,6 +98,7 @@ Status ShardService::Write(const pb::WriteRequest& request, pb::WriteResponse* r
     if (item.has_if_primary_term()) w.if_primary_term = item.if_primary_term();
     if (item.has_external_version()) w.external_version = item.external_version();
     w.external_gte = item.external_gte();
+    if (!item.routing().empty()) w.routing = item.routing();
   }
   auto ticket = (*copy)->EnterWrite();  // waits while a move hands the shard off
   if (!ticket.ok()) return ticket.status();
@@ -140,7 +141,7 @@ Status ShardService::Update(const pb::UpdateRequest& request, pb::UpdateResponse
     return Status::OK();
   }
   WriteResult r = (*copy)->engine().Update(request.id(), request.partial_doc(), request.doc_as_upsert(), if_seq_no,
-                                           if_primary_term);
+                                           if_primary_term, request.routing());
   ToProto(r, response->mutable_result());
   return Status::OK();
 }

@@ -38,6 +38,7 @@ Status ShardService::Fetch(const pb::FetchRequest& request, pb::FetchResponse* r
     doc->set_version(g.version);
     doc->set_seq_no(g.stamp.seq_no);
     doc->set_primary_term(g.stamp.primary_term);
+    if (!g.routing.empty()) doc->set_routing(g.routing);
     if (filter.enabled()) filter.Render(g.source, doc->mutable_source());
     if (highlight) {
       HitHighlighter highlighter(*mapping, *highlight, terms);

@@ -34,6 +34,9 @@ struct MappingOptions {
   DynamicMode dynamic = DynamicMode::kTrue;
   bool date_detection = true;
   bool numeric_detection = false;
+  // `_routing: {"required": true}`: every write and get must give a routing
+  // value (routing_missing_exception otherwise; checked by the coordinator).
+  bool routing_required = false;
   MappingLimits limits;
 };
 
@@ -64,6 +67,7 @@ class Mapping {
   DynamicMode dynamic() const { return options_.dynamic; }
   bool date_detection() const { return options_.date_detection; }
   bool numeric_detection() const { return options_.numeric_detection; }
+  bool routing_required() const { return options_.routing_required; }
   const MappingLimits& limits() const { return options_.limits; }
 
   // The entry at `path` ("user.name", "title.keyword"), or nullptr.

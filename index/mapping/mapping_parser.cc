@@ -306,6 +306,23 @@ Status MappingDefinitionParser::ParseCommonParameter(const std::string& path, st
   return Status::OK();
 }
 
+// The `_routing` metadata mapper: {"required": bool}.
+Status ParseRoutingMapper(element value, bool* required) {
+  object routing;
+  if (value.get(routing) != simdjson::SUCCESS) {
+    return MapperParsingError("Failed to parse mapping: [_routing] must be an object");
+  }
+  for (auto [key, param] : routing) {
+    if (key != "required") {
+      return MapperParsingError("unknown parameter [" + std::string(key) + "] on metadata field [_routing]");
+    }
+    Result<bool> flag = ParseBoolParam(param, key, "_routing");
+    if (!flag.ok()) return flag.status();
+    *required = flag.value();
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 bool IsMappingTypeName(std::string_view key) {
@@ -353,6 +370,8 @@ Result<Mapping> ParseMapping(std::string_view json, const MappingLimits& limits)
       (key == "date_detection" ? options.date_detection : options.numeric_detection) = flag.value();
     } else if (key == "properties") {
       HOLDFAST_RETURN_IF_ERROR(definition_parser.ParseProperties(value, ""));
+    } else if (key == "_routing") {
+      HOLDFAST_RETURN_IF_ERROR(ParseRoutingMapper(value, &options.routing_required));
     } else {
       unsupported += (unsupported.empty() ? "[" : ", [") + std::string(key) + "]";
     }

@@ -155,6 +155,13 @@ std::string MappingToJson(const Mapping& mapping) {
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);
   w.StartObject();
+  if (mapping.routing_required()) {
+    Key(w, "_routing");
+    w.StartObject();
+    Key(w, "required");
+    w.Bool(true);
+    w.EndObject();
+  }
   if (mapping.dynamic() != DynamicMode::kTrue) WriteDynamic(w, mapping.dynamic());
   if (!mapping.date_detection()) {
     Key(w, "date_detection");

@@ -8,12 +8,22 @@
 
 namespace holdfast {
 
-std::string EncodeDocRecord(bool deleted, int64_t version, OpStamp stamp, std::string_view source) {
+namespace {
+constexpr char kDeletedFlag = 1;
+constexpr char kRoutingFlag = 2;
+}  // namespace
+
+std::string EncodeDocRecord(bool deleted, int64_t version, OpStamp stamp, std::string_view source,
+                            std::string_view routing) {
   std::string out;
-  out.push_back(deleted ? 1 : 0);
+  out.push_back(static_cast<char>((deleted ? kDeletedFlag : 0) | (routing.empty() ? 0 : kRoutingFlag)));
   codec::PutVarint64(&out, static_cast<uint64_t>(version));
   codec::PutVarint64(&out, static_cast<uint64_t>(stamp.primary_term));
   codec::PutVarint64(&out, static_cast<uint64_t>(stamp.seq_no));
+  if (!routing.empty()) {
+    codec::PutVarint64(&out, routing.size());
+    out.append(routing);
+  }
   out.append(source);
   return out;
 }
@@ -21,7 +31,9 @@ std::string EncodeDocRecord(bool deleted, int64_t version, OpStamp stamp, std::s
 Result<DocRecord> DecodeDocRecord(std::string_view in) {
   DocRecord r;
   if (in.empty()) return Status::Corruption("empty document record");
-  r.deleted = in[0] == 1;
+  const char flags = in[0];
+  if ((flags & ~(kDeletedFlag | kRoutingFlag)) != 0) return Status::Corruption("bad document record flags");
+  r.deleted = (flags & kDeletedFlag) != 0;
   in.remove_prefix(1);
   uint64_t version, term, seq;
   if (!codec::ConsumeVarint64(&in, &version) || !codec::ConsumeVarint64(&in, &term) || !codec::ConsumeVarint64(&in, &seq)) {
@@ -29,6 +41,14 @@ Result<DocRecord> DecodeDocRecord(std::string_view in) {
   }
   r.version = static_cast<int64_t>(version);
   r.stamp = {static_cast<int64_t>(term), static_cast<int64_t>(seq)};
+  if ((flags & kRoutingFlag) != 0) {
+    uint64_t length;
+    if (!codec::ConsumeVarint64(&in, &length) || length > in.size()) {
+      return Status::Corruption("truncated document record");
+    }
+    r.routing.assign(in.data(), length);
+    in.remove_prefix(length);
+  }
   r.source.assign(in.data(), in.size());
   return r;
 }

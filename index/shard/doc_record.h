@@ -31,10 +31,14 @@ struct DocRecord {
   OpStamp stamp;
   bool deleted = false;
   std::string source;
+  std::string routing;  // the custom routing it was written with (_routing); empty: none
 };
 
-// byte deleted (0|1), varint64 version, varint64 primary_term, varint64 seq_no, source bytes.
-std::string EncodeDocRecord(bool deleted, int64_t version, OpStamp stamp, std::string_view source);
+// byte flags (bit 0: deleted, bit 1: has routing), varint64 version, varint64
+// primary_term, varint64 seq_no, [varint64 length + routing bytes], source
+// bytes. Records without routing are encoded as before routing existed.
+std::string EncodeDocRecord(bool deleted, int64_t version, OpStamp stamp, std::string_view source,
+                            std::string_view routing = {});
 Result<DocRecord> DecodeDocRecord(std::string_view bytes);
 
 // The source space's merge operator: the newest record wins.

@@ -453,8 +453,9 @@ std::vector<WriteResult> ShardEngine::Write(const std::vector<WriteRequest>& req
 }
 WriteResult ShardEngine::Write(const WriteRequest& request) { return Write(std::vector<WriteRequest>{request}).front(); }
 WriteResult ShardEngine::Update(const std::string& id, const std::string& partial_doc, bool doc_as_upsert,
-                                std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term) {
-  return impl_->writer_->Update(id, partial_doc, doc_as_upsert, if_seq_no, if_primary_term);
+                                std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term,
+                                const std::string& routing) {
+  return impl_->writer_->Update(id, partial_doc, doc_as_upsert, if_seq_no, if_primary_term, routing);
 }
 Result<GetResult> ShardEngine::Get(const std::string& id) const { return impl_->writer_->Get(id); }
 Status ShardEngine::MultiGet(const std::vector<std::string_view>& ids, std::vector<GetResult>* out) const {

@@ -145,6 +145,10 @@ struct WriteRequest {
   // current one; kIndex and kDelete only.
   std::optional<int64_t> external_version;
   bool external_gte = false;
+  // The custom routing (Elasticsearch's _routing) stored with the document;
+  // empty: none. The shard does not route: the coordinator sent the request
+  // to ShardOfRouting(id, routing) (replication/shard_routing.h).
+  std::string routing;
 };
 
 enum class WriteOutcome { kCreated, kUpdated, kDeleted, kNotFound, kNoop };
@@ -166,6 +170,7 @@ struct GetResult {
   int64_t version = 0;
   OpStamp stamp;
   std::string source;
+  std::string routing;  // the document's _routing; empty: none
 };
 
 struct ShardStats {
@@ -199,9 +204,11 @@ class ShardEngine {
 
   // Partial update (`doc` merged into the current source), or upsert when
   // `doc_as_upsert` and the doc is missing (else kDocumentMissing).
-  // Retries internally on concurrent modification.
+  // Retries internally on concurrent modification. The document keeps its
+  // routing unless `routing` (non-empty) replaces it, as in Elasticsearch.
   WriteResult Update(const std::string& id, const std::string& partial_doc, bool doc_as_upsert,
-                     std::optional<int64_t> if_seq_no = {}, std::optional<int64_t> if_primary_term = {});
+                     std::optional<int64_t> if_seq_no = {}, std::optional<int64_t> if_primary_term = {},
+                     const std::string& routing = {});
 
   // Realtime get from the store (sees acknowledged writes before a refresh).
   Result<GetResult> Get(const std::string& id) const;

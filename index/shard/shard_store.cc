@@ -64,23 +64,33 @@ void EventBatch::Merge(EventSpace space, std::string_view key, std::string_view 
   bytes_ += key.size() + operand.size();
 }
 
+// The high bit of the type byte says a routing value (varint64 length +
+// bytes) follows the id; ops without routing are encoded as before it existed.
+constexpr char kOpHasRouting = static_cast<char>(0x80);
+
 std::string EncodeShardOp(const ShardOp& op) {
   std::string out;
-  out.push_back(static_cast<char>(op.type));
+  out.push_back(static_cast<char>(static_cast<char>(op.type) | (op.routing.empty() ? 0 : kOpHasRouting)));
   PutVarint64(&out, static_cast<uint64_t>(op.stamp.primary_term));
   PutVarint64(&out, static_cast<uint64_t>(op.version));
   PutVarint64(&out, op.id.size());
   out.append(op.id);
+  if (!op.routing.empty()) {
+    PutVarint64(&out, op.routing.size());
+    out.append(op.routing);
+  }
   out.append(op.source);
   return out;
 }
 
 Result<ShardOp> DecodeShardOp(int64_t seq_no, std::string_view in) {
   ShardOp op;
-  if (in.empty() || in[0] < static_cast<char>(OpType::kIndex) || in[0] > static_cast<char>(OpType::kNoop)) {
+  const bool has_routing = !in.empty() && (in[0] & kOpHasRouting) != 0;
+  const char type = in.empty() ? 0 : static_cast<char>(in[0] & ~kOpHasRouting);
+  if (in.empty() || type < static_cast<char>(OpType::kIndex) || type > static_cast<char>(OpType::kNoop)) {
     return Status::Corruption("bad op type in op log entry " + std::to_string(seq_no));
   }
-  op.type = static_cast<OpType>(in[0]);
+  op.type = static_cast<OpType>(type);
   in.remove_prefix(1);
   uint64_t term, version, id_len;
   if (!codec::ConsumeVarint64(&in, &term) || !codec::ConsumeVarint64(&in, &version) || !codec::ConsumeVarint64(&in, &id_len) ||
@@ -91,6 +101,14 @@ Result<ShardOp> DecodeShardOp(int64_t seq_no, std::string_view in) {
   op.version = static_cast<int64_t>(version);
   op.id.assign(in.data(), id_len);
   in.remove_prefix(id_len);
+  if (has_routing) {
+    uint64_t routing_len;
+    if (!codec::ConsumeVarint64(&in, &routing_len) || routing_len > in.size()) {
+      return Status::Corruption("truncated op log entry " + std::to_string(seq_no));
+    }
+    op.routing.assign(in.data(), routing_len);
+    in.remove_prefix(routing_len);
+  }
   op.source.assign(in.data(), in.size());
   return op;
 }
@@ -129,7 +147,8 @@ Status ShardStore::Write(const std::vector<ShardOp>& ops) {
   for (const ShardOp& op : ops) {
     // A merge operand, not a put: the newest record wins (NewNewestRecordOperator).
     if (IsDocumentOp(op.type)) {
-      batch.Merge(cfs_[kSource], op.id, EncodeDocRecord(op.type == OpType::kDelete, op.version, op.stamp, op.source));
+      batch.Merge(cfs_[kSource], op.id,
+                  EncodeDocRecord(op.type == OpType::kDelete, op.version, op.stamp, op.source, op.routing));
     }
     batch.Put(cfs_[kOplog], SeqKey(op.stamp.seq_no), EncodeShardOp(op));
   }

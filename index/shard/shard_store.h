@@ -64,6 +64,7 @@ struct ShardOp {
   OpStamp stamp;
   int64_t version = 0;
   std::string source;  // empty for deletes; the encoded events for kEvent
+  std::string routing;  // document ops: the custom routing (_routing); empty: none
 };
 
 // Key spaces of the shard store that hold event-derived state

@@ -64,6 +64,7 @@ GetResult GetResultFromRecord(DocRecord&& record) {
   g.version = record.version;
   g.stamp = record.stamp;
   g.source = std::move(record.source);
+  g.routing = std::move(record.routing);
   return g;
 }
 
@@ -136,6 +137,7 @@ std::vector<WriteResult> ShardWriter::Write(const std::vector<WriteRequest>& req
         op.version = r.external_version ? *r.external_version : cur ? cur->version + 1 : 1;
         op.stamp = {term, tracker_->GenerateSeqNo()};
         if (op.type == OpType::kIndex) op.source = r.source;
+        if (!r.routing.empty()) op.routing = r.routing;
         if (cur.has_value()) lanes_->AddPendingDelete(r.id);  // older copies in published segments
         lanes_->SetVersion(r.id, VersionEntry{op.version, op.stamp, op.type == OpType::kDelete});
         res.version = op.version;
@@ -171,7 +173,8 @@ std::vector<WriteResult> ShardWriter::Write(const std::vector<WriteRequest>& req
 }
 
 WriteResult ShardWriter::Update(const std::string& id, const std::string& partial, bool doc_as_upsert,
-                                std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term) {
+                                std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term,
+                                const std::string& routing) {
   for (int attempt = 0; attempt < 8; ++attempt) {
     auto current = Get(id);
     WriteResult res;
@@ -181,6 +184,9 @@ WriteResult ShardWriter::Update(const std::string& id, const std::string& partia
     }
     WriteRequest req;
     req.id = id;
+    // The request's routing, else the document's own (Elasticsearch's
+    // UpdateHelper): a partial update never drops a document's routing.
+    req.routing = !routing.empty() ? routing : current->routing;
     if (!current->found) {
       if (!doc_as_upsert) {
         res.status = Status::DocumentMissing("[" + id + "]: document missing");

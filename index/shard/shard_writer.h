@@ -45,8 +45,10 @@ class ShardWriter {
 
   // The primary path: stamps each accepted request with the next seq_no.
   std::vector<WriteResult> Write(const std::vector<WriteRequest>& requests);
+  // The document keeps its routing unless `routing` (non-empty) replaces it.
   WriteResult Update(const std::string& id, const std::string& partial, bool doc_as_upsert,
-                     std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term);
+                     std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term,
+                     const std::string& routing);
   Result<GetResult> Get(const std::string& id) const;
   // The replica path: ops stamped by a primary (document ops, event ops,
   // no-ops), in any order. An op whose seq_no is processed already is

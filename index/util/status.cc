@@ -39,6 +39,7 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kAliasesNotFound: return "AliasesNotFound";
     case StatusCode::kIndexClosed: return "IndexClosed";
     case StatusCode::kInvalidIndexTemplate: return "InvalidIndexTemplate";
+    case StatusCode::kRoutingMissing: return "RoutingMissing";
     case StatusCode::kInvalidAliasName: return "InvalidAliasName";
   }
   return "Unknown";

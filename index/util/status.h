@@ -61,6 +61,7 @@ enum class StatusCode {
   kInvalidAliasName,       // [invalid_alias_name_exception]
   kIndexClosed,            // the index is closed [index_closed_exception]
   kInvalidIndexTemplate,   // [invalid_index_template_exception]
+  kRoutingMissing,         // a write or get without the routing its mapping requires [routing_missing_exception]
 };
 
 // "NotFound", "Conflict", ...: the enumerator without its k.
@@ -107,6 +108,7 @@ class [[nodiscard]] Status {
   static Status InvalidAliasName(std::string m) { return {StatusCode::kInvalidAliasName, std::move(m)}; }
   static Status IndexClosed(std::string m) { return {StatusCode::kIndexClosed, std::move(m)}; }
   static Status InvalidIndexTemplate(std::string m) { return {StatusCode::kInvalidIndexTemplate, std::move(m)}; }
+  static Status RoutingMissing(std::string m) { return {StatusCode::kRoutingMissing, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -88,6 +88,13 @@ Result<bool> ReadDefinitionMember(std::string_view key, const rapidjson::Value& 
   return true;
 }
 
+// A write through the alias goes to one shard: one index routing value.
+Status CheckIndexRouting(std::string_view alias, const AliasMetadata& meta) {
+  if (meta.index_routing.find(',') == std::string::npos) return Status::OK();
+  return mapping::IllegalArgumentError("alias [" + std::string(alias) +
+                                       "] has several index routing values associated with it");
+}
+
 Result<AliasMetadata> ParseDefinition(const rapidjson::Value& o, std::string_view alias) {
   AliasMetadata meta;
   for (const auto& m : o.GetObject()) {
@@ -99,6 +106,7 @@ Result<AliasMetadata> ParseDefinition(const rapidjson::Value& o, std::string_vie
                                    std::string(alias) + "]");
     }
   }
+  HOLDFAST_RETURN_IF_ERROR(CheckIndexRouting(alias, meta));
   return meta;
 }
 
@@ -198,6 +206,7 @@ Status ParseActions(ClusterIndices& registry, const rapidjson::Value& actions, s
             if (IsPattern(alias)) {
               return Status::InvalidAliasName("Invalid alias name [" + alias + "]: must not contain [*]");
             }
+            HOLDFAST_RETURN_IF_ERROR(CheckIndexRouting(alias, meta));
             HOLDFAST_RETURN_IF_ERROR(ValidateFilter(*index, alias, meta));
             out->push_back({AliasAction::Kind::kAdd, index->name(), alias, meta, true});
           }

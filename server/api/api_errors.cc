@@ -45,6 +45,7 @@ KindError ErrorForKind(StatusCode kind) {
     case StatusCode::kInvalidAliasName: return {"invalid_alias_name_exception", 400};
     case StatusCode::kIndexClosed: return {"index_closed_exception", 400};
     case StatusCode::kInvalidIndexTemplate: return {"invalid_index_template_exception", 400};
+    case StatusCode::kRoutingMissing: return {"routing_missing_exception", 400};
   }
   return {"exception", 500};
 }

@@ -29,7 +29,9 @@ constexpr size_t kTookWidth = 16;  // room for the "took" value, patched in at t
 
 class BulkExecutor {
  public:
-  BulkExecutor(ClusterIndices& registry, RefreshPolicy refresh) : registry_(registry), refresh_(refresh) {
+  // `default_routing`: the request's ?routing=, for items without their own.
+  BulkExecutor(ClusterIndices& registry, RefreshPolicy refresh, std::string default_routing)
+      : registry_(registry), refresh_(refresh), default_routing_(std::move(default_routing)) {
     out_.StartObject().Key("took").RawJson(std::string(kTookWidth, ' '));
     out_.Key("errors").RawJson("false").Key("items").StartArray();
   }
@@ -51,10 +53,12 @@ class BulkExecutor {
   void WriteFailure(BulkAction action, std::string_view index_name, const IndexHandle* index, std::string_view id,
                     bool id_given,
                     const Status& status);
-  void NoteWritten(const std::shared_ptr<IndexHandle>& index, std::string_view id, int64_t seq_no);
+  void NoteWritten(const std::shared_ptr<IndexHandle>& index, std::string_view id, std::string_view routing,
+                   int64_t seq_no);
 
   ClusterIndices& registry_;
   const RefreshPolicy refresh_;
+  const std::string default_routing_;
   JsonWriter out_;
   bool errors_ = false;
   uint64_t items_ = 0;
@@ -91,14 +95,23 @@ void BulkExecutor::Add(BulkItem& item) {
     WriteFailure(item.action, item.index, nullptr, item.id, item.id_given, index.status());
     return;
   }
+  // A generated id is new, as in Elasticsearch.
+  const bool generated = item.id.empty() && item.action != BulkAction::kUpdate;
+  if (generated) item.id = NewDocumentId();
+  auto routing = (*index)->RoutingFor(item.id, item.routing.empty() ? default_routing_ : item.routing);
+  if (!routing.ok()) {
+    FlushBatch();
+    WriteFailure(item.action, item.index, index->get(), item.id, true, routing.status());
+    return;
+  }
   if (batch_index_ != *index || item.action == BulkAction::kUpdate) FlushBatch();
   if (item.action == BulkAction::kUpdate) {
-    WriteResult r = ApplyUpdate(**index, item.id, item.update, item.if_seq_no, item.if_primary_term);
+    WriteResult r = ApplyUpdate(**index, item.id, item.update, item.if_seq_no, item.if_primary_term, *routing);
     if (!r.status.ok()) {
       WriteFailure(item.action, item.index, index->get(), item.id, item.id_given, r.status);
       return;
     }
-    if (r.outcome != WriteOutcome::kNoop) NoteWritten(*index, item.id, r.stamp.seq_no);
+    if (r.outcome != WriteOutcome::kNoop) NoteWritten(*index, item.id, *routing, r.stamp.seq_no);
     WriteSuccess(item.action, **index, item.id, r);
     return;
   }
@@ -111,12 +124,9 @@ void BulkExecutor::Add(BulkItem& item) {
   w.type = item.action == BulkAction::kDelete   ? WriteOpType::kDelete
            : item.action == BulkAction::kCreate ? WriteOpType::kCreate
                                                 : WriteOpType::kIndex;
-  if (item.id.empty()) {
-    w.id = NewDocumentId();
-    w.type = WriteOpType::kCreate;  // a generated id is new, as in Elasticsearch
-  } else {
-    w.id.assign(item.id);
-  }
+  if (generated) w.type = WriteOpType::kCreate;
+  w.id.assign(item.id);
+  w.routing.assign(*routing);
   w.source.assign(item.source);
   w.if_seq_no = item.if_seq_no;
   w.if_primary_term = item.if_primary_term;
@@ -138,7 +148,7 @@ void BulkExecutor::FlushBatch() {
   for (size_t i = 0; i < used_; ++i) {
     const WriteResult& r = results[i];
     if (r.status.ok()) {
-      NoteWritten(batch_index_, requests_[i].id, r.stamp.seq_no);
+      NoteWritten(batch_index_, requests_[i].id, requests_[i].routing, r.stamp.seq_no);
       WriteSuccess(actions_[i], *batch_index_, requests_[i].id, r);
     } else {
       WriteFailure(actions_[i], batch_index_->name(), batch_index_.get(), requests_[i].id, true, r.status);
@@ -148,14 +158,15 @@ void BulkExecutor::FlushBatch() {
   batch_bytes_ = 0;
 }
 
-void BulkExecutor::NoteWritten(const std::shared_ptr<IndexHandle>& index, std::string_view id, int64_t seq_no) {
+void BulkExecutor::NoteWritten(const std::shared_ptr<IndexHandle>& index, std::string_view id, std::string_view routing,
+                               int64_t seq_no) {
   if (refresh_ == RefreshPolicy::kNone) return;
   Touched& t = touched_[index.get()];
   if (!t.index) {
     t.index = index;
     t.max_seq_no.assign(index->num_shards(), -1);
   }
-  int64_t& max = t.max_seq_no[index->ShardOf(id)];
+  int64_t& max = t.max_seq_no[index->ShardOf(id, routing)];
   max = std::max(max, seq_no);
 }
 
@@ -243,7 +254,7 @@ HttpResponse Bulk(ApiContext* ctx, ClusterIndices& registry, const HttpRequest& 
   BulkLineReader lines(ctx->config != nullptr ? ctx->config->http_max_body_bytes : (100u << 20));
   if (Status s = OpenLines(req, &lines); !s.ok()) return ErrorFromStatus(s);
   BulkParser parser(default_index);
-  BulkExecutor executor(registry, *refresh);
+  BulkExecutor executor(registry, *refresh, req.QueryParam("routing"));
   BulkItem item;
   for (;;) {
     std::string_view line;

@@ -109,6 +109,7 @@ bool BulkParser::ParseActionLine(std::string_view line, BulkItem* item) {
   item->if_primary_term.reset();
   item->version.reset();
   item->version_type.clear();
+  item->routing.clear();
   item->external_version.reset();
   item->external_gte = false;
   item->line = line_number_;
@@ -222,8 +223,14 @@ Status BulkParser::ParseActionBody(od::object body, BulkItem* item, Status* item
       std::string_view text;
       if (TextOf(value, &text) != simdjson::SUCCESS) return Malformed("[version_type] must be a string");
       item->version_type.assign(text);
-    } else if (key == "routing" || key == "_type" || key == "retry_on_conflict" || key == "require_alias") {
-      // accepted and ignored: one node routes by _id; updates retry internally
+    } else if (key == "routing") {
+      od::json_type type;
+      if (value.type().get(type) == simdjson::SUCCESS && type == od::json_type::null) continue;  // none
+      std::string_view text;
+      if (TextOf(value, &text) != simdjson::SUCCESS) return Malformed("[routing] must be a string");
+      item->routing.assign(text);
+    } else if (key == "_type" || key == "retry_on_conflict" || key == "require_alias") {
+      // accepted and ignored: updates retry internally
     } else {
       return mapping::IllegalArgumentError("Action/metadata line [" + std::to_string(line_number_) +
                                            "] contains an unknown parameter [" + std::string(key) + "]");

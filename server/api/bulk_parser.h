@@ -1,7 +1,7 @@
 // BulkParser: the NDJSON of a _bulk request, line by line → BulkItems.
 //
 // Each item is an action line — {"index"|"create"|"update"|"delete": {"_index": ..,
-// "_id": .., "if_seq_no": .., "if_primary_term": ..}} — followed, except for
+// "_id": .., "routing": .., "if_seq_no": .., "if_primary_term": ..}} — followed, except for
 // delete, by one source line (the document; for update the update body, see
 // document_api_update.h). The line after an action line is always its source,
 // as in Elasticsearch, even when it looks like an action.
@@ -47,6 +47,7 @@ struct BulkItem {
   std::optional<int64_t> if_primary_term;
   std::optional<int64_t> version;  // `version` and `version_type` as given
   std::string version_type;
+  std::string routing;  // `routing` of the action line; empty: none (the request's ?routing= applies)
   std::optional<int64_t> external_version;  // from them, once checked (ApplyVersion)
   bool external_gte = false;
   uint64_t line = 0;  // 1-based number of the action line

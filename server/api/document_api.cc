@@ -15,6 +15,7 @@ struct WriteParams {
   std::optional<int64_t> if_primary_term;
   std::optional<int64_t> version;
   std::string version_type;
+  std::string routing;  // ?routing=; once the index is found, the one the write uses (IndexHandle::RoutingFor)
 };
 
 Status ParseWriteParams(const HttpRequest& req, WriteParams* out) {
@@ -31,6 +32,7 @@ Status ParseWriteParams(const HttpRequest& req, WriteParams* out) {
   if (!version.ok()) return version.status();
   out->version = *version;
   out->version_type = req.QueryParam("version_type");
+  out->routing = req.QueryParam("routing");
   HOLDFAST_RETURN_IF_ERROR(CheckConcurrencyPair(out->if_seq_no, out->if_primary_term));
   WriteRequest probe;  // the checks that need no operation (before an index is created)
   probe.if_seq_no = out->if_seq_no;
@@ -55,18 +57,24 @@ HttpResponse RunWrite(ClusterIndices& registry, const HttpRequest& req, const st
   const std::string name(req.PathParam("index"));
   auto index = may_create_index ? IndexForWrite(registry, name) : FindIndex(registry, name);
   if (!index.ok()) return ErrorFromStatus(index.status());
+  auto routing = (*index)->RoutingFor(id, params.routing);
+  if (!routing.ok()) return ErrorFromStatus(routing.status());
+  params.routing = std::move(routing).value();
   WriteResult result = op(**index, params);
   if (!result.status.ok()) return ErrorFromStatus(result.status);
   bool forced = false;
   if (result.outcome != WriteOutcome::kNoop) {
-    forced = ApplyRefresh(**index, params.refresh, {{(*index)->ShardOf(id), result.stamp.seq_no}});
+    forced = ApplyRefresh(**index, params.refresh, {{(*index)->ShardOf(id, params.routing), result.stamp.seq_no}});
   }
   JsonWriter w;
   w.StartObject();
   WriteDocumentResult(w, **index, id, result, forced);
   w.EndObject();
   HttpResponse response = JsonResponse(WriteStatusCode(result), w);
-  if (result.outcome == WriteOutcome::kCreated) response.headers.emplace_back("Location", "/" + name + "/_doc/" + id);
+  if (result.outcome == WriteOutcome::kCreated) {
+    response.headers.emplace_back("Location", "/" + name + "/_doc/" + id +
+                                                  (params.routing.empty() ? "" : "?routing=" + params.routing));
+  }
   return response;
 }
 
@@ -87,6 +95,7 @@ HttpResponse IndexDocument(ClusterIndices& registry, const HttpRequest& req, std
     w.type = create ? WriteOpType::kCreate : WriteOpType::kIndex;
     w.id = id;
     w.source = req.body;
+    w.routing = p.routing;
     w.if_seq_no = p.if_seq_no;
     w.if_primary_term = p.if_primary_term;
     if (Status s = ApplyVersion(p.version, p.version_type, false, &w); !s.ok()) return Refused(s);
@@ -100,6 +109,7 @@ HttpResponse DeleteDocument(ClusterIndices& registry, const HttpRequest& req) {
     WriteRequest w;
     w.type = WriteOpType::kDelete;
     w.id = id;
+    w.routing = p.routing;
     w.if_seq_no = p.if_seq_no;
     w.if_primary_term = p.if_primary_term;
     if (Status s = ApplyVersion(p.version, p.version_type, false, &w); !s.ok()) return Refused(s);
@@ -119,7 +129,7 @@ HttpResponse UpdateDocument(ClusterIndices& registry, const HttpRequest& req) {
     return ErrorFromStatus(s);
   }
   return RunWrite(registry, req, id, may_create, [&](IndexHandle& index, const WriteParams& p) {
-    return ApplyUpdate(index, id, body, p.if_seq_no, p.if_primary_term);
+    return ApplyUpdate(index, id, body, p.if_seq_no, p.if_primary_term, p.routing);
   });
 }
 
@@ -129,7 +139,9 @@ HttpResponse GetDocument(ClusterIndices& registry, const HttpRequest& req, bool 
   const std::string id(req.PathParam("id"));
   auto index = FindIndex(registry, name);
   if (!index.ok()) return ErrorFromStatus(index.status());
-  auto got = (*index)->Get(id);
+  auto routing = (*index)->RoutingFor(id, req.QueryParam("routing"));
+  if (!routing.ok()) return ErrorFromStatus(routing.status());
+  auto got = (*index)->Get(id, *routing);
   if (!got.ok()) return ErrorFromStatus(got.status());
   const SourceFilter source = SourceFilterOf(req);
   if (source_only) {

@@ -3,7 +3,8 @@
 // Body {"docs": [{"_index": "i", "_id": "1", "_source": false}, ...]} or,
 // with an index in the path, {"ids": ["1", "2"]} (ids may be numbers). A
 // doc's `_source` is false, true, patterns or {"includes", "excludes"}; the
-// URL's _source, _source_includes and _source_excludes are the default.
+// URL's _source, _source_includes and _source_excludes are the default, as
+// ?routing= is for a doc's `routing`.
 // Each doc answers like GET /{index}/_doc/{id}; a missing index fails only its doc.
 #include <map>
 
@@ -20,6 +21,7 @@ namespace {
 struct DocRef {
   std::string index;
   std::string id;
+  std::string routing;
   SourceFilter source;
 };
 
@@ -78,7 +80,9 @@ Status ParseDocRef(od::value value, const std::string& default_index, DocRef* ou
       auto filter = SourceFilter::FromJson(raw);
       if (!filter.ok()) return filter.status();
       out->source = std::move(filter).value();
-    } else if (key != "routing" && key != "_type" && key != "stored_fields") {
+    } else if (key == "routing") {
+      HOLDFAST_RETURN_IF_ERROR(ReadId(v, "routing", &out->routing));
+    } else if (key != "_type" && key != "stored_fields") {
       return mapping::IllegalArgumentError("unknown parameter [" + std::string(key) + "] in [docs]");
     }
   }
@@ -86,7 +90,7 @@ Status ParseDocRef(od::value value, const std::string& default_index, DocRef* ou
 }
 
 Result<std::vector<DocRef>> ParseMultiGetBody(std::string_view body, const std::string& default_index,
-                                              const SourceFilter& default_source) {
+                                              const SourceFilter& default_source, const std::string& default_routing) {
   JsonBody json;
   HOLDFAST_RETURN_IF_ERROR(json.Parse(body));
   od::object root;
@@ -102,6 +106,7 @@ Result<std::vector<DocRef>> ParseMultiGetBody(std::string_view body, const std::
       if (auto e = element.get(v); e) return JsonError("failed to parse the request body", e);
       DocRef ref;
       ref.source = default_source;
+      ref.routing = default_routing;
       if (key == "docs") {
         HOLDFAST_RETURN_IF_ERROR(ParseDocRef(v, default_index, &ref));
       } else if (key == "ids") {
@@ -129,7 +134,7 @@ Result<std::vector<DocRef>> ParseMultiGetBody(std::string_view body, const std::
 
 HttpResponse MultiGet(ClusterIndices& registry, const HttpRequest& req) {
   const std::string default_index(req.PathParam("index"));
-  auto refs = ParseMultiGetBody(req.body, default_index, SourceFilterOf(req));
+  auto refs = ParseMultiGetBody(req.body, default_index, SourceFilterOf(req), req.QueryParam("routing"));
   if (!refs.ok()) return ErrorFromStatus(refs.status());
   std::map<std::string, std::shared_ptr<IndexHandle>, std::less<>> indices;
   JsonWriter w;
@@ -141,7 +146,11 @@ HttpResponse MultiGet(ClusterIndices& registry, const HttpRequest& req) {
       auto found = FindIndex(registry, ref.index);  // an alias of one index names it
       it = indices.emplace(ref.index, found.ok() ? *found : nullptr).first;
     }
-    Result<GetResult> got = it->second ? it->second->Get(ref.id) : Result<GetResult>(IndexNotFound(ref.index));
+    Result<GetResult> got = IndexNotFound(ref.index);
+    if (it->second) {
+      auto routing = it->second->RoutingFor(ref.id, ref.routing);
+      got = routing.ok() ? it->second->Get(ref.id, *routing) : Result<GetResult>(routing.status());
+    }
     if (got.ok()) {
       WriteGetResult(w, it->second->name(), ref.id, *got, ref.source);
     } else {

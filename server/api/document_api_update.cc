@@ -64,20 +64,22 @@ Status ParseUpdateBody(std::string_view json, UpdateBody* out) {
 }
 
 WriteResult ApplyUpdate(IndexHandle& index, const std::string& id, const UpdateBody& body,
-                        std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term) {
+                        std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term,
+                        const std::string& routing) {
   const bool plain_upsert = !body.doc_as_upsert && !body.upsert.empty();
   WriteResult result;
   for (int attempt = 0; attempt < 4; ++attempt) {
-    result = index.Update(id, body.doc, body.doc_as_upsert, if_seq_no, if_primary_term);
+    result = index.Update(id, body.doc, body.doc_as_upsert, if_seq_no, if_primary_term, routing);
     if (result.status.ok() && result.outcome == WriteOutcome::kNoop && !body.detect_noop) {
       // Unchanged, written anyway: the current source again, if it is still the one merged into.
-      auto current = index.Get(id);
+      auto current = index.Get(id, routing);
       if (!current.ok()) return WriteResult{current.status()};
       if (!current->found || current->stamp.seq_no != result.stamp.seq_no) continue;  // changed meanwhile: merge again
       WriteRequest again;
       again.type = WriteOpType::kIndex;
       again.id = id;
       again.source = std::move(current->source);
+      again.routing = std::move(current->routing);
       again.if_seq_no = result.stamp.seq_no;
       again.if_primary_term = result.stamp.primary_term;
       WriteResult written = index.Write(again);
@@ -90,6 +92,7 @@ WriteResult ApplyUpdate(IndexHandle& index, const std::string& id, const UpdateB
     create.type = WriteOpType::kCreate;
     create.id = id;
     create.source = body.upsert;
+    create.routing = routing;
     result = index.Write(create);
     if (result.status.kind() != StatusCode::kConflict) return result;  // else created meanwhile: merge into it
   }

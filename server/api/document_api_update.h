@@ -38,8 +38,11 @@ Status ParseUpdateBody(std::string_view json, UpdateBody* out);
 // (doc_as_upsert) or body.upsert, else document_missing_exception (404).
 // Outcome kNoop when the merge changes nothing — unless detect_noop is
 // false: then the document is written again as it is (kUpdated, a new
-// version), as Elasticsearch does.
+// version), as Elasticsearch does. `routing` (resolved: IndexHandle::
+// RoutingFor) routes it; an updated document keeps its own routing unless
+// `routing` is given, an upserted one gets `routing`.
 WriteResult ApplyUpdate(IndexHandle& index, const std::string& id, const UpdateBody& body,
-                        std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term);
+                        std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term,
+                        const std::string& routing = {});
 
 }  // namespace holdfast

@@ -34,13 +34,29 @@ Status IndexNotFound(std::string_view name) {
 
 Status IndexClosed() { return Status::IndexClosed("closed"); }
 
+namespace {
+
+// A document API reached `index` through alias `alias`: writes and gets
+// take its index routing.
+void NoteAliasRouting(std::string_view alias, IndexHandle* handle) {
+  auto it = handle->aliases().find(std::string(alias));
+  if (it != handle->aliases().end() && !it->second.index_routing.empty()) {
+    handle->set_alias_index_routing(std::string(alias), it->second.index_routing);
+  }
+}
+
+}  // namespace
+
 Result<std::shared_ptr<IndexHandle>> FindIndex(ClusterIndices& registry, std::string_view name) {
   std::shared_ptr<IndexHandle> index = registry.Get(name);
   if (!index) {
     // An alias of one index names that index.
     auto single = registry.cluster()->Current()->SingleIndexOf(name);
     if (!single.ok()) return single.status();
-    if (*single != nullptr) index = registry.Get((*single)->name);
+    if (*single != nullptr) {
+      index = registry.Get((*single)->name);
+      if (index) NoteAliasRouting(name, index.get());
+    }
   }
   if (!index) return IndexNotFound(name);
   if (index->closed()) return IndexClosed();
@@ -57,7 +73,10 @@ Result<std::shared_ptr<IndexHandle>> IndexForWrite(ClusterIndices& registry, con
   auto write = registry.cluster()->Current()->WriteIndexOf(name);
   if (!write.ok()) return write.status();
   if (*write != nullptr) {
-    if (auto index = registry.Get((*write)->name)) return open(std::move(index));
+    if (auto index = registry.Get((*write)->name)) {
+      NoteAliasRouting(name, index.get());
+      return open(std::move(index));
+    }
   }
   HOLDFAST_RETURN_IF_ERROR(ValidateIndexName(name));
   // The defaults, under the index template that matches the name.
@@ -156,6 +175,7 @@ Result<std::vector<std::shared_ptr<IndexHandle>>> ResolveIndices(ClusterIndices&
       any += R"(],"minimum_should_match":1}})";
       index->set_alias_filter(std::move(any));
     }
+    if (!target.search_routing.empty()) index->set_alias_search_routing(target.search_routing);
     out.push_back(std::move(index));
   }
   return out;
@@ -350,6 +370,7 @@ void WriteGetResult(JsonWriter& w, std::string_view index_name, std::string_view
   if (result.found) {
     w.Field("_version", result.version).Field("_seq_no", result.stamp.seq_no);
     w.Field("_primary_term", result.stamp.primary_term);
+    if (!result.routing.empty()) w.Field("_routing", result.routing);
   }
   w.Field("found", result.found);
   if (result.found && source.enabled()) {

@@ -58,7 +58,7 @@ QueryScan::~QueryScan() {
 }
 
 Result<std::unique_ptr<QueryScan>> QueryScan::Start(ApiContext* ctx, NamedIndices indices, std::string_view search_body,
-                                                    uint32_t batch) {
+                                                    uint32_t batch, std::vector<std::string> routing) {
   auto body = ScanBody(search_body, batch);
   if (!body.ok()) return body.status();
   HttpRequest http;
@@ -68,6 +68,7 @@ Result<std::unique_ptr<QueryScan>> QueryScan::Start(ApiContext* ctx, NamedIndice
   http.body = std::move(body).value();
   auto request = ParseSearchRequest(http);
   if (!request.ok()) return request.status();
+  request->routing = std::move(routing);
   auto plan = SearchPlan::Build(request.value(), std::move(indices));
   if (!plan.ok()) return plan.status();
   auto state = std::make_unique<State>();
@@ -107,6 +108,7 @@ Result<std::vector<ScannedDoc>> QueryScan::Next() {
     std::string_view text;
     if (!hit["_index"].get_string().get(text)) d.index = std::string(text);
     if (!hit["_id"].get_string().get(text)) d.id = std::string(text);
+    if (!hit["_routing"].get_string().get(text)) d.routing = std::string(text);
     simdjson::dom::element source;
     if (!hit["_source"].get(source)) d.source = simdjson::minify(source);
     int64_t n = 0;

@@ -25,14 +25,16 @@ struct ScannedDoc {
   std::string source;  // as stored (JSON)
   int64_t seq_no = -1;
   int64_t primary_term = 0;
+  std::string routing;  // its _routing; empty: none
 };
 
 class QueryScan {
  public:
   // `search_body`: a search body with the query (and `_source`), as
   // _search takes it (its size, sort and scroll are the scan's).
+  // `routing`: only the shards these routing values map to (as _search's).
   static Result<std::unique_ptr<QueryScan>> Start(ApiContext* ctx, NamedIndices indices, std::string_view search_body,
-                                                  uint32_t batch);
+                                                  uint32_t batch, std::vector<std::string> routing = {});
   ~QueryScan();
 
   // The matches when the scan started.

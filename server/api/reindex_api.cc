@@ -1,6 +1,6 @@
 // Copying and rewriting documents by query, as Elasticsearch's APIs:
-//   POST /_reindex                      {"source":{"index","query","_source","size"},"dest":{"index","op_type"},
-//                                        "max_docs","conflicts"}
+//   POST /_reindex                      {"source":{"index","query","_source","size"},
+//                                        "dest":{"index","op_type","routing"},"max_docs","conflicts"}
 //   POST /{index}/_update_by_query      re-index each match's source as it is (after a mapping change)
 //   POST /{index}/_delete_by_query      delete each match
 //   GET /_tasks[/{id}], POST /_tasks/{id}/_cancel
@@ -9,6 +9,8 @@
 // through the coordinator. Writes are optimistic for the by-query APIs
 // (if_seq_no/if_primary_term of the snapshot): a document changed meanwhile
 // is a version conflict, which aborts the request unless conflicts=proceed.
+// A document keeps its routing: rewritten or deleted on its own shard, and
+// copied with it unless dest.routing says `discard` or `=<value>`.
 // With wait_for_completion=false the request answers {"task": "<node>:<n>"}
 // at once and runs on a thread of its own (TaskRegistry).
 #include <rapidjson/document.h>
@@ -51,6 +53,9 @@ struct ByQueryJob {
   std::string search_body;  // {"query": ..., "_source": ...}
   std::string dest;         // kReindex
   bool dest_create = false; // op_type create
+  // dest.routing (kReindex): `keep` (nullopt), `discard` (empty) or `=<value>`.
+  std::optional<std::string> dest_routing;
+  std::vector<std::string> routing;  // ?routing= of the by-query APIs: the shards scanned
   bool proceed_on_conflicts = false;
   std::optional<uint64_t> max_docs;
   uint32_t batch = 1000;
@@ -99,7 +104,7 @@ std::pair<int, std::string> RunByQuery(ApiContext* ctx, const ByQueryJob& job, T
   ClusterIndices* registry = ctx->indices.load(std::memory_order_acquire);
   if (registry == nullptr) return error(Status::Unavailable("the node is not ready"));
   std::map<std::string, std::shared_ptr<IndexHandle>> by_name(job.source.begin(), job.source.end());
-  auto scan = QueryScan::Start(ctx, job.source, job.search_body, job.batch);
+  auto scan = QueryScan::Start(ctx, job.source, job.search_body, job.batch, job.routing);
   if (!scan.ok()) return error(scan.status());
   std::shared_ptr<IndexHandle> dest;
   uint64_t processed = 0;
@@ -143,15 +148,26 @@ std::pair<int, std::string> RunByQuery(ApiContext* ctx, const ByQueryJob& job, T
     for (const auto& [index, members] : groups) {
       std::vector<WriteRequest> requests;
       requests.reserve(members.size());
+      std::vector<size_t> sent;  // the members written, parallel to `requests`
       for (size_t i : members) {
         const ScannedDoc& d = (*batch)[i];
         WriteRequest r;
         r.id = d.id;
+        r.routing = d.routing;  // rewritten or deleted where it is
         switch (job.kind) {
-          case ByQueryKind::kReindex:
+          case ByQueryKind::kReindex: {
             r.type = job.dest_create ? WriteOpType::kCreate : WriteOpType::kIndex;
             r.source = d.source;
+            // The dest's own rules too: an alias's index routing, _routing.required.
+            auto routing = index->RoutingFor(d.id, job.dest_routing ? *job.dest_routing : d.routing);
+            if (!routing.ok()) {
+              failures.push_back({index->name(), d.id, routing.status()});
+              abort = true;
+              continue;
+            }
+            r.routing = std::move(routing).value();
             break;
+          }
           case ByQueryKind::kUpdate:
             r.type = WriteOpType::kIndex;
             r.source = d.source;
@@ -165,11 +181,12 @@ std::pair<int, std::string> RunByQuery(ApiContext* ctx, const ByQueryJob& job, T
           r.if_primary_term = d.primary_term;
         }
         requests.push_back(std::move(r));
+        sent.push_back(i);
       }
       const std::vector<WriteResult> results = index->Write(requests);
       for (size_t k = 0; k < results.size(); ++k) {
         const WriteResult& res = results[k];
-        const ScannedDoc& d = (*batch)[members[k]];
+        const ScannedDoc& d = (*batch)[sent[k]];
         if (res.status.ok()) {
           switch (res.outcome) {
             case WriteOutcome::kCreated: ++(job.kind == ByQueryKind::kReindex ? c.created : c.updated); break;
@@ -383,9 +400,12 @@ HttpResponse Reindex(ApiContext* ctx, ClusterIndices& registry, const HttpReques
             "[dest.version_type] [" + value + "] is not supported: only internal versions exist here"));
       }
     } else if (key == "routing") {
-      if (value != "keep") {
-        return ErrorFromStatus(mapping::IllegalArgumentError("[dest.routing] [" + value +
-                                                             "] is not supported: custom routing is not built"));
+      if (value == "discard") {
+        job->dest_routing = "";
+      } else if (value.size() > 1 && value[0] == '=') {
+        job->dest_routing = value.substr(1);
+      } else if (value != "keep") {
+        return ErrorFromStatus(mapping::IllegalArgumentError("Unsupported routing command"));
       }
     } else if (key == "pipeline") {
       return ErrorFromStatus(mapping::IllegalArgumentError("[dest.pipeline] is not supported: there are no ingest pipelines"));
@@ -450,6 +470,7 @@ HttpResponse ByQuery(ApiContext* ctx, ClusterIndices& registry, const HttpReques
   }
   auto indices = ResolveRequestIndices(registry, req);
   if (!indices.ok()) return ErrorFromStatus(indices.status());
+  job->routing = SplitCommaList(req.QueryParam("routing"));
   std::string names;
   for (const auto& index : *indices) {
     // Through a filtered alias, the plan adds the filter (as a search does).

@@ -146,6 +146,7 @@ Status ApplyUrlParams(const HttpRequest& http, bool for_count, SearchRequest* ou
   if (http.HasQueryParam("terminate_after")) {
     HOLDFAST_RETURN_IF_ERROR(ApplyTerminateAfter(http.QueryParam("terminate_after"), out));
   }
+  if (http.HasQueryParam("routing")) out->routing = SplitCommaList(http.QueryParam("routing"));
   if (for_count) return Status::OK();
   if (http.HasQueryParam("from")) {
     auto v = ParseCount(http.QueryParam("from"), "from");

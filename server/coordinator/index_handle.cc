@@ -23,7 +23,43 @@ IndexHandle::IndexHandle(ClusterStatePtr state, const IndexMetadata* metadata, c
                          ClusterState* cluster)
     : state_(std::move(state)), metadata_(metadata), router_(router), cluster_(cluster) {}
 
-uint32_t IndexHandle::ShardOf(std::string_view id) const { return ShardOfId(id, num_shards()); }
+uint32_t IndexHandle::ShardOf(std::string_view id, std::string_view routing) const {
+  return ShardOfRouting(id, routing, num_shards());
+}
+
+Result<std::string> IndexHandle::RoutingFor(std::string_view id, std::string_view routing) const {
+  if (!alias_index_routing_.empty()) {
+    if (alias_index_routing_.find(',') != std::string::npos) {
+      return Status::InvalidArgument("index/alias [" + alias_name_ + "] provided with routing value [" +
+                                     alias_index_routing_ +
+                                     "] that resolved to several routing values, rejecting operation");
+    }
+    if (!routing.empty() && routing != alias_index_routing_) {
+      return Status::InvalidArgument("Alias [" + alias_name_ + "] has index routing associated with it [" +
+                                     alias_index_routing_ + "], and was provided with routing value [" +
+                                     std::string(routing) + "], rejecting operation");
+    }
+    return alias_index_routing_;
+  }
+  if (routing.empty() && metadata_->mapping != nullptr && metadata_->mapping->routing_required()) {
+    return Status::RoutingMissing("routing is required for [" + name() + "]/[" + std::string(id) + "]");
+  }
+  return std::string(routing);
+}
+
+std::optional<std::set<uint32_t>> IndexHandle::SearchShards(const std::vector<std::string>& routing) const {
+  std::set<std::string_view> values(alias_search_routing_.begin(), alias_search_routing_.end());
+  if (!alias_search_routing_.empty() && !routing.empty()) {
+    std::erase_if(values,
+                  [&](std::string_view v) { return std::find(routing.begin(), routing.end(), v) == routing.end(); });
+  } else if (alias_search_routing_.empty()) {
+    values.insert(routing.begin(), routing.end());
+  }
+  if (values.empty()) return std::nullopt;
+  std::set<uint32_t> shards;
+  for (std::string_view v : values) shards.insert(ShardOfId(v, num_shards()));
+  return shards;
+}
 
 Result<ShardTarget> IndexHandle::Primary(uint32_t shard) const { return router_->Primary(*state_, shard_id(shard)); }
 
@@ -66,7 +102,7 @@ Status IndexHandle::OnPrimary(uint32_t shard, const Call& call) const {
 std::vector<WriteResult> IndexHandle::Write(const std::vector<WriteRequest>& requests) const {
   std::vector<WriteResult> results(requests.size());
   std::vector<std::vector<size_t>> by_shard(num_shards());
-  for (size_t i = 0; i < requests.size(); ++i) by_shard[ShardOf(requests[i].id)].push_back(i);
+  for (size_t i = 0; i < requests.size(); ++i) by_shard[ShardOf(requests[i].id, requests[i].routing)].push_back(i);
   auto build = [&](uint32_t s) {
     const std::vector<size_t>& items = by_shard[s];
     pb::WriteRequest request;
@@ -83,6 +119,7 @@ std::vector<WriteResult> IndexHandle::Write(const std::vector<WriteRequest>& req
       if (w.if_primary_term) item->set_if_primary_term(*w.if_primary_term);
       if (w.external_version) item->set_external_version(*w.external_version);
       item->set_external_gte(w.external_gte);
+      if (!w.routing.empty()) item->set_routing(w.routing);
     }
     return request;
   };
@@ -159,15 +196,17 @@ std::vector<WriteResult> IndexHandle::Write(const std::vector<WriteRequest>& req
 WriteResult IndexHandle::Write(const WriteRequest& request) const { return Write(std::vector<WriteRequest>{request}).front(); }
 
 WriteResult IndexHandle::Update(const std::string& id, const std::string& partial_doc, bool doc_as_upsert,
-                                std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term) const {
+                                std::optional<int64_t> if_seq_no, std::optional<int64_t> if_primary_term,
+                                const std::string& routing) const {
   pb::UpdateRequest request;
   request.set_id(id);
+  if (!routing.empty()) request.set_routing(routing);
   request.set_partial_doc(partial_doc);
   request.set_doc_as_upsert(doc_as_upsert);
   if (if_seq_no) request.set_if_seq_no(*if_seq_no);
   if (if_primary_term) request.set_if_primary_term(*if_primary_term);
   pb::UpdateResponse response;
-  Status st = OnPrimary(ShardOf(id), [&](const ShardTarget& to) {
+  Status st = OnPrimary(ShardOf(id, routing), [&](const ShardTarget& to) {
     *request.mutable_target() = to.target;
     response.Clear();
     return to.client->Update(request, &response);
@@ -176,16 +215,24 @@ WriteResult IndexHandle::Update(const std::string& id, const std::string& partia
   return FromProto(response.result());
 }
 
-Result<GetResult> IndexHandle::Get(const std::string& id) const {
+Result<GetResult> IndexHandle::Get(const std::string& id, std::string_view routing) const {
   std::vector<GetResult> out;
-  HOLDFAST_RETURN_IF_ERROR(MultiGet({std::string_view(id)}, &out));
+  if (routing.empty()) {
+    HOLDFAST_RETURN_IF_ERROR(MultiGet({std::string_view(id)}, &out));
+  } else {
+    const std::vector<std::string_view> routings{routing};
+    HOLDFAST_RETURN_IF_ERROR(MultiGet({std::string_view(id)}, &out, &routings));
+  }
   return std::move(out.front());
 }
 
-Status IndexHandle::MultiGet(const std::vector<std::string_view>& ids, std::vector<GetResult>* out) const {
+Status IndexHandle::MultiGet(const std::vector<std::string_view>& ids, std::vector<GetResult>* out,
+                             const std::vector<std::string_view>* routings) const {
   out->assign(ids.size(), GetResult{});
   std::vector<std::vector<size_t>> by_shard(num_shards());
-  for (size_t i = 0; i < ids.size(); ++i) by_shard[ShardOf(ids[i])].push_back(i);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    by_shard[ShardOf(ids[i], routings != nullptr ? (*routings)[i] : std::string_view())].push_back(i);
+  }
   for (uint32_t s = 0; s < by_shard.size(); ++s) {
     if (by_shard[s].empty()) continue;
     auto to = router_->ForRead(*state_, shard_id(s));

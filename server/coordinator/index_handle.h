@@ -1,6 +1,7 @@
 // IndexHandle: one index as a coordinator sees it — its metadata from a
 // cluster state snapshot and its shards behind ShardClients. Documents are
-// routed by id (replication/shard_routing.h) to their shard's primary;
+// routed by their custom routing, else their id
+// (replication/shard_routing.h), to their shard's primary;
 // index-wide operations (refresh, flush, stats) go to every shard; events
 // and recommendations are a scatter-gather over the shards
 // (index/recommend/recommend_model.h).
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,13 +38,33 @@ class IndexHandle {
   const std::string& alias_filter() const { return alias_filter_; }
   const std::map<std::string, AliasMetadata>& aliases() const { return metadata_->aliases; }
   void set_alias_filter(std::string filter_json) { alias_filter_ = std::move(filter_json); }
+  // The alias a write or get names this index by, when that alias has an
+  // index routing (set by whoever resolved the name: FindIndex, IndexForWrite).
+  void set_alias_index_routing(std::string alias, std::string routing) {
+    alias_name_ = std::move(alias);
+    alias_index_routing_ = std::move(routing);
+  }
+  // The search routing values of the aliases a search reached this index
+  // through (empty: none; set by the resolver of the request's targets).
+  void set_alias_search_routing(std::vector<std::string> values) { alias_search_routing_ = std::move(values); }
   const std::string& uuid() const { return metadata_->uuid; }
   const IndexSettings& settings() const { return metadata_->settings; }
   int64_t creation_date_ms() const { return metadata_->creation_date_ms; }
   bool closed() const { return metadata_->closed; }
   std::shared_ptr<const mapping::Mapping> mapping() const { return metadata_->mapping; }
   uint32_t num_shards() const { return metadata_->settings.number_of_shards; }
-  uint32_t ShardOf(std::string_view id) const;
+  // The shard of a document (`routing`: its custom routing; empty: none).
+  uint32_t ShardOf(std::string_view id, std::string_view routing = {}) const;
+  // The routing a write or get of `id` uses, as Elasticsearch resolves it:
+  // the alias's index routing when the name was such an alias (a different
+  // explicit `routing` is illegal_argument_exception), else `routing`;
+  // routing_missing_exception when the mapping requires routing (_routing.
+  // required) and there is none. Empty: route by id.
+  Result<std::string> RoutingFor(std::string_view id, std::string_view routing) const;
+  // The shards a search covers, given the request's routing values (empty:
+  // none) and the aliases' search routing (as Elasticsearch combines them:
+  // their intersection; an empty one searches everything). nullopt: every shard.
+  std::optional<std::set<uint32_t>> SearchShards(const std::vector<std::string>& routing) const;
   ShardId shard_id(uint32_t shard) const { return ShardId{metadata_->uuid, shard}; }
   const ClusterStatePtr& state() const { return state_; }
   const ShardRouter& router() const { return *router_; }
@@ -50,11 +72,15 @@ class IndexHandle {
   // Documents (each to its shard's primary; one batch per shard).
   std::vector<WriteResult> Write(const std::vector<WriteRequest>& requests) const;
   WriteResult Write(const WriteRequest& request) const;
+  // `routing` routes the update and, when given, replaces the document's own.
   WriteResult Update(const std::string& id, const std::string& partial_doc, bool doc_as_upsert,
-                     std::optional<int64_t> if_seq_no = {}, std::optional<int64_t> if_primary_term = {}) const;
-  Result<GetResult> Get(const std::string& id) const;
+                     std::optional<int64_t> if_seq_no = {}, std::optional<int64_t> if_primary_term = {},
+                     const std::string& routing = {}) const;
+  Result<GetResult> Get(const std::string& id, std::string_view routing = {}) const;
   // Realtime gets of several ids: one request per shard holding any.
-  Status MultiGet(const std::vector<std::string_view>& ids, std::vector<GetResult>* out) const;
+  // `routings`: null, or each id's routing (parallel to `ids`).
+  Status MultiGet(const std::vector<std::string_view>& ids, std::vector<GetResult>* out,
+                  const std::vector<std::string_view>* routings = nullptr) const;
 
   // One shard.
   Status RefreshShard(uint32_t shard) const;
@@ -99,6 +125,9 @@ class IndexHandle {
   const ShardRouter* router_;
   ClusterState* cluster_;
   std::string alias_filter_;
+  std::string alias_name_;
+  std::string alias_index_routing_;
+  std::vector<std::string> alias_search_routing_;
 };
 
 }  // namespace holdfast

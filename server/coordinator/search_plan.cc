@@ -105,8 +105,10 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& reque
     source.set_terminate_after(request.terminate_after);
     context.AddLikeDocuments(&source);
     const uint32_t ordinal = static_cast<uint32_t>(plan->indices_.size());
+    const std::optional<std::set<uint32_t>> routed = index->SearchShards(request.routing);
     for (uint32_t s = 0; s < index->num_shards(); ++s) {
       if (!preference->shards.empty() && !preference->shards.count(s)) continue;
+      if (routed && !routed->count(s)) continue;
       PlanShard shard;
       shard.index = ordinal;
       shard.id = index->shard_id(s);

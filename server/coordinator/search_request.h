@@ -43,6 +43,9 @@ struct SearchRequest {
   // fail); `_local` and custom strings change nothing while reads go to
   // primaries. Combined with `|` ("_shards:1|_only_local").
   std::string preference;
+  // `routing`: only the shards these routing values map to are searched
+  // (combined with the aliases' search routing: IndexHandle::SearchShards).
+  std::vector<std::string> routing;
   bool track_scores = false;
   // terminate_after: each shard stops after collecting this many matches
   // (in doc order); the response says `terminated_early` (0: never).

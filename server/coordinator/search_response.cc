@@ -233,6 +233,10 @@ Result<std::string> RenderSearchResponse(const SearchResponseParts& parts) {
     } else {
       w.Null();
     }
+    if (!doc.routing().empty()) {
+      Key(&w, "_routing");
+      Str(&w, doc.routing());
+    }
     if (request.source.enabled()) {
       Key(&w, "_source");
       if (!request.fields.empty() && request.source.filters()) {

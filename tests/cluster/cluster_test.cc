@@ -179,6 +179,31 @@ TEST_F(ClusterFixture, SixShardsSpreadTwoPerNodeAndEveryNodeAnswersLikeOneNode) 
       << Http(0, "GET", "/_cat/shards?v").body;
   EXPECT_TRUE(WaitHealth(0, "green"));
   EXPECT_EQ(HttpJson(1, "GET", "/books/_count?preference=_only_nodes:n3")["count"].GetUint64() > 0, true);
+  // Custom routing travels to the routed shard's primary (and its replica),
+  // wherever it is: written through n1, read and searched through n3 and n2.
+  std::string routed;
+  for (int n = 0; n < 10; ++n) {
+    routed += R"({"index":{"_id":"routed-)" + std::to_string(n) + R"(","routing":"blue"}})" "\n{}\n";
+  }
+  ASSERT_EQ(ParseJson(Http(0, "POST", "/books/_bulk?refresh=true", routed).body)["errors"].GetBool(), false);
+  int missed_without_routing = 0;
+  for (int n = 0; n < 10; ++n) {
+    auto got = HttpJson(2, "GET", "/books/_doc/routed-" + std::to_string(n) + "?routing=blue");
+    EXPECT_TRUE(got["found"].GetBool()) << n;
+    EXPECT_STREQ(got["_routing"].GetString(), "blue");
+    missed_without_routing += Http(2, "GET", "/books/_doc/routed-" + std::to_string(n)).status == 404;
+  }
+  EXPECT_GT(missed_without_routing, 0) << "ten ids all on the routing's shard";
+  auto routed_hits = HttpJson(1, "GET", "/books/_search?routing=blue&size=300");
+  EXPECT_EQ(routed_hits["_shards"]["total"].GetUint(), 1u);
+  int routed_seen = 0;
+  for (const auto& h : routed_hits["hits"]["hits"].GetArray()) {
+    routed_seen += h.HasMember("_routing") && std::string(h["_id"].GetString()).rfind("routed-", 0) == 0;
+  }
+  EXPECT_EQ(routed_seen, 10);
+  for (int n = 0; n < 10; ++n) {  // deleted on their shard too (the counts below are of the books)
+    EXPECT_EQ(Http(2, "DELETE", "/books/_doc/routed-" + std::to_string(n) + "?routing=blue&refresh=true").status, 200);
+  }
   ASSERT_EQ(Http(0, "PUT", "/books/_settings", R"({"number_of_replicas": 0})").status, 200);
   EXPECT_TRUE(WaitUntil([&] { return Http(1, "GET", "/_cat/shards/books?h=prirep").body == "p\np\np\np\np\np\n"; },
                         10s));

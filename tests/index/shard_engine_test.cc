@@ -116,6 +116,38 @@ TEST_F(ShardEngineTest, PartialUpdateUpsertAndNoop) {
   EXPECT_EQ(engine_->Get("b")->source, R"({"n":1})");
 }
 
+// A document's custom routing is stored with it, kept by partial updates
+// unless one gives another, logged with its ops (what replicas and
+// recoveries replay) and kept across a reopen.
+TEST_F(ShardEngineTest, RoutingIsStoredAndKeptByPartialUpdates) {
+  Open();
+  WriteRequest routed{WriteOpType::kIndex, "a", R"({"n":1})", {}, {}};
+  routed.routing = "r1";
+  ASSERT_TRUE(engine_->Write(routed).status.ok());
+  Index("plain", R"({"n":0})");
+  EXPECT_EQ(engine_->Get("a")->routing, "r1");
+  EXPECT_EQ(engine_->Update("a", R"({"n":2})", false).outcome, WriteOutcome::kUpdated);
+  EXPECT_EQ(engine_->Get("a")->routing, "r1");
+  EXPECT_EQ(engine_->Update("a", R"({"n":3})", false, {}, {}, "r2").outcome, WriteOutcome::kUpdated);
+  EXPECT_EQ(engine_->Get("a")->routing, "r2");
+  EXPECT_EQ(engine_->Update("b", R"({"n":4})", true, {}, {}, "r3").outcome, WriteOutcome::kCreated);
+  std::vector<GetResult> got;
+  ASSERT_TRUE(engine_->MultiGet({"a", "b", "plain"}, &got).ok());
+  EXPECT_EQ(got[0].routing, "r2");
+  EXPECT_EQ(got[1].routing, "r3");
+  EXPECT_TRUE(got[2].routing.empty());
+  auto ops = engine_->OpsSince(0);
+  ASSERT_TRUE(ops.ok());
+  std::vector<std::string> logged;
+  for (ShardOp op; (*ops)->Next(&op);) logged.push_back(op.routing);
+  EXPECT_EQ(logged, (std::vector<std::string>{"r1", "", "r1", "r2", "r3"}));
+  ops->reset();
+  ASSERT_TRUE(engine_->Close().ok());
+  Open();
+  EXPECT_EQ(engine_->Get("a")->routing, "r2");
+  EXPECT_EQ(engine_->Get("a")->source, R"({"n":3})");
+}
+
 TEST_F(ShardEngineTest, RefreshMakesChangesSearchable) {
   Open();
   Index("a", R"({"title":"one"})");

@@ -195,6 +195,48 @@ TEST(ShardStoreTest, OpEncodingRoundTripsAndRejectsGarbage) {
   EXPECT_EQ(DecodeShardOp(1, std::string("\x01\x01\x01\x7f", 4)).status().code(), StatusCode::kCorruption);
 }
 
+// A document op's routing is kept in the op log and in the document's
+// record; ops and records without one encode as they did before routing.
+TEST(ShardStoreTest, RoutingIsKeptByOpsAndRecords) {
+  ShardOp plain{OpType::kIndex, "1", {1, 5}, 2, R"({"a":1})"};
+  ShardOp routed = plain;
+  routed.routing = "user-\xc3\xa9";
+  EXPECT_EQ(EncodeShardOp(plain).size() + 1 + routed.routing.size(), EncodeShardOp(routed).size());
+  auto back = DecodeShardOp(5, EncodeShardOp(routed));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->routing, routed.routing);
+  EXPECT_EQ(back->source, routed.source);
+  EXPECT_EQ(back->type, OpType::kIndex);
+  EXPECT_TRUE(DecodeShardOp(5, EncodeShardOp(plain))->routing.empty());
+  std::string truncated = EncodeShardOp(routed);
+  truncated.resize(truncated.size() - routed.source.size() - 3);
+  EXPECT_EQ(DecodeShardOp(5, truncated).status().code(), StatusCode::kCorruption);
+
+  auto record = DecodeDocRecord(EncodeDocRecord(false, 3, {1, 7}, R"({"b":2})", "r1"));
+  ASSERT_TRUE(record.ok());
+  EXPECT_EQ(record->routing, "r1");
+  EXPECT_EQ(record->source, R"({"b":2})");
+  EXPECT_FALSE(record->deleted);
+  EXPECT_EQ(record->version, 3);
+  record = DecodeDocRecord(EncodeDocRecord(true, 4, {1, 8}, "", "r1"));
+  ASSERT_TRUE(record.ok());
+  EXPECT_TRUE(record->deleted);
+  EXPECT_EQ(EncodeDocRecord(false, 3, {1, 7}, "{}"), EncodeDocRecord(false, 3, {1, 7}, "{}", ""));
+
+  testing::TempDir tmp;
+  auto store = ShardStore::Open(tmp.Sub("store"), {});
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->Write({routed, ShardOp{OpType::kIndex, "2", {1, 6}, 1, "{}"}}).ok());
+  auto got = (*store)->GetRecord("1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->routing, routed.routing);
+  EXPECT_EQ(got->source, routed.source);
+  EXPECT_TRUE((*store)->GetRecord("2")->routing.empty());
+  std::vector<std::string> logged;
+  ASSERT_TRUE((*store)->ForEachOp(0, [&](const ShardOp& op) { logged.push_back(op.routing); return true; }).ok());
+  EXPECT_EQ(logged, (std::vector<std::string>{routed.routing, ""}));
+}
+
 TEST(ShardStoreTest, MetaValues) {
   testing::TempDir tmp;
   auto store = ShardStore::Open(tmp.Sub("store"), {});

@@ -50,6 +50,7 @@ TEST(StatusTest, ConstructorsSetTheirKind) {
       {Status::InvalidAliasName("m"), StatusCode::kInvalidAliasName},
       {Status::IndexClosed("m"), StatusCode::kIndexClosed},
       {Status::InvalidIndexTemplate("m"), StatusCode::kInvalidIndexTemplate},
+      {Status::RoutingMissing("m"), StatusCode::kRoutingMissing},
   };
   for (const auto& [status, kind] : cases) {
     EXPECT_FALSE(status.ok()) << kind;
