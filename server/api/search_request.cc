@@ -165,6 +165,7 @@ Status ApplyUrlParams(const HttpRequest& http, bool for_count, SearchRequest* ou
   out->version = http.QueryParam("version") == "true";
   out->seq_no_primary_term = http.QueryParam("seq_no_primary_term") == "true";
   out->preference = http.QueryParam("preference");
+  out->explain = http.QueryParam("explain") == "true";
   if (out->total_as_int) out->track_total_hits = search::kExactTotalHits;
   out->source = SourceFilter::FromParams(http.QueryParam("_source"), http.QueryParam("_source_includes"),
                                          http.QueryParam("_source_excludes"));
@@ -280,7 +281,10 @@ Status ApplyBodyField(std::string_view key, od::value value, bool for_count, Sea
     HOLDFAST_RETURN_IF_ERROR(ParseFieldRequests(json, key, &named));
     out->fields.insert(out->fields.end(), named.begin(), named.end());
     out->docvalue_fields.insert(out->docvalue_fields.end(), named.begin(), named.end());
-  } else if (key == "explain" || key == "profile") {
+  } else if (key == "explain") {
+    if (json != "true" && json != "false") return ParsingError("[explain] must be true or false");
+    out->explain = json == "true";
+  } else if (key == "profile") {
     // accepted and ignored
   } else {
     return ParsingError("Unknown key for a " + std::string(json.empty() || json[0] != '{' ? "VALUE" : "START_OBJECT") +

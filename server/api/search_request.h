@@ -6,8 +6,8 @@
 // Body keys: query, from, size, sort, search_after, track_total_hits,
 // track_scores, _source, highlight, aggs / aggregations, min_score,
 // popularity_boost (holdfast: see docs/recommendations.md), timeout
-// (accepted, not enforced), explain/version/seq_no_primary_term/stored_fields
-// (accepted, ignored). URL parameters: q, from, size, sort ("f:asc,g"),
+// (accepted, not enforced), explain, version, seq_no_primary_term,
+// stored_fields, profile (accepted, ignored). URL parameters: q, from, size, sort ("f:asc,g"),
 // _source, _source_includes, _source_excludes, track_total_hits, scroll,
 // rest_total_hits_as_int; a body key wins over the same URL parameter.
 //
