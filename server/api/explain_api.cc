@@ -11,10 +11,6 @@
 // `get` (the doc's _seq_no, _primary_term, found and filtered _source) when
 // `_source`, `_source_includes`, `_source_excludes` or `stored_fields` is
 // given, as Elasticsearch.
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <algorithm>
 #include <cctype>
 
@@ -29,26 +25,6 @@
 
 namespace holdfast {
 namespace {
-
-// The `query` of the body (its JSON text), or empty without a body.
-Result<std::string> BodyQuery(const std::string& body) {
-  if (body.find_first_not_of(" \t\r\n") == std::string::npos) return std::string();
-  rapidjson::Document d;
-  d.Parse(body.data(), body.size());
-  if (d.HasParseError()) return BodyParseError("malformed JSON");
-  if (!d.IsObject()) return Status::Parse("request body must be an object");
-  std::string query;
-  for (const auto& m : d.GetObject()) {
-    const std::string key(m.name.GetString(), m.name.GetStringLength());
-    if (key != "query") return Status::Parse("request does not support [" + key + "]");
-    if (!m.value.IsObject()) return Status::Parse("[query] must be an object");
-    rapidjson::StringBuffer b;
-    rapidjson::Writer<rapidjson::StringBuffer> w(b);
-    m.value.Accept(w);
-    query.assign(b.GetString(), b.GetSize());
-  }
-  return query;
-}
 
 // q with df, analyzer and default_operator, as query DSL.
 Result<std::string> UrlQuery(const HttpRequest& http, const mapping::Mapping& mapping) {
@@ -73,7 +49,7 @@ HttpResponse Explain(ApiContext* ctx, const HttpRequest& http) {
   auto index = FindIndex(*registry, name);
   if (!index.ok()) return ErrorFromStatus(index.status());
   SearchRequest request;
-  auto body_query = BodyQuery(http.body);
+  auto body_query = ParseExplainBody(http.body);
   if (!body_query.ok()) return ErrorFromStatus(body_query.status());
   request.query_json = std::move(body_query).value();
   if (request.query_json.empty() && http.HasQueryParam("q")) {

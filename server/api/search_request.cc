@@ -1,6 +1,8 @@
 #include "server/api/search_request.h"
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <simdjson.h>
 
@@ -360,6 +362,25 @@ Result<SearchRequest> ParseSearchRequest(const HttpRequest& http, bool for_count
   }
   if (out.stored_fields && !out.source_requested) out.source = SourceFilter::FromParts(false, {}, {});
   return out;
+}
+
+Result<std::string> ParseExplainBody(std::string_view body) {
+  if (IsBlank(body)) return std::string();
+  rapidjson::Document d;
+  d.Parse(body.data(), body.size());
+  if (d.HasParseError()) return BodyParseError("malformed JSON");
+  if (!d.IsObject()) return ParsingError("request body must be an object");
+  std::string query;
+  for (const auto& m : d.GetObject()) {
+    const std::string_view key(m.name.GetString(), m.name.GetStringLength());
+    if (key != "query") return ParsingError("request does not support [" + std::string(key) + "]");
+    if (!m.value.IsObject()) return ParsingError("[query] must be an object");
+    rapidjson::StringBuffer b;
+    rapidjson::Writer<rapidjson::StringBuffer> w(b);
+    m.value.Accept(w);
+    query.assign(b.GetString(), b.GetSize());
+  }
+  return query;
 }
 
 Status CheckDocValueFields(size_t fields, uint64_t max_fields) {

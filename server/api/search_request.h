@@ -35,6 +35,10 @@ namespace holdfast {
 // Reads `http` (body and URL). `for_count` accepts only what _count takes
 // (query, q, min_score).
 Result<SearchRequest> ParseSearchRequest(const HttpRequest& http, bool for_count = false);
+// The body of the `_explain` API: `{"query": {...}}` (the query's JSON text)
+// or nothing (empty); parsing_exception for any other key or shape.
+Result<std::string> ParseExplainBody(std::string_view body);
+
 // illegal_argument_exception when from + size (size, for a scroll) passes
 // `max_window`: the smallest index.max_result_window of the indices searched.
 Status CheckResultWindow(const SearchRequest& request, uint64_t max_window);
