@@ -197,7 +197,7 @@ class SearchPlan {
   bool scroll_ = false;
   bool boosted_ = false;
   bool track_scores_ = false;  // sorted by fields, scored anyway  // some index has an indices_boost (no node pages: scores differ by index)
-  bool explain_ = false;
+  bool explain_ = false;       // hits carry their explanations (QueryRequest.explain)
   std::vector<search::SortValue> search_after_;  // the request's, without `_doc`
   uint64_t track_total_hits_ = 0;
 };
