@@ -153,7 +153,7 @@ Status ExplainOne(const ReaderContext& rc, const search::ParsedSearch& parsed, c
   const search::Explanation& e = **explained;
   pb::ShardHit* hit = response->add_hits();
   hit->set_id(id);
-  hit->set_score(e.value);
+  hit->set_score(static_cast<float>(e.value));
   hit->set_matched(e.match);
   hit->set_explanation_json(e.ToJson());
   response->set_total(e.match ? 1 : 0);

@@ -19,8 +19,8 @@ float Bm25AvgFieldLength(const segment::FieldStats& stats) {
 
 Explanation ExplainBm25Idf(uint64_t doc_freq, uint64_t doc_count) {
   return Explanation::Match(Bm25Idf(doc_freq, doc_count), "idf, computed as log(1 + (N - n + 0.5) / (n + 0.5)) from:",
-                            {Explanation::Match(static_cast<float>(doc_freq), "n, number of documents containing term"),
-                             Explanation::Match(static_cast<float>(doc_count), "N, total number of documents with field")});
+                            {Explanation::Match(static_cast<double>(doc_freq), "n, number of documents containing term"),
+                             Explanation::Match(static_cast<double>(doc_count), "N, total number of documents with field")});
 }
 
 Explanation Bm25Weight::Explain(const std::string& what, uint32_t doc, float score, float freq, uint8_t norm,

@@ -7,8 +7,8 @@ namespace holdfast::search {
 void Explanation::Write(rapidjson::Writer<rapidjson::StringBuffer>* w) const {
   w->StartObject();
   w->Key("value");
-  // The float widened to double, as hits render `_score`: the same text.
-  w->Double(static_cast<double>(value));
+  // A score is a float widened, as hits render `_score`: the same text.
+  w->Double(value);
   w->Key("description");
   w->String(description.data(), static_cast<rapidjson::SizeType>(description.size()));
   w->Key("details");

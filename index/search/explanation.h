@@ -6,7 +6,9 @@
 // Weights build them (Weight::Explain) from the very scorers the search runs,
 // so the value of the root is the hit's score to the bit. A non-matching
 // document gets match = false, value 0 and a description of what failed.
-// Only built when explain is asked for; a plain value, one thread.
+// Values are doubles so that counts (n, N of an idf) stay exact; a score is
+// a float widened, which renders as the hit's `_score` does. Only built when
+// explain is asked for; a plain value, one thread.
 #pragma once
 
 #include <rapidjson/stringbuffer.h>
@@ -19,15 +21,15 @@ namespace holdfast::search {
 
 struct Explanation {
   bool match = false;
-  float value = 0;
+  double value = 0;
   std::string description;
   std::vector<Explanation> details;
 
-  static Explanation Match(float value, std::string description, std::vector<Explanation> details = {}) {
+  static Explanation Match(double value, std::string description, std::vector<Explanation> details = {}) {
     return Explanation{true, value, std::move(description), std::move(details)};
   }
   static Explanation NoMatch(std::string description, std::vector<Explanation> details = {}) {
-    return Explanation{false, 0.0f, std::move(description), std::move(details)};
+    return Explanation{false, 0.0, std::move(description), std::move(details)};
   }
 
   // {"value", "description", "details"} (details always present, as ES).

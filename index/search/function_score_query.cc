@@ -173,7 +173,7 @@ class FunctionScoreWeight final : public Weight {
                            " * factor=" + FormatFloat(static_cast<float>(fn_->factor)) + ")";
     Explanation capped = Explanation::Match(
         f, "min of:", {Explanation::Match(raw, std::move(function)), Explanation::Match(max_boost_, "maxBoost")});
-    const float combined = Combine(mode_, inner->value, f);
+    const float combined = Combine(mode_, static_cast<float>(inner->value), f);
     if (boost_ == 1.0f) {
       return Explanation::Match(score, CombineDescription(mode_), {std::move(inner).value(), std::move(capped)});
     }

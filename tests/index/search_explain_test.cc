@@ -210,6 +210,16 @@ TEST_F(ExplainTest, ExplanationJsonHasValueDescriptionDetails) {
   EXPECT_NE(json.find(R"("details":[{"value":)"), std::string::npos) << json;
 }
 
+TEST(ExplainIdfTest, CountsStayExactAndTheValueIsTheScorersIdf) {
+  const Explanation e = ExplainBm25Idf(3, 20'000'001);  // not a float
+  ASSERT_EQ(e.details.size(), 2u);
+  EXPECT_EQ(e.details[0].value, 3.0);
+  EXPECT_EQ(e.details[1].value, 20'000'001.0);
+  EXPECT_EQ(e.value, Bm25Idf(3, 20'000'001));
+  EXPECT_EQ(FormatFloat(2.0f), "2.0");
+  EXPECT_EQ(FormatFloat(0.1f), "0.1");
+}
+
 // Explain searches score doc at a time; a search that does not keeps its
 // bulk scorer, whose hits are the same docs.
 TEST_F(ExplainTest, DocAtATimeFindsTheSameHits) {
