@@ -135,6 +135,31 @@ Status FetchTopHits(const ShardCopy& copy, const std::vector<search::Aggregation
   return Status::OK();
 }
 
+// QueryRequest.explain_id (the `_explain` API): the live doc with that id,
+// explained with the statistics of the request, as the response's one hit.
+Status ExplainOne(const ReaderContext& rc, const search::ParsedSearch& parsed, const pb::GlobalStatistics* global,
+                  const std::string& id, pb::QueryResponse* response) {
+  Result<std::optional<search::Explanation>> explained = Status::Internal("unset");
+  if (global != nullptr) {
+    const search::GlobalStatistics sums = FromProto(*global);
+    search::FixedStatistics stats(rc.snapshot.Views(), &sums);
+    explained = search::ExplainId(rc.snapshot, parsed, stats, id);
+  } else {
+    search::SegmentStatistics stats(rc.snapshot.Views());
+    explained = search::ExplainId(rc.snapshot, parsed, stats, id);
+  }
+  if (!explained.ok()) return explained.status();
+  if (!explained.value()) return Status::OK();  // no such doc
+  const search::Explanation& e = **explained;
+  pb::ShardHit* hit = response->add_hits();
+  hit->set_id(id);
+  hit->set_score(static_cast<float>(e.value));
+  hit->set_matched(e.match);
+  hit->set_explanation_json(e.ToJson());
+  response->set_total(e.match ? 1 : 0);
+  return Status::OK();
+}
+
 }  // namespace
 
 uint64_t StatsVersion(const search::SearcherSnapshot& snapshot) {
@@ -240,6 +265,12 @@ Status ShardService::Query(const pb::QueryRequest& request, pb::QueryResponse* r
   options.track_total_hits = request.source().track_total_hits();
   options.terminate_after = request.source().terminate_after();
   if (request.source().has_min_score()) options.min_score = request.source().min_score();
+  options.explain = request.explain();
+  if (!request.explain_id().empty()) {
+    Status explained = ExplainOne(rc, *parsed, global, request.explain_id(), response);
+    if (request.release_context() && !request.context_id().empty()) contexts_.Free(request.context_id());
+    return explained;
+  }
   Result<search::ShardQueryResult> result = Status::Internal("unset");
   if (global != nullptr) {
     const search::GlobalStatistics sums = FromProto(*global);
@@ -270,6 +301,10 @@ Status ShardService::Query(const pb::QueryRequest& request, pb::QueryResponse* r
     hit->set_segment(h.segment);
     hit->set_doc(h.doc);
     if (!h.sort_values.empty()) ToProto(h.sort_values, hit->mutable_sort_values());
+    if (h.explanation) {
+      hit->set_explanation_json(h.explanation->ToJson());
+      hit->set_matched(h.explanation->match);
+    }
   }
   for (const search::AggregationResult& a : result->aggs) ToProto(a, response->add_aggs());
   if (request.has_fetch() && response->hits_size() > 0) {

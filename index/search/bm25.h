@@ -17,7 +17,9 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 
+#include "index/search/explanation.h"
 #include "index/segment/field_info.h"
 
 namespace holdfast::search {
@@ -29,6 +31,8 @@ inline constexpr float kBm25B = 0.75f;
 float Bm25Idf(uint64_t doc_freq, uint64_t doc_count);
 // sum_total_term_freq / doc_count (1 when the field is empty).
 float Bm25AvgFieldLength(const segment::FieldStats& stats);
+// Lucene's explanation of Bm25Idf(doc_freq, doc_count): n and N.
+Explanation ExplainBm25Idf(uint64_t doc_freq, uint64_t doc_count);
 
 class Bm25Weight {
  public:
@@ -53,9 +57,20 @@ class Bm25Weight {
   // The largest score any freq can reach (freq → ∞).
   float MaxScore() const { return weight_; }
   float weight() const { return weight_; }
+  float idf() const { return idf_; }
+
+  // Lucene's BM25 breakdown of `score`, which the caller's scorer computed
+  // as Score(freq, norm) for doc `doc`: "weight(<what> in <doc>)" → boost,
+  // idf (explained by `idf`), tf from freq (described by `freq_description`),
+  // k1, b, dl (the decoded norm byte: the length the score used) and avgdl.
+  Explanation Explain(const std::string& what, uint32_t doc, float score, float freq, uint8_t norm,
+                      Explanation idf, std::string freq_description) const;
 
  private:
   float weight_ = 0;
+  float boost_ = 0;
+  float idf_ = 0;
+  float avgdl_ = 1;
   std::array<float, 256> cache_{};
 };
 

@@ -86,6 +86,8 @@ class BoolWeight final : public Weight {
     return main;
   }
 
+  Result<Explanation> Explain(const SegmentView& segment, uint32_t doc) const override;
+
   std::vector<const TermWeight*> TermDisjunction() const override {
     if (!must.empty() || !filter.empty() || !must_not.empty() || should.empty() || min_should_match > 1) {
       return {};
@@ -114,7 +116,76 @@ class DisMaxWeight final : public Weight {
     return ScorerPtr(std::make_unique<DisjunctionScorer>(std::move(scorers), 1,
                                                          DisjunctionScorer::Combine::kDisMax, tie_breaker));
   }
+
+  // Lucene's DisjunctionMaxWeight explanation: the matching clauses under
+  // "max of:" / "max plus <tie_breaker> times others of:".
+  Result<Explanation> Explain(const SegmentView& segment, uint32_t doc) const override {
+    std::vector<Explanation> matched;
+    for (const WeightPtr& w : children) {
+      auto e = w->Explain(segment, doc);
+      if (!e.ok()) return e.status();
+      if (e->match) matched.push_back(std::move(e).value());
+    }
+    if (matched.empty()) return Explanation::NoMatch("No matching clause");
+    auto score = ScoreOf(segment, doc);
+    if (!score.ok()) return score.status();
+    if (!score.value()) return Explanation::NoMatch("No matching clause");
+    return Explanation::Match(
+        **score, tie_breaker == 0 ? "max of:" : "max plus " + FormatFloat(tie_breaker) + " times others of:",
+        std::move(matched));
+  }
 };
+
+// Lucene's BooleanWeight explanation: "sum of:" the scoring clauses that
+// match (a filter clause shows as "match on required clause" with 0), or why
+// the doc fails (a required clause that misses, a prohibited one that
+// matches, too few optional ones).
+Result<Explanation> BoolWeight::Explain(const SegmentView& segment, uint32_t doc) const {
+  std::vector<Explanation> summed, failures;
+  auto each = [&](const std::vector<WeightPtr>& clauses, auto&& on) -> Status {
+    for (const WeightPtr& w : clauses) {
+      auto e = w->Explain(segment, doc);
+      if (!e.ok()) return e.status();
+      on(*w, std::move(e).value());
+    }
+    return Status::OK();
+  };
+  HOLDFAST_RETURN_IF_ERROR(each(must, [&](const Weight& w, Explanation e) {
+    if (!e.match) {
+      failures.push_back(Explanation::NoMatch("no match on required clause (" + w.Describe() + ")", {std::move(e)}));
+    } else if (needs_scores) {
+      summed.push_back(std::move(e));
+    }
+  }));
+  HOLDFAST_RETURN_IF_ERROR(each(filter, [&](const Weight& w, Explanation e) {
+    if (!e.match) {
+      failures.push_back(Explanation::NoMatch("no match on required clause (" + w.Describe() + ")", {std::move(e)}));
+    } else {
+      summed.push_back(Explanation::Match(0.0f, "match on required clause, product of:",
+                                          {Explanation::Match(0.0f, "# clause"), Explanation::Match(1.0f, w.Describe())}));
+    }
+  }));
+  HOLDFAST_RETURN_IF_ERROR(each(must_not, [&](const Weight& w, Explanation e) {
+    if (e.match) failures.push_back(Explanation::NoMatch("match on prohibited clause (" + w.Describe() + ")", {std::move(e)}));
+  }));
+  int should_matched = 0;
+  HOLDFAST_RETURN_IF_ERROR(each(should, [&](const Weight&, Explanation e) {
+    if (!e.match) return;
+    ++should_matched;
+    if (needs_scores) summed.push_back(std::move(e));
+  }));
+  if (!failures.empty()) {
+    return Explanation::NoMatch("Failure to meet condition(s) of required/prohibited clause(s)", std::move(failures));
+  }
+  if (should_matched < min_should_match) {
+    return Explanation::NoMatch("Failure to match minimum number of optional clauses: " +
+                                std::to_string(min_should_match));
+  }
+  auto score = ScoreOf(segment, doc);
+  if (!score.ok()) return score.status();
+  if (!score.value()) return Explanation::NoMatch("No matching clauses");
+  return Explanation::Match(**score, "sum of:", std::move(summed));
+}
 
 std::string Join(const char* prefix, const std::vector<QueryPtr>& qs) {
   std::string s;

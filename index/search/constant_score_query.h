@@ -28,6 +28,14 @@ class ConstantScoreQuery final : public Query {
       int64_t CountWithoutIterating(const SegmentView& segment) const override {
         return inner_->CountWithoutIterating(segment);
       }
+      // Lucene's ConstantScoreWeight: the query, "^boost" when not 1.
+      Result<Explanation> Explain(const SegmentView& segment, uint32_t doc) const override {
+        auto score = ScoreOf(segment, doc);
+        if (!score.ok()) return score.status();
+        if (!score.value()) return Explanation::NoMatch(Describe() + " doesn't match id " + std::to_string(doc));
+        const float s = **score;
+        return Explanation::Match(s, Describe() + (s == 1.0f ? "" : "^" + FormatFloat(s)));
+      }
 
      private:
       WeightPtr inner_;

@@ -50,6 +50,49 @@ double ApplyFieldValueFactor(double value, double factor, FieldValueModifier mod
 
 namespace {
 
+// The query score `q` combined with the function's `f` (capped at max_boost).
+float Combine(BoostMode mode, float q, float f) {
+  switch (mode) {
+    case BoostMode::kMultiply: return q * f;
+    case BoostMode::kReplace: return f;
+    case BoostMode::kSum: return q + f;
+    case BoostMode::kAvg: return (q + f) / 2;
+    case BoostMode::kMax: return std::max(q, f);
+    case BoostMode::kMin: return std::min(q, f);
+  }
+  return q;
+}
+
+const char* ModifierName(FieldValueModifier m) {
+  using M = FieldValueModifier;
+  switch (m) {
+    case M::kNone: return "none";
+    case M::kLog: return "log";
+    case M::kLog1p: return "log1p";
+    case M::kLog2p: return "log2p";
+    case M::kLn: return "ln";
+    case M::kLn1p: return "ln1p";
+    case M::kLn2p: return "ln2p";
+    case M::kSquare: return "square";
+    case M::kSqrt: return "sqrt";
+    case M::kReciprocal: return "reciprocal";
+  }
+  return "none";
+}
+
+// Elasticsearch's CombineFunction descriptions.
+const char* CombineDescription(BoostMode mode) {
+  switch (mode) {
+    case BoostMode::kMultiply: return "function score, product of:";
+    case BoostMode::kReplace: return "function score, replaced by:";
+    case BoostMode::kSum: return "sum of";
+    case BoostMode::kAvg: return "avg of";
+    case BoostMode::kMax: return "max of:";
+    case BoostMode::kMin: return "min of:";
+  }
+  return "function score:";
+}
+
 class FunctionScoreScorer final : public Scorer {
  public:
   FunctionScoreScorer(ScorerPtr inner, const segment::FieldReader* field, const FieldValueFactor* fn, BoostMode mode,
@@ -67,19 +110,10 @@ class FunctionScoreScorer final : public Scorer {
   float score() override {
     float q = inner_->score();
     float f = std::min(Function(), max_boost_);
-    float s = q;
-    switch (mode_) {
-      case BoostMode::kMultiply: s = q * f; break;
-      case BoostMode::kReplace: s = f; break;
-      case BoostMode::kSum: s = q + f; break;
-      case BoostMode::kAvg: s = (q + f) / 2; break;
-      case BoostMode::kMax: s = std::max(q, f); break;
-      case BoostMode::kMin: s = std::min(q, f); break;
-    }
-    return s * boost_;
+    return Combine(mode_, q, f) * boost_;
   }
 
- private:
+  // f(doc) before max_boost.
   float Function() const {
     double value;
     std::optional<double> external;
@@ -97,6 +131,7 @@ class FunctionScoreScorer final : public Scorer {
     return std::isfinite(f) ? static_cast<float>(f) : 0.0f;
   }
 
+ private:
   ScorerPtr inner_;
   const segment::FieldReader* field_;
   std::unique_ptr<SegmentDocValues> values_;
@@ -116,14 +151,47 @@ class FunctionScoreWeight final : public Weight {
   Result<ScorerPtr> MakeScorer(const SegmentView& segment) const override {
     auto s = inner_->MakeScorer(segment);
     if (!s.ok() || s.value() == nullptr || !needs_scores_) return s;
-    const segment::FieldReader* f = segment.reader->field(fn_->field);
-    if (f != nullptr && !segment::IsNumericKind(f->kind())) f = nullptr;
-    auto scorer = std::make_unique<FunctionScoreScorer>(std::move(s).value(), f, fn_, mode_, max_boost_, boost_);
-    if (fn_->source != nullptr) scorer->set_values(fn_->source->ForSegment(segment));
-    return ScorerPtr(std::move(scorer));
+    return ScorerPtr(Wrap(segment, std::move(s).value()));
+  }
+
+  // Elasticsearch's FunctionScoreQuery explanation: the query's, the
+  // function's under "min of:" with maxBoost, combined by boost_mode; the
+  // query boost on top when not 1.
+  Result<Explanation> Explain(const SegmentView& segment, uint32_t doc) const override {
+    auto inner = inner_->Explain(segment, doc);
+    if (!inner.ok() || !inner->match || !needs_scores_) return inner;
+    auto made = inner_->MakeScorer(segment);
+    if (!made.ok()) return made.status();
+    if (made.value() == nullptr) return Explanation::NoMatch("function score: no matching doc");
+    std::unique_ptr<FunctionScoreScorer> scorer = Wrap(segment, std::move(made).value());
+    if (scorer->Advance(doc) != doc) return Explanation::NoMatch("function score: no matching doc");
+    const float score = scorer->score();
+    const float raw = scorer->Function();
+    const float f = std::min(raw, max_boost_);
+    std::string function = "field value function: " + std::string(ModifierName(fn_->modifier)) + "(doc['" +
+                           fn_->field + "'].value" + (fn_->missing ? "?:" + FormatFloat(static_cast<float>(*fn_->missing)) : "") +
+                           " * factor=" + FormatFloat(static_cast<float>(fn_->factor)) + ")";
+    Explanation capped = Explanation::Match(
+        f, "min of:", {Explanation::Match(raw, std::move(function)), Explanation::Match(max_boost_, "maxBoost")});
+    const float combined = Combine(mode_, static_cast<float>(inner->value), f);
+    if (boost_ == 1.0f) {
+      return Explanation::Match(score, CombineDescription(mode_), {std::move(inner).value(), std::move(capped)});
+    }
+    Explanation unboosted =
+        Explanation::Match(combined, CombineDescription(mode_), {std::move(inner).value(), std::move(capped)});
+    return Explanation::Match(score, "function score, product of:",
+                              {std::move(unboosted), Explanation::Match(boost_, "boost")});
   }
 
  private:
+  std::unique_ptr<FunctionScoreScorer> Wrap(const SegmentView& segment, ScorerPtr inner) const {
+    const segment::FieldReader* f = segment.reader->field(fn_->field);
+    if (f != nullptr && !segment::IsNumericKind(f->kind())) f = nullptr;
+    auto scorer = std::make_unique<FunctionScoreScorer>(std::move(inner), f, fn_, mode_, max_boost_, boost_);
+    if (fn_->source != nullptr) scorer->set_values(fn_->source->ForSegment(segment));
+    return scorer;
+  }
+
   WeightPtr inner_;
   const FieldValueFactor* fn_;
   BoostMode mode_;

@@ -25,6 +25,9 @@ class MoreLikeThisWeight final : public Weight {
   MoreLikeThisWeight(QueryPtr query, WeightPtr inner) : query_(std::move(query)), inner_(std::move(inner)) {}
   Result<ScorerPtr> MakeScorer(const SegmentView& segment) const override { return inner_->MakeScorer(segment); }
   std::vector<const TermWeight*> TermDisjunction() const override { return inner_->TermDisjunction(); }
+  Result<Explanation> Explain(const SegmentView& segment, uint32_t doc) const override {
+    return inner_->Explain(segment, doc);
+  }
 
  private:
   QueryPtr query_;

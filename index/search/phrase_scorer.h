@@ -34,6 +34,9 @@ class PhraseScorer final : public Scorer {
   }
   float score() override { return weight_ ? weight_->Score(freq_, field_->norm(doc_)) : 0.0f; }
   uint64_t cost() const override { return lead_->postings.cost(); }
+  // The phrase freq of doc() and the norm byte score() uses (explanations).
+  float freq() const { return freq_; }
+  uint8_t norm() const { return field_->norm(doc_); }
 
  private:
   uint32_t Settle(uint32_t target);

@@ -14,13 +14,19 @@
 // outlive the Weights made from them, and so must the Query (multi-term
 // queries expand per segment
 // and look their terms' statistics up when a scorer is made).
+//
+// Explain (the `explain` search option and the `_explain` API) asks a
+// Weight why a doc scores what it does; it is never called by a search, so
+// the search path pays nothing for it.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "index/search/explanation.h"
 #include "index/search/scorer.h"
 #include "index/search/search_context.h"
 #include "index/util/status.h"
@@ -28,6 +34,7 @@
 namespace holdfast::search {
 
 class MaxScoreBulkScorer;
+class Query;
 class TermWeight;
 
 class Weight {
@@ -46,6 +53,28 @@ class Weight {
   // The number of matches in `segment` when known without iterating (a term
   // query without deletions), or -1.
   virtual int64_t CountWithoutIterating(const SegmentView& /*segment*/) const { return -1; }
+
+  // Why `doc` of `segment` scores what it does. The root value is what a
+  // scorer from MakeScorer gives the doc, computed by that scorer, so it
+  // equals the doc's score in a doc-at-a-time search bit for bit. This
+  // default is one node naming the query; weights that combine or compute
+  // scores override it with the breakdown.
+  virtual Result<Explanation> Explain(const SegmentView& segment, uint32_t doc) const;
+
+  // The query this weight was made from (set by Query::CreateWeight; it
+  // outlives the weight).
+  const Query* query() const { return query_; }
+  // The query's ToString(), for descriptions.
+  std::string Describe() const;
+
+ protected:
+  // The score a fresh scorer of this weight gives `doc`; nullopt when the
+  // doc does not match.
+  Result<std::optional<float>> ScoreOf(const SegmentView& segment, uint32_t doc) const;
+
+ private:
+  friend class Query;
+  const Query* query_ = nullptr;
 };
 
 using WeightPtr = std::unique_ptr<Weight>;
@@ -63,7 +92,9 @@ class Query {
   // `parent_boost` is the product of the enclosing queries' boosts.
   Result<WeightPtr> CreateWeight(const CollectionStatistics& stats, bool needs_scores,
                                  float parent_boost) const {
-    return DoCreateWeight(stats, needs_scores, parent_boost * boost_);
+    auto weight = DoCreateWeight(stats, needs_scores, parent_boost * boost_);
+    if (weight.ok() && weight.value() != nullptr) weight.value()->query_ = this;
+    return weight;
   }
 
   // A short description for tests and logs, e.g. "title:shoe^2".

@@ -38,8 +38,9 @@ search::QueryParser& ParserFor(const std::shared_ptr<const mapping::Mapping>& ma
   return *victim->parser;
 }
 
-// The query DSL for `q` (see the header).
-std::string QueryStringToJson(const mapping::Mapping& mapping, std::string_view q) {
+}  // namespace
+
+std::string QueryStringToJson(const mapping::Mapping& mapping, std::string_view q, const QueryStringOptions& options) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   auto key = [&w](std::string_view k) { w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); };
@@ -47,7 +48,7 @@ std::string QueryStringToJson(const mapping::Mapping& mapping, std::string_view 
   w.StartObject();
   key("bool");
   w.StartObject();
-  key("should");
+  key(options.operator_and ? "must" : "should");
   w.StartArray();
   while (!q.empty()) {
     size_t start = q.find_first_not_of(' ');
@@ -58,17 +59,29 @@ std::string QueryStringToJson(const mapping::Mapping& mapping, std::string_view 
     q.remove_prefix(end == std::string_view::npos ? q.size() : end);
     size_t colon = term.find(':');
     w.StartObject();
-    if (colon != std::string_view::npos && colon > 0) {
+    const bool fielded = colon != std::string_view::npos && colon > 0;
+    if (fielded || !options.default_field.empty()) {
       key("match");
       w.StartObject();
-      key(term.substr(0, colon));
-      str(term.substr(colon + 1));
+      key(fielded ? term.substr(0, colon) : std::string_view(options.default_field));
+      w.StartObject();
+      key("query");
+      str(fielded ? term.substr(colon + 1) : term);
+      if (!options.analyzer.empty()) {
+        key("analyzer");
+        str(options.analyzer);
+      }
+      w.EndObject();
       w.EndObject();
     } else {
       key("multi_match");
       w.StartObject();
       key("query");
       str(term);
+      if (!options.analyzer.empty()) {
+        key("analyzer");
+        str(options.analyzer);
+      }
       key("fields");
       w.StartArray();
       for (const auto& [path, field] : mapping.SortedFields()) {
@@ -85,8 +98,6 @@ std::string QueryStringToJson(const mapping::Mapping& mapping, std::string_view 
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }
-
-}  // namespace
 
 Result<search::QueryPtr> ParseRequestQuery(const std::shared_ptr<const mapping::Mapping>& mapping,
                                            std::string_view query_json, std::string_view q,

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "index/mapping/mapping.h"
@@ -21,6 +22,20 @@
 #include "index/search/query_context.h"
 
 namespace holdfast {
+
+// What the `_explain` API's URL may add to `q` (Elasticsearch's df,
+// analyzer, default_operator): a bare value is a match on `default_field`
+// (empty: the multi_match above), every match uses `analyzer` (empty: the
+// field's), and with `operator_and` every term must match.
+struct QueryStringOptions {
+  std::string default_field;
+  std::string analyzer;
+  bool operator_and = false;
+};
+
+// The query DSL (JSON) of the query string `q`.
+std::string QueryStringToJson(const mapping::Mapping& mapping, std::string_view q,
+                              const QueryStringOptions& options = {});
 
 // Parses `query_json` (empty: `q`, and when that is empty too, match_all).
 // `context` serves more_like_this documents and `_popularity` (may be null).

@@ -125,7 +125,7 @@ Result<SearchResult> Search(const SearcherSnapshot& snapshot, const Query& query
     if (sink.Done()) break;
     sink.SetSegment(view);
     // terminate_after takes the first matches in doc order, one at a time.
-    if (!terms.empty() && options.terminate_after == 0) {
+    if (!terms.empty() && options.terminate_after == 0 && !options.doc_at_a_time) {
       HOLDFAST_RETURN_IF_ERROR(RunTermDisjunction(terms, view, &sink));
     } else {
       HOLDFAST_RETURN_IF_ERROR(RunScorer(*weight.value(), view, needs_scores, &sink));

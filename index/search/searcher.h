@@ -43,6 +43,11 @@ struct SearchOptions {
   // Elasticsearch's terminate_after: stop once this many matches are
   // collected, in doc order, without pruning (0: never).
   uint64_t terminate_after = 0;
+  // Score every hit with Weight::MakeScorer's scorers, doc at a time, never
+  // with the bulk term-disjunction scorer (which adds a doc's term scores in
+  // an order of its own, so a sum may differ in the last bit): what explain
+  // needs for its values to equal the hits' scores.
+  bool doc_at_a_time = false;
 };
 
 struct SearchResult {

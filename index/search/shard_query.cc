@@ -28,7 +28,37 @@ class TeeCollector final : public Collector {
   Collector* b_;
 };
 
+// Explains every hit with one weight of the query (as the search made it).
+Status ExplainHits(const SearcherSnapshot& snapshot, const Query& query, const CollectionStatistics& stats,
+                   std::vector<ShardQueryHit>* hits) {
+  if (hits->empty()) return Status::OK();
+  auto weight = query.CreateWeight(stats, /*needs_scores=*/true);
+  if (!weight.ok()) return weight.status();
+  const std::vector<SegmentView> views = snapshot.Views();
+  for (ShardQueryHit& h : *hits) {
+    auto e = weight.value()->Explain(views[h.segment], h.doc);
+    if (!e.ok()) return e.status();
+    h.explanation = std::move(e).value();
+  }
+  return Status::OK();
+}
+
 }  // namespace
+
+Result<std::optional<Explanation>> ExplainId(const SearcherSnapshot& snapshot, const ParsedSearch& search,
+                                             const CollectionStatistics& stats, std::string_view id) {
+  const std::vector<SegmentView> views = snapshot.Views();
+  for (const SegmentView& view : views) {
+    const int64_t doc = view.reader->FindDoc(id);
+    if (doc < 0 || !view.IsLive(static_cast<uint32_t>(doc))) continue;
+    auto weight = search.query->CreateWeight(stats, /*needs_scores=*/true);
+    if (!weight.ok()) return weight.status();
+    auto e = weight.value()->Explain(view, static_cast<uint32_t>(doc));
+    if (!e.ok()) return e.status();
+    return std::optional<Explanation>(std::move(e).value());
+  }
+  return std::optional<Explanation>();
+}
 
 Result<ShardQueryResult> RunShardQuery(const SearcherSnapshot& snapshot, const ParsedSearch& search,
                                        const CollectionStatistics& stats, const ShardQueryOptions& options) {
@@ -36,6 +66,7 @@ Result<ShardQueryResult> RunShardQuery(const SearcherSnapshot& snapshot, const P
   so.track_total_hits = options.track_total_hits;
   so.min_score = options.min_score;
   so.terminate_after = options.terminate_after;
+  so.doc_at_a_time = options.explain;
   std::unique_ptr<AggregationCollector> aggs;
   if (options.with_aggs && !search.aggs.empty()) aggs = std::make_unique<AggregationCollector>(&search.aggs);
   ShardQueryResult out;
@@ -66,6 +97,7 @@ Result<ShardQueryResult> RunShardQuery(const SearcherSnapshot& snapshot, const P
     if (!out.hits.empty()) out.max_score = out.hits.front().score;
   }
   if (aggs) out.aggs = aggs->Finish();
+  if (options.explain) HOLDFAST_RETURN_IF_ERROR(ExplainHits(snapshot, *search.query, stats, &out.hits));
   return out;
 }
 

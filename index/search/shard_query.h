@@ -15,9 +15,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "index/search/aggregation_result.h"
+#include "index/search/explanation.h"
 #include "index/search/parsed_search.h"
 #include "index/search/search_context.h"
 #include "index/search/searcher.h"
@@ -34,6 +36,9 @@ struct ShardQueryOptions {
   std::optional<float> min_score;
   bool track_scores = false;  // by_sort_values: score the hits anyway
   uint64_t terminate_after = 0;  // Elasticsearch's (Search); 0: never
+  // Every hit gets its explanation, and hits are scored doc at a time
+  // (SearchOptions::doc_at_a_time) so that its value is the hit's score.
+  bool explain = false;
 };
 
 struct ShardQueryHit {
@@ -41,6 +46,7 @@ struct ShardQueryHit {
   uint32_t doc = 0;
   float score = 0;
   std::vector<SortValue> sort_values;  // by_sort_values only
+  std::optional<Explanation> explanation;  // ShardQueryOptions::explain only
 };
 
 struct ShardQueryResult {
@@ -63,6 +69,12 @@ Result<CountResult> RunShardCount(const SearcherSnapshot& snapshot, const Parsed
 // Which of `ids` are live documents matching the query (no scores).
 Result<std::vector<bool>> MatchingIds(const SearcherSnapshot& snapshot, const Query& query,
                                       const CollectionStatistics& stats, const std::vector<std::string>& ids);
+
+// The `_explain` API on one shard: why the live doc `id` scores what it does
+// for the search's query (its value is the score a search with `stats`
+// gives it); nullopt when no live doc has that id.
+Result<std::optional<Explanation>> ExplainId(const SearcherSnapshot& snapshot, const ParsedSearch& search,
+                                             const CollectionStatistics& stats, std::string_view id);
 
 // Runs CreateWeight and MakeScorer on every segment without collecting, so
 // that `stats` sees every statistic the query would look up (the DFS phase).

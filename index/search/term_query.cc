@@ -3,9 +3,11 @@
 namespace holdfast::search {
 
 Bm25Weight MakeBm25Weight(const CollectionStatistics& stats, std::string_view field,
-                          std::string_view term, float boost, std::vector<SegmentTermInfo>* infos) {
+                          std::string_view term, float boost, std::vector<SegmentTermInfo>* infos,
+                          IdfInputs* idf) {
   segment::FieldStats fs = stats.Field(field);
   uint64_t df = infos != nullptr ? stats.DocFreq(field, term, infos) : stats.DocFreq(field, term);
+  if (idf != nullptr) *idf = IdfInputs{df, fs.doc_count};
   return Bm25Weight(boost, Bm25Idf(df, fs.doc_count), Bm25AvgFieldLength(fs));
 }
 
@@ -18,8 +20,9 @@ std::string TermQuery::ToString() const {
 Result<WeightPtr> TermQuery::DoCreateWeight(const CollectionStatistics& stats, bool needs_scores,
                                             float boost) const {
   std::vector<SegmentTermInfo> infos;
-  Bm25Weight bm25 = needs_scores ? MakeBm25Weight(stats, field_, term_, boost, &infos) : Bm25Weight();
-  return WeightPtr(std::make_unique<TermWeight>(field_, term_, bm25, needs_scores, std::move(infos)));
+  IdfInputs idf;
+  Bm25Weight bm25 = needs_scores ? MakeBm25Weight(stats, field_, term_, boost, &infos, &idf) : Bm25Weight();
+  return WeightPtr(std::make_unique<TermWeight>(field_, term_, bm25, needs_scores, std::move(infos), idf));
 }
 
 Result<codec::TermInfo> TermWeight::Lookup(const SegmentView& segment, const segment::FieldReader& field) const {
@@ -49,6 +52,17 @@ Result<ScorerPtr> TermWeight::MakeScorer(const SegmentView& segment) const {
 }
 
 std::vector<const TermWeight*> TermWeight::TermDisjunction() const { return {this}; }
+
+Result<Explanation> TermWeight::Explain(const SegmentView& segment, uint32_t doc) const {
+  auto made = MakeTermScorer(segment);
+  if (!made.ok()) return made.status();
+  TermScorer* scorer = made.value().get();
+  if (scorer == nullptr || scorer->Advance(doc) != doc) return Explanation::NoMatch("no matching term");
+  const float score = scorer->score();
+  if (!needs_scores_) return Explanation::Match(score, field_ + ":" + term_);
+  return bm25_.Explain(field_ + ":" + term_, doc, score, static_cast<float>(scorer->postings().freq()), scorer->norm(),
+                       ExplainBm25Idf(idf_.doc_freq, idf_.doc_count), "freq, occurrences of term within document");
+}
 
 int64_t TermWeight::CountWithoutIterating(const SegmentView& segment) const {
   if (segment.live != nullptr && segment.live->deleted_count() > 0) return -1;

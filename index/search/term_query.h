@@ -33,22 +33,31 @@ class TermQuery final : public Query {
   std::string term_;
 };
 
+// What a term's idf was computed from (n and N of its explanation).
+struct IdfInputs {
+  uint64_t doc_freq = 0;
+  uint64_t doc_count = 0;
+};
+
 class TermWeight final : public Weight {
  public:
   // needs_scores false: every doc scores 0.
   // `infos`: the term's entries in segments, from the statistics (a segment
   // not listed is looked up when a scorer is made).
   TermWeight(std::string field, std::string term, const Bm25Weight& bm25, bool needs_scores,
-             std::vector<SegmentTermInfo> infos = {})
+             std::vector<SegmentTermInfo> infos = {}, IdfInputs idf = {})
       : field_(std::move(field)),
         term_(std::move(term)),
         bm25_(bm25),
         needs_scores_(needs_scores),
-        infos_(std::move(infos)) {}
+        infos_(std::move(infos)),
+        idf_(idf) {}
 
   Result<ScorerPtr> MakeScorer(const SegmentView& segment) const override;
   std::vector<const TermWeight*> TermDisjunction() const override;
   int64_t CountWithoutIterating(const SegmentView& segment) const override;
+  // Lucene's BM25 breakdown; "no matching term" when the doc lacks it.
+  Result<Explanation> Explain(const SegmentView& segment, uint32_t doc) const override;
 
   // The typed scorer (nullptr when the segment lacks the term).
   Result<std::unique_ptr<TermScorer>> MakeTermScorer(const SegmentView& segment) const;
@@ -63,11 +72,14 @@ class TermWeight final : public Weight {
   Bm25Weight bm25_;
   bool needs_scores_;
   std::vector<SegmentTermInfo> infos_;
+  IdfInputs idf_;
 };
 
 // The BM25 table of (field, term) from the statistics, with `boost`;
-// `infos` (optional) receives the term's entries in the statistics' segments.
+// `infos` (optional) receives the term's entries in the statistics' segments,
+// `idf` (optional) the numbers its idf was computed from.
 Bm25Weight MakeBm25Weight(const CollectionStatistics& stats, std::string_view field,
-                          std::string_view term, float boost, std::vector<SegmentTermInfo>* infos = nullptr);
+                          std::string_view term, float boost, std::vector<SegmentTermInfo>* infos = nullptr,
+                          IdfInputs* idf = nullptr);
 
 }  // namespace holdfast::search

@@ -93,6 +93,8 @@ class TermScorer final : public Scorer {
   float MaxScore() const { return weight_ ? weight_->MaxScore() : constant_; }
 
   codec::PostingsIterator& postings() { return it_; }
+  // The norm byte score() uses for doc() (1 when the field has no norms).
+  uint8_t norm() const { return Norm(doc_); }
   const Status& status() const { return it_.status(); }
 
  private:

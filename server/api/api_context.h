@@ -52,5 +52,7 @@ ClusterIndices* RequireIndices(ApiContext* ctx, HttpResponse* error);
 void AddIndexApiRoutes(ApiContext* ctx, HttpRouter* router);
 // _search, _count, scroll (server/search_api*.cc).
 void AddSearchApiRoutes(ApiContext* ctx, HttpRouter* router);
+// /{index}/_explain/{id} (server/api/explain_api.cc); added by AddSearchApiRoutes.
+void AddExplainApiRoutes(ApiContext* ctx, HttpRouter* router);
 
 }  // namespace holdfast

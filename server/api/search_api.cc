@@ -422,6 +422,7 @@ void AddSearchApiRoutes(ApiContext* ctx, HttpRouter* router) {
   router->Add(HttpMethod::kDelete, "/_search/scroll/{scroll_id}", "clear_scroll", clear);
   // "{scroll_id}" never captures a "_name" segment.
   router->Add(HttpMethod::kDelete, "/_search/scroll/_all", "clear_scroll", clear);
+  AddExplainApiRoutes(ctx, router);
 }
 
 }  // namespace holdfast

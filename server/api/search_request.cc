@@ -1,6 +1,8 @@
 #include "server/api/search_request.h"
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <simdjson.h>
 
@@ -166,6 +168,7 @@ Status ApplyUrlParams(const HttpRequest& http, bool for_count, SearchRequest* ou
   out->version = http.QueryParam("version") == "true";
   out->seq_no_primary_term = http.QueryParam("seq_no_primary_term") == "true";
   out->preference = http.QueryParam("preference");
+  out->explain = http.QueryParam("explain") == "true";
   if (out->total_as_int) out->track_total_hits = search::kExactTotalHits;
   out->source = SourceFilter::FromParams(http.QueryParam("_source"), http.QueryParam("_source_includes"),
                                          http.QueryParam("_source_excludes"));
@@ -281,7 +284,10 @@ Status ApplyBodyField(std::string_view key, od::value value, bool for_count, Sea
     HOLDFAST_RETURN_IF_ERROR(ParseFieldRequests(json, key, &named));
     out->fields.insert(out->fields.end(), named.begin(), named.end());
     out->docvalue_fields.insert(out->docvalue_fields.end(), named.begin(), named.end());
-  } else if (key == "explain" || key == "profile") {
+  } else if (key == "explain") {
+    if (json != "true" && json != "false") return ParsingError("[explain] must be true or false");
+    out->explain = json == "true";
+  } else if (key == "profile") {
     // accepted and ignored
   } else {
     return ParsingError("Unknown key for a " + std::string(json.empty() || json[0] != '{' ? "VALUE" : "START_OBJECT") +
@@ -357,6 +363,25 @@ Result<SearchRequest> ParseSearchRequest(const HttpRequest& http, bool for_count
   }
   if (out.stored_fields && !out.source_requested) out.source = SourceFilter::FromParts(false, {}, {});
   return out;
+}
+
+Result<std::string> ParseExplainBody(std::string_view body) {
+  if (IsBlank(body)) return std::string();
+  rapidjson::Document d;
+  d.Parse(body.data(), body.size());
+  if (d.HasParseError()) return BodyParseError("malformed JSON");
+  if (!d.IsObject()) return ParsingError("request body must be an object");
+  std::string query;
+  for (const auto& m : d.GetObject()) {
+    const std::string_view key(m.name.GetString(), m.name.GetStringLength());
+    if (key != "query") return ParsingError("request does not support [" + std::string(key) + "]");
+    if (!m.value.IsObject()) return ParsingError("[query] must be an object");
+    rapidjson::StringBuffer b;
+    rapidjson::Writer<rapidjson::StringBuffer> w(b);
+    m.value.Accept(w);
+    query.assign(b.GetString(), b.GetSize());
+  }
+  return query;
 }
 
 Status CheckDocValueFields(size_t fields, uint64_t max_fields) {

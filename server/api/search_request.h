@@ -6,8 +6,8 @@
 // Body keys: query, from, size, sort, search_after, track_total_hits,
 // track_scores, _source, highlight, aggs / aggregations, min_score,
 // popularity_boost (holdfast: see docs/recommendations.md), timeout
-// (accepted, not enforced), explain/version/seq_no_primary_term/stored_fields
-// (accepted, ignored). URL parameters: q, from, size, sort ("f:asc,g"),
+// (accepted, not enforced), explain, version, seq_no_primary_term,
+// stored_fields, profile (accepted, ignored). URL parameters: q, from, size, sort ("f:asc,g"),
 // _source, _source_includes, _source_excludes, track_total_hits, scroll,
 // rest_total_hits_as_int; a body key wins over the same URL parameter.
 //
@@ -35,6 +35,10 @@ namespace holdfast {
 // Reads `http` (body and URL). `for_count` accepts only what _count takes
 // (query, q, min_score).
 Result<SearchRequest> ParseSearchRequest(const HttpRequest& http, bool for_count = false);
+// The body of the `_explain` API: `{"query": {...}}` (the query's JSON text)
+// or nothing (empty); parsing_exception for any other key or shape.
+Result<std::string> ParseExplainBody(std::string_view body);
+
 // illegal_argument_exception when from + size (size, for a scroll) passes
 // `max_window`: the smallest index.max_result_window of the indices searched.
 Status CheckResultWindow(const SearchRequest& request, uint64_t max_window);

@@ -16,6 +16,9 @@
 #include "replication/proto_convert.h"
 #include "server/coordinator/fan_out.h"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
@@ -27,6 +30,33 @@ using search::SortValue;
 // How long the statistics phase keeps each shard's snapshot for the query
 // phase of a search that is not a scroll (freed by the query phase).
 constexpr std::chrono::milliseconds kPhaseKeepAlive{60'000};
+
+// A shard's explanation of `hit` under the index's indices_boost, whose
+// product is the hit's score.
+std::string BoostedExplanation(const PlanHit& hit, double boost) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("value");
+  w.Double(hit.score);
+  w.Key("description");
+  w.String("product of:");
+  w.Key("details");
+  w.StartArray();
+  w.RawValue(hit.explanation_json.data(), hit.explanation_json.size(), rapidjson::kObjectType);
+  w.StartObject();
+  w.Key("value");
+  w.Double(boost);
+  w.Key("description");
+  w.String("indices_boost");
+  w.Key("details");
+  w.StartArray();
+  w.EndArray();
+  w.EndObject();
+  w.EndArray();
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
 
 SortValue DocValue(int64_t v) {
   SortValue s;
@@ -42,6 +72,7 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& reque
   plan->sorted_by_request_ = !request.sort_json.empty();
   plan->scroll_ = request.scroll.has_value();
   plan->track_scores_ = request.track_scores;
+  plan->explain_ = request.explain;
   plan->track_total_hits_ = request.scroll ? search::kExactTotalHits : request.track_total_hits;
   search::SearchSourceParts parts;
   parts.query_json = request.query_json;
@@ -272,6 +303,7 @@ Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size,
     }
     request.set_with_aggs(with_aggs);
     request.set_track_scores(track_scores_);
+    request.set_explain(explain_);
     if (cached != nullptr) request.set_expected_stats_version(cached->versions[s]);
     if (fetch != nullptr && shard.target.client->batches()) {
       *request.mutable_fetch() = (*fetch)[shard.index];
@@ -344,8 +376,10 @@ void SearchPlan::Merge(std::vector<pb::QueryResponse>& parts, uint64_t from, uin
       hit.segment = h.segment();
       hit.doc = h.doc();
       hit.score = h.score();
-      if (indices_[shards_[s].index].boost != 1) {
-        hit.score = static_cast<float>(hit.score * indices_[shards_[s].index].boost);
+      hit.explanation_json = std::move(*h.mutable_explanation_json());
+      if (const double boost = indices_[shards_[s].index].boost; boost != 1) {
+        hit.score = static_cast<float>(hit.score * boost);
+        if (!hit.explanation_json.empty()) hit.explanation_json = BoostedExplanation(hit, boost);
       }
       hit.id = std::move(*h.mutable_id());
       if (by_sort) hit.sort_values = FromProto(h.sort_values());

@@ -83,6 +83,9 @@ struct PlanHit {
   std::string id;
   std::vector<search::SortValue> sort_values;  // sorted pages only
   std::optional<pb::FetchedDoc> fetched;       // fetched with the query (QueryRequest.fetch)
+  // `explain`: search::Explanation as JSON; its value is `score` (an
+  // indices_boost shows as a product on top of the shard's explanation).
+  std::string explanation_json;
 };
 
 // The largest page (from + size) whose documents a shard on another node
@@ -139,6 +142,11 @@ class SearchPlan {
   // not answer go to `failures`. An error only when no shard answered.
   Result<uint64_t> Count(ThreadPool* pool, std::vector<ShardFailure>* failures = nullptr,
                          bool* terminated_early = nullptr) const;
+  // The `_explain` API: the one hit of shard `shard` (a shard number of the
+  // plan's only index) for doc `id` — none when no live doc has that id —
+  // explained with the statistics a search of this plan scores with (summed
+  // over every shard), so its value is the doc's `_score` in that search.
+  Result<pb::QueryResponse> ExplainDocument(const std::string& id, uint32_t shard, ThreadPool* pool) const;
   // Frees a scroll's reader contexts on its shards (clear scroll, expiry).
   void FreeContexts(const ScrollCursor& cursor) const;
 
@@ -189,6 +197,7 @@ class SearchPlan {
   bool scroll_ = false;
   bool boosted_ = false;
   bool track_scores_ = false;  // sorted by fields, scored anyway  // some index has an indices_boost (no node pages: scores differ by index)
+  bool explain_ = false;       // hits carry their explanations (QueryRequest.explain)
   std::vector<search::SortValue> search_after_;  // the request's, without `_doc`
   uint64_t track_total_hits_ = 0;
 };

@@ -74,6 +74,9 @@ struct SearchRequest {
   // `docvalue_fields` alone (also in `fields`): what counts against
   // index.max_docvalue_fields_search.
   std::vector<FieldRequest> docvalue_fields;
+  // `explain`: every hit carries `_explanation` (its score's breakdown),
+  // `_shard` and `_node`.
+  bool explain = false;
 };
 
 }  // namespace holdfast

@@ -207,8 +207,16 @@ Result<std::string> RenderSearchResponse(const SearchResponseParts& parts) {
     const PlanHit& hit = result.hits[i];
     const pb::FetchedDoc& doc = fetched[i];
     if (!doc.found()) continue;  // deleted since the query phase
-    const PlanIndex& index = plan.indices()[plan.shards()[hit.shard].index];
+    const PlanShard& shard = plan.shards()[hit.shard];
+    const PlanIndex& index = plan.indices()[shard.index];
     w.StartObject();
+    if (request.explain) {
+      // Elasticsearch's explain shows where each hit was found.
+      Key(&w, "_shard");
+      Str(&w, "[" + index.name + "][" + std::to_string(shard.id.shard) + "]");
+      Key(&w, "_node");
+      Str(&w, shard.target.node_id);
+    }
     Key(&w, "_index");
     Str(&w, index.name);
     Key(&w, "_type");
@@ -253,6 +261,10 @@ Result<std::string> RenderSearchResponse(const SearchResponseParts& parts) {
     if (sorted) {
       Key(&w, "sort");
       search::WriteSortValues(request_sort, hit.sort_values, &w);
+    }
+    if (request.explain && !hit.explanation_json.empty()) {
+      Key(&w, "_explanation");
+      w.RawValue(hit.explanation_json.data(), hit.explanation_json.size(), rapidjson::kObjectType);
     }
     w.EndObject();
   }

@@ -1,7 +1,7 @@
 // libFuzzer target: everything a search request's bytes go through before a
 // search runs — the body (ParseSearchRequest), the query DSL (QueryParser over
 // a fixed mapping), sort, search_after, aggregations, highlight and _source
-// filtering (spec and the walk over a source). The first input byte picks the
+// filtering (spec and the walk over a source), the _explain body. The first input byte picks the
 // parser; the rest is its input. Any input must give a value or an error
 // Status: never a crash, a leak or undefined behaviour.
 //
@@ -82,6 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       HttpRequest http;
       http.body.assign(input);
       (void)ParseSearchRequest(http);
+      (void)ParseExplainBody(input);  // the _explain API's body
       break;
     }
   }
