@@ -117,8 +117,8 @@ TEST(MappingParserTest, RefusesUnknownTypeParameterAndAnalyzer) {
   EXPECT_EQ(e.kind(), StatusCode::kMapperParsing);
   EXPECT_NE(e.message().find("Invalid format: [dd.MM.qqq]"), std::string::npos);
 
-  e = ErrorOf(ParseMapping(R"({"properties": {}, "_routing": {}})").status());
-  EXPECT_EQ(e.message(), "Root mapping definition has unsupported parameters:  [_routing]");
+  e = ErrorOf(ParseMapping(R"({"properties": {}, "_size": {"enabled": true}})").status());
+  EXPECT_EQ(e.message(), "Root mapping definition has unsupported parameters:  [_size]");
 
   e = ErrorOf(ParseMapping(R"({"properties": {"k": {"type": "keyword", "ignore_above": -1}}})")
                   .status());
