@@ -365,9 +365,17 @@ bool ShardService::HandleNodePage(const pb::BatchRequest& request, pb::BatchResp
     return a.doc < b.doc;
   };
   if (keep < refs.size()) std::nth_element(refs.begin(), refs.begin() + static_cast<ptrdiff_t>(keep), refs.end(), better);
-  std::vector<std::vector<bool>> kept(n);
-  for (int i = 0; i < n; ++i) kept[i].assign(answers[i].hits_size(), false);
-  for (size_t r = 0; r < keep; ++r) kept[refs[r].call][refs[r].hit] = true;
+  // Of those, the best `node_page_fetch` are fetched (0: all).
+  const uint32_t limit = queries[0].node_page_fetch();
+  const size_t fetch = limit == 0 ? keep : std::min<size_t>(keep, limit);
+  if (fetch < keep) {
+    std::nth_element(refs.begin(), refs.begin() + static_cast<ptrdiff_t>(fetch), refs.begin() + static_cast<ptrdiff_t>(keep),
+                     better);
+  }
+  enum : uint8_t { kDropped, kKept, kFetched };
+  std::vector<std::vector<uint8_t>> kept(n);
+  for (int i = 0; i < n; ++i) kept[i].assign(answers[i].hits_size(), kDropped);
+  for (size_t r = 0; r < keep; ++r) kept[refs[r].call][refs[r].hit] = r < fetch ? kFetched : kKept;
   response->mutable_results()->Reserve(n);
   for (int i = 0; i < n; ++i) {
     pb::ShardCallResult* result = response->add_results();
@@ -377,20 +385,39 @@ bool ShardService::HandleNodePage(const pb::BatchRequest& request, pb::BatchResp
       // Shard order is kept: best first, as the shard answered.
       auto* hits = answer.mutable_hits();
       int out = 0;
+      int to_fetch = 0;
       for (int k = 0; k < hits->size(); ++k) {
-        if (!kept[i][k]) continue;
+        if (kept[i][k] == kDropped) continue;
+        if (kept[i][k] == kFetched) {
+          ++to_fetch;
+        } else {
+          (*hits)[k].set_unfetched(true);
+        }
         if (out != k) hits->SwapElements(out, k);
         ++out;
       }
       hits->DeleteSubrange(out, hits->size() - out);
-      if (out > 0) {
-        pb::FetchRequest& fetch = fetches[i];
-        *fetch.mutable_target() = queries[i].target();
-        fetch.clear_ids();
-        for (const pb::ShardHit& hit : answer.hits()) fetch.add_ids(hit.id());
+      if (to_fetch > 0) {
+        pb::FetchRequest& request_docs = fetches[i];
+        *request_docs.mutable_target() = queries[i].target();
+        request_docs.clear_ids();
+        for (const pb::ShardHit& hit : answer.hits()) {
+          if (!hit.unfetched()) request_docs.add_ids(hit.id());
+        }
         pb::FetchResponse fetched;
-        status = Fetch(fetch, &fetched);
-        answer.mutable_docs()->Swap(fetched.mutable_docs());
+        status = Fetch(request_docs, &fetched);
+        if (status.ok() && fetched.docs_size() != to_fetch) status = Status::Internal("short fetch answer");
+        if (status.ok() && to_fetch == out) {
+          answer.mutable_docs()->Swap(fetched.mutable_docs());
+        } else if (status.ok()) {
+          // Parallel to the hits: an unfetched hit's entry is a placeholder.
+          answer.mutable_docs()->Reserve(out);
+          int next = 0;
+          for (const pb::ShardHit& hit : answer.hits()) {
+            pb::FetchedDoc* doc = answer.add_docs();
+            if (!hit.unfetched()) doc->Swap(fetched.mutable_docs(next++));
+          }
+        }
       }
     }
     if (status.ok() && !answer.SerializeToString(result->mutable_response())) {

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <map>
 #include <set>
@@ -203,6 +204,22 @@ Result<SearchPreference> ParsePreference(const std::string& text) {
   return out;
 }
 
+uint32_t NodePageFetch(uint64_t page, size_t nodes) {
+  if (nodes <= 1 || page == 0) return 0;
+  const double p = 1.0 / static_cast<double>(nodes);
+  const double n = static_cast<double>(page);
+  const double limit = std::ceil(n * p + 2 * std::sqrt(n * p * (1 - p)));
+  return limit >= n ? 0 : static_cast<uint32_t>(limit);
+}
+
+size_t SearchPlan::NodesAsked() const {
+  std::set<const ShardClient*> nodes;
+  for (const PlanShard& shard : shards_) {
+    if (shard.unavailable.ok() && shard.target.client != nullptr) nodes.insert(shard.target.client);
+  }
+  return nodes.size();
+}
+
 Status SearchPlan::AllFailed(const std::vector<Status>& failed) const {
   for (const Status& f : failed) {
     if (f.ok()) return Status::OK();
@@ -274,6 +291,7 @@ Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size,
     }
   }
   const std::optional<PagePosition>* after = cursor != nullptr ? &cursor->after : nullptr;
+  const uint32_t node_page_fetch = fetch != nullptr ? NodePageFetch(from + size, NodesAsked()) : 0;
   auto parts = ShardFanOut<pb::QueryResponse>(
       shards_.size(), ShardMethod::kQuery, pool, [this](size_t s) { return shards_[s].target.client; },
       [&](size_t s) -> Result<pb::QueryRequest> {
@@ -308,6 +326,7 @@ Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size,
     if (fetch != nullptr && shard.target.client->batches()) {
       *request.mutable_fetch() = (*fetch)[shard.index];
       request.set_node_page(!by_sort && !boosted_);
+      request.set_node_page_fetch(node_page_fetch);
     }
     request.set_context_id(contexts[s]);
     if (cursor != nullptr) {
@@ -371,7 +390,7 @@ void SearchPlan::Merge(std::vector<pb::QueryResponse>& parts, uint64_t from, uin
     for (int k = 0; k < r.hits_size(); ++k) {
       pb::ShardHit& h = *r.mutable_hits(k);
       PlanHit hit;
-      if (with_docs) hit.fetched.emplace(std::move(*r.mutable_docs(k)));
+      if (with_docs && !h.unfetched()) hit.fetched.emplace(std::move(*r.mutable_docs(k)));
       hit.shard = s;
       hit.segment = h.segment();
       hit.doc = h.doc();

@@ -94,6 +94,14 @@ struct PlanHit {
 // on the page).
 inline constexpr uint64_t kFetchInQueryMaxPage = 50;
 
+// How many of its best hits a node fetches in such a query phase when the
+// search asks `nodes` nodes for a page of `page` hits (0: all it answers):
+// the page's share of one node plus two standard deviations of it, as if
+// the page's hits fell on the nodes at random (10 over 3 nodes: 7, so a
+// node with more than 7 of the page, about 1 search in 300 per node, has
+// the rest fetched in the fetch phase).
+uint32_t NodePageFetch(uint64_t page, size_t nodes);
+
 struct QueryPhaseResult {
   uint64_t total = 0;
   std::string relation = "eq";
@@ -186,6 +194,8 @@ class SearchPlan {
   std::shared_ptr<const CachedStats> AssembleStats(StatsCache* cache) const;
   // The first failure when every shard failed (the request fails), else OK.
   Status AllFailed(const std::vector<Status>& failed) const;
+  // The distinct nodes (shard clients) the plan's available shards are on.
+  size_t NodesAsked() const;
   void Merge(std::vector<pb::QueryResponse>& parts, uint64_t from, uint64_t size, bool with_aggs,
              QueryPhaseResult* out) const;
 

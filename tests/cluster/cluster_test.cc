@@ -201,6 +201,18 @@ TEST_F(ClusterFixture, SixShardsSpreadTwoPerNodeAndEveryNodeAnswersLikeOneNode) 
     routed_seen += h.HasMember("_routing") && std::string(h["_id"].GetString()).rfind("routed-", 0) == 0;
   }
   EXPECT_EQ(routed_seen, 10);
+  // The ten on one shard, searched without routing through every node: the
+  // node holding them fetches only its best NodePageFetch(10, 3) = 7 in the
+  // query phase, and the other three are fetched after the merge.
+  std::string ten_ids;
+  for (int n = 0; n < 10; ++n) ten_ids += (n ? ",\"routed-" : "\"routed-") + std::to_string(n) + "\"";
+  for (int i = 0; i < 3; ++i) {
+    auto page = HttpJson(i, "POST", "/books/_search", R"({"size":10,"query":{"ids":{"values":[)" + ten_ids + "]}}}");
+    ASSERT_EQ(page["hits"]["hits"].Size(), 10u) << "through node " << i;
+    for (const auto& h : page["hits"]["hits"].GetArray()) {
+      EXPECT_TRUE(h.HasMember("_source") && h.HasMember("_routing")) << "through node " << i << ": " << h["_id"].GetString();
+    }
+  }
   for (int n = 0; n < 10; ++n) {  // deleted on their shard too (the counts below are of the books)
     EXPECT_EQ(Http(2, "DELETE", "/books/_doc/routed-" + std::to_string(n) + "?routing=blue&refresh=true").status, 200);
   }

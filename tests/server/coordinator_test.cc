@@ -460,3 +460,22 @@ TEST(CoordinatorTest, LoopbackAnswersByteForByteAsInProcessOnOneAndFourShards) {
 
 }  // namespace
 }  // namespace holdfast
+
+namespace holdfast {
+namespace {
+
+// A node fetches, with its part of a page, the page's share of one node
+// plus two standard deviations (as if hits fell on the nodes at random);
+// one node, or a limit that would cover the page, fetches everything (0).
+TEST(NodePageFetchTest, ThePageShareOfANodeWithAMargin) {
+  EXPECT_EQ(NodePageFetch(10, 3), 7u);
+  EXPECT_EQ(NodePageFetch(20, 3), 11u);
+  EXPECT_EQ(NodePageFetch(50, 6), 14u);
+  EXPECT_EQ(NodePageFetch(10, 2), 9u);
+  EXPECT_EQ(NodePageFetch(10, 1), 0u);
+  EXPECT_EQ(NodePageFetch(1, 3), 0u);
+  EXPECT_EQ(NodePageFetch(0, 3), 0u);
+}
+
+}  // namespace
+}  // namespace holdfast
