@@ -135,19 +135,26 @@ Status FetchTopHits(const ShardCopy& copy, const std::vector<search::Aggregation
   return Status::OK();
 }
 
+// `run(stats)` with the request's summed statistics, or with the shard's own
+// when it carries none.
+template <typename Run>
+auto WithStatistics(const ReaderContext& rc, const pb::GlobalStatistics* global, Run run) {
+  if (global != nullptr) {
+    const search::GlobalStatistics sums = FromProto(*global);
+    search::FixedStatistics stats(rc.snapshot.Views(), &sums);
+    return run(stats);
+  }
+  search::SegmentStatistics stats(rc.snapshot.Views());
+  return run(stats);
+}
+
 // QueryRequest.explain_id (the `_explain` API): the live doc with that id,
 // explained with the statistics of the request, as the response's one hit.
 Status ExplainOne(const ReaderContext& rc, const search::ParsedSearch& parsed, const pb::GlobalStatistics* global,
                   const std::string& id, pb::QueryResponse* response) {
-  Result<std::optional<search::Explanation>> explained = Status::Internal("unset");
-  if (global != nullptr) {
-    const search::GlobalStatistics sums = FromProto(*global);
-    search::FixedStatistics stats(rc.snapshot.Views(), &sums);
-    explained = search::ExplainId(rc.snapshot, parsed, stats, id);
-  } else {
-    search::SegmentStatistics stats(rc.snapshot.Views());
-    explained = search::ExplainId(rc.snapshot, parsed, stats, id);
-  }
+  auto explained = WithStatistics(rc, global, [&](const search::CollectionStatistics& stats) {
+    return search::ExplainId(rc.snapshot, parsed, stats, id);
+  });
   if (!explained.ok()) return explained.status();
   if (!explained.value()) return Status::OK();  // no such doc
   const search::Explanation& e = **explained;
@@ -407,9 +414,7 @@ bool ShardService::HandleNodePage(const pb::BatchRequest& request, pb::BatchResp
         pb::FetchResponse fetched;
         status = Fetch(request_docs, &fetched);
         if (status.ok() && fetched.docs_size() != to_fetch) status = Status::Internal("short fetch answer");
-        if (status.ok() && to_fetch == out) {
-          answer.mutable_docs()->Swap(fetched.mutable_docs());
-        } else if (status.ok()) {
+        if (status.ok()) {
           // Parallel to the hits: an unfetched hit's entry is a placeholder.
           answer.mutable_docs()->Reserve(out);
           int next = 0;
@@ -440,16 +445,10 @@ Status ShardService::Count(const pb::CountRequest& request, pb::CountResponse* r
   ShardQueryContext qc(request.source(), rc.copy, MaxPopularityLogFor(*rc.copy, global), *registry_);
   auto parsed = search::ParseSearch(rc.mapping, PartsOf(request.source()), &qc);
   if (!parsed.ok()) return parsed.status();
-  Result<search::CountResult> n = Status::Internal("unset");
   const uint64_t terminate_after = request.source().terminate_after();
-  if (global != nullptr) {
-    const search::GlobalStatistics sums = FromProto(*global);
-    search::FixedStatistics stats(rc.snapshot.Views(), &sums);
-    n = search::RunShardCount(rc.snapshot, *parsed, stats, terminate_after);
-  } else {
-    search::SegmentStatistics stats(rc.snapshot.Views());
-    n = search::RunShardCount(rc.snapshot, *parsed, stats, terminate_after);
-  }
+  auto n = WithStatistics(rc, global, [&](const search::CollectionStatistics& stats) {
+    return search::RunShardCount(rc.snapshot, *parsed, stats, terminate_after);
+  });
   if (request.release_context() && !request.context_id().empty()) contexts_.Free(request.context_id());
   if (!n.ok()) return n.status();
   response->set_count(n->count);

@@ -30,11 +30,9 @@ class ConstantScoreQuery final : public Query {
       }
       // Lucene's ConstantScoreWeight: the query, "^boost" when not 1.
       Result<Explanation> Explain(const SegmentView& segment, uint32_t doc) const override {
-        auto score = ScoreOf(segment, doc);
-        if (!score.ok()) return score.status();
-        if (!score.value()) return Explanation::NoMatch(Describe() + " doesn't match id " + std::to_string(doc));
-        const float s = **score;
-        return Explanation::Match(s, Describe() + (s == 1.0f ? "" : "^" + FormatFloat(s)));
+        auto e = Weight::Explain(segment, doc);
+        if (e.ok() && e->match && e->value != 1.0) e->description += "^" + FormatFloat(static_cast<float>(e->value));
+        return e;
       }
 
      private:

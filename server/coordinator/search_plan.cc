@@ -11,6 +11,7 @@
 #include <set>
 
 #include "index/mapping/mapping_error.h"
+#include "index/search/explanation.h"
 #include "index/search/search_after.h"
 #include "index/search/searcher.h"
 #include "index/search/shard_query.h"
@@ -45,15 +46,7 @@ std::string BoostedExplanation(const PlanHit& hit, double boost) {
   w.Key("details");
   w.StartArray();
   w.RawValue(hit.explanation_json.data(), hit.explanation_json.size(), rapidjson::kObjectType);
-  w.StartObject();
-  w.Key("value");
-  w.Double(boost);
-  w.Key("description");
-  w.String("indices_boost");
-  w.Key("details");
-  w.StartArray();
-  w.EndArray();
-  w.EndObject();
+  search::Explanation::Match(boost, "indices_boost").Write(&w);
   w.EndArray();
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
@@ -167,6 +160,11 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& reque
     }
     plan->indices_.push_back(std::move(p));
   }
+  std::set<const ShardClient*> nodes;
+  for (const PlanShard& shard : plan->shards_) {
+    if (shard.unavailable.ok() && shard.target.client != nullptr) nodes.insert(shard.target.client);
+  }
+  plan->nodes_asked_ = nodes.size();
   return plan;
 }
 
@@ -210,14 +208,6 @@ uint32_t NodePageFetch(uint64_t page, size_t nodes) {
   const double n = static_cast<double>(page);
   const double limit = std::ceil(n * p + 2 * std::sqrt(n * p * (1 - p)));
   return limit >= n ? 0 : static_cast<uint32_t>(limit);
-}
-
-size_t SearchPlan::NodesAsked() const {
-  std::set<const ShardClient*> nodes;
-  for (const PlanShard& shard : shards_) {
-    if (shard.unavailable.ok() && shard.target.client != nullptr) nodes.insert(shard.target.client);
-  }
-  return nodes.size();
 }
 
 Status SearchPlan::AllFailed(const std::vector<Status>& failed) const {
@@ -291,7 +281,7 @@ Result<QueryPhaseResult> SearchPlan::RunQueryPhase(uint64_t from, uint64_t size,
     }
   }
   const std::optional<PagePosition>* after = cursor != nullptr ? &cursor->after : nullptr;
-  const uint32_t node_page_fetch = fetch != nullptr ? NodePageFetch(from + size, NodesAsked()) : 0;
+  const uint32_t node_page_fetch = fetch != nullptr ? NodePageFetch(from + size, nodes_asked_) : 0;
   auto parts = ShardFanOut<pb::QueryResponse>(
       shards_.size(), ShardMethod::kQuery, pool, [this](size_t s) { return shards_[s].target.client; },
       [&](size_t s) -> Result<pb::QueryRequest> {

@@ -194,8 +194,6 @@ class SearchPlan {
   std::shared_ptr<const CachedStats> AssembleStats(StatsCache* cache) const;
   // The first failure when every shard failed (the request fails), else OK.
   Status AllFailed(const std::vector<Status>& failed) const;
-  // The distinct nodes (shard clients) the plan's available shards are on.
-  size_t NodesAsked() const;
   void Merge(std::vector<pb::QueryResponse>& parts, uint64_t from, uint64_t size, bool with_aggs,
              QueryPhaseResult* out) const;
 
@@ -208,6 +206,7 @@ class SearchPlan {
   bool boosted_ = false;
   bool track_scores_ = false;  // sorted by fields, scored anyway  // some index has an indices_boost (no node pages: scores differ by index)
   bool explain_ = false;       // hits carry their explanations (QueryRequest.explain)
+  size_t nodes_asked_ = 0;     // distinct nodes (shard clients) of the available shards
   std::vector<search::SortValue> search_after_;  // the request's, without `_doc`
   uint64_t track_total_hits_ = 0;
 };

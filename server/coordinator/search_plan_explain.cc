@@ -32,18 +32,13 @@ Result<pb::QueryResponse> SearchPlan::ExplainDocument(const std::string& id, uin
     auto sums = Statistics(pool, kExplainKeepAlive, &contexts, &failed, &versions);
     if (sums.ok()) stats = std::move(sums).value();
   }
-  // Only the doc's shard answers: the other snapshots served their statistics.
-  ScrollCursor others;
-  others.contexts = contexts;
-  others.contexts[target].clear();
-  FreeContexts(others);
-  if (!failed[target].ok()) {
-    ScrollCursor mine;
-    mine.contexts.assign(shards_.size(), std::string());
-    mine.contexts[target] = contexts[target];
-    FreeContexts(mine);
-    return failed[target];
-  }
+  // Only the doc's shard answers (and frees its own snapshot): the others
+  // served their statistics — all of them, when the doc's shard failed.
+  ScrollCursor unused;
+  unused.contexts = contexts;
+  if (failed[target].ok()) unused.contexts[target].clear();
+  FreeContexts(unused);
+  if (!failed[target].ok()) return failed[target];
   pb::QueryRequest request;
   *request.mutable_target() = shards_[target].target.target;
   *request.mutable_source() = indices_[0].source;
