@@ -39,6 +39,9 @@ Result<NodeShards> RecoverShards(NodeVolume& volume, NodeShardsOptions options) 
   auto registry = ShardRegistry::Open(std::move(ro), out.cluster_state);
   if (!registry.ok()) return Status(registry.status().code(), "shard copies: " + registry.status().message());
   out.registry = std::move(registry).value();
+  options.service.replication.cluster = out.cluster_state;
+  options.service.replication.node_id = id.node_id;
+  options.service.replication.peer = options.peer;
   out.service = std::make_unique<ShardService>(out.registry.get(), options.service);
   return out;
 }

@@ -96,6 +96,49 @@ void AssignTo(ShardCopyRouting* copy, const std::string& node, bool keep_allocat
   copy->failure.clear();
 }
 
+bool InSyncCopy(const ShardRouting& shard, const std::string& allocation_id) {
+  return std::find(shard.in_sync.begin(), shard.in_sync.end(), allocation_id) != shard.in_sync.end();
+}
+
+// The primary's copy is lost (its node left, or it failed): an in-sync
+// started replica on a member node becomes the primary of the next term,
+// and the old primary's copy a replica that is recovered again (out of the
+// in-sync set: it may hold ops of its term that were never acknowledged).
+// False, nothing changed, when no such replica exists: the shard waits for
+// its primary (red), never promoting a copy that may lack acknowledged
+// writes.
+bool PromoteReplica(ShardRouting* shard, const ClusterStateSnapshot& state, const std::string& reason, int64_t now_ms) {
+  if (shard->copies.empty() || !shard->copies[0].primary) return false;
+  size_t best = 0;
+  for (size_t i = 1; i < shard->copies.size(); ++i) {
+    const ShardCopyRouting& c = shard->copies[i];
+    if (c.primary || c.node_id.empty() || !state.nodes.count(c.node_id)) continue;
+    if (c.state != ShardCopyState::kStarted && c.state != ShardCopyState::kRelocating) continue;
+    if (!InSyncCopy(*shard, c.allocation_id)) continue;
+    best = i;
+    break;
+  }
+  if (best == 0) return false;
+  ShardCopyRouting old = shard->copies[0];
+  ShardCopyRouting promoted = shard->copies[best];
+  shard->in_sync.erase(std::remove(shard->in_sync.begin(), shard->in_sync.end(), old.allocation_id), shard->in_sync.end());
+  old.primary = false;
+  // Delayed like any copy whose node left: back to its volume if the node
+  // returns in time (under a new allocation id, recovered from the new primary).
+  MarkUnassigned(&old, reason, now_ms);
+  promoted.primary = true;
+  if (promoted.state == ShardCopyState::kRelocating) {
+    promoted.state = ShardCopyState::kStarted;
+    promoted.relocating_node_id.clear();
+    promoted.relocation_id.clear();
+  }
+  shard->copies.erase(shard->copies.begin() + static_cast<ptrdiff_t>(best));
+  shard->copies[0] = std::move(promoted);
+  shard->copies.push_back(std::move(old));
+  shard->primary_term += 1;
+  return true;
+}
+
 const ShardCopyRouting* StartedPrimary(const ShardRouting& shard) {
   const ShardCopyRouting* p = shard.primary();
   if (p == nullptr || p->node_id.empty()) return nullptr;
@@ -171,6 +214,13 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
     // A closed index keeps its copies' places until it is opened again.
     if (const IndexMetadata* meta = state->FindIndexByUuid(uuid); meta != nullptr && meta->closed) continue;
     for (ShardRouting& shard : index.shards) {
+      // A primary whose node left: an in-sync replica takes over at once
+      // (no delay: writes wait for a primary).
+      if (!shard.copies.empty() && shard.copies[0].primary && !shard.copies[0].node_id.empty() &&
+          !state->nodes.count(shard.copies[0].node_id) &&
+          PromoteReplica(&shard, *state, "NODE_LEFT", input.now_ms)) {
+        changed = true;
+      }
       for (ShardCopyRouting& copy : shard.copies) {
         if (!copy.relocating_node_id.empty() && !state->nodes.count(copy.relocating_node_id)) {
           copy.relocating_node_id.clear();
@@ -179,6 +229,12 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
           changed = true;
         }
         if (!copy.node_id.empty() && !state->nodes.count(copy.node_id)) {
+          // Out of the in-sync set (writes go on without it; it catches up
+          // by recovery when it returns) — unless it is the last in-sync
+          // copy, which the shard then waits for.
+          if (InSyncCopy(shard, copy.allocation_id) && shard.in_sync.size() > 1) {
+            shard.in_sync.erase(std::find(shard.in_sync.begin(), shard.in_sync.end(), copy.allocation_id));
+          }
           MarkUnassigned(&copy, "NODE_LEFT", input.now_ms);
           changed = true;
         }
@@ -198,7 +254,10 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
         if (!copy.last_node_id.empty() && state->nodes.count(copy.last_node_id) &&
             !excluded.count(copy.last_node_id) && !HoldsCopy(shard, copy.last_node_id)) {
           const std::string node = copy.last_node_id;
-          AssignTo(&copy, node, /*keep_allocation=*/true);
+          // A primary opens what its volume holds; a replica is recovered
+          // from the primary under a new allocation id (what it holds may
+          // miss writes acknowledged while it was away).
+          AssignTo(&copy, node, /*keep_allocation=*/copy.primary);
           ++load[node];
           changed = true;
           continue;
@@ -323,6 +382,40 @@ Result<bool> ApplyCopyReport(ClusterStateSnapshot* state, const ShardId& shard_i
   if (leaves_in_sync) shard.in_sync.erase(in_sync);
   if (joins_in_sync) shard.in_sync.push_back(allocation_id);
   return true;
+}
+
+Result<bool> ApplyReplicaFailure(ClusterStateSnapshot* state, const ShardId& shard_id, const std::string& allocation_id,
+                                 int64_t primary_term, const std::string& reason, int64_t now_ms) {
+  auto index = state->routing.find(shard_id.index_uuid);
+  if (allocation_id.empty() || index == state->routing.end() || shard_id.shard >= index->second.shards.size()) {
+    return false;
+  }
+  ShardRouting& shard = index->second.shards[shard_id.shard];
+  if (shard.primary_term != primary_term) {
+    return Status::Fenced("shard " + shard_id.ToString() + " is at primary term " + std::to_string(shard.primary_term) +
+                          ", not " + std::to_string(primary_term) + ": the caller is no longer its primary");
+  }
+  bool changed = false;
+  auto in_sync = std::find(shard.in_sync.begin(), shard.in_sync.end(), allocation_id);
+  if (in_sync != shard.in_sync.end()) {
+    shard.in_sync.erase(in_sync);
+    changed = true;
+  }
+  for (ShardCopyRouting& copy : shard.copies) {
+    if (copy.primary) continue;
+    if (copy.relocation_id == allocation_id) {  // a moving replica's target
+      copy.relocating_node_id.clear();
+      copy.relocation_id.clear();
+      copy.state = ShardCopyState::kStarted;
+      return true;
+    }
+    if (copy.allocation_id != allocation_id || copy.node_id.empty()) continue;
+    MarkUnassigned(&copy, "ALLOCATION_FAILED", now_ms);
+    copy.last_node_id.clear();
+    copy.failure = reason;
+    return true;
+  }
+  return changed;
 }
 
 std::vector<PlannedMove> PlanRebalance(const ClusterStateSnapshot& state_in, const AllocationInput& input) {

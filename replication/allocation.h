@@ -72,6 +72,15 @@ Status StartRelocation(ClusterStateSnapshot* state, const ShardId& shard, const 
 Result<bool> ApplyCopyReport(ClusterStateSnapshot* state, const ShardId& shard, const std::string& allocation_id,
                              ShardCopyState reported, const std::string& failure);
 
+// The primary of `primary_term` could not replicate to the copy
+// `allocation_id`: the copy leaves the in-sync set and turns unassigned
+// ("ALLOCATION_FAILED", `reason` kept), to be allocated again with a new
+// allocation id (so it is recovered from the primary, never taken back as
+// it is). kFenced when the shard's primary term is not `primary_term` (the
+// caller is no longer the primary); false when the copy is gone already.
+Result<bool> ApplyReplicaFailure(ClusterStateSnapshot* state, const ShardId& shard, const std::string& allocation_id,
+                                 int64_t primary_term, const std::string& reason, int64_t now_ms);
+
 // The moves a rebalance would make now (one copy at a time from the node
 // with the most copies to the one with the fewest, while that lowers the
 // difference below two), with the reason for each.

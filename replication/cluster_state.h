@@ -309,6 +309,14 @@ class ClusterState {
   virtual Status UpdateShardCopy(const ShardId& shard, std::string_view allocation_id, ShardCopyState state,
                                  std::string_view failure) = 0;
 
+  // The primary of `primary_term` could not replicate a write to copy
+  // `allocation_id` (replication/write_replication.h): the copy leaves the
+  // in-sync set and is allocated again (ApplyReplicaFailure). Returns once
+  // the change is committed — only then may the write be acknowledged.
+  // kFenced when the shard's term moved on (the caller is not the primary).
+  virtual Status FailReplica(const ShardId& shard, std::string_view allocation_id, int64_t primary_term,
+                             std::string_view reason) = 0;
+
   // Calls `watcher` with every new version from now on (not with the current
   // one: read Current() after registering to start from it).
   virtual std::unique_ptr<ClusterStateWatch> Watch(Watcher watcher) = 0;

@@ -362,6 +362,18 @@ Result<int64_t> EtcdClusterState::MasterUpdateShardCopy(const ShardId& shard, co
   });
 }
 
+Result<int64_t> EtcdClusterState::MasterFailReplica(const ShardId& shard, const std::string& allocation_id,
+                                                    int64_t primary_term, const std::string& reason) {
+  return MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> {
+    const AllocationInput input = allocation_input();
+    auto applied = ApplyReplicaFailure(next, shard, allocation_id, primary_term, reason, input.now_ms);
+    if (!applied.ok() || !applied.value()) return applied;
+    int64_t unused = 0;
+    (void)Reallocate(next, input, &unused);  // the copy goes somewhere again at once
+    return true;
+  });
+}
+
 Result<int64_t> EtcdClusterState::MasterPutSettings(const std::map<std::string, std::optional<std::string>>& settings) {
   return MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> {
     for (const auto& [key, value] : settings) {
@@ -510,6 +522,25 @@ Status EtcdClusterState::UpdateShardCopy(const ShardId& shard, std::string_view 
     pending_reports_[allocation_id] = PendingReport{shard, state, failure};
   }
   return done.status();
+}
+
+Status EtcdClusterState::FailReplica(const ShardId& shard, std::string_view allocation_id_view, int64_t primary_term,
+                                     std::string_view reason_view) {
+  const std::string allocation_id(allocation_id_view);
+  const std::string reason(reason_view);
+  holdfast::v1::UpdateShardCopyRequest request;
+  request.mutable_shard()->set_index_uuid(shard.index_uuid);
+  request.mutable_shard()->set_shard(shard.shard);
+  request.set_allocation_id(allocation_id);
+  request.set_state(ShardCopyStateName(ShardCopyState::kFailed));
+  request.set_failure(reason);
+  request.set_primary_term(primary_term);
+  return Change([&]() { return MasterFailReplica(shard, allocation_id, primary_term, reason); },
+                [&](const std::string& address) {
+                  holdfast::v1::ClusterChangeResponse response;
+                  return forwarder_->Call(address, &holdfast::v1::Cluster::Stub::UpdateShardCopy, request, &response);
+                })
+      .status();
 }
 
 Status EtcdClusterState::PutSettings(const std::map<std::string, std::optional<std::string>>& settings) {

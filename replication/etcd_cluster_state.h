@@ -89,6 +89,8 @@ class EtcdClusterState : public ClusterState {
                                                              const mapping::MappingUpdate& update) override;
   Status UpdateShardCopy(const ShardId& shard, std::string_view allocation_id, ShardCopyState state,
                          std::string_view failure) override;
+  Status FailReplica(const ShardId& shard, std::string_view allocation_id, int64_t primary_term,
+                     std::string_view reason) override;
   std::unique_ptr<ClusterStateWatch> Watch(Watcher watcher) override;
 
   // Sets (value) or removes (nullopt) persistent cluster settings.
@@ -108,6 +110,8 @@ class EtcdClusterState : public ClusterState {
                                    std::shared_ptr<const mapping::Mapping>* merged);
   Result<int64_t> MasterUpdateShardCopy(const ShardId& shard, const std::string& allocation_id, ShardCopyState state,
                                         const std::string& failure);
+  Result<int64_t> MasterFailReplica(const ShardId& shard, const std::string& allocation_id, int64_t primary_term,
+                                    const std::string& reason);
   Result<int64_t> MasterPutTemplates(TemplateKind kind, const TemplateChanges& changes);
   Result<int64_t> MasterPutSettings(const std::map<std::string, std::optional<std::string>>& settings);
   Result<int64_t> MasterMoveShard(const std::string& index, uint32_t shard, const std::string& from,

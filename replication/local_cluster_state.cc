@@ -248,6 +248,17 @@ Status LocalClusterState::PutTemplates(TemplateKind kind, const TemplateChanges&
       .status();
 }
 
+Status LocalClusterState::FailReplica(const ShardId& shard, std::string_view allocation_id, int64_t primary_term,
+                                      std::string_view reason) {
+  auto changed = Change([&](ClusterStateSnapshot* next, MetadataMutations* writes) -> Result<bool> {
+    auto applied = ApplyReplicaFailure(next, shard, std::string(allocation_id), primary_term, std::string(reason), WallClockMs());
+    if (!applied.ok() || !applied.value()) return applied;
+    AppendRoutingWrite(shard.index_uuid, next->routing.at(shard.index_uuid), writes);
+    return true;
+  });
+  return changed.status();
+}
+
 Status LocalClusterState::UpdateShardCopy(const ShardId& shard, std::string_view allocation_id, ShardCopyState state,
                                           std::string_view failure) {
   auto changed = Change([&](ClusterStateSnapshot* next, MetadataMutations* writes) -> Result<bool> {

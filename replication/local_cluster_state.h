@@ -62,6 +62,8 @@ class LocalClusterState : public ClusterState {
                                                              const mapping::MappingUpdate& update) override;
   // Accepts kInitializing, kStarted, kFailed and kClosed (InvalidArgument for
   // kUnassigned and kRelocating, which are allocation decisions, not reports).
+  Status FailReplica(const ShardId& shard, std::string_view allocation_id, int64_t primary_term,
+                     std::string_view reason) override;
   Status UpdateShardCopy(const ShardId& shard, std::string_view allocation_id, ShardCopyState state,
                          std::string_view failure) override;
   std::unique_ptr<ClusterStateWatch> Watch(Watcher watcher) override;

@@ -153,6 +153,23 @@ Result<std::vector<ShardOp>> RecoverFromPeer(const PeerRecoveryOptions& o) {
   return ops;
 }
 
+Status FinishReplicaRecovery(ShardClient* primary, int64_t term, const std::string& allocation_id, ShardCopy* copy) {
+  pb::FinalizeRecoveryRequest request;
+  request.mutable_target()->mutable_shard()->set_index_uuid(copy->id().index_uuid);
+  request.mutable_target()->mutable_shard()->set_shard(copy->id().shard);
+  request.mutable_target()->set_primary_term(term);
+  request.set_recovery_id(allocation_id);
+  request.set_from_seq_no(copy->engine().local_checkpoint() + 1);
+  pb::FinalizeRecoveryResponse response;
+  HOLDFAST_RETURN_IF_ERROR(primary->FinalizeRecovery(request, &response, DeadlineIn(kCallTimeout)));
+  std::vector<ShardOp> ops;
+  ops.reserve(static_cast<size_t>(response.ops_size()));
+  for (const pb::Op& op : response.ops()) ops.push_back(FromProto(op));
+  HOLDFAST_RETURN_IF_ERROR(copy->engine().ApplyOps(term, ops));
+  copy->engine().UpdateGlobalCheckpoint(std::min(response.global_checkpoint(), copy->engine().local_checkpoint()));
+  return Status::OK();
+}
+
 void LiftHandoff(const PeerRecoveryOptions& o) {
   pb::HandoffRequest cancel;
   *cancel.mutable_target() = o.target;

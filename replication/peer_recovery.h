@@ -17,6 +17,7 @@
 #include "index/shard/shard_store.h"
 #include "index/util/rate_limiter.h"
 #include "replication/shard_client.h"
+#include "replication/shard_copy.h"
 
 namespace holdfast {
 
@@ -48,6 +49,12 @@ struct PeerRecoveryOptions {
 // after a handoff began, the handoff is lifted again (writes continue on
 // the source) before the error returns.
 Result<std::vector<ShardOp>> RecoverFromPeer(const PeerRecoveryOptions& options);
+
+// The end of a replica's recovery (shard.proto FinalizeRecovery): `copy`
+// is open and takes live writes; the primary (`primary`, of `term`) sends
+// the ops from the copy's local checkpoint on and counts it in sync; they
+// are applied here with the primary's global checkpoint.
+Status FinishReplicaRecovery(ShardClient* primary, int64_t term, const std::string& allocation_id, ShardCopy* copy);
 
 // Frees the source's frozen files (best effort).
 void EndPeerRecovery(const PeerRecoveryOptions& options);

@@ -65,7 +65,8 @@ inline Deadline DefaultDeadline() { return DeadlineIn(kDefaultShardRequestTimeou
   X(StartRecovery, StartRecoveryRequest, StartRecoveryResponse)        \
   X(RecoveryChunk, RecoveryChunkRequest, RecoveryChunkResponse)        \
   X(Handoff, HandoffRequest, HandoffResponse)                          \
-  X(EndRecovery, EndRecoveryRequest, EndRecoveryResponse)
+  X(EndRecovery, EndRecoveryRequest, EndRecoveryResponse)            \
+  X(FinalizeRecovery, FinalizeRecoveryRequest, FinalizeRecoveryResponse)
 
 enum class ShardMethod : uint8_t {
 #define HOLDFAST_SHARD_METHOD_ENUM(name, req, resp) k##name,

@@ -65,6 +65,23 @@ ShardCopy::~ShardCopy() {
   }
 }
 
+Status ShardCopy::Promote(int64_t term) {
+  std::lock_guard<std::mutex> lock(promote_mu_);
+  if (primary_ && engine_->primary_term() >= term) return Status::OK();
+  HOLDFAST_RETURN_IF_ERROR(engine_->SetPrimaryTerm(term));
+  // Seq_nos the old primary issued that never reached this copy become
+  // no-ops of the new term, so the new primary's history has no holes.
+  HOLDFAST_RETURN_IF_ERROR(engine_->FillGaps());
+  primary_ = true;
+  promoted_.notify_all();
+  return Status::OK();
+}
+
+bool ShardCopy::WaitPrimary(int64_t term, std::chrono::milliseconds wait) {
+  std::unique_lock<std::mutex> lock(promote_mu_);
+  return promoted_.wait_for(lock, wait, [&] { return primary_ && engine_->primary_term() >= term; });
+}
+
 ShardCopyState ShardCopy::state() const {
   if (!engine_->failure().ok() && !out_of_space()) return ShardCopyState::kFailed;
   if (closed_) return ShardCopyState::kClosed;

@@ -27,6 +27,7 @@
 #include "index/shard/mapping_source.h"
 #include "index/shard/shard_engine.h"
 #include "replication/cluster_state.h"
+#include "replication/global_checkpoint_tracker.h"
 #include "replication/shard_id.h"
 
 namespace holdfast {
@@ -64,6 +65,17 @@ class ShardCopy {
   // Bytes of every file of the copy on disk (segments, document store, op log).
   uint64_t StoreBytes() const;
   bool primary() const { return primary_.load(); }
+  // The routing table made this replica the primary of `term`: the engine
+  // adopts the term, fills its seq_no gaps with no-ops, and the copy takes
+  // writes (PromotedTo then holds). Idempotent for the same term.
+  Status Promote(int64_t term);
+  // Waits up to `wait` until the copy is the primary of at least `term`
+  // (a coordinator may name the promotion before this node applied it).
+  bool WaitPrimary(int64_t term, std::chrono::milliseconds wait);
+  // On the primary: the local checkpoints of the copies it knows in sync —
+  // those marked at the end of their recovery here, and those that
+  // answered a replication (replication/write_replication.h).
+  GlobalCheckpointTracker& replication_tracker() { return tracker_; }
   ShardEngine& engine() const { return *engine_; }
   recommend::EventShard& events() const { return *events_; }
   std::shared_ptr<const mapping::Mapping> mapping() const { return options_.mappings->Current(); }
@@ -125,6 +137,9 @@ class ShardCopy {
 
   ShardCopyOptions options_;
   std::atomic<bool> primary_{true};
+  GlobalCheckpointTracker tracker_;
+  std::mutex promote_mu_;
+  std::condition_variable promoted_;
   std::atomic<bool> closed_{false};
   std::atomic<bool> remove_files_{false};
   std::string aside_dir_;  // set by MoveFilesAside, read by the destructor (after every user let go)

@@ -128,6 +128,11 @@ void ShardRegistry::CloseRetired() {
   NotifyClosed(done);
 }
 
+void ShardRegistry::SetOnPromoted(std::function<void(const std::shared_ptr<ShardCopy>&)> hook) {
+  std::lock_guard<std::mutex> lock(mu_);
+  on_promoted_ = std::move(hook);
+}
+
 void ShardRegistry::SetOnCopyClosed(std::function<void(const ShardId&)> hook) {
   std::lock_guard<std::mutex> lock(mu_);
   on_copy_closed_ = std::move(hook);
@@ -225,7 +230,9 @@ ShardCopyOptions ShardRegistry::CopyOptions(const ShardId& id, const IndexMetada
   o.allocation_id = allocation_id;
   o.primary = primary;
   o.primary_term = shard.primary_term;
-  o.sole_copy = shard.in_sync.size() <= 1;
+  // With replicas the primary computes the global checkpoint over its
+  // in-sync copies (and replicas learn it from the primary).
+  o.sole_copy = index.settings.number_of_replicas == 0 && shard.in_sync.size() <= 1;
   o.on_failure = [log = options_.on_failure, state = state_, allocation_id](const ShardId& failed, const Status& failure) {
     if (log) log(failed, failure);
     // Out of space: still serving reads, reopened once there is room.
@@ -374,7 +381,32 @@ void ShardRegistry::Converge(const ClusterStatePtr& state) {
       std::lock_guard<std::mutex> lock(mu_);
       open = copies_.emplace(id, std::shared_ptr<ShardCopy>(std::move(opened).value())).first->second;
     }
-    if (w.copy->state == ShardCopyState::kInitializing && !w.relocation) {
+    // The routing table's primary term: a replica adopts a newer one at
+    // once (an older primary's ops are refused from then on); a replica
+    // made the primary takes writes once promoted, then resyncs the others.
+    if (w.copy->primary && !open->primary()) {
+      Status promoted = open->Promote(w.shard->primary_term);
+      if (!promoted.ok()) {
+        if (options_.on_failure) options_.on_failure(id, promoted);
+        continue;
+      }
+      std::function<void(const std::shared_ptr<ShardCopy>&)> hook;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        hook = on_promoted_;
+      }
+      if (hook) hook(open);
+    } else if (!w.copy->primary && open->engine().primary_term() < w.shard->primary_term) {
+      (void)open->engine().SetPrimaryTerm(w.shard->primary_term);
+    }
+    bool recovering = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto r = recoveries_.find(id);
+      recovering = r != recoveries_.end() && !r->second->done;
+    }
+    // A recovered copy reports itself started once its recovery finished.
+    if (w.copy->state == ShardCopyState::kInitializing && !w.relocation && !recovering) {
       Status s = state_->UpdateShardCopy(id, w.allocation_id, ShardCopyState::kStarted, "");
       if (!s.ok() && options_.on_failure) options_.on_failure(id, s);
     }
@@ -441,6 +473,7 @@ void ShardRegistry::RunRecovery(const std::shared_ptr<Recovery>& r) {
     if (r->peer.handoff) LiftHandoff(r->peer);
     return fail(applied);
   }
+  std::shared_ptr<ShardCopy> copy;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_ || r->cancelled) {
@@ -448,12 +481,39 @@ void ShardRegistry::RunRecovery(const std::shared_ptr<Recovery>& r) {
       (void)(*opened)->Close();
       return;
     }
-    copies_[id] = std::shared_ptr<ShardCopy>(std::move(opened).value());
+    copy = std::shared_ptr<ShardCopy>(std::move(opened).value());
+    copies_[id] = copy;
+  }
+  if (!r->copy_options.primary) {
+    // A replica takes the primary's live writes from now on (it is found
+    // here); the primary then sends what it wrote meanwhile and counts it
+    // in sync, so no acknowledged write is missing when it reports started.
+    Status finalized = FinalizeReplicaRecovery(id, r->allocation_id, copy.get());
+    if (!finalized.ok()) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (auto it = copies_.find(id); it != copies_.end() && it->second == copy) copies_.erase(it);
+      }
+      (void)copy->Close();
+      return fail(finalized);
+    }
   }
   Status reported = state_->UpdateShardCopy(id, r->allocation_id, ShardCopyState::kStarted, "");
   if (!reported.ok() && options_.on_failure) options_.on_failure(id, reported);
   std::lock_guard<std::mutex> lock(mu_);
   r->done = true;
+}
+
+Status ShardRegistry::FinalizeReplicaRecovery(const ShardId& id, const std::string& allocation_id, ShardCopy* copy) {
+  ClusterStatePtr state = state_->Current();
+  const ShardRouting* shard = state->RoutingOf(id);
+  const ShardCopyRouting* primary = shard != nullptr ? shard->primary() : nullptr;
+  if (primary == nullptr || primary->node_id.empty()) {
+    return Status::Unavailable("shard " + id.ToString() + " has no primary to finish its recovery with");
+  }
+  ShardClient* client = options_.peer ? options_.peer(primary->node_id) : nullptr;
+  if (client == nullptr) return Status::Unavailable("the primary's node [" + primary->node_id + "] is not reachable");
+  return FinishReplicaRecovery(client, shard->primary_term, allocation_id, copy);
 }
 
 void ShardRegistry::JoinFinishedRecoveries() {

@@ -97,6 +97,10 @@ class ShardRegistry {
   // files stay locked until its last user does, and the same copy may be
   // opened again (_open). Null: none.
   void SetOnCopyClosed(std::function<void(const ShardId&)> hook);
+  // Called (from the converging thread, without the registry's locks)
+  // after a replica here was promoted to primary (ShardCopy::Promote), so
+  // that its resync runs (write_replication.h). Null: none.
+  void SetOnPromoted(std::function<void(const std::shared_ptr<ShardCopy>&)> hook);
 
  private:
   class IndexMappings;
@@ -116,6 +120,7 @@ class ShardRegistry {
   mutable std::mutex mu_;
   bool closed_ = false;
   std::function<void(const ShardId&)> on_copy_closed_;  // guarded by mu_
+  std::function<void(const std::shared_ptr<ShardCopy>&)> on_promoted_;  // guarded by mu_
   std::map<ShardId, std::shared_ptr<ShardCopy>> copies_;
   std::set<ShardId> reopening_;                                       // under mu_
   mutable std::condition_variable reopened_;                          // with mu_
@@ -129,6 +134,8 @@ class ShardRegistry {
                      bool relocation);
   void RunRecovery(const std::shared_ptr<Recovery>& recovery);
   void JoinFinishedRecoveries();
+  // The end of a replica's recovery, with the primary (FinalizeRecovery).
+  Status FinalizeReplicaRecovery(const ShardId& id, const std::string& allocation_id, ShardCopy* copy);
   void StopRecoveries();  // cancels and joins every recovery thread; the registry is closed after
   std::map<ShardId, std::shared_ptr<Recovery>> recoveries_;  // under mu_
   RateLimiter recovery_limiter_;  // every recovery on this node shares it

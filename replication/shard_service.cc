@@ -1,19 +1,56 @@
 #include "replication/shard_service.h"
 
+#include <spdlog/spdlog.h>
+
 #include "index/mapping/mapping_error.h"
 #include "replication/proto_convert.h"
 
 namespace holdfast {
 
 ShardService::ShardService(ShardRegistry* registry, ShardServiceOptions options)
-    : registry_(registry), options_(options), contexts_(options.max_reader_contexts) {
+    : registry_(registry), options_(options), contexts_(options.max_reader_contexts), replicator_(options.replication) {
   // A closed copy's scroll contexts go with it (a scroll then answers
   // search_context_missing_exception), so its files are released.
   if (registry_ != nullptr) registry_->SetOnCopyClosed([this](const ShardId& id) { contexts_.FreeShard(id); });
+  if (registry_ != nullptr && replicator_.enabled()) {
+    resync_thread_ = std::thread([this] { RunResyncs(); });
+    registry_->SetOnPromoted([this](const std::shared_ptr<ShardCopy>& copy) {
+      std::lock_guard<std::mutex> lock(resync_mu_);
+      resync_queue_.push_back(copy);
+      resync_cv_.notify_one();
+    });
+  }
 }
 
 ShardService::~ShardService() {
-  if (registry_ != nullptr) registry_->SetOnCopyClosed(nullptr);
+  if (registry_ != nullptr) {
+    registry_->SetOnCopyClosed(nullptr);
+    registry_->SetOnPromoted(nullptr);
+  }
+  {
+    std::lock_guard<std::mutex> lock(resync_mu_);
+    stopping_ = true;
+    resync_cv_.notify_all();
+  }
+  if (resync_thread_.joinable()) resync_thread_.join();
+}
+
+void ShardService::RunResyncs() {
+  std::unique_lock<std::mutex> lock(resync_mu_);
+  while (true) {
+    resync_cv_.wait(lock, [&] { return stopping_ || !resync_queue_.empty(); });
+    if (stopping_) return;
+    std::shared_ptr<ShardCopy> copy = resync_queue_.front().lock();
+    resync_queue_.pop_front();
+    if (!copy) continue;
+    lock.unlock();
+    Status s = replicator_.Resync(*copy);
+    if (!s.ok()) {
+      spdlog::warn("shard {} of [{}]: resync after promotion failed: {}", copy->id().ToString(), copy->index_name(),
+                   s.ToString());
+    }
+    lock.lock();
+  }
 }
 
 Status ShardService::Handle(ShardMethod method, const google::protobuf::Message& request,
@@ -76,6 +113,19 @@ Result<std::shared_ptr<ShardCopy>> ShardService::CopyFor(const pb::ShardTarget& 
   return copy;
 }
 
+Result<std::shared_ptr<ShardCopy>> ShardService::PrimaryFor(const pb::ShardTarget& target) const {
+  auto copy = CopyFor(target);
+  if (!copy.ok()) return copy.status();
+  const int64_t term = target.primary_term();
+  if (!(*copy)->primary() || (*copy)->engine().primary_term() < term) {
+    if (!(*copy)->WaitPrimary(term, std::chrono::seconds(10))) {
+      return Status::Fenced("the copy of shard " + (*copy)->id().ToString() +
+                            " on this node is not the primary (not applied)");
+    }
+  }
+  return copy;
+}
+
 Status ShardService::CheckWriteBlock(const ShardCopy& copy) const {
   return options_.write_block != nullptr ? options_.write_block->Check(copy.index_name()) : Status::OK();
 }
@@ -83,7 +133,7 @@ Status ShardService::CheckWriteBlock(const ShardCopy& copy) const {
 // ------------------------------------------------------------ documents
 
 Status ShardService::Write(const pb::WriteRequest& request, pb::WriteResponse* response) {
-  auto copy = CopyFor(request.target());
+  auto copy = PrimaryFor(request.target());
   if (!copy.ok()) return copy.status();
   std::vector<WriteRequest> writes(static_cast<size_t>(request.items_size()));
   for (int i = 0; i < request.items_size(); ++i) {
@@ -121,13 +171,19 @@ Status ShardService::Write(const pb::WriteRequest& request, pb::WriteResponse* r
   } else {
     results = (*copy)->engine().Write(writes);
   }
+  std::vector<int64_t> written;
+  for (const WriteResult& r : results) {
+    if (r.status.ok() && r.outcome != WriteOutcome::kNoop && r.stamp.seq_no >= 0) written.push_back(r.stamp.seq_no);
+  }
+  // Acknowledged only once every in-sync copy has the ops (or left the set).
+  HOLDFAST_RETURN_IF_ERROR(replicator_.Replicate(**copy, written, response->mutable_replication()));
   response->mutable_results()->Reserve(static_cast<int>(results.size()));
   for (const WriteResult& r : results) ToProto(r, response->add_results());
   return Status::OK();
 }
 
 Status ShardService::Update(const pb::UpdateRequest& request, pb::UpdateResponse* response) {
-  auto copy = CopyFor(request.target());
+  auto copy = PrimaryFor(request.target());
   if (!copy.ok()) return copy.status();
   std::optional<int64_t> if_seq_no, if_primary_term;
   if (request.has_if_seq_no()) if_seq_no = request.if_seq_no();
@@ -142,6 +198,9 @@ Status ShardService::Update(const pb::UpdateRequest& request, pb::UpdateResponse
   }
   WriteResult r = (*copy)->engine().Update(request.id(), request.partial_doc(), request.doc_as_upsert(), if_seq_no,
                                            if_primary_term, request.routing());
+  std::vector<int64_t> written;
+  if (r.status.ok() && r.outcome != WriteOutcome::kNoop && r.stamp.seq_no >= 0) written.push_back(r.stamp.seq_no);
+  HOLDFAST_RETURN_IF_ERROR(replicator_.Replicate(**copy, written, response->mutable_replication()));
   ToProto(r, response->mutable_result());
   return Status::OK();
 }

@@ -21,7 +21,10 @@
 // Thread-safe: requests run concurrently on the caller's threads.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
 #include <map>
+#include <thread>
 #include <mutex>
 
 #include <chrono>
@@ -31,6 +34,7 @@
 #include "replication/shard_client.h"
 #include "replication/shard_registry.h"
 #include "replication/write_block.h"
+#include "replication/write_replication.h"
 
 namespace holdfast {
 
@@ -40,6 +44,9 @@ struct ShardServiceOptions {
   std::chrono::milliseconds phase_context_keep_alive{60'000};
   // The node's write block (flood-stage disk watermark); null: never blocked.
   const WriteBlock* write_block = nullptr;
+  // Write replication to the shard's other copies (write_replication.h);
+  // without a cluster state, writes stay on the copy written.
+  WriteReplicatorOptions replication;
 };
 
 // What a snapshot's term and field statistics are computed from, as a
@@ -70,6 +77,10 @@ class ShardService {
   bool HandleNodePage(const pb::BatchRequest& request, pb::BatchResponse* response);
   // The copy a request targets; kFenced for an older primary term.
   Result<std::shared_ptr<ShardCopy>> CopyFor(const pb::ShardTarget& target) const;
+  // The copy a write targets, which must be the primary of the request's
+  // term: a copy the routing table just promoted is waited for (briefly);
+  // otherwise kFenced (not applied: the coordinator retries elsewhere).
+  Result<std::shared_ptr<ShardCopy>> PrimaryFor(const pb::ShardTarget& target) const;
   // OK unless the write block is on (kBlocked naming the copy's index).
   Status CheckWriteBlock(const ShardCopy& copy) const;
   // The snapshot a search phase runs on: a context's (named, or opened now
@@ -84,6 +95,15 @@ class ShardService {
   ShardRegistry* const registry_;
   const ShardServiceOptions options_;
   ReaderContexts contexts_;
+  WriteReplicator replicator_;
+  // Resyncs of copies promoted here (ShardRegistry::SetOnPromoted), one
+  // after the other on their own thread.
+  void RunResyncs();
+  std::mutex resync_mu_;
+  std::condition_variable resync_cv_;
+  std::deque<std::weak_ptr<ShardCopy>> resync_queue_;  // under resync_mu_
+  bool stopping_ = false;                              // under resync_mu_
+  std::thread resync_thread_;
   std::mutex recoveries_mu_;
   std::map<std::string, std::shared_ptr<RecoverySource>> recoveries_;
 };

@@ -15,7 +15,7 @@
 namespace holdfast {
 
 Status ShardService::Events(const pb::EventsRequest& request, pb::EventsResponse* response) {
-  auto copy = CopyFor(request.target());
+  auto copy = PrimaryFor(request.target());
   if (!copy.ok()) return copy.status();
   auto ticket = (*copy)->EnterWrite();
   if (!ticket.ok()) return ticket.status();
@@ -24,6 +24,7 @@ Status ShardService::Events(const pb::EventsRequest& request, pb::EventsResponse
   if (!payload.ok()) return payload.status();
   auto stamp = (*copy)->events().Apply(payload.value());
   if (!stamp.ok()) return stamp.status();
+  HOLDFAST_RETURN_IF_ERROR(replicator_.Replicate(**copy, {stamp->seq_no}, response->mutable_replication()));
   response->set_seq_no(stamp->seq_no);
   response->set_primary_term(stamp->primary_term);
   return Status::OK();

@@ -54,6 +54,12 @@ Status ShardService::StartRecovery(const pb::StartRecoveryRequest& request, pb::
   auto snapshot = (*copy)->engine().TakeFileSnapshot((*copy)->options().dir + ".recovery-" + id);
   if (!snapshot.ok()) return snapshot.status();
   source->snapshot = std::move(snapshot).value();
+  // The ops after the frozen files stay in the op log until the target has
+  // them (a flush would trim them otherwise once the global checkpoint passed).
+  const int64_t keep_from = std::max(source->snapshot->local_checkpoint(), source->snapshot->max_seq_no()) + 1;
+  Status leased = (*copy)->engine().AddRetentionLease("peer_recovery/" + id, keep_from, "peer recovery");
+  if (leased.code() == StatusCode::kAlreadyExists) leased = (*copy)->engine().RenewRetentionLease("peer_recovery/" + id, keep_from);
+  if (!leased.ok() && leased.code() != StatusCode::kAlreadyExists) return leased;
   source->last_used = std::chrono::steady_clock::now();
   for (const SnapshotFile& f : source->snapshot->files()) {
     pb::RecoveryFile* out = response->add_files();
@@ -106,8 +112,15 @@ Status ShardService::Handoff(const pb::HandoffRequest& request, pb::HandoffRespo
 }
 
 Status ShardService::EndRecovery(const pb::EndRecoveryRequest& request, pb::EndRecoveryResponse* /*response*/) {
-  std::lock_guard<std::mutex> lock(recoveries_mu_);
-  recoveries_.erase(request.recovery_id());
+  std::shared_ptr<RecoverySource> ended;
+  {
+    std::lock_guard<std::mutex> lock(recoveries_mu_);
+    auto it = recoveries_.find(request.recovery_id());
+    if (it == recoveries_.end()) return Status::OK();
+    ended = std::move(it->second);
+    recoveries_.erase(it);
+  }
+  (void)ended->copy->engine().RemoveRetentionLease("peer_recovery/" + request.recovery_id());
   return Status::OK();
 }
 

@@ -163,6 +163,12 @@ struct WriteResult {
   WriteOutcome outcome = WriteOutcome::kCreated;
   int64_t version = 0;
   OpStamp stamp;
+  // The shard copies the write reached (Elasticsearch's `_shards`), as the
+  // primary counted them after replicating (replication/write_replication.h);
+  // copies_total 0: not counted (the caller counts the primary alone).
+  uint32_t copies_total = 0;
+  uint32_t copies_successful = 0;
+  uint32_t copies_failed = 0;
 };
 
 struct GetResult {

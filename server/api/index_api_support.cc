@@ -339,8 +339,8 @@ int WriteStatusCode(const WriteResult& result) {
   return 200;
 }
 
-void WriteShardsHeader(JsonWriter& w, uint64_t total, uint64_t successful) {
-  w.Key("_shards").StartObject().Field("total", total).Field("successful", successful).Field("failed", uint64_t{0});
+void WriteShardsHeader(JsonWriter& w, uint64_t total, uint64_t successful, uint64_t failed) {
+  w.Key("_shards").StartObject().Field("total", total).Field("successful", successful).Field("failed", failed);
   w.EndObject();
 }
 
@@ -351,6 +351,8 @@ void WriteDocumentResult(JsonWriter& w, const IndexHandle& index, std::string_vi
   if (forced_refresh) w.Field("forced_refresh", true);
   if (result.outcome == WriteOutcome::kNoop) {
     WriteShardsHeader(w, 0, 0);
+  } else if (result.copies_total > 0) {
+    WriteShardsHeader(w, result.copies_total, result.copies_successful, result.copies_failed);
   } else {
     WriteShardsHeader(w, 1 + uint64_t{index.settings().number_of_replicas}, 1);
   }

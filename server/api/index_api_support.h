@@ -160,7 +160,7 @@ void WriteDocumentResult(JsonWriter& w, const IndexHandle& index, std::string_vi
                          bool forced_refresh);
 // The "_shards" member: total = copies of the shards (primaries and
 // replicas), successful = the primaries this node holds.
-void WriteShardsHeader(JsonWriter& w, uint64_t total, uint64_t successful);
+void WriteShardsHeader(JsonWriter& w, uint64_t total, uint64_t successful, uint64_t failed = 0);
 // An "error" member in Elasticsearch's shape from a Status "<type>: <reason>";
 // `index` (may be null) adds "index" and "index_uuid".
 void WriteErrorMember(JsonWriter& w, const Status& status, const IndexHandle* index, std::string_view index_name);

@@ -70,6 +70,16 @@ constexpr std::chrono::seconds kMovedWait{10};
 
 }  // namespace
 
+namespace {
+
+void SetCopies(const pb::ReplicationInfo& info, WriteResult* result) {
+  result->copies_total = info.total();
+  result->copies_successful = info.successful();
+  result->copies_failed = info.failed();
+}
+
+}  // namespace
+
 template <typename Call>
 Status IndexHandle::OnPrimary(uint32_t shard, const Call& call) const {
   ClusterStatePtr state = state_;
@@ -131,6 +141,7 @@ std::vector<WriteResult> IndexHandle::Write(const std::vector<WriteRequest>& req
     }
     for (size_t k = 0; k < items.size(); ++k) {
       results[items[k]] = st.ok() ? FromProto(response.results(static_cast<int>(k))) : FailedWrite(st);
+      if (st.ok()) SetCopies(response.replication(), &results[items[k]]);
     }
   };
   // One shard's request on its primary, following a primary that moved.
@@ -212,7 +223,9 @@ WriteResult IndexHandle::Update(const std::string& id, const std::string& partia
     return to.client->Update(request, &response);
   });
   if (!st.ok()) return FailedWrite(st);
-  return FromProto(response.result());
+  WriteResult result = FromProto(response.result());
+  SetCopies(response.replication(), &result);
+  return result;
 }
 
 Result<GetResult> IndexHandle::Get(const std::string& id, std::string_view routing) const {
@@ -258,7 +271,15 @@ Status IndexHandle::ShardMaintenance(uint32_t shard, pb::MaintenanceRequest::Act
   request.set_max_segments(max_segments);
   pb::MaintenanceResponse response;
   // Merges of a large shard take long: no deadline but the shard's own.
-  return to->client->Maintenance(request, &response, Deadline::max());
+  HOLDFAST_RETURN_IF_ERROR(to->client->Maintenance(request, &response, Deadline::max()));
+  // The started replicas too (a refresh makes what they hold searchable
+  // there as well); one that fails is left out, as Elasticsearch counts it.
+  for (const ShardTarget& replica : router_->Replicas(*state_, shard_id(shard))) {
+    *request.mutable_target() = replica.target;
+    Status s = replica.client->Maintenance(request, &response, Deadline::max());
+    (void)s;
+  }
+  return Status::OK();
 }
 
 Status IndexHandle::EveryShard(pb::MaintenanceRequest::Action action, uint32_t max_segments) const {

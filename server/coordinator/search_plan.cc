@@ -137,17 +137,24 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& reque
       PlanShard shard;
       shard.index = ordinal;
       shard.id = index->shard_id(s);
-      auto target = index->router().ForRead(*index->state(), shard.id);
-      if (target.ok() && preference->only_local && target->node_id != index->router().local_node_id()) continue;
-      if (target.ok() && !preference->only_nodes.empty()) {
-        const auto& nodes = index->state()->nodes;
-        auto node = nodes.find(target->node_id);
-        const bool listed = preference->only_nodes.count(target->node_id) ||
-                            (node != nodes.end() && preference->only_nodes.count(node->second.name));
-        if (!listed) {
-          target = Status::Unavailable("no data nodes with criteria [" + request.preference + "] found for shard: " +
-                                       shard.id.ToString());
-        }
+      const auto& nodes = index->state()->nodes;
+      const std::string& local = index->router().local_node_id();
+      std::function<bool(const std::string&)> on_node;
+      if (preference->only_local) {
+        on_node = [&local](const std::string& node_id) { return node_id == local; };
+      } else if (!preference->only_nodes.empty()) {
+        on_node = [&](const std::string& node_id) {
+          auto node = nodes.find(node_id);
+          return preference->only_nodes.count(node_id) > 0 ||
+                 (node != nodes.end() && preference->only_nodes.count(node->second.name) > 0);
+        };
+      }
+      auto target = index->router().ForRead(*index->state(), shard.id, on_node);
+      // _only_local: the shards without a copy here are left out.
+      if (!target.ok() && preference->only_local && index->router().ForRead(*index->state(), shard.id).ok()) continue;
+      if (!target.ok() && !preference->only_nodes.empty()) {
+        target = Status::Unavailable("no data nodes with criteria [" + request.preference + "] found for shard: " +
+                                     shard.id.ToString());
       }
       if (target.ok()) {
         shard.target = std::move(target).value();

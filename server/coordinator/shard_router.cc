@@ -1,5 +1,7 @@
 #include "server/coordinator/shard_router.h"
 
+#include <algorithm>
+
 #include "index/mapping/mapping_error.h"
 #include "replication/local_shard_client.h"
 #include "replication/loopback_shard_client.h"
@@ -58,16 +60,39 @@ Result<ShardTarget> ShardRouter::Primary(const ClusterStateSnapshot& state, cons
   return To(state, *routing, *primary, shard, true);
 }
 
-Result<ShardTarget> ShardRouter::ForRead(const ClusterStateSnapshot& state, const ShardId& shard) const {
-  // The primary only: replicas serve reads once writes are replicated to
-  // them (the replication issue); until then a replica may lag.
+Result<ShardTarget> ShardRouter::ForRead(const ClusterStateSnapshot& state, const ShardId& shard,
+                                         const std::function<bool(const std::string& node_id)>& on_node) const {
   const ShardRouting* routing = state.RoutingOf(shard);
-  const ShardCopyRouting* primary = routing != nullptr ? routing->primary() : nullptr;
-  if (primary != nullptr && (primary->state == ShardCopyState::kStarted || primary->state == ShardCopyState::kRelocating)) {
-    return To(state, *routing, *primary, shard, false);
+  if (routing == nullptr) return Status::Unavailable("no active copy of shard " + shard.ToString());
+  auto started = [](const ShardCopyRouting& c) {
+    return !c.node_id.empty() && (c.state == ShardCopyState::kStarted || c.state == ShardCopyState::kRelocating);
+  };
+  auto in_sync = [&](const ShardCopyRouting& c) {
+    return std::find(routing->in_sync.begin(), routing->in_sync.end(), c.allocation_id) != routing->in_sync.end();
+  };
+  // Copies in routing order: the primary first.
+  for (const ShardCopyRouting& c : routing->copies) {
+    if (!started(c) || (!c.primary && !in_sync(c))) continue;
+    if (on_node && !on_node(c.node_id)) continue;
+    return To(state, *routing, c, shard, false);
   }
+  const ShardCopyRouting* primary = routing->primary();
   return Status::Unavailable("no active copy of shard " + shard.ToString() +
                              (primary != nullptr && !primary->failure.empty() ? ": " + primary->failure : ""));
+}
+
+std::vector<ShardTarget> ShardRouter::Replicas(const ClusterStateSnapshot& state, const ShardId& shard) const {
+  std::vector<ShardTarget> out;
+  const ShardRouting* routing = state.RoutingOf(shard);
+  if (routing == nullptr) return out;
+  for (const ShardCopyRouting& c : routing->copies) {
+    if (c.primary || c.node_id.empty() || (c.state != ShardCopyState::kStarted && c.state != ShardCopyState::kRelocating)) {
+      continue;
+    }
+    auto to = To(state, *routing, c, shard, false);
+    if (to.ok()) out.push_back(std::move(to).value());
+  }
+  return out;
 }
 
 }  // namespace holdfast

@@ -44,8 +44,14 @@ class ShardRouter {
 
   // The primary of `shard` (writes): kUnavailable when it is not started.
   Result<ShardTarget> Primary(const ClusterStateSnapshot& state, const ShardId& shard) const;
-  // A started copy of `shard` to read from: kUnavailable when none is.
-  Result<ShardTarget> ForRead(const ClusterStateSnapshot& state, const ShardId& shard) const;
+  // A started copy of `shard` to read from: kUnavailable when none is. The
+  // primary when it is started, else an in-sync replica (every in-sync copy
+  // has every acknowledged write). With `on_node`, only a copy on a node it
+  // accepts (preference=_only_nodes, _only_local), primary first.
+  Result<ShardTarget> ForRead(const ClusterStateSnapshot& state, const ShardId& shard,
+                              const std::function<bool(const std::string& node_id)>& on_node = nullptr) const;
+  // The started replicas of `shard` (reachable ones), for maintenance.
+  std::vector<ShardTarget> Replicas(const ClusterStateSnapshot& state, const ShardId& shard) const;
   // The node whose copies this router reaches in process.
   const std::string& local_node_id() const { return local_node_id_; }
 

@@ -78,6 +78,11 @@ grpc::Status ClusterGrpcService::UpdateShardCopy(grpc::ServerContext*,
                                                  holdfast::v1::ClusterChangeResponse* response) {
   EtcdClusterState* state = state_.load(std::memory_order_acquire);
   if (state == nullptr) return Answer(NotJoined(), response);
+  if (request->primary_term() != 0) {
+    return Answer(state->MasterFailReplica(ShardId{request->shard().index_uuid(), request->shard().shard()},
+                                           request->allocation_id(), request->primary_term(), request->failure()),
+                  response);
+  }
   auto copy_state = ShardCopyStateFromName(request->state());
   if (!copy_state) return Answer(Status::InvalidArgument("unknown shard copy state [" + request->state() + "]"), response);
   return Answer(state->MasterUpdateShardCopy(ShardId{request->shard().index_uuid(), request->shard().shard()},

@@ -1,0 +1,197 @@
+#include "replication/write_replication.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "replication/proto_convert.h"
+
+namespace holdfast {
+
+namespace {
+
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+bool Assigned(ShardCopyState s) {
+  return s == ShardCopyState::kInitializing || s == ShardCopyState::kStarted || s == ShardCopyState::kRelocating;
+}
+
+}  // namespace
+
+Status WriteReplicator::Targets(const ShardCopy& primary, std::vector<Target>* targets, uint32_t* total) const {
+  *total = 1;
+  if (options_.cluster == nullptr) return Status::OK();
+  ClusterStatePtr state = options_.cluster->Current();
+  const ShardRouting* shard = state->RoutingOf(primary.id());
+  if (shard == nullptr) return Status::OK();  // the index is going away; nothing else holds it
+  const ShardCopyRouting* p = shard->primary();
+  const int64_t term = primary.engine().primary_term();
+  if (shard->primary_term > term || (p != nullptr && p->allocation_id != primary.allocation_id() &&
+                                     p->relocation_id != primary.allocation_id())) {
+    return Status::Fenced("shard " + primary.id().ToString() + " has another primary now (term " +
+                          std::to_string(shard->primary_term) + "; this copy's " + std::to_string(term) +
+                          "): not acknowledged here");
+  }
+  *total = static_cast<uint32_t>(std::max<size_t>(1, shard->copies.size()));
+  GlobalCheckpointTracker& tracker = const_cast<ShardCopy&>(primary).replication_tracker();
+  for (const ShardCopyRouting& c : shard->copies) {
+    if (c.allocation_id == primary.allocation_id() || c.node_id.empty() || !Assigned(c.state)) continue;
+    targets->push_back(
+        Target{c.node_id, c.allocation_id, Contains(shard->in_sync, c.allocation_id) || tracker.IsInSync(c.allocation_id)});
+    // A replica moving: its target takes the ops too once it is open, and
+    // counts as in sync once its recovery finished on this primary.
+    if (!c.relocating_node_id.empty() && !c.relocation_id.empty()) {
+      targets->push_back(Target{c.relocating_node_id, c.relocation_id, tracker.IsInSync(c.relocation_id)});
+    }
+  }
+  return Status::OK();
+}
+
+void WriteReplicator::Send(const std::vector<Target>& targets, const pb::ReplicateRequest& request,
+                           std::vector<pb::ReplicateResponse>* answers, std::vector<Status>* statuses) const {
+  const size_t n = targets.size();
+  answers->assign(n, pb::ReplicateResponse());
+  statuses->assign(n, Status::OK());
+  std::vector<pb::ReplicateRequest> requests(n, request);
+  std::vector<ShardCall> calls(n);
+  std::vector<std::unique_ptr<ShardClient::PendingBatch>> pending(n);
+  const Deadline deadline = DeadlineIn(options_.timeout);
+  for (size_t i = 0; i < n; ++i) {
+    requests[i].set_allocation_id(targets[i].allocation_id);
+    ShardClient* client = options_.peer ? options_.peer(targets[i].node_id) : nullptr;
+    if (client == nullptr) {
+      (*statuses)[i] = Status::Unavailable("node [" + targets[i].node_id + "] is not reachable");
+      continue;
+    }
+    calls[i] = ShardCall{ShardMethod::kReplicate, &requests[i], &(*answers)[i], Status::OK()};
+    pending[i] = client->StartBatch(std::span<ShardCall>(&calls[i], 1), deadline);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (!pending[i]) continue;
+    pending[i]->Wait();
+    (*statuses)[i] = calls[i].status;
+  }
+}
+
+Status WriteReplicator::FailCopy(ShardCopy& primary, const Target& target, const std::string& why) const {
+  const int64_t term = primary.engine().primary_term();
+  spdlog::warn("shard {} of [{}]: replica {} on node [{}] did not take a write ({}); removing it from the in-sync set",
+               primary.id().ToString(), primary.index_name(), target.allocation_id, target.node_id, why);
+  Status s = options_.cluster->FailReplica(primary.id(), target.allocation_id, term, why);
+  if (s.ok()) {
+    primary.replication_tracker().Remove(target.allocation_id);
+    return s;
+  }
+  if (s.code() == StatusCode::kFenced) return s;
+  return Status::Unavailable("shard " + primary.id().ToString() + ": replica on node [" + target.node_id +
+                             "] failed (" + why + ") and could not be removed from the in-sync set (" + s.message() +
+                             "): the write is not acknowledged");
+}
+
+void WriteReplicator::AdvanceGlobalCheckpoint(ShardCopy& primary, const std::vector<Target>& targets) const {
+  GlobalCheckpointTracker& tracker = primary.replication_tracker();
+  int64_t gcp = primary.engine().local_checkpoint();
+  for (const Target& t : targets) {
+    if (!t.in_sync) continue;
+    if (!tracker.IsInSync(t.allocation_id)) return;  // not heard from yet: the checkpoint waits
+  }
+  if (tracker.in_sync_count() > 0) gcp = std::min(gcp, tracker.global_checkpoint());
+  primary.engine().UpdateGlobalCheckpoint(gcp);
+}
+
+Status WriteReplicator::Replicate(ShardCopy& primary, const std::vector<int64_t>& seq_nos,
+                                  pb::ReplicationInfo* info) const {
+  std::vector<Target> targets;
+  uint32_t total = 1;
+  HOLDFAST_RETURN_IF_ERROR(Targets(primary, &targets, &total));
+  info->set_total(total);
+  info->set_successful(1);
+  info->set_failed(0);
+  if (targets.empty() || seq_nos.empty()) {
+    if (targets.empty() && options_.cluster != nullptr) AdvanceGlobalCheckpoint(primary, targets);
+    return Status::OK();
+  }
+  pb::ReplicateRequest request;
+  request.mutable_target()->mutable_shard()->set_index_uuid(primary.id().index_uuid);
+  request.mutable_target()->mutable_shard()->set_shard(primary.id().shard);
+  request.mutable_target()->set_primary_term(primary.engine().primary_term());
+  request.set_global_checkpoint(primary.engine().global_checkpoint());
+  {
+    const auto [lo, hi] = std::minmax_element(seq_nos.begin(), seq_nos.end());
+    std::unordered_set<int64_t> wanted(seq_nos.begin(), seq_nos.end());
+    auto snapshot = primary.engine().OpsSince(*lo);
+    if (!snapshot.ok()) return snapshot.status();
+    ShardOp op;
+    while ((*snapshot)->Next(&op)) {
+      if (op.stamp.seq_no > *hi) break;
+      if (wanted.count(op.stamp.seq_no)) ToProto(op, request.add_ops());
+    }
+    HOLDFAST_RETURN_IF_ERROR((*snapshot)->status());
+  }
+  std::vector<pb::ReplicateResponse> answers;
+  std::vector<Status> statuses;
+  Send(targets, request, &answers, &statuses);
+  GlobalCheckpointTracker& tracker = primary.replication_tracker();
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const Target& t = targets[i];
+    if (statuses[i].ok()) {
+      info->set_successful(info->successful() + 1);
+      if (t.in_sync) {
+        tracker.MarkInSync(t.allocation_id, answers[i].local_checkpoint());
+      }
+      continue;
+    }
+    if (!t.in_sync) continue;  // a recovering copy: its recovery fails or catches up
+    HOLDFAST_RETURN_IF_ERROR(FailCopy(primary, t, statuses[i].ToString()));
+    info->set_failed(info->failed() + 1);
+    info->add_failures("[" + t.node_id + "] " + statuses[i].ToString());
+  }
+  AdvanceGlobalCheckpoint(primary, targets);
+  return Status::OK();
+}
+
+Status WriteReplicator::Resync(ShardCopy& primary) const {
+  std::vector<Target> targets;
+  uint32_t total = 1;
+  HOLDFAST_RETURN_IF_ERROR(Targets(primary, &targets, &total));
+  targets.erase(std::remove_if(targets.begin(), targets.end(), [](const Target& t) { return !t.in_sync; }),
+                targets.end());
+  if (targets.empty()) return Status::OK();
+  pb::ReplicateRequest request;
+  request.mutable_target()->mutable_shard()->set_index_uuid(primary.id().index_uuid);
+  request.mutable_target()->mutable_shard()->set_shard(primary.id().shard);
+  request.mutable_target()->set_primary_term(primary.engine().primary_term());
+  const int64_t gcp = primary.engine().global_checkpoint();
+  request.set_global_checkpoint(gcp);
+  request.set_resync(true);
+  request.set_max_seq_no(primary.engine().max_seq_no());
+  {
+    auto snapshot = primary.engine().OpsSince(gcp + 1);
+    if (!snapshot.ok()) return snapshot.status();
+    ShardOp op;
+    while ((*snapshot)->Next(&op)) ToProto(op, request.add_ops());
+    HOLDFAST_RETURN_IF_ERROR((*snapshot)->status());
+  }
+  std::vector<pb::ReplicateResponse> answers;
+  std::vector<Status> statuses;
+  Send(targets, request, &answers, &statuses);
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (statuses[i].ok() && !answers[i].diverged()) {
+      primary.replication_tracker().MarkInSync(targets[i].allocation_id, answers[i].local_checkpoint());
+      continue;
+    }
+    const std::string why = statuses[i].ok() ? "its history above the global checkpoint differs from the new primary's"
+                                             : statuses[i].ToString();
+    HOLDFAST_RETURN_IF_ERROR(FailCopy(primary, targets[i], why));
+  }
+  AdvanceGlobalCheckpoint(primary, targets);
+  spdlog::info("shard {} of [{}]: primary of term {} resynced {} ops above global checkpoint {} to {} copies",
+               primary.id().ToString(), primary.index_name(), primary.engine().primary_term(), request.ops_size(), gcp,
+               targets.size());
+  return Status::OK();
+}
+
+}  // namespace holdfast
