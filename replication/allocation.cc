@@ -1,4 +1,5 @@
 #include "replication/allocation.h"
+#include "index/util/clock.h"
 #include "index/util/comma_list.h"
 
 #include <algorithm>
@@ -9,6 +10,9 @@
 namespace holdfast {
 
 namespace {
+
+// A failed replica is allocated again after this pause (not in a loop).
+constexpr int64_t kFailedRetryMs = 3000;
 
 // Copies per node: assigned copies and relocation targets.
 std::map<std::string, int> NodeLoads(const ClusterStateSnapshot& state) {
@@ -262,9 +266,11 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
           changed = true;
           continue;
         }
-        const bool delayed = copy.unassigned_reason == "NODE_LEFT" && input.now_ms < copy.unassigned_at_ms + delay;
+        const bool delayed =
+            (copy.unassigned_reason == "NODE_LEFT" && input.now_ms < copy.unassigned_at_ms + delay) ||
+            (copy.unassigned_reason == "ALLOCATION_FAILED" && input.now_ms < copy.unassigned_at_ms + kFailedRetryMs);
         if (delayed) {
-          note_check(copy.unassigned_at_ms + delay);
+          note_check(copy.unassigned_at_ms + (copy.unassigned_reason == "NODE_LEFT" ? delay : kFailedRetryMs));
           continue;
         }
         // 3. A primary is never re-created empty once it held data: it waits
@@ -376,6 +382,15 @@ Result<bool> ApplyCopyReport(ClusterStateSnapshot* state, const ShardId& shard_i
   if (reported == ShardCopyState::kFailed) {
     copy->relocating_node_id.clear();
     copy->relocation_id.clear();
+    if (!copy->primary && leaves_in_sync == (in_sync != shard.in_sync.end())) {
+      // A replica that failed (to open, to recover) is allocated again after
+      // a pause, as a new copy recovered from the primary.
+      if (leaves_in_sync) shard.in_sync.erase(in_sync);
+      MarkUnassigned(&*copy, "ALLOCATION_FAILED", WallClockMs());
+      copy->last_node_id.clear();
+      copy->failure = failure;
+      return true;
+    }
   }
   copy->state = next;
   copy->failure = new_failure;

@@ -322,6 +322,14 @@ void ShardRegistry::Converge(const ClusterStatePtr& state) {
         it = copies_.erase(it);
         continue;
       }
+      if (w != wanted.end()) {
+        // Replaced here by a new copy (a new allocation id, to be recovered
+        // into the same directory): writes are refused at once (the
+        // coordinator retries them on the primary), and the new copy waits
+        // until this one's last user let go of its files.
+        it->second->MarkHandedOff();
+        releasing_[it->first] = it->second;
+      }
       gone.push_back(std::move(it->second));
       it = copies_.erase(it);
     }
@@ -458,6 +466,23 @@ void ShardRegistry::RunRecovery(const std::shared_ptr<Recovery>& r) {
     r->info_view.progress.finished_ms = WallClockMs();
     r->done = true;
   };
+  // A copy this one replaces (same directory) must be closed for good.
+  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);;) {
+    bool released = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = releasing_.find(id);
+      released = it == releasing_.end() || it->second.expired();
+      if (released && it != releasing_.end()) releasing_.erase(it);
+    }
+    if (released) break;
+    if (r->cancelled || std::chrono::steady_clock::now() > until) {
+      EndPeerRecovery(r->peer);
+      return fail(Status::Unavailable("the previous copy of shard " + id.ToString() +
+                                      " on this node is still in use; recovery retried later"));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   auto ops = RecoverFromPeer(r->peer);
   if (!ops.ok()) {
     EndPeerRecovery(r->peer);

@@ -138,6 +138,8 @@ class ShardRegistry {
   Status FinalizeReplicaRecovery(const ShardId& id, const std::string& allocation_id, ShardCopy* copy);
   void StopRecoveries();  // cancels and joins every recovery thread; the registry is closed after
   std::map<ShardId, std::shared_ptr<Recovery>> recoveries_;  // under mu_
+  // Copies closed because a new copy of the shard replaces them here.
+  std::map<ShardId, std::weak_ptr<ShardCopy>> releasing_;  // under mu_
   RateLimiter recovery_limiter_;  // every recovery on this node shares it
 
   // Copies that moved away: still found by Get (reads planned before the

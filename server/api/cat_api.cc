@@ -100,14 +100,15 @@ HttpResponse CatShards(ApiContext* ctx, ClusterIndices& registry, const HttpRequ
   CatTable table({{"index", false}, {"shard", true}, {"prirep", false}, {"state", false}, {"docs", true},
                   {"store", true}, {"ip", false}, {"node", false},
                   {"id", false, false}, {"allocation_id", false, false}, {"primary_term", true, false},
-                  {"unassigned.reason", false, false}, {"failure", false, false}});
+                  {"unassigned.reason", false, false}, {"failure", false, false},
+                  {"local_checkpoint", true, false}, {"global_checkpoint", true, false}, {"max_seq_no", true, false}});
   for (const auto& index : *indices) {
     const ClusterStateSnapshot& state = *index->state();
     const IndexRouting* routing = state.RoutingOf(index->uuid());
     if (routing == nullptr) continue;
     for (const ShardRouting& shard : routing->shards) {
       for (const ShardCopyRouting& copy : shard.copies) {
-        std::string docs, store, ip, node;
+        std::string docs, store, ip, node, local_checkpoint, global_checkpoint, max_seq_no;
         if (!copy.node_id.empty()) {
           if (auto n = state.nodes.find(copy.node_id); n != state.nodes.end()) {
             node = n->second.name;
@@ -116,16 +117,20 @@ HttpResponse CatShards(ApiContext* ctx, ClusterIndices& registry, const HttpRequ
           }
         }
         if (copy.state == ShardCopyState::kStarted || copy.state == ShardCopyState::kRelocating) {
-          auto st = index->ShardStatsOf(shard.shard, /*with_store_bytes=*/true);
+          // This copy's own numbers (a replica's, not its primary's).
+          auto st = index->ShardStatsOf(shard.shard, /*with_store_bytes=*/true, copy.node_id);
           if (st.ok()) {
             docs = std::to_string(st->docs());
             store = FormatBytes(st->store_bytes(), unit);
+            local_checkpoint = std::to_string(st->local_checkpoint());
+            global_checkpoint = std::to_string(st->global_checkpoint());
+            max_seq_no = std::to_string(st->max_seq_no());
           }
         }
         table.AddRow({index->name(), std::to_string(shard.shard), copy.primary ? "p" : "r",
                       copy.state == ShardCopyState::kFailed ? "UNASSIGNED" : ShardCopyStateName(copy.state), docs, store,
                       ip, node, copy.node_id, copy.allocation_id, std::to_string(shard.primary_term),
-                      UnassignedReasonOf(copy), copy.failure});
+                      UnassignedReasonOf(copy), copy.failure, local_checkpoint, global_checkpoint, max_seq_no});
       }
     }
   }

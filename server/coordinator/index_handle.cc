@@ -318,8 +318,11 @@ bool IndexHandle::WaitForRefresh(const std::vector<std::pair<uint32_t, int64_t>>
   return true;
 }
 
-Result<pb::ShardStatsResponse> IndexHandle::ShardStatsOf(uint32_t shard, bool with_store_bytes) const {
-  auto to = router_->ForRead(*state_, shard_id(shard));
+Result<pb::ShardStatsResponse> IndexHandle::ShardStatsOf(uint32_t shard, bool with_store_bytes,
+                                                         const std::string& node_id) const {
+  auto to = node_id.empty() ? router_->ForRead(*state_, shard_id(shard))
+                            : router_->ForRead(*state_, shard_id(shard),
+                                               [&node_id](const std::string& n) { return n == node_id; });
   if (!to.ok()) return to.status();
   pb::ShardStatsRequest request;
   *request.mutable_target() = to->target;

@@ -95,7 +95,8 @@ class IndexHandle {
   // Summed over shards.
   Result<ShardStats> Stats() const;
   // `with_store_bytes`: also the bytes of the copy's files (a directory walk).
-  Result<pb::ShardStatsResponse> ShardStatsOf(uint32_t shard, bool with_store_bytes = false) const;
+  Result<pb::ShardStatsResponse> ShardStatsOf(uint32_t shard, bool with_store_bytes = false,
+                                             const std::string& node_id = "") const;
   // Explicit new fields (PUT _mapping) through the cluster state.
   Status PutMapping(const mapping::MappingUpdate& update) const;
 

@@ -107,6 +107,19 @@ TEST_F(ReplicationTest, EveryWriteReachesEveryInSyncCopyAndShardsSaysSo) {
   EXPECT_EQ(compared, 6u);
   EXPECT_EQ(ids.size(), 299u);
   EXPECT_FALSE(ids.count("d8"));
+  // Both copies of every shard have processed the same ops; the primary's
+  // global checkpoint covers all of them (every in-sync copy answered).
+  auto rows = HttpJson(0, "GET", "/_cat/shards/r?format=json&h=shard,prirep,local_checkpoint,global_checkpoint,max_seq_no");
+  ASSERT_TRUE(rows.IsArray());
+  std::map<std::string, std::set<std::string>> max_seq_nos;
+  for (const auto& row : rows.GetArray()) {
+    const std::string max_seq_no = row["max_seq_no"].GetString();
+    EXPECT_EQ(std::string(row["local_checkpoint"].GetString()), max_seq_no);
+    if (std::string(row["prirep"].GetString()) == "p") EXPECT_EQ(std::string(row["global_checkpoint"].GetString()), max_seq_no);
+    max_seq_nos[row["shard"].GetString()].insert(max_seq_no);
+  }
+  EXPECT_EQ(max_seq_nos.size(), 3u);
+  for (const auto& [shard, values] : max_seq_nos) EXPECT_EQ(values.size(), 1u) << "shard " << shard;
   // The update reached the replica too (same _seq_no on both copies is
   // checked above); its source as well.
   auto got = HttpJson(1, "GET", "/r/_doc/d7");
@@ -175,6 +188,66 @@ TEST_F(ReplicationTest, AKilledNodeLosesNoAcknowledgedWriteAndItsCopiesConvergeW
     max_term = std::max(max_term, d["metadata"]["indices"]["r"]["primary_terms"][std::to_string(s).c_str()].GetInt64());
   }
   EXPECT_GT(max_term, term_before) << Http(0, "GET", "/_cluster/state/metadata/r").body;
+}
+
+// The primary's node paused (SIGSTOP) past its lease: an in-sync replica
+// takes over (term + 1) and writes go on; resumed, the old primary can
+// acknowledge nothing of its old term (its replica refuses its ops and the
+// master its request to drop them), and its copy is recovered from the new
+// primary. Every acknowledged write is on both copies at the end.
+TEST_F(ReplicationTest, APausedPrimaryIsReplacedAndCannotAcknowledgeWhenResumed) {
+  StartNodes(3);
+  ASSERT_EQ(Http(0, "PUT", "/p", R"({"settings": {"number_of_shards": 1, "number_of_replicas": 1}})").status, 200);
+  ASSERT_TRUE(WaitHealth(0, "green")) << Http(0, "GET", "/_cat/shards?v").body;
+  std::string primary;
+  for (const CopyPlace& c : Copies(0, "p")) {
+    if (c.prirep == "p") primary = c.node;
+  }
+  ASSERT_FALSE(primary.empty());
+  const size_t paused = static_cast<size_t>(primary[1] - '1');
+  std::vector<size_t> others;
+  for (size_t i = 0; i < 3; ++i) {
+    if (i != paused) others.push_back(i);
+  }
+  std::set<std::string> acked, sent;
+  int next = 0;
+  auto write_until = [&](std::chrono::steady_clock::time_point until, const std::vector<size_t>& via) {
+    while (std::chrono::steady_clock::now() < until && next < 100000) {
+      const std::string id = "s" + std::to_string(next);
+      const size_t n = via[static_cast<size_t>(next) % via.size()];
+      ++next;
+      sent.insert(id);
+      auto r = Http(n, "PUT", "/p/_create/" + id, R"({"v": 1})");
+      if (r.status == 201) acked.insert(id);
+    }
+  };
+  write_until(std::chrono::steady_clock::now() + 1s, {0, 1, 2});
+  node(paused).process().Signal(SIGSTOP);
+  write_until(std::chrono::steady_clock::now() + std::chrono::seconds(kLeaseTtlSeconds + 3), others);
+  // The replica took over: writes through the other nodes are acknowledged.
+  ASSERT_TRUE(WaitUntil([&] {
+    auto d = HttpJson(others[0], "GET", "/_cluster/state/metadata/p");
+    return d.IsObject() && d["metadata"]["indices"]["p"]["primary_terms"]["0"].GetInt64() == 2;
+  }, 30s)) << Http(others[0], "GET", "/_cat/shards?v").body;
+  const size_t acked_while_paused = acked.size();
+  write_until(std::chrono::steady_clock::now() + 2s, others);
+  EXPECT_GT(acked.size(), acked_while_paused);
+  node(paused).process().Signal(SIGCONT);
+  // The resumed node coordinates writes too, with whatever it believes.
+  write_until(std::chrono::steady_clock::now() + 2s, {0, 1, 2});
+  ASSERT_TRUE(WaitHealth(others[0], "green", 60s))
+      << Http(others[0], "GET", "/_cat/shards?v&h=index,shard,prirep,state,node,unassigned.reason").body;
+  write_until(std::chrono::steady_clock::now() + 1s, {0, 1, 2});
+  ASSERT_EQ(Http(others[0], "POST", "/p/_refresh").status, 200);
+  size_t compared = 0;
+  const auto present = CompareCopies(others[0], "p", &compared);
+  EXPECT_EQ(compared, 2u);
+  size_t lost = 0;
+  for (const std::string& id : acked) lost += present.count(id) ? 0 : 1;
+  std::cout << "sent " << sent.size() << ", acked " << acked.size() << ", lost " << lost << ", copies compared "
+            << compared << "\n";
+  EXPECT_EQ(lost, 0u);
+  for (const std::string& id : present) EXPECT_TRUE(sent.count(id)) << id;
 }
 
 }  // namespace
