@@ -55,11 +55,11 @@ std::string IndexBody(size_t replicas) {
 
 TEST(WriteSafety, NoAcknowledgedWriteIsLostAndEveryCopyHoldsOneHistoryUnderFaults) {
   const ChaosSettings settings = ChaosSettings::FromEnvironment();
-  const std::string length = settings.minutes > 0 ? "rounds for " + std::to_string(settings.minutes) + " min"
-                                                  : std::string("one round");
+  char length[64] = "one round";
+  if (settings.minutes > 0) std::snprintf(length, sizeof(length), "rounds for %.1f min", settings.minutes);
   std::printf("chaos: seed %llu (HOLDFAST_CHAOS_SEED=%llu repeats this schedule), replicas %zu, %s\n",
               static_cast<unsigned long long>(settings.seed), static_cast<unsigned long long>(settings.seed),
-              settings.replicas, length.c_str());
+              settings.replicas, length);
   std::fflush(stdout);
 
   ChaosCluster cluster(3, kLeaseTtlSeconds);
