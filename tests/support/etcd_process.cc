@@ -75,11 +75,14 @@ bool EtcdProcess::Restart(std::chrono::milliseconds timeout) { return Launch(tim
 bool EtcdProcess::Launch(std::chrono::milliseconds timeout) {
   if (process_ && process_->running()) Stop();
   const std::string client = "http://127.0.0.1:" + std::to_string(client_port_);
+  // Listens on both; advertises the address every client can reach.
+  const std::string clients = extra_client_host_.empty() ? client : client + "," + extra_endpoint();
+  const std::string advertised = extra_client_host_.empty() ? client : extra_endpoint();
   const std::string peer = "http://127.0.0.1:" + std::to_string(peer_port_);
   process_ = std::make_unique<ChildProcess>();
   const std::vector<std::string> argv = {
-      OnPath("etcd"), "--name", "test", "--data-dir", data_dir_, "--listen-client-urls", client, "--advertise-client-urls",
-      client, "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster",
+      OnPath("etcd"), "--name", "test", "--data-dir", data_dir_, "--listen-client-urls", clients, "--advertise-client-urls",
+      advertised, "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster",
       "test=" + peer, "--log-level", "warn"};
   if (!process_->Start(argv, data_dir_ + ".log." + std::to_string(launches_++))) return false;
   // Ready once it accepts clients and reports itself healthy (a leader, a

@@ -23,18 +23,24 @@ class EtcdProcess {
   // a port taken meanwhile it tries again with new ports. False (see Log())
   // when it could not start.
   bool Start(const std::string& data_dir, std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  // Before Start: clients may also reach it on `host` (an address of this
+  // machine other than loopback, e.g. a test bridge's), same port.
+  void set_extra_client_host(std::string host) { extra_client_host_ = std::move(host); }
   // Restarts on the same ports and data (after Stop or a kill).
   bool Restart(std::chrono::milliseconds timeout = std::chrono::seconds(20));
   void Stop();  // SIGTERM, then SIGKILL after 10 s
   ChildProcess& process() { return *process_; }
   // "http://127.0.0.1:PORT"
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(client_port_); }
+  // "http://HOST:PORT" on the extra client host.
+  std::string extra_endpoint() const { return "http://" + extra_client_host_ + ":" + std::to_string(client_port_); }
   std::string Log() const { return process_ ? process_->Log() : std::string(); }
 
  private:
   bool Launch(std::chrono::milliseconds timeout);
 
   std::string data_dir_;
+  std::string extra_client_host_;
   int client_port_ = 0;
   int peer_port_ = 0;
   int launches_ = 0;

@@ -17,7 +17,10 @@ std::string HttpReply::Header(const std::string& name) const {
   return it == headers.end() ? "" : it->second;
 }
 
-HttpConnection::HttpConnection(int port, std::chrono::milliseconds timeout) {
+HttpConnection::HttpConnection(int port, std::chrono::milliseconds timeout)
+    : HttpConnection("127.0.0.1", port, timeout) {}
+
+HttpConnection::HttpConnection(const std::string& host, int port, std::chrono::milliseconds timeout) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return;
   timeval tv{};
@@ -28,7 +31,11 @@ HttpConnection::HttpConnection(int port, std::chrono::milliseconds timeout) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
+    ::close(fd_);
+    fd_ = -1;
+    return;
+  }
   if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     ::close(fd_);
     fd_ = -1;
@@ -121,6 +128,13 @@ bool HttpConnection::WaitClosed(std::chrono::milliseconds timeout) {
 HttpReply HttpCall(int port, const std::string& method, const std::string& target,
                    const std::string& body) {
   HttpConnection c(port);
+  return c.Request(method, target, body);
+}
+
+HttpReply HttpCall(const std::string& host, int port, const std::string& method, const std::string& target,
+                   const std::string& body, std::chrono::milliseconds timeout) {
+  HttpConnection c(host, port, timeout);
+  if (!c.connected()) return {};
   return c.Request(method, target, body);
 }
 

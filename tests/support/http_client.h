@@ -18,7 +18,12 @@ struct HttpReply {
 
 class HttpConnection {
  public:
+  // `timeout` bounds the connect and each send and receive on the socket
+  // (SO_SNDTIMEO, SO_RCVTIMEO), so a peer behind dropped packets fails the
+  // call instead of hanging it.
   explicit HttpConnection(int port, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // The same to an IPv4 address other than 127.0.0.1 ("10.1.2.3").
+  HttpConnection(const std::string& host, int port, std::chrono::milliseconds timeout = std::chrono::seconds(10));
   ~HttpConnection();
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;
@@ -41,5 +46,8 @@ class HttpConnection {
 // One request on a fresh connection.
 HttpReply HttpCall(int port, const std::string& method, const std::string& target,
                    const std::string& body = "");
+// The same to `host` (an IPv4 address), every socket call bounded by `timeout`.
+HttpReply HttpCall(const std::string& host, int port, const std::string& method, const std::string& target,
+                   const std::string& body = "", std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace holdfast::testing

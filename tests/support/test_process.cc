@@ -148,8 +148,11 @@ bool NodeProcess::Launch(const std::string& data_dir, const std::vector<std::str
   static int counter = 0;
   const std::string base = log_dir_.empty() ? data_dir : log_dir_ + "/node";
   log_path_ = base + ".log." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-  std::vector<std::string> argv = {BinaryPath(), "serve", "--data-dir", data_dir,
-                                   "--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0"};
+  const std::vector<std::string> command = {BinaryPath(), "serve", "--data-dir", data_dir,
+                                            "--http-addr", host_ + ":" + std::to_string(listen_http_port_),
+                                            "--grpc-addr", host_ + ":" + std::to_string(listen_grpc_port_)};
+  std::vector<std::string> argv = prefix_;
+  argv.insert(argv.end(), command.begin(), command.end());
   argv.insert(argv.end(), extra.begin(), extra.end());
   // The host's disk may be nearly full (a CI machine's often is): past the
   // flood stage every write would get 429 and tests of other things would
@@ -165,7 +168,7 @@ bool NodeProcess::Launch(const std::string& data_dir, const std::vector<std::str
 }
 
 bool NodeProcess::WaitReady(std::chrono::milliseconds timeout) {
-  return WaitFor([this] { return HttpCall(http_port_, "GET", "/_lifecycle/ready").status == 200; }, timeout);
+  return WaitFor([this] { return HttpCall(host_, http_port_, "GET", "/_lifecycle/ready").status == 200; }, timeout);
 }
 
 bool NodeProcess::Start(const std::string& data_dir, const std::vector<std::string>& extra,

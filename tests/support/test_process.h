@@ -85,7 +85,19 @@ class NodeProcess {
   // The directory each later Start/Launch writes a new log file in (default:
   // next to the data directory) — off a volume the test fills, say.
   void set_log_dir(std::string dir) { log_dir_ = std::move(dir); }
+  // Where later Start/Launch listen: `host` (default 127.0.0.1) and the two
+  // ports (default 0: chosen by the kernel). WaitReady asks that host.
+  void set_listen(std::string host, int http_port = 0, int grpc_port = 0) {
+    host_ = std::move(host);
+    listen_http_port_ = http_port;
+    listen_grpc_port_ = grpc_port;
+  }
+  // Words put before the holdfast command line, e.g. {"/usr/sbin/ip",
+  // "netns", "exec", "<ns>"}: a wrapper that execs in place, so that pid()
+  // stays the node's own and signals reach it.
+  void set_command_prefix(std::vector<std::string> prefix) { prefix_ = std::move(prefix); }
 
+  const std::string& host() const { return host_; }
   int http_port() const { return http_port_; }
   int grpc_port() const { return grpc_port_; }
   ChildProcess& process() { return process_; }
@@ -96,6 +108,10 @@ class NodeProcess {
   ChildProcess process_;
   std::string log_path_;
   std::string log_dir_;
+  std::string host_ = "127.0.0.1";
+  int listen_http_port_ = 0;
+  int listen_grpc_port_ = 0;
+  std::vector<std::string> prefix_;
   int http_port_ = 0;
   int grpc_port_ = 0;
 };
