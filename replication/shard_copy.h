@@ -76,6 +76,9 @@ class ShardCopy {
   // those marked at the end of their recovery here, and those that
   // answered a replication (replication/write_replication.h).
   GlobalCheckpointTracker& replication_tracker() { return tracker_; }
+  // The global checkpoint last sent to the replicas on its own.
+  int64_t synced_global_checkpoint() const { return synced_gcp_.load(); }
+  void set_synced_global_checkpoint(int64_t gcp) { synced_gcp_.store(gcp); }
   ShardEngine& engine() const { return *engine_; }
   recommend::EventShard& events() const { return *events_; }
   std::shared_ptr<const mapping::Mapping> mapping() const { return options_.mappings->Current(); }
@@ -138,6 +141,7 @@ class ShardCopy {
   ShardCopyOptions options_;
   std::atomic<bool> primary_{true};
   GlobalCheckpointTracker tracker_;
+  std::atomic<int64_t> synced_gcp_{-1};
   std::mutex promote_mu_;
   std::condition_variable promoted_;
   std::atomic<bool> closed_{false};

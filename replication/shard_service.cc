@@ -38,7 +38,16 @@ ShardService::~ShardService() {
 void ShardService::RunResyncs() {
   std::unique_lock<std::mutex> lock(resync_mu_);
   while (true) {
-    resync_cv_.wait(lock, [&] { return stopping_ || !resync_queue_.empty(); });
+    // Every half second: the primaries' global checkpoints to their replicas.
+    if (!resync_cv_.wait_for(lock, std::chrono::milliseconds(500),
+                             [&] { return stopping_ || !resync_queue_.empty(); })) {
+      lock.unlock();
+      for (const std::shared_ptr<ShardCopy>& copy : registry_->All()) {
+        if (copy->primary()) replicator_.SyncGlobalCheckpoint(*copy);
+      }
+      lock.lock();
+      continue;
+    }
     if (stopping_) return;
     std::shared_ptr<ShardCopy> copy = resync_queue_.front().lock();
     resync_queue_.pop_front();

@@ -153,6 +153,30 @@ Status WriteReplicator::Replicate(ShardCopy& primary, const std::vector<int64_t>
   return Status::OK();
 }
 
+void WriteReplicator::SyncGlobalCheckpoint(ShardCopy& primary) const {
+  const int64_t gcp = primary.engine().global_checkpoint();
+  if (gcp <= primary.synced_global_checkpoint()) return;
+  std::vector<Target> targets;
+  uint32_t total = 1;
+  if (!Targets(primary, &targets, &total).ok()) return;
+  targets.erase(std::remove_if(targets.begin(), targets.end(), [](const Target& t) { return !t.in_sync; }),
+                targets.end());
+  if (!targets.empty()) {
+    pb::ReplicateRequest request;
+    request.mutable_target()->mutable_shard()->set_index_uuid(primary.id().index_uuid);
+    request.mutable_target()->mutable_shard()->set_shard(primary.id().shard);
+    request.mutable_target()->set_primary_term(primary.engine().primary_term());
+    request.set_global_checkpoint(gcp);
+    std::vector<pb::ReplicateResponse> answers;
+    std::vector<Status> statuses;
+    Send(targets, request, &answers, &statuses);
+    for (const Status& s : statuses) {
+      if (!s.ok()) return;  // tried again at the next sync
+    }
+  }
+  primary.set_synced_global_checkpoint(gcp);
+}
+
 Status WriteReplicator::Resync(ShardCopy& primary) const {
   std::vector<Target> targets;
   uint32_t total = 1;

@@ -57,6 +57,11 @@ class WriteReplicator {
   // every other in-sync copy answered or was failed.
   Status Resync(ShardCopy& primary) const;
 
+  // Sends `primary`'s global checkpoint to its in-sync copies when it moved
+  // since the last time (a replica otherwise learns it with the next ops):
+  // on a quiet shard every copy then shows the same checkpoints.
+  void SyncGlobalCheckpoint(ShardCopy& primary) const;
+
   bool enabled() const { return options_.cluster != nullptr; }
 
  private:
