@@ -76,9 +76,10 @@ class ShardCopy {
   // those marked at the end of their recovery here, and those that
   // answered a replication (replication/write_replication.h).
   GlobalCheckpointTracker& replication_tracker() { return tracker_; }
-  // The global checkpoint last sent to the replicas on its own.
-  int64_t synced_global_checkpoint() const { return synced_gcp_.load(); }
-  void set_synced_global_checkpoint(int64_t gcp) { synced_gcp_.store(gcp); }
+  // What the global checkpoint sync last sent (the checkpoint and to whom,
+  // hashed: write_replication.cc).
+  uint64_t synced_global_checkpoint() const { return synced_gcp_.load(); }
+  void set_synced_global_checkpoint(uint64_t key) { synced_gcp_.store(key); }
   ShardEngine& engine() const { return *engine_; }
   recommend::EventShard& events() const { return *events_; }
   std::shared_ptr<const mapping::Mapping> mapping() const { return options_.mappings->Current(); }
@@ -141,7 +142,7 @@ class ShardCopy {
   ShardCopyOptions options_;
   std::atomic<bool> primary_{true};
   GlobalCheckpointTracker tracker_;
-  std::atomic<int64_t> synced_gcp_{-1};
+  std::atomic<uint64_t> synced_gcp_{0};
   std::mutex promote_mu_;
   std::condition_variable promoted_;
   std::atomic<bool> closed_{false};

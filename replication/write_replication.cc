@@ -154,27 +154,40 @@ Status WriteReplicator::Replicate(ShardCopy& primary, const std::vector<int64_t>
 }
 
 void WriteReplicator::SyncGlobalCheckpoint(ShardCopy& primary) const {
-  const int64_t gcp = primary.engine().global_checkpoint();
-  if (gcp <= primary.synced_global_checkpoint()) return;
   std::vector<Target> targets;
   uint32_t total = 1;
   if (!Targets(primary, &targets, &total).ok()) return;
   targets.erase(std::remove_if(targets.begin(), targets.end(), [](const Target& t) { return !t.in_sync; }),
                 targets.end());
+  // What was last sent, to whom: a copy that joined the set since gets it too.
+  uint64_t key = std::hash<int64_t>()(primary.engine().global_checkpoint());
+  for (const Target& t : targets) key = key * 31 + std::hash<std::string>()(t.allocation_id);
+  if (key == primary.synced_global_checkpoint()) return;
   if (!targets.empty()) {
     pb::ReplicateRequest request;
     request.mutable_target()->mutable_shard()->set_index_uuid(primary.id().index_uuid);
     request.mutable_target()->mutable_shard()->set_shard(primary.id().shard);
     request.mutable_target()->set_primary_term(primary.engine().primary_term());
-    request.set_global_checkpoint(gcp);
+    request.set_global_checkpoint(primary.engine().global_checkpoint());
     std::vector<pb::ReplicateResponse> answers;
     std::vector<Status> statuses;
     Send(targets, request, &answers, &statuses);
-    for (const Status& s : statuses) {
-      if (!s.ok()) return;  // tried again at the next sync
+    bool all = true;
+    for (size_t i = 0; i < targets.size(); ++i) {
+      if (statuses[i].ok()) {
+        primary.replication_tracker().MarkInSync(targets[i].allocation_id, answers[i].local_checkpoint());
+      } else {
+        all = false;
+      }
     }
+    const int64_t sent = request.global_checkpoint();
+    AdvanceGlobalCheckpoint(primary, targets);
+    // Sent as it stands now: done until it moves (else the next round sends the new one).
+    if (all && primary.engine().global_checkpoint() == sent) primary.set_synced_global_checkpoint(key);
+    return;
   }
-  primary.set_synced_global_checkpoint(gcp);
+  AdvanceGlobalCheckpoint(primary, targets);
+  primary.set_synced_global_checkpoint(key);
 }
 
 Status WriteReplicator::Resync(ShardCopy& primary) const {
