@@ -1,4 +1,5 @@
 #include "replication/etcd_cluster_state.h"
+#include "replication/cluster_forwarder.h"
 #include "index/util/clock.h"
 
 #include <grpcpp/grpcpp.h>
@@ -17,11 +18,9 @@ namespace holdfast {
 namespace {
 
 constexpr int kMaxConflictRetries = 20;
-constexpr std::chrono::milliseconds kForwardTimeout{10000};
 constexpr std::chrono::milliseconds kLoopInterval{1000};
 
 
-bool IsNotMaster(const Status& s) { return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kFenced; }
 
 // The writes that turn `base` into `next` (indices, routing, settings).
 void AppendDifference(const ClusterStateSnapshot& base, const ClusterStateSnapshot& next, MetadataMutations* writes) {
@@ -58,40 +57,6 @@ std::string NodeIdOf(const ClusterStateSnapshot& state, const std::string& id_or
 
 }  // namespace
 
-// The client of the master's Cluster service: one channel per address.
-class ClusterForwarder {
- public:
-  holdfast::v1::Cluster::Stub* Stub(const std::string& address) {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto& slot = stubs_[address];
-    if (!slot) {
-      grpc::ChannelArguments args;
-      args.SetMaxReceiveMessageSize(64 << 20);
-      args.SetMaxSendMessageSize(64 << 20);
-      slot = holdfast::v1::Cluster::NewStub(
-          grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
-    }
-    return slot.get();
-  }
-
-  // Sends one request; the answer's `error` becomes the Status.
-  template <typename Request, typename Response, typename Method>
-  Result<int64_t> Call(const std::string& address, Method method, const Request& request, Response* response) {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + kForwardTimeout);
-    grpc::Status s = (Stub(address)->*method)(&context, request, response);
-    if (!s.ok()) {
-      return Status::Unavailable("the master at " + address + " did not answer: " + s.error_message() +
-                                 " (outcome unknown)");
-    }
-    if (response->has_error()) return FromProto(response->error());
-    return response->version();
-  }
-
- private:
-  std::mutex mu_;
-  std::map<std::string, std::unique_ptr<holdfast::v1::Cluster::Stub>> stubs_;
-};
 
 Result<std::string> EtcdClusterState::ClusterUuid(EtcdClient* etcd, const std::string& cluster_name,
                                                   const std::string& proposed) {
@@ -355,25 +320,6 @@ Result<int64_t> EtcdClusterState::MasterPutMapping(const std::string& index_uuid
   return MasterChange([&](ClusterStateSnapshot* next) { return MergeIndexMapping(next, index_uuid, update, merged_out); });
 }
 
-Result<int64_t> EtcdClusterState::MasterUpdateShardCopy(const ShardId& shard, const std::string& allocation_id,
-                                                        ShardCopyState state, const std::string& failure) {
-  return MasterChange([&](ClusterStateSnapshot* next) {
-    return ApplyCopyReport(next, shard, allocation_id, state, failure);
-  });
-}
-
-Result<int64_t> EtcdClusterState::MasterFailReplica(const ShardId& shard, const std::string& allocation_id,
-                                                    int64_t primary_term, const std::string& reason) {
-  return MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> {
-    const AllocationInput input = allocation_input();
-    auto applied = ApplyReplicaFailure(next, shard, allocation_id, primary_term, reason, input.now_ms);
-    if (!applied.ok() || !applied.value()) return applied;
-    int64_t unused = 0;
-    (void)Reallocate(next, input, &unused);  // the copy goes somewhere again at once
-    return true;
-  });
-}
-
 Result<int64_t> EtcdClusterState::MasterPutSettings(const std::map<std::string, std::optional<std::string>>& settings) {
   return MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> {
     for (const auto& [key, value] : settings) {
@@ -494,51 +440,6 @@ Status EtcdClusterState::PutTemplates(TemplateKind kind, const TemplateChanges& 
                 [&](const std::string& address) {
                   holdfast::v1::ClusterChangeResponse response;
                   return forwarder_->Call(address, &holdfast::v1::Cluster::Stub::PutTemplates, request, &response);
-                })
-      .status();
-}
-
-Status EtcdClusterState::UpdateShardCopy(const ShardId& shard, std::string_view allocation_id_view,
-                                         ShardCopyState state, std::string_view failure_view) {
-  const std::string allocation_id(allocation_id_view);
-  const std::string failure(failure_view);
-  holdfast::v1::UpdateShardCopyRequest request;
-  request.mutable_shard()->set_index_uuid(shard.index_uuid);
-  request.mutable_shard()->set_shard(shard.shard);
-  request.set_allocation_id(allocation_id);
-  request.set_state(ShardCopyStateName(state));
-  request.set_failure(failure);
-  auto done = Change([&]() { return MasterUpdateShardCopy(shard, allocation_id, state, failure); },
-                     [&](const std::string& address) {
-                       holdfast::v1::ClusterChangeResponse response;
-                       return forwarder_->Call(address, &holdfast::v1::Cluster::Stub::UpdateShardCopy, request,
-                                               &response);
-                     });
-  std::lock_guard<std::mutex> lock(mu_);
-  if (done.ok() || !IsNotMaster(done.status())) {
-    pending_reports_.erase(allocation_id);
-  } else {
-    // Sent again by Loop until the master takes it (or it is stale).
-    pending_reports_[allocation_id] = PendingReport{shard, state, failure};
-  }
-  return done.status();
-}
-
-Status EtcdClusterState::FailReplica(const ShardId& shard, std::string_view allocation_id_view, int64_t primary_term,
-                                     std::string_view reason_view) {
-  const std::string allocation_id(allocation_id_view);
-  const std::string reason(reason_view);
-  holdfast::v1::UpdateShardCopyRequest request;
-  request.mutable_shard()->set_index_uuid(shard.index_uuid);
-  request.mutable_shard()->set_shard(shard.shard);
-  request.set_allocation_id(allocation_id);
-  request.set_state(ShardCopyStateName(ShardCopyState::kFailed));
-  request.set_failure(reason);
-  request.set_primary_term(primary_term);
-  return Change([&]() { return MasterFailReplica(shard, allocation_id, primary_term, reason); },
-                [&](const std::string& address) {
-                  holdfast::v1::ClusterChangeResponse response;
-                  return forwarder_->Call(address, &holdfast::v1::Cluster::Stub::UpdateShardCopy, request, &response);
                 })
       .status();
 }

@@ -22,6 +22,7 @@
 // Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -128,7 +129,15 @@ class ShardRegistry {
   std::map<std::string, std::shared_ptr<IndexMappings>> mappings_;  // by index uuid
 
   // Peer recoveries (a copy filled from another node), on threads of their own.
-  struct Recovery;
+  struct Recovery {
+    ShardCopyOptions copy_options;
+    PeerRecoveryOptions peer;
+    std::string allocation_id;
+    ShardRecoveryInfo info_view;
+    std::atomic<bool> cancelled{false};
+    std::atomic<bool> done{false};
+    std::thread thread;
+  };
   void StartRecovery(const ShardId& id, const IndexMetadata& index, const ShardRouting& shard,
                      const ShardCopyRouting& copy, const std::string& allocation_id, const std::string& source_node,
                      bool relocation);

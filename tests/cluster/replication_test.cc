@@ -31,6 +31,23 @@ struct CopyPlace {
 
 class ReplicationTest : public ClusterFixture {
  protected:
+  // Creates ids `<prefix><n>` (op_type=create) in `index` through the nodes
+  // `via` in turn until `until` (bounded in count too); each is sent, and
+  // acknowledged on a 201.
+  struct Writer {
+    std::set<std::string> sent, acked;
+    int next = 0;
+  };
+  void WriteUntil(Writer* w, const std::string& index, const std::string& prefix,
+                  std::chrono::steady_clock::time_point until, const std::vector<size_t>& via) {
+    while (std::chrono::steady_clock::now() < until && w->next < 100000) {
+      const std::string id = prefix + std::to_string(w->next);
+      const size_t n = via[static_cast<size_t>(w->next) % via.size()];
+      ++w->next;
+      w->sent.insert(id);
+      if (Http(n, "PUT", "/" + index + "/_create/" + id, R"({"v": 1})").status == 201) w->acked.insert(id);
+    }
+  }
   std::vector<CopyPlace> Copies(size_t via, const std::string& index) {
     std::vector<CopyPlace> out;
     auto d = HttpJson(via, "GET", "/_cat/shards/" + index + "?format=json&h=shard,prirep,node,state");
@@ -134,20 +151,11 @@ TEST_F(ReplicationTest, AKilledNodeLosesNoAcknowledgedWriteAndItsCopiesConvergeW
   StartNodes(3);
   ASSERT_EQ(Http(0, "PUT", "/r", kIndex).status, 200);
   ASSERT_TRUE(WaitHealth(0, "green")) << Http(0, "GET", "/_cat/shards?v").body;
-  std::set<std::string> acked;
-  std::set<std::string> sent;
-  int next = 0;
-  // Writes ids through the live nodes until `until`; each is acknowledged,
-  // failed or unknown (kept as sent).
-  auto write_until = [&](std::chrono::steady_clock::time_point until, std::vector<size_t> via) {
-    while (std::chrono::steady_clock::now() < until && next < 100000) {
-      const std::string id = "w" + std::to_string(next);
-      const size_t n = via[static_cast<size_t>(next) % via.size()];
-      ++next;
-      sent.insert(id);
-      auto r = Http(n, "PUT", "/r/_create/" + id, R"({"v": 1})");
-      if (r.status == 201) acked.insert(id);
-    }
+  Writer writer;
+  const std::set<std::string>& acked = writer.acked;
+  const std::set<std::string>& sent = writer.sent;
+  auto write_until = [&](std::chrono::steady_clock::time_point until, const std::vector<size_t>& via) {
+    WriteUntil(&writer, "r", "w", until, via);
   };
   write_until(std::chrono::steady_clock::now() + 2s, {0, 1, 2});
   const int64_t term_before = [&] {
@@ -209,17 +217,11 @@ TEST_F(ReplicationTest, APausedPrimaryIsReplacedAndCannotAcknowledgeWhenResumed)
   for (size_t i = 0; i < 3; ++i) {
     if (i != paused) others.push_back(i);
   }
-  std::set<std::string> acked, sent;
-  int next = 0;
+  Writer writer;
+  const std::set<std::string>& acked = writer.acked;
+  const std::set<std::string>& sent = writer.sent;
   auto write_until = [&](std::chrono::steady_clock::time_point until, const std::vector<size_t>& via) {
-    while (std::chrono::steady_clock::now() < until && next < 100000) {
-      const std::string id = "s" + std::to_string(next);
-      const size_t n = via[static_cast<size_t>(next) % via.size()];
-      ++next;
-      sent.insert(id);
-      auto r = Http(n, "PUT", "/p/_create/" + id, R"({"v": 1})");
-      if (r.status == 201) acked.insert(id);
-    }
+    WriteUntil(&writer, "p", "s", until, via);
   };
   write_until(std::chrono::steady_clock::now() + 1s, {0, 1, 2});
   node(paused).process().Signal(SIGSTOP);
