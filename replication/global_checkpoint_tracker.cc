@@ -10,6 +10,14 @@ void GlobalCheckpointTracker::MarkInSync(const std::string& allocation_id, int64
   if (!inserted) it->second = std::max(it->second, local_checkpoint);
 }
 
+void GlobalCheckpointTracker::RetainOnly(const std::vector<std::string>& allocation_ids) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = in_sync_.begin(); it != in_sync_.end();) {
+    const bool kept = std::find(allocation_ids.begin(), allocation_ids.end(), it->first) != allocation_ids.end();
+    it = kept ? std::next(it) : in_sync_.erase(it);
+  }
+}
+
 void GlobalCheckpointTracker::Remove(const std::string& allocation_id) {
   std::lock_guard<std::mutex> lock(mu_);
   in_sync_.erase(allocation_id);

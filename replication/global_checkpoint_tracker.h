@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "index/shard/op_stamp.h"
 
@@ -20,6 +21,9 @@ class GlobalCheckpointTracker {
   void MarkInSync(const std::string& allocation_id, int64_t local_checkpoint);
   // Drops a failed or removed copy; the global checkpoint may then advance.
   void Remove(const std::string& allocation_id);
+  // Drops every copy but those of `allocation_ids` (the in-sync copies the
+  // routing table assigns now: one whose node left is no longer among them).
+  void RetainOnly(const std::vector<std::string>& allocation_ids);
   // A copy reports progress; checkpoints never move backwards.
   void UpdateLocalCheckpoint(const std::string& allocation_id, int64_t local_checkpoint);
 

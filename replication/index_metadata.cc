@@ -43,6 +43,8 @@ std::string EncodeIndexMetadata(const IndexMetadata& m) {
     w.Key("state");
     w.String("close");
   }
+  w.Key("retention_lease_period_ms");
+  w.Int64(m.settings.retention_lease_period.count());
   w.Key("durability");
   w.String(m.settings.durability == Durability::kAsync ? "async" : "request");
   const recommend::RecommendSettings& r = m.settings.recommend;
@@ -136,6 +138,9 @@ Result<IndexMetadata> DecodeIndexMetadata(std::string_view bytes, std::string_vi
   m.creation_date_ms = d.HasMember("creation_date") && d["creation_date"].IsInt64() ? d["creation_date"].GetInt64() : 0;
   m.settings.number_of_shards = d["number_of_shards"].GetUint();
   if (d.HasMember("number_of_replicas") && d["number_of_replicas"].IsUint()) m.settings.number_of_replicas = d["number_of_replicas"].GetUint();
+  if (d.HasMember("retention_lease_period_ms") && d["retention_lease_period_ms"].IsInt64()) {
+    m.settings.retention_lease_period = std::chrono::milliseconds(d["retention_lease_period_ms"].GetInt64());
+  }
   if (d.HasMember("refresh_interval_ms") && d["refresh_interval_ms"].IsInt64()) {
     m.settings.refresh_interval = std::chrono::milliseconds(d["refresh_interval_ms"].GetInt64());
   }

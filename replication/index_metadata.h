@@ -27,6 +27,9 @@ struct IndexSettings {
   // index.unassigned.node_left.delayed_timeout: how long the copies of a
   // node that left keep their place before the master reassigns them.
   std::chrono::milliseconds node_left_delayed_timeout{60000};
+  // index.soft_deletes.retention_lease.period: how long a primary keeps
+  // ops for a copy that stopped answering (then it recovers from files).
+  std::chrono::milliseconds retention_lease_period{12 * 3600 * 1000};
   uint32_t max_result_window = 10000;  // index.max_result_window: from + size at most this
   // index.max_docvalue_fields_search: the mapped fields a search's
   // docvalue_fields may name (after wildcards), at most this.

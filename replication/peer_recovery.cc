@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "index/util/checksum.h"
+#include "replication/op_history.h"
 #include "replication/proto_convert.h"
 
 namespace holdfast {
@@ -34,7 +35,70 @@ Status WriteAll(int fd, const std::string& data) {
   return Status::OK();
 }
 
+// A file the source froze that `local` holds already (same length and
+// checksum) is linked into `path` instead of copied. False: not here, or
+// different (a corrupted or older file is fetched again).
+bool ReuseLocal(const std::string& local, const std::string& path, const pb::RecoveryFile& f) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(local, ec) || std::filesystem::file_size(local, ec) != f.length() || ec) {
+    return false;
+  }
+  uint64_t length = 0;
+  auto sum = ChecksumFile(local, &length);
+  if (!sum.ok() || length != f.length() || sum.value() != f.checksum()) return false;
+  std::filesystem::create_hard_link(local, path, ec);
+  return !ec;
+}
+
 }  // namespace
+
+Result<bool> RecoverFromOps(const PeerRecoveryOptions& o, ShardEngine& existing, int64_t term) {
+  RecoveryProgress progress;
+  progress.started_ms = WallClockMs();
+  progress.method = "ops";
+  auto report = [&](const char* stage) {
+    progress.stage = stage;
+    if (o.on_progress) o.on_progress(progress);
+  };
+  auto from = existing.OplogRetainedFrom();
+  if (!from.ok()) return false;
+  pb::StartRecoveryRequest start;
+  *start.mutable_target() = o.target;
+  start.set_recovery_id(o.recovery_id);
+  start.set_history_uuid(existing.history_uuid());
+  start.set_ops_from_seq_no(from.value());
+  pb::StartRecoveryResponse granted;
+  HOLDFAST_RETURN_IF_ERROR(o.source->StartRecovery(start, &granted, DeadlineIn(kCallTimeout)));
+  if (!granted.ops_based()) return false;
+  report("translog");
+  auto comparer = HistoryComparer::Open(existing, from.value(), term);
+  if (!comparer.ok()) return false;
+  int64_t next = from.value();
+  while (true) {
+    if (o.cancelled != nullptr && o.cancelled->load()) return Status::Unavailable("recovery cancelled");
+    pb::OpsSinceRequest req;
+    *req.mutable_target() = o.target;
+    req.set_from_seq_no(next);
+    req.set_max_ops(kOpsPerRequest);
+    pb::OpsSinceResponse resp;
+    HOLDFAST_RETURN_IF_ERROR(o.source->OpsSince(req, &resp, DeadlineIn(kCallTimeout)));
+    std::vector<ShardOp> ops;
+    ops.reserve(static_cast<size_t>(resp.ops_size()));
+    for (const pb::Op& op : resp.ops()) ops.push_back(FromProto(op));
+    // A page holds every op the source has from `next` to its last one.
+    const int64_t through = resp.more() && !ops.empty() ? ops.back().stamp.seq_no : resp.max_seq_no();
+    if (!(*comparer)->Next(ops, through)) return false;
+    if (!resp.more() && !(*comparer)->Finish(resp.max_seq_no())) return false;
+    HOLDFAST_RETURN_IF_ERROR(existing.ApplyOps(term, ops));
+    progress.ops += ops.size();
+    if (o.on_progress) o.on_progress(progress);
+    if (!resp.more() || ops.empty()) break;
+    next = ops.back().stamp.seq_no + 1;
+  }
+  progress.finished_ms = WallClockMs();
+  report("done");
+  return true;
+}
 
 Result<std::vector<ShardOp>> RecoverFromPeer(const PeerRecoveryOptions& o) {
   RecoveryProgress progress;
@@ -49,6 +113,7 @@ Result<std::vector<ShardOp>> RecoverFromPeer(const PeerRecoveryOptions& o) {
   start.set_recovery_id(o.recovery_id);
   pb::StartRecoveryResponse files;
   HOLDFAST_RETURN_IF_ERROR(o.source->StartRecovery(start, &files, DeadlineIn(kCallTimeout)));
+  progress.method = "files";
   progress.files_total = static_cast<uint64_t>(files.files_size());
   for (const pb::RecoveryFile& f : files.files()) progress.bytes_total += f.length();
   report("index");
@@ -62,6 +127,12 @@ Result<std::vector<ShardOp>> RecoverFromPeer(const PeerRecoveryOptions& o) {
     }
     const std::string path = incoming + "/" + f.path();
     std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+    if (ReuseLocal(o.dir + "/" + f.path(), path, f)) {
+      ++progress.files_reused;
+      progress.bytes_reused += f.length();
+      if (o.on_progress) o.on_progress(progress);
+      continue;
+    }
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return Status::IOError("cannot create " + path);
     uint64_t offset = 0;
@@ -160,6 +231,7 @@ Status FinishReplicaRecovery(ShardClient* primary, int64_t term, const std::stri
   request.mutable_target()->set_primary_term(term);
   request.set_recovery_id(allocation_id);
   request.set_from_seq_no(copy->engine().local_checkpoint() + 1);
+  if (auto retained = copy->engine().OplogRetainedFrom(); retained.ok()) request.set_retained_from(retained.value());
   pb::FinalizeRecoveryResponse response;
   HOLDFAST_RETURN_IF_ERROR(primary->FinalizeRecovery(request, &response, DeadlineIn(kCallTimeout)));
   std::vector<ShardOp> ops;

@@ -1,6 +1,8 @@
-// Peer recovery, the target's side (shard.proto "peer recovery"): fills a
-// new copy's directory from a started copy on another node — every file the
-// source froze, checked by length and checksum, within the node's
+// Peer recovery, the target's side (shard.proto "peer recovery"): a copy
+// whose volume holds the shard's history catches up from the source's ops
+// alone (RecoverFromOps); otherwise its directory is filled from a started
+// copy on another node — every file the source froze that is not here
+// already, checked by length and checksum, within the node's
 // indices.recovery.max_bytes_per_sec (default 40mb) —
 // then, for a move, takes the source's writes over (Handoff) and collects
 // the ops written since the files were frozen. The caller opens the copy on
@@ -23,10 +25,15 @@ namespace holdfast {
 
 struct RecoveryProgress {
   std::string stage = "init";  // init | index | handoff | translog | done | failed
+  // "ops": the copy on this volume caught up from the source's ops alone;
+  // "files": the source's files, then ops. Empty until decided.
+  std::string method;
   uint64_t files_total = 0;
-  uint64_t files_done = 0;
+  uint64_t files_done = 0;    // copied from the source
+  uint64_t files_reused = 0;  // already here (same name, length and checksum)
   uint64_t bytes_total = 0;
-  uint64_t bytes_done = 0;
+  uint64_t bytes_done = 0;    // copied from the source
+  uint64_t bytes_reused = 0;
   uint64_t ops = 0;
   int64_t started_ms = 0;
   int64_t finished_ms = 0;  // 0 while running
@@ -45,9 +52,23 @@ struct PeerRecoveryOptions {
   std::function<void(const RecoveryProgress&)> on_progress;
 };
 
-// The ops to apply once the copy is open (in seq_no order). On failure
-// after a handoff began, the handoff is lifted again (writes continue on
-// the source) before the error returns.
+// Ops-based recovery of a replica whose volume holds the shard already:
+// `existing` is that copy, open (not serving). It asks the source for the
+// ops from where its own op log starts (below that every copy in sync then
+// shares its history), checks that its ops from there are the source's
+// (op_history.h) and applies the source's, a page at a time, with the
+// primary's `term`. True: caught up (FinishReplicaRecovery does the rest);
+// false: not possible (other history, ops no longer held, a diverged copy)
+// — the caller closes `existing`, calls EndPeerRecovery and recovers from
+// files. Errors of the source or the store are returned.
+Result<bool> RecoverFromOps(const PeerRecoveryOptions& options, ShardEngine& existing, int64_t term);
+
+// File-based: every file the source froze — reusing those the directory
+// holds already with the same name, length and checksum, fetching the rest
+// — then the ops since the files were frozen, to apply once the copy is
+// open (in seq_no order). The copy that held `dir` must be closed. On
+// failure after a handoff began, the handoff is lifted again (writes
+// continue on the source) before the error returns.
 Result<std::vector<ShardOp>> RecoverFromPeer(const PeerRecoveryOptions& options);
 
 // The end of a replica's recovery (shard.proto FinalizeRecovery): `copy`

@@ -233,6 +233,7 @@ ShardCopyOptions ShardRegistry::CopyOptions(const ShardId& id, const IndexMetada
   o.engine = options_.engine;
   o.engine.durability = index.settings.durability;
   o.engine.refresh_interval = index.settings.refresh_interval;
+  o.engine.retention_lease_period = index.settings.retention_lease_period;
   o.recommend = index.settings.recommend;
   o.mappings = MappingsFor(index);
   return o;

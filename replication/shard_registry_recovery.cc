@@ -3,6 +3,9 @@
 #include <filesystem>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
+#include "index/shard/shard_state.h"
 #include "index/util/clock.h"
 #include "replication/shard_registry.h"
 
@@ -68,15 +71,38 @@ void ShardRegistry::RunRecovery(const std::shared_ptr<Recovery>& r) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  auto ops = RecoverFromPeer(r->peer);
-  if (!ops.ok()) {
-    EndPeerRecovery(r->peer);
-    return fail(ops.status());
+  // A replica whose volume holds the shard (its node restarted, or it
+  // comes back after a failure) catches up from the primary's ops when the
+  // primary still has them and the histories agree; else from files.
+  Result<std::unique_ptr<ShardCopy>> opened = Status::NotFound("no copy on this volume");
+  if (!r->copy_options.primary &&
+      std::filesystem::exists(r->peer.dir + "/" + std::string(ShardStateFile::kFileName))) {
+    opened = ShardCopy::Open(r->copy_options);
+    if (opened.ok()) {
+      auto caught_up = RecoverFromOps(r->peer, (*opened)->engine(), r->copy_options.primary_term);
+      if (!caught_up.ok() || !*caught_up) {
+        spdlog::info("shard {} of [{}]: the copy on this volume cannot catch up from ops ({}); recovering from files",
+                     id.ToString(), r->copy_options.index_name,
+                     caught_up.ok() ? "the primary no longer holds them, or the histories differ"
+                                    : caught_up.status().ToString());
+        EndPeerRecovery(r->peer);
+        (void)(*opened)->Close();
+        opened = Status::NotFound("recovering from files");
+      }
+    }
   }
-  auto opened = ShardCopy::Open(r->copy_options);
-  Status applied = opened.ok() ? Status::OK() : opened.status();
-  if (applied.ok() && !ops->empty()) {
-    applied = (*opened)->engine().ApplyOps(r->copy_options.primary_term, ops.value());
+  Status applied;
+  if (!opened.ok()) {
+    auto ops = RecoverFromPeer(r->peer);
+    if (!ops.ok()) {
+      EndPeerRecovery(r->peer);
+      return fail(ops.status());
+    }
+    opened = ShardCopy::Open(r->copy_options);
+    applied = opened.ok() ? Status::OK() : opened.status();
+    if (applied.ok() && !ops->empty()) {
+      applied = (*opened)->engine().ApplyOps(r->copy_options.primary_term, ops.value());
+    }
   }
   EndPeerRecovery(r->peer);
   if (!applied.ok()) {

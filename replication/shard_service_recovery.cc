@@ -1,6 +1,7 @@
 // ShardService: the source side of peer recovery (shard.proto "peer
-// recovery"): a started copy freezes its files for a target on another node,
-// serves them in chunks, and — for a move — hands its writes off.
+// recovery"): a started copy keeps its ops for a target whose volume holds
+// the same history (ops-based), or freezes its files for it and serves them
+// in chunks (file-based); for a move it hands its writes off.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -51,14 +52,34 @@ Status ShardService::StartRecovery(const pb::StartRecoveryRequest& request, pb::
   auto source = std::make_shared<RecoverySource>();
   source->shard = (*copy)->id();
   source->copy = *copy;
+  const std::string lease = "peer_recovery/" + id;
+  ShardEngine& engine = (*copy)->engine();
+  if (request.has_ops_from_seq_no() && request.ops_from_seq_no() >= 0 &&
+      request.history_uuid() == engine.history_uuid()) {
+    // Ops-based: the lease first, then the check that the ops are still
+    // here — a flush between the two cannot trim them away.
+    Status leased = engine.AddRetentionLease(lease, request.ops_from_seq_no(), "peer recovery (ops)");
+    if (leased.code() == StatusCode::kAlreadyExists) leased = engine.RenewRetentionLease(lease, request.ops_from_seq_no());
+    auto held = leased.ok() ? engine.OpsSince(request.ops_from_seq_no()) : Result<std::unique_ptr<OpLogSnapshot>>(leased);
+    if (held.ok()) {
+      response->set_ops_based(true);
+      response->set_local_checkpoint(request.ops_from_seq_no() - 1);
+      response->set_max_seq_no((*held)->max_seq_no());
+      source->last_used = std::chrono::steady_clock::now();
+      std::lock_guard<std::mutex> lock(recoveries_mu_);
+      recoveries_[id] = std::move(source);
+      return Status::OK();
+    }
+    (void)engine.RemoveRetentionLease(lease);  // trimmed already: file-based below
+  }
   auto snapshot = (*copy)->engine().TakeFileSnapshot((*copy)->options().dir + ".recovery-" + id);
   if (!snapshot.ok()) return snapshot.status();
   source->snapshot = std::move(snapshot).value();
   // The ops after the frozen files stay in the op log until the target has
   // them (a flush would trim them otherwise once the global checkpoint passed).
   const int64_t keep_from = std::max(source->snapshot->local_checkpoint(), source->snapshot->max_seq_no()) + 1;
-  Status leased = (*copy)->engine().AddRetentionLease("peer_recovery/" + id, keep_from, "peer recovery");
-  if (leased.code() == StatusCode::kAlreadyExists) leased = (*copy)->engine().RenewRetentionLease("peer_recovery/" + id, keep_from);
+  Status leased = engine.AddRetentionLease(lease, keep_from, "peer recovery");
+  if (leased.code() == StatusCode::kAlreadyExists) leased = engine.RenewRetentionLease(lease, keep_from);
   if (!leased.ok() && leased.code() != StatusCode::kAlreadyExists) return leased;
   source->last_used = std::chrono::steady_clock::now();
   for (const SnapshotFile& f : source->snapshot->files()) {
@@ -77,6 +98,9 @@ Status ShardService::StartRecovery(const pb::StartRecoveryRequest& request, pb::
 Status ShardService::RecoveryChunk(const pb::RecoveryChunkRequest& request, pb::RecoveryChunkResponse* response) {
   auto source = RecoveryFor(request.target(), request.recovery_id());
   if (!source.ok()) return source.status();
+  if ((*source)->snapshot == nullptr) {
+    return Status::InvalidArgument("recovery " + request.recovery_id() + " is ops-based: it has no files");
+  }
   const auto& files = (*source)->snapshot->files();
   auto file = std::find_if(files.begin(), files.end(), [&](const SnapshotFile& f) { return f.path == request.path(); });
   if (file == files.end()) return Status::NotFound("no file [" + request.path() + "] in recovery " + request.recovery_id());

@@ -1,42 +1,10 @@
 // ShardService: the replica write path, a new primary's resync, the op
 // history of a copy, and the end of a replica's recovery on the primary.
-#include <unordered_map>
-
+#include "replication/op_history.h"
 #include "replication/proto_convert.h"
 #include "replication/shard_service.h"
 
 namespace holdfast {
-
-namespace {
-
-// Does this copy's history above `global_checkpoint` differ from a new
-// primary's of `term` (`ops`, every op it holds above the checkpoint, up to
-// `max_seq_no`)? An op of another term at one of those seq_nos, or one of
-// an older term above max_seq_no, is an op of the old primary the new one
-// never had. (Ops of `term` above max_seq_no are the new primary's live
-// writes, which may arrive before its resync.)
-Result<bool> Diverged(const ShardEngine& engine, int64_t term, int64_t global_checkpoint, int64_t max_seq_no,
-                      const std::vector<ShardOp>& ops) {
-  if (engine.max_seq_no() <= global_checkpoint) return false;
-  std::unordered_map<int64_t, int64_t> term_of;
-  term_of.reserve(ops.size());
-  for (const ShardOp& op : ops) term_of[op.stamp.seq_no] = op.stamp.primary_term;
-  auto snapshot = engine.OpsSince(global_checkpoint + 1);
-  if (!snapshot.ok()) return true;  // trimmed: cannot tell, so recover again
-  ShardOp mine;
-  while ((*snapshot)->Next(&mine)) {
-    if (mine.stamp.seq_no > max_seq_no) {
-      if (mine.stamp.primary_term < term) return true;
-      continue;
-    }
-    auto it = term_of.find(mine.stamp.seq_no);
-    if (it == term_of.end() || it->second != mine.stamp.primary_term) return true;
-  }
-  if (!(*snapshot)->status().ok()) return true;
-  return false;
-}
-
-}  // namespace
 
 Status ShardService::Replicate(const pb::ReplicateRequest& request, pb::ReplicateResponse* response) {
   auto copy = CopyFor(request.target());
@@ -51,7 +19,7 @@ Status ShardService::Replicate(const pb::ReplicateRequest& request, pb::Replicat
   const int64_t term = request.target().primary_term() != 0 ? request.target().primary_term() : engine.primary_term();
   if (request.resync()) {
     if (term < engine.primary_term()) return Status::Fenced("a resync of an older primary term");
-    auto diverged = Diverged(engine, term, request.global_checkpoint(), request.max_seq_no(), ops);
+    auto diverged = HistoryDiverged(engine, term, request.global_checkpoint(), request.max_seq_no(), ops);
     if (!diverged.ok()) return diverged.status();
     if (*diverged) {
       response->set_diverged(true);
@@ -66,6 +34,12 @@ Status ShardService::Replicate(const pb::ReplicateRequest& request, pb::Replicat
   }
   response->set_local_checkpoint(engine.local_checkpoint());
   response->set_max_seq_no(engine.max_seq_no());
+  if (ops.empty() && !request.resync()) {
+    // A global checkpoint sync: where this copy's history starts, for the
+    // primary's retention lease (shard.proto ReplicateResponse).
+    auto retained = engine.OplogRetainedFrom();
+    if (retained.ok()) response->set_retained_from(retained.value());
+  }
   return Status::OK();
 }
 
@@ -107,6 +81,7 @@ Status ShardService::FinalizeRecovery(const pb::FinalizeRecoveryRequest& request
     int64_t checkpoint = request.from_seq_no() - 1;
     for (const pb::Op& o : response->ops()) checkpoint = std::max(checkpoint, o.seq_no());
     (*copy)->replication_tracker().MarkInSync(request.recovery_id(), checkpoint);
+    if (request.has_retained_from()) replicator_.RetainForCopy(**copy, request.recovery_id(), request.retained_from());
     response->set_global_checkpoint((*copy)->engine().global_checkpoint());
   }
   (*copy)->CancelHandoff();

@@ -37,6 +37,15 @@ Status WriteReplicator::Targets(const ShardCopy& primary, std::vector<Target>* t
   }
   *total = static_cast<uint32_t>(std::max<size_t>(1, shard->copies.size()));
   GlobalCheckpointTracker& tracker = const_cast<ShardCopy&>(primary).replication_tracker();
+  // A copy the routing table no longer assigns (its node left, it failed)
+  // stops counting for the global checkpoint, which it would hold back.
+  std::vector<std::string> assigned;
+  for (const ShardCopyRouting& c : shard->copies) {
+    if (c.node_id.empty() || !Assigned(c.state)) continue;
+    assigned.push_back(c.allocation_id);
+    if (!c.relocation_id.empty()) assigned.push_back(c.relocation_id);
+  }
+  tracker.RetainOnly(assigned);
   for (const ShardCopyRouting& c : shard->copies) {
     if (c.allocation_id == primary.allocation_id() || c.node_id.empty() || !Assigned(c.state)) continue;
     targets->push_back(
@@ -153,14 +162,60 @@ Status WriteReplicator::Replicate(ShardCopy& primary, const std::vector<int64_t>
   return Status::OK();
 }
 
+std::string PeerRetentionLeaseId(const std::string& node_id) { return "peer_recovery/node/" + node_id; }
+
+void WriteReplicator::RetainFor(ShardCopy& primary, const std::string& node_id, int64_t retained_from) const {
+  // The copy's history starts at `retained_from`: should it go away, it can
+  // come back with ops alone while this primary keeps ops from there. The
+  // lease lapses index.soft_deletes.retention_lease.period after the copy
+  // last answered; the seq_no only moves up.
+  const std::string id = PeerRetentionLeaseId(node_id);
+  const auto now = std::chrono::steady_clock::now();
+  {
+    // A renewal is a durable store write: once per 30 s unless the seq_no moved.
+    std::lock_guard<std::mutex> lock(leases_mu_);
+    auto [it, fresh] = renewed_.try_emplace(primary.id().ToString() + "/" + id, retained_from, now);
+    if (!fresh) {
+      if (it->second.first == retained_from && now - it->second.second < std::chrono::seconds(30)) return;
+      it->second = {retained_from, now};
+    }
+    if (renewed_.size() > 100000) renewed_.clear();
+  }
+  Status s = primary.engine().RenewRetentionLease(id, retained_from);
+  if (s.code() == StatusCode::kNotFound) {
+    s = primary.engine().AddRetentionLease(id, retained_from, "peer recovery of the copy on node " + node_id);
+  }
+  if (!s.ok() && s.code() != StatusCode::kAlreadyExists) {
+    spdlog::warn("shard {} of [{}]: cannot keep history for the copy on node {}: {}", primary.id().ToString(),
+                 primary.index_name(), node_id, s.ToString());
+  }
+}
+
+void WriteReplicator::RetainForCopy(ShardCopy& primary, const std::string& allocation_id,
+                                    int64_t retained_from) const {
+  if (options_.cluster == nullptr) return;
+  ClusterStatePtr state = options_.cluster->Current();
+  const ShardRouting* shard = state->RoutingOf(primary.id());
+  if (shard == nullptr) return;
+  for (const ShardCopyRouting& c : shard->copies) {
+    if (c.allocation_id == allocation_id && !c.node_id.empty()) return RetainFor(primary, c.node_id, retained_from);
+    if (c.relocation_id == allocation_id && !c.relocating_node_id.empty()) {
+      return RetainFor(primary, c.relocating_node_id, retained_from);
+    }
+  }
+}
+
 void WriteReplicator::SyncGlobalCheckpoint(ShardCopy& primary) const {
   std::vector<Target> targets;
   uint32_t total = 1;
   if (!Targets(primary, &targets, &total).ok()) return;
   targets.erase(std::remove_if(targets.begin(), targets.end(), [](const Target& t) { return !t.in_sync; }),
                 targets.end());
-  // What was last sent, to whom: a copy that joined the set since gets it too.
-  uint64_t key = std::hash<int64_t>()(primary.engine().global_checkpoint());
+  // What was last sent, to whom: a copy that joined the set since gets it
+  // too. At least once a minute also on a quiet shard: the answers renew
+  // the copies' retention leases.
+  const auto minute = std::chrono::duration_cast<std::chrono::minutes>(std::chrono::steady_clock::now().time_since_epoch());
+  uint64_t key = std::hash<int64_t>()(primary.engine().global_checkpoint()) ^ std::hash<int64_t>()(minute.count());
   for (const Target& t : targets) key = key * 31 + std::hash<std::string>()(t.allocation_id);
   if (key == primary.synced_global_checkpoint()) return;
   if (!targets.empty()) {
@@ -176,6 +231,11 @@ void WriteReplicator::SyncGlobalCheckpoint(ShardCopy& primary) const {
     for (size_t i = 0; i < targets.size(); ++i) {
       if (statuses[i].ok()) {
         primary.replication_tracker().MarkInSync(targets[i].allocation_id, answers[i].local_checkpoint());
+        // A copy takes the checkpoint only up to its own local checkpoint
+        // (one that just finished its recovery may still be applying the
+        // last ops): sent again next round, until it holds all of it.
+        if (answers[i].local_checkpoint() < request.global_checkpoint()) all = false;
+        if (answers[i].has_retained_from()) RetainFor(primary, targets[i].node_id, answers[i].retained_from());
       } else {
         all = false;
       }

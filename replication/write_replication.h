@@ -26,6 +26,9 @@
 
 #include <chrono>
 #include <functional>
+#include <mutex>
+#include <unordered_map>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -45,6 +48,11 @@ struct WriteReplicatorOptions {
   std::chrono::milliseconds timeout{10'000};
 };
 
+// The retention lease a primary holds for the copy on a node (so that
+// history stays for it across a restart of that node, whatever allocation
+// id the copy gets when it comes back).
+std::string PeerRetentionLeaseId(const std::string& node_id);
+
 class WriteReplicator {
  public:
   explicit WriteReplicator(WriteReplicatorOptions options) : options_(std::move(options)) {}
@@ -62,6 +70,11 @@ class WriteReplicator {
   // on a quiet shard every copy then shows the same checkpoints.
   void SyncGlobalCheckpoint(ShardCopy& primary) const;
 
+  // A copy finished its recovery from `primary` (its allocation id): the
+  // primary keeps its ops from `retained_from` for the copy's node, so that
+  // it can come back with ops alone should it go away.
+  void RetainForCopy(ShardCopy& primary, const std::string& allocation_id, int64_t retained_from) const;
+
   bool enabled() const { return options_.cluster != nullptr; }
 
  private:
@@ -77,11 +90,17 @@ class WriteReplicator {
   // once; the answers, or the errors, by target.
   void Send(const std::vector<Target>& targets, const pb::ReplicateRequest& request,
             std::vector<pb::ReplicateResponse>* answers, std::vector<Status>* statuses) const;
+  // Keeps `primary`'s ops from `retained_from` on for the copy on
+  // `node_id` (a retention lease, PeerRetentionLeaseId).
+  void RetainFor(ShardCopy& primary, const std::string& node_id, int64_t retained_from) const;
   // An in-sync copy did not take the ops: out of the in-sync set first.
   Status FailCopy(ShardCopy& primary, const Target& target, const std::string& why) const;
   void AdvanceGlobalCheckpoint(ShardCopy& primary, const std::vector<Target>& targets) const;
 
   const WriteReplicatorOptions options_;
+  // RetainFor's last renewal per shard and lease: (seq_no, when).
+  mutable std::mutex leases_mu_;
+  mutable std::unordered_map<std::string, std::pair<int64_t, std::chrono::steady_clock::time_point>> renewed_;
 };
 
 }  // namespace holdfast

@@ -511,6 +511,10 @@ Result<std::vector<RetentionLease>> ShardEngine::RetentionLeases() const { retur
 Result<std::unique_ptr<OpLogSnapshot>> ShardEngine::OpsSince(int64_t from_seq_no) const {
   return impl_->store_->SnapshotOpLog(from_seq_no);
 }
+Result<int64_t> ShardEngine::OplogRetainedFrom() const {
+  // Recorded when the engine opened (the fallback is never used here).
+  return impl_->store_->OplogRetainedFrom(0);
+}
 Result<std::unique_ptr<FileSnapshot>> ShardEngine::TakeFileSnapshot(const std::string& dir) const {
   if (impl_->failure_.failed()) return impl_->failure_.status();
   return FileSnapshot::Take(dir, impl_->flusher_.get(), impl_->store_.get(), impl_->state_->Get());

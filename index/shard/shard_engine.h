@@ -285,6 +285,11 @@ class ShardEngine {
   // order, while writes continue. When ops at or above `from_seq_no` were
   // trimmed already: kHistoryTrimmed, never a partial answer. Must not outlive the engine.
   Result<std::unique_ptr<OpLogSnapshot>> OpsSince(int64_t from_seq_no) const;
+  // The lowest seq_no from which the op log holds every op (below it ops
+  // were trimmed: covered by flushed segments and, on a copy with others,
+  // below a global checkpoint it was told — so shared by every copy that
+  // was in sync then). OpsSince(from) answers for any from >= it.
+  Result<int64_t> OplogRetainedFrom() const;
   // The shard's files frozen in `dir` (which must not exist) for copying
   // while writes continue: the current manifest and the files it names
   // (hard links), a RocksDB checkpoint of the store, and STATE; each listed

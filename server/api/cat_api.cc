@@ -215,13 +215,17 @@ HttpResponse CatMaster(ClusterIndices& registry, const HttpRequest& req) {
 }
 
 // Peer recoveries this node ran or runs (copies filled from another node:
-// moves and new replicas), as Elasticsearch's _cat/recovery columns.
+// moves and new replicas), as Elasticsearch's _cat/recovery columns;
+// files_recovered and bytes_recovered count what was copied, the
+// percentages include what was reused, and ?h= adds method (ops | files),
+// files_reused and bytes_reused.
 HttpResponse CatRecovery(ApiContext* ctx, ClusterIndices& registry, const HttpRequest& req) {
   const ClusterStatePtr state = registry.cluster()->Current();
   CatTable table({{"index", false}, {"shard", true}, {"time", true}, {"type", false}, {"stage", false},
                   {"source_node", false}, {"target_node", false}, {"files", true}, {"files_recovered", true},
                   {"files_percent", true}, {"bytes", true}, {"bytes_recovered", true}, {"bytes_percent", true},
-                  {"translog_ops", true}});
+                  {"translog_ops", true}, {"method", false, false}, {"files_reused", true, false},
+                  {"bytes_reused", true, false}});
   ShardRegistry* shards = ctx->registry.load(std::memory_order_acquire);
   if (shards == nullptr) return table.Render(req);
   auto name_of = [&](const std::string& id) {
@@ -239,9 +243,10 @@ HttpResponse CatRecovery(ApiContext* ctx, ClusterIndices& registry, const HttpRe
     const RecoveryProgress& p = r.progress;
     table.AddRow({r.index_name, std::to_string(r.shard.shard), std::to_string((p.finished_ms > 0 ? p.finished_ms : now) - p.started_ms) + "ms",
                   r.relocation ? "peer (relocation)" : "peer", p.stage, name_of(r.source_node), self,
-                  std::to_string(p.files_total), std::to_string(p.files_done), percent(p.files_done, p.files_total),
-                  std::to_string(p.bytes_total), std::to_string(p.bytes_done), percent(p.bytes_done, p.bytes_total),
-                  std::to_string(p.ops)});
+                  std::to_string(p.files_total), std::to_string(p.files_done),
+                  percent(p.files_done + p.files_reused, p.files_total), std::to_string(p.bytes_total),
+                  std::to_string(p.bytes_done), percent(p.bytes_done + p.bytes_reused, p.bytes_total),
+                  std::to_string(p.ops), p.method, std::to_string(p.files_reused), std::to_string(p.bytes_reused)});
   }
   return table.Render(req);
 }

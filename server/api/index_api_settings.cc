@@ -179,6 +179,11 @@ Status ApplySetting(const std::string& raw_key, const std::string& value, IndexS
     if (!d.ok()) return d.status();
     if (d->count() < 0) return mapping::IllegalArgumentError("failed to parse setting [" + key + "] with value [" + value + "]");
     s->node_left_delayed_timeout = *d;
+  } else if (key == "index.soft_deletes.retention_lease.period") {
+    auto d = ParseTimeSetting(key, value);
+    if (!d.ok()) return d.status();
+    if (d->count() <= 0) return mapping::IllegalArgumentError("failed to parse setting [" + key + "] with value [" + value + "]");
+    s->retention_lease_period = *d;
   } else if (key == "index.translog.durability") {
     if (value == "request" || value == "REQUEST") {
       s->durability = Durability::kRequest;
@@ -313,6 +318,7 @@ Result<SettingsUpdate> ParseSettingsUpdate(std::string_view body) {
       if (value) HOLDFAST_RETURN_IF_ERROR(ApplySetting(key, *value, &s));
       out.update.max_terms_count = value ? s.max_terms_count : defaults.max_terms_count;
     } else if (key == "index.number_of_shards" || key == "index.translog.durability" ||
+               key == "index.soft_deletes.retention_lease.period" ||
                key.rfind("index.recommend.", 0) == 0) {
       if (value) HOLDFAST_RETURN_IF_ERROR(ApplySetting(key, *value, &s));  // a bad value says so first
       out.static_keys.push_back(key);
@@ -368,6 +374,11 @@ void WriteIndexSettings(JsonWriter& w, const IndexHandle& index) {
   w.Field("delayed_timeout", FormatTimeValue(s.node_left_delayed_timeout));
   w.EndObject().EndObject();
   if (s.durability == Durability::kAsync) w.Key("translog").StartObject().Field("durability", "async").EndObject();
+  if (s.retention_lease_period != defaults.retention_lease_period) {
+    w.Key("soft_deletes").StartObject().Key("retention_lease").StartObject();
+    w.Field("period", FormatTimeValue(s.retention_lease_period));
+    w.EndObject().EndObject();
+  }
   const recommend::RecommendSettings& r = s.recommend;
   w.Key("recommend").StartObject();
   w.Key("weights").StartObject();

@@ -34,7 +34,8 @@ void WriteIndexAliases(JsonWriter& w, const IndexHandle& index);
 // settings: number_of_shards (1..1024), number_of_replicas, refresh_interval
 // ("1s", "500ms", "-1"), translog.durability (request | async),
 // max_result_window, max_docvalue_fields_search, max_terms_count,
-// unassigned.node_left.delayed_timeout, recommend.*. Anything else
+// unassigned.node_left.delayed_timeout, soft_deletes.retention_lease.period
+// (how long a primary keeps ops for a copy that went away), recommend.*. Anything else
 // is illegal_argument_exception "unknown setting [...]"; bad JSON parse_exception;
 // a bad mapping mapper_parsing_exception. An empty body gives the defaults.
 Result<CreateIndexBody> ParseCreateIndexBody(std::string_view body);
@@ -44,7 +45,7 @@ Result<CreateIndexBody> ParseCreateIndexBody(std::string_view body);
 // Dynamic here: refresh_interval, number_of_replicas, max_result_window,
 // max_docvalue_fields_search, max_terms_count,
 // unassigned.node_left.delayed_timeout. Static settings (number_of_shards,
-// translog.durability, recommend.*) are listed in `static_keys` (the caller
+// translog.durability, soft_deletes.retention_lease.period, recommend.*) are listed in `static_keys` (the caller
 // refuses them, naming the indices, as Elasticsearch); an unknown one is
 // illegal_argument_exception.
 struct SettingsUpdate {

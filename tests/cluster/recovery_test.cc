@@ -1,0 +1,225 @@
+// Peer recovery of a replica that comes back (docs/replication.md, "Peer
+// recovery"), on real nodes and a real etcd: from the primary's ops alone
+// when its volume holds the shard and the primary kept the ops for it (a
+// retention lease per node); from files when that history was trimmed —
+// only the files that differ, and a corrupted one is fetched again.
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+
+#include "index/util/checksum.h"
+#include "tests/cluster/cluster_fixture.h"
+
+namespace holdfast::testing {
+namespace {
+
+using Row = std::map<std::string, std::string>;
+
+class RecoveryTest : public ClusterFixture {
+ protected:
+  // Indexes ids <prefix>0 .. <prefix>n-1 in bulks of 1000 through node `via`.
+  void Index(size_t via, const std::string& index, const std::string& prefix, int n) {
+    for (int start = 0; start < n; start += 1000) {
+      std::string bulk;
+      for (int i = start; i < std::min(n, start + 1000); ++i) {
+        bulk += R"({"index": {"_id": ")" + prefix + std::to_string(i) + R"("}})" "\n" R"({"title": "document )" +
+                std::to_string(i) + R"( of the recovery test", "n": )" + std::to_string(i) + "}\n";
+      }
+      auto r = Http(via, "POST", "/" + index + "/_bulk", bulk);
+      ASSERT_EQ(r.status, 200) << r.body.substr(0, 500);
+      ASSERT_FALSE(ParseJson(r.body)["errors"].GetBool()) << r.body.substr(0, 500);
+    }
+  }
+  // The newest recovery of shard 0 of `index` that node i ran, finished
+  // (stage done); empty when there is none.
+  Row LastRecovery(size_t i, const std::string& index) {
+    auto d = HttpJson(i, "GET",
+                      "/_cat/recovery?format=json&h=index,shard,time,stage,method,files,files_recovered,files_reused,"
+                      "bytes,bytes_recovered,bytes_reused,translog_ops");
+    Row last;
+    if (!d.IsArray()) return last;
+    for (const auto& row : d.GetArray()) {
+      if (std::string(row["index"].GetString()) != index || std::string(row["shard"].GetString()) != "0") continue;
+      Row r;
+      for (const auto& m : row.GetObject()) r[m.name.GetString()] = m.value.GetString();
+      last = r;  // in the order they ran
+    }
+    return last;
+  }
+  std::string RecoveryTable(size_t i) {
+    return Http(i, "GET", "/_cat/recovery?v&h=index,shard,stage,method,files,files_recovered,files_reused,bytes,"
+                          "bytes_recovered,bytes_reused,translog_ops").body;
+  }
+  // What a search of shard 0's copy on node `node` counts.
+  int64_t CopyCount(size_t via, const std::string& index, const std::string& node) {
+    auto d = HttpJson(via, "GET", "/" + index + "/_search?size=0&track_total_hits=true&preference=_shards:0%7C_only_nodes:" + node);
+    if (!d.IsObject() || !d.HasMember("hits")) return -1;
+    return d["hits"]["total"]["value"].GetInt64();
+  }
+  // Shard 0's checkpoints by prirep ("p", "r") and column.
+  std::map<std::string, Row> Checkpoints(size_t via, const std::string& index) {
+    std::map<std::string, Row> out;
+    auto d = HttpJson(via, "GET", "/_cat/shards/" + index +
+                                      "?format=json&h=shard,prirep,node,state,docs,local_checkpoint,global_checkpoint,max_seq_no");
+    if (!d.IsArray()) return out;
+    for (const auto& row : d.GetArray()) {
+      Row r;
+      for (const auto& m : row.GetObject()) r[m.name.GetString()] = m.value.IsString() ? m.value.GetString() : "";
+      out[r["prirep"]] = r;
+    }
+    return out;
+  }
+  // Both copies of shard 0 started with the same checkpoints (the replica
+  // is in sync and caught up).
+  bool CopiesCaughtUp(size_t via, const std::string& index) {
+    auto c = Checkpoints(via, index);
+    return c.size() == 2 && c["p"]["state"] == "STARTED" && c["r"]["state"] == "STARTED" &&
+           c["p"]["max_seq_no"] == c["r"]["max_seq_no"] && c["p"]["local_checkpoint"] == c["r"]["local_checkpoint"] &&
+           c["p"]["global_checkpoint"] == c["r"]["global_checkpoint"] &&
+           c["p"]["local_checkpoint"] == c["p"]["max_seq_no"] && c["p"]["global_checkpoint"] == c["p"]["max_seq_no"];
+  }
+  std::string IndexUuid(size_t via, const std::string& index) {
+    auto d = HttpJson(via, "GET", "/" + index + "/_settings");
+    return d[index.c_str()]["settings"]["index"]["uuid"].GetString();
+  }
+};
+
+// The replica's node is down 30 s while 50k documents are written and the
+// primary flushes (which trims its op log up to the global checkpoint —
+// but not the ops its retention lease keeps for the replica's node). Back
+// on its volume, the replica replays the primary's ops: no file copied, in
+// sync, the same documents as the primary.
+TEST_F(RecoveryTest, AReplicaBackAfter30SecondsCatchesUpFromOpsWithoutCopyingAFile) {
+  StartNodes(2);
+  ASSERT_EQ(Http(0, "PUT", "/r", R"({"settings": {"number_of_shards": 1, "number_of_replicas": 1,
+      "index.unassigned.node_left.delayed_timeout": "5m"}})").status, 200);
+  ASSERT_TRUE(WaitHealth(0, "green")) << Http(0, "GET", "/_cat/shards?v").body;
+  // p: the primary's node, k: the replica's (n<k+1>).
+  const std::string primary_node = Checkpoints(0, "r")["p"]["node"];
+  ASSERT_TRUE(primary_node == "n1" || primary_node == "n2") << primary_node;
+  const size_t p = primary_node == "n1" ? 0 : 1, k = 1 - p;
+  const std::string replica_node = "n" + std::to_string(k + 1);
+  Index(p, "r", "a", 2000);
+  ASSERT_EQ(Http(p, "POST", "/r/_flush").status, 200);
+  ASSERT_TRUE(WaitUntil([&] { return CopiesCaughtUp(p, "r"); }, 20s))
+      << Http(p, "GET", "/_cat/shards?v&h=shard,prirep,node,local_checkpoint,global_checkpoint,max_seq_no").body;
+
+  node(k).process().Signal(SIGKILL);
+  const auto killed = std::chrono::steady_clock::now();
+  ASSERT_TRUE(WaitUntil([&] { return NodesSeen(p) == 1; }, 20s)) << "the replica node's lease did not expire";
+  Index(p, "r", "b", 50000);
+  ASSERT_EQ(Http(p, "POST", "/r/_flush").status, 200);
+  // Down 30 s in all.
+  ASSERT_TRUE(WaitUntil([&] { return std::chrono::steady_clock::now() - killed >= 30s; }, 40s));
+  StartNode(k);
+  ASSERT_TRUE(WaitHealth(p, "green", 120s)) << Http(p, "GET", "/_cat/shards?v").body << RecoveryTable(k);
+  ASSERT_TRUE(WaitUntil([&] { return CopiesCaughtUp(p, "r"); }, 20s))
+      << Http(p, "GET", "/_cat/shards?v&h=shard,prirep,node,local_checkpoint,global_checkpoint,max_seq_no").body;
+
+  const Row r = LastRecovery(k, "r");
+  ASSERT_FALSE(r.empty()) << RecoveryTable(k);
+  EXPECT_EQ(r.at("stage"), "done") << RecoveryTable(k);
+  EXPECT_EQ(r.at("method"), "ops") << RecoveryTable(k);
+  EXPECT_EQ(r.at("files_recovered"), "0") << RecoveryTable(k);
+  EXPECT_EQ(r.at("bytes_recovered"), "0") << RecoveryTable(k);
+  EXPECT_GE(std::stoll(r.at("translog_ops")), 50000) << RecoveryTable(k);
+
+  ASSERT_EQ(Http(p, "POST", "/r/_refresh").status, 200);
+  EXPECT_EQ(CopyCount(p, "r", primary_node), 52000);
+  EXPECT_EQ(CopyCount(p, "r", replica_node), 52000);
+  // It takes writes again as an in-sync copy.
+  auto w = Http(k, "PUT", "/r/_doc/after", R"({"n": 1})");
+  ASSERT_EQ(w.status, 201) << w.body;
+  EXPECT_EQ(ParseJson(w.body)["_shards"]["successful"].GetUint(), 2u) << w.body;
+}
+
+// With index.soft_deletes.retention_lease.period short, the primary no
+// longer keeps ops for the replica's node once it has been away longer,
+// and a flush trims them: the replica comes back from files — only those
+// that differ from what its volume holds; one corrupted on its volume
+// (same length, other bytes) is found by its checksum and fetched again.
+TEST_F(RecoveryTest, WithTheHistoryTrimmedAReplicaCopiesOnlyTheFilesThatDifferAndReplacesACorruptedOne) {
+  StartNodes(2);
+  // No replica at first: the replica's files will be copies of the primary's.
+  ASSERT_EQ(Http(0, "PUT", "/f", R"({"settings": {"number_of_shards": 1, "number_of_replicas": 0,
+      "index.unassigned.node_left.delayed_timeout": "5m", "index.soft_deletes.retention_lease.period": "1s"}})").status,
+            200);
+  ASSERT_TRUE(WaitHealth(0, "green")) << Http(0, "GET", "/_cat/shards?v").body;
+  const std::string primary_node = Checkpoints(0, "f")["p"]["node"];
+  ASSERT_TRUE(primary_node == "n1" || primary_node == "n2") << primary_node;
+  const size_t p = primary_node == "n1" ? 0 : 1, k = 1 - p;
+  const std::string replica_node = "n" + std::to_string(k + 1);
+  Index(p, "f", "a", 20000);
+  ASSERT_EQ(Http(p, "POST", "/f/_flush").status, 200);
+  ASSERT_EQ(Http(p, "PUT", "/f/_settings", R"({"index": {"number_of_replicas": 1}})").status, 200);
+  ASSERT_TRUE(WaitHealth(p, "green", 60s)) << Http(p, "GET", "/_cat/shards?v").body;
+  const Row first = LastRecovery(k, "f");
+  ASSERT_FALSE(first.empty()) << RecoveryTable(k);
+  EXPECT_EQ(first.at("method"), "files") << RecoveryTable(k);
+  EXPECT_GT(std::stoll(first.at("bytes_recovered")), 0) << RecoveryTable(k);
+
+  // The replica's largest file that came from the primary: corrupted below.
+  const std::string shard_dir = dir_.Sub(replica_node) + "/indices/" + IndexUuid(p, "f") + "/0";
+  std::string victim;
+  uintmax_t victim_size = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(shard_dir, ec)) {
+    if (!e.is_regular_file()) continue;
+    const std::string name = e.path().filename().string();
+    if (name.find(".sst") == std::string::npos && name.find("seg") == std::string::npos) continue;
+    if (e.file_size() > victim_size) {
+      victim = e.path().string();
+      victim_size = e.file_size();
+    }
+  }
+  ASSERT_FALSE(victim.empty()) << "no segment or table file in " << shard_dir;
+
+  node(k).process().Signal(SIGKILL);
+  ASSERT_TRUE(WaitUntil([&] { return NodesSeen(p) == 1; }, 20s)) << "the replica node's lease did not expire";
+  Index(p, "f", "b", 5000);
+  // The lease for n2 lapses 1 s after its last renewal; the flush then trims.
+  const auto away = std::chrono::steady_clock::now();
+  ASSERT_TRUE(WaitUntil([&] { return std::chrono::steady_clock::now() - away >= 2s; }, 5s));
+  ASSERT_EQ(Http(p, "POST", "/f/_flush").status, 200);
+
+  uint64_t length = 0;
+  auto good = ChecksumFile(victim, &length);
+  ASSERT_TRUE(good.ok());
+  {
+    std::fstream f(victim, std::ios::in | std::ios::out | std::ios::binary);
+    ASSERT_TRUE(f.good()) << victim;
+    f.seekp(static_cast<std::streamoff>(victim_size / 2));
+    const char garbage[8] = {'c', 'o', 'r', 'r', 'u', 'p', 't', '!'};
+    f.write(garbage, sizeof(garbage));
+  }
+  auto bad = ChecksumFile(victim, &length);
+  ASSERT_TRUE(bad.ok());
+  ASSERT_NE(bad.value(), good.value());
+
+  StartNode(k);
+  ASSERT_TRUE(WaitHealth(p, "green", 120s)) << Http(p, "GET", "/_cat/shards?v").body << RecoveryTable(k);
+  ASSERT_TRUE(WaitUntil([&] { return CopiesCaughtUp(p, "f"); }, 20s))
+      << Http(p, "GET", "/_cat/shards?v&h=shard,prirep,node,local_checkpoint,global_checkpoint,max_seq_no").body;
+  const Row r = LastRecovery(k, "f");
+  ASSERT_FALSE(r.empty()) << RecoveryTable(k);
+  EXPECT_EQ(r.at("stage"), "done") << RecoveryTable(k);
+  EXPECT_EQ(r.at("method"), "files") << RecoveryTable(k);
+  EXPECT_GT(std::stoll(r.at("files_reused")), 0) << RecoveryTable(k);
+  EXPECT_GT(std::stoll(r.at("bytes_reused")), 0) << RecoveryTable(k);
+  EXPECT_LT(std::stoll(r.at("bytes_recovered")), std::stoll(r.at("bytes"))) << RecoveryTable(k);
+  // The corrupted file was not reused: fetched again whole (it is still one
+  // of the primary's files), it holds the primary's bytes once more.
+  EXPECT_GE(std::stoull(r.at("bytes_recovered")), victim_size) << RecoveryTable(k);
+  auto now = ChecksumFile(victim, &length);
+  ASSERT_TRUE(now.ok()) << victim << " is gone";
+  EXPECT_EQ(now.value(), good.value());
+
+  ASSERT_EQ(Http(p, "POST", "/f/_refresh").status, 200);
+  EXPECT_EQ(CopyCount(p, "f", primary_node), 25000);
+  EXPECT_EQ(CopyCount(p, "f", replica_node), 25000);
+}
+
+}  // namespace
+}  // namespace holdfast::testing
