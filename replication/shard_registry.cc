@@ -315,11 +315,14 @@ void ShardRegistry::Converge(const ClusterStatePtr& state) {
       if (w != wanted.end()) {
         // Replaced here by a new copy (a new allocation id, to be recovered
         // into the same directory): writes are refused at once (the
-        // coordinator retries them on the primary), and the new copy waits
-        // until this one's last user let go of its files.
+        // coordinator retries them on the primary).
         it->second->MarkHandedOff();
-        releasing_[it->first] = it->second;
       }
+      // A copy that comes back here later (recovered into the same
+      // directory) waits until this one's last user let go of its files: a
+      // store still open on a directory must not meet a new one there.
+      for (auto r = releasing_.begin(); r != releasing_.end();) r = r->second.expired() ? releasing_.erase(r) : std::next(r);
+      releasing_[it->first] = it->second;
       gone.push_back(std::move(it->second));
       it = copies_.erase(it);
     }

@@ -147,7 +147,8 @@ class ShardRegistry {
   Status FinalizeReplicaRecovery(const ShardId& id, const std::string& allocation_id, ShardCopy* copy);
   void StopRecoveries();  // cancels and joins every recovery thread; the registry is closed after
   std::map<ShardId, std::shared_ptr<Recovery>> recoveries_;  // under mu_
-  // Copies closed because a new copy of the shard replaces them here.
+  // Copies closed here whose users may still hold them: a recovery into
+  // the same directory waits for them.
   std::map<ShardId, std::weak_ptr<ShardCopy>> releasing_;  // under mu_
   RateLimiter recovery_limiter_;  // every recovery on this node shares it
 

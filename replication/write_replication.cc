@@ -212,10 +212,12 @@ void WriteReplicator::SyncGlobalCheckpoint(ShardCopy& primary) const {
   targets.erase(std::remove_if(targets.begin(), targets.end(), [](const Target& t) { return !t.in_sync; }),
                 targets.end());
   // What was last sent, to whom: a copy that joined the set since gets it
-  // too. At least once a minute also on a quiet shard: the answers renew
-  // the copies' retention leases.
-  const auto minute = std::chrono::duration_cast<std::chrono::minutes>(std::chrono::steady_clock::now().time_since_epoch());
-  uint64_t key = std::hash<int64_t>()(primary.engine().global_checkpoint()) ^ std::hash<int64_t>()(minute.count());
+  // too. Every 5 s also on a quiet shard: a replica that reopened under the
+  // same allocation id (its node restarted within the lease) learns it
+  // again, and the answers renew the copies' retention leases.
+  const int64_t period = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::steady_clock::now().time_since_epoch()).count() / 5;
+  uint64_t key = std::hash<int64_t>()(primary.engine().global_checkpoint()) ^ std::hash<int64_t>()(period);
   for (const Target& t : targets) key = key * 31 + std::hash<std::string>()(t.allocation_id);
   if (key == primary.synced_global_checkpoint()) return;
   if (!targets.empty()) {

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <thread>
 
 #include "tests/cluster/chaos_cluster.h"
 #include "tests/cluster/fault_schedule.h"
@@ -100,8 +101,18 @@ TEST(WriteSafety, NoAcknowledgedWriteIsLostAndEveryCopyHoldsOneHistoryUnderFault
   const std::vector<CopyContents> copies = ReadEveryCopy(cluster, kIndex);
   // _cat/shards gets checkpoint columns with replication; a copy compared
   // with nothing but itself needs none: asked for only when there are replicas.
-  const std::vector<CopyCheckpoints> checkpoints = ReadCheckpoints(cluster, kIndex, settings.replicas > 0);
-  const SafetyReport report = CheckWrites(load.history(), copies, checkpoints, kShards, 1 + settings.replicas);
+  // A replica learns the primary's global checkpoint within a sync period
+  // (docs/replication.md "Reading the checkpoints"): the copies may take a
+  // few seconds to show equal checkpoints after the last write — waited
+  // for, up to 15 s; what is read last is judged.
+  std::vector<CopyCheckpoints> checkpoints;
+  SafetyReport report;
+  const auto settle = std::chrono::steady_clock::now() + 15s;
+  do {
+    checkpoints = ReadCheckpoints(cluster, kIndex, settings.replicas > 0);
+    report = CheckWrites(load.history(), copies, checkpoints, kShards, 1 + settings.replicas);
+  } while (!report.ok() && std::chrono::steady_clock::now() < settle &&
+           (std::this_thread::sleep_for(500ms), true));
   std::string statuses;
   for (const auto& [status, count] : load.statuses()) {
     statuses += " " + (status == 0 ? std::string("no-answer") : std::to_string(status)) + "=" + std::to_string(count);
