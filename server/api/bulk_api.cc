@@ -13,10 +13,12 @@
 // response briefly doubles it).
 #include <chrono>
 #include <map>
+#include <set>
 
 #include "server/api/api_errors.h"
 #include "server/api/bulk_api_lines.h"
 #include "server/api/bulk_parser.h"
+#include "server/api/active_shards.h"
 #include "server/api/index_api_support.h"
 
 namespace holdfast {
@@ -30,8 +32,12 @@ constexpr size_t kTookWidth = 16;  // room for the "took" value, patched in at t
 class BulkExecutor {
  public:
   // `default_routing`: the request's ?routing=, for items without their own.
-  BulkExecutor(ClusterIndices& registry, RefreshPolicy refresh, std::string default_routing)
-      : registry_(registry), refresh_(refresh), default_routing_(std::move(default_routing)) {
+  BulkExecutor(ClusterIndices& registry, RefreshPolicy refresh, std::string default_routing,
+               ActiveShardsWait active_shards = {})
+      : registry_(registry),
+        refresh_(refresh),
+        default_routing_(std::move(default_routing)),
+        active_shards_(std::move(active_shards)) {
     out_.StartObject().Key("took").RawJson(std::string(kTookWidth, ' '));
     out_.Key("errors").RawJson("false").Key("items").StartArray();
   }
@@ -59,6 +65,7 @@ class BulkExecutor {
   ClusterIndices& registry_;
   const RefreshPolicy refresh_;
   const std::string default_routing_;
+  const ActiveShardsWait active_shards_;  // ?wait_for_active_shards= (active_shards.h), per batch
   JsonWriter out_;
   bool errors_ = false;
   uint64_t items_ = 0;
@@ -106,6 +113,14 @@ void BulkExecutor::Add(BulkItem& item) {
   }
   if (batch_index_ != *index || item.action == BulkAction::kUpdate) FlushBatch();
   if (item.action == BulkAction::kUpdate) {
+    if (active_shards_.needed()) {
+      Status active = WaitForActiveShardsStatus(registry_, **index, {(*index)->ShardOf(item.id, *routing)},
+                                                active_shards_, "bulk update " + item.index + "/" + item.id);
+      if (!active.ok()) {
+        WriteFailure(item.action, item.index, index->get(), item.id, item.id_given, active);
+        return;
+      }
+    }
     WriteResult r = ApplyUpdate(**index, item.id, item.update, item.if_seq_no, item.if_primary_term, *routing);
     if (!r.status.ok()) {
       WriteFailure(item.action, item.index, index->get(), item.id, item.id_given, r.status);
@@ -143,6 +158,21 @@ void BulkExecutor::FlushBatch() {
   if (requests_.size() > used_) {  // a short batch: drop the spare requests
     requests_.resize(used_);
     actions_.resize(used_);
+  }
+  if (active_shards_.needed()) {
+    // Every shard of the batch must have the copies asked for before any of it is written.
+    std::set<uint32_t> shards;
+    for (size_t i = 0; i < used_; ++i) shards.insert(batch_index_->ShardOf(requests_[i].id, requests_[i].routing));
+    Status active = WaitForActiveShardsStatus(registry_, *batch_index_, shards, active_shards_,
+                                              "bulk of " + std::to_string(used_) + " items to " + batch_index_->name());
+    if (!active.ok()) {
+      for (size_t i = 0; i < used_; ++i) {
+        WriteFailure(actions_[i], batch_index_->name(), batch_index_.get(), requests_[i].id, true, active);
+      }
+      used_ = 0;
+      batch_bytes_ = 0;
+      return;
+    }
   }
   const std::vector<WriteResult> results = batch_index_->Write(requests_);
   for (size_t i = 0; i < used_; ++i) {
@@ -254,7 +284,9 @@ HttpResponse Bulk(ApiContext* ctx, ClusterIndices& registry, const HttpRequest& 
   BulkLineReader lines(ctx->config != nullptr ? ctx->config->http_max_body_bytes : (100u << 20));
   if (Status s = OpenLines(req, &lines); !s.ok()) return ErrorFromStatus(s);
   BulkParser parser(default_index);
-  BulkExecutor executor(registry, *refresh, req.QueryParam("routing"));
+  auto active_shards = ParseActiveShardsWait(req);
+  if (!active_shards.ok()) return ErrorFromStatus(active_shards.status());
+  BulkExecutor executor(registry, *refresh, req.QueryParam("routing"), *active_shards);
   BulkItem item;
   for (;;) {
     std::string_view line;

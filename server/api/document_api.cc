@@ -1,5 +1,6 @@
 // Single-document routes: index, create, get, _source, delete, update.
 #include "index/mapping/mapping_error.h"
+#include "server/api/active_shards.h"
 #include "server/api/api_errors.h"
 #include "server/api/document_api_update.h"
 #include "server/api/index_api_support.h"
@@ -16,6 +17,7 @@ struct WriteParams {
   std::optional<int64_t> version;
   std::string version_type;
   std::string routing;  // ?routing=; once the index is found, the one the write uses (IndexHandle::RoutingFor)
+  ActiveShardsWait active_shards;  // ?wait_for_active_shards=, ?timeout=
 };
 
 Status ParseWriteParams(const HttpRequest& req, WriteParams* out) {
@@ -33,6 +35,9 @@ Status ParseWriteParams(const HttpRequest& req, WriteParams* out) {
   out->version = *version;
   out->version_type = req.QueryParam("version_type");
   out->routing = req.QueryParam("routing");
+  auto active = ParseActiveShardsWait(req);
+  if (!active.ok()) return active.status();
+  out->active_shards = *active;
   HOLDFAST_RETURN_IF_ERROR(CheckConcurrencyPair(out->if_seq_no, out->if_primary_term));
   WriteRequest probe;  // the checks that need no operation (before an index is created)
   probe.if_seq_no = out->if_seq_no;
@@ -60,6 +65,12 @@ HttpResponse RunWrite(ClusterIndices& registry, const HttpRequest& req, const st
   auto routing = (*index)->RoutingFor(id, params.routing);
   if (!routing.ok()) return ErrorFromStatus(routing.status());
   params.routing = std::move(routing).value();
+  if (params.active_shards.needed()) {
+    if (auto refused = WaitForActiveShards(registry, **index, {(*index)->ShardOf(id, params.routing)},
+                                           params.active_shards, "write " + name + "/" + id)) {
+      return *refused;
+    }
+  }
   WriteResult result = op(**index, params);
   if (!result.status.ok()) return ErrorFromStatus(result.status);
   bool forced = false;

@@ -252,5 +252,61 @@ TEST_F(ReplicationTest, APausedPrimaryIsReplacedAndCannotAcknowledgeWhenResumed)
   for (const std::string& id : present) EXPECT_TRUE(sent.count(id)) << id;
 }
 
+
+// wait_for_active_shards (as Elasticsearch): a write that asks for every
+// copy waits for them up to its timeout, then is refused with 503
+// unavailable_shards_exception and nothing is written; with the default (the
+// primary) it goes on; once the missing copy is back, the waiting write
+// proceeds and reaches both copies.
+TEST_F(ReplicationTest, WaitForActiveShardsHoldsAWriteUntilEnoughCopiesAreActive) {
+  StartNodes(2);
+  ASSERT_EQ(Http(0, "PUT", "/w", R"({"settings": {"number_of_shards": 1, "number_of_replicas": 1}})").status, 200);
+  ASSERT_TRUE(WaitHealth(0, "green")) << Http(0, "GET", "/_cat/shards?v").body;
+  auto all = Http(0, "PUT", "/w/_doc/1?wait_for_active_shards=all", R"({"n": 1})");
+  ASSERT_EQ(all.status, 201) << all.body;
+  EXPECT_EQ(ParseJson(all.body)["_shards"]["successful"].GetUint(), 2u) << all.body;
+  EXPECT_EQ(Http(0, "PUT", "/w/_doc/x?wait_for_active_shards=many", R"({"n": 1})").status, 400);
+
+  // The replica's node goes away: one active copy left.
+  const std::string primary_node = [&] {
+    for (const CopyPlace& c : Copies(0, "w")) {
+      if (c.prirep == "p") return c.node;
+    }
+    return std::string();
+  }();
+  ASSERT_TRUE(primary_node == "n1" || primary_node == "n2") << primary_node;
+  const size_t p = primary_node == "n1" ? 0 : 1, k = 1 - p;
+  node(k).process().Signal(SIGKILL);
+  ASSERT_TRUE(WaitUntil([&] { return Health(p) == "yellow"; }, 30s)) << Http(p, "GET", "/_cat/shards?v").body;
+
+  const auto before = std::chrono::steady_clock::now();
+  auto refused = Http(p, "PUT", "/w/_doc/2?wait_for_active_shards=all&timeout=1s", R"({"n": 2})");
+  EXPECT_GE(std::chrono::steady_clock::now() - before, 1s) << "it did not wait for the timeout";
+  ASSERT_EQ(refused.status, 503) << refused.body;
+  auto error = ParseJson(refused.body);
+  EXPECT_EQ(std::string(error["error"]["type"].GetString()), "unavailable_shards_exception") << refused.body;
+  EXPECT_NE(std::string(error["error"]["reason"].GetString()).find("have 1, needed 2"), std::string::npos) << refused.body;
+  EXPECT_EQ(Http(p, "GET", "/w/_doc/2").status, 404) << "a refused write was applied";
+  auto bulk = Http(p, "POST", "/w/_bulk?wait_for_active_shards=2&timeout=200ms",
+                   R"({"index": {"_id": "b1"}})" "\n" R"({"n": 3})" "\n");
+  ASSERT_EQ(bulk.status, 200) << bulk.body;
+  auto items = ParseJson(bulk.body);
+  EXPECT_TRUE(items["errors"].GetBool()) << bulk.body;
+  EXPECT_EQ(items["items"][0]["index"]["status"].GetInt(), 503) << bulk.body;
+  EXPECT_EQ(Http(p, "GET", "/w/_doc/b1").status, 404) << "a refused bulk item was applied";
+  // The default asks for the primary only.
+  auto one = Http(p, "PUT", "/w/_doc/3", R"({"n": 3})");
+  ASSERT_EQ(one.status, 201) << one.body;
+  EXPECT_EQ(ParseJson(one.body)["_shards"]["successful"].GetUint(), 1u) << one.body;
+
+  // The node comes back: a write asking for both copies waits for the
+  // replica's recovery, then reaches it.
+  LaunchNode(k);
+  auto waited = Http(p, "PUT", "/w/_doc/4?wait_for_active_shards=all&timeout=60s", R"({"n": 4})");
+  ASSERT_EQ(waited.status, 201) << waited.body << Http(p, "GET", "/_cat/shards?v").body;
+  EXPECT_EQ(ParseJson(waited.body)["_shards"]["successful"].GetUint(), 2u) << waited.body;
+  ASSERT_TRUE(node(k).WaitStarted());
+}
+
 }  // namespace
 }  // namespace holdfast::testing
