@@ -382,6 +382,15 @@ Result<bool> ApplyCopyReport(ClusterStateSnapshot* state, const ShardId& shard_i
   if (reported == ShardCopyState::kFailed) {
     copy->relocating_node_id.clear();
     copy->relocation_id.clear();
+    // A failed primary is replaced at once by a started in-sync replica
+    // (term + 1), as when its node leaves; it becomes a replica, recovered
+    // from the new primary (the allocation puts it back on its node).
+    if (copy->primary && PromoteReplica(&shard, *state, "PRIMARY_FAILED", WallClockMs())) {
+      for (ShardCopyRouting& c : shard.copies) {
+        if (c.unassigned_reason == "PRIMARY_FAILED" && c.node_id.empty()) c.failure = failure;
+      }
+      return true;
+    }
     if (!copy->primary && leaves_in_sync == (in_sync != shard.in_sync.end())) {
       // A replica that failed (to open, to recover) is allocated again after
       // a pause, as a new copy recovered from the primary.

@@ -242,10 +242,12 @@ Result<ClusterStatePtr> EtcdClusterState::WaitForRevision(int64_t revision,
 
 Result<ClusterStatePtr> EtcdClusterState::Change(
     const std::function<Result<int64_t>()>& on_master,
-    const std::function<Result<int64_t>(const std::string& address)>& forward) {
+    const std::function<Result<int64_t>(const std::string& address)>& forward,
+    const std::function<Status()>& moot) {
   const auto deadline = std::chrono::steady_clock::now() + options_.change_timeout;
   Status last = Status::Unavailable("no master is elected");
   while (std::chrono::steady_clock::now() < deadline) {
+    if (moot) HOLDFAST_RETURN_IF_ERROR(moot());
     Result<int64_t> done = Status::Unavailable("no master");
     if (is_master()) {
       done = on_master();

@@ -140,9 +140,12 @@ class EtcdClusterState : public ClusterState {
   Result<int64_t> MasterChange(const Edit& edit);
   // Runs `on_master` here when master, else `forward` to the master; retried
   // while there is no master, then waits for this node's view to reach the
-  // revision. `forward` gets the master's gRPC address.
+  // revision. `forward` gets the master's gRPC address. `moot` (optional)
+  // is asked before every retry: an error it returns ends the wait (this
+  // node's view already shows the change cannot matter any more).
   Result<ClusterStatePtr> Change(const std::function<Result<int64_t>()>& on_master,
-                                 const std::function<Result<int64_t>(const std::string& address)>& forward);
+                                 const std::function<Result<int64_t>(const std::string& address)>& forward,
+                                 const std::function<Status()>& moot = nullptr);
   // Waits until Current() was read at `revision` or later.
   Result<ClusterStatePtr> WaitForRevision(int64_t revision, std::chrono::steady_clock::time_point deadline);
   void OnState(const ClusterStatePtr& state);

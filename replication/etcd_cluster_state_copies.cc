@@ -69,6 +69,20 @@ Status EtcdClusterState::FailReplica(const ShardId& shard, std::string_view allo
                 [&](const std::string& address) {
                   holdfast::v1::ClusterChangeResponse response;
                   return forwarder_->Call(address, &holdfast::v1::Cluster::Stub::UpdateShardCopy, request, &response);
+                },
+                // The routing table this node sees names a newer primary:
+                // this one is deposed, whatever the master would answer (a
+                // node cut off keeps retrying otherwise, and its blocked
+                // writes keep the old copy open while a new one waits).
+                [&]() -> Status {
+                  ClusterStatePtr state = Current();
+                  const ShardRouting* routing = state ? state->RoutingOf(shard) : nullptr;
+                  if (routing != nullptr && routing->primary_term > primary_term) {
+                    return Status::Fenced("shard " + shard.ToString() + " has primary term " +
+                                          std::to_string(routing->primary_term) + " now (this primary's " +
+                                          std::to_string(primary_term) + "): not acknowledged here");
+                  }
+                  return Status::OK();
                 })
       .status();
 }

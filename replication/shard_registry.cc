@@ -1,4 +1,6 @@
 #include "replication/shard_registry.h"
+
+#include <spdlog/spdlog.h>
 #include "index/util/clock.h"
 
 #include <algorithm>
@@ -377,6 +379,19 @@ void ShardRegistry::Converge(const ClusterStatePtr& state) {
         // Best effort: if the state cannot take the report, the copy stays
         // initializing there, which is just as red.
         (void)state_->UpdateShardCopy(id, w.allocation_id, ShardCopyState::kFailed, opened.status().message());
+        continue;
+      }
+      if (w.copy->primary && w.copy->state == ShardCopyState::kStarted && w.shard->in_sync.size() > 1) {
+        // A started primary this process did not hold open: the node
+        // restarted within its lease. A write in flight at the crash may be
+        // in its op log and on no replica; it must not go on as primary
+        // with that history. Reported failed: an in-sync replica takes
+        // over (term + 1) and this copy is recovered from it.
+        spdlog::warn("shard {} of [{}]: this node restarted while holding its primary; handing it to an in-sync replica",
+                     id.ToString(), w.index->name);
+        (void)(*opened)->Close();
+        (void)state_->UpdateShardCopy(id, w.allocation_id, ShardCopyState::kFailed,
+                                      "the primary's node restarted; an in-sync replica takes over");
         continue;
       }
       std::lock_guard<std::mutex> lock(mu_);

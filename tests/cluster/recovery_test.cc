@@ -6,6 +6,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <string>
 
@@ -49,7 +50,7 @@ class RecoveryTest : public ClusterFixture {
     return last;
   }
   std::string RecoveryTable(size_t i) {
-    return Http(i, "GET", "/_cat/recovery?v&h=index,shard,stage,method,files,files_recovered,files_reused,bytes,"
+    return Http(i, "GET", "/_cat/recovery?v&h=index,shard,time,stage,method,files,files_recovered,files_reused,bytes,"
                           "bytes_recovered,bytes_reused,translog_ops").body;
   }
   // What a search of shard 0's copy on node `node` counts.
@@ -125,6 +126,7 @@ TEST_F(RecoveryTest, AReplicaBackAfter30SecondsCatchesUpFromOpsWithoutCopyingAFi
   EXPECT_EQ(r.at("files_recovered"), "0") << RecoveryTable(k);
   EXPECT_EQ(r.at("bytes_recovered"), "0") << RecoveryTable(k);
   EXPECT_GE(std::stoll(r.at("translog_ops")), 50000) << RecoveryTable(k);
+  std::cout << "the replica's recoveries:\n" << RecoveryTable(k);
 
   ASSERT_EQ(Http(p, "POST", "/r/_refresh").status, 200);
   EXPECT_EQ(CopyCount(p, "r", primary_node), 52000);
@@ -212,6 +214,7 @@ TEST_F(RecoveryTest, WithTheHistoryTrimmedAReplicaCopiesOnlyTheFilesThatDifferAn
   // The corrupted file was not reused: fetched again whole (it is still one
   // of the primary's files), it holds the primary's bytes once more.
   EXPECT_GE(std::stoull(r.at("bytes_recovered")), victim_size) << RecoveryTable(k);
+  std::cout << "the replica's recoveries:\n" << RecoveryTable(k);
   auto now = ChecksumFile(victim, &length);
   ASSERT_TRUE(now.ok()) << victim << " is gone";
   EXPECT_EQ(now.value(), good.value());
