@@ -220,9 +220,17 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
     for (ShardRouting& shard : index.shards) {
       // A primary whose node left: an in-sync replica takes over at once
       // (no delay: writes wait for a primary).
-      if (!shard.copies.empty() && shard.copies[0].primary && !shard.copies[0].node_id.empty() &&
-          !state->nodes.count(shard.copies[0].node_id) &&
-          PromoteReplica(&shard, *state, "NODE_LEFT", input.now_ms)) {
+      // So is one already unassigned (its node left while no replica could
+      // take over yet — e.g. a master elected after the node left saw it
+      // gone before its own view held the replica started).
+      if (!shard.copies.empty() && shard.copies[0].primary &&
+          (shard.copies[0].node_id.empty() ? shard.copies[0].state == ShardCopyState::kUnassigned
+                                           : !state->nodes.count(shard.copies[0].node_id)) &&
+          PromoteReplica(&shard, *state,
+                         shard.copies[0].node_id.empty() && !shard.copies[0].unassigned_reason.empty()
+                             ? shard.copies[0].unassigned_reason
+                             : std::string("NODE_LEFT"),
+                         input.now_ms)) {
         changed = true;
       }
       for (ShardCopyRouting& copy : shard.copies) {

@@ -143,6 +143,37 @@ TEST(AllocationTest, ANodeThatLeavesKeepsItsCopiesPlaceAndGetsThemBack) {
   }
 }
 
+// A primary already unassigned (its node left before any replica could take
+// over) is replaced as soon as an in-sync replica is started: found in the
+// benchmark of a primary's node that was also the master — the new master
+// marked the primary unassigned and never promoted the started replica.
+TEST(AllocationTest, AnUnassignedPrimaryIsReplacedByAStartedInSyncReplica) {
+  ClusterStateSnapshot s = ThreeNodes();
+  Create(&s, "books", 1, 1);
+  StartAll(&s);
+  int64_t unused = 0;
+  (void)Reallocate(&s, AllocationInput{2'000}, &unused);  // the replica, once the primary started
+  StartAll(&s);
+  ShardRouting& shard = s.routing.begin()->second.shards[0];
+  ASSERT_EQ(shard.in_sync.size(), 2u);
+  const std::string replica_id = shard.copies[1].allocation_id;
+  const std::string primary_node = shard.copies[0].node_id;
+  const int64_t term = shard.primary_term;
+  // The primary's node left; it was marked unassigned without a promotion.
+  shard.copies[0].last_node_id = primary_node;
+  shard.copies[0].node_id.clear();
+  shard.copies[0].state = ShardCopyState::kUnassigned;
+  shard.copies[0].unassigned_reason = "NODE_LEFT";
+  s.nodes.erase(primary_node);
+  int64_t next = 0;
+  ASSERT_TRUE(Reallocate(&s, AllocationInput{10'000}, &next));
+  const ShardRouting& now = s.routing.begin()->second.shards[0];
+  ASSERT_NE(now.primary(), nullptr);
+  EXPECT_EQ(now.primary()->allocation_id, replica_id);
+  EXPECT_EQ(now.primary()->state, ShardCopyState::kStarted);
+  EXPECT_EQ(now.primary_term, term + 1);
+}
+
 TEST(AllocationTest, APrimaryWhoseNodeStaysAwayIsNeverRecreatedEmpty) {
   ClusterStateSnapshot s = ThreeNodes();
   Create(&s, "books", 3, 0);
