@@ -180,6 +180,11 @@ Result<std::unique_ptr<EtcdClient>> EtcdClient::Connect(const EtcdClientOptions&
       args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10'000);
       args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5'000);
       args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+      // An etcd that comes back is reconnected to within a second: gRPC's
+      // default backoff grows past the lease TTL after some seconds away, and
+      // the members' leases would then expire on the etcd that is back.
+      args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
+      args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1'000);
       stubs->channel = grpc::CreateCustomChannel(e, grpc::InsecureChannelCredentials(), args);
       stubs->kv = KV::NewStub(stubs->channel);
       stubs->lease = Lease::NewStub(stubs->channel);

@@ -282,7 +282,9 @@ Result<int64_t> EtcdClusterState::MasterCreateIndex(IndexMetadata metadata) {
     auto is_new = CheckNewIndex(*next, metadata, /*retry_is_ok=*/true);  // a forwarded create may be sent again
     if (!is_new.ok() || !is_new.value()) return is_new;
     auto routing = AllocateNewIndex(metadata, *next, input);
-    if (!routing.ok()) return routing.status().code() == StatusCode::kUnavailable
+    // No member at all is a passing state (members joining again after etcd
+    // came back): 503, worth a retry. Members that cannot take it: 400.
+    if (!routing.ok()) return routing.status().code() == StatusCode::kUnavailable && !next->nodes.empty()
                                  ? Status::InvalidArgument(routing.status().message())
                                  : routing.status();
     next->routing[metadata.uuid] = std::move(routing).value();

@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <spdlog/spdlog.h>
 
 namespace holdfast {
 
@@ -137,6 +138,8 @@ void EtcdMembership::KeepAliveLoop() {
       if (fresh.ok()) {
         if (Register(fresh.value()).ok()) {
           rejoined = fresh.value();
+          spdlog::warn("the cluster lease {} expired while etcd did not hear this node; joined again with lease {}",
+                       lease, rejoined);
         } else {
           (void)etcd_->RevokeLease(fresh.value());
         }
