@@ -129,13 +129,15 @@ std::function<void(const DiskStatus&)> OnDiskSample(WriteBlock* block, NodeStore
                                                      std::atomic<ShardRegistry*>* shards, bool watermarks_enabled,
                                                      std::atomic<EtcdClusterState*>* cluster) {
   // Cluster mode: the disk use the master allocates by, published when it
-  // moves by a whole percent or crosses the high watermark.
+  // moves by a whole percent or crosses the high watermark (with the
+  // watermarks disabled: when no byte is left — no copy can start there).
   auto published = std::make_shared<std::pair<int, bool>>(-1, false);
   return [block, node_store, shards, watermarks_enabled, cluster, published](const DiskStatus& disk) {
     block->Set(disk.write_block);
     if (EtcdClusterState* c = cluster->load(std::memory_order_acquire); c != nullptr && disk.sampled) {
       const int percent = static_cast<int>(disk.usage.used_percent());
-      const bool over_high = disk.level >= DiskLevel::kOverHigh;
+      const bool over_high =
+          watermarks_enabled ? disk.level >= DiskLevel::kOverHigh : disk.usage.available_bytes == 0;
       if (percent != published->first || over_high != published->second) {
         Status s = c->SetNodeAttributes({{"disk.used_percent", std::to_string(percent)},
                                          {"disk.over_high", over_high ? "true" : "false"}});

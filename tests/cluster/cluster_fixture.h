@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -69,7 +70,7 @@ class ClusterFixture : public ::testing::Test {
     return log.size() > 6000 ? log.substr(log.size() - 6000) : log;
   }
 
-  // Starts node n<i+1> (data in n<i+1>/ of the test's dir) and waits until it is ready.
+  // Starts node n<i+1> (data in n<i+1>/ of the test's dir, or in data_dirs_[i]) and waits until it is ready.
   NodeProcess& StartNode(size_t i, std::vector<std::string> extra = {}) {
     LaunchNode(i, std::move(extra));
     EXPECT_TRUE(nodes_[i]->WaitStarted()) << nodes_[i]->Log();
@@ -85,7 +86,10 @@ class ClusterFixture : public ::testing::Test {
                                      "--etcd-endpoints", etcd_.endpoint(), "--cluster-lease-ttl",
                                      std::to_string(kLeaseTtlSeconds) + "s"};
     args.insert(args.end(), extra.begin(), extra.end());
-    EXPECT_TRUE(nodes_[i]->Launch(dir_.Sub("n" + std::to_string(i + 1)), args)) << nodes_[i]->Log();
+    auto data_dir = data_dirs_.find(i);
+    EXPECT_TRUE(nodes_[i]->Launch(data_dir != data_dirs_.end() ? data_dir->second : dir_.Sub("n" + std::to_string(i + 1)),
+                                  args))
+        << nodes_[i]->Log();
   }
   void StartNodes(size_t n) {
     for (size_t i = 0; i < n; ++i) StartNode(i);
@@ -141,6 +145,7 @@ class ClusterFixture : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::map<size_t, std::string> data_dirs_;  // node i's data dir, when not n<i+1>/ of dir_
   EtcdProcess etcd_;
   std::vector<std::unique_ptr<NodeProcess>> nodes_;
 };

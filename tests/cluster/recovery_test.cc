@@ -2,16 +2,20 @@
 // recovery"), on real nodes and a real etcd: from the primary's ops alone
 // when its volume holds the shard and the primary kept the ops for it (a
 // retention lease per node); from files when that history was trimmed —
-// only the files that differ, and a corrupted one is fetched again.
+// only the files that differ, and a corrupted one is fetched again; and a
+// replica whose disk filled up leaves the in-sync set without costing a
+// write, then comes back once there is space.
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "index/util/checksum.h"
 #include "tests/cluster/cluster_fixture.h"
+#include "tests/support/tmpfs_mount.h"
 
 namespace holdfast::testing {
 namespace {
@@ -85,6 +89,29 @@ class RecoveryTest : public ClusterFixture {
     auto d = HttpJson(via, "GET", "/" + index + "/_settings");
     return d[index.c_str()]["settings"]["index"]["uuid"].GetString();
   }
+  std::unique_ptr<TmpfsMount> volume_;  // a node's small volume, when the test needs one
+  // Of two nodes: which holds shard 0's primary of `index` (*p) and which
+  // the other copy (*k).
+  void PrimaryAndOther(const std::string& index, size_t* p, size_t* k) {
+    const std::string primary_node = Checkpoints(0, index)["p"]["node"];
+    ASSERT_TRUE(primary_node == "n1" || primary_node == "n2") << primary_node;
+    *p = primary_node == "n1" ? 0 : 1;
+    *k = 1 - *p;
+  }
+  // Starts node k on its volume again and waits until its copy of shard 0
+  // of `index` is in sync and caught up with the primary's (on node p);
+  // *recovery is the recovery that brought it back, checked done and by
+  // `method`.
+  void RestartAndRecover(size_t p, size_t k, const std::string& index, const std::string& method, Row* recovery) {
+    StartNode(k);
+    ASSERT_TRUE(WaitHealth(p, "green", 120s)) << Http(p, "GET", "/_cat/shards?v").body << RecoveryTable(k);
+    ASSERT_TRUE(WaitUntil([&] { return CopiesCaughtUp(p, index); }, 20s))
+        << Http(p, "GET", "/_cat/shards?v&h=shard,prirep,node,local_checkpoint,global_checkpoint,max_seq_no").body;
+    *recovery = LastRecovery(k, index);
+    ASSERT_FALSE(recovery->empty()) << RecoveryTable(k);
+    EXPECT_EQ(recovery->at("stage"), "done") << RecoveryTable(k);
+    EXPECT_EQ(recovery->at("method"), method) << RecoveryTable(k);
+  }
 };
 
 // The replica's node is down 30 s while 50k documents are written and the
@@ -98,10 +125,9 @@ TEST_F(RecoveryTest, AReplicaBackAfter30SecondsCatchesUpFromOpsWithoutCopyingAFi
       "index.unassigned.node_left.delayed_timeout": "5m"}})").status, 200);
   ASSERT_TRUE(WaitHealth(0, "green")) << Http(0, "GET", "/_cat/shards?v").body;
   // p: the primary's node, k: the replica's (n<k+1>).
-  const std::string primary_node = Checkpoints(0, "r")["p"]["node"];
-  ASSERT_TRUE(primary_node == "n1" || primary_node == "n2") << primary_node;
-  const size_t p = primary_node == "n1" ? 0 : 1, k = 1 - p;
-  const std::string replica_node = "n" + std::to_string(k + 1);
+  size_t p = 0, k = 0;
+  ASSERT_NO_FATAL_FAILURE(PrimaryAndOther("r", &p, &k));
+  const std::string primary_node = "n" + std::to_string(p + 1), replica_node = "n" + std::to_string(k + 1);
   Index(p, "r", "a", 2000);
   ASSERT_EQ(Http(p, "POST", "/r/_flush").status, 200);
   ASSERT_TRUE(WaitUntil([&] { return CopiesCaughtUp(p, "r"); }, 20s))
@@ -114,15 +140,9 @@ TEST_F(RecoveryTest, AReplicaBackAfter30SecondsCatchesUpFromOpsWithoutCopyingAFi
   ASSERT_EQ(Http(p, "POST", "/r/_flush").status, 200);
   // Down 30 s in all.
   ASSERT_TRUE(WaitUntil([&] { return std::chrono::steady_clock::now() - killed >= 30s; }, 40s));
-  StartNode(k);
-  ASSERT_TRUE(WaitHealth(p, "green", 120s)) << Http(p, "GET", "/_cat/shards?v").body << RecoveryTable(k);
-  ASSERT_TRUE(WaitUntil([&] { return CopiesCaughtUp(p, "r"); }, 20s))
-      << Http(p, "GET", "/_cat/shards?v&h=shard,prirep,node,local_checkpoint,global_checkpoint,max_seq_no").body;
+  Row r;
+  ASSERT_NO_FATAL_FAILURE(RestartAndRecover(p, k, "r", "ops", &r));
 
-  const Row r = LastRecovery(k, "r");
-  ASSERT_FALSE(r.empty()) << RecoveryTable(k);
-  EXPECT_EQ(r.at("stage"), "done") << RecoveryTable(k);
-  EXPECT_EQ(r.at("method"), "ops") << RecoveryTable(k);
   EXPECT_EQ(r.at("files_recovered"), "0") << RecoveryTable(k);
   EXPECT_EQ(r.at("bytes_recovered"), "0") << RecoveryTable(k);
   EXPECT_GE(std::stoll(r.at("translog_ops")), 50000) << RecoveryTable(k);
@@ -149,10 +169,9 @@ TEST_F(RecoveryTest, WithTheHistoryTrimmedAReplicaCopiesOnlyTheFilesThatDifferAn
       "index.unassigned.node_left.delayed_timeout": "5m", "index.soft_deletes.retention_lease.period": "1s"}})").status,
             200);
   ASSERT_TRUE(WaitHealth(0, "green")) << Http(0, "GET", "/_cat/shards?v").body;
-  const std::string primary_node = Checkpoints(0, "f")["p"]["node"];
-  ASSERT_TRUE(primary_node == "n1" || primary_node == "n2") << primary_node;
-  const size_t p = primary_node == "n1" ? 0 : 1, k = 1 - p;
-  const std::string replica_node = "n" + std::to_string(k + 1);
+  size_t p = 0, k = 0;
+  ASSERT_NO_FATAL_FAILURE(PrimaryAndOther("f", &p, &k));
+  const std::string primary_node = "n" + std::to_string(p + 1), replica_node = "n" + std::to_string(k + 1);
   Index(p, "f", "a", 20000);
   ASSERT_EQ(Http(p, "POST", "/f/_flush").status, 200);
   ASSERT_EQ(Http(p, "PUT", "/f/_settings", R"({"index": {"number_of_replicas": 1}})").status, 200);
@@ -200,14 +219,8 @@ TEST_F(RecoveryTest, WithTheHistoryTrimmedAReplicaCopiesOnlyTheFilesThatDifferAn
   ASSERT_TRUE(bad.ok());
   ASSERT_NE(bad.value(), good.value());
 
-  StartNode(k);
-  ASSERT_TRUE(WaitHealth(p, "green", 120s)) << Http(p, "GET", "/_cat/shards?v").body << RecoveryTable(k);
-  ASSERT_TRUE(WaitUntil([&] { return CopiesCaughtUp(p, "f"); }, 20s))
-      << Http(p, "GET", "/_cat/shards?v&h=shard,prirep,node,local_checkpoint,global_checkpoint,max_seq_no").body;
-  const Row r = LastRecovery(k, "f");
-  ASSERT_FALSE(r.empty()) << RecoveryTable(k);
-  EXPECT_EQ(r.at("stage"), "done") << RecoveryTable(k);
-  EXPECT_EQ(r.at("method"), "files") << RecoveryTable(k);
+  Row r;
+  ASSERT_NO_FATAL_FAILURE(RestartAndRecover(p, k, "f", "files", &r));
   EXPECT_GT(std::stoll(r.at("files_reused")), 0) << RecoveryTable(k);
   EXPECT_GT(std::stoll(r.at("bytes_reused")), 0) << RecoveryTable(k);
   EXPECT_LT(std::stoll(r.at("bytes_recovered")), std::stoll(r.at("bytes"))) << RecoveryTable(k);
@@ -222,6 +235,86 @@ TEST_F(RecoveryTest, WithTheHistoryTrimmedAReplicaCopiesOnlyTheFilesThatDifferAn
   ASSERT_EQ(Http(p, "POST", "/f/_refresh").status, 200);
   EXPECT_EQ(CopyCount(p, "f", primary_node), 25000);
   EXPECT_EQ(CopyCount(p, "f", replica_node), 25000);
+}
+
+// The replica's volume is a small filesystem that fills up (ENOSPC, no
+// watermark in the way). The next write it cannot take fails the copy out
+// of the in-sync set — that write and every later one is acknowledged by
+// the primary alone, nothing is lost; the node stays up. Once space is
+// freed the copy recovers from the primary and is in sync again, holding
+// every acknowledged document.
+TEST_F(RecoveryTest, AReplicaWhoseDiskIsFullLeavesTheInSyncSetAndRecoversWhenSpaceIsBack) {
+  // Unmounted after TearDown killed the nodes (and printed their logs).
+  volume_ = std::make_unique<TmpfsMount>(dir_.Sub("n2-volume"), 96ull << 20);
+  TmpfsMount& volume = *volume_;
+  ASSERT_TRUE(volume.ok()) << volume.error();
+  data_dirs_[1] = volume.Sub("n2");
+  const std::vector<std::string> no_watermarks = {"--disk-threshold-enabled", "false", "--disk-check-interval",
+                                                  "100ms"};
+  // The primary on n1: the index exists before n2 joins.
+  StartNode(0, no_watermarks);
+  ASSERT_EQ(Http(0, "PUT", "/full", R"({"settings": {"number_of_shards": 1, "number_of_replicas": 1}})").status,
+            200);
+  StartNode(1, no_watermarks);
+  ASSERT_TRUE(WaitHealth(0, "green", 60s)) << Http(0, "GET", "/_cat/shards?v").body;
+  ASSERT_EQ(Checkpoints(0, "full")["p"]["node"], "n1");
+  Index(0, "full", "a", 2000);
+  ASSERT_TRUE(WaitUntil([&] { return CopiesCaughtUp(0, "full"); }, 20s));
+
+  const uint64_t filler = FillToTheBrim(volume.Sub("filler"));
+  ASSERT_GT(filler, 0u);
+  // Writes through the primary's node until one reports the replica failed;
+  // every one of them is acknowledged. Bounded: 200 bulks of 100.
+  int64_t acked = 2000;
+  uint32_t first_failed_at = 0;
+  for (int b = 0; b < 200 && first_failed_at == 0; ++b) {
+    std::string bulk;
+    for (int i = 0; i < 100; ++i) {
+      bulk += R"({"index": {"_id": "b)" + std::to_string(b * 100 + i) + R"("}})" "\n" R"({"title": "written while )"
+              R"(the replica's disk is full", "n": )" + std::to_string(i) + "}\n";
+    }
+    auto r = Http(0, "POST", "/full/_bulk", bulk);
+    ASSERT_EQ(r.status, 200) << r.body.substr(0, 500);
+    auto d = ParseJson(r.body);
+    ASSERT_FALSE(d["errors"].GetBool()) << r.body.substr(0, 1000);
+    acked += 100;
+    for (const auto& item : d["items"].GetArray()) {
+      const auto& shards = item["index"]["_shards"];
+      if (shards["failed"].GetUint() > 0) first_failed_at = static_cast<uint32_t>(b) + 1;
+    }
+  }
+  ASSERT_GT(first_failed_at, 0u) << "the replica took 20,000 more documents on a full disk?\n"
+                                 << Http(0, "GET", "/_cat/shards?v").body;
+  std::cout << "the replica failed in bulk " << first_failed_at << " after " << filler << " filler bytes\n";
+  EXPECT_EQ(Health(0), "yellow") << Http(0, "GET", "/_cat/shards?v").body;
+  EXPECT_TRUE(node(1).process().running()) << "the full disk took the replica's node down";
+
+  // Writes go on, acknowledged by the primary alone.
+  for (int i = 0; i < 20; ++i) {
+    auto w = Http(0, "PUT", "/full/_doc/alone" + std::to_string(i), R"({"title": "only the primary has room"})");
+    ASSERT_EQ(w.status, 201) << w.body;
+    EXPECT_EQ(ParseJson(w.body)["_shards"]["successful"].GetUint(), 1u) << w.body;
+    ++acked;
+  }
+  ASSERT_EQ(Http(0, "POST", "/full/_refresh").status, 200);
+  EXPECT_EQ(CopyCount(0, "full", "n1"), acked);
+  // The copy is not placed on the full disk again (it could not start there).
+  EXPECT_TRUE(WaitUntil([&] { return Http(0, "GET", "/_cat/shards/full?h=prirep,state").body.find("r UNASSIGNED") !=
+                                     std::string::npos; }, 10s))
+      << Http(0, "GET", "/_cat/shards?v").body;
+
+  // Space is back: the copy recovers and is in sync again.
+  ASSERT_TRUE(std::filesystem::remove(volume.Sub("filler")));
+  ASSERT_TRUE(WaitHealth(0, "green", 120s)) << Http(0, "GET", "/_cat/shards?v").body << RecoveryTable(1);
+  ASSERT_TRUE(WaitUntil([&] { return CopiesCaughtUp(0, "full"); }, 20s))
+      << Http(0, "GET", "/_cat/shards?v&h=shard,prirep,node,local_checkpoint,global_checkpoint,max_seq_no").body;
+  std::cout << "n2's recoveries:\n" << RecoveryTable(1);
+  ASSERT_EQ(Http(0, "POST", "/full/_refresh").status, 200);
+  EXPECT_EQ(CopyCount(0, "full", "n1"), acked);
+  EXPECT_EQ(CopyCount(0, "full", "n2"), acked);
+  auto w = Http(0, "PUT", "/full/_doc/both", R"({"title": "both copies again"})");
+  ASSERT_EQ(w.status, 201) << w.body;
+  EXPECT_EQ(ParseJson(w.body)["_shards"]["successful"].GetUint(), 2u) << w.body;
 }
 
 }  // namespace
