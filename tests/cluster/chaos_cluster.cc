@@ -133,7 +133,7 @@ std::string ChaosCluster::WaitGreen(const std::string& index, std::chrono::milli
         bool all = true;
         for (size_t i = 0; i < nodes_.size(); ++i) {
           if (!NodeRunning(i)) {
-            seen += " " + name(i) + ": not running;";
+            seen += " " + name(i) + ": not running (" + nodes_[i]->process().HowItEnded() + ");";
             all = false;
             continue;
           }

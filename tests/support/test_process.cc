@@ -8,8 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -101,8 +103,19 @@ bool ChildProcess::running() {
   if (r == 0) return true;
   if (r == pid_) {
     exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  } else {
+    wait_error_ = errno;
   }
   return false;
+}
+
+std::string ChildProcess::HowItEnded() const {
+  if (wait_error_ != 0) return std::string("waitpid failed: ") + std::strerror(wait_error_);
+  if (!exit_code_) return "still running";
+  if (*exit_code_ > 128) {
+    return "signal " + std::to_string(*exit_code_ - 128) + " (" + strsignal(*exit_code_ - 128) + ")";
+  }
+  return "exit " + std::to_string(*exit_code_);
 }
 
 namespace {

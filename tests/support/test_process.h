@@ -47,6 +47,8 @@ class ChildProcess {
   bool Start(const std::vector<std::string>& argv, const std::string& log_path);
   pid_t pid() const { return pid_; }
   bool running();
+  // How it ended, once running() saw it end: "exit 1", "signal 11 (Segmentation fault)".
+  std::string HowItEnded() const;
   // Sends `sig`; for SIGSTOP, returns once the child is stopped.
   void Signal(int sig);
   // Exit code, or 128+signal when killed; nullopt on timeout.
@@ -57,6 +59,7 @@ class ChildProcess {
  private:
   pid_t pid_ = -1;
   std::optional<int> exit_code_;
+  int wait_error_ = 0;  // errno of a failed waitpid
   std::string log_path_;
 };
 
