@@ -36,6 +36,7 @@ Result<NodeShards> RecoverShards(NodeVolume& volume, NodeShardsOptions options) 
   ro.engine = options.engine;
   ro.on_failure = options.on_shard_failure;
   ro.peer = options.peer;
+  ro.recovery_max_bytes_per_sec = options.recovery_max_bytes_per_sec;
   auto registry = ShardRegistry::Open(std::move(ro), out.cluster_state);
   if (!registry.ok()) return Status(registry.status().code(), "shard copies: " + registry.status().message());
   out.registry = std::move(registry).value();

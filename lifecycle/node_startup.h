@@ -51,6 +51,7 @@ struct NodeShardsOptions {
   ClusterState* cluster = nullptr;
   // Other nodes' Shard services by node id (peer recovery); null: none.
   std::function<ShardClient*(const std::string& node_id)> peer;
+  uint64_t recovery_max_bytes_per_sec = 40ull << 20;  // indices.recovery.max_bytes_per_sec
 };
 
 struct NodeShards {

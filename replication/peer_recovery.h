@@ -23,6 +23,10 @@
 
 namespace holdfast {
 
+// The cluster setting (PUT _cluster/settings) that overrides every node's
+// own recovery rate: a byte size per second, 0 for unlimited.
+inline constexpr char kRecoveryMaxBytesSetting[] = "indices.recovery.max_bytes_per_sec";
+
 struct RecoveryProgress {
   std::string stage = "init";  // init | index | handoff | translog | done | failed
   // "ops": the copy on this volume caught up from the source's ops alone;

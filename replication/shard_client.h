@@ -65,8 +65,9 @@ inline Deadline DefaultDeadline() { return DeadlineIn(kDefaultShardRequestTimeou
   X(StartRecovery, StartRecoveryRequest, StartRecoveryResponse)        \
   X(RecoveryChunk, RecoveryChunkRequest, RecoveryChunkResponse)        \
   X(Handoff, HandoffRequest, HandoffResponse)                          \
-  X(EndRecovery, EndRecoveryRequest, EndRecoveryResponse)            \
-  X(FinalizeRecovery, FinalizeRecoveryRequest, FinalizeRecoveryResponse)
+  X(EndRecovery, EndRecoveryRequest, EndRecoveryResponse)              \
+  X(FinalizeRecovery, FinalizeRecoveryRequest, FinalizeRecoveryResponse) \
+  X(Recoveries, RecoveriesRequest, RecoveriesResponse)
 
 enum class ShardMethod : uint8_t {
 #define HOLDFAST_SHARD_METHOD_ENUM(name, req, resp) k##name,

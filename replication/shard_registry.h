@@ -91,6 +91,9 @@ class ShardRegistry {
 
   // Peer recoveries running now and the last ones that ended (newest last).
   std::vector<ShardRecoveryInfo> Recoveries() const;
+  // The bytes per second every recovery on this node shares from now on
+  // (indices.recovery.max_bytes_per_sec; 0: unlimited).
+  void SetRecoveryRate(uint64_t bytes_per_second) { recovery_limiter_.SetRate(bytes_per_second); }
 
   // Called (from the converging thread) after a copy this registry no longer
   // wants was closed — its index closed or deleted, or the copy moved away —

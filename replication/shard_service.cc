@@ -277,4 +277,30 @@ Status ShardService::Stats(const pb::ShardStatsRequest& request, pb::ShardStatsR
   return Status::OK();
 }
 
+Status ShardService::Recoveries(const pb::RecoveriesRequest& request, pb::RecoveriesResponse* response) {
+  for (const ShardRecoveryInfo& r : registry_->Recoveries()) {
+    const RecoveryProgress& p = r.progress;
+    if (!request.index_uuid().empty() && r.shard.index_uuid != request.index_uuid()) continue;
+    if (request.active_only() && p.finished_ms > 0) continue;
+    pb::RecoveryInfo* out = response->add_recoveries();
+    out->mutable_shard()->set_index_uuid(r.shard.index_uuid);
+    out->mutable_shard()->set_shard(r.shard.shard);
+    out->set_index_name(r.index_name);
+    out->set_source_node_id(r.source_node);
+    out->set_relocation(r.relocation);
+    out->set_stage(p.stage);
+    out->set_method(p.method);
+    out->set_files_total(p.files_total);
+    out->set_files_recovered(p.files_done);
+    out->set_files_reused(p.files_reused);
+    out->set_bytes_total(p.bytes_total);
+    out->set_bytes_recovered(p.bytes_done);
+    out->set_bytes_reused(p.bytes_reused);
+    out->set_ops(p.ops);
+    out->set_start_time_ms(p.started_ms);
+    out->set_stop_time_ms(p.finished_ms);
+  }
+  return Status::OK();
+}
+
 }  // namespace holdfast

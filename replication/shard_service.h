@@ -4,7 +4,8 @@
 // ShardRegistry and runs it there:
 //
 //   documents     Write (one durable batch), Update, Get (realtime)
-//   maintenance   Maintenance (refresh, flush, merges), WaitForRefresh, Stats
+//   maintenance   Maintenance (refresh, flush, merges), WaitForRefresh, Stats,
+//                 Recoveries (the peer recoveries this node ran as target)
 //   search        Statistics (the DFS phase), Query, Count, FreeContext,
 //                 Fetch (sources, `_source` filtering, highlight), MatchIds,
 //                 TermVectors (more_like_this documents)

@@ -3,6 +3,7 @@
 // blocks the calling (background) thread as needed. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -14,10 +15,12 @@ class RateLimiter {
   explicit RateLimiter(uint64_t bytes_per_second) : rate_(bytes_per_second) {}
   // Waits until `bytes` may be written. A rate of 0 means unlimited.
   void Acquire(uint64_t bytes);
-  uint64_t bytes_per_second() const { return rate_; }
+  uint64_t bytes_per_second() const { return rate_.load(std::memory_order_relaxed); }
+  // A new rate for the next Acquire (a dynamic setting changed).
+  void SetRate(uint64_t bytes_per_second) { rate_.store(bytes_per_second, std::memory_order_relaxed); }
 
  private:
-  const uint64_t rate_;
+  std::atomic<uint64_t> rate_;
   std::mutex mu_;
   std::chrono::steady_clock::time_point next_free_{};
 };

@@ -112,8 +112,7 @@ HttpResponse CatShards(ApiContext* ctx, ClusterIndices& registry, const HttpRequ
         if (!copy.node_id.empty()) {
           if (auto n = state.nodes.find(copy.node_id); n != state.nodes.end()) {
             node = n->second.name;
-            uint16_t port = 0;
-            if (!SplitHostPort(n->second.http_address, &ip, &port).ok()) ip.clear();
+            ip = IpOf(n->second.http_address);
           }
         }
         if (copy.state == ShardCopyState::kStarted || copy.state == ShardCopyState::kRelocating) {
@@ -164,9 +163,7 @@ HttpResponse CatAllocation(ApiContext* ctx, ClusterIndices& registry, const Http
                   {"disk.total", true}, {"disk.percent", true}, {"host", false}, {"ip", false}, {"node", false}});
   const std::string& local = registry.router()->local_node_id();
   for (const auto& [id, node] : state->nodes) {
-    std::string ip;
-    uint16_t port = 0;
-    if (!SplitHostPort(node.http_address, &ip, &port).ok()) ip.clear();
+    const std::string ip = IpOf(node.http_address);
     std::string indices, used, avail, total, percent;
     if (id == local && ctx->disk != nullptr && ctx->disk->Current().sampled) {
       const DiskUsage usage = ctx->disk->Current().usage;
@@ -180,13 +177,6 @@ HttpResponse CatAllocation(ApiContext* ctx, ClusterIndices& registry, const Http
   }
   if (unassigned > 0) table.AddRow({std::to_string(unassigned), "", "", "", "", "", "", "", "UNASSIGNED"});
   return table.Render(req);
-}
-
-std::string IpOf(const std::string& address) {
-  std::string ip;
-  uint16_t port = 0;
-  if (!SplitHostPort(address, &ip, &port).ok()) ip.clear();
-  return ip;
 }
 
 // The members of the cluster: address, roles, `*` for the master, name, id.
@@ -210,43 +200,6 @@ HttpResponse CatMaster(ClusterIndices& registry, const HttpRequest& req) {
   if (master != state->nodes.end()) {
     const std::string ip = IpOf(master->second.http_address);
     table.AddRow({master->first, ip, ip, master->second.name});
-  }
-  return table.Render(req);
-}
-
-// Peer recoveries this node ran or runs (copies filled from another node:
-// moves and new replicas), as Elasticsearch's _cat/recovery columns;
-// files_recovered and bytes_recovered count what was copied, the
-// percentages include what was reused, and ?h= adds method (ops | files),
-// files_reused and bytes_reused.
-HttpResponse CatRecovery(ApiContext* ctx, ClusterIndices& registry, const HttpRequest& req) {
-  const ClusterStatePtr state = registry.cluster()->Current();
-  CatTable table({{"index", false}, {"shard", true}, {"time", true}, {"type", false}, {"stage", false},
-                  {"source_node", false}, {"target_node", false}, {"files", true}, {"files_recovered", true},
-                  {"files_percent", true}, {"bytes", true}, {"bytes_recovered", true}, {"bytes_percent", true},
-                  {"translog_ops", true}, {"method", false, false}, {"files_reused", true, false},
-                  {"bytes_reused", true, false}});
-  ShardRegistry* shards = ctx->registry.load(std::memory_order_acquire);
-  if (shards == nullptr) return table.Render(req);
-  auto name_of = [&](const std::string& id) {
-    auto n = state->nodes.find(id);
-    return n == state->nodes.end() ? id : n->second.name;
-  };
-  const std::string self = name_of(registry.router()->local_node_id());
-  const int64_t now = WallClockMs();
-  auto percent = [](uint64_t done, uint64_t total) {
-    char buf[16];
-    std::snprintf(buf, sizeof(buf), "%.1f%%", total == 0 ? 100.0 : 100.0 * static_cast<double>(done) / static_cast<double>(total));
-    return std::string(buf);
-  };
-  for (const ShardRecoveryInfo& r : shards->Recoveries()) {
-    const RecoveryProgress& p = r.progress;
-    table.AddRow({r.index_name, std::to_string(r.shard.shard), std::to_string((p.finished_ms > 0 ? p.finished_ms : now) - p.started_ms) + "ms",
-                  r.relocation ? "peer (relocation)" : "peer", p.stage, name_of(r.source_node), self,
-                  std::to_string(p.files_total), std::to_string(p.files_done),
-                  percent(p.files_done + p.files_reused, p.files_total), std::to_string(p.bytes_total),
-                  std::to_string(p.bytes_done), percent(p.bytes_done + p.bytes_reused, p.bytes_total),
-                  std::to_string(p.ops), p.method, std::to_string(p.files_reused), std::to_string(p.bytes_reused)});
   }
   return table.Render(req);
 }
@@ -276,8 +229,6 @@ void AddCatApiRoutes(ApiContext* ctx, HttpRouter* router) {
   for (const char* pattern : {"/_cat/count", "/_cat/count/{index}"}) {
     router->Add(HttpMethod::kGet, pattern, "cat_count", WithIndices(ctx, CatCount));
   }
-  router->Add(HttpMethod::kGet, "/_cat/recovery", "cat_recovery",
-              WithIndices(ctx, [ctx](ClusterIndices& r, const HttpRequest& req) { return CatRecovery(ctx, r, req); }));
   router->Add(HttpMethod::kGet, "/_cat/nodes", "cat_nodes", WithIndices(ctx, CatNodes));
   router->Add(HttpMethod::kGet, "/_cat/master", "cat_master", WithIndices(ctx, CatMaster));
   for (const char* pattern : {"/_cat/indices", "/_cat/indices/{index}"}) {

@@ -14,6 +14,7 @@
 #include "server/api/api_errors.h"
 #include "server/api/index_api_support.h"
 #include "server/http/json_writer.h"
+#include "server/process/node_config.h"
 
 namespace holdfast {
 
@@ -91,6 +92,13 @@ const std::map<std::string_view, ColumnInfo>& Columns() {
 }
 
 }  // namespace
+
+std::string IpOf(const std::string& address) {
+  std::string ip;
+  uint16_t port = 0;
+  if (!SplitHostPort(address, &ip, &port).ok()) ip.clear();
+  return ip;
+}
 
 std::pair<std::string, std::string> CatNow() {
   const int64_t now_ms = WallClockMs();

@@ -23,6 +23,9 @@ namespace holdfast {
 // _cat/count and _cat/health start their rows.
 std::pair<std::string, std::string> CatNow();
 
+// The IP of a "host:port" address ("" when it is not one), for the ip columns.
+std::string IpOf(const std::string& address);
+
 class CatTable {
  public:
   struct Column {

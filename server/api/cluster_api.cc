@@ -5,7 +5,8 @@
 //                                         (indices: settings, mappings), routing table
 //   GET|POST /_cluster/allocation/explain why a copy is (not) where it is
 //   GET|PUT  /_cluster/settings           persistent settings (the allocation
-//                                         exclusions; cluster mode only)
+//                                         exclusions, the recovery rate;
+//                                         cluster mode only)
 //   POST /_cluster/reroute                {"commands": [{"move": {...}}]}
 //
 // Changes need cluster mode (an etcd-backed cluster state): on the embedded
@@ -18,6 +19,7 @@
 #include "replication/allocation.h"
 #include "replication/cluster_admin.h"
 #include "replication/etcd_cluster_state.h"
+#include "replication/peer_recovery.h"
 #include "server/api/api_errors.h"
 #include "server/api/index_api_support.h"
 #include "server/api/search_request.h"
@@ -32,7 +34,7 @@ bool BlankBody(std::string_view body) { return body.find_first_not_of(" \t\r\n")
 // The allocation settings this build understands (others are refused, as
 // Elasticsearch refuses unknown settings).
 bool KnownClusterSetting(const std::string& key) {
-  return key == kExcludeNameSetting || key == kExcludeIdSetting;
+  return key == kExcludeNameSetting || key == kExcludeIdSetting || key == kRecoveryMaxBytesSetting;
 }
 
 Status NeedsClusterMode(const char* what) {
@@ -233,8 +235,15 @@ HttpResponse PutSettings(ApiContext* ctx, const HttpRequest& req) {
     }
     if (v.IsNull()) {
       settings[prefix] = std::nullopt;
-    } else if (v.IsString()) {
-      settings[prefix] = std::string(v.GetString(), v.GetStringLength());
+    } else if (v.IsString() || (v.IsUint64() && prefix == kRecoveryMaxBytesSetting)) {
+      std::string value = v.IsString() ? std::string(v.GetString(), v.GetStringLength()) : std::to_string(v.GetUint64());
+      if (prefix == kRecoveryMaxBytesSetting) {
+        if (auto bytes = ParseByteSize(value); !bytes.ok()) {
+          return mapping::IllegalArgumentError("failed to parse setting [" + prefix + "] with value [" + value +
+                                               "] as a size in bytes: " + bytes.status().message());
+        }
+      }
+      settings[prefix] = std::move(value);
     } else if (v.IsArray()) {
       std::string joined;
       for (const auto& item : v.GetArray()) {

@@ -278,6 +278,7 @@ void AddIndexApiRoutes(ApiContext* ctx, HttpRouter* router) {
   AddMultiGetRoutes(ctx, router);
   AddBulkApiRoutes(ctx, router);
   AddCatApiRoutes(ctx, router);
+  AddRecoveryApiRoutes(ctx, router);
   AddClusterHealthRoutes(ctx, router);
   AddClusterApiRoutes(ctx, router);
   AddEventApiRoutes(ctx, router);

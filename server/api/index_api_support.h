@@ -33,6 +33,7 @@ void AddDocumentApiRoutes(ApiContext* ctx, HttpRouter* router);  // document_api
 void AddMultiGetRoutes(ApiContext* ctx, HttpRouter* router);     // document_api_mget.cc
 void AddBulkApiRoutes(ApiContext* ctx, HttpRouter* router);      // bulk_api.cc
 void AddCatApiRoutes(ApiContext* ctx, HttpRouter* router);       // cat_api.cc
+void AddRecoveryApiRoutes(ApiContext* ctx, HttpRouter* router);  // recovery_api.cc
 void AddClusterHealthRoutes(ApiContext* ctx, HttpRouter* router);  // cat_api_health.cc
 void AddClusterApiRoutes(ApiContext* ctx, HttpRouter* router);     // cluster_api.cc
 void AddEventApiRoutes(ApiContext* ctx, HttpRouter* router);       // events_api.cc

@@ -27,23 +27,26 @@ ShardRouter::ShardRouter(ShardService* local_service, std::string local_node_id,
 
 ShardRouter::~ShardRouter() = default;
 
+Result<ShardClient*> ShardRouter::ClientFor(const ClusterStateSnapshot& state, const std::string& node_id) const {
+  if (node_id == local_node_id_ && (transport_ != ShardTransport::kGrpc || !remote_)) return local_client_.get();
+  auto node = state.nodes.find(node_id);
+  if (node == state.nodes.end() || !remote_) {
+    return Status::Unavailable("node [" + node_id + "] is not a member of the cluster now");
+  }
+  ShardClient* client = remote_(node->second.grpc_address);
+  if (client == nullptr) return Status::Unavailable("cannot reach node [" + node_id + "] at " + node->second.grpc_address);
+  return client;
+}
+
 Result<ShardTarget> ShardRouter::To(const ClusterStateSnapshot& state, const ShardRouting& routing,
                                     const ShardCopyRouting& copy, const ShardId& shard, bool with_term) const {
   ShardTarget t;
   t.node_id = copy.node_id;
-  if (copy.node_id == local_node_id_ && (transport_ != ShardTransport::kGrpc || !remote_)) {
-    t.client = local_client_.get();
-  } else {
-    auto node = state.nodes.find(copy.node_id);
-    if (node == state.nodes.end() || !remote_) {
-      return Status::Unavailable("shard " + shard.ToString() + " is on node [" + copy.node_id +
-                                 "], which is not a member of the cluster now");
-    }
-    t.client = remote_(node->second.grpc_address);
-    if (t.client == nullptr) {
-      return Status::Unavailable("cannot reach node [" + copy.node_id + "] at " + node->second.grpc_address);
-    }
+  auto client = ClientFor(state, copy.node_id);
+  if (!client.ok()) {
+    return Status::Unavailable("shard " + shard.ToString() + ": " + client.status().message());
   }
+  t.client = client.value();
   t.target.mutable_shard()->set_index_uuid(shard.index_uuid);
   t.target.mutable_shard()->set_shard(shard.shard);
   if (with_term) t.target.set_primary_term(routing.primary_term);

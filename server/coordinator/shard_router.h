@@ -52,6 +52,9 @@ class ShardRouter {
                               const std::function<bool(const std::string& node_id)>& on_node = nullptr) const;
   // The started replicas of `shard` (reachable ones), for maintenance.
   std::vector<ShardTarget> Replicas(const ClusterStateSnapshot& state, const ShardId& shard) const;
+  // The client of node `node_id`'s Shard service (this node's own in
+  // process): kUnavailable when it is not a member or cannot be reached.
+  Result<ShardClient*> ClientFor(const ClusterStateSnapshot& state, const std::string& node_id) const;
   // The node whose copies this router reaches in process.
   const std::string& local_node_id() const { return local_node_id_; }
 

@@ -26,6 +26,7 @@
 #include "server/coordinator/shard_router.h"
 #include "replication/etcd_cluster_state.h"
 #include "replication/grpc_shard_client.h"
+#include "replication/peer_recovery.h"
 #include "server/grpc/cluster_grpc_service.h"
 #include "server/grpc/grpc_server.h"
 #include "server/http/http_metrics.h"
@@ -348,6 +349,7 @@ int RunNode(const NodeConfig& config) {
   shard_options.engine.source_cache = source_cache;
   shard_options.engine.store_log = rocksdb_log;
   shard_options.service.write_block = &write_block;
+  shard_options.recovery_max_bytes_per_sec = config.recovery_max_bytes_per_sec;
   shard_options.engine.hold_background_writes = [&write_block] { return write_block.on(); };
   shard_options.on_shard_failure = LogShardFailure;
   std::unique_ptr<EtcdClusterState> cluster;
@@ -397,6 +399,16 @@ int RunNode(const NodeConfig& config) {
     MarkCleanShutdownAfterFailure(*node.store);
     return shards.status().code() == StatusCode::kCorruption ? kExitVolumeCorrupt : kExitFailure;
   }
+  // indices.recovery.max_bytes_per_sec: the cluster setting (validated when
+  // put) over this node's own.
+  auto apply_recovery_rate = [registry = shards->registry.get(),
+                              own = config.recovery_max_bytes_per_sec](const ClusterStatePtr& state) {
+    auto setting = state->settings.find(kRecoveryMaxBytesSetting);
+    auto rate = setting == state->settings.end() ? Result<uint64_t>(own) : ParseByteSize(setting->second);
+    registry->SetRecoveryRate(rate.ok() ? rate.value() : own);
+  };
+  std::unique_ptr<ClusterStateWatch> recovery_rate_watch = shards->cluster_state->Watch(apply_recovery_rate);
+  apply_recovery_rate(shards->cluster_state->Current());
   grpc.SetShardService(shards->service.get());
   grpc.SetCluster(shards->cluster_state, cluster.get());
   ShardRouter shard_router(shards->service.get(), id.node_id, transport.value(),
@@ -432,6 +444,7 @@ int RunNode(const NodeConfig& config) {
     disk.Stop();  // no reopen runs while the copies close
     grpc.SetShardService(nullptr);
     grpc.SetCluster(nullptr, nullptr);
+    recovery_rate_watch.reset();
     Status closed = shards->Close();
     if (cluster) {
       // Leave at once rather than when the lease expires: the master keeps

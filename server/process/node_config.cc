@@ -243,6 +243,9 @@ NodeConfigLoader::NodeConfigLoader() {
        "local|loopback|grpc: how requests reach this node's own shard copies (local); loopback sends every "
        "one through bytes, grpc through the node's own gRPC port, as across a network",
        Choice(&C::shard_transport, {"local", "loopback", "grpc"})},
+      {"--recovery-max-bytes-per-sec", "HOLDFAST_RECOVERY_MAX_BYTES_PER_SEC", "indices.recovery.max_bytes_per_sec",
+       "bytes per second all peer recoveries into this node share (40mb; 0: unlimited); the cluster setting of "
+       "the same name overrides it", Bytes(&C::recovery_max_bytes_per_sec)},
       {"--disk-threshold-enabled", "HOLDFAST_DISK_THRESHOLD_ENABLED",
        "cluster.routing.allocation.disk.threshold_enabled",
        "apply the disk watermarks (true); false: disk usage is still measured and shown, writes are never blocked",

@@ -36,6 +36,7 @@ struct NodeConfig {
   uint64_t http_max_body_bytes = 100ull << 20;
   uint64_t http_max_header_bytes = 8u << 10;
   uint64_t http_max_bulk_bytes = 1ull << 30;  // bulk bodies spill to disk, so this may be large
+  uint64_t recovery_max_bytes_per_sec = 40ull << 20;  // peer recovery bytes, all recoveries of the node together
   std::chrono::milliseconds http_header_timeout{10'000};
   std::chrono::milliseconds http_idle_timeout{300'000};
   uint64_t http_max_connections = 10'000;

@@ -147,6 +147,25 @@ TEST_F(RecoveryTest, AReplicaBackAfter30SecondsCatchesUpFromOpsWithoutCopyingAFi
   EXPECT_EQ(r.at("bytes_recovered"), "0") << RecoveryTable(k);
   EXPECT_GE(std::stoll(r.at("translog_ops")), 50000) << RecoveryTable(k);
   std::cout << "the replica's recoveries:\n" << RecoveryTable(k);
+  // The same recovery as Elasticsearch's /{index}/_recovery shows it, asked
+  // of the primary's node: every node answers for the whole cluster.
+  const std::string shown = Http(p, "GET", "/r/_recovery").body;
+  auto rec = ParseJson(shown);
+  ASSERT_TRUE(rec.IsObject() && rec.HasMember("r") && rec["r"]["shards"].IsArray()) << shown;
+  const auto& listed = rec["r"]["shards"];
+  ASSERT_GE(listed.Size(), 1u) << shown;
+  const auto& last = listed[listed.Size() - 1];
+  EXPECT_EQ(last["id"].GetUint(), 0u) << shown;
+  EXPECT_STREQ(last["type"].GetString(), "PEER") << shown;
+  EXPECT_STREQ(last["stage"].GetString(), "DONE") << shown;
+  EXPECT_FALSE(last["primary"].GetBool()) << shown;
+  EXPECT_EQ(std::string(last["source"]["name"].GetString()), primary_node) << shown;
+  EXPECT_EQ(std::string(last["target"]["name"].GetString()), replica_node) << shown;
+  EXPECT_EQ(last["index"]["files"]["recovered"].GetUint64(), 0u) << shown;
+  EXPECT_EQ(last["index"]["size"]["recovered_in_bytes"].GetUint64(), 0u) << shown;
+  EXPECT_EQ(last["translog"]["recovered"].GetUint64(), std::stoull(r.at("translog_ops"))) << shown;
+  EXPECT_EQ(Http(p, "GET", "/r/_recovery?active_only=true").body, "{}");  // nothing runs now
+  EXPECT_EQ(HttpJson(p, "GET", "/_recovery")["r"]["shards"].Size(), listed.Size());
 
   ASSERT_EQ(Http(p, "POST", "/r/_refresh").status, 200);
   EXPECT_EQ(CopyCount(p, "r", primary_node), 52000);
@@ -219,8 +238,18 @@ TEST_F(RecoveryTest, WithTheHistoryTrimmedAReplicaCopiesOnlyTheFilesThatDifferAn
   ASSERT_TRUE(bad.ok());
   ASSERT_NE(bad.value(), good.value());
 
+  // Recoveries into any node at 1 MB/s from now on (a dynamic cluster
+  // setting over the nodes' own 40mb); a value that is no size is refused.
+  auto refused = Http(p, "PUT", "/_cluster/settings",
+                      R"({"persistent": {"indices.recovery.max_bytes_per_sec": "fast"}})");
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  auto slow = Http(p, "PUT", "/_cluster/settings", R"({"persistent": {"indices.recovery.max_bytes_per_sec": "1mb"}})");
+  ASSERT_EQ(slow.status, 200) << slow.body;
   Row r;
   ASSERT_NO_FATAL_FAILURE(RestartAndRecover(p, k, "f", "files", &r));
+  // Every MB after the first waits its second.
+  const double copied_mb = static_cast<double>(std::stoull(r.at("bytes_recovered"))) / (1 << 20);
+  EXPECT_GE(std::stoll(r.at("time")), static_cast<int64_t>((copied_mb - 1) * 1000 * 0.9)) << RecoveryTable(k);
   EXPECT_GT(std::stoll(r.at("files_reused")), 0) << RecoveryTable(k);
   EXPECT_GT(std::stoll(r.at("bytes_reused")), 0) << RecoveryTable(k);
   EXPECT_LT(std::stoll(r.at("bytes_recovered")), std::stoll(r.at("bytes"))) << RecoveryTable(k);

@@ -177,21 +177,24 @@ TEST_F(RelocationTest, ExcludingANodeMovesItsCopiesOffWhileSearchesAndWritesGoOn
     auto it = std::filesystem::directory_iterator(dir_.Sub("n3") + "/indices/" + uuid, ec);
     return ec || it == std::filesystem::directory_iterator();
   }, 20s)) << "n3 still holds shard files of books";
-  // The moves are visible where they landed: a peer recovery per copy, done,
-  // every file and byte copied.
-  int moves = 0;
-  for (size_t i = 0; i < 2; ++i) {
-    auto rows = HttpJson(i, "GET", "/_cat/recovery?format=json");
-    ASSERT_TRUE(rows.IsArray());
-    for (const auto& row : rows.GetArray()) {
-      EXPECT_STREQ(row["stage"].GetString(), "done");
-      EXPECT_STREQ(row["source_node"].GetString(), "n3");
-      EXPECT_STREQ(row["files_percent"].GetString(), "100.0%");
-      EXPECT_STREQ(row["bytes_percent"].GetString(), "100.0%");
-      ++moves;
-    }
+  // The moves are visible from any node: a peer recovery per copy, done,
+  // from n3 to the node that holds the copy now, every file and byte copied.
+  const std::string listed = Http(0, "GET", "/_cat/recovery?format=json&h=shard,stage,source_node,target_node,"
+                                            "files_percent,bytes_percent").body;
+  auto rows = ParseJson(listed);
+  ASSERT_TRUE(rows.IsArray()) << listed;
+  std::set<std::string> targets;
+  for (const auto& row : rows.GetArray()) {
+    EXPECT_STREQ(row["stage"].GetString(), "done") << listed;
+    EXPECT_STREQ(row["source_node"].GetString(), "n3") << listed;
+    EXPECT_STREQ(row["files_percent"].GetString(), "100.0%") << listed;
+    EXPECT_STREQ(row["bytes_percent"].GetString(), "100.0%") << listed;
+    targets.insert(row["target_node"].GetString());
   }
-  EXPECT_EQ(moves, 2);
+  EXPECT_EQ(rows.Size(), 2u) << listed;
+  EXPECT_EQ(targets, (std::set<std::string>{"n1", "n2"})) << listed;
+  EXPECT_EQ(Http(1, "GET", "/_cat/recovery?format=json&h=shard,stage,source_node,target_node,files_percent,"
+                           "bytes_percent").body, listed);
 }
 
 TEST_F(RelocationTest, RebalanceExecuteEvensCopiesOutWhileSearchesAndWritesGoOn) {
