@@ -279,6 +279,7 @@ void AddIndexApiRoutes(ApiContext* ctx, HttpRouter* router) {
   AddBulkApiRoutes(ctx, router);
   AddCatApiRoutes(ctx, router);
   AddRecoveryApiRoutes(ctx, router);
+  AddLifecycleApiRoutes(ctx, router);
   AddClusterHealthRoutes(ctx, router);
   AddClusterApiRoutes(ctx, router);
   AddEventApiRoutes(ctx, router);

@@ -34,6 +34,7 @@ void AddMultiGetRoutes(ApiContext* ctx, HttpRouter* router);     // document_api
 void AddBulkApiRoutes(ApiContext* ctx, HttpRouter* router);      // bulk_api.cc
 void AddCatApiRoutes(ApiContext* ctx, HttpRouter* router);       // cat_api.cc
 void AddRecoveryApiRoutes(ApiContext* ctx, HttpRouter* router);  // recovery_api.cc
+void AddLifecycleApiRoutes(ApiContext* ctx, HttpRouter* router);  // lifecycle_api.cc
 void AddClusterHealthRoutes(ApiContext* ctx, HttpRouter* router);  // cat_api_health.cc
 void AddClusterApiRoutes(ApiContext* ctx, HttpRouter* router);     // cluster_api.cc
 void AddEventApiRoutes(ApiContext* ctx, HttpRouter* router);       // events_api.cc
