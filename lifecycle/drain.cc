@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <thread>
 
 namespace holdfast {
 
@@ -16,14 +17,21 @@ int64_t MillisSince(Clock::time_point t) {
 
 }  // namespace
 
-DrainOutcome RunDrain(Readiness* readiness, std::chrono::milliseconds grace, const DrainSteps& steps) {
+DrainOutcome RunDrain(Readiness* readiness, std::chrono::milliseconds grace, const DrainSteps& steps,
+                      std::chrono::milliseconds readiness_delay) {
   DrainOutcome out;
   const Clock::time_point start = Clock::now();
   const Clock::time_point deadline = start + grace;
   readiness->set_phase(NodePhase::kStopping);
-  spdlog::info("drain: stopping (not ready); in-flight requests have {} ms", grace.count());
+  if (steps.announce) steps.announce();
+  const auto delay = std::min(readiness_delay, grace);
+  spdlog::info("drain: stopping (not ready); still answering for {} ms, in-flight requests have {} ms",
+               delay.count(), grace.count());
+  std::this_thread::sleep_for(delay);
 
-  if (steps.stop_http) out.cut_connections = steps.stop_http(grace);
+  const auto http_grace = std::max(std::chrono::milliseconds(0),
+                                   std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+  if (steps.stop_http) out.cut_connections = steps.stop_http(http_grace);
   if (out.cut_connections > 0) {
     spdlog::warn("drain: grace period over: closed {} connection(s) with requests in flight", out.cut_connections);
   }

@@ -1,8 +1,11 @@
 // Drain: how a node stops on SIGTERM or SIGINT (DESIGN.md §7), in order and
 // bounded by the grace period (`shutdown.grace_period`):
 //
-//   1. stopping: readiness turns 503 at once, so load balancers and the
-//      orchestrator stop sending new work;
+//   1. stopping: readiness turns 503 at once and every response says
+//      Connection: close, while the node keeps answering for the readiness
+//      delay (`shutdown.readiness_delay`, within the grace period) — long
+//      enough for load balancers to see it leave and clients to reconnect
+//      elsewhere;
 //   2. connections: the listeners close and requests in flight finish —
 //      HTTP first, then gRPC with what is left of the grace period; what
 //      still runs when it ends is cut (and counted);
@@ -24,6 +27,7 @@
 namespace holdfast {
 
 struct DrainSteps {
+  std::function<void()> announce;  // responses from now on close their connection
   std::function<size_t(std::chrono::milliseconds)> stop_http;  // returns connections cut
   std::function<void(std::chrono::milliseconds)> stop_grpc;
   std::function<Status()> close_shards;
@@ -35,6 +39,7 @@ struct DrainOutcome {
   size_t cut_connections = 0;
 };
 
-DrainOutcome RunDrain(Readiness* readiness, std::chrono::milliseconds grace, const DrainSteps& steps);
+DrainOutcome RunDrain(Readiness* readiness, std::chrono::milliseconds grace, const DrainSteps& steps,
+                      std::chrono::milliseconds readiness_delay = std::chrono::milliseconds(0));
 
 }  // namespace holdfast

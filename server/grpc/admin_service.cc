@@ -8,6 +8,7 @@
 #include "replication/cluster_health.h"
 #include "replication/etcd_cluster_state.h"
 #include "replication/grpc_status.h"
+#include "server/grpc/admin_token.h"
 #include "server/process/version.h"
 
 namespace holdfast {
@@ -131,7 +132,21 @@ void AdminService::SetCluster(ClusterState* state, EtcdClusterState* etcd) {
   idle_.wait(lock, [this] { return running_ == 0; });
 }
 
-grpc::Status AdminService::GetNodeInfo(grpc::ServerContext*, const pb::GetNodeInfoRequest*, pb::NodeInfo* out) {
+grpc::Status AdminService::Authorize(const grpc::ServerContext* ctx) const {
+  if (identity_->admin_token.empty()) return grpc::Status::OK;
+  const auto& metadata = ctx->client_metadata();
+  auto it = metadata.find("authorization");
+  if (it != metadata.end() &&
+      BearerMatches(std::string_view(it->second.data(), it->second.size()), identity_->admin_token)) {
+    return grpc::Status::OK;
+  }
+  return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                      it == metadata.end() ? "admin calls need `authorization: Bearer <token>` (holdfastctl --token-file)"
+                                           : "the admin token is not this node's");
+}
+
+grpc::Status AdminService::GetNodeInfo(grpc::ServerContext* ctx, const pb::GetNodeInfoRequest*, pb::NodeInfo* out) {
+  if (grpc::Status denied = Authorize(ctx); !denied.ok()) return denied;
   out->set_name(identity_->node_name);
   out->set_node_id(identity_->volume->node_id);
   out->set_volume_uuid(identity_->volume->volume_uuid);
@@ -142,8 +157,9 @@ grpc::Status AdminService::GetNodeInfo(grpc::ServerContext*, const pb::GetNodeIn
   return grpc::Status::OK;
 }
 
-grpc::Status AdminService::GetClusterState(grpc::ServerContext*, const pb::GetClusterStateRequest*,
+grpc::Status AdminService::GetClusterState(grpc::ServerContext* ctx, const pb::GetClusterStateRequest*,
                                            pb::ClusterStateInfo* out) {
+  if (grpc::Status denied = Authorize(ctx); !denied.ok()) return denied;
   Use use(this);
   if (use.state == nullptr) return NoCluster(*identity_);
   const ClusterStatePtr state = use.state->Current();
@@ -180,15 +196,17 @@ grpc::Status AdminService::GetClusterState(grpc::ServerContext*, const pb::GetCl
   return grpc::Status::OK;
 }
 
-grpc::Status AdminService::ListNodes(grpc::ServerContext*, const pb::ListNodesRequest*, pb::ListNodesResponse* out) {
+grpc::Status AdminService::ListNodes(grpc::ServerContext* ctx, const pb::ListNodesRequest*, pb::ListNodesResponse* out) {
+  if (grpc::Status denied = Authorize(ctx); !denied.ok()) return denied;
   Use use(this);
   if (use.state == nullptr) return NoCluster(*identity_);
   AddMembers(*use.state->Current(), out->mutable_nodes());
   return grpc::Status::OK;
 }
 
-grpc::Status AdminService::ListShards(grpc::ServerContext*, const pb::ListShardsRequest* request,
+grpc::Status AdminService::ListShards(grpc::ServerContext* ctx, const pb::ListShardsRequest* request,
                                       pb::ListShardsResponse* out) {
+  if (grpc::Status denied = Authorize(ctx); !denied.ok()) return denied;
   Use use(this);
   if (use.state == nullptr) return NoCluster(*identity_);
   const ClusterStatePtr state = use.state->Current();
@@ -205,8 +223,9 @@ grpc::Status AdminService::ListShards(grpc::ServerContext*, const pb::ListShards
   return grpc::Status::OK;
 }
 
-grpc::Status AdminService::MoveShard(grpc::ServerContext*, const pb::MoveShardRequest* request,
+grpc::Status AdminService::MoveShard(grpc::ServerContext* ctx, const pb::MoveShardRequest* request,
                                      pb::MoveShardResponse* out) {
+  if (grpc::Status denied = Authorize(ctx); !denied.ok()) return denied;
   Use use(this);
   if (use.state == nullptr) return NoCluster(*identity_);
   if (use.etcd == nullptr) return NeedsClusterMode("moving a shard");
@@ -237,18 +256,21 @@ grpc::Status AdminService::SetExcluded(const pb::NodeExclusionRequest& request, 
   return grpc::Status::OK;
 }
 
-grpc::Status AdminService::ExcludeNode(grpc::ServerContext*, const pb::NodeExclusionRequest* request,
+grpc::Status AdminService::ExcludeNode(grpc::ServerContext* ctx, const pb::NodeExclusionRequest* request,
                                        pb::NodeExclusionResponse* out) {
+  if (grpc::Status denied = Authorize(ctx); !denied.ok()) return denied;
   return SetExcluded(*request, true, out);
 }
 
-grpc::Status AdminService::IncludeNode(grpc::ServerContext*, const pb::NodeExclusionRequest* request,
+grpc::Status AdminService::IncludeNode(grpc::ServerContext* ctx, const pb::NodeExclusionRequest* request,
                                        pb::NodeExclusionResponse* out) {
+  if (grpc::Status denied = Authorize(ctx); !denied.ok()) return denied;
   return SetExcluded(*request, false, out);
 }
 
-grpc::Status AdminService::PlanRebalance(grpc::ServerContext*, const pb::PlanRebalanceRequest*,
+grpc::Status AdminService::PlanRebalance(grpc::ServerContext* ctx, const pb::PlanRebalanceRequest*,
                                          pb::PlanRebalanceResponse* out) {
+  if (grpc::Status denied = Authorize(ctx); !denied.ok()) return denied;
   Use use(this);
   if (use.state == nullptr) return NoCluster(*identity_);
   const ClusterStatePtr state = use.state->Current();
@@ -256,8 +278,9 @@ grpc::Status AdminService::PlanRebalance(grpc::ServerContext*, const pb::PlanReb
   return grpc::Status::OK;
 }
 
-grpc::Status AdminService::ExecuteRebalance(grpc::ServerContext*, const pb::ExecuteRebalanceRequest*,
+grpc::Status AdminService::ExecuteRebalance(grpc::ServerContext* ctx, const pb::ExecuteRebalanceRequest*,
                                             pb::ExecuteRebalanceResponse* out) {
+  if (grpc::Status denied = Authorize(ctx); !denied.ok()) return denied;
   Use use(this);
   if (use.state == nullptr) return NoCluster(*identity_);
   if (use.etcd == nullptr) return NeedsClusterMode("rebalancing");
@@ -272,8 +295,9 @@ grpc::Status AdminService::ExecuteRebalance(grpc::ServerContext*, const pb::Exec
   return grpc::Status::OK;
 }
 
-grpc::Status AdminService::ExplainAllocation(grpc::ServerContext*, const pb::ExplainAllocationRequest* request,
+grpc::Status AdminService::ExplainAllocation(grpc::ServerContext* ctx, const pb::ExplainAllocationRequest* request,
                                              pb::AllocationExplanation* out) {
+  if (grpc::Status denied = Authorize(ctx); !denied.ok()) return denied;
   Use use(this);
   if (use.state == nullptr) return NoCluster(*identity_);
   ExplainTarget target;

@@ -63,6 +63,9 @@ class AdminService final : public holdfast::v1::Admin::Service {
  private:
   class Use;  // one call's hold on the cluster (admin_service.cc)
 
+  // OK when no admin token is set or the call carries it; else UNAUTHENTICATED.
+  grpc::Status Authorize(const grpc::ServerContext* ctx) const;
+
   grpc::Status SetExcluded(const holdfast::v1::NodeExclusionRequest& request, bool excluded,
                            holdfast::v1::NodeExclusionResponse* out);
 

@@ -35,6 +35,7 @@ struct NodeIdentityView {
   std::string node_name;
   const VolumeIdentity* volume = nullptr;
   const Readiness* readiness = nullptr;
+  std::string admin_token;  // non-empty: admin calls need it (server/grpc/admin_token.h)
 };
 
 class GrpcServer {

@@ -24,6 +24,7 @@
 #include "holdfast/v1/admin.grpc.pb.h"
 #include "index/util/text_table.h"
 #include "replication/grpc_status.h"
+#include "server/grpc/admin_token.h"
 #include "server/process/version.h"
 
 namespace {
@@ -38,6 +39,8 @@ struct Options {
   std::string timeout_text = "10s";
   std::chrono::milliseconds timeout{10000};
   bool json = false;
+  std::string token_file;
+  std::string token;  // read from token_file: sent as `authorization: Bearer <token>`
 };
 
 // "10s", "500ms", "2m" or a bare number of seconds; more than zero.
@@ -80,6 +83,7 @@ bool Call(const Options& o,
   auto stub = pb::Admin::NewStub(grpc::CreateChannel(o.addr, grpc::InsecureChannelCredentials()));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + o.timeout);
+  if (!o.token.empty()) ctx.AddMetadata("authorization", "Bearer " + o.token);
   const grpc::Status s = (stub.get()->*method)(&ctx, request, response);
   if (s.ok()) return true;
   *exit_code = Fail(o, s, what);
@@ -350,6 +354,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check([](const std::string& v) { return ParseDuration(v) ? "" : "expected a duration above zero, such as 10s or 500ms"; });
   app.add_flag("--json", o.json, "print the answer as JSON (proto3 JSON mapping)");
+  app.add_option("--token-file", o.token_file, "file holding the node's admin token (its --admin-token-file)")
+      ->envname("HOLDFASTCTL_TOKEN_FILE");
   app.require_subcommand(1);
 
   auto* health = app.add_subcommand("health", "gRPC health check (exit 0 when SERVING, 3 otherwise)");
@@ -393,6 +399,14 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;  // --help and --version exit 0
   }
   o.timeout = *ParseDuration(o.timeout_text);
+  if (!o.token_file.empty()) {
+    auto token = holdfast::ReadAdminToken(o.token_file);
+    if (!token.ok()) {
+      std::fprintf(stderr, "holdfastctl: --token-file: %s\n", token.status().message().c_str());
+      return 2;
+    }
+    o.token = std::move(token).value();
+  }
   if (rebalance->parsed() && plan == execute) {
     std::fprintf(stderr, "holdfastctl: rebalance needs --plan or --execute\n");
     return 2;

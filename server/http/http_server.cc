@@ -64,6 +64,8 @@ class HttpServer::Impl {
   const HttpRouter& router() const { return *router_; }
   HttpMetrics& metrics() { return *metrics_; }
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
+  void SetClosing() { closing_.store(true, std::memory_order_release); }
+  bool closing() const { return closing_.load(std::memory_order_acquire); }
 
   void Register(Connection* c, std::weak_ptr<Connection> w);
   void Unregister(Connection* c);
@@ -88,6 +90,7 @@ class HttpServer::Impl {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> closing_{false};  // every response says Connection: close
 };
 
 // One client connection. All its handlers run on its strand.
@@ -363,7 +366,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     res->set(http::field::content_type, r.content_type);
     for (const auto& [k, v] : server_->options().response_headers) res->set(k, v);
     for (const auto& [k, v] : r.headers) res->set(k, v);
-    const bool close = r.close_connection || !keep_alive_ || server_->stopping();
+    const bool close = r.close_connection || !keep_alive_ || server_->stopping() || server_->closing();
     res->keep_alive(!close);
     if (head_only_) {
       res->content_length(r.body.size());
@@ -492,5 +495,6 @@ HttpServer::~HttpServer() { impl_->Shutdown(std::chrono::milliseconds(0)); }
 Status HttpServer::Start() { return impl_->Start(); }
 uint16_t HttpServer::port() const { return impl_->port(); }
 size_t HttpServer::Shutdown(std::chrono::milliseconds grace) { return impl_->Shutdown(grace); }
+void HttpServer::CloseConnectionsAfterResponses() { impl_->SetClosing(); }
 
 }  // namespace holdfast

@@ -58,6 +58,10 @@ class HttpServer {
   // Stops accepting and drains connections for at most `grace`; then stops
   // the I/O threads. Returns how many connections were cut at the deadline.
   size_t Shutdown(std::chrono::milliseconds grace);
+  // From now on every response carries Connection: close (clients reconnect,
+  // to another node once this one is out of their load balancer), while the
+  // server keeps accepting and answering.
+  void CloseConnectionsAfterResponses();
 
   class Impl;  // public only so that connection code in the .cc can name it
 

@@ -27,6 +27,7 @@
 #include "replication/etcd_cluster_state.h"
 #include "replication/grpc_shard_client.h"
 #include "replication/peer_recovery.h"
+#include "server/grpc/admin_token.h"
 #include "server/grpc/cluster_grpc_service.h"
 #include "server/grpc/grpc_server.h"
 #include "server/http/http_metrics.h"
@@ -185,6 +186,17 @@ int RunNode(const NodeConfig& config) {
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  // The admin token, if any: a node that was told to require one never runs open.
+  std::string admin_token;
+  if (!config.admin_token_file.empty()) {
+    auto token = ReadAdminToken(config.admin_token_file);
+    if (!token.ok()) {
+      spdlog::error("--admin-token-file: {}", token.status().message());
+      return kExitUsage;
+    }
+    admin_token = std::move(token).value();
+  }
+
   // Cluster mode: etcd first — the cluster uuid a volume must belong to.
   const bool cluster_mode = !config.etcd_endpoints.empty();
   std::unique_ptr<EtcdClient> etcd;
@@ -323,7 +335,7 @@ int RunNode(const NodeConfig& config) {
   http_options.spill_dir = spill_dir;
   http_options.workers = &workers;
   HttpServer http(http_options, &router, &metrics);
-  GrpcServer grpc({config.node_name, &id, &readiness});
+  GrpcServer grpc({config.node_name, &id, &readiness, admin_token});
   ClusterGrpcService cluster_service;
   if (cluster_mode) grpc.AddService(&cluster_service);
   Status s = http.Start();
@@ -431,6 +443,10 @@ int RunNode(const NodeConfig& config) {
   }
   spdlog::info("received {}; stopping (grace period {} ms)", strsignal(sig), config.shutdown_grace.count());
   DrainSteps steps;
+  steps.announce = [&] {
+    http.CloseConnectionsAfterResponses();
+    grpc.SetServing(false);  // the gRPC health check says so too; shard requests are still answered
+  };
   steps.stop_http = [&](std::chrono::milliseconds grace) { return http.Shutdown(grace); };
   steps.stop_grpc = [&](std::chrono::milliseconds left) { grpc.Shutdown(left); };
   steps.close_shards = [&] {
@@ -456,7 +472,7 @@ int RunNode(const NodeConfig& config) {
     return closed;
   };
   steps.mark_clean = [&] { return node.store->MarkCleanShutdown(); };
-  DrainOutcome drained = RunDrain(&readiness, config.shutdown_grace, steps);
+  DrainOutcome drained = RunDrain(&readiness, config.shutdown_grace, steps, config.shutdown_readiness_delay);
   if (!drained.status.ok()) return kExitFailure;
   spdlog::info("stopped cleanly");
   return kExitOk;

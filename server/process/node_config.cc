@@ -214,6 +214,14 @@ NodeConfigLoader::NodeConfigLoader() {
        Address(&C::grpc_address)},
       {"--shutdown-grace", "HOLDFAST_SHUTDOWN_GRACE", "shutdown.grace_period",
        "how long in-flight requests may run after SIGTERM (30s)", Duration(&C::shutdown_grace)},
+      {"--admin-token-file", "HOLDFAST_ADMIN_TOKEN_FILE", "admin.token_file",
+       "a file holding the admin token: admin gRPC calls then need `authorization: Bearer <token>` (holdfastctl "
+       "--token-file); live, ready and status stay open",
+       String(&C::admin_token_file)},
+      {"--shutdown-readiness-delay", "HOLDFAST_SHUTDOWN_READINESS_DELAY", "shutdown.readiness_delay",
+       "after SIGTERM, how long the node keeps answering (not ready, every response closing its connection) "
+       "before it stops accepting, within the grace period (5s)",
+       Duration(&C::shutdown_readiness_delay)},
       {"--http-max-body-size", "HOLDFAST_HTTP_MAX_BODY_SIZE", "http.max_body_size",
        "largest request body (100mb); larger gets 413", Bytes(&C::http_max_body_bytes)},
       {"--http-max-bulk-size", "HOLDFAST_HTTP_MAX_BULK_SIZE", "http.max_bulk_size",

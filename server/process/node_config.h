@@ -33,6 +33,8 @@ struct NodeConfig {
   std::string http_address = "127.0.0.1:9200";
   std::string grpc_address = "127.0.0.1:9300";
   std::chrono::milliseconds shutdown_grace{30'000};
+  std::chrono::milliseconds shutdown_readiness_delay{5'000};  // part of the grace period
+  std::string admin_token_file;  // non-empty: admin calls need the token in it
   uint64_t http_max_body_bytes = 100ull << 20;
   uint64_t http_max_header_bytes = 8u << 10;
   uint64_t http_max_bulk_bytes = 1ull << 30;  // bulk bodies spill to disk, so this may be large

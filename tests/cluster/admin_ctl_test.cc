@@ -184,6 +184,50 @@ TEST_F(AdminCtlTest, ExcludeAndIncludeEditTheExclusionList) {
   EXPECT_NE(not_there.out.find("was not excluded"), std::string::npos) << not_there.out;
 }
 
+// With --admin-token-file, every admin call needs the token: without it or
+// with another one holdfastctl gets UNAUTHENTICATED (exit 1) and nothing
+// changes; with it the call goes through. Health and the HTTP probes stay
+// open; a node given an empty token file refuses to start (exit 2).
+TEST_F(AdminCtlTest, AnAdminTokenGuardsEveryAdminCallButNotTheProbes) {
+  const std::string token = dir_.Sub("token"), other = dir_.Sub("other"), empty = dir_.Sub("empty");
+  std::ofstream(token) << "s3cret-token\n";
+  std::ofstream(other) << "not-the-token\n";
+  std::ofstream(empty) << "  \n";
+  StartNode(0, {"--admin-token-file", token});
+  StartNode(1, {"--admin-token-file", token});
+  ASSERT_TRUE(WaitUntil([&] { return NodesSeen(0) == 2; }, 20s));
+  auto exclusion = [&] {
+    auto d = HttpJson(0, "GET", "/_cluster/settings");
+    return d["persistent"].HasMember("cluster.routing.allocation.exclude._name");
+  };
+
+  for (const std::string& args : {std::string("exclude n2"), std::string("--token-file ") + other + " exclude n2",
+                                  std::string("nodes"), std::string("node-info")}) {
+    CtlRun denied = Ctl(0, args);
+    EXPECT_EQ(denied.exit_code, 1) << args << "\n" << denied.out;
+    EXPECT_NE(denied.err.find("UNAUTHENTICATED"), std::string::npos) << args << "\n" << denied.err;
+  }
+  EXPECT_FALSE(exclusion()) << "a refused call changed the cluster settings";
+  CtlRun health = Ctl(0, "health");
+  EXPECT_EQ(health.exit_code, 0) << health.err;
+  for (const char* probe : {"/_lifecycle/live", "/_lifecycle/ready", "/_lifecycle/status"}) {
+    EXPECT_EQ(Http(0, "GET", probe).status, 200) << probe;
+  }
+
+  CtlRun allowed = Ctl(1, "--token-file " + token + " exclude n2");
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
+  EXPECT_TRUE(exclusion());
+  CtlRun listed = Ctl(0, "--token-file " + token + " nodes");
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+
+  NodeProcess refused;
+  ASSERT_TRUE(refused.Launch(dir_.Sub("n3"), {"--node-name", "n3", "--admin-token-file", empty}));
+  auto code = refused.process().WaitExit(20s);
+  ASSERT_TRUE(code.has_value()) << refused.Log();
+  EXPECT_EQ(*code, 2) << refused.Log();
+  EXPECT_NE(refused.Log().find("is empty"), std::string::npos) << refused.Log();
+}
+
 TEST_F(AdminCtlTest, BalancedClusterPlansNoMovesAndExplainHasNothingUnassigned) {
   ASSERT_NO_FATAL_FAILURE(StartThreeNodes());
   ASSERT_NO_FATAL_FAILURE(CreateIndex("books", kSixShards));

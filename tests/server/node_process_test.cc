@@ -232,6 +232,39 @@ TEST(NodeProcessTest, SigtermLetsASlowWorkerRequestFinishThenExitsCleanly) {
   ExpectSlowRequestFinishesAfterSigterm("POST /_search HTTP/1.1", "\"hits\"");
 }
 
+// SIGTERM with a readiness delay: the node turns not-ready at once but keeps
+// answering — on a kept-alive connection and on new ones, every response
+// saying Connection: close — for the delay, then stops accepting and exits
+// cleanly; not before the delay is over.
+TEST(NodeProcessTest, SigtermKeepsAnsweringNotReadyForTheReadinessDelay) {
+  TempDir tmp;
+  NodeProcess node;
+  ASSERT_TRUE(node.Start(tmp.Sub("data"), {"--shutdown-readiness-delay", "3s", "--shutdown-grace", "20s"}))
+      << node.Log();
+  ASSERT_TRUE(node.WaitReady()) << node.Log();
+  HttpConnection kept(node.http_port());
+  auto before = kept.Request("GET", "/_lifecycle/ready");
+  ASSERT_EQ(before.status, 200);
+  EXPECT_NE(before.Header("connection"), "close");
+
+  const auto signalled = std::chrono::steady_clock::now();
+  node.process().Signal(SIGTERM);
+  ASSERT_TRUE(node.process().WaitForLog("still answering", 2s)) << node.Log();
+  auto ready = kept.Request("GET", "/_lifecycle/ready");
+  EXPECT_EQ(ready.status, 503) << ready.body;
+  EXPECT_EQ(ready.Header("connection"), "close");
+  EXPECT_TRUE(kept.WaitClosed(2s));
+  auto fresh = HttpCall(node.http_port(), "POST", "/_search", R"({"query": {"match_all": {}}})");
+  EXPECT_EQ(fresh.status, 200) << fresh.body;
+  EXPECT_TRUE(node.process().running());
+
+  auto code = node.process().WaitExit(20s);
+  ASSERT_TRUE(code.has_value()) << node.Log();
+  EXPECT_EQ(*code, 0) << node.Log();
+  EXPECT_GE(std::chrono::steady_clock::now() - signalled, 3s) << node.Log();
+  EXPECT_NE(node.Log().find("stopped cleanly"), std::string::npos) << node.Log();
+}
+
 TEST(NodeProcessTest, GracePeriodBoundsAStuckRequest) {
   TempDir tmp;
   NodeProcess node;

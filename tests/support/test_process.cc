@@ -177,6 +177,12 @@ bool NodeProcess::Launch(const std::string& data_dir, const std::vector<std::str
     argv.push_back("--disk-threshold-enabled");
     argv.push_back("false");
   }
+  // A stop goes straight to closing the listeners unless the test asks for
+  // the readiness delay (5 s by default) that load balancers need.
+  if (std::find(extra.begin(), extra.end(), "--shutdown-readiness-delay") == extra.end()) {
+    argv.push_back("--shutdown-readiness-delay");
+    argv.push_back("0s");
+  }
   return process_.Start(argv, log_path_);
 }
 
