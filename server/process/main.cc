@@ -3,6 +3,11 @@
 #include <absl/synchronization/mutex.h>
 #include <spdlog/spdlog.h>
 
+#include <execinfo.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
@@ -12,8 +17,44 @@
 #include "server/process/node_config.h"
 #include "server/process/version.h"
 
+namespace {
+
+// A crash says what killed the process, with a backtrace, on stderr (the
+// log of a node run by an orchestrator), then dies of the same signal.
+// Async-signal-safe calls only (backtrace's unwinder is loaded beforehand).
+void OnFatalSignal(int sig) {
+  char line[64] = "holdfast: fatal signal ";
+  size_t n = strlen(line);
+  char digits[8];
+  size_t d = 0;
+  for (int v = sig; v > 0 && d < sizeof(digits); v /= 10) digits[d++] = static_cast<char>('0' + v % 10);
+  while (d > 0) line[n++] = digits[--d];
+  const char* tail = "; backtrace:\n";
+  memcpy(line + n, tail, strlen(tail));
+  n += strlen(tail);
+  (void)!write(STDERR_FILENO, line, n);
+  void* frames[64];
+  const int depth = backtrace(frames, 64);
+  backtrace_symbols_fd(frames, depth, STDERR_FILENO);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+void InstallCrashReport() {
+  void* warm[1];
+  (void)backtrace(warm, 1);  // loads the unwinder now, not inside the handler
+  struct sigaction action {};
+  action.sa_handler = OnFatalSignal;
+  action.sa_flags = SA_RESETHAND;
+  sigemptyset(&action.sa_mask);
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) sigaction(sig, &action, nullptr);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace holdfast;
+  InstallCrashReport();
   // gRPC locks abseil mutexes many times per call; Debian's abseil tracks
   // their lock order in a global graph on every lock (a debugging aid that
   // cost a node ~8% of its CPU on node-to-node searches). Off.

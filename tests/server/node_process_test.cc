@@ -265,6 +265,19 @@ TEST(NodeProcessTest, SigtermKeepsAnsweringNotReadyForTheReadinessDelay) {
   EXPECT_NE(node.Log().find("stopped cleanly"), std::string::npos) << node.Log();
 }
 
+// A node that crashes says so in its log — the signal and a backtrace —
+// and still dies of that signal (an orchestrator sees the crash as one).
+TEST(NodeProcessTest, AFatalSignalIsReportedWithABacktrace) {
+  TempDir tmp;
+  NodeProcess node;
+  ASSERT_TRUE(node.Start(tmp.Sub("data"))) << node.Log();
+  node.process().Signal(SIGSEGV);
+  auto code = node.process().WaitExit(20s);
+  ASSERT_TRUE(code.has_value()) << node.Log();
+  EXPECT_EQ(*code, 128 + SIGSEGV) << node.process().HowItEnded() << "\n" << node.Log();
+  EXPECT_NE(node.Log().find("holdfast: fatal signal 11; backtrace:"), std::string::npos) << node.Log();
+}
+
 TEST(NodeProcessTest, GracePeriodBoundsAStuckRequest) {
   TempDir tmp;
   NodeProcess node;
