@@ -1,6 +1,7 @@
 #include "server/api/node_routes.h"
 #include "server/coordinator/stats_cache.h"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 #include <cmath>
@@ -165,8 +166,13 @@ HttpResponse StatusReport(const NodeRouteContext& ctx) {
   if (ctx.disk != nullptr) WriteDisk(*ctx.disk, w);
   w.Key("shards").StartArray();
   if (const ShardRegistry* shards = ctx.shards.load(std::memory_order_acquire)) {
+    ClusterState* cluster = ctx.cluster_state.load(std::memory_order_acquire);
+    const ClusterStatePtr state = cluster != nullptr ? cluster->Current() : nullptr;
     for (const auto& copy : shards->All()) {
       const ShardStats st = copy->engine().Stats();
+      const ShardRouting* routing = state ? state->RoutingOf(copy->id()) : nullptr;
+      const bool in_sync = routing != nullptr && std::find(routing->in_sync.begin(), routing->in_sync.end(),
+                                                           copy->allocation_id()) != routing->in_sync.end();
       w.StartObject()
           .Field("index", copy->index_name())
           .Field("index_uuid", copy->id().index_uuid)
@@ -174,6 +180,7 @@ HttpResponse StatusReport(const NodeRouteContext& ctx) {
           .Field("primary", copy->primary())
           .Field("state", ShardCopyStateName(copy->state()))
           .Field("allocation_id", copy->allocation_id())
+          .Field("in_sync", in_sync)
           .Field("primary_term", copy->engine().primary_term())
           .Field("local_checkpoint", st.local_checkpoint)
           .Field("global_checkpoint", st.global_checkpoint)

@@ -42,6 +42,8 @@ struct NodeRouteContext {
   StatsCache* stats_cache = nullptr;             // may be null
   // The shard copies, once startup recovery has opened them (null before).
   std::atomic<const ShardRegistry*> shards{nullptr};
+  // The cluster state they follow (whether each copy is in sync); null before.
+  std::atomic<ClusterState*> cluster_state{nullptr};
 };
 
 void AddNodeRoutes(const NodeRouteContext* ctx, HttpRouter* router);

@@ -428,6 +428,7 @@ int RunNode(const NodeConfig& config) {
                              return remote_clients.Get(address).get();
                            });
   ClusterIndices indices(shards->cluster_state, &shard_router);
+  ctx.cluster_state.store(shards->cluster_state, std::memory_order_release);
   ctx.shards.store(shards->registry.get(), std::memory_order_release);
   registry_for_disk.store(shards->registry.get(), std::memory_order_release);
   api.indices.store(&indices, std::memory_order_release);
@@ -456,6 +457,7 @@ int RunNode(const NodeConfig& config) {
     api.cluster.store(nullptr);
     api.registry.store(nullptr);
     ctx.shards.store(nullptr);
+    ctx.cluster_state.store(nullptr);
     registry_for_disk.store(nullptr);
     disk.Stop();  // no reopen runs while the copies close
     grpc.SetShardService(nullptr);

@@ -53,6 +53,11 @@ TEST_F(SafeToStopClusterTest, FollowsTheClusterStateAndSaysWhy) {
   EXPECT_TRUE(body["safe_to_stop"].GetBool());
   EXPECT_EQ(body["copies"].GetUint(), 1u);
   EXPECT_EQ(std::string(body["node"]["name"].GetString()), "n" + std::to_string(k + 1));
+  // The orchestrator's view of the same node: its copy, a replica, in sync.
+  auto status = HttpJson(k, "GET", "/_lifecycle/status");
+  ASSERT_TRUE(status.IsObject() && status["shards"].IsArray() && status["shards"].Size() == 1);
+  EXPECT_FALSE(status["shards"][0]["primary"].GetBool());
+  EXPECT_TRUE(status["shards"][0]["in_sync"].GetBool());
   Answer primary = Ask(p);
   EXPECT_EQ(primary.status, 409) << primary.body;
   EXPECT_EQ(primary.reasons, (std::set<std::string>{"primary_here"})) << primary.body;
