@@ -165,10 +165,7 @@ bool IsPrimaryOn(const ClusterStateSnapshot& state, const pb::ShardId& shard, co
   return false;
 }
 
-HttpResponse IndicesRecovery(ClusterIndices& registry, const HttpRequest& req) {
-  auto gathered = GatherForRequest(registry, req);
-  if (!gathered.ok()) return ErrorFromStatus(gathered.status());
-  const Gathered& g = gathered.value();
+HttpResponse IndicesRecovery(const Gathered& g, const HttpRequest&) {
   const ClusterStatePtr& state = g.state;
   const int64_t now = WallClockMs();
   std::map<std::string, std::vector<const std::pair<std::string, pb::RecoveryInfo>*>> by_index;
@@ -210,15 +207,10 @@ HttpResponse IndicesRecovery(ClusterIndices& registry, const HttpRequest& req) {
     w.EndArray().EndObject();
   }
   w.EndObject();
-  HttpResponse response = JsonResponse(200, w);
-  AddWarning(g, &response);
-  return response;
+  return JsonResponse(200, w);
 }
 
-HttpResponse CatRecovery(ClusterIndices& registry, const HttpRequest& req) {
-  auto gathered = GatherForRequest(registry, req);
-  if (!gathered.ok()) return ErrorFromStatus(gathered.status());
-  const Gathered& g = gathered.value();
+HttpResponse CatRecovery(const Gathered& g, const HttpRequest& req) {
   const ClusterStatePtr& state = g.state;
   CatTable table({{"index", false}, {"shard", true}, {"time", true}, {"type", false}, {"stage", false},
                   {"source_node", false}, {"target_node", false}, {"files", true}, {"files_recovered", true},
@@ -239,19 +231,29 @@ HttpResponse CatRecovery(ClusterIndices& registry, const HttpRequest& req) {
                   std::to_string(r.ops()), r.method(), std::to_string(r.files_reused()),
                   std::to_string(r.bytes_reused())});
   }
-  HttpResponse response = table.Render(req);
-  AddWarning(g, &response);
-  return response;
+  return table.Render(req);
+}
+
+// A handler that gathers what the request asks for, renders it with
+// `render` and names the members that did not answer.
+RegistryHandler Recoveries(HttpResponse (*render)(const Gathered&, const HttpRequest&)) {
+  return [render](ClusterIndices& registry, const HttpRequest& req) {
+    auto gathered = GatherForRequest(registry, req);
+    if (!gathered.ok()) return ErrorFromStatus(gathered.status());
+    HttpResponse response = render(gathered.value(), req);
+    AddWarning(gathered.value(), &response);
+    return response;
+  };
 }
 
 }  // namespace
 
 void AddRecoveryApiRoutes(ApiContext* ctx, HttpRouter* router) {
   for (const char* pattern : {"/_recovery", "/{index}/_recovery"}) {
-    router->Add(HttpMethod::kGet, pattern, "indices_recovery", WithIndices(ctx, IndicesRecovery));
+    router->Add(HttpMethod::kGet, pattern, "indices_recovery", WithIndices(ctx, Recoveries(IndicesRecovery)));
   }
   for (const char* pattern : {"/_cat/recovery", "/_cat/recovery/{index}"}) {
-    router->Add(HttpMethod::kGet, pattern, "cat_recovery", WithIndices(ctx, CatRecovery));
+    router->Add(HttpMethod::kGet, pattern, "cat_recovery", WithIndices(ctx, Recoveries(CatRecovery)));
   }
 }
 
