@@ -27,7 +27,11 @@ DrainOutcome RunDrain(Readiness* readiness, std::chrono::milliseconds grace, con
   const auto delay = std::min(readiness_delay, grace);
   spdlog::info("drain: stopping (not ready); still answering for {} ms, in-flight requests have {} ms",
                delay.count(), grace.count());
-  std::this_thread::sleep_for(delay);
+  if (steps.hand_off) {
+    steps.hand_off(start + grace / 2);
+    spdlog::info("drain: primaries handed over after {} ms", MillisSince(start));
+  }
+  std::this_thread::sleep_until(start + delay);
 
   const auto http_grace = std::max(std::chrono::milliseconds(0),
                                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));

@@ -5,7 +5,9 @@
 //      Connection: close, while the node keeps answering for the readiness
 //      delay (`shutdown.readiness_delay`, within the grace period) — long
 //      enough for load balancers to see it leave and clients to reconnect
-//      elsewhere;
+//      elsewhere. Meanwhile the node drains for a restart (lifecycle/
+//      node_drain.h): its primaries go to in-sync replicas, for at most
+//      half the grace period;
 //   2. connections: the listeners close and requests in flight finish —
 //      HTTP first, then gRPC with what is left of the grace period; what
 //      still runs when it ends is cut (and counted);
@@ -28,6 +30,8 @@ namespace holdfast {
 
 struct DrainSteps {
   std::function<void()> announce;  // responses from now on close their connection
+  // Hands the primaries over; returns when done or at the deadline.
+  std::function<void(std::chrono::steady_clock::time_point deadline)> hand_off;
   std::function<size_t(std::chrono::milliseconds)> stop_http;  // returns connections cut
   std::function<void(std::chrono::milliseconds)> stop_grpc;
   std::function<Status()> close_shards;

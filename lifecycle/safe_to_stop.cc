@@ -2,13 +2,11 @@
 
 #include <algorithm>
 
+#include "replication/drain_records.h"
+
 namespace holdfast {
 
 namespace {
-
-bool InSync(const ShardRouting& shard, const std::string& allocation_id) {
-  return std::find(shard.in_sync.begin(), shard.in_sync.end(), allocation_id) != shard.in_sync.end();
-}
 
 bool Active(const ShardCopyRouting& copy) {
   return copy.state == ShardCopyState::kStarted || copy.state == ShardCopyState::kRelocating;
@@ -52,10 +50,13 @@ SafeToStopReport JudgeSafeToStop(const ClusterStateSnapshot& state, const std::s
       const ShardCopyRouting* other = nullptr;
       for (const ShardCopyRouting& copy : shard.copies) {
         if (&copy == here || copy.node_id.empty() || copy.node_id == self_node_id) continue;
-        if (Active(copy) && InSync(shard, copy.allocation_id) && state.nodes.count(copy.node_id) > 0) other = &copy;
+        if (Active(copy) && shard.IsInSync(copy.allocation_id) && state.nodes.count(copy.node_id) > 0 &&
+            !IsDraining(state, copy.node_id)) {
+          other = &copy;
+        }
       }
       if (other == nullptr) {
-        add("sole_in_sync_copy", "no other started in-sync copy of this shard is on a live node");
+        add("sole_in_sync_copy", "no other started in-sync copy of this shard is on a live node that is not draining");
       }
       if (here->primary) {
         add("primary_here", other != nullptr

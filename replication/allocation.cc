@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "index/util/uuid.h"
+#include "replication/drain_records.h"
 
 namespace holdfast {
 
@@ -100,10 +101,6 @@ void AssignTo(ShardCopyRouting* copy, const std::string& node, bool keep_allocat
   copy->failure.clear();
 }
 
-bool InSyncCopy(const ShardRouting& shard, const std::string& allocation_id) {
-  return std::find(shard.in_sync.begin(), shard.in_sync.end(), allocation_id) != shard.in_sync.end();
-}
-
 // The primary's copy is lost (its node left, or it failed): an in-sync
 // started replica on a member node becomes the primary of the next term,
 // and the old primary's copy a replica that is recovered again (out of the
@@ -118,7 +115,7 @@ bool PromoteReplica(ShardRouting* shard, const ClusterStateSnapshot& state, cons
     const ShardCopyRouting& c = shard->copies[i];
     if (c.primary || c.node_id.empty() || !state.nodes.count(c.node_id)) continue;
     if (c.state != ShardCopyState::kStarted && c.state != ShardCopyState::kRelocating) continue;
-    if (!InSyncCopy(*shard, c.allocation_id)) continue;
+    if (!shard->IsInSync(c.allocation_id)) continue;
     best = i;
     break;
   }
@@ -165,6 +162,8 @@ std::set<std::string> ExcludedNodes(const ClusterStateSnapshot& state) {
   if (ids != state.settings.end()) {
     for (const std::string& id : SplitCommaList(ids->second)) out.insert(id);
   }
+  // A remove drain excludes its node for as long as its record lives.
+  for (const std::string& id : NodesBeingRemoved(state)) out.insert(id);
   return out;
 }
 
@@ -244,7 +243,7 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
           // Out of the in-sync set (writes go on without it; it catches up
           // by recovery when it returns) — unless it is the last in-sync
           // copy, which the shard then waits for.
-          if (InSyncCopy(shard, copy.allocation_id) && shard.in_sync.size() > 1) {
+          if (shard.IsInSync(copy.allocation_id) && shard.in_sync.size() > 1) {
             shard.in_sync.erase(std::find(shard.in_sync.begin(), shard.in_sync.end(), copy.allocation_id));
           }
           MarkUnassigned(&copy, "NODE_LEFT", input.now_ms);
@@ -274,11 +273,17 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
           changed = true;
           continue;
         }
-        const bool delayed =
-            (copy.unassigned_reason == "NODE_LEFT" && input.now_ms < copy.unassigned_at_ms + delay) ||
-            (copy.unassigned_reason == "ALLOCATION_FAILED" && input.now_ms < copy.unassigned_at_ms + kFailedRetryMs);
+        // A copy that failed because its node was going away (it stopped
+        // while a write was under way) waits for that node like a copy
+        // whose node left: its volume still holds it.
+        const bool node_away = copy.unassigned_reason == "NODE_LEFT" ||
+                               (copy.unassigned_reason == "ALLOCATION_FAILED" && !copy.last_node_id.empty() &&
+                                !state->nodes.count(copy.last_node_id));
+        const int64_t wait = node_away ? delay : kFailedRetryMs;
+        const bool delayed = (node_away || copy.unassigned_reason == "ALLOCATION_FAILED") &&
+                             input.now_ms < copy.unassigned_at_ms + wait;
         if (delayed) {
-          note_check(copy.unassigned_at_ms + (copy.unassigned_reason == "NODE_LEFT" ? delay : kFailedRetryMs));
+          note_check(copy.unassigned_at_ms + wait);
           continue;
         }
         // 3. A primary is never re-created empty once it held data: it waits

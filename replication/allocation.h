@@ -43,7 +43,8 @@ struct AllocationInput {
   std::set<std::string> over_high_watermark;
 };
 
-// The node ids excluded by the cluster settings (by name or id).
+// The node ids excluded by the cluster settings (by name or id), and the
+// nodes a remove drain is emptying (drain_records.h).
 std::set<std::string> ExcludedNodes(const ClusterStateSnapshot& state);
 
 // The copies of a new index: primaries spread over the nodes, replicas on

@@ -31,6 +31,10 @@ const ShardCopyRouting* ShardRouting::primary() const {
   return nullptr;
 }
 
+bool ShardRouting::IsInSync(const std::string& allocation_id) const {
+  return std::find(in_sync.begin(), in_sync.end(), allocation_id) != in_sync.end();
+}
+
 const IndexMetadata* ClusterStateSnapshot::FindIndex(std::string_view name) const {
   for (const auto& [uuid, index] : indices) {
     if (index.name == name) return &index;

@@ -81,6 +81,8 @@ struct ShardRouting {
   std::vector<ShardCopyRouting> copies; // 1 + number_of_replicas entries, primary first
 
   const ShardCopyRouting* primary() const;  // null when none is assigned
+  // Whether the copy of `allocation_id` is in the in-sync set.
+  bool IsInSync(const std::string& allocation_id) const;
   friend bool operator==(const ShardRouting&, const ShardRouting&) = default;
 };
 
@@ -99,6 +101,24 @@ struct ClusterNode {
   // "disk.over_high" ("true"/"false") for allocation.
   std::map<std::string, std::string> attributes;
   friend bool operator==(const ClusterNode&, const ClusterNode&) = default;
+};
+
+// A node's drain (POST /_lifecycle/drain, DESIGN.md §7) as the master keeps
+// it: the lifecycle record that holds — or waits for — one of the cluster's
+// disruption slots (cluster.lifecycle.max_concurrent_disruptions). The
+// master ends it by itself (replication/drain_records.h): a restart drain
+// once the node is back and in sync and health is green, a remove drain
+// once the node has left, a queued one when its node goes away.
+struct NodeDrain {
+  std::string node_id;
+  std::string node_name;
+  std::string type;            // "restart" | "remove"
+  std::string incarnation;     // the process that asked (a restarted node is another)
+  int64_t requested_at_ms = 0;
+  int64_t slot_at_ms = 0;      // when it got its disruption slot; 0: queued
+  int64_t away_since_ms = 0;   // the node left (stopped) after it got the slot
+  bool returned = false;       // a new process of the node is a member again
+  friend bool operator==(const NodeDrain&, const NodeDrain&) = default;
 };
 
 // How an index expression resolves, as Elasticsearch's IndicesOptions (the
@@ -136,6 +156,11 @@ class ClusterStateSnapshot {
   // Legacy index templates (PUT /_template/{name}, Elasticsearch 6/7), applied
   // when no composable template matches.
   std::map<std::string, std::string> legacy_templates;
+  // Drains of nodes (lifecycle records), by node id.
+  std::map<std::string, NodeDrain> drains;
+  // The newest epoch each orchestrator reconciled with (POST
+  // /_lifecycle/reconcile), by orchestrator id: an older one is refused.
+  std::map<std::string, int64_t> orchestrator_epochs;
 
   // By name; null when absent.
   const IndexMetadata* FindIndex(std::string_view name) const;

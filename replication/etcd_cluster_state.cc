@@ -10,6 +10,7 @@
 #include "holdfast/v1/cluster.grpc.pb.h"
 #include "index/mapping/mapping_parser.h"
 #include "index/mapping/mapping_serializer.h"
+#include "replication/drain_records.h"
 #include "replication/proto_convert.h"
 #include "replication/stored_cluster_state.h"
 
@@ -45,6 +46,8 @@ void AppendDifference(const ClusterStateSnapshot& base, const ClusterStateSnapsh
   AppendTemplateWrites(TemplateKind::kIndex, base.index_templates, next.index_templates, writes);
   AppendTemplateWrites(TemplateKind::kComponent, base.component_templates, next.component_templates, writes);
   AppendTemplateWrites(TemplateKind::kLegacy, base.legacy_templates, next.legacy_templates, writes);
+  AppendDrainWrites(base.drains, next.drains, writes);
+  AppendOrchestratorWrites(base.orchestrator_epochs, next.orchestrator_epochs, writes);
 }
 
 std::string NodeIdOf(const ClusterStateSnapshot& state, const std::string& id_or_name) {
@@ -145,6 +148,7 @@ void EtcdClusterState::Leave() {
 void EtcdClusterState::OnState(const ClusterStatePtr& state) {
   std::lock_guard<std::mutex> lock(mu_);
   const bool wake = current_ == nullptr || current_->nodes != state->nodes || current_->settings != state->settings ||
+                    current_->drains != state->drains ||
                     current_->master_node_id != state->master_node_id;
   current_ = state;
   watchers_->Enqueue(state);
@@ -514,10 +518,17 @@ void EtcdClusterState::Loop() {
       const AllocationInput input = allocation_input();
       int64_t check = 0;
       ClusterStateSnapshot trial = *state;
-      if (Reallocate(&trial, input, &check)) {
-        auto done = MasterChange([&](ClusterStateSnapshot* next) { return Reallocate(next, input, &check); });
+      const bool drains = AdvanceDrains(&trial, input.now_ms);
+      if (Reallocate(&trial, input, &check) || drains) {
+        auto done = MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> {
+          const bool advanced = AdvanceDrains(next, input.now_ms);
+          return Reallocate(next, input, &check) || advanced;
+        });
         if (!done.ok()) check = 0;
       }
+      // Records wait on time (a node away too long) and on copies that
+      // report themselves started: looked at again within a second.
+      if (!state->drains.empty() && (check == 0 || check > input.now_ms + 1000)) check = input.now_ms + 1000;
       next_check_ms = check;
     } else {
       next_check_ms = 0;

@@ -42,6 +42,7 @@
 #include <thread>
 
 #include "replication/allocation.h"
+#include "replication/drain_records.h"
 #include "replication/cluster_state.h"
 #include "replication/cluster_state_watchers.h"
 #include "replication/etcd_client.h"
@@ -97,6 +98,22 @@ class EtcdClusterState : public ClusterState {
   Status PutSettings(const std::map<std::string, std::optional<std::string>>& settings);
   // Moves the copy of `index`/`shard` on node `from` to node `to` (ids or names).
   Status MoveShard(const std::string& index, uint32_t shard, const std::string& from, const std::string& to);
+  // A node's drain record (replication/drain_records.h): `op` "request"
+  // (with `type`), "cancel" or "returned", for the process `incarnation`.
+  struct DrainChange {
+    std::string node_id;
+    std::string op;
+    std::string type;
+    std::string incarnation;
+  };
+  Status ChangeDrain(const DrainChange& change);
+  // The primary of `shard` at `primary_term` (allocation `from`) hands its
+  // role to the in-sync copy `to` (ApplyPrimaryHandoff). Returns once this
+  // node's view holds the change.
+  Status HandOffPrimary(const ShardId& shard, const std::string& from, const std::string& to, int64_t primary_term);
+  // An orchestrator's reconcile (ApplyReconcile): kFailedPrecondition for a
+  // stale epoch. Returns once this node's view holds the result.
+  Status Reconcile(const std::string& orchestrator_id, int64_t epoch, const std::vector<DisruptionGrant>& grants);
 
   // The master's side of the Cluster service: applies one change here
   // (kUnavailable "not the master" on another node). Return the etcd
@@ -116,6 +133,11 @@ class EtcdClusterState : public ClusterState {
   Result<int64_t> MasterPutSettings(const std::map<std::string, std::optional<std::string>>& settings);
   Result<int64_t> MasterMoveShard(const std::string& index, uint32_t shard, const std::string& from,
                                   const std::string& to);
+  Result<int64_t> MasterChangeDrain(const DrainChange& change);
+  Result<int64_t> MasterHandOffPrimary(const ShardId& shard, const std::string& from, const std::string& to,
+                                       int64_t primary_term);
+  Result<int64_t> MasterReconcile(const std::string& orchestrator_id, int64_t epoch,
+                                  const std::vector<DisruptionGrant>& grants);
 
   // Publishes this node's attributes (disk use) in its member key.
   Status SetNodeAttributes(std::map<std::string, std::string> attributes);

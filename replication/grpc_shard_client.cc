@@ -65,9 +65,11 @@ GrpcShardClient::GrpcShardClient(std::string address) : address_(std::move(addre
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5'000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-  // A restarted peer is reconnected to within seconds (gRPC's default backoff
-  // grows to two minutes, during which every call would answer unavailable).
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5'000);
+  // A restarted peer is reconnected to within a second (gRPC's default
+  // backoff grows to two minutes, during which every call would answer
+  // unavailable without trying).
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1'000);
   // The callers decide what is retried (a write is not, blindly): gRPC's own
   // retries are off, and so is the buffering of every request they need.
   // No bandwidth probing either: peers are on one network, calls are small.

@@ -1,5 +1,6 @@
 #include "replication/op_history.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace holdfast {
@@ -47,7 +48,12 @@ bool HistoryComparer::Finish(int64_t primary_max_seq_no) {
 Result<bool> HistoryDiverged(const ShardEngine& copy, int64_t term, int64_t common, int64_t max_seq_no,
                              const std::vector<ShardOp>& ops) {
   if (copy.max_seq_no() <= common) return false;
-  auto comparer = HistoryComparer::Open(copy, common + 1, term);
+  // The copy trims only ops up to the global checkpoint it knew, which every
+  // in-sync copy shares: when it knew a later one than the new primary (an
+  // old primary handing over after a flush), compare from where it starts.
+  auto retained = copy.OplogRetainedFrom();
+  const int64_t from = retained.ok() ? std::max(common + 1, retained.value()) : common + 1;
+  auto comparer = HistoryComparer::Open(copy, from, term);
   if (!comparer.ok()) return true;  // trimmed: cannot tell, so recover again
   return !((*comparer)->Next(ops, max_seq_no) && (*comparer)->Finish(max_seq_no));
 }

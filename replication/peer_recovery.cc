@@ -60,8 +60,14 @@ Result<bool> RecoverFromOps(const PeerRecoveryOptions& o, ShardEngine& existing,
     progress.stage = stage;
     if (o.on_progress) o.on_progress(progress);
   };
-  auto from = existing.OplogRetainedFrom();
-  if (!from.ok()) return false;
+  // Ops up to the global checkpoint this copy last knew are the same on
+  // every copy of its history: only the ops above it are compared (the
+  // primary may have trimmed older ones — a replica promoted by a drain
+  // trimmed its op log as a replica does).
+  auto retained = existing.OplogRetainedFrom();
+  if (!retained.ok()) return false;
+  const int64_t shared = std::min(existing.persisted_global_checkpoint(), existing.local_checkpoint());
+  Result<int64_t> from = std::max(retained.value(), shared + 1);
   pb::StartRecoveryRequest start;
   *start.mutable_target() = o.target;
   start.set_recovery_id(o.recovery_id);

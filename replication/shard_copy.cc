@@ -77,6 +77,19 @@ Status ShardCopy::Promote(int64_t term) {
   return Status::OK();
 }
 
+Status ShardCopy::Demote(int64_t term) {
+  {
+    std::lock_guard<std::mutex> lock(promote_mu_);
+    if (!primary_) return Status::OK();
+    if (engine_->primary_term() < term) HOLDFAST_RETURN_IF_ERROR(engine_->SetPrimaryTerm(term));
+    primary_ = false;
+  }
+  std::lock_guard<std::mutex> lock(handoff_mu_);
+  handoff_ = false;  // writes that waited are refused below (not the primary); a later Promote takes them again
+  handoff_cv_.notify_all();
+  return Status::OK();
+}
+
 bool ShardCopy::WaitPrimary(int64_t term, std::chrono::milliseconds wait) {
   std::unique_lock<std::mutex> lock(promote_mu_);
   return promoted_.wait_for(lock, wait, [&] { return primary_ && engine_->primary_term() >= term; });
@@ -136,16 +149,17 @@ ShardCopy::WriteTicket::~WriteTicket() {
 Result<ShardCopy::WriteTicket> ShardCopy::EnterWrite(std::chrono::milliseconds wait) {
   std::unique_lock<std::mutex> lock(handoff_mu_);
   if (handoff_) handoff_cv_.wait_for(lock, wait, [&] { return !handoff_ || handed_off_; });
-  if (handed_off_ || handoff_) {
+  if (handed_off_ || handoff_ || !primary_) {
     return Status::Fenced("shard " + options_.id.ToString() + " has moved to another node (write not applied; retry it)");
   }
   ++writes_in_flight_;
   return WriteTicket(this);
 }
 
-Status ShardCopy::BeginHandoff(std::chrono::milliseconds wait) {
+Status ShardCopy::BeginHandoff(std::chrono::milliseconds wait, bool move) {
   std::unique_lock<std::mutex> lock(handoff_mu_);
   handoff_ = true;
+  handoff_move_ = move;
   if (!handoff_cv_.wait_for(lock, wait, [&] { return writes_in_flight_ == 0; })) {
     handoff_ = false;
     handoff_cv_.notify_all();
@@ -169,7 +183,7 @@ void ShardCopy::MarkHandedOff() {
 
 bool ShardCopy::handoff_active() const {
   std::lock_guard<std::mutex> lock(handoff_mu_);
-  return handoff_ && !handed_off_;
+  return handoff_ && handoff_move_ && !handed_off_;
 }
 
 }  // namespace holdfast

@@ -69,6 +69,11 @@ class ShardCopy {
   // adopts the term, fills its seq_no gaps with no-ops, and the copy takes
   // writes (PromotedTo then holds). Idempotent for the same term.
   Status Promote(int64_t term);
+  // The routing table handed this primary's role to another copy (a drain's
+  // primary handoff, term `term`): it stays in sync as a replica. Writes
+  // waiting on the handoff are refused (kFenced: the coordinator sends them
+  // to the new primary); replication from the new primary is taken.
+  Status Demote(int64_t term);
   // Waits up to `wait` until the copy is the primary of at least `term`
   // (a coordinator may name the promotion before this node applied it).
   bool WaitPrimary(int64_t term, std::chrono::milliseconds wait);
@@ -128,12 +133,16 @@ class ShardCopy {
   Result<WriteTicket> EnterWrite(std::chrono::milliseconds wait = std::chrono::seconds(30));
   // Stops new writes; waits up to `wait` for those running (kUnavailable
   // when they do not finish, and the handoff is lifted again).
-  Status BeginHandoff(std::chrono::milliseconds wait = std::chrono::seconds(30));
+  // `move`: the handoff of a relocation, which a routing table that no
+  // longer moves the copy calls off (handoff_active); otherwise a pause the
+  // caller ends itself (a recovery's finalization, a drain's primary handoff).
+  Status BeginHandoff(std::chrono::milliseconds wait = std::chrono::seconds(30), bool move = true);
   // The move failed: writes continue here.
   void CancelHandoff();
   // The move completed (the routing table names the new copy): every later
   // write is refused.
   void MarkHandedOff();
+  // A relocation's handoff is running (not a pause).
   bool handoff_active() const;
 
  private:
@@ -154,6 +163,7 @@ class ShardCopy {
   std::condition_variable handoff_cv_;
   bool handoff_ = false;     // under handoff_mu_: writes wait
   bool handed_off_ = false;  // under handoff_mu_: writes are refused
+  bool handoff_move_ = false;  // under handoff_mu_: the running handoff is a relocation's
   int writes_in_flight_ = 0;  // under handoff_mu_
 };
 

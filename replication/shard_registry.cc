@@ -206,10 +206,6 @@ bool ReferencesNode(const ShardRouting& shard, const std::string& node) {
   return false;
 }
 
-bool InSync(const ShardRouting& shard, const std::string& allocation_id) {
-  return std::find(shard.in_sync.begin(), shard.in_sync.end(), allocation_id) != shard.in_sync.end();
-}
-
 }  // namespace
 
 ShardCopyOptions ShardRegistry::CopyOptions(const ShardId& id, const IndexMetadata& index, const ShardRouting& shard,
@@ -278,7 +274,7 @@ void ShardRegistry::Converge(const ClusterStatePtr& state) {
         Wanted w{index, &shard, &copy, copy.allocation_id, "", false};
         // A new replica (not in sync yet) is filled from the started primary.
         const ShardCopyRouting* primary = shard.primary();
-        if (!copy.primary && copy.state == ShardCopyState::kInitializing && !InSync(shard, copy.allocation_id) &&
+        if (!copy.primary && copy.state == ShardCopyState::kInitializing && !shard.IsInSync(copy.allocation_id) &&
             primary != nullptr && !primary->node_id.empty() &&
             (primary->state == ShardCopyState::kStarted || primary->state == ShardCopyState::kRelocating)) {
           w.recover_from = primary->node_id;
@@ -412,6 +408,10 @@ void ShardRegistry::Converge(const ClusterStatePtr& state) {
         hook = on_promoted_;
       }
       if (hook) hook(open);
+    } else if (!w.copy->primary && open->primary()) {
+      // Handed over (a drain): a replica from now on, still in sync.
+      Status demoted = open->Demote(w.shard->primary_term);
+      if (!demoted.ok() && options_.on_failure) options_.on_failure(id, demoted);
     } else if (!w.copy->primary && open->engine().primary_term() < w.shard->primary_term) {
       (void)open->engine().SetPrimaryTerm(w.shard->primary_term);
     }

@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "index/shard/file_snapshot.h"
@@ -71,6 +73,13 @@ Status ShardService::StartRecovery(const pb::StartRecoveryRequest& request, pb::
       return Status::OK();
     }
     (void)engine.RemoveRetentionLease(lease);  // trimmed already: file-based below
+    auto retained = engine.OplogRetainedFrom();
+    spdlog::info("recovery {} of shard {}: the ops from seq_no {} are trimmed here (the op log starts at {}): "
+                 "copying files",
+                 id, (*copy)->id().ToString(), request.ops_from_seq_no(), retained.ok() ? retained.value() : -1);
+  } else if (request.has_ops_from_seq_no()) {
+    spdlog::info("recovery {} of shard {}: another history ({} here, {} there): copying files", id,
+                 (*copy)->id().ToString(), engine.history_uuid(), request.history_uuid());
   }
   auto snapshot = (*copy)->engine().TakeFileSnapshot((*copy)->options().dir + ".recovery-" + id);
   if (!snapshot.ok()) return snapshot.status();

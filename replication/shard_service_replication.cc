@@ -1,5 +1,7 @@
 // ShardService: the replica write path, a new primary's resync, the op
 // history of a copy, and the end of a replica's recovery on the primary.
+#include <spdlog/spdlog.h>
+
 #include "replication/op_history.h"
 #include "replication/proto_convert.h"
 #include "replication/shard_service.h"
@@ -22,6 +24,12 @@ Status ShardService::Replicate(const pb::ReplicateRequest& request, pb::Replicat
     auto diverged = HistoryDiverged(engine, term, request.global_checkpoint(), request.max_seq_no(), ops);
     if (!diverged.ok()) return diverged.status();
     if (*diverged) {
+      auto retained = engine.OplogRetainedFrom();
+      spdlog::warn("shard {}: this copy's history differs from the new primary's (term {}): it holds ops up to {} "
+                   "(local checkpoint {}, op log from {}), the primary sent {} ops up to {} above global checkpoint {}",
+                   (*copy)->id().ToString(), term, engine.max_seq_no(), engine.local_checkpoint(),
+                   retained.ok() ? retained.value() : -1, ops.size(), request.max_seq_no(),
+                   request.global_checkpoint());
       response->set_diverged(true);
       response->set_local_checkpoint(engine.local_checkpoint());
       response->set_max_seq_no(engine.max_seq_no());
@@ -68,7 +76,7 @@ Status ShardService::FinalizeRecovery(const pb::FinalizeRecoveryRequest& request
   // New writes wait; those running finish (their ops are in the op log, so
   // in the answer). Once the target is marked in sync below, every later
   // write waits for it; it already takes live writes.
-  HOLDFAST_RETURN_IF_ERROR((*copy)->BeginHandoff(std::chrono::seconds(10)));
+  HOLDFAST_RETURN_IF_ERROR((*copy)->BeginHandoff(std::chrono::seconds(10), /*move=*/false));
   auto snapshot = (*copy)->engine().OpsSince(request.from_seq_no());
   if (!snapshot.ok()) {
     (*copy)->CancelHandoff();

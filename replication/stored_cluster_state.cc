@@ -93,6 +93,84 @@ void AppendTemplateWrites(TemplateKind kind, const std::map<std::string, std::st
   }
 }
 
+namespace {
+
+std::string EncodeNodeDrain(const NodeDrain& d) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("node_id");
+  w.String(d.node_id.c_str());
+  w.Key("node_name");
+  w.String(d.node_name.c_str());
+  w.Key("type");
+  w.String(d.type.c_str());
+  w.Key("incarnation");
+  w.String(d.incarnation.c_str());
+  w.Key("requested_at_ms");
+  w.Int64(d.requested_at_ms);
+  w.Key("slot_at_ms");
+  w.Int64(d.slot_at_ms);
+  w.Key("away_since_ms");
+  w.Int64(d.away_since_ms);
+  w.Key("returned");
+  w.Bool(d.returned);
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+Result<NodeDrain> DecodeNodeDrain(std::string_view json, const std::string& key) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  if (doc.HasParseError() || !doc.IsObject()) return Status::Corruption(key + ": not a JSON object");
+  NodeDrain d;
+  auto text = [&](const char* name, std::string* out) {
+    auto m = doc.FindMember(name);
+    if (m != doc.MemberEnd() && m->value.IsString()) *out = m->value.GetString();
+  };
+  auto number = [&](const char* name, int64_t* out) {
+    auto m = doc.FindMember(name);
+    if (m != doc.MemberEnd() && m->value.IsInt64()) *out = m->value.GetInt64();
+  };
+  text("node_id", &d.node_id);
+  text("node_name", &d.node_name);
+  text("type", &d.type);
+  text("incarnation", &d.incarnation);
+  number("requested_at_ms", &d.requested_at_ms);
+  number("slot_at_ms", &d.slot_at_ms);
+  number("away_since_ms", &d.away_since_ms);
+  auto returned = doc.FindMember("returned");
+  d.returned = returned != doc.MemberEnd() && returned->value.IsBool() && returned->value.GetBool();
+  if (d.node_id.empty()) return Status::Corruption(key + ": no node_id");
+  return d;
+}
+
+}  // namespace
+
+void AppendDrainWrites(const std::map<std::string, NodeDrain>& before, const std::map<std::string, NodeDrain>& after,
+                       MetadataMutations* out) {
+  for (const auto& [id, d] : before) {
+    if (!after.count(id)) out->push_back({std::string(kStateDrainPrefix) + id, std::nullopt});
+  }
+  for (const auto& [id, d] : after) {
+    auto old = before.find(id);
+    if (old == before.end() || !(old->second == d)) out->push_back({std::string(kStateDrainPrefix) + id, EncodeNodeDrain(d)});
+  }
+}
+
+void AppendOrchestratorWrites(const std::map<std::string, int64_t>& before, const std::map<std::string, int64_t>& after,
+                              MetadataMutations* out) {
+  for (const auto& [id, epoch] : before) {
+    if (!after.count(id)) out->push_back({std::string(kStateOrchestratorPrefix) + id, std::nullopt});
+  }
+  for (const auto& [id, epoch] : after) {
+    auto old = before.find(id);
+    if (old == before.end() || old->second != epoch) {
+      out->push_back({std::string(kStateOrchestratorPrefix) + id, std::to_string(epoch)});
+    }
+  }
+}
+
 void AdoptStoredState(StoredClusterState&& stored, ClusterStateSnapshot* state) {
   state->version = stored.version;
   state->indices = std::move(stored.indices);
@@ -101,6 +179,8 @@ void AdoptStoredState(StoredClusterState&& stored, ClusterStateSnapshot* state) 
   state->index_templates = std::move(stored.index_templates);
   state->component_templates = std::move(stored.component_templates);
   state->legacy_templates = std::move(stored.legacy_templates);
+  state->drains = std::move(stored.drains);
+  state->orchestrator_epochs = std::move(stored.orchestrator_epochs);
 }
 
 Result<std::optional<StoredClusterState>> LoadClusterState(MetadataStore* store) {
@@ -146,6 +226,20 @@ Result<std::optional<StoredClusterState>> LoadClusterState(MetadataStore* store)
       return Status::OK();
     }));
   }
+  HOLDFAST_RETURN_IF_ERROR(ForEachDecoded(
+      store, kStateDrainPrefix, [&](std::string_view node_id, const std::string& key, std::string_view value) {
+        auto drain = DecodeNodeDrain(value, key);
+        if (!drain.ok()) return drain.status();
+        state.drains.emplace(std::string(node_id), std::move(drain).value());
+        return Status::OK();
+      }));
+  HOLDFAST_RETURN_IF_ERROR(ForEachDecoded(
+      store, kStateOrchestratorPrefix, [&](std::string_view id, const std::string& key, std::string_view value) {
+        auto epoch = ParseVersion(std::string(value));
+        if (!epoch.ok()) return Status::Corruption(key + ": not an epoch");
+        state.orchestrator_epochs.emplace(std::string(id), epoch.value());
+        return Status::OK();
+      }));
   auto settings = store->Get(kStateSettingsKey);
   if (settings.ok()) {
     rapidjson::Document d;

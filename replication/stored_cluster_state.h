@@ -11,6 +11,8 @@
 //   state/index_template/<name>      a composable index template (JSON)
 //   state/component_template/<name>  a component template (JSON)
 //   state/legacy_template/<name>     a legacy index template (JSON)
+//   state/drain/<node-id>    a node's drain record (NodeDrain as JSON)
+//   state/orchestrator/<id>  the newest epoch an orchestrator reconciled with (decimal)
 //
 // A change is one MetadataStore::Commit, ordered so that a store without
 // atomic commits leaves only harmless leftovers: an index is written routing
@@ -45,6 +47,8 @@ inline constexpr char kStateSettingsKey[] = "state/settings";
 inline constexpr char kStateIndexTemplatePrefix[] = "state/index_template/";
 inline constexpr char kStateComponentTemplatePrefix[] = "state/component_template/";
 inline constexpr char kStateLegacyTemplatePrefix[] = "state/legacy_template/";
+inline constexpr char kStateDrainPrefix[] = "state/drain/";
+inline constexpr char kStateOrchestratorPrefix[] = "state/orchestrator/";
 inline constexpr char kLegacyIndicesKey[] = "indices";
 
 std::string StateMetadataKey(std::string_view index_uuid);
@@ -65,6 +69,14 @@ void AppendSettingsWrite(const std::map<std::string, std::string>& settings, Met
 void AppendTemplateWrites(TemplateKind kind, const std::map<std::string, std::string>& before,
                           const std::map<std::string, std::string>& after, MetadataMutations* out);
 
+// The writes that turn drain records `before` into `after`.
+void AppendDrainWrites(const std::map<std::string, NodeDrain>& before, const std::map<std::string, NodeDrain>& after,
+                       MetadataMutations* out);
+
+// The writes that turn orchestrator epochs `before` into `after`.
+void AppendOrchestratorWrites(const std::map<std::string, int64_t>& before, const std::map<std::string, int64_t>& after,
+                              MetadataMutations* out);
+
 struct StoredClusterState {
   int64_t version = 0;
   std::map<std::string, IndexMetadata> indices;  // by uuid
@@ -73,6 +85,8 @@ struct StoredClusterState {
   std::map<std::string, std::string> index_templates;      // by name
   std::map<std::string, std::string> component_templates;  // by name
   std::map<std::string, std::string> legacy_templates;     // by name
+  std::map<std::string, NodeDrain> drains;                  // by node id
+  std::map<std::string, int64_t> orchestrator_epochs;       // by orchestrator id
   std::vector<std::string> orphan_keys;          // routing keys without metadata
 };
 

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <unordered_set>
 
 #include "replication/proto_convert.h"
@@ -14,6 +16,18 @@ namespace {
 bool Contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
+
+// A call that never reached the peer: its connection is down (a node that
+// restarted on the same address is reconnected to within the channel's
+// reconnect backoff — replication/grpc_shard_client.cc).
+bool NotConnected(const Status& s) {
+  return s.code() == StatusCode::kUnavailable &&
+         (s.message().find("failed to connect") != std::string::npos ||
+          s.message().find("Connection refused") != std::string::npos);
+}
+
+constexpr std::chrono::milliseconds kReconnectWait{1500};  // > the channel's longest reconnect backoff
+constexpr std::chrono::milliseconds kReconnectPoll{250};
 
 bool Assigned(ShardCopyState s) {
   return s == ShardCopyState::kInitializing || s == ShardCopyState::kStarted || s == ShardCopyState::kRelocating;
@@ -82,6 +96,22 @@ void WriteReplicator::Send(const std::vector<Target>& targets, const pb::Replica
     if (!pending[i]) continue;
     pending[i]->Wait();
     (*statuses)[i] = calls[i].status;
+  }
+  // A peer whose connection is down is asked again for a moment before its
+  // copy is failed: a node that just restarted (a rolling restart) is
+  // reconnected to, and its recovering copy is not thrown away for it.
+  const auto until = std::chrono::steady_clock::now() + kReconnectWait;
+  for (size_t i = 0; i < n; ++i) {
+    while (pending[i] && NotConnected((*statuses)[i]) && std::chrono::steady_clock::now() + kReconnectPoll < until) {
+      std::this_thread::sleep_for(kReconnectPoll);
+      ShardClient* client = options_.peer(targets[i].node_id);
+      if (client == nullptr) break;
+      (*answers)[i].Clear();
+      calls[i] = ShardCall{ShardMethod::kReplicate, &requests[i], &(*answers)[i], Status::OK()};
+      auto again = client->StartBatch(std::span<ShardCall>(&calls[i], 1), DeadlineIn(options_.timeout));
+      again->Wait();
+      (*statuses)[i] = calls[i].status;
+    }
   }
 }
 

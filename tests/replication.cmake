@@ -27,6 +27,9 @@ holdfast_add_test(grpc_shard_client_test SOURCES replication/grpc_shard_client_t
 # Where the master puts copies (pure: snapshots in, snapshots out).
 holdfast_add_test(allocation_test SOURCES replication/allocation_test.cc
   LIBS holdfast_replication holdfast_test_support)
+# Drain records, disruption slots and the primary handoff (pure, likewise).
+holdfast_add_test(drain_records_test SOURCES replication/drain_records_test.cc
+  LIBS holdfast_replication holdfast_test_support)
 # The operator's helpers shared by the HTTP endpoints and holdfastctl's Admin service.
 holdfast_add_test(cluster_admin_test SOURCES replication/cluster_admin_test.cc
   LIBS holdfast_replication holdfast_test_support)

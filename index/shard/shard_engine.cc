@@ -300,7 +300,11 @@ Status ShardEngine::Impl::FlushOnce() {
   HOLDFAST_RETURN_IF_ERROR(flusher_->WriteManifest(lock, coverage, segments_.next_segment(), &snapshot));
   segments_.AdoptWritten(snapshot);
   writer_->ResetOpsSinceFlush();
-  HOLDFAST_RETURN_IF_ERROR(state_->Update([&](ShardState* s) { s->local_checkpoint = local_checkpoint; }));
+  const int64_t global_checkpoint = std::min(GlobalCheckpoint(), local_checkpoint);
+  HOLDFAST_RETURN_IF_ERROR(state_->Update([&](ShardState* s) {
+    s->local_checkpoint = local_checkpoint;
+    s->global_checkpoint = std::max(s->global_checkpoint, global_checkpoint);
+  }));
   HOLDFAST_RETURN_IF_ERROR(events_->AdvanceWatermark(local_checkpoint));
   auto bound = TrimBound(coverage.local_checkpoint);
   if (!bound.ok()) return bound.status();
@@ -548,6 +552,7 @@ int64_t ShardEngine::primary_term() const { return impl_->writer_->primary_term(
 Status ShardEngine::SetPrimaryTerm(int64_t term) { return impl_->SetPrimaryTerm(term); }
 std::string ShardEngine::allocation_id() const { return impl_->state_->Get().allocation_id; }
 std::string ShardEngine::history_uuid() const { return impl_->state_->Get().history_uuid; }
+int64_t ShardEngine::persisted_global_checkpoint() const { return impl_->state_->Get().global_checkpoint; }
 search::SearcherSnapshot ShardEngine::AcquireSearcher() const { return impl_->segments_.Acquire(); }
 ShardStats ShardEngine::Stats() const { return impl_->Stats(); }
 Status ShardEngine::CheckConsistency() const { return impl_->CheckConsistency(); }

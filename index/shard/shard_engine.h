@@ -346,6 +346,9 @@ class ShardEngine {
   // Which op history this copy holds; set when STATE is created and kept
   // by file snapshots (a recovered copy shares its source's history).
   std::string history_uuid() const;
+  // The global checkpoint known at the last flush (persisted in STATE;
+  // kNoOpsPerformed before the first).
+  int64_t persisted_global_checkpoint() const;
 
  private:
   class Impl;

@@ -27,6 +27,7 @@ std::string EncodeShardState(const ShardState& state) {
   out += "primary_term=" + std::to_string(state.primary_term) + "\n";
   out += "local_checkpoint=" + std::to_string(state.local_checkpoint) + "\n";
   out += "history_uuid=" + state.history_uuid + "\n";
+  out += "global_checkpoint=" + std::to_string(state.global_checkpoint) + "\n";
   codec::AppendFileFooter(&out, kStateMagic, kStateVersion);
   return out;
 }
@@ -57,6 +58,8 @@ Result<ShardState> DecodeShardState(std::string_view bytes, std::string_view fil
       ok = ParseInt(value, &state.local_checkpoint);
     } else if (key == "history_uuid") {
       state.history_uuid = value;
+    } else if (key == "global_checkpoint") {
+      ok = ParseInt(value, &state.global_checkpoint);
     }  // unknown keys: a newer minor writer's additions
     if (!ok) return bad("bad value for " + std::string(key));
   }

@@ -27,6 +27,10 @@ struct ShardState {
   std::string allocation_id;
   int64_t primary_term = kUnassignedPrimaryTerm;
   int64_t local_checkpoint = kNoOpsPerformed;
+  // The global checkpoint this copy knew at its last flush: every in-sync
+  // copy of its history held the same ops up to it (an ops-based recovery
+  // compares histories only above it).
+  int64_t global_checkpoint = kNoOpsPerformed;
   std::string history_uuid;
   friend bool operator==(const ShardState&, const ShardState&) = default;
 };

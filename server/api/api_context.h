@@ -14,6 +14,7 @@
 
 namespace holdfast {
 
+class NodeDrainer;
 class StatsCache;
 class TaskRegistry;
 
@@ -35,6 +36,12 @@ struct ApiContext {
   std::atomic<EtcdClusterState*> cluster{nullptr};
   // This node's shard copies (peer recoveries for _cat/recovery); null before startup recovery.
   std::atomic<ShardRegistry*> registry{nullptr};
+  // This node's drains (POST/GET/DELETE /_lifecycle/drain); null before
+  // startup recovery.
+  std::atomic<NodeDrainer*> drainer{nullptr};
+  // Non-empty (--admin-token-file): the /_lifecycle/ calls that change
+  // something need `Authorization: Bearer <token>`.
+  std::string admin_token;
   // _reindex and the by-query APIs (GET /_tasks); null: no background tasks.
   TaskRegistry* tasks = nullptr;
   // Run in order when the node stops serving, before its shards close and

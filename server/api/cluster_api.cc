@@ -18,6 +18,7 @@
 #include "index/mapping/mapping_serializer.h"
 #include "replication/allocation.h"
 #include "replication/cluster_admin.h"
+#include "replication/drain_records.h"
 #include "replication/etcd_cluster_state.h"
 #include "replication/peer_recovery.h"
 #include "server/api/api_errors.h"
@@ -34,7 +35,8 @@ bool BlankBody(std::string_view body) { return body.find_first_not_of(" \t\r\n")
 // The allocation settings this build understands (others are refused, as
 // Elasticsearch refuses unknown settings).
 bool KnownClusterSetting(const std::string& key) {
-  return key == kExcludeNameSetting || key == kExcludeIdSetting || key == kRecoveryMaxBytesSetting;
+  return key == kExcludeNameSetting || key == kExcludeIdSetting || key == kRecoveryMaxBytesSetting ||
+         key == kMaxConcurrentDisruptionsSetting;
 }
 
 Status NeedsClusterMode(const char* what) {
@@ -114,6 +116,17 @@ HttpResponse ClusterStateResponse(ApiContext* ctx, ClusterIndices& registry, con
     w.Key("persistent_settings").StartObject();
     for (const auto& [key, value] : state->settings) w.Field(key, value);
     w.EndObject();
+    // Drain records (replication/drain_records.h), where Elasticsearch keeps
+    // its node shutdown records.
+    w.Key("node_shutdown").StartObject().Key("nodes").StartObject();
+    for (const auto& [id, d] : state->drains) {
+      w.Key(id).StartObject();
+      w.Field("node_id", d.node_id).Field("node_name", d.node_name).Field("type", d.type);
+      w.Field("requested_at_ms", d.requested_at_ms).Field("holds_disruption_slot", d.slot_at_ms > 0);
+      w.Field("slot_at_ms", d.slot_at_ms).Field("away_since_ms", d.away_since_ms).Field("returned", d.returned);
+      w.EndObject();
+    }
+    w.EndObject().EndObject();
     w.Key("indices").StartObject();
     for (const IndexMetadata* index : state->IndicesByName()) {
       w.Key(index->name).StartObject();
@@ -235,8 +248,15 @@ HttpResponse PutSettings(ApiContext* ctx, const HttpRequest& req) {
     }
     if (v.IsNull()) {
       settings[prefix] = std::nullopt;
-    } else if (v.IsString() || (v.IsUint64() && prefix == kRecoveryMaxBytesSetting)) {
+    } else if (v.IsString() || (v.IsUint64() && (prefix == kRecoveryMaxBytesSetting ||
+                                                 prefix == kMaxConcurrentDisruptionsSetting))) {
       std::string value = v.IsString() ? std::string(v.GetString(), v.GetStringLength()) : std::to_string(v.GetUint64());
+      if (prefix == kMaxConcurrentDisruptionsSetting &&
+          (value.empty() || value.find_first_not_of("0123456789") != std::string::npos || value.size() > 4 ||
+           std::stoi(value) < 1)) {
+        return mapping::IllegalArgumentError("failed to parse setting [" + prefix + "] with value [" + value +
+                                             "]: must be a whole number >= 1");
+      }
       if (prefix == kRecoveryMaxBytesSetting) {
         if (auto bytes = ParseByteSize(value); !bytes.ok()) {
           return mapping::IllegalArgumentError("failed to parse setting [" + prefix + "] with value [" + value +

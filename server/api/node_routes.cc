@@ -1,4 +1,5 @@
 #include "server/api/node_routes.h"
+#include "lifecycle/node_drain.h"
 #include "server/coordinator/stats_cache.h"
 
 #include <algorithm>
@@ -160,9 +161,17 @@ HttpResponse StatusReport(const NodeRouteContext& ctx) {
       .Field("previous_shutdown", LastStopName(ctx.last_stop))
       .Field("uptime_ms",
              static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(uptime).count()))
-      .Key("drain").StartObject()
-      .Field("state", ctx.readiness->phase() == NodePhase::kDraining ? "draining" : "none")
-      .EndObject();
+      .Key("drain").StartObject();
+  if (const NodeDrainer* drainer = ctx.drainer.load(std::memory_order_acquire)) {
+    const DrainProgress p = drainer->Progress();
+    w.Field("state", p.state);
+    if (p.state != "none") {
+      w.Field("type", p.type).Field("primaries_left", p.primaries_left).Field("copies_left", p.copies_left);
+    }
+  } else {
+    w.Field("state", "none");
+  }
+  w.EndObject();
   if (ctx.disk != nullptr) WriteDisk(*ctx.disk, w);
   w.Key("shards").StartArray();
   if (const ShardRegistry* shards = ctx.shards.load(std::memory_order_acquire)) {
@@ -171,8 +180,7 @@ HttpResponse StatusReport(const NodeRouteContext& ctx) {
     for (const auto& copy : shards->All()) {
       const ShardStats st = copy->engine().Stats();
       const ShardRouting* routing = state ? state->RoutingOf(copy->id()) : nullptr;
-      const bool in_sync = routing != nullptr && std::find(routing->in_sync.begin(), routing->in_sync.end(),
-                                                           copy->allocation_id()) != routing->in_sync.end();
+      const bool in_sync = routing != nullptr && routing->IsInSync(copy->allocation_id());
       w.StartObject()
           .Field("index", copy->index_name())
           .Field("index_uuid", copy->id().index_uuid)

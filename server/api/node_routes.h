@@ -21,6 +21,8 @@ class Cache;
 
 namespace holdfast {
 
+class NodeDrainer;
+
 class StatsCache;
 
 class HttpRouter;
@@ -44,6 +46,8 @@ struct NodeRouteContext {
   std::atomic<const ShardRegistry*> shards{nullptr};
   // The cluster state they follow (whether each copy is in sync); null before.
   std::atomic<ClusterState*> cluster_state{nullptr};
+  // This node's drains (the status names the drain's state); null before.
+  std::atomic<const NodeDrainer*> drainer{nullptr};
 };
 
 void AddNodeRoutes(const NodeRouteContext* ctx, HttpRouter* router);

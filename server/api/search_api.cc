@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <thread>
 
 #include "index/mapping/mapping_error.h"
 #include "index/search/highlight_spec.h"
@@ -72,6 +73,23 @@ Status CheckIndexLimits(const SearchRequest& request, const NamedIndices& indice
 
 std::string PercentEncode(std::string_view s);
 
+// Whether a shard failed because the copy asked could not be reached (it
+// could when the search was planned).
+bool CopyWentAway(const SearchPlan& plan, const QueryPhaseResult& result) {
+  for (const ShardFailure& f : result.failures) {
+    if (f.status.code() == StatusCode::kUnavailable && plan.shards()[f.shard].unavailable.ok()) return true;
+  }
+  return false;
+}
+
+// Waits (at most a second) until the cluster state is newer than version `seen`.
+void WaitForNewerState(ClusterIndices* registry, int64_t seen) {
+  const auto deadline = Clock::now() + std::chrono::seconds(1);
+  while (Clock::now() < deadline && registry->cluster()->Current()->version <= seen) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 class SearchRoutes {
  public:
   explicit SearchRoutes(ApiContext* ctx) : ctx_(ctx) {}
@@ -83,12 +101,6 @@ class SearchRoutes {
     if (registry == nullptr) return error;
     auto request = ParseSearchRequest(http);
     if (!request.ok()) return ErrorFromStatus(request.status());
-    auto indices = ResolveIndices(registry, http);
-    if (!indices.ok()) return ErrorFromStatus(indices.status());
-    if (Status s = CheckIndexLimits(request.value(), *indices); !s.ok()) return ErrorFromStatus(s);
-    const NamedIndices targets = *indices;  // a post_filter's aggregations run on them again
-    auto plan = SearchPlan::Build(request.value(), std::move(indices).value());
-    if (!plan.ok()) return ErrorFromStatus(plan.status());
     search::HighlightSpec highlight;
     if (!request.value().highlight_json.empty()) {
       auto spec = search::ParseHighlightSpec(request.value().highlight_json);
@@ -96,19 +108,38 @@ class SearchRoutes {
       highlight = std::move(spec).value();
     }
     const SearchRequest& req = request.value();
-    std::shared_ptr<ScrollContext> scroll;
-    if (req.scroll) {
-      scroll = std::make_shared<ScrollContext>();
-      scroll->plan = plan.value();
-      scroll->request = req;
-      scroll->size = req.size;
-      scroll->cursor.keep_alive = *req.scroll;
-    }
-    const std::vector<pb::FetchRequest> fetch = FetchOptions(*plan.value(), req, &highlight);
     const bool post_filtered = !req.post_filter_json.empty();
-    auto result = plan.value()->RunQueryPhase(req.from, req.size, !post_filtered, ctx_->search_pool,
-                                              scroll ? &scroll->cursor : nullptr, ctx_->stats_cache, &fetch);
-    if (!result.ok()) return ErrorFromStatus(result.status());
+    NamedIndices targets;  // a post_filter's aggregations run on them again
+    Result<std::shared_ptr<SearchPlan>> plan = Status::Internal("not planned");
+    std::shared_ptr<ScrollContext> scroll;
+    std::vector<pb::FetchRequest> fetch;
+    Result<QueryPhaseResult> result = Status::Internal("not run");
+    for (int attempt = 0;; ++attempt) {
+      auto indices = ResolveIndices(registry, http);
+      if (!indices.ok()) return ErrorFromStatus(indices.status());
+      if (Status s = CheckIndexLimits(req, *indices); !s.ok()) return ErrorFromStatus(s);
+      targets = *indices;
+      const int64_t planned_at = registry->cluster()->Current()->version;
+      plan = SearchPlan::Build(req, std::move(indices).value());
+      if (!plan.ok()) return ErrorFromStatus(plan.status());
+      if (req.scroll) {
+        scroll = std::make_shared<ScrollContext>();
+        scroll->plan = plan.value();
+        scroll->request = req;
+        scroll->size = req.size;
+        scroll->cursor.keep_alive = *req.scroll;
+      }
+      fetch = FetchOptions(*plan.value(), req, &highlight);
+      result = plan.value()->RunQueryPhase(req.from, req.size, !post_filtered, ctx_->search_pool,
+                                           scroll ? &scroll->cursor : nullptr, ctx_->stats_cache, &fetch);
+      if (!result.ok()) return ErrorFromStatus(result.status());
+      // A copy asked went away meanwhile (its node stopped, or handed its
+      // primary over): asked once more on a fresh plan, which the newer
+      // cluster state routes around it (not for a scroll, whose contexts
+      // live on the copies asked).
+      if (attempt > 0 || scroll || !CopyWentAway(*plan.value(), result.value())) break;
+      WaitForNewerState(registry, planned_at);
+    }
     if (post_filtered && !req.aggs_json.empty()) {
       // The aggregations count the query's matches, without the post_filter.
       SearchRequest unfiltered = req;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "index/mapping/mapping_error.h"
+#include "replication/drain_records.h"
 #include "replication/local_shard_client.h"
 #include "replication/loopback_shard_client.h"
 
@@ -70,14 +71,16 @@ Result<ShardTarget> ShardRouter::ForRead(const ClusterStateSnapshot& state, cons
   auto started = [](const ShardCopyRouting& c) {
     return !c.node_id.empty() && (c.state == ShardCopyState::kStarted || c.state == ShardCopyState::kRelocating);
   };
-  auto in_sync = [&](const ShardCopyRouting& c) {
-    return std::find(routing->in_sync.begin(), routing->in_sync.end(), c.allocation_id) != routing->in_sync.end();
-  };
-  // Copies in routing order: the primary first.
-  for (const ShardCopyRouting& c : routing->copies) {
-    if (!started(c) || (!c.primary && !in_sync(c))) continue;
-    if (on_node && !on_node(c.node_id)) continue;
-    return To(state, *routing, c, shard, false);
+  // Copies in routing order (the primary first), those on draining nodes
+  // only when no other copy answers.
+  for (bool draining_too : {false, true}) {
+    for (const ShardCopyRouting& c : routing->copies) {
+      if (!started(c) || (!c.primary && !routing->IsInSync(c.allocation_id))) continue;
+      if (on_node && !on_node(c.node_id)) continue;
+      if (!draining_too && !state.drains.empty() && IsDraining(state, c.node_id)) continue;
+      return To(state, *routing, c, shard, false);
+    }
+    if (state.drains.empty()) break;
   }
   const ShardCopyRouting* primary = routing->primary();
   return Status::Unavailable("no active copy of shard " + shard.ToString() +

@@ -47,7 +47,8 @@ class ShardRouter {
   // A started copy of `shard` to read from: kUnavailable when none is. The
   // primary when it is started, else an in-sync replica (every in-sync copy
   // has every acknowledged write). With `on_node`, only a copy on a node it
-  // accepts (preference=_only_nodes, _only_local), primary first.
+  // accepts (preference=_only_nodes, _only_local), primary first. A copy on
+  // a draining node (replication/drain_records.h) only when no other answers.
   Result<ShardTarget> ForRead(const ClusterStateSnapshot& state, const ShardId& shard,
                               const std::function<bool(const std::string& node_id)>& on_node = nullptr) const;
   // The started replicas of `shard` (reachable ones), for maintenance.

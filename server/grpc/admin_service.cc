@@ -4,6 +4,8 @@
 #include <set>
 #include <tuple>
 
+#include "lifecycle/node_drain.h"
+#include "lifecycle/safe_to_stop.h"
 #include "replication/cluster_admin.h"
 #include "replication/cluster_health.h"
 #include "replication/etcd_cluster_state.h"
@@ -21,10 +23,12 @@ class AdminService::Use {
     std::lock_guard<std::mutex> lock(service_->mu_);
     state = service_->state_;
     etcd = service_->etcd_;
-    if (state != nullptr) ++service_->running_;
+    drainer = service_->drainer_;
+    node_id = service_->node_id_;
+    if (state != nullptr || drainer != nullptr) ++service_->running_;
   }
   ~Use() {
-    if (state == nullptr) return;
+    if (state == nullptr && drainer == nullptr) return;
     std::lock_guard<std::mutex> lock(service_->mu_);
     if (--service_->running_ == 0) service_->idle_.notify_all();
   }
@@ -33,6 +37,8 @@ class AdminService::Use {
 
   ClusterState* state = nullptr;
   EtcdClusterState* etcd = nullptr;
+  NodeDrainer* drainer = nullptr;
+  std::string node_id;
 
  private:
   AdminService* const service_;
@@ -129,6 +135,13 @@ void AdminService::SetCluster(ClusterState* state, EtcdClusterState* etcd) {
   std::unique_lock<std::mutex> lock(mu_);
   state_ = state;
   etcd_ = state != nullptr ? etcd : nullptr;
+  idle_.wait(lock, [this] { return running_ == 0; });
+}
+
+void AdminService::SetDrainer(NodeDrainer* drainer, std::string node_id) {
+  std::unique_lock<std::mutex> lock(mu_);
+  drainer_ = drainer;
+  node_id_ = std::move(node_id);
   idle_.wait(lock, [this] { return running_ == 0; });
 }
 
@@ -308,6 +321,70 @@ grpc::Status AdminService::ExplainAllocation(grpc::ServerContext* ctx, const pb:
   auto explained = ExplainCopy(*state, use.etcd, target);
   if (!explained.ok()) return ToGrpcStatus(explained.status());
   ToProto(*state, *explained, out);
+  return grpc::Status::OK;
+}
+
+// ------------------------------------------------------------ lifecycle
+
+namespace {
+
+void AddReason(const std::string& reason, const std::string& index, int64_t shard, const std::string& detail,
+               google::protobuf::RepeatedPtrField<pb::LifecycleReason>* out) {
+  pb::LifecycleReason* r = out->Add();
+  r->set_reason(reason);
+  r->set_index(index);
+  r->set_shard(shard);
+  r->set_detail(detail);
+}
+
+}  // namespace
+
+grpc::Status AdminService::Drain(grpc::ServerContext* ctx, const pb::DrainNodeRequest* request,
+                                 pb::DrainNodeResponse* out) {
+  if (grpc::Status denied = Authorize(ctx); !denied.ok()) return denied;
+  Use use(this);
+  if (use.drainer == nullptr) return NoCluster(*identity_);
+  Status s;
+  if (request->op() == "start") {
+    s = use.drainer->Start(request->type().empty() ? "restart" : request->type());
+  } else if (request->op() == "cancel") {
+    s = use.drainer->Cancel();
+  } else if (request->op() != "get") {
+    s = Status::InvalidArgument("drain op must be start, get or cancel, not [" + request->op() + "]");
+  }
+  if (!s.ok()) return ToGrpcStatus(s);
+  const DrainProgress p = use.drainer->Progress();
+  out->set_node_name(identity_->node_name);
+  out->set_state(p.state);
+  out->set_type(p.type);
+  out->set_forced(p.forced);
+  out->set_primaries_left(p.primaries_left);
+  out->set_copies_left(p.copies_left);
+  out->set_shard_requests_in_flight(p.shard_requests_in_flight);
+  out->set_primaries_handed_off(p.primaries_handed_off);
+  out->set_flushed(p.flushed);
+  for (const DrainBlocker& b : p.blockers) AddReason(b.reason, b.index, b.shard, b.detail, out->mutable_reasons());
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::SafeToStop(grpc::ServerContext* ctx, const pb::SafeToStopRequest* request,
+                                      pb::SafeToStopResponse* out) {
+  if (grpc::Status denied = Authorize(ctx); !denied.ok()) return denied;
+  Use use(this);
+  if (use.state == nullptr) return NoCluster(*identity_);
+  StopRequirement require = StopRequirement::kAvailability;
+  if (request->require() == "data") {
+    require = StopRequirement::kData;
+  } else if (!request->require().empty() && request->require() != "availability") {
+    return ToGrpcStatus(Status::InvalidArgument("require must be availability or data, not [" + request->require() + "]"));
+  }
+  const ClusterStatePtr state = use.state->Current();
+  const bool known = use.etcd == nullptr || use.etcd->etcd_reachable();
+  const SafeToStopReport report = JudgeSafeToStop(*state, use.node_id, require, known);
+  out->set_node_name(identity_->node_name);
+  out->set_safe_to_stop(report.safe);
+  out->set_cluster_state_version(state->version);
+  for (const StopReason& r : report.reasons) AddReason(r.reason, r.index, r.shard, r.detail, out->mutable_reasons());
   return grpc::Status::OK;
 }
 

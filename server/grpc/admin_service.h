@@ -27,6 +27,7 @@ namespace holdfast {
 
 class ClusterState;
 class EtcdClusterState;
+class NodeDrainer;
 
 class AdminService final : public holdfast::v1::Admin::Service {
  public:
@@ -38,6 +39,9 @@ class AdminService final : public holdfast::v1::Admin::Service {
   // once no call still uses the previous ones, so the caller may destroy
   // them right after clearing.
   void SetCluster(ClusterState* state, EtcdClusterState* etcd);
+  // This node's drainer and id (Drain, SafeToStop); null: those calls
+  // answer UNAVAILABLE. Clearing returns once no call still uses it.
+  void SetDrainer(NodeDrainer* drainer, std::string node_id);
 
   grpc::Status GetNodeInfo(grpc::ServerContext*, const holdfast::v1::GetNodeInfoRequest*,
                            holdfast::v1::NodeInfo* out) override;
@@ -59,6 +63,10 @@ class AdminService final : public holdfast::v1::Admin::Service {
                                 holdfast::v1::ExecuteRebalanceResponse* out) override;
   grpc::Status ExplainAllocation(grpc::ServerContext*, const holdfast::v1::ExplainAllocationRequest* request,
                                  holdfast::v1::AllocationExplanation* out) override;
+  grpc::Status Drain(grpc::ServerContext*, const holdfast::v1::DrainNodeRequest* request,
+                     holdfast::v1::DrainNodeResponse* out) override;
+  grpc::Status SafeToStop(grpc::ServerContext*, const holdfast::v1::SafeToStopRequest* request,
+                          holdfast::v1::SafeToStopResponse* out) override;
 
  private:
   class Use;  // one call's hold on the cluster (admin_service.cc)
@@ -74,7 +82,9 @@ class AdminService final : public holdfast::v1::Admin::Service {
   std::condition_variable idle_;
   ClusterState* state_ = nullptr;     // under mu_
   EtcdClusterState* etcd_ = nullptr;  // under mu_
-  int running_ = 0;                   // under mu_: calls holding state_/etcd_
+  NodeDrainer* drainer_ = nullptr;    // under mu_
+  std::string node_id_;               // under mu_
+  int running_ = 0;                   // under mu_: calls holding state_/etcd_/drainer_
 };
 
 }  // namespace holdfast

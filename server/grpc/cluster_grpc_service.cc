@@ -121,4 +121,31 @@ grpc::Status ClusterGrpcService::MoveShard(grpc::ServerContext*, const holdfast:
                 response);
 }
 
+grpc::Status ClusterGrpcService::ChangeDrain(grpc::ServerContext*, const holdfast::v1::DrainChangeRequest* request,
+                                             holdfast::v1::ClusterChangeResponse* response) {
+  EtcdClusterState* state = state_.load(std::memory_order_acquire);
+  if (state == nullptr) return Answer(NotJoined(), response);
+  return Answer(state->MasterChangeDrain({request->node_id(), request->op(), request->type(), request->incarnation()}),
+                response);
+}
+
+grpc::Status ClusterGrpcService::HandOffPrimary(grpc::ServerContext*, const holdfast::v1::HandOffPrimaryRequest* request,
+                                                holdfast::v1::ClusterChangeResponse* response) {
+  EtcdClusterState* state = state_.load(std::memory_order_acquire);
+  if (state == nullptr) return Answer(NotJoined(), response);
+  const ShardId shard{request->shard().index_uuid(), request->shard().shard()};
+  return Answer(state->MasterHandOffPrimary(shard, request->from_allocation_id(), request->to_allocation_id(),
+                                            request->primary_term()),
+                response);
+}
+
+grpc::Status ClusterGrpcService::Reconcile(grpc::ServerContext*, const holdfast::v1::ReconcileRequest* request,
+                                           holdfast::v1::ClusterChangeResponse* response) {
+  EtcdClusterState* state = state_.load(std::memory_order_acquire);
+  if (state == nullptr) return Answer(NotJoined(), response);
+  std::vector<DisruptionGrant> grants;
+  for (const auto& g : request->grants()) grants.push_back({g.node_id(), g.type(), g.token()});
+  return Answer(state->MasterReconcile(request->orchestrator_id(), request->epoch(), grants), response);
+}
+
 }  // namespace holdfast

@@ -35,6 +35,12 @@ class ClusterGrpcService final : public holdfast::v1::Cluster::Service {
                             holdfast::v1::ClusterChangeResponse* response) override;
   grpc::Status MoveShard(grpc::ServerContext*, const holdfast::v1::MoveShardRequest* request,
                          holdfast::v1::ClusterChangeResponse* response) override;
+  grpc::Status ChangeDrain(grpc::ServerContext*, const holdfast::v1::DrainChangeRequest* request,
+                           holdfast::v1::ClusterChangeResponse* response) override;
+  grpc::Status HandOffPrimary(grpc::ServerContext*, const holdfast::v1::HandOffPrimaryRequest* request,
+                              holdfast::v1::ClusterChangeResponse* response) override;
+  grpc::Status Reconcile(grpc::ServerContext*, const holdfast::v1::ReconcileRequest* request,
+                         holdfast::v1::ClusterChangeResponse* response) override;
 
  private:
   std::atomic<EtcdClusterState*> state_{nullptr};

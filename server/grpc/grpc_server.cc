@@ -53,6 +53,12 @@ void GrpcServer::SetServing(bool serving) {
 
 void GrpcServer::SetShardService(ShardService* service) { shard_->SetShardService(service); }
 
+void GrpcServer::SetDrainer(NodeDrainer* drainer, std::string node_id) {
+  admin_->SetDrainer(drainer, std::move(node_id));
+}
+
+int GrpcServer::ShardRequestsInFlight() const { return shard_->running(); }
+
 void GrpcServer::SetCluster(ClusterState* state, EtcdClusterState* etcd) { admin_->SetCluster(state, etcd); }
 
 void GrpcServer::Shutdown(std::chrono::milliseconds deadline) {

@@ -28,6 +28,7 @@ namespace holdfast {
 class AdminService;
 class ClusterState;
 class EtcdClusterState;
+class NodeDrainer;
 class ShardService;
 class ShardGrpcService;
 
@@ -55,12 +56,16 @@ class GrpcServer {
   // answer UNAVAILABLE. Clearing returns once no shard request still runs on
   // the previous service (ShardGrpcService::SetShardService).
   void SetShardService(ShardService* service);
+  // Shard requests from other nodes being answered now.
+  int ShardRequestsInFlight() const;
   // The cluster the Admin service reads (`state`) and changes (`etcd`; null
   // on the embedded one-node cluster, whose changes it then refuses): set
   // once the node's cluster state exists, cleared (nulls) before it goes.
   // Until set, the Admin service's cluster calls answer UNAVAILABLE.
   // Clearing returns once no Admin call still uses the previous ones.
   void SetCluster(ClusterState* state, EtcdClusterState* etcd);
+  // This node's drainer (the Admin service's Drain and SafeToStop), as SetCluster.
+  void SetDrainer(NodeDrainer* drainer, std::string node_id);
   void Shutdown(std::chrono::milliseconds deadline);
 
  private:

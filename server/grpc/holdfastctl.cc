@@ -3,7 +3,8 @@
 // (proto/holdfast/v1/admin.proto, server/grpc/admin_service.h). Any node of
 // a cluster answers for the whole cluster; changes are sent on to the master.
 //
-// One subcommand, one call. Output is aligned tables for people, or with
+// One subcommand, one call (`drain --wait` and `lifecycle pre-stop` poll
+// until done or their deadline). Output is aligned tables for people, or with
 // --json the answer message in the proto3 JSON mapping (field names as in
 // the .proto, every field present, 64-bit numbers as strings) for scripts.
 // Every call has a deadline (--timeout). Exit codes: 0 done; 1 the call
@@ -18,6 +19,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -342,6 +344,103 @@ int NodeInfoCommand(const Options& o) {
   return 0;
 }
 
+// ------------------------------------------------------------ lifecycle
+
+void PrintReasons(const google::protobuf::RepeatedPtrField<pb::LifecycleReason>& reasons, FILE* to) {
+  for (const auto& r : reasons) {
+    std::fprintf(to, "  %s%s: %s\n", r.reason().c_str(),
+                 r.shard() >= 0 ? (" " + Shard(r.index(), static_cast<uint32_t>(r.shard()))).c_str() : "",
+                 r.detail().c_str());
+  }
+}
+
+void PrintDrain(const Options& o, const pb::DrainNodeResponse& d) {
+  if (o.json) {
+    PrintJson(d);
+    return;
+  }
+  PrintTable({{"node"}, {"state"}, {"type"}, {"primaries_left", true}, {"copies_left", true}, {"in_flight", true},
+              {"handed_off", true}},
+             {{d.node_name(), d.state(), d.type().empty() ? "-" : d.type(), std::to_string(d.primaries_left()),
+               std::to_string(d.copies_left()), std::to_string(d.shard_requests_in_flight()),
+               std::to_string(d.primaries_handed_off())}});
+  PrintReasons(d.reasons(), stdout);
+}
+
+// The gRPC address of member `node` (name or id), asked of the node at o.addr.
+std::optional<std::string> AddressOf(const Options& o, const std::string& node, int* rc) {
+  pb::ListNodesResponse nodes;
+  if (!Call(o, &pb::Admin::Stub::ListNodes, pb::ListNodesRequest(), &nodes, rc, "listing the nodes")) return std::nullopt;
+  for (const auto& n : nodes.nodes()) {
+    if (n.name() == node || n.node_id() == node) return n.grpc_address();
+  }
+  std::fprintf(stderr, "holdfastctl: %s: no member named [%s]\n", o.addr.c_str(), node.c_str());
+  *rc = 1;
+  return std::nullopt;
+}
+
+// `holdfastctl drain NODE --type restart|remove [--wait] [--cancel]`: the
+// drain is NODE's own, so the call goes to NODE's address.
+int DrainCommand(Options o, const std::string& node, const std::string& type, bool cancel, bool wait,
+                 std::chrono::milliseconds wait_for) {
+  int rc = 0;
+  auto address = AddressOf(o, node, &rc);
+  if (!address) return rc;
+  o.addr = *address;
+  pb::DrainNodeRequest request;
+  request.set_op(cancel ? "cancel" : "start");
+  request.set_type(type);
+  pb::DrainNodeResponse d;
+  if (!Call(o, &pb::Admin::Stub::Drain, request, &d, &rc)) return rc;
+  const auto deadline = std::chrono::steady_clock::now() + wait_for;
+  request.set_op("get");
+  while (wait && !cancel && d.state() != "complete") {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      std::fprintf(stderr, "holdfastctl: %s: the drain of %s is %s after %s:\n", o.addr.c_str(), node.c_str(),
+                   d.state().c_str(), std::to_string(wait_for.count() / 1000).append("s").c_str());
+      PrintReasons(d.reasons(), stderr);
+      return 1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    if (!Call(o, &pb::Admin::Stub::Drain, request, &d, &rc)) return rc;
+  }
+  PrintDrain(o, d);
+  return 0;
+}
+
+// `holdfastctl lifecycle pre-stop`: drains this node for a restart and
+// waits until stopping it is safe; 0 then, 1 with the reasons when the
+// deadline passes first. For an orchestrator's pre-stop hook.
+int PreStopCommand(const Options& o, const std::string& require, std::chrono::milliseconds wait_for) {
+  const auto deadline = std::chrono::steady_clock::now() + wait_for;
+  int rc = 0;
+  pb::DrainNodeRequest start;
+  start.set_op("start");
+  start.set_type("restart");
+  pb::DrainNodeResponse drain;
+  // A drain refused now (etcd away, say) is asked for again while waiting.
+  bool drained = Call(o, &pb::Admin::Stub::Drain, start, &drain, &rc, "starting the drain");
+  pb::SafeToStopRequest ask;
+  ask.set_require(require);
+  pb::SafeToStopResponse answer;
+  while (true) {
+    if (!drained) drained = Call(o, &pb::Admin::Stub::Drain, start, &drain, &rc, "starting the drain");
+    const bool asked = Call(o, &pb::Admin::Stub::SafeToStop, ask, &answer, &rc, "asking safe-to-stop");
+    if (asked && answer.safe_to_stop()) {
+      std::printf("%s: safe to stop (cluster state version %lld)\n", answer.node_name().c_str(),
+                  static_cast<long long>(answer.cluster_state_version()));
+      return 0;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      std::fprintf(stderr, "holdfastctl: %s: not safe to stop after %llds%s\n", o.addr.c_str(),
+                   static_cast<long long>(wait_for.count() / 1000), asked ? ":" : " (no answer)");
+      if (asked) PrintReasons(answer.reasons(), stderr);
+      return 1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -393,6 +492,27 @@ int main(int argc, char** argv) {
   auto* primary_flag = explain->add_flag("--primary", primary, "the primary copy (the default)")->needs(index_opt);
   explain->add_flag("--replica", replica, "the replica copy")->needs(index_opt)->excludes(primary_flag);
 
+  std::string drain_node, drain_type = "restart", wait_text = "10m", require = "availability";
+  bool drain_wait = false, drain_cancel = false;
+  auto duration_check = [](const std::string& v) {
+    return ParseDuration(v) ? "" : "expected a duration above zero, such as 10s or 500ms";
+  };
+  auto* drain = app.add_subcommand("drain", "drain NODE for a restart or its removal (its own drain: POST /_lifecycle/drain)");
+  drain->add_option("NODE", drain_node, "node name or id")->required();
+  drain->add_option("--type", drain_type, "restart or remove")->check(CLI::IsMember({"restart", "remove"}))->capture_default_str();
+  auto* wait_flag = drain->add_flag("--wait", drain_wait, "wait until the drain is complete (exit 1 at --wait-timeout)");
+  drain->add_flag("--cancel", drain_cancel, "cancel NODE's drain")->excludes(wait_flag);
+  drain->add_option("--wait-timeout", wait_text, "how long --wait waits")->check(duration_check)->capture_default_str();
+  auto* lifecycle = app.add_subcommand("lifecycle", "an orchestrator's hooks");
+  lifecycle->require_subcommand(1);
+  std::string pre_stop_wait = "5m";
+  auto* pre_stop = lifecycle->add_subcommand(
+      "pre-stop", "drain this node for a restart, then wait until it is safe to stop (exit 0; 1 with the reasons at the deadline)");
+  pre_stop->add_option("--wait-timeout", pre_stop_wait, "deadline")->check(duration_check)->capture_default_str();
+  pre_stop->add_option("--require", require, "availability, or data (0 replicas: only no data lost)")
+      ->check(CLI::IsMember({"availability", "data"}))
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -421,5 +541,7 @@ int main(int argc, char** argv) {
   if (include->parsed()) return ExclusionCommand(o, include_node, false);
   if (rebalance->parsed()) return RebalanceCommand(o, execute);
   if (explain->parsed()) return ExplainCommand(o, explain_index, explain_shard, replica);
+  if (drain->parsed()) return DrainCommand(o, drain_node, drain_type, drain_cancel, drain_wait, *ParseDuration(wait_text));
+  if (pre_stop->parsed()) return PreStopCommand(o, require, *ParseDuration(pre_stop_wait));
   return 2;
 }

@@ -32,6 +32,8 @@ class ShardGrpcService final : public holdfast::v1::Shard::Service {
   // no request is running any more on the service it replaces, so the caller
   // may close the copies (and destroy that service) right after clearing it.
   void SetShardService(ShardService* service);
+  // Shard requests from other nodes being answered now (a drain waits for 0).
+  int running() const { return running_.load(std::memory_order_acquire); }
 
 #define HOLDFAST_SHARD_GRPC_RPC(name, req, resp)                                                    \
   grpc::Status name(grpc::ServerContext* context, const pb::req* request, pb::resp* response) override { \

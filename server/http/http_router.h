@@ -38,6 +38,7 @@ struct HttpRequest {
   std::string body;
   std::string body_file;  // large_body routes: the spilled body (removed after the handler)
   std::string content_type;
+  std::string authorization;  // the Authorization header ("" when absent)
 
   // Value of ?name=value (percent-decoded); `fallback` when absent.
   std::string QueryParam(std::string_view name, std::string_view fallback = {}) const;

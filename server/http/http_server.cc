@@ -278,6 +278,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       req.path = std::string(target.substr(0, q));
       if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
       req.content_type = std::string(head[http::field::content_type]);
+      req.authorization = std::string(head[http::field::authorization]);
       keep_alive_ = file_parser_ ? file_parser_->get().keep_alive() : parser_->get().keep_alive();
       version = head.version();
       method_string_ = std::string(head.method_string());

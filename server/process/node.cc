@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "index/shard/shard_store.h"
 #include "index/shard/store_logger.h"
@@ -18,6 +19,7 @@
 #include "lifecycle/disk_monitor.h"
 #include "lifecycle/drain.h"
 #include "lifecycle/exit_codes.h"
+#include "lifecycle/node_drain.h"
 #include "lifecycle/node_startup.h"
 #include "lifecycle/readiness.h"
 #include "server/api/api_context.h"
@@ -129,12 +131,13 @@ void LogShardFailure(const ShardId& shard, const Status& failure) {
 // any space free), stores that ran out of space are reopened for writing.
 std::function<void(const DiskStatus&)> OnDiskSample(WriteBlock* block, NodeStore* node_store,
                                                      std::atomic<ShardRegistry*>* shards, bool watermarks_enabled,
-                                                     std::atomic<EtcdClusterState*>* cluster) {
+                                                     std::atomic<EtcdClusterState*>* cluster,
+                                                     std::string volume_uuid) {
   // Cluster mode: the disk use the master allocates by, published when it
   // moves by a whole percent or crosses the high watermark (with the
   // watermarks disabled: when no byte is left — no copy can start there).
   auto published = std::make_shared<std::pair<int, bool>>(-1, false);
-  return [block, node_store, shards, watermarks_enabled, cluster, published](const DiskStatus& disk) {
+  return [block, node_store, shards, watermarks_enabled, cluster, published, volume_uuid](const DiskStatus& disk) {
     block->Set(disk.write_block);
     if (EtcdClusterState* c = cluster->load(std::memory_order_acquire); c != nullptr && disk.sampled) {
       const int percent = static_cast<int>(disk.usage.used_percent());
@@ -142,7 +145,8 @@ std::function<void(const DiskStatus&)> OnDiskSample(WriteBlock* block, NodeStore
           watermarks_enabled ? disk.level >= DiskLevel::kOverHigh : disk.usage.available_bytes == 0;
       if (percent != published->first || over_high != published->second) {
         Status s = c->SetNodeAttributes({{"disk.used_percent", std::to_string(percent)},
-                                         {"disk.over_high", over_high ? "true" : "false"}});
+                                         {"disk.over_high", over_high ? "true" : "false"},
+                                         {"volume.uuid", volume_uuid}});
         if (s.ok()) *published = {percent, over_high};
       }
     }
@@ -279,7 +283,7 @@ int RunNode(const NodeConfig& config) {
   std::atomic<EtcdClusterState*> cluster_for_disk{nullptr};
   DiskMonitor disk({node.volume->data_dir(), config.disk_watermarks, config.disk_check_interval, nullptr,
                     OnDiskSample(&write_block, node.store.get(), &registry_for_disk, config.disk_watermarks.enabled,
-                                 &cluster_for_disk),
+                                 &cluster_for_disk, id.volume_uuid),
                     config.node_name});
   (void)disk.Refresh();
   disk.Start();
@@ -317,6 +321,7 @@ int RunNode(const NodeConfig& config) {
   api.stats_cache = &stats_cache;
   ctx.stats_cache = &stats_cache;
   api.disk = &disk;
+  api.admin_token = admin_token;
   api.indices_dir = node.volume->indices_dir();
   TaskRegistry tasks(config.node_name);
   api.tasks = &tasks;
@@ -373,6 +378,7 @@ int RunNode(const NodeConfig& config) {
     co.self.name = config.node_name;
     co.self.http_address = shard_options.node.http_address;
     co.self.grpc_address = shard_options.node.grpc_address;
+    co.self.attributes = {{"volume.uuid", id.volume_uuid}};  // what reconcile matches a task's volume_id with
     co.lease_ttl = config.cluster_lease_ttl;
     co.on_master_change = [](bool is_master) {
       if (is_master) {
@@ -435,6 +441,17 @@ int RunNode(const NodeConfig& config) {
   api.cluster.store(cluster.get(), std::memory_order_release);
   cluster_for_disk.store(cluster.get(), std::memory_order_release);  // the disk monitor is stopped before it goes
   api.registry.store(shards->registry.get(), std::memory_order_release);
+  NodeDrainerOptions drain_options;
+  drain_options.node_id = id.node_id;
+  drain_options.state = shards->cluster_state;
+  drain_options.cluster = cluster.get();
+  drain_options.registry = shards->registry.get();
+  drain_options.readiness = &readiness;
+  drain_options.shard_requests_in_flight = [&grpc] { return grpc.ShardRequestsInFlight(); };
+  auto drainer = std::make_unique<NodeDrainer>(std::move(drain_options));
+  api.drainer.store(drainer.get(), std::memory_order_release);
+  ctx.drainer.store(drainer.get(), std::memory_order_release);
+  grpc.SetDrainer(drainer.get(), id.node_id);
   readiness.set_phase(NodePhase::kReady);
   grpc.SetServing(true);
   spdlog::info("node ready ({} shard copies)", shards->registry->All().size());
@@ -448,10 +465,22 @@ int RunNode(const NodeConfig& config) {
     http.CloseConnectionsAfterResponses();
     grpc.SetServing(false);  // the gRPC health check says so too; shard requests are still answered
   };
+  steps.hand_off = [&](std::chrono::steady_clock::time_point deadline) {
+    // A drain asked for before keeps its type; otherwise a restart.
+    const DrainProgress before = drainer->Progress();
+    (void)drainer->Start(before.state == "none" ? "restart" : before.type, /*forced=*/true);
+    if (!drainer->WaitHandoffsSettled(deadline)) {
+      spdlog::warn("drain: {} primaries still here when the hand-off time ran out", drainer->Progress().primaries_left);
+    }
+  };
   steps.stop_http = [&](std::chrono::milliseconds grace) { return http.Shutdown(grace); };
   steps.stop_grpc = [&](std::chrono::milliseconds left) { grpc.Shutdown(left); };
   steps.close_shards = [&] {
     tasks.Stop();  // background reindexes end before the indices they write go
+    api.drainer.store(nullptr);
+    ctx.drainer.store(nullptr);
+    grpc.SetDrainer(nullptr, "");
+    drainer.reset();
     for (const auto& release : api.before_close) release();
     api.indices.store(nullptr);
     api.cluster.store(nullptr);
@@ -470,6 +499,26 @@ int RunNode(const NodeConfig& config) {
       cluster_service.SetClusterState(nullptr);
       cluster_for_disk.store(nullptr);
       cluster->Leave();
+      // Until the master has recorded that this node left (its copies keep
+      // their place, NODE_LEFT), or 3 s: a node started again at once must
+      // find its copies waiting for it, not still counted as started here —
+      // then they catch up from the primaries' ops instead of being failed.
+      const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+      auto still_here = [&] {
+        ClusterStatePtr s = cluster->Current();
+        if (s->nodes.size() <= (s->nodes.count(id.node_id) ? 1u : 0u)) return false;  // no one else to record it
+        for (const auto& [uuid, index] : s->routing) {
+          for (const ShardRouting& shard : index.shards) {
+            for (const ShardCopyRouting& c : shard.copies) {
+              if (c.node_id == id.node_id) return true;
+            }
+          }
+        }
+        return false;
+      };
+      while (still_here() && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
     }
     return closed;
   };

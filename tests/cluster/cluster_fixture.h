@@ -82,6 +82,9 @@ class ClusterFixture : public ::testing::Test {
   void LaunchNode(size_t i, std::vector<std::string> extra = {}) {
     if (nodes_.size() <= i) nodes_.resize(i + 1);
     nodes_[i] = std::make_unique<NodeProcess>();
+    if (auto pinned = pinned_ports_.find(i); pinned != pinned_ports_.end()) {
+      nodes_[i]->set_listen("127.0.0.1", pinned->second.first, pinned->second.second);
+    }
     std::vector<std::string> args = {"--node-name", "n" + std::to_string(i + 1), "--cluster-name", "c1",
                                      "--etcd-endpoints", etcd_.endpoint(), "--cluster-lease-ttl",
                                      std::to_string(kLeaseTtlSeconds) + "s"};
@@ -144,7 +147,12 @@ class ClusterFixture : public ::testing::Test {
     return s;
   }
 
+  // Node i's restarts listen on the ports it has now (a load balancer in
+  // front knows it by them).
+  void PinPorts(size_t i) { pinned_ports_[i] = {node(i).http_port(), node(i).grpc_port()}; }
+
   TempDir dir_;
+  std::map<size_t, std::pair<int, int>> pinned_ports_;  // node i → (http, grpc) ports of its restarts
   std::map<size_t, std::string> data_dirs_;  // node i's data dir, when not n<i+1>/ of dir_
   EtcdProcess etcd_;
   std::vector<std::unique_ptr<NodeProcess>> nodes_;
