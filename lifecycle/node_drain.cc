@@ -201,7 +201,9 @@ void NodeDrainer::Step() {
     cv_.notify_all();
     return;
   }
-  if (options_.readiness->phase() == NodePhase::kReady) options_.readiness->set_phase(NodePhase::kDraining);
+  // (Still catching up after a start counts as ready here: the drain wins.)
+  const NodePhase phase = options_.readiness->phase();
+  if (phase == NodePhase::kReady || phase == NodePhase::kStarting) options_.readiness->set_phase(NodePhase::kDraining);
 
   std::vector<DrainBlocker> blockers;
   uint64_t primaries = 0, copies = 0, handed_off = 0;

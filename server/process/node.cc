@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include "index/shard/shard_store.h"
@@ -179,6 +180,37 @@ Result<std::string> ClusterUuidInEtcd(EtcdClient* etcd, const std::string& clust
     spdlog::warn("waiting for etcd ({}): {}", etcd->endpoints().front(), got.status().message());
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
+}
+
+constexpr std::chrono::seconds kCatchUpLimit{120};
+
+// The shards whose copy the routing table places on (or keeps for) `node`.
+std::set<ShardId> CopiesOf(const ClusterStateSnapshot& state, const std::string& node) {
+  std::set<ShardId> out;
+  for (const auto& [uuid, index] : state.routing) {
+    for (const ShardRouting& shard : index.shards) {
+      for (const ShardCopyRouting& c : shard.copies) {
+        if (c.node_id == node || (c.node_id.empty() && c.last_node_id == node)) out.insert(ShardId{uuid, shard.shard});
+      }
+    }
+  }
+  return out;
+}
+
+// Every one of `shards` still placed here is started and in sync; those
+// placed elsewhere (or deleted) no longer count.
+bool CaughtUp(const ClusterStateSnapshot& state, const std::string& node, const std::set<ShardId>& shards) {
+  for (const ShardId& id : shards) {
+    const ShardRouting* routing = state.RoutingOf(id);
+    if (routing == nullptr) continue;
+    for (const ShardCopyRouting& c : routing->copies) {
+      if (c.node_id.empty() && c.last_node_id == node && c.state == ShardCopyState::kUnassigned) return false;
+      if (c.node_id != node) continue;
+      const bool active = c.state == ShardCopyState::kStarted || c.state == ShardCopyState::kRelocating;
+      if (!active || !routing->IsInSync(c.allocation_id)) return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -452,13 +484,34 @@ int RunNode(const NodeConfig& config) {
   api.drainer.store(drainer.get(), std::memory_order_release);
   ctx.drainer.store(drainer.get(), std::memory_order_release);
   grpc.SetDrainer(drainer.get(), id.node_id);
-  readiness.set_phase(NodePhase::kReady);
-  grpc.SetServing(true);
-  spdlog::info("node ready ({} shard copies)", shards->registry->All().size());
+  // In a cluster, ready once the copies this node held before it started
+  // are back and in sync (a restart: they catch up from their primaries),
+  // at most kCatchUpLimit — a load balancer or orchestrator that waits for
+  // ready then waits for them too. Shard requests are served meanwhile.
+  std::atomic<bool> stop_catch_up{false};
+  std::thread catch_up([&] {
+    const auto until = std::chrono::steady_clock::now() + kCatchUpLimit;
+    const std::set<ShardId> own = cluster ? CopiesOf(*shards->cluster_state->Current(), id.node_id) : std::set<ShardId>{};
+    if (!own.empty()) spdlog::info("waiting for {} shard copies of this node to be in sync before turning ready", own.size());
+    while (!own.empty() && !stop_catch_up && std::chrono::steady_clock::now() < until &&
+           !CaughtUp(*shards->cluster_state->Current(), id.node_id, own)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (stop_catch_up) return;
+    if (!own.empty() && std::chrono::steady_clock::now() >= until) {
+      spdlog::warn("shard copies of this node still not in sync after {} s; turning ready anyway", kCatchUpLimit.count());
+    }
+    NodePhase starting = NodePhase::kStarting;
+    readiness.compare_and_set(starting, NodePhase::kReady);
+    grpc.SetServing(true);
+    spdlog::info("node ready ({} shard copies)", shards->registry->All().size());
+  });
 
   int sig = 0;
   while (sigwait(&stop, &sig) != 0) {
   }
+  stop_catch_up = true;
+  catch_up.join();
   spdlog::info("received {}; stopping (grace period {} ms)", strsignal(sig), config.shutdown_grace.count());
   DrainSteps steps;
   steps.announce = [&] {

@@ -156,6 +156,13 @@ TEST_F(DrainTest, ARestartDrainHandsEveryPrimaryOverWhileWritesGoOn) {
   // The restart: stopped, started on its volume, back in sync — the record ends.
   StopWithSigterm(d);
   StartNode(d);
+  // Ready means its copies are back and in sync (they caught up first).
+  auto status = HttpJson(d, "GET", "/_lifecycle/status");
+  ASSERT_TRUE(status.IsObject() && status["shards"].IsArray()) << Http(d, "GET", "/_lifecycle/status").body;
+  EXPECT_EQ(status["shards"].Size(), copies_before) << Http(d, "GET", "/_lifecycle/status").body;
+  for (const auto& copy : status["shards"].GetArray()) {
+    EXPECT_TRUE(copy["in_sync"].GetBool()) << Http(d, "GET", "/_lifecycle/status").body;
+  }
   ASSERT_TRUE(WaitHealth(1, "green", 60s)) << Http(1, "GET", "/_cat/shards?v").body;
   EXPECT_TRUE(WaitUntil([&] { return DrainRecords(1) == 0; }, 30s)) << Http(1, "GET", "/_cluster/state/metadata").body;
   EXPECT_EQ(DrainState(d), "none") << "a new process";
@@ -256,6 +263,52 @@ TEST_F(DrainTest, DrainChangesNeedTheAdminTokenWhenOneIsSet) {
   EXPECT_NE(DrainState(0), "none");
   EXPECT_EQ(call("DELETE", "Authorization: Bearer s3cret-token\r\n").status, 200);
   EXPECT_EQ(DrainState(0), "none");
+  // Reconcile changes an epoch and may take a slot: the token too.
+  const std::string reconcile = R"({"orchestrator": {"id": "m", "epoch": 1}, "tasks": []})";
+  HttpConnection anonymous(node(0).http_port());
+  EXPECT_EQ(anonymous.Request("POST", "/_lifecycle/reconcile", reconcile).status, 401);
+  HttpConnection with_token(node(0).http_port());
+  EXPECT_EQ(with_token.Request("POST", "/_lifecycle/reconcile", reconcile, "Authorization: Bearer s3cret-token\r\n").status,
+            200);
+  // And holdfastctl's drain over the admin gRPC service.
+  CtlRun denied = Ctl(0, "drain n1");
+  EXPECT_EQ(denied.exit_code, 1);
+  EXPECT_NE(denied.err.find("UNAUTHENTICATED"), std::string::npos) << denied.err;
+  EXPECT_EQ(DrainState(0), "none");
+  CtlRun allowed = Ctl(0, "--token-file " + token_file + " drain n1 --cancel");
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
+}
+
+TEST_F(DrainTest, HoldfastctlDrainsANodeByNameWaitsAndCancels) {
+  StartNodes(3);
+  CreateBooks();
+  // Asked through n1, the drain is n2's own.
+  CtlRun drained = Ctl(0, "drain n2 --type restart --wait --wait-timeout 60s");
+  ASSERT_EQ(drained.exit_code, 0) << drained.out << drained.err;
+  EXPECT_NE(drained.out.find("complete"), std::string::npos) << drained.out;
+  EXPECT_EQ(DrainState(1), "complete");
+  EXPECT_EQ(DrainState(0), "none");
+  EXPECT_EQ(CopiesOn(0, "n2").count("p"), 0u);
+  CtlRun json = Ctl(2, "--json drain n2");
+  EXPECT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(std::string(ParseJson(json.out)["state"].GetString()), "complete") << json.out;
+  // pre-stop on the drained node: safe at once.
+  CtlRun pre_stop = Ctl(1, "lifecycle pre-stop --wait-timeout 30s");
+  EXPECT_EQ(pre_stop.exit_code, 0) << pre_stop.err;
+  CtlRun cancelled = Ctl(0, "drain n2 --cancel");
+  EXPECT_EQ(cancelled.exit_code, 0) << cancelled.err;
+  EXPECT_EQ(DrainState(1), "none");
+  EXPECT_EQ(Http(1, "GET", "/_lifecycle/ready").status, 200);
+  CtlRun unknown = Ctl(0, "drain n9");
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("no member named [n9]"), std::string::npos) << unknown.err;
+  // A primary with nowhere to go: pre-stop gives up at its deadline, saying why.
+  ASSERT_EQ(Http(0, "PUT", "/solo", R"({"settings": {"number_of_shards": 1, "number_of_replicas": 0}})").status, 200);
+  ASSERT_TRUE(WaitHealth(0, "green"));
+  const std::string holder = HttpJson(0, "GET", "/_cat/shards/solo?format=json&h=node")[0]["node"].GetString();
+  CtlRun stuck = Ctl(static_cast<size_t>(holder[1] - '1'), "lifecycle pre-stop --wait-timeout 2s");
+  EXPECT_EQ(stuck.exit_code, 1);
+  EXPECT_NE(stuck.err.find("sole_in_sync_copy"), std::string::npos) << stuck.err;
 }
 
 TEST_F(DrainTest, SigtermHandsThePrimariesOverBeforeTheNodeStops) {
