@@ -27,7 +27,23 @@ bool NotConnected(const Status& s) {
 }
 
 constexpr std::chrono::milliseconds kReconnectWait{1500};  // > the channel's longest reconnect backoff
+// A node that is stopping (it has a drain record) closes its connections
+// a moment before it leaves the member list: its copies are waited for
+// until the routing table says they left (NODE_LEFT keeps their place).
+constexpr std::chrono::milliseconds kStoppingNodeWait{8000};
 constexpr std::chrono::milliseconds kReconnectPoll{250};
+
+// Whether the routing table still assigns copy `allocation_id` of `shard` to `node`.
+bool StillAssigned(const ClusterStateSnapshot& state, const ShardId& shard, const std::string& node,
+                   const std::string& allocation_id) {
+  const ShardRouting* routing = state.RoutingOf(shard);
+  if (routing == nullptr) return false;
+  for (const ShardCopyRouting& c : routing->copies) {
+    if (c.node_id == node && c.allocation_id == allocation_id) return true;
+    if (c.relocating_node_id == node && c.relocation_id == allocation_id) return true;
+  }
+  return false;
+}
 
 bool Assigned(ShardCopyState s) {
   return s == ShardCopyState::kInitializing || s == ShardCopyState::kStarted || s == ShardCopyState::kRelocating;
@@ -100,9 +116,20 @@ void WriteReplicator::Send(const std::vector<Target>& targets, const pb::Replica
   // A peer whose connection is down is asked again for a moment before its
   // copy is failed: a node that just restarted (a rolling restart) is
   // reconnected to, and its recovering copy is not thrown away for it.
-  const auto until = std::chrono::steady_clock::now() + kReconnectWait;
+  const auto start = std::chrono::steady_clock::now();
+  const ShardId shard{request.target().shard().index_uuid(), request.target().shard().shard()};
   for (size_t i = 0; i < n; ++i) {
-    while (pending[i] && NotConnected((*statuses)[i]) && std::chrono::steady_clock::now() + kReconnectPoll < until) {
+    while (pending[i] && NotConnected((*statuses)[i])) {
+      ClusterStatePtr state = options_.cluster != nullptr ? options_.cluster->Current() : nullptr;
+      if (state && !StillAssigned(*state, shard, targets[i].node_id, targets[i].allocation_id)) {
+        // It left meanwhile: failing it changes nothing now (its place is
+        // kept for its node's return).
+        break;
+      }
+      const bool stopping = state && state->drains.count(targets[i].node_id) > 0;
+      if (std::chrono::steady_clock::now() + kReconnectPoll >= start + (stopping ? kStoppingNodeWait : kReconnectWait)) {
+        break;
+      }
       std::this_thread::sleep_for(kReconnectPoll);
       ShardClient* client = options_.peer(targets[i].node_id);
       if (client == nullptr) break;
