@@ -143,6 +143,23 @@ void NodeDrainer::Loop() {
   }
 }
 
+Result<bool> NodeDrainer::HandOff(const ShardId& id, const ShardRouting& shard, const ShardCopyRouting& from,
+                                  const ShardCopyRouting& to) {
+  std::shared_ptr<ShardCopy> open = options_.registry->Get(id);
+  // Not open, or handed over already (this node's view lags).
+  if (options_.cluster == nullptr || !open || !open->primary()) return false;
+  // A pause, not a move: a routing change meanwhile must not lift it.
+  HOLDFAST_RETURN_IF_ERROR(open->BeginHandoff(kHandoffWait, /*move=*/false));
+  Status s = options_.cluster->HandOffPrimary(id, from.allocation_id, to.allocation_id, shard.primary_term);
+  if (s.ok()) return true;
+  // Not handed over: writes go on here. (If the master did commit it after
+  // all, the old term's writes are refused by the new primary and retried
+  // there.)
+  const ShardRouting* now = options_.state->Current()->RoutingOf(id);
+  if (now != nullptr && now->primary_term == shard.primary_term) open->CancelHandoff();
+  return s;
+}
+
 void NodeDrainer::Step() {
   const ClusterStatePtr state = options_.state->Current();
   if (!state) return;
@@ -232,31 +249,18 @@ void NodeDrainer::Step() {
         if (!Active(c) || c.state == ShardCopyState::kRelocating) continue;  // a move is under way
         {
           std::lock_guard<std::mutex> lock(mu_);
-          auto retry = retry_at_.find(id.ToString());
+          auto retry = retry_at_.find(id);
           if (retry != retry_at_.end() && retry->second > now_ms) continue;
         }
-        std::shared_ptr<ShardCopy> open = options_.registry->Get(id);
-        if (cluster == nullptr || !open || !open->primary()) continue;  // not open, or handed over already (the view lags)
-        // A pause, not a move: a routing change meanwhile must not lift it.
-        Status s = open->BeginHandoff(kHandoffWait, /*move=*/false);
-        if (s.ok()) {
-          s = cluster->HandOffPrimary(id, c.allocation_id, target->allocation_id, shard.primary_term);
-          // Not handed over: writes go on here. (If the master did commit
-          // it after all, the old term's writes are refused by the new
-          // primary and retried there.)
-          if (!s.ok() && options_.state->Current()->RoutingOf(id) != nullptr &&
-              options_.state->Current()->RoutingOf(id)->primary_term == shard.primary_term) {
-            open->CancelHandoff();
-          }
-        }
-        if (s.ok()) {
+        auto handed = HandOff(id, shard, c, *target);
+        if (handed.ok() && handed.value()) {
           ++handed_off;
           spdlog::info("drain: primary of shard {} of [{}] handed to the copy on [{}] (term {})", id.ToString(),
                        index->name, NameOf(*state, target->node_id), shard.primary_term + 1);
-        } else {
-          blockers.push_back({"handoff_failed", index->name, static_cast<int64_t>(shard.shard), s.message()});
+        } else if (!handed.ok()) {
+          blockers.push_back({"handoff_failed", index->name, static_cast<int64_t>(shard.shard), handed.status().message()});
           std::lock_guard<std::mutex> lock(mu_);
-          retry_at_[id.ToString()] = now_ms + kRetryAfterMs;
+          retry_at_[id] = now_ms + kRetryAfterMs;
         }
       }
     }

@@ -108,6 +108,10 @@ class NodeDrainer {
   // One pass: reads the state, hands primaries off, measures what is left.
   void Step();
   void SetState(const std::string& state);  // under mu_
+  // Hands the primary `from` of `shard` to `to`: true once the master
+  // swapped them, false when there is nothing to hand over here (yet).
+  Result<bool> HandOff(const ShardId& id, const ShardRouting& shard, const ShardCopyRouting& from,
+                       const ShardCopyRouting& to);
 
   const NodeDrainerOptions options_;
   const std::string incarnation_;
@@ -118,7 +122,7 @@ class NodeDrainer {
   bool stop_ = false;           // under mu_
   bool returned_told_ = false;  // under mu_: the master heard this process started
   DrainProgress progress_;      // under mu_
-  std::map<std::string, int64_t> retry_at_;  // under mu_: shard → when a failed handoff is tried again
+  std::map<ShardId, int64_t> retry_at_;  // under mu_: shard → when a failed handoff is tried again
   std::thread thread_;
 };
 
