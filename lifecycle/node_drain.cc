@@ -266,12 +266,15 @@ void NodeDrainer::Step() {
     }
   }
   const int in_flight = options_.shard_requests_in_flight ? options_.shard_requests_in_flight() : 0;
-  const bool done = (type == kDrainRemove ? copies == 0 : primaries == 0) && in_flight == 0;
-  bool flushed = false;
+  bool flushed = false, was_complete = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     flushed = progress_.flushed;
+    was_complete = progress_.state == "complete";
   }
+  // Once complete, the shard requests a restart drain's copies still take
+  // (replication to them, reads) do not make it incomplete again.
+  const bool done = (type == kDrainRemove ? copies == 0 : primaries == 0) && (in_flight == 0 || was_complete);
   if (done && !flushed) {
     Status flush;
     for (const auto& open : options_.registry->All()) {
