@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <iterator>
 
 #include "holdfast/v1/shard.grpc.pb.h"
@@ -54,7 +55,8 @@ struct GrpcShardClient::Stub {
   std::unique_ptr<pb::Shard::Stub> shard;
 };
 
-GrpcShardClient::GrpcShardClient(std::string address) : address_(std::move(address)) {
+GrpcShardClient::GrpcShardClient(std::string address, int max_batches_in_flight)
+    : address_(std::move(address)), max_in_flight_(std::max(1, max_batches_in_flight)) {
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(kMaxShardMessageBytes);
   args.SetMaxReceiveMessageSize(kMaxShardMessageBytes);
@@ -76,11 +78,20 @@ GrpcShardClient::GrpcShardClient(std::string address) : address_(std::move(addre
   // (About a tenth of a call's CPU on loopback: bench/shard_rpc_bench.cc.)
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
   args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  queue_ = std::make_unique<grpc::CompletionQueue>();
   stub_ = std::make_unique<Stub>(
       Stub{pb::Shard::NewStub(grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), args))});
 }
 
-GrpcShardClient::~GrpcShardClient() = default;
+GrpcShardClient::~GrpcShardClient() {
+  // Every batch was waited for (a Pending waits when destroyed), so the
+  // queue holds no rpc's answer any more.
+  queue_->Shutdown();
+  void* tag = nullptr;
+  bool ok = false;
+  while (queue_->Next(&tag, &ok)) {
+  }
+}
 
 Status GrpcShardClient::Call(ShardMethod method, const google::protobuf::Message& request,
                              google::protobuf::Message* response, Deadline deadline) {
@@ -108,63 +119,221 @@ void GrpcShardClient::CallBatch(std::span<ShardCall> calls, Deadline deadline) {
   StartBatch(calls, deadline)->Wait();
 }
 
-// One Batch rpc in flight on its own completion queue, which Wait() drains
-// on the waiting thread.
+// One caller's batch: its calls (which outlive the answer), encoded, and the
+// rpc it travels in.
 class GrpcShardClient::Pending final : public ShardClient::PendingBatch {
  public:
   Pending(GrpcShardClient* client, std::span<ShardCall> calls, Deadline deadline)
-      : client_(client), calls_(calls), deadline_(deadline) {
-    if (Status s = EncodeBatch(calls, &request_); !s.ok()) {
-      for (ShardCall& call : calls_) call.status = s;
-      return;
-    }
-    context_.set_deadline(SystemDeadline(deadline));
-    context_.set_wait_for_ready(false);
-    reader_ = client->stub_->shard->AsyncBatch(&context_, request_, &queue_);
-    reader_->Finish(&response_, &status_, this);
-  }
+      : client_(client), calls_(calls), deadline_(deadline) {}
   ~Pending() override { Wait(); }
 
   void Wait() override {
-    if (!reader_) return;
-    reader_.reset();
-    void* tag = nullptr;
-    bool ok = false;
-    // The call has a deadline, so its one event comes.
-    queue_.Next(&tag, &ok);
-    queue_.Shutdown();
-    while (queue_.Next(&tag, &ok)) {
-    }
-    if (status_.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
-      client_->ShardClient::CallBatch(calls_, deadline_);  // a peer of an older version
-    } else if (!status_.ok()) {
-      for (ShardCall& call : calls_) call.status = FromGrpc(status_, call.method, client_->address_);
-    } else {
-      DecodeBatch(response_, calls_);
-    }
+    if (flight_ == nullptr) return;
+    client_->Await(flight_.get());
+    flight_.reset();
   }
 
  private:
+  friend class GrpcShardClient;
   GrpcShardClient* client_;
   std::span<ShardCall> calls_;
   Deadline deadline_;
   pb::BatchRequest request_;
-  pb::BatchResponse response_;
-  grpc::ClientContext context_;
-  grpc::Status status_;
-  grpc::CompletionQueue queue_;
-  std::unique_ptr<grpc::ClientAsyncResponseReader<pb::BatchResponse>> reader_;
+  std::shared_ptr<Flight> flight_;  // null: answered (or never sent)
+};
+
+class GrpcShardClient::Flight {
+ public:
+  std::vector<Pending*> batches;  // blocked in Wait, or about to be
+  Deadline deadline;
+  bool nested = false;  // the calls are the batches ("Batch" each)
+  pb::BatchRequest request;
+  pb::BatchResponse response;
+  grpc::ClientContext context;
+  grpc::Status status;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<pb::BatchResponse>> reader;
+  // Under the client's mu_:
+  bool done = false;
+  int waiting = 0;             // threads in Await for it
+  std::condition_variable cv;  // they wait on it
 };
 
 std::unique_ptr<ShardClient::PendingBatch> GrpcShardClient::StartBatch(std::span<ShardCall> calls, Deadline deadline) {
-  return std::make_unique<Pending>(this, calls, deadline);
+  auto pending = std::make_unique<Pending>(this, calls, deadline);
+  if (Status s = EncodeBatch(calls, &pending->request_); !s.ok()) {
+    for (ShardCall& call : calls) call.status = s;
+    return pending;
+  }
+  std::shared_ptr<Flight> launch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const bool together = in_flight_ >= max_in_flight_ && !nesting_unknown_.load(std::memory_order_relaxed);
+    if (together && !queued_) {
+      queued_ = std::make_shared<Flight>();
+      queued_->deadline = deadline;
+    }
+    if (together && std::chrono::abs(queued_->deadline - deadline) <= kCoalesceDeadlineSlack) {
+      queued_->batches.push_back(pending.get());
+      queued_->deadline = std::min(queued_->deadline, deadline);
+      pending->flight_ = queued_;
+    } else {
+      launch = std::make_shared<Flight>();
+      launch->batches.push_back(pending.get());
+      launch->deadline = deadline;
+      pending->flight_ = launch;
+      ++in_flight_;
+      flying_.push_back(launch);
+    }
+  }
+  if (launch) Launch(launch.get());
+  return pending;
+}
+
+void GrpcShardClient::Launch(Flight* flight) {
+  if (flight->batches.size() == 1) {
+    flight->request.Swap(&flight->batches[0]->request_);
+  } else {
+    flight->nested = true;
+    flight->request.mutable_calls()->Reserve(static_cast<int>(flight->batches.size()));
+    for (Pending* batch : flight->batches) {
+      pb::ShardCall* call = flight->request.add_calls();
+      call->set_method("Batch");
+      batch->request_.SerializeToString(call->mutable_request());
+    }
+  }
+  batch_rpcs_.fetch_add(1, std::memory_order_relaxed);
+  batches_sent_.fetch_add(flight->batches.size(), std::memory_order_relaxed);
+  flight->context.set_deadline(SystemDeadline(flight->deadline));
+  flight->context.set_wait_for_ready(false);
+  flight->reader = stub_->shard->AsyncBatch(&flight->context, flight->request, queue_.get());
+  flight->reader->Finish(&flight->response, &flight->status, flight);
+}
+
+void GrpcShardClient::Await(Flight* flight) {
+  std::unique_lock<std::mutex> lock(mu_);
+  ++flight->waiting;
+  while (!flight->done) {
+    if (polling_) {
+      flight->cv.wait(lock);
+      continue;
+    }
+    // Nobody takes answers off the queue: this thread does. An rpc is out
+    // (`flight` is, or is queued behind one), and every rpc has a deadline,
+    // so an answer comes.
+    polling_ = true;
+    lock.unlock();
+    void* tag = nullptr;
+    bool ok = false;
+    queue_->Next(&tag, &ok);
+    auto* answered = static_cast<Flight*>(tag);
+    std::shared_ptr<Flight> next;
+    lock.lock();
+    --in_flight_;
+    if (queued_ && in_flight_ < max_in_flight_) {
+      // The batches that waited for a slot go now, together — before this
+      // answer is read, so the peer is not idle meanwhile.
+      next = std::move(queued_);
+      ++in_flight_;
+      flying_.push_back(next);
+    }
+    lock.unlock();
+    if (next) Launch(next.get());
+    Answer(answered);
+    lock.lock();
+    polling_ = false;
+    answered->done = true;
+    answered->cv.notify_all();
+    for (auto it = flying_.begin(); it != flying_.end(); ++it) {
+      if (it->get() == answered) {
+        flying_.erase(it);  // its batches still hold it
+        break;
+      }
+    }
+  }
+  --flight->waiting;
+  // Leaving: if others wait and nobody takes answers, wake one of them to.
+  if (!polling_ && in_flight_ > 0) {
+    auto wake = [](const std::shared_ptr<Flight>& f) {
+      if (f && !f->done && f->waiting > 0) {
+        f->cv.notify_one();
+        return true;
+      }
+      return false;
+    };
+    bool woken = false;
+    for (const auto& f : flying_) {
+      if ((woken = wake(f))) break;
+    }
+    if (!woken) wake(queued_);
+  }
+}
+
+void GrpcShardClient::Answer(Flight* flight) {
+  const grpc::Status& status = flight->status;
+  if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+    // A peer of an older version: the calls one by one.
+    for (Pending* batch : flight->batches) ShardClient::CallBatch(batch->calls_, batch->deadline_);
+    return;
+  }
+  if (!status.ok()) {
+    for (Pending* batch : flight->batches) {
+      for (ShardCall& call : batch->calls_) call.status = FromGrpc(status, call.method, address_);
+    }
+    return;
+  }
+  if (!flight->nested) {
+    DecodeBatch(flight->response, flight->batches[0]->calls_);
+    return;
+  }
+  for (size_t i = 0; i < flight->batches.size(); ++i) {
+    Pending* batch = flight->batches[i];
+    Status failed;
+    pb::BatchResponse answer;
+    if (i >= static_cast<size_t>(flight->response.results_size())) {
+      failed = Status::Internal("a batch answer has " + std::to_string(flight->response.results_size()) +
+                                " results for " + std::to_string(flight->batches.size()) + " batches");
+    } else if (const pb::ShardCallResult& result = flight->response.results(static_cast<int>(i)); result.has_error()) {
+      failed = FromProto(result.error());
+      if (failed.ok()) failed = Status::Internal("a failed batch in a batch answer carries no error");
+      if (failed.code() == StatusCode::kInvalidArgument &&
+          failed.message().find("unknown shard method [Batch]") != std::string::npos) {
+        // An older peer: this batch again on its own, and every later one.
+        nesting_unknown_.store(true, std::memory_order_relaxed);
+        grpc::ClientContext context;
+        context.set_deadline(SystemDeadline(batch->deadline_));
+        context.set_wait_for_ready(false);
+        grpc::Status again = stub_->shard->Batch(&context, batch->request_, &answer);
+        if (again.ok()) {
+          DecodeBatch(answer, batch->calls_);
+          continue;
+        }
+        failed = FromGrpc(again, batch->calls_.front().method, address_);
+      }
+    } else if (!answer.ParseFromString(result.response())) {
+      failed = Status::Internal("cannot parse a batch answer");
+    } else {
+      DecodeBatch(answer, batch->calls_);
+      continue;
+    }
+    for (ShardCall& call : batch->calls_) call.status = failed;
+  }
 }
 
 std::shared_ptr<GrpcShardClient> GrpcShardClients::Get(const std::string& address) {
   std::lock_guard<std::mutex> lock(mu_);
   std::shared_ptr<GrpcShardClient>& client = clients_[address];
-  if (!client) client = std::make_shared<GrpcShardClient>(address);
+  if (!client) client = std::make_shared<GrpcShardClient>(address, max_batches_in_flight_);
   return client;
+}
+
+GrpcShardClients::Totals GrpcShardClients::totals() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  Totals t;
+  for (const auto& [address, client] : clients_) {
+    t.rpcs += client->batch_rpcs();
+    t.batches += client->batches_sent();
+  }
+  return t;
 }
 
 void GrpcShardClients::Forget(const std::string& address) {

@@ -21,17 +21,44 @@
 //   - any other transport failure: kUnavailable, outcome unknown.
 // A failed call never answers OK.
 //
+// Coalescing (StartBatch, CallBatch): at most `max_batches_in_flight`
+// Batch rpcs are on their way to the peer at a time. A batch started while
+// that many are out waits for the next one to come back and then goes
+// together with every other batch that waited meanwhile, in one rpc whose
+// calls are those batches (method "Batch", request a serialized
+// BatchRequest; the peer's ShardService answers each as a batch of its own,
+// replication/shard_service.cc). Under load the searches a coordinator runs
+// at once then share their round trips to a node: gRPC's cost of a call, the
+// system calls and the wake-ups at both ends are paid once per rpc, not once
+// per search (docs/benchmarks.md, "Searches that meet on the way"). A batch
+// that finds a free slot goes at once, as before; a waiting one waits for at
+// most one round trip. Batches only travel together when their deadlines are
+// within kCoalesceDeadlineSlack; the rpc has the earliest of them. A peer
+// that does not know batches in a batch (an older version) is sent each
+// batch on its own from then on.
+//
 // Thread-safe: any thread may call Call concurrently (gRPC channels are).
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "replication/shard_client.h"
 
+namespace grpc {
+class CompletionQueue;
+}
+
 namespace holdfast {
+
+// See "Coalescing" above.
+inline constexpr int kDefaultMaxBatchesInFlight = 1;
+inline constexpr std::chrono::milliseconds kCoalesceDeadlineSlack{1000};
 
 // The largest request or answer a node sends or accepts on the Shard service
 // (both ends set it; gRPC's default of 4 MiB is smaller than a bulk batch).
@@ -40,7 +67,7 @@ inline constexpr int kMaxShardMessageBytes = 256 << 20;
 class GrpcShardClient final : public ShardClient {
  public:
   // Creates the channel; it connects on the first call.
-  explicit GrpcShardClient(std::string address);
+  explicit GrpcShardClient(std::string address, int max_batches_in_flight = kDefaultMaxBatchesInFlight);
   ~GrpcShardClient() override;
 
   Status Call(ShardMethod method, const google::protobuf::Message& request, google::protobuf::Message* response,
@@ -55,25 +82,58 @@ class GrpcShardClient final : public ShardClient {
 
   const std::string& address() const { return address_; }
 
+  // Rpcs the batches went in, and the batches (coalescing: batches / rpcs
+  // is how many share one round trip).
+  uint64_t batch_rpcs() const { return batch_rpcs_.load(std::memory_order_relaxed); }
+  uint64_t batches_sent() const { return batches_sent_.load(std::memory_order_relaxed); }
+
  private:
   class Stub;  // the generated stub of the Shard service
   class Pending;
+  class Flight;  // one Batch rpc and the batches it carries
+
+  // Encodes `flight`'s request and starts its rpc (outside mu_).
+  void Launch(Flight* flight);
+  // Waits until `flight` is answered; a waiting thread takes the answers of
+  // this client's rpcs off the completion queue while nobody else does.
+  void Await(Flight* flight);
+  // Puts the answer of a finished rpc into its batches' calls.
+  void Answer(Flight* flight);
 
   const std::string address_;
+  const int max_in_flight_;
   std::unique_ptr<Stub> stub_;  // holds the channel
+  std::unique_ptr<grpc::CompletionQueue> queue_;  // every Batch rpc's answer
+  std::atomic<bool> nesting_unknown_{false};  // the peer answered a batch in a batch "unknown"
+  std::atomic<uint64_t> batch_rpcs_{0}, batches_sent_{0};
+
+  std::mutex mu_;
+  int in_flight_ = 0;      // rpcs started and not yet taken off the queue
+  bool polling_ = false;   // a thread is in queue_->Next
+  std::shared_ptr<Flight> queued_;  // batches waiting for a free slot
+  std::vector<std::shared_ptr<Flight>> flying_;  // started, not yet answered
 };
 
 // The clients of a node's peers, one per address, created on first use and
 // kept (with their connection) until Forget. Thread-safe.
 class GrpcShardClients {
  public:
+  explicit GrpcShardClients(int max_batches_in_flight = kDefaultMaxBatchesInFlight)
+      : max_batches_in_flight_(max_batches_in_flight) {}
+
   std::shared_ptr<GrpcShardClient> Get(const std::string& address);
+  // Batch rpcs sent to every peer, and the batches they carried.
+  struct Totals {
+    uint64_t rpcs = 0, batches = 0;
+  };
+  Totals totals() const;
   // Drops the client of `address` (a peer that left); calls still running on
   // it finish, and the next Get creates a new one.
   void Forget(const std::string& address);
 
  private:
-  std::mutex mu_;
+  const int max_batches_in_flight_;
+  mutable std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<GrpcShardClient>> clients_;
 };
 

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "index/mapping/mapping_error.h"
 #include "replication/proto_convert.h"
 
@@ -74,6 +76,16 @@ Status ShardService::Handle(ShardMethod method, const google::protobuf::Message&
   return Status::Internal("unknown shard method");
 }
 
+namespace {
+
+// A call whose method is "Batch" carries a whole batch (a serialized
+// BatchRequest) and is answered with its BatchResponse: a coordinator sends
+// the batches of several searches to one node in one rpc when they meet on
+// the way (replication/grpc_shard_client.h, "Coalescing"). One level only.
+constexpr std::string_view kNestedBatch = "Batch";
+
+}  // namespace
+
 void ShardService::HandleBatch(const pb::BatchRequest& request, pb::BatchResponse* response) {
   if (HandleNodePage(request, response)) return;
   response->mutable_results()->Reserve(request.calls_size());
@@ -81,7 +93,19 @@ void ShardService::HandleBatch(const pb::BatchRequest& request, pb::BatchRespons
     pb::ShardCallResult* result = response->add_results();
     Status status;
     std::optional<ShardMethod> method = ShardMethodFromName(call.method());
-    if (!method) {
+    if (call.method() == kNestedBatch) {
+      pb::BatchRequest batch;
+      pb::BatchResponse answer;
+      if (!batch.ParseFromString(call.request())) {
+        status = Status::InvalidArgument("cannot parse a batch in a batch");
+      } else if (std::any_of(batch.calls().begin(), batch.calls().end(),
+                             [](const pb::ShardCall& c) { return c.method() == kNestedBatch; })) {
+        status = Status::InvalidArgument("a batch in a batch holds batches (one level only)");
+      } else {
+        HandleBatch(batch, &answer);
+        if (!answer.SerializeToString(result->mutable_response())) status = Status::Internal("cannot serialize a batch answer");
+      }
+    } else if (!method) {
       status = Status::InvalidArgument("unknown shard method [" + call.method() + "] in a batch");
     } else {
       std::unique_ptr<google::protobuf::Message> in = NewShardRequest(*method);

@@ -24,6 +24,9 @@ holdfast_add_test(etcd_state_follower_test SOURCES replication/etcd_state_follow
 # The shard service over gRPC: a real GrpcServer on 127.0.0.1 and GrpcShardClient.
 holdfast_add_test(grpc_shard_client_test SOURCES replication/grpc_shard_client_test.cc
   LIBS holdfast_server holdfast_test_support)
+# Batches to one peer that meet on the way share an rpc (GrpcShardClient coalescing).
+holdfast_add_test(grpc_batch_coalescing_test SOURCES replication/grpc_batch_coalescing_test.cc
+  LIBS holdfast_server holdfast_test_support)
 # Where the master puts copies (pure: snapshots in, snapshots out).
 holdfast_add_test(allocation_test SOURCES replication/allocation_test.cc
   LIBS holdfast_replication holdfast_test_support)

@@ -1,6 +1,7 @@
 #include "server/api/node_routes.h"
 #include "lifecycle/node_drain.h"
 #include "server/coordinator/stats_cache.h"
+#include "replication/grpc_shard_client.h"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -78,6 +79,22 @@ std::string MemoryMetrics(const NodeRouteContext& ctx) {
             c.stale);
     gauge("holdfast_stats_cache_bytes", "Bytes of statistics sums kept by this coordinator.", c.bytes);
     gauge("holdfast_stats_cache_term_bytes", "Bytes of field and term sums kept by this coordinator.", c.term_bytes);
+  }
+  return out;
+}
+
+// The batch rpcs to other nodes and the batches they carried
+// (replication/grpc_shard_client.h, "Coalescing").
+std::string PeerMetrics(const NodeRouteContext& ctx) {
+  std::string out;
+  if (const GrpcShardClients* peers = ctx.peers.load(std::memory_order_acquire)) {
+    const GrpcShardClients::Totals t = peers->totals();
+    auto counter = [&out](const char* name, const char* help, uint64_t value) {
+      out += fmt::format("# HELP {} {}\n# TYPE {} counter\n{} {}\n", name, help, name, name, value);
+    };
+    counter("holdfast_shard_batch_rpcs_total", "Batch rpcs this node sent to other nodes.", t.rpcs);
+    counter("holdfast_shard_batches_total",
+            "Batches of shard calls those rpcs carried (more than rpcs: batches that travelled together).", t.batches);
   }
   return out;
 }
@@ -223,6 +240,7 @@ void AddNodeRoutes(const NodeRouteContext* ctx, HttpRouter* router) {
     r.content_type = "text/plain; version=0.0.4";
     r.body = ctx->metrics->RenderPrometheus(std::chrono::steady_clock::now() - ctx->started);
     r.body += MemoryMetrics(*ctx);
+    r.body += PeerMetrics(*ctx);
     r.body += DiskMetrics(*ctx);
     return r;
   }, kInline);

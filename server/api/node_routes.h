@@ -21,6 +21,8 @@ class Cache;
 
 namespace holdfast {
 
+class GrpcShardClients;
+
 class NodeDrainer;
 
 class StatsCache;
@@ -48,6 +50,8 @@ struct NodeRouteContext {
   std::atomic<ClusterState*> cluster_state{nullptr};
   // This node's drains (the status names the drain's state); null before.
   std::atomic<const NodeDrainer*> drainer{nullptr};
+  // The clients of the other nodes (their batch rpcs); null on a single node.
+  std::atomic<const GrpcShardClients*> peers{nullptr};
 };
 
 void AddNodeRoutes(const NodeRouteContext* ctx, HttpRouter* router);

@@ -433,7 +433,8 @@ int RunNode(const NodeConfig& config) {
     spdlog::info("joined cluster [{}] through etcd {} (lease {}s)", config.cluster_name,
                  fmt::join(config.etcd_endpoints, ","), config.cluster_lease_ttl.count());
   }
-  GrpcShardClients remote_clients;
+  GrpcShardClients remote_clients(static_cast<int>(config.max_batches_in_flight));
+  if (cluster) ctx.peers.store(&remote_clients, std::memory_order_release);
   if (cluster) {
     shard_options.peer = [&remote_clients, state = cluster.get()](const std::string& node_id) -> ShardClient* {
       ClusterStatePtr current = state->Current();
@@ -532,6 +533,7 @@ int RunNode(const NodeConfig& config) {
     tasks.Stop();  // background reindexes end before the indices they write go
     api.drainer.store(nullptr);
     ctx.drainer.store(nullptr);
+    ctx.peers.store(nullptr);
     grpc.SetDrainer(nullptr, "");
     drainer.reset();
     for (const auto& release : api.before_close) release();

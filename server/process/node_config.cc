@@ -238,7 +238,11 @@ NodeConfigLoader::NodeConfigLoader() {
       {"--http-threads", "HOLDFAST_HTTP_THREADS", "http.threads", "I/O threads (0 = one per core)",
        Count(&C::http_threads, 0)},
       {"--worker-threads", "HOLDFAST_WORKER_THREADS", "node.worker_threads",
-       "request worker threads (0 = two per core)", Count(&C::worker_threads, 0)},
+       "request worker threads (0 = two per core; eight per core in a cluster)", Count(&C::worker_threads, 0)},
+      {"--max-batches-in-flight", "HOLDFAST_MAX_BATCHES_IN_FLIGHT", "transport.max_batches_in_flight",
+       "shard batch rpcs to one other node at a time (0 = one per two cores, at least 1); more wait and then "
+       "travel together in one",
+       Count(&C::max_batches_in_flight, 0)},
       {"--segments-memory", "HOLDFAST_SEGMENTS_MEMORY", "store.segments_memory",
        "index segment files held in process memory, in all (50%); beyond, mapped from the page cache",
        MemoryShare(&C::segments_memory_bytes)},
@@ -345,9 +349,15 @@ Result<NodeConfig> NodeConfigLoader::Resolve() const {
   if (config.http_threads == 0) {
     config.http_threads = std::max(1u, std::thread::hardware_concurrency());
   }
+  const uint64_t cores = std::max(1u, std::thread::hardware_concurrency());
   if (config.worker_threads == 0) {
-    config.worker_threads = 2 * std::max(1u, std::thread::hardware_concurrency());
+    // A search coordinated in a cluster holds its worker while the other
+    // nodes answer (no CPU of this node meanwhile): with two per core, four
+    // searches in flight left this node's cores idle while it waited
+    // (docs/benchmarks.md, "Searches that meet on the way").
+    config.worker_threads = (config.etcd_endpoints.empty() ? 2 : 8) * cores;
   }
+  if (config.max_batches_in_flight == 0) config.max_batches_in_flight = std::max<uint64_t>(1, cores / 2);
   return config;
 }
 

@@ -43,7 +43,11 @@ struct NodeConfig {
   std::chrono::milliseconds http_idle_timeout{300'000};
   uint64_t http_max_connections = 10'000;
   uint64_t http_threads = 0;  // 0: one per core
-  uint64_t worker_threads = 0;  // 0: two per core (request handlers: search, writes)
+  uint64_t worker_threads = 0;  // 0: two per core, eight in a cluster (request handlers: search, writes)
+  // Batch rpcs one coordinator has on their way to one other node at a time
+  // (0: one per two cores, at least one); batches started beyond it wait and
+  // travel together (replication/grpc_shard_client.h, "Coalescing").
+  uint64_t max_batches_in_flight = 0;
   // Index segment files held in process memory, in all; beyond, they are
   // mapped from the page cache. Resolved from a percentage of the node's
   // memory (default 50%); 0 maps every file.
