@@ -130,6 +130,7 @@ class GrpcShardClient::Pending final : public ShardClient::PendingBatch {
   void Wait() override {
     if (flight_ == nullptr) return;
     client_->Await(flight_.get());
+    client_->Answer(*flight_, this);  // on this thread: the batches of a rpc are read in parallel
     flight_.reset();
   }
 
@@ -140,6 +141,7 @@ class GrpcShardClient::Pending final : public ShardClient::PendingBatch {
   Deadline deadline_;
   pb::BatchRequest request_;
   std::shared_ptr<Flight> flight_;  // null: answered (or never sent)
+  size_t index_ = 0;                // its place in the flight's batches
 };
 
 class GrpcShardClient::Flight {
@@ -173,6 +175,7 @@ std::unique_ptr<ShardClient::PendingBatch> GrpcShardClient::StartBatch(std::span
       queued_->deadline = deadline;
     }
     if (together && std::chrono::abs(queued_->deadline - deadline) <= kCoalesceDeadlineSlack) {
+      pending->index_ = queued_->batches.size();
       queued_->batches.push_back(pending.get());
       queued_->deadline = std::min(queued_->deadline, deadline);
       pending->flight_ = queued_;
@@ -238,7 +241,6 @@ void GrpcShardClient::Await(Flight* flight) {
     }
     lock.unlock();
     if (next) Launch(next.get());
-    Answer(answered);
     lock.lock();
     polling_ = false;
     answered->done = true;
@@ -268,55 +270,51 @@ void GrpcShardClient::Await(Flight* flight) {
   }
 }
 
-void GrpcShardClient::Answer(Flight* flight) {
-  const grpc::Status& status = flight->status;
+void GrpcShardClient::Answer(const Flight& flight, Pending* batch) {
+  const grpc::Status& status = flight.status;
+  std::span<ShardCall> calls = batch->calls_;
   if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
-    // A peer of an older version: the calls one by one.
-    for (Pending* batch : flight->batches) ShardClient::CallBatch(batch->calls_, batch->deadline_);
+    ShardClient::CallBatch(calls, batch->deadline_);  // a peer of an older version: the calls one by one
     return;
   }
   if (!status.ok()) {
-    for (Pending* batch : flight->batches) {
-      for (ShardCall& call : batch->calls_) call.status = FromGrpc(status, call.method, address_);
-    }
+    for (ShardCall& call : calls) call.status = FromGrpc(status, call.method, address_);
     return;
   }
-  if (!flight->nested) {
-    DecodeBatch(flight->response, flight->batches[0]->calls_);
+  if (!flight.nested) {
+    DecodeBatch(flight.response, calls);
     return;
   }
-  for (size_t i = 0; i < flight->batches.size(); ++i) {
-    Pending* batch = flight->batches[i];
-    Status failed;
-    pb::BatchResponse answer;
-    if (i >= static_cast<size_t>(flight->response.results_size())) {
-      failed = Status::Internal("a batch answer has " + std::to_string(flight->response.results_size()) +
-                                " results for " + std::to_string(flight->batches.size()) + " batches");
-    } else if (const pb::ShardCallResult& result = flight->response.results(static_cast<int>(i)); result.has_error()) {
-      failed = FromProto(result.error());
-      if (failed.ok()) failed = Status::Internal("a failed batch in a batch answer carries no error");
-      if (failed.code() == StatusCode::kInvalidArgument &&
-          failed.message().find("unknown shard method [Batch]") != std::string::npos) {
-        // An older peer: this batch again on its own, and every later one.
-        nesting_unknown_.store(true, std::memory_order_relaxed);
-        grpc::ClientContext context;
-        context.set_deadline(SystemDeadline(batch->deadline_));
-        context.set_wait_for_ready(false);
-        grpc::Status again = stub_->shard->Batch(&context, batch->request_, &answer);
-        if (again.ok()) {
-          DecodeBatch(answer, batch->calls_);
-          continue;
-        }
-        failed = FromGrpc(again, batch->calls_.front().method, address_);
+  Status failed;
+  pb::BatchResponse answer;
+  const size_t i = batch->index_;
+  if (i >= static_cast<size_t>(flight.response.results_size())) {
+    failed = Status::Internal("a batch answer has " + std::to_string(flight.response.results_size()) + " results for " +
+                              std::to_string(flight.batches.size()) + " batches");
+  } else if (const pb::ShardCallResult& result = flight.response.results(static_cast<int>(i)); result.has_error()) {
+    failed = FromProto(result.error());
+    if (failed.ok()) failed = Status::Internal("a failed batch in a batch answer carries no error");
+    if (failed.code() == StatusCode::kInvalidArgument &&
+        failed.message().find("unknown shard method [Batch]") != std::string::npos) {
+      // An older peer: this batch again on its own, and every later one.
+      nesting_unknown_.store(true, std::memory_order_relaxed);
+      grpc::ClientContext context;
+      context.set_deadline(SystemDeadline(batch->deadline_));
+      context.set_wait_for_ready(false);
+      grpc::Status again = stub_->shard->Batch(&context, batch->request_, &answer);
+      if (again.ok()) {
+        DecodeBatch(answer, calls);
+        return;
       }
-    } else if (!answer.ParseFromString(result.response())) {
-      failed = Status::Internal("cannot parse a batch answer");
-    } else {
-      DecodeBatch(answer, batch->calls_);
-      continue;
+      failed = FromGrpc(again, calls.empty() ? ShardMethod::kQuery : calls.front().method, address_);
     }
-    for (ShardCall& call : batch->calls_) call.status = failed;
+  } else if (!answer.ParseFromString(result.response())) {
+    failed = Status::Internal("cannot parse a batch answer");
+  } else {
+    DecodeBatch(answer, calls);
+    return;
   }
+  for (ShardCall& call : calls) call.status = failed;
 }
 
 std::shared_ptr<GrpcShardClient> GrpcShardClients::Get(const std::string& address) {

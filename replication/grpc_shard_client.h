@@ -97,8 +97,9 @@ class GrpcShardClient final : public ShardClient {
   // Waits until `flight` is answered; a waiting thread takes the answers of
   // this client's rpcs off the completion queue while nobody else does.
   void Await(Flight* flight);
-  // Puts the answer of a finished rpc into its batches' calls.
-  void Answer(Flight* flight);
+  // Puts the answer of a finished rpc into one of its batches' calls (each
+  // batch's own thread, once the rpc is answered).
+  void Answer(const Flight& flight, Pending* batch);
 
   const std::string address_;
   const int max_in_flight_;
