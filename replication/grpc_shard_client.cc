@@ -148,6 +148,7 @@ class GrpcShardClient::Flight {
  public:
   std::vector<Pending*> batches;  // blocked in Wait, or about to be
   Deadline deadline;
+  bool slot = false;    // holds one of the max_in_flight_ slots (search calls)
   bool nested = false;  // the calls are the batches ("Batch" each)
   pb::BatchRequest request;
   pb::BatchResponse response;
@@ -166,10 +167,19 @@ std::unique_ptr<ShardClient::PendingBatch> GrpcShardClient::StartBatch(std::span
     for (ShardCall& call : calls) call.status = s;
     return pending;
   }
+  // Only the phases of searches wait for a slot and travel together: a
+  // write, its replication or a recovery step goes at once, on its own (it
+  // must not wait behind searches, nor make a node apply writes one batch
+  // after the other).
+  const bool search = std::all_of(calls.begin(), calls.end(), [](const ShardCall& call) {
+    return call.method == ShardMethod::kQuery || call.method == ShardMethod::kStatistics ||
+           call.method == ShardMethod::kFetch || call.method == ShardMethod::kCount;
+  });
   std::shared_ptr<Flight> launch;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    const bool together = in_flight_ >= max_in_flight_ && !nesting_unknown_.load(std::memory_order_relaxed);
+    const bool together =
+        search && in_flight_ >= max_in_flight_ && !nesting_unknown_.load(std::memory_order_relaxed);
     if (together && !queued_) {
       queued_ = std::make_shared<Flight>();
       queued_->deadline = deadline;
@@ -183,8 +193,10 @@ std::unique_ptr<ShardClient::PendingBatch> GrpcShardClient::StartBatch(std::span
       launch = std::make_shared<Flight>();
       launch->batches.push_back(pending.get());
       launch->deadline = deadline;
+      launch->slot = search;
       pending->flight_ = launch;
-      ++in_flight_;
+      if (search) ++in_flight_;
+      ++outstanding_;
       flying_.push_back(launch);
     }
   }
@@ -221,8 +233,8 @@ void GrpcShardClient::Await(Flight* flight) {
       continue;
     }
     // Nobody takes answers off the queue: this thread does. An rpc is out
-    // (`flight` is, or is queued behind one), and every rpc has a deadline,
-    // so an answer comes.
+    // (`flight` is, or is queued behind one: outstanding_ > 0), and every
+    // rpc has a deadline, so an answer comes.
     polling_ = true;
     lock.unlock();
     void* tag = nullptr;
@@ -231,12 +243,15 @@ void GrpcShardClient::Await(Flight* flight) {
     auto* answered = static_cast<Flight*>(tag);
     std::shared_ptr<Flight> next;
     lock.lock();
-    --in_flight_;
+    --outstanding_;
+    if (answered->slot) --in_flight_;
     if (queued_ && in_flight_ < max_in_flight_) {
       // The batches that waited for a slot go now, together — before this
       // answer is read, so the peer is not idle meanwhile.
       next = std::move(queued_);
+      next->slot = true;
       ++in_flight_;
+      ++outstanding_;
       flying_.push_back(next);
     }
     lock.unlock();
@@ -254,7 +269,7 @@ void GrpcShardClient::Await(Flight* flight) {
   }
   --flight->waiting;
   // Leaving: if others wait and nobody takes answers, wake one of them to.
-  if (!polling_ && in_flight_ > 0) {
+  if (!polling_ && outstanding_ > 0) {
     auto wake = [](const std::shared_ptr<Flight>& f) {
       if (f && !f->done && f->waiting > 0) {
         f->cv.notify_one();

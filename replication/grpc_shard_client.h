@@ -22,7 +22,9 @@
 // A failed call never answers OK.
 //
 // Coalescing (StartBatch, CallBatch): at most `max_batches_in_flight`
-// Batch rpcs are on their way to the peer at a time. A batch started while
+// Batch rpcs of search phases (Statistics, Query, Fetch, Count calls) are on
+// their way to the peer at a time; other batches (writes, replication,
+// recovery) always go at once and alone. A search batch started while
 // that many are out waits for the next one to come back and then goes
 // together with every other batch that waited meanwhile, in one rpc whose
 // calls are those batches (method "Batch", request a serialized
@@ -109,7 +111,8 @@ class GrpcShardClient final : public ShardClient {
   std::atomic<uint64_t> batch_rpcs_{0}, batches_sent_{0};
 
   std::mutex mu_;
-  int in_flight_ = 0;      // rpcs started and not yet taken off the queue
+  int in_flight_ = 0;      // of them, search rpcs (they hold the slots)
+  int outstanding_ = 0;    // rpcs started and not yet taken off the queue
   bool polling_ = false;   // a thread is in queue_->Next
   std::shared_ptr<Flight> queued_;  // batches waiting for a free slot
   std::vector<std::shared_ptr<Flight>> flying_;  // started, not yet answered

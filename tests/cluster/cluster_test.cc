@@ -7,6 +7,8 @@
 #include <filesystem>
 
 #include <algorithm>
+#include <mutex>
+#include <atomic>
 #include <cmath>
 #include <set>
 #include <thread>
@@ -84,6 +86,24 @@ std::map<std::string, ino_t> SegmentFiles(const std::string& data_dir) {
     struct stat st{};
     if (::stat(path.c_str(), &st) == 0) out[path.substr(data_dir.size())] = st.st_ino;
   }
+  return out;
+}
+
+// A search's answer as a string that equal answers share: total, hits (id
+// and score, equal scores by id) and the aggregations, as the node wrote them.
+std::string Canonical(const std::string& body) {
+  auto d = ParseJson(body);
+  if (!d.IsObject() || !d.HasMember("hits")) return "not an answer: " + body.substr(0, 300);
+  std::vector<std::pair<double, std::string>> hits;
+  for (const auto& h : d["hits"]["hits"].GetArray()) hits.emplace_back(h["_score"].GetDouble(), h["_id"].GetString());
+  std::stable_sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) {
+    if (std::abs(a.first - b.first) > 1e-6) return a.first > b.first;
+    return a.second < b.second;
+  });
+  std::string out = "total " + std::to_string(d["hits"]["total"]["value"].GetUint64()) + ";";
+  for (const auto& [score, id] : hits) out += " " + id + ":" + std::to_string(std::lround(score * 1e5));
+  const size_t aggs = body.find("\"aggregations\"");
+  if (aggs != std::string::npos) out += "; " + body.substr(aggs);
   return out;
 }
 
@@ -250,6 +270,75 @@ TEST_F(ClusterFixture, SixShardsSpreadTwoPerNodeAndEveryNodeAnswersLikeOneNode) 
   int masters = 0;
   for (const auto& n : nodes.GetArray()) masters += std::string(n["master"].GetString()) == "*";
   EXPECT_EQ(masters, 1);
+}
+
+
+// Searches that meet on the way to a node share one rpc (a coordinator holds
+// at most transport.max_batches_in_flight to a node; the batches started
+// meanwhile go together): sixteen searches at a time through n1, each answer
+// the one it gives alone — hits, scores, totals, aggregations, pages — and
+// n1's /metrics shows that batches did travel together.
+TEST_F(ClusterFixture, SearchesThatTravelTogetherEachAnswerAsAlone) {
+  StartNode(0, {"--max-batches-in-flight", "1"});
+  StartNode(1);
+  StartNode(2);
+  ASSERT_TRUE(WaitUntil([&] { return NodesSeen(0) == 3; }, 20s)) << "the nodes did not all join";
+  ASSERT_EQ(Http(0, "PUT", "/books", kSixShards).status, 200);
+  ASSERT_TRUE(WaitHealth(0, "green")) << Http(0, "GET", "/_cat/shards").body;
+  auto bulk = Http(0, "POST", "/books/_bulk?refresh=true", Bulk(0, 600));
+  ASSERT_EQ(bulk.status, 200) << bulk.body;
+  ASSERT_EQ(ParseJson(bulk.body)["errors"].GetBool(), false);
+  const std::vector<std::string> queries = {
+      R"({"query": {"match": {"title": "river lamp"}}, "size": 10})",
+      R"({"query": {"match": {"title": "stone"}}, "from": 5, "size": 7})",
+      R"({"query": {"match": {"title": "orbit cedar violet"}}, "size": 25})",
+      R"({"query": {"match": {"title": "harbor ember"}}, "size": 3, "aggs": {"n": {"histogram": {"field": "n", "interval": 100}}}})",
+      R"({"query": {"bool": {"must": {"match": {"title": "lamp"}}, "filter": {"range": {"n": {"lt": 300}}}}}, "size": 10})",
+      R"({"query": {"match_all": {}}, "size": 5, "aggs": {"top": {"max": {"field": "n"}}}})",
+  };
+  // The answers one at a time.
+  std::vector<std::string> alone;
+  for (const std::string& q : queries) {
+    auto r = Http(0, "POST", "/books/_search", q);
+    ASSERT_EQ(r.status, 200) << r.body;
+    alone.push_back(Canonical(r.body));
+    ASSERT_EQ(alone.back().rfind("total ", 0), 0u) << alone.back();
+  }
+  const auto metric = [&](const std::string& name) -> uint64_t {
+    const std::string text = Http(0, "GET", "/metrics").body;
+    const size_t at = text.find("\n" + name + " ");
+    return at == std::string::npos ? 0 : std::stoull(text.substr(at + name.size() + 2));
+  };
+  const uint64_t rpcs_before = metric("holdfast_shard_batch_rpcs_total");
+  const uint64_t batches_before = metric("holdfast_shard_batches_total");
+  // Sixteen at a time, 20 rounds each, every query in turn.
+  std::atomic<int> same{0}, different{0};
+  std::mutex mu;
+  std::string first_difference;
+  std::vector<std::thread> threads;
+  const int port = node(0).http_port();
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 20; ++round) {
+        const size_t q = static_cast<size_t>(t + round) % queries.size();
+        const std::string got = Canonical(HttpCall(port, "POST", "/books/_search", queries[q]).body);
+        if (got == alone[q]) {
+          ++same;
+        } else {
+          ++different;
+          std::lock_guard<std::mutex> lock(mu);
+          if (first_difference.empty()) first_difference = "query " + std::to_string(q) + ": " + got + "\nalone: " + alone[q];
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(same.load(), 16 * 20) << first_difference;
+  EXPECT_EQ(different.load(), 0);
+  const uint64_t rpcs = metric("holdfast_shard_batch_rpcs_total") - rpcs_before;
+  const uint64_t batches = metric("holdfast_shard_batches_total") - batches_before;
+  EXPECT_GT(rpcs, 0u);
+  EXPECT_GT(batches, rpcs) << "no two searches' batches travelled together";
 }
 
 TEST_F(ClusterFixture, NodesStartedTogetherOnNewVolumesFormOneCluster) {

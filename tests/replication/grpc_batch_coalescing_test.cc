@@ -1,16 +1,18 @@
-// Coalescing of batches to one peer (replication/grpc_shard_client.h): a
-// real GrpcServer on 127.0.0.1 answering with a real ShardService. While the
-// client's rpc slots are taken, the batches started meanwhile wait and then
-// travel together in one rpc, each answered exactly as if it had gone alone;
-// a thread waiting for a batch that waits takes the answers of the rpcs ahead
+// Coalescing of search batches to one peer (replication/grpc_shard_client.h):
+// a real ShardService behind gRPC on 127.0.0.1. While the client's rpc slots
+// are taken, the search batches started meanwhile wait and then travel
+// together in one rpc, each answered exactly as if it had gone alone; a
+// thread waiting for a batch that waits takes the answers of the rpcs ahead
 // of it (no other thread has to); many threads over two peers, waiting in
-// opposite orders, all finish; a peer of an older version (no batches in a
-// batch) gets each batch on its own.
+// opposite orders, all finish; writes never wait for a slot; a peer of an
+// older version (no batches in a batch) gets each batch on its own.
 #include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <random>
 #include <thread>
 #include <vector>
@@ -27,15 +29,59 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
+// A peer whose Batch rpcs wait while its gate is closed when they carry the
+// query text "hold-me" (such a batch holds one of a client's slots for as
+// long as a test likes); the others are answered at once by the real
+// ShardService. `older`: it answers every batch in a batch "unknown shard
+// method [Batch]", as a node of an older version does.
+class GatedPeer final : public pb::Shard::Service {
+ public:
+  explicit GatedPeer(ShardService* service) : service_(service) {}
+  grpc::Status Batch(grpc::ServerContext*, const pb::BatchRequest* request, pb::BatchResponse* response) override {
+    ++rpcs;
+    const bool nested = std::any_of(request->calls().begin(), request->calls().end(),
+                                    [](const pb::ShardCall& call) { return call.method() == "Batch"; });
+    if (nested) ++nested_rpcs;
+    if (request->SerializeAsString().find("hold-me") != std::string::npos) {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (!cv_.wait_for(lock, std::chrono::seconds(20), [&] { return open_; })) {
+        return grpc::Status(grpc::StatusCode::INTERNAL, "the gate stayed closed");
+      }
+    }
+    if (nested && older) {
+      for (const pb::ShardCall& call : request->calls()) {
+        ToProto(Status::InvalidArgument("unknown shard method [" + call.method() + "] in a batch"),
+                response->add_results()->mutable_error());
+      }
+      return grpc::Status::OK;
+    }
+    service_->HandleBatch(*request, response);
+    return grpc::Status::OK;
+  }
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = false;
+  }
+  std::atomic<int> rpcs{0}, nested_rpcs{0};
+  std::atomic<bool> older{false};
+
+ private:
+  ShardService* service_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
 class GrpcBatchCoalescingTest : public testing::ShardServiceFixture {
  protected:
   void SetUp() override {
     ShardServiceFixture::SetUp();
     if (HasFatalFailure()) return;
-    server_ = std::make_unique<GrpcServer>(NodeIdentityView{"node-a", nullptr, nullptr});
-    ASSERT_TRUE(server_->Start("127.0.0.1:0").ok());
-    server_->SetShardService(service_.get());
-    address_ = "127.0.0.1:" + std::to_string(server_->port());
     pb::WriteRequest w;
     *w.mutable_target() = Target();
     for (int i = 0; i < kDocs; ++i) {
@@ -45,12 +91,24 @@ class GrpcBatchCoalescingTest : public testing::ShardServiceFixture {
     }
     pb::WriteResponse written;
     ASSERT_TRUE(service_->Write(w, &written).ok());
-    last_seq_no_ = Engine().Stats().max_seq_no;
     ASSERT_TRUE(Engine().Refresh().ok());
-    // Refreshes only when a test says (a WaitForRefresh then waits: Blocker).
-    Engine().SetRefreshInterval(std::chrono::hours(1));
+    // The real node's gRPC server, and the gated peer on a port of its own.
+    server_ = std::make_unique<GrpcServer>(NodeIdentityView{"node-a", nullptr, nullptr});
+    ASSERT_TRUE(server_->Start("127.0.0.1:0").ok());
+    server_->SetShardService(service_.get());
+    address_ = "127.0.0.1:" + std::to_string(server_->port());
+    gated_ = std::make_unique<GatedPeer>(service_.get());
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(gated_.get());
+    gated_server_ = builder.BuildAndStart();
+    ASSERT_NE(gated_server_, nullptr);
+    gated_address_ = "127.0.0.1:" + std::to_string(port);
   }
   void TearDown() override {
+    if (gated_) gated_->Open();
+    if (gated_server_) gated_server_->Shutdown(std::chrono::system_clock::now() + 2s);
     if (server_) {
       server_->SetShardService(nullptr);
       server_->Shutdown(2s);
@@ -58,27 +116,29 @@ class GrpcBatchCoalescingTest : public testing::ShardServiceFixture {
     ShardServiceFixture::TearDown();
   }
 
-  // A batch of a Get of document `id` and a Count: what a caller keeps
-  // until its batch is answered.
-  struct GetAndCount {
-    pb::GetRequest get;
-    pb::GetResponse got;
+  // A search batch (the calls of search phases): a Fetch of document `id`
+  // and a Count. What a caller keeps until its batch is answered.
+  struct FetchAndCount {
+    pb::FetchRequest get;
+    pb::FetchResponse got;
     pb::CountRequest count;
     pb::CountResponse counted;
     std::vector<ShardCall> calls;
   };
-  std::unique_ptr<GetAndCount> MakeBatch(int id) {
-    auto b = std::make_unique<GetAndCount>();
+  std::unique_ptr<FetchAndCount> MakeBatch(int id, const std::string& query = "") {
+    auto b = std::make_unique<FetchAndCount>();
     *b->get.mutable_target() = Target();
     b->get.add_ids(std::to_string(id));
+    b->get.mutable_source()->set_enabled(true);
     *b->count.mutable_target() = Target();
-    b->count.mutable_source()->set_query_json(R"({"match":{"title":")" + std::to_string(id) + R"("}})");
-    b->calls = {{ShardMethod::kGet, &b->get, &b->got, Status::OK()},
+    b->count.mutable_source()->set_query_json(
+        query.empty() ? R"({"match":{"title":")" + std::to_string(id) + R"("}})" : query);
+    b->calls = {{ShardMethod::kFetch, &b->get, &b->got, Status::OK()},
                 {ShardMethod::kCount, &b->count, &b->counted, Status::OK()}};
     return b;
   }
   // Its answers are those of document `id`.
-  static void ExpectAnswered(const GetAndCount& b, int id) {
+  static void ExpectAnswered(const FetchAndCount& b, int id) {
     ASSERT_EQ(b.calls.size(), 2u);
     ASSERT_TRUE(b.calls[0].status.ok()) << b.calls[0].status.ToString();
     ASSERT_TRUE(b.calls[1].status.ok()) << b.calls[1].status.ToString();
@@ -87,49 +147,31 @@ class GrpcBatchCoalescingTest : public testing::ShardServiceFixture {
     EXPECT_EQ(b.got.docs(0).source(), R"({"title":"doc )" + std::to_string(id) + R"("})");
     EXPECT_EQ(b.counted.count(), 1u);
   }
-
-  // A call that stays on the server until the next refresh (nothing here
-  // refreshes on its own): it holds one of a client's rpc slots.
-  struct Blocker {
-    pb::WaitForRefreshRequest wait;
-    pb::WaitForRefreshResponse waited;
-    std::vector<ShardCall> calls;
-  };
-  std::unique_ptr<Blocker> MakeBlocker() {
-    auto b = std::make_unique<Blocker>();
-    *b->wait.mutable_target() = Target();
-    b->wait.set_seq_no(last_seq_no_ + 1);  // the next write's
-    b->wait.set_timeout_ms(20'000);
-    b->calls = {{ShardMethod::kWaitForRefresh, &b->wait, &b->waited, Status::OK()}};
-    return b;
-  }
-  // Lets the blockers go: a write (the seq_no they wait for) and a refresh.
-  void Unblock() {
-    pb::WriteRequest w;
-    *w.mutable_target() = Target();
-    pb::DocWrite* d = w.add_items();
-    d->set_id("unblock");
-    d->set_source(R"({"title":"unblock"})");
-    pb::WriteResponse written;
-    ASSERT_TRUE(service_->Write(w, &written).ok());
-    last_seq_no_ = Engine().Stats().max_seq_no;
-    ASSERT_TRUE(Engine().Refresh().ok());
+  // A search batch the gated peer holds until it opens.
+  std::unique_ptr<FetchAndCount> MakeHeld() { return MakeBatch(0, R"({"match":{"title":"hold-me"}})"); }
+  static void ExpectHeldAnswered(const FetchAndCount& b) {
+    ASSERT_TRUE(b.calls[0].status.ok()) << b.calls[0].status.ToString();
+    ASSERT_TRUE(b.calls[1].status.ok()) << b.calls[1].status.ToString();
+    EXPECT_EQ(b.counted.count(), 0u);
   }
 
   static constexpr int kDocs = 40;
   std::unique_ptr<GrpcServer> server_;
   std::string address_;
-  int64_t last_seq_no_ = 0;
+  std::unique_ptr<GatedPeer> gated_;
+  std::unique_ptr<grpc::Server> gated_server_;
+  std::string gated_address_;
 };
 
 TEST_F(GrpcBatchCoalescingTest, BatchesStartedWhileTheSlotIsTakenTravelTogether) {
-  GrpcShardClient client(address_, /*max_batches_in_flight=*/1);
-  std::unique_ptr<Blocker> blocker = MakeBlocker();
-  std::unique_ptr<ShardClient::PendingBatch> first = client.StartBatch(blocker->calls, DeadlineIn(15s));
+  GrpcShardClient client(gated_address_, /*max_batches_in_flight=*/1);
+  std::unique_ptr<FetchAndCount> held = MakeHeld();
+  std::unique_ptr<ShardClient::PendingBatch> first = client.StartBatch(held->calls, DeadlineIn(15s));
   EXPECT_EQ(client.batch_rpcs(), 1u);
+  ASSERT_TRUE(testing::WaitFor([&] { return gated_->rpcs.load() == 1; }, 5s)) << "the held batch never reached the peer";
 
   // Five batches while the one slot is taken: none leaves yet.
-  std::vector<std::unique_ptr<GetAndCount>> batches;
+  std::vector<std::unique_ptr<FetchAndCount>> batches;
   std::vector<std::unique_ptr<ShardClient::PendingBatch>> pending;
   for (int i = 0; i < 5; ++i) {
     batches.push_back(MakeBatch(i * 7));
@@ -137,50 +179,73 @@ TEST_F(GrpcBatchCoalescingTest, BatchesStartedWhileTheSlotIsTakenTravelTogether)
   }
   EXPECT_EQ(client.batch_rpcs(), 1u);
   EXPECT_EQ(client.batches_sent(), 1u);
+  EXPECT_EQ(gated_->rpcs.load(), 1);
 
   // Waiting for the last of them: this thread takes the first rpc's answer
-  // (it is the only one waiting), which sends the five in one rpc.
-  std::thread unblock([this] {
-    std::this_thread::sleep_for(100ms);  // the waiter below is in its wait by then, or soon
-    Unblock();
+  // (nobody else waits), which sends the five in one rpc.
+  std::thread open([this] {
+    std::this_thread::sleep_for(100ms);  // whether the wait below began by then or not
+    gated_->Open();
   });
   const Clock::time_point start = Clock::now();
   pending.back()->Wait();
-  unblock.join();
+  open.join();
   EXPECT_LT(Clock::now() - start, 10s);
   EXPECT_EQ(client.batch_rpcs(), 2u);
   EXPECT_EQ(client.batches_sent(), 6u);
+  EXPECT_EQ(gated_->rpcs.load(), 2);
+  EXPECT_EQ(gated_->nested_rpcs.load(), 1);
   for (auto& p : pending) p->Wait();
   for (int i = 0; i < 5; ++i) ExpectAnswered(*batches[i], i * 7);
   first->Wait();
-  EXPECT_TRUE(blocker->calls[0].status.ok()) << blocker->calls[0].status.ToString();
+  ExpectHeldAnswered(*held);
 
   // A free slot: a batch goes at once and alone.
-  std::unique_ptr<GetAndCount> alone = MakeBatch(3);
+  std::unique_ptr<FetchAndCount> alone = MakeBatch(3);
   client.StartBatch(alone->calls, DeadlineIn(15s))->Wait();
   ExpectAnswered(*alone, 3);
   EXPECT_EQ(client.batch_rpcs(), 3u);
 }
 
-TEST_F(GrpcBatchCoalescingTest, ABatchWhoseDeadlineIsFarFromTheWaitingOnesGoesAlone) {
-  GrpcShardClient client(address_, /*max_batches_in_flight=*/1);
-  std::unique_ptr<Blocker> blocker = MakeBlocker();
-  std::unique_ptr<ShardClient::PendingBatch> first = client.StartBatch(blocker->calls, DeadlineIn(15s));
-  std::unique_ptr<GetAndCount> waits = MakeBatch(1);
+TEST_F(GrpcBatchCoalescingTest, WritesAndBatchesWithFarDeadlinesDoNotWaitForASlot) {
+  GrpcShardClient client(gated_address_, /*max_batches_in_flight=*/1);
+  std::unique_ptr<FetchAndCount> held = MakeHeld();
+  std::unique_ptr<ShardClient::PendingBatch> first = client.StartBatch(held->calls, DeadlineIn(15s));
+  std::unique_ptr<FetchAndCount> waits = MakeBatch(1);
   std::unique_ptr<ShardClient::PendingBatch> queued = client.StartBatch(waits->calls, DeadlineIn(15s));
   EXPECT_EQ(client.batch_rpcs(), 1u);
-  // Its deadline is 13 s earlier than the waiting batch's: it must not wait
-  // with it (the rpc would carry the earlier deadline for both).
-  std::unique_ptr<GetAndCount> hurried = MakeBatch(2);
-  const Clock::time_point start = Clock::now();
+
+  // A write is not a search phase: it goes at once, while the slot is taken.
+  pb::WriteRequest write;
+  *write.mutable_target() = Target();
+  pb::DocWrite* doc = write.add_items();
+  doc->set_id("written");
+  doc->set_source(R"({"title":"written meanwhile"})");
+  pb::WriteResponse written;
+  std::vector<ShardCall> writes = {{ShardMethod::kWrite, &write, &written, Status::OK()}};
+  Clock::time_point start = Clock::now();
+  client.StartBatch(writes, DeadlineIn(15s))->Wait();
+  EXPECT_LT(Clock::now() - start, 5s);
+  ASSERT_TRUE(writes[0].status.ok()) << writes[0].status.ToString();
+  ASSERT_EQ(written.results_size(), 1);
+  EXPECT_FALSE(written.results(0).has_error());
+  EXPECT_EQ(client.batch_rpcs(), 2u);
+
+  // A search batch whose deadline is 13 s earlier than the waiting one's must
+  // not wait with it (the rpc would carry the earlier deadline for both).
+  std::unique_ptr<FetchAndCount> hurried = MakeBatch(2);
+  start = Clock::now();
   client.StartBatch(hurried->calls, DeadlineIn(2s))->Wait();
   EXPECT_LT(Clock::now() - start, 2s);
   ExpectAnswered(*hurried, 2);
-  EXPECT_EQ(client.batch_rpcs(), 2u);
-  Unblock();
+  EXPECT_EQ(client.batch_rpcs(), 3u);
+
+  gated_->Open();
   queued->Wait();
   ExpectAnswered(*waits, 1);
   first->Wait();
+  ExpectHeldAnswered(*held);
+  EXPECT_EQ(client.batch_rpcs(), 4u);
 }
 
 // Coordinators wait for their batches in whatever order they started them;
@@ -197,7 +262,7 @@ TEST_F(GrpcBatchCoalescingTest, ManyThreadsOverTwoPeersWaitingInAnyOrderAllFinis
       std::mt19937 random(static_cast<uint32_t>(t));
       for (int i = 0; i < 40; ++i) {
         const int ida = static_cast<int>(random() % kDocs), idb = static_cast<int>(random() % kDocs);
-        std::unique_ptr<GetAndCount> ba = MakeBatch(ida), bb = MakeBatch(idb);
+        std::unique_ptr<FetchAndCount> ba = MakeBatch(ida), bb = MakeBatch(idb);
         std::unique_ptr<ShardClient::PendingBatch> pa = a.StartBatch(ba->calls, DeadlineIn(20s));
         std::unique_ptr<ShardClient::PendingBatch> pb = b.StartBatch(bb->calls, DeadlineIn(20s));
         if (random() % 2 == 0) {
@@ -207,11 +272,12 @@ TEST_F(GrpcBatchCoalescingTest, ManyThreadsOverTwoPeersWaitingInAnyOrderAllFinis
           pb->Wait();
           pa->Wait();
         }
-        const bool ok = ba->calls[0].status.ok() && bb->calls[0].status.ok() && ba->got.docs_size() == 1 &&
-                        bb->got.docs_size() == 1 &&
-                        ba->got.docs(0).source() == R"({"title":"doc )" + std::to_string(ida) + R"("})" &&
-                        bb->got.docs(0).source() == R"({"title":"doc )" + std::to_string(idb) + R"("})";
-        if (ok) ++right;
+        auto is = [](const FetchAndCount& x, int id) {
+          return x.calls[0].status.ok() && x.calls[1].status.ok() && x.got.docs_size() == 1 &&
+                 x.got.docs(0).source() == R"({"title":"doc )" + std::to_string(id) + R"("})" &&
+                 x.counted.count() == 1;
+        };
+        if (is(*ba, ida) && is(*bb, idb)) ++right;
       }
     });
   }
@@ -226,7 +292,7 @@ TEST_F(GrpcBatchCoalescingTest, ManyThreadsOverTwoPeersWaitingInAnyOrderAllFinis
 // A batch in a batch holding batches is refused, with a reason; the others
 // of the rpc are answered.
 TEST_F(GrpcBatchCoalescingTest, OnlyOneLevelOfBatchesInABatch) {
-  std::unique_ptr<GetAndCount> inner = MakeBatch(5);
+  std::unique_ptr<FetchAndCount> inner = MakeBatch(5);
   pb::BatchRequest one;
   ASSERT_TRUE(EncodeBatch(inner->calls, &one).ok());
   pb::BatchRequest two;
@@ -252,59 +318,33 @@ TEST_F(GrpcBatchCoalescingTest, OnlyOneLevelOfBatchesInABatch) {
   ExpectAnswered(*inner, 5);
 }
 
-// A peer of an older version: it knows the Batch rpc but not batches in a
-// batch (every such call answers "unknown shard method [Batch]").
-class OlderPeer final : public pb::Shard::Service {
- public:
-  explicit OlderPeer(ShardService* service) : service_(service) {}
-  grpc::Status Batch(grpc::ServerContext*, const pb::BatchRequest* request, pb::BatchResponse* response) override {
-    const bool nested = std::any_of(request->calls().begin(), request->calls().end(),
-                                    [](const pb::ShardCall& call) { return call.method() == "Batch"; });
-    if (!nested) {
-      service_->HandleBatch(*request, response);
-      return grpc::Status::OK;
-    }
-    ++nested_rpcs;
-    for (const pb::ShardCall& call : request->calls()) {
-      ToProto(Status::InvalidArgument("unknown shard method [" + call.method() + "] in a batch"),
-              response->add_results()->mutable_error());
-    }
-    return grpc::Status::OK;
-  }
-  std::atomic<int> nested_rpcs{0};
-
- private:
-  ShardService* service_;
-};
-
 TEST_F(GrpcBatchCoalescingTest, APeerThatKnowsNoBatchesInABatchGetsEachOnItsOwn) {
-  OlderPeer older(service_.get());
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&older);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  ASSERT_NE(server, nullptr);
-  GrpcShardClient client("127.0.0.1:" + std::to_string(port), 1);
-  std::unique_ptr<Blocker> blocker = MakeBlocker();
-  std::unique_ptr<ShardClient::PendingBatch> first = client.StartBatch(blocker->calls, DeadlineIn(10s));
-  std::vector<std::unique_ptr<GetAndCount>> batches;
+  gated_->older = true;
+  GrpcShardClient client(gated_address_, 1);
+  std::unique_ptr<FetchAndCount> held = MakeHeld();
+  std::unique_ptr<ShardClient::PendingBatch> first = client.StartBatch(held->calls, DeadlineIn(10s));
+  std::vector<std::unique_ptr<FetchAndCount>> batches;
   std::vector<std::unique_ptr<ShardClient::PendingBatch>> pending;
   for (int i = 1; i <= 3; ++i) {
     batches.push_back(MakeBatch(i));
     pending.push_back(client.StartBatch(batches.back()->calls, DeadlineIn(10s)));
   }
   EXPECT_EQ(client.batch_rpcs(), 1u);
-  Unblock();
+  gated_->Open();
   for (auto& p : pending) p->Wait();
   first->Wait();
-  EXPECT_EQ(older.nested_rpcs.load(), 1);  // the three went together, were refused, and went again alone
+  ExpectHeldAnswered(*held);
+  // The three went together, were refused, and went again, each alone.
+  EXPECT_EQ(gated_->nested_rpcs.load(), 1);
+  EXPECT_EQ(gated_->rpcs.load(), 1 + 1 + 3);
   for (int i = 1; i <= 3; ++i) ExpectAnswered(*batches[i - 1], i);
+
   // From then on every batch goes at once, even while the slot is taken.
-  blocker = MakeBlocker();
-  first = client.StartBatch(blocker->calls, DeadlineIn(10s));
+  gated_->Close();
+  held = MakeHeld();
+  first = client.StartBatch(held->calls, DeadlineIn(10s));
   const uint64_t rpcs = client.batch_rpcs();
-  std::unique_ptr<GetAndCount> x = MakeBatch(8), y = MakeBatch(9);
+  std::unique_ptr<FetchAndCount> x = MakeBatch(8), y = MakeBatch(9);
   auto px = client.StartBatch(x->calls, DeadlineIn(10s));
   auto py = client.StartBatch(y->calls, DeadlineIn(10s));
   EXPECT_EQ(client.batch_rpcs(), rpcs + 2);
@@ -312,10 +352,10 @@ TEST_F(GrpcBatchCoalescingTest, APeerThatKnowsNoBatchesInABatchGetsEachOnItsOwn)
   py->Wait();
   ExpectAnswered(*x, 8);
   ExpectAnswered(*y, 9);
-  Unblock();
+  gated_->Open();
   first->Wait();
-  EXPECT_EQ(older.nested_rpcs.load(), 1);
-  server->Shutdown(std::chrono::system_clock::now() + 2s);
+  ExpectHeldAnswered(*held);
+  EXPECT_EQ(gated_->nested_rpcs.load(), 1);
 }
 
 }  // namespace
