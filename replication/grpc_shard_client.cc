@@ -149,7 +149,6 @@ class GrpcShardClient::Flight {
   std::vector<Pending*> batches;  // blocked in Wait, or about to be
   Deadline deadline;
   bool slot = false;    // holds one of the max_in_flight_ slots (search calls)
-  bool nested = false;  // the calls are the batches ("Batch" each)
   pb::BatchRequest request;
   pb::BatchResponse response;
   grpc::ClientContext context;
@@ -207,12 +206,11 @@ std::unique_ptr<ShardClient::PendingBatch> GrpcShardClient::StartBatch(std::span
 void GrpcShardClient::Launch(Flight* flight) {
   if (flight->batches.size() == 1) {
     flight->request.Swap(&flight->batches[0]->request_);
-  } else {
-    flight->nested = true;
+  } else {  // the calls are the batches
     flight->request.mutable_calls()->Reserve(static_cast<int>(flight->batches.size()));
     for (Pending* batch : flight->batches) {
       pb::ShardCall* call = flight->request.add_calls();
-      call->set_method("Batch");
+      call->set_method(std::string(kNestedBatchMethod));
       batch->request_.SerializeToString(call->mutable_request());
     }
   }
@@ -296,7 +294,7 @@ void GrpcShardClient::Answer(const Flight& flight, Pending* batch) {
     for (ShardCall& call : calls) call.status = FromGrpc(status, call.method, address_);
     return;
   }
-  if (!flight.nested) {
+  if (flight.batches.size() == 1) {  // sent as it was (Launch)
     DecodeBatch(flight.response, calls);
     return;
   }
@@ -310,7 +308,7 @@ void GrpcShardClient::Answer(const Flight& flight, Pending* batch) {
     failed = FromProto(result.error());
     if (failed.ok()) failed = Status::Internal("a failed batch in a batch answer carries no error");
     if (failed.code() == StatusCode::kInvalidArgument &&
-        failed.message().find("unknown shard method [Batch]") != std::string::npos) {
+        failed.message().find("unknown shard method [" + std::string(kNestedBatchMethod) + "]") != std::string::npos) {
       // An older peer: this batch again on its own, and every later one.
       nesting_unknown_.store(true, std::memory_order_relaxed);
       grpc::ClientContext context;

@@ -47,6 +47,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -58,7 +59,9 @@ class CompletionQueue;
 
 namespace holdfast {
 
-// See "Coalescing" above.
+// See "Coalescing" above. kNestedBatchMethod: the method of a call that
+// carries a whole batch (ShardService::HandleBatch answers it).
+inline constexpr std::string_view kNestedBatchMethod = "Batch";
 inline constexpr int kDefaultMaxBatchesInFlight = 1;
 inline constexpr std::chrono::milliseconds kCoalesceDeadlineSlack{1000};
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "index/mapping/mapping_error.h"
+#include "replication/grpc_shard_client.h"
 #include "replication/proto_convert.h"
 
 namespace holdfast {
@@ -76,16 +77,6 @@ Status ShardService::Handle(ShardMethod method, const google::protobuf::Message&
   return Status::Internal("unknown shard method");
 }
 
-namespace {
-
-// A call whose method is "Batch" carries a whole batch (a serialized
-// BatchRequest) and is answered with its BatchResponse: a coordinator sends
-// the batches of several searches to one node in one rpc when they meet on
-// the way (replication/grpc_shard_client.h, "Coalescing"). One level only.
-constexpr std::string_view kNestedBatch = "Batch";
-
-}  // namespace
-
 void ShardService::HandleBatch(const pb::BatchRequest& request, pb::BatchResponse* response) {
   if (HandleNodePage(request, response)) return;
   response->mutable_results()->Reserve(request.calls_size());
@@ -93,13 +84,17 @@ void ShardService::HandleBatch(const pb::BatchRequest& request, pb::BatchRespons
     pb::ShardCallResult* result = response->add_results();
     Status status;
     std::optional<ShardMethod> method = ShardMethodFromName(call.method());
-    if (call.method() == kNestedBatch) {
+    if (call.method() == kNestedBatchMethod) {
+      // A whole batch (a serialized BatchRequest), answered with its
+      // BatchResponse: a coordinator sends several searches' batches to this
+      // node in one rpc when they meet on the way
+      // (replication/grpc_shard_client.h, "Coalescing"). One level only.
       pb::BatchRequest batch;
       pb::BatchResponse answer;
       if (!batch.ParseFromString(call.request())) {
         status = Status::InvalidArgument("cannot parse a batch in a batch");
       } else if (std::any_of(batch.calls().begin(), batch.calls().end(),
-                             [](const pb::ShardCall& c) { return c.method() == kNestedBatch; })) {
+                             [](const pb::ShardCall& c) { return c.method() == kNestedBatchMethod; })) {
         status = Status::InvalidArgument("a batch in a batch holds batches (one level only)");
       } else {
         HandleBatch(batch, &answer);
