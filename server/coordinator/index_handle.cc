@@ -248,13 +248,16 @@ Status IndexHandle::MultiGet(const std::vector<std::string_view>& ids, std::vect
   }
   for (uint32_t s = 0; s < by_shard.size(); ++s) {
     if (by_shard[s].empty()) continue;
-    auto to = router_->ForRead(*state_, shard_id(s));
-    if (!to.ok()) return to.status();
+    auto copies = router_->ReadCopies(*state_, shard_id(s));
+    if (!copies.ok()) return copies.status();
     pb::GetRequest request;
-    *request.mutable_target() = to->target;
     for (size_t i : by_shard[s]) request.add_ids(std::string(ids[i]));
     pb::GetResponse response;
-    HOLDFAST_RETURN_IF_ERROR(to->client->Get(request, &response));
+    HOLDFAST_RETURN_IF_ERROR(ReadFromCopies(*copies, [&](const ShardTarget& to) {
+      *request.mutable_target() = to.target;
+      response.Clear();
+      return to.client->Get(request, &response);
+    }));
     if (response.docs_size() != static_cast<int>(by_shard[s].size())) return Status::Internal("short get answer");
     for (size_t k = 0; k < by_shard[s].size(); ++k) (*out)[by_shard[s][k]] = FromProto(response.docs(static_cast<int>(k)));
   }
@@ -360,14 +363,17 @@ Result<std::vector<bool>> IndexHandle::MatchingIds(const pb::SearchSource& sourc
   for (size_t i = 0; i < ids.size(); ++i) by_shard[ShardOf(ids[i])].push_back(i);
   for (uint32_t s = 0; s < by_shard.size(); ++s) {
     if (by_shard[s].empty()) continue;
-    auto to = router_->ForRead(*state_, shard_id(s));
-    if (!to.ok()) return to.status();
+    auto copies = router_->ReadCopies(*state_, shard_id(s));
+    if (!copies.ok()) return copies.status();
     pb::MatchIdsRequest request;
-    *request.mutable_target() = to->target;
     *request.mutable_source() = source;
     for (size_t i : by_shard[s]) request.add_ids(ids[i]);
     pb::MatchIdsResponse response;
-    HOLDFAST_RETURN_IF_ERROR(to->client->MatchIds(request, &response));
+    HOLDFAST_RETURN_IF_ERROR(ReadFromCopies(*copies, [&](const ShardTarget& to) {
+      *request.mutable_target() = to.target;
+      response.Clear();
+      return to.client->MatchIds(request, &response);
+    }));
     if (response.matches_size() != static_cast<int>(by_shard[s].size())) return Status::Internal("short match answer");
     for (size_t k = 0; k < by_shard[s].size(); ++k) out[by_shard[s][k]] = response.matches(static_cast<int>(k));
   }

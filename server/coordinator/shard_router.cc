@@ -1,6 +1,7 @@
 #include "server/coordinator/shard_router.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "index/mapping/mapping_error.h"
 #include "replication/drain_records.h"
@@ -64,27 +65,59 @@ Result<ShardTarget> ShardRouter::Primary(const ClusterStateSnapshot& state, cons
   return To(state, *routing, *primary, shard, true);
 }
 
-Result<ShardTarget> ShardRouter::ForRead(const ClusterStateSnapshot& state, const ShardId& shard,
-                                         const std::function<bool(const std::string& node_id)>& on_node) const {
+Status ShardRouter::EachReadCopy(const ClusterStateSnapshot& state, const ShardId& shard,
+                                 const std::function<bool(const std::string& node_id)>& on_node,
+                                 const std::function<bool(const ShardRouting&, const ShardCopyRouting&)>& visit) const {
   const ShardRouting* routing = state.RoutingOf(shard);
   if (routing == nullptr) return Status::Unavailable("no active copy of shard " + shard.ToString());
   auto started = [](const ShardCopyRouting& c) {
     return !c.node_id.empty() && (c.state == ShardCopyState::kStarted || c.state == ShardCopyState::kRelocating);
   };
   // Copies in routing order (the primary first), those on draining nodes
-  // only when no other copy answers.
-  for (bool draining_too : {false, true}) {
+  // after the others.
+  bool any = false;
+  for (bool draining : {false, true}) {
     for (const ShardCopyRouting& c : routing->copies) {
       if (!started(c) || (!c.primary && !routing->IsInSync(c.allocation_id))) continue;
       if (on_node && !on_node(c.node_id)) continue;
-      if (!draining_too && !state.drains.empty() && IsDraining(state, c.node_id)) continue;
-      return To(state, *routing, c, shard, false);
+      if (!state.drains.empty() && IsDraining(state, c.node_id) != draining) continue;
+      if (state.drains.empty() && draining) continue;
+      any = true;
+      if (!visit(*routing, c)) return Status::OK();
     }
-    if (state.drains.empty()) break;
   }
+  if (any) return Status::OK();
   const ShardCopyRouting* primary = routing->primary();
   return Status::Unavailable("no active copy of shard " + shard.ToString() +
                              (primary != nullptr && !primary->failure.empty() ? ": " + primary->failure : ""));
+}
+
+Result<ShardTarget> ShardRouter::ForRead(const ClusterStateSnapshot& state, const ShardId& shard,
+                                         const std::function<bool(const std::string& node_id)>& on_node) const {
+  // The first copy whose node is a member (else why the first is not).
+  std::optional<Result<ShardTarget>> picked;
+  HOLDFAST_RETURN_IF_ERROR(EachReadCopy(state, shard, on_node, [&](const ShardRouting& routing, const ShardCopyRouting& c) {
+    Result<ShardTarget> to = To(state, routing, c, shard, false);
+    if (to.ok() || !picked) picked.emplace(std::move(to));
+    return !picked->ok();
+  }));
+  return std::move(*picked);
+}
+
+Result<std::vector<ShardTarget>> ShardRouter::ReadCopies(const ClusterStateSnapshot& state, const ShardId& shard) const {
+  std::vector<ShardTarget> out;
+  Status unreachable;
+  HOLDFAST_RETURN_IF_ERROR(EachReadCopy(state, shard, nullptr, [&](const ShardRouting& routing, const ShardCopyRouting& c) {
+    auto to = To(state, routing, c, shard, false);
+    if (to.ok()) {
+      out.push_back(std::move(to).value());
+    } else if (unreachable.ok()) {
+      unreachable = to.status();
+    }
+    return true;
+  }));
+  if (out.empty()) return unreachable;
+  return out;
 }
 
 std::vector<ShardTarget> ShardRouter::Replicas(const ClusterStateSnapshot& state, const ShardId& shard) const {

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "replication/cluster_state.h"
 #include "replication/shard_client.h"
@@ -49,8 +50,13 @@ class ShardRouter {
   // has every acknowledged write). With `on_node`, only a copy on a node it
   // accepts (preference=_only_nodes, _only_local), primary first. A copy on
   // a draining node (replication/drain_records.h) only when no other answers.
+  // A copy whose node is no member any more is passed over.
   Result<ShardTarget> ForRead(const ClusterStateSnapshot& state, const ShardId& shard,
                               const std::function<bool(const std::string& node_id)>& on_node = nullptr) const;
+  // Every copy ForRead may pick (without `on_node`), in the order it picks
+  // them, the first being ForRead's: a read whose copy does not answer goes
+  // on to the next (ReadFromCopies). kUnavailable when there is none.
+  Result<std::vector<ShardTarget>> ReadCopies(const ClusterStateSnapshot& state, const ShardId& shard) const;
   // The started replicas of `shard` (reachable ones), for maintenance.
   std::vector<ShardTarget> Replicas(const ClusterStateSnapshot& state, const ShardId& shard) const;
   // The client of node `node_id`'s Shard service (this node's own in
@@ -62,11 +68,31 @@ class ShardRouter {
  private:
   Result<ShardTarget> To(const ClusterStateSnapshot& state, const ShardRouting& routing, const ShardCopyRouting& copy,
                          const ShardId& shard, bool with_term) const;
+  // Calls `visit` with the copies a read may go to, in read order, until it
+  // returns false; the status when there is no such copy at all.
+  Status EachReadCopy(const ClusterStateSnapshot& state, const ShardId& shard,
+                      const std::function<bool(const std::string& node_id)>& on_node,
+                      const std::function<bool(const ShardRouting&, const ShardCopyRouting&)>& visit) const;
 
   const std::string local_node_id_;
   const ShardTransport transport_;
   std::unique_ptr<ShardClient> local_client_;
   const RemoteShardClients remote_;
 };
+
+// Runs `read` (Status(const ShardTarget&)) on `copies` in order until one
+// answers anything but kUnavailable — a copy whose node died or left, which
+// the cluster state does not know yet; a read changes nothing, so asking
+// another in-sync copy is safe (Elasticsearch's GET does the same). The
+// answer of the copy that answered, or the last one's.
+template <class Read>
+Status ReadFromCopies(const std::vector<ShardTarget>& copies, const Read& read) {
+  Status status = Status::Unavailable("no copy to read from");
+  for (const ShardTarget& to : copies) {
+    status = read(to);
+    if (status.code() != StatusCode::kUnavailable) break;
+  }
+  return status;
+}
 
 }  // namespace holdfast

@@ -51,6 +51,7 @@ struct CtlRun {
 class ClusterFixture : public ::testing::Test {
  public:
   static constexpr int kLeaseTtlSeconds = 3;
+  int lease_ttl_seconds_ = kLeaseTtlSeconds;  // of the nodes launched from now on
 
   void SetUp() override {
     ASSERT_TRUE(etcd_.Start(dir_.Sub("etcd"))) << etcd_.Log();
@@ -87,7 +88,7 @@ class ClusterFixture : public ::testing::Test {
     }
     std::vector<std::string> args = {"--node-name", "n" + std::to_string(i + 1), "--cluster-name", "c1",
                                      "--etcd-endpoints", etcd_.endpoint(), "--cluster-lease-ttl",
-                                     std::to_string(kLeaseTtlSeconds) + "s"};
+                                     std::to_string(lease_ttl_seconds_) + "s"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto data_dir = data_dirs_.find(i);
     EXPECT_TRUE(nodes_[i]->Launch(data_dir != data_dirs_.end() ? data_dir->second : dir_.Sub("n" + std::to_string(i + 1)),

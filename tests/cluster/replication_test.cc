@@ -253,6 +253,51 @@ TEST_F(ReplicationTest, APausedPrimaryIsReplacedAndCannotAcknowledgeWhenResumed)
 }
 
 
+// A read goes on to another copy when its copy's node does not answer: the
+// primary's node killed, and before its lease runs out (and a replica is
+// promoted) GET and _mget of every document answer, from the replica,
+// through a node that holds neither copy.
+TEST_F(ReplicationTest, ReadsGoOnToTheReplicaWhileAKilledPrimaryIsStillInTheState) {
+  lease_ttl_seconds_ = 20;  // a wide window between the kill and the promotion
+  StartNodes(3);
+  ASSERT_EQ(Http(0, "PUT", "/g", R"({"settings": {"number_of_shards": 1, "number_of_replicas": 1}})").status, 200);
+  ASSERT_TRUE(WaitHealth(0, "green")) << Http(0, "GET", "/_cat/shards?v").body;
+  constexpr int kDocs = 20;
+  for (int i = 0; i < kDocs; ++i) {
+    ASSERT_EQ(Http(0, "PUT", "/g/_doc/d" + std::to_string(i), R"({"v": )" + std::to_string(i) + "}").status, 201);
+  }
+  std::string primary, replica;
+  for (const CopyPlace& c : Copies(0, "g")) (c.prirep == "p" ? primary : replica) = c.node;
+  ASSERT_FALSE(primary.empty());
+  ASSERT_FALSE(replica.empty());
+  const size_t killed = static_cast<size_t>(primary[1] - '1');
+  size_t via = 0;
+  while (via == killed || "n" + std::to_string(via + 1) == replica) ++via;
+
+  node(killed).process().Signal(SIGKILL);
+  ASSERT_TRUE(node(killed).process().WaitExit(10s).has_value());
+  std::string mget = R"({"ids": [)";
+  for (int i = 0; i < kDocs; ++i) {
+    const std::string id = "d" + std::to_string(i);
+    mget += (i ? ",\"" : "\"") + id + "\"";
+    auto r = Http(via, "GET", "/g/_doc/" + id);
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto d = ParseJson(r.body);
+    EXPECT_EQ(d["_source"]["v"].GetInt(), i) << r.body;
+  }
+  mget += "]}";
+  auto r = Http(via, "POST", "/g/_mget", mget);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto d = ParseJson(r.body);
+  ASSERT_EQ(d["docs"].Size(), static_cast<rapidjson::SizeType>(kDocs)) << r.body;
+  for (const auto& doc : d["docs"].GetArray()) EXPECT_TRUE(doc.HasMember("found") && doc["found"].GetBool()) << r.body;
+  // The state still has the killed node's copy as the primary — the copy a
+  // read asks first — so every answer above came from the replica.
+  bool still = false;
+  for (const CopyPlace& c : Copies(via, "g")) still = still || (c.prirep == "p" && c.node == primary);
+  EXPECT_TRUE(still) << "the primary moved before the reads were done: " << Http(via, "GET", "/_cat/shards?v").body;
+}
+
 // A document's _seq_no, _primary_term and _version are the same on every
 // copy, and optimistic concurrency holds across a failover: the stamp read
 // before the primary's node died still guards the document on the new
