@@ -65,23 +65,29 @@ Result<ShardTarget> ShardRouter::Primary(const ClusterStateSnapshot& state, cons
   return To(state, *routing, *primary, shard, true);
 }
 
-Status ShardRouter::EachReadCopy(const ClusterStateSnapshot& state, const ShardId& shard,
-                                 const std::function<bool(const std::string& node_id)>& on_node,
-                                 const std::function<bool(const ShardRouting&, const ShardCopyRouting&)>& visit) const {
+namespace {
+
+// Calls `visit(routing, copy)` with the copies a read may go to, in read
+// order — routing order (the primary first), copies on draining nodes after
+// the others — until it returns false; the status when there is no such
+// copy at all. A template, not a std::function: ForRead is on every
+// search's path.
+template <class Visit>
+Status EachReadCopy(const ClusterStateSnapshot& state, const ShardId& shard,
+                    const std::function<bool(const std::string& node_id)>& on_node, const Visit& visit) {
   const ShardRouting* routing = state.RoutingOf(shard);
   if (routing == nullptr) return Status::Unavailable("no active copy of shard " + shard.ToString());
   auto started = [](const ShardCopyRouting& c) {
     return !c.node_id.empty() && (c.state == ShardCopyState::kStarted || c.state == ShardCopyState::kRelocating);
   };
-  // Copies in routing order (the primary first), those on draining nodes
-  // after the others.
+  const bool drains = !state.drains.empty();
   bool any = false;
   for (bool draining : {false, true}) {
+    if (draining && !drains) break;
     for (const ShardCopyRouting& c : routing->copies) {
       if (!started(c) || (!c.primary && !routing->IsInSync(c.allocation_id))) continue;
       if (on_node && !on_node(c.node_id)) continue;
-      if (!state.drains.empty() && IsDraining(state, c.node_id) != draining) continue;
-      if (state.drains.empty() && draining) continue;
+      if (drains && IsDraining(state, c.node_id) != draining) continue;
       any = true;
       if (!visit(*routing, c)) return Status::OK();
     }
@@ -91,6 +97,8 @@ Status ShardRouter::EachReadCopy(const ClusterStateSnapshot& state, const ShardI
   return Status::Unavailable("no active copy of shard " + shard.ToString() +
                              (primary != nullptr && !primary->failure.empty() ? ": " + primary->failure : ""));
 }
+
+}  // namespace
 
 Result<ShardTarget> ShardRouter::ForRead(const ClusterStateSnapshot& state, const ShardId& shard,
                                          const std::function<bool(const std::string& node_id)>& on_node) const {

@@ -68,11 +68,6 @@ class ShardRouter {
  private:
   Result<ShardTarget> To(const ClusterStateSnapshot& state, const ShardRouting& routing, const ShardCopyRouting& copy,
                          const ShardId& shard, bool with_term) const;
-  // Calls `visit` with the copies a read may go to, in read order, until it
-  // returns false; the status when there is no such copy at all.
-  Status EachReadCopy(const ClusterStateSnapshot& state, const ShardId& shard,
-                      const std::function<bool(const std::string& node_id)>& on_node,
-                      const std::function<bool(const ShardRouting&, const ShardCopyRouting&)>& visit) const;
 
   const std::string local_node_id_;
   const ShardTransport transport_;
