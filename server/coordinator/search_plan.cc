@@ -392,7 +392,7 @@ void SearchPlan::Merge(std::vector<pb::QueryResponse>& parts, uint64_t from, uin
       hit.segment = h.segment();
       hit.doc = h.doc();
       hit.score = h.score();
-      hit.explanation_json = std::move(*h.mutable_explanation_json());
+      if (!h.explanation_json().empty()) hit.explanation_json = std::move(*h.mutable_explanation_json());
       if (const double boost = indices_[shards_[s].index].boost; boost != 1) {
         hit.score = static_cast<float>(hit.score * boost);
         if (!hit.explanation_json.empty()) hit.explanation_json = BoostedExplanation(hit, boost);

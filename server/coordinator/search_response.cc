@@ -132,8 +132,13 @@ Status FetchHits(const SearchResponseParts& parts, std::vector<pb::FetchedDoc>* 
   std::vector<pb::FetchRequest> made;
   if (parts.fetch == nullptr) made = FetchOptions(plan, *parts.request, parts.highlight);
   const std::vector<pb::FetchRequest>& options = parts.fetch != nullptr ? *parts.fetch : made;
+  // This node's shards fetch on this thread, one after the other: a few
+  // documents each are less work than handing a shard to another thread (a
+  // wake-up and a switch). Highlighting a page is more: it goes on the pool.
+  const bool highlight = parts.highlight != nullptr && !parts.highlight->fields.empty();
   auto answers = ShardFanOut<pb::FetchResponse>(
-      asked.size(), ShardMethod::kFetch, parts.pool, [&](size_t k) { return plan.shards()[asked[k]].target.client; },
+      asked.size(), ShardMethod::kFetch, highlight ? parts.pool : nullptr,
+      [&](size_t k) { return plan.shards()[asked[k]].target.client; },
       [&](size_t k) -> Result<pb::FetchRequest> {
     const uint32_t s = asked[k];
     const PlanShard& shard = plan.shards()[s];
