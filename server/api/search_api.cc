@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "index/mapping/mapping_error.h"
@@ -73,11 +74,29 @@ Status CheckIndexLimits(const SearchRequest& request, const NamedIndices& indice
 
 std::string PercentEncode(std::string_view s);
 
-// Whether a shard failed because the copy asked could not be reached (it
-// could when the search was planned).
-bool CopyWentAway(const SearchPlan& plan, const QueryPhaseResult& result) {
-  for (const ShardFailure& f : result.failures) {
-    if (f.status.code() == StatusCode::kUnavailable && plan.shards()[f.shard].unavailable.ok()) return true;
+// The nodes whose copies the search asked and that did not answer
+// (kUnavailable: the node stopped or cannot be reached, or the copy moved
+// away) — every node asked when no shard answered.
+std::set<std::string> NodesThatDidNotAnswer(const SearchPlan& plan, const Result<QueryPhaseResult>& result) {
+  std::set<std::string> out;
+  if (!result.ok()) {
+    if (result.status().code() != StatusCode::kUnavailable) return out;
+    for (const PlanShard& shard : plan.shards()) {
+      if (shard.unavailable.ok() && !shard.target.node_id.empty()) out.insert(shard.target.node_id);
+    }
+    return out;
+  }
+  for (const ShardFailure& f : result.value().failures) {
+    const PlanShard& shard = plan.shards()[f.shard];
+    if (f.status.code() == StatusCode::kUnavailable && shard.unavailable.ok()) out.insert(shard.target.node_id);
+  }
+  return out;
+}
+
+// True when some shard of `plan` is read on one of `nodes`.
+bool ReadsOn(const SearchPlan& plan, const std::set<std::string>& nodes) {
+  for (const PlanShard& shard : plan.shards()) {
+    if (shard.unavailable.ok() && nodes.count(shard.target.node_id) > 0) return true;
   }
   return false;
 }
@@ -114,14 +133,23 @@ class SearchRoutes {
     std::shared_ptr<ScrollContext> scroll;
     std::vector<pb::FetchRequest> fetch;
     Result<QueryPhaseResult> result = Status::Internal("not run");
+    std::set<std::string> pass_over;  // nodes whose copies did not answer the first time
+    int64_t planned_at = 0;
     for (int attempt = 0;; ++attempt) {
-      auto indices = ResolveIndices(registry, http);
-      if (!indices.ok()) return ErrorFromStatus(indices.status());
-      if (Status s = CheckIndexLimits(req, *indices); !s.ok()) return ErrorFromStatus(s);
-      targets = *indices;
-      const int64_t planned_at = registry->cluster()->Current()->version;
-      plan = SearchPlan::Build(req, std::move(indices).value());
-      if (!plan.ok()) return ErrorFromStatus(plan.status());
+      for (bool waited = false;; waited = true) {
+        auto indices = ResolveIndices(registry, http);
+        if (!indices.ok()) return ErrorFromStatus(indices.status());
+        if (Status s = CheckIndexLimits(req, *indices); !s.ok()) return ErrorFromStatus(s);
+        targets = *indices;
+        if (attempt == 0) planned_at = registry->cluster()->Current()->version;
+        plan = SearchPlan::Build(req, std::move(indices).value(), pass_over);
+        if (!plan.ok()) return ErrorFromStatus(plan.status());
+        // Asked again and a shard has no other copy: the copy moved (a
+        // primary handed over, a relocation), which a newer state routes
+        // around — waited for once (at most a second).
+        if (attempt == 0 || waited || !ReadsOn(*plan.value(), pass_over)) break;
+        WaitForNewerState(registry, planned_at);
+      }
       if (req.scroll) {
         scroll = std::make_shared<ScrollContext>();
         scroll->plan = plan.value();
@@ -132,13 +160,16 @@ class SearchRoutes {
       fetch = FetchOptions(*plan.value(), req, &highlight);
       result = plan.value()->RunQueryPhase(req.from, req.size, !post_filtered, ctx_->search_pool,
                                            scroll ? &scroll->cursor : nullptr, ctx_->stats_cache, &fetch);
-      if (!result.ok()) return ErrorFromStatus(result.status());
-      // A copy asked went away meanwhile (its node stopped, or handed its
-      // primary over): asked once more on a fresh plan, which the newer
-      // cluster state routes around it (not for a scroll, whose contexts
-      // live on the copies asked).
-      if (attempt > 0 || scroll || !CopyWentAway(*plan.value(), result.value())) break;
-      WaitForNewerState(registry, planned_at);
+      // A copy asked did not answer (its node was killed and is still in the
+      // state until its lease ends, or stopped, or handed its primary over):
+      // the search is asked once more, of other copies of those shards where
+      // there are some (as Elasticsearch goes on to a shard's next copy) —
+      // not for a scroll, whose contexts live on the copies asked.
+      if (attempt == 0 && !scroll) pass_over = NodesThatDidNotAnswer(*plan.value(), result);
+      if (attempt > 0 || scroll || pass_over.empty()) {
+        if (!result.ok()) return ErrorFromStatus(result.status());
+        break;
+      }
     }
     if (post_filtered && !req.aggs_json.empty()) {
       // The aggregations count the query's matches, without the post_filter.

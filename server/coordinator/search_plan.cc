@@ -61,7 +61,8 @@ SortValue DocValue(int64_t v) {
 
 }  // namespace
 
-Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& request, NamedIndices indices) {
+Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& request, NamedIndices indices,
+                                                      const std::set<std::string>& pass_over) {
   std::shared_ptr<SearchPlan> plan(new SearchPlan());
   plan->sorted_by_request_ = !request.sort_json.empty();
   plan->scroll_ = request.scroll.has_value();
@@ -149,7 +150,13 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& reque
                  (node != nodes.end() && preference->only_nodes.count(node->second.name) > 0);
         };
       }
-      auto target = index->router().ForRead(*index->state(), shard.id, on_node);
+      Result<ShardTarget> target = Status::Unavailable("no copy outside the nodes passed over");
+      if (!pass_over.empty()) {
+        target = index->router().ForRead(*index->state(), shard.id, [&](const std::string& node_id) {
+          return pass_over.count(node_id) == 0 && (!on_node || on_node(node_id));
+        });
+      }
+      if (!target.ok()) target = index->router().ForRead(*index->state(), shard.id, on_node);
       // _only_local: the shards without a copy here are left out.
       if (!target.ok() && preference->only_local && index->router().ForRead(*index->state(), shard.id).ok()) continue;
       if (!target.ok() && !preference->only_nodes.empty()) {

@@ -132,8 +132,11 @@ Result<SearchPreference> ParsePreference(const std::string& text);
 class SearchPlan {
  public:
   // Parses the request for each of `indices`. With no index the plan finds
-  // nothing (a wildcard that matched no index).
-  static Result<std::shared_ptr<SearchPlan>> Build(const SearchRequest& request, NamedIndices indices);
+  // nothing (a wildcard that matched no index). A shard with a copy on a
+  // node outside `pass_over` is read there (a search asked again after those
+  // nodes' copies did not answer); the others as if it were empty.
+  static Result<std::shared_ptr<SearchPlan>> Build(const SearchRequest& request, NamedIndices indices,
+                                                   const std::set<std::string>& pass_over = {});
 
   // One page: `size` hits after `from` (or after cursor->after, for scroll
   // pages), totals and — when `with_aggs` — aggregations. `cursor` is null

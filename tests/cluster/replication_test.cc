@@ -256,16 +256,26 @@ TEST_F(ReplicationTest, APausedPrimaryIsReplacedAndCannotAcknowledgeWhenResumed)
 // A read goes on to another copy when its copy's node does not answer: the
 // primary's node killed, and before its lease runs out (and a replica is
 // promoted) GET and _mget of every document answer, from the replica,
-// through a node that holds neither copy.
-TEST_F(ReplicationTest, ReadsGoOnToTheReplicaWhileAKilledPrimaryIsStillInTheState) {
+// through a node that holds neither copy; so do searches — of an index of
+// one shard (whose only asked copy fails: the whole search would) and of an
+// index of six (some of whose shards would be left out).
+TEST_F(ReplicationTest, ReadsAndSearchesGoOnToTheReplicaWhileAKilledPrimaryIsStillInTheState) {
   lease_ttl_seconds_ = 20;  // a wide window between the kill and the promotion
   StartNodes(3);
   ASSERT_EQ(Http(0, "PUT", "/g", R"({"settings": {"number_of_shards": 1, "number_of_replicas": 1}})").status, 200);
+  ASSERT_EQ(Http(0, "PUT", "/h", R"({"settings": {"number_of_shards": 6, "number_of_replicas": 1}})").status, 200);
   ASSERT_TRUE(WaitHealth(0, "green")) << Http(0, "GET", "/_cat/shards?v").body;
   constexpr int kDocs = 20;
   for (int i = 0; i < kDocs; ++i) {
     ASSERT_EQ(Http(0, "PUT", "/g/_doc/d" + std::to_string(i), R"({"v": )" + std::to_string(i) + "}").status, 201);
   }
+  constexpr int kSpread = 60;
+  std::string bulk;
+  for (int i = 0; i < kSpread; ++i) {
+    bulk += R"({"index": {"_index": "h", "_id": "e)" + std::to_string(i) + "\"}}\n{\"v\": " + std::to_string(i) + "}\n";
+  }
+  ASSERT_EQ(Http(0, "POST", "/_bulk", bulk).status, 200);
+  ASSERT_EQ(Http(0, "POST", "/g,h/_refresh").status, 200);
   std::string primary, replica;
   for (const CopyPlace& c : Copies(0, "g")) (c.prirep == "p" ? primary : replica) = c.node;
   ASSERT_FALSE(primary.empty());
@@ -273,6 +283,9 @@ TEST_F(ReplicationTest, ReadsGoOnToTheReplicaWhileAKilledPrimaryIsStillInTheStat
   const size_t killed = static_cast<size_t>(primary[1] - '1');
   size_t via = 0;
   while (via == killed || "n" + std::to_string(via + 1) == replica) ++via;
+  bool spread_primary_there = false;
+  for (const CopyPlace& c : Copies(0, "h")) spread_primary_there = spread_primary_there || (c.prirep == "p" && c.node == primary);
+  ASSERT_TRUE(spread_primary_there) << "no primary of h on " << primary << ": " << Http(0, "GET", "/_cat/shards?v").body;
 
   node(killed).process().Signal(SIGKILL);
   ASSERT_TRUE(node(killed).process().WaitExit(10s).has_value());
@@ -291,6 +304,15 @@ TEST_F(ReplicationTest, ReadsGoOnToTheReplicaWhileAKilledPrimaryIsStillInTheStat
   auto d = ParseJson(r.body);
   ASSERT_EQ(d["docs"].Size(), static_cast<rapidjson::SizeType>(kDocs)) << r.body;
   for (const auto& doc : d["docs"].GetArray()) EXPECT_TRUE(doc.HasMember("found") && doc["found"].GetBool()) << r.body;
+  for (const auto& [index, docs] : {std::pair<std::string, int>{"g", kDocs}, {"h", kSpread}}) {
+    auto s = Http(via, "GET", "/" + index + "/_search?size=100");
+    EXPECT_EQ(s.status, 200) << index << ": " << s.body;
+    if (s.status != 200) continue;
+    auto found = ParseJson(s.body);
+    EXPECT_EQ(found["_shards"]["failed"].GetInt(), 0) << index << ": " << s.body;
+    EXPECT_EQ(found["hits"]["total"]["value"].GetInt(), docs) << index << ": " << s.body;
+    EXPECT_EQ(found["hits"]["hits"].Size(), static_cast<rapidjson::SizeType>(docs)) << index;
+  }
   // The state still has the killed node's copy as the primary — the copy a
   // read asks first — so every answer above came from the replica.
   bool still = false;
