@@ -74,19 +74,20 @@ Status CheckIndexLimits(const SearchRequest& request, const NamedIndices& indice
 
 std::string PercentEncode(std::string_view s);
 
-// The nodes whose copies the search asked and that did not answer
+// The nodes whose copies a search or count asked and that did not answer
 // (kUnavailable: the node stopped or cannot be reached, or the copy moved
-// away) — every node asked when no shard answered.
-std::set<std::string> NodesThatDidNotAnswer(const SearchPlan& plan, const Result<QueryPhaseResult>& result) {
+// away): of `failures`, or every node asked when none answered (`overall`).
+std::set<std::string> NodesThatDidNotAnswer(const SearchPlan& plan, const Status& overall,
+                                            const std::vector<ShardFailure>& failures) {
   std::set<std::string> out;
-  if (!result.ok()) {
-    if (result.status().code() != StatusCode::kUnavailable) return out;
+  if (!overall.ok()) {
+    if (overall.code() != StatusCode::kUnavailable) return out;
     for (const PlanShard& shard : plan.shards()) {
       if (shard.unavailable.ok() && !shard.target.node_id.empty()) out.insert(shard.target.node_id);
     }
     return out;
   }
-  for (const ShardFailure& f : result.value().failures) {
+  for (const ShardFailure& f : failures) {
     const PlanShard& shard = plan.shards()[f.shard];
     if (f.status.code() == StatusCode::kUnavailable && shard.unavailable.ok()) out.insert(shard.target.node_id);
   }
@@ -165,7 +166,10 @@ class SearchRoutes {
       // the search is asked once more, of other copies of those shards where
       // there are some (as Elasticsearch goes on to a shard's next copy) —
       // not for a scroll, whose contexts live on the copies asked.
-      if (attempt == 0 && !scroll) pass_over = NodesThatDidNotAnswer(*plan.value(), result);
+      if (attempt == 0 && !scroll) {
+        pass_over = NodesThatDidNotAnswer(*plan.value(), result.status(),
+                                          result.ok() ? result.value().failures : std::vector<ShardFailure>{});
+      }
       if (attempt > 0 || scroll || pass_over.empty()) {
         if (!result.ok()) return ErrorFromStatus(result.status());
         break;
@@ -203,13 +207,26 @@ class SearchRoutes {
     if (registry == nullptr) return error;
     auto request = ParseSearchRequest(http, /*for_count=*/true);
     if (!request.ok()) return ErrorFromStatus(request.status());
-    auto indices = ResolveIndices(registry, http);
-    if (!indices.ok()) return ErrorFromStatus(indices.status());
-    auto plan = SearchPlan::Build(request.value(), std::move(indices).value());
-    if (!plan.ok()) return ErrorFromStatus(plan.status());
+    Result<std::shared_ptr<SearchPlan>> plan = Status::Internal("not planned");
     std::vector<ShardFailure> failures;
     bool terminated_early = false;
-    auto n = plan.value()->Count(ctx_->search_pool, &failures, &terminated_early);
+    Result<uint64_t> n = Status::Internal("not run");
+    std::set<std::string> pass_over;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      auto indices = ResolveIndices(registry, http);
+      if (!indices.ok()) return ErrorFromStatus(indices.status());
+      auto planned = SearchPlan::Build(request.value(), std::move(indices).value(), pass_over);
+      if (!planned.ok()) return ErrorFromStatus(planned.status());
+      // Counted again (as a search is) only where the copies that did not
+      // answer have others; else the first answer stands.
+      if (attempt == 1 && ReadsOn(*planned.value(), pass_over)) break;
+      plan = std::move(planned);
+      failures.clear();
+      terminated_early = false;
+      n = plan.value()->Count(ctx_->search_pool, &failures, &terminated_early);
+      if (attempt == 0) pass_over = NodesThatDidNotAnswer(*plan.value(), n.status(), failures);
+      if (pass_over.empty()) break;
+    }
     if (!n.ok()) return ErrorFromStatus(n.status());
     const uint64_t count = n.value();
     const size_t shards = plan.value()->shards().size();

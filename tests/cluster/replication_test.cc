@@ -256,9 +256,9 @@ TEST_F(ReplicationTest, APausedPrimaryIsReplacedAndCannotAcknowledgeWhenResumed)
 // A read goes on to another copy when its copy's node does not answer: the
 // primary's node killed, and before its lease runs out (and a replica is
 // promoted) GET and _mget of every document answer, from the replica,
-// through a node that holds neither copy; so do searches — of an index of
-// one shard (whose only asked copy fails: the whole search would) and of an
-// index of six (some of whose shards would be left out).
+// through a node that holds neither copy; so do searches and counts — of an
+// index of one shard (whose only asked copy fails: the whole search would)
+// and of an index of six (some of whose shards would be left out).
 TEST_F(ReplicationTest, ReadsAndSearchesGoOnToTheReplicaWhileAKilledPrimaryIsStillInTheState) {
   lease_ttl_seconds_ = 20;  // a wide window between the kill and the promotion
   StartNodes(3);
@@ -312,6 +312,12 @@ TEST_F(ReplicationTest, ReadsAndSearchesGoOnToTheReplicaWhileAKilledPrimaryIsSti
     EXPECT_EQ(found["_shards"]["failed"].GetInt(), 0) << index << ": " << s.body;
     EXPECT_EQ(found["hits"]["total"]["value"].GetInt(), docs) << index << ": " << s.body;
     EXPECT_EQ(found["hits"]["hits"].Size(), static_cast<rapidjson::SizeType>(docs)) << index;
+    auto c = Http(via, "GET", "/" + index + "/_count");
+    EXPECT_EQ(c.status, 200) << index << ": " << c.body;
+    if (c.status != 200) continue;
+    auto counted = ParseJson(c.body);
+    EXPECT_EQ(counted["_shards"]["failed"].GetInt(), 0) << index << ": " << c.body;
+    EXPECT_EQ(counted["count"].GetInt(), docs) << index << ": " << c.body;
   }
   // The state still has the killed node's copy as the primary — the copy a
   // read asks first — so every answer above came from the replica.
