@@ -137,19 +137,19 @@ class SearchRoutes {
     std::set<std::string> pass_over;  // nodes whose copies did not answer the first time
     int64_t planned_at = 0;
     for (int attempt = 0;; ++attempt) {
-      for (bool waited = false;; waited = true) {
-        auto indices = ResolveIndices(registry, http);
-        if (!indices.ok()) return ErrorFromStatus(indices.status());
-        if (Status s = CheckIndexLimits(req, *indices); !s.ok()) return ErrorFromStatus(s);
-        targets = *indices;
-        if (attempt == 0) planned_at = registry->cluster()->Current()->version;
-        plan = SearchPlan::Build(req, std::move(indices).value(), pass_over);
-        if (!plan.ok()) return ErrorFromStatus(plan.status());
-        // Asked again and a shard has no other copy: the copy moved (a
-        // primary handed over, a relocation), which a newer state routes
-        // around — waited for once (at most a second).
-        if (attempt == 0 || waited || !ReadsOn(*plan.value(), pass_over)) break;
+      auto indices = ResolveIndices(registry, http);
+      if (!indices.ok()) return ErrorFromStatus(indices.status());
+      if (Status s = CheckIndexLimits(req, *indices); !s.ok()) return ErrorFromStatus(s);
+      targets = *indices;
+      if (attempt == 0) planned_at = registry->cluster()->Current()->version;
+      plan = SearchPlan::Build(req, std::move(indices).value(), pass_over);
+      if (!plan.ok()) return ErrorFromStatus(plan.status());
+      if (attempt == 1 && ReadsOn(*plan.value(), pass_over)) {
+        // A shard has no other copy: the copy moved (a primary handed over,
+        // a relocation), which a newer state routes around — waited for (at
+        // most a second), then planned once more.
         WaitForNewerState(registry, planned_at);
+        continue;
       }
       if (req.scroll) {
         scroll = std::make_shared<ScrollContext>();
@@ -167,8 +167,8 @@ class SearchRoutes {
       // there are some (as Elasticsearch goes on to a shard's next copy) —
       // not for a scroll, whose contexts live on the copies asked.
       if (attempt == 0 && !scroll) {
-        pass_over = NodesThatDidNotAnswer(*plan.value(), result.status(),
-                                          result.ok() ? result.value().failures : std::vector<ShardFailure>{});
+        static const std::vector<ShardFailure> kNone;
+        pass_over = NodesThatDidNotAnswer(*plan.value(), result.status(), result.ok() ? result.value().failures : kNone);
       }
       if (attempt > 0 || scroll || pass_over.empty()) {
         if (!result.ok()) return ErrorFromStatus(result.status());

@@ -150,13 +150,11 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& reque
                  (node != nodes.end() && preference->only_nodes.count(node->second.name) > 0);
         };
       }
-      Result<ShardTarget> target = Status::Unavailable("no copy outside the nodes passed over");
-      if (!pass_over.empty()) {
-        target = index->router().ForRead(*index->state(), shard.id, [&](const std::string& node_id) {
-          return pass_over.count(node_id) == 0 && (!on_node || on_node(node_id));
-        });
-      }
-      if (!target.ok()) target = index->router().ForRead(*index->state(), shard.id, on_node);
+      auto target = pass_over.empty() ? index->router().ForRead(*index->state(), shard.id, on_node)
+                                      : index->router().ForRead(*index->state(), shard.id, [&](const std::string& n) {
+                                          return pass_over.count(n) == 0 && (!on_node || on_node(n));
+                                        });
+      if (!target.ok() && !pass_over.empty()) target = index->router().ForRead(*index->state(), shard.id, on_node);
       // _only_local: the shards without a copy here are left out.
       if (!target.ok() && preference->only_local && index->router().ForRead(*index->state(), shard.id).ok()) continue;
       if (!target.ok() && !preference->only_nodes.empty()) {

@@ -134,7 +134,7 @@ class SearchPlan {
   // Parses the request for each of `indices`. With no index the plan finds
   // nothing (a wildcard that matched no index). A shard with a copy on a
   // node outside `pass_over` is read there (a search asked again after those
-  // nodes' copies did not answer); the others as if it were empty.
+  // nodes' copies did not answer); one without reads the copy it would anyway.
   static Result<std::shared_ptr<SearchPlan>> Build(const SearchRequest& request, NamedIndices indices,
                                                    const std::set<std::string>& pass_over = {});
 

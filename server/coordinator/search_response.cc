@@ -73,11 +73,13 @@ void WriteTotal(Writer* w, const SearchRequest& request, const QueryPhaseResult&
   w->EndObject();
 }
 
+bool Highlights(const search::HighlightSpec* spec) { return spec != nullptr && !spec->fields.empty(); }
+
 }  // namespace
 
 std::vector<pb::FetchRequest> FetchOptions(const SearchPlan& plan, const SearchRequest& request,
                                            const search::HighlightSpec* highlight_spec) {
-  const bool highlight = highlight_spec != nullptr && !highlight_spec->fields.empty();
+  const bool highlight = Highlights(highlight_spec);
   std::vector<pb::FetchRequest> out(plan.indices().size());
   for (size_t i = 0; i < out.size(); ++i) {
     pb::FetchRequest& fetch = out[i];
@@ -135,9 +137,8 @@ Status FetchHits(const SearchResponseParts& parts, std::vector<pb::FetchedDoc>* 
   // This node's shards fetch on this thread, one after the other: a few
   // documents each are less work than handing a shard to another thread (a
   // wake-up and a switch). Highlighting a page is more: it goes on the pool.
-  const bool highlight = parts.highlight != nullptr && !parts.highlight->fields.empty();
   auto answers = ShardFanOut<pb::FetchResponse>(
-      asked.size(), ShardMethod::kFetch, highlight ? parts.pool : nullptr,
+      asked.size(), ShardMethod::kFetch, Highlights(parts.highlight) ? parts.pool : nullptr,
       [&](size_t k) { return plan.shards()[asked[k]].target.client; },
       [&](size_t k) -> Result<pb::FetchRequest> {
     const uint32_t s = asked[k];
