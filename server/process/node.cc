@@ -385,15 +385,19 @@ int RunNode(const NodeConfig& config) {
   }
   spdlog::info(
       "holdfast {} started: node_name={} node_id={} cluster_name={} cluster_uuid={} "
-      "volume_uuid={} data_dir={} http_address={} grpc_address={} shard_transport={} pid={}",
+      "volume_uuid={} data_dir={} http_address={} grpc_address={} published_grpc_address={} shard_transport={} "
+      "pid={}",
       kHoldfastVersion, config.node_name, id.node_id, config.cluster_name, id.cluster_uuid,
       id.volume_uuid, config.data_dir, WithPort(config.http_address, http.port()),
-      WithPort(config.grpc_address, grpc.port()), config.shard_transport, getpid());
+      WithPort(config.grpc_address, grpc.port()),
+      PublishedAddress(config.grpc_address, config.publish_host, grpc.port()), config.shard_transport, getpid());
 
   // Startup, step 2: the cluster state and every shard copy (op log replay).
+  // Other nodes dial the published addresses (--publish-host).
   NodeShardsOptions shard_options;
-  shard_options.node = ClusterNode{id.node_id, config.node_name, WithPort(config.http_address, http.port()),
-                                   WithPort(config.grpc_address, grpc.port())};
+  shard_options.node =
+      ClusterNode{id.node_id, config.node_name, PublishedAddress(config.http_address, config.publish_host, http.port()),
+                  PublishedAddress(config.grpc_address, config.publish_host, grpc.port())};
   shard_options.cluster_name = config.cluster_name;
   shard_options.engine.source_cache = source_cache;
   shard_options.engine.store_log = rocksdb_log;

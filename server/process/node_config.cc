@@ -2,6 +2,8 @@
 
 #include "replication/etcd_client.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -212,6 +214,24 @@ NodeConfigLoader::NodeConfigLoader() {
        Address(&C::http_address)},
       {"--grpc-addr", "HOLDFAST_GRPC_ADDR", "grpc.address", "gRPC listen address (127.0.0.1:9300)",
        Address(&C::grpc_address)},
+      {"--publish-host", "HOLDFAST_PUBLISH_HOST", "network.publish_host",
+       "the host name or IP other nodes dial this node at, with the listen ports (default: the listen "
+       "addresses' host); needed in a cluster when gRPC listens on 0.0.0.0 or ::",
+       [](C& c, const std::string& v) {
+         std::string host = v;
+         if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+         in6_addr v6{};
+         const bool bad_colon = host.find(':') != std::string::npos && ::inet_pton(AF_INET6, host.c_str(), &v6) != 1;
+         if ((host.empty() && !v.empty()) || bad_colon || host.find_first_of(" \t\n/[]") != std::string::npos) {
+           return Status::InvalidArgument("\"" + v +
+                                          "\" is not a host name or IP address (no port: the listen ports are published)");
+         }
+         if (IsUnspecifiedHost(host)) {
+           return Status::InvalidArgument("\"" + v + "\" means every interface; give an address others can dial");
+         }
+         c.publish_host = host;
+         return Status::OK();
+       }},
       {"--shutdown-grace", "HOLDFAST_SHUTDOWN_GRACE", "shutdown.grace_period",
        "how long in-flight requests may run after SIGTERM (30s)", Duration(&C::shutdown_grace)},
       {"--admin-token-file", "HOLDFAST_ADMIN_TOKEN_FILE", "admin.token_file",
@@ -346,6 +366,18 @@ Result<NodeConfig> NodeConfigLoader::Resolve() const {
     return Status::InvalidArgument("cluster.routing.allocation.disk.watermark: " + s.message());
   }
   if (config.node_name.empty()) config.node_name = HostName();
+  if (!config.etcd_endpoints.empty() && config.publish_host.empty()) {
+    // The other nodes dial the gRPC address this node registers; "0.0.0.0"
+    // would reach their own host (a node may then talk to itself).
+    std::string host;
+    uint16_t port = 0;
+    if (SplitHostPort(config.grpc_address, &host, &port).ok() && IsUnspecifiedHost(host)) {
+      return Status::InvalidArgument("grpc.address " + config.grpc_address +
+                                     " listens on every interface, and other nodes cannot dial " + host +
+                                     ": set --publish-host (HOLDFAST_PUBLISH_HOST, network.publish_host) to the "
+                                     "address they reach this node at, or listen on that address");
+    }
+  }
   if (config.http_threads == 0) {
     config.http_threads = std::max(1u, std::thread::hardware_concurrency());
   }
@@ -457,6 +489,24 @@ Status SplitHostPort(const std::string& address, std::string* host, uint16_t* po
   *host = h;
   *port = static_cast<uint16_t>(n.value());
   return Status::OK();
+}
+
+bool IsUnspecifiedHost(const std::string& host) {
+  std::string h = host;
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  if (h == "0.0.0.0") return true;
+  in6_addr v6{};
+  return ::inet_pton(AF_INET6, h.c_str(), &v6) == 1 && IN6_IS_ADDR_UNSPECIFIED(&v6);
+}
+
+std::string PublishedAddress(const std::string& listen, const std::string& publish_host, int port) {
+  std::string host;
+  if (publish_host.empty()) {
+    host = listen.substr(0, listen.rfind(':'));
+  } else {
+    host = publish_host.find(':') != std::string::npos ? "[" + publish_host + "]" : publish_host;
+  }
+  return host + ":" + std::to_string(port);
 }
 
 }  // namespace holdfast

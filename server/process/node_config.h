@@ -32,6 +32,12 @@ struct NodeConfig {
   std::string data_dir = "data";
   std::string http_address = "127.0.0.1:9200";
   std::string grpc_address = "127.0.0.1:9300";
+  // The host other nodes dial and clients are told this node is at (both
+  // addresses, with the ports they listen on); empty: the listen addresses'
+  // own host. A cluster node listening on every interface (0.0.0.0, ::)
+  // must say it: nobody can dial "0.0.0.0" (Elasticsearch's
+  // network.publish_host).
+  std::string publish_host;
   std::chrono::milliseconds shutdown_grace{30'000};
   std::chrono::milliseconds shutdown_readiness_delay{5'000};  // part of the grace period
   std::string admin_token_file;  // non-empty: admin calls need the token in it
@@ -100,5 +106,11 @@ Result<DiskWatermark> ParseDiskWatermark(const std::string& text);
 Result<std::chrono::milliseconds> ParseDuration(const std::string& text);
 // "host:port" or "[v6]:port" → host and port (0 = any free port).
 Status SplitHostPort(const std::string& address, std::string* host, uint16_t* port);
+// True for a host that means "every interface" when listening: 0.0.0.0, ::.
+bool IsUnspecifiedHost(const std::string& host);
+// The address this node tells others for a listen address `listen` that
+// got port `port`: `publish_host` (bracketed when IPv6) or the listen host,
+// and the port.
+std::string PublishedAddress(const std::string& listen, const std::string& publish_host, int port);
 
 }  // namespace holdfast

@@ -92,10 +92,15 @@ std::string ChaosCluster::StartNode(size_t i) {
   nodes_[i] = std::make_unique<NodeProcess>();
   NodeProcess& node = *nodes_[i];
   node.set_command_prefix(hosts_->ExecPrefix(i));
-  node.set_listen(hosts_->address(i), kHttpPort, kGrpcPort);
-  const std::vector<std::string> args = {"--node-name", name(i), "--cluster-name", "chaos", "--etcd-endpoints",
-                                         etcd_.extra_endpoint(), "--cluster-lease-ttl",
-                                         std::to_string(lease_ttl_seconds_) + "s"};
+  std::vector<std::string> args = {"--node-name", name(i), "--cluster-name", "chaos", "--etcd-endpoints",
+                                   etcd_.extra_endpoint(), "--cluster-lease-ttl",
+                                   std::to_string(lease_ttl_seconds_) + "s"};
+  if (every_interface_) {
+    node.set_listen("0.0.0.0", kHttpPort, kGrpcPort, hosts_->address(i));
+    args.insert(args.end(), {"--publish-host", hosts_->address(i)});
+  } else {
+    node.set_listen(hosts_->address(i), kHttpPort, kGrpcPort);
+  }
   if (!node.Start(dir_.Sub(name(i)), args, std::chrono::seconds(60))) {
     return name(i) + " did not start (no banner within 60 s): " + Tail(node.Log(), 4000);
   }

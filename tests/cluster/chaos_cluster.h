@@ -45,6 +45,10 @@ class ChaosCluster {
   // Makes the hosts, starts etcd and every node, and waits until every node
   // sees all of them. "" on success, else what failed.
   std::string Start();
+  // Before Start: nodes listen on every interface of their host (0.0.0.0,
+  // as in a container) and are told their host's address (--publish-host),
+  // which is what the other nodes then dial.
+  void set_listen_on_every_interface(bool on) { every_interface_ = on; }
 
   size_t size() const { return nodes_.size(); }
   int lease_ttl_seconds() const { return lease_ttl_seconds_; }
@@ -82,6 +86,7 @@ class ChaosCluster {
 
  private:
   int lease_ttl_seconds_;
+  bool every_interface_ = false;
   TempDir dir_;
   std::unique_ptr<NetnsHosts> hosts_;
   EtcdProcess etcd_;

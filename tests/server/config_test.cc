@@ -115,6 +115,59 @@ TEST(NodeConfigTest, ChoicesAndAddressesAreValidated) {
   ASSERT_TRUE(v6.ok()) << v6.status().ToString();
 }
 
+TEST(NodeConfigTest, OtherNodesDialThePublishHost) {
+  // By default a node tells others the host it listens on.
+  auto plain = Load({"--grpc-addr", "10.1.2.3:9300"});
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ(plain->publish_host, "");
+  EXPECT_EQ(PublishedAddress(plain->grpc_address, plain->publish_host, 9300), "10.1.2.3:9300");
+  EXPECT_EQ(PublishedAddress("[::1]:0", "", 41234), "[::1]:41234");  // the port it got
+
+  // Listening on every interface, it publishes the host it is given, with its own ports.
+  auto c = Load({"--grpc-addr", "0.0.0.0:9300", "--http-addr", "0.0.0.0:0", "--publish-host", "10.0.0.5",
+                 "--etcd-endpoints", "http://127.0.0.1:2379"});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->publish_host, "10.0.0.5");
+  EXPECT_EQ(PublishedAddress(c->grpc_address, c->publish_host, 9300), "10.0.0.5:9300");
+  EXPECT_EQ(PublishedAddress(c->http_address, c->publish_host, 40001), "10.0.0.5:40001");
+  auto v6 = Load({"--publish-host", "[fd00::5]"});
+  ASSERT_TRUE(v6.ok()) << v6.status().ToString();
+  EXPECT_EQ(v6->publish_host, "fd00::5");
+  EXPECT_EQ(PublishedAddress("[::]:9300", v6->publish_host, 9300), "[fd00::5]:9300");
+  {
+    ScopedEnv env("HOLDFAST_PUBLISH_HOST", "node-3.holdfast.svc");
+    auto from_env = Load({});
+    ASSERT_TRUE(from_env.ok()) << from_env.status().ToString();
+    EXPECT_EQ(from_env->publish_host, "node-3.holdfast.svc");
+  }
+  testing::TempDir tmp;
+  const std::string file = tmp.Sub("publish.yml");
+  ASSERT_TRUE(WriteFileDurably(file, "network:\n  publish_host: 192.168.7.9\n").ok());
+  auto from_file = Load({"--config", file});
+  ASSERT_TRUE(from_file.ok()) << from_file.status().ToString();
+  EXPECT_EQ(from_file->publish_host, "192.168.7.9");
+
+  // A port, or "every interface", is not an address to dial.
+  for (const char* bad : {"10.0.0.5:9300", "0.0.0.0", "::", "[::]", "a host"}) {
+    auto r = Load({"--publish-host", bad});
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("--publish-host"), std::string::npos) << r.status().message();
+  }
+}
+
+TEST(NodeConfigTest, AClusterNodeListeningOnEveryInterfaceMustSayWhereItIsReached) {
+  // Others would dial "0.0.0.0:9300" — their own host — so the node refuses to start.
+  for (const char* any : {"0.0.0.0:9300", "[::]:9300"}) {
+    auto c = Load({"--grpc-addr", any, "--etcd-endpoints", "http://127.0.0.1:2379"});
+    ASSERT_FALSE(c.ok()) << any;
+    EXPECT_NE(c.status().message().find("--publish-host"), std::string::npos) << c.status().message();
+    EXPECT_NE(c.status().message().find(any), std::string::npos) << c.status().message();
+  }
+  // One node on its own dials nobody; HTTP on every interface is fine in a cluster.
+  EXPECT_TRUE(Load({"--grpc-addr", "0.0.0.0:9300"}).ok());
+  EXPECT_TRUE(Load({"--http-addr", "0.0.0.0:9200", "--etcd-endpoints", "http://127.0.0.1:2379"}).ok());
+}
+
 TEST(NodeConfigTest, MemoryForSegmentsAndSourcesIsAShareOfTheNodes) {
   const uint64_t memory = NodeMemoryBytes();
   ASSERT_GT(memory, 0u);

@@ -162,8 +162,8 @@ bool NodeProcess::Launch(const std::string& data_dir, const std::vector<std::str
   const std::string base = log_dir_.empty() ? data_dir : log_dir_ + "/node";
   log_path_ = base + ".log." + std::to_string(::getpid()) + "." + std::to_string(counter++);
   const std::vector<std::string> command = {BinaryPath(), "serve", "--data-dir", data_dir,
-                                            "--http-addr", host_ + ":" + std::to_string(listen_http_port_),
-                                            "--grpc-addr", host_ + ":" + std::to_string(listen_grpc_port_)};
+                                            "--http-addr", listen_host_ + ":" + std::to_string(listen_http_port_),
+                                            "--grpc-addr", listen_host_ + ":" + std::to_string(listen_grpc_port_)};
   std::vector<std::string> argv = prefix_;
   argv.insert(argv.end(), command.begin(), command.end());
   argv.insert(argv.end(), extra.begin(), extra.end());

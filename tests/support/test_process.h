@@ -89,9 +89,11 @@ class NodeProcess {
   // next to the data directory) — off a volume the test fills, say.
   void set_log_dir(std::string dir) { log_dir_ = std::move(dir); }
   // Where later Start/Launch listen: `host` (default 127.0.0.1) and the two
-  // ports (default 0: chosen by the kernel). WaitReady asks that host.
-  void set_listen(std::string host, int http_port = 0, int grpc_port = 0) {
-    host_ = std::move(host);
+  // ports (default 0: chosen by the kernel). WaitReady asks `reach_host`
+  // (default: `host`; give one when `host` is 0.0.0.0).
+  void set_listen(std::string host, int http_port = 0, int grpc_port = 0, std::string reach_host = "") {
+    host_ = reach_host.empty() ? host : std::move(reach_host);
+    listen_host_ = std::move(host);
     listen_http_port_ = http_port;
     listen_grpc_port_ = grpc_port;
   }
@@ -111,7 +113,8 @@ class NodeProcess {
   ChildProcess process_;
   std::string log_path_;
   std::string log_dir_;
-  std::string host_ = "127.0.0.1";
+  std::string host_ = "127.0.0.1";         // where the test reaches it
+  std::string listen_host_ = "127.0.0.1";  // where it listens
   int listen_http_port_ = 0;
   int listen_grpc_port_ = 0;
   std::vector<std::string> prefix_;
