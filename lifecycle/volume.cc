@@ -46,17 +46,38 @@ bool IsFirstStartLeftover(const std::string& name) {
   return name == "LOCK" || name == "VOLUME.tmp";
 }
 
-Result<bool> IsUsableEmptyDir(const std::string& dir) {
+// An empty lost+found: what the root of a new ext2/3/4 filesystem holds (a
+// volume mounted as the data dir). One with files in it is not new: fsck
+// put them there.
+bool IsNewFilesystemsLostAndFound(const std::filesystem::directory_entry& entry) {
   std::error_code ec;
-  if (!std::filesystem::exists(dir, ec)) return true;
+  return entry.path().filename() == "lost+found" && entry.is_directory(ec) &&
+         std::filesystem::is_empty(entry.path(), ec) && !ec;
+}
+
+// OK when `dir` may become a new volume: missing, empty, or holding only a
+// first start's leftovers and a new filesystem's lost+found. Else why not
+// (FailedPrecondition naming a few of its entries), or an I/O error.
+Status CheckUsableEmptyDir(const std::string& dir) {
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec)) return Status::OK();
   if (!std::filesystem::is_directory(dir, ec)) {
-    return Status::FailedPrecondition(dir + " exists and is not a directory");
+    return Status::IOError(dir + " exists and is not a directory");
   }
+  std::vector<std::string> foreign;
+  size_t count = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (!IsFirstStartLeftover(entry.path().filename().string())) return false;
+    const std::string name = entry.path().filename().string();
+    if (IsFirstStartLeftover(name) || IsNewFilesystemsLostAndFound(entry)) continue;
+    if (++count <= 3) foreign.push_back(name == "lost+found" ? "lost+found (not empty)" : name);
   }
   if (ec) return Status::IOError("list " + dir + ": " + ec.message());
-  return true;
+  if (count == 0) return Status::OK();
+  std::string shown;
+  for (const std::string& name : foreign) shown += (shown.empty() ? "" : ", ") + name;
+  if (count > foreign.size()) shown += " and " + std::to_string(count - foreign.size()) + " more";
+  return Status::FailedPrecondition(dir + " is not empty (" + shown +
+                                    ") and holds no VOLUME file; refusing to make it a holdfast volume");
 }
 
 // Checks an existing identity against what this process expects.
@@ -150,12 +171,10 @@ Result<std::unique_ptr<Volume>> Volume::Open(const VolumeOptions& options, Volum
   auto existing = ReadIdentity(volume_path, options, error);
   if (!existing.ok() && existing.status().code() != StatusCode::kNotFound) return existing.status();
   if (!existing.ok()) {
-    auto empty = IsUsableEmptyDir(dir);
-    if (!empty.ok()) return Fail(error, VolumeError::kIO, empty.status());
-    if (!empty.value()) {
-      return Fail(error, VolumeError::kCorrupt,
-                  Status::FailedPrecondition(dir + " is not empty and holds no VOLUME file; "
-                                             "refusing to make it a holdfast volume"));
+    Status usable = CheckUsableEmptyDir(dir);
+    if (!usable.ok()) {
+      const bool foreign = usable.code() == StatusCode::kFailedPrecondition;
+      return Fail(error, foreign ? VolumeError::kCorrupt : VolumeError::kIO, usable);
     }
   }
 

@@ -341,10 +341,8 @@ void RunKit(const Kit& kit) {
       if ((*data_dir == m || StartsWith(*data_dir, m + "/")) && m.size() > mount.size()) mount = m;
     }
     if (mount.empty()) throw KitError(what + ": the data dir " + *data_dir + " is on none of the kit's persistent volumes");
-    if (*data_dir == mount) {
-      throw KitError(what + ": the data dir is the root of the volume " + mount + ": a new filesystem's lost+found there "
-                     "makes holdfast refuse it (exit 6); use a subdirectory");
-    }
+    // A data dir at the volume's root starts on the stand-in's lost+found,
+    // as holdfast would on a new filesystem (an empty one is no obstacle).
     const std::string volume = dir.Sub(inst.name + "-volume");
     std::filesystem::create_directories(volume + "/lost+found");
     if (!http || !grpc) throw KitError(what + ": the HTTP and gRPC listen addresses must be given (defaults are loopback)");

@@ -123,6 +123,39 @@ TEST(VolumeTest, NonEmptyDirectoryWithoutVolumeIsRefusedUntouched) {
   auto v = Volume::Open({dir, ""}, &err);
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(err, VolumeError::kCorrupt);
+  EXPECT_NE(v.status().message().find("notes.txt"), std::string::npos) << v.status().message();
+  EXPECT_EQ(testing::DirectorySnapshot(dir), before);
+}
+
+TEST(VolumeTest, ANewFilesystemsLostAndFoundIsNoObstacle) {
+  // The data dir is the root of a volume just made (mkfs.ext4): it holds an
+  // empty lost+found, which becomes part of the new volume untouched.
+  TempDir tmp;
+  const std::string dir = tmp.Sub("mount");
+  ASSERT_TRUE(CreateDirectories(dir + "/lost+found").ok());
+  auto v = MustOpen({dir, ""});
+  ASSERT_NE(v, nullptr);
+  EXPECT_TRUE(std::filesystem::exists(dir + "/VOLUME"));
+  EXPECT_TRUE(std::filesystem::is_directory(dir + "/lost+found"));
+  const std::string node_id = v->identity().node_id;
+  v.reset();
+  auto again = MustOpen({dir, ""});
+  ASSERT_NE(again, nullptr);
+  EXPECT_EQ(again->identity().node_id, node_id);
+}
+
+TEST(VolumeTest, ALostAndFoundWithFilesInItIsRefusedUntouched) {
+  // fsck put something there: this is no new filesystem, and not a volume.
+  TempDir tmp;
+  const std::string dir = tmp.Sub("mount");
+  ASSERT_TRUE(CreateDirectories(dir + "/lost+found").ok());
+  ASSERT_TRUE(WriteFileDurably(dir + "/lost+found/#1234", "recovered").ok());
+  const auto before = testing::DirectorySnapshot(dir);
+  VolumeError err = VolumeError::kNone;
+  auto v = Volume::Open({dir, ""}, &err);
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(err, VolumeError::kCorrupt);
+  EXPECT_NE(v.status().message().find("lost+found (not empty)"), std::string::npos) << v.status().message();
   EXPECT_EQ(testing::DirectorySnapshot(dir), before);
 }
 
