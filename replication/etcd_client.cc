@@ -140,8 +140,9 @@ std::string EtcdPrefixEnd(const std::string& prefix) {
   return std::string(1, '\0');  // every key (etcd's "\0" range end)
 }
 
-Result<std::vector<std::string>> ParseEtcdEndpoints(const std::string& text) {
+Result<std::vector<std::string>> ParseEtcdEndpoints(const std::string& text, bool* tls) {
   std::vector<std::string> out;
+  bool https = false, http = false;
   size_t start = 0;
   while (start <= text.size()) {
     size_t comma = text.find(',', start);
@@ -152,9 +153,12 @@ Result<std::vector<std::string>> ParseEtcdEndpoints(const std::string& text) {
     while (!e.empty() && e.back() == ' ') e.pop_back();
     if (e.empty()) continue;
     if (e.rfind("https://", 0) == 0) {
-      return Status::InvalidArgument("etcd endpoint " + e + ": TLS (https) is not supported yet; use http://");
+      https = true;
+      e = e.substr(8);
+    } else if (e.rfind("http://", 0) == 0) {
+      http = true;
+      e = e.substr(7);
     }
-    if (e.rfind("http://", 0) == 0) e = e.substr(7);
     while (!e.empty() && e.back() == '/') e.pop_back();
     const size_t colon = e.rfind(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == e.size() ||
@@ -164,35 +168,52 @@ Result<std::vector<std::string>> ParseEtcdEndpoints(const std::string& text) {
     out.push_back(e);
   }
   if (out.empty()) return Status::InvalidArgument("no etcd endpoint given");
+  if (https && http) return Status::InvalidArgument("etcd endpoints mix http:// and https://: use one for all");
+  if (tls != nullptr) *tls = https;
   return out;
 }
 
 Result<std::unique_ptr<EtcdClient>> EtcdClient::Connect(const EtcdClientOptions& options) {
   if (options.endpoints.empty()) return Status::InvalidArgument("no etcd endpoint given");
   std::unique_ptr<EtcdClient> client(new EtcdClient(options.call_timeout));
+  std::vector<std::string> endpoints;
+  bool https = false;
   for (const std::string& endpoint : options.endpoints) {
-    auto parsed = ParseEtcdEndpoints(endpoint);
+    bool tls = false;
+    auto parsed = ParseEtcdEndpoints(endpoint, &tls);
     if (!parsed.ok()) return parsed.status();
-    for (const std::string& e : parsed.value()) {
-      auto stubs = std::make_unique<Stubs>();
-      grpc::ChannelArguments args;
-      // Watches and campaigns stay open for long: keep the connection checked.
-      args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10'000);
-      args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5'000);
-      args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-      // An etcd that comes back is reconnected to within a second: gRPC's
-      // default backoff grows past the lease TTL after some seconds away, and
-      // the members' leases would then expire on the etcd that is back.
-      args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
-      args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1'000);
-      stubs->channel = grpc::CreateCustomChannel(e, grpc::InsecureChannelCredentials(), args);
-      stubs->kv = KV::NewStub(stubs->channel);
-      stubs->lease = Lease::NewStub(stubs->channel);
-      stubs->watch = etcdserverpb::Watch::NewStub(stubs->channel);
-      stubs->election = v3electionpb::Election::NewStub(stubs->channel);
-      client->endpoints_.push_back(e);
-      client->stubs_.push_back(std::move(stubs));
+    https = https || tls;
+    endpoints.insert(endpoints.end(), parsed->begin(), parsed->end());
+  }
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  if (options.tls || https) {
+    grpc::SslCredentialsOptions ssl;
+    if (options.tls) {
+      ssl.pem_root_certs = options.tls->ca_pem;
+      ssl.pem_cert_chain = options.tls->cert_pem;
+      ssl.pem_private_key = options.tls->key_pem;
     }
+    credentials = grpc::SslCredentials(ssl);
+  }
+  for (const std::string& e : endpoints) {
+    auto stubs = std::make_unique<Stubs>();
+    grpc::ChannelArguments args;
+    // Watches and campaigns stay open for long: keep the connection checked.
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10'000);
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5'000);
+    args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    // An etcd that comes back is reconnected to within a second: gRPC's
+    // default backoff grows past the lease TTL after some seconds away, and
+    // the members' leases would then expire on the etcd that is back.
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1'000);
+    stubs->channel = grpc::CreateCustomChannel(e, credentials, args);
+    stubs->kv = KV::NewStub(stubs->channel);
+    stubs->lease = Lease::NewStub(stubs->channel);
+    stubs->watch = etcdserverpb::Watch::NewStub(stubs->channel);
+    stubs->election = v3electionpb::Election::NewStub(stubs->channel);
+    client->endpoints_.push_back(e);
+    client->stubs_.push_back(std::move(stubs));
   }
   return client;
 }

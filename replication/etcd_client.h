@@ -11,9 +11,9 @@
 // first attempt applied); after kUnavailable the next call goes to the next
 // endpoint.
 //
-// Endpoints are "http://host:port" or "host:port" (TLS is not supported
-// yet). Thread-safe: calls may run concurrently; a watch runs on its own
-// thread.
+// Endpoints are "http://host:port", "https://host:port" (TLS, every one
+// alike: EtcdClientOptions::tls) or "host:port". Thread-safe: calls may run
+// concurrently; a watch runs on its own thread.
 #pragma once
 
 #include <atomic>
@@ -22,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -133,9 +134,18 @@ struct EtcdLeaderKey {
   int64_t lease = 0;
 };
 
+// TLS to etcd: PEM texts (etcdctl's --cacert, --cert, --key).
+struct EtcdTls {
+  std::string ca_pem;    // the CAs etcd's server certificate must chain to; empty: the system's
+  std::string cert_pem;  // a client certificate (etcd --client-cert-auth), with key_pem; empty: none
+  std::string key_pem;
+};
+
 struct EtcdClientOptions {
   std::vector<std::string> endpoints;  // at least one
   std::chrono::milliseconds call_timeout{5000};
+  // Set: every endpoint is reached over TLS (also implied by https:// ones).
+  std::optional<EtcdTls> tls;
 };
 
 class EtcdClient {
@@ -203,8 +213,9 @@ class EtcdClient {
 };
 
 // "http://127.0.0.1:2379,127.0.0.2:2379" → {"127.0.0.1:2379", "127.0.0.2:2379"};
-// InvalidArgument for https:// or a malformed entry.
-Result<std::vector<std::string>> ParseEtcdEndpoints(const std::string& text);
+// `tls` (may be null) is set when they are https:// ones. InvalidArgument
+// for a malformed entry, or http:// and https:// ones mixed.
+Result<std::vector<std::string>> ParseEtcdEndpoints(const std::string& text, bool* tls = nullptr);
 
 // "/holdfast/<cluster-name>/": where every key of a cluster lives in etcd.
 std::string EtcdClusterPrefix(const std::string& cluster_name);

@@ -13,6 +13,9 @@ holdfast_add_test(shard_service_test SOURCES replication/shard_service_test.cc
 # The etcd client against a real etcd (etcd-server) the tests start on free loopback ports.
 holdfast_add_test(etcd_client_test SOURCES replication/etcd_client_test.cc
   LIBS holdfast_replication holdfast_test_support)
+# TLS to a real etcd (https, client certificates made by the openssl command).
+holdfast_add_test(etcd_tls_test SOURCES replication/etcd_tls_test.cc
+  LIBS holdfast_replication holdfast_test_support)
 holdfast_add_test(etcd_membership_test SOURCES replication/etcd_membership_test.cc
   LIBS holdfast_replication holdfast_test_support)
 holdfast_add_test(etcd_master_test SOURCES replication/etcd_master_test.cc

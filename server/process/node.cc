@@ -10,9 +10,11 @@
 #include <filesystem>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "index/shard/shard_store.h"
 #include "index/shard/store_logger.h"
+#include "index/util/file_util.h"
 #include "index/util/mmap_file.h"
 #include "index/util/thread_pool.h"
 #include "index/util/uuid.h"
@@ -27,6 +29,7 @@
 #include "server/api/task_registry.h"
 #include "server/coordinator/cluster_indices.h"
 #include "server/coordinator/shard_router.h"
+#include "replication/etcd_client.h"
 #include "replication/etcd_cluster_state.h"
 #include "replication/grpc_shard_client.h"
 #include "replication/peer_recovery.h"
@@ -238,7 +241,23 @@ int RunNode(const NodeConfig& config) {
   std::unique_ptr<EtcdClient> etcd;
   std::string expected_cluster_uuid = config.cluster_uuid;
   if (cluster_mode) {
-    auto connected = EtcdClient::Connect({config.etcd_endpoints, std::chrono::milliseconds(5000)});
+    EtcdClientOptions etcd_options{config.etcd_endpoints, std::chrono::milliseconds(5000), std::nullopt};
+    if (config.etcd_tls) {
+      EtcdTls tls;
+      for (auto [flag, path, pem] : {std::tuple{"--etcd-cacert", &config.etcd_ca_file, &tls.ca_pem},
+                                     std::tuple{"--etcd-cert", &config.etcd_cert_file, &tls.cert_pem},
+                                     std::tuple{"--etcd-key", &config.etcd_key_file, &tls.key_pem}}) {
+        if (path->empty()) continue;
+        auto read = ReadFileToString(*path);
+        if (!read.ok() || read->empty()) {
+          spdlog::error("{} {}: {}", flag, *path, read.ok() ? "empty file" : read.status().message());
+          return kExitUsage;
+        }
+        *pem = std::move(read).value();
+      }
+      etcd_options.tls = std::move(tls);
+    }
+    auto connected = EtcdClient::Connect(etcd_options);
     if (!connected.ok()) {
       spdlog::error("etcd: {}", connected.status().message());
       return kExitFailure;
@@ -434,8 +453,9 @@ int RunNode(const NodeConfig& config) {
     cluster = std::move(started).value();
     cluster_service.SetClusterState(cluster.get());
     shard_options.cluster = cluster.get();
-    spdlog::info("joined cluster [{}] through etcd {} (lease {}s)", config.cluster_name,
-                 fmt::join(config.etcd_endpoints, ","), config.cluster_lease_ttl.count());
+    spdlog::info("joined cluster [{}] through etcd {}{} (lease {}s)", config.cluster_name,
+                 fmt::join(config.etcd_endpoints, ","), config.etcd_tls ? " over TLS" : "",
+                 config.cluster_lease_ttl.count());
   }
   GrpcShardClients remote_clients(static_cast<int>(config.max_batches_in_flight));
   if (cluster) ctx.peers.store(&remote_clients, std::memory_order_release);

@@ -187,8 +187,9 @@ NodeConfigLoader::NodeConfigLoader() {
        "etcd endpoints, comma-separated (http://127.0.0.1:2379): cluster mode; empty runs one node on its own",
        [](C& c, const std::string& v) {
          c.etcd_endpoints.clear();
+         c.etcd_tls = false;
          if (v.empty()) return Status::OK();
-         auto parsed = ParseEtcdEndpoints(v);
+         auto parsed = ParseEtcdEndpoints(v, &c.etcd_tls);
          if (!parsed.ok()) return parsed.status();
          c.etcd_endpoints = std::move(parsed).value();
          return Status::OK();
@@ -204,6 +205,16 @@ NodeConfigLoader::NodeConfigLoader() {
          c.cluster_lease_ttl = std::chrono::duration_cast<std::chrono::seconds>(d.value());
          return Status::OK();
        }},
+      {"--etcd-cacert", "HOLDFAST_ETCD_CACERT", "cluster.etcd.cacert",
+       "https etcd endpoints: the CA certificates (PEM file) etcd's server certificate must chain to (default: "
+       "the system's)",
+       String(&C::etcd_ca_file)},
+      {"--etcd-cert", "HOLDFAST_ETCD_CERT", "cluster.etcd.cert",
+       "https etcd endpoints: this node's client certificate (PEM file) for etcd's --client-cert-auth; with "
+       "--etcd-key",
+       String(&C::etcd_cert_file)},
+      {"--etcd-key", "HOLDFAST_ETCD_KEY", "cluster.etcd.key", "the private key (PEM file) of --etcd-cert",
+       String(&C::etcd_key_file)},
       {"--data-dir", "HOLDFAST_DATA_DIR", "path.data", "the volume (default ./data)",
        [](C& c, const std::string& v) {
          if (v.empty()) return Status::InvalidArgument("data dir must not be empty");
@@ -366,6 +377,14 @@ Result<NodeConfig> NodeConfigLoader::Resolve() const {
     return Status::InvalidArgument("cluster.routing.allocation.disk.watermark: " + s.message());
   }
   if (config.node_name.empty()) config.node_name = HostName();
+  if (config.etcd_cert_file.empty() != config.etcd_key_file.empty()) {
+    return Status::InvalidArgument("--etcd-cert and --etcd-key (cluster.etcd.cert, cluster.etcd.key) go together");
+  }
+  if (!config.etcd_tls &&
+      (!config.etcd_ca_file.empty() || !config.etcd_cert_file.empty() || !config.etcd_key_file.empty())) {
+    return Status::InvalidArgument(
+        "--etcd-cacert, --etcd-cert and --etcd-key are for TLS to etcd: give https:// etcd endpoints");
+  }
   if (!config.etcd_endpoints.empty() && config.publish_host.empty()) {
     // The other nodes dial the gRPC address this node registers; "0.0.0.0"
     // would reach their own host (a node may then talk to itself).

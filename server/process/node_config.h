@@ -29,6 +29,11 @@ struct NodeConfig {
   // empty runs the embedded one-node cluster.
   std::vector<std::string> etcd_endpoints;
   std::chrono::seconds cluster_lease_ttl{10};  // the node's etcd lease
+  // TLS to etcd (https:// endpoints): PEM files, read at start.
+  bool etcd_tls = false;
+  std::string etcd_ca_file;    // the CAs etcd's certificate chains to; empty: the system's
+  std::string etcd_cert_file;  // this node's client certificate (etcd --client-cert-auth), with the key
+  std::string etcd_key_file;
   std::string data_dir = "data";
   std::string http_address = "127.0.0.1:9200";
   std::string grpc_address = "127.0.0.1:9300";

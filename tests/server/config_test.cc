@@ -168,6 +168,38 @@ TEST(NodeConfigTest, AClusterNodeListeningOnEveryInterfaceMustSayWhereItIsReache
   EXPECT_TRUE(Load({"--http-addr", "0.0.0.0:9200", "--etcd-endpoints", "http://127.0.0.1:2379"}).ok());
 }
 
+TEST(NodeConfigTest, EtcdOverTlsTakesItsCertificatesWithHttpsEndpointsOnly) {
+  auto c = Load({"--etcd-endpoints", "https://10.0.0.1:2379,https://10.0.0.2:2379", "--etcd-cacert", "ca.pem",
+                 "--etcd-cert", "n1.pem", "--etcd-key", "n1.key"});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->etcd_tls);
+  EXPECT_EQ(c->etcd_endpoints, (std::vector<std::string>{"10.0.0.1:2379", "10.0.0.2:2379"}));
+  EXPECT_EQ(c->etcd_ca_file, "ca.pem");
+  EXPECT_EQ(c->etcd_cert_file, "n1.pem");
+  EXPECT_EQ(c->etcd_key_file, "n1.key");
+  {
+    // The system's CAs, no client certificate; from the environment.
+    ScopedEnv env("HOLDFAST_ETCD_ENDPOINTS", "https://etcd:2379");
+    auto system = Load({});
+    ASSERT_TRUE(system.ok()) << system.status().ToString();
+    EXPECT_TRUE(system->etcd_tls);
+    EXPECT_EQ(system->etcd_ca_file, "");
+  }
+  auto plain = Load({"--etcd-endpoints", "http://etcd:2379"});
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_FALSE(plain->etcd_tls);
+
+  auto lone_cert = Load({"--etcd-endpoints", "https://etcd:2379", "--etcd-cert", "n1.pem"});
+  ASSERT_FALSE(lone_cert.ok());
+  EXPECT_NE(lone_cert.status().message().find("--etcd-key"), std::string::npos) << lone_cert.status().message();
+  auto over_http = Load({"--etcd-endpoints", "http://etcd:2379", "--etcd-cacert", "ca.pem"});
+  ASSERT_FALSE(over_http.ok());
+  EXPECT_NE(over_http.status().message().find("https://"), std::string::npos) << over_http.status().message();
+  auto mixed = Load({"--etcd-endpoints", "https://etcd-0:2379,http://etcd-1:2379"});
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_NE(mixed.status().message().find("--etcd-endpoints"), std::string::npos) << mixed.status().message();
+}
+
 TEST(NodeConfigTest, MemoryForSegmentsAndSourcesIsAShareOfTheNodes) {
   const uint64_t memory = NodeMemoryBytes();
   ASSERT_GT(memory, 0u);

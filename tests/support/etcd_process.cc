@@ -74,16 +74,20 @@ bool EtcdProcess::Restart(std::chrono::milliseconds timeout) { return Launch(tim
 
 bool EtcdProcess::Launch(std::chrono::milliseconds timeout) {
   if (process_ && process_->running()) Stop();
-  const std::string client = "http://127.0.0.1:" + std::to_string(client_port_);
+  const std::string client = endpoint();
   // Listens on both; advertises the address every client can reach.
   const std::string clients = extra_client_host_.empty() ? client : client + "," + extra_endpoint();
   const std::string advertised = extra_client_host_.empty() ? client : extra_endpoint();
   const std::string peer = "http://127.0.0.1:" + std::to_string(peer_port_);
   process_ = std::make_unique<ChildProcess>();
-  const std::vector<std::string> argv = {
+  std::vector<std::string> argv = {
       OnPath("etcd"), "--name", "test", "--data-dir", data_dir_, "--listen-client-urls", clients, "--advertise-client-urls",
       advertised, "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster",
       "test=" + peer, "--log-level", "warn"};
+  if (!tls_.empty()) {
+    argv.insert(argv.end(), {"--cert-file", tls_[0], "--key-file", tls_[1], "--client-cert-auth", "--trusted-ca-file",
+                             tls_[2]});
+  }
   if (!process_->Start(argv, data_dir_ + ".log." + std::to_string(launches_++))) return false;
   // Ready once it accepts clients and reports itself healthy (a leader, a
   // working store): etcd's own /health on the client port.
@@ -91,6 +95,7 @@ bool EtcdProcess::Launch(std::chrono::milliseconds timeout) {
       [&] {
         if (!process_->running()) return true;
         if (!Accepts(client_port_)) return false;
+        if (!tls_.empty()) return true;
         HttpReply r = HttpCall(client_port_, "GET", "/health");
         return r.status == 200 && r.body.find("\"health\":\"true\"") != std::string::npos;
       },
