@@ -10,14 +10,11 @@
 #include <filesystem>
 #include <set>
 #include <thread>
-#include <tuple>
 
 #include "index/shard/shard_store.h"
 #include "index/shard/store_logger.h"
-#include "index/util/file_util.h"
 #include "index/util/mmap_file.h"
 #include "index/util/thread_pool.h"
-#include "index/util/uuid.h"
 
 #include "lifecycle/disk_monitor.h"
 #include "lifecycle/drain.h"
@@ -29,7 +26,6 @@
 #include "server/api/task_registry.h"
 #include "server/coordinator/cluster_indices.h"
 #include "server/coordinator/shard_router.h"
-#include "replication/etcd_client.h"
 #include "replication/etcd_cluster_state.h"
 #include "replication/grpc_shard_client.h"
 #include "replication/peer_recovery.h"
@@ -40,6 +36,7 @@
 #include "server/http/http_router.h"
 #include "server/http/http_server.h"
 #include "server/api/node_routes.h"
+#include "server/process/node_etcd.h"
 #include "server/process/version.h"
 
 namespace holdfast {
@@ -88,10 +85,6 @@ HttpServerOptions HttpOptionsFrom(const NodeConfig& c) {
   o.max_large_body_bytes = c.http_max_bulk_bytes;
   if (c.elasticsearch_compat) o.response_headers.emplace_back("X-Elastic-Product", "Elasticsearch");
   return o;
-}
-
-std::string WithPort(const std::string& address, int port) {
-  return address.substr(0, address.rfind(':') + 1) + std::to_string(port);
 }
 
 // Every connection, segment file and RocksDB table is a descriptor: take the
@@ -167,24 +160,6 @@ std::function<void(const DiskStatus&)> OnDiskSample(WriteBlock* block, NodeStore
   };
 }
 
-// Cluster mode, before the volume opens: the cluster uuid etcd holds (empty
-// when this is the cluster's first node). etcd not answering is retried for
-// up to a minute: nodes are often started before etcd is up.
-Result<std::string> ClusterUuidInEtcd(EtcdClient* etcd, const std::string& cluster_name) {
-  const std::string key = EtcdClusterPrefix(cluster_name) + "cluster_uuid";
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
-  while (true) {
-    auto got = etcd->Get(key);
-    if (got.ok()) return got->kvs.empty() ? std::string() : got->kvs.front().value;
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return Status::Unavailable("etcd at " + etcd->endpoints().front() + " did not answer for a minute: " +
-                                 got.status().message());
-    }
-    spdlog::warn("waiting for etcd ({}): {}", etcd->endpoints().front(), got.status().message());
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-  }
-}
-
 constexpr std::chrono::seconds kCatchUpLimit{120};
 
 // The shards whose copy the routing table places on (or keeps for) `node`.
@@ -241,52 +216,7 @@ int RunNode(const NodeConfig& config) {
   std::unique_ptr<EtcdClient> etcd;
   std::string expected_cluster_uuid = config.cluster_uuid;
   if (cluster_mode) {
-    EtcdClientOptions etcd_options{config.etcd_endpoints, std::chrono::milliseconds(5000), std::nullopt};
-    if (config.etcd_tls) {
-      EtcdTls tls;
-      for (auto [flag, path, pem] : {std::tuple{"--etcd-cacert", &config.etcd_ca_file, &tls.ca_pem},
-                                     std::tuple{"--etcd-cert", &config.etcd_cert_file, &tls.cert_pem},
-                                     std::tuple{"--etcd-key", &config.etcd_key_file, &tls.key_pem}}) {
-        if (path->empty()) continue;
-        auto read = ReadFileToString(*path);
-        if (!read.ok() || read->empty()) {
-          spdlog::error("{} {}: {}", flag, *path, read.ok() ? "empty file" : read.status().message());
-          return kExitUsage;
-        }
-        *pem = std::move(read).value();
-      }
-      etcd_options.tls = std::move(tls);
-    }
-    auto connected = EtcdClient::Connect(etcd_options);
-    if (!connected.ok()) {
-      spdlog::error("etcd: {}", connected.status().message());
-      return kExitFailure;
-    }
-    etcd = std::move(connected).value();
-    auto in_etcd = ClusterUuidInEtcd(etcd.get(), config.cluster_name);
-    if (!in_etcd.ok()) {
-      spdlog::error("cannot join cluster [{}]: {}", config.cluster_name, in_etcd.status().message());
-      return kExitFailure;
-    }
-    if (in_etcd->empty() && !std::filesystem::exists(config.data_dir + "/VOLUME")) {
-      // A new volume of a new cluster: agree on the cluster's uuid first, so
-      // that nodes started together all create their volumes for the same one.
-      auto agreed = EtcdClusterState::ClusterUuid(etcd.get(), config.cluster_name,
-                                                  config.cluster_uuid.empty() ? NewUuid() : config.cluster_uuid);
-      if (!agreed.ok()) {
-        spdlog::error("cannot join cluster [{}]: {}", config.cluster_name, agreed.status().message());
-        return kExitFailure;
-      }
-      in_etcd = std::move(agreed);
-    }
-    if (!in_etcd->empty()) {
-      if (!config.cluster_uuid.empty() && config.cluster_uuid != *in_etcd) {
-        spdlog::error("cluster [{}] in etcd has uuid {}, but --cluster-uuid says {}", config.cluster_name, *in_etcd,
-                      config.cluster_uuid);
-        return kExitClusterMismatch;
-      }
-      expected_cluster_uuid = *in_etcd;
-    }
+    if (int code = JoinEtcd(config, &etcd, &expected_cluster_uuid); code != kExitOk) return code;
   }
 
   // Startup, step 1: the volume and the node store.
@@ -414,9 +344,9 @@ int RunNode(const NodeConfig& config) {
   // Startup, step 2: the cluster state and every shard copy (op log replay).
   // Other nodes dial the published addresses (--publish-host).
   NodeShardsOptions shard_options;
-  shard_options.node =
-      ClusterNode{id.node_id, config.node_name, PublishedAddress(config.http_address, config.publish_host, http.port()),
-                  PublishedAddress(config.grpc_address, config.publish_host, grpc.port())};
+  shard_options.node = ClusterNode{id.node_id, config.node_name,
+                                   PublishedAddress(config.http_address, config.publish_host, http.port()),
+                                   PublishedAddress(config.grpc_address, config.publish_host, grpc.port())};
   shard_options.cluster_name = config.cluster_name;
   shard_options.engine.source_cache = source_cache;
   shard_options.engine.store_log = rocksdb_log;

@@ -234,8 +234,8 @@ NodeConfigLoader::NodeConfigLoader() {
          in6_addr v6{};
          const bool bad_colon = host.find(':') != std::string::npos && ::inet_pton(AF_INET6, host.c_str(), &v6) != 1;
          if ((host.empty() && !v.empty()) || bad_colon || host.find_first_of(" \t\n/[]") != std::string::npos) {
-           return Status::InvalidArgument("\"" + v +
-                                          "\" is not a host name or IP address (no port: the listen ports are published)");
+           return Status::InvalidArgument("\"" + v + "\" is not a host name or IP address "
+                                          "(no port: the listen ports are published)");
          }
          if (IsUnspecifiedHost(host)) {
            return Status::InvalidArgument("\"" + v + "\" means every interface; give an address others can dial");
@@ -511,21 +511,19 @@ Status SplitHostPort(const std::string& address, std::string* host, uint16_t* po
 }
 
 bool IsUnspecifiedHost(const std::string& host) {
-  std::string h = host;
-  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
-  if (h == "0.0.0.0") return true;
+  if (host == "0.0.0.0") return true;
   in6_addr v6{};
-  return ::inet_pton(AF_INET6, h.c_str(), &v6) == 1 && IN6_IS_ADDR_UNSPECIFIED(&v6);
+  return ::inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_UNSPECIFIED(&v6);
+}
+
+std::string WithPort(const std::string& address, int port) {
+  return address.substr(0, address.rfind(':') + 1) + std::to_string(port);
 }
 
 std::string PublishedAddress(const std::string& listen, const std::string& publish_host, int port) {
-  std::string host;
-  if (publish_host.empty()) {
-    host = listen.substr(0, listen.rfind(':'));
-  } else {
-    host = publish_host.find(':') != std::string::npos ? "[" + publish_host + "]" : publish_host;
-  }
-  return host + ":" + std::to_string(port);
+  if (publish_host.empty()) return WithPort(listen, port);
+  const bool v6 = publish_host.find(':') != std::string::npos;
+  return (v6 ? "[" + publish_host + "]" : publish_host) + ":" + std::to_string(port);
 }
 
 }  // namespace holdfast

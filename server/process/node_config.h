@@ -111,8 +111,11 @@ Result<DiskWatermark> ParseDiskWatermark(const std::string& text);
 Result<std::chrono::milliseconds> ParseDuration(const std::string& text);
 // "host:port" or "[v6]:port" → host and port (0 = any free port).
 Status SplitHostPort(const std::string& address, std::string* host, uint16_t* port);
-// True for a host that means "every interface" when listening: 0.0.0.0, ::.
+// True for a host (without brackets) that means "every interface" when
+// listening: 0.0.0.0, ::.
 bool IsUnspecifiedHost(const std::string& host);
+// "host:port" with the port replaced: what a listen address got (port 0).
+std::string WithPort(const std::string& address, int port);
 // The address this node tells others for a listen address `listen` that
 // got port `port`: `publish_host` (bracketed when IPv6) or the listen host,
 // and the port.

@@ -113,18 +113,24 @@ TEST(VolumeTest, TruncatedVolumeFileIsReportedAsCorrupt) {
   EXPECT_EQ(err, VolumeError::kCorrupt);
 }
 
-TEST(VolumeTest, NonEmptyDirectoryWithoutVolumeIsRefusedUntouched) {
-  TempDir tmp;
-  const std::string dir = tmp.Sub("somebody-elses");
-  ASSERT_TRUE(CreateDirectories(dir).ok());
-  ASSERT_TRUE(WriteFileDurably(dir + "/notes.txt", "keep me").ok());
+// Opening `dir` (no VOLUME in it) is refused as not a volume, naming
+// `named` among its entries, and leaves it byte-identical.
+void ExpectRefusedAsForeignUntouched(const std::string& dir, const std::string& named) {
   const auto before = testing::DirectorySnapshot(dir);
   VolumeError err = VolumeError::kNone;
   auto v = Volume::Open({dir, ""}, &err);
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(err, VolumeError::kCorrupt);
-  EXPECT_NE(v.status().message().find("notes.txt"), std::string::npos) << v.status().message();
+  EXPECT_NE(v.status().message().find(named), std::string::npos) << v.status().message();
   EXPECT_EQ(testing::DirectorySnapshot(dir), before);
+}
+
+TEST(VolumeTest, NonEmptyDirectoryWithoutVolumeIsRefusedUntouched) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("somebody-elses");
+  ASSERT_TRUE(CreateDirectories(dir).ok());
+  ASSERT_TRUE(WriteFileDurably(dir + "/notes.txt", "keep me").ok());
+  ExpectRefusedAsForeignUntouched(dir, "notes.txt");
 }
 
 TEST(VolumeTest, ANewFilesystemsLostAndFoundIsNoObstacle) {
@@ -150,13 +156,7 @@ TEST(VolumeTest, ALostAndFoundWithFilesInItIsRefusedUntouched) {
   const std::string dir = tmp.Sub("mount");
   ASSERT_TRUE(CreateDirectories(dir + "/lost+found").ok());
   ASSERT_TRUE(WriteFileDurably(dir + "/lost+found/#1234", "recovered").ok());
-  const auto before = testing::DirectorySnapshot(dir);
-  VolumeError err = VolumeError::kNone;
-  auto v = Volume::Open({dir, ""}, &err);
-  ASSERT_FALSE(v.ok());
-  EXPECT_EQ(err, VolumeError::kCorrupt);
-  EXPECT_NE(v.status().message().find("lost+found (not empty)"), std::string::npos) << v.status().message();
-  EXPECT_EQ(testing::DirectorySnapshot(dir), before);
+  ExpectRefusedAsForeignUntouched(dir, "lost+found (not empty)");
 }
 
 TEST(VolumeTest, SecondOpenWhileHeldIsRefusedWithThePid) {
