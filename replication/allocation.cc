@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "index/util/uuid.h"
+#include "replication/allocation_awareness.h"
 #include "replication/drain_records.h"
 
 namespace holdfast {
@@ -51,23 +52,39 @@ bool HoldsCopy(const ShardRouting& shard, const std::string& node) {
   return false;
 }
 
-// Why `node` cannot take a new copy of `shard` ("" when it can).
+// The settings that decide where copies may be, read once per pass.
+struct Rules {
+  std::set<std::string> excluded;  // ExcludedNodes
+  AllocationAwareness awareness;
+};
+
+Rules RulesOf(const ClusterStateSnapshot& state) { return Rules{ExcludedNodes(state), AllocationAwareness::Of(state)}; }
+
+// Why `node` cannot take a copy of `shard` ("" when it can): a new one, or
+// one that moves away from node `leaving`.
 std::string Refusal(const ClusterStateSnapshot& state, const ShardRouting* shard, const std::string& node,
-                    const std::set<std::string>& excluded, const AllocationInput& input) {
+                    const Rules& rules, const AllocationInput& input, const std::string& leaving = "") {
   if (!state.nodes.count(node)) return "the node is not a member of the cluster";
-  if (excluded.count(node)) return "the node is excluded by cluster.routing.allocation.exclude";
+  if (rules.excluded.count(node)) return "the node is excluded by cluster.routing.allocation.exclude";
   if (input.over_high_watermark.count(node)) return "the node is above the high disk watermark";
   if (shard != nullptr && HoldsCopy(*shard, node)) return "a copy of this shard is already allocated to this node";
-  return "";
+  return rules.awareness.Refusal(state, shard, node, leaving);
 }
 
-// The best node for a new copy of `shard` (null shard: any), "" when none.
+// Why a started copy on `node` must move away ("" when it may stay).
+std::string MustLeave(const ClusterStateSnapshot& state, const ShardRouting& shard, const std::string& node,
+                      const Rules& rules) {
+  if (rules.excluded.count(node)) return "the node is excluded by cluster.routing.allocation.exclude";
+  return rules.awareness.Refusal(state, &shard, node, node);
+}
+
+// The best node for a copy of `shard` (null shard: any), "" when none.
 std::string BestNode(const ClusterStateSnapshot& state, const ShardRouting* shard, const std::map<std::string, int>& load,
-                     const std::set<std::string>& excluded, const AllocationInput& input) {
+                     const Rules& rules, const AllocationInput& input, const std::string& leaving = "") {
   std::string best;
   std::tuple<int, double, std::string> best_key;
   for (const auto& [id, node] : state.nodes) {
-    if (!Refusal(state, shard, id, excluded, input).empty()) continue;
+    if (!Refusal(state, shard, id, rules, input, leaving).empty()) continue;
     auto disk = input.disk_used.find(id);
     auto l = load.find(id);
     std::tuple<int, double, std::string> key{l == load.end() ? 0 : l->second,
@@ -169,7 +186,7 @@ std::set<std::string> ExcludedNodes(const ClusterStateSnapshot& state) {
 
 Result<IndexRouting> AllocateNewIndex(const IndexMetadata& index, const ClusterStateSnapshot& state,
                                       const AllocationInput& input) {
-  const std::set<std::string> excluded = ExcludedNodes(state);
+  const Rules rules = RulesOf(state);
   std::map<std::string, int> load = NodeLoads(state);
   IndexRouting routing;
   // Primaries first (each to the least loaded node), then replicas.
@@ -177,11 +194,15 @@ Result<IndexRouting> AllocateNewIndex(const IndexMetadata& index, const ClusterS
     ShardRouting shard;
     shard.shard = n;
     shard.primary_term = 1;
-    const std::string node = BestNode(state, nullptr, load, excluded, input);
+    const std::string node = BestNode(state, nullptr, load, rules, input);
     if (node.empty()) {
+      std::string why;
+      for (const auto& [id, member] : state.nodes) {
+        why += (why.empty() ? "" : "; ") + member.name + ": " + Refusal(state, nullptr, id, rules, input);
+      }
       return Status::Unavailable("no node can take the primaries of index [" + index.name + "] (" +
-                                 std::to_string(state.nodes.size()) + " members, " + std::to_string(excluded.size()) +
-                                 " excluded)");
+                                 std::to_string(state.nodes.size()) + " members" + (why.empty() ? "" : ": " + why) +
+                                 ")");
     }
     ShardCopyRouting primary;
     primary.primary = true;
@@ -207,7 +228,8 @@ Result<IndexRouting> AllocateNewIndex(const IndexMetadata& index, const ClusterS
 bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64_t* next_check_ms) {
   *next_check_ms = 0;
   bool changed = false;
-  const std::set<std::string> excluded = ExcludedNodes(*state);
+  const Rules rules = RulesOf(*state);
+  const std::set<std::string>& excluded = rules.excluded;
   auto note_check = [&](int64_t at) {
     if (*next_check_ms == 0 || at < *next_check_ms) *next_check_ms = at;
   };
@@ -291,20 +313,22 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
         if (copy.primary) continue;
         // 4. A replica: a new copy elsewhere, recovered from the started primary.
         if (StartedPrimary(shard) == nullptr) continue;
-        const std::string node = BestNode(*state, &shard, load, excluded, input);
+        const std::string node = BestNode(*state, &shard, load, rules, input);
         if (node.empty() || incoming[node] >= kMaxIncomingRecoveries) continue;
         AssignTo(&copy, node, /*keep_allocation=*/false);
         ++load[node];
         ++incoming[node];
         changed = true;
       }
-      // 5. Off excluded nodes: relocate started copies, one shard at a time.
+      // 5. Off excluded nodes, and off values of an awareness attribute
+      //    that hold more than their share of the shard's copies: relocate
+      //    started copies, one shard at a time.
       bool moving = false;
       for (const ShardCopyRouting& copy : shard.copies) moving |= !copy.relocating_node_id.empty();
       if (moving) continue;
       for (ShardCopyRouting& copy : shard.copies) {
-        if (copy.state != ShardCopyState::kStarted || !excluded.count(copy.node_id)) continue;
-        const std::string node = BestNode(*state, &shard, load, excluded, input);
+        if (copy.state != ShardCopyState::kStarted || MustLeave(*state, shard, copy.node_id, rules).empty()) continue;
+        const std::string node = BestNode(*state, &shard, load, rules, input, copy.node_id);
         if (node.empty() || incoming[node] >= kMaxIncomingRecoveries) continue;
         copy.state = ShardCopyState::kRelocating;
         copy.relocating_node_id = node;
@@ -336,7 +360,7 @@ Status StartRelocation(ClusterStateSnapshot* state, const ShardId& shard_id, con
   for (const ShardCopyRouting& c : shard.copies) {
     if (!c.relocating_node_id.empty()) return Status::InvalidArgument("shard " + shard_id.ToString() + " is already moving");
   }
-  std::string why = Refusal(*state, &shard, to, ExcludedNodes(*state), AllocationInput{});
+  std::string why = Refusal(*state, &shard, to, RulesOf(*state), AllocationInput{}, from);
   if (!why.empty()) return Status::InvalidArgument("cannot move shard " + shard_id.ToString() + " to node [" + to + "]: " + why);
   copy->state = ShardCopyState::kRelocating;
   copy->relocating_node_id = to;
@@ -457,36 +481,42 @@ Result<bool> ApplyReplicaFailure(ClusterStateSnapshot* state, const ShardId& sha
 
 std::vector<PlannedMove> PlanRebalance(const ClusterStateSnapshot& state_in, const AllocationInput& input) {
   ClusterStateSnapshot state = state_in;
-  const std::set<std::string> excluded = ExcludedNodes(state);
+  const Rules rules = RulesOf(state);
   std::vector<PlannedMove> moves;
-  for (int guard = 0; guard < 1000; ++guard) {
-    std::map<std::string, int> load = NodeLoads(state);
-    std::string most, fewest;
-    for (const auto& [id, n] : load) {
-      if (!state.nodes.count(id) || excluded.count(id)) continue;
-      if (most.empty() || n > load[most]) most = id;
-      if (fewest.empty() || n < load[fewest]) fewest = id;
-    }
-    if (most.empty() || load[most] - load[fewest] < 2) break;
-    bool moved = false;
+  // Applies a move of a copy from `from` to `to` on the working copy (so the
+  // next pick sees it); false when no copy on `from` may go to `to`.
+  auto move_one = [&](const std::string& from, const std::string& to, const std::map<std::string, int>& load) {
     for (auto& [uuid, index] : state.routing) {
       for (ShardRouting& shard : index.shards) {
         for (ShardCopyRouting& copy : shard.copies) {
-          if (copy.node_id != most || copy.state != ShardCopyState::kStarted || HoldsCopy(shard, fewest)) continue;
-          if (!Refusal(state, &shard, fewest, excluded, input).empty()) continue;
+          if (copy.node_id != from || copy.state != ShardCopyState::kStarted) continue;
+          if (!Refusal(state, &shard, to, rules, input, from).empty()) continue;
           const IndexMetadata* meta = state.FindIndexByUuid(uuid);
-          PlannedMove m{ShardId{uuid, shard.shard}, meta ? meta->name : uuid, most, fewest,
-                        "node [" + most + "] holds " + std::to_string(load[most]) + " copies, node [" + fewest +
-                            "] " + std::to_string(load[fewest])};
-          // Apply on the working copy so the next pick sees it.
-          copy.node_id = fewest;
-          moves.push_back(std::move(m));
-          moved = true;
-          break;
+          moves.push_back(PlannedMove{ShardId{uuid, shard.shard}, meta ? meta->name : uuid, from, to,
+                                      "node [" + from + "] holds " + std::to_string(load.at(from)) + " copies, node [" +
+                                          to + "] " + std::to_string(load.at(to))});
+          copy.node_id = to;
+          return true;
         }
-        if (moved) break;
       }
-      if (moved) break;
+    }
+    return false;
+  };
+  for (int guard = 0; guard < 1000; ++guard) {
+    // To the node with the fewest copies, from the fullest node that has a
+    // copy it may take (awareness or disk may rule the fullest one out).
+    std::map<std::string, int> load = NodeLoads(state);
+    std::vector<std::pair<int, std::string>> candidates;  // (-copies, id): fullest first
+    for (const auto& [id, n] : load) {
+      if (state.nodes.count(id) && !rules.excluded.count(id)) candidates.emplace_back(-n, id);
+    }
+    if (candidates.empty()) break;
+    std::sort(candidates.begin(), candidates.end());
+    const std::string fewest = candidates.back().second;
+    bool moved = false;
+    for (const auto& [minus, from] : candidates) {
+      if (-minus - load[fewest] < 2) break;
+      if ((moved = move_one(from, fewest, load))) break;
     }
     if (!moved) break;
   }
@@ -549,15 +579,20 @@ Result<CopyExplanation> ExplainAllocation(const ClusterStateSnapshot& state, con
   e.current_node = copy->node_id;
   e.unassigned_reason = copy->unassigned_reason;
   e.unassigned_at_ms = copy->unassigned_at_ms;
-  const std::set<std::string> excluded = ExcludedNodes(state);
+  const Rules rules = RulesOf(state);
   for (const auto& [id, node] : state.nodes) {
-    std::string why = Refusal(state, shard, id, excluded, input);
+    std::string why = Refusal(state, shard, id, rules, input);
     if (copy->node_id == id) why = "the copy is allocated to this node";
     e.node_decisions.emplace_back(id, why.empty() ? "yes" : why);
   }
   if (copy->state != ShardCopyState::kUnassigned) {
     e.allocate_explanation = "the copy is " + state_name + " on node [" + copy->node_id + "]";
-    if (!copy->relocating_node_id.empty()) e.allocate_explanation += ", moving to node [" + copy->relocating_node_id + "]";
+    if (!copy->relocating_node_id.empty()) {
+      e.allocate_explanation += ", moving to node [" + copy->relocating_node_id + "]";
+    } else if (copy->state == ShardCopyState::kStarted) {
+      const std::string leave = MustLeave(state, *shard, copy->node_id, rules);
+      if (!leave.empty()) e.allocate_explanation += "; it is to move off that node: " + leave;
+    }
     return e;
   }
   const int64_t delay = index->settings.node_left_delayed_timeout.count();

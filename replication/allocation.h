@@ -17,7 +17,12 @@
 //     no new copy goes to an excluded node, and started copies there are
 //     relocated to other nodes (at most `kMaxIncomingRecoveries` at once
 //     per target node);
-//   - a node over the disk high watermark takes no new copies.
+//   - a node over the disk high watermark takes no new copies;
+//   - allocation awareness (replication/allocation_awareness.h): the copies
+//     of a shard spread over the values of the node attributes
+//     `cluster.routing.allocation.awareness.attributes` names (zones, racks);
+//     a value holding more than its share of a shard's copies gives one up
+//     (relocated like a copy off an excluded node).
 // Stateless; thread-safe.
 #pragma once
 
@@ -82,9 +87,9 @@ Result<bool> ApplyCopyReport(ClusterStateSnapshot* state, const ShardId& shard, 
 Result<bool> ApplyReplicaFailure(ClusterStateSnapshot* state, const ShardId& shard, const std::string& allocation_id,
                                  int64_t primary_term, const std::string& reason, int64_t now_ms);
 
-// The moves a rebalance would make now (one copy at a time from the node
-// with the most copies to the one with the fewest, while that lowers the
-// difference below two), with the reason for each.
+// The moves a rebalance would make now (one copy at a time to the node with
+// the fewest copies, from the fullest node that has a copy it may take, while
+// that lowers their difference below two), with the reason for each.
 struct PlannedMove {
   ShardId shard;
   std::string index_name;

@@ -77,7 +77,7 @@ Status EtcdMembership::SetAttributes(std::map<std::string, std::string> attribut
     attributes_ = attributes;
     lease = lease_;
   }
-  self.attributes = std::move(attributes);
+  for (auto& [key, value] : attributes) self.attributes[key] = std::move(value);
   auto put = etcd_->Put(EtcdClusterPrefix(options_.cluster_name) + "members/" + self.node_id, self.ToJson(), lease);
   return put.status();
 }
@@ -89,7 +89,7 @@ Status EtcdMembership::Register(int64_t lease) {
   ClusterMember self = options_.self;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!attributes_.empty()) self.attributes = attributes_;
+    for (const auto& [key, value] : attributes_) self.attributes[key] = value;
   }
   const std::vector<EtcdOp> writes = {EtcdOp::Put(name_key, options_.self.node_id, lease),
                                       EtcdOp::Put(member_key, self.ToJson(), lease)};

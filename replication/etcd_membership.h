@@ -68,8 +68,10 @@ class EtcdMembership {
   Status Leave();
 
   int64_t lease() const;
-  // Replaces the attributes in this node's member key (disk use, ...): kept
-  // across re-joins. kUnavailable when etcd did not answer.
+  // Sets attributes in this node's member key (disk use, ...) over those the
+  // node joined with (options.self.attributes: --node-attr, volume.uuid),
+  // replacing the ones set before; kept across re-joins. kUnavailable when
+  // etcd did not answer.
   Status SetAttributes(std::map<std::string, std::string> attributes);
   // False while etcd does not answer the keep-alives (since the last answer).
   bool reachable() const;
@@ -87,7 +89,7 @@ class EtcdMembership {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   int64_t lease_ = 0;       // under mu_
-  std::map<std::string, std::string> attributes_;  // under mu_: published with the member key
+  std::map<std::string, std::string> attributes_;  // under mu_: published over options_.self.attributes
   bool reachable_ = true;   // under mu_
   bool stop_ = false;       // under mu_
   std::thread keep_alive_;

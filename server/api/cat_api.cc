@@ -17,6 +17,7 @@
 #include "server/api/api_errors.h"
 #include "server/api/cat_table.h"
 #include "server/api/index_api_support.h"
+#include "replication/allocation_awareness.h"
 #include "replication/cluster_admin.h"
 #include "replication/cluster_health.h"
 #include "replication/shard_registry.h"
@@ -192,6 +193,22 @@ HttpResponse CatNodes(ClusterIndices& registry, const HttpRequest& req) {
   return table.Render(req);
 }
 
+// The members' node attributes (--node-attr, node.attr.<name>), one row per
+// attribute: what allocation awareness matches. The attributes a node
+// publishes of itself (disk.*, volume.*) are not listed.
+HttpResponse CatNodeAttrs(ClusterIndices& registry, const HttpRequest& req) {
+  const ClusterStatePtr state = registry.cluster()->Current();
+  CatTable table({{"node", false}, {"id", false, false}, {"host", false}, {"ip", false}, {"attr", false},
+                  {"value", false}});
+  for (const auto& [id, node] : state->nodes) {
+    const std::string ip = IpOf(node.http_address);
+    for (const auto& [name, value] : node.attributes) {
+      if (IsNodeAttributeName(name)) table.AddRow({node.name, id, ip, ip, name, value});
+    }
+  }
+  return table.Render(req);
+}
+
 // The elected master: id, host, ip, node name (empty table when none).
 HttpResponse CatMaster(ClusterIndices& registry, const HttpRequest& req) {
   const ClusterStatePtr state = registry.cluster()->Current();
@@ -231,6 +248,7 @@ void AddCatApiRoutes(ApiContext* ctx, HttpRouter* router) {
   }
   router->Add(HttpMethod::kGet, "/_cat/nodes", "cat_nodes", WithIndices(ctx, CatNodes));
   router->Add(HttpMethod::kGet, "/_cat/master", "cat_master", WithIndices(ctx, CatMaster));
+  router->Add(HttpMethod::kGet, "/_cat/nodeattrs", "cat_nodeattrs", WithIndices(ctx, CatNodeAttrs));
   for (const char* pattern : {"/_cat/indices", "/_cat/indices/{index}"}) {
     router->Add(HttpMethod::kGet, pattern, "cat_indices", WithIndices(ctx, CatIndices));
   }

@@ -17,6 +17,7 @@
 #include "index/util/comma_list.h"
 #include "index/mapping/mapping_serializer.h"
 #include "replication/allocation.h"
+#include "replication/allocation_awareness.h"
 #include "replication/cluster_admin.h"
 #include "replication/drain_records.h"
 #include "replication/etcd_cluster_state.h"
@@ -36,7 +37,8 @@ bool BlankBody(std::string_view body) { return body.find_first_not_of(" \t\r\n")
 // Elasticsearch refuses unknown settings).
 bool KnownClusterSetting(const std::string& key) {
   return key == kExcludeNameSetting || key == kExcludeIdSetting || key == kRecoveryMaxBytesSetting ||
-         key == kMaxConcurrentDisruptionsSetting;
+         key == kMaxConcurrentDisruptionsSetting || key == kAwarenessAttributesSetting ||
+         IsForcedAwarenessSetting(key);
 }
 
 Status NeedsClusterMode(const char* what) {
@@ -273,6 +275,16 @@ HttpResponse PutSettings(ApiContext* ctx, const HttpRequest& req) {
       settings[prefix] = joined;
     } else {
       return mapping::IllegalArgumentError("setting [" + prefix + "]: not a string");
+    }
+    // Awareness names attributes as --node-attr takes them: a typo would
+    // otherwise leave every node without the attribute, taking no copies.
+    if (prefix == kAwarenessAttributesSetting && settings[prefix]) {
+      for (const std::string& name : SplitCommaList(*settings[prefix])) {
+        if (!IsNodeAttributeName(name)) {
+          return mapping::IllegalArgumentError("failed to parse setting [" + prefix + "]: [" + name +
+                                               "] is not a node attribute name (letters, digits, '_', '-')");
+        }
+      }
     }
     return Status::OK();
   };

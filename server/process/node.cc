@@ -128,13 +128,12 @@ void LogShardFailure(const ShardId& shard, const Status& failure) {
 // any space free), stores that ran out of space are reopened for writing.
 std::function<void(const DiskStatus&)> OnDiskSample(WriteBlock* block, NodeStore* node_store,
                                                      std::atomic<ShardRegistry*>* shards, bool watermarks_enabled,
-                                                     std::atomic<EtcdClusterState*>* cluster,
-                                                     std::string volume_uuid) {
+                                                     std::atomic<EtcdClusterState*>* cluster) {
   // Cluster mode: the disk use the master allocates by, published when it
   // moves by a whole percent or crosses the high watermark (with the
   // watermarks disabled: when no byte is left — no copy can start there).
   auto published = std::make_shared<std::pair<int, bool>>(-1, false);
-  return [block, node_store, shards, watermarks_enabled, cluster, published, volume_uuid](const DiskStatus& disk) {
+  return [block, node_store, shards, watermarks_enabled, cluster, published](const DiskStatus& disk) {
     block->Set(disk.write_block);
     if (EtcdClusterState* c = cluster->load(std::memory_order_acquire); c != nullptr && disk.sampled) {
       const int percent = static_cast<int>(disk.usage.used_percent());
@@ -142,8 +141,7 @@ std::function<void(const DiskStatus&)> OnDiskSample(WriteBlock* block, NodeStore
           watermarks_enabled ? disk.level >= DiskLevel::kOverHigh : disk.usage.available_bytes == 0;
       if (percent != published->first || over_high != published->second) {
         Status s = c->SetNodeAttributes({{"disk.used_percent", std::to_string(percent)},
-                                         {"disk.over_high", over_high ? "true" : "false"},
-                                         {"volume.uuid", volume_uuid}});
+                                         {"disk.over_high", over_high ? "true" : "false"}});
         if (s.ok()) *published = {percent, over_high};
       }
     }
@@ -264,7 +262,7 @@ int RunNode(const NodeConfig& config) {
   std::atomic<EtcdClusterState*> cluster_for_disk{nullptr};
   DiskMonitor disk({node.volume->data_dir(), config.disk_watermarks, config.disk_check_interval, nullptr,
                     OnDiskSample(&write_block, node.store.get(), &registry_for_disk, config.disk_watermarks.enabled,
-                                 &cluster_for_disk, id.volume_uuid),
+                                 &cluster_for_disk),
                     config.node_name});
   (void)disk.Refresh();
   disk.Start();
@@ -346,7 +344,8 @@ int RunNode(const NodeConfig& config) {
   NodeShardsOptions shard_options;
   shard_options.node = ClusterNode{id.node_id, config.node_name,
                                    PublishedAddress(config.http_address, config.publish_host, http.port()),
-                                   PublishedAddress(config.grpc_address, config.publish_host, grpc.port())};
+                                   PublishedAddress(config.grpc_address, config.publish_host, grpc.port()),
+                                   config.node_attributes};
   shard_options.cluster_name = config.cluster_name;
   shard_options.engine.source_cache = source_cache;
   shard_options.engine.store_log = rocksdb_log;
@@ -363,7 +362,8 @@ int RunNode(const NodeConfig& config) {
     co.self.name = config.node_name;
     co.self.http_address = shard_options.node.http_address;
     co.self.grpc_address = shard_options.node.grpc_address;
-    co.self.attributes = {{"volume.uuid", id.volume_uuid}};  // what reconcile matches a task's volume_id with
+    co.self.attributes = config.node_attributes;
+    co.self.attributes["volume.uuid"] = id.volume_uuid;  // what reconcile matches a task's volume_id with
     co.lease_ttl = config.cluster_lease_ttl;
     co.on_master_change = [](bool is_master) {
       if (is_master) {

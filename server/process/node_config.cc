@@ -1,6 +1,8 @@
 #include "server/process/node_config.h"
 
+#include "replication/allocation_awareness.h"
 #include "replication/etcd_client.h"
+#include "index/util/comma_list.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -146,6 +148,20 @@ Status Flatten(const YAML::Node& node, const std::string& prefix,
   return Status::InvalidArgument("config key " + prefix + " must be a single value");
 }
 
+constexpr char kNodeAttrPrefix[] = "node.attr.";
+
+Status SetNodeAttribute(NodeConfig& c, const std::string& name, const std::string& value) {
+  if (!IsNodeAttributeName(name)) {
+    return Status::InvalidArgument("node attribute name \"" + name +
+                                   "\" must be 1-64 letters, digits, '_' or '-' (dotted names are the node's own)");
+  }
+  if (value.empty() || value.size() > 256 || value.find_first_of(",=\n") != std::string::npos) {
+    return Status::InvalidArgument("node attribute " + name + " needs a value of 1-256 characters without ',' or '='");
+  }
+  c.node_attributes[name] = value;
+  return Status::OK();
+}
+
 std::string HostName() {
   char buf[256] = {};
   if (::gethostname(buf, sizeof(buf) - 1) != 0 || buf[0] == '\0') return "holdfast-node";
@@ -241,6 +257,17 @@ NodeConfigLoader::NodeConfigLoader() {
            return Status::InvalidArgument("\"" + v + "\" means every interface; give an address others can dial");
          }
          c.publish_host = host;
+         return Status::OK();
+       }},
+      {"--node-attr", "HOLDFAST_NODE_ATTR", "node.attr",
+       "node attributes for allocation awareness, name=value pairs, comma-separated (zone=us-east-1a,rack=r7); "
+       "the config file may also say node.attr.<name>: value (a flag or environment value wins per name)",
+       [](C& c, const std::string& v) {
+         for (const std::string& pair : SplitCommaList(v)) {
+           const size_t eq = pair.find('=');
+           if (eq == std::string::npos) return Status::InvalidArgument("\"" + pair + "\" is not name=value");
+           HOLDFAST_RETURN_IF_ERROR(SetNodeAttribute(c, pair.substr(0, eq), pair.substr(eq + 1)));
+         }
          return Status::OK();
        }},
       {"--shutdown-grace", "HOLDFAST_SHUTDOWN_GRACE", "shutdown.grace_period",
@@ -348,6 +375,12 @@ Result<NodeConfig> NodeConfigLoader::Resolve() const {
       return Status::InvalidArgument("config file " + config.config_file + ": " + e.what());
     }
     for (const auto& [key, value] : file_values) {
+      if (key.rfind(kNodeAttrPrefix, 0) == 0) {  // node.attr.<name>: value
+        if (Status s = SetNodeAttribute(config, key.substr(sizeof(kNodeAttrPrefix) - 1), value); !s.ok()) {
+          return Status::InvalidArgument("config file " + config.config_file + ": " + s.message());
+        }
+        continue;
+      }
       bool known = false;
       for (const Setting& s : settings_) known = known || key == s.key;
       if (!known) {

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,9 @@ struct NodeConfig {
   // must say it: nobody can dial "0.0.0.0" (Elasticsearch's
   // network.publish_host).
   std::string publish_host;
+  // Node attributes (Elasticsearch's node.attr.<name>): published in the
+  // member key, matched by allocation awareness (zone, rack, host, ...).
+  std::map<std::string, std::string> node_attributes;
   std::chrono::milliseconds shutdown_grace{30'000};
   std::chrono::milliseconds shutdown_readiness_delay{5'000};  // part of the grace period
   std::string admin_token_file;  // non-empty: admin calls need the token in it

@@ -3,6 +3,8 @@
 #include "server/process/node_config.h"
 
 #include <gtest/gtest.h>
+
+#include <map>
 #include <stdlib.h>
 
 #include <CLI/CLI.hpp>
@@ -166,6 +168,39 @@ TEST(NodeConfigTest, AClusterNodeListeningOnEveryInterfaceMustSayWhereItIsReache
   // One node on its own dials nobody; HTTP on every interface is fine in a cluster.
   EXPECT_TRUE(Load({"--grpc-addr", "0.0.0.0:9300"}).ok());
   EXPECT_TRUE(Load({"--http-addr", "0.0.0.0:9200", "--etcd-endpoints", "http://127.0.0.1:2379"}).ok());
+}
+
+TEST(NodeConfigTest, NodeAttributesComeFromFlagEnvAndFileKeys) {
+  using Attrs = std::map<std::string, std::string>;
+  EXPECT_EQ(Load({})->node_attributes, Attrs{});
+  auto flag = Load({"--node-attr", "zone=us-east-1a, rack=r7"});
+  ASSERT_TRUE(flag.ok()) << flag.status().ToString();
+  EXPECT_EQ(flag->node_attributes, (Attrs{{"zone", "us-east-1a"}, {"rack", "r7"}}));
+  {
+    ScopedEnv env("HOLDFAST_NODE_ATTR", "zone=b");
+    auto from_env = Load({});
+    ASSERT_TRUE(from_env.ok()) << from_env.status().ToString();
+    EXPECT_EQ(from_env->node_attributes, (Attrs{{"zone", "b"}}));
+  }
+  // The file's node.attr.<name> keys (as Elasticsearch's), a flag winning per name.
+  testing::TempDir tmp;
+  const std::string file = tmp.Sub("attrs.yml");
+  ASSERT_TRUE(WriteFileDurably(file, "node:\n  attr:\n    zone: a\n    rack: r1\n").ok());
+  auto from_file = Load({"--config", file});
+  ASSERT_TRUE(from_file.ok()) << from_file.status().ToString();
+  EXPECT_EQ(from_file->node_attributes, (Attrs{{"zone", "a"}, {"rack", "r1"}}));
+  auto both = Load({"--config", file, "--node-attr", "zone=c"});
+  ASSERT_TRUE(both.ok()) << both.status().ToString();
+  EXPECT_EQ(both->node_attributes, (Attrs{{"zone", "c"}, {"rack", "r1"}}));
+  // Dotted names are the node's own (disk.used_percent, volume.uuid); a pair needs both halves.
+  for (const char* bad : {"disk.used_percent=1", "zone", "zone=", "=a", "a b=c"}) {
+    auto r = Load({"--node-attr", bad});
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("--node-attr"), std::string::npos) << r.status().message();
+  }
+  const std::string dotted = tmp.Sub("dotted.yml");
+  ASSERT_TRUE(WriteFileDurably(dotted, "node.attr.volume.uuid: x\n").ok());
+  EXPECT_FALSE(Load({"--config", dotted}).ok());
 }
 
 TEST(NodeConfigTest, EtcdOverTlsTakesItsCertificatesWithHttpsEndpointsOnly) {
