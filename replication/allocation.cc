@@ -6,10 +6,12 @@
 #include <tuple>
 
 #include "index/util/uuid.h"
-#include "replication/allocation_awareness.h"
+#include "replication/allocation_rules.h"
 #include "replication/drain_records.h"
 
 namespace holdfast {
+
+using namespace allocation;
 
 namespace {
 
@@ -43,39 +45,6 @@ std::map<std::string, int> IncomingRecoveries(const ClusterStateSnapshot& state)
     }
   }
   return incoming;
-}
-
-bool HoldsCopy(const ShardRouting& shard, const std::string& node) {
-  for (const ShardCopyRouting& copy : shard.copies) {
-    if (copy.node_id == node || copy.relocating_node_id == node) return true;
-  }
-  return false;
-}
-
-// The settings that decide where copies may be, read once per pass.
-struct Rules {
-  std::set<std::string> excluded;  // ExcludedNodes
-  AllocationAwareness awareness;
-};
-
-Rules RulesOf(const ClusterStateSnapshot& state) { return Rules{ExcludedNodes(state), AllocationAwareness::Of(state)}; }
-
-// Why `node` cannot take a copy of `shard` ("" when it can): a new one, or
-// one that moves away from node `leaving`.
-std::string Refusal(const ClusterStateSnapshot& state, const ShardRouting* shard, const std::string& node,
-                    const Rules& rules, const AllocationInput& input, const std::string& leaving = "") {
-  if (!state.nodes.count(node)) return "the node is not a member of the cluster";
-  if (rules.excluded.count(node)) return "the node is excluded by cluster.routing.allocation.exclude";
-  if (input.over_high_watermark.count(node)) return "the node is above the high disk watermark";
-  if (shard != nullptr && HoldsCopy(*shard, node)) return "a copy of this shard is already allocated to this node";
-  return rules.awareness.Refusal(state, shard, node, leaving);
-}
-
-// Why a started copy on `node` must move away ("" when it may stay).
-std::string MustLeave(const ClusterStateSnapshot& state, const ShardRouting& shard, const std::string& node,
-                      const Rules& rules) {
-  if (rules.excluded.count(node)) return "the node is excluded by cluster.routing.allocation.exclude";
-  return rules.awareness.Refusal(state, &shard, node, node);
 }
 
 // The best node for a copy of `shard` (null shard: any), "" when none.
@@ -157,13 +126,11 @@ bool PromoteReplica(ShardRouting* shard, const ClusterStateSnapshot& state, cons
   return true;
 }
 
-const ShardCopyRouting* StartedPrimary(const ShardRouting& shard) {
-  const ShardCopyRouting* p = shard.primary();
-  if (p == nullptr || p->node_id.empty()) return nullptr;
-  return (p->state == ShardCopyState::kStarted || p->state == ShardCopyState::kRelocating) ? p : nullptr;
-}
-
 }  // namespace
+
+bool IsAllocationEnableValue(const std::string& value) {
+  return value == "all" || value == "primaries" || value == "new_primaries" || value == "none";
+}
 
 std::set<std::string> ExcludedNodes(const ClusterStateSnapshot& state) {
   std::set<std::string> out;
@@ -194,6 +161,16 @@ Result<IndexRouting> AllocateNewIndex(const IndexMetadata& index, const ClusterS
     ShardRouting shard;
     shard.shard = n;
     shard.primary_term = 1;
+    if (rules.enable == "none") {
+      // Unassigned (red) until allocation is enabled again.
+      ShardCopyRouting primary;
+      primary.primary = true;
+      primary.unassigned_reason = "INDEX_CREATED";
+      primary.unassigned_at_ms = input.now_ms;
+      shard.copies.push_back(std::move(primary));
+      routing.shards.push_back(std::move(shard));
+      continue;
+    }
     const std::string node = BestNode(state, nullptr, load, rules, input);
     if (node.empty()) {
       std::string why;
@@ -282,7 +259,7 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
     const int64_t delay = metadata->settings.node_left_delayed_timeout.count();
     for (ShardRouting& shard : index.shards) {
       for (ShardCopyRouting& copy : shard.copies) {
-        if (copy.state != ShardCopyState::kUnassigned) continue;
+        if (copy.state != ShardCopyState::kUnassigned || !EnableRefusal(rules, copy).empty()) continue;
         // 2. Back to the node whose volume holds it.
         if (!copy.last_node_id.empty() && state->nodes.count(copy.last_node_id) &&
             !excluded.count(copy.last_node_id) && !HoldsCopy(shard, copy.last_node_id)) {
@@ -309,7 +286,17 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
           continue;
         }
         // 3. A primary is never re-created empty once it held data: it waits
-        //    for its node (or, in the replication issue, a replica's promotion).
+        //    for its node (or a replica's promotion). One that never started
+        //    (created while allocation was off) goes where a new one would.
+        if (NewPrimary(copy)) {
+          const std::string node = BestNode(*state, &shard, load, rules, input);
+          if (node.empty()) continue;
+          AssignTo(&copy, node, /*keep_allocation=*/false);
+          shard.in_sync = {copy.allocation_id};
+          ++load[node];
+          changed = true;
+          continue;
+        }
         if (copy.primary) continue;
         // 4. A replica: a new copy elsewhere, recovered from the started primary.
         if (StartedPrimary(shard) == nullptr) continue;
@@ -327,7 +314,10 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
       for (const ShardCopyRouting& copy : shard.copies) moving |= !copy.relocating_node_id.empty();
       if (moving) continue;
       for (ShardCopyRouting& copy : shard.copies) {
-        if (copy.state != ShardCopyState::kStarted || MustLeave(*state, shard, copy.node_id, rules).empty()) continue;
+        if (copy.state != ShardCopyState::kStarted || MustLeave(*state, shard, copy.node_id, rules).empty() ||
+            !EnableRefusal(rules, copy).empty()) {
+          continue;
+        }
         const std::string node = BestNode(*state, &shard, load, rules, input, copy.node_id);
         if (node.empty() || incoming[node] >= kMaxIncomingRecoveries) continue;
         copy.state = ShardCopyState::kRelocating;
@@ -360,7 +350,9 @@ Status StartRelocation(ClusterStateSnapshot* state, const ShardId& shard_id, con
   for (const ShardCopyRouting& c : shard.copies) {
     if (!c.relocating_node_id.empty()) return Status::InvalidArgument("shard " + shard_id.ToString() + " is already moving");
   }
-  std::string why = Refusal(*state, &shard, to, RulesOf(*state), AllocationInput{}, from);
+  const Rules rules = RulesOf(*state);
+  std::string why = EnableRefusal(rules, *copy);
+  if (why.empty()) why = Refusal(*state, &shard, to, rules, AllocationInput{}, from);
   if (!why.empty()) return Status::InvalidArgument("cannot move shard " + shard_id.ToString() + " to node [" + to + "]: " + why);
   copy->state = ShardCopyState::kRelocating;
   copy->relocating_node_id = to;
@@ -489,7 +481,9 @@ std::vector<PlannedMove> PlanRebalance(const ClusterStateSnapshot& state_in, con
     for (auto& [uuid, index] : state.routing) {
       for (ShardRouting& shard : index.shards) {
         for (ShardCopyRouting& copy : shard.copies) {
-          if (copy.node_id != from || copy.state != ShardCopyState::kStarted) continue;
+          if (copy.node_id != from || copy.state != ShardCopyState::kStarted || !EnableRefusal(rules, copy).empty()) {
+            continue;
+          }
           if (!Refusal(state, &shard, to, rules, input, from).empty()) continue;
           const IndexMetadata* meta = state.FindIndexByUuid(uuid);
           moves.push_back(PlannedMove{ShardId{uuid, shard.shard}, meta ? meta->name : uuid, from, to,
@@ -523,102 +517,5 @@ std::vector<PlannedMove> PlanRebalance(const ClusterStateSnapshot& state_in, con
   return moves;
 }
 
-Result<CopyExplanation> ExplainAllocation(const ClusterStateSnapshot& state, const AllocationInput& input,
-                                          const std::string& index_name, int shard_number, bool primary) {
-  const ShardRouting* shard = nullptr;
-  const ShardCopyRouting* copy = nullptr;
-  const IndexMetadata* index = nullptr;
-  if (!index_name.empty()) {
-    index = state.FindIndex(index_name);
-    if (index == nullptr) return Status::IndexNotFound("no such index [" + index_name + "]");
-    const IndexRouting* routing = state.RoutingOf(index->uuid);
-    if (routing == nullptr || shard_number < 0 || static_cast<size_t>(shard_number) >= routing->shards.size()) {
-      return Status::InvalidArgument("No shard was specified in the explain API request, or shard [" +
-                                     std::to_string(shard_number) + "] does not exist in index [" + index_name + "]");
-    }
-    shard = &routing->shards[shard_number];
-    for (const ShardCopyRouting& c : shard->copies) {
-      if (c.primary == primary) {
-        copy = &c;
-        break;
-      }
-    }
-  } else {
-    // The first unassigned copy, else the first one not started.
-    for (int pass = 0; pass < 2 && copy == nullptr; ++pass) {
-      for (const IndexMetadata* m : state.IndicesByName()) {
-        const IndexRouting* routing = state.RoutingOf(m->uuid);
-        if (routing == nullptr) continue;
-        for (const ShardRouting& s : routing->shards) {
-          for (const ShardCopyRouting& c : s.copies) {
-            const bool wanted = pass == 0 ? c.state == ShardCopyState::kUnassigned
-                                          : c.state != ShardCopyState::kStarted;
-            if (wanted && copy == nullptr) {
-              copy = &c;
-              shard = &s;
-              index = m;
-            }
-          }
-        }
-      }
-    }
-    if (copy == nullptr) {
-      return Status::InvalidArgument(
-          "No shard was specified in the explain API request, so this request explains a randomly chosen unassigned "
-          "shard. There are no unassigned shards in this cluster to explain.");
-    }
-  }
-  if (copy == nullptr) return Status::InvalidArgument("no " + std::string(primary ? "primary" : "replica") + " copy");
-  CopyExplanation e;
-  e.index = index->name;
-  e.shard = shard->shard;
-  e.primary = copy->primary;
-  std::string state_name = ShardCopyStateName(copy->state);
-  std::transform(state_name.begin(), state_name.end(), state_name.begin(), ::tolower);
-  e.current_state = state_name;
-  e.current_node = copy->node_id;
-  e.unassigned_reason = copy->unassigned_reason;
-  e.unassigned_at_ms = copy->unassigned_at_ms;
-  const Rules rules = RulesOf(state);
-  for (const auto& [id, node] : state.nodes) {
-    std::string why = Refusal(state, shard, id, rules, input);
-    if (copy->node_id == id) why = "the copy is allocated to this node";
-    e.node_decisions.emplace_back(id, why.empty() ? "yes" : why);
-  }
-  if (copy->state != ShardCopyState::kUnassigned) {
-    e.allocate_explanation = "the copy is " + state_name + " on node [" + copy->node_id + "]";
-    if (!copy->relocating_node_id.empty()) {
-      e.allocate_explanation += ", moving to node [" + copy->relocating_node_id + "]";
-    } else if (copy->state == ShardCopyState::kStarted) {
-      const std::string leave = MustLeave(state, *shard, copy->node_id, rules);
-      if (!leave.empty()) e.allocate_explanation += "; it is to move off that node: " + leave;
-    }
-    return e;
-  }
-  const int64_t delay = index->settings.node_left_delayed_timeout.count();
-  if (copy->unassigned_reason == "NODE_LEFT" && input.now_ms < copy->unassigned_at_ms + delay) {
-    e.delay_left_ms = copy->unassigned_at_ms + delay - input.now_ms;
-    e.allocate_explanation = "the node holding this copy [" + copy->last_node_id +
-                             "] left the cluster; its copy keeps its place for " + std::to_string(e.delay_left_ms) +
-                             " ms more (index.unassigned.node_left.delayed_timeout), so that the node gets it back "
-                             "without copying data if it returns";
-  } else if (copy->primary) {
-    e.allocate_explanation =
-        "cannot allocate because a previous copy of the primary shard existed but can no longer be found on the nodes "
-        "in the cluster: the only in-sync copy was on node [" +
-        (copy->last_node_id.empty() ? std::string("unknown") : copy->last_node_id) +
-        "]; it is allocated again when that node returns with its volume (no empty primary is created, so no data "
-        "is silently lost)";
-  } else if (StartedPrimary(*shard) == nullptr) {
-    e.allocate_explanation = "cannot allocate a replica until the primary is started";
-  } else {
-    bool any = false;
-    for (const auto& [id, why] : e.node_decisions) any |= why == "yes";
-    e.allocate_explanation = any ? "the replica is allocated on the next pass (at most " +
-                                       std::to_string(kMaxIncomingRecoveries) + " recoveries per node at once)"
-                                 : "cannot allocate because allocation is not permitted to any of the nodes";
-  }
-  return e;
-}
 
 }  // namespace holdfast

@@ -18,6 +18,11 @@
 //     relocated to other nodes (at most `kMaxIncomingRecoveries` at once
 //     per target node);
 //   - a node over the disk high watermark takes no new copies;
+//   - `cluster.routing.allocation.enable`: `primaries` allocates and moves
+//     primaries only (a replica whose node returns waits until it is `all`
+//     again), `new_primaries` only the primaries of new indices, `none`
+//     nothing (a new index's primaries stay unassigned); a replica's
+//     promotion is never held back;
 //   - allocation awareness (replication/allocation_awareness.h): the copies
 //     of a shard spread over the values of the node attributes
 //     `cluster.routing.allocation.awareness.attributes` names (zones, racks);
@@ -38,6 +43,11 @@ namespace holdfast {
 
 inline constexpr char kExcludeNameSetting[] = "cluster.routing.allocation.exclude._name";
 inline constexpr char kExcludeIdSetting[] = "cluster.routing.allocation.exclude._id";
+// all (default) | primaries | new_primaries | none: which copies may be
+// allocated or moved at all (Elasticsearch's rolling-restart switch).
+inline constexpr char kAllocationEnableSetting[] = "cluster.routing.allocation.enable";
+// True for the values kAllocationEnableSetting takes (lower case).
+bool IsAllocationEnableValue(const std::string& value);
 inline constexpr int kMaxIncomingRecoveries = 2;  // cluster.routing.allocation.node_concurrent_incoming_recoveries
 
 struct AllocationInput {

@@ -5,13 +5,16 @@
 //                                         (indices: settings, mappings), routing table
 //   GET|POST /_cluster/allocation/explain why a copy is (not) where it is
 //   GET|PUT  /_cluster/settings           persistent settings (the allocation
-//                                         exclusions, the recovery rate;
-//                                         cluster mode only)
+//                                         exclusions, enable and awareness,
+//                                         the recovery rate; cluster mode only)
 //   POST /_cluster/reroute                {"commands": [{"move": {...}}]}
 //
 // Changes need cluster mode (an etcd-backed cluster state): on the embedded
 // one-node cluster they answer 400 saying so.
 #include <rapidjson/document.h>
+
+#include <algorithm>
+#include <cctype>
 
 #include "index/mapping/mapping_error.h"
 #include "index/util/comma_list.h"
@@ -37,7 +40,7 @@ bool BlankBody(std::string_view body) { return body.find_first_not_of(" \t\r\n")
 // Elasticsearch refuses unknown settings).
 bool KnownClusterSetting(const std::string& key) {
   return key == kExcludeNameSetting || key == kExcludeIdSetting || key == kRecoveryMaxBytesSetting ||
-         key == kMaxConcurrentDisruptionsSetting || key == kAwarenessAttributesSetting ||
+         key == kMaxConcurrentDisruptionsSetting || key == kAwarenessAttributesSetting || key == kAllocationEnableSetting ||
          IsForcedAwarenessSetting(key);
 }
 
@@ -263,6 +266,13 @@ HttpResponse PutSettings(ApiContext* ctx, const HttpRequest& req) {
         if (auto bytes = ParseByteSize(value); !bytes.ok()) {
           return mapping::IllegalArgumentError("failed to parse setting [" + prefix + "] with value [" + value +
                                                "] as a size in bytes: " + bytes.status().message());
+        }
+      }
+      if (prefix == kAllocationEnableSetting) {  // as Elasticsearch, in any case
+        std::transform(value.begin(), value.end(), value.begin(), [](unsigned char c) { return std::tolower(c); });
+        if (!IsAllocationEnableValue(value)) {
+          return mapping::IllegalArgumentError("failed to parse setting [" + prefix + "] with value [" + value +
+                                               "]: use all, primaries, new_primaries or none");
         }
       }
       settings[prefix] = std::move(value);

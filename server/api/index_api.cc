@@ -3,10 +3,13 @@
 // bulk and _cat route groups.
 #include <spdlog/spdlog.h>
 
+#include <set>
+
 #include "index/mapping/mapping_error.h"
 #include "index/search/request_query.h"
 #include "index/util/clock.h"
 #include "replication/index_names.h"
+#include "server/api/active_shards.h"
 #include "server/api/api_context.h"
 #include "server/api/api_errors.h"
 #include "server/api/index_api_settings.h"
@@ -62,12 +65,26 @@ HttpResponse CreateIndex(ClusterIndices& registry, const HttpRequest& req) {
                                                            parsed.status().message()));
     }
   }
-  auto created = registry.Create(name, body->settings, body->mapping, body->aliases);
+  // ?wait_for_active_shards= (default 1: the primaries; 0: no wait; N or
+  // all: that many started copies of every shard) within ?timeout= (30s);
+  // shards_acknowledged says whether they got there.
+  auto wait = ParseActiveShardsWait(req);
+  if (!wait.ok()) return ErrorFromStatus(wait.status());
+  if (!req.HasQueryParam("timeout")) wait->timeout = registry.active_timeout();
+  auto created = registry.Create(name, body->settings, body->mapping, body->aliases, /*wait_for_primaries=*/false);
   if (!created.ok()) return ErrorFromStatus(created.status());
   spdlog::info("created index [{}] ({} shards, {} replicas)", name, body->settings.number_of_shards,
                body->settings.number_of_replicas);
+  bool started = true;
+  if (wait->needed()) {
+    std::set<uint32_t> shards;
+    for (uint32_t s = 0; s < (*created)->num_shards(); ++s) shards.insert(s);
+    started = WaitForActiveShardsStatus(registry, **created, shards, *wait, "create index [" + name + "]").ok();
+  } else if (wait->count == 1) {
+    started = registry.WaitForActivePrimaries((*created)->uuid(), wait->timeout);
+  }
   JsonWriter w;
-  w.StartObject().Field("acknowledged", true).Field("shards_acknowledged", true).Field("index", name).EndObject();
+  w.StartObject().Field("acknowledged", true).Field("shards_acknowledged", started).Field("index", name).EndObject();
   return JsonResponse(200, w);
 }
 

@@ -23,7 +23,8 @@ std::shared_ptr<IndexHandle> ClusterIndices::HandleOf(const ClusterStatePtr& sta
 
 Result<std::shared_ptr<IndexHandle>> ClusterIndices::Create(const std::string& name, IndexSettings settings,
                                                             std::shared_ptr<const mapping::Mapping> mapping,
-                                                            std::map<std::string, AliasMetadata> aliases) {
+                                                            std::map<std::string, AliasMetadata> aliases,
+                                                            bool wait_for_primaries) {
   IndexMetadata meta;
   meta.name = name;
   meta.uuid = NewUuid();
@@ -34,7 +35,7 @@ Result<std::shared_ptr<IndexHandle>> ClusterIndices::Create(const std::string& n
   meta.aliases = std::move(aliases);
   auto created = state_->CreateIndex(meta);
   if (!created.ok()) return created.status();
-  WaitForActivePrimaries(meta.uuid, active_timeout_);
+  if (wait_for_primaries) WaitForActivePrimaries(meta.uuid, active_timeout_);
   ClusterStatePtr now = state_->Current();
   const IndexMetadata* index = now->FindIndexByUuid(meta.uuid);
   if (index == nullptr) return Status::Unavailable("index [" + name + "] was deleted while being created");

@@ -29,9 +29,12 @@ class ClusterIndices {
   ~ClusterIndices();
 
   // kResourceAlreadyExists when the name is taken; kInvalidIndexName.
+  // `wait_for_primaries` false: returns once the index is in the cluster
+  // state (the caller waits as its request says).
   Result<std::shared_ptr<IndexHandle>> Create(const std::string& name, IndexSettings settings,
                                               std::shared_ptr<const mapping::Mapping> mapping,
-                                              std::map<std::string, AliasMetadata> aliases = {});
+                                              std::map<std::string, AliasMetadata> aliases = {},
+                                              bool wait_for_primaries = true);
   // kIndexNotFound.
   Status Delete(const std::string& name);
   std::shared_ptr<IndexHandle> Get(std::string_view name) const;  // null when absent

@@ -26,6 +26,7 @@
 #include "server/api/task_registry.h"
 #include "server/coordinator/cluster_indices.h"
 #include "server/coordinator/shard_router.h"
+#include "replication/allocation.h"
 #include "replication/etcd_cluster_state.h"
 #include "replication/grpc_shard_client.h"
 #include "replication/peer_recovery.h"
@@ -174,13 +175,21 @@ std::set<ShardId> CopiesOf(const ClusterStateSnapshot& state, const std::string&
 }
 
 // Every one of `shards` still placed here is started and in sync; those
-// placed elsewhere (or deleted) no longer count.
+// placed elsewhere (or deleted) no longer count, nor do copies waiting for
+// this node while cluster.routing.allocation.enable holds allocation back
+// (the operator turns it back to all once the node is up — Elasticsearch's
+// rolling restart — and waits for green then, not for ready).
 bool CaughtUp(const ClusterStateSnapshot& state, const std::string& node, const std::set<ShardId>& shards) {
+  auto setting = state.settings.find(kAllocationEnableSetting);
+  const std::string enable = setting == state.settings.end() ? "all" : setting->second;
   for (const ShardId& id : shards) {
     const ShardRouting* routing = state.RoutingOf(id);
     if (routing == nullptr) continue;
     for (const ShardCopyRouting& c : routing->copies) {
-      if (c.node_id.empty() && c.last_node_id == node && c.state == ShardCopyState::kUnassigned) return false;
+      const bool held_back = enable == "none" || enable == "new_primaries" || (enable == "primaries" && !c.primary);
+      if (c.node_id.empty() && c.last_node_id == node && c.state == ShardCopyState::kUnassigned && !held_back) {
+        return false;
+      }
       if (c.node_id != node) continue;
       const bool active = c.state == ShardCopyState::kStarted || c.state == ShardCopyState::kRelocating;
       if (!active || !routing->IsInSync(c.allocation_id)) return false;

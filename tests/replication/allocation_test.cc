@@ -268,5 +268,82 @@ TEST(AllocationTest, RebalancePlanEvensOutCopies) {
   EXPECT_NE(plan[0].from, plan[1].from) << "one from each full node";
 }
 
+// cluster.routing.allocation.enable, as Elasticsearch's rolling-restart
+// procedure uses it: none, then new_primaries, then all.
+TEST(AllocationTest, AllocationEnableNoneThenNewPrimariesThenAll) {
+  ClusterStateSnapshot s = ThreeNodes();
+  s.settings[kAllocationEnableSetting] = "none";
+  const IndexRouting& routing = Create(&s, "books", 2, 1);
+  for (const ShardRouting& shard : routing.shards) {
+    EXPECT_TRUE(shard.copies[0].node_id.empty()) << "no primary is allocated while allocation is none";
+    EXPECT_EQ(shard.copies[0].unassigned_reason, "INDEX_CREATED");
+  }
+  int64_t next = 0;
+  EXPECT_FALSE(Reallocate(&s, AllocationInput{2000}, &next));
+  auto why = ExplainAllocation(s, AllocationInput{2000}, "books", 0, true);
+  ASSERT_TRUE(why.ok());
+  EXPECT_NE(why->allocate_explanation.find("cluster.routing.allocation.enable is [none]"), std::string::npos)
+      << why->allocate_explanation;
+  // new_primaries: the new index's primaries go, its replicas wait.
+  s.settings[kAllocationEnableSetting] = "new_primaries";
+  ASSERT_TRUE(Reallocate(&s, AllocationInput{3000}, &next));
+  for (const ShardRouting& shard : routing.shards) {
+    EXPECT_FALSE(shard.copies[0].node_id.empty());
+    EXPECT_EQ(shard.in_sync, std::vector<std::string>{shard.copies[0].allocation_id});
+  }
+  EXPECT_NE(PrimariesPerNode(routing).size(), 1u) << "spread as a new index's primaries are";
+  StartAll(&s);
+  (void)Reallocate(&s, AllocationInput{4000}, &next);
+  for (const ShardRouting& shard : routing.shards) EXPECT_TRUE(shard.copies[1].node_id.empty());
+  s.settings.erase(kAllocationEnableSetting);  // null: all
+  ASSERT_TRUE(Reallocate(&s, AllocationInput{5000}, &next));
+  for (const ShardRouting& shard : routing.shards) EXPECT_FALSE(shard.copies[1].node_id.empty());
+  EXPECT_TRUE(IsAllocationEnableValue("primaries"));
+  EXPECT_FALSE(IsAllocationEnableValue("replicas"));
+}
+
+TEST(AllocationTest, AllocationEnablePrimariesHoldsReplicasBackUntilTheNodeReturns) {
+  ClusterStateSnapshot s = ThreeNodes();
+  const IndexRouting& routing = Create(&s, "books", 3, 1);
+  StartAll(&s);
+  int64_t next = 0;
+  (void)Reallocate(&s, AllocationInput{2000}, &next);
+  StartAll(&s);
+  s.settings[kAllocationEnableSetting] = "primaries";
+  // A replica may not move; a primary may.
+  const std::string uuid = s.routing.begin()->first;
+  const ShardRouting& first = routing.shards[0];
+  std::string free_node;
+  for (const char* n : {"n1", "n2", "n3"}) {
+    if (n != first.copies[0].node_id && n != first.copies[1].node_id) free_node = n;
+  }
+  Status replica_move = StartRelocation(&s, ShardId{uuid, 0}, first.copies[1].node_id, free_node);
+  EXPECT_EQ(replica_move.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(replica_move.message().find("allocation.enable is [primaries]"), std::string::npos) << replica_move.message();
+  // n2 stops for longer than the delay: its primaries' replicas take over,
+  // and nothing is re-created anywhere.
+  const ClusterStateSnapshot before = s;
+  s.nodes.erase("n2");
+  (void)Reallocate(&s, AllocationInput{10'000}, &next);
+  (void)Reallocate(&s, AllocationInput{200'000}, &next);
+  int placed = 0;
+  for (const ShardRouting& shard : routing.shards) {
+    EXPECT_NE(shard.copies[0].node_id, "") << "every shard keeps a started primary (promotion is never held back)";
+    for (const ShardCopyRouting& c : shard.copies) EXPECT_NE(c.node_id, "n2");
+    for (const ShardCopyRouting& c : shard.copies) placed += !c.node_id.empty();
+  }
+  EXPECT_EQ(placed, 4) << "n2's two copies are not re-created elsewhere while allocation is primaries";
+  // n2 is back: its copies wait for allocation to be all again, then go back to it.
+  s.nodes["n2"] = before.nodes.at("n2");
+  EXPECT_FALSE(Reallocate(&s, AllocationInput{210'000}, &next));
+  s.settings[kAllocationEnableSetting] = "all";
+  ASSERT_TRUE(Reallocate(&s, AllocationInput{220'000}, &next));
+  int back_on_n2 = 0;
+  for (const ShardRouting& shard : routing.shards) {
+    for (const ShardCopyRouting& c : shard.copies) back_on_n2 += c.node_id == "n2";
+  }
+  EXPECT_EQ(back_on_n2, 2) << "n2's two copies went back to its volume";
+}
+
 }  // namespace
 }  // namespace holdfast

@@ -1,6 +1,8 @@
-// Allocation awareness on real nodes and a real etcd: nodes started with
-// --node-attr zone=..., the awareness setting put through the HTTP API, and a
-// whole zone SIGKILLed — every shard still answers from the other zone.
+// Allocation settings on real nodes and a real etcd, put through the HTTP API:
+// awareness (nodes started with --node-attr zone=..., a whole zone SIGKILLed —
+// every shard still answers from the other zone) and
+// cluster.routing.allocation.enable as Elasticsearch's rolling-restart
+// procedure uses it.
 #include <map>
 #include <set>
 #include <string>
@@ -116,6 +118,73 @@ TEST_F(ClusterFixture, AwarenessMovesACopyOfEveryShardToTheOtherZoneSoAZoneCanBe
   ASSERT_EQ(more.status, 200) << more.body;
   EXPECT_FALSE(ParseJson(more.body)["errors"].GetBool()) << more.body.substr(0, 600);
   EXPECT_EQ(HttpJson(1, "GET", "/books/_count")["count"].GetUint64(), 220u);
+}
+
+std::string Explain(ClusterFixture* f, size_t i, const std::string& index, bool primary) {
+  auto r = f->Http(i, "POST", "/_cluster/allocation/explain",
+                   R"({"index": ")" + index + R"(", "shard": 0, "primary": )" + (primary ? "true" : "false") + "}");
+  return r.body;
+}
+
+// Elasticsearch's rolling restart: allocation set to primaries, a node
+// restarted — its replica waits, saying why — then reset to null, and the
+// replica goes back to the node. With none, a new index stays red (its
+// create answers shards_acknowledged false after its timeout) until reset.
+TEST_F(ClusterFixture, AllocationEnableHoldsCopiesBackAsElasticsearchsRollingRestartExpects) {
+  StartNodes(2);
+  ASSERT_EQ(Http(0, "PUT", "/books", R"({"settings": {"number_of_shards": 1, "number_of_replicas": 1}})").status, 200);
+  ASSERT_TRUE(WaitHealth(0, "green", 60s)) << Http(0, "GET", "/_cat/shards?v").body;
+  auto bulk = Http(0, "POST", "/books/_bulk?refresh=true", Bulk(0, 50));
+  ASSERT_EQ(bulk.status, 200) << bulk.body;
+  ASSERT_FALSE(ParseJson(bulk.body)["errors"].GetBool()) << bulk.body.substr(0, 600);
+
+  EXPECT_EQ(Http(0, "PUT", "/_cluster/settings", R"({"persistent": {"cluster.routing.allocation.enable": "replicas"}})")
+                .status,
+            400);
+  auto off = Http(0, "PUT", "/_cluster/settings",
+                  R"({"persistent": {"cluster.routing.allocation.enable": "Primaries"}})");
+  ASSERT_EQ(off.status, 200) << off.body;
+  EXPECT_TRUE(WaitUntil([&] {
+    return Http(1, "GET", "/_cluster/settings").body.find(R"("cluster.routing.allocation.enable":"primaries")") !=
+           std::string::npos;
+  }, 10s)) << "stored lower case, seen by every node: " << Http(1, "GET", "/_cluster/settings").body;
+  // n2 restarts on its volume (SIGKILL: the hard way). Its copy is a replica
+  // now (promoted away if it was the primary), and waits; n2 turns ready
+  // without it (StartNode waits for ready: not for a copy held back).
+  node(1).process().Signal(SIGKILL);
+  ASSERT_TRUE(WaitUntil([&] { return NodesSeen(0) == 1; }, 20s)) << "n2 did not leave";
+  StartNode(1);
+  ASSERT_TRUE(WaitUntil([&] { return NodesSeen(0) == 2; }, 20s)) << "n2 did not rejoin";
+  std::string explained;
+  EXPECT_TRUE(WaitUntil([&] {
+    explained = Explain(this, 0, "books", false);
+    return explained.find("cluster.routing.allocation.enable is [primaries]") != std::string::npos;
+  }, 20s)) << explained;
+  EXPECT_EQ(Health(0), "yellow");
+  EXPECT_EQ(HttpJson(1, "GET", "/books/_count")["count"].GetUint64(), 50u) << "the primary answers";
+  auto on = Http(0, "PUT", "/_cluster/settings", R"({"persistent": {"cluster.routing.allocation.enable": null}})");
+  ASSERT_EQ(on.status, 200) << on.body;
+  ASSERT_TRUE(WaitHealth(0, "green", 60s)) << Http(0, "GET", "/_cat/shards?v").body;
+  auto on_n2 = HttpJson(1, "POST", "/books/_search?preference=_only_nodes:n2", R"({"size": 0})");
+  EXPECT_EQ(on_n2["hits"]["total"]["value"].GetUint64(), 50u) << "the replica is back on n2, with every document";
+
+  // none: a new index is created red and its create says its shards did not start.
+  ASSERT_EQ(Http(0, "PUT", "/_cluster/settings", R"({"persistent": {"cluster.routing.allocation.enable": "none"}})").status,
+            200);
+  auto created = HttpJson(0, "PUT", "/later?timeout=1s");
+  ASSERT_TRUE(created.IsObject() && created.HasMember("shards_acknowledged"));
+  EXPECT_TRUE(created["acknowledged"].GetBool());
+  EXPECT_FALSE(created["shards_acknowledged"].GetBool());
+  EXPECT_EQ(Health(0, "later"), "red");
+  EXPECT_NE(Explain(this, 0, "later", true).find("cluster.routing.allocation.enable is [none]"), std::string::npos)
+      << Explain(this, 0, "later", true);
+  auto at_once = HttpJson(0, "PUT", "/later-too?wait_for_active_shards=0");
+  EXPECT_TRUE(at_once.IsObject() && at_once["shards_acknowledged"].GetBool());
+  ASSERT_EQ(Http(0, "PUT", "/_cluster/settings", R"({"persistent": {"cluster.routing.allocation.enable": "all"}})").status,
+            200);
+  EXPECT_TRUE(WaitHealth(0, "green", 60s)) << Http(0, "GET", "/_cat/shards?v").body;
+  auto write = Http(1, "POST", "/later/_doc/1?refresh=true", R"({"title": "first"})");
+  EXPECT_EQ(write.status, 201) << write.body;
 }
 
 }  // namespace
