@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "index/util/uuid.h"
+#include "replication/allocation_filters.h"
 #include "replication/allocation_rules.h"
 #include "replication/drain_records.h"
 
@@ -132,22 +133,18 @@ bool IsAllocationEnableValue(const std::string& value) {
   return value == "all" || value == "primaries" || value == "new_primaries" || value == "none";
 }
 
+std::map<std::string, std::string> ExcludedNodesWithReasons(const ClusterStateSnapshot& state) {
+  std::map<std::string, std::string> out = FilteredOutNodes(state);
+  // A remove drain excludes its node for as long as its record lives.
+  for (const std::string& id : NodesBeingRemoved(state)) {
+    out.emplace(id, "the node is being removed (a remove drain moves every copy off it)");
+  }
+  return out;
+}
+
 std::set<std::string> ExcludedNodes(const ClusterStateSnapshot& state) {
   std::set<std::string> out;
-  auto names = state.settings.find(kExcludeNameSetting);
-  if (names != state.settings.end()) {
-    for (const std::string& name : SplitCommaList(names->second)) {
-      for (const auto& [id, node] : state.nodes) {
-        if (node.name == name) out.insert(id);
-      }
-    }
-  }
-  auto ids = state.settings.find(kExcludeIdSetting);
-  if (ids != state.settings.end()) {
-    for (const std::string& id : SplitCommaList(ids->second)) out.insert(id);
-  }
-  // A remove drain excludes its node for as long as its record lives.
-  for (const std::string& id : NodesBeingRemoved(state)) out.insert(id);
+  for (const auto& [id, why] : ExcludedNodesWithReasons(state)) out.insert(id);
   return out;
 }
 
@@ -206,7 +203,7 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
   *next_check_ms = 0;
   bool changed = false;
   const Rules rules = RulesOf(*state);
-  const std::set<std::string>& excluded = rules.excluded;
+  const auto& excluded = rules.excluded;
   auto note_check = [&](int64_t at) {
     if (*next_check_ms == 0 || at < *next_check_ms) *next_check_ms = at;
   };

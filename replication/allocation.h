@@ -13,10 +13,11 @@
 //   - after the delay a replica is re-created on another node (it recovers
 //     from the primary); a primary is never re-created empty: it waits for
 //     a node that holds its data (red, and allocation/explain says why);
-//   - `cluster.routing.allocation.exclude._name` / `._id` (comma lists):
-//     no new copy goes to an excluded node, and started copies there are
-//     relocated to other nodes (at most `kMaxIncomingRecoveries` at once
-//     per target node);
+//   - `cluster.routing.allocation.exclude._name` / `._id` (comma lists),
+//     and include / exclude / require filters by any node attribute:
+//     no new copy goes to a node they rule out, and started copies there
+//     are relocated to other nodes (at most `kMaxIncomingRecoveries` at
+//     once per target node);
 //   - a node over the disk high watermark takes no new copies;
 //   - `cluster.routing.allocation.enable`: `primaries` allocates and moves
 //     primaries only (a replica whose node returns waits until it is `all`
@@ -58,8 +59,12 @@ struct AllocationInput {
   std::set<std::string> over_high_watermark;
 };
 
-// The node ids excluded by the cluster settings (by name or id), and the
-// nodes a remove drain is emptying (drain_records.h).
+// The members no copy may be on, each with why: ruled out by the
+// allocation filters (`cluster.routing.allocation.exclude._name` / `._id`,
+// and include / exclude / require by any attribute:
+// replication/allocation_filters.h), or emptied by a remove drain
+// (drain_records.h).
+std::map<std::string, std::string> ExcludedNodesWithReasons(const ClusterStateSnapshot& state);
 std::set<std::string> ExcludedNodes(const ClusterStateSnapshot& state);
 
 // The copies of a new index: primaries spread over the nodes, replicas on

@@ -19,7 +19,7 @@ const std::string* AttributeOf(const ClusterStateSnapshot& state, const std::str
 }  // namespace
 
 bool IsNodeAttributeName(const std::string& name) {
-  if (name.empty() || name.size() > 64) return false;
+  if (name.empty() || name.size() > 64 || name[0] == '_') return false;  // _name, _id, ...: the built-in ones
   for (char c : name) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
     if (!ok) return false;

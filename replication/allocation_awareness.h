@@ -30,7 +30,8 @@ inline constexpr char kAwarenessAttributesSetting[] = "cluster.routing.allocatio
 bool IsForcedAwarenessSetting(const std::string& key);
 
 // A node attribute's name as --node-attr and node.attr.<name> take it: letters,
-// digits, '_' and '-' (dotted names are the node's own: disk.*, volume.*).
+// digits, '_' and '-', not starting with '_' (dotted names are the node's own:
+// disk.*, volume.*; _name, _id, _host, _ip are built into the filters).
 bool IsNodeAttributeName(const std::string& name);
 
 class AllocationAwareness {

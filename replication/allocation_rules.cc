@@ -10,7 +10,7 @@ bool HoldsCopy(const ShardRouting& shard, const std::string& node) {
 }
 
 Rules RulesOf(const ClusterStateSnapshot& state) {
-  Rules rules{ExcludedNodes(state), AllocationAwareness::Of(state)};
+  Rules rules{ExcludedNodesWithReasons(state), AllocationAwareness::Of(state)};
   auto enable = state.settings.find(kAllocationEnableSetting);
   if (enable != state.settings.end() && IsAllocationEnableValue(enable->second)) rules.enable = enable->second;
   return rules;
@@ -35,7 +35,7 @@ std::string EnableRefusal(const Rules& rules, const ShardCopyRouting& copy) {
 std::string Refusal(const ClusterStateSnapshot& state, const ShardRouting* shard, const std::string& node,
                     const Rules& rules, const AllocationInput& input, const std::string& leaving) {
   if (!state.nodes.count(node)) return "the node is not a member of the cluster";
-  if (rules.excluded.count(node)) return "the node is excluded by cluster.routing.allocation.exclude";
+  if (auto excluded = rules.excluded.find(node); excluded != rules.excluded.end()) return excluded->second;
   if (input.over_high_watermark.count(node)) return "the node is above the high disk watermark";
   if (shard != nullptr && HoldsCopy(*shard, node)) return "a copy of this shard is already allocated to this node";
   return rules.awareness.Refusal(state, shard, node, leaving);
@@ -43,7 +43,7 @@ std::string Refusal(const ClusterStateSnapshot& state, const ShardRouting* shard
 
 std::string MustLeave(const ClusterStateSnapshot& state, const ShardRouting& shard, const std::string& node,
                       const Rules& rules) {
-  if (rules.excluded.count(node)) return "the node is excluded by cluster.routing.allocation.exclude";
+  if (auto excluded = rules.excluded.find(node); excluded != rules.excluded.end()) return excluded->second;
   return rules.awareness.Refusal(state, &shard, node, node);
 }
 

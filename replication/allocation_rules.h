@@ -4,7 +4,7 @@
 // replication/allocation*.cc; pure, stateless.
 #pragma once
 
-#include <set>
+#include <map>
 #include <string>
 
 #include "replication/allocation.h"
@@ -15,7 +15,7 @@ namespace holdfast::allocation {
 
 // The settings that decide where copies may be, read once per pass.
 struct Rules {
-  std::set<std::string> excluded;  // ExcludedNodes
+  std::map<std::string, std::string> excluded;  // ExcludedNodesWithReasons
   AllocationAwareness awareness;
   std::string enable = "all";      // kAllocationEnableSetting
 };

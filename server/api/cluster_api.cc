@@ -21,6 +21,7 @@
 #include "index/mapping/mapping_serializer.h"
 #include "replication/allocation.h"
 #include "replication/allocation_awareness.h"
+#include "replication/allocation_filters.h"
 #include "replication/cluster_admin.h"
 #include "replication/drain_records.h"
 #include "replication/etcd_cluster_state.h"
@@ -39,7 +40,7 @@ bool BlankBody(std::string_view body) { return body.find_first_not_of(" \t\r\n")
 // The allocation settings this build understands (others are refused, as
 // Elasticsearch refuses unknown settings).
 bool KnownClusterSetting(const std::string& key) {
-  return key == kExcludeNameSetting || key == kExcludeIdSetting || key == kRecoveryMaxBytesSetting ||
+  return IsAllocationFilterSetting(key) || key == kRecoveryMaxBytesSetting ||
          key == kMaxConcurrentDisruptionsSetting || key == kAwarenessAttributesSetting || key == kAllocationEnableSetting ||
          IsForcedAwarenessSetting(key);
 }

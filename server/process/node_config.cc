@@ -153,7 +153,8 @@ constexpr char kNodeAttrPrefix[] = "node.attr.";
 Status SetNodeAttribute(NodeConfig& c, const std::string& name, const std::string& value) {
   if (!IsNodeAttributeName(name)) {
     return Status::InvalidArgument("node attribute name \"" + name +
-                                   "\" must be 1-64 letters, digits, '_' or '-' (dotted names are the node's own)");
+                                   "\" must be 1-64 letters, digits, '_' or '-', not starting with '_' (dotted names "
+                                   "are the node's own)");
   }
   if (value.empty() || value.size() > 256 || value.find_first_of(",=\n") != std::string::npos) {
     return Status::InvalidArgument("node attribute " + name + " needs a value of 1-256 characters without ',' or '='");

@@ -39,11 +39,12 @@ std::map<std::string, std::multiset<std::string>> ZonesPerShard(ClusterFixture* 
   return zones;
 }
 
-// Zone a's nodes hold both copies of every shard when zone b's join; with
-// awareness turned on, one copy of each moves to zone b, so that zone a can
-// then be lost whole (without awareness nothing moves, and losing zone a
+// Zone a's nodes hold both copies of every shard when zone b's join; a
+// filter excluding zone a moves them all to zone b; with the filter gone and
+// awareness turned on, one copy of each moves back, so that zone b can then
+// be lost whole (without awareness nothing moves back, and losing zone b
 // loses every shard).
-TEST_F(ClusterFixture, AwarenessMovesACopyOfEveryShardToTheOtherZoneSoAZoneCanBeLost) {
+TEST_F(ClusterFixture, AZoneFilterEmptiesAZoneAndAwarenessSpreadsEveryShardOverBothSoAZoneCanBeLost) {
   auto start = [&](size_t i) {
     StartNode(i, {"--node-attr", std::string("zone=") + ZoneOf(i) + ",rack=r" + std::to_string(i)});
   };
@@ -87,13 +88,27 @@ TEST_F(ClusterFixture, AwarenessMovesACopyOfEveryShardToTheOtherZoneSoAZoneCanBe
     EXPECT_EQ(z, (std::multiset<std::string>{"a", "a"})) << "shard " << shard << ": nothing moves by itself";
   }
 
+  // Excluding zone a by its attribute empties it.
+  auto exclude = Http(0, "PUT", "/_cluster/settings",
+                      R"({"persistent": {"cluster.routing.allocation.exclude.zone": "a"}})");
+  ASSERT_EQ(exclude.status, 200) << exclude.body;
+  EXPECT_EQ(Http(0, "PUT", "/_cluster/settings", R"({"persistent": {"cluster.routing.allocation.exclude.zone.x": "a"}})")
+                .status,
+            400);
+  EXPECT_TRUE(WaitUntil([&] {
+    auto zones = ZonesPerShard(this, 0);
+    const std::multiset<std::string> b{"b", "b"};
+    return zones.size() == 2 && zones.begin()->second == b && zones.rbegin()->second == b && Health(0) == "green";
+  }, 60s)) << Http(0, "GET", "/_cat/shards?v").body;
+
   // A misspelt attribute would leave every node without it: refused.
   EXPECT_EQ(Http(0, "PUT", "/_cluster/settings",
                  R"({"persistent": {"cluster.routing.allocation.awareness.attributes": "zone.name"}})")
                 .status,
             400);
   auto put = Http(0, "PUT", "/_cluster/settings",
-                  R"({"persistent": {"cluster.routing.allocation.awareness.attributes": "zone"}})");
+                  R"({"persistent": {"cluster.routing.allocation.exclude.zone": null,
+                                     "cluster.routing.allocation.awareness.attributes": "zone"}})");
   ASSERT_EQ(put.status, 200) << put.body;
   std::map<std::string, std::multiset<std::string>> zones;
   EXPECT_TRUE(WaitUntil([&] {
@@ -103,21 +118,21 @@ TEST_F(ClusterFixture, AwarenessMovesACopyOfEveryShardToTheOtherZoneSoAZoneCanBe
            Health(1) == "green";
   }, 60s)) << Http(1, "GET", "/_cat/shards?v").body;
 
-  // Zone a goes away at once (both its nodes SIGKILLed, the master among
-  // them): zone b holds a copy of every shard — its replicas become
-  // primaries, every document is found, writes go on.
-  node(0).process().Signal(SIGKILL);
-  node(2).process().Signal(SIGKILL);
+  // Zone b goes away at once (both its nodes SIGKILLed): zone a holds a
+  // copy of every shard — its replicas become primaries, every document is
+  // found, writes go on.
+  node(1).process().Signal(SIGKILL);
+  node(3).process().Signal(SIGKILL);
   uint64_t count = 0;
   EXPECT_TRUE(WaitUntil([&] {
-    auto c = HttpJson(1, "GET", "/books/_count");
+    auto c = HttpJson(0, "GET", "/books/_count");
     count = c.IsObject() && c.HasMember("count") ? c["count"].GetUint64() : 0;
-    return count == 200 && Health(1) == "yellow";
-  }, 30s)) << "count " << count << "\n" << Http(1, "GET", "/_cat/shards?v").body;
-  auto more = Http(3, "POST", "/books/_bulk?refresh=true", Bulk(200, 220));
+    return count == 200 && Health(0) == "yellow";
+  }, 30s)) << "count " << count << "\n" << Http(0, "GET", "/_cat/shards?v").body;
+  auto more = Http(2, "POST", "/books/_bulk?refresh=true", Bulk(200, 220));
   ASSERT_EQ(more.status, 200) << more.body;
   EXPECT_FALSE(ParseJson(more.body)["errors"].GetBool()) << more.body.substr(0, 600);
-  EXPECT_EQ(HttpJson(1, "GET", "/books/_count")["count"].GetUint64(), 220u);
+  EXPECT_EQ(HttpJson(0, "GET", "/books/_count")["count"].GetUint64(), 220u);
 }
 
 std::string Explain(ClusterFixture* f, size_t i, const std::string& index, bool primary) {

@@ -237,6 +237,7 @@ TEST(AllocationAwarenessTest, ForcedValueSettingsAndAttributeNames) {
   EXPECT_FALSE(IsNodeAttributeName("disk.used_percent"));
   EXPECT_FALSE(IsNodeAttributeName(""));
   EXPECT_FALSE(IsNodeAttributeName("a b"));
+  EXPECT_FALSE(IsNodeAttributeName("_name")) << "the filters' built-in attributes start with '_'";
 }
 
 }  // namespace

@@ -1,0 +1,141 @@
+#include "replication/allocation_filters.h"
+
+#include <vector>
+
+#include "index/util/comma_list.h"
+#include "replication/allocation_awareness.h"
+
+namespace holdfast {
+
+namespace {
+
+constexpr char kPrefix[] = "cluster.routing.allocation.";
+
+struct Filter {
+  std::string op;         // include | exclude | require
+  std::string attribute;  // _name, zone, ...
+  std::string setting;    // the whole key
+  std::vector<std::string> values;
+};
+
+bool BuiltIn(const std::string& attribute) {
+  return attribute == "_name" || attribute == "_id" || attribute == "_host" || attribute == "_ip";
+}
+
+// The host of a "host:port" or "[v6]:port" address.
+std::string HostOf(const std::string& address) {
+  std::string host = address.substr(0, address.rfind(':'));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return host;
+}
+
+// The node's value of `attribute`; false when it has none.
+bool ValueOf(const ClusterNode& node, const std::string& attribute, std::string* out) {
+  if (attribute == "_name") {
+    *out = node.name;
+  } else if (attribute == "_id") {
+    *out = node.node_id;
+  } else if (attribute == "_host" || attribute == "_ip") {
+    *out = HostOf(node.http_address);
+  } else {
+    auto a = node.attributes.find(attribute);
+    if (a == node.attributes.end()) return false;
+    *out = a->second;
+  }
+  return true;
+}
+
+bool MatchesAny(const ClusterNode& node, const Filter& f) {
+  std::string value;
+  if (!ValueOf(node, f.attribute, &value)) return false;
+  for (const std::string& pattern : f.values) {
+    if (SimpleMatch(pattern, value)) return true;
+  }
+  return false;
+}
+
+bool MatchesAll(const ClusterNode& node, const Filter& f) {
+  std::string value;
+  if (!ValueOf(node, f.attribute, &value)) return false;
+  for (const std::string& pattern : f.values) {
+    if (!SimpleMatch(pattern, value)) return false;
+  }
+  return true;
+}
+
+// "cluster.routing.allocation.exclude.zone" → op "exclude", attribute "zone".
+bool Split(const std::string& key, std::string* op, std::string* attribute) {
+  const std::string prefix = kPrefix;
+  if (key.compare(0, prefix.size(), prefix) != 0) return false;
+  const std::string rest = key.substr(prefix.size());
+  const size_t dot = rest.find('.');
+  if (dot == std::string::npos) return false;
+  *op = rest.substr(0, dot);
+  *attribute = rest.substr(dot + 1);
+  if (*op != "include" && *op != "exclude" && *op != "require") return false;
+  return BuiltIn(*attribute) || IsNodeAttributeName(*attribute);
+}
+
+}  // namespace
+
+bool SimpleMatch(const std::string& pattern, const std::string& text) {
+  // Greedy match with backtracking to the last '*'.
+  size_t p = 0, t = 0, star = std::string::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (p < pattern.size() && pattern[p] == text[t]) {
+      ++p;
+      ++t;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+bool IsAllocationFilterSetting(const std::string& key) {
+  std::string op, attribute;
+  return Split(key, &op, &attribute);
+}
+
+std::map<std::string, std::string> FilteredOutNodes(const ClusterStateSnapshot& state) {
+  std::vector<Filter> filters;
+  for (const auto& [key, value] : state.settings) {
+    Filter f;
+    if (!Split(key, &f.op, &f.attribute)) continue;
+    f.values = SplitCommaList(value);
+    if (f.values.empty()) continue;
+    f.setting = key;
+    filters.push_back(std::move(f));
+  }
+  std::map<std::string, std::string> out;
+  if (filters.empty()) return out;
+  for (const auto& [id, node] : state.nodes) {
+    std::string why;
+    bool has_include = false, included = false;
+    std::string includes;
+    for (const Filter& f : filters) {
+      if (f.op == "require" && !MatchesAll(node, f)) {
+        why = "the node does not match " + f.setting + " [" + state.settings.at(f.setting) + "]";
+      } else if (f.op == "exclude" && MatchesAny(node, f)) {
+        why = "the node matches " + f.setting + " [" + state.settings.at(f.setting) + "]";
+      } else if (f.op == "include") {
+        has_include = true;
+        included = included || MatchesAny(node, f);
+        includes += (includes.empty() ? "" : ", ") + f.setting + " [" + state.settings.at(f.setting) + "]";
+      }
+      if (!why.empty()) break;
+    }
+    if (why.empty() && has_include && !included) why = "the node matches none of " + includes;
+    if (!why.empty()) out[id] = why;
+  }
+  return out;
+}
+
+}  // namespace holdfast

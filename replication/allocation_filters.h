@@ -1,0 +1,35 @@
+// Allocation filtering (Elasticsearch's cluster.routing.allocation.include,
+// .exclude and .require): which nodes may hold copies, by name, id, host or
+// any node attribute (--node-attr):
+//
+//   cluster.routing.allocation.exclude.zone: b          nothing on zone b's nodes
+//   cluster.routing.allocation.require.zone: a          only on zone a's nodes
+//   cluster.routing.allocation.include._name: n1,n2     on n1 or n2 (any include matching)
+//
+// Values are comma lists; `*` matches any run of characters (`n*`, `10.0.*`).
+// Attributes: `_name`, `_id`, `_host` and `_ip` (the host a node publishes)
+// and the node's own attributes. A node that lacks an attribute a require or
+// include names does not match it. Copies already on a node the filters rule
+// out are moved off it (replication/allocation.h, as with an exclusion).
+// Pure, stateless.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "replication/cluster_state.h"
+
+namespace holdfast {
+
+// True for cluster.routing.allocation.{include,exclude,require}.<attribute>,
+// the attribute being _name, _id, _host, _ip or a node attribute name.
+bool IsAllocationFilterSetting(const std::string& key);
+
+// The members the filters rule out, by node id, each with why (one sentence
+// naming the setting).
+std::map<std::string, std::string> FilteredOutNodes(const ClusterStateSnapshot& state);
+
+// `text` matches `pattern`, where `*` stands for any run of characters.
+bool SimpleMatch(const std::string& pattern, const std::string& text);
+
+}  // namespace holdfast
