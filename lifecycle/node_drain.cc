@@ -3,9 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <map>
+#include <set>
 
 #include "index/util/clock.h"
 #include "index/util/uuid.h"
+#include "replication/allocation.h"
 #include "replication/drain_records.h"
 #include "replication/etcd_cluster_state.h"
 #include "replication/shard_registry.h"
@@ -34,14 +36,14 @@ const ShardCopyRouting* HandoffTarget(const ClusterStateSnapshot& state, const S
 }
 
 // Whether some other member could take a copy of `shard` (a remove drain).
-bool SomeNodeCanTake(const ClusterStateSnapshot& state, const ShardRouting& shard, const std::string& self) {
+// Why no member that is not draining may take this node's copy of `shard`
+// ("" when one may), as the master's allocation decides it.
+std::string WhyNothingCanTake(const ClusterStateSnapshot& state, const ShardRouting& shard, const std::string& self) {
+  std::set<std::string> draining;
   for (const auto& [id, node] : state.nodes) {
-    if (id == self || IsDraining(state, id)) continue;
-    bool holds = false;
-    for (const ShardCopyRouting& c : shard.copies) holds |= c.node_id == id || c.relocating_node_id == id;
-    if (!holds) return true;
+    if (IsDraining(state, id)) draining.insert(id);
   }
-  return false;
+  return WhyNoNodeCanTake(state, shard, self, draining);
 }
 
 std::string NameOf(const ClusterStateSnapshot& state, const std::string& node_id) {
@@ -233,9 +235,11 @@ void NodeDrainer::Step() {
       for (const ShardCopyRouting& c : shard.copies) {
         if (c.node_id != self || c.state == ShardCopyState::kUnassigned) continue;
         ++copies;
-        if (type == kDrainRemove && !SomeNodeCanTake(*state, shard, self)) {
-          blockers.push_back({"no_node_for_copy", index->name, static_cast<int64_t>(shard.shard),
-                              "no other member that is not draining can take a copy of this shard"});
+        if (type == kDrainRemove) {
+          if (const std::string why = WhyNothingCanTake(*state, shard, self); !why.empty()) {
+            blockers.push_back({"no_node_for_copy", index->name, static_cast<int64_t>(shard.shard),
+                                "no other member may take a copy of this shard: " + why});
+          }
         }
         if (!c.primary) continue;
         ++primaries;

@@ -330,6 +330,32 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
   return changed;
 }
 
+std::string WhyNoNodeCanTake(const ClusterStateSnapshot& state, const ShardRouting& shard, const std::string& from,
+                             const std::set<std::string>& skip) {
+  const Rules rules = RulesOf(state);
+  const ShardCopyRouting* copy = nullptr;
+  for (const ShardCopyRouting& c : shard.copies) {
+    if (c.node_id == from) copy = &c;
+  }
+  if (copy != nullptr) {
+    if (!copy->relocating_node_id.empty()) return "";  // on its way already
+    if (std::string off = EnableRefusal(rules, *copy); !off.empty()) return off;
+  }
+  AllocationInput input;
+  for (const auto& [id, node] : state.nodes) {
+    auto high = node.attributes.find("disk.over_high");
+    if (high != node.attributes.end() && high->second == "true") input.over_high_watermark.insert(id);
+  }
+  std::string why;
+  for (const auto& [id, node] : state.nodes) {
+    if (id == from || skip.count(id)) continue;
+    const std::string refusal = Refusal(state, &shard, id, rules, input, from);
+    if (refusal.empty()) return "";
+    why += (why.empty() ? "" : "; ") + node.name + ": " + refusal;
+  }
+  return why.empty() ? "no other member that is not draining" : why;
+}
+
 Status StartRelocation(ClusterStateSnapshot* state, const ShardId& shard_id, const std::string& from,
                        const std::string& to) {
   auto index = state->routing.find(shard_id.index_uuid);

@@ -85,6 +85,13 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
 Status StartRelocation(ClusterStateSnapshot* state, const ShardId& shard, const std::string& from,
                        const std::string& to);
 
+// Why no member may take the copy of `shard` now on node `from` — the
+// copy a remove drain must move off — or "" when one may: each member's
+// refusal (the allocation rules, the members' published disk state), the
+// members in `skip` (draining themselves) left out. For a drain's blockers.
+std::string WhyNoNodeCanTake(const ClusterStateSnapshot& state, const ShardRouting& shard, const std::string& from,
+                             const std::set<std::string>& skip);
+
 // A copy reports its state (started, failed, closed, initializing): applies
 // it — a relocation target that started takes its source's place; a failed
 // copy leaves the in-sync set unless it is the last one. A report naming no

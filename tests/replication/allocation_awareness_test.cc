@@ -226,6 +226,28 @@ TEST(AllocationAwarenessTest, MovesAndRebalancesKeepTheZonesApart) {
   }
 }
 
+// A remove drain's blocker (lifecycle/node_drain.cc) says why no node may
+// take its copy, as the allocation decides it.
+TEST(AllocationAwarenessTest, ADrainIsToldWhyNoNodeMayTakeItsCopy) {
+  ClusterStateSnapshot s;
+  AddNode(&s, "n1", "a");
+  AddNode(&s, "n3", "b");
+  s.settings[kAwarenessAttributesSetting] = "zone";
+  const std::string uuid = Create(&s, "books", 1, 1);
+  StartAll(&s);
+  Settle(&s);
+  AddNode(&s, "n2", "a");
+  const ShardRouting& shard = s.routing.at(uuid).shards[0];
+  // n1's copy may go to n2 (same zone); n3's may not (zone a would hold both).
+  EXPECT_EQ(WhyNoNodeCanTake(s, shard, "n1", {}), "");
+  const std::string why = WhyNoNodeCanTake(s, shard, "n3", {});
+  EXPECT_NE(why.find("name-n2: there are 2 copies of this shard"), std::string::npos) << why;
+  EXPECT_NE(why.find("name-n1: a copy of this shard is already allocated"), std::string::npos) << why;
+  EXPECT_NE(WhyNoNodeCanTake(s, shard, "n1", {"n2"}), "") << "a draining member takes nothing";
+  s.settings[kAllocationEnableSetting] = "none";
+  EXPECT_NE(WhyNoNodeCanTake(s, shard, "n1", {}).find("allocation.enable is [none]"), std::string::npos);
+}
+
 TEST(AllocationAwarenessTest, ForcedValueSettingsAndAttributeNames) {
   EXPECT_TRUE(IsForcedAwarenessSetting("cluster.routing.allocation.awareness.force.zone.values"));
   EXPECT_TRUE(IsForcedAwarenessSetting("cluster.routing.allocation.awareness.force.rack_id.values"));
