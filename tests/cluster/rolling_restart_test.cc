@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -187,6 +188,21 @@ class RollingRestartTest : public ClusterFixture {
           << "shard " << shard << " on " << node_name;
     }
   }
+  // The nodes' log lines about recoveries (why one copied files: the
+  // source says "copying files" with the op log's start), for a failure.
+  std::string RecoveryLogLines() {
+    std::string out;
+    for (size_t i = 0; i < 3; ++i) {
+      std::istringstream log(node(i).Log());
+      for (std::string line; std::getline(log, line);) {
+        if (line.find("recover") != std::string::npos || line.find("copying files") != std::string::npos) {
+          out += "n" + std::to_string(i + 1) + ": " + line.substr(0, 400) + "\n";
+        }
+      }
+    }
+    return out;
+  }
+
   // No recovery that started during the roll copied a segment file.
   void ExpectNoFilesCopied() {
     auto d = HttpJson(0, "GET", "/books/_recovery");
@@ -195,7 +211,8 @@ class RollingRestartTest : public ClusterFixture {
     for (const auto& r : d["books"]["shards"].GetArray()) {
       if (r["start_time_in_millis"].GetInt64() < roll_started_ms_) continue;
       ++during_roll;
-      EXPECT_EQ(r["index"]["size"]["recovered_in_bytes"].GetUint64(), 0u) << Http(0, "GET", "/_cat/recovery?v").body;
+      EXPECT_EQ(r["index"]["size"]["recovered_in_bytes"].GetUint64(), 0u)
+          << Http(0, "GET", "/_cat/recovery?v").body << RecoveryLogLines();
       EXPECT_EQ(r["index"]["files"]["recovered"].GetUint64(), 0u);
     }
     EXPECT_GE(during_roll, 3) << "each node's copies caught up from operations\n" << Http(0, "GET", "/_cat/recovery?v").body;
