@@ -36,14 +36,14 @@ const ShardCopyRouting* HandoffTarget(const ClusterStateSnapshot& state, const S
 }
 
 // Whether some other member could take a copy of `shard` (a remove drain).
-// Why no member that is not draining may take this node's copy of `shard`
-// ("" when one may), as the master's allocation decides it.
-std::string WhyNothingCanTake(const ClusterStateSnapshot& state, const ShardRouting& shard, const std::string& self) {
+// The shards whose copy on `self` no member that is not draining may take,
+// with why, as the master's allocation decides it.
+std::map<ShardId, std::string> CopiesStuckOn(const ClusterStateSnapshot& state, const std::string& self) {
   std::set<std::string> draining;
   for (const auto& [id, node] : state.nodes) {
     if (IsDraining(state, id)) draining.insert(id);
   }
-  return WhyNoNodeCanTake(state, shard, self, draining);
+  return CopiesNoNodeCanTake(state, self, draining);
 }
 
 std::string NameOf(const ClusterStateSnapshot& state, const std::string& node_id) {
@@ -225,6 +225,8 @@ void NodeDrainer::Step() {
   if (phase == NodePhase::kReady || phase == NodePhase::kStarting) options_.readiness->set_phase(NodePhase::kDraining);
 
   std::vector<DrainBlocker> blockers;
+  const std::map<ShardId, std::string> stuck =
+      type == kDrainRemove ? CopiesStuckOn(*state, self) : std::map<ShardId, std::string>{};
   uint64_t primaries = 0, copies = 0, handed_off = 0;
   const int64_t now_ms = WallClockMs();
   for (const IndexMetadata* index : state->IndicesByName()) {
@@ -235,11 +237,9 @@ void NodeDrainer::Step() {
       for (const ShardCopyRouting& c : shard.copies) {
         if (c.node_id != self || c.state == ShardCopyState::kUnassigned) continue;
         ++copies;
-        if (type == kDrainRemove) {
-          if (const std::string why = WhyNothingCanTake(*state, shard, self); !why.empty()) {
-            blockers.push_back({"no_node_for_copy", index->name, static_cast<int64_t>(shard.shard),
-                                "no other member may take a copy of this shard: " + why});
-          }
+        if (auto why = stuck.find(id); why != stuck.end()) {
+          blockers.push_back({"no_node_for_copy", index->name, static_cast<int64_t>(shard.shard),
+                              "no other member may take a copy of this shard: " + why->second});
         }
         if (!c.primary) continue;
         ++primaries;

@@ -3,6 +3,7 @@
 #include "index/util/comma_list.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <tuple>
 
 #include "index/util/uuid.h"
@@ -330,30 +331,46 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
   return changed;
 }
 
-std::string WhyNoNodeCanTake(const ClusterStateSnapshot& state, const ShardRouting& shard, const std::string& from,
-                             const std::set<std::string>& skip) {
-  const Rules rules = RulesOf(state);
-  const ShardCopyRouting* copy = nullptr;
-  for (const ShardCopyRouting& c : shard.copies) {
-    if (c.node_id == from) copy = &c;
-  }
-  if (copy != nullptr) {
-    if (!copy->relocating_node_id.empty()) return "";  // on its way already
-    if (std::string off = EnableRefusal(rules, *copy); !off.empty()) return off;
-  }
-  AllocationInput input;
+void AddPublishedDiskUse(const ClusterStateSnapshot& state, AllocationInput* input) {
   for (const auto& [id, node] : state.nodes) {
+    auto used = node.attributes.find("disk.used_percent");
+    if (used != node.attributes.end()) input->disk_used[id] = std::atof(used->second.c_str()) / 100.0;
     auto high = node.attributes.find("disk.over_high");
-    if (high != node.attributes.end() && high->second == "true") input.over_high_watermark.insert(id);
+    if (high != node.attributes.end() && high->second == "true") input->over_high_watermark.insert(id);
   }
-  std::string why;
-  for (const auto& [id, node] : state.nodes) {
-    if (id == from || skip.count(id)) continue;
-    const std::string refusal = Refusal(state, &shard, id, rules, input, from);
-    if (refusal.empty()) return "";
-    why += (why.empty() ? "" : "; ") + node.name + ": " + refusal;
+}
+
+std::string AllocationEnableRefusal(const ClusterStateSnapshot& state, const ShardCopyRouting& copy) {
+  return EnableRefusal(AllocationEnableOf(state), copy);
+}
+
+std::map<ShardId, std::string> CopiesNoNodeCanTake(const ClusterStateSnapshot& state, const std::string& from,
+                                                   const std::set<std::string>& skip) {
+  const Rules rules = RulesOf(state);
+  AllocationInput input;
+  AddPublishedDiskUse(state, &input);
+  std::map<ShardId, std::string> out;
+  for (const auto& [uuid, index] : state.routing) {
+    for (const ShardRouting& shard : index.shards) {
+      for (const ShardCopyRouting& copy : shard.copies) {
+        if (copy.node_id != from || !copy.relocating_node_id.empty()) continue;  // not here, or on its way
+        std::string why = EnableRefusal(rules, copy);
+        if (why.empty()) {
+          bool taken = false;
+          for (const auto& [id, node] : state.nodes) {
+            if (id == from || skip.count(id)) continue;
+            const std::string refusal = Refusal(state, &shard, id, rules, input, from);
+            if ((taken = refusal.empty())) break;
+            why += (why.empty() ? "" : "; ") + node.name + ": " + refusal;
+          }
+          if (taken) continue;
+          if (why.empty()) why = "no other member that is not draining";
+        }
+        out[ShardId{uuid, shard.shard}] = why;
+      }
+    }
   }
-  return why.empty() ? "no other member that is not draining" : why;
+  return out;
 }
 
 Status StartRelocation(ClusterStateSnapshot* state, const ShardId& shard_id, const std::string& from,

@@ -85,12 +85,20 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
 Status StartRelocation(ClusterStateSnapshot* state, const ShardId& shard, const std::string& from,
                        const std::string& to);
 
-// Why no member may take the copy of `shard` now on node `from` — the
-// copy a remove drain must move off — or "" when one may: each member's
-// refusal (the allocation rules, the members' published disk state), the
-// members in `skip` (draining themselves) left out. For a drain's blockers.
-std::string WhyNoNodeCanTake(const ClusterStateSnapshot& state, const ShardRouting& shard, const std::string& from,
-                             const std::set<std::string>& skip);
+// Adds the disk use every member publishes in its member key (node.cc,
+// from its disk monitor: "disk.used_percent", "disk.over_high") to `input`.
+void AddPublishedDiskUse(const ClusterStateSnapshot& state, AllocationInput* input);
+
+// Why `cluster.routing.allocation.enable` keeps `copy` from being allocated
+// or moved now ("" when it does not).
+std::string AllocationEnableRefusal(const ClusterStateSnapshot& state, const ShardCopyRouting& copy);
+
+// For a remove drain of node `from`: the shards whose copy there no member
+// may take now, each with why — each member's refusal as the allocation
+// decides it (with the members' published disk use), the members in `skip`
+// (draining themselves) left out. Copies already moving are not listed.
+std::map<ShardId, std::string> CopiesNoNodeCanTake(const ClusterStateSnapshot& state, const std::string& from,
+                                                   const std::set<std::string>& skip);
 
 // A copy reports its state (started, failed, closed, initializing): applies
 // it — a relocation target that started takes its source's place; a failed

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "index/util/comma_list.h"
+#include "index/util/glob.h"
 #include "replication/allocation_awareness.h"
 
 namespace holdfast {
@@ -49,7 +50,7 @@ bool MatchesAny(const ClusterNode& node, const Filter& f) {
   std::string value;
   if (!ValueOf(node, f.attribute, &value)) return false;
   for (const std::string& pattern : f.values) {
-    if (SimpleMatch(pattern, value)) return true;
+    if (GlobMatch(pattern, value)) return true;
   }
   return false;
 }
@@ -58,7 +59,7 @@ bool MatchesAll(const ClusterNode& node, const Filter& f) {
   std::string value;
   if (!ValueOf(node, f.attribute, &value)) return false;
   for (const std::string& pattern : f.values) {
-    if (!SimpleMatch(pattern, value)) return false;
+    if (!GlobMatch(pattern, value)) return false;
   }
   return true;
 }
@@ -77,27 +78,6 @@ bool Split(const std::string& key, std::string* op, std::string* attribute) {
 }
 
 }  // namespace
-
-bool SimpleMatch(const std::string& pattern, const std::string& text) {
-  // Greedy match with backtracking to the last '*'.
-  size_t p = 0, t = 0, star = std::string::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (p < pattern.size() && pattern[p] == text[t]) {
-      ++p;
-      ++t;
-    } else if (star != std::string::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
 
 bool IsAllocationFilterSetting(const std::string& key) {
   std::string op, attribute;

@@ -29,7 +29,4 @@ bool IsAllocationFilterSetting(const std::string& key);
 // naming the setting).
 std::map<std::string, std::string> FilteredOutNodes(const ClusterStateSnapshot& state);
 
-// `text` matches `pattern`, where `*` stands for any run of characters.
-bool SimpleMatch(const std::string& pattern, const std::string& text);
-
 }  // namespace holdfast

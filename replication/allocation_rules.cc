@@ -9,11 +9,13 @@ bool HoldsCopy(const ShardRouting& shard, const std::string& node) {
   return false;
 }
 
-Rules RulesOf(const ClusterStateSnapshot& state) {
-  Rules rules{ExcludedNodesWithReasons(state), AllocationAwareness::Of(state)};
+std::string AllocationEnableOf(const ClusterStateSnapshot& state) {
   auto enable = state.settings.find(kAllocationEnableSetting);
-  if (enable != state.settings.end() && IsAllocationEnableValue(enable->second)) rules.enable = enable->second;
-  return rules;
+  return enable != state.settings.end() && IsAllocationEnableValue(enable->second) ? enable->second : "all";
+}
+
+Rules RulesOf(const ClusterStateSnapshot& state) {
+  return Rules{ExcludedNodesWithReasons(state), AllocationAwareness::Of(state), AllocationEnableOf(state)};
 }
 
 bool NewPrimary(const ShardCopyRouting& copy) {
@@ -21,15 +23,14 @@ bool NewPrimary(const ShardCopyRouting& copy) {
          copy.unassigned_reason == "INDEX_CREATED";
 }
 
-std::string EnableRefusal(const Rules& rules, const ShardCopyRouting& copy) {
-  if (rules.enable == "all" || (rules.enable == "primaries" && copy.primary) ||
-      (rules.enable == "new_primaries" && NewPrimary(copy))) {
+std::string EnableRefusal(const std::string& enable, const ShardCopyRouting& copy) {
+  if (enable == "all" || (enable == "primaries" && copy.primary) || (enable == "new_primaries" && NewPrimary(copy))) {
     return "";
   }
-  const char* allowed = rules.enable == "primaries"       ? "only primaries are allocated"
-                        : rules.enable == "new_primaries" ? "only the primaries of new indices are allocated"
-                                                          : "no copy is allocated";
-  return std::string("cluster.routing.allocation.enable is [") + rules.enable + "]: " + allowed;
+  const char* allowed = enable == "primaries"       ? "only primaries are allocated"
+                        : enable == "new_primaries" ? "only the primaries of new indices are allocated"
+                                                    : "no copy is allocated";
+  return "cluster.routing.allocation.enable is [" + enable + "]: " + allowed;
 }
 
 std::string Refusal(const ClusterStateSnapshot& state, const ShardRouting* shard, const std::string& node,

@@ -28,9 +28,15 @@ bool HoldsCopy(const ShardRouting& shard, const std::string& node);
 // allocating it anywhere (Elasticsearch's "new primary").
 bool NewPrimary(const ShardCopyRouting& copy);
 
-// Why cluster.routing.allocation.enable keeps a copy from being allocated
-// or moved ("" when it does not).
-std::string EnableRefusal(const Rules& rules, const ShardCopyRouting& copy);
+// The value of cluster.routing.allocation.enable in `state` ("all" when unset).
+std::string AllocationEnableOf(const ClusterStateSnapshot& state);
+
+// Why allocation.enable `enable` keeps a copy from being allocated or moved
+// ("" when it does not).
+std::string EnableRefusal(const std::string& enable, const ShardCopyRouting& copy);
+inline std::string EnableRefusal(const Rules& rules, const ShardCopyRouting& copy) {
+  return EnableRefusal(rules.enable, copy);
+}
 
 // Why `node` cannot take a copy of `shard` ("" when it can): a new one, or
 // one that moves away from node `leaving`.

@@ -178,15 +178,7 @@ AllocationInput EtcdClusterState::allocation_input() const {
   AllocationInput in;
   if (options_.allocation_input) in = options_.allocation_input();
   in.now_ms = WallClockMs();
-  // The disk use every node publishes (node.cc, from its disk monitor).
-  if (ClusterStatePtr state = Current()) {
-    for (const auto& [id, node] : state->nodes) {
-      auto used = node.attributes.find("disk.used_percent");
-      if (used != node.attributes.end()) in.disk_used[id] = std::atof(used->second.c_str()) / 100.0;
-      auto high = node.attributes.find("disk.over_high");
-      if (high != node.attributes.end() && high->second == "true") in.over_high_watermark.insert(id);
-    }
-  }
+  if (ClusterStatePtr state = Current()) AddPublishedDiskUse(*state, &in);
   return in;
 }
 

@@ -180,14 +180,12 @@ std::set<ShardId> CopiesOf(const ClusterStateSnapshot& state, const std::string&
 // (the operator turns it back to all once the node is up — Elasticsearch's
 // rolling restart — and waits for green then, not for ready).
 bool CaughtUp(const ClusterStateSnapshot& state, const std::string& node, const std::set<ShardId>& shards) {
-  auto setting = state.settings.find(kAllocationEnableSetting);
-  const std::string enable = setting == state.settings.end() ? "all" : setting->second;
   for (const ShardId& id : shards) {
     const ShardRouting* routing = state.RoutingOf(id);
     if (routing == nullptr) continue;
     for (const ShardCopyRouting& c : routing->copies) {
-      const bool held_back = enable == "none" || enable == "new_primaries" || (enable == "primaries" && !c.primary);
-      if (c.node_id.empty() && c.last_node_id == node && c.state == ShardCopyState::kUnassigned && !held_back) {
+      if (c.node_id.empty() && c.last_node_id == node && c.state == ShardCopyState::kUnassigned &&
+          AllocationEnableRefusal(state, c).empty()) {
         return false;
       }
       if (c.node_id != node) continue;

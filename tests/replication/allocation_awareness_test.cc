@@ -228,6 +228,14 @@ TEST(AllocationAwarenessTest, MovesAndRebalancesKeepTheZonesApart) {
 
 // A remove drain's blocker (lifecycle/node_drain.cc) says why no node may
 // take its copy, as the allocation decides it.
+// Why no node may take the copy of shard 0 of `uuid` on `from` ("" when one may).
+std::string WhyNoNodeCanTake(const ClusterStateSnapshot& s, const std::string& uuid, const std::string& from,
+                             const std::set<std::string>& skip) {
+  const auto stuck = CopiesNoNodeCanTake(s, from, skip);
+  auto why = stuck.find(ShardId{uuid, 0});
+  return why == stuck.end() ? "" : why->second;
+}
+
 TEST(AllocationAwarenessTest, ADrainIsToldWhyNoNodeMayTakeItsCopy) {
   ClusterStateSnapshot s;
   AddNode(&s, "n1", "a");
@@ -237,15 +245,14 @@ TEST(AllocationAwarenessTest, ADrainIsToldWhyNoNodeMayTakeItsCopy) {
   StartAll(&s);
   Settle(&s);
   AddNode(&s, "n2", "a");
-  const ShardRouting& shard = s.routing.at(uuid).shards[0];
   // n1's copy may go to n2 (same zone); n3's may not (zone a would hold both).
-  EXPECT_EQ(WhyNoNodeCanTake(s, shard, "n1", {}), "");
-  const std::string why = WhyNoNodeCanTake(s, shard, "n3", {});
+  EXPECT_EQ(WhyNoNodeCanTake(s, uuid, "n1", {}), "");
+  const std::string why = WhyNoNodeCanTake(s, uuid, "n3", {});
   EXPECT_NE(why.find("name-n2: there are 2 copies of this shard"), std::string::npos) << why;
   EXPECT_NE(why.find("name-n1: a copy of this shard is already allocated"), std::string::npos) << why;
-  EXPECT_NE(WhyNoNodeCanTake(s, shard, "n1", {"n2"}), "") << "a draining member takes nothing";
+  EXPECT_NE(WhyNoNodeCanTake(s, uuid, "n1", {"n2"}), "") << "a draining member takes nothing";
   s.settings[kAllocationEnableSetting] = "none";
-  EXPECT_NE(WhyNoNodeCanTake(s, shard, "n1", {}).find("allocation.enable is [none]"), std::string::npos);
+  EXPECT_NE(WhyNoNodeCanTake(s, uuid, "n1", {}).find("allocation.enable is [none]"), std::string::npos);
 }
 
 TEST(AllocationAwarenessTest, ForcedValueSettingsAndAttributeNames) {

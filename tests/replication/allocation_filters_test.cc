@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "index/util/glob.h"
 #include "replication/allocation.h"
 #include "tests/replication/cluster_state_test_util.h"
 
@@ -112,13 +113,13 @@ TEST(AllocationFiltersTest, SettingNamesAndPatterns) {
   EXPECT_FALSE(IsAllocationFilterSetting("cluster.routing.allocation.exclude.zone.x"));
   EXPECT_FALSE(IsAllocationFilterSetting("cluster.routing.allocation.prefer.zone"));
   EXPECT_FALSE(IsAllocationFilterSetting("cluster.routing.allocation.exclude._tier"));
-  EXPECT_TRUE(SimpleMatch("n*", "n12"));
-  EXPECT_TRUE(SimpleMatch("*", ""));
-  EXPECT_TRUE(SimpleMatch("10.*.3", "10.0.1.3"));
-  EXPECT_TRUE(SimpleMatch("a*b*c", "aXbYbZc"));
-  EXPECT_FALSE(SimpleMatch("n*", "m1"));
-  EXPECT_FALSE(SimpleMatch("n1", "n12"));
-  EXPECT_FALSE(SimpleMatch("a*b", "aXbY"));
+  EXPECT_TRUE(GlobMatch("n*", "n12"));
+  EXPECT_TRUE(GlobMatch("*", ""));
+  EXPECT_TRUE(GlobMatch("10.*.3", "10.0.1.3"));
+  EXPECT_TRUE(GlobMatch("a*b*c", "aXbYbZc"));
+  EXPECT_FALSE(GlobMatch("n*", "m1"));
+  EXPECT_FALSE(GlobMatch("n1", "n12"));
+  EXPECT_FALSE(GlobMatch("a*b", "aXbY"));
 }
 
 }  // namespace
