@@ -1,11 +1,13 @@
 #include "replication/allocation.h"
-#include "index/util/clock.h"
-#include "index/util/comma_list.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
+#include <optional>
 #include <tuple>
 
+#include "index/util/clock.h"
+#include "index/util/comma_list.h"
 #include "index/util/uuid.h"
 #include "replication/allocation_filters.h"
 #include "replication/allocation_rules.h"
@@ -50,12 +52,13 @@ std::map<std::string, int> IncomingRecoveries(const ClusterStateSnapshot& state)
 }
 
 // The best node for a copy of `shard` (null shard: any), "" when none.
-std::string BestNode(const ClusterStateSnapshot& state, const ShardRouting* shard, const std::map<std::string, int>& load,
-                     const Rules& rules, const AllocationInput& input, const std::string& leaving = "") {
+std::string BestNode(const ClusterStateSnapshot& state, const std::string& index_uuid, const ShardRouting* shard,
+                     const std::map<std::string, int>& load, const Rules& rules, const AllocationInput& input,
+                     const std::string& leaving = "") {
   std::string best;
   std::tuple<int, double, std::string> best_key;
   for (const auto& [id, node] : state.nodes) {
-    if (!Refusal(state, shard, id, rules, input, leaving).empty()) continue;
+    if (!Refusal(state, index_uuid, shard, id, rules, input, leaving).empty()) continue;
     auto disk = input.disk_used.find(id);
     auto l = load.find(id);
     std::tuple<int, double, std::string> key{l == load.end() ? 0 : l->second,
@@ -151,8 +154,15 @@ std::set<std::string> ExcludedNodes(const ClusterStateSnapshot& state) {
 
 Result<IndexRouting> AllocateNewIndex(const IndexMetadata& index, const ClusterStateSnapshot& state,
                                       const AllocationInput& input) {
-  const Rules rules = RulesOf(state);
+  Rules rules = RulesOf(state);
+  AddIndexRules(state, index, &rules);
   std::map<std::string, int> load = NodeLoads(state);
+  // Shard limits count the primaries placed so far: on a working copy of the
+  // state that holds them.
+  const bool limited = rules.total_shards_per_node >= 0 || index.settings.total_shards_per_node >= 0;
+  std::optional<ClusterStateSnapshot> placed;
+  if (limited) placed.emplace(state);
+  const ClusterStateSnapshot& view = limited ? *placed : state;
   IndexRouting routing;
   // Primaries first (each to the least loaded node), then replicas.
   for (uint32_t n = 0; n < index.settings.number_of_shards; ++n) {
@@ -169,11 +179,11 @@ Result<IndexRouting> AllocateNewIndex(const IndexMetadata& index, const ClusterS
       routing.shards.push_back(std::move(shard));
       continue;
     }
-    const std::string node = BestNode(state, nullptr, load, rules, input);
+    const std::string node = BestNode(view, index.uuid, nullptr, load, rules, input);
     if (node.empty()) {
       std::string why;
       for (const auto& [id, member] : state.nodes) {
-        why += (why.empty() ? "" : "; ") + member.name + ": " + Refusal(state, nullptr, id, rules, input);
+        why += (why.empty() ? "" : "; ") + member.name + ": " + Refusal(view, index.uuid, nullptr, id, rules, input);
       }
       return Status::Unavailable("no node can take the primaries of index [" + index.name + "] (" +
                                  std::to_string(state.nodes.size()) + " members" + (why.empty() ? "" : ": " + why) +
@@ -185,6 +195,7 @@ Result<IndexRouting> AllocateNewIndex(const IndexMetadata& index, const ClusterS
     ++load[node];
     shard.in_sync = {primary.allocation_id};
     shard.copies.push_back(std::move(primary));
+    if (placed) placed->routing[index.uuid].shards.push_back(shard);
     routing.shards.push_back(std::move(shard));
   }
   for (ShardRouting& shard : routing.shards) {
@@ -260,9 +271,13 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
         if (copy.state != ShardCopyState::kUnassigned || !EnableRefusal(rules, copy).empty()) continue;
         // 2. Back to the node whose volume holds it.
         if (!copy.last_node_id.empty() && state->nodes.count(copy.last_node_id) &&
-            !excluded.count(copy.last_node_id) && !HoldsCopy(shard, copy.last_node_id)) {
+            !excluded.count(copy.last_node_id) &&
+            (copy.primary || IndexRefusal(*state, uuid, copy.last_node_id, rules).empty()) &&
+            !HoldsCopy(shard, copy.last_node_id)) {
           const std::string node = copy.last_node_id;
-          // A primary opens what its volume holds; a replica is recovered
+          // A primary opens what its volume holds (even where the index's
+          // own rules no longer want it: better than red; it moves off once
+          // started, like a copy over a limit); a replica is recovered
           // from the primary under a new allocation id (what it holds may
           // miss writes acknowledged while it was away).
           AssignTo(&copy, node, /*keep_allocation=*/copy.primary);
@@ -287,7 +302,7 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
         //    for its node (or a replica's promotion). One that never started
         //    (created while allocation was off) goes where a new one would.
         if (NewPrimary(copy)) {
-          const std::string node = BestNode(*state, &shard, load, rules, input);
+          const std::string node = BestNode(*state, uuid, &shard, load, rules, input);
           if (node.empty()) continue;
           AssignTo(&copy, node, /*keep_allocation=*/false);
           shard.in_sync = {copy.allocation_id};
@@ -298,7 +313,7 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
         if (copy.primary) continue;
         // 4. A replica: a new copy elsewhere, recovered from the started primary.
         if (StartedPrimary(shard) == nullptr) continue;
-        const std::string node = BestNode(*state, &shard, load, rules, input);
+        const std::string node = BestNode(*state, uuid, &shard, load, rules, input);
         if (node.empty() || incoming[node] >= kMaxIncomingRecoveries) continue;
         AssignTo(&copy, node, /*keep_allocation=*/false);
         ++load[node];
@@ -312,11 +327,11 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
       for (const ShardCopyRouting& copy : shard.copies) moving |= !copy.relocating_node_id.empty();
       if (moving) continue;
       for (ShardCopyRouting& copy : shard.copies) {
-        if (copy.state != ShardCopyState::kStarted || MustLeave(*state, shard, copy.node_id, rules).empty() ||
+        if (copy.state != ShardCopyState::kStarted || MustLeave(*state, uuid, shard, copy.node_id, rules).empty() ||
             !EnableRefusal(rules, copy).empty()) {
           continue;
         }
-        const std::string node = BestNode(*state, &shard, load, rules, input, copy.node_id);
+        const std::string node = BestNode(*state, uuid, &shard, load, rules, input, copy.node_id);
         if (node.empty() || incoming[node] >= kMaxIncomingRecoveries) continue;
         copy.state = ShardCopyState::kRelocating;
         copy.relocating_node_id = node;
@@ -340,6 +355,14 @@ void AddPublishedDiskUse(const ClusterStateSnapshot& state, AllocationInput* inp
   }
 }
 
+int32_t TotalShardsPerNodeOf(const ClusterStateSnapshot& state) {
+  auto it = state.settings.find(kTotalShardsPerNodeSetting);
+  int32_t limit = -1;
+  if (it == state.settings.end()) return limit;
+  auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), limit);
+  return ec == std::errc() && end == it->second.data() + it->second.size() && limit >= 0 ? limit : -1;
+}
+
 std::string AllocationEnableRefusal(const ClusterStateSnapshot& state, const ShardCopyRouting& copy) {
   return EnableRefusal(AllocationEnableOf(state), copy);
 }
@@ -359,7 +382,7 @@ std::map<ShardId, std::string> CopiesNoNodeCanTake(const ClusterStateSnapshot& s
           bool taken = false;
           for (const auto& [id, node] : state.nodes) {
             if (id == from || skip.count(id)) continue;
-            const std::string refusal = Refusal(state, &shard, id, rules, input, from);
+            const std::string refusal = Refusal(state, uuid, &shard, id, rules, input, from);
             if ((taken = refusal.empty())) break;
             why += (why.empty() ? "" : "; ") + node.name + ": " + refusal;
           }
@@ -392,7 +415,7 @@ Status StartRelocation(ClusterStateSnapshot* state, const ShardId& shard_id, con
   }
   const Rules rules = RulesOf(*state);
   std::string why = EnableRefusal(rules, *copy);
-  if (why.empty()) why = Refusal(*state, &shard, to, rules, AllocationInput{}, from);
+  if (why.empty()) why = Refusal(*state, shard_id.index_uuid, &shard, to, rules, AllocationInput{}, from);
   if (!why.empty()) return Status::InvalidArgument("cannot move shard " + shard_id.ToString() + " to node [" + to + "]: " + why);
   copy->state = ShardCopyState::kRelocating;
   copy->relocating_node_id = to;
@@ -524,7 +547,7 @@ std::vector<PlannedMove> PlanRebalance(const ClusterStateSnapshot& state_in, con
           if (copy.node_id != from || copy.state != ShardCopyState::kStarted || !EnableRefusal(rules, copy).empty()) {
             continue;
           }
-          if (!Refusal(state, &shard, to, rules, input, from).empty()) continue;
+          if (!Refusal(state, uuid, &shard, to, rules, input, from).empty()) continue;
           const IndexMetadata* meta = state.FindIndexByUuid(uuid);
           moves.push_back(PlannedMove{ShardId{uuid, shard.shard}, meta ? meta->name : uuid, from, to,
                                       "node [" + from + "] holds " + std::to_string(load.at(from)) + " copies, node [" +

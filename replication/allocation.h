@@ -18,6 +18,10 @@
 //     no new copy goes to a node they rule out, and started copies there
 //     are relocated to other nodes (at most `kMaxIncomingRecoveries` at
 //     once per target node);
+//   - the same filters per index (`index.routing.allocation.*`) for that
+//     index's copies, and `index.routing.allocation.total_shards_per_node`
+//     / `cluster.routing.allocation.total_shards_per_node`: no more copies
+//     of the index (of all indices) on one node; copies over it move off;
 //   - a node over the disk high watermark takes no new copies;
 //   - `cluster.routing.allocation.enable`: `primaries` allocates and moves
 //     primaries only (a replica whose node returns waits until it is `all`
@@ -49,6 +53,11 @@ inline constexpr char kExcludeIdSetting[] = "cluster.routing.allocation.exclude.
 inline constexpr char kAllocationEnableSetting[] = "cluster.routing.allocation.enable";
 // True for the values kAllocationEnableSetting takes (lower case).
 bool IsAllocationEnableValue(const std::string& value);
+// At most this many copies (of all indices) on one node; -1 (default): no
+// limit. index.routing.allocation.total_shards_per_node is the same per index.
+inline constexpr char kTotalShardsPerNodeSetting[] = "cluster.routing.allocation.total_shards_per_node";
+// The value of kTotalShardsPerNodeSetting in `state` (-1 when unset).
+int32_t TotalShardsPerNodeOf(const ClusterStateSnapshot& state);
 inline constexpr int kMaxIncomingRecoveries = 2;  // cluster.routing.allocation.node_concurrent_incoming_recoveries
 
 struct AllocationInput {

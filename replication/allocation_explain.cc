@@ -67,7 +67,7 @@ Result<CopyExplanation> ExplainAllocation(const ClusterStateSnapshot& state, con
   e.unassigned_at_ms = copy->unassigned_at_ms;
   const Rules rules = RulesOf(state);
   for (const auto& [id, node] : state.nodes) {
-    std::string why = Refusal(state, shard, id, rules, input);
+    std::string why = Refusal(state, index->uuid, shard, id, rules, input);
     if (copy->node_id == id) why = "the copy is allocated to this node";
     e.node_decisions.emplace_back(id, why.empty() ? "yes" : why);
   }
@@ -76,7 +76,7 @@ Result<CopyExplanation> ExplainAllocation(const ClusterStateSnapshot& state, con
     if (!copy->relocating_node_id.empty()) {
       e.allocate_explanation += ", moving to node [" + copy->relocating_node_id + "]";
     } else if (copy->state == ShardCopyState::kStarted) {
-      const std::string leave = MustLeave(state, *shard, copy->node_id, rules);
+      const std::string leave = MustLeave(state, index->uuid, *shard, copy->node_id, rules);
       if (!leave.empty()) e.allocate_explanation += "; it is to move off that node: " + leave;
     }
     return e;

@@ -15,7 +15,7 @@ constexpr char kPrefix[] = "cluster.routing.allocation.";
 struct Filter {
   std::string op;         // include | exclude | require
   std::string attribute;  // _name, zone, ...
-  std::string setting;    // the whole key
+  std::string setting;    // the whole key and its value, for reasons
   std::vector<std::string> values;
 };
 
@@ -64,11 +64,8 @@ bool MatchesAll(const ClusterNode& node, const Filter& f) {
   return true;
 }
 
-// "cluster.routing.allocation.exclude.zone" → op "exclude", attribute "zone".
-bool Split(const std::string& key, std::string* op, std::string* attribute) {
-  const std::string prefix = kPrefix;
-  if (key.compare(0, prefix.size(), prefix) != 0) return false;
-  const std::string rest = key.substr(prefix.size());
+// "exclude.zone" → op "exclude", attribute "zone".
+bool SplitName(const std::string& rest, std::string* op, std::string* attribute) {
   const size_t dot = rest.find('.');
   if (dot == std::string::npos) return false;
   *op = rest.substr(0, dot);
@@ -77,21 +74,45 @@ bool Split(const std::string& key, std::string* op, std::string* attribute) {
   return BuiltIn(*attribute) || IsNodeAttributeName(*attribute);
 }
 
+// "cluster.routing.allocation.exclude.zone" → "exclude.zone".
+bool ClusterFilterName(const std::string& key, std::string* name) {
+  const std::string prefix = kPrefix;
+  if (key.compare(0, prefix.size(), prefix) != 0) return false;
+  *name = key.substr(prefix.size());
+  std::string op, attribute;
+  return SplitName(*name, &op, &attribute);
+}
+
 }  // namespace
 
 bool IsAllocationFilterSetting(const std::string& key) {
+  std::string name;
+  return ClusterFilterName(key, &name);
+}
+
+bool IsAllocationFilterName(const std::string& op_attribute) {
   std::string op, attribute;
-  return Split(key, &op, &attribute);
+  return SplitName(op_attribute, &op, &attribute);
 }
 
 std::map<std::string, std::string> FilteredOutNodes(const ClusterStateSnapshot& state) {
-  std::vector<Filter> filters;
+  std::map<std::string, std::string> filters;
   for (const auto& [key, value] : state.settings) {
+    if (std::string name; ClusterFilterName(key, &name)) filters.emplace(std::move(name), value);
+  }
+  return FilteredOutNodes(state, filters, kPrefix);
+}
+
+std::map<std::string, std::string> FilteredOutNodes(const ClusterStateSnapshot& state,
+                                                    const std::map<std::string, std::string>& settings,
+                                                    const std::string& prefix) {
+  std::vector<Filter> filters;
+  for (const auto& [name, value] : settings) {
     Filter f;
-    if (!Split(key, &f.op, &f.attribute)) continue;
+    if (!SplitName(name, &f.op, &f.attribute)) continue;
     f.values = SplitCommaList(value);
     if (f.values.empty()) continue;
-    f.setting = key;
+    f.setting = prefix + name + " [" + value + "]";
     filters.push_back(std::move(f));
   }
   std::map<std::string, std::string> out;
@@ -102,13 +123,13 @@ std::map<std::string, std::string> FilteredOutNodes(const ClusterStateSnapshot& 
     std::string includes;
     for (const Filter& f : filters) {
       if (f.op == "require" && !MatchesAll(node, f)) {
-        why = "the node does not match " + f.setting + " [" + state.settings.at(f.setting) + "]";
+        why = "the node does not match " + f.setting;
       } else if (f.op == "exclude" && MatchesAny(node, f)) {
-        why = "the node matches " + f.setting + " [" + state.settings.at(f.setting) + "]";
+        why = "the node matches " + f.setting;
       } else if (f.op == "include") {
         has_include = true;
         included = included || MatchesAny(node, f);
-        includes += (includes.empty() ? "" : ", ") + f.setting + " [" + state.settings.at(f.setting) + "]";
+        includes += (includes.empty() ? "" : ", ") + f.setting;
       }
       if (!why.empty()) break;
     }

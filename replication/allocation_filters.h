@@ -11,7 +11,10 @@
 // and the node's own attributes. A node that lacks an attribute a require or
 // include names does not match it. Copies already on a node the filters rule
 // out are moved off it (replication/allocation.h, as with an exclusion).
-// Pure, stateless.
+//
+// The same filters per index (index.routing.allocation.<op>.<attribute>,
+// IndexSettings::allocation_filters) apply to that index's copies only, on
+// top of the cluster's. Pure, stateless.
 #pragma once
 
 #include <map>
@@ -25,8 +28,21 @@ namespace holdfast {
 // the attribute being _name, _id, _host, _ip or a node attribute name.
 bool IsAllocationFilterSetting(const std::string& key);
 
-// The members the filters rule out, by node id, each with why (one sentence
-// naming the setting).
+// True for "<op>.<attribute>" as above: the rest of an
+// index.routing.allocation. key that names a filter.
+bool IsAllocationFilterName(const std::string& op_attribute);
+
+inline constexpr char kIndexAllocationPrefix[] = "index.routing.allocation.";
+
+// The members the cluster's filters rule out, by node id, each with why (one
+// sentence naming the setting).
 std::map<std::string, std::string> FilteredOutNodes(const ClusterStateSnapshot& state);
+
+// The members that `filters` ("<op>.<attribute>" → comma list; keys that
+// name no filter are ignored) rule out; `prefix` + key names the setting in
+// the reasons (kIndexAllocationPrefix for an index's).
+std::map<std::string, std::string> FilteredOutNodes(const ClusterStateSnapshot& state,
+                                                    const std::map<std::string, std::string>& filters,
+                                                    const std::string& prefix);
 
 }  // namespace holdfast

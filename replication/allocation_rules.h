@@ -13,14 +13,31 @@
 
 namespace holdfast::allocation {
 
+// An index's own rules: index.routing.allocation.*.
+struct IndexRules {
+  std::string name;
+  std::map<std::string, std::string> excluded;  // by its filters: node id → why
+  int32_t total_shards_per_node = -1;           // -1: no limit
+};
+
 // The settings that decide where copies may be, read once per pass.
 struct Rules {
   std::map<std::string, std::string> excluded;  // ExcludedNodesWithReasons
   AllocationAwareness awareness;
   std::string enable = "all";      // kAllocationEnableSetting
+  int32_t total_shards_per_node = -1;  // kTotalShardsPerNodeSetting; -1: no limit
+  std::map<std::string, IndexRules> indices;  // by uuid: the indices with rules of their own
 };
 
 Rules RulesOf(const ClusterStateSnapshot& state);
+// Adds the rules of `index` (one not yet in the state: a new index).
+void AddIndexRules(const ClusterStateSnapshot& state, const IndexMetadata& index, Rules* rules);
+
+// Why the rules of the index `index_uuid` and the shard limits keep `node`
+// from holding one more of its copies ("" when they do not); `stays`: the
+// copy is on the node already (it may stay at the limit, not above it).
+std::string IndexRefusal(const ClusterStateSnapshot& state, const std::string& index_uuid, const std::string& node,
+                         const Rules& rules, bool stays = false);
 
 bool HoldsCopy(const ShardRouting& shard, const std::string& node);
 
@@ -38,14 +55,16 @@ inline std::string EnableRefusal(const Rules& rules, const ShardCopyRouting& cop
   return EnableRefusal(rules.enable, copy);
 }
 
-// Why `node` cannot take a copy of `shard` ("" when it can): a new one, or
-// one that moves away from node `leaving`.
-std::string Refusal(const ClusterStateSnapshot& state, const ShardRouting* shard, const std::string& node,
-                    const Rules& rules, const AllocationInput& input, const std::string& leaving = "");
+// Why `node` cannot take a copy of `shard` of the index `index_uuid` ("" when
+// it can): a new one, or one that moves away from node `leaving`. A null
+// shard (and "" index): a copy of any shard, as far as the node goes.
+std::string Refusal(const ClusterStateSnapshot& state, const std::string& index_uuid, const ShardRouting* shard,
+                    const std::string& node, const Rules& rules, const AllocationInput& input,
+                    const std::string& leaving = "");
 
 // Why a started copy on `node` must move away ("" when it may stay).
-std::string MustLeave(const ClusterStateSnapshot& state, const ShardRouting& shard, const std::string& node,
-                      const Rules& rules);
+std::string MustLeave(const ClusterStateSnapshot& state, const std::string& index_uuid, const ShardRouting& shard,
+                      const std::string& node, const Rules& rules);
 
 // The shard's primary when it is started (or relocating), else null.
 const ShardCopyRouting* StartedPrimary(const ShardRouting& shard);

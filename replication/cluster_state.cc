@@ -320,6 +320,14 @@ Status ApplyIndexSettings(ClusterStateSnapshot* state, const std::vector<std::st
     if (update.max_docvalue_fields_search) s.max_docvalue_fields_search = *update.max_docvalue_fields_search;
     if (update.max_terms_count) s.max_terms_count = *update.max_terms_count;
     if (update.node_left_delayed_timeout) s.node_left_delayed_timeout = *update.node_left_delayed_timeout;
+    for (const auto& [key, value] : update.allocation_filters) {
+      if (value && !value->empty()) {
+        s.allocation_filters[key] = *value;
+      } else {
+        s.allocation_filters.erase(key);
+      }
+    }
+    if (update.total_shards_per_node) s.total_shards_per_node = *update.total_shards_per_node;
     if (update.closed && *update.closed != it->second.closed) {
       it->second.closed = *update.closed;
       if (auto routing = state->routing.find(uuid); routing != state->routing.end()) {

@@ -239,6 +239,10 @@ struct IndexSettingsUpdate {
   std::optional<uint32_t> max_docvalue_fields_search;
   std::optional<uint32_t> max_terms_count;
   std::optional<std::chrono::milliseconds> node_left_delayed_timeout;
+  // index.routing.allocation.<op>.<attribute> by "<op>.<attribute>": a new
+  // comma list, or nullopt to remove the filter.
+  std::map<std::string, std::optional<std::string>> allocation_filters;
+  std::optional<int32_t> total_shards_per_node;  // -1: no limit
   // POST /{index}/_close (true) and _open (false): closing turns every
   // assigned copy CLOSED (its node closes it, keeping the files); opening
   // turns them INITIALIZING with the same allocation ids (reopened from the

@@ -45,6 +45,19 @@ std::string EncodeIndexMetadata(const IndexMetadata& m) {
   }
   w.Key("retention_lease_period_ms");
   w.Int64(m.settings.retention_lease_period.count());
+  if (!m.settings.allocation_filters.empty()) {
+    w.Key("allocation_filters");
+    w.StartObject();
+    for (const auto& [key, value] : m.settings.allocation_filters) {
+      w.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
+      w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+    }
+    w.EndObject();
+  }
+  if (m.settings.total_shards_per_node >= 0) {
+    w.Key("total_shards_per_node");
+    w.Int(m.settings.total_shards_per_node);
+  }
   w.Key("durability");
   w.String(m.settings.durability == Durability::kAsync ? "async" : "request");
   const recommend::RecommendSettings& r = m.settings.recommend;
@@ -146,6 +159,16 @@ Result<IndexMetadata> DecodeIndexMetadata(std::string_view bytes, std::string_vi
   }
   if (d.HasMember("node_left_delayed_timeout_ms") && d["node_left_delayed_timeout_ms"].IsInt64()) {
     m.settings.node_left_delayed_timeout = std::chrono::milliseconds(d["node_left_delayed_timeout_ms"].GetInt64());
+  }
+  if (d.HasMember("allocation_filters") && d["allocation_filters"].IsObject()) {
+    for (const auto& f : d["allocation_filters"].GetObject()) {
+      if (!f.value.IsString()) continue;
+      m.settings.allocation_filters.emplace(std::string(f.name.GetString(), f.name.GetStringLength()),
+                                            std::string(f.value.GetString(), f.value.GetStringLength()));
+    }
+  }
+  if (d.HasMember("total_shards_per_node") && d["total_shards_per_node"].IsInt()) {
+    m.settings.total_shards_per_node = d["total_shards_per_node"].GetInt();
   }
   m.closed = str("state") == "close";
   m.settings.durability = str("durability") == "async" ? Durability::kAsync : Durability::kRequest;

@@ -36,6 +36,13 @@ struct IndexSettings {
   uint32_t max_docvalue_fields_search = 100;
   uint32_t max_terms_count = 65536;  // index.max_terms_count: values of one terms query at most this
   recommend::RecommendSettings recommend;  // index.recommend.*
+  // index.routing.allocation.{include,exclude,require}.<attribute>: which
+  // nodes may hold this index's copies (replication/allocation_filters.h),
+  // keyed "<op>.<attribute>" ("require.zone") → a comma list of patterns.
+  std::map<std::string, std::string> allocation_filters;
+  // index.routing.allocation.total_shards_per_node: at most this many of the
+  // index's copies on one node; -1: no limit.
+  int32_t total_shards_per_node = -1;
 };
 
 // An alias of an index, as Elasticsearch's: searches through it see only

@@ -27,6 +27,14 @@ void ToProto(const std::vector<std::string>& index_uuids, const IndexSettingsUpd
   if (u.max_terms_count) out->set_max_terms_count(*u.max_terms_count);
   if (u.node_left_delayed_timeout) out->set_node_left_delayed_timeout_ms(u.node_left_delayed_timeout->count());
   if (u.closed) out->set_closed(*u.closed);
+  for (const auto& [key, value] : u.allocation_filters) {
+    if (value) {
+      (*out->mutable_allocation_filters_set())[key] = *value;
+    } else {
+      out->add_allocation_filters_removed(key);
+    }
+  }
+  if (u.total_shards_per_node) out->set_total_shards_per_node(*u.total_shards_per_node);
 }
 
 IndexSettingsUpdate FromProto(const pb::UpdateIndexSettingsRequest& m) {
@@ -40,6 +48,9 @@ IndexSettingsUpdate FromProto(const pb::UpdateIndexSettingsRequest& m) {
     u.node_left_delayed_timeout = std::chrono::milliseconds(m.node_left_delayed_timeout_ms());
   }
   if (m.has_closed()) u.closed = m.closed();
+  for (const auto& [key, value] : m.allocation_filters_set()) u.allocation_filters[key] = value;
+  for (const std::string& key : m.allocation_filters_removed()) u.allocation_filters[key] = std::nullopt;
+  if (m.has_total_shards_per_node()) u.total_shards_per_node = m.total_shards_per_node();
   return u;
 }
 

@@ -14,6 +14,7 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 
 #include "index/mapping/mapping_error.h"
@@ -42,7 +43,7 @@ bool BlankBody(std::string_view body) { return body.find_first_not_of(" \t\r\n")
 bool KnownClusterSetting(const std::string& key) {
   return IsAllocationFilterSetting(key) || key == kRecoveryMaxBytesSetting ||
          key == kMaxConcurrentDisruptionsSetting || key == kAwarenessAttributesSetting || key == kAllocationEnableSetting ||
-         IsForcedAwarenessSetting(key);
+         key == kTotalShardsPerNodeSetting || IsForcedAwarenessSetting(key);
 }
 
 Status NeedsClusterMode(const char* what) {
@@ -255,8 +256,19 @@ HttpResponse PutSettings(ApiContext* ctx, const HttpRequest& req) {
     if (v.IsNull()) {
       settings[prefix] = std::nullopt;
     } else if (v.IsString() || (v.IsUint64() && (prefix == kRecoveryMaxBytesSetting ||
-                                                 prefix == kMaxConcurrentDisruptionsSetting))) {
-      std::string value = v.IsString() ? std::string(v.GetString(), v.GetStringLength()) : std::to_string(v.GetUint64());
+                                                 prefix == kMaxConcurrentDisruptionsSetting)) ||
+               (v.IsInt64() && prefix == kTotalShardsPerNodeSetting)) {
+      std::string value = v.IsString() ? std::string(v.GetString(), v.GetStringLength())
+                          : v.IsInt64()  ? std::to_string(v.GetInt64())
+                                         : std::to_string(v.GetUint64());
+      if (prefix == kTotalShardsPerNodeSetting) {
+        int64_t n = 0;
+        auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+        if (ec != std::errc() || end != value.data() + value.size() || n < -1 || n > INT32_MAX) {
+          return mapping::IllegalArgumentError("failed to parse setting [" + prefix + "] with value [" + value +
+                                               "]: must be a whole number >= -1");
+        }
+      }
       if (prefix == kMaxConcurrentDisruptionsSetting &&
           (value.empty() || value.find_first_not_of("0123456789") != std::string::npos || value.size() > 4 ||
            std::stoi(value) < 1)) {

@@ -11,6 +11,7 @@
 #include "index/mapping/mapping_error.h"
 #include "index/mapping/mapping_parser.h"
 #include "index/mapping/mapping_serializer.h"
+#include "replication/allocation_filters.h"
 #include "server/api/index_api_support.h"
 #include "server/process/node_config.h"
 
@@ -21,6 +22,7 @@ namespace od = simdjson::ondemand;
 namespace {
 
 constexpr uint32_t kMaxShards = 1024;
+constexpr char kTotalShardsKey[] = "index.routing.allocation.total_shards_per_node";
 
 using FlatSettings = std::vector<std::pair<std::string, std::string>>;  // "index.x.y" → value text
 
@@ -194,6 +196,21 @@ Status ApplySetting(const std::string& raw_key, const std::string& value, IndexS
     }
   } else if (key.rfind("index.recommend.", 0) == 0) {
     return ApplyRecommendSetting(key, value, &s->recommend);
+  } else if (key == kTotalShardsKey) {
+    int64_t v = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (ec != std::errc() || end != value.data() + value.size() || v < -1 || v > INT32_MAX) {
+      return BadSetting(key, value, "must be a whole number >= -1");
+    }
+    s->total_shards_per_node = static_cast<int32_t>(v);
+  } else if (key.rfind(kIndexAllocationPrefix, 0) == 0 &&
+             IsAllocationFilterName(key.substr(std::string_view(kIndexAllocationPrefix).size()))) {
+    const std::string name = key.substr(std::string_view(kIndexAllocationPrefix).size());
+    if (value.empty()) {
+      s->allocation_filters.erase(name);
+    } else {
+      s->allocation_filters[name] = value;
+    }
   } else {
     return mapping::IllegalArgumentError("unknown setting [" + key +
                                          "] please check that any required plugins are installed, or check the "
@@ -317,6 +334,13 @@ Result<SettingsUpdate> ParseSettingsUpdate(std::string_view body) {
     } else if (key == "index.max_terms_count") {
       if (value) HOLDFAST_RETURN_IF_ERROR(ApplySetting(key, *value, &s));
       out.update.max_terms_count = value ? s.max_terms_count : defaults.max_terms_count;
+    } else if (key == kTotalShardsKey) {
+      if (value) HOLDFAST_RETURN_IF_ERROR(ApplySetting(key, *value, &s));
+      out.update.total_shards_per_node = value ? s.total_shards_per_node : defaults.total_shards_per_node;
+    } else if (key.rfind(kIndexAllocationPrefix, 0) == 0 &&
+               IsAllocationFilterName(key.substr(std::string_view(kIndexAllocationPrefix).size()))) {
+      const std::string name = key.substr(std::string_view(kIndexAllocationPrefix).size());
+      out.update.allocation_filters[name] = value;  // null or "": removed
     } else if (key == "index.number_of_shards" || key == "index.translog.durability" ||
                key == "index.soft_deletes.retention_lease.period" ||
                key.rfind("index.recommend.", 0) == 0) {
@@ -374,6 +398,23 @@ void WriteIndexSettings(JsonWriter& w, const IndexHandle& index) {
   w.Field("delayed_timeout", FormatTimeValue(s.node_left_delayed_timeout));
   w.EndObject().EndObject();
   if (s.durability == Durability::kAsync) w.Key("translog").StartObject().Field("durability", "async").EndObject();
+  if (!s.allocation_filters.empty() || s.total_shards_per_node >= 0) {
+    // "routing": {"allocation": {"require": {"zone": "a"}, "total_shards_per_node": "2"}}
+    w.Key("routing").StartObject().Key("allocation").StartObject();
+    std::string open_op;
+    for (const auto& [name, value] : s.allocation_filters) {  // sorted: each op's filters together
+      const std::string op = name.substr(0, name.find('.'));
+      if (op != open_op) {
+        if (!open_op.empty()) w.EndObject();
+        w.Key(op).StartObject();
+        open_op = op;
+      }
+      w.Field(name.substr(op.size() + 1), value);
+    }
+    if (!open_op.empty()) w.EndObject();
+    if (s.total_shards_per_node >= 0) w.Field("total_shards_per_node", std::to_string(s.total_shards_per_node));
+    w.EndObject().EndObject();
+  }
   if (s.retention_lease_period != defaults.retention_lease_period) {
     w.Key("soft_deletes").StartObject().Key("retention_lease").StartObject();
     w.Field("period", FormatTimeValue(s.retention_lease_period));

@@ -35,7 +35,9 @@ void WriteIndexAliases(JsonWriter& w, const IndexHandle& index);
 // ("1s", "500ms", "-1"), translog.durability (request | async),
 // max_result_window, max_docvalue_fields_search, max_terms_count,
 // unassigned.node_left.delayed_timeout, soft_deletes.retention_lease.period
-// (how long a primary keeps ops for a copy that went away), recommend.*. Anything else
+// (how long a primary keeps ops for a copy that went away),
+// routing.allocation.{include,exclude,require}.<attribute> and
+// routing.allocation.total_shards_per_node, recommend.*. Anything else
 // is illegal_argument_exception "unknown setting [...]"; bad JSON parse_exception;
 // a bad mapping mapper_parsing_exception. An empty body gives the defaults.
 Result<CreateIndexBody> ParseCreateIndexBody(std::string_view body);
@@ -44,7 +46,7 @@ Result<CreateIndexBody> ParseCreateIndexBody(std::string_view body);
 // flat keys, or under "settings"; null resets a setting to its default.
 // Dynamic here: refresh_interval, number_of_replicas, max_result_window,
 // max_docvalue_fields_search, max_terms_count,
-// unassigned.node_left.delayed_timeout. Static settings (number_of_shards,
+// unassigned.node_left.delayed_timeout, routing.allocation.*. Static settings (number_of_shards,
 // translog.durability, soft_deletes.retention_lease.period, recommend.*) are listed in `static_keys` (the caller
 // refuses them, naming the indices, as Elasticsearch); an unknown one is
 // illegal_argument_exception.

@@ -2,7 +2,8 @@
 // awareness (nodes started with --node-attr zone=..., a whole zone SIGKILLed —
 // every shard still answers from the other zone) and
 // cluster.routing.allocation.enable as Elasticsearch's rolling-restart
-// procedure uses it.
+// procedure uses it; an index's own filters and shard limit moving it from
+// hot nodes to a warm one.
 #include <map>
 #include <set>
 #include <string>
@@ -200,6 +201,68 @@ TEST_F(ClusterFixture, AllocationEnableHoldsCopiesBackAsElasticsearchsRollingRes
   EXPECT_TRUE(WaitHealth(0, "green", 60s)) << Http(0, "GET", "/_cat/shards?v").body;
   auto write = Http(1, "POST", "/later/_doc/1?refresh=true", R"({"title": "first"})");
   EXPECT_EQ(write.status, 201) << write.body;
+}
+
+// Hot and warm nodes (--node-attr box=...): an index created with
+// index.routing.allocation.require.box: hot stays on the hot nodes while an
+// index without it spreads over all three; its setting changed to warm (and
+// one replica fewer, for the one warm node) moves every copy there, with
+// every document; total_shards_per_node spreads another index one per node.
+TEST_F(ClusterFixture, AnIndexRequiringHotNodesStaysThereAndMovesToTheWarmNodeWhenItsSettingChanges) {
+  for (size_t i = 0; i < 3; ++i) StartNode(i, {"--node-attr", i < 2 ? "box=hot" : "box=warm"});
+  ASSERT_TRUE(WaitUntil([&] { return NodesSeen(0) == 3; }, 20s));
+  auto created = Http(0, "PUT", "/logs", R"({"settings": {"number_of_shards": 2, "number_of_replicas": 1,
+      "index.routing.allocation.require.box": "hot"}})");
+  ASSERT_EQ(created.status, 200) << created.body;
+  ASSERT_TRUE(WaitHealth(0, "green", 60s)) << Http(0, "GET", "/_cat/shards?v").body;
+  auto nodes_of = [&](const std::string& index) {
+    std::multiset<std::string> nodes;
+    auto rows = HttpJson(0, "GET", "/_cat/shards/" + index + "?format=json&h=node,state");
+    if (!rows.IsArray()) return nodes;
+    for (const auto& row : rows.GetArray()) {
+      nodes.insert(std::string(row["node"].IsString() ? row["node"].GetString() : "-") + ":" + row["state"].GetString());
+    }
+    return nodes;
+  };
+  EXPECT_EQ(nodes_of("logs"), (std::multiset<std::string>{"n1:STARTED", "n1:STARTED", "n2:STARTED", "n2:STARTED"}));
+  auto bulk = Http(0, "POST", "/logs/_bulk?refresh=true", Bulk(0, 100));
+  ASSERT_EQ(bulk.status, 200) << bulk.body;
+  ASSERT_FALSE(ParseJson(bulk.body)["errors"].GetBool()) << bulk.body.substr(0, 600);
+  EXPECT_NE(Explain(this, 0, "logs", true).find("index.routing.allocation.require.box [hot]"), std::string::npos)
+      << Explain(this, 0, "logs", true);
+
+  // A limit of one copy per node spreads an index of three shards over all three.
+  ASSERT_EQ(Http(0, "PUT", "/spread", R"({"settings": {"number_of_shards": 3, "number_of_replicas": 0,
+      "index.routing.allocation.total_shards_per_node": 1}})").status, 200);
+  ASSERT_TRUE(WaitHealth(0, "green", 60s)) << Http(0, "GET", "/_cat/shards?v").body;
+  EXPECT_EQ(nodes_of("spread"), (std::multiset<std::string>{"n1:STARTED", "n2:STARTED", "n3:STARTED"}));
+
+  auto warm = Http(0, "PUT", "/logs/_settings", R"({"index": {"routing.allocation.require.box": "warm",
+      "number_of_replicas": 0}})");
+  ASSERT_EQ(warm.status, 200) << warm.body;
+  EXPECT_TRUE(WaitUntil([&] {
+    return nodes_of("logs") == std::multiset<std::string>{"n3:STARTED", "n3:STARTED"} && Health(0) == "green";
+  }, 60s)) << Http(0, "GET", "/_cat/shards?v").body;
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(HttpJson(i, "GET", "/logs/_count")["count"].GetUint64(), 100u) << "through n" << i + 1;
+  }
+  auto shown = HttpJson(2, "GET", "/logs/_settings");
+  ASSERT_TRUE(shown.IsObject() && shown.HasMember("logs")) << Http(2, "GET", "/logs/_settings").body;
+  EXPECT_STREQ(shown["logs"]["settings"]["index"]["routing"]["allocation"]["require"]["box"].GetString(), "warm");
+  EXPECT_EQ(nodes_of("spread"), (std::multiset<std::string>{"n1:STARTED", "n2:STARTED", "n3:STARTED"}))
+      << "the limit keeps spread where it was";
+
+  // The cluster-wide limit: one copy per node is less than the nodes hold,
+  // so a new index has nowhere to go (refused, saying why).
+  EXPECT_EQ(Http(0, "PUT", "/_cluster/settings",
+                 R"({"persistent": {"cluster.routing.allocation.total_shards_per_node": "x"}})").status,
+            400);
+  ASSERT_EQ(Http(0, "PUT", "/_cluster/settings",
+                 R"({"persistent": {"cluster.routing.allocation.total_shards_per_node": 1}})").status,
+            200);
+  auto refused = Http(0, "PUT", "/one-more", R"({"settings": {"number_of_replicas": 0}})");
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("cluster.routing.allocation.total_shards_per_node=1"), std::string::npos) << refused.body;
 }
 
 }  // namespace

@@ -302,23 +302,32 @@ TEST(IndexSettingsUpdateTest, TravelsAsAMessageAndAppliesWhatItNames) {
   update.max_result_window = 20;
   update.max_docvalue_fields_search = 2;
   update.max_terms_count = 3;
+  update.allocation_filters["require.box"] = "hot";
+  update.allocation_filters["exclude._name"] = std::nullopt;
+  update.total_shards_per_node = 2;
+  state.indices.at(m.uuid).settings.allocation_filters["exclude._name"] = "n1";
   pb::UpdateIndexSettingsRequest message;
   ToProto({m.uuid}, update, &message);
   const IndexSettingsUpdate back = FromProto(message);
   EXPECT_EQ(back.max_result_window, update.max_result_window);
   EXPECT_EQ(back.max_docvalue_fields_search, update.max_docvalue_fields_search);
   EXPECT_EQ(back.max_terms_count, update.max_terms_count);
+  EXPECT_EQ(back.allocation_filters, update.allocation_filters);
+  EXPECT_EQ(back.total_shards_per_node, update.total_shards_per_node);
   EXPECT_FALSE(back.refresh_interval.has_value());
   ASSERT_TRUE(ApplyIndexSettings(&state, {m.uuid}, back, 0).ok());
   const IndexSettings& s = state.indices.at(m.uuid).settings;
   EXPECT_EQ(s.max_result_window, 20u);
   EXPECT_EQ(s.max_docvalue_fields_search, 2u);
   EXPECT_EQ(s.max_terms_count, 3u);
+  EXPECT_EQ(s.allocation_filters, (std::map<std::string, std::string>{{"require.box", "hot"}}));
+  EXPECT_EQ(s.total_shards_per_node, 2);
   IndexSettingsUpdate terms_only;
   terms_only.max_terms_count = 65536;
   ASSERT_TRUE(ApplyIndexSettings(&state, {m.uuid}, terms_only, 0).ok());
   EXPECT_EQ(s.max_docvalue_fields_search, 2u);
   EXPECT_EQ(s.max_terms_count, 65536u);
+  EXPECT_EQ(s.total_shards_per_node, 2) << "kept: the update did not name it";
 }
 
 }  // namespace

@@ -254,6 +254,45 @@ TEST_F(IndexApiTest, DynamicSettingsChangeLiveAndStaticOnesAreRefused) {
   ASSERT_EQ(Call("DELETE", "/tuned").status, 200);
 }
 
+// index.routing.allocation.*: given at creation or changed live, shown by
+// GET _settings as Elasticsearch nests them, null or "" removes one; a
+// misspelt filter or a bad limit is refused. (Where copies go is the
+// cluster's business: tests/replication/index_allocation_test.cc and
+// tests/cluster/allocation_settings_test.cc.)
+TEST_F(IndexApiTest, IndexAllocationSettingsAreStoredShownAndValidated) {
+  auto r = Call("PUT", "/placed", R"({"settings":{"index.routing.allocation.require.box":"hot",
+      "routing":{"allocation":{"exclude":{"_name":"n9"}, "total_shards_per_node":2}}}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto allocation = [&] {
+    auto d = Json(Call("GET", "/placed/_settings").body);
+    const auto& index = d["placed"]["settings"]["index"];
+    if (!index.HasMember("routing")) return std::string("<none>");
+    rapidjson::StringBuffer b;
+    rapidjson::Writer<rapidjson::StringBuffer> w(b);
+    index["routing"]["allocation"].Accept(w);
+    return std::string(b.GetString(), b.GetSize());
+  };
+  EXPECT_EQ(allocation(), R"({"exclude":{"_name":"n9"},"require":{"box":"hot"},"total_shards_per_node":"2"})");
+  r = Call("PUT", "/placed/_settings", R"({"index.routing.allocation.require.box":"warm",
+      "index.routing.allocation.include._ip":"10.0.*","index.routing.allocation.exclude._name":null})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(allocation(), R"({"include":{"_ip":"10.0.*"},"require":{"box":"warm"},"total_shards_per_node":"2"})");
+  ExpectEsError(Call("PUT", "/placed/_settings", R"({"index.routing.allocation.require.box.x":"a"})"), 400,
+                "illegal_argument_exception");
+  ExpectEsError(Call("PUT", "/placed/_settings", R"({"index.routing.allocation.prefer.box":"a"})"), 400,
+                "illegal_argument_exception");
+  r = Call("PUT", "/placed/_settings", R"({"index.routing.allocation.total_shards_per_node":-2})");
+  ExpectEsError(r, 400, "illegal_argument_exception");
+  EXPECT_NE(r.body.find("must be a whole number >= -1"), std::string::npos) << r.body;
+  ExpectEsError(Call("PUT", "/bad-limit", R"({"settings":{"index.routing.allocation.total_shards_per_node":"two"}})"),
+                400, "illegal_argument_exception");
+  r = Call("PUT", "/placed/_settings", R"({"index.routing.allocation.require.box":"",
+      "index.routing.allocation.include._ip":null,"index.routing.allocation.total_shards_per_node":-1})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(allocation(), "<none>");
+  ASSERT_EQ(Call("DELETE", "/placed").status, 200);
+}
+
 // index.max_docvalue_fields_search and index.max_terms_count: Elasticsearch's
 // defaults and errors; PUT _settings changes them live (and refuses bad
 // values), GET _settings shows them when not the default, null resets,
