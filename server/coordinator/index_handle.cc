@@ -305,17 +305,21 @@ bool IndexHandle::WaitForRefresh(const std::vector<std::pair<uint32_t, int64_t>>
                                  std::chrono::milliseconds timeout) const {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (const auto& [shard, seq] : shard_seq_nos) {
-    auto to = Primary(shard);
-    if (!to.ok()) return false;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    pb::WaitForRefreshRequest request;
-    *request.mutable_target() = to->target;
-    request.set_seq_no(seq);
-    request.set_timeout_ms(std::max<int64_t>(0, left.count()));
-    pb::WaitForRefreshResponse response;
-    if (!to->client->WaitForRefresh(request, &response, deadline + std::chrono::seconds(5)).ok() ||
-        !response.refreshed()) {
-      return false;
+    // Every copy a search may read (the in-sync replicas hold the write too).
+    auto copies = router_->ReadCopies(*state_, shard_id(shard));
+    if (!copies.ok()) return false;
+    for (const ShardTarget& to : *copies) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      pb::WaitForRefreshRequest request;
+      *request.mutable_target() = to.target;
+      request.set_seq_no(seq);
+      request.set_timeout_ms(std::max<int64_t>(0, left.count()));
+      pb::WaitForRefreshResponse response;
+      if (!to.client->WaitForRefresh(request, &response, deadline + std::chrono::seconds(5)).ok() ||
+          !response.refreshed()) {
+        return false;
+      }
     }
   }
   return true;

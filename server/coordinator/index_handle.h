@@ -89,7 +89,8 @@ class IndexHandle {
   Status Flush() const;
   Status ForceMerge(size_t max_segments) const;
   Status FinishMerges() const;
-  // Waits until every (shard, seq_no) is covered by a refresh.
+  // Waits until every (shard, seq_no) is covered by a refresh on every copy
+  // a search may read; false when one did not say so in time.
   bool WaitForRefresh(const std::vector<std::pair<uint32_t, int64_t>>& shard_seq_nos,
                       std::chrono::milliseconds timeout) const;
   // Summed over shards.

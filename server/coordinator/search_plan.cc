@@ -150,11 +150,14 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& reque
                  (node != nodes.end() && preference->only_nodes.count(node->second.name) > 0);
         };
       }
-      auto target = pass_over.empty() ? index->router().ForRead(*index->state(), shard.id, on_node)
-                                      : index->router().ForRead(*index->state(), shard.id, [&](const std::string& n) {
+      const ShardRouter& router = index->router();
+      auto target = pass_over.empty() ? router.ForSearch(*index->state(), shard.id, on_node, preference->copies)
+                                      : router.ForSearch(*index->state(), shard.id, [&](const std::string& n) {
                                           return pass_over.count(n) == 0 && (!on_node || on_node(n));
-                                        });
-      if (!target.ok() && !pass_over.empty()) target = index->router().ForRead(*index->state(), shard.id, on_node);
+                                        }, preference->copies);
+      if (!target.ok() && !pass_over.empty()) {
+        target = router.ForSearch(*index->state(), shard.id, on_node, preference->copies);
+      }
       // _only_local: the shards without a copy here are left out.
       if (!target.ok() && preference->only_local && index->router().ForRead(*index->state(), shard.id).ok()) continue;
       if (!target.ok() && !preference->only_nodes.empty()) {
@@ -205,8 +208,12 @@ Result<SearchPreference> ParsePreference(const std::string& text) {
       out.only_local = true;
     } else if (part.rfind("_only_nodes:", 0) == 0) {
       out.only_nodes = list(part.substr(12));
-    } else if (part == "_local" || part.rfind("_prefer_nodes:", 0) == 0 || part.empty() || part[0] != '_') {
-      // Preferences among copies: reads go to the primary for now.
+    } else if (part.rfind("_prefer_nodes:", 0) == 0) {
+      out.copies.prefer_nodes = list(part.substr(14));
+    } else if (part == "_local" || part.empty()) {
+      // This node's own copies first: the default.
+    } else if (part[0] != '_') {
+      out.copies.custom = part;
     } else {
       return mapping::IllegalArgumentError("no Preference for [" + part + "]");
     }

@@ -126,6 +126,7 @@ struct SearchPreference {
   std::set<uint32_t> shards;          // empty: every shard
   bool only_local = false;
   std::set<std::string> only_nodes;   // ids or names; empty: any
+  CopyPreference copies;              // a custom string, _prefer_nodes (_local: the default)
 };
 Result<SearchPreference> ParsePreference(const std::string& text);
 

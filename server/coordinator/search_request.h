@@ -40,8 +40,11 @@ struct SearchRequest {
   // `preference` (Elasticsearch's): `_shards:0,2` searches only those
   // shards; `_only_local` only the shards with a copy on this node;
   // `_only_nodes:<ids or names>` only copies on those nodes (other shards
-  // fail); `_local` and custom strings change nothing while reads go to
-  // primaries. Combined with `|` ("_shards:1|_only_local").
+  // fail); `_local` (the default) reads this node's own copy of a shard
+  // when it has one, `_prefer_nodes:<ids or names>` a copy on those nodes,
+  // and a custom string (not starting with `_`) the same copies for every
+  // search that gives it (ShardRouter::ForSearch). Combined with `|`
+  // ("_shards:1|_only_local").
   std::string preference;
   // `routing`: only the shards these routing values map to are searched
   // (combined with the aliases' search routing: IndexHandle::SearchShards).

@@ -67,9 +67,9 @@ Result<ShardTarget> ShardRouter::Primary(const ClusterStateSnapshot& state, cons
 
 namespace {
 
-// Calls `visit(routing, copy)` with the copies a read may go to, in read
-// order — routing order (the primary first), copies on draining nodes after
-// the others — until it returns false; the status when there is no such
+// Calls `visit(routing, copy, draining)` with the copies a read may go to, in
+// read order — routing order (the primary first), copies on draining nodes
+// after the others — until it returns false; the status when there is no such
 // copy at all. A template, not a std::function: ForRead is on every
 // search's path.
 template <class Visit>
@@ -89,7 +89,7 @@ Status EachReadCopy(const ClusterStateSnapshot& state, const ShardId& shard,
       if (on_node && !on_node(c.node_id)) continue;
       if (drains && IsDraining(state, c.node_id) != draining) continue;
       any = true;
-      if (!visit(*routing, c)) return Status::OK();
+      if (!visit(*routing, c, draining)) return Status::OK();
     }
   }
   if (any) return Status::OK();
@@ -104,7 +104,7 @@ Result<ShardTarget> ShardRouter::ForRead(const ClusterStateSnapshot& state, cons
                                          const std::function<bool(const std::string& node_id)>& on_node) const {
   // The first copy whose node is a member (else why the first is not).
   std::optional<Result<ShardTarget>> picked;
-  HOLDFAST_RETURN_IF_ERROR(EachReadCopy(state, shard, on_node, [&](const ShardRouting& routing, const ShardCopyRouting& c) {
+  HOLDFAST_RETURN_IF_ERROR(EachReadCopy(state, shard, on_node, [&](const ShardRouting& routing, const ShardCopyRouting& c, bool) {
     Result<ShardTarget> to = To(state, routing, c, shard, false);
     if (to.ok() || !picked) picked.emplace(std::move(to));
     return !picked->ok();
@@ -112,10 +112,59 @@ Result<ShardTarget> ShardRouter::ForRead(const ClusterStateSnapshot& state, cons
   return std::move(*picked);
 }
 
+Result<ShardTarget> ShardRouter::ForSearch(const ClusterStateSnapshot& state, const ShardId& shard,
+                                           const std::function<bool(const std::string& node_id)>& on_node,
+                                           const CopyPreference& preference) const {
+  // The reachable copies of the first group a read may go to (those off
+  // draining nodes; else those on them), in routing order.
+  struct Candidate {
+    const ShardCopyRouting* copy;
+    ShardTarget target;
+  };
+  std::vector<Candidate> candidates;
+  std::optional<bool> group;  // the draining flag of the candidates' group
+  Status unreachable;
+  HOLDFAST_RETURN_IF_ERROR(
+      EachReadCopy(state, shard, on_node, [&](const ShardRouting& routing, const ShardCopyRouting& c, bool draining) {
+        if (group && *group != draining) return false;  // a draining copy only when no other answers
+        auto to = To(state, routing, c, shard, false);
+        if (!to.ok()) {
+          if (unreachable.ok()) unreachable = to.status();
+          return true;
+        }
+        group = draining;
+        candidates.push_back(Candidate{&c, std::move(to).value()});
+        return true;
+      }));
+  if (candidates.empty()) return unreachable;
+  if (candidates.size() == 1) return std::move(candidates.front().target);
+  // The same choice for the same request: by allocation id, a hash of the
+  // custom string (or of this node, without one) and the shard.
+  auto pick = [&](const std::string& key) {
+    std::sort(candidates.begin(), candidates.end(),
+              [](const Candidate& a, const Candidate& b) { return a.copy->allocation_id < b.copy->allocation_id; });
+    const size_t h = std::hash<std::string>()(key + "/" + shard.index_uuid + "/" + std::to_string(shard.shard));
+    return std::move(candidates[h % candidates.size()].target);
+  };
+  if (!preference.custom.empty()) return pick(preference.custom);
+  // Copies on the preferred nodes (this node's own, unless named): the
+  // primary first among them.
+  auto preferred = [&](const std::string& node_id) {
+    if (preference.prefer_nodes.empty()) return node_id == local_node_id_;
+    if (preference.prefer_nodes.count(node_id)) return true;
+    auto node = state.nodes.find(node_id);
+    return node != state.nodes.end() && preference.prefer_nodes.count(node->second.name) > 0;
+  };
+  for (Candidate& c : candidates) {
+    if (preferred(c.copy->node_id)) return std::move(c.target);
+  }
+  return pick(local_node_id_);
+}
+
 Result<std::vector<ShardTarget>> ShardRouter::ReadCopies(const ClusterStateSnapshot& state, const ShardId& shard) const {
   std::vector<ShardTarget> out;
   Status unreachable;
-  HOLDFAST_RETURN_IF_ERROR(EachReadCopy(state, shard, nullptr, [&](const ShardRouting& routing, const ShardCopyRouting& c) {
+  HOLDFAST_RETURN_IF_ERROR(EachReadCopy(state, shard, nullptr, [&](const ShardRouting& routing, const ShardCopyRouting& c, bool) {
     auto to = To(state, routing, c, shard, false);
     if (to.ok()) {
       out.push_back(std::move(to).value());

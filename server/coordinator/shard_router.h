@@ -2,8 +2,9 @@
 // reaches it.
 //
 // Writes, events and realtime gets go to the primary (with its primary term,
-// so a deposed primary refuses them); searches go to a started copy (the
-// primary for now: replicas serve reads from the replication issue on).
+// so a deposed primary refuses them); gets and other reads of one copy to
+// the primary while it is started; searches to any started in-sync copy,
+// replicas included (ForSearch).
 // This node's copies are reached through a LocalShardClient, a
 // LoopbackShardClient (setting `shard.transport: loopback`, every request
 // through bytes) or over gRPC (`shard.transport: grpc`); copies on other
@@ -13,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,16 @@ namespace holdfast {
 enum class ShardTransport { kLocal, kLoopback, kGrpc };
 // "local" | "loopback" | "grpc"
 Result<ShardTransport> ShardTransportFromName(std::string_view name);
+
+// Which of a shard's copies a search prefers (Elasticsearch's `preference`).
+struct CopyPreference {
+  // A custom string: every search with the same string reads the same copy
+  // of each shard (a user's session: no results bouncing between copies).
+  std::string custom;
+  // `_prefer_nodes:<ids or names>`: a copy on those nodes when there is
+  // one; empty: this node's own copy (`_local`, the default).
+  std::set<std::string> prefer_nodes;
+};
 
 struct ShardTarget {
   ShardClient* client = nullptr;
@@ -53,6 +65,16 @@ class ShardRouter {
   // A copy whose node is no member any more is passed over.
   Result<ShardTarget> ForRead(const ClusterStateSnapshot& state, const ShardId& shard,
                               const std::function<bool(const std::string& node_id)>& on_node = nullptr) const;
+  // The copy of `shard` a search reads: a started in-sync copy that
+  // `on_node` accepts, off draining nodes when there is one — with a custom
+  // preference the one its hash picks (the same for the same string), else a
+  // copy on the preferred nodes (this node's own: no network hop), else one
+  // picked by a hash of this node and the shard (each coordinator reads the
+  // same copy every time, so its cached statistics stay valid, and
+  // coordinators spread over the copies). kUnavailable when none is.
+  Result<ShardTarget> ForSearch(const ClusterStateSnapshot& state, const ShardId& shard,
+                                const std::function<bool(const std::string& node_id)>& on_node,
+                                const CopyPreference& preference) const;
   // Every copy ForRead may pick (without `on_node`), in the order it picks
   // them, the first being ForRead's: a read whose copy does not answer goes
   // on to the next (ReadFromCopies). kUnavailable when there is none.
