@@ -134,6 +134,12 @@ void ShardRegistry::RunRecovery(const std::shared_ptr<Recovery>& r) {
       return fail(finalized);
     }
   }
+  // Searches read a started copy, replicas too: what it recovered is
+  // searchable before it says so (as Elasticsearch's post-recovery refresh).
+  if (Status refreshed = copy->engine().Refresh(); !refreshed.ok()) {
+    spdlog::warn("shard {} of [{}]: refresh after recovery failed: {}", id.ToString(), r->copy_options.index_name,
+                 refreshed.ToString());
+  }
   Status reported = state_->UpdateShardCopy(id, r->allocation_id, ShardCopyState::kStarted, "");
   if (!reported.ok() && options_.on_failure) options_.on_failure(id, reported);
   std::lock_guard<std::mutex> lock(mu_);

@@ -3,7 +3,7 @@
 // primary; a custom preference reads the same copies through every node; a
 // write acknowledged with refresh=wait_for is found at once through every
 // node (each reading its own copy); a node killed leaves the others reading
-// theirs.
+// theirs; a replica that caught up after a restart answers with all of it.
 #include <csignal>
 #include <map>
 #include <set>
@@ -86,6 +86,37 @@ TEST_F(ClusterFixture, EachNodeSearchesItsOwnCopyAndAWriteWaitedForIsFoundThroug
     auto [nodes, total] = Answered(this, i);
     EXPECT_EQ(total, 60u) << "through n" << i + 1;
     EXPECT_EQ(nodes, std::set<std::string>{ids.at("n" + std::to_string(i + 1))}) << "through n" << i + 1;
+  }
+}
+
+// A replica whose node restarts catches up from the primary's ops; once it
+// reports started it answers searches with every document — even with
+// refresh_interval -1, where nothing refreshes it but its recovery.
+TEST_F(ClusterFixture, AReplicaIsSearchableWithEverythingItRecoveredOnceStarted) {
+  StartNodes(2);
+  ASSERT_EQ(Http(0, "PUT", "/books", R"({"settings": {"number_of_shards": 1, "number_of_replicas": 1,
+      "refresh_interval": "-1"}})").status, 200);
+  ASSERT_TRUE(WaitHealth(0, "green", 60s)) << Http(0, "GET", "/_cat/shards?v").body;
+  auto write = [&](size_t via, int from, int to) {
+    std::string bulk;
+    for (int i = from; i < to; ++i) {
+      bulk += R"({"index": {"_id": ")" + std::to_string(i) + "\"}}\n" + R"({"title": "book )" + std::to_string(i) +
+              "\"}\n";
+    }
+    auto r = Http(via, "POST", "/books/_bulk?refresh=true", bulk);
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_EQ(r.body.find("\"errors\":true"), std::string::npos) << r.body.substr(0, 400);
+  };
+  write(0, 0, 20);
+  node(1).process().Signal(SIGKILL);
+  ASSERT_TRUE(WaitUntil([&] { return NodesSeen(0) == 1; }, 20s)) << "n2 did not leave";
+  write(0, 20, 30);  // n2's copy misses these: it catches up from ops
+  StartNode(1);
+  ASSERT_TRUE(WaitHealth(0, "green", 60s)) << Http(0, "GET", "/_cat/shards?v").body;
+  for (size_t i = 0; i < 2; ++i) {
+    auto c = HttpJson(i, "GET", "/books/_count?preference=_only_local");
+    ASSERT_TRUE(c.IsObject() && c.HasMember("count")) << Http(i, "GET", "/books/_count?preference=_only_local").body;
+    EXPECT_EQ(c["count"].GetUint64(), 30u) << "n" << i + 1 << "'s own copy\n" << Http(0, "GET", "/_cat/recovery?v").body;
   }
 }
 
