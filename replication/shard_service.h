@@ -52,7 +52,10 @@ struct ShardServiceOptions {
 
 // What a snapshot's term and field statistics are computed from, as a
 // number (StatisticsResponse.stats_version): equal for equal statistics.
-uint64_t StatsVersion(const search::SearcherSnapshot& snapshot);
+// `copy` (its allocation id) is part of it: copies of a shard name their
+// segments alike, so sums cached from one copy never pass for another's
+// (searches read replicas too).
+uint64_t StatsVersion(const search::SearcherSnapshot& snapshot, std::string_view copy);
 
 class ShardService {
  public:

@@ -169,11 +169,11 @@ Status ExplainOne(const ReaderContext& rc, const search::ParsedSearch& parsed, c
 
 }  // namespace
 
-uint64_t StatsVersion(const search::SearcherSnapshot& snapshot) {
+uint64_t StatsVersion(const search::SearcherSnapshot& snapshot, std::string_view copy) {
   // Statistics count deleted documents until a merge removes them (as in
   // Lucene), so they are a function of the segments alone; a segment's name
-  // is never reused within a shard. Never 0 (0: no version).
-  uint64_t v = 0;
+  // is never reused within a copy. Never 0 (0: no version).
+  uint64_t v = XXH3_64bits(copy.data(), copy.size());
   for (const auto& reader : snapshot.readers) v = XXH3_64bits_withSeed(reader->name().data(), reader->name().size(), v);
   return v == 0 ? 1 : v;
 }
@@ -211,7 +211,7 @@ Status ShardService::Statistics(const pb::StatisticsRequest& request, pb::Statis
   if (!ctx.ok()) return ctx.status();
   const ReaderContext& rc = **ctx;
   if (!opened.empty()) response->set_context_id(opened);
-  response->set_stats_version(StatsVersion(rc.snapshot));
+  response->set_stats_version(StatsVersion(rc.snapshot, rc.copy->allocation_id()));
   const double own_max = OwnMaxPopularityLog(*rc.copy);
   if (own_max != kNoPopularity) response->set_max_popularity_log(own_max);
   if (request.terms_size() > 0) {  // a second round: just these terms
@@ -254,7 +254,7 @@ Status ShardService::Query(const pb::QueryRequest& request, pb::QueryResponse* r
   auto ctx = ReaderFor(request.target(), request.context_id(), request.keep_context_ms(), &opened);
   if (!ctx.ok()) return ctx.status();
   const ReaderContext& rc = **ctx;
-  if (request.expected_stats_version() != 0 && request.expected_stats_version() != StatsVersion(rc.snapshot)) {
+  if (request.expected_stats_version() != 0 && request.expected_stats_version() != StatsVersion(rc.snapshot, rc.copy->allocation_id())) {
     if (request.release_context() && !request.context_id().empty()) contexts_.Free(request.context_id());
     response->set_stale_stats(true);
     return Status::OK();

@@ -139,5 +139,34 @@ TEST_F(ShardServiceTest, AnUnknownShardIsUnavailableAndAWriteFromAnOlderTermIsFe
   EXPECT_EQ(client_->Write(w, &r).code(), StatusCode::kFenced);
 }
 
+// Cached statistics sums are checked by the version a shard reports: the
+// same copy and segments give the same one, another copy (whose segments may
+// be named alike) another, so sums from one copy never pass for another's.
+TEST_F(ShardServiceTest, StatsVersionsAreThoseOfOneCopyAndItsSegments) {
+  WriteDocs(10);
+  ASSERT_TRUE(Engine().Refresh().ok());
+  const std::string allocation_id = registry_->Get(ShardId{uuid_, 0})->allocation_id();
+  ASSERT_FALSE(allocation_id.empty());
+  const search::SearcherSnapshot snapshot = Engine().AcquireSearcher();
+  const uint64_t version = StatsVersion(snapshot, allocation_id);
+  EXPECT_EQ(StatsVersion(Engine().AcquireSearcher(), allocation_id), version) << "nothing changed";
+  EXPECT_NE(StatsVersion(snapshot, "another-copy"), version);
+  auto query = [&](uint64_t expected) {
+    pb::QueryRequest q;
+    *q.mutable_target() = Target();
+    q.mutable_source()->set_query_json(R"({"match_all": {}})");
+    q.set_size(5);
+    q.set_expected_stats_version(expected);
+    pb::QueryResponse r;
+    EXPECT_TRUE(client_->Query(q, &r).ok());
+    return r.stale_stats();
+  };
+  EXPECT_FALSE(query(version));
+  EXPECT_TRUE(query(StatsVersion(snapshot, "another-copy")));
+  WriteDocs(1);
+  ASSERT_TRUE(Engine().Refresh().ok());
+  EXPECT_TRUE(query(version)) << "a refresh made a new segment";
+}
+
 }  // namespace
 }  // namespace holdfast
