@@ -355,12 +355,17 @@ void AddPublishedDiskUse(const ClusterStateSnapshot& state, AllocationInput* inp
   }
 }
 
+std::optional<int32_t> ParseShardLimit(std::string_view text) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < -1 || v > INT32_MAX) return std::nullopt;
+  return static_cast<int32_t>(v);
+}
+
 int32_t TotalShardsPerNodeOf(const ClusterStateSnapshot& state) {
   auto it = state.settings.find(kTotalShardsPerNodeSetting);
-  int32_t limit = -1;
-  if (it == state.settings.end()) return limit;
-  auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), limit);
-  return ec == std::errc() && end == it->second.data() + it->second.size() && limit >= 0 ? limit : -1;
+  if (it == state.settings.end()) return -1;
+  return ParseShardLimit(it->second).value_or(-1);
 }
 
 std::string AllocationEnableRefusal(const ClusterStateSnapshot& state, const ShardCopyRouting& copy) {

@@ -38,8 +38,10 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "replication/cluster_state.h"
@@ -58,6 +60,9 @@ bool IsAllocationEnableValue(const std::string& value);
 inline constexpr char kTotalShardsPerNodeSetting[] = "cluster.routing.allocation.total_shards_per_node";
 // The value of kTotalShardsPerNodeSetting in `state` (-1 when unset).
 int32_t TotalShardsPerNodeOf(const ClusterStateSnapshot& state);
+// A shard limit as the setting takes it (a whole number, -1: none); nullopt
+// for anything else.
+std::optional<int32_t> ParseShardLimit(std::string_view text);
 inline constexpr int kMaxIncomingRecoveries = 2;  // cluster.routing.allocation.node_concurrent_incoming_recoveries
 
 struct AllocationInput {

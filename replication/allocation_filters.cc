@@ -1,5 +1,6 @@
 #include "replication/allocation_filters.h"
 
+#include <string_view>
 #include <vector>
 
 #include "index/util/comma_list.h"
@@ -74,9 +75,8 @@ bool SplitName(const std::string& rest, std::string* op, std::string* attribute)
   return BuiltIn(*attribute) || IsNodeAttributeName(*attribute);
 }
 
-// "cluster.routing.allocation.exclude.zone" → "exclude.zone".
-bool ClusterFilterName(const std::string& key, std::string* name) {
-  const std::string prefix = kPrefix;
+// "<prefix>exclude.zone" → "exclude.zone".
+bool FilterName(const std::string& key, std::string_view prefix, std::string* name) {
   if (key.compare(0, prefix.size(), prefix) != 0) return false;
   *name = key.substr(prefix.size());
   std::string op, attribute;
@@ -87,18 +87,17 @@ bool ClusterFilterName(const std::string& key, std::string* name) {
 
 bool IsAllocationFilterSetting(const std::string& key) {
   std::string name;
-  return ClusterFilterName(key, &name);
+  return FilterName(key, kPrefix, &name);
 }
 
-bool IsAllocationFilterName(const std::string& op_attribute) {
-  std::string op, attribute;
-  return SplitName(op_attribute, &op, &attribute);
+bool IndexAllocationFilterName(const std::string& key, std::string* name) {
+  return FilterName(key, kIndexAllocationPrefix, name);
 }
 
 std::map<std::string, std::string> FilteredOutNodes(const ClusterStateSnapshot& state) {
   std::map<std::string, std::string> filters;
   for (const auto& [key, value] : state.settings) {
-    if (std::string name; ClusterFilterName(key, &name)) filters.emplace(std::move(name), value);
+    if (std::string name; FilterName(key, kPrefix, &name)) filters.emplace(std::move(name), value);
   }
   return FilteredOutNodes(state, filters, kPrefix);
 }

@@ -28,11 +28,11 @@ namespace holdfast {
 // the attribute being _name, _id, _host, _ip or a node attribute name.
 bool IsAllocationFilterSetting(const std::string& key);
 
-// True for "<op>.<attribute>" as above: the rest of an
-// index.routing.allocation. key that names a filter.
-bool IsAllocationFilterName(const std::string& op_attribute);
-
 inline constexpr char kIndexAllocationPrefix[] = "index.routing.allocation.";
+
+// True for index.routing.allocation.{include,exclude,require}.<attribute>;
+// `*name` is then "<op>.<attribute>" (the IndexSettings::allocation_filters key).
+bool IndexAllocationFilterName(const std::string& key, std::string* name);
 
 // The members the cluster's filters rule out, by node id, each with why (one
 // sentence naming the setting).

@@ -14,7 +14,6 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cctype>
 
 #include "index/mapping/mapping_error.h"
@@ -261,13 +260,9 @@ HttpResponse PutSettings(ApiContext* ctx, const HttpRequest& req) {
       std::string value = v.IsString() ? std::string(v.GetString(), v.GetStringLength())
                           : v.IsInt64()  ? std::to_string(v.GetInt64())
                                          : std::to_string(v.GetUint64());
-      if (prefix == kTotalShardsPerNodeSetting) {
-        int64_t n = 0;
-        auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-        if (ec != std::errc() || end != value.data() + value.size() || n < -1 || n > INT32_MAX) {
-          return mapping::IllegalArgumentError("failed to parse setting [" + prefix + "] with value [" + value +
-                                               "]: must be a whole number >= -1");
-        }
+      if (prefix == kTotalShardsPerNodeSetting && !ParseShardLimit(value)) {
+        return mapping::IllegalArgumentError("failed to parse setting [" + prefix + "] with value [" + value +
+                                             "]: must be a whole number >= -1");
       }
       if (prefix == kMaxConcurrentDisruptionsSetting &&
           (value.empty() || value.find_first_not_of("0123456789") != std::string::npos || value.size() > 4 ||

@@ -11,6 +11,7 @@
 #include "index/mapping/mapping_error.h"
 #include "index/mapping/mapping_parser.h"
 #include "index/mapping/mapping_serializer.h"
+#include "replication/allocation.h"
 #include "replication/allocation_filters.h"
 #include "server/api/index_api_support.h"
 #include "server/process/node_config.h"
@@ -197,15 +198,10 @@ Status ApplySetting(const std::string& raw_key, const std::string& value, IndexS
   } else if (key.rfind("index.recommend.", 0) == 0) {
     return ApplyRecommendSetting(key, value, &s->recommend);
   } else if (key == kTotalShardsKey) {
-    int64_t v = 0;
-    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-    if (ec != std::errc() || end != value.data() + value.size() || v < -1 || v > INT32_MAX) {
-      return BadSetting(key, value, "must be a whole number >= -1");
-    }
-    s->total_shards_per_node = static_cast<int32_t>(v);
-  } else if (key.rfind(kIndexAllocationPrefix, 0) == 0 &&
-             IsAllocationFilterName(key.substr(std::string_view(kIndexAllocationPrefix).size()))) {
-    const std::string name = key.substr(std::string_view(kIndexAllocationPrefix).size());
+    const std::optional<int32_t> limit = ParseShardLimit(value);
+    if (!limit) return BadSetting(key, value, "must be a whole number >= -1");
+    s->total_shards_per_node = *limit;
+  } else if (std::string name; IndexAllocationFilterName(key, &name)) {
     if (value.empty()) {
       s->allocation_filters.erase(name);
     } else {
@@ -337,9 +333,7 @@ Result<SettingsUpdate> ParseSettingsUpdate(std::string_view body) {
     } else if (key == kTotalShardsKey) {
       if (value) HOLDFAST_RETURN_IF_ERROR(ApplySetting(key, *value, &s));
       out.update.total_shards_per_node = value ? s.total_shards_per_node : defaults.total_shards_per_node;
-    } else if (key.rfind(kIndexAllocationPrefix, 0) == 0 &&
-               IsAllocationFilterName(key.substr(std::string_view(kIndexAllocationPrefix).size()))) {
-      const std::string name = key.substr(std::string_view(kIndexAllocationPrefix).size());
+    } else if (std::string name; IndexAllocationFilterName(key, &name)) {
       out.update.allocation_filters[name] = value;  // null or "": removed
     } else if (key == "index.number_of_shards" || key == "index.translog.durability" ||
                key == "index.soft_deletes.retention_lease.period" ||
