@@ -38,19 +38,6 @@ std::map<std::string, int> NodeLoads(const ClusterStateSnapshot& state) {
 }
 
 // Recoveries that target each node now: new replicas and relocation targets.
-std::map<std::string, int> IncomingRecoveries(const ClusterStateSnapshot& state) {
-  std::map<std::string, int> incoming;
-  for (const auto& [uuid, index] : state.routing) {
-    for (const ShardRouting& shard : index.shards) {
-      for (const ShardCopyRouting& copy : shard.copies) {
-        if (!copy.relocating_node_id.empty()) ++incoming[copy.relocating_node_id];
-        if (copy.state == ShardCopyState::kInitializing && !copy.primary && !copy.node_id.empty()) ++incoming[copy.node_id];
-      }
-    }
-  }
-  return incoming;
-}
-
 // The best node for a copy of `shard` (null shard: any), "" when none.
 std::string BestNode(const ClusterStateSnapshot& state, const std::string& index_uuid, const ShardRouting* shard,
                      const std::map<std::string, int>& load, const Rules& rules, const AllocationInput& input,
@@ -169,7 +156,7 @@ Result<IndexRouting> AllocateNewIndex(const IndexMetadata& index, const ClusterS
     ShardRouting shard;
     shard.shard = n;
     shard.primary_term = 1;
-    if (rules.enable == "none") {
+    if (EnableOf(rules, index.uuid) == "none") {
       // Unassigned (red) until allocation is enabled again.
       ShardCopyRouting primary;
       primary.primary = true;
@@ -261,20 +248,27 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
     }
   }
   std::map<std::string, int> load = NodeLoads(*state);
-  std::map<std::string, int> incoming = IncomingRecoveries(*state);
+  RecoveryCounts recoveries = RecoveryCounts::Of(*state);
   for (auto& [uuid, index] : state->routing) {
     const IndexMetadata* metadata = state->FindIndexByUuid(uuid);
     if (metadata == nullptr || metadata->closed) continue;
     const int64_t delay = metadata->settings.node_left_delayed_timeout.count();
     for (ShardRouting& shard : index.shards) {
       for (ShardCopyRouting& copy : shard.copies) {
-        if (copy.state != ShardCopyState::kUnassigned || !EnableRefusal(rules, copy).empty()) continue;
+        if (copy.state != ShardCopyState::kUnassigned || !EnableRefusal(rules, uuid, copy).empty()) continue;
         // 2. Back to the node whose volume holds it.
         if (!copy.last_node_id.empty() && state->nodes.count(copy.last_node_id) &&
             !excluded.count(copy.last_node_id) &&
             (copy.primary || IndexRefusal(*state, uuid, copy.last_node_id, rules).empty()) &&
             !HoldsCopy(shard, copy.last_node_id)) {
           const std::string node = copy.last_node_id;
+          // A replica is recovered from its primary (what it holds may
+          // miss writes): it waits its turn like any recovery.
+          const ShardCopyRouting* source = copy.primary ? nullptr : StartedPrimary(shard);
+          if (source != nullptr) {
+            if (!recoveries.Throttled(rules.recoveries, node, source->node_id).empty()) continue;
+            recoveries.Add(node, source->node_id);
+          }
           // A primary opens what its volume holds (even where the index's
           // own rules no longer want it: better than red; it moves off once
           // started, like a copy over a limit); a replica is recovered
@@ -312,12 +306,13 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
         }
         if (copy.primary) continue;
         // 4. A replica: a new copy elsewhere, recovered from the started primary.
-        if (StartedPrimary(shard) == nullptr) continue;
+        const ShardCopyRouting* source = StartedPrimary(shard);
+        if (source == nullptr) continue;
         const std::string node = BestNode(*state, uuid, &shard, load, rules, input);
-        if (node.empty() || incoming[node] >= kMaxIncomingRecoveries) continue;
+        if (node.empty() || !recoveries.Throttled(rules.recoveries, node, source->node_id).empty()) continue;
+        recoveries.Add(node, source->node_id);
         AssignTo(&copy, node, /*keep_allocation=*/false);
         ++load[node];
-        ++incoming[node];
         changed = true;
       }
       // 5. Off excluded nodes, and off values of an awareness attribute
@@ -328,16 +323,16 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
       if (moving) continue;
       for (ShardCopyRouting& copy : shard.copies) {
         if (copy.state != ShardCopyState::kStarted || MustLeave(*state, uuid, shard, copy.node_id, rules).empty() ||
-            !EnableRefusal(rules, copy).empty()) {
+            !EnableRefusal(rules, uuid, copy).empty()) {
           continue;
         }
         const std::string node = BestNode(*state, uuid, &shard, load, rules, input, copy.node_id);
-        if (node.empty() || incoming[node] >= kMaxIncomingRecoveries) continue;
+        if (node.empty() || !recoveries.Throttled(rules.recoveries, node, copy.node_id).empty()) continue;
+        recoveries.Add(node, copy.node_id);
         copy.state = ShardCopyState::kRelocating;
         copy.relocating_node_id = node;
         copy.relocation_id = NewUuid();
         ++load[node];
-        ++incoming[node];
         changed = true;
         break;
       }
@@ -368,8 +363,12 @@ int32_t TotalShardsPerNodeOf(const ClusterStateSnapshot& state) {
   return ParseShardLimit(it->second).value_or(-1);
 }
 
-std::string AllocationEnableRefusal(const ClusterStateSnapshot& state, const ShardCopyRouting& copy) {
-  return EnableRefusal(AllocationEnableOf(state), copy);
+std::string AllocationEnableRefusal(const ClusterStateSnapshot& state, const std::string& index_uuid,
+                                    const ShardCopyRouting& copy) {
+  Rules rules;
+  rules.enable = AllocationEnableOf(state);
+  if (const IndexMetadata* index = state.FindIndexByUuid(index_uuid)) AddIndexRules(state, *index, &rules);
+  return EnableRefusal(rules, index_uuid, copy);
 }
 
 std::map<ShardId, std::string> CopiesNoNodeCanTake(const ClusterStateSnapshot& state, const std::string& from,
@@ -382,7 +381,7 @@ std::map<ShardId, std::string> CopiesNoNodeCanTake(const ClusterStateSnapshot& s
     for (const ShardRouting& shard : index.shards) {
       for (const ShardCopyRouting& copy : shard.copies) {
         if (copy.node_id != from || !copy.relocating_node_id.empty()) continue;  // not here, or on its way
-        std::string why = EnableRefusal(rules, copy);
+        std::string why = EnableRefusal(rules, uuid, copy);
         if (why.empty()) {
           bool taken = false;
           for (const auto& [id, node] : state.nodes) {
@@ -419,7 +418,7 @@ Status StartRelocation(ClusterStateSnapshot* state, const ShardId& shard_id, con
     if (!c.relocating_node_id.empty()) return Status::InvalidArgument("shard " + shard_id.ToString() + " is already moving");
   }
   const Rules rules = RulesOf(*state);
-  std::string why = EnableRefusal(rules, *copy);
+  std::string why = EnableRefusal(rules, shard_id.index_uuid, *copy);
   if (why.empty()) why = Refusal(*state, shard_id.index_uuid, &shard, to, rules, AllocationInput{}, from);
   if (!why.empty()) return Status::InvalidArgument("cannot move shard " + shard_id.ToString() + " to node [" + to + "]: " + why);
   copy->state = ShardCopyState::kRelocating;
@@ -549,7 +548,8 @@ std::vector<PlannedMove> PlanRebalance(const ClusterStateSnapshot& state_in, con
     for (auto& [uuid, index] : state.routing) {
       for (ShardRouting& shard : index.shards) {
         for (ShardCopyRouting& copy : shard.copies) {
-          if (copy.node_id != from || copy.state != ShardCopyState::kStarted || !EnableRefusal(rules, copy).empty()) {
+          if (copy.node_id != from || copy.state != ShardCopyState::kStarted ||
+              !EnableRefusal(rules, uuid, copy).empty()) {
             continue;
           }
           if (!Refusal(state, uuid, &shard, to, rules, input, from).empty()) continue;

@@ -16,8 +16,7 @@
 //   - `cluster.routing.allocation.exclude._name` / `._id` (comma lists),
 //     and include / exclude / require filters by any node attribute:
 //     no new copy goes to a node they rule out, and started copies there
-//     are relocated to other nodes (at most `kMaxIncomingRecoveries` at
-//     once per target node);
+//     are relocated to other nodes;
 //   - the same filters per index (`index.routing.allocation.*`) for that
 //     index's copies, and `index.routing.allocation.total_shards_per_node`
 //     / `cluster.routing.allocation.total_shards_per_node`: no more copies
@@ -32,7 +31,14 @@
 //     of a shard spread over the values of the node attributes
 //     `cluster.routing.allocation.awareness.attributes` names (zones, racks);
 //     a value holding more than its share of a shard's copies gives one up
-//     (relocated like a copy off an excluded node).
+//     (relocated like a copy off an excluded node);
+//   - `cluster.routing.allocation.node_concurrent_{incoming,outgoing}_recoveries`
+//     (both default to `node_concurrent_recoveries`, 2): a replica is
+//     recovered, or a copy relocated, only while its target node has fewer
+//     recoveries coming in and its source (the primary's node, the node
+//     the copy leaves) fewer going out; the rest wait for the next pass
+//     (Elasticsearch's throttling). Primaries opening their own volume and
+//     the admin's explicit moves are not held back.
 // Stateless; thread-safe.
 #pragma once
 
@@ -63,7 +69,24 @@ int32_t TotalShardsPerNodeOf(const ClusterStateSnapshot& state);
 // A shard limit as the setting takes it (a whole number, -1: none); nullopt
 // for anything else.
 std::optional<int32_t> ParseShardLimit(std::string_view text);
-inline constexpr int kMaxIncomingRecoveries = 2;  // cluster.routing.allocation.node_concurrent_incoming_recoveries
+inline constexpr char kConcurrentRecoveriesSetting[] = "cluster.routing.allocation.node_concurrent_recoveries";
+inline constexpr char kConcurrentIncomingRecoveriesSetting[] =
+    "cluster.routing.allocation.node_concurrent_incoming_recoveries";
+inline constexpr char kConcurrentOutgoingRecoveriesSetting[] =
+    "cluster.routing.allocation.node_concurrent_outgoing_recoveries";
+inline constexpr int kDefaultConcurrentRecoveries = 2;
+// Peer recoveries (a replica filled from its primary, a relocation) one node
+// may take part in at once: as their target, as their source.
+struct RecoveryLimits {
+  int incoming = kDefaultConcurrentRecoveries;
+  int outgoing = kDefaultConcurrentRecoveries;
+};
+// The limits the three settings above give in `state` (an incoming or
+// outgoing setting overrides node_concurrent_recoveries for its side).
+RecoveryLimits RecoveryLimitsOf(const ClusterStateSnapshot& state);
+// A recovery limit as the settings take it (a whole number >= 0); nullopt
+// for anything else.
+std::optional<int32_t> ParseRecoveryLimit(std::string_view text);
 
 struct AllocationInput {
   int64_t now_ms = 0;
@@ -103,9 +126,11 @@ Status StartRelocation(ClusterStateSnapshot* state, const ShardId& shard, const 
 // from its disk monitor: "disk.used_percent", "disk.over_high") to `input`.
 void AddPublishedDiskUse(const ClusterStateSnapshot& state, AllocationInput* input);
 
-// Why `cluster.routing.allocation.enable` keeps `copy` from being allocated
-// or moved now ("" when it does not).
-std::string AllocationEnableRefusal(const ClusterStateSnapshot& state, const ShardCopyRouting& copy);
+// Why `index.routing.allocation.enable` of the copy's index, else
+// `cluster.routing.allocation.enable`, keeps `copy` of the index
+// `index_uuid` from being allocated or moved now ("" when it does not).
+std::string AllocationEnableRefusal(const ClusterStateSnapshot& state, const std::string& index_uuid,
+                                    const ShardCopyRouting& copy);
 
 // For a remove drain of node `from`: the shards whose copy there no member
 // may take now, each with why — each member's refusal as the allocation
@@ -156,6 +181,7 @@ struct CopyExplanation {
   int64_t delay_left_ms = 0;   // > 0 while a NODE_LEFT delay runs
   std::string allocate_explanation;
   std::vector<std::pair<std::string, std::string>> node_decisions;  // node id → why not / "yes"
+  bool throttled = false;  // every node that may take it is at a recovery limit now
 };
 // The first unassigned (or, when none, the first not started) copy when
 // `index` is empty; kNotFound when there is nothing to explain.

@@ -82,8 +82,10 @@ Result<CopyExplanation> ExplainAllocation(const ClusterStateSnapshot& state, con
     return e;
   }
   const int64_t delay = index->settings.node_left_delayed_timeout.count();
-  if (const std::string off = EnableRefusal(rules, *copy); !off.empty()) {
-    e.allocate_explanation = "cannot allocate because " + off + " (PUT /_cluster/settings with null resets it to all)";
+  if (const std::string off = EnableRefusal(rules, index->uuid, *copy); !off.empty()) {
+    e.allocate_explanation = "cannot allocate because " + off +
+                             (off.rfind("index.", 0) == 0 ? " (PUT /" + index->name + "/_settings with null resets it)"
+                                                          : " (PUT /_cluster/settings with null resets it to all)");
   } else if (copy->unassigned_reason == "NODE_LEFT" && input.now_ms < copy->unassigned_at_ms + delay) {
     e.delay_left_ms = copy->unassigned_at_ms + delay - input.now_ms;
     e.allocate_explanation = "the node holding this copy [" + copy->last_node_id +
@@ -105,11 +107,27 @@ Result<CopyExplanation> ExplainAllocation(const ClusterStateSnapshot& state, con
   } else if (StartedPrimary(*shard) == nullptr) {
     e.allocate_explanation = "cannot allocate a replica until the primary is started";
   } else {
+    // Nodes that may take it, unless they (or the primary's node) are at a
+    // recovery limit: then it waits for a recovery under way to finish.
+    const RecoveryCounts recoveries = RecoveryCounts::Of(state);
+    const std::string source = StartedPrimary(*shard)->node_id;
+    std::string throttled;
     bool any = false;
-    for (const auto& [id, why] : e.node_decisions) any |= why == "yes";
-    e.allocate_explanation = any ? "the replica is allocated on the next pass (at most " +
-                                       std::to_string(kMaxIncomingRecoveries) + " recoveries per node at once)"
-                                 : "cannot allocate because allocation is not permitted to any of the nodes";
+    for (const auto& [id, why] : e.node_decisions) {
+      if (why != "yes") continue;
+      const std::string wait = recoveries.Throttled(rules.recoveries, id, source);
+      if (wait.empty()) {
+        any = true;
+      } else if (throttled.empty()) {
+        throttled = wait;
+      }
+    }
+    e.throttled = !any && !throttled.empty();
+    e.allocate_explanation =
+        any          ? "the replica is allocated on the next pass"
+        : e.throttled ? "allocation temporarily throttled: " + throttled +
+                           "; the replica is allocated when a recovery under way finishes"
+                      : "cannot allocate because allocation is not permitted to any of the nodes";
   }
   return e;
 }

@@ -1,6 +1,30 @@
 #include "replication/allocation_rules.h"
 
+#include <charconv>
+
 #include "replication/allocation_filters.h"
+
+namespace holdfast {
+
+std::optional<int32_t> ParseRecoveryLimit(std::string_view text) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < 0 || v > INT32_MAX) return std::nullopt;
+  return static_cast<int32_t>(v);
+}
+
+RecoveryLimits RecoveryLimitsOf(const ClusterStateSnapshot& state) {
+  auto setting = [&](const char* key, int fallback) {
+    auto it = state.settings.find(key);
+    if (it == state.settings.end()) return fallback;
+    return ParseRecoveryLimit(it->second).value_or(fallback);
+  };
+  const int both = setting(kConcurrentRecoveriesSetting, kDefaultConcurrentRecoveries);
+  return RecoveryLimits{setting(kConcurrentIncomingRecoveriesSetting, both),
+                        setting(kConcurrentOutgoingRecoveriesSetting, both)};
+}
+
+}  // namespace holdfast
 
 namespace holdfast::allocation {
 
@@ -40,16 +64,20 @@ std::string AllocationEnableOf(const ClusterStateSnapshot& state) {
 }
 
 void AddIndexRules(const ClusterStateSnapshot& state, const IndexMetadata& index, Rules* rules) {
-  if (index.settings.allocation_filters.empty() && index.settings.total_shards_per_node < 0) return;
+  if (index.settings.allocation_filters.empty() && index.settings.total_shards_per_node < 0 &&
+      index.settings.allocation_enable.empty()) {
+    return;
+  }
   IndexRules& r = rules->indices[index.uuid];
   r.name = index.name;
   r.excluded = FilteredOutNodes(state, index.settings.allocation_filters, kIndexAllocationPrefix);
   r.total_shards_per_node = index.settings.total_shards_per_node;
+  if (IsAllocationEnableValue(index.settings.allocation_enable)) r.enable = index.settings.allocation_enable;
 }
 
 Rules RulesOf(const ClusterStateSnapshot& state) {
   Rules rules{ExcludedNodesWithReasons(state), AllocationAwareness::Of(state), AllocationEnableOf(state),
-              TotalShardsPerNodeOf(state), {}};
+              TotalShardsPerNodeOf(state), RecoveryLimitsOf(state), {}};
   for (const auto& [uuid, index] : state.indices) AddIndexRules(state, index, &rules);
   return rules;
 }
@@ -85,14 +113,27 @@ bool NewPrimary(const ShardCopyRouting& copy) {
          copy.unassigned_reason == "INDEX_CREATED";
 }
 
-std::string EnableRefusal(const std::string& enable, const ShardCopyRouting& copy) {
+const std::string& EnableOf(const Rules& rules, const std::string& index_uuid) {
+  auto it = rules.indices.find(index_uuid);
+  return it != rules.indices.end() && !it->second.enable.empty() ? it->second.enable : rules.enable;
+}
+
+std::string EnableRefusal(const Rules& rules, const std::string& index_uuid, const ShardCopyRouting& copy) {
+  const IndexRules* index = nullptr;
+  if (auto it = rules.indices.find(index_uuid); it != rules.indices.end() && !it->second.enable.empty()) {
+    index = &it->second;
+  }
+  const std::string& enable = index != nullptr ? index->enable : rules.enable;
   if (enable == "all" || (enable == "primaries" && copy.primary) || (enable == "new_primaries" && NewPrimary(copy))) {
     return "";
   }
   const char* allowed = enable == "primaries"       ? "only primaries are allocated"
                         : enable == "new_primaries" ? "only the primaries of new indices are allocated"
                                                     : "no copy is allocated";
-  return "cluster.routing.allocation.enable is [" + enable + "]: " + allowed;
+  if (index != nullptr) {
+    return "index.routing.allocation.enable is [" + enable + "] for index [" + index->name + "]: " + allowed;
+  }
+  return std::string(kAllocationEnableSetting) + " is [" + enable + "]: " + allowed;
 }
 
 std::string Refusal(const ClusterStateSnapshot& state, const std::string& index_uuid, const ShardRouting* shard,
@@ -111,6 +152,42 @@ std::string MustLeave(const ClusterStateSnapshot& state, const std::string& inde
   if (auto excluded = rules.excluded.find(node); excluded != rules.excluded.end()) return excluded->second;
   if (std::string why = IndexRefusal(state, index_uuid, node, rules, /*stays=*/true); !why.empty()) return why;
   return rules.awareness.Refusal(state, &shard, node, node);
+}
+
+RecoveryCounts RecoveryCounts::Of(const ClusterStateSnapshot& state) {
+  RecoveryCounts counts;
+  for (const auto& [uuid, index] : state.routing) {
+    for (const ShardRouting& shard : index.shards) {
+      const ShardCopyRouting* primary = shard.primary();
+      const std::string source = primary != nullptr ? primary->node_id : "";
+      for (const ShardCopyRouting& copy : shard.copies) {
+        if (!copy.relocating_node_id.empty()) counts.Add(copy.relocating_node_id, copy.node_id);
+        if (copy.state == ShardCopyState::kInitializing && !copy.primary && !copy.node_id.empty()) {
+          counts.Add(copy.node_id, source);
+        }
+      }
+    }
+  }
+  return counts;
+}
+
+std::string RecoveryCounts::Throttled(const RecoveryLimits& limits, const std::string& target,
+                                      const std::string& source) const {
+  auto count = [](const std::map<std::string, int>& m, const std::string& node) {
+    auto it = m.find(node);
+    return it == m.end() ? 0 : it->second;
+  };
+  if (const int n = count(incoming, target); n >= limits.incoming) {
+    return "reached the limit of incoming shard recoveries [" + std::to_string(n) + "] on node [" + target +
+           "], cluster setting [" + kConcurrentIncomingRecoveriesSetting + "=" + std::to_string(limits.incoming) +
+           "] (can also be set via [" + kConcurrentRecoveriesSetting + "])";
+  }
+  if (const int n = source.empty() ? 0 : count(outgoing, source); !source.empty() && n >= limits.outgoing) {
+    return "reached the limit of outgoing shard recoveries [" + std::to_string(n) + "] on node [" + source +
+           "], cluster setting [" + kConcurrentOutgoingRecoveriesSetting + "=" + std::to_string(limits.outgoing) +
+           "] (can also be set via [" + kConcurrentRecoveriesSetting + "])";
+  }
+  return "";
 }
 
 const ShardCopyRouting* StartedPrimary(const ShardRouting& shard) {

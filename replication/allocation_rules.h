@@ -18,6 +18,7 @@ struct IndexRules {
   std::string name;
   std::map<std::string, std::string> excluded;  // by its filters: node id → why
   int32_t total_shards_per_node = -1;           // -1: no limit
+  std::string enable;                           // index.routing.allocation.enable; "": the cluster's
 };
 
 // The settings that decide where copies may be, read once per pass.
@@ -26,6 +27,7 @@ struct Rules {
   AllocationAwareness awareness;
   std::string enable = "all";      // kAllocationEnableSetting
   int32_t total_shards_per_node = -1;  // kTotalShardsPerNodeSetting; -1: no limit
+  RecoveryLimits recoveries;           // node_concurrent_{incoming,outgoing}_recoveries
   std::map<std::string, IndexRules> indices;  // by uuid: the indices with rules of their own
 };
 
@@ -48,12 +50,13 @@ bool NewPrimary(const ShardCopyRouting& copy);
 // The value of cluster.routing.allocation.enable in `state` ("all" when unset).
 std::string AllocationEnableOf(const ClusterStateSnapshot& state);
 
-// Why allocation.enable `enable` keeps a copy from being allocated or moved
-// ("" when it does not).
-std::string EnableRefusal(const std::string& enable, const ShardCopyRouting& copy);
-inline std::string EnableRefusal(const Rules& rules, const ShardCopyRouting& copy) {
-  return EnableRefusal(rules.enable, copy);
-}
+// Why allocation.enable keeps a copy of the index `index_uuid` from being
+// allocated or moved ("" when it does not): the index's own
+// index.routing.allocation.enable when it has one (as Elasticsearch, it
+// overrides the cluster's), else cluster.routing.allocation.enable.
+std::string EnableRefusal(const Rules& rules, const std::string& index_uuid, const ShardCopyRouting& copy);
+// The allocation.enable value that holds for the index `index_uuid`.
+const std::string& EnableOf(const Rules& rules, const std::string& index_uuid);
 
 // Why `node` cannot take a copy of `shard` of the index `index_uuid` ("" when
 // it can): a new one, or one that moves away from node `leaving`. A null
@@ -65,6 +68,23 @@ std::string Refusal(const ClusterStateSnapshot& state, const std::string& index_
 // Why a started copy on `node` must move away ("" when it may stay).
 std::string MustLeave(const ClusterStateSnapshot& state, const std::string& index_uuid, const ShardRouting& shard,
                       const std::string& node, const Rules& rules);
+
+// Peer recoveries under way, per node: as their target (a replica
+// initializing from its primary, a relocation's target) and as their source
+// (the primary's node, a relocating copy's node).
+struct RecoveryCounts {
+  std::map<std::string, int> incoming;
+  std::map<std::string, int> outgoing;
+
+  static RecoveryCounts Of(const ClusterStateSnapshot& state);
+  // Why a recovery onto `target` from `source` ("": none known) waits for
+  // the limits now ("" when it may start), in Elasticsearch's words.
+  std::string Throttled(const RecoveryLimits& limits, const std::string& target, const std::string& source) const;
+  void Add(const std::string& target, const std::string& source) {
+    ++incoming[target];
+    if (!source.empty()) ++outgoing[source];
+  }
+};
 
 // The shard's primary when it is started (or relocating), else null.
 const ShardCopyRouting* StartedPrimary(const ShardRouting& shard);

@@ -60,6 +60,7 @@ Result<CopyExplanation> ExplainCopy(const ClusterStateSnapshot& state, const Etc
 std::string CanAllocateOf(const CopyExplanation& explanation) {
   if (explanation.current_state != "unassigned") return "";
   if (explanation.delay_left_ms > 0) return "allocation_delayed";
+  if (explanation.throttled) return "throttled";
   return explanation.primary ? "no_valid_shard_copy" : "no";
 }
 

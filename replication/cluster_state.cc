@@ -328,6 +328,7 @@ Status ApplyIndexSettings(ClusterStateSnapshot* state, const std::vector<std::st
       }
     }
     if (update.total_shards_per_node) s.total_shards_per_node = *update.total_shards_per_node;
+    if (update.allocation_enable) s.allocation_enable = *update.allocation_enable;
     if (update.closed && *update.closed != it->second.closed) {
       it->second.closed = *update.closed;
       if (auto routing = state->routing.find(uuid); routing != state->routing.end()) {

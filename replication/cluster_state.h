@@ -243,6 +243,7 @@ struct IndexSettingsUpdate {
   // comma list, or nullopt to remove the filter.
   std::map<std::string, std::optional<std::string>> allocation_filters;
   std::optional<int32_t> total_shards_per_node;  // -1: no limit
+  std::optional<std::string> allocation_enable;  // "": removed (the cluster's applies)
   // POST /{index}/_close (true) and _open (false): closing turns every
   // assigned copy CLOSED (its node closes it, keeping the files); opening
   // turns them INITIALIZING with the same allocation ids (reopened from the

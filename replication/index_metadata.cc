@@ -58,6 +58,10 @@ std::string EncodeIndexMetadata(const IndexMetadata& m) {
     w.Key("total_shards_per_node");
     w.Int(m.settings.total_shards_per_node);
   }
+  if (!m.settings.allocation_enable.empty()) {
+    w.Key("allocation_enable");
+    w.String(m.settings.allocation_enable.c_str(), static_cast<rapidjson::SizeType>(m.settings.allocation_enable.size()));
+  }
   w.Key("durability");
   w.String(m.settings.durability == Durability::kAsync ? "async" : "request");
   const recommend::RecommendSettings& r = m.settings.recommend;
@@ -170,6 +174,7 @@ Result<IndexMetadata> DecodeIndexMetadata(std::string_view bytes, std::string_vi
   if (d.HasMember("total_shards_per_node") && d["total_shards_per_node"].IsInt()) {
     m.settings.total_shards_per_node = d["total_shards_per_node"].GetInt();
   }
+  m.settings.allocation_enable = str("allocation_enable");
   m.closed = str("state") == "close";
   m.settings.durability = str("durability") == "async" ? Durability::kAsync : Durability::kRequest;
   auto count = [&](const char* k, uint32_t* out) {

@@ -43,6 +43,10 @@ struct IndexSettings {
   // index.routing.allocation.total_shards_per_node: at most this many of the
   // index's copies on one node; -1: no limit.
   int32_t total_shards_per_node = -1;
+  // index.routing.allocation.enable: all | primaries | new_primaries | none
+  // for this index's copies, in place of cluster.routing.allocation.enable;
+  // "": not set (the cluster's applies).
+  std::string allocation_enable;
 };
 
 // An alias of an index, as Elasticsearch's: searches through it see only

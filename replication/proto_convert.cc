@@ -35,6 +35,7 @@ void ToProto(const std::vector<std::string>& index_uuids, const IndexSettingsUpd
     }
   }
   if (u.total_shards_per_node) out->set_total_shards_per_node(*u.total_shards_per_node);
+  if (u.allocation_enable) out->set_allocation_enable(*u.allocation_enable);
 }
 
 IndexSettingsUpdate FromProto(const pb::UpdateIndexSettingsRequest& m) {
@@ -51,6 +52,7 @@ IndexSettingsUpdate FromProto(const pb::UpdateIndexSettingsRequest& m) {
   for (const auto& [key, value] : m.allocation_filters_set()) u.allocation_filters[key] = value;
   for (const std::string& key : m.allocation_filters_removed()) u.allocation_filters[key] = std::nullopt;
   if (m.has_total_shards_per_node()) u.total_shards_per_node = m.total_shards_per_node();
+  if (m.has_allocation_enable()) u.allocation_enable = m.allocation_enable();
   return u;
 }
 

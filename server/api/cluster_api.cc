@@ -42,7 +42,9 @@ bool BlankBody(std::string_view body) { return body.find_first_not_of(" \t\r\n")
 bool KnownClusterSetting(const std::string& key) {
   return IsAllocationFilterSetting(key) || key == kRecoveryMaxBytesSetting ||
          key == kMaxConcurrentDisruptionsSetting || key == kAwarenessAttributesSetting || key == kAllocationEnableSetting ||
-         key == kTotalShardsPerNodeSetting || IsForcedAwarenessSetting(key);
+         key == kTotalShardsPerNodeSetting || key == kConcurrentRecoveriesSetting ||
+         key == kConcurrentIncomingRecoveriesSetting || key == kConcurrentOutgoingRecoveriesSetting ||
+         IsForcedAwarenessSetting(key);
 }
 
 Status NeedsClusterMode(const char* what) {
@@ -256,13 +258,21 @@ HttpResponse PutSettings(ApiContext* ctx, const HttpRequest& req) {
       settings[prefix] = std::nullopt;
     } else if (v.IsString() || (v.IsUint64() && (prefix == kRecoveryMaxBytesSetting ||
                                                  prefix == kMaxConcurrentDisruptionsSetting)) ||
-               (v.IsInt64() && prefix == kTotalShardsPerNodeSetting)) {
+               (v.IsInt64() && (prefix == kTotalShardsPerNodeSetting || prefix == kConcurrentRecoveriesSetting ||
+                                prefix == kConcurrentIncomingRecoveriesSetting ||
+                                prefix == kConcurrentOutgoingRecoveriesSetting))) {
       std::string value = v.IsString() ? std::string(v.GetString(), v.GetStringLength())
                           : v.IsInt64()  ? std::to_string(v.GetInt64())
                                          : std::to_string(v.GetUint64());
       if (prefix == kTotalShardsPerNodeSetting && !ParseShardLimit(value)) {
         return mapping::IllegalArgumentError("failed to parse setting [" + prefix + "] with value [" + value +
                                              "]: must be a whole number >= -1");
+      }
+      if ((prefix == kConcurrentRecoveriesSetting || prefix == kConcurrentIncomingRecoveriesSetting ||
+           prefix == kConcurrentOutgoingRecoveriesSetting) &&
+          !ParseRecoveryLimit(value)) {
+        return mapping::IllegalArgumentError("failed to parse setting [" + prefix + "] with value [" + value +
+                                             "]: must be a whole number >= 0");
       }
       if (prefix == kMaxConcurrentDisruptionsSetting &&
           (value.empty() || value.find_first_not_of("0123456789") != std::string::npos || value.size() > 4 ||

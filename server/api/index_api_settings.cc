@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <charconv>
 #include <utility>
 #include <vector>
@@ -24,6 +25,7 @@ namespace {
 
 constexpr uint32_t kMaxShards = 1024;
 constexpr char kTotalShardsKey[] = "index.routing.allocation.total_shards_per_node";
+constexpr char kEnableKey[] = "index.routing.allocation.enable";
 
 using FlatSettings = std::vector<std::pair<std::string, std::string>>;  // "index.x.y" → value text
 
@@ -197,6 +199,11 @@ Status ApplySetting(const std::string& raw_key, const std::string& value, IndexS
     }
   } else if (key.rfind("index.recommend.", 0) == 0) {
     return ApplyRecommendSetting(key, value, &s->recommend);
+  } else if (key == kEnableKey) {
+    std::string enable = value;  // as Elasticsearch, in any case
+    std::transform(enable.begin(), enable.end(), enable.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (!IsAllocationEnableValue(enable)) return BadSetting(key, value, "(use all, primaries, new_primaries or none)");
+    s->allocation_enable = std::move(enable);
   } else if (key == kTotalShardsKey) {
     const std::optional<int32_t> limit = ParseShardLimit(value);
     if (!limit) return BadSetting(key, value, "must be a whole number >= -1");
@@ -333,6 +340,9 @@ Result<SettingsUpdate> ParseSettingsUpdate(std::string_view body) {
     } else if (key == kTotalShardsKey) {
       if (value) HOLDFAST_RETURN_IF_ERROR(ApplySetting(key, *value, &s));
       out.update.total_shards_per_node = value ? s.total_shards_per_node : defaults.total_shards_per_node;
+    } else if (key == kEnableKey) {
+      if (value && !value->empty()) HOLDFAST_RETURN_IF_ERROR(ApplySetting(key, *value, &s));
+      out.update.allocation_enable = s.allocation_enable;  // null or "": removed
     } else if (std::string name; IndexAllocationFilterName(key, &name)) {
       out.update.allocation_filters[name] = value;  // null or "": removed
     } else if (key == "index.number_of_shards" || key == "index.translog.durability" ||
@@ -392,9 +402,10 @@ void WriteIndexSettings(JsonWriter& w, const IndexHandle& index) {
   w.Field("delayed_timeout", FormatTimeValue(s.node_left_delayed_timeout));
   w.EndObject().EndObject();
   if (s.durability == Durability::kAsync) w.Key("translog").StartObject().Field("durability", "async").EndObject();
-  if (!s.allocation_filters.empty() || s.total_shards_per_node >= 0) {
-    // "routing": {"allocation": {"require": {"zone": "a"}, "total_shards_per_node": "2"}}
+  if (!s.allocation_filters.empty() || s.total_shards_per_node >= 0 || !s.allocation_enable.empty()) {
+    // "routing": {"allocation": {"enable": "primaries", "require": {"zone": "a"}, "total_shards_per_node": "2"}}
     w.Key("routing").StartObject().Key("allocation").StartObject();
+    if (!s.allocation_enable.empty()) w.Field("enable", s.allocation_enable);
     std::string open_op;
     for (const auto& [name, value] : s.allocation_filters) {  // sorted: each op's filters together
       const std::string op = name.substr(0, name.find('.'));

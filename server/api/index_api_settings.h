@@ -37,7 +37,7 @@ void WriteIndexAliases(JsonWriter& w, const IndexHandle& index);
 // unassigned.node_left.delayed_timeout, soft_deletes.retention_lease.period
 // (how long a primary keeps ops for a copy that went away),
 // routing.allocation.{include,exclude,require}.<attribute> and
-// routing.allocation.total_shards_per_node, recommend.*. Anything else
+// routing.allocation.{total_shards_per_node,enable}, recommend.*. Anything else
 // is illegal_argument_exception "unknown setting [...]"; bad JSON parse_exception;
 // a bad mapping mapper_parsing_exception. An empty body gives the defaults.
 Result<CreateIndexBody> ParseCreateIndexBody(std::string_view body);

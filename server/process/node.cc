@@ -176,7 +176,7 @@ std::set<ShardId> CopiesOf(const ClusterStateSnapshot& state, const std::string&
 
 // Every one of `shards` still placed here is started and in sync; those
 // placed elsewhere (or deleted) no longer count, nor do copies waiting for
-// this node while cluster.routing.allocation.enable holds allocation back
+// this node while allocation.enable (the index's or the cluster's) holds it back
 // (the operator turns it back to all once the node is up — Elasticsearch's
 // rolling restart — and waits for green then, not for ready).
 bool CaughtUp(const ClusterStateSnapshot& state, const std::string& node, const std::set<ShardId>& shards) {
@@ -185,7 +185,7 @@ bool CaughtUp(const ClusterStateSnapshot& state, const std::string& node, const 
     if (routing == nullptr) continue;
     for (const ShardCopyRouting& c : routing->copies) {
       if (c.node_id.empty() && c.last_node_id == node && c.state == ShardCopyState::kUnassigned &&
-          AllocationEnableRefusal(state, c).empty()) {
+          AllocationEnableRefusal(state, id.index_uuid, c).empty()) {
         return false;
       }
       if (c.node_id != node) continue;

@@ -3,7 +3,8 @@
 // every shard still answers from the other zone) and
 // cluster.routing.allocation.enable as Elasticsearch's rolling-restart
 // procedure uses it; an index's own filters and shard limit moving it from
-// hot nodes to a warm one.
+// hot nodes to a warm one; recoveries held to node_concurrent_recoveries, and
+// an index's own index.routing.allocation.enable.
 #include <map>
 #include <set>
 #include <string>
@@ -263,6 +264,53 @@ TEST_F(ClusterFixture, AnIndexRequiringHotNodesStaysThereAndMovesToTheWarmNodeWh
   auto refused = Http(0, "PUT", "/one-more", R"({"settings": {"number_of_replicas": 0}})");
   EXPECT_EQ(refused.status, 400) << refused.body;
   EXPECT_NE(refused.body.find("cluster.routing.allocation.total_shards_per_node=1"), std::string::npos) << refused.body;
+}
+
+// node_concurrent_recoveries 0: the replicas of a new index wait, explained
+// as throttled (with the setting to change), and go once it is reset; an
+// index's own allocation.enable none holds a new replica of that index back
+// while the cluster allows everything, and null lets it go.
+TEST_F(ClusterFixture, RecoveriesWaitForTheirLimitAndAnIndexCanHoldItsOwnCopiesBack) {
+  StartNodes(2);
+  EXPECT_EQ(Http(0, "PUT", "/_cluster/settings",
+                 R"({"persistent": {"cluster.routing.allocation.node_concurrent_recoveries": -1}})").status,
+            400);
+  ASSERT_EQ(Http(0, "PUT", "/_cluster/settings",
+                 R"({"persistent": {"cluster.routing.allocation.node_concurrent_recoveries": 0}})").status,
+            200);
+  ASSERT_EQ(Http(1, "PUT", "/books", kTwoShardsOneReplica).status, 200);
+  ASSERT_TRUE(WaitHealth(0, "yellow", 60s)) << Http(0, "GET", "/_cat/shards?v").body;
+  auto bulk = Http(0, "POST", "/books/_bulk?refresh=true", Bulk(0, 40));
+  ASSERT_EQ(bulk.status, 200) << bulk.body;
+  ASSERT_FALSE(ParseJson(bulk.body)["errors"].GetBool()) << bulk.body.substr(0, 600);
+  std::string explained;
+  EXPECT_TRUE(WaitUntil([&] {
+    explained = Explain(this, 1, "books", false);
+    return explained.find(R"("can_allocate":"throttled")") != std::string::npos;
+  }, 20s)) << explained;
+  EXPECT_NE(explained.find("cluster.routing.allocation.node_concurrent_incoming_recoveries=0"), std::string::npos)
+      << explained;
+  EXPECT_EQ(Health(0), "yellow") << "the replicas wait while the limit is 0";
+  ASSERT_EQ(Http(0, "PUT", "/_cluster/settings",
+                 R"({"persistent": {"cluster.routing.allocation.node_concurrent_recoveries": null}})").status,
+            200);
+  ASSERT_TRUE(WaitHealth(0, "green", 60s)) << Http(0, "GET", "/_cat/shards?v").body;
+
+  // The index's own none, the cluster's all: one replica more waits.
+  auto held = Http(0, "PUT", "/books/_settings", R"({"index.routing.allocation.enable": "none"})");
+  ASSERT_EQ(held.status, 200) << held.body;
+  StartNode(2);
+  ASSERT_TRUE(WaitUntil([&] { return NodesSeen(0) == 3; }, 20s)) << "n3 did not join";
+  ASSERT_EQ(Http(1, "PUT", "/books/_settings", R"({"number_of_replicas": 2})").status, 200);
+  EXPECT_TRUE(WaitUntil([&] {
+    explained = Http(2, "POST", "/_cluster/allocation/explain").body;  // the first unassigned copy
+    return explained.find("index.routing.allocation.enable is [none] for index [books]") != std::string::npos;
+  }, 20s)) << explained;
+  EXPECT_EQ(Health(0), "yellow");
+  ASSERT_EQ(Http(2, "PUT", "/books/_settings", R"({"index.routing.allocation.enable": null})").status, 200);
+  ASSERT_TRUE(WaitHealth(0, "green", 60s)) << Http(0, "GET", "/_cat/shards?v").body;
+  auto on_n3 = HttpJson(0, "POST", "/books/_search?preference=_only_nodes:n3", R"({"size": 0})");
+  EXPECT_EQ(on_n3["hits"]["total"]["value"].GetUint64(), 40u) << "n3 holds a copy of each shard, with every document";
 }
 
 }  // namespace

@@ -305,6 +305,7 @@ TEST(IndexSettingsUpdateTest, TravelsAsAMessageAndAppliesWhatItNames) {
   update.allocation_filters["require.box"] = "hot";
   update.allocation_filters["exclude._name"] = std::nullopt;
   update.total_shards_per_node = 2;
+  update.allocation_enable = "primaries";
   state.indices.at(m.uuid).settings.allocation_filters["exclude._name"] = "n1";
   pb::UpdateIndexSettingsRequest message;
   ToProto({m.uuid}, update, &message);
@@ -314,6 +315,7 @@ TEST(IndexSettingsUpdateTest, TravelsAsAMessageAndAppliesWhatItNames) {
   EXPECT_EQ(back.max_terms_count, update.max_terms_count);
   EXPECT_EQ(back.allocation_filters, update.allocation_filters);
   EXPECT_EQ(back.total_shards_per_node, update.total_shards_per_node);
+  EXPECT_EQ(back.allocation_enable, update.allocation_enable);
   EXPECT_FALSE(back.refresh_interval.has_value());
   ASSERT_TRUE(ApplyIndexSettings(&state, {m.uuid}, back, 0).ok());
   const IndexSettings& s = state.indices.at(m.uuid).settings;
@@ -322,12 +324,14 @@ TEST(IndexSettingsUpdateTest, TravelsAsAMessageAndAppliesWhatItNames) {
   EXPECT_EQ(s.max_terms_count, 3u);
   EXPECT_EQ(s.allocation_filters, (std::map<std::string, std::string>{{"require.box", "hot"}}));
   EXPECT_EQ(s.total_shards_per_node, 2);
+  EXPECT_EQ(s.allocation_enable, "primaries");
   IndexSettingsUpdate terms_only;
   terms_only.max_terms_count = 65536;
   ASSERT_TRUE(ApplyIndexSettings(&state, {m.uuid}, terms_only, 0).ok());
   EXPECT_EQ(s.max_docvalue_fields_search, 2u);
   EXPECT_EQ(s.max_terms_count, 65536u);
   EXPECT_EQ(s.total_shards_per_node, 2) << "kept: the update did not name it";
+  EXPECT_EQ(s.allocation_enable, "primaries") << "kept likewise";
 }
 
 }  // namespace

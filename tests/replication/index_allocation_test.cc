@@ -194,14 +194,71 @@ TEST(IndexAllocationTest, SettingsTravelInTheIndexMetadata) {
   m.settings.allocation_filters["require.box"] = "hot";
   m.settings.allocation_filters["exclude._name"] = "n1,n2";
   m.settings.total_shards_per_node = 3;
+  m.settings.allocation_enable = "primaries";
   auto back = DecodeIndexMetadata(EncodeIndexMetadata(m), "INDEX");
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->settings.allocation_filters, m.settings.allocation_filters);
   EXPECT_EQ(back->settings.total_shards_per_node, 3);
+  EXPECT_EQ(back->settings.allocation_enable, "primaries");
   auto plain = DecodeIndexMetadata(EncodeIndexMetadata(NewIndex("plain", 1, 0)), "INDEX");
   ASSERT_TRUE(plain.ok());
   EXPECT_TRUE(plain->settings.allocation_filters.empty());
   EXPECT_EQ(plain->settings.total_shards_per_node, -1);
+  EXPECT_EQ(plain->settings.allocation_enable, "");
+}
+
+// index.routing.allocation.enable: as Elasticsearch, an index's own value
+// takes the place of cluster.routing.allocation.enable for its copies.
+TEST(IndexAllocationTest, AnIndexsOwnAllocationEnableOverridesTheClusters) {
+  ClusterStateSnapshot s = HotAndWarm();
+  // The cluster allows everything; "held" allows nothing of its own.
+  IndexMetadata held = NewIndex("held", 2, 1);
+  held.settings.allocation_enable = "none";
+  const std::string held_uuid = Create(&s, held).uuid;
+  const std::string free_uuid = Create(&s, NewIndex("free", 2, 1)).uuid;
+  Settle(&s);
+  for (const ShardRouting& shard : s.routing[held_uuid].shards) {
+    for (const ShardCopyRouting& c : shard.copies) EXPECT_TRUE(c.node_id.empty()) << "held: nothing allocated";
+  }
+  for (const ShardRouting& shard : s.routing[free_uuid].shards) {
+    for (const ShardCopyRouting& c : shard.copies) EXPECT_EQ(c.state, ShardCopyState::kStarted) << "free: all of it";
+  }
+  auto why = ExplainAllocation(s, AllocationInput{2000}, "held", 0, true);
+  ASSERT_TRUE(why.ok());
+  EXPECT_NE(why->allocate_explanation.find("index.routing.allocation.enable is [none] for index [held]"),
+            std::string::npos)
+      << why->allocate_explanation;
+  EXPECT_NE(why->allocate_explanation.find("PUT /held/_settings"), std::string::npos) << why->allocate_explanation;
+  // primaries: held's primaries go, its replicas wait — while the cluster's
+  // own value is none, which held's setting overrides.
+  s.settings[kAllocationEnableSetting] = "none";
+  IndexSettingsUpdate update;
+  update.allocation_enable = "primaries";
+  ASSERT_TRUE(ApplyIndexSettings(&s, {held_uuid}, update, 3000).ok());
+  Settle(&s, 3000);
+  for (const ShardRouting& shard : s.routing[held_uuid].shards) {
+    EXPECT_EQ(shard.copies[0].state, ShardCopyState::kStarted);
+    EXPECT_TRUE(shard.copies[1].node_id.empty());
+  }
+  // A new index without a value of its own follows the cluster's none.
+  IndexMetadata later = NewIndex("later", 1, 0);
+  const std::string later_uuid = Create(&s, later).uuid;
+  Settle(&s, 3000);
+  EXPECT_TRUE(s.routing[later_uuid].shards[0].copies[0].node_id.empty());
+  // Removing held's value ("" as null is): the cluster's none holds it too.
+  update.allocation_enable = "";
+  ASSERT_TRUE(ApplyIndexSettings(&s, {held_uuid}, update, 4000).ok());
+  EXPECT_EQ(s.indices[held_uuid].settings.allocation_enable, "");
+  Settle(&s, 4000);
+  for (const ShardRouting& shard : s.routing[held_uuid].shards) EXPECT_TRUE(shard.copies[1].node_id.empty());
+  // The cluster back to all: everything is allocated.
+  s.settings.erase(kAllocationEnableSetting);
+  Settle(&s, 5000);
+  for (const std::string& uuid : {held_uuid, later_uuid}) {
+    for (const ShardRouting& shard : s.routing[uuid].shards) {
+      for (const ShardCopyRouting& c : shard.copies) EXPECT_EQ(c.state, ShardCopyState::kStarted);
+    }
+  }
 }
 
 }  // namespace

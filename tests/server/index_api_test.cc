@@ -286,8 +286,19 @@ TEST_F(IndexApiTest, IndexAllocationSettingsAreStoredShownAndValidated) {
   EXPECT_NE(r.body.find("must be a whole number >= -1"), std::string::npos) << r.body;
   ExpectEsError(Call("PUT", "/bad-limit", R"({"settings":{"index.routing.allocation.total_shards_per_node":"two"}})"),
                 400, "illegal_argument_exception");
+  // index.routing.allocation.enable: the four values in any case, shown in lower case.
+  r = Call("PUT", "/placed/_settings", R"({"index.routing.allocation.enable":"Primaries"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(allocation(),
+            R"({"enable":"primaries","include":{"_ip":"10.0.*"},"require":{"box":"warm"},"total_shards_per_node":"2"})");
+  r = Call("PUT", "/placed/_settings", R"({"index.routing.allocation.enable":"replicas"})");
+  ExpectEsError(r, 400, "illegal_argument_exception");
+  EXPECT_NE(r.body.find("use all, primaries, new_primaries or none"), std::string::npos) << r.body;
+  ExpectEsError(Call("PUT", "/bad-enable", R"({"settings":{"routing":{"allocation":{"enable":"some"}}}})"), 400,
+                "illegal_argument_exception");
   r = Call("PUT", "/placed/_settings", R"({"index.routing.allocation.require.box":"",
-      "index.routing.allocation.include._ip":null,"index.routing.allocation.total_shards_per_node":-1})");
+      "index.routing.allocation.include._ip":null,"index.routing.allocation.total_shards_per_node":-1,
+      "index.routing.allocation.enable":null})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(allocation(), "<none>");
   ASSERT_EQ(Call("DELETE", "/placed").status, 200);
