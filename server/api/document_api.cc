@@ -4,6 +4,7 @@
 #include "server/api/api_errors.h"
 #include "server/api/document_api_update.h"
 #include "server/api/index_api_support.h"
+#include "server/coordinator/search_plan.h"
 
 namespace holdfast {
 
@@ -152,7 +153,11 @@ HttpResponse GetDocument(ClusterIndices& registry, const HttpRequest& req, bool 
   if (!index.ok()) return ErrorFromStatus(index.status());
   auto routing = (*index)->RoutingFor(id, req.QueryParam("routing"));
   if (!routing.ok()) return ErrorFromStatus(routing.status());
-  auto got = (*index)->Get(id, *routing);
+  // As Elasticsearch's: which copy answers (this node's own by default; a
+  // `_shards:` part names nothing for one document).
+  auto preference = ParsePreference(req.QueryParam("preference"));
+  if (!preference.ok()) return ErrorFromStatus(preference.status());
+  auto got = (*index)->Get(id, *routing, &*preference);
   if (!got.ok()) return ErrorFromStatus(got.status());
   const SourceFilter source = SourceFilterOf(req);
   if (source_only) {

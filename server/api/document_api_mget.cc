@@ -4,13 +4,14 @@
 // with an index in the path, {"ids": ["1", "2"]} (ids may be numbers). A
 // doc's `_source` is false, true, patterns or {"includes", "excludes"}; the
 // URL's _source, _source_includes and _source_excludes are the default, as
-// ?routing= is for a doc's `routing`.
+// ?routing= is for a doc's `routing`; ?preference= picks the copies as a GET's.
 // Each doc answers like GET /{index}/_doc/{id}; a missing index fails only its doc.
 #include <map>
 
 #include "index/mapping/mapping_error.h"
 #include "server/api/api_errors.h"
 #include "server/api/index_api_support.h"
+#include "server/coordinator/search_plan.h"
 
 namespace holdfast {
 
@@ -136,6 +137,8 @@ HttpResponse MultiGet(ClusterIndices& registry, const HttpRequest& req) {
   const std::string default_index(req.PathParam("index"));
   auto refs = ParseMultiGetBody(req.body, default_index, SourceFilterOf(req), req.QueryParam("routing"));
   if (!refs.ok()) return ErrorFromStatus(refs.status());
+  auto preference = ParsePreference(req.QueryParam("preference"));
+  if (!preference.ok()) return ErrorFromStatus(preference.status());
   std::map<std::string, std::shared_ptr<IndexHandle>, std::less<>> indices;
   JsonWriter w;
   w.StartObject().Key("docs").StartArray();
@@ -149,7 +152,7 @@ HttpResponse MultiGet(ClusterIndices& registry, const HttpRequest& req) {
     Result<GetResult> got = IndexNotFound(ref.index);
     if (it->second) {
       auto routing = it->second->RoutingFor(ref.id, ref.routing);
-      got = routing.ok() ? it->second->Get(ref.id, *routing) : Result<GetResult>(routing.status());
+      got = routing.ok() ? it->second->Get(ref.id, *routing, &*preference) : Result<GetResult>(routing.status());
     }
     if (got.ok()) {
       WriteGetResult(w, it->second->name(), ref.id, *got, ref.source);

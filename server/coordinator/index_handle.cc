@@ -228,19 +228,20 @@ WriteResult IndexHandle::Update(const std::string& id, const std::string& partia
   return result;
 }
 
-Result<GetResult> IndexHandle::Get(const std::string& id, std::string_view routing) const {
+Result<GetResult> IndexHandle::Get(const std::string& id, std::string_view routing,
+                                   const ReadPreference* preference) const {
   std::vector<GetResult> out;
   if (routing.empty()) {
-    HOLDFAST_RETURN_IF_ERROR(MultiGet({std::string_view(id)}, &out));
+    HOLDFAST_RETURN_IF_ERROR(MultiGet({std::string_view(id)}, &out, nullptr, preference));
   } else {
     const std::vector<std::string_view> routings{routing};
-    HOLDFAST_RETURN_IF_ERROR(MultiGet({std::string_view(id)}, &out, &routings));
+    HOLDFAST_RETURN_IF_ERROR(MultiGet({std::string_view(id)}, &out, &routings, preference));
   }
   return std::move(out.front());
 }
 
 Status IndexHandle::MultiGet(const std::vector<std::string_view>& ids, std::vector<GetResult>* out,
-                             const std::vector<std::string_view>* routings) const {
+                             const std::vector<std::string_view>* routings, const ReadPreference* preference) const {
   out->assign(ids.size(), GetResult{});
   std::vector<std::vector<size_t>> by_shard(num_shards());
   for (size_t i = 0; i < ids.size(); ++i) {
@@ -248,8 +249,19 @@ Status IndexHandle::MultiGet(const std::vector<std::string_view>& ids, std::vect
   }
   for (uint32_t s = 0; s < by_shard.size(); ++s) {
     if (by_shard[s].empty()) continue;
-    auto copies = router_->ReadCopies(*state_, shard_id(s));
-    if (!copies.ok()) return copies.status();
+    auto copies = preference == nullptr
+                      ? router_->ReadCopies(*state_, shard_id(s))
+                      : router_->ReadCopies(*state_, shard_id(s),
+                                            preference->NodeFilter(*state_, router_->local_node_id()),
+                                            preference->copies);
+    if (!copies.ok()) {
+      if (preference != nullptr && (preference->only_local || !preference->only_nodes.empty())) {
+        return Status::Unavailable("no copy of shard " + shard_id(s).ToString() + " on the nodes " +
+                                   (preference->only_local ? std::string("_only_local") : "_only_nodes") +
+                                   " names: " + copies.status().message());
+      }
+      return copies.status();
+    }
     pb::GetRequest request;
     for (size_t i : by_shard[s]) request.add_ids(std::string(ids[i]));
     pb::GetResponse response;

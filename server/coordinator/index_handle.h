@@ -76,11 +76,15 @@ class IndexHandle {
   WriteResult Update(const std::string& id, const std::string& partial_doc, bool doc_as_upsert,
                      std::optional<int64_t> if_seq_no = {}, std::optional<int64_t> if_primary_term = {},
                      const std::string& routing = {}) const;
-  Result<GetResult> Get(const std::string& id, std::string_view routing = {}) const;
+  // `preference`: null reads the primary first (as a write's own read must);
+  // else the copy it picks first (this node's own by default), then the others.
+  Result<GetResult> Get(const std::string& id, std::string_view routing = {},
+                        const ReadPreference* preference = nullptr) const;
   // Realtime gets of several ids: one request per shard holding any.
   // `routings`: null, or each id's routing (parallel to `ids`).
   Status MultiGet(const std::vector<std::string_view>& ids, std::vector<GetResult>* out,
-                  const std::vector<std::string_view>* routings = nullptr) const;
+                  const std::vector<std::string_view>* routings = nullptr,
+                  const ReadPreference* preference = nullptr) const;
 
   // One shard.
   Status RefreshShard(uint32_t shard) const;

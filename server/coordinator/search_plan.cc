@@ -138,18 +138,8 @@ Result<std::shared_ptr<SearchPlan>> SearchPlan::Build(const SearchRequest& reque
       PlanShard shard;
       shard.index = ordinal;
       shard.id = index->shard_id(s);
-      const auto& nodes = index->state()->nodes;
-      const std::string& local = index->router().local_node_id();
-      std::function<bool(const std::string&)> on_node;
-      if (preference->only_local) {
-        on_node = [&local](const std::string& node_id) { return node_id == local; };
-      } else if (!preference->only_nodes.empty()) {
-        on_node = [&](const std::string& node_id) {
-          auto node = nodes.find(node_id);
-          return preference->only_nodes.count(node_id) > 0 ||
-                 (node != nodes.end() && preference->only_nodes.count(node->second.name) > 0);
-        };
-      }
+      const std::function<bool(const std::string&)> on_node =
+          preference->NodeFilter(*index->state(), index->router().local_node_id());
       const ShardRouter& router = index->router();
       auto target = pass_over.empty() ? router.ForSearch(*index->state(), shard.id, on_node, preference->copies)
                                       : router.ForSearch(*index->state(), shard.id, [&](const std::string& n) {

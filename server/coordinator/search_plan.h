@@ -122,11 +122,8 @@ struct ScrollCursor {
 };
 
 // SearchRequest::preference, parsed. kInvalidArgument for an unknown `_x`.
-struct SearchPreference {
-  std::set<uint32_t> shards;          // empty: every shard
-  bool only_local = false;
-  std::set<std::string> only_nodes;   // ids or names; empty: any
-  CopyPreference copies;              // a custom string, _prefer_nodes (_local: the default)
+struct SearchPreference : ReadPreference {
+  std::set<uint32_t> shards;  // empty: every shard
 };
 Result<SearchPreference> ParsePreference(const std::string& text);
 

@@ -100,6 +100,16 @@ Status EachReadCopy(const ClusterStateSnapshot& state, const ShardId& shard,
 
 }  // namespace
 
+std::function<bool(const std::string& node_id)> ReadPreference::NodeFilter(const ClusterStateSnapshot& state,
+                                                                         const std::string& local) const {
+  if (only_local) return [&local](const std::string& node_id) { return node_id == local; };
+  if (only_nodes.empty()) return nullptr;
+  return [this, &state](const std::string& node_id) {
+    auto node = state.nodes.find(node_id);
+    return only_nodes.count(node_id) > 0 || (node != state.nodes.end() && only_nodes.count(node->second.name) > 0);
+  };
+}
+
 Result<ShardTarget> ShardRouter::ForRead(const ClusterStateSnapshot& state, const ShardId& shard,
                                          const std::function<bool(const std::string& node_id)>& on_node) const {
   // The first copy whose node is a member (else why the first is not).
@@ -162,9 +172,31 @@ Result<ShardTarget> ShardRouter::ForSearch(const ClusterStateSnapshot& state, co
 }
 
 Result<std::vector<ShardTarget>> ShardRouter::ReadCopies(const ClusterStateSnapshot& state, const ShardId& shard) const {
+  return ReadCopiesOn(state, shard, nullptr);
+}
+
+Result<std::vector<ShardTarget>> ShardRouter::ReadCopies(const ClusterStateSnapshot& state, const ShardId& shard,
+                                                         const std::function<bool(const std::string& node_id)>& on_node,
+                                                         const CopyPreference& preference) const {
+  auto first = ForSearch(state, shard, on_node, preference);
+  if (!first.ok()) return first.status();
+  auto rest = ReadCopiesOn(state, shard, on_node);
+  std::vector<ShardTarget> out;
+  out.push_back(std::move(first).value());
+  if (rest.ok()) {
+    for (ShardTarget& to : *rest) {
+      if (to.node_id != out.front().node_id) out.push_back(std::move(to));
+    }
+  }
+  return out;
+}
+
+Result<std::vector<ShardTarget>> ShardRouter::ReadCopiesOn(
+    const ClusterStateSnapshot& state, const ShardId& shard,
+    const std::function<bool(const std::string& node_id)>& on_node) const {
   std::vector<ShardTarget> out;
   Status unreachable;
-  HOLDFAST_RETURN_IF_ERROR(EachReadCopy(state, shard, nullptr, [&](const ShardRouting& routing, const ShardCopyRouting& c, bool) {
+  HOLDFAST_RETURN_IF_ERROR(EachReadCopy(state, shard, on_node, [&](const ShardRouting& routing, const ShardCopyRouting& c, bool) {
     auto to = To(state, routing, c, shard, false);
     if (to.ok()) {
       out.push_back(std::move(to).value());

@@ -38,6 +38,18 @@ struct CopyPreference {
   std::set<std::string> prefer_nodes;
 };
 
+// A read's `preference` as far as copies go (a GET's; a search's adds
+// `_shards`: SearchPreference).
+struct ReadPreference {
+  bool only_local = false;            // _only_local
+  std::set<std::string> only_nodes;   // _only_nodes: ids or names; empty: any
+  CopyPreference copies;              // a custom string, _prefer_nodes (_local: the default)
+  // The nodes whose copies the read may go to (null: any): this node alone,
+  // or those `only_nodes` names in `state`. Refers to `state` and `local`.
+  std::function<bool(const std::string& node_id)> NodeFilter(const ClusterStateSnapshot& state,
+                                                              const std::string& local) const;
+};
+
 struct ShardTarget {
   ShardClient* client = nullptr;
   pb::ShardTarget target;  // the shard and the primary term the request carries
@@ -79,6 +91,12 @@ class ShardRouter {
   // them, the first being ForRead's: a read whose copy does not answer goes
   // on to the next (ReadFromCopies). kUnavailable when there is none.
   Result<std::vector<ShardTarget>> ReadCopies(const ClusterStateSnapshot& state, const ShardId& shard) const;
+  // The same for a read with a preference (a GET's `preference`): the copies
+  // `on_node` accepts, the one ForSearch picks first (this node's own copy by
+  // default: no network hop), then the others in ForRead's order.
+  Result<std::vector<ShardTarget>> ReadCopies(const ClusterStateSnapshot& state, const ShardId& shard,
+                                              const std::function<bool(const std::string& node_id)>& on_node,
+                                              const CopyPreference& preference) const;
   // The started replicas of `shard` (reachable ones), for maintenance.
   std::vector<ShardTarget> Replicas(const ClusterStateSnapshot& state, const ShardId& shard) const;
   // The client of node `node_id`'s Shard service (this node's own in
@@ -88,6 +106,8 @@ class ShardRouter {
   const std::string& local_node_id() const { return local_node_id_; }
 
  private:
+  Result<std::vector<ShardTarget>> ReadCopiesOn(const ClusterStateSnapshot& state, const ShardId& shard,
+                                                const std::function<bool(const std::string& node_id)>& on_node) const;
   Result<ShardTarget> To(const ClusterStateSnapshot& state, const ShardRouting& routing, const ShardCopyRouting& copy,
                          const ShardId& shard, bool with_term) const;
 

@@ -3,7 +3,9 @@
 // primary; a custom preference reads the same copies through every node; a
 // write acknowledged with refresh=wait_for is found at once through every
 // node (each reading its own copy); a node killed leaves the others reading
-// theirs; a replica that caught up after a restart answers with all of it.
+// theirs; a replica that caught up after a restart answers with all of it;
+// a get reads the coordinating node's own copy (realtime), so it answers
+// while the primary's node is paused.
 #include <csignal>
 #include <map>
 #include <set>
@@ -118,6 +120,39 @@ TEST_F(ClusterFixture, AReplicaIsSearchableWithEverythingItRecoveredOnceStarted)
     ASSERT_TRUE(c.IsObject() && c.HasMember("count")) << Http(i, "GET", "/books/_count?preference=_only_local").body;
     EXPECT_EQ(c["count"].GetUint64(), 30u) << "n" << i + 1 << "'s own copy\n" << Http(0, "GET", "/_cat/recovery?v").body;
   }
+}
+
+TEST_F(ClusterFixture, AGetReadsTheNodesOwnCopyRealtimeWhileThePrimarysNodeIsPaused) {
+  StartNodes(2);
+  ASSERT_EQ(Http(0, "PUT", "/books", R"({"settings": {"number_of_shards": 1, "number_of_replicas": 1,
+      "refresh_interval": "-1"}})").status, 200);
+  ASSERT_TRUE(WaitHealth(0, "green", 60s)) << Http(0, "GET", "/_cat/shards?v").body;
+  auto write = Http(0, "PUT", "/books/_doc/1", R"({"title": "dune"})");  // acknowledged, never refreshed
+  ASSERT_EQ(write.status, 201) << write.body;
+  auto rows = HttpJson(0, "GET", "/_cat/shards/books?format=json&h=prirep,node");
+  ASSERT_TRUE(rows.IsArray() && rows.Size() == 2) << Http(0, "GET", "/_cat/shards?v").body;
+  size_t primary = 2;
+  for (const auto& row : rows.GetArray()) {
+    if (std::string(row["prirep"].GetString()) == "p") primary = std::string(row["node"].GetString()) == "n1" ? 0 : 1;
+  }
+  ASSERT_LT(primary, 2u);
+  const size_t replica = 1 - primary;
+  EXPECT_EQ(Http(replica, "GET", "/books/_doc/1?preference=_primary").status, 400) << "removed in Elasticsearch 7";
+  // The primary's node stops answering (SIGSTOP: alive, silent). A get
+  // through the replica's node reads its own copy at once; one that asked
+  // the primary first would wait for that call's deadline.
+  node(primary).process().Signal(SIGSTOP);
+  for (const std::string query : {"", "?preference=_local", "?preference=_only_local"}) {
+    auto got = HttpCall("127.0.0.1", node(replica).http_port(), "GET", "/books/_doc/1" + query, "", 3s);
+    EXPECT_EQ(got.status, 200) << query << ": " << got.body;
+    EXPECT_NE(got.body.find(R"("_version":1)"), std::string::npos) << got.body;
+    EXPECT_NE(got.body.find(R"("title": "dune")"), std::string::npos) << "realtime on the replica: " << got.body;
+  }
+  auto many = HttpCall("127.0.0.1", node(replica).http_port(), "POST", "/books/_mget", R"({"ids": ["1", "2"]})", 3s);
+  EXPECT_EQ(many.status, 200) << many.body;
+  EXPECT_NE(many.body.find(R"("found":true)"), std::string::npos) << many.body;
+  EXPECT_NE(many.body.find(R"("found":false)"), std::string::npos) << many.body;
+  node(primary).process().Signal(SIGCONT);
 }
 
 }  // namespace

@@ -129,6 +129,36 @@ TEST(ShardRouterTest, ACustomPreferenceReadsTheSameCopyWhicheverNodeCoordinates)
   EXPECT_FALSE(ParsePreference("_primary_first").ok()) << "removed in Elasticsearch 7: refused";
 }
 
+// A get with a preference (ReadCopies): the copy ForSearch picks first (this
+// node's own), then the others in ForRead's order (primary first), each once;
+// _only_local and _only_nodes keep only the copies there.
+TEST(ShardRouterTest, AGetReadsItsOwnCopyFirstThenThePrimaryAndKeepsToTheNodesItNames) {
+  const ClusterStateSnapshot s = ThreeCopies();
+  auto order = [&](const std::string& local, const std::string& text) {
+    Router r(local);
+    auto preference = ParsePreference(text);
+    EXPECT_TRUE(preference.ok()) << text;
+    auto copies = r.router.ReadCopies(s, kShard, preference->NodeFilter(s, local), preference->copies);
+    std::string out;
+    if (!copies.ok()) return "<" + copies.status().ToString() + ">";
+    for (const ShardTarget& to : *copies) out += (out.empty() ? "" : ",") + to.node_id;
+    return out;
+  };
+  EXPECT_EQ(order("id3", ""), "id3,id1,id2") << "its own replica, then the primary";
+  EXPECT_EQ(order("id1", "_local"), "id1,id2,id3");
+  EXPECT_EQ(order("id4", "_prefer_nodes:n2"), "id2,id1,id3");
+  EXPECT_EQ(order("id3", "_only_local"), "id3");
+  EXPECT_EQ(order("id1", "_only_nodes:n2,id3"), "id2,id3") << "the nodes named, by name or id";
+  EXPECT_NE(order("id4", "_only_local").find("<"), std::string::npos) << "no copy on id4";
+  // A custom string: the same first copy through every node.
+  const std::string first = order("id1", "user-7").substr(0, 3);
+  for (const std::string local : {"id2", "id3", "id4"}) EXPECT_EQ(order(local, "user-7").substr(0, 3), first);
+  // Without a preference (a write's own read): the primary first, as before.
+  auto plain = Router("id3").router.ReadCopies(s, kShard);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->front().node_id, "id1");
+}
+
 TEST(ShardRouterTest, CopiesOutOfSyncNotStartedOrDrainingAreNotRead) {
   ClusterStateSnapshot s = ThreeCopies();
   ShardRouting& shard = s.routing["idx"].shards[0];
