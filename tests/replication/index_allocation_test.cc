@@ -9,6 +9,7 @@
 
 #include "replication/allocation.h"
 #include "replication/index_metadata.h"
+#include "tests/replication/allocation_test_util.h"
 #include "tests/replication/cluster_state_test_util.h"
 
 namespace holdfast {
@@ -42,17 +43,7 @@ const IndexMetadata& Create(ClusterStateSnapshot* s, IndexMetadata m) {
 // allocation again, until nothing changes.
 void Settle(ClusterStateSnapshot* s, int64_t now_ms = 2000) {
   for (int pass = 0; pass < 20; ++pass) {
-    for (auto& [uuid, routing] : s->routing) {
-      for (ShardRouting& shard : routing.shards) {
-        for (ShardCopyRouting& c : shard.copies) {
-          if (!c.relocation_id.empty()) {
-            ASSERT_TRUE(ApplyCopyReport(s, ShardId{uuid, shard.shard}, c.relocation_id, ShardCopyState::kStarted, "").ok());
-          } else if (c.state == ShardCopyState::kInitializing) {
-            ASSERT_TRUE(ApplyCopyReport(s, ShardId{uuid, shard.shard}, c.allocation_id, ShardCopyState::kStarted, "").ok());
-          }
-        }
-      }
-    }
+    testing::ReportEveryCopyStarted(s);
     int64_t next = 0;
     if (!Reallocate(s, AllocationInput{now_ms}, &next)) return;
   }

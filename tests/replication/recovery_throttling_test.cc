@@ -11,6 +11,7 @@
 
 #include "replication/allocation.h"
 #include "replication/cluster_admin.h"
+#include "tests/replication/allocation_test_util.h"
 #include "tests/replication/cluster_state_test_util.h"
 
 namespace holdfast {
@@ -45,20 +46,7 @@ std::string Create(ClusterStateSnapshot* s, const std::string& name, uint32_t sh
   return m.uuid;
 }
 
-// Reports every initializing copy and relocation target started.
-void StartAll(ClusterStateSnapshot* s) {
-  for (auto& [uuid, routing] : s->routing) {
-    for (ShardRouting& shard : routing.shards) {
-      for (ShardCopyRouting& c : shard.copies) {
-        if (!c.relocation_id.empty()) {
-          ASSERT_TRUE(ApplyCopyReport(s, ShardId{uuid, shard.shard}, c.relocation_id, ShardCopyState::kStarted, "").ok());
-        } else if (c.state == ShardCopyState::kInitializing) {
-          ASSERT_TRUE(ApplyCopyReport(s, ShardId{uuid, shard.shard}, c.allocation_id, ShardCopyState::kStarted, "").ok());
-        }
-      }
-    }
-  }
-}
+void StartAll(ClusterStateSnapshot* s) { testing::ReportEveryCopyStarted(s); }
 
 // Recoveries under way: per target node (incoming) and per source (outgoing).
 struct Under {
