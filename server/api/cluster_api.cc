@@ -6,7 +6,10 @@
 //   GET|POST /_cluster/allocation/explain why a copy is (not) where it is
 //   GET|PUT  /_cluster/settings           persistent settings (the allocation
 //                                         exclusions, enable and awareness,
-//                                         the recovery rate; cluster mode only)
+//                                         the recovery rate and limits; cluster
+//                                         mode only), nested as Elasticsearch
+//                                         shows them (?flat_settings=true: flat;
+//                                         ?include_defaults=true: the defaults)
 //   POST /_cluster/reroute                {"commands": [{"move": {...}}]}
 //
 // Changes need cluster mode (an etcd-backed cluster state): on the embedded
@@ -15,6 +18,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <vector>
 
 #include "index/mapping/mapping_error.h"
 #include "index/util/comma_list.h"
@@ -226,12 +231,64 @@ HttpResponse AllocationExplain(ApiContext* ctx, ClusterIndices& registry, const 
   return JsonResponse(200, w);
 }
 
-HttpResponse GetSettings(ClusterIndices& registry) {
+// Settings as Elasticsearch shows them: objects nested by the keys' dots
+// ({"cluster": {"routing": {"allocation": {"enable": "primaries"}}}}), or
+// the keys themselves with ?flat_settings=true.
+void WriteSettings(JsonWriter& w, const std::map<std::string, std::string>& settings, bool flat) {
+  w.StartObject();
+  std::vector<std::string> open;  // the objects open now, outermost first
+  for (const auto& [key, value] : settings) {
+    if (flat) {
+      w.Field(key, value);
+      continue;
+    }
+    std::vector<std::string> parts;
+    for (size_t at = 0;;) {
+      const size_t dot = key.find('.', at);
+      parts.push_back(key.substr(at, dot == std::string::npos ? std::string::npos : dot - at));
+      if (dot == std::string::npos) break;
+      at = dot + 1;
+    }
+    // Keys sharing a prefix are neighbours in the map's order.
+    size_t shared = 0;
+    while (shared < open.size() && shared + 1 < parts.size() && open[shared] == parts[shared]) ++shared;
+    for (; open.size() > shared; open.pop_back()) w.EndObject();
+    for (size_t i = shared; i + 1 < parts.size(); ++i) {
+      w.Key(parts[i]).StartObject();
+      open.push_back(parts[i]);
+    }
+    w.Field(parts.back(), value);
+  }
+  for (; !open.empty(); open.pop_back()) w.EndObject();
+  w.EndObject();
+}
+
+// The settings this build understands that have a fixed default
+// (?include_defaults=true).
+std::map<std::string, std::string> DefaultClusterSettings() {
+  const std::string recoveries = std::to_string(kDefaultConcurrentRecoveries);
+  return {{kAllocationEnableSetting, "all"},
+          {kConcurrentRecoveriesSetting, recoveries},
+          {kConcurrentIncomingRecoveriesSetting, recoveries},
+          {kConcurrentOutgoingRecoveriesSetting, recoveries},
+          {kTotalShardsPerNodeSetting, "-1"},
+          {kMaxConcurrentDisruptionsSetting, "1"}};
+}
+
+HttpResponse GetSettings(ClusterIndices& registry, const HttpRequest& req) {
   const ClusterStatePtr state = registry.cluster()->Current();
+  const bool flat = req.QueryParam("flat_settings") == "true";
   JsonWriter w;
-  w.StartObject().Key("persistent").StartObject();
-  for (const auto& [key, value] : state->settings) w.Field(key, value);
-  w.EndObject().Key("transient").StartObject().EndObject().EndObject();
+  w.StartObject().Key("persistent");
+  WriteSettings(w, state->settings, flat);
+  w.Key("transient").StartObject().EndObject();
+  if (req.QueryParam("include_defaults") == "true") {
+    std::map<std::string, std::string> defaults = DefaultClusterSettings();
+    for (const auto& [key, value] : state->settings) defaults.erase(key);
+    w.Key("defaults");
+    WriteSettings(w, defaults, flat);
+  }
+  w.EndObject();
   return JsonResponse(200, w);
 }
 
@@ -324,12 +381,14 @@ HttpResponse PutSettings(ApiContext* ctx, const HttpRequest& req) {
   }
   Status s = cluster->PutSettings(settings);
   if (!s.ok()) return ErrorFromStatus(s);
-  JsonWriter w;
-  w.StartObject().Field("acknowledged", true).Key("persistent").StartObject();
+  std::map<std::string, std::string> put;
   for (const auto& [key, value] : settings) {
-    if (value) w.Field(key, *value);
+    if (value) put[key] = *value;
   }
-  w.EndObject().Key("transient").StartObject().EndObject().EndObject();
+  JsonWriter w;
+  w.StartObject().Field("acknowledged", true).Key("persistent");
+  WriteSettings(w, put, req.QueryParam("flat_settings") == "true");
+  w.Key("transient").StartObject().EndObject().EndObject();
   return JsonResponse(200, w);
 }
 
@@ -371,7 +430,7 @@ void AddClusterApiRoutes(ApiContext* ctx, HttpRouter* router) {
                 WithIndices(ctx, [ctx](ClusterIndices& r, const HttpRequest& req) { return AllocationExplain(ctx, r, req); }));
   }
   router->Add(HttpMethod::kGet, "/_cluster/settings", "cluster_get_settings",
-              WithIndices(ctx, [](ClusterIndices& r, const HttpRequest&) { return GetSettings(r); }));
+              WithIndices(ctx, [](ClusterIndices& r, const HttpRequest& req) { return GetSettings(r, req); }));
   router->Add(HttpMethod::kPut, "/_cluster/settings", "cluster_put_settings",
               [ctx](const HttpRequest& req) { return PutSettings(ctx, req); });
   router->Add(HttpMethod::kPost, "/_cluster/reroute", "cluster_reroute",

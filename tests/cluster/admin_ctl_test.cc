@@ -142,7 +142,7 @@ TEST_F(AdminCtlTest, ShardsListsSixCopiesAndClusterStateParses) {
 TEST_F(AdminCtlTest, ExcludeAndIncludeEditTheExclusionList) {
   ASSERT_NO_FATAL_FAILURE(StartThreeNodes());
   auto exclusion = [&](size_t i) -> std::string {
-    auto d = HttpJson(i, "GET", "/_cluster/settings");
+    auto d = HttpJson(i, "GET", "/_cluster/settings?flat_settings=true");
     const auto& p = d["persistent"];
     return p.HasMember("cluster.routing.allocation.exclude._name")
                ? p["cluster.routing.allocation.exclude._name"].GetString()
@@ -177,7 +177,7 @@ TEST_F(AdminCtlTest, ExcludeAndIncludeEditTheExclusionList) {
   EXPECT_EQ(exclusion(2), "n2");
   CtlRun last = Ctl(2, "include n2");
   ASSERT_EQ(last.exit_code, 0) << last.err;
-  EXPECT_EQ(exclusion(2), "<unset>") << Http(2, "GET", "/_cluster/settings").body;
+  EXPECT_EQ(exclusion(2), "<unset>") << Http(2, "GET", "/_cluster/settings?flat_settings=true").body;
   ASSERT_TRUE(WaitUntil([&] { return exclusion(1) == "<unset>"; }, 10s));
   CtlRun not_there = Ctl(1, "include n2");
   ASSERT_EQ(not_there.exit_code, 0) << not_there.err;
@@ -197,7 +197,7 @@ TEST_F(AdminCtlTest, AnAdminTokenGuardsEveryAdminCallButNotTheProbes) {
   StartNode(1, {"--admin-token-file", token});
   ASSERT_TRUE(WaitUntil([&] { return NodesSeen(0) == 2; }, 20s));
   auto exclusion = [&] {
-    auto d = HttpJson(0, "GET", "/_cluster/settings");
+    auto d = HttpJson(0, "GET", "/_cluster/settings?flat_settings=true");
     return d["persistent"].HasMember("cluster.routing.allocation.exclude._name");
   };
 

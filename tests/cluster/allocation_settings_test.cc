@@ -162,9 +162,17 @@ TEST_F(ClusterFixture, AllocationEnableHoldsCopiesBackAsElasticsearchsRollingRes
                   R"({"persistent": {"cluster.routing.allocation.enable": "Primaries"}})");
   ASSERT_EQ(off.status, 200) << off.body;
   EXPECT_TRUE(WaitUntil([&] {
-    return Http(1, "GET", "/_cluster/settings").body.find(R"("cluster.routing.allocation.enable":"primaries")") !=
-           std::string::npos;
+    return Http(1, "GET", "/_cluster/settings?flat_settings=true")
+               .body.find(R"("cluster.routing.allocation.enable":"primaries")") != std::string::npos;
   }, 10s)) << "stored lower case, seen by every node: " << Http(1, "GET", "/_cluster/settings").body;
+  // As Elasticsearch shows them without flat_settings: nested by the dots.
+  auto nested = HttpJson(1, "GET", "/_cluster/settings");
+  ASSERT_TRUE(nested.IsObject() && nested["persistent"].HasMember("cluster")) << Http(1, "GET", "/_cluster/settings").body;
+  EXPECT_STREQ(nested["persistent"]["cluster"]["routing"]["allocation"]["enable"].GetString(), "primaries");
+  auto defaults = HttpJson(1, "GET", "/_cluster/settings?include_defaults=true&flat_settings=true");
+  ASSERT_TRUE(defaults.IsObject() && defaults.HasMember("defaults")) << "include_defaults";
+  EXPECT_STREQ(defaults["defaults"]["cluster.routing.allocation.node_concurrent_recoveries"].GetString(), "2");
+  EXPECT_FALSE(defaults["defaults"].HasMember("cluster.routing.allocation.enable")) << "set: not a default";
   // n2 restarts on its volume (SIGKILL: the hard way). Its copy is a replica
   // now (promoted away if it was the primary), and waits; n2 turns ready
   // without it (StartNode waits for ready: not for a copy held back).
