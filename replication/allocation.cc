@@ -37,7 +37,6 @@ std::map<std::string, int> NodeLoads(const ClusterStateSnapshot& state) {
   return load;
 }
 
-// Recoveries that target each node now: new replicas and relocation targets.
 // The best node for a copy of `shard` (null shard: any), "" when none.
 std::string BestNode(const ClusterStateSnapshot& state, const std::string& index_uuid, const ShardRouting* shard,
                      const std::map<std::string, int>& load, const Rules& rules, const AllocationInput& input,
