@@ -267,6 +267,9 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
           if (source != nullptr) {
             if (!recoveries.Throttled(rules.recoveries, node, source->node_id).empty()) continue;
             recoveries.Add(node, source->node_id);
+          } else if (copy.primary) {
+            if (!recoveries.PrimaryThrottled(rules.recoveries, node).empty()) continue;
+            ++recoveries.primaries[node];
           }
           // A primary opens what its volume holds (even where the index's
           // own rules no longer want it: better than red; it moves off once
@@ -296,7 +299,8 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
         //    (created while allocation was off) goes where a new one would.
         if (NewPrimary(copy)) {
           const std::string node = BestNode(*state, uuid, &shard, load, rules, input);
-          if (node.empty()) continue;
+          if (node.empty() || !recoveries.PrimaryThrottled(rules.recoveries, node).empty()) continue;
+          ++recoveries.primaries[node];
           AssignTo(&copy, node, /*keep_allocation=*/false);
           shard.in_sync = {copy.allocation_id};
           ++load[node];

@@ -37,8 +37,11 @@
 //     recovered, or a copy relocated, only while its target node has fewer
 //     recoveries coming in and its source (the primary's node, the node
 //     the copy leaves) fewer going out; the rest wait for the next pass
-//     (Elasticsearch's throttling). Primaries opening their own volume and
-//     the admin's explicit moves are not held back.
+//     (Elasticsearch's throttling); likewise a primary allocated (its own
+//     volume opened, or a new one) only while its node has fewer than
+//     `node_initial_primaries_recoveries` (4) primaries initializing. The
+//     admin's explicit moves and a new index's first allocation are not held
+//     back.
 // Stateless; thread-safe.
 #pragma once
 
@@ -74,12 +77,16 @@ inline constexpr char kConcurrentIncomingRecoveriesSetting[] =
     "cluster.routing.allocation.node_concurrent_incoming_recoveries";
 inline constexpr char kConcurrentOutgoingRecoveriesSetting[] =
     "cluster.routing.allocation.node_concurrent_outgoing_recoveries";
+inline constexpr char kInitialPrimariesRecoveriesSetting[] =
+    "cluster.routing.allocation.node_initial_primaries_recoveries";
 inline constexpr int kDefaultConcurrentRecoveries = 2;
+inline constexpr int kDefaultInitialPrimariesRecoveries = 4;
 // Peer recoveries (a replica filled from its primary, a relocation) one node
 // may take part in at once: as their target, as their source.
 struct RecoveryLimits {
   int incoming = kDefaultConcurrentRecoveries;
   int outgoing = kDefaultConcurrentRecoveries;
+  int initial_primaries = kDefaultInitialPrimariesRecoveries;  // primaries initializing on one node
 };
 // The limits the three settings above give in `state` (an incoming or
 // outgoing setting overrides node_concurrent_recoveries for its side).

@@ -86,6 +86,14 @@ Result<CopyExplanation> ExplainAllocation(const ClusterStateSnapshot& state, con
     e.allocate_explanation = "cannot allocate because " + off +
                              (off.rfind("index.", 0) == 0 ? " (PUT /" + index->name + "/_settings with null resets it)"
                                                           : " (PUT /_cluster/settings with null resets it to all)");
+  } else if (const std::string node = NewPrimary(*copy) ? "" : copy->last_node_id;
+             copy->primary && !node.empty() && state.nodes.count(node) &&
+             !RecoveryCounts::Of(state).PrimaryThrottled(rules.recoveries, node).empty()) {
+    // Its node is back: it opens there once fewer primaries initialize.
+    e.throttled = true;
+    e.allocate_explanation = "allocation temporarily throttled: " +
+                             RecoveryCounts::Of(state).PrimaryThrottled(rules.recoveries, node) +
+                             "; the primary opens on its node's volume when one under way has started";
   } else if (copy->unassigned_reason == "NODE_LEFT" && input.now_ms < copy->unassigned_at_ms + delay) {
     e.delay_left_ms = copy->unassigned_at_ms + delay - input.now_ms;
     e.allocate_explanation = "the node holding this copy [" + copy->last_node_id +

@@ -21,7 +21,8 @@ RecoveryLimits RecoveryLimitsOf(const ClusterStateSnapshot& state) {
   };
   const int both = setting(kConcurrentRecoveriesSetting, kDefaultConcurrentRecoveries);
   return RecoveryLimits{setting(kConcurrentIncomingRecoveriesSetting, both),
-                        setting(kConcurrentOutgoingRecoveriesSetting, both)};
+                        setting(kConcurrentOutgoingRecoveriesSetting, both),
+                        setting(kInitialPrimariesRecoveriesSetting, kDefaultInitialPrimariesRecoveries)};
 }
 
 }  // namespace holdfast
@@ -161,6 +162,9 @@ RecoveryCounts RecoveryCounts::Of(const ClusterStateSnapshot& state) {
       const ShardCopyRouting* primary = shard.primary();
       const std::string source = primary != nullptr ? primary->node_id : "";
       for (const ShardCopyRouting& copy : shard.copies) {
+        if (copy.primary && copy.state == ShardCopyState::kInitializing && !copy.node_id.empty()) {
+          ++counts.primaries[copy.node_id];
+        }
         if (!copy.relocating_node_id.empty()) counts.Add(copy.relocating_node_id, copy.node_id);
         if (copy.state == ShardCopyState::kInitializing && !copy.primary && !copy.node_id.empty()) {
           counts.Add(copy.node_id, source);
@@ -188,6 +192,15 @@ std::string RecoveryCounts::Throttled(const RecoveryLimits& limits, const std::s
            "] (can also be set via [" + kConcurrentRecoveriesSetting + "])";
   }
   return "";
+}
+
+std::string RecoveryCounts::PrimaryThrottled(const RecoveryLimits& limits, const std::string& node) const {
+  auto it = primaries.find(node);
+  const int n = it == primaries.end() ? 0 : it->second;
+  if (n < limits.initial_primaries) return "";
+  return "reached the limit of ongoing initial primary recoveries [" + std::to_string(n) + "] on node [" + node +
+         "], cluster setting [" + kInitialPrimariesRecoveriesSetting + "=" + std::to_string(limits.initial_primaries) +
+         "]";
 }
 
 const ShardCopyRouting* StartedPrimary(const ShardRouting& shard) {

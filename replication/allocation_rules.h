@@ -71,15 +71,19 @@ std::string MustLeave(const ClusterStateSnapshot& state, const std::string& inde
 
 // Peer recoveries under way, per node: as their target (a replica
 // initializing from its primary, a relocation's target) and as their source
-// (the primary's node, a relocating copy's node).
+// (the primary's node, a relocating copy's node); and the primaries
+// initializing on each node.
 struct RecoveryCounts {
   std::map<std::string, int> incoming;
   std::map<std::string, int> outgoing;
+  std::map<std::string, int> primaries;
 
   static RecoveryCounts Of(const ClusterStateSnapshot& state);
   // Why a recovery onto `target` from `source` ("": none known) waits for
   // the limits now ("" when it may start), in Elasticsearch's words.
   std::string Throttled(const RecoveryLimits& limits, const std::string& target, const std::string& source) const;
+  // Why one more primary waits to initialize on `node` ("" when it may).
+  std::string PrimaryThrottled(const RecoveryLimits& limits, const std::string& node) const;
   void Add(const std::string& target, const std::string& source) {
     ++incoming[target];
     if (!source.empty()) ++outgoing[source];

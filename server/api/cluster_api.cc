@@ -49,7 +49,7 @@ bool KnownClusterSetting(const std::string& key) {
          key == kMaxConcurrentDisruptionsSetting || key == kAwarenessAttributesSetting || key == kAllocationEnableSetting ||
          key == kTotalShardsPerNodeSetting || key == kConcurrentRecoveriesSetting ||
          key == kConcurrentIncomingRecoveriesSetting || key == kConcurrentOutgoingRecoveriesSetting ||
-         IsForcedAwarenessSetting(key);
+         key == kInitialPrimariesRecoveriesSetting || IsForcedAwarenessSetting(key);
 }
 
 Status NeedsClusterMode(const char* what) {
@@ -271,6 +271,7 @@ std::map<std::string, std::string> DefaultClusterSettings() {
           {kConcurrentRecoveriesSetting, recoveries},
           {kConcurrentIncomingRecoveriesSetting, recoveries},
           {kConcurrentOutgoingRecoveriesSetting, recoveries},
+          {kInitialPrimariesRecoveriesSetting, std::to_string(kDefaultInitialPrimariesRecoveries)},
           {kTotalShardsPerNodeSetting, "-1"},
           {kMaxConcurrentDisruptionsSetting, "1"}};
 }
@@ -317,7 +318,8 @@ HttpResponse PutSettings(ApiContext* ctx, const HttpRequest& req) {
                                                  prefix == kMaxConcurrentDisruptionsSetting)) ||
                (v.IsInt64() && (prefix == kTotalShardsPerNodeSetting || prefix == kConcurrentRecoveriesSetting ||
                                 prefix == kConcurrentIncomingRecoveriesSetting ||
-                                prefix == kConcurrentOutgoingRecoveriesSetting))) {
+                                prefix == kConcurrentOutgoingRecoveriesSetting ||
+                                prefix == kInitialPrimariesRecoveriesSetting))) {
       std::string value = v.IsString() ? std::string(v.GetString(), v.GetStringLength())
                           : v.IsInt64()  ? std::to_string(v.GetInt64())
                                          : std::to_string(v.GetUint64());
@@ -326,7 +328,7 @@ HttpResponse PutSettings(ApiContext* ctx, const HttpRequest& req) {
                                              "]: must be a whole number >= -1");
       }
       if ((prefix == kConcurrentRecoveriesSetting || prefix == kConcurrentIncomingRecoveriesSetting ||
-           prefix == kConcurrentOutgoingRecoveriesSetting) &&
+           prefix == kConcurrentOutgoingRecoveriesSetting || prefix == kInitialPrimariesRecoveriesSetting) &&
           !ParseRecoveryLimit(value)) {
         return mapping::IllegalArgumentError("failed to parse setting [" + prefix + "] with value [" + value +
                                              "]: must be a whole number >= 0");

@@ -172,6 +172,7 @@ TEST_F(ClusterFixture, AllocationEnableHoldsCopiesBackAsElasticsearchsRollingRes
   auto defaults = HttpJson(1, "GET", "/_cluster/settings?include_defaults=true&flat_settings=true");
   ASSERT_TRUE(defaults.IsObject() && defaults.HasMember("defaults")) << "include_defaults";
   EXPECT_STREQ(defaults["defaults"]["cluster.routing.allocation.node_concurrent_recoveries"].GetString(), "2");
+  EXPECT_STREQ(defaults["defaults"]["cluster.routing.allocation.node_initial_primaries_recoveries"].GetString(), "4");
   EXPECT_FALSE(defaults["defaults"].HasMember("cluster.routing.allocation.enable")) << "set: not a default";
   // n2 restarts on its volume (SIGKILL: the hard way). Its copy is a replica
   // now (promoted away if it was the primary), and waits; n2 turns ready
@@ -286,6 +287,9 @@ TEST_F(ClusterFixture, RecoveriesWaitForTheirLimitAndAnIndexCanHoldItsOwnCopiesB
   ASSERT_EQ(Http(0, "PUT", "/_cluster/settings",
                  R"({"persistent": {"cluster.routing.allocation.node_concurrent_recoveries": 0}})").status,
             200);
+  EXPECT_EQ(Http(0, "PUT", "/_cluster/settings",
+                 R"({"persistent": {"cluster.routing.allocation.node_initial_primaries_recoveries": "x"}})").status,
+            400);
   ASSERT_EQ(Http(1, "PUT", "/books", kTwoShardsOneReplica).status, 200);
   ASSERT_TRUE(WaitHealth(0, "yellow", 60s)) << Http(0, "GET", "/_cat/shards?v").body;
   auto bulk = Http(0, "POST", "/books/_bulk?refresh=true", Bulk(0, 40));

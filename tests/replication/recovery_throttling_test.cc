@@ -227,6 +227,47 @@ TEST(RecoveryThrottlingTest, AReturningReplicaWaitsItsTurnLikeAnyRecovery) {
   EXPECT_EQ(Unassigned(s), 0);
 }
 
+// A node back after a full restart opens its primaries a few at a time
+// (node_initial_primaries_recoveries), not all at once.
+TEST(RecoveryThrottlingTest, AReturningNodeOpensItsPrimariesAtMostTheLimitAtATime) {
+  ClusterStateSnapshot s = Nodes(1);
+  const std::string uuid = Create(&s, "books", 6, 0);
+  StartAll(&s);
+  int64_t next = 0;
+  const ClusterNode n1 = s.nodes.at("n1");
+  s.nodes.erase("n1");
+  (void)Reallocate(&s, At(10'000), &next);
+  ASSERT_EQ(Unassigned(s), 6);
+  s.nodes["n1"] = n1;
+  s.settings[kInitialPrimariesRecoveriesSetting] = "4";
+  ASSERT_TRUE(Reallocate(&s, At(11'000), &next));
+  auto initializing = [&] {
+    int n = 0;
+    for (const ShardRouting& shard : s.routing[uuid].shards) n += shard.copies[0].state == ShardCopyState::kInitializing;
+    return n;
+  };
+  EXPECT_EQ(initializing(), 4);
+  EXPECT_EQ(Unassigned(s), 2);
+  int waiting = -1;
+  for (const ShardRouting& shard : s.routing[uuid].shards) {
+    if (shard.copies[0].state == ShardCopyState::kUnassigned) waiting = static_cast<int>(shard.shard);
+  }
+  ASSERT_GE(waiting, 0);
+  auto explained = ExplainAllocation(s, At(11'000), "books", waiting, true);
+  ASSERT_TRUE(explained.ok());
+  EXPECT_EQ(CanAllocateOf(*explained), "throttled") << explained->allocate_explanation;
+  EXPECT_NE(explained->allocate_explanation.find(std::string(kInitialPrimariesRecoveriesSetting) + "=4"),
+            std::string::npos)
+      << explained->allocate_explanation;
+  EXPECT_FALSE(Reallocate(&s, At(12'000), &next)) << "nothing more until one has started";
+  StartAll(&s);
+  ASSERT_TRUE(Reallocate(&s, At(13'000), &next));
+  EXPECT_EQ(initializing(), 2);
+  StartAll(&s);
+  EXPECT_EQ(Unassigned(s), 0);
+  for (const ShardRouting& shard : s.routing[uuid].shards) EXPECT_EQ(shard.copies[0].node_id, "n1");
+}
+
 TEST(RecoveryThrottlingTest, LimitsParseAsTheSettingsTakeThem) {
   EXPECT_EQ(ParseRecoveryLimit("0"), 0);
   EXPECT_EQ(ParseRecoveryLimit("4"), 4);
@@ -236,6 +277,7 @@ TEST(RecoveryThrottlingTest, LimitsParseAsTheSettingsTakeThem) {
   ClusterStateSnapshot s;
   EXPECT_EQ(RecoveryLimitsOf(s).incoming, 2);
   EXPECT_EQ(RecoveryLimitsOf(s).outgoing, 2);
+  EXPECT_EQ(RecoveryLimitsOf(s).initial_primaries, 4);
   s.settings[kConcurrentRecoveriesSetting] = "3";
   s.settings[kConcurrentOutgoingRecoveriesSetting] = "1";
   EXPECT_EQ(RecoveryLimitsOf(s).incoming, 3);
