@@ -94,6 +94,8 @@ RecoveryLimits RecoveryLimitsOf(const ClusterStateSnapshot& state);
 // A recovery limit as the settings take it (a whole number >= 0); nullopt
 // for anything else.
 std::optional<int32_t> ParseRecoveryLimit(std::string_view text);
+// True for the four settings above.
+bool IsRecoveryLimitSetting(std::string_view key);
 
 struct AllocationInput {
   int64_t now_ms = 0;

@@ -9,6 +9,18 @@ namespace holdfast {
 
 using namespace allocation;
 
+namespace {
+
+// Why a primary whose node is back waits to open there ("" when it does not).
+std::string PrimaryWait(const ClusterStateSnapshot& state, const Rules& rules, const ShardCopyRouting& copy) {
+  if (!copy.primary || NewPrimary(copy) || copy.last_node_id.empty() || !state.nodes.count(copy.last_node_id)) {
+    return "";
+  }
+  return RecoveryCounts::Of(state).PrimaryThrottled(rules.recoveries, copy.last_node_id);
+}
+
+}  // namespace
+
 Result<CopyExplanation> ExplainAllocation(const ClusterStateSnapshot& state, const AllocationInput& input,
                                           const std::string& index_name, int shard_number, bool primary) {
   const ShardRouting* shard = nullptr;
@@ -86,13 +98,10 @@ Result<CopyExplanation> ExplainAllocation(const ClusterStateSnapshot& state, con
     e.allocate_explanation = "cannot allocate because " + off +
                              (off.rfind("index.", 0) == 0 ? " (PUT /" + index->name + "/_settings with null resets it)"
                                                           : " (PUT /_cluster/settings with null resets it to all)");
-  } else if (const std::string node = NewPrimary(*copy) ? "" : copy->last_node_id;
-             copy->primary && !node.empty() && state.nodes.count(node) &&
-             !RecoveryCounts::Of(state).PrimaryThrottled(rules.recoveries, node).empty()) {
+  } else if (const std::string wait = PrimaryWait(state, rules, *copy); !wait.empty()) {
     // Its node is back: it opens there once fewer primaries initialize.
     e.throttled = true;
-    e.allocate_explanation = "allocation temporarily throttled: " +
-                             RecoveryCounts::Of(state).PrimaryThrottled(rules.recoveries, node) +
+    e.allocate_explanation = "allocation temporarily throttled: " + wait +
                              "; the primary opens on its node's volume when one under way has started";
   } else if (copy->unassigned_reason == "NODE_LEFT" && input.now_ms < copy->unassigned_at_ms + delay) {
     e.delay_left_ms = copy->unassigned_at_ms + delay - input.now_ms;

@@ -1,16 +1,17 @@
 #include "replication/allocation_rules.h"
 
-#include <charconv>
-
 #include "replication/allocation_filters.h"
 
 namespace holdfast {
 
 std::optional<int32_t> ParseRecoveryLimit(std::string_view text) {
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < 0 || v > INT32_MAX) return std::nullopt;
-  return static_cast<int32_t>(v);
+  const std::optional<int32_t> v = ParseShardLimit(text);  // a whole number >= -1
+  return v && *v >= 0 ? v : std::nullopt;
+}
+
+bool IsRecoveryLimitSetting(std::string_view key) {
+  return key == kConcurrentRecoveriesSetting || key == kConcurrentIncomingRecoveriesSetting ||
+         key == kConcurrentOutgoingRecoveriesSetting || key == kInitialPrimariesRecoveriesSetting;
 }
 
 RecoveryLimits RecoveryLimitsOf(const ClusterStateSnapshot& state) {
@@ -114,16 +115,28 @@ bool NewPrimary(const ShardCopyRouting& copy) {
          copy.unassigned_reason == "INDEX_CREATED";
 }
 
-const std::string& EnableOf(const Rules& rules, const std::string& index_uuid) {
+namespace {
+
+// The index's own rules when they set allocation.enable, else null.
+const IndexRules* WithOwnEnable(const Rules& rules, const std::string& index_uuid) {
   auto it = rules.indices.find(index_uuid);
-  return it != rules.indices.end() && !it->second.enable.empty() ? it->second.enable : rules.enable;
+  return it != rules.indices.end() && !it->second.enable.empty() ? &it->second : nullptr;
+}
+
+int CountOf(const std::map<std::string, int>& counts, const std::string& node) {
+  auto it = counts.find(node);
+  return it == counts.end() ? 0 : it->second;
+}
+
+}  // namespace
+
+const std::string& EnableOf(const Rules& rules, const std::string& index_uuid) {
+  const IndexRules* index = WithOwnEnable(rules, index_uuid);
+  return index != nullptr ? index->enable : rules.enable;
 }
 
 std::string EnableRefusal(const Rules& rules, const std::string& index_uuid, const ShardCopyRouting& copy) {
-  const IndexRules* index = nullptr;
-  if (auto it = rules.indices.find(index_uuid); it != rules.indices.end() && !it->second.enable.empty()) {
-    index = &it->second;
-  }
+  const IndexRules* index = WithOwnEnable(rules, index_uuid);
   const std::string& enable = index != nullptr ? index->enable : rules.enable;
   if (enable == "all" || (enable == "primaries" && copy.primary) || (enable == "new_primaries" && NewPrimary(copy))) {
     return "";
@@ -177,16 +190,12 @@ RecoveryCounts RecoveryCounts::Of(const ClusterStateSnapshot& state) {
 
 std::string RecoveryCounts::Throttled(const RecoveryLimits& limits, const std::string& target,
                                       const std::string& source) const {
-  auto count = [](const std::map<std::string, int>& m, const std::string& node) {
-    auto it = m.find(node);
-    return it == m.end() ? 0 : it->second;
-  };
-  if (const int n = count(incoming, target); n >= limits.incoming) {
+  if (const int n = CountOf(incoming, target); n >= limits.incoming) {
     return "reached the limit of incoming shard recoveries [" + std::to_string(n) + "] on node [" + target +
            "], cluster setting [" + kConcurrentIncomingRecoveriesSetting + "=" + std::to_string(limits.incoming) +
            "] (can also be set via [" + kConcurrentRecoveriesSetting + "])";
   }
-  if (const int n = source.empty() ? 0 : count(outgoing, source); !source.empty() && n >= limits.outgoing) {
+  if (const int n = CountOf(outgoing, source); !source.empty() && n >= limits.outgoing) {
     return "reached the limit of outgoing shard recoveries [" + std::to_string(n) + "] on node [" + source +
            "], cluster setting [" + kConcurrentOutgoingRecoveriesSetting + "=" + std::to_string(limits.outgoing) +
            "] (can also be set via [" + kConcurrentRecoveriesSetting + "])";
@@ -195,8 +204,7 @@ std::string RecoveryCounts::Throttled(const RecoveryLimits& limits, const std::s
 }
 
 std::string RecoveryCounts::PrimaryThrottled(const RecoveryLimits& limits, const std::string& node) const {
-  auto it = primaries.find(node);
-  const int n = it == primaries.end() ? 0 : it->second;
+  const int n = CountOf(primaries, node);
   if (n < limits.initial_primaries) return "";
   return "reached the limit of ongoing initial primary recoveries [" + std::to_string(n) + "] on node [" + node +
          "], cluster setting [" + kInitialPrimariesRecoveriesSetting + "=" + std::to_string(limits.initial_primaries) +

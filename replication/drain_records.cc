@@ -44,10 +44,11 @@ bool BackInSync(const ClusterStateSnapshot& state, const std::string& node_id) {
 
 int MaxConcurrentDisruptions(const ClusterStateSnapshot& state) {
   auto it = state.settings.find(kMaxConcurrentDisruptionsSetting);
-  if (it == state.settings.end()) return 1;
+  if (it == state.settings.end()) return kDefaultMaxConcurrentDisruptions;
   int n = 0;
   auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), n);
-  return ec == std::errc() && end == it->second.data() + it->second.size() && n >= 1 ? n : 1;
+  const bool whole = ec == std::errc() && end == it->second.data() + it->second.size();
+  return whole && n >= 1 ? n : kDefaultMaxConcurrentDisruptions;
 }
 
 const NodeDrain* DrainOf(const ClusterStateSnapshot& state, const std::string& node_id) {

@@ -33,6 +33,7 @@
 namespace holdfast {
 
 inline constexpr char kMaxConcurrentDisruptionsSetting[] = "cluster.lifecycle.max_concurrent_disruptions";
+inline constexpr int kDefaultMaxConcurrentDisruptions = 1;
 inline constexpr char kDrainRestart[] = "restart";
 inline constexpr char kDrainRemove[] = "remove";
 // A record a reconcile created for an orchestrator: its incarnation is the

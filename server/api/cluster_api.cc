@@ -47,9 +47,7 @@ bool BlankBody(std::string_view body) { return body.find_first_not_of(" \t\r\n")
 bool KnownClusterSetting(const std::string& key) {
   return IsAllocationFilterSetting(key) || key == kRecoveryMaxBytesSetting ||
          key == kMaxConcurrentDisruptionsSetting || key == kAwarenessAttributesSetting || key == kAllocationEnableSetting ||
-         key == kTotalShardsPerNodeSetting || key == kConcurrentRecoveriesSetting ||
-         key == kConcurrentIncomingRecoveriesSetting || key == kConcurrentOutgoingRecoveriesSetting ||
-         key == kInitialPrimariesRecoveriesSetting || IsForcedAwarenessSetting(key);
+         key == kTotalShardsPerNodeSetting || IsRecoveryLimitSetting(key) || IsForcedAwarenessSetting(key);
 }
 
 Status NeedsClusterMode(const char* what) {
@@ -273,7 +271,7 @@ std::map<std::string, std::string> DefaultClusterSettings() {
           {kConcurrentOutgoingRecoveriesSetting, recoveries},
           {kInitialPrimariesRecoveriesSetting, std::to_string(kDefaultInitialPrimariesRecoveries)},
           {kTotalShardsPerNodeSetting, "-1"},
-          {kMaxConcurrentDisruptionsSetting, "1"}};
+          {kMaxConcurrentDisruptionsSetting, std::to_string(kDefaultMaxConcurrentDisruptions)}};
 }
 
 HttpResponse GetSettings(ClusterIndices& registry, const HttpRequest& req) {
@@ -316,10 +314,7 @@ HttpResponse PutSettings(ApiContext* ctx, const HttpRequest& req) {
       settings[prefix] = std::nullopt;
     } else if (v.IsString() || (v.IsUint64() && (prefix == kRecoveryMaxBytesSetting ||
                                                  prefix == kMaxConcurrentDisruptionsSetting)) ||
-               (v.IsInt64() && (prefix == kTotalShardsPerNodeSetting || prefix == kConcurrentRecoveriesSetting ||
-                                prefix == kConcurrentIncomingRecoveriesSetting ||
-                                prefix == kConcurrentOutgoingRecoveriesSetting ||
-                                prefix == kInitialPrimariesRecoveriesSetting))) {
+               (v.IsInt64() && (prefix == kTotalShardsPerNodeSetting || IsRecoveryLimitSetting(prefix)))) {
       std::string value = v.IsString() ? std::string(v.GetString(), v.GetStringLength())
                           : v.IsInt64()  ? std::to_string(v.GetInt64())
                                          : std::to_string(v.GetUint64());
@@ -327,9 +322,7 @@ HttpResponse PutSettings(ApiContext* ctx, const HttpRequest& req) {
         return mapping::IllegalArgumentError("failed to parse setting [" + prefix + "] with value [" + value +
                                              "]: must be a whole number >= -1");
       }
-      if ((prefix == kConcurrentRecoveriesSetting || prefix == kConcurrentIncomingRecoveriesSetting ||
-           prefix == kConcurrentOutgoingRecoveriesSetting || prefix == kInitialPrimariesRecoveriesSetting) &&
-          !ParseRecoveryLimit(value)) {
+      if (IsRecoveryLimitSetting(prefix) && !ParseRecoveryLimit(value)) {
         return mapping::IllegalArgumentError("failed to parse setting [" + prefix + "] with value [" + value +
                                              "]: must be a whole number >= 0");
       }
