@@ -57,66 +57,6 @@ std::string BestNode(const ClusterStateSnapshot& state, const std::string& index
   return best;
 }
 
-void MarkUnassigned(ShardCopyRouting* copy, const std::string& reason, int64_t now_ms) {
-  copy->last_node_id = copy->node_id.empty() ? copy->last_node_id : copy->node_id;
-  copy->node_id.clear();
-  copy->state = ShardCopyState::kUnassigned;
-  copy->unassigned_reason = reason;
-  copy->unassigned_at_ms = now_ms;
-  copy->relocating_node_id.clear();
-  copy->relocation_id.clear();
-  copy->failure.clear();
-}
-
-void AssignTo(ShardCopyRouting* copy, const std::string& node, bool keep_allocation) {
-  copy->node_id = node;
-  copy->state = ShardCopyState::kInitializing;
-  if (!keep_allocation || copy->allocation_id.empty()) copy->allocation_id = NewUuid();
-  copy->unassigned_reason.clear();
-  copy->unassigned_at_ms = 0;
-  copy->last_node_id.clear();
-  copy->failure.clear();
-}
-
-// The primary's copy is lost (its node left, or it failed): an in-sync
-// started replica on a member node becomes the primary of the next term,
-// and the old primary's copy a replica that is recovered again (out of the
-// in-sync set: it may hold ops of its term that were never acknowledged).
-// False, nothing changed, when no such replica exists: the shard waits for
-// its primary (red), never promoting a copy that may lack acknowledged
-// writes.
-bool PromoteReplica(ShardRouting* shard, const ClusterStateSnapshot& state, const std::string& reason, int64_t now_ms) {
-  if (shard->copies.empty() || !shard->copies[0].primary) return false;
-  size_t best = 0;
-  for (size_t i = 1; i < shard->copies.size(); ++i) {
-    const ShardCopyRouting& c = shard->copies[i];
-    if (c.primary || c.node_id.empty() || !state.nodes.count(c.node_id)) continue;
-    if (c.state != ShardCopyState::kStarted && c.state != ShardCopyState::kRelocating) continue;
-    if (!shard->IsInSync(c.allocation_id)) continue;
-    best = i;
-    break;
-  }
-  if (best == 0) return false;
-  ShardCopyRouting old = shard->copies[0];
-  ShardCopyRouting promoted = shard->copies[best];
-  shard->in_sync.erase(std::remove(shard->in_sync.begin(), shard->in_sync.end(), old.allocation_id), shard->in_sync.end());
-  old.primary = false;
-  // Delayed like any copy whose node left: back to its volume if the node
-  // returns in time (under a new allocation id, recovered from the new primary).
-  MarkUnassigned(&old, reason, now_ms);
-  promoted.primary = true;
-  if (promoted.state == ShardCopyState::kRelocating) {
-    promoted.state = ShardCopyState::kStarted;
-    promoted.relocating_node_id.clear();
-    promoted.relocation_id.clear();
-  }
-  shard->copies.erase(shard->copies.begin() + static_cast<ptrdiff_t>(best));
-  shard->copies[0] = std::move(promoted);
-  shard->copies.push_back(std::move(old));
-  shard->primary_term += 1;
-  return true;
-}
-
 }  // namespace
 
 bool IsAllocationEnableValue(const std::string& value) {
@@ -262,8 +202,12 @@ bool Reallocate(ClusterStateSnapshot* state, const AllocationInput& input, int64
             !HoldsCopy(shard, copy.last_node_id)) {
           const std::string node = copy.last_node_id;
           // A replica is recovered from its primary (what it holds may
-          // miss writes): it waits its turn like any recovery.
+          // miss writes): it waits its turn like any recovery — and for a
+          // started primary. Opened as it is, a copy that left the in-sync
+          // set would join it and could be promoted, losing the writes
+          // acknowledged without it.
           const ShardCopyRouting* source = copy.primary ? nullptr : StartedPrimary(shard);
+          if (!copy.primary && source == nullptr) continue;
           if (source != nullptr) {
             if (!recoveries.Throttled(rules.recoveries, node, source->node_id).empty()) continue;
             recoveries.Add(node, source->node_id);
@@ -473,6 +417,13 @@ Result<bool> ApplyCopyReport(ClusterStateSnapshot* state, const ShardId& shard_i
   // A relocating source stays RELOCATING while it serves.
   if (reported == ShardCopyState::kStarted && copy->state == ShardCopyState::kRelocating) next = copy->state;
   auto in_sync = std::find(shard.in_sync.begin(), shard.in_sync.end(), allocation_id);
+  // A replica is in sync once recovered from a started primary; one that
+  // reports started with no primary to have recovered from opened what its
+  // volume held (a node of an older view): a stale report.
+  if (reported == ShardCopyState::kStarted && !copy->primary && in_sync == shard.in_sync.end() &&
+      StartedPrimary(shard) == nullptr) {
+    return false;
+  }
   const bool joins_in_sync = reported == ShardCopyState::kStarted && in_sync == shard.in_sync.end();
   // The last in-sync copy never leaves the set (as in Elasticsearch).
   const bool leaves_in_sync =
@@ -501,6 +452,7 @@ Result<bool> ApplyCopyReport(ClusterStateSnapshot* state, const ShardId& shard_i
     }
   }
   copy->state = next;
+  if (next == ShardCopyState::kStarted) copy->forced_primary.clear();  // it opened as it was asked to
   copy->failure = new_failure;
   if (leaves_in_sync) shard.in_sync.erase(in_sync);
   if (joins_in_sync) shard.in_sync.push_back(allocation_id);

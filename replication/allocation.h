@@ -148,6 +148,50 @@ std::string AllocationEnableRefusal(const ClusterStateSnapshot& state, const std
 std::map<ShardId, std::string> CopiesNoNodeCanTake(const ClusterStateSnapshot& state, const std::string& from,
                                                    const std::set<std::string>& skip);
 
+// A command of POST /_cluster/reroute (Elasticsearch's allocation commands):
+//   move                   {index, shard, from_node, to_node}
+//   cancel                 {index, shard, node, allow_primary}: a relocation
+//                          (naming either end) is called off; a replica is
+//                          dropped and allocated again, recovered from the
+//                          primary; a primary (allow_primary) hands its role
+//                          to an in-sync replica.
+//   allocate_replica       {index, shard, node}: an unassigned replica to that
+//                          node, as the allocation rules allow (not the
+//                          allocation.enable settings, as in Elasticsearch).
+//   allocate_stale_primary {index, shard, node, accept_data_loss}: the
+//                          unassigned primary to the node whose volume holds
+//                          an older copy (writes acknowledged after it was
+//                          left behind are lost); it starts a new history.
+//   allocate_empty_primary {index, shard, node, accept_data_loss}: the
+//                          unassigned primary to the node, empty.
+// Nodes by id or name.
+struct RerouteCommand {
+  std::string kind;
+  std::string index;
+  uint32_t shard = 0;
+  std::string node;
+  std::string from_node;  // move
+  std::string to_node;    // move
+  bool allow_primary = false;
+  bool accept_data_loss = false;
+};
+bool IsRerouteCommand(const std::string& kind);
+
+// What became of one command (the `explanations` of `?explain`).
+struct RerouteDecision {
+  bool applied = false;
+  std::string explanation;
+};
+
+// Applies `commands` in order to `state` (one change): without `explain`,
+// the first one refused is the error (kInvalidArgument naming why; kNotFound
+// for an unknown index) and the caller keeps the state it had; with
+// `explain`, a refused one is skipped and its decision says why. With
+// `retry_failed`, copies whose allocation failed are tried again now rather
+// than after their pause. The caller runs the allocation pass after.
+Result<std::vector<RerouteDecision>> ApplyReroute(ClusterStateSnapshot* state, const std::vector<RerouteCommand>& commands,
+                                                  bool explain, bool retry_failed, const AllocationInput& input);
+
 // A copy reports its state (started, failed, closed, initializing): applies
 // it — a relocation target that started takes its source's place; a failed
 // copy leaves the in-sync set unless it is the last one. A report naming no

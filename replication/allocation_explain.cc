@@ -11,6 +11,10 @@ using namespace allocation;
 
 namespace {
 
+constexpr const char* kForcePrimary =
+    "If that node is gone for good, POST /_cluster/reroute forces a primary: allocate_stale_primary onto a node whose "
+    "volume holds an older copy, or allocate_empty_primary, each with accept_data_loss";
+
 // Why a primary whose node is back waits to open there ("" when it does not).
 std::string PrimaryWait(const ClusterStateSnapshot& state, const Rules& rules, const ShardCopyRouting& copy) {
   if (!copy.primary || NewPrimary(copy) || copy.last_node_id.empty() || !state.nodes.count(copy.last_node_id)) {
@@ -103,12 +107,16 @@ Result<CopyExplanation> ExplainAllocation(const ClusterStateSnapshot& state, con
     e.throttled = true;
     e.allocate_explanation = "allocation temporarily throttled: " + wait +
                              "; the primary opens on its node's volume when one under way has started";
+  } else if (!copy->primary && StartedPrimary(*shard) == nullptr) {
+    e.allocate_explanation = "cannot allocate a replica until the primary is started (a replica is recovered from "
+                             "its primary, never opened from what a volume holds)";
   } else if (copy->unassigned_reason == "NODE_LEFT" && input.now_ms < copy->unassigned_at_ms + delay) {
     e.delay_left_ms = copy->unassigned_at_ms + delay - input.now_ms;
     e.allocate_explanation = "the node holding this copy [" + copy->last_node_id +
                              "] left the cluster; its copy keeps its place for " + std::to_string(e.delay_left_ms) +
                              " ms more (index.unassigned.node_left.delayed_timeout), so that the node gets it back "
-                             "without copying data if it returns";
+                             "without copying data if it returns" +
+                             (copy->primary ? std::string(" (no other copy is in sync. ") + kForcePrimary + ")" : "");
   } else if (NewPrimary(*copy)) {
     bool any = false;
     for (const auto& [id, why] : e.node_decisions) any |= why == "yes";
@@ -120,9 +128,7 @@ Result<CopyExplanation> ExplainAllocation(const ClusterStateSnapshot& state, con
         "in the cluster: the only in-sync copy was on node [" +
         (copy->last_node_id.empty() ? std::string("unknown") : copy->last_node_id) +
         "]; it is allocated again when that node returns with its volume (no empty primary is created, so no data "
-        "is silently lost)";
-  } else if (StartedPrimary(*shard) == nullptr) {
-    e.allocate_explanation = "cannot allocate a replica until the primary is started";
+        "is silently lost). " + std::string(kForcePrimary);
   } else {
     // Nodes that may take it, unless they (or the primary's node) are at a
     // recovery limit: then it waits for a recovery under way to finish.

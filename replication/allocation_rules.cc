@@ -1,5 +1,8 @@
 #include "replication/allocation_rules.h"
 
+#include <algorithm>
+
+#include "index/util/uuid.h"
 #include "replication/allocation_filters.h"
 
 namespace holdfast {
@@ -215,6 +218,66 @@ const ShardCopyRouting* StartedPrimary(const ShardRouting& shard) {
   const ShardCopyRouting* p = shard.primary();
   if (p == nullptr || p->node_id.empty()) return nullptr;
   return (p->state == ShardCopyState::kStarted || p->state == ShardCopyState::kRelocating) ? p : nullptr;
+}
+
+void MarkUnassigned(ShardCopyRouting* copy, const std::string& reason, int64_t now_ms) {
+  copy->last_node_id = copy->node_id.empty() ? copy->last_node_id : copy->node_id;
+  copy->node_id.clear();
+  copy->state = ShardCopyState::kUnassigned;
+  copy->unassigned_reason = reason;
+  copy->unassigned_at_ms = now_ms;
+  copy->relocating_node_id.clear();
+  copy->relocation_id.clear();
+  copy->failure.clear();
+}
+
+void AssignTo(ShardCopyRouting* copy, const std::string& node, bool keep_allocation) {
+  copy->node_id = node;
+  copy->state = ShardCopyState::kInitializing;
+  if (!keep_allocation || copy->allocation_id.empty()) copy->allocation_id = NewUuid();
+  copy->unassigned_reason.clear();
+  copy->unassigned_at_ms = 0;
+  copy->last_node_id.clear();
+  copy->failure.clear();
+}
+
+// The primary's copy is lost (its node left, or it failed): an in-sync
+// started replica on a member node becomes the primary of the next term,
+// and the old primary's copy a replica that is recovered again (out of the
+// in-sync set: it may hold ops of its term that were never acknowledged).
+// False, nothing changed, when no such replica exists: the shard waits for
+// its primary (red), never promoting a copy that may lack acknowledged
+// writes.
+bool PromoteReplica(ShardRouting* shard, const ClusterStateSnapshot& state, const std::string& reason, int64_t now_ms) {
+  if (shard->copies.empty() || !shard->copies[0].primary) return false;
+  size_t best = 0;
+  for (size_t i = 1; i < shard->copies.size(); ++i) {
+    const ShardCopyRouting& c = shard->copies[i];
+    if (c.primary || c.node_id.empty() || !state.nodes.count(c.node_id)) continue;
+    if (c.state != ShardCopyState::kStarted && c.state != ShardCopyState::kRelocating) continue;
+    if (!shard->IsInSync(c.allocation_id)) continue;
+    best = i;
+    break;
+  }
+  if (best == 0) return false;
+  ShardCopyRouting old = shard->copies[0];
+  ShardCopyRouting promoted = shard->copies[best];
+  shard->in_sync.erase(std::remove(shard->in_sync.begin(), shard->in_sync.end(), old.allocation_id), shard->in_sync.end());
+  old.primary = false;
+  // Delayed like any copy whose node left: back to its volume if the node
+  // returns in time (under a new allocation id, recovered from the new primary).
+  MarkUnassigned(&old, reason, now_ms);
+  promoted.primary = true;
+  if (promoted.state == ShardCopyState::kRelocating) {
+    promoted.state = ShardCopyState::kStarted;
+    promoted.relocating_node_id.clear();
+    promoted.relocation_id.clear();
+  }
+  shard->copies.erase(shard->copies.begin() + static_cast<ptrdiff_t>(best));
+  shard->copies[0] = std::move(promoted);
+  shard->copies.push_back(std::move(old));
+  shard->primary_term += 1;
+  return true;
 }
 
 }  // namespace holdfast::allocation

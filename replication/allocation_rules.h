@@ -93,4 +93,18 @@ struct RecoveryCounts {
 // The shard's primary when it is started (or relocating), else null.
 const ShardCopyRouting* StartedPrimary(const ShardRouting& shard);
 
+// Steps shared by the passes and the reroute commands.
+//
+// The copy turns unassigned for `reason` at `now_ms`, remembering the node
+// that held it (its volume may still hold the data).
+void MarkUnassigned(ShardCopyRouting* copy, const std::string& reason, int64_t now_ms);
+// The copy is allocated to `node` (initializing), under a new allocation id
+// unless `keep_allocation` (a copy going back to the volume that holds it).
+void AssignTo(ShardCopyRouting* copy, const std::string& node, bool keep_allocation);
+// The primary's copy is lost: a started in-sync replica on a member node
+// becomes the primary of the next term, the old primary's copy an
+// unassigned replica (out of the in-sync set). False, nothing changed, when
+// no such replica exists.
+bool PromoteReplica(ShardRouting* shard, const ClusterStateSnapshot& state, const std::string& reason, int64_t now_ms);
+
 }  // namespace holdfast::allocation

@@ -70,6 +70,12 @@ struct ShardCopyRouting {
   // allocation id (the target recovers from this copy, then takes its place).
   std::string relocating_node_id;
   std::string relocation_id;
+  // A primary forced by POST /_cluster/reroute, until it starts: "empty"
+  // (allocate_empty_primary: its node sets aside what its volume holds of
+  // the shard and starts it empty) or "stale" (allocate_stale_primary: its
+  // node opens what its volume holds, under a new history, so that no other
+  // copy catches up from it by ops). "" otherwise.
+  std::string forced_primary;
   friend bool operator==(const ShardCopyRouting&, const ShardCopyRouting&) = default;
 };
 

@@ -51,6 +51,11 @@
 #include "replication/etcd_state_follower.h"
 #include "replication/etcd_state_store.h"
 
+namespace holdfast::v1 {
+class RerouteRequest;
+class RerouteResponse;
+}  // namespace holdfast::v1
+
 namespace holdfast {
 
 class ClusterForwarder;  // the Cluster service client (etcd_cluster_state.cc)
@@ -98,6 +103,24 @@ class EtcdClusterState : public ClusterState {
   Status PutSettings(const std::map<std::string, std::optional<std::string>>& settings);
   // Moves the copy of `index`/`shard` on node `from` to node `to` (ids or names).
   Status MoveShard(const std::string& index, uint32_t shard, const std::string& from, const std::string& to);
+  // POST /_cluster/reroute: the commands applied by the master in one
+  // change (ApplyReroute), then the allocation pass; returns once this
+  // node's view holds the result. dry_run: nothing is written, and
+  // `routing` holds the routing of every index the commands would change.
+  struct RerouteRequest {
+    std::vector<RerouteCommand> commands;
+    bool dry_run = false;
+    bool explain = false;
+    bool retry_failed = false;
+  };
+  struct RerouteResult {
+    std::vector<RerouteDecision> decisions;  // one per command
+    std::map<std::string, IndexRouting> routing;  // dry_run: by index uuid
+  };
+  Result<RerouteResult> Reroute(const RerouteRequest& request);
+  static RerouteRequest RerouteRequestFromProto(const holdfast::v1::RerouteRequest& message);
+  static RerouteResult RerouteResultFromProto(const holdfast::v1::RerouteResponse& message);
+  static void RerouteResultToProto(const RerouteResult& result, holdfast::v1::RerouteResponse* message);
   // A node's drain record (replication/drain_records.h): `op` "request"
   // (with `type`), "cancel" or "returned", for the process `incarnation`.
   struct DrainChange {
@@ -133,6 +156,7 @@ class EtcdClusterState : public ClusterState {
   Result<int64_t> MasterPutSettings(const std::map<std::string, std::optional<std::string>>& settings);
   Result<int64_t> MasterMoveShard(const std::string& index, uint32_t shard, const std::string& from,
                                   const std::string& to);
+  Result<int64_t> MasterReroute(const RerouteRequest& request, RerouteResult* out);
   Result<int64_t> MasterChangeDrain(const DrainChange& change);
   Result<int64_t> MasterHandOffPrimary(const ShardId& shard, const std::string& from, const std::string& to,
                                        int64_t primary_term);

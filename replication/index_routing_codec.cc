@@ -38,6 +38,7 @@ void WriteCopy(JsonWriter& w, const ShardCopyRouting& copy) {
   optional("last_node_id", copy.last_node_id);
   optional("relocating_node_id", copy.relocating_node_id);
   optional("relocation_id", copy.relocation_id);
+  optional("forced_primary", copy.forced_primary);
   w.EndObject();
 }
 
@@ -120,6 +121,7 @@ ShardCopyRouting ReadCopy(const rapidjson::Value& v, std::string* error, const s
   copy.last_node_id = f.OptStr("last_node_id");
   copy.relocating_node_id = f.OptStr("relocating_node_id");
   copy.relocation_id = f.OptStr("relocation_id");
+  copy.forced_primary = f.OptStr("forced_primary");
   return copy;
 }
 

@@ -7,9 +7,9 @@
 //                            "allocation_id": "..", "failure": "",
 //                            "unassigned_reason": "NODE_LEFT", "unassigned_at_ms": 0,
 //                            "last_node_id": "..", "relocating_node_id": "..",
-//                            "relocation_id": ".."}]}]}
+//                            "relocation_id": "..", "forced_primary": "empty"}]}]}
 //
-// (the last five only when set)
+// (the last six only when set)
 //
 // with states named as ShardCopyStateName prints them. A reader refuses a
 // newer format_version. Stateless and thread-safe.

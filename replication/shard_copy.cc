@@ -1,8 +1,44 @@
 #include "replication/shard_copy.h"
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "index/shard/shard_state.h"
 
 namespace holdfast {
+
+namespace {
+
+// The allocation id the directory's STATE names ("" when it has none or
+// cannot be read).
+std::string StoredAllocationId(const std::string& dir) {
+  std::ifstream in(dir + "/" + ShardStateFile::kFileName, std::ios::binary);
+  if (!in) return "";
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto state = DecodeShardState(bytes, ShardStateFile::kFileName);
+  return state.ok() ? state->allocation_id : "";
+}
+
+Status PrepareForcedPrimary(const ShardCopyOptions& o, const std::string& where) {
+  std::error_code ec;
+  const std::string stored = StoredAllocationId(o.dir);
+  if (o.forced_primary == "stale") {
+    if (stored.empty()) {
+      return Status::NotFound(where + ": no copy of the shard on this node's volume (allocate_stale_primary opens "
+                              "one that is there)");
+    }
+    return Status::OK();
+  }
+  // "empty": what another allocation left here is set aside for good.
+  if (stored != o.allocation_id && std::filesystem::exists(o.dir, ec)) {
+    std::filesystem::remove_all(o.dir, ec);
+    if (ec) return Status::IOError(where + ": removing what the volume held for an empty primary: " + ec.message());
+  }
+  return Status::OK();
+}
+
+}  // namespace
 
 Result<std::unique_ptr<ShardCopy>> ShardCopy::Open(ShardCopyOptions options) {
   std::unique_ptr<ShardCopy> copy(new ShardCopy(std::move(options)));
@@ -17,8 +53,12 @@ Result<std::unique_ptr<ShardCopy>> ShardCopy::Open(ShardCopyOptions options) {
       if (e.path().filename().string().rfind(prefix, 0) == 0) std::filesystem::remove_all(e.path(), ec);
     }
   }
+  const std::string where = "shard " + std::to_string(copy->options_.id.shard) + " of index [" +
+                            copy->options_.index_name + "]";
+  if (!copy->options_.forced_primary.empty()) HOLDFAST_RETURN_IF_ERROR(PrepareForcedPrimary(copy->options_, where));
   ShardEngineOptions eo = copy->options_.engine;
   eo.dir = copy->options_.dir;
+  eo.new_history_if_reallocated = copy->options_.forced_primary == "stale";
   eo.primary_term = copy->options_.primary_term;
   eo.allocation_id = copy->options_.allocation_id;
   eo.sole_copy = copy->options_.sole_copy;
@@ -27,8 +67,6 @@ Result<std::unique_ptr<ShardCopy>> ShardCopy::Open(ShardCopyOptions options) {
     auto report = copy->options_.on_failure;
     eo.on_failure = [id, report](const Status& failure) { report(id, failure); };
   }
-  const std::string where = "shard " + std::to_string(copy->options_.id.shard) + " of index [" +
-                            copy->options_.index_name + "]";
   auto engine = ShardEngine::Open(eo, copy->options_.mappings);
   if (!engine.ok()) return Status(engine.status().code(), where + ": " + engine.status().message());
   copy->engine_ = std::move(engine).value();

@@ -42,6 +42,11 @@ struct ShardCopyOptions {
   // No other in-sync copy exists (a single node): the global checkpoint is
   // the local one, so the op log is trimmed up to the flush point.
   bool sole_copy = true;
+  // A primary forced by _cluster/reroute (ShardCopyRouting::forced_primary):
+  // "empty" sets aside what the directory holds unless it is this
+  // allocation's already; "stale" needs a copy there and gives it a new
+  // history (once: when it was another allocation's). "" otherwise.
+  std::string forced_primary;
   // Told, once, why the copy failed (after it opened); the registry logs it
   // and reports the copy failed in the cluster state.
   std::function<void(const ShardId&, const Status&)> on_failure;

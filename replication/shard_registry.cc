@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <set>
+#include <thread>
 
 namespace holdfast {
 
@@ -237,6 +238,23 @@ ShardCopyOptions ShardRegistry::CopyOptions(const ShardId& id, const IndexMetada
   return o;
 }
 
+bool ShardRegistry::WaitReleased(const ShardId& id, std::chrono::milliseconds timeout,
+                                 const std::atomic<bool>* cancelled) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = releasing_.find(id);
+      if (it == releasing_.end() || it->second.expired()) {
+        if (it != releasing_.end()) releasing_.erase(it);
+        return true;
+      }
+    }
+    if (std::chrono::steady_clock::now() > until || (cancelled != nullptr && cancelled->load())) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 void ShardRegistry::Converge(const ClusterStatePtr& state) {
   std::lock_guard<std::mutex> converge(converge_mu_);
   {
@@ -272,11 +290,15 @@ void ShardRegistry::Converge(const ClusterStatePtr& state) {
         // reason; the routing table keeps requests away), but is not reopened.
         if (copy.state == ShardCopyState::kFailed && !Get(id)) continue;
         Wanted w{index, &shard, &copy, copy.allocation_id, "", false};
-        // A new replica (not in sync yet) is filled from the started primary.
-        const ShardCopyRouting* primary = shard.primary();
-        if (!copy.primary && copy.state == ShardCopyState::kInitializing && !shard.IsInSync(copy.allocation_id) &&
-            primary != nullptr && !primary->node_id.empty() &&
-            (primary->state == ShardCopyState::kStarted || primary->state == ShardCopyState::kRelocating)) {
+        // A new replica (not in sync yet) is filled from the started primary;
+        // without one it waits (what this volume holds may miss
+        // acknowledged writes: never opened as it is).
+        if (!copy.primary && copy.state == ShardCopyState::kInitializing && !shard.IsInSync(copy.allocation_id)) {
+          const ShardCopyRouting* primary = shard.primary();
+          if (primary == nullptr || primary->node_id.empty() ||
+              (primary->state != ShardCopyState::kStarted && primary->state != ShardCopyState::kRelocating)) {
+            continue;
+          }
           w.recover_from = primary->node_id;
         }
         wanted[id] = w;
@@ -369,7 +391,16 @@ void ShardRegistry::Converge(const ClusterStatePtr& state) {
       continue;
     }
     if (!open) {
-      auto opened = ShardCopy::Open(CopyOptions(id, *w.index, *w.shard, w.allocation_id, w.copy->primary));
+      ShardCopyOptions options = CopyOptions(id, *w.index, *w.shard, w.allocation_id, w.copy->primary);
+      if (w.copy->primary) options.forced_primary = w.copy->forced_primary;
+      // A forced primary replaces what the directory holds: a copy this
+      // process held there (another allocation) must be closed for good.
+      if (!options.forced_primary.empty() && !WaitReleased(id, std::chrono::seconds(10))) {
+        (void)state_->UpdateShardCopy(id, w.allocation_id, ShardCopyState::kFailed,
+                                      "the previous copy of the shard on this node is still in use");
+        continue;
+      }
+      auto opened = ShardCopy::Open(std::move(options));
       if (!opened.ok()) {
         if (options_.on_failure) options_.on_failure(id, opened.status());
         // Best effort: if the state cannot take the report, the copy stays

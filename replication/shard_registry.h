@@ -146,6 +146,10 @@ class ShardRegistry {
                      bool relocation);
   void RunRecovery(const std::shared_ptr<Recovery>& recovery);
   void JoinFinishedRecoveries();
+  // Waits (up to `timeout`, or until `*cancelled`) until no copy of `id`
+  // this process held is in use any more; false when one still is.
+  bool WaitReleased(const ShardId& id, std::chrono::milliseconds timeout,
+                    const std::atomic<bool>* cancelled = nullptr);
   // The end of a replica's recovery, with the primary (FinalizeRecovery).
   Status FinalizeReplicaRecovery(const ShardId& id, const std::string& allocation_id, ShardCopy* copy);
   void StopRecoveries();  // cancels and joins every recovery thread; the registry is closed after

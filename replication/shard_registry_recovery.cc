@@ -55,21 +55,10 @@ void ShardRegistry::RunRecovery(const std::shared_ptr<Recovery>& r) {
     r->done = true;
   };
   // A copy this one replaces (same directory) must be closed for good.
-  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);;) {
-    bool released = false;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto it = releasing_.find(id);
-      released = it == releasing_.end() || it->second.expired();
-      if (released && it != releasing_.end()) releasing_.erase(it);
-    }
-    if (released) break;
-    if (r->cancelled || std::chrono::steady_clock::now() > until) {
-      EndPeerRecovery(r->peer);
-      return fail(Status::Unavailable("the previous copy of shard " + id.ToString() +
-                                      " on this node is still in use; recovery retried later"));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (!WaitReleased(id, std::chrono::seconds(60), &r->cancelled)) {
+    EndPeerRecovery(r->peer);
+    return fail(Status::Unavailable("the previous copy of shard " + id.ToString() +
+                                    " on this node is still in use; recovery retried later"));
   }
   // A replica whose volume holds the shard (its node restarted, or it
   // comes back after a failure) catches up from the primary's ops when the

@@ -33,6 +33,7 @@ holdfast_add_test(grpc_batch_coalescing_test SOURCES replication/grpc_batch_coal
 # Where the master puts copies (pure: snapshots in, snapshots out).
 holdfast_add_test(allocation_test SOURCES replication/allocation_test.cc replication/allocation_awareness_test.cc
   replication/allocation_filters_test.cc replication/index_allocation_test.cc replication/recovery_throttling_test.cc
+  replication/reroute_test.cc
   LIBS holdfast_replication holdfast_test_support)
 # Drain records, disruption slots and the primary handoff (pure, likewise).
 holdfast_add_test(drain_records_test SOURCES replication/drain_records_test.cc

@@ -261,7 +261,9 @@ Status ShardEngine::Impl::OpenState() {
   // The owner knows better what this copy is now: a newer term, another allocation.
   return state_->Update([&](ShardState* s) {
     s->primary_term = std::max(s->primary_term, options_.primary_term);
-    if (!options_.allocation_id.empty()) s->allocation_id = options_.allocation_id;
+    if (options_.allocation_id.empty() || s->allocation_id == options_.allocation_id) return;
+    if (options_.new_history_if_reallocated) s->history_uuid = NewUuid();
+    s->allocation_id = options_.allocation_id;
   });
 }
 

@@ -98,6 +98,10 @@ struct ShardEngineOptions {
   // This copy's allocation id; empty: the one in STATE (a new random id
   // when STATE is created).
   std::string allocation_id;
+  // Files of another allocation (STATE names another id) start a new
+  // history uuid at open: a copy forced to be primary over what it holds,
+  // which no other copy may then catch up from by comparing ops.
+  bool new_history_if_reallocated = false;
   bool background_merges = true;
   // Merge output is written at most this fast (0 = unlimited), so merges leave
   // disk bandwidth to the op log and searches.

@@ -10,7 +10,8 @@
 //                                         mode only), nested as Elasticsearch
 //                                         shows them (?flat_settings=true: flat;
 //                                         ?include_defaults=true: the defaults)
-//   POST /_cluster/reroute                {"commands": [{"move": {...}}]}
+//   POST /_cluster/reroute                {"commands": [{"move" | "cancel" | "allocate_replica" |
+//                                           "allocate_stale_primary" | "allocate_empty_primary": {...}}]}
 //
 // Changes need cluster mode (an etcd-backed cluster state): on the embedded
 // one-node cluster they answer 400 saying so.
@@ -77,6 +78,12 @@ void WriteRouting(JsonWriter& w, const ClusterStateSnapshot& state, const IndexM
         }
         w.Field("shard", static_cast<uint64_t>(shard.shard)).Field("index", index.name);
         if (!copy.allocation_id.empty()) w.Key("allocation_id").StartObject().Field("id", copy.allocation_id).EndObject();
+        if (copy.forced_primary == "empty") {
+          w.Key("recovery_source").StartObject().Field("type", "EMPTY_STORE").EndObject();
+        } else if (copy.forced_primary == "stale") {
+          w.Key("recovery_source").StartObject().Field("type", "EXISTING_STORE");
+          w.Field("bootstrap_new_history_uuid", true).EndObject();
+        }
         if (copy.state == ShardCopyState::kUnassigned || copy.state == ShardCopyState::kFailed) {
           w.Key("unassigned_info").StartObject();
           w.Field("reason", UnassignedReasonOf(copy));
@@ -387,29 +394,112 @@ HttpResponse PutSettings(ApiContext* ctx, const HttpRequest& req) {
   return JsonResponse(200, w);
 }
 
+// One command of the body: {"<kind>": {index, shard, node | from_node, to_node, ...}}.
+Result<RerouteCommand> ParseRerouteCommand(const rapidjson::Value& c) {
+  if (!c.IsObject() || c.MemberCount() != 1 || !c.MemberBegin()->value.IsObject()) {
+    return mapping::IllegalArgumentError("a reroute command is an object with one member: the command's name");
+  }
+  RerouteCommand out;
+  out.kind = c.MemberBegin()->name.GetString();
+  if (!IsRerouteCommand(out.kind)) {
+    return mapping::IllegalArgumentError(
+        "unknown reroute command [" + out.kind +
+        "] (move, cancel, allocate_replica, allocate_stale_primary and allocate_empty_primary are known)");
+  }
+  const rapidjson::Value& m = c.MemberBegin()->value;
+  auto str = [&](const char* k) { return m.HasMember(k) && m[k].IsString() ? std::string(m[k].GetString()) : std::string(); };
+  auto flag = [&](const char* k) { return m.HasMember(k) && m[k].IsBool() && m[k].GetBool(); };
+  out.index = str("index");
+  out.node = str("node");
+  out.from_node = str("from_node");
+  out.to_node = str("to_node");
+  out.allow_primary = flag("allow_primary");
+  out.accept_data_loss = flag("accept_data_loss");
+  const bool has_shard = m.HasMember("shard") && m["shard"].IsUint();
+  if (has_shard) out.shard = m["shard"].GetUint();
+  const bool move = out.kind == "move";
+  if (out.index.empty() || !has_shard || (move ? out.from_node.empty() || out.to_node.empty() : out.node.empty())) {
+    return mapping::IllegalArgumentError("[" + out.kind + "] needs index, shard and " +
+                                         (move ? "from_node and to_node" : "node"));
+  }
+  return out;
+}
+
+void WriteRerouteParameters(JsonWriter& w, const RerouteCommand& c) {
+  w.Key("parameters").StartObject().Field("index", c.index).Field("shard", static_cast<uint64_t>(c.shard));
+  if (c.kind == "move") {
+    w.Field("from_node", c.from_node).Field("to_node", c.to_node);
+  } else {
+    w.Field("node", c.node);
+  }
+  if (c.kind == "cancel") w.Field("allow_primary", c.allow_primary);
+  if (c.kind == "allocate_stale_primary" || c.kind == "allocate_empty_primary") {
+    w.Field("accept_data_loss", c.accept_data_loss);
+  }
+  w.EndObject();
+}
+
+// POST /_cluster/reroute: Elasticsearch's allocation commands, applied by
+// the master in one change (replication/allocation.h ApplyReroute), then
+// the allocation pass. `dry_run` writes nothing and shows the routing it
+// would be; `explain` says what became of each command (a refused one is
+// skipped instead of failing the request); `retry_failed` tries failed
+// allocations again now; `metric=none` leaves the state out.
 HttpResponse Reroute(ApiContext* ctx, const HttpRequest& req) {
   EtcdClusterState* cluster = ctx->cluster.load(std::memory_order_acquire);
   if (cluster == nullptr) return ErrorFromStatus(NeedsClusterMode("reroute"));
-  rapidjson::Document d;
-  d.Parse(req.body.data(), req.body.size());
-  if (d.HasParseError() || !d.IsObject()) return ErrorFromStatus(BodyParseError("request body is not a JSON object"));
-  if (d.HasMember("commands") && d["commands"].IsArray()) {
-    for (const auto& c : d["commands"].GetArray()) {
-      if (!c.IsObject() || !c.HasMember("move") || !c["move"].IsObject()) {
-        return ErrorFromStatus(mapping::IllegalArgumentError("only the [move] reroute command is supported"));
+  EtcdClusterState::RerouteRequest request;
+  request.dry_run = req.QueryParam("dry_run") == "true";
+  request.explain = req.QueryParam("explain") == "true";
+  request.retry_failed = req.QueryParam("retry_failed") == "true";
+  if (!BlankBody(req.body)) {
+    rapidjson::Document d;
+    d.Parse(req.body.data(), req.body.size());
+    if (d.HasParseError() || !d.IsObject()) return ErrorFromStatus(BodyParseError("request body is not a JSON object"));
+    if (d.HasMember("commands")) {
+      if (!d["commands"].IsArray()) return ErrorFromStatus(mapping::IllegalArgumentError("[commands] is an array"));
+      for (const auto& c : d["commands"].GetArray()) {
+        auto command = ParseRerouteCommand(c);
+        if (!command.ok()) return ErrorFromStatus(command.status());
+        request.commands.push_back(std::move(command).value());
       }
-      const auto& m = c["move"];
-      auto str = [&](const char* k) { return m.HasMember(k) && m[k].IsString() ? std::string(m[k].GetString()) : std::string(); };
-      if (str("index").empty() || !m.HasMember("shard") || !m["shard"].IsUint() || str("from_node").empty() ||
-          str("to_node").empty()) {
-        return ErrorFromStatus(mapping::IllegalArgumentError("[move] needs index, shard, from_node and to_node"));
-      }
-      Status s = cluster->MoveShard(str("index"), m["shard"].GetUint(), str("from_node"), str("to_node"));
-      if (!s.ok()) return ErrorFromStatus(s);
     }
   }
+  auto done = cluster->Reroute(request);
+  if (!done.ok()) return ErrorFromStatus(done.status());
   JsonWriter w;
-  w.StartObject().Field("acknowledged", true).EndObject();
+  w.StartObject().Field("acknowledged", true);
+  if (req.QueryParam("metric") != "none") {
+    // The state after the change as this node sees it (it waited for it),
+    // or, for a dry run, with the routing the commands would give.
+    ClusterStatePtr now = cluster->Current();
+    ClusterStateSnapshot shown = *now;
+    for (const auto& [uuid, routing] : done->routing) shown.routing[uuid] = routing;
+    w.Key("state").StartObject();
+    w.Field("cluster_uuid", shown.cluster_uuid).Field("version", shown.version).Field("master_node", shown.master_node_id);
+    w.Key("routing_table").StartObject().Key("indices").StartObject();
+    for (const IndexMetadata* index : shown.IndicesByName()) {
+      w.Key(index->name).StartObject();
+      WriteRouting(w, shown, *index);
+      w.EndObject();
+    }
+    w.EndObject().EndObject().EndObject();
+  }
+  if (request.explain) {
+    w.Key("explanations").StartArray();
+    for (size_t i = 0; i < request.commands.size() && i < done->decisions.size(); ++i) {
+      const RerouteCommand& c = request.commands[i];
+      w.StartObject().Field("command", c.kind);
+      WriteRerouteParameters(w, c);
+      w.Key("decisions").StartArray().StartObject();
+      w.Field("decider", c.kind + "_allocation_command");
+      w.Field("decision", done->decisions[i].applied ? "YES" : "NO");
+      w.Field("explanation", done->decisions[i].explanation);
+      w.EndObject().EndArray().EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject();
   return JsonResponse(200, w);
 }
 

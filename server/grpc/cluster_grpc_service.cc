@@ -121,6 +121,16 @@ grpc::Status ClusterGrpcService::MoveShard(grpc::ServerContext*, const holdfast:
                 response);
 }
 
+grpc::Status ClusterGrpcService::Reroute(grpc::ServerContext*, const holdfast::v1::RerouteRequest* request,
+                                         holdfast::v1::RerouteResponse* response) {
+  EtcdClusterState* state = state_.load(std::memory_order_acquire);
+  if (state == nullptr) return Answer(NotJoined(), response);
+  EtcdClusterState::RerouteResult result;
+  auto done = state->MasterReroute(EtcdClusterState::RerouteRequestFromProto(*request), &result);
+  if (done.ok()) EtcdClusterState::RerouteResultToProto(result, response);
+  return Answer(done, response);
+}
+
 grpc::Status ClusterGrpcService::ChangeDrain(grpc::ServerContext*, const holdfast::v1::DrainChangeRequest* request,
                                              holdfast::v1::ClusterChangeResponse* response) {
   EtcdClusterState* state = state_.load(std::memory_order_acquire);

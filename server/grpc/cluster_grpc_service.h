@@ -35,6 +35,8 @@ class ClusterGrpcService final : public holdfast::v1::Cluster::Service {
                             holdfast::v1::ClusterChangeResponse* response) override;
   grpc::Status MoveShard(grpc::ServerContext*, const holdfast::v1::MoveShardRequest* request,
                          holdfast::v1::ClusterChangeResponse* response) override;
+  grpc::Status Reroute(grpc::ServerContext*, const holdfast::v1::RerouteRequest* request,
+                       holdfast::v1::RerouteResponse* response) override;
   grpc::Status ChangeDrain(grpc::ServerContext*, const holdfast::v1::DrainChangeRequest* request,
                            holdfast::v1::ClusterChangeResponse* response) override;
   grpc::Status HandOffPrimary(grpc::ServerContext*, const holdfast::v1::HandOffPrimaryRequest* request,

@@ -175,7 +175,8 @@ std::set<ShardId> CopiesOf(const ClusterStateSnapshot& state, const std::string&
 }
 
 // Every one of `shards` still placed here is started and in sync; those
-// placed elsewhere (or deleted) no longer count, nor do copies waiting for
+// placed elsewhere (or deleted) no longer count, nor do replicas of a shard
+// without a started primary, nor copies waiting for
 // this node while allocation.enable (the index's or the cluster's) holds it back
 // (the operator turns it back to all once the node is up — Elasticsearch's
 // rolling restart — and waits for green then, not for ready).
@@ -183,7 +184,13 @@ bool CaughtUp(const ClusterStateSnapshot& state, const std::string& node, const 
   for (const ShardId& id : shards) {
     const ShardRouting* routing = state.RoutingOf(id);
     if (routing == nullptr) continue;
+    // A replica waits for a started primary to recover from (a red shard:
+    // none may come for a long time); this node does not wait with it.
+    const ShardCopyRouting* primary = routing->primary();
+    const bool primary_started = primary != nullptr && (primary->state == ShardCopyState::kStarted ||
+                                                        primary->state == ShardCopyState::kRelocating);
     for (const ShardCopyRouting& c : routing->copies) {
+      if (!c.primary && !primary_started) continue;
       if (c.node_id.empty() && c.last_node_id == node && c.state == ShardCopyState::kUnassigned &&
           AllocationEnableRefusal(state, id.index_uuid, c).empty()) {
         return false;

@@ -71,6 +71,38 @@ TEST(ShardStateTest, WrittenOnCreateKeptOnReopenAndUpdated) {
   EXPECT_EQ(engine->history_uuid(), history);
 }
 
+// A copy forced to be primary over what its volume holds (allocate_stale_primary)
+// starts a new history when the files were another allocation's — once: its own
+// reopen keeps it — so that no copy of the old history catches up from it by ops.
+TEST(ShardStateTest, ANewHistoryForFilesOfAnotherAllocationOnce) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.Sub("shard");
+  auto mappings = testing::TestMappings();
+  ShardEngineOptions o = testing::TestShardOptions(dir);
+  o.allocation_id = "replica-1";
+  std::string history;
+  {
+    auto engine = testing::OpenShard(o, mappings);
+    ASSERT_NE(engine, nullptr);
+    ASSERT_TRUE(testing::IndexDoc(*engine, "d", R"({"n":1})").status.ok());
+    history = engine->history_uuid();
+  }
+  o.new_history_if_reallocated = true;
+  o.allocation_id = "forced-2";
+  std::string forced;
+  {
+    auto engine = testing::OpenShard(o, mappings);
+    ASSERT_NE(engine, nullptr);
+    forced = engine->history_uuid();
+    EXPECT_NE(forced, history);
+    EXPECT_EQ(ReadState(dir)->history_uuid, forced);
+    EXPECT_EQ(engine->Stats().docs + engine->Stats().buffered_docs, 1u) << "the documents stay";
+  }
+  auto engine = testing::OpenShard(o, mappings);  // its own files now
+  ASSERT_NE(engine, nullptr);
+  EXPECT_EQ(engine->history_uuid(), forced);
+}
+
 TEST(ShardStateTest, CorruptStateIsReportedAsCorruption) {
   testing::TempDir tmp;
   const std::string dir = tmp.Sub("shard");

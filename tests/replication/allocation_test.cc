@@ -345,5 +345,57 @@ TEST(AllocationTest, AllocationEnablePrimariesHoldsReplicasBackUntilTheNodeRetur
   EXPECT_EQ(back_on_n2, 2) << "n2's two copies went back to its volume";
 }
 
+
+// A replica that was out of the in-sync set when the primary's node went
+// away holds none of the writes acknowledged without it: when its node
+// returns it must not open what its volume holds and join the in-sync set
+// (it would then be promoted, and those writes lost). It waits for a
+// started primary to recover from; the shard stays red.
+TEST(AllocationTest, AStaleReplicaWhoseNodeReturnsNeverJoinsTheInSyncSetWithoutAPrimary) {
+  ClusterStateSnapshot s = ThreeNodes();
+  Create(&s, "books", 1, 1);
+  StartAll(&s);
+  int64_t next = 0;
+  (void)Reallocate(&s, AllocationInput{2'000}, &next);
+  StartAll(&s);
+  const ShardId id{s.routing.begin()->first, 0};
+  auto shard = [&]() -> const ShardRouting& { return s.routing.begin()->second.shards[0]; };
+  ASSERT_EQ(shard().in_sync.size(), 2u);
+  const std::string primary_node = shard().copies[0].node_id;
+  const std::string replica_node = shard().copies[1].node_id;
+  const ClusterNode replica_member = s.nodes.at(replica_node);
+  // The replica's node leaves: out of the in-sync set; writes go on without it.
+  s.nodes.erase(replica_node);
+  ASSERT_TRUE(Reallocate(&s, AllocationInput{3'000}, &next));
+  ASSERT_EQ(shard().in_sync.size(), 1u);
+  // Then the primary's node.
+  s.nodes.erase(primary_node);
+  (void)Reallocate(&s, AllocationInput{4'000}, &next);
+  ASSERT_EQ(shard().primary(), nullptr);
+  // The replica's node returns (the third node stays): nothing may open its stale copy.
+  s.nodes[replica_node] = replica_member;
+  (void)Reallocate(&s, AllocationInput{5'000}, &next);
+  for (const ShardCopyRouting& c : shard().copies) {
+    EXPECT_EQ(c.state, ShardCopyState::kUnassigned) << "the copy last on " << c.last_node_id << " was allocated";
+  }
+  auto explained = ExplainAllocation(s, AllocationInput{5'000}, "books", 0, false);
+  ASSERT_TRUE(explained.ok()) << explained.status().ToString();
+  EXPECT_NE(explained->allocate_explanation.find("until the primary is started"), std::string::npos)
+      << explained->allocate_explanation;
+  // Even a started report of such a copy (a node that opened it anyway) does
+  // not put it in sync, and nothing is promoted.
+  ShardCopyRouting& replica = s.routing.begin()->second.shards[0].copies[1];
+  ASSERT_FALSE(replica.primary);
+  replica.node_id = replica_node;
+  replica.state = ShardCopyState::kInitializing;
+  replica.allocation_id = "opened-anyway";
+  auto report = ApplyCopyReport(&s, id, "opened-anyway", ShardCopyState::kStarted, "");
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_FALSE(report.value()) << "a replica with no primary to recover from joined the in-sync set";
+  (void)Reallocate(&s, AllocationInput{6'000}, &next);
+  EXPECT_EQ(shard().primary(), nullptr);
+  EXPECT_EQ(shard().in_sync.size(), 1u);
+}
+
 }  // namespace
 }  // namespace holdfast
