@@ -207,7 +207,47 @@ bool ReferencesNode(const ShardRouting& shard, const std::string& node) {
   return false;
 }
 
+// Every copy of the shard started and in sync: the shard needs nothing a
+// node it does not name may still hold.
+bool FullyActive(const ShardRouting& shard) {
+  for (const ShardCopyRouting& c : shard.copies) {
+    if (c.state != ShardCopyState::kStarted || !shard.IsInSync(c.allocation_id)) return false;
+  }
+  return !shard.copies.empty();
+}
+
 }  // namespace
+
+void ShardRegistry::RemoveCopiesActiveElsewhere(const ClusterStateSnapshot& state) {
+  std::error_code ec;
+  for (const auto& index_dir : std::filesystem::directory_iterator(options_.indices_dir, ec)) {
+    const std::string uuid = index_dir.path().filename().string();
+    const IndexRouting* routing = state.RoutingOf(uuid);
+    if (routing == nullptr || !index_dir.is_directory(ec)) continue;
+    std::error_code shard_ec;
+    for (const auto& e : std::filesystem::directory_iterator(index_dir.path(), shard_ec)) {
+      const std::string name = e.path().filename().string();
+      if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos || name.size() > 9) continue;
+      const uint32_t n = static_cast<uint32_t>(std::stoul(name));
+      if (n >= routing->shards.size()) continue;
+      const ShardRouting& shard = routing->shards[n];
+      if (ReferencesNode(shard, options_.node_id) || !FullyActive(shard)) continue;
+      const ShardId id{uuid, n};
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (copies_.count(id) || recoveries_.count(id)) continue;
+        if (auto r = releasing_.find(id); r != releasing_.end() && !r->second.expired()) continue;
+        bool retiring = false;
+        for (const Retiring& r : retiring_) retiring |= r.id == id;
+        if (retiring) continue;
+      }
+      // What a node that was away held of a shard that is whole on other
+      // nodes now (its copies went elsewhere meanwhile): files nobody reads.
+      spdlog::info("removing this volume's files of shard {}: the shard is active on other nodes", id.ToString());
+      std::filesystem::remove_all(e.path(), shard_ec);
+    }
+  }
+}
 
 ShardCopyOptions ShardRegistry::CopyOptions(const ShardId& id, const IndexMetadata& index, const ShardRouting& shard,
                                             const std::string& allocation_id, bool primary) {
@@ -357,6 +397,7 @@ void ShardRegistry::Converge(const ClusterStatePtr& state) {
   for (auto& copy : gone) (void)copy->Close();  // the files of a deleted index need no flush to be right
   NotifyClosed(gone);
   CloseRetired();
+  RemoveCopiesActiveElsewhere(*state);
   // Copies wanted here: open the missing ones (or fill them from a peer),
   // report the opened ones started.
   for (const auto& [id, w] : wanted) {

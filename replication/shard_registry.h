@@ -113,6 +113,9 @@ class ShardRegistry {
   void Converge(const ClusterStatePtr& state);
   void NotifyClosed(const std::vector<std::shared_ptr<ShardCopy>>& copies);
   void RemoveUnownedDirectories(const ClusterStateSnapshot& state);
+  // Removes the directories of shards this node holds no copy of, is not
+  // named by, and whose every copy is started and in sync elsewhere.
+  void RemoveCopiesActiveElsewhere(const ClusterStateSnapshot& state);
   std::shared_ptr<MappingSource> MappingsFor(const IndexMetadata& index);
   ShardCopyOptions CopyOptions(const ShardId& id, const IndexMetadata& index, const ShardRouting& shard,
                                const std::string& allocation_id, bool primary);

@@ -509,6 +509,16 @@ TEST_F(ClusterFixture, AReplicaWhoseNodeStaysAwayIsRecreatedFromThePrimaryAfterT
   }
   EXPECT_TRUE(filled) << Http(via, "GET", "/_cat/recovery?v").body;
   EXPECT_EQ(HttpJson(via, "GET", "/rep/_count")["count"].GetUint64(), 200u);
+  // The node comes back: what its volume held of the shard, whole on the
+  // other two now, is removed (not left on its disk for good).
+  const std::string uuid =
+      HttpJson(via, "GET", "/_cluster/state/metadata/rep")["metadata"]["indices"]["rep"]["settings"]["index"]["uuid"]
+          .GetString();
+  const std::string held = dir_.Sub("n" + std::to_string(gone + 1)) + "/indices/" + uuid + "/0";
+  ASSERT_TRUE(std::filesystem::exists(held)) << held;
+  StartNode(gone);
+  EXPECT_TRUE(WaitUntil([&] { return !std::filesystem::exists(held); }, 30s)) << held << " is still there";
+  EXPECT_EQ(Health(via), "green");
 }
 
 TEST_F(ClusterFixture, EtcdStoppedForTwentySecondsChangesNothingAndTheClusterConvergesAfter) {
