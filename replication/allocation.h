@@ -162,6 +162,8 @@ std::map<ShardId, std::string> CopiesNoNodeCanTake(const ClusterStateSnapshot& s
 //                          unassigned primary to the node whose volume holds
 //                          an older copy (writes acknowledged after it was
 //                          left behind are lost); it starts a new history.
+//                          A node the routing table does not know to hold one
+//                          checks its volume: the primary fails there if not.
 //   allocate_empty_primary {index, shard, node, accept_data_loss}: the
 //                          unassigned primary to the node, empty.
 // Nodes by id or name.

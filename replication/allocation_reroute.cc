@@ -157,8 +157,18 @@ Result<std::string> AllocateStalePrimary(const RerouteCommand& c, const Target& 
     if (x.node_id == node || (x.state == ShardCopyState::kUnassigned && x.last_node_id == node)) chosen = i;
   }
   if (chosen == shard.copies.size()) {
-    return Refused(c, "No data for shard [" + std::to_string(shard.shard) + "] of index [" + c.index +
-                          "] found on node [" + node + "]");
+    // The routing table forgot that copy (a replica a failed write dropped
+    // is allocated anew, not back to its node): the node itself finds out
+    // whether its volume holds one, and the primary fails there if not.
+    ShardCopyRouting& primary = shard.copies[0];
+    AssignTo(&primary, node, /*keep_allocation=*/false);
+    primary.forced_primary = "stale";
+    shard.in_sync = {primary.allocation_id};
+    shard.primary_term += 1;
+    ReinitializeReplicas(&shard, now_ms);
+    return "the primary of " + t.what + " is allocated to node [" + node + "] (term " +
+           std::to_string(shard.primary_term) + ", a new history) to open the copy its volume holds; the routing "
+           "table knows of none there, and if the node holds none the primary fails there (the shard stays red)";
   }
   if (chosen == 0) {
     // The primary's own (in sync) copy: nothing is lost; it opens as it is.

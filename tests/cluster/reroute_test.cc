@@ -65,8 +65,11 @@ class ClusterRerouteTest : public ClusterFixture {
   // Writes `before`, loses the replica's node, writes `after` (acknowledged
   // by the primary alone), loses the primary's node for good, and brings the
   // replica's node back. Returns {old primary's node, stale replica's node}.
+  // `node_left`: the writes wait until the master saw the node leave (the
+  // routing table keeps the copy's place on it); else they go at once and
+  // fail the replica (a new copy is to be made: the table forgets the node).
   std::pair<int, int> LosePrimaryAfterReplicaFellBehind(const std::string& index, std::set<std::string>* before,
-                                                        std::set<std::string>* after) {
+                                                        std::set<std::string>* after, bool node_left) {
     StartNodes(3);
     EXPECT_EQ(Http(0, "PUT", "/" + index, kIndex).status, 200);
     EXPECT_TRUE(WaitUntil([&] { return Health(0, index) == "green"; }, 30s)) << Http(0, "GET", "/_cat/shards").body;
@@ -75,8 +78,11 @@ class ClusterRerouteTest : public ClusterFixture {
     const int replica = NodeOf(index, "r");
     EXPECT_TRUE(primary > 0 && replica > 0 && primary != replica) << Http(0, "GET", "/_cat/shards").body;
     node(static_cast<size_t>(replica)).process().Signal(SIGKILL);
-    EXPECT_TRUE(WaitUntil([&] { return InSync(index) == 1; }, 30s)) << "the lost replica never left the in-sync set";
+    if (node_left) {
+      EXPECT_TRUE(WaitUntil([&] { return Health(0, index) == "yellow"; }, 30s)) << "the node never left";
+    }
     Write(index, "after", 20, after);
+    EXPECT_EQ(InSync(index), 1u) << "writes were acknowledged while the lost replica was in sync";
     // Flushed: the old primary's files record a global checkpoint over the
     // writes it took alone (its recovery compares histories only above it).
     EXPECT_EQ(Http(0, "POST", "/" + index + "/_flush").status, 200);
@@ -90,7 +96,9 @@ class ClusterRerouteTest : public ClusterFixture {
 
 TEST_F(ClusterRerouteTest, AStaleReplicaStaysOutUntilAllocateStalePrimaryAndThenEveryCopyFollowsIt) {
   std::set<std::string> before, after;
-  const auto [primary, replica] = LosePrimaryAfterReplicaFellBehind("s", &before, &after);
+  // The replica is failed by the writes: the routing table forgets where it
+  // was, and the node is asked to open what its volume holds.
+  const auto [primary, replica] = LosePrimaryAfterReplicaFellBehind("s", &before, &after, /*node_left=*/false);
   ASSERT_FALSE(HasFailure());
   const std::string replica_name = "n" + std::to_string(replica + 1);
   // The returning replica waits for a primary; the primary waits for its
@@ -106,6 +114,9 @@ TEST_F(ClusterRerouteTest, AStaleReplicaStaysOutUntilAllocateStalePrimaryAndThen
     std::this_thread::sleep_for(100ms);
   }
   EXPECT_NE(Explain("s", false).find("until the primary is started"), std::string::npos) << Explain("s", false);
+  EXPECT_NE(Http(0, "GET", "/_cat/shards/s?h=prirep,unassigned.reason").body.find("r ALLOCATION_FAILED"),
+            std::string::npos)
+      << "the write did not fail the replica: " << Http(0, "GET", "/_cat/shards/s?v&h=prirep,unassigned.reason").body;
   EXPECT_NE(Explain("s", true).find("allocate_stale_primary"), std::string::npos) << Explain("s", true);
   const int64_t term = Term("s");
   const std::string command = R"({"commands": [{"allocate_stale_primary": {"index": "s", "shard": 0, "node": ")" +
@@ -143,7 +154,7 @@ TEST_F(ClusterRerouteTest, AStaleReplicaStaysOutUntilAllocateStalePrimaryAndThen
 
 TEST_F(ClusterRerouteTest, AllocateEmptyPrimarySetsAsideWhatTheNodeHeldAndTheIndexTakesWritesAgain) {
   std::set<std::string> before, after;
-  const auto [primary, replica] = LosePrimaryAfterReplicaFellBehind("e", &before, &after);
+  const auto [primary, replica] = LosePrimaryAfterReplicaFellBehind("e", &before, &after, /*node_left=*/true);
   ASSERT_FALSE(HasFailure());
   const std::string replica_name = "n" + std::to_string(replica + 1);
   ASSERT_TRUE(WaitUntil([&] { return Explain("e", false).find("until the primary is started") != std::string::npos; },
