@@ -62,6 +62,20 @@ void ReinitializeReplicas(ShardRouting* shard, int64_t now_ms) {
   }
 }
 
+// The shard's primary entry goes to `node` under a new allocation id, forced
+// (`how`: ShardCopyRouting::forced_primary): the only in-sync copy of the
+// next term. The replicas still on nodes are recovered again from it.
+void ForcePrimary(ShardRouting* shard, const std::string& node, const char* how, int64_t now_ms) {
+  ShardCopyRouting& primary = shard->copies[0];
+  primary.relocating_node_id.clear();
+  primary.relocation_id.clear();
+  AssignTo(&primary, node, /*keep_allocation=*/false);
+  primary.forced_primary = how;
+  shard->in_sync = {primary.allocation_id};
+  shard->primary_term += 1;
+  ReinitializeReplicas(shard, now_ms);
+}
+
 // The shard's primary entry may be forced: unassigned, or failed on its node.
 Status ForcablePrimary(const RerouteCommand& c, const Target& t, int64_t now_ms) {
   ShardCopyRouting& primary = t.shard->copies[0];
@@ -160,12 +174,7 @@ Result<std::string> AllocateStalePrimary(const RerouteCommand& c, const Target& 
     // The routing table forgot that copy (a replica a failed write dropped
     // is allocated anew, not back to its node): the node itself finds out
     // whether its volume holds one, and the primary fails there if not.
-    ShardCopyRouting& primary = shard.copies[0];
-    AssignTo(&primary, node, /*keep_allocation=*/false);
-    primary.forced_primary = "stale";
-    shard.in_sync = {primary.allocation_id};
-    shard.primary_term += 1;
-    ReinitializeReplicas(&shard, now_ms);
+    ForcePrimary(&shard, node, "stale", now_ms);
     return "the primary of " + t.what + " is allocated to node [" + node + "] (term " +
            std::to_string(shard.primary_term) + ", a new history) to open the copy its volume holds; the routing "
            "table knows of none there, and if the node holds none the primary fails there (the shard stays red)";
@@ -175,22 +184,17 @@ Result<std::string> AllocateStalePrimary(const RerouteCommand& c, const Target& 
     AssignTo(&shard.copies[0], node, /*keep_allocation=*/true);
     return "the primary of " + t.what + " is allocated to node [" + node + "], whose volume holds its in-sync copy";
   }
+  // The copy's entry becomes the primary's; the lost primary's entry is a
+  // replica from now on: back to its node if that returns, recovered from
+  // the new primary.
   ShardCopyRouting promoted = shard.copies[chosen];
   ShardCopyRouting old = shard.copies[0];
   promoted.primary = true;
-  promoted.relocating_node_id.clear();
-  promoted.relocation_id.clear();
-  AssignTo(&promoted, node, /*keep_allocation=*/false);
-  promoted.forced_primary = "stale";
-  // The lost primary's entry is a replica from now on: back to its node if
-  // that returns, recovered from the new primary.
   old.primary = false;
   shard.copies.erase(shard.copies.begin() + static_cast<ptrdiff_t>(chosen));
   shard.copies[0] = std::move(promoted);
   shard.copies.push_back(std::move(old));
-  shard.in_sync = {shard.copies[0].allocation_id};
-  shard.primary_term += 1;
-  ReinitializeReplicas(&shard, now_ms);
+  ForcePrimary(&shard, node, "stale", now_ms);
   return "the stale copy of " + t.what + " on node [" + node + "] is the primary now (term " +
          std::to_string(shard.primary_term) + ", a new history); writes acknowledged after it fell behind are lost";
 }
@@ -211,12 +215,7 @@ Result<std::string> AllocateEmptyPrimary(const RerouteCommand& c, const Target& 
   for (ShardCopyRouting& x : shard.copies) {
     if (x.last_node_id == node) x.last_node_id.clear();
   }
-  ShardCopyRouting& primary = shard.copies[0];
-  AssignTo(&primary, node, /*keep_allocation=*/false);
-  primary.forced_primary = "empty";
-  shard.in_sync = {primary.allocation_id};
-  shard.primary_term += 1;
-  ReinitializeReplicas(&shard, now_ms);
+  ForcePrimary(&shard, node, "empty", now_ms);
   return "an empty primary of " + t.what + " is allocated to node [" + node + "] (term " +
          std::to_string(shard.primary_term) + "); the shard's documents are lost";
 }
