@@ -50,14 +50,6 @@ void AppendDifference(const ClusterStateSnapshot& base, const ClusterStateSnapsh
   AppendOrchestratorWrites(base.orchestrator_epochs, next.orchestrator_epochs, writes);
 }
 
-std::string NodeIdOf(const ClusterStateSnapshot& state, const std::string& id_or_name) {
-  if (state.nodes.count(id_or_name)) return id_or_name;
-  for (const auto& [id, node] : state.nodes) {
-    if (node.name == id_or_name) return id;
-  }
-  return "";
-}
-
 }  // namespace
 
 
@@ -342,14 +334,16 @@ Result<int64_t> EtcdClusterState::MasterPutTemplates(TemplateKind kind, const Te
 
 Result<int64_t> EtcdClusterState::MasterMoveShard(const std::string& index, uint32_t shard, const std::string& from,
                                                   const std::string& to) {
+  // The reroute command `move`, alone and without the allocation pass.
+  RerouteCommand move;
+  move.kind = "move";
+  move.index = index;
+  move.shard = shard;
+  move.from_node = from;
+  move.to_node = to;
   return MasterChange([&](ClusterStateSnapshot* next) -> Result<bool> {
-    const IndexMetadata* meta = next->FindIndex(index);
-    if (meta == nullptr) return Status::IndexNotFound("no such index [" + index + "]");
-    const std::string from_id = NodeIdOf(*next, from);
-    const std::string to_id = NodeIdOf(*next, to);
-    if (from_id.empty()) return Status::InvalidArgument("no node [" + from + "] in the cluster");
-    if (to_id.empty()) return Status::InvalidArgument("no node [" + to + "] in the cluster");
-    HOLDFAST_RETURN_IF_ERROR(StartRelocation(next, ShardId{meta->uuid, shard}, from_id, to_id));
+    auto moved = ApplyReroute(next, {move}, /*explain=*/false, /*retry_failed=*/false, AllocationInput{});
+    if (!moved.ok()) return moved.status();
     return true;
   });
 }

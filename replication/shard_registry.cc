@@ -63,6 +63,7 @@ Result<std::unique_ptr<ShardRegistry>> ShardRegistry::Open(ShardRegistryOptions 
   r->watch_ = state->Watch([self](const ClusterStatePtr& s) { self->Converge(s); });
   ClusterStatePtr current = state->Current();
   r->RemoveUnownedDirectories(*current);
+  r->FindShardDirectoriesLeftOnVolume();
   r->Converge(current);
   return r;
 }
@@ -218,34 +219,45 @@ bool FullyActive(const ShardRouting& shard) {
 
 }  // namespace
 
-void ShardRegistry::RemoveCopiesActiveElsewhere(const ClusterStateSnapshot& state) {
+void ShardRegistry::FindShardDirectoriesLeftOnVolume() {
+  std::lock_guard<std::mutex> converge(converge_mu_);
   std::error_code ec;
   for (const auto& index_dir : std::filesystem::directory_iterator(options_.indices_dir, ec)) {
-    const std::string uuid = index_dir.path().filename().string();
-    const IndexRouting* routing = state.RoutingOf(uuid);
-    if (routing == nullptr || !index_dir.is_directory(ec)) continue;
     std::error_code shard_ec;
+    if (!index_dir.is_directory(shard_ec)) continue;
     for (const auto& e : std::filesystem::directory_iterator(index_dir.path(), shard_ec)) {
       const std::string name = e.path().filename().string();
       if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos || name.size() > 9) continue;
-      const uint32_t n = static_cast<uint32_t>(std::stoul(name));
-      if (n >= routing->shards.size()) continue;
-      const ShardRouting& shard = routing->shards[n];
-      if (ReferencesNode(shard, options_.node_id) || !FullyActive(shard)) continue;
-      const ShardId id{uuid, n};
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (copies_.count(id) || recoveries_.count(id)) continue;
-        if (auto r = releasing_.find(id); r != releasing_.end() && !r->second.expired()) continue;
-        bool retiring = false;
-        for (const Retiring& r : retiring_) retiring |= r.id == id;
-        if (retiring) continue;
-      }
-      // What a node that was away held of a shard that is whole on other
-      // nodes now (its copies went elsewhere meanwhile): files nobody reads.
-      spdlog::info("removing this volume's files of shard {}: the shard is active on other nodes", id.ToString());
-      std::filesystem::remove_all(e.path(), shard_ec);
+      left_on_volume_.insert(ShardId{index_dir.path().filename().string(), static_cast<uint32_t>(std::stoul(name))});
     }
+  }
+}
+
+void ShardRegistry::RemoveCopiesActiveElsewhere(const ClusterStateSnapshot& state) {
+  for (auto it = left_on_volume_.begin(); it != left_on_volume_.end();) {
+    const ShardId& id = *it;
+    const ShardRouting* shard = state.RoutingOf(id);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      // A copy of this process took the files over (open, recovering, moving
+      // away or still in use): its own end removes them.
+      bool taken = copies_.count(id) || recoveries_.count(id) || releasing_.count(id);
+      for (const Retiring& r : retiring_) taken |= r.id == id;
+      if (taken) {
+        it = left_on_volume_.erase(it);
+        continue;
+      }
+    }
+    if (shard == nullptr || ReferencesNode(*shard, options_.node_id) || !FullyActive(*shard)) {
+      ++it;
+      continue;
+    }
+    // What a node that was away held of a shard that is whole on other
+    // nodes now (its copies went elsewhere meanwhile): files nobody reads.
+    spdlog::info("removing this volume's files of shard {}: the shard is active on other nodes", id.ToString());
+    std::error_code ec;
+    std::filesystem::remove_all(options_.indices_dir + "/" + id.index_uuid + "/" + std::to_string(id.shard), ec);
+    it = left_on_volume_.erase(it);
   }
 }
 

@@ -113,8 +113,11 @@ class ShardRegistry {
   void Converge(const ClusterStatePtr& state);
   void NotifyClosed(const std::vector<std::shared_ptr<ShardCopy>>& copies);
   void RemoveUnownedDirectories(const ClusterStateSnapshot& state);
-  // Removes the directories of shards this node holds no copy of, is not
-  // named by, and whose every copy is started and in sync elsewhere.
+  // At open: the shard directories this volume holds (left_on_volume_).
+  void FindShardDirectoriesLeftOnVolume();
+  // Removes those of them no copy of this process took over, whose shard
+  // does not name this node and has every copy started and in sync
+  // elsewhere (a convergence looks only at these, never at the disk).
   void RemoveCopiesActiveElsewhere(const ClusterStateSnapshot& state);
   std::shared_ptr<MappingSource> MappingsFor(const IndexMetadata& index);
   ShardCopyOptions CopyOptions(const ShardId& id, const IndexMetadata& index, const ShardRouting& shard,
@@ -132,6 +135,7 @@ class ShardRegistry {
   std::set<ShardId> reopening_;                                       // under mu_
   mutable std::condition_variable reopened_;                          // with mu_
   std::map<ShardId, std::chrono::steady_clock::time_point> next_try_;  // under converge_mu_
+  std::set<ShardId> left_on_volume_;  // under converge_mu_: shard directories found at open, not taken over yet
   std::map<std::string, std::shared_ptr<IndexMappings>> mappings_;  // by index uuid
 
   // Peer recoveries (a copy filled from another node), on threads of their own.
