@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -40,7 +41,12 @@ std::string Word(int rank) {  // letters only, so every analyzer keeps it whole
 class Corpus {
  public:
   static Corpus& Get() {
-    static Corpus corpus;
+    static Corpus corpus(42);
+    return corpus;
+  }
+  // Another shard of the same kind (other documents, same vocabulary).
+  static Corpus& Second() {
+    static Corpus corpus(43);
     return corpus;
   }
 
@@ -74,7 +80,7 @@ class Corpus {
   const std::vector<std::pair<int, int>>& bigrams() const { return bigrams_; }
 
  private:
-  Corpus() {
+  explicit Corpus(uint64_t seed) {
     auto m = mapping::ParseMapping(R"({"properties":{"body":{"type":"text","analyzer":"simple"}}})");
     mapping_ = std::move(m).value();
     double sum = 0;
@@ -82,7 +88,7 @@ class Corpus {
     std::vector<std::string> words;
     for (int i = 0; i < kVocab; ++i) words.push_back(Word(i));
 
-    std::mt19937_64 rng(42);
+    std::mt19937_64 rng(seed);
     std::uniform_int_distribution<int> length(5, 60);
     segment::SegmentBuilder builder;
     segment::DocumentAnalyzer analyzer;
@@ -203,6 +209,48 @@ void BM_CountOr3(benchmark::State& state) {
   state.counters["QPS"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_CountOr3);
+
+// A node page's later shard (replication/shard_service_search.cc,
+// HandleNodePage): each query over a second shard, without (0) or with (1)
+// the page floor the first shard's 10 best give it — the score a hit of
+// the second shard must beat to be on the node's page.
+void SecondShard(benchmark::State& state, const std::vector<QueryPtr>& queries) {
+  Corpus& first = Corpus::Get();
+  Corpus& second = Corpus::Second();
+  std::vector<std::optional<float>> floors;
+  for (const QueryPtr& q : queries) {
+    auto r = Search(first.snapshot(), *q, first.stats(), Top10(kDefaultTrackTotalHits));
+    if (!r.ok()) std::abort();
+    floors.push_back(r->hits.size() == 10 ? std::optional<float>(r->hits.back().score) : std::nullopt);
+  }
+  SearchOptions options = Top10(kDefaultTrackTotalHits);
+  size_t i = 0;
+  uint64_t hits = 0;
+  for (auto _ : state) {
+    if (state.range(0) != 0) options.page_floor = floors[i];
+    auto r = Search(second.snapshot(), *queries[i], second.stats(), options);
+    if (!r.ok()) state.SkipWithError(r.status().ToString().c_str());
+    hits += r->hits.size();
+    benchmark::DoNotOptimize(r);
+    if (++i == queries.size()) i = 0;
+  }
+  state.counters["QPS"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["avg_hits"] = static_cast<double>(hits) / std::max<int64_t>(1, state.iterations());
+}
+
+void BM_SecondShardTermTop10(benchmark::State& state) {
+  static auto queries = Corpus::Get().Queries([](std::mt19937_64& rng) { return MatchDsl(rng, 1, "or"); });
+  SecondShard(state, queries);
+}
+BENCHMARK(BM_SecondShardTermTop10)->Arg(0)->Arg(1)->ArgName("page_floor");
+
+void BM_SecondShardOr2to5Top10(benchmark::State& state) {
+  static auto queries = Corpus::Get().Queries([](std::mt19937_64& rng) {
+    return MatchDsl(rng, std::uniform_int_distribution<int>(2, 5)(rng), "or");
+  });
+  SecondShard(state, queries);
+}
+BENCHMARK(BM_SecondShardOr2to5Top10)->Arg(0)->Arg(1)->ArgName("page_floor");
 
 }  // namespace
 }  // namespace holdfast::search

@@ -25,6 +25,7 @@
 #include <condition_variable>
 #include <deque>
 #include <map>
+#include <optional>
 #include <thread>
 #include <mutex>
 
@@ -79,6 +80,9 @@ class ShardService {
   // A batch of Query calls that all ask for a node page (QueryRequest.
   // node_page): answered here, and true; false: not such a batch.
   bool HandleNodePage(const pb::BatchRequest& request, pb::BatchResponse* response);
+  // Query with search::ShardQueryOptions::page_floor (a node page's later
+  // shards: hits at or below the floor cannot be on the node's page).
+  Status RunQuery(const pb::QueryRequest& request, pb::QueryResponse* response, std::optional<float> page_floor);
   // The copy a request targets; kFenced for an older primary term.
   Result<std::shared_ptr<ShardCopy>> CopyFor(const pb::ShardTarget& target) const;
   // The copy a write targets, which must be the primary of the request's

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include "index/search/aggregation_top_hits.h"
@@ -250,6 +251,11 @@ Status ShardService::Statistics(const pb::StatisticsRequest& request, pb::Statis
 }
 
 Status ShardService::Query(const pb::QueryRequest& request, pb::QueryResponse* response) {
+  return RunQuery(request, response, std::nullopt);
+}
+
+Status ShardService::RunQuery(const pb::QueryRequest& request, pb::QueryResponse* response,
+                              std::optional<float> page_floor) {
   std::string opened;
   auto ctx = ReaderFor(request.target(), request.context_id(), request.keep_context_ms(), &opened);
   if (!ctx.ok()) return ctx.status();
@@ -273,6 +279,7 @@ Status ShardService::Query(const pb::QueryRequest& request, pb::QueryResponse* r
   options.terminate_after = request.source().terminate_after();
   if (request.source().has_min_score()) options.min_score = request.source().min_score();
   options.explain = request.explain();
+  options.page_floor = page_floor;
   if (!request.explain_id().empty()) {
     Status explained = ExplainOne(rc, *parsed, global, request.explain_id(), response);
     if (request.release_context() && !request.context_id().empty()) contexts_.Free(request.context_id());
@@ -344,10 +351,25 @@ bool ShardService::HandleNodePage(const pb::BatchRequest& request, pb::BatchResp
   std::vector<pb::QueryResponse> answers(n);
   std::vector<Status> statuses(n);
   std::vector<pb::FetchRequest> fetches(n);
+  // Once the shards asked so far answered `size` hits, a later shard's hit
+  // scoring at or below the size-th best of them comes after all of those
+  // in the order below (score, then call) and cannot be kept: the later
+  // shards run with that score as their page floor, which lets the scorer
+  // skip such hits from its first document (fewer postings scored).
+  const size_t page = queries[0].size();
+  std::vector<float> scores;  // of every hit answered so far
   for (int i = 0; i < n; ++i) {
     fetches[i].Swap(queries[i].mutable_fetch());
     queries[i].clear_fetch();
-    statuses[i] = Query(queries[i], &answers[i]);
+    std::optional<float> floor;
+    if (page > 0 && scores.size() >= page) {
+      std::nth_element(scores.begin(), scores.begin() + static_cast<ptrdiff_t>(page - 1), scores.end(),
+                       std::greater<float>());
+      floor = scores[page - 1];
+    }
+    statuses[i] = RunQuery(queries[i], &answers[i], floor);
+    if (!statuses[i].ok() || answers[i].stale_stats()) continue;
+    for (const pb::ShardHit& h : answers[i].hits()) scores.push_back(h.score());
   }
   // The node's best `size` over them, in the coordinator's merge order.
   struct Ref {

@@ -119,6 +119,7 @@ Result<SearchResult> Search(const SearcherSnapshot& snapshot, const Query& query
   std::vector<const TermWeight*> terms = weight.value()->TermDisjunction();
 
   TopKCollector top(k);
+  if (options.page_floor) top.SetFloor(*options.page_floor);
   HitSink sink(&top, k, extra, options.track_total_hits, options.min_score, options.terminate_after);
   std::vector<SegmentView> views = snapshot.Views();
   for (const SegmentView& view : views) {

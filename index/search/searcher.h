@@ -15,6 +15,12 @@
 //
 // min_score drops matches scoring below it (from hits and total).
 //
+// page_floor (by score only) says the caller already holds `from + size`
+// hits that come before any hit of this search scoring at or below it — the
+// page of another shard merged ahead of this one: such hits are not
+// returned, and the scorers may skip them from the start (fewer postings
+// scored). Totals are unchanged: they count matches, not hits.
+//
 // Thread-safety: one call runs on the calling thread; concurrent calls
 // over the same snapshot are fine (readers are immutable).
 #pragma once
@@ -40,6 +46,7 @@ struct SearchOptions {
   // true → kExactTotalHits; false → 0; a number → that threshold.
   uint64_t track_total_hits = kDefaultTrackTotalHits;
   std::optional<float> min_score;
+  std::optional<float> page_floor;
   // Elasticsearch's terminate_after: stop once this many matches are
   // collected, in doc order, without pruning (0: never).
   uint64_t terminate_after = 0;

@@ -72,6 +72,7 @@ Result<ShardQueryResult> RunShardQuery(const SearcherSnapshot& snapshot, const P
   ShardQueryResult out;
   if (!options.by_sort_values) {
     so.size = options.size;
+    so.page_floor = options.page_floor;
     auto r = Search(snapshot, *search.query, stats, so, aggs.get());
     if (!r.ok()) return r.status();
     out.total = r->total;

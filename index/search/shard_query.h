@@ -34,6 +34,8 @@ struct ShardQueryOptions {
   bool with_aggs = false;
   uint64_t track_total_hits = kDefaultTrackTotalHits;
   std::optional<float> min_score;
+  // By score only: SearchOptions::page_floor (ignored with by_sort_values).
+  std::optional<float> page_floor;
   bool track_scores = false;  // by_sort_values: score the hits anyway
   uint64_t terminate_after = 0;  // Elasticsearch's (Search); 0: never
   // Every hit gets its explanation, and hits are scored doc at a time

@@ -5,6 +5,11 @@
 // ascending. Segments and docs arrive in increasing order, so a new hit is
 // competitive only when its score is strictly greater than the heap's worst:
 // MinCompetitiveScore() is what block-max pruning may skip up to (inclusive).
+//
+// A floor (SetFloor) says the caller already holds k hits that beat every
+// hit scoring at or below it (another shard's page, merged after this one):
+// such hits are never kept, and pruning may skip them from the first doc on
+// instead of only once the heap is full.
 // Not thread-safe: one search, one thread.
 #pragma once
 
@@ -35,14 +40,23 @@ class TopKCollector {
   // Inlined into the scoring loops: most hits are rejected by one compare.
   [[gnu::always_inline]] void Collect(uint32_t doc, float score) {
     if (!full_) {
-      Push(doc, score);
+      if (!has_floor_ || score > floor_) Push(doc, score);
     } else if (score > threshold_) {
       ReplaceWorst(doc, score);
     }
   }
 
+  // Hits scoring <= `floor` are not wanted (see above). Call before the
+  // first Collect; kept across TakeSorted.
+  void SetFloor(float floor) {
+    has_floor_ = true;
+    floor_ = floor;
+    Reset();
+  }
+
   bool full() const { return full_; }
-  // -inf until full; +inf when k is 0 (nothing can enter). Kept up to date
+  // -inf (or the floor) until full; +inf when k is 0 (nothing can enter);
+  // never below the floor. Kept up to date
   // by Push/ReplaceWorst: the scorers ask for it once per candidate.
   float MinCompetitiveScore() const { return threshold_; }
 
@@ -63,20 +77,20 @@ class TopKCollector {
   }
   void Reset() {
     full_ = k_ == 0;
-    threshold_ = k_ == 0 ? kInfiniteScore : -kInfiniteScore;
+    threshold_ = k_ == 0 ? kInfiniteScore : has_floor_ ? floor_ : -kInfiniteScore;
   }
   [[gnu::noinline]] void Push(uint32_t doc, float score) {
     heap_.push_back({segment_, doc, score});
     SiftUp(heap_.size() - 1);
     if (heap_.size() == k_) {
       full_ = true;
-      threshold_ = heap_[0].score;
+      threshold_ = std::max(heap_[0].score, threshold_);
     }
   }
   [[gnu::noinline]] void ReplaceWorst(uint32_t doc, float score) {
     heap_[0] = {segment_, doc, score};
     SiftDown(0);
-    threshold_ = heap_[0].score;
+    threshold_ = has_floor_ ? std::max(heap_[0].score, floor_) : heap_[0].score;
   }
   // Min-heap on "worse": the root is the worst hit.
   void SiftUp(size_t i) {
@@ -103,7 +117,9 @@ class TopKCollector {
   uint32_t segment_ = 0;
   std::vector<ScoredHit> heap_;
   bool full_ = false;
-  float threshold_ = 0;  // heap_[0].score once full
+  bool has_floor_ = false;
+  float floor_ = 0;
+  float threshold_ = 0;  // heap_[0].score once full (at least the floor)
 };
 
 }  // namespace holdfast::search

@@ -117,6 +117,65 @@ TEST_F(TopKTest, PrunedAndExactTopKMatchBruteForce) {
   }
 }
 
+// A page floor (another shard's page merged ahead of this one) returns
+// the hits of the search without it that score above the floor — pruned,
+// exact, or scored one doc at a time — and leaves totals alone. (The bulk
+// scorer may add a doc's term scores in another order once it prunes more,
+// so scores are compared to the last bits, and floors fall between scores.)
+TEST_F(TopKTest, APageFloorKeepsTheHitsAboveItAndTheTotals) {
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> nterms(1, 4);
+  std::uniform_int_distribution<int> pick(0, kVocab);
+  std::vector<std::string> dsls = {R"({"match":{"body":{"query":"w1 w2","operator":"and"}}})",
+                                   R"({"match_phrase":{"body":"w0 w1"}})"};
+  for (int round = 0; round < 40; ++round) {
+    std::string text;
+    for (int i = nterms(rng); i > 0; --i) text += "w" + std::to_string(pick(rng)) + " ";
+    dsls.push_back(R"({"match":{"body":")" + text + R"("}})");
+  }
+  size_t dropped = 0;
+  for (const std::string& dsl : dsls) {
+    SearchOptions all;
+    all.size = 5000;
+    all.track_total_hits = kExactTotalHits;
+    const std::vector<ScoredHit> ranked = index_.Run(dsl, all).hits;
+    std::map<std::pair<uint32_t, uint32_t>, float> score_of;
+    for (const ScoredHit& h : ranked) score_of[{h.segment, h.doc}] = h.score;
+    std::vector<float> floors = {0.0f};
+    for (size_t i = 0; i + 1 < ranked.size(); i += 1 + i / 2) {
+      if (ranked[i].score - ranked[i + 1].score > 1e-3f) floors.push_back((ranked[i].score + ranked[i + 1].score) / 2);
+    }
+    for (float floor : floors) {
+      for (size_t k : {1, 10, 100}) {
+        for (uint64_t track : {uint64_t{0}, uint64_t{10}, uint64_t{300}, kExactTotalHits}) {
+          for (bool doc_at_a_time : {false, true}) {
+            SearchOptions o;
+            o.size = k;
+            o.track_total_hits = track;
+            o.doc_at_a_time = doc_at_a_time;
+            const SearchResult plain = index_.Run(dsl, o);
+            o.page_floor = floor;
+            const SearchResult got = index_.Run(dsl, o);
+            const std::string what = dsl + " floor=" + std::to_string(floor) + " k=" + std::to_string(k) +
+                                     " track=" + std::to_string(track);
+            size_t above = 0;
+            while (above < plain.hits.size() && plain.hits[above].score > floor) ++above;
+            ASSERT_EQ(got.hits.size(), above) << what;
+            for (size_t i = 0; i < above; ++i) {
+              EXPECT_NEAR(got.hits[i].score, plain.hits[i].score, 1e-4) << what << " rank " << i;
+              EXPECT_NEAR(got.hits[i].score, (score_of[{got.hits[i].segment, got.hits[i].doc}]), 1e-4) << what;
+            }
+            EXPECT_EQ(got.total, plain.total) << what;
+            EXPECT_EQ(got.total_relation, plain.total_relation) << what;
+            dropped += above < plain.hits.size();
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(dropped, 100u);  // the floors did drop hits
+}
+
 TEST_F(TopKTest, ExactCountsOfOtherQueriesMatchCount) {
   for (const char* dsl : {R"({"match":{"body":{"query":"w1 w2","operator":"and"}}})",
                           R"({"match_phrase":{"body":"w0 w1"}})", R"({"prefix":{"body":"w1"}})",

@@ -2,11 +2,16 @@
 // through bytes): the replica write path (Replicate), op history (OpsSince)
 // and their typed errors — fenced terms, trimmed history — crossing the
 // boundary with their kinds; a copy the cluster state assigns here is opened
-// by the registry and reported started.
+// by the registry and reported started; a node page over several shards
+// keeps the hits a merge of the shards' own answers would.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <random>
+#include <tuple>
 
+#include "index/mapping/mapping_parser.h"
 #include "replication/loopback_shard_client.h"
 #include "replication/proto_convert.h"
 #include "tests/replication/shard_service_fixture.h"
@@ -166,6 +171,108 @@ TEST_F(ShardServiceTest, StatsVersionsAreThoseOfOneCopyAndItsSegments) {
   WriteDocs(1);
   ASSERT_TRUE(Engine().Refresh().ok());
   EXPECT_TRUE(query(version)) << "a refresh made a new segment";
+}
+
+// A node page (a Batch of Query calls of one search over this node's shards)
+// keeps the node's best `size` hits — the later shards run with the page
+// floor of the earlier ones' answers — and they are the hits, scores and
+// totals a merge of each shard's own answer gives.
+TEST_F(ShardServiceTest, ANodePageKeepsWhatAMergeOfItsShardsAnswersKeeps) {
+  constexpr int kShards = 3;
+  IndexMetadata index = testing::NewIndex("pages", kShards, 0);
+  auto mapping = mapping::ParseMapping(R"({"properties":{"body":{"type":"text"}}})");
+  ASSERT_TRUE(mapping.ok());
+  index.mapping = std::make_shared<const mapping::Mapping>(std::move(mapping).value());
+  ASSERT_TRUE(state_->CreateIndex(index).ok());
+  ASSERT_TRUE(testing::WaitFor([&] {
+    for (int s = 0; s < kShards; ++s) {
+      const ShardRouting* r = state_->Current()->RoutingOf(ShardId{index.uuid, static_cast<uint32_t>(s)});
+      if (r == nullptr || r->copies[0].state != ShardCopyState::kStarted) return false;
+    }
+    return true;
+  }, 10s));
+  auto target = [&](int s) {
+    pb::ShardTarget t;
+    t.mutable_shard()->set_index_uuid(index.uuid);
+    t.mutable_shard()->set_shard(static_cast<uint32_t>(s));
+    return t;
+  };
+  // Zipf-ish words, so that scores spread and each shard's best differ.
+  std::mt19937 rng(5);
+  std::vector<double> weights;
+  for (int i = 0; i < 60; ++i) weights.push_back(1.0 / (i + 1));
+  std::discrete_distribution<int> word(weights.begin(), weights.end());
+  for (int s = 0; s < kShards; ++s) {
+    pb::WriteRequest w;
+    *w.mutable_target() = target(s);
+    for (int d = 0; d < 400; ++d) {
+      std::string text;
+      for (int i = 3 + d % 17; i > 0; --i) text += "w" + std::to_string(word(rng)) + " ";
+      pb::DocWrite* doc = w.add_items();
+      doc->set_id("s" + std::to_string(s) + "-" + std::to_string(d));
+      doc->set_source(R"({"body":")" + text + R"("})");
+    }
+    pb::WriteResponse r;
+    ASSERT_TRUE(client_->Write(w, &r).ok());
+    ASSERT_TRUE(registry_->Get(ShardId{index.uuid, static_cast<uint32_t>(s)})->engine().Refresh().ok());
+  }
+  size_t later_shards_on_page = 0;
+  for (const char* text : {"w3 w17", "w1", "w40 w2 w9", "w5 w6", "w59"}) {
+    for (uint64_t size : {1, 10, 30}) {
+      auto request = [&](int s, bool node_page) {
+        pb::QueryRequest q;
+        *q.mutable_target() = target(s);
+        q.mutable_source()->set_query_json(std::string(R"({"match":{"body":")") + text + R"("}})");
+        q.set_size(size);
+        if (node_page) {
+          q.mutable_fetch()->mutable_source()->set_enabled(true);
+          q.set_node_page(true);
+        }
+        return q;
+      };
+      // (score, call, id) of the best `size` over the shards' own answers.
+      std::vector<std::tuple<float, int, std::string>> expected;
+      std::vector<uint64_t> totals;
+      for (int s = 0; s < kShards; ++s) {
+        pb::QueryResponse r;
+        ASSERT_TRUE(client_->Query(request(s, false), &r).ok());
+        totals.push_back(r.total());
+        for (const pb::ShardHit& h : r.hits()) expected.emplace_back(h.score(), s, h.id());
+      }
+      auto order = [](const auto& a, const auto& b) {
+        if (std::get<0>(a) != std::get<0>(b)) return std::get<0>(a) > std::get<0>(b);
+        return std::get<1>(a) < std::get<1>(b);
+      };
+      std::stable_sort(expected.begin(), expected.end(), order);
+      if (expected.size() > size) expected.resize(size);
+      pb::BatchRequest batch;
+      for (int s = 0; s < kShards; ++s) {
+        pb::ShardCall* call = batch.add_calls();
+        call->set_method("Query");
+        ASSERT_TRUE(request(s, true).SerializeToString(call->mutable_request()));
+      }
+      pb::BatchResponse answered;
+      service_->HandleBatch(batch, &answered);
+      ASSERT_EQ(answered.results_size(), kShards);
+      std::vector<std::tuple<float, int, std::string>> got;
+      for (int s = 0; s < kShards; ++s) {
+        ASSERT_FALSE(answered.results(s).has_error()) << answered.results(s).error().message();
+        pb::QueryResponse r;
+        ASSERT_TRUE(r.ParseFromString(answered.results(s).response()));
+        EXPECT_EQ(r.total(), totals[s]) << text << " shard " << s;
+        EXPECT_EQ(r.docs_size(), r.hits_size()) << "the page's hits are fetched";
+        for (const pb::ShardHit& h : r.hits()) got.emplace_back(h.score(), s, h.id());
+      }
+      std::stable_sort(got.begin(), got.end(), order);
+      ASSERT_EQ(got.size(), expected.size()) << text << " size " << size;
+      for (size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(std::get<2>(got[i]), std::get<2>(expected[i])) << text << " size " << size << " rank " << i;
+        EXPECT_NEAR(std::get<0>(got[i]), std::get<0>(expected[i]), 1e-5) << text << " rank " << i;
+        later_shards_on_page += std::get<1>(got[i]) > 0;
+      }
+    }
+  }
+  EXPECT_GT(later_shards_on_page, 20u) << "the later shards' hits make pages too";
 }
 
 }  // namespace
