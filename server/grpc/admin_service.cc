@@ -257,6 +257,38 @@ grpc::Status AdminService::MoveShard(grpc::ServerContext* ctx, const pb::MoveSha
   return grpc::Status::OK;
 }
 
+grpc::Status AdminService::Reroute(grpc::ServerContext* ctx, const pb::RerouteRequest* request,
+                                   pb::AdminRerouteResponse* out) {
+  if (grpc::Status denied = Authorize(ctx); !denied.ok()) return denied;
+  Use use(this);
+  if (use.state == nullptr) return NoCluster(*identity_);
+  if (use.etcd == nullptr) return NeedsClusterMode("rerouting");
+  auto done = use.etcd->Reroute(EtcdClusterState::RerouteRequestFromProto(*request));
+  if (!done.ok()) return ToGrpcStatus(done.status());
+  for (const RerouteDecision& d : done->decisions) {
+    pb::RerouteResponse::Decision* decision = out->add_decisions();
+    decision->set_applied(d.applied);
+    decision->set_explanation(d.explanation);
+  }
+  // The copies of each shard named (Reroute returned once this node's view
+  // holds the change; a dry run's routing is in the result only).
+  const ClusterStatePtr state = use.state->Current();
+  std::set<std::pair<std::string, uint32_t>> shown;
+  for (const pb::RerouteCommand& c : request->commands()) {
+    const IndexMetadata* index = state->FindIndex(c.index());
+    if (index == nullptr || !shown.emplace(index->uuid, c.shard()).second) continue;
+    const ShardRouting* shard = nullptr;
+    if (auto planned = done->routing.find(index->uuid); planned != done->routing.end()) {
+      if (c.shard() < planned->second.shards.size()) shard = &planned->second.shards[c.shard()];
+    } else {
+      shard = state->RoutingOf(ShardId{index->uuid, c.shard()});
+    }
+    if (shard == nullptr) continue;
+    for (const ShardCopyRouting& copy : shard->copies) ToProto(*state, *index, *shard, copy, out->add_copies());
+  }
+  return grpc::Status::OK;
+}
+
 grpc::Status AdminService::SetExcluded(const pb::NodeExclusionRequest& request, bool excluded,
                                        pb::NodeExclusionResponse* out) {
   Use use(this);

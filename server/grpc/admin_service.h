@@ -53,6 +53,8 @@ class AdminService final : public holdfast::v1::Admin::Service {
                           holdfast::v1::ListShardsResponse* out) override;
   grpc::Status MoveShard(grpc::ServerContext*, const holdfast::v1::MoveShardRequest* request,
                          holdfast::v1::MoveShardResponse* out) override;
+  grpc::Status Reroute(grpc::ServerContext*, const holdfast::v1::RerouteRequest* request,
+                       holdfast::v1::AdminRerouteResponse* out) override;
   grpc::Status ExcludeNode(grpc::ServerContext*, const holdfast::v1::NodeExclusionRequest* request,
                            holdfast::v1::NodeExclusionResponse* out) override;
   grpc::Status IncludeNode(grpc::ServerContext*, const holdfast::v1::NodeExclusionRequest* request,

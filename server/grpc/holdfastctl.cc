@@ -10,9 +10,6 @@
 // Every call has a deadline (--timeout). Exit codes: 0 done; 1 the call
 // failed or a change was refused (one line on stderr: address, gRPC code,
 // reason); 2 bad usage; 3 health: the node is not serving.
-#include <google/protobuf/util/json_util.h>
-#include <grpcpp/grpcpp.h>
-
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -23,93 +20,13 @@
 #include <vector>
 
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "holdfast/v1/admin.grpc.pb.h"
-#include "index/util/text_table.h"
-#include "replication/grpc_status.h"
 #include "server/grpc/admin_token.h"
+#include "server/grpc/holdfastctl_common.h"
 #include "server/process/version.h"
 
 namespace {
 
-namespace pb = ::holdfast::v1;
-using holdfast::RenderTextTable;
-using holdfast::TextColumn;
-using Rows = std::vector<std::vector<std::string>>;
-
-struct Options {
-  std::string addr = "127.0.0.1:9300";
-  std::string timeout_text = "10s";
-  std::chrono::milliseconds timeout{10000};
-  bool json = false;
-  std::string token_file;
-  std::string token;  // read from token_file: sent as `authorization: Bearer <token>`
-};
-
-// "10s", "500ms", "2m" or a bare number of seconds; more than zero.
-std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text) {
-  size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  if (digits == 0 || digits > 9) return std::nullopt;
-  const long value = std::stol(text.substr(0, digits));
-  if (value == 0) return std::nullopt;
-  const std::string unit = text.substr(digits);
-  if (unit == "ms") return std::chrono::milliseconds(value);
-  if (unit.empty() || unit == "s") return std::chrono::seconds(value);
-  if (unit == "m") return std::chrono::minutes(value);
-  return std::nullopt;
-}
-
-std::string OneLine(std::string text) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  return text;
-}
-
-// One line on stderr; `what` (optional) says which request failed.
-int Fail(const Options& o, const grpc::Status& s, const std::string& what = "") {
-  std::string why = what.empty() ? s.error_message() : what + ": " + s.error_message();
-  if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    why += " (no answer within --timeout " + o.timeout_text + "; a change may still take effect)";
-  }
-  std::fprintf(stderr, "holdfastctl: %s: %s: %s\n", o.addr.c_str(), holdfast::GrpcCodeName(s.error_code()),
-               OneLine(why).c_str());
-  return 1;
-}
-
-// Calls one Admin method with the deadline; false (reported) on failure.
-template <typename Request, typename Response>
-bool Call(const Options& o,
-          grpc::Status (pb::Admin::Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-          const Request& request, Response* response, int* exit_code, const std::string& what = "") {
-  auto stub = pb::Admin::NewStub(grpc::CreateChannel(o.addr, grpc::InsecureChannelCredentials()));
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + o.timeout);
-  if (!o.token.empty()) ctx.AddMetadata("authorization", "Bearer " + o.token);
-  const grpc::Status s = (stub.get()->*method)(&ctx, request, response);
-  if (s.ok()) return true;
-  *exit_code = Fail(o, s, what);
-  return false;
-}
-
-void PrintJson(const google::protobuf::Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.always_print_primitive_fields = true;
-  options.preserve_proto_field_names = true;
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(message, &out, options);  // cannot fail for our own messages
-  std::fputs(out.c_str(), stdout);
-  if (out.empty() || out.back() != '\n') std::fputc('\n', stdout);
-}
-
-void PrintTable(const std::vector<TextColumn>& columns, const Rows& rows) {
-  std::fputs(RenderTextTable(columns, rows).c_str(), stdout);
-}
-
-std::string NameOr(const std::string& name, const std::string& id) { return name.empty() ? id : name; }
-
-std::string Shard(const std::string& index, uint32_t shard) { return index + "[" + std::to_string(shard) + "]"; }
+using namespace holdfastctl;
 
 void PrintNodes(const google::protobuf::RepeatedPtrField<pb::ClusterMemberInfo>& nodes) {
   Rows rows;
@@ -118,22 +35,6 @@ void PrintNodes(const google::protobuf::RepeatedPtrField<pb::ClusterMemberInfo>&
                     std::to_string(n.shards()), n.http_address(), n.grpc_address()});
   }
   PrintTable({{"name"}, {"id"}, {"master"}, {"excluded"}, {"shards", true}, {"http_address"}, {"grpc_address"}}, rows);
-}
-
-void AddCopyRow(const pb::ShardCopyInfo& c, Rows* rows) {
-  std::string unassigned = c.unassigned_reason();
-  if (!c.last_node_id().empty() && !unassigned.empty()) unassigned += " (last on " + c.last_node_id() + ")";
-  if (!c.failure().empty()) unassigned += (unassigned.empty() ? "" : ": ") + c.failure();
-  rows->push_back({c.index(), std::to_string(c.shard()), c.primary() ? "p" : "r", c.state(),
-                   NameOr(c.node_name(), c.node_id()), NameOr(c.relocating_node_name(), c.relocating_node_id()),
-                   unassigned});
-}
-
-template <typename Copies>
-void PrintCopies(const Copies& copies) {
-  Rows rows;
-  for (const pb::ShardCopyInfo& c : copies) AddCopyRow(c, &rows);
-  PrintTable({{"index"}, {"shard", true}, {"prirep"}, {"state"}, {"node"}, {"relocating_to"}, {"unassigned"}}, rows);
 }
 
 int ClusterStateCommand(const Options& o) {
@@ -492,6 +393,32 @@ int main(int argc, char** argv) {
   auto* primary_flag = explain->add_flag("--primary", primary, "the primary copy (the default)")->needs(index_opt);
   explain->add_flag("--replica", replica, "the replica copy")->needs(index_opt)->excludes(primary_flag);
 
+  RerouteArgs reroute_args;
+  auto* reroute = app.add_subcommand("reroute", "the _cluster/reroute commands: cancel, allocate-replica, "
+                                                 "allocate-stale-primary, allocate-empty-primary, retry-failed");
+  reroute->require_subcommand(1);
+  reroute->fallthrough();
+  reroute->add_flag("--dry-run", reroute_args.dry_run, "show what the command would do; change nothing");
+  reroute->add_flag("--explain", reroute_args.explain, "a refused command is explained (exit 1), not an error");
+  std::vector<CLI::App*> reroute_commands;
+  for (const auto& [name, help] : std::vector<std::pair<std::string, std::string>>{
+           {"cancel", "cancel the recovery of a copy (a replica is recovered again; a primary only with --allow-primary)"},
+           {"allocate-replica", "allocate an unassigned replica to NODE (passes over allocation.enable)"},
+           {"allocate-stale-primary", "make NODE's older copy the primary (acknowledged writes it lacks are lost)"},
+           {"allocate-empty-primary", "start an empty primary on NODE (every document of the shard is lost)"}}) {
+    auto* c = reroute->add_subcommand(name, help);
+    c->add_option("INDEX", reroute_args.index, "index name")->required();
+    c->add_option("SHARD", reroute_args.shard, "shard number")->required();
+    c->add_option("--node", reroute_args.node, "the node (name or id)")->required();
+    if (name == "cancel") c->add_flag("--allow-primary", reroute_args.allow_primary, "cancel a primary's recovery too");
+    if (name != "cancel" && name != "allocate-replica") {
+      c->add_flag("--accept-data-loss", reroute_args.accept_data_loss, "confirm that data is lost");
+    }
+    reroute_commands.push_back(c);
+  }
+  reroute_commands.push_back(
+      reroute->add_subcommand("retry-failed", "allocate again now the copies whose allocation failed too often"));
+
   std::string drain_node, drain_type = "restart", wait_text = "10m", require = "availability";
   bool drain_wait = false, drain_cancel = false;
   auto duration_check = [](const std::string& v) {
@@ -541,6 +468,11 @@ int main(int argc, char** argv) {
   if (include->parsed()) return ExclusionCommand(o, include_node, false);
   if (rebalance->parsed()) return RebalanceCommand(o, execute);
   if (explain->parsed()) return ExplainCommand(o, explain_index, explain_shard, replica);
+  for (CLI::App* c : reroute_commands) {
+    if (!c->parsed()) continue;
+    reroute_args.command = c->get_name();
+    return RerouteCommand(o, reroute_args);
+  }
   if (drain->parsed()) return DrainCommand(o, drain_node, drain_type, drain_cancel, drain_wait, *ParseDuration(wait_text));
   if (pre_stop->parsed()) return PreStopCommand(o, require, *ParseDuration(pre_stop_wait));
   return 2;

@@ -323,6 +323,78 @@ TEST_F(AdminCtlTest, MoveStartsARelocationAndRefusesANodeThatHoldsACopy) {
   EXPECT_TRUE(relocating) << moved.out;
 }
 
+// holdfastctl reroute: a forced primary needs --accept-data-loss before
+// anything is sent; a primary is not cancelled without --allow-primary (an
+// error, or with --explain a refused decision); a cancelled replica stays
+// unassigned while replicas may not be allocated, a dry run of
+// allocate-replica shows where it would go and changes nothing, and
+// allocate-replica places it.
+TEST_F(AdminCtlTest, RerouteCancelsAndAllocatesAReplicaAndAsksConsentForDataLoss) {
+  ASSERT_NO_FATAL_FAILURE(StartThreeNodes());
+  ASSERT_NO_FATAL_FAILURE(CreateIndex("rr", kOneShardOneReplica));
+  ASSERT_NO_FATAL_FAILURE(WaitGreenEverywhere());
+  std::string primary_node, replica_node, spare;
+  for (const auto& s : ShardsJson(0, "rr")["shards"].GetArray()) {
+    (s["primary"].GetBool() ? primary_node : replica_node) = s["node_name"].GetString();
+  }
+  for (const char* n : {"n1", "n2", "n3"}) {
+    if (n != primary_node && n != replica_node) spare = n;
+  }
+  ASSERT_FALSE(primary_node.empty() || replica_node.empty() || spare.empty());
+  // The state of the replica as node i lists it, and its node.
+  auto replica = [&](size_t i) {
+    for (const auto& s : ShardsJson(i, "rr")["shards"].GetArray()) {
+      if (!s["primary"].GetBool()) return std::string(s["state"].GetString()) + " " + s["node_name"].GetString();
+    }
+    return std::string("none");
+  };
+
+  CtlRun unconfirmed = Ctl(0, "reroute allocate-empty-primary rr 0 --node " + spare);
+  EXPECT_EQ(unconfirmed.exit_code, 2);
+  EXPECT_NE(unconfirmed.err.find("--accept-data-loss"), std::string::npos) << unconfirmed.err;
+
+  CtlRun primary = Ctl(1, "reroute cancel rr 0 --node " + primary_node);
+  EXPECT_EQ(primary.exit_code, 1);
+  EXPECT_NE(primary.err.find("INVALID_ARGUMENT: reroute cancel rr[0] on " + primary_node), std::string::npos)
+      << primary.err;
+  EXPECT_NE(primary.err.find("allow_primary"), std::string::npos) << primary.err;
+  CtlRun explained = Ctl(1, "reroute cancel rr 0 --node " + primary_node + " --explain");
+  EXPECT_EQ(explained.exit_code, 1);
+  EXPECT_NE(explained.out.find("reroute cancel rr[0] on " + primary_node + ": refused: "), std::string::npos)
+      << explained.out;
+  EXPECT_EQ(replica(0), "STARTED " + replica_node) << "refused commands change nothing";
+
+  ASSERT_EQ(Http(0, "PUT", "/_cluster/settings",
+                 R"({"persistent": {"cluster.routing.allocation.enable": "primaries"}})")
+                .status,
+            200);
+  CtlRun cancelled = Ctl(2, "reroute cancel rr 0 --node " + replica_node);
+  ASSERT_EQ(cancelled.exit_code, 0) << cancelled.err;
+  EXPECT_NE(cancelled.out.find("reroute cancel rr[0] on " + replica_node + ": applied"), std::string::npos)
+      << cancelled.out;
+  ASSERT_TRUE(WaitUntil([&] { return replica(0) == "UNASSIGNED "; }, 20s)) << replica(0);
+
+  CtlRun dry = Ctl(0, "--json reroute --dry-run allocate-replica rr 0 --node " + spare);
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  auto d = ParseJson(dry.out);
+  ASSERT_TRUE(d.IsObject() && d["decisions"].Size() == 1 && d["decisions"][0]["applied"].GetBool()) << dry.out;
+  bool shown = false;
+  for (const auto& c : d["copies"].GetArray()) {
+    shown |= !c["primary"].GetBool() && std::string(c["node_name"].GetString()) == spare &&
+             std::string(c["state"].GetString()) == "INITIALIZING";
+  }
+  EXPECT_TRUE(shown) << "the dry run shows where the replica would go: " << dry.out;
+  EXPECT_EQ(replica(1), "UNASSIGNED ") << "a dry run changes nothing";
+
+  CtlRun placed = Ctl(1, "reroute allocate-replica rr 0 --node " + spare);
+  ASSERT_EQ(placed.exit_code, 0) << placed.err;
+  ASSERT_NO_FATAL_FAILURE(WaitGreenEverywhere());
+  EXPECT_EQ(replica(2), "STARTED " + spare);
+  CtlRun retried = Ctl(0, "reroute retry-failed");
+  EXPECT_EQ(retried.exit_code, 0) << retried.err;
+  EXPECT_NE(retried.out.find("tried again now"), std::string::npos) << retried.out;
+}
+
 TEST_F(AdminCtlTest, OneNodeModeAnswersReadsAndRefusesChanges) {
   NodeProcess single;
   ASSERT_TRUE(single.Start(dir_.Sub("single"), {"--node-name", "solo"})) << single.Log();
