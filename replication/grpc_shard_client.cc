@@ -127,12 +127,8 @@ class GrpcShardClient::Pending final : public ShardClient::PendingBatch {
       : client_(client), calls_(calls), deadline_(deadline) {}
   ~Pending() override { Wait(); }
 
-  void Wait() override {
-    if (flight_ == nullptr) return;
-    client_->Await(flight_.get());
-    client_->Answer(*flight_, this);  // on this thread: the batches of a rpc are read in parallel
-    flight_.reset();
-  }
+  void Wait() override;
+  std::chrono::steady_clock::time_point answered_at() const override { return answered_at_; }
 
  private:
   friend class GrpcShardClient;
@@ -142,6 +138,7 @@ class GrpcShardClient::Pending final : public ShardClient::PendingBatch {
   pb::BatchRequest request_;
   std::shared_ptr<Flight> flight_;  // null: answered (or never sent)
   size_t index_ = 0;                // its place in the flight's batches
+  std::chrono::steady_clock::time_point answered_at_;
 };
 
 class GrpcShardClient::Flight {
@@ -156,9 +153,18 @@ class GrpcShardClient::Flight {
   std::unique_ptr<grpc::ClientAsyncResponseReader<pb::BatchResponse>> reader;
   // Under the client's mu_:
   bool done = false;
+  std::chrono::steady_clock::time_point answered;  // when taken off the queue
   int waiting = 0;             // threads in Await for it
   std::condition_variable cv;  // they wait on it
 };
+
+void GrpcShardClient::Pending::Wait() {
+  if (flight_ == nullptr) return;
+  client_->Await(flight_.get());
+  answered_at_ = flight_->answered;
+  client_->Answer(*flight_, this);  // on this thread: the batches of a rpc are read in parallel
+  flight_.reset();
+}
 
 std::unique_ptr<ShardClient::PendingBatch> GrpcShardClient::StartBatch(std::span<ShardCall> calls, Deadline deadline) {
   auto pending = std::make_unique<Pending>(this, calls, deadline);
@@ -170,10 +176,8 @@ std::unique_ptr<ShardClient::PendingBatch> GrpcShardClient::StartBatch(std::span
   // write, its replication or a recovery step goes at once, on its own (it
   // must not wait behind searches, nor make a node apply writes one batch
   // after the other).
-  const bool search = std::all_of(calls.begin(), calls.end(), [](const ShardCall& call) {
-    return call.method == ShardMethod::kQuery || call.method == ShardMethod::kStatistics ||
-           call.method == ShardMethod::kFetch || call.method == ShardMethod::kCount;
-  });
+  const bool search =
+      std::all_of(calls.begin(), calls.end(), [](const ShardCall& call) { return IsSearchPhase(call.method); });
   std::shared_ptr<Flight> launch;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -238,6 +242,7 @@ void GrpcShardClient::Await(Flight* flight) {
     void* tag = nullptr;
     bool ok = false;
     queue_->Next(&tag, &ok);
+    const auto arrived = std::chrono::steady_clock::now();
     auto* answered = static_cast<Flight*>(tag);
     std::shared_ptr<Flight> next;
     lock.lock();
@@ -257,6 +262,7 @@ void GrpcShardClient::Await(Flight* flight) {
     lock.lock();
     polling_ = false;
     answered->done = true;
+    answered->answered = arrived;
     answered->cv.notify_all();
     for (auto it = flying_.begin(); it != flying_.end(); ++it) {
       if (it->get() == answered) {

@@ -27,6 +27,7 @@
 
 #include "holdfast/v1/shard.pb.h"
 #include "index/util/status.h"
+#include "replication/response_times.h"
 
 namespace holdfast {
 
@@ -121,12 +122,28 @@ class ShardClient {
    public:
     virtual ~PendingBatch() = default;
     virtual void Wait() = 0;
+    // After Wait: when the answer arrived, if the client knows (else the
+    // epoch: the caller takes the time Wait returned).
+    virtual std::chrono::steady_clock::time_point answered_at() const { return {}; }
   };
   // Sends `calls` (which must outlive the answer) and returns without waiting
   // when the client can: a client of another node has the request on the
   // wire when this returns, so the caller can do its own work meanwhile on
   // its own thread. The default runs CallBatch before it returns.
   virtual std::unique_ptr<PendingBatch> StartBatch(std::span<ShardCall> calls, Deadline deadline);
+
+  // How fast this client's node answered search phases lately, as the
+  // fan-outs of this node's searches measured it (ShardFanOut).
+  ResponseTimes& response_times() const { return response_times_; }
+
+ private:
+  mutable ResponseTimes response_times_;
 };
+
+// The search phases (their times are what adaptive replica selection ranks).
+inline bool IsSearchPhase(ShardMethod method) {
+  return method == ShardMethod::kStatistics || method == ShardMethod::kQuery || method == ShardMethod::kFetch ||
+         method == ShardMethod::kCount;
+}
 
 }  // namespace holdfast

@@ -35,6 +35,7 @@
 #include "server/api/api_errors.h"
 #include "server/api/index_api_support.h"
 #include "server/api/search_request.h"
+#include "server/coordinator/shard_router.h"
 #include "server/process/node_config.h"
 
 namespace holdfast {
@@ -48,7 +49,8 @@ bool BlankBody(std::string_view body) { return body.find_first_not_of(" \t\r\n")
 bool KnownClusterSetting(const std::string& key) {
   return IsAllocationFilterSetting(key) || key == kRecoveryMaxBytesSetting ||
          key == kMaxConcurrentDisruptionsSetting || key == kAwarenessAttributesSetting || key == kAllocationEnableSetting ||
-         key == kTotalShardsPerNodeSetting || IsRecoveryLimitSetting(key) || IsForcedAwarenessSetting(key);
+         key == kTotalShardsPerNodeSetting || IsRecoveryLimitSetting(key) || IsForcedAwarenessSetting(key) ||
+         key == kAdaptiveReplicaSelectionSetting;
 }
 
 Status NeedsClusterMode(const char* what) {
@@ -273,6 +275,7 @@ void WriteSettings(JsonWriter& w, const std::map<std::string, std::string>& sett
 std::map<std::string, std::string> DefaultClusterSettings() {
   const std::string recoveries = std::to_string(kDefaultConcurrentRecoveries);
   return {{kAllocationEnableSetting, "all"},
+          {kAdaptiveReplicaSelectionSetting, "true"},
           {kConcurrentRecoveriesSetting, recoveries},
           {kConcurrentIncomingRecoveriesSetting, recoveries},
           {kConcurrentOutgoingRecoveriesSetting, recoveries},
@@ -319,6 +322,8 @@ HttpResponse PutSettings(ApiContext* ctx, const HttpRequest& req) {
     }
     if (v.IsNull()) {
       settings[prefix] = std::nullopt;
+    } else if (v.IsBool() && prefix == kAdaptiveReplicaSelectionSetting) {
+      settings[prefix] = v.GetBool() ? "true" : "false";
     } else if (v.IsString() || (v.IsUint64() && (prefix == kRecoveryMaxBytesSetting ||
                                                  prefix == kMaxConcurrentDisruptionsSetting)) ||
                (v.IsInt64() && (prefix == kTotalShardsPerNodeSetting || IsRecoveryLimitSetting(prefix)))) {
@@ -344,6 +349,9 @@ HttpResponse PutSettings(ApiContext* ctx, const HttpRequest& req) {
           return mapping::IllegalArgumentError("failed to parse setting [" + prefix + "] with value [" + value +
                                                "] as a size in bytes: " + bytes.status().message());
         }
+      }
+      if (prefix == kAdaptiveReplicaSelectionSetting && value != "true" && value != "false") {
+        return mapping::IllegalArgumentError("failed to parse value [" + value + "] as only [true] or [false] are allowed.");
       }
       if (prefix == kAllocationEnableSetting) {  // as Elasticsearch, in any case
         std::transform(value.begin(), value.end(), value.begin(), [](unsigned char c) { return std::tolower(c); });

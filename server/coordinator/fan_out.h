@@ -14,8 +14,12 @@
 // thread while the other nodes work — a thread handed a shard costs a wake-up
 // and a switch, which on a loaded node is CPU taken from the searches
 // (docs/benchmarks.md, "A cluster of three"). Answers in shard order.
+// The calls of a search phase are timed into each client's ResponseTimes
+// (adaptive replica selection): a batch from its start to its answer's
+// arrival, a call of this node's from its start to its end.
 #pragma once
 
+#include <chrono>
 #include <future>
 #include <optional>
 #include <unordered_map>
@@ -73,8 +77,11 @@ std::vector<Result<Resp>> ShardFanOut(size_t n, ShardMethod method, ThreadPool* 
   // Batches to other nodes go first and without a thread each: their
   // requests are on the wire while this thread and the pool run the shards
   // of this node; then this thread takes their answers.
+  using Clock = std::chrono::steady_clock;
+  const bool timed = IsSearchPhase(method);
   std::vector<std::vector<ShardCall>> batch_calls(units.size());
   std::vector<std::unique_ptr<ShardClient::PendingBatch>> pending;
+  std::vector<std::pair<ShardClient*, Clock::time_point>> pending_from;  // parallel to pending
   std::vector<size_t> here;  // units answered by calls on this node
   for (size_t u = 0; u < units.size(); ++u) {
     const std::vector<size_t>& unit = units[u];
@@ -90,14 +97,25 @@ std::vector<Result<Resp>> ShardFanOut(size_t n, ShardMethod method, ThreadPool* 
       calls[k].request = &*requests[unit[k]];
       calls[k].response = &responses[unit[k]];
     }
+    if (timed) to->response_times().Started();
+    pending_from.emplace_back(to, Clock::now());
     pending.push_back(to->StartBatch(calls, deadline));
   }
   FanOut<bool>(here.size(), pending.empty() ? pool : nullptr, [&](size_t i) {
     const size_t s = units[here[i]][0];
+    const Clock::time_point start = Clock::now();
+    if (timed) clients[s]->response_times().Started();
     statuses[s] = clients[s]->Call(method, *requests[s], &responses[s], deadline);
+    if (timed) clients[s]->response_times().Finished(Clock::now() - start);
     return true;
   });
-  for (auto& p : pending) p->Wait();
+  for (size_t k = 0; k < pending.size(); ++k) {
+    pending[k]->Wait();
+    if (!timed) continue;
+    Clock::time_point at = pending[k]->answered_at();
+    if (at == Clock::time_point{}) at = Clock::now();
+    pending_from[k].first->response_times().Finished(at - pending_from[k].second);
+  }
   for (size_t u = 0; u < units.size(); ++u) {
     for (size_t k = 0; k < batch_calls[u].size(); ++k) statuses[units[u][k]] = std::move(batch_calls[u][k].status);
   }

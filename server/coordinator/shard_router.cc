@@ -122,6 +122,15 @@ Result<ShardTarget> ShardRouter::ForRead(const ClusterStateSnapshot& state, cons
   return std::move(*picked);
 }
 
+namespace {
+
+bool AdaptiveReplicaSelection(const ClusterStateSnapshot& state) {
+  auto it = state.settings.find(kAdaptiveReplicaSelectionSetting);
+  return it == state.settings.end() || it->second != "false";
+}
+
+}  // namespace
+
 Result<ShardTarget> ShardRouter::ForSearch(const ClusterStateSnapshot& state, const ShardId& shard,
                                            const std::function<bool(const std::string& node_id)>& on_node,
                                            const CopyPreference& preference) const {
@@ -154,9 +163,9 @@ Result<ShardTarget> ShardRouter::ForSearch(const ClusterStateSnapshot& state, co
     std::sort(candidates.begin(), candidates.end(),
               [](const Candidate& a, const Candidate& b) { return a.copy->allocation_id < b.copy->allocation_id; });
     const size_t h = std::hash<std::string>()(key + "/" + shard.index_uuid + "/" + std::to_string(shard.shard));
-    return std::move(candidates[h % candidates.size()].target);
+    return h % candidates.size();
   };
-  if (!preference.custom.empty()) return pick(preference.custom);
+  if (!preference.custom.empty()) return std::move(candidates[pick(preference.custom)].target);
   // Copies on the preferred nodes (this node's own, unless named): the
   // primary first among them.
   auto preferred = [&](const std::string& node_id) {
@@ -165,10 +174,33 @@ Result<ShardTarget> ShardRouter::ForSearch(const ClusterStateSnapshot& state, co
     auto node = state.nodes.find(node_id);
     return node != state.nodes.end() && preference.prefer_nodes.count(node->second.name) > 0;
   };
-  for (Candidate& c : candidates) {
-    if (preferred(c.copy->node_id)) return std::move(c.target);
+  size_t chosen = candidates.size();
+  for (size_t i = 0; i < candidates.size() && chosen == candidates.size(); ++i) {
+    if (preferred(candidates[i].copy->node_id)) chosen = i;
   }
-  return pick(local_node_id_);
+  if (chosen == candidates.size()) chosen = pick(local_node_id_);
+  if (preference.prefer_nodes.empty() && AdaptiveReplicaSelection(state)) {
+    const std::optional<double> usual = candidates[chosen].target.client->response_times().Rank();
+    const double gain_ns = std::chrono::duration<double, std::nano>(kAdaptiveMinGain).count();
+    const double explore_ns = std::chrono::duration<double, std::nano>(kAdaptiveExploreAbove).count();
+    std::optional<size_t> best;
+    double best_rank = 0;
+    for (size_t i = 0; usual && i < candidates.size(); ++i) {
+      if (i == chosen || candidates[i].target.client == candidates[chosen].target.client) continue;
+      const std::optional<double> rank = candidates[i].target.client->response_times().Rank();
+      // Much faster; or not heard from yet while the usual one is very slow.
+      const bool faster = rank ? *rank * 2 < *usual && *usual - *rank > gain_ns : *usual > explore_ns;
+      if (faster && (!best || rank.value_or(0) < best_rank)) {
+        best = i;
+        best_rank = rank.value_or(0);
+      }
+    }
+    if (best) {
+      candidates[chosen].target.client->response_times().Decay();
+      chosen = *best;
+    }
+  }
+  return std::move(candidates[chosen].target);
 }
 
 Result<std::vector<ShardTarget>> ShardRouter::ReadCopies(const ClusterStateSnapshot& state, const ShardId& shard) const {

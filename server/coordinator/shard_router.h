@@ -12,6 +12,7 @@
 // address in the cluster state). Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <set>
@@ -23,6 +24,14 @@
 #include "replication/shard_service.h"
 
 namespace holdfast {
+
+// Elasticsearch's setting (dynamic, default true): see ForSearch.
+inline constexpr char kAdaptiveReplicaSelectionSetting[] = "cluster.routing.use_adaptive_replica_selection";
+// Adaptive replica selection leaves the usual copy only for one whose rank
+// is under half of its, and lower by at least this much.
+inline constexpr std::chrono::milliseconds kAdaptiveMinGain{2};
+// A copy on a node not heard from yet is tried once the usual one ranks above this.
+inline constexpr std::chrono::milliseconds kAdaptiveExploreAbove{100};
 
 enum class ShardTransport { kLocal, kLoopback, kGrpc };
 // "local" | "loopback" | "grpc"
@@ -84,6 +93,16 @@ class ShardRouter {
   // picked by a hash of this node and the shard (each coordinator reads the
   // same copy every time, so its cached statistics stay valid, and
   // coordinators spread over the copies). kUnavailable when none is.
+  //
+  // Adaptive replica selection (`cluster.routing.use_adaptive_replica_selection`,
+  // on unless set to false; not with a custom preference or preferred
+  // nodes): when the copy picked so is on a node whose searches are slow —
+  // its ResponseTimes rank (recent answer time × calls ahead) more than twice
+  // another copy's and kAdaptiveMinGain above it — the faster copy is read
+  // instead (a node not heard from yet is tried once the usual one ranks
+  // above kAdaptiveExploreAbove); the copy passed over decays toward being
+  // tried again. The usual copy is kept
+  // otherwise: it keeps cached statistics valid and reads stay local.
   Result<ShardTarget> ForSearch(const ClusterStateSnapshot& state, const ShardId& shard,
                                 const std::function<bool(const std::string& node_id)>& on_node,
                                 const CopyPreference& preference) const;

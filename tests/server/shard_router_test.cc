@@ -108,6 +108,53 @@ TEST(ShardRouterTest, ACoordinatorWithoutACopyReadsOneCopyEveryTimeAndCoordinato
   for (const auto& [node, n] : chosen) EXPECT_GE(n, 5) << node;
 }
 
+// Adaptive replica selection: the usual copy is left for one that answers
+// much faster (under half its rank, 2 ms less), one not heard from only when
+// the usual one is very slow; each pass-over decays the slow one's average
+// until it is tried again. Off with the setting false; custom preferences
+// keep their copy.
+TEST(ShardRouterTest, AdaptiveSelectionLeavesASlowCopyAndTriesItAgainLater) {
+  using std::chrono::milliseconds;
+  ClusterStateSnapshot s = ThreeCopies();
+  Router n4("id4");
+  const std::string usual = Pick(n4, s);
+  auto times = [&](const std::string& node_id) -> ResponseTimes& {
+    return n4.clients[s.nodes.at(node_id).grpc_address]->response_times();
+  };
+  auto answered = [&](const std::string& node_id, milliseconds took, int n = 1) {
+    for (int i = 0; i < n; ++i) {
+      times(node_id).Started();
+      times(node_id).Finished(took);
+    }
+  };
+  // Slow, but nothing else heard from: kept until it passes 100 ms.
+  answered(usual, milliseconds(60), 5);
+  EXPECT_EQ(Pick(n4, s), usual);
+  answered(usual, milliseconds(150), 5);
+  const std::string tried = Pick(n4, s);
+  EXPECT_NE(tried, usual) << "a copy not heard from is tried once the usual one is very slow";
+  // Every copy heard from: the usual one is kept while about as fast.
+  for (const auto& [id, node] : s.nodes) {
+    if (id != "id4") answered(id, milliseconds(1), 10);
+  }
+  answered(usual, milliseconds(2), 10);
+  EXPECT_EQ(Pick(n4, s), usual);
+  // Much slower: another copy, until the pass-overs decay it back.
+  answered(usual, milliseconds(20), 10);
+  int elsewhere = 0;
+  while (elsewhere < 200 && Pick(n4, s) != usual) ++elsewhere;
+  EXPECT_GT(elsewhere, 10);
+  EXPECT_LT(elsewhere, 200) << "the slow copy was never tried again";
+  // Off: the usual copy whatever its times; a custom preference likewise.
+  answered(usual, milliseconds(20), 10);
+  CopyPreference session;
+  session.custom = "alice";
+  const std::string alice = Pick(Router("id4"), s, session);
+  EXPECT_EQ(Pick(n4, s, session), alice);
+  s.settings[kAdaptiveReplicaSelectionSetting] = "false";
+  EXPECT_EQ(Pick(n4, s), usual);
+}
+
 TEST(ShardRouterTest, ACustomPreferenceReadsTheSameCopyWhicheverNodeCoordinates) {
   const ClusterStateSnapshot s = ThreeCopies();
   std::map<std::string, int> chosen;
