@@ -5,9 +5,11 @@
 //
 // Kept per ShardClient (one per node reached): an exponentially weighted
 // moving average of the time from sending a phase's calls to having their
-// answers (a failed or timed-out call counts the time it took), and the
-// calls still out. Rank() is the wait one more call may expect: the average
-// times one plus the calls ahead of it. A node that is passed over for
+// answers (a failed or timed-out call counts the time it took). Rank() is
+// that average: it already holds the queueing at the node and on the way,
+// and unlike a count of calls out (which swings with every burst of
+// searches) it does not send searches back and forth between copies that
+// are equally fast. A node that is passed over for
 // another is Decay()ed, so that after enough searches elsewhere it is tried
 // again and its average learns whether it recovered. Thread-safe, lock-free.
 #pragma once
@@ -26,9 +28,7 @@ class ResponseTimes {
   // What one pass-over keeps of the average.
   static constexpr double kDecay = 0.95;
 
-  void Started() { outstanding_.fetch_add(1, std::memory_order_relaxed); }
   void Finished(std::chrono::nanoseconds elapsed) {
-    outstanding_.fetch_sub(1, std::memory_order_relaxed);
     const double sample = static_cast<double>(elapsed.count());
     double old = ewma_ns_.load(std::memory_order_relaxed);
     double next;
@@ -43,22 +43,14 @@ class ResponseTimes {
     }
   }
 
-  // Nanoseconds one more call may expect to wait; unset before any answer.
+  // The average answer time in nanoseconds; unset before any answer.
   std::optional<double> Rank() const {
-    const double ewma = ewma_ns_.load(std::memory_order_relaxed);
-    if (ewma < 0) return std::nullopt;
-    const int ahead = outstanding_.load(std::memory_order_relaxed);
-    return ewma * (1 + (ahead > 0 ? ahead : 0));
-  }
-  std::optional<double> average_ns() const {
     const double ewma = ewma_ns_.load(std::memory_order_relaxed);
     return ewma < 0 ? std::nullopt : std::optional<double>(ewma);
   }
-  int outstanding() const { return outstanding_.load(std::memory_order_relaxed); }
 
  private:
   std::atomic<double> ewma_ns_{-1};
-  std::atomic<int> outstanding_{0};
 };
 
 }  // namespace holdfast

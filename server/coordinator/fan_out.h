@@ -97,14 +97,12 @@ std::vector<Result<Resp>> ShardFanOut(size_t n, ShardMethod method, ThreadPool* 
       calls[k].request = &*requests[unit[k]];
       calls[k].response = &responses[unit[k]];
     }
-    if (timed) to->response_times().Started();
     pending_from.emplace_back(to, Clock::now());
     pending.push_back(to->StartBatch(calls, deadline));
   }
   FanOut<bool>(here.size(), pending.empty() ? pool : nullptr, [&](size_t i) {
     const size_t s = units[here[i]][0];
     const Clock::time_point start = Clock::now();
-    if (timed) clients[s]->response_times().Started();
     statuses[s] = clients[s]->Call(method, *requests[s], &responses[s], deadline);
     if (timed) clients[s]->response_times().Finished(Clock::now() - start);
     return true;

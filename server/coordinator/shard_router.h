@@ -97,8 +97,8 @@ class ShardRouter {
   // Adaptive replica selection (`cluster.routing.use_adaptive_replica_selection`,
   // on unless set to false; not with a custom preference or preferred
   // nodes): when the copy picked so is on a node whose searches are slow —
-  // its ResponseTimes rank (recent answer time × calls ahead) more than twice
-  // another copy's and kAdaptiveMinGain above it — the faster copy is read
+  // its ResponseTimes rank (the recent answer time) more than twice another
+  // copy's and kAdaptiveMinGain above it — the faster copy is read
   // instead (a node not heard from yet is tried once the usual one ranks
   // above kAdaptiveExploreAbove); the copy passed over decays toward being
   // tried again. The usual copy is kept
