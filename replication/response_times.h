@@ -9,9 +9,9 @@
 // that average: it already holds the queueing at the node and on the way,
 // and unlike a count of calls out (which swings with every burst of
 // searches) it does not send searches back and forth between copies that
-// are equally fast. A node that is passed over for
-// another is Decay()ed, so that after enough searches elsewhere it is tried
-// again and its average learns whether it recovered. Thread-safe, lock-free.
+// are equally fast. A node that is passed over for another is Decay()ed,
+// so that after enough searches elsewhere it is tried again and its average
+// learns whether it recovered. Thread-safe, lock-free.
 #pragma once
 
 #include <atomic>

@@ -186,7 +186,7 @@ Result<ShardTarget> ShardRouter::ForSearch(const ClusterStateSnapshot& state, co
     std::optional<size_t> best;
     double best_rank = 0;
     for (size_t i = 0; usual && i < candidates.size(); ++i) {
-      if (i == chosen || candidates[i].target.client == candidates[chosen].target.client) continue;
+      if (i == chosen) continue;
       const std::optional<double> rank = candidates[i].target.client->response_times().Rank();
       // Much faster; or not heard from yet while the usual one is very slow.
       const bool faster = rank ? *rank * 2 < *usual && *usual - *rank > gain_ns : *usual > explore_ns;

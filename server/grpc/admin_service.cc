@@ -265,11 +265,9 @@ grpc::Status AdminService::Reroute(grpc::ServerContext* ctx, const pb::RerouteRe
   if (use.etcd == nullptr) return NeedsClusterMode("rerouting");
   auto done = use.etcd->Reroute(EtcdClusterState::RerouteRequestFromProto(*request));
   if (!done.ok()) return ToGrpcStatus(done.status());
-  for (const RerouteDecision& d : done->decisions) {
-    pb::RerouteResponse::Decision* decision = out->add_decisions();
-    decision->set_applied(d.applied);
-    decision->set_explanation(d.explanation);
-  }
+  pb::RerouteResponse answer;
+  EtcdClusterState::RerouteResultToProto(*done, &answer);
+  out->mutable_decisions()->Swap(answer.mutable_decisions());
   // The copies of each shard named (Reroute returned once this node's view
   // holds the change; a dry run's routing is in the result only).
   const ClusterStatePtr state = use.state->Current();
