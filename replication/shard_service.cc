@@ -18,6 +18,8 @@ ShardService::ShardService(ShardRegistry* registry, ShardServiceOptions options)
   if (registry_ != nullptr && replicator_.enabled()) {
     resync_thread_ = std::thread([this] { RunResyncs(); });
     registry_->SetOnPromoted([this](const std::shared_ptr<ShardCopy>& copy) {
+      // Before its first flush as primary can trim what they need.
+      replicator_.RetainForOtherCopies(*copy);
       std::lock_guard<std::mutex> lock(resync_mu_);
       resync_queue_.push_back(copy);
       resync_cv_.notify_one();

@@ -262,6 +262,26 @@ void WriteReplicator::RetainForCopy(ShardCopy& primary, const std::string& alloc
   }
 }
 
+void WriteReplicator::RetainForOtherCopies(ShardCopy& primary) const {
+  if (options_.cluster == nullptr) return;
+  ClusterStatePtr state = options_.cluster->Current();
+  const ShardRouting* shard = state->RoutingOf(primary.id());
+  if (shard == nullptr) return;
+  auto retained = primary.engine().OplogRetainedFrom();
+  if (!retained.ok()) {
+    spdlog::warn("shard {} of [{}]: cannot keep history for its other copies: {}", primary.id().ToString(),
+                 primary.index_name(), retained.status().ToString());
+    return;
+  }
+  for (const ShardCopyRouting& c : shard->copies) {
+    for (const std::string* node : {&c.node_id, &c.last_node_id, &c.relocating_node_id}) {
+      if (node->empty() || *node == options_.node_id) continue;
+      if (node == &c.last_node_id && !c.node_id.empty()) continue;
+      RetainFor(primary, *node, retained.value());
+    }
+  }
+}
+
 void WriteReplicator::SyncGlobalCheckpoint(ShardCopy& primary) const {
   std::vector<Target> targets;
   uint32_t total = 1;

@@ -75,6 +75,13 @@ class WriteReplicator {
   // it can come back with ops alone should it go away.
   void RetainForCopy(ShardCopy& primary, const std::string& allocation_id, int64_t retained_from) const;
 
+  // `primary` was just promoted: it keeps every op it holds for each other
+  // copy of the shard (the old primary's among them; an unassigned copy's
+  // last node), whose leases were the old primary's. A copy whose node
+  // restarts then comes back with ops alone, even after this primary
+  // flushed meanwhile; its next answer sets its own retained seq_no.
+  void RetainForOtherCopies(ShardCopy& primary) const;
+
   bool enabled() const { return options_.cluster != nullptr; }
 
  private:

@@ -1,10 +1,11 @@
 // Peer recovery of a replica that comes back (docs/replication.md, "Peer
 // recovery"), on real nodes and a real etcd: from the primary's ops alone
 // when its volume holds the shard and the primary kept the ops for it (a
-// retention lease per node); from files when that history was trimmed —
-// only the files that differ, and a corrupted one is fetched again; and a
-// replica whose disk filled up leaves the in-sync set without costing a
-// write, then comes back once there is space.
+// retention lease per node, which a copy made primary takes over); from
+// files when that history was trimmed — only the files that differ, and a
+// corrupted one is fetched again; and a replica whose disk filled up leaves
+// the in-sync set without costing a write, then comes back once there is
+// space.
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -174,6 +175,49 @@ TEST_F(RecoveryTest, AReplicaBackAfter30SecondsCatchesUpFromOpsWithoutCopyingAFi
   auto w = Http(k, "PUT", "/r/_doc/after", R"({"n": 1})");
   ASSERT_EQ(w.status, 201) << w.body;
   EXPECT_EQ(ParseJson(w.body)["_shards"]["successful"].GetUint(), 2u) << w.body;
+}
+
+// The primary's node stops (SIGTERM: it hands its primary to the replica
+// first), later the new primary's node is killed: each time the copy made
+// primary keeps its ops for the node that left (whose lease was the old
+// primary's to keep), so although it flushes after more writes meanwhile,
+// that node's copy comes back from ops alone.
+TEST_F(RecoveryTest, ACopyMadePrimaryKeepsTheOpsOfTheNodeThatLeftThroughAFlush) {
+  StartNodes(2);
+  ASSERT_EQ(Http(0, "PUT", "/o", R"({"settings": {"number_of_shards": 1, "number_of_replicas": 1,
+      "index.unassigned.node_left.delayed_timeout": "5m"}})").status, 200);
+  ASSERT_TRUE(WaitHealth(0, "green")) << Http(0, "GET", "/_cat/shards?v").body;
+  size_t p = 0, k = 0;
+  ASSERT_NO_FATAL_FAILURE(PrimaryAndOther("o", &p, &k));
+  auto name = [](size_t i) { return "n" + std::to_string(i + 1); };
+  Index(p, "o", "a", 2000);
+  ASSERT_EQ(Http(p, "POST", "/o/_flush").status, 200);
+  ASSERT_TRUE(WaitUntil([&] { return CopiesCaughtUp(p, "o"); }, 20s));
+
+  node(p).process().Signal(SIGTERM);
+  auto code = node(p).process().WaitExit(60s);
+  ASSERT_TRUE(code.has_value() && *code == 0) << node(p).process().HowItEnded();
+  ASSERT_TRUE(WaitUntil([&] { return Checkpoints(k, "o")["p"]["node"] == name(k); }, 20s))
+      << Http(k, "GET", "/_cat/shards?v").body;
+  Index(k, "o", "b", 5000);
+  ASSERT_EQ(Http(k, "POST", "/o/_flush").status, 200);
+  Row r;
+  ASSERT_NO_FATAL_FAILURE(RestartAndRecover(k, p, "o", "ops", &r));
+  EXPECT_EQ(r.at("files_recovered"), "0") << RecoveryTable(p);
+  EXPECT_GE(std::stoll(r.at("translog_ops")), 5000) << RecoveryTable(p);
+
+  node(k).process().Signal(SIGKILL);
+  ASSERT_TRUE(WaitUntil([&] { return Checkpoints(p, "o")["p"]["node"] == name(p); }, 30s))
+      << Http(p, "GET", "/_cat/shards?v").body;
+  Index(p, "o", "c", 5000);
+  ASSERT_EQ(Http(p, "POST", "/o/_flush").status, 200);
+  ASSERT_NO_FATAL_FAILURE(RestartAndRecover(p, k, "o", "ops", &r));
+  EXPECT_EQ(r.at("files_recovered"), "0") << RecoveryTable(k);
+  EXPECT_GE(std::stoll(r.at("translog_ops")), 5000) << RecoveryTable(k);
+
+  ASSERT_EQ(Http(p, "POST", "/o/_refresh").status, 200);
+  EXPECT_EQ(CopyCount(p, "o", name(p)), 12000);
+  EXPECT_EQ(CopyCount(p, "o", name(k)), 12000);
 }
 
 // With index.soft_deletes.retention_lease.period short, the primary no
