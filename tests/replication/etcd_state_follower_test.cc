@@ -115,7 +115,9 @@ TEST_F(EtcdStateFollowerTest, AnEtcdThatGoesAwayKeepsTheLastStateAndChangesMadeM
   // Back: the master changes the state and compacts history before the
   // follower resumes; the follower must still end at the latest state.
   ASSERT_TRUE(etcd_.Restart()) << etcd_.Log();
-  ASSERT_TRUE(WaitFor([&] { return master_->is_master(); }, 15s)) << "the master did not return";
+  // Its session may have lapsed meanwhile: it campaigns again, with
+  // backoff, which a loaded machine stretches.
+  ASSERT_TRUE(WaitFor([&] { return master_->is_master(); }, 40s)) << "the master did not return";
   ASSERT_TRUE(store_->Refresh().ok());
   state_ = testing::OpenState(store_.get());
   ASSERT_NE(state_, nullptr);
