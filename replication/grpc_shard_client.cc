@@ -55,8 +55,9 @@ struct GrpcShardClient::Stub {
   std::unique_ptr<pb::Shard::Stub> shard;
 };
 
-GrpcShardClient::GrpcShardClient(std::string address, int max_batches_in_flight)
-    : address_(std::move(address)), max_in_flight_(std::max(1, max_batches_in_flight)) {
+GrpcShardClient::GrpcShardClient(std::string address, int max_batches_in_flight, int coalesce_full_at)
+    : address_(std::move(address)), max_in_flight_(std::max(1, max_batches_in_flight)),
+      full_at_(std::max(0, coalesce_full_at)) {
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(kMaxShardMessageBytes);
   args.SetMaxReceiveMessageSize(kMaxShardMessageBytes);
@@ -192,6 +193,13 @@ std::unique_ptr<ShardClient::PendingBatch> GrpcShardClient::StartBatch(std::span
       queued_->batches.push_back(pending.get());
       queued_->deadline = std::min(queued_->deadline, deadline);
       pending->flight_ = queued_;
+      if (GoesFull(*queued_)) {
+        launch = std::move(queued_);  // full: it goes now, in a slot beyond the usual ones
+        launch->slot = true;
+        ++in_flight_;
+        ++outstanding_;
+        flying_.push_back(launch);
+      }
     } else {
       launch = std::make_shared<Flight>();
       launch->batches.push_back(pending.get());
@@ -205,6 +213,10 @@ std::unique_ptr<ShardClient::PendingBatch> GrpcShardClient::StartBatch(std::span
   }
   if (launch) Launch(launch.get());
   return pending;
+}
+
+bool GrpcShardClient::GoesFull(const Flight& queued) const {
+  return full_at_ > 0 && static_cast<int>(queued.batches.size()) >= full_at_ && in_flight_ < 2 * max_in_flight_;
 }
 
 void GrpcShardClient::Launch(Flight* flight) {
@@ -248,7 +260,7 @@ void GrpcShardClient::Await(Flight* flight) {
     lock.lock();
     --outstanding_;
     if (answered->slot) --in_flight_;
-    if (queued_ && in_flight_ < max_in_flight_) {
+    if (queued_ && (in_flight_ < max_in_flight_ || GoesFull(*queued_))) {
       // The batches that waited for a slot go now, together — before this
       // answer is read, so the peer is not idle meanwhile.
       next = std::move(queued_);
@@ -339,7 +351,7 @@ void GrpcShardClient::Answer(const Flight& flight, Pending* batch) {
 std::shared_ptr<GrpcShardClient> GrpcShardClients::Get(const std::string& address) {
   std::lock_guard<std::mutex> lock(mu_);
   std::shared_ptr<GrpcShardClient>& client = clients_[address];
-  if (!client) client = std::make_shared<GrpcShardClient>(address, max_batches_in_flight_);
+  if (!client) client = std::make_shared<GrpcShardClient>(address, max_batches_in_flight_, coalesce_full_at_);
   return client;
 }
 

@@ -39,6 +39,13 @@
 // that does not know batches in a batch (an older version) is sent each
 // batch on its own from then on.
 //
+// A full rpc does not wait: once `coalesce_full_at` batches wait, they go at
+// once as one rpc, beyond the slots, up to twice `max_batches_in_flight`
+// rpcs out. With one slot, every search otherwise waits for the one rpc out,
+// and the peer idles between its answer and the next rpc; under load a
+// second, already full rpc keeps it working (docs/benchmarks.md, "A full rpc
+// does not wait"). 0: batches always wait for a slot.
+//
 // Thread-safe: any thread may call Call concurrently (gRPC channels are).
 #pragma once
 
@@ -63,6 +70,7 @@ namespace holdfast {
 // carries a whole batch (ShardService::HandleBatch answers it).
 inline constexpr std::string_view kNestedBatchMethod = "Batch";
 inline constexpr int kDefaultMaxBatchesInFlight = 1;
+inline constexpr int kDefaultCoalesceFullAt = 6;
 inline constexpr std::chrono::milliseconds kCoalesceDeadlineSlack{1000};
 
 // The largest request or answer a node sends or accepts on the Shard service
@@ -72,7 +80,8 @@ inline constexpr int kMaxShardMessageBytes = 256 << 20;
 class GrpcShardClient final : public ShardClient {
  public:
   // Creates the channel; it connects on the first call.
-  explicit GrpcShardClient(std::string address, int max_batches_in_flight = kDefaultMaxBatchesInFlight);
+  explicit GrpcShardClient(std::string address, int max_batches_in_flight = kDefaultMaxBatchesInFlight,
+                           int coalesce_full_at = kDefaultCoalesceFullAt);
   ~GrpcShardClient() override;
 
   Status Call(ShardMethod method, const google::protobuf::Message& request, google::protobuf::Message* response,
@@ -97,6 +106,9 @@ class GrpcShardClient final : public ShardClient {
   class Pending;
   class Flight;  // one Batch rpc and the batches it carries
 
+  // Under mu_: the batches of `queued` make a full rpc and there is room
+  // for one beyond the slots (coalesce_full_at).
+  bool GoesFull(const Flight& queued) const;
   // Encodes `flight`'s request and starts its rpc (outside mu_).
   void Launch(Flight* flight);
   // Waits until `flight` is answered; a waiting thread takes the answers of
@@ -108,6 +120,7 @@ class GrpcShardClient final : public ShardClient {
 
   const std::string address_;
   const int max_in_flight_;
+  const int full_at_;  // coalesce_full_at; 0: never
   std::unique_ptr<Stub> stub_;  // holds the channel
   std::unique_ptr<grpc::CompletionQueue> queue_;  // every Batch rpc's answer
   std::atomic<bool> nesting_unknown_{false};  // the peer answered a batch in a batch "unknown"
@@ -125,8 +138,9 @@ class GrpcShardClient final : public ShardClient {
 // kept (with their connection) until Forget. Thread-safe.
 class GrpcShardClients {
  public:
-  explicit GrpcShardClients(int max_batches_in_flight = kDefaultMaxBatchesInFlight)
-      : max_batches_in_flight_(max_batches_in_flight) {}
+  explicit GrpcShardClients(int max_batches_in_flight = kDefaultMaxBatchesInFlight,
+                            int coalesce_full_at = kDefaultCoalesceFullAt)
+      : max_batches_in_flight_(max_batches_in_flight), coalesce_full_at_(coalesce_full_at) {}
 
   std::shared_ptr<GrpcShardClient> Get(const std::string& address);
   // Batch rpcs sent to every peer, and the batches they carried.
@@ -140,6 +154,7 @@ class GrpcShardClients {
 
  private:
   const int max_batches_in_flight_;
+  const int coalesce_full_at_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<GrpcShardClient>> clients_;
 };

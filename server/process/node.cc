@@ -401,7 +401,8 @@ int RunNode(const NodeConfig& config) {
                  fmt::join(config.etcd_endpoints, ","), config.etcd_tls ? " over TLS" : "",
                  config.cluster_lease_ttl.count());
   }
-  GrpcShardClients remote_clients(static_cast<int>(config.max_batches_in_flight));
+  GrpcShardClients remote_clients(static_cast<int>(config.max_batches_in_flight),
+                                  static_cast<int>(config.coalesce_full_at));
   if (cluster) ctx.peers.store(&remote_clients, std::memory_order_release);
   if (cluster) {
     shard_options.peer = [&remote_clients, state = cluster.get()](const std::string& node_id) -> ShardClient* {

@@ -302,6 +302,10 @@ NodeConfigLoader::NodeConfigLoader() {
        "shard batch rpcs to one other node at a time (0 = one per two cores, at least 1); more wait and then "
        "travel together in one",
        Count(&C::max_batches_in_flight, 0)},
+      {"--coalesce-full-at", "HOLDFAST_COALESCE_FULL_AT", "transport.coalesce_full_at",
+       "search batches waiting for a slot that make a full rpc: they go at once, up to twice "
+       "max_batches_in_flight rpcs out (6; 0 = they always wait)",
+       Count(&C::coalesce_full_at, 0)},
       {"--segments-memory", "HOLDFAST_SEGMENTS_MEMORY", "store.segments_memory",
        "index segment files held in process memory, in all (50%); beyond, mapped from the page cache",
        MemoryShare(&C::segments_memory_bytes)},

@@ -63,6 +63,7 @@ struct NodeConfig {
   // (0: one per two cores, at least one); batches started beyond it wait and
   // travel together (replication/grpc_shard_client.h, "Coalescing").
   uint64_t max_batches_in_flight = 0;
+  uint64_t coalesce_full_at = 6;
   // Index segment files held in process memory, in all; beyond, they are
   // mapped from the page cache. Resolved from a percentage of the node's
   // memory (default 50%); 0 maps every file.

@@ -4,8 +4,9 @@
 // together in one rpc, each answered exactly as if it had gone alone; a
 // thread waiting for a batch that waits takes the answers of the rpcs ahead
 // of it (no other thread has to); many threads over two peers, waiting in
-// opposite orders, all finish; writes never wait for a slot; a peer of an
-// older version (no batches in a batch) gets each batch on its own.
+// opposite orders, all finish; a full rpc of waiting batches goes without
+// a slot; writes never wait for a slot; a peer of an older version (no
+// batches in a batch) gets each batch on its own.
 #include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
 
@@ -205,6 +206,48 @@ TEST_F(GrpcBatchCoalescingTest, BatchesStartedWhileTheSlotIsTakenTravelTogether)
   client.StartBatch(alone->calls, DeadlineIn(15s))->Wait();
   ExpectAnswered(*alone, 3);
   EXPECT_EQ(client.batch_rpcs(), 3u);
+}
+
+// coalesce_full_at 3: the third batch waiting for the one slot makes the
+// rpc full, and it goes at once, beyond the slot; with two rpcs out (twice
+// the slots) a further full set waits after all, and goes once one is back.
+TEST_F(GrpcBatchCoalescingTest, AFullRpcOfWaitingBatchesGoesWithoutWaitingForTheSlot) {
+  GrpcShardClient client(gated_address_, /*max_batches_in_flight=*/1, /*coalesce_full_at=*/3);
+  std::unique_ptr<FetchAndCount> held = MakeHeld();
+  std::unique_ptr<ShardClient::PendingBatch> first = client.StartBatch(held->calls, DeadlineIn(15s));
+  ASSERT_TRUE(testing::WaitFor([&] { return gated_->rpcs.load() == 1; }, 5s)) << "the held batch never reached the peer";
+
+  std::vector<std::unique_ptr<FetchAndCount>> batches;
+  std::vector<std::unique_ptr<ShardClient::PendingBatch>> pending;
+  auto start = [&](int i) {
+    batches.push_back(MakeBatch(i));
+    pending.push_back(client.StartBatch(batches.back()->calls, DeadlineIn(15s)));
+  };
+  start(1);
+  start(2);
+  EXPECT_EQ(client.batch_rpcs(), 1u) << "two batches wait for the slot";
+  start(3);
+  EXPECT_EQ(client.batch_rpcs(), 2u) << "the third made the rpc full: it went without the slot";
+  EXPECT_EQ(client.batches_sent(), 4u);
+  ASSERT_TRUE(testing::WaitFor([&] { return gated_->rpcs.load() == 2; }, 5s)) << "the full rpc never reached the peer";
+  EXPECT_EQ(gated_->nested_rpcs.load(), 1);
+
+  // Two rpcs out, twice the one slot: three more wait, full or not.
+  for (int i = 4; i <= 6; ++i) start(i);
+  EXPECT_EQ(client.batch_rpcs(), 2u);
+
+  // The full rpc was answered (the peer held only the first): taking its
+  // answer frees a slot and the three waiting go.
+  pending[0]->Wait();
+  ExpectAnswered(*batches[0], 1);
+  EXPECT_EQ(client.batch_rpcs(), 3u);
+  EXPECT_EQ(client.batches_sent(), 7u);
+  gated_->Open();
+  for (auto& p : pending) p->Wait();
+  for (int i = 0; i < 6; ++i) ExpectAnswered(*batches[i], i + 1);
+  first->Wait();
+  ExpectHeldAnswered(*held);
+  EXPECT_EQ(gated_->rpcs.load(), 3);
 }
 
 TEST_F(GrpcBatchCoalescingTest, WritesAndBatchesWithFarDeadlinesDoNotWaitForASlot) {
