@@ -193,13 +193,7 @@ std::unique_ptr<ShardClient::PendingBatch> GrpcShardClient::StartBatch(std::span
       queued_->batches.push_back(pending.get());
       queued_->deadline = std::min(queued_->deadline, deadline);
       pending->flight_ = queued_;
-      if (GoesFull(*queued_)) {
-        launch = std::move(queued_);  // full: it goes now, in a slot beyond the usual ones
-        launch->slot = true;
-        ++in_flight_;
-        ++outstanding_;
-        flying_.push_back(launch);
-      }
+      if (GoesFull(*queued_)) launch = TakeQueued();  // full: it goes now, in a slot beyond the usual ones
     } else {
       launch = std::make_shared<Flight>();
       launch->batches.push_back(pending.get());
@@ -217,6 +211,15 @@ std::unique_ptr<ShardClient::PendingBatch> GrpcShardClient::StartBatch(std::span
 
 bool GrpcShardClient::GoesFull(const Flight& queued) const {
   return full_at_ > 0 && static_cast<int>(queued.batches.size()) >= full_at_ && in_flight_ < 2 * max_in_flight_;
+}
+
+std::shared_ptr<GrpcShardClient::Flight> GrpcShardClient::TakeQueued() {
+  std::shared_ptr<Flight> flight = std::move(queued_);
+  flight->slot = true;
+  ++in_flight_;
+  ++outstanding_;
+  flying_.push_back(flight);
+  return flight;
 }
 
 void GrpcShardClient::Launch(Flight* flight) {
@@ -263,11 +266,7 @@ void GrpcShardClient::Await(Flight* flight) {
     if (queued_ && (in_flight_ < max_in_flight_ || GoesFull(*queued_))) {
       // The batches that waited for a slot go now, together — before this
       // answer is read, so the peer is not idle meanwhile.
-      next = std::move(queued_);
-      next->slot = true;
-      ++in_flight_;
-      ++outstanding_;
-      flying_.push_back(next);
+      next = TakeQueued();
     }
     lock.unlock();
     if (next) Launch(next.get());

@@ -109,6 +109,9 @@ class GrpcShardClient final : public ShardClient {
   // Under mu_: the batches of `queued` make a full rpc and there is room
   // for one beyond the slots (coalesce_full_at).
   bool GoesFull(const Flight& queued) const;
+  // Under mu_: the queued batches as a flight in a slot, counted out
+  // (Launch it outside mu_).
+  std::shared_ptr<Flight> TakeQueued();
   // Encodes `flight`'s request and starts its rpc (outside mu_).
   void Launch(Flight* flight);
   // Waits until `flight` is answered; a waiting thread takes the answers of

@@ -274,10 +274,9 @@ void WriteReplicator::RetainForOtherCopies(ShardCopy& primary) const {
     return;
   }
   for (const ShardCopyRouting& c : shard->copies) {
-    for (const std::string* node : {&c.node_id, &c.last_node_id, &c.relocating_node_id}) {
-      if (node->empty() || *node == options_.node_id) continue;
-      if (node == &c.last_node_id && !c.node_id.empty()) continue;
-      RetainFor(primary, *node, retained.value());
+    // An unassigned copy goes back to the node that held it last.
+    for (const std::string& node : {c.node_id.empty() ? c.last_node_id : c.node_id, c.relocating_node_id}) {
+      if (!node.empty() && node != options_.node_id) RetainFor(primary, node, retained.value());
     }
   }
 }

@@ -99,6 +99,15 @@ class RecoveryTest : public ClusterFixture {
     *p = primary_node == "n1" ? 0 : 1;
     *k = 1 - *p;
   }
+  // Two nodes and `index` (1 shard, 1 replica, a copy's place kept 5m
+  // after its node leaves), green; *p and *k as PrimaryAndOther.
+  void TwoNodesWithReplicatedIndex(const std::string& index, size_t* p, size_t* k) {
+    StartNodes(2);
+    ASSERT_EQ(Http(0, "PUT", "/" + index, R"({"settings": {"number_of_shards": 1, "number_of_replicas": 1,
+        "index.unassigned.node_left.delayed_timeout": "5m"}})").status, 200);
+    ASSERT_TRUE(WaitHealth(0, "green")) << Http(0, "GET", "/_cat/shards?v").body;
+    ASSERT_NO_FATAL_FAILURE(PrimaryAndOther(index, p, k));
+  }
   // Starts node k on its volume again and waits until its copy of shard 0
   // of `index` is in sync and caught up with the primary's (on node p);
   // *recovery is the recovery that brought it back, checked done and by
@@ -121,13 +130,9 @@ class RecoveryTest : public ClusterFixture {
 // on its volume, the replica replays the primary's ops: no file copied, in
 // sync, the same documents as the primary.
 TEST_F(RecoveryTest, AReplicaBackAfter30SecondsCatchesUpFromOpsWithoutCopyingAFile) {
-  StartNodes(2);
-  ASSERT_EQ(Http(0, "PUT", "/r", R"({"settings": {"number_of_shards": 1, "number_of_replicas": 1,
-      "index.unassigned.node_left.delayed_timeout": "5m"}})").status, 200);
-  ASSERT_TRUE(WaitHealth(0, "green")) << Http(0, "GET", "/_cat/shards?v").body;
   // p: the primary's node, k: the replica's (n<k+1>).
   size_t p = 0, k = 0;
-  ASSERT_NO_FATAL_FAILURE(PrimaryAndOther("r", &p, &k));
+  ASSERT_NO_FATAL_FAILURE(TwoNodesWithReplicatedIndex("r", &p, &k));
   const std::string primary_node = "n" + std::to_string(p + 1), replica_node = "n" + std::to_string(k + 1);
   Index(p, "r", "a", 2000);
   ASSERT_EQ(Http(p, "POST", "/r/_flush").status, 200);
@@ -183,12 +188,8 @@ TEST_F(RecoveryTest, AReplicaBackAfter30SecondsCatchesUpFromOpsWithoutCopyingAFi
 // primary's to keep), so although it flushes after more writes meanwhile,
 // that node's copy comes back from ops alone.
 TEST_F(RecoveryTest, ACopyMadePrimaryKeepsTheOpsOfTheNodeThatLeftThroughAFlush) {
-  StartNodes(2);
-  ASSERT_EQ(Http(0, "PUT", "/o", R"({"settings": {"number_of_shards": 1, "number_of_replicas": 1,
-      "index.unassigned.node_left.delayed_timeout": "5m"}})").status, 200);
-  ASSERT_TRUE(WaitHealth(0, "green")) << Http(0, "GET", "/_cat/shards?v").body;
   size_t p = 0, k = 0;
-  ASSERT_NO_FATAL_FAILURE(PrimaryAndOther("o", &p, &k));
+  ASSERT_NO_FATAL_FAILURE(TwoNodesWithReplicatedIndex("o", &p, &k));
   auto name = [](size_t i) { return "n" + std::to_string(i + 1); };
   Index(p, "o", "a", 2000);
   ASSERT_EQ(Http(p, "POST", "/o/_flush").status, 200);
