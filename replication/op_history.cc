@@ -58,4 +58,22 @@ Result<bool> HistoryDiverged(const ShardEngine& copy, int64_t term, int64_t comm
   return !((*comparer)->Next(ops, max_seq_no) && (*comparer)->Finish(max_seq_no));
 }
 
+Result<WholeHistory> ReadWholeHistory(const ShardEngine& primary, int64_t from, size_t max_ops) {
+  WholeHistory out;
+  out.through = primary.local_checkpoint();  // before the snapshot: every op up to it is in there
+  auto snapshot = primary.OpsSince(from);
+  if (!snapshot.ok()) return snapshot.status();
+  ShardOp op;
+  while ((*snapshot)->Next(&op)) {
+    if (op.stamp.seq_no > out.through) break;
+    if (max_ops != 0 && out.ops.size() >= max_ops) {
+      out.more = true;
+      break;
+    }
+    out.ops.push_back(std::move(op));
+  }
+  HOLDFAST_RETURN_IF_ERROR((*snapshot)->status());
+  return out;
+}
+
 }  // namespace holdfast

@@ -53,4 +53,17 @@ class HistoryComparer {
 Result<bool> HistoryDiverged(const ShardEngine& copy, int64_t term, int64_t common, int64_t max_seq_no,
                              const std::vector<ShardOp>& ops);
 
+// What a primary sends for the comparisons above: its ops from `from` on,
+// up to `through` — its local checkpoint, read before the op log, so every
+// op up to it is there. Above it a write of the current term may hold a
+// seq_no it has not stored yet (a hole a copy could already have filled by
+// replication: no divergence); those ops reach the copies by replication.
+struct WholeHistory {
+  std::vector<ShardOp> ops;  // seq_no order, none above `through`
+  int64_t through = -1;      // with `more`: up to the last op in `ops`
+  bool more = false;         // max_ops reached first
+};
+// `max_ops` 0: no limit. kHistoryTrimmed when the op log no longer reaches `from`.
+Result<WholeHistory> ReadWholeHistory(const ShardEngine& primary, int64_t from, size_t max_ops = 0);
+
 }  // namespace holdfast

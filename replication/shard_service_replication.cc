@@ -54,18 +54,13 @@ Status ShardService::Replicate(const pb::ReplicateRequest& request, pb::Replicat
 Status ShardService::OpsSince(const pb::OpsSinceRequest& request, pb::OpsSinceResponse* response) {
   auto copy = CopyFor(request.target());
   if (!copy.ok()) return copy.status();
-  auto snapshot = (*copy)->engine().OpsSince(request.from_seq_no());
-  if (!snapshot.ok()) return snapshot.status();
-  response->set_max_seq_no((*snapshot)->max_seq_no());
-  ShardOp op;
-  while ((*snapshot)->Next(&op)) {
-    if (request.max_ops() != 0 && static_cast<uint32_t>(response->ops_size()) >= request.max_ops()) {
-      response->set_more(true);
-      break;
-    }
-    ToProto(op, response->add_ops());
-  }
-  return (*snapshot)->status();
+  // Only as far as this copy holds every op (shard.proto OpsSinceResponse).
+  auto history = ReadWholeHistory((*copy)->engine(), request.from_seq_no(), request.max_ops());
+  if (!history.ok()) return history.status();
+  response->set_max_seq_no(history->through);
+  response->set_more(history->more);
+  for (const ShardOp& op : history->ops) ToProto(op, response->add_ops());
+  return Status::OK();
 }
 
 Status ShardService::FinalizeRecovery(const pb::FinalizeRecoveryRequest& request,

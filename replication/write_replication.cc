@@ -7,6 +7,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "replication/op_history.h"
 #include "replication/proto_convert.h"
 
 namespace holdfast {
@@ -342,13 +343,13 @@ Status WriteReplicator::Resync(ShardCopy& primary) const {
   const int64_t gcp = primary.engine().global_checkpoint();
   request.set_global_checkpoint(gcp);
   request.set_resync(true);
-  request.set_max_seq_no(primary.engine().max_seq_no());
   {
-    auto snapshot = primary.engine().OpsSince(gcp + 1);
-    if (!snapshot.ok()) return snapshot.status();
-    ShardOp op;
-    while ((*snapshot)->Next(&op)) ToProto(op, request.add_ops());
-    HOLDFAST_RETURN_IF_ERROR((*snapshot)->status());
+    // Up to where this primary holds every op: its new term's writes may
+    // already run (and reach the copies first) with seq_nos not stored yet.
+    auto history = ReadWholeHistory(primary.engine(), gcp + 1);
+    if (!history.ok()) return history.status();
+    request.set_max_seq_no(history->through);
+    for (const ShardOp& op : history->ops) ToProto(op, request.add_ops());
   }
   std::vector<pb::ReplicateResponse> answers;
   std::vector<Status> statuses;

@@ -10,6 +10,9 @@ holdfast_add_test(cluster_state_test SOURCES
 # The shard service through the loopback client: replica path, history, typed errors.
 holdfast_add_test(shard_service_test SOURCES replication/shard_service_test.cc
   LIBS holdfast_replication holdfast_test_support)
+# A new primary's resync and an ops recovery compare histories (two real engines).
+holdfast_add_test(op_history_test SOURCES replication/op_history_test.cc
+  LIBS holdfast_replication holdfast_test_support)
 # The etcd client against a real etcd (etcd-server) the tests start on free loopback ports.
 holdfast_add_test(etcd_client_test SOURCES replication/etcd_client_test.cc
   LIBS holdfast_replication holdfast_test_support)
