@@ -104,6 +104,14 @@ Status NodeDrainer::Cancel() {
   if (options_.cluster != nullptr) {
     HOLDFAST_RETURN_IF_ERROR(options_.cluster->ChangeDrain({options_.node_id, "cancel", "", incarnation_}));
   }
+  // Primaries still held by a handoff whose outcome was unknown take writes
+  // again (those handed over meanwhile are demoted by the routing table).
+  std::set<ShardId> held;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    held = held_;
+  }
+  for (const ShardId& id : held) LetGo(id);
   std::lock_guard<std::mutex> lock(mu_);
   if (active_) spdlog::info("drain ({}) cancelled", progress_.type);
   active_ = false;
@@ -148,18 +156,40 @@ void NodeDrainer::Loop() {
 Result<bool> NodeDrainer::HandOff(const ShardId& id, const ShardRouting& shard, const ShardCopyRouting& from,
                                   const ShardCopyRouting& to) {
   std::shared_ptr<ShardCopy> open = options_.registry->Get(id);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    held_.erase(id);  // decided again below
+  }
   // Not open, or handed over already (this node's view lags).
   if (options_.cluster == nullptr || !open || !open->primary()) return false;
   // A pause, not a move: a routing change meanwhile must not lift it.
-  HOLDFAST_RETURN_IF_ERROR(open->BeginHandoff(kHandoffWait, /*move=*/false));
+  HOLDFAST_RETURN_IF_ERROR(open->BeginHandoff(kHandoffWait, ShardCopy::WritePause::kDrain));
   Status s = options_.cluster->HandOffPrimary(id, from.allocation_id, to.allocation_id, shard.primary_term);
   if (s.ok()) return true;
-  // Not handed over: writes go on here. (If the master did commit it after
-  // all, the old term's writes are refused by the new primary and retried
-  // there.)
+  spdlog::warn("drain: handing the primary of shard {} to [{}] failed: {}", id.ToString(), to.node_id, s.ToString());
+  // Refused by the master (the shard and its term as they were): writes go
+  // on here. Any other failure may have committed the handoff after all (a
+  // lost answer, a view not caught up): writes stay paused — a write here
+  // would be one the new primary never has, which fails this copy — until
+  // this node's view shows the new primary (the copy is demoted), or a
+  // retry is refused, or the drain is cancelled.
   const ShardRouting* now = options_.state->Current()->RoutingOf(id);
-  if (now != nullptr && now->primary_term == shard.primary_term) open->CancelHandoff();
+  if (s.code() == StatusCode::kInvalidArgument && now != nullptr && now->primary_term == shard.primary_term) {
+    open->CancelHandoff(ShardCopy::WritePause::kDrain);
+  } else {
+    std::lock_guard<std::mutex> lock(mu_);
+    held_.insert(id);
+  }
   return s;
+}
+
+void NodeDrainer::LetGo(const ShardId& id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (held_.erase(id) == 0) return;
+  }
+  std::shared_ptr<ShardCopy> open = options_.registry->Get(id);
+  if (open && open->primary()) open->CancelHandoff(ShardCopy::WritePause::kDrain);
 }
 
 void NodeDrainer::Step() {
@@ -191,8 +221,14 @@ void NodeDrainer::Step() {
   std::string type;
   bool forced = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!active_) return;
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!active_) {
+      // Cancelled while a handoff of unknown outcome was under way.
+      const std::set<ShardId> held = held_;
+      lock.unlock();
+      for (const ShardId& id : held) LetGo(id);
+      return;
+    }
     type = progress_.type;
     forced = progress_.forced;
   }
@@ -246,11 +282,15 @@ void NodeDrainer::Step() {
         if (type == kDrainRemove) continue;  // moved off with the other copies (relocation hands it over)
         const ShardCopyRouting* target = HandoffTarget(*state, shard, self);
         if (target == nullptr) {
+          LetGo(id);  // nowhere to go now: writes go on here
           blockers.push_back({"no_in_sync_replica", index->name, static_cast<int64_t>(shard.shard),
                               "no started in-sync copy on another node that is not draining to hand the primary to"});
           continue;
         }
-        if (!Active(c) || c.state == ShardCopyState::kRelocating) continue;  // a move is under way
+        if (!Active(c) || c.state == ShardCopyState::kRelocating) {  // a move is under way
+          LetGo(id);
+          continue;
+        }
         {
           std::lock_guard<std::mutex> lock(mu_);
           auto retry = retry_at_.find(id);

@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -112,6 +113,8 @@ class NodeDrainer {
   // swapped them, false when there is nothing to hand over here (yet).
   Result<bool> HandOff(const ShardId& id, const ShardRouting& shard, const ShardCopyRouting& from,
                        const ShardCopyRouting& to);
+  // A pause HandOff kept (held_) ends: writes go on here if it is still the primary.
+  void LetGo(const ShardId& id);
 
   const NodeDrainerOptions options_;
   const std::string incarnation_;
@@ -123,6 +126,9 @@ class NodeDrainer {
   bool returned_told_ = false;  // under mu_: the master heard this process started
   DrainProgress progress_;      // under mu_
   std::map<ShardId, int64_t> retry_at_;  // under mu_: shard → when a failed handoff is tried again
+  // Under mu_: primaries here whose writes stay paused after a handoff of
+  // unknown outcome (HandOff), until retried, demoted, or let go (Step).
+  std::set<ShardId> held_;
   std::thread thread_;
 };
 

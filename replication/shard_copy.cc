@@ -123,7 +123,10 @@ Status ShardCopy::Demote(int64_t term) {
     primary_ = false;
   }
   std::lock_guard<std::mutex> lock(handoff_mu_);
-  handoff_ = false;  // writes that waited are refused below (not the primary); a later Promote takes them again
+  // Writes that waited are refused below (not the primary); a later
+  // Promote takes them again. A finalizing recovery lifts its own pause.
+  move_pause_ = false;
+  drain_pause_ = false;
   handoff_cv_.notify_all();
   return Status::OK();
 }
@@ -186,30 +189,50 @@ ShardCopy::WriteTicket::~WriteTicket() {
 
 Result<ShardCopy::WriteTicket> ShardCopy::EnterWrite(std::chrono::milliseconds wait) {
   std::unique_lock<std::mutex> lock(handoff_mu_);
-  if (handoff_) handoff_cv_.wait_for(lock, wait, [&] { return !handoff_ || handed_off_; });
-  if (handed_off_ || handoff_ || !primary_) {
+  if (Paused()) handoff_cv_.wait_for(lock, wait, [&] { return !Paused() || handed_off_; });
+  if (handed_off_ || Paused() || !primary_) {
     return Status::Fenced("shard " + options_.id.ToString() + " has moved to another node (write not applied; retry it)");
   }
   ++writes_in_flight_;
   return WriteTicket(this);
 }
 
-Status ShardCopy::BeginHandoff(std::chrono::milliseconds wait, bool move) {
+namespace {
+
+void SetPause(ShardCopy::WritePause why, bool on, bool* move, bool* drain, int* recovery) {
+  switch (why) {
+    case ShardCopy::WritePause::kMove:
+      *move = on;
+      break;
+    case ShardCopy::WritePause::kDrain:
+      *drain = on;
+      break;
+    case ShardCopy::WritePause::kRecovery:
+      if (on) {
+        ++*recovery;
+      } else if (*recovery > 0) {
+        --*recovery;
+      }
+      break;
+  }
+}
+
+}  // namespace
+
+Status ShardCopy::BeginHandoff(std::chrono::milliseconds wait, WritePause why) {
   std::unique_lock<std::mutex> lock(handoff_mu_);
-  handoff_ = true;
-  handoff_move_ = move;
+  SetPause(why, true, &move_pause_, &drain_pause_, &recovery_pauses_);
   if (!handoff_cv_.wait_for(lock, wait, [&] { return writes_in_flight_ == 0; })) {
-    handoff_ = false;
+    SetPause(why, false, &move_pause_, &drain_pause_, &recovery_pauses_);
     handoff_cv_.notify_all();
     return Status::Unavailable("shard " + options_.id.ToString() + ": writes in flight did not finish for the handoff");
   }
   return Status::OK();
 }
 
-void ShardCopy::CancelHandoff() {
+void ShardCopy::CancelHandoff(WritePause why) {
   std::lock_guard<std::mutex> lock(handoff_mu_);
-  if (handed_off_) return;
-  handoff_ = false;
+  SetPause(why, false, &move_pause_, &drain_pause_, &recovery_pauses_);
   handoff_cv_.notify_all();
 }
 
@@ -221,7 +244,7 @@ void ShardCopy::MarkHandedOff() {
 
 bool ShardCopy::handoff_active() const {
   std::lock_guard<std::mutex> lock(handoff_mu_);
-  return handoff_ && handoff_move_ && !handed_off_;
+  return move_pause_ && !handed_off_;
 }
 
 }  // namespace holdfast

@@ -136,14 +136,19 @@ class ShardCopy {
     ShardCopy* copy_;
   };
   Result<WriteTicket> EnterWrite(std::chrono::milliseconds wait = std::chrono::seconds(30));
+  // Who stops writes: each lifts only its own pause, so that a recovery's
+  // finalization ending does not let writes in under a drain's handoff.
+  enum class WritePause {
+    kMove,      // a relocation's handoff, which a routing table that no longer moves the copy calls off (handoff_active)
+    kDrain,     // a drain's primary handoff (one at a time)
+    kRecovery,  // a replica's recovery finalizing here (several may overlap)
+  };
   // Stops new writes; waits up to `wait` for those running (kUnavailable
-  // when they do not finish, and the handoff is lifted again).
-  // `move`: the handoff of a relocation, which a routing table that no
-  // longer moves the copy calls off (handoff_active); otherwise a pause the
-  // caller ends itself (a recovery's finalization, a drain's primary handoff).
-  Status BeginHandoff(std::chrono::milliseconds wait = std::chrono::seconds(30), bool move = true);
-  // The move failed: writes continue here.
-  void CancelHandoff();
+  // when they do not finish, and this pause is lifted again).
+  Status BeginHandoff(std::chrono::milliseconds wait, WritePause why);
+  // This pause ends (the move or handoff failed, the finalization read
+  // what it needed): writes continue here unless another pause holds them.
+  void CancelHandoff(WritePause why);
   // The move completed (the routing table names the new copy): every later
   // write is refused.
   void MarkHandedOff();
@@ -166,9 +171,13 @@ class ShardCopy {
   std::unique_ptr<recommend::EventShard> events_;
   mutable std::mutex handoff_mu_;
   std::condition_variable handoff_cv_;
-  bool handoff_ = false;     // under handoff_mu_: writes wait
-  bool handed_off_ = false;  // under handoff_mu_: writes are refused
-  bool handoff_move_ = false;  // under handoff_mu_: the running handoff is a relocation's
+  bool Paused() const { return move_pause_ || drain_pause_ || recovery_pauses_ > 0; }  // under handoff_mu_
+  // Under handoff_mu_: writes wait while any pause holds, and are refused
+  // once handed off.
+  bool move_pause_ = false;
+  bool drain_pause_ = false;
+  int recovery_pauses_ = 0;
+  bool handed_off_ = false;
   int writes_in_flight_ = 0;  // under handoff_mu_
 };
 

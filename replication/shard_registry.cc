@@ -366,7 +366,9 @@ void ShardRegistry::Converge(const ClusterStatePtr& state) {
       auto w = wanted.find(it->first);
       if (w != wanted.end() && w->second.allocation_id == it->second->allocation_id()) {
         // A move that was called off: writes continue here.
-        if (w->second.copy->relocation_id.empty() && it->second->handoff_active()) it->second->CancelHandoff();
+        if (w->second.copy->relocation_id.empty() && it->second->handoff_active()) {
+          it->second->CancelHandoff(ShardCopy::WritePause::kMove);
+        }
         // Dynamic settings follow the index metadata.
         it->second->engine().SetRefreshInterval(w->second.index->settings.refresh_interval);
         ++it;

@@ -136,10 +136,10 @@ Status ShardService::Handoff(const pb::HandoffRequest& request, pb::HandoffRespo
   auto copy = CopyFor(request.target());
   if (!copy.ok()) return copy.status();
   if (request.cancel()) {
-    (*copy)->CancelHandoff();
+    (*copy)->CancelHandoff(ShardCopy::WritePause::kMove);
     return Status::OK();
   }
-  HOLDFAST_RETURN_IF_ERROR((*copy)->BeginHandoff());
+  HOLDFAST_RETURN_IF_ERROR((*copy)->BeginHandoff(std::chrono::seconds(30), ShardCopy::WritePause::kMove));
   response->set_max_seq_no((*copy)->engine().max_seq_no());
   return Status::OK();
 }

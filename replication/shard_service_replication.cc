@@ -71,10 +71,10 @@ Status ShardService::FinalizeRecovery(const pb::FinalizeRecoveryRequest& request
   // New writes wait; those running finish (their ops are in the op log, so
   // in the answer). Once the target is marked in sync below, every later
   // write waits for it; it already takes live writes.
-  HOLDFAST_RETURN_IF_ERROR((*copy)->BeginHandoff(std::chrono::seconds(10), /*move=*/false));
+  HOLDFAST_RETURN_IF_ERROR((*copy)->BeginHandoff(std::chrono::seconds(10), ShardCopy::WritePause::kRecovery));
   auto snapshot = (*copy)->engine().OpsSince(request.from_seq_no());
   if (!snapshot.ok()) {
-    (*copy)->CancelHandoff();
+    (*copy)->CancelHandoff(ShardCopy::WritePause::kRecovery);
     return snapshot.status();
   }
   ShardOp op;
@@ -87,7 +87,7 @@ Status ShardService::FinalizeRecovery(const pb::FinalizeRecoveryRequest& request
     if (request.has_retained_from()) replicator_.RetainForCopy(**copy, request.recovery_id(), request.retained_from());
     response->set_global_checkpoint((*copy)->engine().global_checkpoint());
   }
-  (*copy)->CancelHandoff();
+  (*copy)->CancelHandoff(ShardCopy::WritePause::kRecovery);
   return read;
 }
 

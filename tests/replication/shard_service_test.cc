@@ -2,7 +2,8 @@
 // through bytes): the replica write path (Replicate), op history (OpsSince)
 // and their typed errors — fenced terms, trimmed history — crossing the
 // boundary with their kinds; a copy the cluster state assigns here is opened
-// by the registry and reported started; a node page over several shards
+// by the registry and reported started; a handoff's write pauses are each
+// lifted by their owner only; a node page over several shards
 // keeps the hits a merge of the shards' own answers would.
 #include <gtest/gtest.h>
 
@@ -147,6 +148,40 @@ TEST_F(ShardServiceTest, AnUnknownShardIsUnavailableAndAWriteFromAnOlderTermIsFe
 // Cached statistics sums are checked by the version a shard reports: the
 // same copy and segments give the same one, another copy (whose segments may
 // be named alike) another, so sums from one copy never pass for another's.
+// Writes wait while anything hands the primary over, and each pause is
+// lifted only by its owner: a replica's recovery finalizing on the primary
+// while a drain hands it to another copy (or a relocation's handoff called
+// off) must not let a write in — the new primary would never have it.
+TEST_F(ShardServiceTest, AFinalizedRecoveryDoesNotLetWritesInUnderADrainsHandoff) {
+  ASSERT_EQ(WriteDocs(2).size(), 2u);
+  std::shared_ptr<ShardCopy> copy = registry_->Get(ShardId{uuid_, 0});
+  ASSERT_NE(copy, nullptr);
+  ASSERT_TRUE(copy->BeginHandoff(1s, ShardCopy::WritePause::kDrain).ok());
+  EXPECT_EQ(copy->EnterWrite(50ms).status().code(), StatusCode::kFenced) << "paused by the drain";
+
+  pb::FinalizeRecoveryRequest finalize;
+  *finalize.mutable_target() = Target();
+  finalize.set_recovery_id("replica-1");
+  finalize.set_from_seq_no(0);
+  pb::FinalizeRecoveryResponse finalized;
+  ASSERT_TRUE(client_->FinalizeRecovery(finalize, &finalized).ok());
+  EXPECT_EQ(finalized.ops_size(), 2);
+  auto after_finalize = copy->EnterWrite(50ms);
+  EXPECT_EQ(after_finalize.status().code(), StatusCode::kFenced) << "the drain's pause still holds";
+
+  pb::HandoffRequest lift;
+  *lift.mutable_target() = Target();
+  lift.set_recovery_id("relocation-1");
+  lift.set_cancel(true);
+  pb::HandoffResponse lifted;
+  ASSERT_TRUE(client_->Handoff(lift, &lifted).ok());
+  auto after_lift = copy->EnterWrite(50ms);
+  EXPECT_EQ(after_lift.status().code(), StatusCode::kFenced) << "a relocation's cancel lifts only its own pause";
+
+  copy->CancelHandoff(ShardCopy::WritePause::kDrain);
+  EXPECT_TRUE(copy->EnterWrite(50ms).ok()) << "the drain's own cancel lifts it";
+}
+
 TEST_F(ShardServiceTest, StatsVersionsAreThoseOfOneCopyAndItsSegments) {
   WriteDocs(10);
   ASSERT_TRUE(Engine().Refresh().ok());
