@@ -26,8 +26,13 @@ std::vector<ShardOp> Docs(int64_t term, int64_t from, int64_t to) {
 
 class OpHistoryTest : public ::testing::Test {
  protected:
-  std::unique_ptr<ShardEngine> Open(const std::string& name) {
-    return testing::OpenShard(testing::TestShardOptions(tmp_.Sub(name)), testing::TestMappings());
+  // A copy in `name` holding ops 0..`last` of term 1, global checkpoint `gcp`.
+  std::unique_ptr<ShardEngine> Open(const std::string& name, int64_t last = 21, int64_t gcp = 20) {
+    auto e = testing::OpenShard(testing::TestShardOptions(tmp_.Sub(name)), testing::TestMappings());
+    if (!e) return nullptr;
+    EXPECT_TRUE(e->ApplyOps(1, Docs(1, 0, last)).ok());
+    e->UpdateGlobalCheckpoint(gcp);
+    return e;
   }
   // The resync as the new primary sends it and the copy judges it.
   bool Diverged(const ShardEngine& primary, const ShardEngine& copy, int64_t term) {
@@ -48,9 +53,6 @@ TEST_F(OpHistoryTest, ACopyThatTookTheNewPrimarysWriteFirstIsNotDiverged) {
   auto primary = Open("primary");
   auto copy = Open("copy");
   ASSERT_TRUE(primary && copy);
-  ASSERT_TRUE(primary->ApplyOps(1, Docs(1, 0, 21)).ok());
-  ASSERT_TRUE(copy->ApplyOps(1, Docs(1, 0, 21)).ok());
-  primary->UpdateGlobalCheckpoint(20);
   // Promoted at term 2, the primary writes seq_nos 22 and 23: 23 is stored
   // and 22 still on its way to the op log when the resync reads it (here a
   // hole), while the copy already took both by replication.
@@ -70,12 +72,9 @@ TEST_F(OpHistoryTest, ACopyThatTookTheNewPrimarysWriteFirstIsNotDiverged) {
 
 TEST_F(OpHistoryTest, ACopyWithAnOpTheNewPrimaryNeverHadIsDiverged) {
   auto primary = Open("primary");
-  auto copy = Open("copy");
-  ASSERT_TRUE(primary && copy);
-  ASSERT_TRUE(primary->ApplyOps(1, Docs(1, 0, 21)).ok());
   // The old primary's copy wrote op 22 of term 1, which never reached the new primary.
-  ASSERT_TRUE(copy->ApplyOps(1, Docs(1, 0, 22)).ok());
-  primary->UpdateGlobalCheckpoint(20);
+  auto copy = Open("copy", 22);
+  ASSERT_TRUE(primary && copy);
   ASSERT_TRUE(primary->SetPrimaryTerm(2).ok());
   ASSERT_TRUE(primary->FillGaps().ok());
   EXPECT_TRUE(Diverged(*primary, *copy, 2)) << "op 22 of term 1 is above everything the new primary holds";
@@ -84,23 +83,19 @@ TEST_F(OpHistoryTest, ACopyWithAnOpTheNewPrimaryNeverHadIsDiverged) {
   // 22 is of another term.
   auto other = Open("other");
   ASSERT_TRUE(other);
-  ASSERT_TRUE(other->ApplyOps(1, Docs(1, 0, 21)).ok());
-  other->UpdateGlobalCheckpoint(20);
   ASSERT_TRUE(other->SetPrimaryTerm(2).ok());
   ASSERT_TRUE(other->ApplyOps(2, {Doc(2, 22)}).ok());
   EXPECT_TRUE(Diverged(*other, *copy, 2));
   // Copies that agree are not.
   auto same = Open("same");
   ASSERT_TRUE(same);
-  ASSERT_TRUE(same->ApplyOps(1, Docs(1, 0, 21)).ok());
   ASSERT_TRUE(same->ApplyOps(2, {Doc(2, 22)}).ok());
   EXPECT_FALSE(Diverged(*other, *same, 2));
 }
 
 TEST_F(OpHistoryTest, PagesOfTheWholeHistoryStopAtMaxOps) {
-  auto primary = Open("primary");
+  auto primary = Open("primary", 9, 1);
   ASSERT_TRUE(primary);
-  ASSERT_TRUE(primary->ApplyOps(1, Docs(1, 0, 9)).ok());
   ASSERT_TRUE(primary->ApplyOps(1, {Doc(1, 11)}).ok());  // 10 on its way
   auto page = ReadWholeHistory(*primary, 2, 3);
   ASSERT_TRUE(page.ok()) << page.status().ToString();
