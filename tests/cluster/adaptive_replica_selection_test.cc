@@ -55,19 +55,25 @@ TEST_F(AdaptiveReplicaSelectionTest, SearchesLeaveACopyOnASlowNodeAndComeBackWhe
   for (const auto& n : st["nodes"].GetObject()) node_of_id[n.name.GetString()] = n.value["name"].GetString()[1] - '1';
   ASSERT_EQ(node_of_id.size(), 3u);
 
-  // The copy n1 reads as a rule (a hash of n1 and the shard), and the other.
+  // The copy n1 reads as a rule (a hash of n1 and the shard: what it reads
+  // with adaptive selection off), and the other.
+  ASSERT_NO_FATAL_FAILURE(SetAdaptive("false"));
   const std::string usual = AnsweredBy();
   ASSERT_TRUE(node_of_id.count(usual)) << usual;
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(AnsweredBy(), usual) << "the same copy every time";
+  ASSERT_NO_FATAL_FAILURE(SetAdaptive("null"));
   const size_t slow = node_of_id[usual];
   const size_t other = slow == 1 ? 2 : 1;
   std::string other_id;
   for (const auto& [id, i] : node_of_id) {
     if (i == other) other_id = id;
   }
-  // n1 has heard both answer (the other through a preference, as searches
-  // of other indices would have it).
-  for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(AnsweredBy(), usual);
+  // n1 hears both answer (the other through a preference, as searches of
+  // other indices would have it). Which copy the plain searches read is not
+  // asserted here: on a loaded machine a copy's first answers can be slow
+  // enough (twice the other's and 2 ms more) to pass it over for a while.
+  for (int i = 0; i < 10; ++i) {
+    AnsweredBy();
     EXPECT_EQ(AnsweredBy("?preference=_prefer_nodes:n" + std::to_string(other + 1)), other_id);
   }
 
@@ -111,7 +117,11 @@ TEST_F(AdaptiveReplicaSelectionTest, SearchesLeaveACopyOnASlowNodeAndComeBackWhe
   int searches = 0;
   while (searches < 400 && AnsweredBy() != usual) ++searches;
   EXPECT_LT(searches, 400) << "the recovered node was never read again";
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(AnsweredBy(), usual);
+  // And kept as a rule (a moment's slowness on a loaded machine may send a
+  // dozen searches elsewhere, no more).
+  int back = 0;
+  for (int i = 0; i < 40; ++i) back += AnsweredBy() == usual;
+  EXPECT_GE(back, 20) << "the recovered node answered " << back << " of 40";
 }
 
 }  // namespace
