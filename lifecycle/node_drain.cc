@@ -106,12 +106,7 @@ Status NodeDrainer::Cancel() {
   }
   // Primaries still held by a handoff whose outcome was unknown take writes
   // again (those handed over meanwhile are demoted by the routing table).
-  std::set<ShardId> held;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    held = held_;
-  }
-  for (const ShardId& id : held) LetGo(id);
+  LetGoAll();
   std::lock_guard<std::mutex> lock(mu_);
   if (active_) spdlog::info("drain ({}) cancelled", progress_.type);
   active_ = false;
@@ -192,6 +187,15 @@ void NodeDrainer::LetGo(const ShardId& id) {
   if (open && open->primary()) open->CancelHandoff(ShardCopy::WritePause::kDrain);
 }
 
+void NodeDrainer::LetGoAll() {
+  std::set<ShardId> held;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    held = held_;
+  }
+  for (const ShardId& id : held) LetGo(id);
+}
+
 void NodeDrainer::Step() {
   const ClusterStatePtr state = options_.state->Current();
   if (!state) return;
@@ -223,10 +227,8 @@ void NodeDrainer::Step() {
   {
     std::unique_lock<std::mutex> lock(mu_);
     if (!active_) {
-      // Cancelled while a handoff of unknown outcome was under way.
-      const std::set<ShardId> held = held_;
       lock.unlock();
-      for (const ShardId& id : held) LetGo(id);
+      LetGoAll();  // cancelled while a handoff of unknown outcome was under way
       return;
     }
     type = progress_.type;

@@ -33,8 +33,8 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <set>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -115,6 +115,7 @@ class NodeDrainer {
                        const ShardCopyRouting& to);
   // A pause HandOff kept (held_) ends: writes go on here if it is still the primary.
   void LetGo(const ShardId& id);
+  void LetGoAll();
 
   const NodeDrainerOptions options_;
   const std::string incarnation_;

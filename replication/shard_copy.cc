@@ -1,5 +1,6 @@
 #include "replication/shard_copy.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -197,33 +198,25 @@ Result<ShardCopy::WriteTicket> ShardCopy::EnterWrite(std::chrono::milliseconds w
   return WriteTicket(this);
 }
 
-namespace {
-
-void SetPause(ShardCopy::WritePause why, bool on, bool* move, bool* drain, int* recovery) {
+void ShardCopy::SetPause(WritePause why, bool on) {
   switch (why) {
-    case ShardCopy::WritePause::kMove:
-      *move = on;
+    case WritePause::kMove:
+      move_pause_ = on;
       break;
-    case ShardCopy::WritePause::kDrain:
-      *drain = on;
+    case WritePause::kDrain:
+      drain_pause_ = on;
       break;
-    case ShardCopy::WritePause::kRecovery:
-      if (on) {
-        ++*recovery;
-      } else if (*recovery > 0) {
-        --*recovery;
-      }
+    case WritePause::kRecovery:
+      recovery_pauses_ = on ? recovery_pauses_ + 1 : std::max(0, recovery_pauses_ - 1);
       break;
   }
 }
 
-}  // namespace
-
 Status ShardCopy::BeginHandoff(std::chrono::milliseconds wait, WritePause why) {
   std::unique_lock<std::mutex> lock(handoff_mu_);
-  SetPause(why, true, &move_pause_, &drain_pause_, &recovery_pauses_);
+  SetPause(why, true);
   if (!handoff_cv_.wait_for(lock, wait, [&] { return writes_in_flight_ == 0; })) {
-    SetPause(why, false, &move_pause_, &drain_pause_, &recovery_pauses_);
+    SetPause(why, false);
     handoff_cv_.notify_all();
     return Status::Unavailable("shard " + options_.id.ToString() + ": writes in flight did not finish for the handoff");
   }
@@ -232,7 +225,7 @@ Status ShardCopy::BeginHandoff(std::chrono::milliseconds wait, WritePause why) {
 
 void ShardCopy::CancelHandoff(WritePause why) {
   std::lock_guard<std::mutex> lock(handoff_mu_);
-  SetPause(why, false, &move_pause_, &drain_pause_, &recovery_pauses_);
+  SetPause(why, false);
   handoff_cv_.notify_all();
 }
 

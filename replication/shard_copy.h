@@ -171,7 +171,9 @@ class ShardCopy {
   std::unique_ptr<recommend::EventShard> events_;
   mutable std::mutex handoff_mu_;
   std::condition_variable handoff_cv_;
-  bool Paused() const { return move_pause_ || drain_pause_ || recovery_pauses_ > 0; }  // under handoff_mu_
+  // Under handoff_mu_: whether any pause holds; `why`'s pause begins or ends.
+  bool Paused() const { return move_pause_ || drain_pause_ || recovery_pauses_ > 0; }
+  void SetPause(WritePause why, bool on);
   // Under handoff_mu_: writes wait while any pause holds, and are refused
   // once handed off.
   bool move_pause_ = false;
